@@ -1,0 +1,12 @@
+/** What a task's core returns; the pipeline layer maps it to the task result and output variables. */
+export type TaskResultKind = 'Succeeded' | 'SucceededWithIssues' | 'Failed' | 'Cancelled';
+
+export interface TaskOutcome {
+  result: TaskResultKind;
+  message: string;
+  /** Output variables (name -> value); secret values are marked by `secretOutputs`. */
+  outputs?: Record<string, string>;
+  secretOutputs?: string[];
+  /** Markdown for the run's summary page. */
+  summary?: string;
+}
