@@ -1,0 +1,35 @@
+import * as assert from 'assert';
+import * as path from 'path';
+import { MockTestRunner } from 'azure-pipelines-task-lib/mock-test';
+import { ROOT, TASKS } from '../../scripts/tasks';
+
+const PROVIDERS: Record<string, string> = {
+  BuildImage: 'Microsoft.VirtualMachineImages,Microsoft.Compute,Microsoft.Storage,Microsoft.Network,Microsoft.ManagedIdentity,Microsoft.ContainerInstance',
+  DistributeToGallery: 'Microsoft.Compute',
+  UpdateHostPool: 'Microsoft.DesktopVirtualization,Microsoft.Compute,Microsoft.Network',
+  AttachGalleryToDevCenter: 'Microsoft.DevCenter,Microsoft.Compute',
+};
+
+async function run(task: string): Promise<MockTestRunner> {
+  process.env.MOCK_TASK = task;
+  const tr = new MockTestRunner(path.join(__dirname, 'mockRun.js'), path.join(ROOT, 'tasks', task, 'task.json'));
+  tr.nodePath = process.execPath; // otherwise it downloads Node, which fails offline
+  await tr.runAsync();
+  return tr;
+}
+
+describe('tasks under MockTestRunner', function () {
+  this.timeout(30_000);
+  after(() => { delete process.env.MOCK_TASK; });
+
+  for (const task of TASKS) {
+    it(`${task}: connects, checks its resource providers, then fails clearly as not implemented`, async () => {
+      const tr = await run(task);
+      assert.ok(tr.failed, tr.stdout);
+      assert.ok(tr.stdout.includes(`MOCK requireProviders ${PROVIDERS[task]}`), tr.stdout);
+      assert.strictEqual(tr.errorIssues.length, 1, tr.stdout);
+      assert.match(tr.errorIssues[0], /is not implemented in this version of the extension\.$/);
+      assert.ok(!tr.stdout.includes('##vso[task.complete result=Succeeded'));
+    });
+  }
+});
