@@ -31,7 +31,7 @@ export function networkPolicy(settings: NetworkSettings): PipelinePolicy | undef
     async sendRequest(request, next) {
       if (!request.agent) {
         if (proxy && !bypass.some((re) => re.test(request.url))) {
-          proxied ??= new HttpsProxyAgent(proxyUrl(proxy), { ...tls, keepAlive: true });
+          proxied ??= new TlsProxyAgent(proxyUrl(proxy), tls);
           request.agent = proxied;
         } else if (direct) {
           request.agent = direct;
@@ -40,6 +40,21 @@ export function networkPolicy(settings: NetworkSettings): PipelinePolicy | undef
       return next(request);
     },
   };
+}
+
+/**
+ * HttpsProxyAgent applies its own options to the proxy connection only; the target's TLS options come
+ * from each request, which the SDK does not fill. This passes the agent's CA / client certificate on
+ * to the tunnelled TLS connection.
+ */
+class TlsProxyAgent extends HttpsProxyAgent<string> {
+  constructor(proxy: URL, private readonly tls: https.AgentOptions | undefined) {
+    super(proxy.href, { keepAlive: true });
+  }
+
+  override connect(req: http.ClientRequest, opts: Parameters<HttpsProxyAgent<string>['connect']>[1]) {
+    return super.connect(req, { ...opts, ...this.tls } as typeof opts);
+  }
 }
 
 function tlsOptions(s: NetworkSettings): https.AgentOptions | undefined {
