@@ -7,10 +7,12 @@ import { CancelledError, InputError } from '../core/errors';
 import { InputReader } from '../core/inputReader';
 import { Logger } from '../core/logger';
 import { TaskOutcome } from '../core/outcome';
+import { PipelineInfo } from '../core/pipelineInfo';
 import { readServiceConnection } from './connection';
 import { pipelineInputs } from './inputs';
 import { PipelineLogger } from './logger';
 import { agentNetworkSettings } from './network';
+import { pipelineInfo } from './variables';
 
 /** What a task's entry file gets: inputs, a logger, the cancellation signal and the Azure connection. */
 export interface TaskContext {
@@ -19,6 +21,8 @@ export interface TaskContext {
   readonly log: Logger;
   /** Aborted when the agent cancels the job (SIGINT, then SIGTERM about 7.5 s later, then a kill). */
   readonly signal: AbortSignal;
+  /** Pipeline, run, stage, job and commit of this run. */
+  readonly pipeline: PipelineInfo;
   /** Reads the AzureRM service connection input and returns credential + SDK client options. */
   connect(inputName?: string): Promise<AzureContext>;
 }
@@ -53,6 +57,7 @@ export function runTask(taskName: string, body: (ctx: TaskContext) => Promise<Ta
     inputs: pipelineInputs(),
     log,
     signal: controller.signal,
+    pipeline: pipelineInfo(),
     async connect(inputName = 'azureSubscription') {
       const { connection, dispose } = await readServiceConnection(inputName);
       cleanups.push(dispose);
