@@ -25,7 +25,7 @@ export function pipelineInfo(): PipelineInfo {
     sourceVersion: v('Build.SourceVersion'),
     runUrl: release ? uri(`/_releaseProgress?releaseId=${buildId}`) : uri(`/_build/results?buildId=${buildId}`),
     hostType,
-    hostedAgent: v('System.ServerType').toLowerCase() === 'hosted' && /^(Hosted Agent|Azure Pipelines)/i.test(v('Agent.Name')),
+    hostedAgent: /^(0|false)$/i.test(v('Agent.IsSelfHosted')),
     defaultWorkingDirectory: v('System.DefaultWorkingDirectory', process.cwd()),
   };
 }
