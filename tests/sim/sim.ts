@@ -73,8 +73,8 @@ export async function createSimulator(modules: SimModule[], opts: { scenario?: S
   const storage = new BlobStorage(certs.ca.certPem);
   await storage.start(certs.serverCertPath, certs.serverKeyPath);
 
-  const tokenKey = new SigningKey();
-  const devopsKey = new SigningKey();
+  const tokenKey = new SigningKey('entra-tokens');
+  const devopsKey = new SigningKey('devops-oidc');
   const grants: Record<string, number> = {};
   const countGrant = (kind: string): void => { grants[kind] = (grants[kind] ?? 0) + 1; };
   const devops = new DevOpsEndpoint(devopsKey, countGrant);

@@ -87,7 +87,8 @@ export function paged(req: ArmRequest, items: unknown[]): ArmResult {
   if (skip + pageSize < items.length) {
     const q = new URLSearchParams(req.query);
     q.set('$skiptoken', String(skip + pageSize));
-    body.nextLink = req.sim.armUrl(`${req.path}?${q.toString()}`);
+    // ARM writes $skiptoken (and other $-parameters) unencoded.
+    body.nextLink = req.sim.armUrl(`${req.path}?${q.toString().replace(/%24/g, '$')}`);
   }
   return { status: 200, body };
 }

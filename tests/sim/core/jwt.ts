@@ -48,14 +48,20 @@ export function verifyJwtSignature(jwt: DecodedJwt, publicKey: crypto.KeyLike): 
     : key, jwt.signature);
 }
 
-/** A signing key with its JWKS entry. */
+const processKeyPairs = new Map<string, crypto.KeyPairKeyObjectResult>();
+
+/** A signing key with its JWKS entry. Keys are made once per purpose and process (RSA generation is slow). */
 export class SigningKey {
   readonly privateKey: crypto.KeyObject;
   readonly publicKey: crypto.KeyObject;
   readonly kid: string;
 
-  constructor() {
-    const pair = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  constructor(purpose: string) {
+    let pair = processKeyPairs.get(purpose);
+    if (!pair) {
+      pair = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+      processKeyPairs.set(purpose, pair);
+    }
     this.privateKey = pair.privateKey;
     this.publicKey = pair.publicKey;
     this.kid = b64url(crypto.createHash('sha1').update(pair.publicKey.export({ type: 'spki', format: 'der' })).digest());

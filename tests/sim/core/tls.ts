@@ -68,14 +68,25 @@ function makeCert(opts: {
   return { keyPem: key.privatePem, certPem, certDer, forgeCert: cert };
 }
 
-/** Makes the CA and the server certificate (SAN IP:127.0.0.1, DNS:localhost) and writes them to `dir`. */
+// RSA key generation costs ~200 ms a key: simulators started in one process (tests) share their certificates.
+let processCertificates: { ca: KeyAndCert; server: KeyAndCert } | undefined;
+const processClientCertificates = new Map<string, KeyAndCert>();
+
+/** The CA and the server certificate (SAN IP:127.0.0.1, DNS:localhost), written to `dir`. */
 export function makeSimCertificates(dir: string): SimCertificates {
-  const ca = makeCert({ commonName: 'Azure simulator test CA', isCa: true });
-  const server = makeCert({
-    commonName: '127.0.0.1',
-    issuer: { cert: ca.forgeCert, keyPem: ca.keyPem },
-    altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }],
-  });
+  if (!processCertificates) {
+    const caCert = makeCert({ commonName: 'Azure simulator test CA', isCa: true });
+    const serverCert = makeCert({
+      commonName: '127.0.0.1',
+      issuer: { cert: caCert.forgeCert, keyPem: caCert.keyPem },
+      altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }],
+    });
+    processCertificates = {
+      ca: { keyPem: caCert.keyPem, certPem: caCert.certPem, certDer: caCert.certDer },
+      server: { keyPem: serverCert.keyPem, certPem: serverCert.certPem, certDer: serverCert.certDer },
+    };
+  }
+  const { ca, server } = processCertificates;
   const caCertPath = path.join(dir, 'ca.pem');
   const serverCertPath = path.join(dir, 'server.pem');
   const serverKeyPath = path.join(dir, 'server-key.pem');
@@ -84,18 +95,23 @@ export function makeSimCertificates(dir: string): SimCertificates {
   fs.writeFileSync(serverCertPath, server.certPem + ca.certPem);
   fs.writeFileSync(serverKeyPath, server.keyPem, { mode: 0o600 });
   return {
-    ca: { keyPem: ca.keyPem, certPem: ca.certPem, certDer: ca.certDer },
-    server: { keyPem: server.keyPem, certPem: server.certPem, certDer: server.certDer },
+    ca,
+    server,
     caCertPath,
     serverCertPath,
     serverKeyPath,
   };
 }
 
-/** A self-signed client certificate, as one makes for an app registration. */
+/** A self-signed client certificate, as one makes for an app registration (one per name and process). */
 export function makeClientCertificate(commonName: string): KeyAndCert {
-  const c = makeCert({ commonName, clientAuth: true });
-  return { keyPem: c.keyPem, certPem: c.certPem, certDer: c.certDer };
+  let c = processClientCertificates.get(commonName);
+  if (!c) {
+    const made = makeCert({ commonName, clientAuth: true });
+    c = { keyPem: made.keyPem, certPem: made.certPem, certDer: made.certDer };
+    processClientCertificates.set(commonName, c);
+  }
+  return c;
 }
 
 /** Certificates found in a PEM bundle, as DER. */

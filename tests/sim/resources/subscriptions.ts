@@ -18,8 +18,8 @@ const LOCATIONS: Array<[string, string, string]> = [
   ['brazilsouth', 'Brazil South', 'Brazil'], ['southafricanorth', 'South Africa North', 'South Africa'], ['uaenorth', 'UAE North', 'UAE'],
 ];
 
-/** Locations Azure offers; resource modules may use it to reject unknown regions. */
-export const KNOWN_LOCATIONS = LOCATIONS.map(([name]) => name);
+/** Locations Azure offers (names and display names). */
+export const KNOWN_LOCATIONS = LOCATIONS.map(([name, displayName]) => ({ name, displayName }));
 
 function subscriptionView(sim: SimServices): unknown {
   const s = sim.info.subscriptionId;
