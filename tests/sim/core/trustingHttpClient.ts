@@ -32,7 +32,8 @@ export function trustingStorageHttpClient(caPem: string): RequestPolicy {
         onUploadProgress: wr.onUploadProgress,
         onDownloadProgress: wr.onDownloadProgress,
       });
-      return toCompatResponse(await inner.sendRequest(request), { createProxy: true });
+      // The response must carry the SDK's own request object: its deserializer finds the operation through it.
+      return { ...toCompatResponse(await inner.sendRequest(request)), request: wr };
     },
   };
 }
