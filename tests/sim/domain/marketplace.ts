@@ -35,9 +35,12 @@ export interface MarketplaceScenarioEntry {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
-/** Gen2 markers as publishers spell them: "win11-23h2-ent-g2", "22_04-lts-gen2", "2022-datacenter-g2", "...-gen2-...". */
+/**
+ * Gen2 markers as publishers spell them ("2022-datacenter-g2", "22_04-lts-gen2", "...-gen2-..."); Windows 11
+ * skus ("win11-23h2-ent") are Gen2 only without saying so.
+ */
 export function generationFromSku(sku: string): 'V1' | 'V2' {
-  return /(^|[-_.])(gen2|g2)($|[-_.])/i.test(sku) || /gen2$/i.test(sku) ? 'V2' : 'V1';
+  return /(^|[-_.])(gen2|g2)($|[-_.])/i.test(sku) || /gen2$/i.test(sku) || /^win11-/i.test(sku) ? 'V2' : 'V1';
 }
 
 export function osTypeFromPublisher(publisher: string, offer: string): 'Windows' | 'Linux' {
