@@ -42,14 +42,31 @@ export const SIM_IDS = {
 const PUBLIC_ARM_AUDIENCES = ['https://management.core.windows.net/', 'https://management.core.windows.net', 'https://management.azure.com/', 'https://management.azure.com'];
 const STORAGE_AUDIENCE = /^https:\/\/(storage\.azure\.com|[a-z0-9]+\.blob\.core\.windows\.net)\/?$/i;
 
-function listen(server: http.Server): Promise<number> {
+function listen(server: http.Server, port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const a = server.address();
       resolve(typeof a === 'object' && a ? a.port : 0);
     });
   });
+}
+
+// msal-node keeps the managed identity endpoint it first saw for the life of the process, so simulators
+// started one after another in a process (tests) reuse the first one's MSI port when it is free.
+let processMsiPort: number | undefined;
+
+async function listenMsi(server: http.Server): Promise<number> {
+  if (processMsiPort !== undefined) {
+    try {
+      return await listen(server, processMsiPort);
+    } catch {
+      // In use by a simulator still running: take any port (msal-node in this process will not follow).
+    }
+  }
+  const port = await listen(server);
+  processMsiPort ??= port;
+  return port;
 }
 
 function close(server: http.Server): Promise<void> {
@@ -67,7 +84,7 @@ export async function createSimulator(modules: SimModule[], opts: { scenario?: S
 
   const httpsServer = https.createServer({ cert: fs.readFileSync(certs.serverCertPath), key: certs.server.keyPem });
   const msiServer = http.createServer();
-  const [port, msiPort] = await Promise.all([listen(httpsServer), listen(msiServer)]);
+  const [port, msiPort] = await Promise.all([listen(httpsServer), listenMsi(msiServer)]);
   const base = `https://127.0.0.1:${port}/`;
 
   const storage = new BlobStorage(certs.ca.certPem);
