@@ -39,7 +39,7 @@ export const DURATIONS = {
   validationVm: 120_000,
   managedImage: 60_000,
   vhd: 120_000,
-  cancelCleanup: 60_000,
+  cancelCleanup: 180_000,
 };
 
 const TROUBLESHOOT = 'For more troubleshooting steps go to https://aka.ms/azvmimagebuilderts.';
