@@ -1,9 +1,12 @@
 import { requireProviders } from '../common/azure/providers';
-import { NotImplementedError } from '../common/core/errors';
+import { distributeToGallery } from '../common/gallery/distribute';
+import { readDistributeParams } from '../common/gallery/params';
 import { runTask } from '../common/pipeline/run';
 
 void runTask('DistributeToGallery', async (ctx) => {
+  // Inputs first: a bad input fails before signing in or touching Azure.
+  const params = readDistributeParams(ctx.inputs, ctx.pipeline);
   const azure = await ctx.connect();
   await requireProviders(azure, ['Microsoft.Compute'], ctx.log, ctx.signal);
-  throw new NotImplementedError('Publishing gallery image versions (DistributeToGallery)');
+  return distributeToGallery(azure, params, ctx.log, ctx.signal, ctx.pipeline);
 });

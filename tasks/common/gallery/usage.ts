@@ -1,0 +1,159 @@
+/**
+ * Which versions of an image definition are in use, in every subscription the service connection can
+ * see: by virtual machines (AVD session hosts are named as such), scale sets, AVD host pools' session
+ * host templates, and dev box definitions of dev centers that have the gallery attached. Prune keeps
+ * these. What can't be checked is reported; when the gallery's own subscription can't be checked, the
+ * scan is incomplete and nothing may be deleted.
+ */
+import { AzureContext } from '../azure/clients';
+import { describeArmError } from '../azure/armErrors';
+import { Logger } from '../core/logger';
+import { ArmReader, isAbsent } from './armReader';
+import { computeClient } from './azureClients';
+import { DefinitionRef, parseGalleryId, parseResourceId, sameId, galleryId } from './resourceIds';
+
+const AVD_API = '2024-04-03';
+const DEVCENTER_API = '2024-02-01';
+const SUBSCRIPTIONS_API = '2022-12-01';
+const CONCURRENCY = 6;
+
+export interface UsageScan {
+  /** Version name -> what uses it. */
+  inUse: Map<string, string[]>;
+  subscriptions: string[];
+  /** What could not be checked, in words. */
+  gaps: string[];
+  /** False when VMs or scale sets of the gallery's own subscription could not be listed. */
+  complete: boolean;
+}
+
+interface ImageRef { id?: string; exactVersion?: string; sharedGalleryImageId?: string }
+
+export async function findVersionsInUse(azure: AzureContext, def: DefinitionRef, galleryUniqueName: string | undefined, log: Logger, signal: AbortSignal): Promise<UsageScan> {
+  const arm = new ArmReader(azure);
+  const scan: UsageScan = { inUse: new Map(), subscriptions: [], gaps: [], complete: true };
+  const record = (version: string | undefined, user: string) => {
+    if (!version) return;
+    const users = scan.inUse.get(version) ?? [];
+    if (!users.includes(user)) users.push(user);
+    scan.inUse.set(version, users);
+  };
+  const versionOf = (ref: ImageRef | undefined): string | undefined => {
+    if (!ref) return undefined;
+    if (ref.id) {
+      const g = parseGalleryId(ref.id);
+      if (g && sameId(galleryId(g), galleryId(def)) && g.definition?.toLowerCase() === def.definition.toLowerCase()) return g.version ?? ref.exactVersion;
+    }
+    // Direct shared gallery: /SharedGalleries/{uniqueName}/Images/{definition}/Versions/{version}
+    const shared = /^\/sharedGalleries\/([^/]+)\/images\/([^/]+)(?:\/versions\/([^/]+))?$/i.exec(ref.sharedGalleryImageId ?? '');
+    if (shared && galleryUniqueName && shared[1].toLowerCase() === galleryUniqueName.toLowerCase() && shared[2].toLowerCase() === def.definition.toLowerCase()) {
+      return shared[3] && shared[3].toLowerCase() !== 'latest' ? shared[3] : ref.exactVersion;
+    }
+    return undefined;
+  };
+
+  scan.subscriptions = await visibleSubscriptions(arm, def.subscriptionId, scan, signal);
+  const queue = [...scan.subscriptions];
+  const worker = async () => {
+    for (let sub = queue.shift(); sub; sub = queue.shift()) {
+      await scanSubscription(azure, arm, sub, def, { record, versionOf, scan, signal });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker));
+  log.debug(`Usage scan: ${scan.subscriptions.length} subscription(s); in use: ${JSON.stringify([...scan.inUse])}; gaps: ${scan.gaps.join(' | ')}`);
+  return scan;
+}
+
+async function visibleSubscriptions(arm: ArmReader, own: string, scan: UsageScan, signal: AbortSignal): Promise<string[]> {
+  try {
+    const subs = await arm.list<{ subscriptionId: string; state?: string }>('/subscriptions', SUBSCRIPTIONS_API, signal);
+    const ids = subs.filter((s) => !/^(disabled|deleted)$/i.test(s.state ?? '')).map((s) => s.subscriptionId.toLowerCase());
+    return [own.toLowerCase(), ...ids.filter((id) => id !== own.toLowerCase())];
+  } catch (err) {
+    scan.gaps.push(`the list of subscriptions (${describeArmError(err)}); only the gallery's subscription was checked`);
+    return [own.toLowerCase()];
+  }
+}
+
+interface ScanTools {
+  record(version: string | undefined, user: string): void;
+  versionOf(ref: ImageRef | undefined): string | undefined;
+  scan: UsageScan;
+  signal: AbortSignal;
+}
+
+async function scanSubscription(azure: AzureContext, arm: ArmReader, sub: string, def: DefinitionRef, t: ScanTools): Promise<void> {
+  const own = sub === def.subscriptionId.toLowerCase();
+  const where = own ? '' : ` in subscription ${sub}`;
+  const compute = computeClient(azure, sub);
+  const attempt = async (what: string, essential: boolean, body: () => Promise<void>) => {
+    try {
+      await body();
+    } catch (err) {
+      if (t.signal.aborted) throw err;
+      if (isAbsent(err)) return;
+      t.scan.gaps.push(`${what}${where}: ${describeArmError(err)}`);
+      if (essential && own) t.scan.complete = false;
+    }
+  };
+
+  // Session hosts first, so their VMs are named as session hosts.
+  const sessionHosts = new Map<string, string>();
+  await attempt('AVD host pools', false, async () => {
+    const pools = await arm.list<{ id: string; name: string; properties?: { vmTemplate?: string } }>(`/subscriptions/${sub}/providers/Microsoft.DesktopVirtualization/hostPools`, AVD_API, t.signal);
+    for (const pool of pools) {
+      for (const ref of imageRefsIn(pool.properties?.vmTemplate)) t.record(t.versionOf(ref), `the session host template of host pool ${pool.name}`);
+      const hosts = await arm.list<{ name: string; properties?: { resourceId?: string } }>(`${pool.id}/sessionHosts`, AVD_API, t.signal);
+      for (const h of hosts) if (h.properties?.resourceId) sessionHosts.set(h.properties.resourceId.toLowerCase(), `session host ${h.name.split('/').pop()} of host pool ${pool.name}`);
+    }
+  });
+  await attempt('virtual machines', true, async () => {
+    for await (const vm of compute.virtualMachines.listAll({ abortSignal: t.signal })) {
+      const label = (vm.id && sessionHosts.get(vm.id.toLowerCase())) ?? `VM ${vm.name}${rgOf(vm.id)}`;
+      t.record(t.versionOf(vm.storageProfile?.imageReference), label);
+    }
+  });
+  await attempt('virtual machine scale sets', true, async () => {
+    for await (const ss of compute.virtualMachineScaleSets.listAll({ abortSignal: t.signal })) {
+      t.record(t.versionOf(ss.virtualMachineProfile?.storageProfile?.imageReference), `scale set ${ss.name}${rgOf(ss.id)}`);
+    }
+  });
+  await attempt('dev box definitions', false, async () => {
+    const centers = await arm.list<{ id: string; name: string }>(`/subscriptions/${sub}/providers/Microsoft.DevCenter/devcenters`, DEVCENTER_API, t.signal);
+    for (const dc of centers) {
+      const galleries = await arm.list<{ name: string; properties?: { galleryResourceId?: string } }>(`${dc.id}/galleries`, DEVCENTER_API, t.signal);
+      const attached = galleries.filter((g) => sameId(g.properties?.galleryResourceId, galleryId(def))).map((g) => g.name.toLowerCase());
+      if (attached.length === 0) continue;
+      const definitions = await arm.list<{ name: string; properties?: { imageReference?: ImageRef; activeImageReference?: ImageRef } }>(`${dc.id}/devboxdefinitions`, DEVCENTER_API, t.signal);
+      for (const d of definitions) {
+        for (const ref of [d.properties?.imageReference, d.properties?.activeImageReference]) {
+          // .../devcenters/{dc}/galleries/{attached name}/images/{definition}[/versions/{version}]
+          const m = /\/devcenters\/[^/]+\/galleries\/([^/]+)\/images\/([^/]+)(?:\/versions\/([^/]+))?$/i.exec(ref?.id ?? '');
+          if (m && attached.includes(m[1].toLowerCase()) && m[2].toLowerCase() === def.definition.toLowerCase()) {
+            t.record(m[3] ?? ref?.exactVersion, `dev box definition ${d.name} of dev center ${dc.name}`);
+          }
+        }
+      }
+    }
+  });
+}
+
+function rgOf(id: string | undefined): string {
+  const p = id ? parseResourceId(id) : undefined;
+  return p ? ` (${p.resourceGroup})` : '';
+}
+
+/** Image references in a host pool's vmTemplate (a JSON string): any value that is a gallery id. */
+export function imageRefsIn(vmTemplate: string | undefined): ImageRef[] {
+  if (!vmTemplate) return [];
+  let doc: unknown;
+  try { doc = JSON.parse(vmTemplate); } catch { return []; }
+  const refs: ImageRef[] = [];
+  const walk = (v: unknown) => {
+    if (typeof v === 'string' && /\/providers\/Microsoft\.Compute\/galleries\//i.test(v)) refs.push({ id: v });
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(doc);
+  return refs;
+}
