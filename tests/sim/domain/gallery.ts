@@ -343,6 +343,14 @@ export const versionDef: ResourceTypeDef = {
   },
   onStored(r, sim) {
     if (!sim.store.meta(r.id).replication) sim.store.meta(r.id).replication = [];
+    // A PATCH merges targetRegions as sent: give them the names and defaults a PUT gets.
+    const pp = r.properties?.publishingProfile;
+    if (pp?.targetRegions) {
+      pp.targetRegions = pp.targetRegions.map((t: any) => ({
+        ...t, name: regionDisplayName(String(t.name)), regionalReplicaCount: t.regionalReplicaCount ?? pp.replicaCount ?? 1,
+        storageAccountType: t.storageAccountType ?? pp.storageAccountType ?? 'Standard_LRS', excludeFromLatest: t.excludeFromLatest ?? pp.excludeFromLatest ?? false,
+      }));
+    }
     // Scenario versions arrive fully replicated; client and builder versions replicate from now.
     if (r.properties?.provisioningState === 'Succeeded' && plansOf(sim, r.id).length === 0) {
       sim.store.meta(r.id).replication = (r.properties.publishingProfile?.targetRegions ?? []).map((t: any) => completedPlan(t.name));
