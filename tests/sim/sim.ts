@@ -9,6 +9,7 @@ import { SimClock, sleepReal } from './core/clock';
 import { FaultInjector } from './core/faults';
 import { readBody, sendJson } from './core/http';
 import { SigningKey } from './core/jwt';
+import { rsaKeyPair } from './core/keys';
 import { makeClientCertificate, makeSimCertificates } from './core/tls';
 import { ArmEndpoint } from './arm/endpoint';
 import type { SimModule, SimServices } from './arm/framework';
@@ -24,7 +25,7 @@ import { Directory } from './entra/directory';
 import { EntraEndpoint } from './entra/endpoint';
 import { TokenService } from './entra/tokens';
 import { MsiEndpoint } from './msi/endpoint';
-import { BlobStorage } from './storage/azurite';
+import { BlobStorage, loadAzurite } from './storage/azurite';
 import type { RunningSim, Scenario, SimInfo, StateDump } from './types';
 
 /** Fixed identities, so scenario files can name them. */
@@ -80,7 +81,10 @@ export async function createSimulator(modules: SimModule[], opts: { scenario?: S
   const scenario: Scenario = opts.scenario ?? {};
   const log = opts.log ?? (() => undefined);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-sim-'));
-  const certs = makeSimCertificates(dir);
+  // Keys are generated on the thread pool while Azurite loads on this thread.
+  const keys = Promise.all([rsaKeyPair('entra-tokens'), rsaKeyPair('devops-oidc'), makeClientCertificate('sim-spCert'), makeSimCertificates(dir)]);
+  loadAzurite();
+  const [tokenPair, devopsPair, spCert, certs] = await keys;
 
   const httpsServer = https.createServer({ cert: fs.readFileSync(certs.serverCertPath), key: certs.server.keyPem });
   const msiServer = http.createServer();
@@ -90,13 +94,12 @@ export async function createSimulator(modules: SimModule[], opts: { scenario?: S
   const storage = new BlobStorage(certs.ca.certPem);
   await storage.start(certs.serverCertPath, certs.serverKeyPath);
 
-  const tokenKey = new SigningKey('entra-tokens');
-  const devopsKey = new SigningKey('devops-oidc');
+  const tokenKey = new SigningKey(tokenPair);
+  const devopsKey = new SigningKey(devopsPair);
   const grants: Record<string, number> = {};
   const countGrant = (kind: string): void => { grants[kind] = (grants[kind] ?? 0) + 1; };
   const devops = new DevOpsEndpoint(devopsKey, countGrant);
 
-  const spCert = makeClientCertificate('sim-spCert');
   const info: SimInfo = {
     armUrl: base,
     authorityHost: base,

@@ -48,20 +48,13 @@ export function verifyJwtSignature(jwt: DecodedJwt, publicKey: crypto.KeyLike): 
     : key, jwt.signature);
 }
 
-const processKeyPairs = new Map<string, crypto.KeyPairKeyObjectResult>();
-
-/** A signing key with its JWKS entry. Keys are made once per purpose and process (RSA generation is slow). */
+/** A signing key with its JWKS entry. */
 export class SigningKey {
   readonly privateKey: crypto.KeyObject;
   readonly publicKey: crypto.KeyObject;
   readonly kid: string;
 
-  constructor(purpose: string) {
-    let pair = processKeyPairs.get(purpose);
-    if (!pair) {
-      pair = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-      processKeyPairs.set(purpose, pair);
-    }
+  constructor(pair: crypto.KeyPairKeyObjectResult) {
     this.privateKey = pair.privateKey;
     this.publicKey = pair.publicKey;
     this.kid = b64url(crypto.createHash('sha1').update(pair.publicKey.export({ type: 'spki', format: 'der' })).digest());

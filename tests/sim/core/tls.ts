@@ -4,6 +4,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import forge from 'node-forge';
+import { rsaKeyPair } from './keys';
 
 export interface KeyAndCert {
   keyPem: string;
@@ -20,12 +21,10 @@ export interface SimCertificates {
   serverKeyPath: string;
 }
 
-function newRsaKey(): { privatePem: string; publicPem: string } {
-  // Node's native generator: node-forge's pure-JS one takes seconds for 2048 bits.
-  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+function pems(pair: crypto.KeyPairKeyObjectResult): { privatePem: string; publicPem: string } {
   return {
-    privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    privatePem: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicPem: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
   };
 }
 
@@ -35,13 +34,14 @@ function serial(): string {
 }
 
 function makeCert(opts: {
+  key: crypto.KeyPairKeyObjectResult;
   commonName: string;
   issuer?: { cert: forge.pki.Certificate; keyPem: string };
   isCa?: boolean;
   altNames?: Array<{ type: number; value?: string; ip?: string }>;
   clientAuth?: boolean;
 }): KeyAndCert & { forgeCert: forge.pki.Certificate } {
-  const key = newRsaKey();
+  const key = pems(opts.key);
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(key.publicPem);
   cert.serialNumber = serial();
@@ -68,15 +68,17 @@ function makeCert(opts: {
   return { keyPem: key.privatePem, certPem, certDer, forgeCert: cert };
 }
 
-// RSA key generation costs ~200 ms a key: simulators started in one process (tests) share their certificates.
+// Simulators started in one process (tests) share their certificates (see keys.ts).
 let processCertificates: { ca: KeyAndCert; server: KeyAndCert } | undefined;
 const processClientCertificates = new Map<string, KeyAndCert>();
 
 /** The CA and the server certificate (SAN IP:127.0.0.1, DNS:localhost), written to `dir`. */
-export function makeSimCertificates(dir: string): SimCertificates {
+export async function makeSimCertificates(dir: string): Promise<SimCertificates> {
   if (!processCertificates) {
-    const caCert = makeCert({ commonName: 'Azure simulator test CA', isCa: true });
+    const [caKey, serverKey] = await Promise.all([rsaKeyPair('tls-ca'), rsaKeyPair('tls-server')]);
+    const caCert = makeCert({ key: caKey, commonName: 'Azure simulator test CA', isCa: true });
     const serverCert = makeCert({
+      key: serverKey,
       commonName: '127.0.0.1',
       issuer: { cert: caCert.forgeCert, keyPem: caCert.keyPem },
       altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }],
@@ -104,10 +106,10 @@ export function makeSimCertificates(dir: string): SimCertificates {
 }
 
 /** A self-signed client certificate, as one makes for an app registration (one per name and process). */
-export function makeClientCertificate(commonName: string): KeyAndCert {
+export async function makeClientCertificate(commonName: string): Promise<KeyAndCert> {
   let c = processClientCertificates.get(commonName);
   if (!c) {
-    const made = makeCert({ commonName, clientAuth: true });
+    const made = makeCert({ key: await rsaKeyPair(`client-${commonName}`), commonName, clientAuth: true });
     c = { keyPem: made.keyPem, certPem: made.certPem, certDer: made.certDer };
     processClientCertificates.set(commonName, c);
   }

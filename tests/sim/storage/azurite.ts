@@ -25,11 +25,26 @@ interface AzuriteBlobServer {
   httpServer: { address(): { port: number } | string | null };
 }
 
-/* eslint-disable @typescript-eslint/no-require-imports */
-// Azurite ships no type declarations for its internal classes; these are the ones its own CLI uses.
-const BlobServer: new (config: unknown) => AzuriteBlobServer = require('azurite/dist/src/blob/BlobServer').default;
-const BlobConfiguration: new (...args: unknown[]) => unknown = require('azurite/dist/src/blob/BlobConfiguration').default;
-const { MemoryExtentChunkStore, DEFAULT_EXTENT_MEMORY_LIMIT } = require('azurite/dist/src/common/persistence/MemoryExtentStore');
+/**
+ * Loads Azurite (≈0.5-1 s, so the simulator does it while keys are generated). It ships no type declarations
+ * for its internal classes; these are the ones its own CLI uses.
+ */
+export function loadAzurite(): void {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  azurite ??= {
+    BlobServer: require('azurite/dist/src/blob/BlobServer').default,
+    BlobConfiguration: require('azurite/dist/src/blob/BlobConfiguration').default,
+    MemoryExtentChunkStore: require('azurite/dist/src/common/persistence/MemoryExtentStore').MemoryExtentChunkStore,
+    DEFAULT_EXTENT_MEMORY_LIMIT: require('azurite/dist/src/common/persistence/MemoryExtentStore').DEFAULT_EXTENT_MEMORY_LIMIT,
+  };
+}
+
+let azurite: {
+  BlobServer: new (config: unknown) => AzuriteBlobServer;
+  BlobConfiguration: new (...args: unknown[]) => unknown;
+  MemoryExtentChunkStore: new (limit: number) => unknown;
+  DEFAULT_EXTENT_MEMORY_LIMIT: number;
+} | undefined;
 
 export interface StorageAccountKeys {
   key1: string;
@@ -44,6 +59,8 @@ export class BlobStorage {
   constructor(private readonly caPem: string) {}
 
   async start(certPath: string, keyPath: string): Promise<void> {
+    loadAzurite();
+    const { BlobServer, BlobConfiguration, MemoryExtentChunkStore, DEFAULT_EXTENT_MEMORY_LIMIT } = azurite!;
     // Positional arguments of BlobConfiguration: host, port, keepAliveTimeout, metadataDBPath, extentDBPath,
     // persistencePathArray, enableAccessLog, accessLogWriteStream, enableDebugLog, debugLogFilePath, loose,
     // skipApiVersionCheck, cert, key, pwd, oauth, disableProductStyleUrl, isMemoryPersistence, memoryStore.
