@@ -22,6 +22,7 @@ export async function readServiceConnection(inputName: string): Promise<ReadConn
   }
   // Loaded here, not at the top: azure-arm-rest reads Agent.TempDirectory when it loads.
   const { AzureRMEndpoint } = await import('azure-pipelines-tasks-azure-arm-rest/azure-arm-endpoint');
+  maskEndpointSecrets(id);
   let endpoint;
   try {
     endpoint = await new AzureRMEndpoint(id).getEndpoint(false, true);
@@ -34,7 +35,6 @@ export async function readServiceConnection(inputName: string): Promise<ReadConn
   }
   const scheme = authScheme(id, endpoint.scheme, endpoint.authenticationType);
   const certificatePath = scheme === 'ServicePrincipalCertificate' ? endpoint.servicePrincipalCertificatePath : undefined;
-  if (endpoint.servicePrincipalKey) tl.setSecret(endpoint.servicePrincipalKey);
   const credentials = endpoint.applicationTokenCredentials;
   const connection: ServiceConnection = {
     id,
@@ -59,6 +59,21 @@ export async function readServiceConnection(inputName: string): Promise<ReadConn
     connection,
     dispose: () => { if (certificatePath) fs.rmSync(certificatePath, { force: true }); },
   };
+}
+
+/**
+ * task-lib and azure-arm-rest print the endpoint (secret included) to the debug log. The agent masks
+ * what it knows is secret; registering the values first makes sure of it.
+ */
+function maskEndpointSecrets(id: string): void {
+  const parameters = tl.getEndpointAuthorization(id, true)?.parameters ?? {};
+  for (const [key, value] of Object.entries(parameters)) {
+    if (!value || !/^(serviceprincipalkey|serviceprincipalcertificate|apitoken)$/i.test(key)) continue;
+    // task-lib refuses multi-line secrets: a PEM is registered line by line.
+    const lines = value.split(/\r?\n/);
+    if (lines.length === 1) tl.setSecret(value);
+    else for (const line of lines) if (line.length >= 16 && !line.startsWith('-----')) tl.setSecret(line);
+  }
 }
 
 function authScheme(id: string, scheme: string | undefined, authenticationType: string | undefined): AuthScheme {

@@ -1,0 +1,187 @@
+/**
+ * Runs a bundled task exactly as an agent would: its own Node process in the work folder, the agent's
+ * environment contract (INPUT_, ENDPOINT_, SYSTEM_, BUILD_ and AGENT_ variables), a fresh Agent.TempDirectory,
+ * and the agent's cancellation (SIGINT, then SIGTERM 7.5 s later, then a kill). Azure is the embedded
+ * simulator: started here, or an already-running one named by GIP_SIM_INFO (the file its CLI writes).
+ */
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as https from 'https';
+import * as os from 'os';
+import * as path from 'path';
+import { AuthKind, endpointEnv, inputEnv, variableEnv } from '../agentEnv';
+import { TASKS, TaskName, taskDir } from '../tasks';
+import { defaultPipelineVars } from './pipelineVars';
+import type { Scenario, SimInfo, StateDump } from '../../tests/sim';
+
+/** The runner's service connection id when none is given (lower case, as agents pass it). */
+export const DEFAULT_CONNECTION_ID = '5d1f0c3e-8a7b-4c2d-9e6f-0a1b2c3d4e5f';
+
+/** How the agent stops a cancelled task: SIGINT, SIGTERM after this long, then a kill. */
+export const CANCEL_GRACE_MS = 7_500;
+const KILL_AFTER_TERM_MS = 5_000;
+
+export type TaskResult = 'Succeeded' | 'SucceededWithIssues' | 'Failed' | 'Cancelled';
+
+export interface RunOptions {
+  task: TaskName;
+  inputs?: Record<string, string>;
+  vars?: Record<string, string>;
+  auth?: AuthKind;
+  connectionId?: string;
+  subscriptionId?: string;
+  workdir?: string;
+  /** A running simulator to use; otherwise one is started (with `scenario`) for this run. */
+  sim?: { info: SimInfo; state(): StateDump | Promise<StateDump> };
+  scenario?: Scenario;
+  /** Receives the task's output as it comes, unchanged. */
+  onOutput?: (chunk: string) => void;
+  /** Cancels the task the agent's way when aborted. */
+  signal?: AbortSignal;
+  /** Extra environment for the task process (tests: fault switches). */
+  env?: Record<string, string>;
+}
+
+export interface RunResult {
+  /** From `##vso[task.complete result=...]`; undefined when the task never reported one. */
+  result?: TaskResult;
+  message?: string;
+  stdout: string;
+  exitCode: number;
+  /** The simulator's state after the task ended. */
+  state: StateDump;
+  durationMs: number;
+}
+
+/** The runner's exit code for a task result: 0 success (with or without issues), 1 failed, 2 cancelled. */
+export function exitCodeFor(result: TaskResult | undefined): number {
+  return result === 'Succeeded' || result === 'SucceededWithIssues' ? 0 : result === 'Cancelled' ? 2 : 1;
+}
+
+export async function runTask(options: RunOptions): Promise<RunResult> {
+  if (!TASKS.includes(options.task)) throw new Error(`Unknown task '${options.task}': one of ${TASKS.join(', ')}.`);
+  const bundle = path.join(taskDir(options.task), 'index.js');
+  if (!fs.existsSync(bundle)) throw new Error(`${bundle} is missing: run npm run build.`);
+  const sim = options.sim ?? await startSim(options.scenario);
+  try {
+    return await runAgainst(sim.info, bundle, options, async () => sim.state());
+  } finally {
+    if (!options.sim && 'stop' in sim) await (sim as { stop(): Promise<void> }).stop();
+  }
+}
+
+async function startSim(scenario: Scenario | undefined) {
+  const infoFile = process.env.GIP_SIM_INFO;
+  if (infoFile) {
+    if (scenario) throw new Error('A scenario can only be given to a simulator the runner starts (unset GIP_SIM_INFO).');
+    const info = JSON.parse(fs.readFileSync(infoFile, 'utf8')) as SimInfo;
+    return { info, state: () => fetchState(info) };
+  }
+  const { startSimulator } = await import('../../tests/sim');
+  return startSimulator({ scenario });
+}
+
+/** The state of a simulator in another process, through its admin endpoint. */
+function fetchState(info: SimInfo): Promise<StateDump> {
+  return new Promise((resolve, reject) => {
+    https.get(new URL('_sim/state', info.armUrl), { ca: fs.readFileSync(info.caCertPath) }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d) => { body += d; }).on('end', () => {
+        try { resolve(JSON.parse(body)); } catch (err) { reject(err); }
+      });
+    }).on('error', reject);
+  });
+}
+
+async function runAgainst(info: SimInfo, bundle: string, o: RunOptions, state: () => Promise<StateDump>): Promise<RunResult> {
+  const started = Date.now();
+  const workdir = path.resolve(o.workdir ?? process.cwd());
+  const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-agent-temp-'));
+  const env = taskEnvironment(info, bundle, o, workdir, tempDir);
+  const child = spawn(process.execPath, [bundle], { cwd: workdir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString('utf8');
+    stdout += text;
+    o.onOutput?.(text);
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const stopCancel = o.signal ? cancelOnAbort(child, o.signal) : () => undefined;
+  const exitCode = await new Promise<number>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
+  stopCancel();
+  fs.rmSync(tempDir, { recursive: true, force: true });
+  const complete = /##vso\[task\.complete result=([A-Za-z]+);[^\]]*\](.*)/.exec(stdout);
+  return {
+    result: complete?.[1] as TaskResult | undefined,
+    message: complete?.[2],
+    stdout,
+    exitCode,
+    state: await state(),
+    durationMs: Date.now() - started,
+  };
+}
+
+function taskEnvironment(info: SimInfo, bundle: string, o: RunOptions, workdir: string, tempDir: string): NodeJS.ProcessEnv {
+  const connectionId = o.connectionId ?? DEFAULT_CONNECTION_ID;
+  const auth = o.auth ?? 'sp';
+  const principal = { sp: info.principals.sp, 'sp-cert': info.principals.spCert, wif: info.principals.wif, msi: info.principals.msi }[auth];
+  const inputs = { ...o.inputs };
+  // A service-connection input left unset (under its name or an alias) gets the runner's connection.
+  const taskJson = JSON.parse(fs.readFileSync(path.join(path.dirname(bundle), 'task.json'), 'utf8'));
+  for (const input of taskJson.inputs as { name: string; aliases?: string[]; type: string }[]) {
+    if (!input.type.startsWith('connectedService:AzureRM')) continue;
+    const names = [input.name, ...(input.aliases ?? [])];
+    const given = names.find((n) => inputs[n] !== undefined);
+    if (given && given !== input.name) {
+      // The agent resolves aliases: the task reads the input under its own name.
+      inputs[input.name] = inputs[given];
+      delete inputs[given];
+    }
+    inputs[input.name] ??= connectionId;
+  }
+  const vars = { ...defaultPipelineVars(workdir, tempDir, info.collectionUri), ...o.vars };
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? os.homedir(),
+    // The simulator's certificate, trusted the way an agent with a corporate CA is set up.
+    NODE_EXTRA_CA_CERTS: info.caCertPath,
+    AZURE_POD_IDENTITY_AUTHORITY_HOST: info.msiAuthorityHost,
+    SYSTEM_ACCESSTOKEN: info.systemAccessToken,
+    SYSTEM_OIDCREQUESTURI: info.oidcRequestUri,
+    ENDPOINT_URL_SYSTEMVSSCONNECTION: info.collectionUri,
+    ENDPOINT_AUTH_SYSTEMVSSCONNECTION: JSON.stringify({ parameters: { AccessToken: info.systemAccessToken }, scheme: 'OAuth' }),
+    ENDPOINT_AUTH_SCHEME_SYSTEMVSSCONNECTION: 'OAuth',
+    ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN: info.systemAccessToken,
+    ...variableEnv(vars),
+    ...inputEnv(inputs),
+    ...endpointEnv({
+      id: connectionId,
+      auth,
+      tenantId: info.tenantId,
+      clientId: principal.clientId,
+      secret: auth === 'sp' ? info.principals.sp.secret : undefined,
+      certificatePem: auth === 'sp-cert' ? info.principals.spCert.certificatePem : undefined,
+      subscriptionId: o.subscriptionId ?? info.subscriptionId,
+      subscriptionName: info.subscriptionName,
+      armUrl: info.armUrl,
+      authorityHost: info.authorityHost,
+    }),
+    ...o.env,
+  };
+}
+
+/** The agent's cancellation: SIGINT now, SIGTERM after 7.5 s, a kill 5 s after that. */
+function cancelOnAbort(child: ChildProcess, signal: AbortSignal): () => void {
+  const timers: NodeJS.Timeout[] = [];
+  const cancel = () => {
+    child.kill('SIGINT');
+    timers.push(setTimeout(() => child.kill('SIGTERM'), CANCEL_GRACE_MS));
+    timers.push(setTimeout(() => child.kill('SIGKILL'), CANCEL_GRACE_MS + KILL_AFTER_TERM_MS));
+  };
+  if (signal.aborted) cancel(); else signal.addEventListener('abort', cancel, { once: true });
+  return () => {
+    signal.removeEventListener('abort', cancel);
+    timers.forEach(clearTimeout);
+  };
+}

@@ -1,0 +1,72 @@
+import * as assert from 'assert';
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ROOT } from '../../scripts/tasks';
+import { runTask } from '../../scripts/runner/runner';
+import { RunningSim, startSimulator } from '../sim';
+
+const CLI = path.join(ROOT, 'out', 'scripts', 'runner', 'cli.js');
+
+function cli(args: string[], opts: { interruptAfterMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: os.tmpdir(), env: { PATH: process.env.PATH ?? '', HOME: os.homedir() } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    if (opts.interruptAfterMs !== undefined) {
+      const wait = setInterval(() => {
+        // Interrupt once the task is waiting on Azure (it printed its pre-flight debug lines).
+        if (/task\.debug\]azureSubscription=/.test(stdout)) { clearInterval(wait); setTimeout(() => child.kill('SIGINT'), opts.interruptAfterMs); }
+      }, 50);
+    }
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('e2e: the runner (npm run task)', function () {
+  this.timeout(90_000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-runner-'));
+
+  it('prints the task output unchanged, exits 1 for Failed and writes the state', async () => {
+    const stateOut = path.join(dir, 'state.json');
+    const { code, stdout } = await cli(['UpdateHostPool', '--auth', 'sp-cert', '--state-out', stateOut, '--var', 'Build.BuildId=77']);
+    assert.strictEqual(code, 1, stdout);
+    assert.match(stdout, /##vso\[task\.complete result=Failed;done=true;\]Rolling host pools onto an image \(UpdateHostPool\) is not implemented/);
+    const state = JSON.parse(fs.readFileSync(stateOut, 'utf8'));
+    assert.ok(Array.isArray(state.resources) && Array.isArray(state.requests));
+    assert.ok(state.requests.some((r: { path: string }) => /Microsoft\.DesktopVirtualization/.test(r.path)));
+  });
+
+  it('refuses bad arguments with exit code 3', async () => {
+    const { code, stderr } = await cli(['NoSuchTask']);
+    assert.strictEqual(code, 3);
+    assert.match(stderr, /runner: First argument: the task name, one of BuildImage, DistributeToGallery/);
+    assert.strictEqual((await cli(['BuildImage', '--auth', 'kerberos'])).code, 3);
+  });
+
+  it('SIGINT cancels the task as the agent does: Cancelled, exit code 2, state still written', async () => {
+    const scenario = path.join(dir, 'slow.json');
+    fs.writeFileSync(scenario, JSON.stringify({ faults: [{ method: 'GET', path: '/providers/Microsoft\\.DevCenter\\?', delayMs: 30_000, times: 5 }] }));
+    const stateOut = path.join(dir, 'cancelled.json');
+    const started = Date.now();
+    const { code, stdout } = await cli(['AttachGalleryToDevCenter', '--scenario', scenario, '--state-out', stateOut], { interruptAfterMs: 300 });
+    assert.strictEqual(code, 2, stdout);
+    assert.match(stdout, /##vso\[task\.complete result=Cancelled/);
+    assert.ok(Date.now() - started < 20_000, 'the task stopped on SIGINT, without waiting for the slow request');
+    assert.ok(fs.existsSync(stateOut));
+  });
+
+  it('sets a service-connection input given under an alias the way the agent does, and leaves explicit ones alone', async () => {
+    let sim: RunningSim | undefined;
+    try {
+      sim = await startSimulator();
+      const viaAlias = await runTask({ task: 'AttachGalleryToDevCenter', sim, inputs: { ConnectedServiceName: 'my-own-connection' } });
+      assert.match(viaAlias.message ?? '', /Input 'azureSubscription': service connection 'my-own-connection' could not be read/);
+    } finally {
+      await sim?.stop();
+    }
+  });
+});
