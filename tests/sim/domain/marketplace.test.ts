@@ -55,7 +55,8 @@ describe('simulator: marketplace catalog', function () {
       assert.strictEqual(image.hyperVGeneration, 'V2');
       assert.strictEqual(image.osDiskImage?.operatingSystem, 'Windows');
       assert.strictEqual(image.plan, undefined);
-      const v1 = await compute.virtualMachineImages.get('westeurope', 'Canonical', '0001-com-ubuntu-server-jammy', '22_04-lts', all[0].name);
+      const [ubuntu] = await compute.virtualMachineImages.list('westeurope', 'Canonical', '0001-com-ubuntu-server-jammy', '22_04-lts', { top: 1 });
+      const v1 = await compute.virtualMachineImages.get('westeurope', 'Canonical', '0001-com-ubuntu-server-jammy', '22_04-lts', ubuntu.name);
       assert.strictEqual(v1.hyperVGeneration, 'V1');
       assert.strictEqual(v1.osDiskImage?.operatingSystem, 'Linux');
     });
