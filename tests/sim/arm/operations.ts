@@ -130,7 +130,7 @@ export class Operations {
     return this.clock.retryAfterSeconds(op.style.retryAfterSeconds ?? 15);
   }
 
-  /** Waits until every running operation settles (used at stop). */
+  /** Cancels every running operation (used at stop, so no work outlives the simulator). */
   async drain(): Promise<void> {
     for (const op of this.running()) op.cancel();
   }

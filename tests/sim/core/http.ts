@@ -22,11 +22,6 @@ export function sendJson(res: http.ServerResponse, status: number, body: unknown
   res.end(text);
 }
 
-export function sendEmpty(res: http.ServerResponse, status: number, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'Content-Length': '0', ...headers });
-  res.end();
-}
-
 /** Parses `application/x-www-form-urlencoded`. */
 export function parseForm(body: Buffer): Record<string, string> {
   const out: Record<string, string> = {};
