@@ -117,10 +117,6 @@ export class Operations {
     return this.byPath.get(path.toLowerCase());
   }
 
-  get(id: string): Operation | undefined {
-    return this.byId.get(id);
-  }
-
   /** Operations still running, e.g. to cancel an image build. */
   running(resourceId?: string): Operation[] {
     return [...this.byId.values()].filter((o) => o.status === 'InProgress' && (resourceId === undefined || o.resourceId.toLowerCase() === resourceId.toLowerCase()));
