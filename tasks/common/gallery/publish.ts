@@ -63,6 +63,7 @@ export async function publish(run: GalleryRun): Promise<TaskOutcome> {
   log.group(`Gallery ${ref.gallery} and image definition ${ref.definition}`);
   const { gallery } = await ensureGalleryAndDefinition(run, state, definitionPlan, galleryLocation, !!sharePlan);
   if (sharePlan) await applySharing(run, gallery, sharePlan);
+  if (plan.length === 1) log.info('They exist as asked; nothing to change.');
   log.endGroup();
 
   log.group(`Image version ${name}`);
@@ -75,10 +76,12 @@ export async function publish(run: GalleryRun): Promise<TaskOutcome> {
     log.info(`${decision.mode === 'create' || decision.mode === 'replace' ? 'Publishing' : 'Updating'} version ${name}: ${versionPlan.describe}...`);
     write = await putVersion(run, name, versionPlan.body);
   } else {
-    log.info(`Version ${name} is already as asked: ${versionPlan.what}.`);
+    log.info(`Version ${name}: nothing to change (${versionPlan.what.replace(/^unchanged: /, '')}).`);
   }
   const replication = await followReplication(run, name, locations, write);
   log.endGroup();
+  const failedRegions = replication.regions.filter((r) => /^failed$/i.test(r.state)).map((r) => r.region);
+  if (failedRegions.length && !replication.problem) versionPlan.what += `; replication failed in ${failedRegions.join(', ')} (tolerated)`;
 
   const report: RunReport = {
     what: versionPlan.what, version: name, source: source.describe, targetRegions: versionPlan.targetRegions,

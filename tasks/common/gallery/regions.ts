@@ -72,7 +72,7 @@ export function parseStorageAccountType(text: string, what: string): StorageAcco
 
 /**
  * Resolves specs to the subscription's canonical region names. Unknown names come back with up to three
- * suggestions (same prefix, or within two typing mistakes).
+ * suggestions (names that start with it, or within two typing mistakes).
  */
 export function resolveRegions(specs: RegionSpec[], locations: AzureLocation[]): { resolved: RegionSpec[]; unknown: { given: string; suggestions: string[] }[] } {
   const resolved: RegionSpec[] = [];
@@ -85,7 +85,7 @@ export function resolveRegions(specs: RegionSpec[], locations: AzureLocation[]):
       continue;
     }
     const suggestions = locations
-      .map((l) => ({ name: l.name, d: distance(key, regionKey(l.name)), prefix: regionKey(l.name).startsWith(key.slice(0, 4)) }))
+      .map((l) => ({ name: l.name, d: distance(key, regionKey(l.name)), prefix: key.length >= 4 && regionKey(l.name).startsWith(key) }))
       .filter((s) => s.d <= 2 || s.prefix)
       .sort((a, b) => a.d - b.d)
       .slice(0, 3)
