@@ -40,6 +40,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Extra environment for the task process (tests: fault switches). */
   env?: Record<string, string>;
+  /** Runs this file instead of the task's bundle (benchmarks compare the unbundled build). */
+  entry?: string;
 }
 
 export interface RunResult {
@@ -60,7 +62,7 @@ export function exitCodeFor(result: TaskResult | undefined): number {
 
 export async function runTask(options: RunOptions): Promise<RunResult> {
   if (!TASKS.includes(options.task)) throw new Error(`Unknown task '${options.task}': one of ${TASKS.join(', ')}.`);
-  const bundle = path.join(taskDir(options.task), 'index.js');
+  const bundle = options.entry ?? path.join(taskDir(options.task), 'index.js');
   if (!fs.existsSync(bundle)) throw new Error(`${bundle} is missing: run npm run build.`);
   const sim = options.sim ?? await startSim(options.scenario);
   try {
@@ -97,7 +99,7 @@ async function runAgainst(info: SimInfo, bundle: string, o: RunOptions, state: (
   const started = Date.now();
   const workdir = path.resolve(o.workdir ?? process.cwd());
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-agent-temp-'));
-  const env = taskEnvironment(info, bundle, o, workdir, tempDir);
+  const env = taskEnvironment(info, o, workdir, tempDir);
   const child = spawn(process.execPath, [bundle], { cwd: workdir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   const collect = (chunk: Buffer) => {
@@ -122,13 +124,13 @@ async function runAgainst(info: SimInfo, bundle: string, o: RunOptions, state: (
   };
 }
 
-function taskEnvironment(info: SimInfo, bundle: string, o: RunOptions, workdir: string, tempDir: string): NodeJS.ProcessEnv {
+function taskEnvironment(info: SimInfo, o: RunOptions, workdir: string, tempDir: string): NodeJS.ProcessEnv {
   const connectionId = o.connectionId ?? DEFAULT_CONNECTION_ID;
   const auth = o.auth ?? 'sp';
   const principal = { sp: info.principals.sp, 'sp-cert': info.principals.spCert, wif: info.principals.wif, msi: info.principals.msi }[auth];
   const inputs = { ...o.inputs };
   // A service-connection input left unset (under its name or an alias) gets the runner's connection.
-  const taskJson = JSON.parse(fs.readFileSync(path.join(path.dirname(bundle), 'task.json'), 'utf8'));
+  const taskJson = JSON.parse(fs.readFileSync(path.join(taskDir(o.task), 'task.json'), 'utf8'));
   for (const input of taskJson.inputs as { name: string; aliases?: string[]; type: string }[]) {
     if (!input.type.startsWith('connectedService:AzureRM')) continue;
     const names = [input.name, ...(input.aliases ?? [])];
