@@ -3,10 +3,11 @@
 // by the scenario, and Compute's validation errors.
 import * as assert from 'assert';
 import { RunningSim, startSimulator } from '../index';
-import { clients, RG, scenario } from './support';
+import { blobService, clients, RG, scenario } from './support';
 
 const SOURCE_IMAGE = `${RG}/providers/Microsoft.Compute/images/golden`;
 const VM = `${RG}/providers/Microsoft.Compute/virtualMachines/capture-vm`;
+const VHDS = `${RG}/providers/Microsoft.Storage/storageAccounts/vhds01`;
 
 describe('simulator: compute gallery', function () {
   this.timeout(30000);
@@ -18,6 +19,7 @@ describe('simulator: compute gallery', function () {
         replicationFailures: [{ region: 'eastus', message: 'Failed with internal server error.', progress: 30, version: '/versions/9\\.9\\.9$' }],
         resources: [
           { id: SOURCE_IMAGE, type: 'Microsoft.Compute/images', location: 'westeurope', properties: { hyperVGeneration: 'V2', storageProfile: { osDisk: { osType: 'Windows', osState: 'Generalized' } } } },
+          { id: VHDS, type: 'Microsoft.Storage/storageAccounts', location: 'westeurope', kind: 'StorageV2', sku: { name: 'Standard_LRS' } },
           { id: VM, type: 'Microsoft.Compute/virtualMachines', location: 'westeurope', properties: { storageProfile: { osDisk: { osType: 'Windows' } }, instanceView: { hyperVGeneration: 'V2' } } },
         ],
       }),
@@ -110,5 +112,18 @@ describe('simulator: compute gallery', function () {
       compute.galleryImageVersions.beginCreateOrUpdateAndWait('rg-img', 'gal', 'win11', '5.0.1', version(['westeurope'], { id: SOURCE_IMAGE }, { publishingProfile: { endOfLifeDate: new Date('2020-01-01T00:00:00Z') } })),
       /EndOfLifeDate must be set to a future date\./);
     await assert.rejects(compute.galleryImages.beginDeleteAndWait('rg-img', 'gal', 'win11'), /Can not delete resource before nested resources are deleted\./);
+  });
+
+  it('a VHD blob on Azurite is a source when it exists', async () => {
+    const { compute } = clients(sim);
+    const cc = (await blobService(sim, VHDS)).getContainerClient('vhds');
+    await cc.createIfNotExists();
+    await cc.getPageBlobClient('os.vhd').create(1024);
+    const uri = `${sim.info.blobEndpointTemplate.replace('{account}', 'vhds01')}vhds/os.vhd`;
+    const body = (u: string): any => ({ location: 'westeurope', publishingProfile: { targetRegions: [{ name: 'westeurope' }] }, storageProfile: { osDiskImage: { source: { uri: u, storageAccountId: VHDS } } } });
+    const v = await compute.galleryImageVersions.beginCreateOrUpdateAndWait('rg-img', 'gal', 'win11', '6.0.0', body(uri), { updateIntervalInMs: 10 });
+    assert.strictEqual(v.provisioningState, 'Succeeded');
+    await assert.rejects(compute.galleryImageVersions.beginCreateOrUpdateAndWait('rg-img', 'gal', 'win11', '6.0.1', body(uri.replace('os.vhd', 'missing.vhd'))),
+      /Source was not found: https:\/\/127\.0\.0\.1:\d+\/vhds01\/vhds\/missing\.vhd\. Please make sure the source exists\.$/);
   });
 });

@@ -334,10 +334,31 @@ export async function publishImageVersion(v: VersionRequest, signal: AbortSignal
   return stored;
 }
 
+/** A VHD source on this simulator's Azurite must exist (URLs elsewhere cannot be checked and are accepted). */
+async function checkVhdBlob(sim: SimServices, body: any): Promise<void> {
+  const uri = body?.properties?.storageProfile?.osDiskImage?.source?.uri;
+  if (typeof uri !== 'string') return;
+  let u: URL;
+  try {
+    u = new URL(uri);
+  } catch {
+    throw invalidParameter(`The value '${uri}' of parameter 'galleryImageVersion.properties.storageProfile.osDiskImage.source.uri' is invalid.`, 'galleryImageVersion.properties.storageProfile.osDiskImage.source.uri');
+  }
+  const azurite = new URL(sim.info.blobEndpointTemplate.replace('{account}', 'x'));
+  if (u.hostname !== azurite.hostname || u.port !== azurite.port) return;
+  const [account, container, ...blob] = u.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const exists = !!account && !!container && blob.length > 0 && !!sim.storage.keys(account) &&
+    await sim.storage.client(account).getContainerClient(container).getBlobClient(blob.join('/')).exists().catch(() => false);
+  if (!exists) throw invalidParameter(`Source was not found: ${uri}. Please make sure the source exists.`, 'galleryImageVersion.properties.storageProfile.osDiskImage.source.uri');
+}
+
 export const versionDef: ResourceTypeDef = {
   type: GALLERY_IMAGE_VERSION_TYPE,
   requiresLocation: true,
   lro: { put: { ...CAPS }, patch: { ...CAPS }, delete: { ...BOTH, durationMs: 30_000 } },
+  async beforePut(req, existing) {
+    if (!existing) await checkVhdBlob(req.sim, req.body);
+  },
   build(req: ArmRequest, existing) {
     return prepareImageVersion({ sim: req.sim, id: req.level!.id, body: req.body, existing, caller: req.caller });
   },
