@@ -1,0 +1,216 @@
+import * as assert from 'assert';
+import { runTask, RunResult } from '../../scripts/runner/runner';
+import { computeClient } from '../../tasks/common/gallery/azureClients';
+import { RecordedRequest, RunningSim, SIM_IDS, startSimulator, StateResource } from '../sim';
+import { simAzureContext } from './simConnection';
+
+/**
+ * DistributeToGallery through the runner (the bundle, as an agent runs it) against the simulator:
+ * publish with progress, idempotent reruns, other content refused, failing regions, prune, promote,
+ * replicate, bad input before any write, cancellation.
+ */
+const SUB = SIM_IDS.subscriptionId;
+const rgId = (rg: string) => `/subscriptions/${SUB}/resourceGroups/${rg}`;
+const imageId = (rg: string, name: string) => `${rgId(rg)}/providers/Microsoft.Compute/images/${name}`;
+const galleryId = (rg: string) => `${rgId(rg)}/providers/Microsoft.Compute/galleries/golden`;
+const definitionId = (rg: string) => `${galleryId(rg)}/images/win11`;
+
+const GROUPS = ['rg-publish', 'rg-fail', 'rg-failok', 'rg-prune', 'rg-bad', 'rg-cancel', 'rg-lifecycle'];
+
+function managedImage(rg: string, name: string, generation = 'V2') {
+  return { id: imageId(rg, name), type: 'Microsoft.Compute/images', location: 'westeurope', properties: { hyperVGeneration: generation, storageProfile: { osDisk: { osType: 'Windows', osState: 'Generalized' } } } };
+}
+
+function existingDefinition(rg: string, generation: string) {
+  return [
+    { id: galleryId(rg), type: 'Microsoft.Compute/galleries', location: 'westeurope' },
+    { id: definitionId(rg), type: 'Microsoft.Compute/galleries/images', location: 'westeurope', properties: { osType: 'Windows', osState: 'Generalized', hyperVGeneration: generation, identifier: { publisher: 'contoso', offer: 'win11', sku: rg } } },
+  ];
+}
+
+const SCENARIO = {
+  resources: [
+    ...GROUPS.map((rg) => ({ id: rgId(rg), type: 'Microsoft.Resources/resourceGroups', location: 'westeurope' })),
+    ...GROUPS.map((rg) => managedImage(rg, 'img-1')),
+    managedImage('rg-publish', 'img-2'),
+    managedImage('rg-bad', 'img-gen1', 'V1'),
+    // Five versions, one of them used by a VM.
+    ...existingDefinition('rg-prune', 'V2'),
+    ...['1.0.0', '1.0.1', '1.0.2', '1.0.3', '1.0.4'].map((v) => ({
+      id: `${definitionId('rg-prune')}/versions/${v}`, type: 'Microsoft.Compute/galleries/images/versions', location: 'westeurope',
+      properties: { storageProfile: { source: { id: imageId('rg-prune', 'img-1') } }, publishingProfile: { targetRegions: [{ name: 'westeurope' }] } },
+    })),
+    {
+      id: `${rgId('rg-prune')}/providers/Microsoft.Compute/virtualMachines/vm-host-1`, type: 'Microsoft.Compute/virtualMachines', location: 'westeurope',
+      properties: { storageProfile: { imageReference: { id: `${definitionId('rg-prune')}/versions/1.0.1` }, osDisk: { osType: 'Windows' } } },
+    },
+    // A Gen1 definition that a Gen2 source does not fit.
+    ...existingDefinition('rg-bad', 'V1'),
+  ],
+  // East US fails for the versions of two resource groups only.
+  replicationFailures: [{ region: 'eastus', version: '/resourceGroups/rg-fail(ok)?/', message: 'Replication failed: the region has no capacity for this storage account type.' }],
+};
+
+const FAST = { pollInterval: '500ms' };
+
+describe('e2e: DistributeToGallery', function () {
+  this.timeout(120_000);
+  let sim: RunningSim;
+
+  before(async function () {
+    sim = await startSimulator({ scenario: SCENARIO });
+    // Galleries are part of the simulator's contract (issue 3); until it serves them these tests wait.
+    try {
+      for await (const g of computeClient(simAzureContext(sim.info)).galleries.list()) void g;
+    } catch (err) {
+      console.log(`      (skipped: the simulator does not serve Microsoft.Compute/galleries yet: ${(err as Error).message.split('\n')[0]})`);
+      this.skip();
+    }
+  });
+  after(async () => { await sim?.stop(); });
+
+  const run = (inputs: Record<string, string>, extra: { signal?: AbortSignal; onOutput?: (c: string) => void } = {}) =>
+    runTask({ task: 'DistributeToGallery', sim, inputs: { ...FAST, ...inputs }, ...extra });
+  const writesSince = (count: number, r: RunResult): RecordedRequest[] => r.state.requests.slice(count).filter((q) => q.method !== 'GET' && q.status < 400);
+  const versionsOf = (r: RunResult, rg: string): StateResource[] => r.state.resources.filter((x) => /\/versions$/i.test(x.type) && x.id.toLowerCase().startsWith(`${definitionId(rg)}/`.toLowerCase()));
+  const output = (r: RunResult, name: string) => new RegExp(`##vso\\[task\\.setvariable variable=${name};isOutput=true;[^\\]]*\\](.*)`).exec(r.stdout)?.[1];
+  const regionKey = (name: string) => name.toLowerCase().replace(/\s+/g, '');
+
+  it('publishes a managed image to three regions with per-region progress; the state shows the version in all three', async () => {
+    const r = await run({
+      source: imageId('rg-publish', 'img-1'), galleryResourceGroup: 'rg-publish', galleryName: 'golden', imageDefinition: 'win11',
+      securityType: 'TrustedLaunch', targetRegions: 'westeurope=2:Standard_ZRS, eastus, northeurope',
+    });
+    assert.strictEqual(r.result, 'Succeeded', r.stdout);
+    const progress = r.stdout.split('\n').filter((l) => /^\[\d\d:\d\d\] westeurope .* · eastus .* · northeurope /.test(l));
+    assert.ok(progress.length >= 3, `progress lines:\n${r.stdout}`);
+    assert.ok(progress.some((l) => /\d+%/.test(l)), 'a line with a percentage');
+    assert.match(progress[progress.length - 1], /westeurope completed · eastus completed · northeurope completed/);
+    assert.match(r.stdout, /##vso\[task\.setprogress value=100;\]Replicating 2026\.1121\.1: 3 of 3 regions done/);
+    assert.strictEqual(output(r, 'imageVersionId'), `${definitionId('rg-publish')}/versions/2026.1121.1`);
+    assert.strictEqual(output(r, 'imageVersionName'), '2026.1121.1');
+    assert.strictEqual(output(r, 'imageDefinitionId'), definitionId('rg-publish'));
+    assert.strictEqual(output(r, 'regions'), 'westeurope=Completed,eastus=Completed,northeurope=Completed');
+
+    const [version] = versionsOf(r, 'rg-publish');
+    assert.deepStrictEqual(version.properties.publishingProfile.targetRegions.map((t: { name: string; regionalReplicaCount: number; storageAccountType: string }) =>
+      [regionKey(t.name), t.regionalReplicaCount, t.storageAccountType]), [['westeurope', 2, 'Standard_ZRS'], ['eastus', 1, 'Standard_LRS'], ['northeurope', 1, 'Standard_LRS']]);
+    assert.strictEqual(version.tags['gip.job'], 'Build/Image');
+    const definition = r.state.resources.find((x) => x.id.toLowerCase() === definitionId('rg-publish').toLowerCase())!;
+    assert.deepStrictEqual([definition.properties.hyperVGeneration, definition.properties.features], ['V2', [{ name: 'SecurityType', value: 'TrustedLaunch' }]]);
+  });
+
+  it('publishing the same version again from the same run is success without change', async () => {
+    const before = sim.state().requests.length;
+    const r = await run({ source: imageId('rg-publish', 'img-1'), galleryResourceGroup: 'rg-publish', galleryName: 'golden', imageDefinition: 'win11', targetRegions: 'westeurope=2:Standard_ZRS, eastus, northeurope' });
+    assert.strictEqual(r.result, 'Succeeded', r.stdout);
+    assert.match(r.message ?? '', /Image version 2026\.1121\.1 of golden\/win11: unchanged: this job published it already/);
+    assert.deepStrictEqual(writesSince(before, r), [], 'nothing written');
+    assert.strictEqual(versionsOf(r, 'rg-publish').length, 1);
+  });
+
+  it('the same version from another source fails clearly and changes nothing; with overwrite it is republished', async () => {
+    const inputs = { source: imageId('rg-publish', 'img-2'), galleryResourceGroup: 'rg-publish', galleryName: 'golden', imageDefinition: 'win11', versionStrategy: 'explicit', version: '2026.1121.1' };
+    const before = sim.state().requests.length;
+    const refused = await run(inputs);
+    assert.strictEqual(refused.result, 'Failed', refused.stdout);
+    assert.match(refused.message ?? '', /Image version 2026\.1121\.1 of 'win11' already exists with other content: it was published from managed image 'img-1' \(rg-publish\) by .*buildId=1001 \(job Build\/Image\), not from managed image 'img-2' \(rg-publish\)\. Nothing was changed\..*overwrite: true/);
+    assert.deepStrictEqual(writesSince(before, refused), []);
+
+    const replaced = await run({ ...inputs, overwrite: 'true' });
+    assert.strictEqual(replaced.result, 'Succeeded', replaced.stdout);
+    const [version] = versionsOf(replaced, 'rg-publish');
+    assert.strictEqual(version.properties.storageProfile.source.id.toLowerCase(), imageId('rg-publish', 'img-2').toLowerCase());
+    assert.deepStrictEqual(writesSince(before, replaced).map((q) => q.method), ['DELETE', 'PUT']);
+  });
+
+  it('a region that fails fails the task naming the region and the reason', async () => {
+    const r = await run({ source: imageId('rg-fail', 'img-1'), galleryResourceGroup: 'rg-fail', galleryName: 'golden', imageDefinition: 'win11', targetRegions: 'westeurope, eastus' });
+    assert.strictEqual(r.result, 'Failed', r.stdout);
+    assert.match(r.message ?? '', /^Replication of version 2026\.1121\.1 failed in eastus \(Replication failed: the region has no capacity for this storage account type\.\); westeurope completed\./);
+    assert.strictEqual(output(r, 'regions'), 'westeurope=Completed,eastus=Failed');
+    assert.strictEqual(output(r, 'replicationState'), 'Failed');
+  });
+
+  it('with tolerateFailedRegions a failed region makes it succeed with issues, naming the region', async () => {
+    const r = await run({ source: imageId('rg-failok', 'img-1'), galleryResourceGroup: 'rg-failok', galleryName: 'golden', imageDefinition: 'win11', targetRegions: 'westeurope, eastus', tolerateFailedRegions: 'true' });
+    assert.strictEqual(r.result, 'SucceededWithIssues', r.stdout);
+    assert.match(r.stdout, /##vso\[task\.issue type=warning;[^\]]*\]Replication of version 2026\.1121\.1 failed in eastus .*Tolerated/);
+    assert.match(r.message ?? '', /replication failed in eastus \(tolerated\)/);
+  });
+
+  it('prune keep=2 on five versions: a dry run changes nothing; then exactly the two oldest unused are deleted, the one in use kept and reported', async () => {
+    const inputs = { action: 'prune', galleryResourceGroup: 'rg-prune', galleryName: 'golden', imageDefinition: 'win11', pruneKeep: '2' };
+    const before = sim.state().requests.length;
+    const dry = await run({ ...inputs, pruneDryRun: 'true' });
+    assert.strictEqual(dry.result, 'Succeeded', dry.stdout);
+    assert.deepStrictEqual(writesSince(before, dry), []);
+    for (const line of ['would delete  1.0.2: older than the newest 2', 'keep  1.0.1: in use by VM vm-host-1 (rg-prune)', 'would delete  1.0.0: older than the newest 2', 'keep  1.0.4: one of the newest 2']) {
+      assert.ok(dry.stdout.includes(line), `${line}\n${dry.stdout}`);
+    }
+    assert.match(dry.stdout, /Soft delete is off for gallery golden: deleted versions can't be recovered/);
+
+    const r = await run(inputs);
+    assert.strictEqual(r.result, 'Succeeded', r.stdout);
+    assert.deepStrictEqual(writesSince(before, r).map((q) => `${q.method} ${q.path.split('?')[0].split('/').pop()}`), ['DELETE 1.0.2', 'DELETE 1.0.0']);
+    assert.deepStrictEqual(versionsOf(r, 'rg-prune').map((v) => v.name).sort(), ['1.0.1', '1.0.3', '1.0.4']);
+    assert.strictEqual(output(r, 'prunedVersions'), '1.0.2,1.0.0');
+    assert.match(r.stdout, /keep  1\.0\.1: in use by VM vm-host-1/);
+  });
+
+  it('bad input fails clearly before any write: unknown region, missing source, a definition that disagrees with the source', async () => {
+    const base = { galleryResourceGroup: 'rg-bad', galleryName: 'golden', imageDefinition: 'win11' };
+    const before = sim.state().requests.length;
+    const region = await run({ ...base, source: imageId('rg-bad', 'img-gen1'), targetRegions: 'westeurop, eastus' });
+    assert.strictEqual(region.result, 'Failed');
+    assert.match(region.message ?? '', /^Input 'targetRegions': this region is not offered to the subscription: 'westeurop' \(did you mean westeurope\?\)/);
+
+    const missing = await run({ ...base, source: imageId('rg-bad', 'no-such-image') });
+    assert.strictEqual(missing.result, 'Failed');
+    assert.match(missing.message ?? '', /The source managed image 'no-such-image' \(rg-bad\) does not exist/);
+
+    const mismatch = await run({ ...base, source: imageId('rg-bad', 'img-1') });
+    assert.strictEqual(mismatch.result, 'Failed');
+    assert.match(mismatch.message ?? '', /The image definition 'win11' has Hyper-V generation 'V1', but the source managed image 'img-1' \(rg-bad\) has 'V2'\./);
+
+    const version = await run({ ...base, source: imageId('rg-bad', 'img-gen1'), versionStrategy: 'explicit', version: '1.0' });
+    assert.match(version.message ?? '', /^Input 'version': '1\.0' is not of the form Major\.Minor\.Patch/);
+    assert.deepStrictEqual(writesSince(before, version), []);
+  });
+
+  it('exclude from latest, then promote; replicate adds a region to the existing version', async () => {
+    const base = { galleryResourceGroup: 'rg-lifecycle', galleryName: 'golden', imageDefinition: 'win11' };
+    const published = await run({ ...base, source: imageId('rg-lifecycle', 'img-1'), excludeFromLatest: 'true', versionStrategy: 'nextPatch' });
+    assert.strictEqual(published.result, 'Succeeded', published.stdout);
+    assert.strictEqual(output(published, 'imageVersionName'), '1.0.0');
+    assert.strictEqual(versionsOf(published, 'rg-lifecycle')[0].properties.publishingProfile.excludeFromLatest, true);
+
+    const promoted = await run({ ...base, action: 'promote', version: output(published, 'imageVersionId')! });
+    assert.strictEqual(promoted.result, 'Succeeded', promoted.stdout);
+    const pp = versionsOf(promoted, 'rg-lifecycle')[0].properties.publishingProfile;
+    assert.strictEqual(pp.excludeFromLatest, false);
+    assert.ok(pp.targetRegions.every((t: { excludeFromLatest: boolean }) => t.excludeFromLatest === false), 'every region included in latest');
+
+    const replicated = await run({ ...base, action: 'replicate', version: '1.0.0', targetRegions: 'northeurope=2' });
+    assert.strictEqual(replicated.result, 'Succeeded', replicated.stdout);
+    assert.deepStrictEqual(versionsOf(replicated, 'rg-lifecycle')[0].properties.publishingProfile.targetRegions.map((t: { name: string }) => regionKey(t.name)), ['westeurope', 'northeurope']);
+    assert.strictEqual(output(replicated, 'regions'), 'westeurope=Completed,northeurope=Completed');
+  });
+
+  it('cancelling while it waits for replication stops promptly and ends Cancelled', async () => {
+    const controller = new AbortController();
+    let abortedAt = 0;
+    const r = await run({
+      source: imageId('rg-cancel', 'img-1'), galleryResourceGroup: 'rg-cancel', galleryName: 'golden', imageDefinition: 'win11',
+      targetRegions: 'westeurope, eastus, northeurope, uksouth, swedencentral',
+    }, {
+      signal: controller.signal,
+      onOutput: (chunk) => {
+        if (!abortedAt && /Waiting for replication/.test(chunk)) { abortedAt = Date.now(); controller.abort(); }
+      },
+    });
+    assert.strictEqual(r.result, 'Cancelled', r.stdout);
+    assert.ok(Date.now() - abortedAt < 3000, `stopped ${Date.now() - abortedAt} ms after SIGINT`);
+    assert.match(r.stdout, /Replication goes on in Azure; running this job again picks it up without publishing twice/);
+  });
+});
