@@ -1,7 +1,11 @@
 import * as assert from 'assert';
+import * as fs from 'fs';
+import { StorageManagementClient } from '@azure/arm-storage';
+import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { LogView } from '../../scripts/demo/logView';
 import { runTask, RunResult } from '../../scripts/runner/runner';
 import { computeClient } from '../../tasks/common/gallery/azureClients';
-import { RecordedRequest, RunningSim, SIM_IDS, startSimulator, StateResource } from '../sim';
+import { RecordedRequest, RunningSim, SIM_IDS, startSimulator, StateResource, trustingStorageHttpClient } from '../sim';
 import { simAzureContext } from './simConnection';
 
 /**
@@ -15,7 +19,8 @@ const imageId = (rg: string, name: string) => `${rgId(rg)}/providers/Microsoft.C
 const galleryId = (rg: string) => `${rgId(rg)}/providers/Microsoft.Compute/galleries/golden`;
 const definitionId = (rg: string) => `${galleryId(rg)}/images/win11`;
 
-const GROUPS = ['rg-publish', 'rg-fail', 'rg-failok', 'rg-prune', 'rg-bad', 'rg-cancel', 'rg-lifecycle'];
+const GROUPS = ['rg-publish', 'rg-fail', 'rg-failok', 'rg-prune', 'rg-bad', 'rg-cancel', 'rg-lifecycle', 'rg-vhd'];
+const VHD_ACCOUNT = 'vhdstore01';
 
 function managedImage(rg: string, name: string, generation = 'V2') {
   return { id: imageId(rg, name), type: 'Microsoft.Compute/images', location: 'westeurope', properties: { hyperVGeneration: generation, storageProfile: { osDisk: { osType: 'Windows', osState: 'Generalized' } } } };
@@ -46,6 +51,7 @@ const SCENARIO = {
     },
     // A Gen1 definition that a Gen2 source does not fit.
     ...existingDefinition('rg-bad', 'V1'),
+    { id: `${rgId('rg-vhd')}/providers/Microsoft.Storage/storageAccounts/${VHD_ACCOUNT}`, type: 'Microsoft.Storage/storageAccounts', location: 'westeurope', kind: 'StorageV2', sku: { name: 'Standard_LRS' } },
   ],
   // East US fails for the versions of two resource groups only.
   replicationFailures: [{ region: 'eastus', version: '/resourceGroups/rg-fail(ok)?/', message: 'Replication failed: the region has no capacity for this storage account type.' }],
@@ -195,6 +201,39 @@ describe('e2e: DistributeToGallery', function () {
     assert.strictEqual(replicated.result, 'Succeeded', replicated.stdout);
     assert.deepStrictEqual(versionsOf(replicated, 'rg-lifecycle')[0].properties.publishingProfile.targetRegions.map((t: { name: string }) => regionKey(t.name)), ['westeurope', 'northeurope']);
     assert.strictEqual(output(replicated, 'regions'), 'westeurope=Completed,northeurope=Completed');
+  });
+
+  it('publishes a VHD page blob (its storage account found by name, its SAS never stored); a block blob or a missing blob is refused before any write', async () => {
+    const azure = simAzureContext(sim.info);
+    const keys = await new StorageManagementClient(azure.credential, SUB, azure.clientOptions).storageAccounts.listKeys('rg-vhd', VHD_ACCOUNT);
+    const endpoint = sim.info.blobEndpointTemplate.replace('{account}', VHD_ACCOUNT);
+    const blobs = new BlobServiceClient(endpoint, new StorageSharedKeyCredential(VHD_ACCOUNT, keys.keys![0].value!), { httpClient: trustingStorageHttpClient(fs.readFileSync(sim.info.caCertPath, 'utf8')) });
+    const container = blobs.getContainerClient('vhds');
+    await container.create();
+    await container.getPageBlobClient('os.vhd').create(1024 * 1024);
+    await container.getBlockBlobClient('block.vhd').upload('not a page blob', 15);
+    const base = { galleryResourceGroup: 'rg-vhd', galleryName: 'golden', imageDefinition: 'win11', osType: 'Windows', hyperVGeneration: 'V2', osState: 'Generalized' };
+
+    const before = sim.state().requests.length;
+    const block = await run({ ...base, source: `${endpoint}vhds/block.vhd` });
+    assert.strictEqual(block.result, 'Failed', block.stdout);
+    assert.match(block.message ?? '', /The source VHD '.*block\.vhd' is a BlockBlob; Azure imports VHDs from page blobs only/);
+    const missing = await run({ ...base, source: `${endpoint}vhds/missing.vhd` });
+    assert.match(missing.message ?? '', /The source VHD '.*missing\.vhd' does not exist/);
+    assert.deepStrictEqual(writesSince(before, missing), []);
+
+    const r = await run({ ...base, source: `${endpoint}vhds/os.vhd?sv=2025-11-05&sig=NOT-A-REAL-SIGNATURE` });
+    assert.strictEqual(r.result, 'Succeeded', r.stdout);
+    assert.match(r.stdout, new RegExp(`The VHD is in storage account ${rgId('rg-vhd')}/providers/Microsoft.Storage/storageAccounts/${VHD_ACCOUNT}`, 'i'));
+    const [version] = versionsOf(r, 'rg-vhd');
+    assert.deepStrictEqual(version.properties.storageProfile.osDiskImage.source, {
+      uri: `${endpoint}vhds/os.vhd`, storageAccountId: `${rgId('rg-vhd')}/providers/Microsoft.Storage/storageAccounts/${VHD_ACCOUNT}`,
+    });
+    assert.ok(!JSON.stringify(r.state.resources).includes('NOT-A-REAL-SIGNATURE'), 'the SAS is not stored');
+    // The log as the web view shows it (task-lib echoes raw inputs in debug lines; a SAS from a secret variable is masked by the agent).
+    const view = new LogView();
+    const leaks = [...view.push(r.stdout), ...view.end()].filter((l) => l.includes('NOT-A-REAL-SIGNATURE'));
+    assert.deepStrictEqual(leaks, [], 'the SAS is masked in the log');
   });
 
   it('cancelling while it waits for replication stops promptly and ends Cancelled', async () => {
