@@ -19,4 +19,16 @@ Object.assign(process.env, endpointEnv({
 runner.registerMock('../common/azure/providers', {
   requireProviders: async (_azure: unknown, namespaces: string[]) => console.log(`MOCK requireProviders ${namespaces.join(',')}`),
 });
+if (task === 'DistributeToGallery') {
+  for (const [name, value] of Object.entries({
+    source: '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Compute/images/img-1', galleryResourceGroup: 'rg', galleryName: 'golden',
+    imageDefinition: 'win11', versionStrategy: 'explicit', version: '1.2.3', targetRegions: 'westeurope=2:Standard_ZRS, eastus',
+  })) runner.setInput(name, value);
+  runner.registerMock('../common/gallery/distribute', {
+    distributeToGallery: async (_azure: unknown, params: unknown) => {
+      console.log(`MOCK distributeToGallery ${JSON.stringify(params)}`);
+      return { result: 'Succeeded', message: 'published', outputs: { imageVersionName: '1.2.3' } };
+    },
+  });
+}
 runner.run();
