@@ -19,7 +19,7 @@ const imageId = (rg: string, name: string) => `${rgId(rg)}/providers/Microsoft.C
 const galleryId = (rg: string) => `${rgId(rg)}/providers/Microsoft.Compute/galleries/golden`;
 const definitionId = (rg: string) => `${galleryId(rg)}/images/win11`;
 
-const GROUPS = ['rg-publish', 'rg-fail', 'rg-failok', 'rg-prune', 'rg-bad', 'rg-cancel', 'rg-lifecycle', 'rg-vhd'];
+const GROUPS = ['rg-publish', 'rg-fail', 'rg-failok', 'rg-prune', 'rg-bad', 'rg-cancel', 'rg-lifecycle', 'rg-vhd', 'rg-vm'];
 const VHD_ACCOUNT = 'vhdstore01';
 
 function managedImage(rg: string, name: string, generation = 'V2') {
@@ -51,6 +51,16 @@ const SCENARIO = {
     },
     // A Gen1 definition that a Gen2 source does not fit.
     ...existingDefinition('rg-bad', 'V1'),
+    // A generalized Trusted launch VM, and a Standard definition it does not fit.
+    {
+      id: `${rgId('rg-vm')}/providers/Microsoft.Compute/virtualMachines/vm-tl`, type: 'Microsoft.Compute/virtualMachines', location: 'westeurope',
+      properties: {
+        storageProfile: { osDisk: { osType: 'Windows' } }, securityProfile: { securityType: 'TrustedLaunch', uefiSettings: { secureBootEnabled: true, vTpmEnabled: true } },
+        instanceView: { hyperVGeneration: 'V2', statuses: [{ code: 'ProvisioningState/succeeded' }, { code: 'OSState/generalized' }, { code: 'PowerState/stopped' }] },
+      },
+    },
+    { id: galleryId('rg-vm'), type: 'Microsoft.Compute/galleries', location: 'westeurope' },
+    { id: `${galleryId('rg-vm')}/images/standard`, type: 'Microsoft.Compute/galleries/images', location: 'westeurope', properties: { osType: 'Windows', osState: 'Generalized', hyperVGeneration: 'V2', identifier: { publisher: 'contoso', offer: 'std', sku: 'gen2' } } },
     { id: `${rgId('rg-vhd')}/providers/Microsoft.Storage/storageAccounts/${VHD_ACCOUNT}`, type: 'Microsoft.Storage/storageAccounts', location: 'westeurope', kind: 'StorageV2', sku: { name: 'Standard_LRS' } },
   ],
   // East US fails for the versions of two resource groups only.
@@ -236,6 +246,23 @@ describe('e2e: DistributeToGallery', function () {
     assert.deepStrictEqual(leaks, [], 'the SAS is masked in the log');
   });
 
+  it('from a Trusted launch VM: a new definition takes its security type, generation and state; a Standard definition is refused naming both values', async () => {
+    const vm = `${rgId('rg-vm')}/providers/Microsoft.Compute/virtualMachines/vm-tl`;
+    const before = sim.state().requests.length;
+    const refused = await run({ source: vm, galleryResourceGroup: 'rg-vm', galleryName: 'golden', imageDefinition: 'standard' });
+    assert.strictEqual(refused.result, 'Failed', refused.stdout);
+    assert.match(refused.message ?? '', /The image definition 'standard' has security type 'Standard', but the source virtual machine 'vm-tl' \(rg-vm\) has 'TrustedLaunch'/);
+    assert.deepStrictEqual(writesSince(before, refused), []);
+
+    const r = await run({ source: vm, galleryResourceGroup: 'rg-vm', galleryName: 'golden', imageDefinition: 'win11-tl' });
+    assert.strictEqual(r.result, 'Succeeded', r.stdout);
+    const definition = r.state.resources.find((x) => x.id.toLowerCase() === `${galleryId('rg-vm')}/images/win11-tl`.toLowerCase())!;
+    assert.deepStrictEqual([definition.properties.osState, definition.properties.hyperVGeneration, definition.properties.features],
+      ['Generalized', 'V2', [{ name: 'SecurityType', value: 'TrustedLaunch' }]]);
+    const [version] = r.state.resources.filter((x) => x.id.toLowerCase().startsWith(`${galleryId('rg-vm')}/images/win11-tl/versions/`.toLowerCase()));
+    assert.strictEqual(version.properties.storageProfile.source.virtualMachineId, vm);
+  });
+
   it('cancelling while it waits for replication stops promptly and ends Cancelled', async () => {
     const controller = new AbortController();
     let abortedAt = 0;
@@ -251,5 +278,95 @@ describe('e2e: DistributeToGallery', function () {
     assert.strictEqual(r.result, 'Cancelled', r.stdout);
     assert.ok(Date.now() - abortedAt < 3000, `stopped ${Date.now() - abortedAt} ms after SIGINT`);
     assert.match(r.stdout, /Replication goes on in Azure; running this job again picks it up without publishing twice/);
+  });
+});
+
+/**
+ * What needs more of the simulator than galleries: AVD host pools and session hosts, dev centers with
+ * dev box definitions, scale sets (prune must keep what they use), and direct sharing (POST .../share).
+ * Each waits until the simulator serves it.
+ */
+describe('e2e: DistributeToGallery with AVD, Dev Box, scale sets and sharing', function () {
+  this.timeout(120_000);
+  const rg = 'rg-usage';
+  const def = definitionId(rg);
+  const vmId = `${rgId(rg)}/providers/Microsoft.Compute/virtualMachines/avd-sh-1`;
+  const hostPool = `${rgId(rg)}/providers/Microsoft.DesktopVirtualization/hostPools/hp-staging`;
+  const devCenter = `${rgId(rg)}/providers/Microsoft.DevCenter/devcenters/dc-1`;
+  let sim: RunningSim;
+  const missing: string[] = [];
+
+  before(async function () {
+    sim = await startSimulator({
+      scenario: {
+        resources: [
+          { id: rgId(rg), type: 'Microsoft.Resources/resourceGroups', location: 'westeurope' },
+          managedImage(rg, 'img-1'),
+          ...existingDefinition(rg, 'V2'),
+          ...['1.0.0', '1.0.1', '1.0.2', '1.0.3', '1.0.4', '1.0.5'].map((v) => ({
+            id: `${def}/versions/${v}`, type: 'Microsoft.Compute/galleries/images/versions', location: 'westeurope',
+            properties: { storageProfile: { source: { id: imageId(rg, 'img-1') } }, publishingProfile: { targetRegions: [{ name: 'westeurope' }] } },
+          })),
+          // 1.0.0: the host pool's template for new session hosts; 1.0.1: a session host's VM.
+          { id: hostPool, type: 'Microsoft.DesktopVirtualization/hostPools', location: 'westeurope', properties: { hostPoolType: 'Pooled', loadBalancerType: 'BreadthFirst', preferredAppGroupType: 'Desktop', vmTemplate: JSON.stringify({ imageType: 'CustomImage', customImageId: `${def}/versions/1.0.0` }) } },
+          { id: `${hostPool}/sessionHosts/avd-sh-1.contoso.com`, type: 'Microsoft.DesktopVirtualization/hostPools/sessionHosts', properties: { resourceId: vmId, status: 'Available' } },
+          { id: vmId, type: 'Microsoft.Compute/virtualMachines', location: 'westeurope', properties: { storageProfile: { imageReference: { id: `${def}/versions/1.0.1` }, osDisk: { osType: 'Windows' } } } },
+          // 1.0.2: a dev box definition, through the dev center's attached gallery (named differently).
+          { id: devCenter, type: 'Microsoft.DevCenter/devcenters', location: 'westeurope', identity: { type: 'SystemAssigned' } },
+          { id: `${devCenter}/galleries/corpimages`, type: 'Microsoft.DevCenter/devcenters/galleries', properties: { galleryResourceId: galleryId(rg) } },
+          { id: `${devCenter}/devboxdefinitions/dev-win11`, type: 'Microsoft.DevCenter/devcenters/devboxdefinitions', location: 'westeurope', properties: { imageReference: { id: `${devCenter}/galleries/corpimages/images/win11/versions/1.0.2` }, sku: { name: 'general_i_8c32gb256ssd_v2' }, osStorageType: 'ssd_256gb' } },
+          // 1.0.3: a scale set.
+          { id: `${rgId(rg)}/providers/Microsoft.Compute/virtualMachineScaleSets/vmss-1`, type: 'Microsoft.Compute/virtualMachineScaleSets', location: 'westeurope', properties: { virtualMachineProfile: { storageProfile: { imageReference: { id: `${def}/versions/1.0.3` } } } } },
+        ],
+      },
+    });
+    const azure = simAzureContext(sim.info);
+    const arm = new (await import('../../tasks/common/gallery/armReader')).ArmReader(azure);
+    const signal = new AbortController().signal;
+    for (const [what, path, api] of [
+      ['AVD host pools', `/subscriptions/${SUB}/providers/Microsoft.DesktopVirtualization/hostPools`, '2024-04-03'],
+      ['AVD session hosts', `${hostPool}/sessionHosts`, '2024-04-03'],
+      ['dev centers', `/subscriptions/${SUB}/providers/Microsoft.DevCenter/devcenters`, '2024-02-01'],
+      ['dev box definitions', `${devCenter}/devboxdefinitions`, '2024-02-01'],
+      ['scale sets', `/subscriptions/${SUB}/providers/Microsoft.Compute/virtualMachineScaleSets`, '2024-07-01'],
+    ]) {
+      const items = await arm.list(path, api, signal).catch(() => []);
+      if (items.length === 0) missing.push(what);
+    }
+  });
+  after(async () => { await sim?.stop(); });
+
+  it('prune keeps versions used by a host pool template, a session host, a dev box definition and a scale set', async function () {
+    if (missing.length) {
+      console.log(`      (skipped: the simulator does not list ${missing.join(', ')} yet)`);
+      this.skip();
+    }
+    const r = await runTask({ task: 'DistributeToGallery', sim, inputs: { action: 'prune', galleryResourceGroup: rg, galleryName: 'golden', imageDefinition: 'win11', pruneKeep: '1' } });
+    assert.strictEqual(r.result, 'Succeeded', r.stdout);
+    for (const line of [
+      'keep  1.0.5: one of the newest 1', 'delete  1.0.4: older than the newest 1',
+      'keep  1.0.3: in use by scale set vmss-1 (rg-usage)', 'keep  1.0.2: in use by dev box definition dev-win11 of dev center dc-1',
+      'keep  1.0.1: in use by session host avd-sh-1.contoso.com of host pool hp-staging', 'keep  1.0.0: in use by the session host template of host pool hp-staging',
+    ]) assert.ok(r.stdout.includes(line), `${line}\n${r.stdout}`);
+    assert.strictEqual(/variable=prunedVersions;[^\]]*\](.*)/.exec(r.stdout)?.[1], '1.0.4');
+  });
+
+  it('shares the gallery with a subscription and a tenant once; a rerun adds nothing', async function () {
+    const other = { subscription: '0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e', tenant: '2c4e6a8b-0d1f-4a3c-8e5b-7d9f1a3c5e7b' };
+    const inputs = { source: imageId(rg, 'img-1'), galleryResourceGroup: rg, galleryName: 'golden', imageDefinition: 'win11', versionStrategy: 'explicit', version: '2.0.0', shareWithSubscriptions: other.subscription, shareWithTenants: other.tenant, pollInterval: '500ms' };
+    const first = await runTask({ task: 'DistributeToGallery', sim, inputs });
+    if (first.result === 'Failed' && /does not implement the action 'share'/.test(first.message ?? '')) {
+      console.log(`      (skipped: the simulator does not implement POST .../galleries/{g}/share yet: ${first.message})`);
+      this.skip();
+    }
+    assert.strictEqual(first.result, 'Succeeded', first.stdout);
+    const gallery = first.state.resources.find((x) => x.id.toLowerCase() === galleryId(rg).toLowerCase())!;
+    assert.strictEqual(gallery.properties.sharingProfile.permissions, 'Groups');
+    const ids = (gallery.properties.sharingProfile.groups as { type: string; ids: string[] }[]).flatMap((g) => g.ids.map((id) => `${g.type}:${id}`));
+    assert.deepStrictEqual(ids.sort(), [`AADTenants:${other.tenant}`, `Subscriptions:${other.subscription}`]);
+    const before = sim.state().requests.length;
+    const again = await runTask({ task: 'DistributeToGallery', sim, inputs });
+    assert.strictEqual(again.result, 'Succeeded', again.stdout);
+    assert.deepStrictEqual(again.state.requests.slice(before).filter((q) => /\/share\?/.test(q.path)), [], 'already shared');
   });
 });
