@@ -9,4 +9,14 @@ export interface TaskOutcome {
   secretOutputs?: string[];
   /** Markdown for the run's summary page. */
   summary?: string;
+  /** Files attached to the run (e.g. a full build log); the pipeline layer writes and publishes them. */
+  attachments?: Attachment[];
+}
+
+export interface Attachment {
+  /** Attachment type, e.g. `BuildImage.log`. */
+  type: string;
+  /** File name, e.g. `customization-<template>.log`. */
+  name: string;
+  content: string;
 }

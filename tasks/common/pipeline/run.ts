@@ -90,8 +90,14 @@ function publish(taskName: string, outcome: TaskOutcome): void {
   for (const [name, value] of Object.entries(outcome.outputs ?? {})) {
     tl.setVariable(name, value, secret.has(name), true);
   }
+  const dir = tl.getVariable('Agent.TempDirectory');
+  for (const a of outcome.attachments ?? []) {
+    if (!dir) break;
+    const file = path.join(dir, `${process.pid}-${a.name.replace(/[^A-Za-z0-9._-]+/g, '_')}`);
+    fs.writeFileSync(file, a.content);
+    tl.addAttachment(a.type, a.name, file);
+  }
   if (outcome.summary) {
-    const dir = tl.getVariable('Agent.TempDirectory');
     if (dir) {
       const file = path.join(dir, `${taskName}-${process.pid}-summary.md`);
       fs.writeFileSync(file, outcome.summary);

@@ -1,0 +1,97 @@
+/**
+ * Follows a running build until it ends: the run's phases (`runSubState`) as they change, with the
+ * time since the run started, progress percent, and the Packer log streamed live (liveLog.ts).
+ */
+import type { ImageTemplate } from '@azure/arm-imagebuilder';
+import { AzureContext } from '../azure/clients';
+import { formatDuration } from '../core/duration';
+import { Logger } from '../core/logger';
+import { BuildClients } from './clients';
+import { LiveLog } from './liveLog';
+import { LogPrinter } from './logPrinter';
+import { BuildContainer, customizationLog } from './logSources';
+
+export const TERMINAL = ['Succeeded', 'PartiallySucceeded', 'Failed', 'Canceled'];
+
+export interface PhaseTime { phase: string; ms: number }
+
+export interface FollowResult {
+  template: ImageTemplate;
+  phases: PhaseTime[];
+  printer: LogPrinter;
+  stream: LiveLog;
+}
+
+/** Where each phase starts in the progress bar. */
+const PHASE_PERCENT: Record<string, number> = { Queued: 2, Building: 5, Customizing: 20, Optimizing: 70, Validating: 75, Distributing: 80 };
+
+export interface FollowOptions {
+  azure: AzureContext;
+  clients: BuildClients;
+  resourceGroup: string;
+  name: string;
+  customizers: string[];
+  pollIntervalMs: number;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+export async function followBuild(o: FollowOptions): Promise<FollowResult> {
+  const { clients, log, signal } = o;
+  const printer = new LogPrinter(log, o.customizers);
+  const stream = new LiveLog((line) => printer.line(line));
+  const phases: PhaseTime[] = [];
+  let phaseStarted = Date.now();
+  let container: BuildContainer | undefined;
+  let containerDone = false;
+  for (;;) {
+    const t = await clients.aib.virtualMachineImageTemplates.get(o.resourceGroup, o.name, { abortSignal: signal });
+    const s = t.lastRunStatus;
+    const state = String(s?.runState ?? 'Running');
+    const sub = String(s?.runSubState ?? 'Queued');
+    const terminal = TERMINAL.includes(state);
+    if (!terminal && phases[phases.length - 1]?.phase !== sub) {
+      const now = Date.now();
+      if (phases.length) phases[phases.length - 1].ms = now - phaseStarted;
+      phaseStarted = now;
+      phases.push({ phase: sub, ms: 0 });
+      const since = s?.startTime ? ` (${formatDuration(now - new Date(s.startTime).getTime())} into the run)` : '';
+      log.info(`Image Builder: ${sub}${since}`);
+    }
+    const stagingGroup = t.exactStagingResourceGroup?.split('/').pop();
+    if (stagingGroup && !containerDone) {
+      container ??= new BuildContainer(clients, stagingGroup, signal);
+      const read = await stream.pollContainer(container);
+      // Once the container has been read and is gone, the rest comes from customization.log.
+      if (!read && stream.lines > 0) containerDone = true;
+    }
+    if (!terminal) {
+      log.progress(progressOf(sub, printer.started, o.customizers.length), `Image Builder: ${sub}`);
+      await sleep(o.pollIntervalMs, signal);
+      continue;
+    }
+    if (phases.length) phases[phases.length - 1].ms = Date.now() - phaseStarted;
+    const runId = printer.runId ?? /OperationId: ([0-9a-f-]{36})/i.exec(s?.message ?? '')?.[1];
+    if (stagingGroup && runId) {
+      const blob = await customizationLog(o.azure, clients, stagingGroup, runId, log, signal);
+      if (blob && !(await stream.pollBlob(blob)) && stream.lines === 0) log.warn(`The build log packerlogs/${runId}/customization.log was not found in the staging resource group ${stagingGroup}.`);
+    }
+    printer.closeGroup();
+    return { template: t, phases, printer, stream };
+  }
+}
+
+function progressOf(sub: string, started: number, customizers: number): number {
+  const base = PHASE_PERCENT[sub] ?? 2;
+  if (sub !== 'Customizing') return base;
+  return base + Math.round(50 * Math.min(started, customizers + 1) / (customizers + 1));
+}
+
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
+    const onAbort = () => { clearTimeout(timer); reject(signal.reason); };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,84 @@
+/**
+ * What a build leaves for the pipeline: output variables (the existing Microsoft task's pir* included),
+ * the run's markdown summary (source, customisers, time per phase, outputs) and the task result.
+ */
+import { formatDuration } from '../core/duration';
+import { TaskOutcome, TaskResultKind } from '../core/outcome';
+import { RUN_OUTPUTS } from './distributors';
+import { PhaseTime } from './follow';
+import { ResolvedSource } from './sourceResolution';
+
+export interface RunOutputInfo { name: string; artifactId?: string; artifactUri?: string; provisioningState?: string }
+
+export interface BuildReport {
+  templateName: string;
+  runState: string;
+  durationMs: number;
+  source: ResolvedSource;
+  customizers: string[];
+  phases: PhaseTime[];
+  runOutputs: RunOutputInfo[];
+  /** Lines of the build log printed / fetched bytes, for the summary. */
+  logLines?: number;
+  reused?: string;
+}
+
+export function buildOutputs(r: BuildReport): Record<string, string> {
+  const byName = (n: string) => r.runOutputs.find((o) => o.name === n && (o.provisioningState ?? 'Succeeded') === 'Succeeded');
+  const version = byName(RUN_OUTPUTS.gallery)?.artifactId;
+  const outputs: Record<string, string> = {
+    templateName: r.templateName,
+    runState: r.runState,
+    durationSeconds: String(Math.round(r.durationMs / 1000)),
+    runOutputNames: r.runOutputs.map((o) => o.name).join(','),
+  };
+  if (version) {
+    outputs.imageVersionId = version;
+    outputs.imageVersionName = version.split('/').pop() ?? '';
+  }
+  const managed = byName(RUN_OUTPUTS.managedImage)?.artifactId;
+  if (managed) outputs.managedImageId = managed;
+  const vhd = byName(RUN_OUTPUTS.vhd)?.artifactUri;
+  if (vhd) outputs.vhdUri = vhd;
+  if (r.source.pir) {
+    outputs.pirPublisher = r.source.pir.publisher;
+    outputs.pirOffer = r.source.pir.offer;
+    outputs.pirSku = r.source.pir.sku;
+    outputs.pirVersion = r.source.pir.version;
+  }
+  return outputs;
+}
+
+export function buildSummary(r: BuildReport): string {
+  const rows = (pairs: [string, string][]) => pairs.map(([k, v]) => `| ${k} | ${v} |`).join('\n');
+  const lines = [
+    `### Image build ${r.templateName}: ${r.runState}${r.reused ? ' (reused)' : ''}`,
+    '',
+    `**Source:** ${r.source.description} (${r.source.osType}${r.source.hyperVGeneration ? `, Hyper-V ${r.source.hyperVGeneration}` : ''})`,
+    '',
+  ];
+  if (r.reused) lines.push(r.reused, '');
+  if (r.customizers.length) lines.push('**Customisers:**', '', ...r.customizers.map((c, i) => `${i + 1}. ${c}`), '');
+  if (r.phases.length) {
+    lines.push('| Phase | Time |', '| --- | --- |', rows(r.phases.map((p) => [p.phase, formatDuration(p.ms)])), `| **Total** | **${formatDuration(r.durationMs)}** |`, '');
+  }
+  if (r.runOutputs.length) {
+    lines.push('| Output | State | Artifact |', '| --- | --- | --- |',
+      r.runOutputs.map((o) => `| ${o.name} | ${o.provisioningState ?? ''} | ${o.artifactId ?? o.artifactUri ?? ''} |`).join('\n'), '');
+  }
+  if (r.logLines !== undefined) lines.push(`Build log: ${r.logLines} lines.`);
+  return lines.join('\n');
+}
+
+export function resultOf(runState: string): TaskResultKind {
+  switch (runState) {
+    case 'Succeeded': return 'Succeeded';
+    case 'PartiallySucceeded': return 'SucceededWithIssues';
+    case 'Canceled': return 'Cancelled';
+    default: return 'Failed';
+  }
+}
+
+export function outcomeOf(r: BuildReport, message: string, attachments?: TaskOutcome['attachments']): TaskOutcome {
+  return { result: resultOf(r.runState), message, outputs: buildOutputs(r), summary: buildSummary(r), attachments };
+}
