@@ -5,7 +5,9 @@
  * (the connection needs listKeys, which Contributor has; no data-plane role). The SAS is never printed.
  */
 import { createDefaultHttpClient, createEmptyPipeline, createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
-import { AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, generateAccountSASQueryParameters, SASProtocol, StorageSharedKeyCredential } from '@azure/storage-blob';
+// A require-style import: bundled, storage-blob's ESM build would need import.meta.url, which a CommonJS
+// bundle does not have; `require` picks its CommonJS build.
+import storageBlob = require('@azure/storage-blob');
 import { AzureContext } from '../azure/clients';
 import { Logger } from '../core/logger';
 import { BuildClients } from './clients';
@@ -75,6 +77,7 @@ export async function customizationLog(azure: AzureContext, clients: BuildClient
   }
   if (!key) return undefined;
   log.secret(key);
+  const { AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, generateAccountSASQueryParameters, SASProtocol, StorageSharedKeyCredential } = storageBlob;
   const sas = generateAccountSASQueryParameters({
     permissions: AccountSASPermissions.parse('r'),
     services: AccountSASServices.parse('b').toString(),
