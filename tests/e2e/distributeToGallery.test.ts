@@ -34,6 +34,8 @@ function existingDefinition(rg: string, generation: string) {
 }
 
 const SCENARIO = {
+  // Replication of a region takes 0.9 s (180 s nominal), enough for a few progress lines at 500 ms polls.
+  timeScale: 0.005,
   resources: [
     ...GROUPS.map((rg) => ({ id: rgId(rg), type: 'Microsoft.Resources/resourceGroups', location: 'westeurope' })),
     ...GROUPS.map((rg) => managedImage(rg, 'img-1')),
@@ -341,7 +343,7 @@ describe('e2e: DistributeToGallery with AVD, Dev Box, scale sets and sharing', f
       console.log(`      (skipped: the simulator does not list ${missing.join(', ')} yet)`);
       this.skip();
     }
-    const r = await runTask({ task: 'DistributeToGallery', sim, inputs: { action: 'prune', galleryResourceGroup: rg, galleryName: 'golden', imageDefinition: 'win11', pruneKeep: '1' } });
+    const r = await runTask({ task: 'DistributeToGallery', sim, inputs: { action: 'prune', galleryResourceGroup: rg, galleryName: 'golden', imageDefinition: 'win11', pruneKeep: '1', ...FAST } });
     assert.strictEqual(r.result, 'Succeeded', r.stdout);
     for (const line of [
       'keep  1.0.5: one of the newest 1', 'delete  1.0.4: older than the newest 1',
