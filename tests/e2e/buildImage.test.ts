@@ -93,7 +93,7 @@ describe('e2e: BuildImage', function () {
     const r = await run({ ...LINUX, scriptSource: 'inline', inlineScript: 'echo "about to fail"\necho "disk is full" >&2\nexit 3' });
     assert.strictEqual(r.result, 'Failed', r.stdout);
     assert.match(r.message ?? '', /failed: Failed while waiting for packerizer/);
-    const errors = r.stdout.split('\n').filter((l) => l.startsWith('##vso[task.logissue type=error'));
+    const errors = r.stdout.split('\n').filter((l) => l.startsWith('##vso[task.issue type=error'));
     assert.ok(errors.some((l) => l.endsWith('disk is full')), errors.join('\n'));
     assert.ok(errors.some((l) => /Script exited with non-zero exit status: 3/.test(l)), errors.join('\n'));
     assert.match(r.stdout, /##vso\[task\.addattachment type=BuildImage\.log;name=customization-gip-[^;]+\.log;\]/);
@@ -102,16 +102,13 @@ describe('e2e: BuildImage', function () {
 
   it('Ctrl+C mid-build ends Cancelled, with the Image Builder run cancelled and the template deleted', async () => {
     const controller = new AbortController();
-    let name = '';
     const r = await run({ ...LINUX, scriptSource: 'inline', inlineScript: 'echo "long step"\nsleep 5000' }, {
       signal: controller.signal,
-      onOutput: (chunk) => {
-        name ||= /Creating image template (\S+) /.exec(chunk)?.[1] ?? '';
-        if (/long step/.test(chunk)) controller.abort();
-      },
+      onOutput: (chunk) => { if (/azure-arm: long step/.test(chunk)) controller.abort(); },
     });
     assert.strictEqual(r.result, 'Cancelled', r.stdout);
-    assert.ok(name);
+    const name = /Creating image template (\S+) in/.exec(r.stdout)?.[1] ?? '';
+    assert.ok(name, r.stdout);
     const cancels = r.state.requests.filter((q) => q.method === 'POST' && q.path.includes(`/imageTemplates/${name}/cancel`));
     assert.strictEqual(cancels.length, 1, 'cancel sent once');
     assert.ok(!templates(r).some((t) => t.name === name), 'template deleted');

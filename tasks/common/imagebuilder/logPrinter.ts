@@ -68,7 +68,9 @@ export class LogPrinter {
       if (say && !CHATTER.test(say[1])) out.push(say[1]);
     }
     for (const text of this.all.map((l) => l.replace(RUN_ID, ''))) {
-      if (/^PACKER OUT (Build 'azure-arm' errored after|--> azure-arm: )/.test(text) && !/VMImage:$/.test(text)) out.push(text.replace(/^PACKER OUT (--> )?/, ''));
+      const verdict = /^PACKER OUT (?:Build 'azure-arm' errored after .*|--> azure-arm: (.*))$/.exec(text);
+      // Packer repeats the reason in its closing summary ("--> azure-arm: <reason>"): once is enough.
+      if (verdict && !(verdict[1] && out.some((l) => l.includes(verdict[1]))) && !/VMImage:$/.test(text)) out.push(text.replace(/^PACKER OUT (--> )?/, ''));
       else if (/\[attempt \d+ of \d+\] failed|^Checksum validation .* failed/.test(text)) out.push(text);
     }
     return [...new Set(out)];
