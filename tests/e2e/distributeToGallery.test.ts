@@ -191,6 +191,9 @@ describe('e2e: DistributeToGallery', function () {
     assert.strictEqual(mismatch.result, 'Failed');
     assert.match(mismatch.message ?? '', /The image definition 'win11' has Hyper-V generation 'V1', but the source managed image 'img-1' \(rg-bad\) has 'V2'\./);
 
+    const dashed = await run({ ...base, galleryName: 'new-gallery', source: imageId('rg-bad', 'img-gen1') });
+    assert.match(dashed.message ?? '', /^Input 'galleryName': 'new-gallery' can't be the name of a new gallery\. Expected letters, digits, periods and underscores only \(Azure refuses dashes in gallery names\), e\.g\. new_gallery\./);
+
     const version = await run({ ...base, source: imageId('rg-bad', 'img-gen1'), versionStrategy: 'explicit', version: '1.0' });
     assert.match(version.message ?? '', /^Input 'version': '1\.0' is not of the form Major\.Minor\.Patch/);
     assert.deepStrictEqual(writesSince(before, version), []);

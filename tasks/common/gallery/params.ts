@@ -123,10 +123,11 @@ function readTarget(inputs: InputReader, version: string | undefined): TargetPar
     ?? (definitionInput?.startsWith('/') ? parsed('imageDefinition', definitionInput, 'definition') : undefined);
   if (fromId) return { ...fromId, location };
   const resourceGroup = inputs.string('galleryResourceGroup', { required: true, expected: 'the resource group of the gallery (or give imageDefinition as a full resource id)' });
+  // The API's pattern; a new gallery's name is checked against Compute's stricter rule (no dashes) once it is known to be new.
   const gallery = inputs.string('galleryName', {
     required: true,
-    pattern: /^[A-Za-z0-9]([A-Za-z0-9._]{0,78}[A-Za-z0-9])?$/,
-    expected: 'a gallery name: letters, digits, periods and underscores (no dashes), up to 80 characters, starting and ending with a letter or digit',
+    pattern: /^[A-Za-z0-9]([A-Za-z0-9._-]{0,78}[A-Za-z0-9])?$/,
+    expected: 'a gallery name: letters, digits, periods and underscores, up to 80 characters, starting and ending with a letter or digit',
   });
   const definition = inputs.string('imageDefinition', {
     required: true,

@@ -33,6 +33,9 @@ export async function publish(run: GalleryRun): Promise<TaskOutcome> {
   log.info(`Source: ${source.describe}${sourceRegion ? ` in ${sourceRegion}` : ''} (${describeTraits(source)}).`);
 
   const state = await readGalleryState(run);
+  if (!state.gallery && !/^[A-Za-z0-9]([A-Za-z0-9._]{0,78}[A-Za-z0-9])?$/.test(ref.gallery)) {
+    throw new InputError('galleryName', `'${ref.gallery}' can't be the name of a new gallery`, 'letters, digits, periods and underscores only (Azure refuses dashes in gallery names), e.g. ' + ref.gallery.replace(/-/g, '_'));
+  }
   const galleryLocation = state.gallery?.location ?? location ?? sourceRegion ?? state.resourceGroup?.location;
   if (!galleryLocation) throw new InputError('location', 'is needed to create the resource group and gallery: the source does not say its region', 'a region such as westeurope');
   const definitionPlan = planDefinition(run, state, source, galleryLocation);

@@ -65,7 +65,7 @@ describe('gallery: task inputs', () => {
     fails({ source: '/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/disks/d1' }, /^Input 'source': .*Microsoft\.Compute\/disks resource, which can't be the source/);
     fails({ source: 'my-image' }, /^Input 'source': 'my-image' is neither a resource id nor an https URI/);
     fails({ sourceType: 'virtualMachine' }, /^Input 'source': .* is a managed image, but sourceType is virtualMachine/);
-    fails({ galleryName: 'golden-gallery' }, /^Input 'galleryName': 'golden-gallery' is not valid.*no dashes/);
+    fails({ galleryName: 'golden gallery' }, /^Input 'galleryName': 'golden gallery' is not valid.*letters, digits, periods and underscores/);
     fails({ galleryResourceGroup: '' }, /^Input 'galleryResourceGroup': a value is required/);
     fails({ endOfLifeDate: '2020-01-01' }, /^Input 'endOfLifeDate': 2020-01-01T00:00:00\.000Z is not in the future/);
     fails({ endOfLifeDate: 'next year' }, /^Input 'endOfLifeDate': 'next year' is not a date/);
