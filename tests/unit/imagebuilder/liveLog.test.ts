@@ -1,0 +1,82 @@
+import * as assert from 'assert';
+import { LiveLog, parseStamped, sortableTs } from '../../../tasks/common/imagebuilder/liveLog';
+
+/** A container log that grows between polls; `tail` as ACI answers it. */
+class FakeContainer {
+  lines: { ts: string; text: string }[] = [];
+  calls: (number | undefined)[] = [];
+  gone = false;
+  write(text: string, ts: string): void { this.lines.push({ ts, text }); }
+  async read(tail: number | undefined): Promise<string | undefined> {
+    this.calls.push(tail);
+    if (this.gone) return undefined;
+    const pick = tail === undefined ? this.lines : this.lines.slice(-tail);
+    return pick.map((l) => `${l.ts} ${l.text}\n`).join('');
+  }
+  blob(): { read(offset: number): Promise<Buffer> } {
+    const text = Buffer.from(this.lines.map((l) => `${l.text}\n`).join(''), 'utf8');
+    return { read: async (offset: number) => text.subarray(offset) };
+  }
+}
+
+const ts = (n: number) => `2024-11-21T08:00:00.${String(n).padStart(9, '0')}Z`;
+
+describe('imagebuilder: live log', () => {
+  it('prints every line once, in order, across polls of any size, with bursts bigger than the tail (gaps)', async () => {
+    const c = new FakeContainer();
+    const printed: string[] = [];
+    const live = new LiveLog((l) => printed.push(l));
+    let n = 0;
+    for (const burst of [3, 0, 10, 500, 1, 2000, 7, 0, 120]) {
+      for (let i = 0; i < burst; i++, n++) c.write(`line ${n} ✓`, ts(n));
+      await live.pollContainer(c);
+    }
+    assert.deepStrictEqual(printed, c.lines.map((l) => l.text));
+    assert.ok(c.calls.filter((t) => t === undefined).length <= 2, `whole-log reads: ${c.calls.join(',')}`);
+  });
+
+  it('lines sharing a timestamp are neither lost nor repeated', async () => {
+    const c = new FakeContainer();
+    const printed: string[] = [];
+    const live = new LiveLog((l) => printed.push(l));
+    c.write('a', ts(1)); c.write('b', ts(1));
+    await live.pollContainer(c);
+    c.write('c', ts(1)); c.write('d', ts(2));
+    await live.pollContainer(c);
+    assert.deepStrictEqual(printed, ['a', 'b', 'c', 'd']);
+  });
+
+  it('hands over to customization.log where the container stopped: the rest once, with a range read', async () => {
+    const c = new FakeContainer();
+    const printed: string[] = [];
+    const live = new LiveLog((l) => printed.push(l));
+    for (let i = 0; i < 20; i++) c.write(`line ${i} é`, ts(i));
+    await live.pollContainer(c);
+    for (let i = 20; i < 30; i++) c.write(`line ${i}`, ts(i));
+    c.gone = true;
+    assert.strictEqual(await live.pollContainer(c), false);
+    assert.strictEqual(await live.pollBlob(c.blob()), true);
+    assert.deepStrictEqual(printed, c.lines.map((l) => l.text));
+    const total = Buffer.byteLength(c.lines.map((l) => `${l.text}\n`).join(''));
+    assert.ok(live.fetched.blob < total / 2, `fetched ${live.fetched.blob} of ${total}`);
+    await live.pollBlob(c.blob());
+    assert.strictEqual(printed.length, 30, 'nothing repeated on a later read');
+  });
+
+  it('a blob that does not continue the printed lines is read whole and aligned by line count', async () => {
+    const c = new FakeContainer();
+    const printed: string[] = [];
+    const live = new LiveLog((l) => printed.push(l));
+    c.write('one', ts(1)); c.write('two', ts(2));
+    await live.pollContainer(c);
+    const other = Buffer.from('ONE!\nTWO!\nthree\nfour (partial');
+    await live.pollBlob({ read: async (o: number) => other.subarray(o) });
+    assert.deepStrictEqual(printed, ['one', 'two', 'three'], 'only complete lines');
+  });
+
+  it('timestamps with trimmed fractions sort as times', () => {
+    assert.ok(sortableTs('2024-11-21T08:05:09.1234Z') < sortableTs('2024-11-21T08:05:09.12345Z'));
+    assert.ok(sortableTs('2024-11-21T08:05:09Z') < sortableTs('2024-11-21T08:05:09.000000001Z'));
+    assert.deepStrictEqual(parseStamped('2024-11-21T08:05:09.5Z hello world\n'), [{ ts: '2024-11-21T08:05:09.500000000Z', text: 'hello world' }]);
+  });
+});
