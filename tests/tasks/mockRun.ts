@@ -12,6 +12,8 @@ import { endpointEnv } from '../../scripts/agentEnv';
 const task = process.env.MOCK_TASK ?? '';
 const runner = new TaskMockRunner(path.join(__dirname, '..', '..', 'tasks', task, 'index.js'));
 runner.setInput('azureSubscription', 'arm-connection');
+// Task-specific inputs (JSON object) from the test.
+for (const [name, value] of Object.entries(JSON.parse(process.env.MOCK_INPUTS ?? '{}') as Record<string, string>)) runner.setInput(name, value);
 Object.assign(process.env, endpointEnv({
   id: 'arm-connection', auth: 'sp', tenantId: 'tenant', clientId: 'client', secret: 'secret', subscriptionId: 'sub',
   subscriptionName: 'Images', armUrl: 'https://management.azure.com/', authorityHost: 'https://login.microsoftonline.com/',

@@ -10,8 +10,18 @@ const PROVIDERS: Record<string, string> = {
   AttachGalleryToDevCenter: 'Microsoft.DevCenter,Microsoft.Compute',
 };
 
+/** Inputs a task needs to get past its input checks; BuildImage's `validate` action is not built yet. */
+const INPUTS: Record<string, Record<string, string>> = {
+  BuildImage: {
+    action: 'validate', location: 'westeurope', resourceGroup: 'rg-images', managedIdentity: 'aib-identity',
+    sourceImage: 'MicrosoftWindowsDesktop:windows-11:win11-24h2-ent', inlineScript: 'Write-Host hello',
+    galleryImageDefinitionId: '/subscriptions/sub/resourceGroups/rg-images/providers/Microsoft.Compute/galleries/gal/images/win11',
+  },
+};
+
 async function run(task: string): Promise<MockTestRunner> {
   process.env.MOCK_TASK = task;
+  process.env.MOCK_INPUTS = JSON.stringify(INPUTS[task] ?? {});
   const tr = new MockTestRunner(path.join(__dirname, 'mockRun.js'), path.join(ROOT, 'tasks', task, 'task.json'));
   tr.nodePath = process.execPath; // otherwise it downloads Node, which fails offline
   await tr.runAsync();
@@ -20,7 +30,7 @@ async function run(task: string): Promise<MockTestRunner> {
 
 describe('tasks under MockTestRunner', function () {
   this.timeout(30_000);
-  after(() => { delete process.env.MOCK_TASK; });
+  after(() => { delete process.env.MOCK_TASK; delete process.env.MOCK_INPUTS; });
 
   for (const task of TASKS.filter((t) => t !== 'DistributeToGallery')) {
     it(`${task}: connects, checks its resource providers, then fails clearly as not implemented`, async () => {
