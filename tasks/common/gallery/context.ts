@@ -40,6 +40,19 @@ export function createRun(azure: AzureContext, params: DistributeParams, log: Lo
   };
 }
 
+/**
+ * Runs one Azure step; a failure becomes one line that says what was being done and what Azure said
+ * (cancellation passes through untouched).
+ */
+export async function step<T>(run: GalleryRun, what: string, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (err) {
+    if (run.signal.aborted) throw err;
+    throw new Error(describeArmError(err, what));
+  }
+}
+
 /** A warning that also marks the run as SucceededWithIssues. */
 export function issue(run: GalleryRun, message: string): void {
   run.log.warn(message);

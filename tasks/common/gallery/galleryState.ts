@@ -6,7 +6,7 @@ import type { Gallery, GalleryImage, GalleryImageVersion } from '@azure/arm-comp
 import type { ResourceGroup } from '@azure/arm-resources';
 import { getOrUndefined, resourcesClient } from './azureClients';
 import { definitionConflicts, ImageTraits, inputConflicts, plannedDefinitionTraits, securityTypeOf, SecurityType } from './compatibility';
-import { GalleryRun } from './context';
+import { GalleryRun, step } from './context';
 import { SourceInfo } from './source';
 
 export interface GalleryState {
@@ -140,25 +140,27 @@ export async function ensureGalleryAndDefinition(run: GalleryRun, state: Gallery
   const { ref, compute, log, lro } = run;
   if (!state.resourceGroup) {
     log.info(`Creating resource group ${ref.resourceGroup} in ${location}...`);
-    state.resourceGroup = await resourcesClient(run.azure, ref.subscriptionId).resourceGroups.createOrUpdate(ref.resourceGroup, { location }, { abortSignal: run.signal });
+    state.resourceGroup = await step(run, `Creating resource group ${ref.resourceGroup}`,
+      () => resourcesClient(run.azure, ref.subscriptionId).resourceGroups.createOrUpdate(ref.resourceGroup, { location }, { abortSignal: run.signal }));
   }
   let gallery = state.gallery;
   if (!gallery) {
     log.info(`Creating gallery ${ref.gallery} in ${location}...`);
-    gallery = await compute.galleries.createOrUpdate(ref.resourceGroup, ref.gallery, {
+    gallery = await step(run, `Creating gallery ${ref.gallery}`, () => compute.galleries.createOrUpdate(ref.resourceGroup, ref.gallery, {
       location,
       description: `Golden images, published by Azure Pipelines (${run.pipeline.definitionName || 'pipeline'})`,
       ...(sharing ? { sharingProfile: { permissions: 'Groups' } } : {}),
-    }, lro);
+    }, lro));
     state.gallery = gallery;
   }
   let definition = state.definition;
   if (plan.create) {
     log.info(`Creating image definition ${ref.definition}...`);
-    definition = await compute.galleryImages.createOrUpdate(ref.resourceGroup, ref.gallery, ref.definition, { ...plan.create, location: gallery.location ?? location }, lro);
+    definition = await step(run, `Creating image definition ${ref.definition}`,
+      () => compute.galleryImages.createOrUpdate(ref.resourceGroup, ref.gallery, ref.definition, { ...plan.create!, location: gallery!.location ?? location }, lro));
   } else if (plan.update) {
     log.info(`Updating image definition ${ref.definition}: ${plan.changes.join('; ')}...`);
-    definition = await compute.galleryImages.createOrUpdate(ref.resourceGroup, ref.gallery, ref.definition, plan.update, lro);
+    definition = await step(run, `Updating image definition ${ref.definition}`, () => compute.galleryImages.createOrUpdate(ref.resourceGroup, ref.gallery, ref.definition, plan.update!, lro));
   }
   state.definition = definition;
   return { gallery, definition: definition! };

@@ -6,7 +6,7 @@
 import type { GalleryImageVersion } from '@azure/arm-compute';
 import { describeArmError } from '../azure/armErrors';
 import { formatDuration } from '../core/duration';
-import { GalleryRun, issue } from './context';
+import { GalleryRun, issue, step } from './context';
 import { AzureLocation } from './regions';
 import { describeRegions, RegionState, regionStates, waitForReplication, WaitResult } from './replication';
 
@@ -19,7 +19,7 @@ export interface VersionWrite {
 export async function putVersion(run: GalleryRun, name: string, body: GalleryImageVersion): Promise<VersionWrite> {
   const { ref, compute, lro } = run;
   const poller = compute.galleryImageVersions.createOrUpdate(ref.resourceGroup, ref.gallery, ref.definition, name, body, lro);
-  await poller.submitted();
+  await step(run, `Writing image version ${name}`, () => poller.submitted());
   return {
     // Read only if the version fails without a region saying why.
     operationError: () => poller.pollUntilDone({ abortSignal: run.signal }).then(() => undefined, (err) => describeArmError(err)),
@@ -28,7 +28,7 @@ export async function putVersion(run: GalleryRun, name: string, body: GalleryIma
 
 export async function deleteVersion(run: GalleryRun, name: string): Promise<void> {
   const { ref, compute, lro } = run;
-  await compute.galleryImageVersions.delete(ref.resourceGroup, ref.gallery, ref.definition, name, lro);
+  await step(run, `Deleting image version ${name}`, () => compute.galleryImageVersions.delete(ref.resourceGroup, ref.gallery, ref.definition, name, lro));
 }
 
 export interface ReplicationReport {
@@ -55,7 +55,11 @@ export async function followReplication(run: GalleryRun, name: string, locations
     log.info(`Not waiting for replication (waitForReplication is false): ${describeRegions(regions)}.`);
     return { outcome: 'not waited', regions };
   }
-  log.info(`Waiting for replication to ${params.timeoutMs ? `finish (up to ${formatDuration(params.timeoutMs)})` : 'finish'}; one status read every ${formatDuration(params.pollIntervalMs)}...`);
+  log.info(`Waiting for replication to finish (up to ${formatDuration(params.timeoutMs)}); one status read every ${formatDuration(params.pollIntervalMs)}...`);
+  if (run.pipeline.hostedAgent && params.timeoutMs > 50 * 60_000) {
+    log.info('Microsoft-hosted agents stop a job after 60 minutes on private projects. If replication may take longer, set waitForReplication: false here ' +
+      'and wait in a later job with action: replicate (each job has its own time limit); nothing is published twice.');
+  }
   let result: WaitResult;
   try {
     result = await waitForReplication({ fetch, locations, timeoutMs: params.timeoutMs, pollIntervalMs: params.pollIntervalMs, log, signal, label: `Replicating ${name}` });
