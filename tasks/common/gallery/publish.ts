@@ -76,7 +76,7 @@ export async function publish(run: GalleryRun): Promise<TaskOutcome> {
     await deleteVersion(run, name);
   }
   if (versionPlan.body) {
-    log.info(`${decision.mode === 'create' || decision.mode === 'replace' ? 'Publishing' : 'Updating'} version ${name}: ${versionPlan.describe}...`);
+    log.info(`${versionPlan.describe.charAt(0).toUpperCase()}${versionPlan.describe.slice(1)}...`);
     write = await putVersion(run, name, versionPlan.body);
   } else {
     log.info(`Version ${name}: nothing to change (${versionPlan.what.replace(/^unchanged: /, '')}).`);
@@ -93,8 +93,9 @@ export async function publish(run: GalleryRun): Promise<TaskOutcome> {
     endOfLife: (versionPlan.body ?? existing)?.publishingProfile?.endOfLifeDate, notes: versionPlan.notes,
   };
   if (p.prune) {
-    if (replication.problem || replication.outcome === 'timeout' || replication.outcome === 'not waited') {
-      report.notes.push(`Prune skipped: version ${name} is not fully replicated yet, so older versions are kept.`);
+    if (replication.outcome !== 'completed') {
+      // Until the new version is in every region, older versions may be what some regions deploy.
+      report.notes.push(`Prune skipped: version ${name} is not replicated to every region, so older versions are kept.`);
       log.warn(report.notes[report.notes.length - 1]);
     } else {
       report.prune = await pruneVersions(run, { ...p.prune, current: name }, gallery);
