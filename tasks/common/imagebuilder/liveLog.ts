@@ -21,7 +21,8 @@ export interface BlobLogReader {
 
 interface Stamped { ts: string; text: string }
 
-const MIN_TAIL = 50;
+/** The smallest tail asked for: a few lines, at least one of them already printed, confirms there is no gap. */
+const MIN_TAIL = 4;
 /** Beyond this a gap is closed by reading the whole log. */
 const MAX_TAIL = 20_000;
 
@@ -42,7 +43,7 @@ export class LiveLog {
 
   /** Prints what the container wrote since the last poll. False when there is no container (yet, or any more). */
   async pollContainer(reader: ContainerLogReader): Promise<boolean> {
-    let tail: number | undefined = this.lines === 0 ? undefined : Math.min(MAX_TAIL, Math.max(MIN_TAIL, Math.ceil(this.lastNew * 1.5) + 10));
+    let tail: number | undefined = this.lines === 0 ? undefined : Math.min(MAX_TAIL, Math.max(MIN_TAIL, Math.ceil(this.lastNew * 1.5) + 2));
     for (;;) {
       const content = await reader.read(tail);
       if (content === undefined) return false;
