@@ -228,7 +228,8 @@ function readRegions(inputs: InputReader): RegionSpec[] {
 }
 
 function readPrune(inputs: InputReader, action: Action): DistributeParams['prune'] {
-  const keep = inputs.int('pruneKeep', { min: action === 'prune' ? 1 : 0, max: 1000, required: action === 'prune', defaultValue: 0 }) as number;
+  const keep = inputs.int('pruneKeep', { min: 0, max: 1000, defaultValue: 0 }) as number;
+  if (action === 'prune' && keep === 0) throw new InputError('pruneKeep', 'prune needs to know how many versions to keep', 'the number of newest versions to keep, 1 or more');
   const dryRun = inputs.bool('pruneDryRun');
   return keep > 0 && (action === 'publish' || action === 'prune') ? { keep, dryRun } : undefined;
 }

@@ -27,7 +27,7 @@ export interface UsageScan {
   complete: boolean;
 }
 
-interface ImageRef { id?: string; exactVersion?: string; sharedGalleryImageId?: string }
+export interface ImageRef { id?: string; exactVersion?: string; sharedGalleryImageId?: string }
 
 export async function findVersionsInUse(azure: AzureContext, def: DefinitionRef, galleryUniqueName: string | undefined, log: Logger, signal: AbortSignal): Promise<UsageScan> {
   const arm = new ArmReader(azure);
@@ -38,19 +38,7 @@ export async function findVersionsInUse(azure: AzureContext, def: DefinitionRef,
     if (!users.includes(user)) users.push(user);
     scan.inUse.set(version, users);
   };
-  const versionOf = (ref: ImageRef | undefined): string | undefined => {
-    if (!ref) return undefined;
-    if (ref.id) {
-      const g = parseGalleryId(ref.id);
-      if (g && sameId(galleryId(g), galleryId(def)) && g.definition?.toLowerCase() === def.definition.toLowerCase()) return g.version ?? ref.exactVersion;
-    }
-    // Direct shared gallery: /SharedGalleries/{uniqueName}/Images/{definition}/Versions/{version}
-    const shared = /^\/sharedGalleries\/([^/]+)\/images\/([^/]+)(?:\/versions\/([^/]+))?$/i.exec(ref.sharedGalleryImageId ?? '');
-    if (shared && galleryUniqueName && shared[1].toLowerCase() === galleryUniqueName.toLowerCase() && shared[2].toLowerCase() === def.definition.toLowerCase()) {
-      return shared[3] && shared[3].toLowerCase() !== 'latest' ? shared[3] : ref.exactVersion;
-    }
-    return undefined;
-  };
+  const versionOf = (ref: ImageRef | undefined) => referencedVersion(ref, def, galleryUniqueName);
 
   scan.subscriptions = await visibleSubscriptions(arm, def.subscriptionId, scan, signal);
   const queue = [...scan.subscriptions];
@@ -127,15 +115,35 @@ async function scanSubscription(azure: AzureContext, arm: ArmReader, sub: string
       const definitions = await arm.list<{ name: string; properties?: { imageReference?: ImageRef; activeImageReference?: ImageRef } }>(`${dc.id}/devboxdefinitions`, DEVCENTER_API, t.signal);
       for (const d of definitions) {
         for (const ref of [d.properties?.imageReference, d.properties?.activeImageReference]) {
-          // .../devcenters/{dc}/galleries/{attached name}/images/{definition}[/versions/{version}]
-          const m = /\/devcenters\/[^/]+\/galleries\/([^/]+)\/images\/([^/]+)(?:\/versions\/([^/]+))?$/i.exec(ref?.id ?? '');
-          if (m && attached.includes(m[1].toLowerCase()) && m[2].toLowerCase() === def.definition.toLowerCase()) {
-            t.record(m[3] ?? ref?.exactVersion, `dev box definition ${d.name} of dev center ${dc.name}`);
-          }
+          t.record(devBoxVersion(ref, attached, def), `dev box definition ${d.name} of dev center ${dc.name}`);
         }
       }
     }
   });
+}
+
+/**
+ * The version of our definition an image reference uses: by gallery id (a definition id uses its
+ * `exactVersion`), or by direct shared gallery id `/SharedGalleries/{uniqueName}/Images/{definition}/Versions/{version}`.
+ */
+export function referencedVersion(ref: ImageRef | undefined, def: DefinitionRef, galleryUniqueName: string | undefined): string | undefined {
+  if (!ref) return undefined;
+  if (ref.id) {
+    const g = parseGalleryId(ref.id);
+    if (g && sameId(galleryId(g), galleryId(def)) && g.definition?.toLowerCase() === def.definition.toLowerCase()) return g.version ?? ref.exactVersion;
+  }
+  const shared = /^\/sharedGalleries\/([^/]+)\/images\/([^/]+)(?:\/versions\/([^/]+))?$/i.exec(ref.sharedGalleryImageId ?? '');
+  if (shared && galleryUniqueName && shared[1].toLowerCase() === galleryUniqueName.toLowerCase() && shared[2].toLowerCase() === def.definition.toLowerCase()) {
+    return shared[3] && shared[3].toLowerCase() !== 'latest' ? shared[3] : ref.exactVersion;
+  }
+  return undefined;
+}
+
+/** A dev box definition's image: `.../devcenters/{dc}/galleries/{attached name}/images/{definition}[/versions/{v}]`. */
+export function devBoxVersion(ref: ImageRef | undefined, attachedGalleryNames: string[], def: DefinitionRef): string | undefined {
+  const m = /\/devcenters\/[^/]+\/galleries\/([^/]+)\/images\/([^/]+)(?:\/versions\/([^/]+))?$/i.exec(ref?.id ?? '');
+  if (!m || !attachedGalleryNames.includes(m[1].toLowerCase()) || m[2].toLowerCase() !== def.definition.toLowerCase()) return undefined;
+  return m[3] ?? ref?.exactVersion;
 }
 
 function rgOf(id: string | undefined): string {

@@ -77,7 +77,8 @@ describe('gallery: task inputs', () => {
     fails({ shareWithSubscriptions: 'not-a-guid' }, /^Input 'shareWithSubscriptions': 'not-a-guid' is not a GUID/);
     fails({ replicationTimeout: '10s' }, /^Input 'replicationTimeout': 10s is out of range/);
     fails({ action: 'promote' }, /^Input 'version': a value is required to promote a version/);
-    fails({ action: 'prune' }, /^Input 'pruneKeep': a value is required/);
+    fails({ action: 'prune', pruneKeep: '0' }, /^Input 'pruneKeep': prune needs to know how many versions to keep/);
+    fails({ action: 'prune', pruneKeep: '-1' }, /^Input 'pruneKeep': '-1' is not a whole number in range/);
     fails({ action: 'replicate', version: `${DEF}/versions/1.0.0/x` }, /^Input 'version': '.*' is not the resource id of an image version/);
     assert.throws(() => read({}, { ...PIPELINE, buildNumber: 'nightly' }), /^InputError: Input 'versionStrategy': The build number 'nightly' has no numbers/);
   });
