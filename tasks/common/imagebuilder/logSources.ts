@@ -5,9 +5,7 @@
  * (the connection needs listKeys, which Contributor has; no data-plane role). The SAS is never printed.
  */
 import { createDefaultHttpClient, createEmptyPipeline, createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
-// A require-style import: bundled, storage-blob's ESM build would need import.meta.url, which a CommonJS
-// bundle does not have; `require` picks its CommonJS build.
-import storageBlob = require('@azure/storage-blob');
+import * as storageBlob from '@azure/storage-blob';
 import { AzureContext } from '../azure/clients';
 import { Logger } from '../core/logger';
 import { BuildClients } from './clients';
