@@ -1,28 +1,72 @@
 /**
  * npm start: the golden-image pipeline against the embedded Azure simulator, its log rendered as the
- * pipeline's web view shows it. Steps whose task capability is not built yet are run too and must
- * fail exactly as "not implemented" after authenticating; the demo says so instead of hiding them.
+ * pipeline's web view shows it. Each step's output variables feed the next, as `$(step.var)` does in a
+ * pipeline. Steps whose task capability is not built yet are run too and must fail exactly as "not
+ * implemented" after authenticating; the demo says so instead of hiding them.
  */
 import { AuthKind } from '../agentEnv';
 import { TaskName } from '../tasks';
 import { buildTasks } from '../build';
 import { runTask } from '../runner/runner';
 import { LogView } from './logView';
+import type { Scenario, StateDump } from '../../tests/sim';
+
+const SUB = '/subscriptions/1f3e5d7c-9b2a-4c6e-8d0f-2a4b6c8d0e1f';
+const RG = `${SUB}/resourceGroups/rg-golden-images`;
+const STAGING_DEFINITION = `${RG}/providers/Microsoft.Compute/galleries/gal_staging/images/win11-avd`;
+const REGIONS = ['westeurope', 'northeurope', 'eastus'];
+
+/** The world the pipeline starts from: a resource group, Image Builder's identity, a staging gallery. */
+const SCENARIO: Scenario = {
+  timeScale: 0.003,
+  resources: [
+    { id: RG, type: 'Microsoft.Resources/resourceGroups', location: 'westeurope' },
+    { id: `${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aib-identity`, type: 'Microsoft.ManagedIdentity/userAssignedIdentities', location: 'westeurope' },
+    { id: `${RG}/providers/Microsoft.Compute/galleries/gal_staging`, type: 'Microsoft.Compute/galleries', location: 'westeurope', properties: {} },
+    { id: STAGING_DEFINITION, type: 'Microsoft.Compute/galleries/images', location: 'westeurope',
+      properties: { osType: 'Windows', osState: 'Generalized', hyperVGeneration: 'V2', identifier: { publisher: 'contoso', offer: 'win11-avd', sku: '24h2' } } },
+  ],
+};
+
+type Outputs = Record<string, Record<string, string>>;
 
 interface Step {
+  name: string;
   title: string;
   task: TaskName;
   auth: AuthKind;
-  inputs: Record<string, string>;
+  inputs: (previous: Outputs) => Record<string, string>;
   /** What this version is expected to do: run the capability, or authenticate and refuse it. */
   expect: 'Succeeded' | 'NotImplemented';
+  /** Checks on the simulator's state after a successful step. */
+  verify?: (state: StateDump, outputs: Record<string, string>) => string | undefined;
 }
 
 const PIPELINE: Step[] = [
-  { title: 'Build the image', task: 'BuildImage', auth: 'wif', inputs: {}, expect: 'NotImplemented' },
-  { title: 'Publish to the gallery', task: 'DistributeToGallery', auth: 'sp', inputs: {}, expect: 'NotImplemented' },
-  { title: 'Attach the gallery to Dev Box', task: 'AttachGalleryToDevCenter', auth: 'sp-cert', inputs: {}, expect: 'NotImplemented' },
-  { title: 'Roll the AVD host pool', task: 'UpdateHostPool', auth: 'msi', inputs: {}, expect: 'NotImplemented' },
+  {
+    name: 'build', title: 'Build the image', task: 'BuildImage', auth: 'wif', expect: 'Succeeded',
+    inputs: () => ({
+      location: 'westeurope', resourceGroup: 'rg-golden-images', managedIdentity: 'aib-identity',
+      sourceImage: 'MicrosoftWindowsDesktop:windows-11:win11-24h2-avd', scriptSource: 'inline', runElevated: 'true',
+      inlineScript: 'Write-Host "Installing line-of-business apps"\nWrite-Host "Configuring FSLogix"',
+      restart: 'true', windowsUpdate: 'true', galleryImageDefinitionId: STAGING_DEFINITION, pollInterval: '500ms',
+    }),
+  },
+  {
+    name: 'distribute', title: 'Publish to the production gallery', task: 'DistributeToGallery', auth: 'sp', expect: 'Succeeded',
+    inputs: (o) => ({
+      source: o.build.imageVersionId, galleryResourceGroup: 'rg-golden-images', galleryName: 'gal_production', location: 'westeurope',
+      imageDefinition: 'win11-avd', targetRegions: REGIONS.join(', '), pollInterval: '500ms',
+    }),
+    verify: (state, out) => {
+      const version = state.resources.find((r) => r.id.toLowerCase() === out.imageVersionId?.toLowerCase());
+      const regions = (version?.properties?.publishingProfile?.targetRegions ?? []).map((r: { name: string }) => r.name.toLowerCase().replace(/\s/g, ''));
+      const missing = REGIONS.filter((r) => !regions.includes(r));
+      return missing.length ? `the published version is not in ${missing.join(', ')}` : undefined;
+    },
+  },
+  { name: 'devbox', title: 'Attach the gallery to Dev Box', task: 'AttachGalleryToDevCenter', auth: 'sp-cert', expect: 'NotImplemented', inputs: () => ({}) },
+  { name: 'avd', title: 'Roll the AVD host pool', task: 'UpdateHostPool', auth: 'msi', expect: 'NotImplemented', inputs: () => ({}) },
 ];
 
 const color = process.stdout.isTTY;
@@ -31,7 +75,8 @@ const bold = (t: string) => (color ? `\u001b[1m${t}\u001b[0m` : t);
 async function main(): Promise<number> {
   await buildTasks();
   const { startSimulator } = await import('../../tests/sim');
-  const sim = await startSimulator();
+  const sim = await startSimulator({ scenario: SCENARIO });
+  const outputs: Outputs = {};
   const rows: string[] = [];
   let ok = true;
   try {
@@ -40,16 +85,18 @@ async function main(): Promise<number> {
       console.log(`\n${bold(`━━ ${step.title} — ${step.task}@1 (service connection: ${step.auth})`)}`);
       const view = new LogView({ color });
       const before = sim.state().requests.length;
-      const run = await runTask({ task: step.task, auth: step.auth, inputs: step.inputs, sim, onOutput: (chunk) => view.push(chunk).forEach((l) => console.log(l)) });
+      const run = await runTask({ task: step.task, auth: step.auth, inputs: step.inputs(outputs), sim, onOutput: (chunk) => view.push(chunk).forEach((l) => console.log(l)) });
       view.end().forEach((l) => console.log(l));
+      outputs[step.name] = view.outputs;
       const authenticated = run.state.requests.slice(before).some((r) => r.status < 400);
-      const met = step.expect === 'Succeeded'
-        ? run.result === 'Succeeded' || run.result === 'SucceededWithIssues'
-        : run.result === 'Failed' && /not implemented in this version/.test(run.message ?? '') && authenticated;
-      ok &&= met;
-      const outcome = step.expect === 'NotImplemented' && met ? 'not built yet (authenticated, pre-flight passed)' : run.result ?? 'no result';
-      console.log(bold(`${met ? '✔' : '✖'} ${step.task}: ${outcome} in ${(run.durationMs / 1000).toFixed(1)}s`));
-      rows.push(`${met ? '✔' : '✖'} ${step.title.padEnd(32)} ${outcome}`);
+      const problem = step.expect === 'Succeeded'
+        ? (run.result === 'Succeeded' || run.result === 'SucceededWithIssues' ? step.verify?.(run.state, view.outputs) : `ended ${run.result ?? 'without a result'}`)
+        : (run.result === 'Failed' && /not implemented in this version/.test(run.message ?? '') && authenticated ? undefined : `expected "not implemented", got ${run.result}: ${run.message}`);
+      ok &&= !problem;
+      const outcome = problem ?? (step.expect === 'NotImplemented' ? 'not built yet (authenticated, pre-flight passed)' : run.result!);
+      console.log(bold(`${problem ? '✖' : '✔'} ${step.task}: ${outcome} in ${(run.durationMs / 1000).toFixed(1)}s`));
+      for (const [name, value] of Object.entries(view.outputs)) console.log(`    $(${step.name}.${name}) = ${value}`);
+      rows.push(`${problem ? '✖' : '✔'} ${step.title.padEnd(36)} ${outcome}`);
     }
   } finally {
     await sim.stop();
