@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'crypto';
 import type { BlockBlobClient } from '@azure/storage-blob';
 
 export interface BlockUploadOptions {
-  /** Bytes per staged block (the last one may be shorter, others up to one source chunk longer). */
+  /** Bytes per staged block (the last one may be shorter). */
   blockSize: number;
   /** Blocks in flight at once. */
   concurrency: number;
@@ -34,31 +34,35 @@ export async function uploadAsBlocks(source: AsyncIterable<Buffer>, blob: BlockB
   const uploadId = randomBytes(6).toString('hex');
   const ids: string[] = [];
   const inFlight = new Set<Promise<void>>();
+  // Block buffers are reused once their block is stored: at most concurrency + 1 exist. Allocating one per
+  // block would have the garbage collector run all the time (large external buffers trigger full collections).
+  const free: Buffer[] = [];
+  let allocated = 0;
   let failure: { error: unknown } | undefined;
   let stored = 0;
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
   let total = 0;
 
   const check = () => {
     if (failure) throw failure.error;
     inner.signal.throwIfAborted();
   };
-  const takePending = () => {
-    const block = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
-    pending = [];
-    pendingBytes = 0;
-    return block;
+  const nextBuffer = async (): Promise<Buffer> => {
+    while (free.length === 0 && allocated > o.concurrency) await Promise.race(inFlight);
+    check();
+    if (free.length > 0) return free.pop()!;
+    allocated++;
+    return Buffer.allocUnsafe(o.blockSize);
   };
-  const stage = async (block: Buffer) => {
+  const stage = async (buffer: Buffer, length: number) => {
     while (inFlight.size >= o.concurrency) await Promise.race(inFlight);
     check();
     // Block ids of one blob must all have the same length.
     const id = Buffer.from(`${uploadId}-${String(ids.length).padStart(6, '0')}`).toString('base64');
     ids.push(id);
-    const done: Promise<void> = blob.stageBlock(id, block, block.length, { abortSignal: inner.signal }).then(
+    const done: Promise<void> = blob.stageBlock(id, buffer.subarray(0, length), length, { abortSignal: inner.signal }).then(
       () => {
-        stored += block.length;
+        free.push(buffer);
+        stored += length;
         o.onStored?.(stored);
       },
       (error: unknown) => {
@@ -70,13 +74,22 @@ export async function uploadAsBlocks(source: AsyncIterable<Buffer>, blob: BlockB
   };
 
   try {
+    let block = await nextBuffer();
+    let fill = 0;
     for await (const chunk of source) {
       check();
       hash.update(chunk);
       total += chunk.length;
-      pending.push(chunk);
-      pendingBytes += chunk.length;
-      if (pendingBytes >= o.blockSize) await stage(takePending());
+      for (let offset = 0; offset < chunk.length;) {
+        const copied = chunk.copy(block, fill, offset);
+        fill += copied;
+        offset += copied;
+        if (fill === o.blockSize) {
+          await stage(block, fill);
+          block = await nextBuffer();
+          fill = 0;
+        }
+      }
     }
     check();
     const sha256 = hash.digest('hex');
@@ -87,12 +100,11 @@ export async function uploadAsBlocks(source: AsyncIterable<Buffer>, blob: BlockB
     };
     if (ids.length === 0) {
       // Fits in one block: one Put Blob instead of Put Block + Put Block List.
-      const body = takePending();
-      await blob.upload(body, body.length, options);
-      o.onStored?.(body.length);
+      await blob.upload(block.subarray(0, fill), fill, options);
+      o.onStored?.(fill);
       return { bytes: total, sha256, blocks: 0 };
     }
-    if (pendingBytes > 0) await stage(takePending());
+    if (fill > 0) await stage(block, fill);
     await Promise.all(inFlight);
     check();
     await blob.commitBlockList(ids, options);

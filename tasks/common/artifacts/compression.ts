@@ -32,7 +32,7 @@ const SAMPLE_PER_CHUNK = 16 * 1024;
  * under any name (installers with an embedded payload, `.bin`, `.pak`) without a trial compression.
  */
 export class EntropySampler {
-  private readonly counts = new Float64Array(256);
+  private readonly counts = new Uint32Array(256);
   private total = 0;
 
   add(chunk: Buffer): void {
@@ -54,7 +54,7 @@ export class EntropySampler {
 }
 
 /** True when the file should be stored (zip method 0) rather than deflated (method 8). */
-export function shouldStore(archivePath: string, size: number, sampler: EntropySampler): boolean {
+export function shouldStore(archivePath: string, size: number, sampler: EntropySampler | undefined): boolean {
   if (size === 0 || hasCompressedExtension(archivePath)) return true;
-  return size >= SAMPLED_MIN_SIZE && sampler.bitsPerByte() >= INCOMPRESSIBLE_BITS_PER_BYTE;
+  return size >= SAMPLED_MIN_SIZE && !!sampler && sampler.bitsPerByte() >= INCOMPRESSIBLE_BITS_PER_BYTE;
 }

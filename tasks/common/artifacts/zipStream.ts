@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import { addAbortSignal, Readable } from 'stream';
 import { ZipFile } from 'yazl';
 import type { FolderDigest } from './contentHash';
+import { useNativeCrc32 } from './fastCrc32';
 import type { ScannedFolder } from './folderScan';
 
 /**
@@ -20,7 +21,8 @@ import type { ScannedFolder } from './folderScan';
 const ENTRY_TIME = new Date(2020, 0, 1, 0, 0, 0);
 /** zlib level: level 6 deflates text ~2.5x slower for ~4% of its size; the upload is rarely that slow. */
 export const DEFLATE_LEVEL = 3;
-const READ_CHUNK = 1024 * 1024;
+/** Read size: up to 1 MiB, but no bigger than the file (each read allocates a buffer of this size). */
+const readChunk = (size: number) => Math.min(1024 * 1024, Math.max(64 * 1024, size));
 
 export interface ZipProgress {
   /** Files opened so far (the one being read included). */
@@ -35,6 +37,7 @@ export interface ZipProgress {
  * storing bytes that do not match the content-addressed name.
  */
 export function zipFolder(scan: ScannedFolder, digest: FolderDigest, opts: { signal?: AbortSignal; onProgress?: (p: ZipProgress) => void } = {}): Readable {
+  useNativeCrc32();
   const zip = new ZipFile();
   const output = zip.outputStream as Readable;
   const progress: ZipProgress = { files: 0, bytes: 0 };
@@ -60,7 +63,7 @@ export function zipFolder(scan: ScannedFolder, digest: FolderDigest, opts: { sig
           fail(new Error(`'${entry.path}' changed while the artifacts folder was being packaged; package a folder nothing writes to`));
           return;
         }
-        const file = fs.createReadStream(entry.source, { highWaterMark: READ_CHUNK });
+        const file = fs.createReadStream(entry.source, { highWaterMark: readChunk(entry.size) });
         current = file;
         progress.files++;
         file.on('error', fail); // yazl does not listen to errors of streams it is given

@@ -9,10 +9,15 @@ export interface RetrySettings { maxRetries: number; retryDelayInMs: number; max
 
 export const DEFAULT_RETRY: RetrySettings = { maxRetries: 6, retryDelayInMs: 2000, maxRetryDelayInMs: 60_000 };
 
-/** Options accepted by every @azure/arm-* client constructor. */
+/**
+ * Options accepted by every @azure/arm-* client constructor. The token scopes go in both forms: classic
+ * clients read `credentialScopes`, the generated "modular" ones (imagebuilder 5, compute 24, storage 20)
+ * read `credentials.scopes` and would otherwise ask a sovereign cloud for a public-cloud token.
+ */
 export interface ArmClientOptions {
   endpoint: string;
   credentialScopes: string[];
+  credentials: { scopes: string[] };
   retryOptions: RetrySettings;
   additionalPolicies?: { policy: PipelinePolicy; position: 'perCall' | 'perRetry' }[];
   userAgentOptions: { userAgentPrefix: string };
@@ -43,6 +48,7 @@ export function createAzureContext(
     clientOptions: {
       endpoint: connection.resourceManagerUrl.replace(/\/+$/, ''),
       credentialScopes: [armScope(connection)],
+      credentials: { scopes: [armScope(connection)] },
       retryOptions: retry,
       additionalPolicies: policy ? [{ policy, position: 'perCall' }] : undefined,
       userAgentOptions: { userAgentPrefix: userAgent },

@@ -4,7 +4,7 @@
  */
 import type { GalleryImageVersion } from '@azure/arm-compute';
 import { TaskOutcome } from '../core/outcome';
-import { getOrUndefined } from './azureClients';
+import { getOrUndefined } from '../azure/notFound';
 import { GalleryRun, loadLocations, resolveOrFail } from './context';
 import { buildOutcome } from './outcome';
 import { pruneVersions } from './pruning';

@@ -10,7 +10,7 @@ import { CancelledError, NotImplementedError } from '../core/errors';
 import { Logger } from '../core/logger';
 import { TaskOutcome } from '../core/outcome';
 import { PipelineInfo } from '../core/pipelineInfo';
-import { getOrUndefined } from '../gallery/azureClients';
+import { getOrUndefined } from '../azure/notFound';
 import { cancelBuild } from './cancel';
 import { buildClients, BuildClients } from './clients';
 import { describeCustomizer } from './customizers';

@@ -1,8 +1,4 @@
-/**
- * SDK clients for a BuildImage run. The generated "modular" clients (imagebuilder 5, compute 24,
- * storage 20) take their token scopes as `credentials.scopes`; both forms are passed so a sovereign
- * cloud's audience is kept.
- */
+/** SDK clients for a BuildImage run. */
 import { ContainerInstanceManagementClient } from '@azure/arm-containerinstance';
 import { ImageBuilderClient } from '@azure/arm-imagebuilder';
 import { StorageManagementClient } from '@azure/arm-storage';
@@ -18,11 +14,10 @@ export interface BuildClients {
 }
 
 export function buildClients(azure: AzureContext): BuildClients {
-  const modular = { ...azure.clientOptions, credentials: { scopes: azure.clientOptions.credentialScopes } };
   return {
-    aib: new ImageBuilderClient(azure.credential, azure.subscriptionId, modular),
+    aib: new ImageBuilderClient(azure.credential, azure.subscriptionId, azure.clientOptions),
     aci: new ContainerInstanceManagementClient(azure.credential, azure.subscriptionId, azure.clientOptions),
-    storage: new StorageManagementClient(azure.credential, azure.subscriptionId, modular),
+    storage: new StorageManagementClient(azure.credential, azure.subscriptionId, azure.clientOptions),
     compute: (subscriptionId?: string) => computeClient(azure, subscriptionId ?? azure.subscriptionId),
   };
 }

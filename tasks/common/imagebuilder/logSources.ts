@@ -7,16 +7,12 @@
 import { createDefaultHttpClient, createEmptyPipeline, createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
 import * as storageBlob from '@azure/storage-blob';
 import { AzureContext } from '../azure/clients';
+import { isNotFound } from '../azure/notFound';
 import { Logger } from '../core/logger';
 import { BuildClients } from './clients';
 import { BlobLogReader, ContainerLogReader } from './liveLog';
 
 const CONTAINER_GROUP = /^vmimagebuilder-build-container-/i;
-
-function isNotFound(err: unknown): boolean {
-  const e = err as { statusCode?: number; code?: string };
-  return e?.statusCode === 404 || /NotFound$/i.test(e?.code ?? '');
-}
 
 /** The build container of a staging group, found once it exists. */
 export class BuildContainer implements ContainerLogReader {

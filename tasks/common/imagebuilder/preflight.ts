@@ -8,7 +8,7 @@ import { ResourceManagementClient } from '@azure/arm-resources';
 import { AzureContext } from '../azure/clients';
 import { InputError } from '../core/errors';
 import { Logger } from '../core/logger';
-import { getOrUndefined } from '../gallery/azureClients';
+import { getOrUndefined } from '../azure/notFound';
 import { parseGalleryId, parseResourceId } from '../gallery/resourceIds';
 import { BuildClients } from './clients';
 import { BuildParams } from './params';

@@ -3,7 +3,7 @@
  * provenance tags on what it made: the template name, which carries the run, the job and the content.
  * Gallery versions and managed images can be found that way; a VHD can't, so a VHD target builds again.
  */
-import { getOrUndefined } from '../gallery/azureClients';
+import { getOrUndefined } from '../azure/notFound';
 import { parseGalleryId, parseResourceId } from '../gallery/resourceIds';
 import { BuildClients } from './clients';
 import { RUN_OUTPUTS } from './distributors';

@@ -7,7 +7,7 @@
 import type { ComputeManagementClient } from '@azure/arm-compute';
 import { InputError } from '../core/errors';
 import { Logger } from '../core/logger';
-import { getOrUndefined } from '../gallery/azureClients';
+import { getOrUndefined } from '../azure/notFound';
 import { parseGalleryId, parseResourceId } from '../gallery/resourceIds';
 import { compareVersions } from '../gallery/versioning';
 import { OsType } from './params';
