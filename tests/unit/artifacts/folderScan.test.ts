@@ -2,8 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { scanFolder } from '../../../tasks/common/artifacts/folderScan';
-import { EntropySampler, hasCompressedExtension, shouldStore } from '../../../tasks/common/artifacts/compression';
-import { randomBytes, tempDir, writeTree } from './support';
+import { tempDir, writeTree } from './support';
 
 describe('artifacts: folder scan', () => {
   const dirs: string[] = [];
@@ -87,28 +86,5 @@ describe('artifacts: folder scan', () => {
     const scan = await scanFolder(link);
     assert.strictEqual(scan.name, 'drop');
     assert.deepStrictEqual(scan.entries.map((e) => e.path), ['x.txt']);
-  });
-});
-
-describe('artifacts: store or deflate', () => {
-  it('stores compressed formats by extension, case-insensitively', () => {
-    for (const name of ['a.zip', 'dir/b.NUPKG', 'setup.msi', 'x.tar.gz', 'pic.JPG', 'w.whl', 'lib.jar', 'c.7z', 'v.mp4', 'd.cab']) {
-      assert.ok(hasCompressedExtension(name), name);
-    }
-    for (const name of ['a.txt', 'zip', 'dir.zip/readme', 'script.ps1', 'app.exe']) assert.ok(!hasCompressedExtension(name), name);
-  });
-
-  it('stores large incompressible content under any name, deflates text and small files', () => {
-    const sample = (buf: Buffer) => {
-      const s = new EntropySampler();
-      for (let i = 0; i < buf.length; i += 1024 * 1024) s.add(buf.subarray(i, i + 1024 * 1024));
-      return s;
-    };
-    const random = randomBytes(200 * 1024);
-    const text = Buffer.from('Write-Host "installing component"\r\n'.repeat(6000));
-    assert.strictEqual(shouldStore('payload.bin', random.length, sample(random)), true);
-    assert.strictEqual(shouldStore('notes.log', text.length, sample(text)), false);
-    assert.strictEqual(shouldStore('small.bin', 1000, sample(random.subarray(0, 1000))), false);
-    assert.strictEqual(shouldStore('empty.txt', 0, new EntropySampler()), true);
   });
 });

@@ -1,0 +1,222 @@
+/**
+ * Build artifacts, side by side in one run against the simulator's Azurite (HTTPS, bearer tokens):
+ *   - zip + upload throughput of `packageFolder` vs a plain `uploadFile` of the very same archive bytes
+ *     (must be >= 0.8), median of several rounds;
+ *   - peak memory (max RSS) of the process packaging a 1 GB folder (must be <= 300 MB).
+ * Each measurement runs in a child process of its own, so Azurite (which keeps every blob in memory, in this
+ * process) is not counted, and the child uses the SDK's default HTTP stack with the CA via NODE_EXTRA_CA_CERTS,
+ * as a task would. The data (mostly incompressible, some text) is generated in a temporary folder and removed.
+ * Not part of npm test:
+ *   node out/scripts/bench/artifacts.js [sizeMB=1024] [rounds=3]
+ */
+import { spawn } from 'child_process';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ClientSecretCredential } from '@azure/identity';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { packageFolder } from '../../tasks/common/artifacts';
+import { SIM_IDS, startSimulator, trustingStorageHttpClient } from '../../tests/sim';
+import { spCredential } from '../../tests/sim/testSupport';
+
+const MB = 1024 * 1024;
+const ACCOUNT = 'benchartifacts';
+
+interface ChildEnv {
+  tenantId: string;
+  clientId: string;
+  secret: string;
+  authorityHost: string;
+  blobEndpoint: string;
+}
+
+interface ChildResult {
+  ms: number;
+  /** packageFolder: time until the first byte was zipped (listing, hashing, HEAD). */
+  hashMs?: number;
+  /** Archive bytes sent. */
+  bytes: number;
+  contentBytes: number;
+  maxRssMB: number;
+  blobName: string;
+}
+
+// ---- child side: one measured operation, result as JSON on stdout ----
+
+/**
+ * Peak resident memory of this process in MB. Linux's ru_maxrss is no use here: a child inherits its
+ * parent's peak through fork and exec, and the parent holds every blob Azurite stores. VmHWM belongs to
+ * this process's own address space.
+ */
+function peakRssMB(): number {
+  const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(fs.existsSync('/proc/self/status') ? fs.readFileSync('/proc/self/status', 'utf8') : '');
+  return (hwm ? Number(hwm[1]) : process.resourceUsage().maxRSS) / 1024;
+}
+
+async function child(kind: string, source: string, containerName: string): Promise<void> {
+  const env = JSON.parse(process.env.BENCH_ARTIFACTS!) as ChildEnv;
+  const credential = new ClientSecretCredential(env.tenantId, env.clientId, env.secret, { authorityHost: env.authorityHost, disableInstanceDiscovery: true });
+  const container = new BlobServiceClient(env.blobEndpoint, credential).getContainerClient(containerName);
+  await container.createIfNotExists(); // outside the timing: both sides start with the container there
+  const started = performance.now();
+  let result: Omit<ChildResult, 'ms' | 'maxRssMB'>;
+  if (kind === 'package') {
+    let hashMs: number | undefined;
+    const r = await packageFolder(source, { container, onProgress: (p) => { if (p.phase === 'uploading') hashMs ??= performance.now() - started; } });
+    if (!r.uploaded) throw new Error('expected an upload: use a fresh container');
+    result = { bytes: r.bytes, contentBytes: r.contentBytes, blobName: r.blobName, hashMs };
+  } else {
+    const blobName = 'plain/uploadFile.zip';
+    await container.getBlockBlobClient(blobName).uploadFile(source);
+    const bytes = fs.statSync(source).size;
+    result = { bytes, contentBytes: bytes, blobName };
+  }
+  const ms = performance.now() - started;
+  process.stdout.write(`${JSON.stringify({ ...result, ms, maxRssMB: peakRssMB() })}\n`);
+}
+
+// ---- parent side ----
+
+function runChild(args: string[], env: ChildEnv, caCertPath: string): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [__filename, 'child', ...args], {
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: caCertPath, BENCH_ARTIFACTS: JSON.stringify(env) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    proc.stdout.on('data', (d) => (out += d));
+    proc.on('error', reject);
+    proc.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`child ${args[0]} exited ${code}`))));
+  });
+}
+
+/** Pseudo-random, reproducible, incompressible bytes (AES-CTR keystream), written in 8 MB pieces. */
+function writeRandom(file: string, size: number, seed: string): void {
+  const cipher = crypto.createCipheriv('aes-128-ctr', crypto.createHash('sha256').update(seed).digest().subarray(0, 16), Buffer.alloc(16));
+  const fd = fs.openSync(file, 'w');
+  const zeros = Buffer.alloc(8 * MB);
+  for (let left = size; left > 0; left -= zeros.length) fs.writeSync(fd, cipher.update(zeros.subarray(0, Math.min(left, zeros.length))));
+  fs.closeSync(fd);
+}
+
+const WORDS = 'Install-Module Set-ItemProperty HKLM Software Contoso Enabled Value Path -Force Write-Host $env:TEMP msiexec /qn /norestart Start-Process -Wait -ArgumentList ConfigurationManager {"name": "version": "settings": true false null 1.0.3 2024-11-05T10:22:31Z INFO WARN ERROR download completed bytes'.split(' ');
+
+/** Text that deflates like scripts and logs do (~4:1), not like one repeated line. */
+function writeText(file: string, size: number, seed: number): void {
+  let state = seed * 2654435761 >>> 0;
+  const next = () => (state = (state * 1664525 + 1013904223) >>> 0);
+  const parts: string[] = [];
+  let length = 0;
+  while (length < size) {
+    const line = `${WORDS[next() % WORDS.length]} ${WORDS[next() % WORDS.length]} ${WORDS[next() % WORDS.length]} ${next() % 100000} ${WORDS[next() % WORDS.length]}\n`;
+    parts.push(line);
+    length += line.length;
+  }
+  fs.writeFileSync(file, parts.join('').slice(0, size));
+}
+
+/** ~90% incompressible (installers, packages, payloads, archives) and ~10% text, in files of many sizes. */
+function generateFolder(root: string, totalMB: number): { files: number; bytes: number } {
+  let files = 0;
+  let bytes = 0;
+  const add = (rel: string, size: number, write: (file: string, size: number) => void) => {
+    const file = path.join(root, rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    write(file, size);
+    files++;
+    bytes += size;
+  };
+  const big = Math.floor(totalMB * 0.2);
+  add('installers/setup-contoso.msi', big * MB, (f, s) => writeRandom(f, s, 'msi'));
+  add('payload/data.bin', big * MB, (f, s) => writeRandom(f, s, 'bin'));
+  const tenMB = Math.floor((totalMB * 0.4) / 10);
+  for (let i = 0; i < tenMB; i++) add(`payload/chunks/part-${i}.dat`, 10 * MB, (f, s) => writeRandom(f, s, `dat${i}`));
+  const oneMB = Math.floor(totalMB * 0.1);
+  for (let i = 0; i < oneMB; i++) add(`packages/pkg${i}/Contoso.Lib${i}.1.0.${i}.${i % 2 ? 'nupkg' : 'zip'}`, MB, (f, s) => writeRandom(f, s, `pkg${i}`));
+  const texts = Math.floor((totalMB * 0.1 * MB) / (100 * 1024));
+  for (let i = 0; i < texts; i++) add(`scripts/${i % 20}/step-${i}.${['ps1', 'json', 'log', 'sh'][i % 4]}`, 100 * 1024, (f, s) => writeText(f, s, i + 1));
+  return { files, bytes };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const rate = (bytes: number, ms: number) => bytes / MB / (ms / 1000);
+
+async function main(): Promise<void> {
+  const sizeMB = Number(process.argv[2] ?? 1024);
+  const rounds = Number(process.argv[3] ?? 3);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-artifacts-'));
+  const rg = `/subscriptions/${SIM_IDS.subscriptionId}/resourceGroups/bench`;
+  const sim = await startSimulator({
+    scenario: {
+      resources: [
+        { id: rg, type: 'Microsoft.Resources/resourceGroups', name: 'bench', location: 'westeurope' },
+        { id: `${rg}/providers/Microsoft.Storage/storageAccounts/${ACCOUNT}`, type: 'Microsoft.Storage/storageAccounts', name: ACCOUNT, location: 'westeurope', kind: 'StorageV2', sku: { name: 'Standard_LRS' } },
+      ],
+    },
+  });
+  try {
+    const env: ChildEnv = {
+      tenantId: sim.info.tenantId,
+      clientId: sim.info.principals.sp.clientId,
+      secret: sim.info.principals.sp.secret,
+      authorityHost: sim.info.authorityHost,
+      blobEndpoint: sim.info.blobEndpointTemplate.replace('{account}', ACCOUNT),
+    };
+    const folder = path.join(work, 'drop');
+    let t = performance.now();
+    const generated = generateFolder(folder, sizeMB);
+    console.log(`generated ${generated.files} files, ${(generated.bytes / MB).toFixed(0)} MB in ${((performance.now() - t) / 1000).toFixed(1)} s (~90% incompressible, ~10% text)`);
+
+    const parentClient = new BlobServiceClient(env.blobEndpoint, spCredential(sim.info), { httpClient: trustingStorageHttpClient(fs.readFileSync(sim.info.caCertPath, 'utf8')) });
+    const zipFile = path.join(work, 'archive.zip');
+    const pack: ChildResult[] = [];
+    const plain: ChildResult[] = [];
+    for (let round = 0; round < rounds; round++) {
+      // Alternate who goes first: Azurite slows down a little as it holds more.
+      const container = `round${round}`;
+      const packOnce = async () => pack.push(await runChild(['package', folder, container], env, sim.info.caCertPath));
+      const plainOnce = async () => plain.push(await runChild(['uploadFile', zipFile, container], env, sim.info.caCertPath));
+      if (round % 2 === 0) {
+        await packOnce();
+        if (round === 0) await parentClient.getContainerClient(container).getBlobClient(pack[0].blobName).downloadToFile(zipFile);
+        await plainOnce();
+      } else {
+        await plainOnce();
+        await packOnce();
+      }
+      await parentClient.getContainerClient(container).delete(); // Azurite keeps blobs in this process's memory
+    }
+    const seconds = (rs: ChildResult[]) => rs.map((r) => (r.ms / 1000).toFixed(2)).join(' ');
+    console.log(`rounds (s): packageFolder ${seconds(pack)} (of which listing+hashing ${pack.map((r) => ((r.hashMs ?? 0) / 1000).toFixed(2)).join(' ')}); uploadFile ${seconds(plain)}`);
+    t = median(pack.map((r) => r.ms));
+    const plainMs = median(plain.map((r) => r.ms));
+    const zipBytes = pack[0].bytes;
+    console.log('');
+    console.log(`${`median of ${rounds} rounds`.padEnd(26)}  time (s)  archive MB/s  content MB/s  max RSS (MB)`);
+    console.log(`packageFolder (zip+upload)  ${(t / 1000).toFixed(2).padStart(8)}  ${rate(zipBytes, t).toFixed(0).padStart(12)}  ${rate(pack[0].contentBytes, t).toFixed(0).padStart(12)}  ${median(pack.map((r) => r.maxRssMB)).toFixed(0).padStart(12)}`);
+    console.log(`uploadFile of the same zip  ${(plainMs / 1000).toFixed(2).padStart(8)}  ${rate(zipBytes, plainMs).toFixed(0).padStart(12)}  ${''.padStart(12)}  ${median(plain.map((r) => r.maxRssMB)).toFixed(0).padStart(12)}`);
+    console.log('');
+    const ratio = plainMs / t;
+    const rss = Math.max(...pack.map((r) => r.maxRssMB));
+    console.log(`archive: ${(zipBytes / MB).toFixed(0)} MB from ${(pack[0].contentBytes / MB).toFixed(0)} MB of content`);
+    console.log(`throughput ratio packageFolder / uploadFile (same archive bytes): ${ratio.toFixed(2)} (must be >= 0.80) ${ratio >= 0.8 ? 'OK' : 'FAIL'}`);
+    console.log(`peak RSS packaging ${(generated.bytes / MB).toFixed(0)} MB: ${rss.toFixed(0)} MB (must be <= 300) ${rss <= 300 ? 'OK' : 'FAIL'}`);
+    if (ratio < 0.8 || rss > 300) process.exitCode = 1;
+  } finally {
+    await sim.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === 'child') {
+  child(process.argv[3], process.argv[4], process.argv[5]).catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+} else {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
