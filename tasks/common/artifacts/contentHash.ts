@@ -4,12 +4,14 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import { EntropySampler, SAMPLED_MIN_SIZE, shouldStore } from './compression';
 import type { FolderEntry, ScannedFolder } from './folderScan';
+import { DEFLATE_LEVEL } from './zipStream';
 
 /**
- * Changes whenever the archive built from the same files would differ (layout, timestamps, compression
- * rules or level), so an archive is never reused under a name that promised other bytes.
+ * Part of every content hash, so an archive is never reused under a name that promised other bytes: bump
+ * the version when the zip layout or entry metadata change. The deflate level is in it, and each file's
+ * store-or-deflate decision is hashed with the file, so changing the compression rules renames by itself.
  */
-export const ARCHIVE_FORMAT = 'golden-image-artifacts/zip-v1/deflate-3';
+export const ARCHIVE_FORMAT = `golden-image-artifacts/zip-v1/deflate-${DEFLATE_LEVEL}`;
 
 export interface FileDigest {
   sha256: string;
@@ -18,7 +20,7 @@ export interface FileDigest {
 }
 
 export interface FolderDigest {
-  /** sha256 (hex) over the format, every entry's path and mode, and every file's size and sha256. */
+  /** sha256 (hex) over the format, every entry's path and mode, every file's size, sha256 and compression. */
   hash: string;
   /** Per entry of the scan, same order; undefined for directories. */
   files: (FileDigest | undefined)[];
@@ -82,7 +84,7 @@ export async function digestFolder(scan: ScannedFolder, opts: { signal?: AbortSi
   const tree = createHash('sha256').update(`${ARCHIVE_FORMAT}\0`);
   scan.entries.forEach((e, i) => {
     tree.update(e.kind === 'file'
-      ? `F\0${e.path}\0${e.mode.toString(8)}\0${e.size}\0${files[i]!.sha256}\0`
+      ? `F\0${e.path}\0${e.mode.toString(8)}\0${e.size}\0${files[i]!.sha256}\0${files[i]!.store ? 'stored' : 'deflated'}\0`
       : `D\0${e.path}\0${e.mode.toString(8)}\0`);
   });
   return { hash: tree.digest('hex'), files };

@@ -21,7 +21,7 @@ import type { ScannedFolder } from './folderScan';
 const ENTRY_TIME = new Date(2020, 0, 1, 0, 0, 0);
 /** zlib level: level 6 deflates text ~2.5x slower for ~4% of its size; the upload is rarely that slow. */
 export const DEFLATE_LEVEL = 3;
-/** Read size: up to 1 MiB, but no bigger than the file (each read allocates a buffer of this size). */
+/** Read size: 1 MiB, or the file's size down to 64 KiB (each read allocates a buffer this big). */
 const readChunk = (size: number) => Math.min(1024 * 1024, Math.max(64 * 1024, size));
 
 export interface ZipProgress {
