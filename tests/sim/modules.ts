@@ -1,6 +1,7 @@
 // The resource modules the simulator loads, in order. A new module is one line here (see README.md).
 import type { SimModule } from './arm/framework';
 import { imageBuildingModule } from './domain';
+import { imageConsumersModule } from './domain/imageConsumers';
 import { authorizationModule } from './resources/authorization';
 import { identitiesModule } from './resources/identities';
 import { providersModule } from './resources/providers';
@@ -16,4 +17,5 @@ export const modules: SimModule[] = [
   authorizationModule,
   storageAccountsModule,
   imageBuildingModule,
+  imageConsumersModule,
 ];

@@ -12,6 +12,7 @@ import type { Principal } from '../arm/rbac';
 import type { StoredResource } from '../arm/store';
 import { sleepReal } from '../core/clock';
 import { IMAGE_TYPE, VM_TYPE, sourceTraits } from './computeImages';
+import { galleryView, shareAction } from './gallerySharing';
 import { regionDisplayName, regionKey, sameRegion } from './regions';
 import {
   aggregatedState, completedPlan, planRegions, RegionPlan, regionStatus, RegionStatus, replicationFailureMessage, ReplicationFailureSpec, settlesAt,
@@ -63,6 +64,8 @@ const galleryDef: ResourceTypeDef = {
   beforeDelete(req, r) {
     if (req.sim.store.list({ type: GALLERY_IMAGE_TYPE, under: r.id }).length > 0) throw nestedResourcesExist();
   },
+  view: galleryView,
+  actions: { share: shareAction },
 };
 
 // ---------------------------------------------------------------- image definitions

@@ -1,0 +1,176 @@
+// Azure Virtual Desktop (Microsoft.DesktopVirtualization 2024-04-03): host pools with their registration
+// token, session hosts and user sessions. Session hosts and user sessions are made by the AVD agent and by
+// users signing in, so here they come from the scenario; clients read them, drain hosts
+// (`allowNewSession`), message and sign out users, and remove hosts. All AVD calls are synchronous (the
+// spec has no long-running operation among them).
+import { randomBytes, randomUUID } from 'crypto';
+import { ArmError, armErrors } from '../arm/errors';
+import type { CustomRoute, ResourceTypeDef, SimServices } from '../arm/framework';
+import { buildResource, clone, paged } from '../arm/helpers';
+import type { StoredResource } from '../arm/store';
+
+export const HOST_POOL_TYPE = 'Microsoft.DesktopVirtualization/hostPools';
+export const SESSION_HOST_TYPE = 'Microsoft.DesktopVirtualization/hostPools/sessionHosts';
+export const USER_SESSION_TYPE = 'Microsoft.DesktopVirtualization/hostPools/sessionHosts/userSessions';
+
+const API_VERSIONS = ['2024-04-03', '2023-09-05', '2022-09-09'];
+
+/** A stand-in for AVD's registration token (a JWT in Azure): opaque, unique, with its expiry inside. */
+function newToken(hostPoolId: string, expirationTime: string): string {
+  const part = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  return `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ RegistrationId: randomUUID(), HostPoolId: hostPoolId, exp: Math.floor(Date.parse(expirationTime) / 1000) })}.${randomBytes(32).toString('base64url')}`;
+}
+
+interface RegistrationToken { token: string; expirationTime: string }
+
+/** The host pool's current registration token (kept out of GET since 2023-09-05: POST retrieveRegistrationToken gives it). */
+function tokenOf(sim: SimServices, hostPoolId: string): RegistrationToken | undefined {
+  return sim.store.meta(hostPoolId).registrationToken;
+}
+
+/**
+ * Applies `registrationInfo.registrationTokenOperation` after a PUT/PATCH: Update makes a token for a new
+ * expiration time, Delete removes it, None keeps it. The expiration time is not range-checked.
+ */
+function applyRegistration(sim: SimServices, r: StoredResource): void {
+  const info = r.properties.registrationInfo ?? {};
+  const meta = sim.store.meta(r.id);
+  const op = String(info.registrationTokenOperation ?? 'None');
+  if (typeof info.token === 'string' && info.token !== '' && typeof info.expirationTime === 'string') {
+    meta.registrationToken = { token: info.token, expirationTime: info.expirationTime }; // given by the scenario
+  } else if (/^update$/i.test(op) && typeof info.expirationTime === 'string') {
+    const at = new Date(Date.parse(info.expirationTime)).toISOString();
+    if (meta.registrationToken?.expirationTime !== at) meta.registrationToken = { token: newToken(r.id, at), expirationTime: at };
+  } else if (/^delete$/i.test(op)) {
+    delete meta.registrationToken;
+  }
+  const current = tokenOf(sim, r.id);
+  r.properties.registrationInfo = { ...(current ? { expirationTime: current.expirationTime } : {}), registrationTokenOperation: op };
+}
+
+function sessionsOf(sim: SimServices, sessionHostId: string): StoredResource[] {
+  return sim.store.list({ type: USER_SESSION_TYPE, under: sessionHostId });
+}
+
+const forced = (query: URLSearchParams) => /^true$/i.test(query.get('force') ?? '');
+
+const hostPoolDef: ResourceTypeDef = {
+  type: HOST_POOL_TYPE,
+  apiVersions: API_VERSIONS,
+  provisioningState: false,
+  build(req, existing) {
+    const doc = buildResource(req, hostPoolDef, existing);
+    doc.properties = { objectId: existing?.properties?.objectId ?? randomUUID(), cloudPcResource: false, ...doc.properties };
+    return doc;
+  },
+  onStored(r, sim) {
+    r.properties.objectId ??= randomUUID();
+    r.properties.cloudPcResource ??= false;
+    applyRegistration(sim, r);
+  },
+  beforeDelete(req, r) {
+    if (!forced(req.query) && req.sim.store.list({ type: SESSION_HOST_TYPE, under: r.id }).length > 0) {
+      throw new ArmError(400, 'BadRequest', `Host pool '${r.name}' has session hosts. Remove them first, or delete with force=true to remove them with the host pool.`);
+    }
+  },
+  actions: {
+    retrieveRegistrationToken: {
+      run: (req, r) => {
+        const t = tokenOf(req.sim, r.id);
+        return { status: 200, body: t ? { expirationTime: t.expirationTime, token: t.token, registrationTokenOperation: 'Update' } : { registrationTokenOperation: 'None' } };
+      },
+    },
+    listRegistrationTokens: {
+      run: (req, r) => {
+        const t = tokenOf(req.sim, r.id);
+        return { status: 200, body: { value: t ? [{ expirationTime: t.expirationTime, token: t.token }] : [] } };
+      },
+    },
+  },
+};
+
+const sessionHostDef: ResourceTypeDef = {
+  type: SESSION_HOST_TYPE,
+  apiVersions: API_VERSIONS,
+  provisioningState: false,
+  beforePut() {
+    throw new ArmError(405, 'MethodNotAllowed', "The requested resource does not support http method 'PUT'. (Session hosts join a host pool through the AVD agent with a registration token; in the simulator they come from the scenario's resources.)");
+  },
+  seed(r, sim) {
+    const vm = typeof r.properties?.resourceId === 'string' ? sim.store.get(r.properties.resourceId) : undefined;
+    const now = new Date().toISOString();
+    r.properties = {
+      objectId: randomUUID(), allowNewSession: true, status: 'Available', statusTimestamp: now, lastHeartBeat: now,
+      agentVersion: '1.0.9742.2000', sxSStackVersion: 'rdp-sxs240808700', osVersion: '10.0.22631.4460', updateState: 'Succeeded',
+      ...(vm?.properties?.vmId ? { virtualMachineId: vm.properties.vmId } : {}),
+      ...(r.properties ?? {}),
+    };
+    return r;
+  },
+  view(r, req) {
+    const out = clone(r);
+    if (req) out.properties.sessions = sessionsOf(req.sim, r.id).length;
+    return out;
+  },
+  beforeDelete(req, r) {
+    const n = sessionsOf(req.sim, r.id).length;
+    if (n > 0 && !forced(req.query)) {
+      throw new ArmError(400, 'BadRequest', `Session host '${r.name}' has ${n} user session(s). Sign the users out first, or delete with force=true.`);
+    }
+  },
+};
+
+const userSessionDef: ResourceTypeDef = {
+  type: USER_SESSION_TYPE,
+  apiVersions: API_VERSIONS,
+  provisioningState: false,
+  patch: false,
+  beforePut() {
+    throw armErrors.methodNotAllowed('PUT');
+  },
+  seed(r) {
+    r.properties = { objectId: randomUUID(), applicationType: 'Desktop', sessionState: 'Active', createTime: new Date().toISOString(), ...(r.properties ?? {}) };
+    return r;
+  },
+  actions: {
+    sendMessage: { run: () => ({ status: 200 }) },
+    disconnect: {
+      run: (_req, r) => {
+        r.properties.sessionState = 'Disconnected';
+        return { status: 200 };
+      },
+    },
+  },
+};
+
+/** `userPrincipalName eq 'x'`: the one $filter of UserSessions_ListByHostPool the simulator understands. */
+function userFilter(filter: string | null): ((s: StoredResource) => boolean) | undefined {
+  if (!filter) return undefined;
+  const m = /^\s*userPrincipalName\s+eq\s+'([^']*)'\s*$/i.exec(filter);
+  if (!m) throw new ArmError(400, 'BadRequest', `The simulator does not implement the $filter '${filter}'; only "userPrincipalName eq '<upn>'" is supported.`);
+  return (s) => String(s.properties?.userPrincipalName ?? '').toLowerCase() === m[1].toLowerCase();
+}
+
+/** GET .../hostPools/{hp}/userSessions: every user session of every session host of the pool. */
+const userSessionsByHostPool: CustomRoute = {
+  method: 'GET',
+  pattern: /^(\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.DesktopVirtualization\/hostPools\/([^/]+))\/userSessions$/i,
+  namespace: 'Microsoft.DesktopVirtualization',
+  authorize: (_req, m) => ({ action: `${USER_SESSION_TYPE}/read`, scope: m[1] }),
+  handle(req, m) {
+    const rg = decodeURIComponent(m[2]);
+    if (!req.sim.store.get(m[1].slice(0, m[1].toLowerCase().indexOf('/providers/')))) throw armErrors.resourceGroupNotFound(rg);
+    if (!req.sim.store.get(m[1])) throw armErrors.resourceNotFound(`${HOST_POOL_TYPE}/${decodeURIComponent(m[3])}`, rg);
+    const keep = userFilter(req.query.get('$filter'));
+    const sessions = req.sim.store.list({ type: USER_SESSION_TYPE, under: m[1] }).filter((s) => !keep || keep(s));
+    return paged(req, sessions.map((s) => clone(s)));
+  },
+};
+
+export function desktopVirtualizationTypes(): ResourceTypeDef[] {
+  return [hostPoolDef, sessionHostDef, userSessionDef];
+}
+
+export function desktopVirtualizationRoutes(): CustomRoute[] {
+  return [userSessionsByHostPool];
+}
