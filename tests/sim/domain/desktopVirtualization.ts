@@ -143,12 +143,18 @@ const userSessionDef: ResourceTypeDef = {
   },
 };
 
-/** `userPrincipalName eq 'x'`: the one $filter of UserSessions_ListByHostPool the simulator understands. */
-function userFilter(filter: string | null): ((s: StoredResource) => boolean) | undefined {
-  if (!filter) return undefined;
-  const m = /^\s*userPrincipalName\s+eq\s+'([^']*)'\s*$/i.exec(filter);
-  if (!m) throw new ArmError(400, 'BadRequest', `The simulator does not implement the $filter '${filter}'; only "userPrincipalName eq '<upn>'" is supported.`);
-  return (s) => String(s.properties?.userPrincipalName ?? '').toLowerCase() === m[1].toLowerCase();
+/** OData $filter of UserSessions_ListByHostPool: `userPrincipalName eq '<upn>'` and/or `state eq '<state>'`, joined by `and`. */
+const FILTER_FIELDS: Record<string, string> = { userprincipalname: 'userPrincipalName', state: 'sessionState', sessionstate: 'sessionState' };
+
+function sessionFilter(filter: string | null): (s: StoredResource) => boolean {
+  if (!filter) return () => true;
+  const clauses = filter.split(/\s+and\s+/i).map((c) => {
+    const m = /^\s*(\w+)\s+eq\s+'([^']*)'\s*$/i.exec(c);
+    const field = m && FILTER_FIELDS[m[1].toLowerCase()];
+    if (!m || !field) throw new ArmError(400, 'BadRequest', `The simulator does not implement the $filter '${filter}'; it understands userPrincipalName eq '<upn>' and state eq '<state>', joined by 'and'.`);
+    return (s: StoredResource) => String(s.properties?.[field] ?? '').toLowerCase() === m[2].toLowerCase();
+  });
+  return (s) => clauses.every((c) => c(s));
 }
 
 /** GET .../hostPools/{hp}/userSessions: every user session of every session host of the pool. */
@@ -161,8 +167,8 @@ const userSessionsByHostPool: CustomRoute = {
     const rg = decodeURIComponent(m[2]);
     if (!req.sim.store.get(m[1].slice(0, m[1].toLowerCase().indexOf('/providers/')))) throw armErrors.resourceGroupNotFound(rg);
     if (!req.sim.store.get(m[1])) throw armErrors.resourceNotFound(`${HOST_POOL_TYPE}/${decodeURIComponent(m[3])}`, rg);
-    const keep = userFilter(req.query.get('$filter'));
-    const sessions = req.sim.store.list({ type: USER_SESSION_TYPE, under: m[1] }).filter((s) => !keep || keep(s));
+    const keep = sessionFilter(req.query.get('$filter'));
+    const sessions = req.sim.store.list({ type: USER_SESSION_TYPE, under: m[1] }).filter(keep);
     return paged(req, sessions.map((s) => clone(s)));
   },
 };
