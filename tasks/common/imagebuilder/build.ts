@@ -1,48 +1,94 @@
 /**
- * BuildImage's core: resolve the source, compose the template, create it under a name derived from
- * the job and the content (or attach to the build that name already runs), run it, follow it with its
- * log live, publish outputs and summary, and delete the template. Cancelled: cancel.ts.
+ * BuildImage's core: resolve the source, upload the build artifacts, compose the template, create it
+ * under a name derived from the job and the content (or attach to the build that name already runs), run
+ * it, follow it with its log live, publish outputs and summary, and delete the template and the
+ * artifacts. `start` returns once the run is started; `wait` (a later job) follows and finishes it;
+ * `cancel` cancels and deletes it. Cancelled by the agent: cancel.ts.
  */
 import type { ImageTemplate } from '@azure/arm-imagebuilder';
 import { AzureContext } from '../azure/clients';
 import { describeArmError } from '../azure/armErrors';
-import { CancelledError, NotImplementedError } from '../core/errors';
+import { CancelledError, InputError, NotImplementedError } from '../core/errors';
 import { Logger } from '../core/logger';
 import { TaskOutcome } from '../core/outcome';
 import { PipelineInfo } from '../core/pipelineInfo';
 import { getOrUndefined } from '../azure/notFound';
+import { ARTIFACTS_TAG, deleteArtifacts, prepareArtifacts, PreparedArtifacts } from './artifacts';
 import { cancelBuild } from './cancel';
 import { buildClients, BuildClients } from './clients';
 import { describeCustomizer } from './customizers';
-import { followBuild, FollowResult } from './follow';
+import { followBuild, FollowResult, TERMINAL } from './follow';
 import { templateName } from './naming';
 import { BuildReport, outcomeOf, RunOutputInfo } from './outcome';
 import { BuildParams } from './params';
 import { preflight } from './preflight';
 import { findEarlierResult } from './reuse';
-import { resolveSource } from './sourceResolution';
-import { composeTemplate, toSdkTemplate, withTemplateName } from './template';
+import { ResolvedSource, resolveSource, sourceOfTemplate } from './sourceResolution';
+import { CLEANUP_TAG, composeTemplate, TemplateDocument, toSdkTemplate, withTemplateName } from './template';
+
+/** `cancel` as a step of its own has the job's time, not the agent's 7 s: wait for Canceled that long. */
+const CANCEL_WAIT_MS = 30 * 60_000;
 
 export async function buildImage(azure: AzureContext, params: BuildParams, log: Logger, signal: AbortSignal, pipeline: PipelineInfo): Promise<TaskOutcome> {
-  if (params.action !== 'build') throw new NotImplementedError(`BuildImage action '${params.action}'`);
-  const started = Date.now();
-  const clients = buildClients(azure);
-  const rg = params.resourceGroup;
+  switch (params.action) {
+    case 'build':
+    case 'start':
+      return buildOrStart(azure, params, log, signal, pipeline);
+    case 'wait':
+      return waitForBuild(azure, params, log, signal, pipeline);
+    case 'cancel':
+      return cancelNamed(azure, params, log, signal, pipeline);
+    default:
+      throw new NotImplementedError(`BuildImage action '${params.action}'`);
+  }
+}
 
+interface Prepared {
+  source: ResolvedSource;
+  doc: TemplateDocument;
+  name: string;
+  customizers: string[];
+  artifacts?: PreparedArtifacts;
+}
+
+/** Source, pre-flight, artifacts upload, the template and its name; printed. Writes only the artifacts. */
+async function prepare(azure: AzureContext, clients: BuildClients, params: BuildParams, pipeline: PipelineInfo, log: Logger, signal: AbortSignal): Promise<Prepared> {
+  const rg = params.resourceGroup;
   log.group('Source and pre-flight checks');
   const source = await resolveSource(clients.compute, params.source, params.location, params.osType, log, signal);
   const identity = await preflight(azure, clients, params, source, log, signal);
-  const base = composeTemplate(params, source, identity.id, azure.subscriptionId, pipeline);
+  const a = params.customize.packagePath;
+  const artifacts = a ? await prepareArtifacts(azure, clients, a, {
+    resourceGroup: rg, location: params.location, osType: source.osType, principalId: identity.principalId, buildTimeoutMinutes: params.settings.buildTimeoutMinutes,
+  }, log, signal) : undefined;
+  const base = composeTemplate(params, source, identity.id, azure.subscriptionId, pipeline, artifacts);
   const name = templateName(pipeline, base);
   const doc = withTemplateName(base, name);
-  const customizers = doc.properties.customize.map(describeCustomizer);
   log.group(`Image template ${name} (resource group ${rg})`);
   log.info(JSON.stringify(doc, null, 2));
   log.endGroup();
-  const report = (runState: string, extra: Partial<BuildReport> = {}): BuildReport => ({
-    templateName: name, runState, durationMs: Date.now() - started, source, customizers, phases: [], runOutputs: [], ...extra,
-  });
+  return { source, doc, name, customizers: doc.properties.customize.map(describeCustomizer), artifacts };
+}
 
+async function buildOrStart(azure: AzureContext, params: BuildParams, log: Logger, signal: AbortSignal, pipeline: PipelineInfo): Promise<TaskOutcome> {
+  const started = Date.now();
+  const clients = buildClients(azure);
+  const p = await prepare(azure, clients, params, pipeline, log, signal);
+  // `start` leaves the archive to the build; `wait` deletes it when the build ends.
+  const dropArtifacts = async () => {
+    if (p.artifacts && params.action === 'build' && !params.customize.packagePath?.keep) await deleteArtifacts(azure, p.artifacts.url, log);
+  };
+  try {
+    return await runPrepared(azure, clients, params, p, started, log, signal);
+  } finally {
+    await dropArtifacts();
+  }
+}
+
+async function runPrepared(azure: AzureContext, clients: BuildClients, params: BuildParams, p: Prepared, started: number, log: Logger, signal: AbortSignal): Promise<TaskOutcome> {
+  const rg = params.resourceGroup;
+  const { name, doc } = p;
+  const report = reporter(p.name, p.source, p.customizers, started);
   const t = clients.aib.virtualMachineImageTemplates;
   let existing = await getOrUndefined(() => t.get(rg, name, { abortSignal: signal }));
   if (!existing) {
@@ -66,12 +112,84 @@ export async function buildImage(azure: AzureContext, params: BuildParams, log: 
   } else if (!finishedEarlier) {
     if (!existing) {
       log.info(`Creating image template ${name} in ${rg}...`);
-      await t.createOrUpdate(rg, name, toSdkTemplate(doc), { abortSignal: signal, updateIntervalInMs: lroInterval(params) });
+      const sent = p.artifacts ? await p.artifacts.withSecret(doc) : doc;
+      await t.createOrUpdate(rg, name, toSdkTemplate(sent), { abortSignal: signal, updateIntervalInMs: lroInterval(params) });
     }
     log.info(`Starting the build of ${name}...`);
     await t.run(rg, name, { abortSignal: signal }).submitted();
   }
+  if (params.action === 'start') {
+    log.info(`The build of ${name} runs on without this job. Follow and finish it in a later job with action: wait, templateName: ${name}.`);
+    return {
+      result: 'Succeeded',
+      message: `Started the Image Builder build of template ${name}.`,
+      outputs: { templateName: name, runState: finishedEarlier ? runState : 'Running' },
+    };
+  }
+  return followAndFinish(azure, clients, params, name, p.customizers, report, log, signal);
+}
 
+/** `wait`: a build `start` began (maybe in another job): follow it from where it is and finish it as `build` does. */
+async function waitForBuild(azure: AzureContext, params: BuildParams, log: Logger, signal: AbortSignal, pipeline: PipelineInfo): Promise<TaskOutcome> {
+  const started = Date.now();
+  const clients = buildClients(azure);
+  const name = await nameOf(azure, clients, params, pipeline, log, signal);
+  const t = await getOrUndefined(() => clients.aib.virtualMachineImageTemplates.get(params.resourceGroup, name, { abortSignal: signal }));
+  if (!t) {
+    throw new InputError('templateName', `there is no image template '${name}' in ${params.resourceGroup} (it may have been deleted already)`, 'the templateName output of the start step');
+  }
+  const customizers = ((t.customize ?? []) as unknown as Record<string, unknown>[]).map(describeCustomizer);
+  log.info(`Following the build of template ${name} (${String(t.lastRunStatus?.runState ?? 'not started')}${t.lastRunStatus?.runSubState ? `, ${t.lastRunStatus.runSubState}` : ''}).`);
+  const report = reporter(name, sourceOfTemplate(t), customizers, started);
+  const artifactsUrl = t.tags?.[ARTIFACTS_TAG];
+  try {
+    return await followAndFinish(azure, clients, params, name, customizers, report, log, signal);
+  } finally {
+    if (artifactsUrl && !params.customize.packagePath?.keep) await deleteArtifacts(azure, artifactsUrl, log);
+  }
+}
+
+/** `cancel`: cancel the named (or this job's) template's run, wait for Canceled, delete it and its artifacts. */
+async function cancelNamed(azure: AzureContext, params: BuildParams, log: Logger, signal: AbortSignal, pipeline: PipelineInfo): Promise<TaskOutcome> {
+  const clients = buildClients(azure);
+  const rg = params.resourceGroup;
+  const name = await nameOf(azure, clients, params, pipeline, log, signal);
+  const t = await getOrUndefined(() => clients.aib.virtualMachineImageTemplates.get(rg, name, { abortSignal: signal }));
+  if (!t) {
+    log.warn(`There is no image template '${name}' in ${rg}: nothing to cancel.`);
+    return { result: 'Succeeded', message: `Nothing to cancel: template ${name} does not exist.`, outputs: { templateName: name } };
+  }
+  await cancelBuild(clients, rg, name, log, params.keepTemplate, CANCEL_WAIT_MS);
+  const after = await getOrUndefined(() => clients.aib.virtualMachineImageTemplates.get(rg, name, { abortSignal: signal }));
+  const state = String(after?.lastRunStatus?.runState ?? 'Canceled');
+  const artifactsUrl = t.tags?.[ARTIFACTS_TAG];
+  if (artifactsUrl && !params.customize.packagePath?.keep) await deleteArtifacts(azure, artifactsUrl, log);
+  const done = after ? params.keepTemplate && TERMINAL.includes(state) : true;
+  return {
+    result: done ? 'Succeeded' : 'Failed',
+    message: done ? `The build of template ${name} ended (${state})${after ? '; the template is kept' : ' and the template is deleted'}.` : `The build of template ${name} did not stop in time (${state}); it is tagged ${CLEANUP_TAG}.`,
+    outputs: { templateName: name, runState: state },
+  };
+}
+
+/** The template named by the input, or the one this job's inputs give (as `build` and `start` name it). */
+async function nameOf(azure: AzureContext, clients: BuildClients, params: BuildParams, pipeline: PipelineInfo, log: Logger, signal: AbortSignal): Promise<string> {
+  if (params.templateName) return params.templateName;
+  if (params.customize.packagePath) {
+    // Naming it would mean packaging the folder again (its archive's checksum is in the template).
+    throw new InputError('templateName', `is required for action ${params.action} when packagePath is set`, 'the templateName output of the start step');
+  }
+  return (await prepare(azure, clients, params, pipeline, log, signal)).name;
+}
+
+type Reporter = (s: string, e?: Partial<BuildReport>) => BuildReport;
+
+function reporter(name: string, source: ResolvedSource, customizers: string[], started: number): Reporter {
+  return (runState, extra = {}) => ({ templateName: name, runState, durationMs: Date.now() - started, source, customizers, phases: [], runOutputs: [], ...extra });
+}
+
+async function followAndFinish(azure: AzureContext, clients: BuildClients, params: BuildParams, name: string, customizers: string[], report: Reporter, log: Logger, signal: AbortSignal): Promise<TaskOutcome> {
+  const rg = params.resourceGroup;
   let followed: FollowResult;
   try {
     followed = await followBuild({ azure, clients, resourceGroup: rg, name, customizers, pollIntervalMs: params.pollIntervalMs, log, signal });
@@ -86,7 +204,7 @@ export async function buildImage(azure: AzureContext, params: BuildParams, log: 
   return finish(clients, params, followed, report, log);
 }
 
-async function finish(clients: BuildClients, params: BuildParams, f: FollowResult, report: (s: string, e?: Partial<BuildReport>) => BuildReport, log: Logger): Promise<TaskOutcome> {
+async function finish(clients: BuildClients, params: BuildParams, f: FollowResult, report: Reporter, log: Logger): Promise<TaskOutcome> {
   const rg = params.resourceGroup;
   const t: ImageTemplate = f.template;
   const name = t.name ?? '';

@@ -1,18 +1,16 @@
 /**
- * The AIB `customize` array for the everyday path by inputs: the script (PowerShell or Shell), a restart,
- * then Windows Update as the last step, so updates land on top of what the script installed.
+ * The AIB `customize` array for the everyday path by inputs: the build artifacts (artifacts.ts: brought
+ * onto the VM and unpacked first, so the script can use them), the script (PowerShell or Shell), a
+ * restart, then Windows Update as the last step, so updates land on top of what the script installed.
  */
-import { InputError, NotImplementedError } from '../core/errors';
+import { InputError } from '../core/errors';
 import { CustomizeParams, OsType } from './params';
 
 /** One AIB customiser, in the REST shape (2024-02-01). */
 export type Customizer = Record<string, unknown> & { type: string; name: string };
 
-export function composeCustomizers(c: CustomizeParams, osType: OsType): Customizer[] {
-  const steps: Customizer[] = [];
-  if (c.packagePath) {
-    throw new NotImplementedError(`Uploading the build-artifacts folder (packagePath '${c.packagePath}')`);
-  }
+export function composeCustomizers(c: CustomizeParams, osType: OsType, artifactSteps: Customizer[] = []): Customizer[] {
+  const steps: Customizer[] = [...artifactSteps];
   if (c.script) {
     const kind = c.script.kind ?? (osType === 'Windows' ? 'PowerShell' : 'Shell');
     const name = c.script.origin === 'inline' ? 'inline-script' : `script-${c.script.origin.replace(/^.*[\\/]/, '')}`;
@@ -60,5 +58,6 @@ export function describeCustomizer(c: Record<string, unknown>): string {
   else if (c.runElevated) extra.push('elevated');
   if (Array.isArray(c.inline)) extra.push(`${c.inline.length} line${c.inline.length === 1 ? '' : 's'}`);
   if (typeof c.scriptUri === 'string') extra.push(c.scriptUri.replace(/\?.*$/, ''));
+  if (typeof c.sourceUri === 'string') extra.push(`${c.sourceUri.replace(/\?.*$/, '')} -> ${String(c.destination ?? '')}`);
   return `${name}(${c.type}${extra.length ? `, ${extra.join(', ')}` : ''})`;
 }

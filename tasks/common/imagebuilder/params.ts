@@ -32,8 +32,17 @@ export interface ScriptStep {
   validExitCodes: number[];
 }
 
+export interface ArtifactsParams {
+  /** Absolute path of the folder. */
+  folder: string;
+  /** Storage account name (anywhere in the subscription); undefined: the task's own account in the resource group. */
+  storageAccount?: string;
+  /** Keep the archive blob after the build (it is deleted by default). */
+  keep: boolean;
+}
+
 export interface CustomizeParams {
-  packagePath?: string;
+  packagePath?: ArtifactsParams;
   script?: ScriptStep;
   restart?: { checkCommand?: string; timeout?: string };
   windowsUpdate?: { searchCriteria?: string; filters: string[]; updateLimit?: number };
@@ -86,6 +95,8 @@ export interface BuildParams {
   distribute: DistributeParams;
   settings: BuildSettings;
   keepTemplate: boolean;
+  /** `wait`/`cancel`: the template `start` made (its output templateName); else the deterministic name. */
+  templateName?: string;
   pollIntervalMs: number;
 }
 
@@ -110,6 +121,7 @@ export function readBuildParams(inputs: InputReader, pipeline: PipelineInfo): Bu
     distribute: readDistribute(inputs, pipeline),
     settings: readSettings(inputs),
     keepTemplate: inputs.bool('keepTemplate'),
+    templateName: inputs.string('templateName', { pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, expected: 'an image template name (the templateName output of action start)' }) || undefined,
     pollIntervalMs: inputs.duration('pollInterval', { bareUnit: 's', min: 100, max: 600_000, defaultValue: 30_000 }) as number,
   };
   if (!params.distribute.gallery && !params.distribute.managedImage && !params.distribute.vhd) {
@@ -170,7 +182,7 @@ function readOsType(inputs: InputReader): OsType | undefined {
 }
 
 function readCustomize(inputs: InputReader, pipeline: PipelineInfo): CustomizeParams {
-  const packagePath = inputs.string('packagePath');
+  const packagePath = readArtifacts(inputs, pipeline);
   const script = readScript(inputs, pipeline);
   const restart = inputs.bool('restart') ? {
     checkCommand: inputs.string('restartCheckCommand'),
@@ -182,6 +194,22 @@ function readCustomize(inputs: InputReader, pipeline: PipelineInfo): CustomizePa
     updateLimit: inputs.int('windowsUpdateLimit', { min: 1, max: 10_000 }),
   } : undefined;
   return { packagePath, script, restart, windowsUpdate };
+}
+
+function readArtifacts(inputs: InputReader, pipeline: PipelineInfo): ArtifactsParams | undefined {
+  const given = inputs.string('packagePath');
+  if (!given) return undefined;
+  const base = pipeline.defaultWorkingDirectory || process.cwd();
+  const folder = path.resolve(base, given);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(folder);
+  } catch (err) {
+    throw new InputError('packagePath', `'${given}' can't be read (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`, `a folder under ${base}`);
+  }
+  if (!stat.isDirectory()) throw new InputError('packagePath', `'${given}' is a file`, 'a folder (its contents are zipped and unpacked on the build VM)');
+  const storageAccount = inputs.string('storageAccountName', { pattern: /^[a-z0-9]{3,24}$/, expected: 'a storage account name: 3 to 24 lower-case letters and digits' }) || undefined;
+  return { folder, storageAccount, keep: inputs.bool('keepArtifacts') };
 }
 
 function readScript(inputs: InputReader, pipeline: PipelineInfo): ScriptStep | undefined {

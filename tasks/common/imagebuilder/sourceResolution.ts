@@ -105,3 +105,19 @@ async function resolve(compute: (subscriptionId?: string) => ComputeManagementCl
 function guessOs(publisher: string, offer: string): OsType {
   return /windows|microsoftwindows/i.test(`${publisher} ${offer}`) ? 'Windows' : 'Linux';
 }
+
+/**
+ * What `wait` knows of the source of a template it did not compose: the template's own `source` (with
+ * AIB's `exactVersion`) and the OS recorded in its tags.
+ */
+export function sourceOfTemplate(t: { source?: unknown; tags?: Record<string, string> }): ResolvedSource {
+  const s = (t.source ?? {}) as Record<string, unknown>;
+  const osType: OsType = t.tags?.['gip.os'] === 'Windows' ? 'Windows' : 'Linux';
+  if (s.type === 'PlatformImage') {
+    const version = String(s.exactVersion ?? s.version ?? 'latest');
+    const pir = { publisher: String(s.publisher), offer: String(s.offer), sku: String(s.sku), version };
+    return { templateSource: s, osType, description: `marketplace image ${pir.publisher}:${pir.offer}:${pir.sku}:${version}`, pir };
+  }
+  const id = String(s.imageVersionId ?? s.imageId ?? '');
+  return { templateSource: s, osType, description: t.tags?.['gip.source'] ?? id };
+}

@@ -6,6 +6,7 @@
 import type { ImageTemplate } from '@azure/arm-imagebuilder';
 import { PipelineInfo } from '../core/pipelineInfo';
 import { provenanceTags } from '../gallery/provenance';
+import { ARTIFACTS_TAG } from './artifacts';
 import { composeCustomizers, Customizer } from './customizers';
 import { composeDistributors } from './distributors';
 import { BuildParams } from './params';
@@ -28,12 +29,16 @@ export const TEMPLATE_TAG = 'gip.template';
 /** Tag on templates a cancelled run could not remove: `action: cleanup` looks for it. */
 export const CLEANUP_TAG = 'gip.cleanup';
 
-export function composeTemplate(params: BuildParams, source: ResolvedSource, identityId: string, subscriptionId: string, pipeline: PipelineInfo): TemplateDocument {
+/** Tag on templates: the source's OS, for `wait` on a template it did not compose. */
+export const OS_TAG = 'gip.os';
+
+/** `artifacts`: the customisers and URL of the uploaded build-artifacts archive (artifacts.ts). */
+export function composeTemplate(params: BuildParams, source: ResolvedSource, identityId: string, subscriptionId: string, pipeline: PipelineInfo, artifacts?: { customizers: Customizer[]; url: string }): TemplateDocument {
   const tags = provenanceTags(pipeline, source.description);
   const s = params.settings;
   const properties: TemplateDocument['properties'] = {
     source: source.templateSource,
-    customize: composeCustomizers(params.customize, source.osType),
+    customize: composeCustomizers(params.customize, source.osType, artifacts?.customizers),
     distribute: composeDistributors(params.distribute, params.location, tags),
     buildTimeoutInMinutes: s.buildTimeoutMinutes,
   };
@@ -70,7 +75,7 @@ export function composeTemplate(params: BuildParams, source: ResolvedSource, ide
   }
   return {
     location: params.location,
-    tags: { ...tags, 'gip.managedBy': 'BuildImage' },
+    tags: { ...tags, 'gip.managedBy': 'BuildImage', [OS_TAG]: source.osType, ...(artifacts ? { [ARTIFACTS_TAG]: artifacts.url } : {}) },
     identity: { type: 'UserAssigned', userAssignedIdentities: { [identityId]: {} } },
     properties,
   };

@@ -1,0 +1,242 @@
+/**
+ * The build-artifacts folder (`packagePath`) on its way to the build VM: zipped into a content-addressed
+ * private blob (artifacts/packageFolder.ts), then customisers that bring it onto the VM and unpack it
+ * before the user's script. Up to 20 MB Image Builder downloads it with its own identity (a `File`
+ * customiser, checksum verified); larger archives, which AIB's File customiser is not meant for, are
+ * downloaded on the VM with a read-only user-delegation SAS for that one blob. The SAS is a secret: it is
+ * masked, kept out of the printed template and out of the template's name (so a rerun names the same
+ * template), and put in only when the template is sent.
+ */
+import { createHash } from 'crypto';
+import * as path from 'path';
+import { AuthorizationManagementClient } from '@azure/arm-authorization';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { AzureContext } from '../azure/clients';
+import { describeArmError } from '../azure/armErrors';
+import { getOrUndefined } from '../azure/notFound';
+import { packageFolder, PackagedFolder, userDelegationSas } from '../artifacts';
+import { scanFolder } from '../artifacts/folderScan';
+import { InputError } from '../core/errors';
+import { Logger } from '../core/logger';
+import { parseResourceId } from '../gallery/resourceIds';
+import { BuildClients } from './clients';
+import { Customizer } from './customizers';
+import { ArtifactsParams, OsType } from './params';
+
+export const ARTIFACTS_CONTAINER = 'buildimage-artifacts';
+/** Largest archive handed to AIB's File customiser; above it the VM downloads it itself. */
+export const FILE_CUSTOMIZER_LIMIT = 20 * 1024 * 1024;
+/** The SAS outlives the build timeout by this much (queueing, provisioning before the timeout starts). */
+const SAS_MARGIN_MS = 60 * 60_000;
+/** Tag on the template: the archive's URL (no SAS), so `wait` can delete it when the build ends. */
+export const ARTIFACTS_TAG = 'gip.artifacts';
+/** Stands for the SAS URL in the printed and hashed template. */
+const SAS_PLACEHOLDER = '<read-only SAS URL of the artifacts archive>';
+const BLOB_DATA_READER = '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1';
+const BLOB_READ = 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read';
+
+export interface PreparedArtifacts {
+  /** Customisers to put before the user's script (with the SAS placeholder, if any). */
+  customizers: Customizer[];
+  /** The archive's URL, without SAS. */
+  url: string;
+  /** Replaces the SAS placeholder in a template body with a fresh SAS (masked). Identity when no SAS is used. */
+  withSecret<T>(doc: T): Promise<T>;
+}
+
+interface Account { id: string; name: string; resourceGroup: string; blobEndpoint: string; own: boolean }
+
+/** The account the task makes for itself: one per subscription and resource group, same name every run. */
+export function ownAccountName(subscriptionId: string, resourceGroup: string): string {
+  return `gipart${createHash('sha256').update(`${subscriptionId}/${resourceGroup}`.toLowerCase()).digest('hex').slice(0, 18)}`;
+}
+
+export function blobService(azure: AzureContext, endpoint: string): BlobServiceClient {
+  return new BlobServiceClient(endpoint, azure.credential, { retryOptions: { maxTries: 4 } });
+}
+
+export async function prepareArtifacts(
+  azure: AzureContext, clients: BuildClients, a: ArtifactsParams, ctx: { resourceGroup: string; location: string; osType: OsType; principalId?: string; buildTimeoutMinutes: number },
+  log: Logger, signal: AbortSignal,
+): Promise<PreparedArtifacts> {
+  log.group(`Build artifacts: ${a.folder}`);
+  const account = await findOrCreateAccount(clients, a, ctx, azure.subscriptionId, log, signal);
+  const containerScope = `${account.id}/blobServices/default/containers/${ARTIFACTS_CONTAINER}`;
+  const auth = new AuthorizationManagementClient(azure.credential, azure.subscriptionId, azure.clientOptions);
+  let identityCanRead = false;
+  if (ctx.principalId) {
+    if (account.own) {
+      await grantReader(auth, containerScope, ctx.principalId, log, signal);
+      identityCanRead = true;
+    } else {
+      identityCanRead = await canRead(auth, containerScope, ctx.principalId, signal);
+    }
+  }
+
+  // Refused before anything is uploaded when the archive would go by File customiser and AIB can't read it.
+  if (!identityCanRead && (await scanFolder(a.folder, 'packagePath')).bytes <= FILE_CUSTOMIZER_LIMIT) {
+    throw new InputError('storageAccountName', `Image Builder's identity (principal ${ctx.principalId ?? 'unknown'}) holds no role that reads blobs on ${containerScope} (it needs the data action ${BLOB_READ}, e.g. Storage Blob Data Reader) and downloads archives up to 20 MB itself`,
+      `az role assignment create --assignee-object-id ${ctx.principalId ?? '<principal>'} --assignee-principal-type ServicePrincipal --role "Storage Blob Data Reader" --scope ${containerScope}`);
+  }
+
+  const service = blobService(azure, account.blobEndpoint);
+  const container = service.getContainerClient(ARTIFACTS_CONTAINER);
+  const packaged = await packageFolder(a.folder, { container, inputName: 'packagePath', signal });
+  log.info(packaged.uploaded
+    ? `Uploaded ${packaged.files} files (${mb(packaged.contentBytes)}) as ${mb(packaged.bytes)} to ${packaged.url}.`
+    : `The archive of this content is already at ${packaged.url}: not uploaded again.`);
+
+  const folderName = path.basename(packaged.blobName, '.zip').replace(/-[0-9a-f]+$/, '');
+  const placement = onVm(ctx.osType, folderName);
+  if (packaged.bytes <= FILE_CUSTOMIZER_LIMIT && identityCanRead) {
+    log.info(`${mb(packaged.bytes)}: Image Builder downloads it with its identity (File customiser, sha256 checked) to ${placement.zip}.`);
+    log.endGroup();
+    return { customizers: fileCustomizers(packaged, ctx.osType, placement), url: packaged.url, withSecret: async (doc) => doc };
+  }
+  log.info(`${mb(packaged.bytes)}${packaged.bytes > FILE_CUSTOMIZER_LIMIT ? ' is above 20 MB' : ''}: the build VM downloads it with a read-only SAS for this one blob, valid for the build timeout plus an hour.`);
+  log.endGroup();
+  return {
+    customizers: [sasCustomizer(packaged, ctx.osType, placement)],
+    url: packaged.url,
+    async withSecret(doc) {
+      const expires = new Date(Date.now() + ctx.buildTimeoutMinutes * 60_000 + SAS_MARGIN_MS);
+      const url = await userDelegationSas(service, { containerName: ARTIFACTS_CONTAINER, name: packaged.blobName, url: packaged.url }, expires, { signal });
+      log.secret(url);
+      log.secret(url.slice(url.indexOf('?') + 1));
+      return JSON.parse(JSON.stringify(doc).split(JSON.stringify(SAS_PLACEHOLDER).slice(1, -1)).join(url)) as typeof doc;
+    },
+  };
+}
+
+/** Deletes the archive when the build has ended (kept on request); failure only warns. */
+export async function deleteArtifacts(azure: AzureContext, url: string, log: Logger): Promise<void> {
+  const u = new URL(url);
+  const [container, ...name] = u.pathname.replace(/^\//, '').split('/');
+  // Azurite-style URLs carry the account in the path; Azure's in the host.
+  const endpoint = url.slice(0, url.indexOf(`/${container}/${name.join('/')}`));
+  try {
+    await blobService(azure, endpoint).getContainerClient(container).deleteBlob(name.map(decodeURIComponent).join('/'), { deleteSnapshots: 'include' });
+    log.info(`Deleted the build artifacts archive ${url}.`);
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return;
+    log.warn(`Deleting the build artifacts archive ${url} failed: ${describeArmError(err)}`);
+  }
+}
+
+async function findOrCreateAccount(clients: BuildClients, a: ArtifactsParams, ctx: { resourceGroup: string; location: string }, subscriptionId: string, log: Logger, signal: AbortSignal): Promise<Account> {
+  const s = clients.storage.storageAccounts;
+  if (a.storageAccount) {
+    for await (const acct of s.list({ abortSignal: signal })) {
+      if (acct.name?.toLowerCase() !== a.storageAccount) continue;
+      const p = parseResourceId(acct.id ?? '')!;
+      if (!acct.primaryEndpoints?.blob) throw new InputError('storageAccountName', `the storage account '${a.storageAccount}' has no blob endpoint`, 'a StorageV2 or BlobStorage account');
+      return { id: acct.id!, name: acct.name, resourceGroup: p.resourceGroup, blobEndpoint: acct.primaryEndpoints.blob, own: false };
+    }
+    throw new InputError('storageAccountName', `no storage account '${a.storageAccount}' in subscription ${subscriptionId} (or the service connection can't see it)`, 'an existing account, or leave it empty to let the task create its own');
+  }
+  const name = ownAccountName(subscriptionId, ctx.resourceGroup);
+  let acct = await getOrUndefined(() => s.getProperties(ctx.resourceGroup, name, { abortSignal: signal }));
+  if (!acct) {
+    log.info(`Creating storage account ${name} in ${ctx.resourceGroup} for build artifacts (private, no public blob access, TLS 1.2)...`);
+    acct = await s.create(ctx.resourceGroup, name, {
+      location: ctx.location, kind: 'StorageV2', sku: { name: 'Standard_LRS' },
+      allowBlobPublicAccess: false, minimumTlsVersion: 'TLS1_2', enableHttpsTrafficOnly: true,
+      tags: { 'gip.managedBy': 'BuildImage', 'gip.purpose': 'build artifacts' },
+    }, { abortSignal: signal, updateIntervalInMs: 1_000 });
+  } else if (acct.allowBlobPublicAccess) {
+    throw new InputError('storageAccountName', `the task's own artifacts account ${name} allows public blob access (changed since it was created)`, `az storage account update -g ${ctx.resourceGroup} -n ${name} --allow-blob-public-access false`);
+  }
+  if (!acct.primaryEndpoints?.blob) throw new Error(`The storage account ${name} reports no blob endpoint.`);
+  return { id: acct.id!, name, resourceGroup: ctx.resourceGroup, blobEndpoint: acct.primaryEndpoints.blob, own: true };
+}
+
+async function grantReader(auth: AuthorizationManagementClient, scope: string, principalId: string, log: Logger, signal: AbortSignal): Promise<void> {
+  const h = createHash('sha256').update(`${scope}|${principalId}|${BLOB_DATA_READER}`.toLowerCase()).digest('hex');
+  const name = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  const subscription = scope.split('/').slice(0, 3).join('/');
+  try {
+    await auth.roleAssignments.create(scope, name, {
+      roleDefinitionId: `${subscription}/providers/Microsoft.Authorization/roleDefinitions/${BLOB_DATA_READER}`,
+      principalId, principalType: 'ServicePrincipal',
+    }, { abortSignal: signal });
+    log.info(`Granted Image Builder's identity Storage Blob Data Reader on the artifacts container.`);
+  } catch (err) {
+    if ((err as { code?: string }).code === 'RoleAssignmentExists') return;
+    throw err;
+  }
+}
+
+async function canRead(auth: AuthorizationManagementClient, scope: string, principalId: string, signal: AbortSignal): Promise<boolean> {
+  for await (const ra of auth.roleAssignments.listForScope(scope, { filter: `atScope() and principalId eq '${principalId}'`, abortSignal: signal })) {
+    if (!ra.roleDefinitionId) continue;
+    const def = await getOrUndefined(() => auth.roleDefinitions.getById(ra.roleDefinitionId!, { abortSignal: signal }));
+    for (const p of def?.permissions ?? []) {
+      if ((p.dataActions ?? []).some((x) => matches(x, BLOB_READ)) && !(p.notDataActions ?? []).some((x) => matches(x, BLOB_READ))) return true;
+    }
+  }
+  return false;
+}
+
+function matches(pattern: string, action: string): boolean {
+  return new RegExp(`^${pattern.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`, 'i').test(action);
+}
+
+interface Placement { dir: string; zip: string; target: string }
+
+function onVm(osType: OsType, folderName: string): Placement {
+  return osType === 'Windows'
+    ? { dir: 'C:\\BuildArtifacts', zip: `C:\\BuildArtifacts\\${folderName}.zip`, target: `C:\\BuildArtifacts\\${folderName}` }
+    : { dir: '/tmp', zip: `/tmp/${folderName}.zip`, target: `/tmp/${folderName}` };
+}
+
+function unpackLines(osType: OsType, p: Placement): string[] {
+  return osType === 'Windows'
+    ? [
+      `Expand-Archive -LiteralPath '${p.zip}' -DestinationPath '${p.target}' -Force`,
+      `Remove-Item -LiteralPath '${p.zip}' -Force`,
+      `Write-Host 'Build artifacts unpacked to ${p.target}'`,
+    ]
+    : [
+      `mkdir -p '${p.target}'`,
+      `if command -v unzip >/dev/null 2>&1; then unzip -o -q '${p.zip}' -d '${p.target}'; else python3 -m zipfile -e '${p.zip}' '${p.target}'; fi`,
+      `rm -f '${p.zip}'`,
+      `echo 'Build artifacts unpacked to ${p.target}'`,
+    ];
+}
+
+function fileCustomizers(packaged: PackagedFolder, osType: OsType, p: Placement): Customizer[] {
+  const steps: Customizer[] = [];
+  // AIB's File customiser needs the destination folder to exist on Windows.
+  if (osType === 'Windows') steps.push({ type: 'PowerShell', name: 'artifacts-folder', inline: [`New-Item -ItemType Directory -Force -Path '${p.dir}' | Out-Null`] });
+  steps.push({ type: 'File', name: 'artifacts-download', sourceUri: packaged.url, sha256Checksum: packaged.sha256, destination: p.zip });
+  steps.push(osType === 'Windows'
+    ? { type: 'PowerShell', name: 'artifacts-unpack', inline: ["$ErrorActionPreference = 'Stop'", ...unpackLines(osType, p)] }
+    : { type: 'Shell', name: 'artifacts-unpack', inline: ['set -e', ...unpackLines(osType, p)] });
+  return steps;
+}
+
+function sasCustomizer(packaged: PackagedFolder, osType: OsType, p: Placement): Customizer {
+  if (osType === 'Windows') {
+    return {
+      type: 'PowerShell', name: 'artifacts-unpack', inline: [
+        "$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'",
+        `New-Item -ItemType Directory -Force -Path '${p.dir}' | Out-Null`,
+        `Invoke-WebRequest -UseBasicParsing -Uri '${SAS_PLACEHOLDER}' -OutFile '${p.zip}'`,
+        `if ((Get-FileHash -Algorithm SHA256 -LiteralPath '${p.zip}').Hash -ne '${packaged.sha256.toUpperCase()}') { throw 'The build artifacts archive does not match its sha256 checksum.' }`,
+        ...unpackLines(osType, p),
+      ],
+    };
+  }
+  return {
+    type: 'Shell', name: 'artifacts-unpack', inline: [
+      'set -e',
+      `curl -fsS --retry 5 -o '${p.zip}' '${SAS_PLACEHOLDER}'`,
+      `printf '%s  %s\\n' '${packaged.sha256}' '${p.zip}' | sha256sum -c --quiet -`,
+      ...unpackLines(osType, p),
+    ],
+  };
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

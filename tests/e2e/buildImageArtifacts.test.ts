@@ -1,0 +1,101 @@
+import * as assert from 'assert';
+import { randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { LogView } from '../../scripts/demo/logView';
+import { runTask, RunResult } from '../../scripts/runner/runner';
+import { RunningSim, startSimulator } from '../sim';
+import { baseResources, blobService, IMAGE_WIN } from '../sim/domain/support';
+
+/**
+ * BuildImage's build-artifacts folder through the runner against the simulator, whose image builder
+ * really downloads `File` customisers' blobs from Azurite and checks their sha256: a small folder goes by
+ * File customiser + unpack step, a >20 MB one by a script that downloads it with a user-delegation SAS
+ * (masked everywhere in the rendered log); a rerun of the same content does not upload it again; the
+ * archive is deleted when the build ends.
+ */
+const WINDOWS = {
+  location: 'westeurope', resourceGroup: 'rg-img', managedIdentity: 'aib-identity', pollInterval: '250ms',
+  sourceImage: 'MicrosoftWindowsDesktop:windows-11:win11-23h2-ent', galleryImageDefinitionId: IMAGE_WIN,
+  scriptSource: 'inline', inlineScript: 'Write-Host "installing from C:\\BuildArtifacts"',
+};
+
+describe('e2e: BuildImage build artifacts (packagePath)', function () {
+  this.timeout(180_000);
+  let sim: RunningSim;
+  let root: string;
+
+  before(async () => {
+    sim = await startSimulator({ scenario: { timeScale: 0.003, resources: baseResources() } });
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-artifacts-e2e-'));
+  });
+  after(async () => {
+    fs.rmSync(root, { recursive: true, force: true });
+    await sim?.stop();
+  });
+
+  const run = (inputs: Record<string, string>) => runTask({ task: 'BuildImage', sim, inputs: { ...WINDOWS, ...inputs } });
+  const folder = (name: string, files: Record<string, string | Buffer>) => {
+    const dir = path.join(root, name);
+    for (const [rel, content] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), content);
+    }
+    return dir;
+  };
+  const artifactBlobs = async (r: RunResult) => {
+    const account = r.state.resources.find((x) => x.type === 'Microsoft.Storage/storageAccounts' && x.name.startsWith('gipart'));
+    assert.ok(account, 'the task made its artifacts account');
+    assert.strictEqual(account.properties.allowBlobPublicAccess, false);
+    assert.strictEqual(account.properties.minimumTlsVersion, 'TLS1_2');
+    const names: string[] = [];
+    for await (const b of (await blobService(sim, account.id)).getContainerClient('buildimage-artifacts').listBlobsFlat()) names.push(b.name);
+    return names;
+  };
+
+  it('a small folder reaches the VM by File customiser (sha256 checked) and is unpacked before the script; a rerun does not upload it again; the archive is deleted', async () => {
+    const dir = folder('tools', { 'setup.ps1': 'Write-Host setup', 'config/app.json': '{"a":1}' });
+    const r = await run({ packagePath: dir, keepArtifacts: 'true' });
+    assert.strictEqual(r.result, 'Succeeded', r.stdout);
+    assert.match(r.stdout, /Uploaded 2 files/);
+    assert.match(r.stdout, /Granted Image Builder's identity Storage Blob Data Reader/);
+    assert.match(r.stdout, /##\[group\]Customizer 1 of 4: artifacts-folder \(PowerShell, 1 line\)/);
+    assert.match(r.stdout, /##\[group\]Customizer 2 of 4: artifacts-download \(File, https:\/\/[^ ]+\/buildimage-artifacts\/artifacts\/tools-[0-9a-f]{20}\.zip -> C:\\BuildArtifacts\\tools\.zip\)/);
+    assert.match(r.stdout, /##\[group\]Customizer 3 of 4: artifacts-unpack \(PowerShell/);
+    assert.match(r.stdout, /Build artifacts unpacked to C:\\BuildArtifacts\\tools/);
+    assert.match(r.stdout, /##\[group\]Customizer 4 of 4: inline-script/);
+    assert.match(r.stdout, /Downloading external file \(https:\/\/[^)]+tools-[0-9a-f]{20}\.zip\) to local file/);
+    const assignment = r.state.resources.find((x) => x.type === 'Microsoft.Authorization/roleAssignments' && String(x.properties.scope).endsWith('/containers/buildimage-artifacts'));
+    assert.ok(assignment, 'Storage Blob Data Reader granted on the container');
+    assert.strictEqual((await artifactBlobs(r)).length, 1, 'kept (keepArtifacts)');
+
+    const again = await run({ packagePath: dir });
+    assert.strictEqual(again.result, 'Succeeded', again.stdout);
+    assert.match(again.stdout, /The archive of this content is already at .*: not uploaded again/);
+    assert.match(again.stdout, /This job's build already succeeded/);
+    assert.match(again.stdout, /Deleted the build artifacts archive/);
+    assert.deepStrictEqual(await artifactBlobs(again), []);
+  });
+
+  it('a folder above 20 MB is downloaded on the VM with a read-only SAS that never shows unmasked; the archive is deleted', async () => {
+    const dir = folder('big', { 'payload.bin': randomBytes(21 * 1024 * 1024), 'install.ps1': 'Write-Host install' });
+    const r = await run({ packagePath: dir, inlineScript: 'Write-Host "big build"' });
+    assert.strictEqual(r.result, 'Succeeded', r.stdout);
+    assert.match(r.stdout, /MB is above 20 MB: the build VM downloads it with a read-only SAS/);
+    assert.match(r.stdout, /##\[group\]Customizer 1 of 2: artifacts-unpack \(PowerShell, 7 lines\)/);
+    assert.match(r.stdout, /Build artifacts unpacked to C:\\BuildArtifacts\\big/);
+    assert.match(r.stdout, /<read-only SAS URL of the artifacts archive>/, 'the printed template shows a placeholder');
+    // The agent unescapes a command's data (task-lib writes '%' as '%AZP25') before masking; LogView does not.
+    const unescape = (s: string) => s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%AZP25/g, '%');
+    const stdout = r.stdout.replace(/##vso\[task\.setsecret\](.+)/g, (_m, v: string) => `##vso[task.setsecret]${unescape(v)}`);
+    const secrets = [...stdout.matchAll(/##vso\[task\.setsecret\](.+)/g)].map((m) => m[1]);
+    const sas = secrets.find((s) => /skoid=.*sig=/.test(s));
+    assert.ok(sas, 'the SAS is registered as a secret');
+    assert.match(sas, /sp=r&/);
+    const shown = new LogView({ debug: true }).push(`${stdout}\n`).join('\n');
+    assert.ok(!shown.includes(sas), 'the SAS is masked');
+    assert.ok(!/sig=[A-Za-z0-9%]/.test(shown), shown.split('\n').filter((l) => /sig=[A-Za-z0-9%]/.test(l)).join('\n'));
+    assert.deepStrictEqual(await artifactBlobs(r), []);
+  });
+});
