@@ -1,11 +1,11 @@
 import { requireProviders } from '../common/azure/providers';
 import { buildImage } from '../common/imagebuilder/build';
-import { readBuildParams } from '../common/imagebuilder/params';
+import { readTaskParams } from '../common/imagebuilder/params';
 import { runTask } from '../common/pipeline/run';
 
 void runTask('BuildImage', async (ctx) => {
   // Inputs first: a bad input fails before signing in or touching Azure.
-  const params = readBuildParams(ctx.inputs, ctx.pipeline);
+  const params = readTaskParams(ctx.inputs, ctx.pipeline);
   const azure = await ctx.connect();
   await requireProviders(azure, ['Microsoft.VirtualMachineImages', 'Microsoft.Compute', 'Microsoft.Storage',
     'Microsoft.Network', 'Microsoft.ManagedIdentity', 'Microsoft.ContainerInstance'], ctx.log, ctx.signal);

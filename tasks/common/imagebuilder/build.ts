@@ -20,7 +20,7 @@ import { describeCustomizer } from './customizers';
 import { followBuild, FollowResult, TERMINAL } from './follow';
 import { templateName } from './naming';
 import { BuildReport, outcomeOf, RunOutputInfo } from './outcome';
-import { BuildParams } from './params';
+import { BuildParams, isNamedTemplate, TaskParams } from './params';
 import { preflight } from './preflight';
 import { findEarlierResult } from './reuse';
 import { ResolvedSource, resolveSource, sourceOfTemplate } from './sourceResolution';
@@ -29,15 +29,22 @@ import { CLEANUP_TAG, composeTemplate, TemplateDocument, toSdkTemplate, withTemp
 /** `cancel` as a step of its own has the job's time, not the agent's 7 s: wait for Canceled that long. */
 const CANCEL_WAIT_MS = 30 * 60_000;
 
-export async function buildImage(azure: AzureContext, params: BuildParams, log: Logger, signal: AbortSignal, pipeline: PipelineInfo): Promise<TaskOutcome> {
+export async function buildImage(azure: AzureContext, params: TaskParams, log: Logger, signal: AbortSignal, pipeline: PipelineInfo): Promise<TaskOutcome> {
+  if (isNamedTemplate(params)) {
+    return params.action === 'wait'
+      ? waitForBuild(azure, params, params.templateName, params.keepArtifacts, log, signal)
+      : cancelNamed(azure, params, params.templateName, params.keepArtifacts, log);
+  }
   switch (params.action) {
     case 'build':
     case 'start':
       return buildOrStart(azure, params, log, signal, pipeline);
     case 'wait':
-      return waitForBuild(azure, params, log, signal, pipeline);
-    case 'cancel':
-      return cancelNamed(azure, params, log, signal, pipeline);
+    case 'cancel': {
+      const name = await deterministicName(azure, params, pipeline, log, signal);
+      const keep = !!params.customize.packagePath?.keep;
+      return params.action === 'wait' ? waitForBuild(azure, params, name, keep, log, signal) : cancelNamed(azure, params, name, keep, log);
+    }
     default:
       throw new NotImplementedError(`BuildImage action '${params.action}'`);
   }
@@ -130,10 +137,9 @@ async function runPrepared(azure: AzureContext, clients: BuildClients, params: B
 }
 
 /** `wait`: a build `start` began (maybe in another job): follow it from where it is and finish it as `build` does. */
-async function waitForBuild(azure: AzureContext, params: BuildParams, log: Logger, signal: AbortSignal, pipeline: PipelineInfo): Promise<TaskOutcome> {
+async function waitForBuild(azure: AzureContext, params: FollowParams, name: string, keepArtifacts: boolean, log: Logger, signal: AbortSignal): Promise<TaskOutcome> {
   const started = Date.now();
   const clients = buildClients(azure);
-  const name = await nameOf(azure, clients, params, pipeline, log, signal);
   const t = await getOrUndefined(() => clients.aib.virtualMachineImageTemplates.get(params.resourceGroup, name, { abortSignal: signal }));
   if (!t) {
     throw new InputError('templateName', `there is no image template '${name}' in ${params.resourceGroup} (it may have been deleted already)`, 'the templateName output of the start step');
@@ -145,25 +151,25 @@ async function waitForBuild(azure: AzureContext, params: BuildParams, log: Logge
   try {
     return await followAndFinish(azure, clients, params, name, customizers, report, log, signal);
   } finally {
-    if (artifactsUrl && !params.customize.packagePath?.keep) await deleteArtifacts(azure, artifactsUrl, log);
+    if (artifactsUrl && !keepArtifacts) await deleteArtifacts(azure, artifactsUrl, log);
   }
 }
 
 /** `cancel`: cancel the named (or this job's) template's run, wait for Canceled, delete it and its artifacts. */
-async function cancelNamed(azure: AzureContext, params: BuildParams, log: Logger, signal: AbortSignal, pipeline: PipelineInfo): Promise<TaskOutcome> {
+async function cancelNamed(azure: AzureContext, params: FollowParams, name: string, keepArtifacts: boolean, log: Logger): Promise<TaskOutcome> {
   const clients = buildClients(azure);
   const rg = params.resourceGroup;
-  const name = await nameOf(azure, clients, params, pipeline, log, signal);
-  const t = await getOrUndefined(() => clients.aib.virtualMachineImageTemplates.get(rg, name, { abortSignal: signal }));
+  // Not the task's signal: once asked to cancel, the cancel is carried through.
+  const t = await getOrUndefined(() => clients.aib.virtualMachineImageTemplates.get(rg, name));
   if (!t) {
     log.warn(`There is no image template '${name}' in ${rg}: nothing to cancel.`);
     return { result: 'Succeeded', message: `Nothing to cancel: template ${name} does not exist.`, outputs: { templateName: name } };
   }
   await cancelBuild(clients, rg, name, log, params.keepTemplate, CANCEL_WAIT_MS);
-  const after = await getOrUndefined(() => clients.aib.virtualMachineImageTemplates.get(rg, name, { abortSignal: signal }));
+  const after = await getOrUndefined(() => clients.aib.virtualMachineImageTemplates.get(rg, name));
   const state = String(after?.lastRunStatus?.runState ?? 'Canceled');
   const artifactsUrl = t.tags?.[ARTIFACTS_TAG];
-  if (artifactsUrl && !params.customize.packagePath?.keep) await deleteArtifacts(azure, artifactsUrl, log);
+  if (artifactsUrl && !keepArtifacts) await deleteArtifacts(azure, artifactsUrl, log);
   const done = after ? params.keepTemplate && TERMINAL.includes(state) : true;
   return {
     result: done ? 'Succeeded' : 'Failed',
@@ -172,14 +178,13 @@ async function cancelNamed(azure: AzureContext, params: BuildParams, log: Logger
   };
 }
 
-/** The template named by the input, or the one this job's inputs give (as `build` and `start` name it). */
-async function nameOf(azure: AzureContext, clients: BuildClients, params: BuildParams, pipeline: PipelineInfo, log: Logger, signal: AbortSignal): Promise<string> {
-  if (params.templateName) return params.templateName;
+/** `wait`/`cancel` without templateName: the template this job's inputs give (as `build` and `start` name it). */
+async function deterministicName(azure: AzureContext, params: BuildParams, pipeline: PipelineInfo, log: Logger, signal: AbortSignal): Promise<string> {
   if (params.customize.packagePath) {
     // Naming it would mean packaging the folder again (its archive's checksum is in the template).
     throw new InputError('templateName', `is required for action ${params.action} when packagePath is set`, 'the templateName output of the start step');
   }
-  return (await prepare(azure, clients, params, pipeline, log, signal)).name;
+  return (await prepare(azure, buildClients(azure), params, pipeline, log, signal)).name;
 }
 
 type Reporter = (s: string, e?: Partial<BuildReport>) => BuildReport;
@@ -188,7 +193,10 @@ function reporter(name: string, source: ResolvedSource, customizers: string[], s
   return (runState, extra = {}) => ({ templateName: name, runState, durationMs: Date.now() - started, source, customizers, phases: [], runOutputs: [], ...extra });
 }
 
-async function followAndFinish(azure: AzureContext, clients: BuildClients, params: BuildParams, name: string, customizers: string[], report: Reporter, log: Logger, signal: AbortSignal): Promise<TaskOutcome> {
+/** What following and finishing a build needs of the parameters. */
+type FollowParams = Pick<BuildParams, 'resourceGroup' | 'keepTemplate' | 'pollIntervalMs'>;
+
+async function followAndFinish(azure: AzureContext, clients: BuildClients, params: FollowParams, name: string, customizers: string[], report: Reporter, log: Logger, signal: AbortSignal): Promise<TaskOutcome> {
   const rg = params.resourceGroup;
   let followed: FollowResult;
   try {
@@ -204,7 +212,7 @@ async function followAndFinish(azure: AzureContext, clients: BuildClients, param
   return finish(clients, params, followed, report, log);
 }
 
-async function finish(clients: BuildClients, params: BuildParams, f: FollowResult, report: Reporter, log: Logger): Promise<TaskOutcome> {
+async function finish(clients: BuildClients, params: FollowParams, f: FollowResult, report: Reporter, log: Logger): Promise<TaskOutcome> {
   const rg = params.resourceGroup;
   const t: ImageTemplate = f.template;
   const name = t.name ?? '';
@@ -218,7 +226,8 @@ async function finish(clients: BuildClients, params: BuildParams, f: FollowResul
   const attachments = [{ type: 'BuildImage.log', name: `customization-${name}.log`, content: f.printer.all.map((l) => `${l}\n`).join('') }];
   log.info(`Build log: ${f.stream.lines} lines printed (container log: ${f.stream.fetched.container} bytes in ${f.stream.fetched.containerCalls} reads; customization.log: ${f.stream.fetched.blob} bytes in ${f.stream.fetched.blobCalls} reads).`);
 
-  const keepForDebugging = runState === 'Failed' && params.settings.onCustomizerError === 'abort';
+  // Read from the template, which `wait` did not compose.
+  const keepForDebugging = runState === 'Failed' && t.errorHandling?.onCustomizerError === 'abort';
   if (params.keepTemplate || keepForDebugging) {
     log.info(`Keeping image template ${name}${keepForDebugging ? ' and its build VM for debugging (onCustomizerError: abort)' : ''}.`);
   } else {
@@ -239,7 +248,7 @@ async function finish(clients: BuildClients, params: BuildParams, f: FollowResul
   }
 }
 
-async function deleteTemplate(clients: BuildClients, rg: string, name: string, params: BuildParams, log: Logger): Promise<void> {
+async function deleteTemplate(clients: BuildClients, rg: string, name: string, params: FollowParams, log: Logger): Promise<void> {
   try {
     await clients.aib.virtualMachineImageTemplates.delete(rg, name, { updateIntervalInMs: lroInterval(params) });
     log.info(`Deleted image template ${name} (and its staging resources).`);
@@ -249,6 +258,6 @@ async function deleteTemplate(clients: BuildClients, rg: string, name: string, p
 }
 
 /** Long-running operations are polled as often as the build (Azure's Retry-After wins when it is longer). */
-function lroInterval(params: BuildParams): number {
+function lroInterval(params: FollowParams): number {
   return Math.min(params.pollIntervalMs, 5_000);
 }

@@ -95,14 +95,50 @@ export interface BuildParams {
   distribute: DistributeParams;
   settings: BuildSettings;
   keepTemplate: boolean;
-  /** `wait`/`cancel`: the template `start` made (its output templateName); else the deterministic name. */
-  templateName?: string;
   pollIntervalMs: number;
+}
+
+/**
+ * `wait` / `cancel` given a templateName (the output of `start`, maybe in another job): everything else
+ * is in the template, so no other input about its content is read.
+ */
+export interface NamedTemplateParams {
+  action: 'wait' | 'cancel';
+  resourceGroup: string;
+  templateName: string;
+  keepTemplate: boolean;
+  keepArtifacts: boolean;
+  pollIntervalMs: number;
+}
+
+export type TaskParams = BuildParams | NamedTemplateParams;
+
+export function isNamedTemplate(p: TaskParams): p is NamedTemplateParams {
+  return 'templateName' in p;
 }
 
 const REGION = /^[a-z][a-z0-9]*$/;
 const VM_SIZE = /^(Standard|Basic)_[A-Za-z0-9_-]+$/;
 const RG_NAME = /^[-\w._()]{1,89}[-\w_()]$/;
+
+/** The task's parameters: a named template to wait for or cancel, or everything a build reads. */
+export function readTaskParams(inputs: InputReader, pipeline: PipelineInfo): TaskParams {
+  const action = inputs.choice('action', ACTIONS, 'build');
+  const templateName = action === 'wait' || action === 'cancel'
+    ? inputs.string('templateName', { pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, expected: 'an image template name (the templateName output of action start)' })
+    : undefined;
+  if (templateName) {
+    return {
+      action: action as 'wait' | 'cancel',
+      resourceGroup: inputs.string('resourceGroup', { required: true, pattern: RG_NAME, expected: 'the name of the resource group that holds the image template' }),
+      templateName,
+      keepTemplate: inputs.bool('keepTemplate'),
+      keepArtifacts: inputs.bool('keepArtifacts'),
+      pollIntervalMs: readPollInterval(inputs),
+    };
+  }
+  return readBuildParams(inputs, pipeline);
+}
 
 /** Reads and checks every input; throws InputError on the first problem. */
 export function readBuildParams(inputs: InputReader, pipeline: PipelineInfo): BuildParams {
@@ -121,8 +157,7 @@ export function readBuildParams(inputs: InputReader, pipeline: PipelineInfo): Bu
     distribute: readDistribute(inputs, pipeline),
     settings: readSettings(inputs),
     keepTemplate: inputs.bool('keepTemplate'),
-    templateName: inputs.string('templateName', { pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, expected: 'an image template name (the templateName output of action start)' }) || undefined,
-    pollIntervalMs: inputs.duration('pollInterval', { bareUnit: 's', min: 100, max: 600_000, defaultValue: 30_000 }) as number,
+    pollIntervalMs: readPollInterval(inputs),
   };
   if (!params.distribute.gallery && !params.distribute.managedImage && !params.distribute.vhd) {
     throw new InputError('galleryImageDefinitionId', 'no distribution target is set', 'a gallery image definition id, a managed image id (managedImageId), or vhd: true (several may be set)');
@@ -131,6 +166,10 @@ export function readBuildParams(inputs: InputReader, pipeline: PipelineInfo): Bu
     throw new InputError('sourceValidationOnly', 'validates the source image as it is, but customisers are set too', 'sourceValidationOnly: false, or no script, restart, Windows Update or package');
   }
   return params;
+}
+
+function readPollInterval(inputs: InputReader): number {
+  return inputs.duration('pollInterval', { bareUnit: 's', min: 100, max: 600_000, defaultValue: 30_000 }) as number;
 }
 
 function hasCustomizers(c: CustomizeParams): boolean {
