@@ -47,7 +47,11 @@ export async function uploadAsBlocks(source: AsyncIterable<Buffer>, blob: BlockB
     inner.signal.throwIfAborted();
   };
   const nextBuffer = async (): Promise<Buffer> => {
-    while (free.length === 0 && allocated > o.concurrency) await Promise.race(inFlight);
+    // Every buffer is free, being filled or in flight; a failed block keeps its buffer, and check() ends the wait.
+    while (free.length === 0 && allocated > o.concurrency) {
+      await Promise.race(inFlight);
+      check();
+    }
     check();
     if (free.length > 0) return free.pop()!;
     allocated++;
