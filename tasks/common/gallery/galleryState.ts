@@ -24,7 +24,8 @@ export async function readGalleryState(run: GalleryRun): Promise<GalleryState> {
   const { ref, compute, signal } = run;
   const opts = { abortSignal: signal };
   const resourceGroup = await getOrUndefined(() => resourcesClient(run.azure, ref.subscriptionId).resourceGroups.get(ref.resourceGroup, opts));
-  const gallery = resourceGroup ? await getOrUndefined(() => compute.galleries.get(ref.resourceGroup, ref.gallery, opts)) : undefined;
+  // Compute returns a gallery's sharing groups only when asked; sharing plans against them.
+  const gallery = resourceGroup ? await getOrUndefined(() => compute.galleries.get(ref.resourceGroup, ref.gallery, { ...opts, expand: 'SharingProfile/Groups' })) : undefined;
   const definition = gallery ? await getOrUndefined(() => compute.galleryImages.get(ref.resourceGroup, ref.gallery, ref.definition, opts)) : undefined;
   const versions = definition ? await listVersions(run) : [];
   const definitions: GalleryImage[] = [];
