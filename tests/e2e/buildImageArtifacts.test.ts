@@ -5,8 +5,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { LogView } from '../../scripts/demo/logView';
 import { runTask, RunResult } from '../../scripts/runner/runner';
-import { RunningSim, startSimulator } from '../sim';
-import { baseResources, blobService, IMAGE_WIN } from '../sim/domain/support';
+import { RunningSim, SIM_IDS, startSimulator } from '../sim';
+import { baseResources, blobService, IMAGE_LINUX, IMAGE_WIN, RG, SUB, UAI } from '../sim/domain/support';
 
 /**
  * BuildImage's build-artifacts folder through the runner against the simulator, whose image builder
@@ -97,5 +97,56 @@ describe('e2e: BuildImage build artifacts (packagePath)', function () {
     assert.ok(!shown.includes(sas), 'the SAS is masked');
     assert.ok(!/sig=[A-Za-z0-9%]/.test(shown), shown.split('\n').filter((l) => /sig=[A-Za-z0-9%]/.test(l)).join('\n'));
     assert.deepStrictEqual(await artifactBlobs(r), []);
+  });
+});
+
+describe('e2e: BuildImage build artifacts with RBAC enforced', function () {
+  this.timeout(120_000);
+  const AIB_PRINCIPAL = '6f1e2d3c-4b5a-4987-8a6b-5c4d3e2f1a0b';
+  const GIVEN = `${RG}/providers/Microsoft.Storage/storageAccounts/teamartifacts`;
+  const assignment = (scope: string, n: number, role: string, principalId: string) => ({
+    id: `${scope}/providers/Microsoft.Authorization/roleAssignments/0000000${n}-0000-4000-8000-000000000000`, type: 'Microsoft.Authorization/roleAssignments',
+    properties: { roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${role}`, principalId },
+  });
+  let sim: RunningSim;
+  let root: string;
+
+  before(async () => {
+    const resources = baseResources().map((r) => (r.id === UAI ? { ...r, properties: { principalId: AIB_PRINCIPAL } } : r));
+    resources.push(
+      { id: GIVEN, type: 'Microsoft.Storage/storageAccounts', name: 'teamartifacts', location: 'westeurope', kind: 'StorageV2', sku: { name: 'Standard_LRS' } },
+      assignment(`/subscriptions/${SUB}`, 1, '8e3af657-a8ff-443c-a75c-2fe8c4bcb635', SIM_IDS.sp.objectId), // the connection: Owner
+      assignment(RG, 2, 'b24988ac-6180-42a0-ab88-20f7382dd24c', AIB_PRINCIPAL), // AIB: Contributor on the group, no blob data role
+    );
+    sim = await startSimulator({ scenario: { timeScale: 0.003, rbac: true, resources } });
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-artifacts-rbac-'));
+    fs.writeFileSync(path.join(root, 'setup.sh'), 'echo setup\n');
+  });
+  after(async () => {
+    fs.rmSync(root, { recursive: true, force: true });
+    await sim?.stop();
+  });
+
+  const LINUX = {
+    location: 'westeurope', resourceGroup: 'rg-img', managedIdentity: 'aib-identity', pollInterval: '250ms',
+    sourceImage: 'Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2', galleryImageDefinitionId: IMAGE_LINUX,
+    scriptSource: 'inline', inlineScript: 'echo "linux with artifacts"',
+  };
+
+  it('the task\'s own account: the AIB identity is granted Storage Blob Data Reader, and Image Builder\'s download passes the data-plane check (Linux: unzip to /tmp)', async () => {
+    const r = await runTask({ task: 'BuildImage', sim, inputs: { ...LINUX, packagePath: root } });
+    assert.strictEqual(r.result, 'Succeeded', r.stdout);
+    const name = path.basename(root);
+    assert.match(r.stdout, new RegExp(`Customizer 1 of 3: artifacts-download \\(File, .* -> /tmp/${name}\\.zip\\)`));
+    assert.match(r.stdout, new RegExp(`Build artifacts unpacked to /tmp/${name}`));
+  });
+
+  it('a given account whose blobs the AIB identity may not read fails before any write, with the command that grants it', async () => {
+    const before = sim.state().requests.length;
+    const r = await runTask({ task: 'BuildImage', sim, inputs: { ...LINUX, packagePath: root, storageAccountName: 'teamartifacts' } });
+    assert.strictEqual(r.result, 'Failed', r.stdout);
+    assert.match(r.message ?? '', /Input 'storageAccountName': Image Builder's identity \(principal 6f1e2d3c-[^)]+\) holds no role that reads blobs on .*teamartifacts\/blobServices\/default\/containers\/buildimage-artifacts/);
+    assert.match(r.message ?? '', /az role assignment create --assignee-object-id 6f1e2d3c-4b5a-4987-8a6b-5c4d3e2f1a0b .*--role "Storage Blob Data Reader"/);
+    assert.deepStrictEqual(r.state.requests.slice(before).filter((q) => q.method !== 'GET' && q.status < 400 && !/\/(listKeys|checkNameAvailability)/.test(q.path)), []);
   });
 });
