@@ -4,7 +4,6 @@ import { StorageManagementClient } from '@azure/arm-storage';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { LogView } from '../../scripts/demo/logView';
 import { runTask, RunResult } from '../../scripts/runner/runner';
-import { computeClient } from '../../tasks/common/gallery/azureClients';
 import { RecordedRequest, RunningSim, SIM_IDS, startSimulator, StateResource, trustingStorageHttpClient } from '../sim';
 import { simAzureContext } from './simConnection';
 
@@ -75,15 +74,8 @@ describe('e2e: DistributeToGallery', function () {
   this.timeout(120_000);
   let sim: RunningSim;
 
-  before(async function () {
+  before(async () => {
     sim = await startSimulator({ scenario: SCENARIO });
-    // Galleries are part of the simulator's contract (issue 3); until it serves them these tests wait.
-    try {
-      for await (const g of computeClient(simAzureContext(sim.info)).galleries.list()) void g;
-    } catch (err) {
-      console.log(`      (skipped: the simulator does not serve Microsoft.Compute/galleries yet: ${(err as Error).message.split('\n')[0]})`);
-      this.skip();
-    }
   });
   after(async () => { await sim?.stop(); });
 
@@ -299,9 +291,8 @@ describe('e2e: DistributeToGallery with AVD, Dev Box, scale sets and sharing', f
   const hostPool = `${rgId(rg)}/providers/Microsoft.DesktopVirtualization/hostPools/hp-staging`;
   const devCenter = `${rgId(rg)}/providers/Microsoft.DevCenter/devcenters/dc-1`;
   let sim: RunningSim;
-  const missing: string[] = [];
 
-  before(async function () {
+  before(async () => {
     sim = await startSimulator({
       scenario: {
         resources: [
@@ -325,27 +316,10 @@ describe('e2e: DistributeToGallery with AVD, Dev Box, scale sets and sharing', f
         ],
       },
     });
-    const azure = simAzureContext(sim.info);
-    const arm = new (await import('../../tasks/common/gallery/armReader')).ArmReader(azure);
-    const signal = new AbortController().signal;
-    for (const [what, path, api] of [
-      ['AVD host pools', `/subscriptions/${SUB}/providers/Microsoft.DesktopVirtualization/hostPools`, '2024-04-03'],
-      ['AVD session hosts', `${hostPool}/sessionHosts`, '2024-04-03'],
-      ['dev centers', `/subscriptions/${SUB}/providers/Microsoft.DevCenter/devcenters`, '2024-02-01'],
-      ['dev box definitions', `${devCenter}/devboxdefinitions`, '2024-02-01'],
-      ['scale sets', `/subscriptions/${SUB}/providers/Microsoft.Compute/virtualMachineScaleSets`, '2024-07-01'],
-    ]) {
-      const items = await arm.list(path, api, signal).catch(() => []);
-      if (items.length === 0) missing.push(what);
-    }
   });
   after(async () => { await sim?.stop(); });
 
-  it('prune keeps versions used by a host pool template, a session host, a dev box definition and a scale set', async function () {
-    if (missing.length) {
-      console.log(`      (skipped: the simulator does not list ${missing.join(', ')} yet)`);
-      this.skip();
-    }
+  it('prune keeps versions used by a host pool template, a session host, a dev box definition and a scale set', async () => {
     const r = await runTask({ task: 'DistributeToGallery', sim, inputs: { action: 'prune', galleryResourceGroup: rg, galleryName: 'golden', imageDefinition: 'win11', pruneKeep: '1', ...FAST } });
     assert.strictEqual(r.result, 'Succeeded', r.stdout);
     for (const line of [
@@ -356,14 +330,10 @@ describe('e2e: DistributeToGallery with AVD, Dev Box, scale sets and sharing', f
     assert.strictEqual(/variable=prunedVersions;[^\]]*\](.*)/.exec(r.stdout)?.[1], '1.0.4');
   });
 
-  it('shares the gallery with a subscription and a tenant once; a rerun adds nothing', async function () {
+  it('shares the gallery with a subscription and a tenant once; a rerun adds nothing', async () => {
     const other = { subscription: '0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e', tenant: '2c4e6a8b-0d1f-4a3c-8e5b-7d9f1a3c5e7b' };
     const inputs = { source: imageId(rg, 'img-1'), galleryResourceGroup: rg, galleryName: 'golden', imageDefinition: 'win11', versionStrategy: 'explicit', version: '2.0.0', shareWithSubscriptions: other.subscription, shareWithTenants: other.tenant, pollInterval: '500ms' };
     const first = await runTask({ task: 'DistributeToGallery', sim, inputs });
-    if (first.result === 'Failed' && /does not implement the action 'share'/.test(first.message ?? '')) {
-      console.log(`      (skipped: the simulator does not implement POST .../galleries/{g}/share yet: ${first.message})`);
-      this.skip();
-    }
     assert.strictEqual(first.result, 'Succeeded', first.stdout);
     const gallery = first.state.resources.find((x) => x.id.toLowerCase() === galleryId(rg).toLowerCase())!;
     assert.strictEqual(gallery.properties.sharingProfile.permissions, 'Groups');
