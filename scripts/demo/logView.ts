@@ -33,7 +33,7 @@ export class LogView {
 
   private render(raw: string): string[] {
     const command = COMMAND.exec(raw);
-    if (command) return this.command(command[1], parseProps(command[2]), command[3]);
+    if (command) return this.command(command[1], parseProps(command[2]), unescapeData(command[3]));
     const format = FORMAT.exec(raw);
     if (format) {
       const [, kind, text] = format;
@@ -95,7 +95,12 @@ function parseProps(text: string): Record<string, string> {
   const props: Record<string, string> = {};
   for (const part of text.trim().split(';')) {
     const at = part.indexOf('=');
-    if (at > 0) props[part.slice(0, at).trim().toLowerCase()] = part.slice(at + 1).trim();
+    if (at > 0) props[part.slice(0, at).trim().toLowerCase()] = unescapeData(part.slice(at + 1).trim().replace(/%3B/g, ';').replace(/%5D/g, ']'));
   }
   return props;
+}
+
+/** task-lib escapes a command's data (`%` as %AZP25, line breaks as %0D/%0A); the agent reads it back. */
+function unescapeData(text: string): string {
+  return text.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%AZP25/g, '%');
 }

@@ -25,6 +25,7 @@ describe('e2e: BuildImage build artifacts (packagePath)', function () {
   this.timeout(180_000);
   let sim: RunningSim;
   let root: string;
+  let firstTemplate: string | undefined;
 
   before(async () => {
     sim = await startSimulator({ scenario: { timeScale: 0.003, resources: baseResources() } });
@@ -36,6 +37,7 @@ describe('e2e: BuildImage build artifacts (packagePath)', function () {
   });
 
   const run = (inputs: Record<string, string>) => runTask({ task: 'BuildImage', sim, inputs: { ...WINDOWS, ...inputs } });
+  const output = (r: RunResult, name: string) => new RegExp(`##vso\\[task\\.setvariable variable=${name};isOutput=true;[^\\]]*\\](.*)`).exec(r.stdout)?.[1];
   const folder = (name: string, files: Record<string, string | Buffer>) => {
     const dir = path.join(root, name);
     for (const [rel, content] of Object.entries(files)) {
@@ -58,6 +60,7 @@ describe('e2e: BuildImage build artifacts (packagePath)', function () {
     const dir = folder('tools', { 'setup.ps1': 'Write-Host setup', 'config/app.json': '{"a":1}' });
     const r = await run({ packagePath: dir, keepArtifacts: 'true' });
     assert.strictEqual(r.result, 'Succeeded', r.stdout);
+    firstTemplate = output(r, 'templateName');
     assert.match(r.stdout, /Uploaded 2 files/);
     assert.match(r.stdout, /Granted Image Builder's identity Storage Blob Data Reader/);
     assert.match(r.stdout, /##\[group\]Customizer 1 of 4: artifacts-folder \(PowerShell, 1 line\)/);
@@ -78,6 +81,18 @@ describe('e2e: BuildImage build artifacts (packagePath)', function () {
     assert.deepStrictEqual(await artifactBlobs(again), []);
   });
 
+  it('validate prints the template a build would send (the same name) and creates, grants and uploads nothing', async () => {
+    const dir = path.join(root, 'tools');
+    const before = sim.state().requests.length;
+    const r = await run({ packagePath: dir, action: 'validate' });
+    assert.strictEqual(r.result, 'Succeeded', r.stdout);
+    assert.match(r.message ?? '', /The inputs are valid: a build would create image template gip-\S+ with 4 customisers\. Nothing was created\./);
+    assert.match(r.stdout, /Would upload 2 files/);
+    assert.match(r.stdout, /"type": "File"/);
+    assert.strictEqual(output(r, 'templateName'), firstTemplate, 'the name the build used');
+    assert.deepStrictEqual(r.state.requests.slice(before).filter((q) => q.method !== 'GET' && q.status < 400), [], 'nothing written');
+  });
+
   it('a folder above 20 MB is downloaded on the VM with a read-only SAS that never shows unmasked; the archive is deleted', async () => {
     const dir = folder('big', { 'payload.bin': randomBytes(21 * 1024 * 1024), 'install.ps1': 'Write-Host install' });
     const r = await run({ packagePath: dir, inlineScript: 'Write-Host "big build"' });
@@ -86,14 +101,12 @@ describe('e2e: BuildImage build artifacts (packagePath)', function () {
     assert.match(r.stdout, /##\[group\]Customizer 1 of 2: artifacts-unpack \(PowerShell, 7 lines\)/);
     assert.match(r.stdout, /Build artifacts unpacked to C:\\BuildArtifacts\\big/);
     assert.match(r.stdout, /<read-only SAS URL of the artifacts archive>/, 'the printed template shows a placeholder');
-    // The agent unescapes a command's data (task-lib writes '%' as '%AZP25') before masking; LogView does not.
-    const unescape = (s: string) => s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%AZP25/g, '%');
-    const stdout = r.stdout.replace(/##vso\[task\.setsecret\](.+)/g, (_m, v: string) => `##vso[task.setsecret]${unescape(v)}`);
-    const secrets = [...stdout.matchAll(/##vso\[task\.setsecret\](.+)/g)].map((m) => m[1]);
+    // task-lib writes '%' as '%AZP25' in command data; the agent (and LogView) read it back before masking.
+    const secrets = [...r.stdout.matchAll(/##vso\[task\.setsecret\](.+)/g)].map((m) => m[1].replace(/%AZP25/g, '%'));
     const sas = secrets.find((s) => /skoid=.*sig=/.test(s));
     assert.ok(sas, 'the SAS is registered as a secret');
     assert.match(sas, /sp=r&/);
-    const shown = new LogView({ debug: true }).push(`${stdout}\n`).join('\n');
+    const shown = new LogView({ debug: true }).push(`${r.stdout}\n`).join('\n');
     assert.ok(!shown.includes(sas), 'the SAS is masked');
     assert.ok(!/sig=[A-Za-z0-9%]/.test(shown), shown.split('\n').filter((l) => /sig=[A-Za-z0-9%]/.test(l)).join('\n'));
     assert.deepStrictEqual(await artifactBlobs(r), []);

@@ -10,10 +10,10 @@ const PROVIDERS: Record<string, string> = {
   AttachGalleryToDevCenter: 'Microsoft.DevCenter,Microsoft.Compute',
 };
 
-/** Inputs a task needs to get past its input checks; BuildImage's `validate` action is not built yet. */
+/** Inputs a task needs to get past its input checks; BuildImage's `cleanup` action is not built yet. */
 const INPUTS: Record<string, Record<string, string>> = {
   BuildImage: {
-    action: 'validate', location: 'westeurope', resourceGroup: 'rg-images', managedIdentity: 'aib-identity',
+    action: 'cleanup', location: 'westeurope', resourceGroup: 'rg-images', managedIdentity: 'aib-identity',
     sourceImage: 'MicrosoftWindowsDesktop:windows-11:win11-24h2-ent', inlineScript: 'Write-Host hello',
     galleryImageDefinitionId: '/subscriptions/sub/resourceGroups/rg-images/providers/Microsoft.Compute/galleries/gal/images/win11',
   },

@@ -22,6 +22,11 @@ describe('log view (what the pipeline web view shows)', () => {
     assert.deepStrictEqual(view.outputs, { imageVersionId: '/sub/x' });
   });
 
+  it('reads secrets back as the agent does (task-lib escapes % in command data)', () => {
+    const view = new LogView();
+    assert.deepStrictEqual(view.push('##vso[task.setsecret]sig=a%AZP252Bb\nurl?sig=a%2Bb\n'), ['url?***']);
+  });
+
   it('shows debug lines only when asked', () => {
     assert.deepStrictEqual(new LogView({ debug: true }).push('##vso[task.debug]detail\n'), ['DEBUG: detail']);
   });

@@ -14,8 +14,10 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { AzureContext } from '../azure/clients';
 import { describeArmError } from '../azure/armErrors';
 import { getOrUndefined } from '../azure/notFound';
-import { packageFolder, PackagedFolder, userDelegationSas } from '../artifacts';
+import { artifactBlobName, packageFolder, PackagedFolder, userDelegationSas } from '../artifacts';
+import { digestFolder } from '../artifacts/contentHash';
 import { scanFolder } from '../artifacts/folderScan';
+import { zipFolder } from '../artifacts/zipStream';
 import { InputError } from '../core/errors';
 import { Logger } from '../core/logger';
 import { parseResourceId } from '../gallery/resourceIds';
@@ -55,8 +57,12 @@ export function blobService(azure: AzureContext, endpoint: string): BlobServiceC
   return new BlobServiceClient(endpoint, azure.credential, { retryOptions: { maxTries: 4 } });
 }
 
+/**
+ * `dryRun` (action validate): nothing is created, granted or uploaded; the archive is zipped into a hash
+ * only, so the customisers and the template are exactly those a build would send.
+ */
 export async function prepareArtifacts(
-  azure: AzureContext, clients: BuildClients, a: ArtifactsParams, ctx: { resourceGroup: string; location: string; osType: OsType; principalId?: string; buildTimeoutMinutes: number },
+  azure: AzureContext, clients: BuildClients, a: ArtifactsParams, ctx: { resourceGroup: string; location: string; osType: OsType; principalId?: string; buildTimeoutMinutes: number; dryRun?: boolean },
   log: Logger, signal: AbortSignal,
 ): Promise<PreparedArtifacts> {
   log.group(`Build artifacts: ${a.folder}`);
@@ -66,7 +72,8 @@ export async function prepareArtifacts(
   let identityCanRead = false;
   if (ctx.principalId) {
     if (account.own) {
-      await grantReader(auth, containerScope, ctx.principalId, log, signal);
+      if (ctx.dryRun) log.info(`Would grant Image Builder's identity Storage Blob Data Reader on ${containerScope}.`);
+      else await grantReader(auth, containerScope, ctx.principalId, log, signal);
       identityCanRead = true;
     } else {
       identityCanRead = await canRead(auth, containerScope, ctx.principalId, signal);
@@ -81,8 +88,11 @@ export async function prepareArtifacts(
 
   const service = blobService(azure, account.blobEndpoint);
   const container = service.getContainerClient(ARTIFACTS_CONTAINER);
-  const packaged = await packageFolder(a.folder, { container, inputName: 'packagePath', signal });
-  log.info(packaged.uploaded
+  const packaged = ctx.dryRun
+    ? await zipToHash(a.folder, `${account.blobEndpoint.replace(/\/?$/, '/')}${ARTIFACTS_CONTAINER}/`, signal)
+    : await packageFolder(a.folder, { container, inputName: 'packagePath', signal });
+  if (ctx.dryRun) log.info(`Would upload ${packaged.files} files (${mb(packaged.contentBytes)}) as ${mb(packaged.bytes)} to ${packaged.url} (unless an archive of the same content is there).`);
+  else log.info(packaged.uploaded
     ? `Uploaded ${packaged.files} files (${mb(packaged.contentBytes)}) as ${mb(packaged.bytes)} to ${packaged.url}.`
     : `The archive of this content is already at ${packaged.url}: not uploaded again.`);
 
@@ -123,7 +133,21 @@ export async function deleteArtifacts(azure: AzureContext, url: string, log: Log
   }
 }
 
-async function findOrCreateAccount(clients: BuildClients, a: ArtifactsParams, ctx: { resourceGroup: string; location: string }, subscriptionId: string, log: Logger, signal: AbortSignal): Promise<Account> {
+/** The archive a build would upload, zipped into a hash only. */
+async function zipToHash(folder: string, containerUrl: string, signal: AbortSignal): Promise<PackagedFolder> {
+  const scan = await scanFolder(folder, 'packagePath');
+  const digest = await digestFolder(scan, { signal });
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of zipFolder(scan, digest, { signal })) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  const blobName = artifactBlobName(scan.name, digest.hash);
+  return { blobName, url: `${containerUrl}${blobName}`, sha256: hash.digest('hex'), bytes, files: scan.files, contentBytes: scan.bytes, contentHash: digest.hash, uploaded: false };
+}
+
+async function findOrCreateAccount(clients: BuildClients, a: ArtifactsParams, ctx: { resourceGroup: string; location: string; dryRun?: boolean }, subscriptionId: string, log: Logger, signal: AbortSignal): Promise<Account> {
   const s = clients.storage.storageAccounts;
   if (a.storageAccount) {
     for await (const acct of s.list({ abortSignal: signal })) {
@@ -136,6 +160,11 @@ async function findOrCreateAccount(clients: BuildClients, a: ArtifactsParams, ct
   }
   const name = ownAccountName(subscriptionId, ctx.resourceGroup);
   let acct = await getOrUndefined(() => s.getProperties(ctx.resourceGroup, name, { abortSignal: signal }));
+  if (!acct && ctx.dryRun) {
+    log.info(`Would create storage account ${name} in ${ctx.resourceGroup} for build artifacts (private, no public blob access, TLS 1.2).`);
+    const id = `/subscriptions/${subscriptionId}/resourceGroups/${ctx.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${name}`;
+    return { id, name, resourceGroup: ctx.resourceGroup, blobEndpoint: `<blob endpoint of ${name}>`, own: true };
+  }
   if (!acct) {
     log.info(`Creating storage account ${name} in ${ctx.resourceGroup} for build artifacts (private, no public blob access, TLS 1.2)...`);
     acct = await s.create(ctx.resourceGroup, name, {

@@ -39,6 +39,8 @@ export async function buildImage(azure: AzureContext, params: TaskParams, log: L
     case 'build':
     case 'start':
       return buildOrStart(azure, params, log, signal, pipeline);
+    case 'validate':
+      return validate(azure, params, log, signal, pipeline);
     case 'wait':
     case 'cancel': {
       const name = await deterministicName(azure, params, pipeline, log, signal);
@@ -58,7 +60,7 @@ interface Prepared {
   artifacts?: PreparedArtifacts;
 }
 
-/** Source, pre-flight, artifacts upload, the template and its name; printed. Writes only the artifacts. */
+/** Source, pre-flight, artifacts upload, the template and its name; printed. Writes only the artifacts (none for validate). */
 async function prepare(azure: AzureContext, clients: BuildClients, params: BuildParams, pipeline: PipelineInfo, log: Logger, signal: AbortSignal): Promise<Prepared> {
   const rg = params.resourceGroup;
   log.group('Source and pre-flight checks');
@@ -67,6 +69,7 @@ async function prepare(azure: AzureContext, clients: BuildClients, params: Build
   const a = params.customize.packagePath;
   const artifacts = a ? await prepareArtifacts(azure, clients, a, {
     resourceGroup: rg, location: params.location, osType: source.osType, principalId: identity.principalId, buildTimeoutMinutes: params.settings.buildTimeoutMinutes,
+    dryRun: params.action === 'validate',
   }, log, signal) : undefined;
   const base = composeTemplate(params, source, identity.id, azure.subscriptionId, pipeline, artifacts);
   const name = templateName(pipeline, base);
@@ -75,6 +78,19 @@ async function prepare(azure: AzureContext, clients: BuildClients, params: Build
   log.info(JSON.stringify(doc, null, 2));
   log.endGroup();
   return { source, doc, name, customizers: doc.properties.customize.map(describeCustomizer), artifacts };
+}
+
+/** `validate`: every check `build` makes and the template it would send, printed; nothing is created. */
+async function validate(azure: AzureContext, params: BuildParams, log: Logger, signal: AbortSignal, pipeline: PipelineInfo): Promise<TaskOutcome> {
+  const clients = buildClients(azure);
+  const p = await prepare(azure, clients, params, pipeline, log, signal);
+  const existing = await getOrUndefined(() => clients.aib.virtualMachineImageTemplates.get(params.resourceGroup, p.name, { abortSignal: signal }));
+  if (existing) log.info(`Template ${p.name} already exists (${String(existing.lastRunStatus?.runState ?? 'not run')}): a build with these inputs in this job would follow it.`);
+  return {
+    result: 'Succeeded',
+    message: `The inputs are valid: a build would create image template ${p.name} with ${p.customizers.length} customiser${p.customizers.length === 1 ? '' : 's'}. Nothing was created.`,
+    outputs: { templateName: p.name },
+  };
 }
 
 async function buildOrStart(azure: AzureContext, params: BuildParams, log: Logger, signal: AbortSignal, pipeline: PipelineInfo): Promise<TaskOutcome> {
