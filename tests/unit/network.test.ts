@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { AddressInfo } from 'net';
 import { createDefaultHttpClient, createEmptyPipeline, createPipelineRequest } from '@azure/core-rest-pipeline';
-import { networkPolicy, NetworkSettings } from '../../tasks/common/azure/network';
+import { networkPolicy, NetworkSettings, storageProxyOptions } from '../../tasks/common/azure/network';
 import { makeSimCertificates } from '../sim/core/tls';
 
 /** The agent's proxy and CA settings reach every request made through our policy, on loopback only. */
@@ -71,5 +71,12 @@ describe('agent network settings (proxy, CA)', function () {
 
   it('adds nothing when the agent has no proxy or certificate settings', () => {
     assert.strictEqual(networkPolicy({}), undefined);
+  });
+
+  it('gives storage clients the agent proxy, unless the blob endpoint is on the bypass list', () => {
+    const settings: NetworkSettings = { proxy: { url: 'http://proxy.corp:8080', username: 'svc', password: 'pw', bypass: ['\\.blob\\.core\\.windows\\.net'] } };
+    assert.deepStrictEqual(storageProxyOptions(settings, 'https://st1.queue.core.windows.net/'), { host: 'http://proxy.corp', port: 8080, username: 'svc', password: 'pw' });
+    assert.strictEqual(storageProxyOptions(settings, 'https://st1.blob.core.windows.net/'), undefined);
+    assert.strictEqual(storageProxyOptions({}, 'https://st1.blob.core.windows.net/'), undefined);
   });
 });

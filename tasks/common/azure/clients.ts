@@ -31,6 +31,7 @@ export interface AzureContext {
   clientOptions: ArmClientOptions;
   /** Same network settings for data-plane clients (storage blobs). */
   policy?: PipelinePolicy;
+  network: NetworkSettings;
 }
 
 export function createAzureContext(
@@ -45,6 +46,7 @@ export function createAzureContext(
     credential: createCredential(connection, { policy }),
     subscriptionId: connection.subscriptionId,
     policy,
+    network,
     clientOptions: {
       endpoint: connection.resourceManagerUrl.replace(/\/+$/, ''),
       credentialScopes: [armScope(connection)],

@@ -73,3 +73,20 @@ function proxyUrl(proxy: NonNullable<NetworkSettings['proxy']>): URL {
   if (proxy.password) url.password = encodeURIComponent(proxy.password);
   return url;
 }
+
+/**
+ * The agent's proxy for a storage data-plane client (storage-blob takes its own proxy settings, not
+ * pipeline policies), or undefined when there is none or the URL is on the bypass list. The agent's CA
+ * file is not applied to these clients: only NODE_EXTRA_CA_CERTS reaches them.
+ */
+export function storageProxyOptions(settings: NetworkSettings, url: string): { host: string; port: number; username?: string; password?: string } | undefined {
+  const proxy = settings.proxy;
+  if (!proxy || proxy.bypass.some((pattern) => new RegExp(pattern, 'i').test(url))) return undefined;
+  const parsed = new URL(proxy.url);
+  return {
+    host: `${parsed.protocol}//${parsed.hostname}`,
+    port: Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)),
+    username: proxy.username,
+    password: proxy.password,
+  };
+}

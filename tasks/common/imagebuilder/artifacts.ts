@@ -12,6 +12,7 @@ import * as path from 'path';
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { AzureContext } from '../azure/clients';
+import { storageProxyOptions } from '../azure/network';
 import { describeArmError } from '../azure/armErrors';
 import { getOrUndefined } from '../azure/notFound';
 import { artifactBlobName, packageFolder, PackagedFolder, userDelegationSas } from '../artifacts';
@@ -54,7 +55,7 @@ export function ownAccountName(subscriptionId: string, resourceGroup: string): s
 }
 
 export function blobService(azure: AzureContext, endpoint: string): BlobServiceClient {
-  return new BlobServiceClient(endpoint, azure.credential, { retryOptions: { maxTries: 4 } });
+  return new BlobServiceClient(endpoint, azure.credential, { retryOptions: { maxTries: 4 }, proxyOptions: storageProxyOptions(azure.network, endpoint) });
 }
 
 /**
