@@ -6,6 +6,7 @@
  * `cancel` cancels and deletes it. Cancelled by the agent: cancel.ts.
  */
 import type { ImageTemplate } from '@azure/arm-imagebuilder';
+import * as path from 'path';
 import { AzureContext } from '../azure/clients';
 import { describeArmError } from '../azure/armErrors';
 import { CancelledError, InputError, NotImplementedError } from '../core/errors';
@@ -16,7 +17,7 @@ import { getOrUndefined } from '../azure/notFound';
 import { ARTIFACTS_TAG, deleteArtifacts, prepareArtifacts, PreparedArtifacts } from './artifacts';
 import { cancelBuild } from './cancel';
 import { buildClients, BuildClients } from './clients';
-import { describeCustomizer } from './customizers';
+import { Customizer, describeCustomizer } from './customizers';
 import { followBuild, FollowResult, TERMINAL } from './follow';
 import { templateName } from './naming';
 import { BuildReport, outcomeOf, RunOutputInfo } from './outcome';
@@ -24,6 +25,9 @@ import { BuildParams, isNamedTemplate, TaskParams } from './params';
 import { preflight } from './preflight';
 import { findEarlierResult } from './reuse';
 import { ResolvedSource, resolveSource, sourceOfTemplate } from './sourceResolution';
+import { ArmValue } from './templateFile/armExpressions';
+import { applyTemplateFile, refuseLocalPaths, sourceRefOf } from './templateFile/applyFile';
+import { loadTemplate } from './templateFile/loadTemplate';
 import { CLEANUP_TAG, composeTemplate, TemplateDocument, toSdkTemplate, withTemplateName } from './template';
 
 /** `cancel` as a step of its own has the job's time, not the agent's 7 s: wait for Canceled that long. */
@@ -64,14 +68,29 @@ interface Prepared {
 async function prepare(azure: AzureContext, clients: BuildClients, params: BuildParams, pipeline: PipelineInfo, log: Logger, signal: AbortSignal): Promise<Prepared> {
   const rg = params.resourceGroup;
   log.group('Source and pre-flight checks');
-  const source = await resolveSource(clients.compute, params.source, params.location, params.osType, log, signal);
+  // A template file is evaluated first: its source is what is resolved, and a refusal comes before any write.
+  const file = params.templateFile ? loadTemplate(params.templateFile.doc, {
+    subscriptionId: azure.subscriptionId, resourceGroup: rg, location: params.location, parameters: params.templateFile.parameters, identityGiven: true,
+  }) : undefined;
+  const fileCustomizers = (file?.properties.customize ?? params.customize.fromFile?.customizers ?? []) as Customizer[];
+  if (params.templateFile || params.customize.fromFile) {
+    const which = params.templateFile ? 'templateFile' : 'customizersFile';
+    refuseLocalPaths(fileCustomizers, which, path.dirname(params.templateFile?.file ?? params.customize.fromFile!.path));
+  }
+  for (const w of params.customize.fromFile?.warnings ?? []) log.warn(`customizersFile: ${w}`);
+  const sourceRef = file ? sourceRefOf(file.properties.source as Record<string, ArmValue>) : params.source;
+  if (!sourceRef) throw new InputError('sourceImage', 'a value is required', 'a marketplace URN, a gallery image version id or a managed image id; or a templateFile');
+  const source = await resolveSource(clients.compute, sourceRef, params.location, params.osType, log, signal);
   const identity = await preflight(azure, clients, params, source, log, signal);
   const a = params.customize.packagePath;
   const artifacts = a ? await prepareArtifacts(azure, clients, a, {
     resourceGroup: rg, location: params.location, osType: source.osType, principalId: identity.principalId, buildTimeoutMinutes: params.settings.buildTimeoutMinutes,
     dryRun: params.action === 'validate',
   }, log, signal) : undefined;
-  const base = composeTemplate(params, source, identity.id, azure.subscriptionId, pipeline, artifacts);
+  const composed = composeTemplate(params, source, identity.id, azure.subscriptionId, pipeline, artifacts);
+  if (params.customize.fromFile) composed.properties.customize.push(...fileCustomizers);
+  const base = file ? applyTemplateFile(composed, file, log) : composed;
+  if (file) base.properties.customize = [...(artifacts?.customizers ?? []), ...fileCustomizers];
   const name = templateName(pipeline, base);
   const doc = withTemplateName(base, name);
   log.group(`Image template ${name} (resource group ${rg})`);

@@ -10,6 +10,8 @@ import { PipelineInfo } from '../core/pipelineInfo';
 import { parseRegionSpecs, RegionDefaults, RegionSpec, STORAGE_ACCOUNT_TYPES } from '../gallery/regions';
 import { parseGalleryId, parseResourceId, typeOf } from '../gallery/resourceIds';
 import { versionFromBuildNumber, versionProblem } from '../gallery/versioning';
+import type { Customizer } from './customizers';
+import { readCustomizersFile, readTemplateFileInputs, TemplateFileInput } from './templateFile/inputs';
 import {
   guessKind, LEGACY_SOURCE_KINDS, parseGalleryVersionRef, parseManagedImageRef, parseMarketplaceUrn, parsePlan,
   SOURCE_KINDS, SourceKind, SourceRef,
@@ -43,6 +45,8 @@ export interface ArtifactsParams {
 
 export interface CustomizeParams {
   packagePath?: ArtifactsParams;
+  /** customizersFile: its customisers, after the artifacts' (it replaces script, restart and Windows Update). */
+  fromFile?: { path: string; customizers: Customizer[]; warnings: string[] };
   script?: ScriptStep;
   restart?: { checkCommand?: string; timeout?: string };
   windowsUpdate?: { searchCriteria?: string; filters: string[]; updateLimit?: number };
@@ -88,7 +92,9 @@ export interface BuildParams {
   resourceGroup: string;
   /** Resource id of the AIB user-assigned identity, or its name in `resourceGroup`. */
   identity: string;
-  source: SourceRef;
+  /** undefined with templateFile: the file's source, resolved once the file is evaluated. */
+  source?: SourceRef;
+  templateFile?: TemplateFileInput;
   /** Declared OS; otherwise read from the source. */
   osType?: OsType;
   customize: CustomizeParams;
@@ -146,12 +152,14 @@ export function readBuildParams(inputs: InputReader, pipeline: PipelineInfo): Bu
   const location = inputs.string('location', { required: true, expected: 'an Azure region name such as westeurope' }).toLowerCase().replace(/\s+/g, '');
   if (!REGION.test(location)) throw new InputError('location', `'${location}' is not a region name`, 'an Azure region name such as westeurope');
   const resourceGroup = inputs.string('resourceGroup', { required: true, pattern: RG_NAME, expected: 'the name of the resource group that holds the image template' });
+  const templateFile = readTemplateFileInputs(inputs, pipeline);
   const params: BuildParams = {
     action,
     location,
     resourceGroup,
     identity: readIdentity(inputs),
-    source: readSource(inputs),
+    source: templateFile ? undefined : readSource(inputs),
+    templateFile,
     osType: readOsType(inputs),
     customize: readCustomize(inputs, pipeline),
     distribute: readDistribute(inputs, pipeline),
@@ -159,7 +167,8 @@ export function readBuildParams(inputs: InputReader, pipeline: PipelineInfo): Bu
     keepTemplate: inputs.bool('keepTemplate'),
     pollIntervalMs: readPollInterval(inputs),
   };
-  if (!params.distribute.gallery && !params.distribute.managedImage && !params.distribute.vhd) {
+  if (templateFile) checkTemplateFileAlone(params);
+  else if (!params.distribute.gallery && !params.distribute.managedImage && !params.distribute.vhd) {
     throw new InputError('galleryImageDefinitionId', 'no distribution target is set', 'a gallery image definition id, a managed image id (managedImageId), or vhd: true (several may be set)');
   }
   if (params.settings.validation.sourceValidationOnly && hasCustomizers(params.customize)) {
@@ -168,12 +177,20 @@ export function readBuildParams(inputs: InputReader, pipeline: PipelineInfo): Bu
   return params;
 }
 
+/** With templateFile the file says what to build: inputs that would say it too are refused, naming both. */
+function checkTemplateFileAlone(p: BuildParams): void {
+  const c = p.customize;
+  const clash = c.fromFile ? 'customizersFile' : c.script ? 'scriptSource' : c.restart ? 'restart' : c.windowsUpdate ? 'windowsUpdate'
+    : p.distribute.gallery ? 'galleryImageDefinitionId' : p.distribute.managedImage ? 'managedImageId' : p.distribute.vhd ? 'vhd' : undefined;
+  if (clash) throw new InputError('templateFile', `and ${clash} are both set; the template file's source, customize and distribute are what is built`, `one of the two (put the step into the template file's properties)`);
+}
+
 function readPollInterval(inputs: InputReader): number {
   return inputs.duration('pollInterval', { bareUnit: 's', min: 100, max: 600_000, defaultValue: 30_000 }) as number;
 }
 
 function hasCustomizers(c: CustomizeParams): boolean {
-  return !!(c.packagePath || c.script || c.restart || c.windowsUpdate);
+  return !!(c.packagePath || c.script || c.restart || c.windowsUpdate || c.fromFile);
 }
 
 function readIdentity(inputs: InputReader): string {
@@ -232,7 +249,12 @@ function readCustomize(inputs: InputReader, pipeline: PipelineInfo): CustomizePa
     filters: inputs.list('windowsUpdateFilters'),
     updateLimit: inputs.int('windowsUpdateLimit', { min: 1, max: 10_000 }),
   } : undefined;
-  return { packagePath, script, restart, windowsUpdate };
+  const fromFile = readCustomizersFile(inputs, pipeline);
+  const clash = script ? 'scriptSource' : restart ? 'restart' : windowsUpdate ? 'windowsUpdate' : undefined;
+  if (fromFile && clash) {
+    throw new InputError('customizersFile', `and ${clash} are both set; the customisers file replaces the script, restart and Windows Update inputs`, 'one of the two (put the step into the customisers file)');
+  }
+  return { packagePath, script, restart, windowsUpdate, fromFile };
 }
 
 function readArtifacts(inputs: InputReader, pipeline: PipelineInfo): ArtifactsParams | undefined {

@@ -1,0 +1,236 @@
+/**
+ * `templateFile` and `customizersFile`: an image template (plain resource object, its `properties`
+ * alone, or an ARM template holding exactly one Microsoft.VirtualMachineImages/imageTemplates resource)
+ * or a customisers list, read into the 2024-02-01 REST shape the task sends. ARM expressions are
+ * evaluated (armExpressions.ts); shapes older api-versions allowed are migrated with a warning; anything
+ * else unknown is refused naming its JSON path, before anything is written in Azure.
+ *
+ * Only the resource's location, identity, tags and properties are read: the task names the template
+ * itself (so `name`, `dependsOn`, `comments` and other resources are not evaluated), and an identity the
+ * `managedIdentity` input gives replaces the file's without evaluating it.
+ */
+import * as yaml from 'js-yaml';
+import { InputError } from '../../core/errors';
+import { ArmExpressionError, ArmScope, ArmValue, evaluateString } from './armExpressions';
+import { migrateProperties } from './migrate';
+
+export const TEMPLATE_TYPE = 'Microsoft.VirtualMachineImages/imageTemplates';
+type Obj = { [key: string]: ArmValue };
+
+export interface FileContext {
+  subscriptionId: string;
+  resourceGroup: string;
+  location: string;
+  /** templateParameters, by name (matched case-insensitively, as ARM does). */
+  parameters: Record<string, ArmValue>;
+  /** The file's identity is not read when the task has one. */
+  identityGiven: boolean;
+}
+
+export interface LoadedTemplate {
+  location?: string;
+  identity?: ArmValue;
+  tags?: Record<string, string>;
+  properties: Obj;
+  warnings: string[];
+  /** What kind of file it was, for the log. */
+  shape: 'resource' | 'properties' | 'arm';
+}
+
+/** Text of a JSON or YAML file (BOM and CRLF allowed); a syntax error names the line and column. */
+export function parseDocument(text: string, input: string, fileName: string): unknown {
+  const body = text.replace(/^\uFEFF/, '');
+  if (/\.ya?ml$/i.test(fileName)) {
+    try {
+      return yaml.load(body, { schema: yaml.JSON_SCHEMA });
+    } catch (err) {
+      throw new InputError(input, `${fileName} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  try {
+    return JSON.parse(body);
+  } catch (err) {
+    const reason = (err as Error).message.split('\n')[0].replace(/, ".*$/, '').replace(/ in JSON at position \d+.*$/, '');
+    throw new InputError(input, `${fileName} is not valid JSON (${lineCol(body, errorOffset(body))}): ${reason}`);
+  }
+}
+
+/**
+ * Where JSON.parse gave up (its messages carry no position for every error): the shortest prefix that
+ * fails for another reason than ending early. A bad token makes every longer prefix fail, so a binary
+ * search finds it.
+ */
+function errorOffset(text: string): number {
+  const endsEarly = (n: number) => {
+    try { JSON.parse(text.slice(0, n)); return true; } catch (e) { return /end of (JSON )?(input|data)|Unterminated/i.test((e as Error).message); }
+  };
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (endsEarly(mid)) lo = mid + 1;
+    else hi = mid;
+  }
+  return Math.max(0, lo - 1);
+}
+
+function lineCol(text: string, pos: number): string {
+  const before = text.slice(0, pos).split('\n');
+  return `line ${before.length} column ${before[before.length - 1].length + 1}`;
+}
+
+export function loadTemplate(doc: unknown, ctx: FileContext, input = 'templateFile'): LoadedTemplate {
+  const fail = (path: string, problem: string): never => { throw new InputError(input, `${path ? `${path}: ` : ''}${problem}`); };
+  if (!isObj(doc)) return fail('', 'the file holds no JSON object');
+  const warnings: string[] = [];
+  if (doc.resources !== undefined || doc.contentVersion !== undefined || (typeof doc.$schema === 'string' && /deploymentTemplate/i.test(doc.$schema))) {
+    return loadArm(doc, ctx, warnings, fail);
+  }
+  if (isObj(doc.properties)) {
+    checkType(doc, '', warnings);
+    const ev = evaluator(ctx, {}, {}, fail);
+    const r = pick(doc, ev, ctx, '', warnings);
+    return { ...r, properties: migrateProperties(r.properties, 'properties', apiVersionOf(doc), warnings, fail), warnings, shape: 'resource' };
+  }
+  if (doc.source !== undefined || doc.customize !== undefined || doc.distribute !== undefined) {
+    const ev = evaluator(ctx, {}, {}, fail);
+    return { properties: migrateProperties(ev(doc, '') as Obj, '', undefined, warnings, fail), warnings, shape: 'properties' };
+  }
+  return fail('', 'is neither an image template (with properties.source), its properties, nor an ARM template with a Microsoft.VirtualMachineImages/imageTemplates resource');
+}
+
+type Fail = (path: string, problem: string) => never;
+type Evaluate = (v: ArmValue, path: string) => ArmValue;
+
+function loadArm(doc: Obj, ctx: FileContext, warnings: string[], fail: Fail): LoadedTemplate {
+  const resources = Array.isArray(doc.resources) ? doc.resources.map((r, i) => ({ r, path: `resources[${i}]` }))
+    : isObj(doc.resources) ? Object.entries(doc.resources).map(([k, r]) => ({ r, path: `resources.${k}` })) : fail('resources', 'is not a list of resources');
+  const found = resources.filter(({ r }) => isObj(r) && typeof r.type === 'string' && r.type.toLowerCase().startsWith('microsoft.virtualmachineimages'));
+  if (found.length !== 1) fail('resources', `holds ${found.length} Microsoft.VirtualMachineImages/imageTemplates resources; the task builds a template file with exactly one`);
+  const { r, path } = found[0] as { r: Obj; path: string };
+  const params = isObj(doc.parameters) ? doc.parameters : {};
+  for (const name of Object.keys(ctx.parameters)) {
+    if (!Object.keys(params).some((p) => p.toLowerCase() === name.toLowerCase())) fail('', `templateParameters gives '${name}', which the template does not declare (it declares ${Object.keys(params).join(', ') || 'no parameters'})`);
+  }
+  const ev = evaluator(ctx, params, isObj(doc.variables) ? doc.variables : {}, fail);
+  if (r.copy !== undefined) fail(`${path}.copy`, 'copy loops over the image template resource can\'t be evaluated by the task');
+  if (r.condition !== undefined && ev(r.condition, `${path}.condition`) !== true) fail(`${path}.condition`, 'is not true: the template would deploy no image template');
+  checkType(r, path, warnings);
+  const others = resources.length - 1;
+  if (others) warnings.push(`The ARM template's ${others} other resource${others === 1 ? ' is' : 's are'} not deployed: the task only builds its image template (create what it needs, such as the identity or the gallery, beforehand).`);
+  const picked = pick(r, ev, ctx, path, warnings);
+  // Only read for the migration note (the task sends its own api-version): one it can't evaluate is no reason to refuse.
+  let apiVersion: ArmValue = null;
+  try { apiVersion = ev(r.apiVersion ?? null, `${path}.apiVersion`); } catch { apiVersion = null; }
+  return { ...picked, properties: migrateProperties(picked.properties, `${path}.properties`, typeof apiVersion === 'string' ? apiVersion : undefined, warnings, fail), warnings, shape: 'arm' };
+}
+
+function pick(r: Obj, ev: Evaluate, ctx: FileContext, path: string, warnings: string[]): Omit<LoadedTemplate, 'warnings' | 'shape'> {
+  const p = (k: string) => (path ? `${path}.${k}` : k);
+  if (isObj(r.properties) && r.properties.copy !== undefined) throw new InputError('templateFile', `${p('properties.copy')}: ARM copy loops (property iteration) can't be evaluated by the task`);
+  const location = r.location !== undefined ? ev(r.location, p('location')) : undefined;
+  let identity: ArmValue | undefined;
+  if (r.identity !== undefined) {
+    if (ctx.identityGiven) warnings.push(`${p('identity')} is replaced by the managedIdentity input.`);
+    else identity = ev(r.identity, p('identity'));
+  }
+  const tags = r.tags !== undefined ? ev(r.tags, p('tags')) : undefined;
+  if (tags !== undefined && tags !== null && (!isObj(tags) || Object.values(tags).some((v) => typeof v !== 'string'))) throw new InputError('templateFile', `${p('tags')}: is not an object of string values`);
+  return {
+    location: typeof location === 'string' ? location : undefined,
+    identity,
+    tags: (tags ?? undefined) as Record<string, string> | undefined,
+    properties: ev(r.properties, p('properties')) as Obj,
+  };
+}
+
+function checkType(r: Obj, path: string, warnings: string[]): void {
+  const t = r.type;
+  if (t === undefined || t === TEMPLATE_TYPE) return;
+  warnings.push(`${path ? `${path}.` : ''}type '${String(t)}' is read as ${TEMPLATE_TYPE}.`);
+}
+
+function apiVersionOf(r: Obj): string | undefined {
+  return typeof r.apiVersion === 'string' ? r.apiVersion : undefined;
+}
+
+/** Evaluates a JSON value (object keys too) with the template's parameters and variables, each evaluated once, on demand. */
+function evaluator(ctx: FileContext, params: Obj, variables: Obj, fail: Fail): Evaluate {
+  const paramCache = new Map<string, ArmValue>();
+  const varCache = new Map<string, ArmValue>();
+  const busy = new Set<string>();
+  const find = (o: Obj, name: string) => Object.keys(o).find((k) => k.toLowerCase() === name.toLowerCase());
+  let ev: Evaluate;
+  const scope: ArmScope = {
+    subscriptionId: ctx.subscriptionId,
+    resourceGroup: ctx.resourceGroup,
+    location: ctx.location,
+    parameter(name) {
+      const key = find(params, name);
+      if (key === undefined) throw new ArmExpressionError(`parameters('${name}'): the template declares no such parameter`);
+      if (!paramCache.has(key.toLowerCase())) {
+        const given = find(ctx.parameters, key);
+        const decl = params[key];
+        let value: ArmValue;
+        if (given !== undefined) value = ctx.parameters[given];
+        else if (isObj(decl) && decl.nullable === true && decl.defaultValue === undefined) value = null;
+        else if (isObj(decl) && decl.defaultValue !== undefined) value = once(`parameters.${key}`, () => ev(decl.defaultValue, `parameters.${key}.defaultValue`));
+        else throw new ArmExpressionError(`parameter '${key}' has no value: give it in templateParameters`);
+        paramCache.set(key.toLowerCase(), value);
+      }
+      return paramCache.get(key.toLowerCase())!;
+    },
+    variable(name) {
+      const key = find(variables, name);
+      if (key === undefined) throw new ArmExpressionError(`variables('${name}'): the template declares no such variable`);
+      if (!varCache.has(key.toLowerCase())) varCache.set(key.toLowerCase(), once(`variables.${key}`, () => ev(variables[key], `variables.${key}`)));
+      return varCache.get(key.toLowerCase())!;
+    },
+  };
+  const once = (what: string, f: () => ArmValue): ArmValue => {
+    if (busy.has(what)) throw new ArmExpressionError(`${what} refers to itself`);
+    busy.add(what);
+    try { return f(); } finally { busy.delete(what); }
+  };
+  ev = (v, path) => {
+    if (typeof v === 'string') {
+      try {
+        return evaluateString(v, scope);
+      } catch (err) {
+        if (err instanceof ArmExpressionError && !(err as { located?: boolean }).located) {
+          const e = new ArmExpressionError(`${path}: ${err.message}`);
+          (e as { located?: boolean }).located = true;
+          throw e;
+        }
+        throw err;
+      }
+    }
+    if (Array.isArray(v)) return v.map((x, i) => ev(x, `${path}[${i}]`));
+    if (isObj(v)) {
+      const out: Obj = {};
+      for (const [k, x] of Object.entries(v)) {
+        const key = ev(k, join(path, k));
+        if (typeof key !== 'string') fail(join(path, k), 'the key is not a string');
+        out[key as string] = ev(x, join(path, key as string));
+      }
+      return out;
+    }
+    return v;
+  };
+  return (v, path) => {
+    try {
+      return ev(v, path);
+    } catch (err) {
+      if (err instanceof ArmExpressionError) fail('', err.message);
+      throw err;
+    }
+  };
+}
+
+function join(path: string, key: string): string {
+  return path ? `${path}.${key}` : key;
+}
+
+export function isObj(v: unknown): v is Obj {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
+}
