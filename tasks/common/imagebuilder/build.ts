@@ -80,7 +80,11 @@ async function prepare(azure: AzureContext, clients: BuildClients, params: Build
   for (const w of params.customize.fromFile?.warnings ?? []) log.warn(`customizersFile: ${w}`);
   const sourceRef = file ? sourceRefOf(file.properties.source as Record<string, ArmValue>) : params.source;
   if (!sourceRef) throw new InputError('sourceImage', 'a value is required', 'a marketplace URN, a gallery image version id or a managed image id; or a templateFile');
-  const source = await resolveSource(clients.compute, sourceRef, params.location, params.osType, log, signal);
+  const source = await resolveSource(clients.compute, sourceRef, params.location, params.osType, log, signal).catch((err: unknown) => {
+    // The file, not the sourceImage input, named that source.
+    if (file && err instanceof InputError && err.input === 'sourceImage') throw new InputError('templateFile', `properties.source: ${err.message.replace(/^Input 'sourceImage': /, '').replace(/\.$/, '')}`);
+    throw err;
+  });
   const identity = await preflight(azure, clients, params, source, log, signal);
   const a = params.customize.packagePath;
   const artifacts = a ? await prepareArtifacts(azure, clients, a, {

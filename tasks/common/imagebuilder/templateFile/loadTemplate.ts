@@ -50,28 +50,58 @@ export function parseDocument(text: string, input: string, fileName: string): un
   try {
     return JSON.parse(body);
   } catch (err) {
-    const reason = (err as Error).message.split('\n')[0].replace(/, ".*$/, '').replace(/ in JSON at position \d+.*$/, '');
+    const reason = (err as Error).message.split('\n')[0].replace(/, (\.\.\.)?".*$/, '').replace(/ in JSON at position \d+.*$/, '');
     throw new InputError(input, `${fileName} is not valid JSON (${lineCol(body, errorOffset(body))}): ${reason}`);
   }
 }
 
 /**
- * Where JSON.parse gave up (its messages carry no position for every error): the shortest prefix that
- * fails for another reason than ending early. A bad token makes every longer prefix fail, so a binary
- * search finds it.
+ * Where JSON.parse gave up (its messages carry no position for every error): a small scan of the
+ * grammar, enough to find the first character that can't be there.
  */
 function errorOffset(text: string): number {
-  const endsEarly = (n: number) => {
-    try { JSON.parse(text.slice(0, n)); return true; } catch (e) { return /end of (JSON )?(input|data)|Unterminated/i.test((e as Error).message); }
+  let i = 0;
+  const ws = () => { while (i < text.length && /\s/.test(text[i])) i++; };
+  const value = (): boolean => {
+    ws();
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++; ws();
+      if (text[i] === close) { i++; return true; }
+      for (;;) {
+        if (c === '{') {
+          ws();
+          if (text[i] !== '"' || !value()) return false;
+          ws();
+          if (text[i] !== ':') return false;
+          i++;
+        }
+        if (!value()) return false;
+        ws();
+        if (text[i] === ',') { i++; continue; }
+        if (text[i] === close) { i++; return true; }
+        return false;
+      }
+    }
+    if (c === '"') {
+      i++;
+      while (i < text.length && text[i] !== '"') {
+        if (text[i] === '\\') i++;
+        else if (text.charCodeAt(i) < 0x20) return false;
+        i++;
+      }
+      if (i >= text.length) return false;
+      i++;
+      return true;
+    }
+    const m = /^(-?\d+(\.\d+)?([eE][-+]?\d+)?|true|false|null)/.exec(text.slice(i, i + 64));
+    if (!m) return false;
+    i += m[0].length;
+    return true;
   };
-  let lo = 0;
-  let hi = text.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (endsEarly(mid)) lo = mid + 1;
-    else hi = mid;
-  }
-  return Math.max(0, lo - 1);
+  if (value()) { ws(); }
+  return Math.min(i, text.length);
 }
 
 function lineCol(text: string, pos: number): string {

@@ -71,9 +71,7 @@ export function migrateCustomizers(list: ArmValue, path: string, warnings: strin
       warnings.push(`${at}: 'script' (the pre-2019 key) is sent as 'scriptUri'.`);
       c = { ...rest, scriptUri: script };
     }
-    const out = typed(c, at, CUSTOMIZERS, ['name'], warnings, fail);
-    if (typeof out.name !== 'string' || !out.name) fail(`${at}.name`, 'is missing (every customiser needs a name)');
-    return out;
+    return typed(c, at, CUSTOMIZERS, ['name'], warnings, fail);
   });
 }
 
@@ -88,12 +86,12 @@ function distributor(d: ArmValue, at: string, warnings: string[], fail: Fail): O
     }
   }
   const out = typed(d, at, DISTRIBUTORS, ['runOutputName', 'artifactTags'], warnings, fail);
-  if (typeof out.runOutputName !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(out.runOutputName)) {
-    fail(`${at}.runOutputName`, `'${String(out.runOutputName ?? '')}' is not a run output name (1 to 64 letters, digits, '.', '_' or '-')`);
-  }
   for (const k of ['galleryImageId', 'imageId']) {
     const v = out[k];
     if (v !== undefined && (typeof v !== 'string' || !v.startsWith('/subscriptions/') || /\/\/|\/$/.test(v))) fail(`${at}.${k}`, `'${String(v)}' is not a resource id (an empty segment: a substitution that went wrong?)`);
+  }
+  if (typeof out.runOutputName !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(out.runOutputName)) {
+    fail(`${at}.runOutputName`, `'${String(out.runOutputName ?? '')}' is not a run output name (1 to 64 letters, digits, '.', '_' or '-')`);
   }
   return out;
 }
