@@ -169,4 +169,54 @@ describe('e2e: BuildImage template files (corpus)', function () {
     console.log(`Corpus: ${built} built, ${refused} refused\n${lines.join('\n')}`);
     assert.deepStrictEqual(problems, []);
   });
+
+  it('customizersFile (YAML) replaces the script inputs: its customisers are built after migration, with the warnings', async () => {
+    const dir = path.join(work, 'customizers');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'steps.yml'), [
+      'customize:',
+      '  - type: shell',
+      '    name: from-yaml',
+      '    inline: ["echo one", "echo two"]',
+      '  - type: Shell',
+      '    name: legacy',
+      '    script: https://example.invalid/setup.sh',
+    ].join('\n'));
+    const r = await runTask({
+      task: 'BuildImage', sim, workdir: dir,
+      inputs: { location: 'westeurope', resourceGroup: 'rg-img', managedIdentity: 'aib-identity', pollInterval: '100ms', sourceImage: 'Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2', galleryImageDefinitionId: IMAGE_LINUX, customizersFile: 'steps.yml' },
+    });
+    assert.strictEqual(r.result, 'Succeeded', r.stdout);
+    assert.match(r.stdout, /customizersFile: customize\[0\]\.type: 'shell' is sent as 'Shell'/);
+    assert.match(r.stdout, /customizersFile: customize\[1\]: 'script' \(the pre-2019 key\) is sent as 'scriptUri'/);
+    assert.match(r.stdout, /Customizer 1 of 2: from-yaml \(Shell, 2 lines\)/);
+    assert.match(r.stdout, /Customizer 2 of 2: legacy \(Shell, https:\/\/example\.invalid\/setup\.sh\)/);
+    assert.strictEqual(templates(r).length, 0);
+  });
+
+  it('refuses before any write: both customizersFile and a script, templateFile with sourceImage, a local scriptUri (not implemented), a file outside the sources folder', async () => {
+    const dir = path.join(work, 'refusals');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'steps.json'), JSON.stringify([{ type: 'Shell', name: 'a', inline: ['echo'] }]));
+    fs.writeFileSync(path.join(dir, 'local.json'), JSON.stringify({ properties: {
+      source: { type: 'PlatformImage', publisher: 'Canonical', offer: '0001-com-ubuntu-server-jammy', sku: '22_04-lts-gen2', version: 'latest' },
+      customize: [{ type: 'Shell', name: 'local', scriptUri: 'scripts/setup.sh' }],
+      distribute: [{ type: 'VHD', runOutputName: 'vhd' }],
+    } }));
+    const base = { location: 'westeurope', resourceGroup: 'rg-img', managedIdentity: 'aib-identity', pollInterval: '100ms' };
+    const linux = { ...base, sourceImage: 'Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2', vhd: 'true' };
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ ...linux, customizersFile: 'steps.json', scriptSource: 'inline', inlineScript: 'echo' }, /Input 'customizersFile': and scriptSource are both set/],
+      [{ ...linux, templateFile: 'local.json' }, /Input 'templateFile': and sourceImage are both set/],
+      [{ ...base, templateFile: 'local.json' }, /templateFile: customize\[0\]\.scriptUri 'scripts\/setup\.sh' is a local path .* is not implemented in this version/],
+      [{ ...base, templateFile: '../outside.json' }, /Input 'templateFile': '\.\.\/outside\.json' is outside/],
+    ];
+    for (const [inputs, expected] of cases) {
+      const before = (await sim.state()).requests.length;
+      const r = await runTask({ task: 'BuildImage', sim, inputs, workdir: dir });
+      assert.strictEqual(r.result, 'Failed', r.stdout);
+      assert.match(r.stdout, expected);
+      assert.deepStrictEqual(writes(r.state, before), [], String(expected));
+    }
+  });
 });
