@@ -52,6 +52,8 @@ interface Row {
   repeated: number;
   inOrder: boolean;
   gets: { all: number; waiting: number; template: number; logs: number };
+  /** Container-log reads of the whole log (no `tail`) and the largest `tail` asked for, from the request paths. */
+  tails: { whole: number; largest: number };
 }
 
 /**
@@ -99,7 +101,10 @@ async function measure(label: string, sim: RunningSim, pollMs: number, script: s
   const pathOf = (q: { path: string }) => q.path.split('?')[0];
   const runAt = requests.findIndex((q) => q.method === 'POST' && /\/imageTemplates\/[^/]+\/run$/i.test(pathOf(q)));
   const isGet = (q: { method: string }) => q.method === 'GET';
+  const logReads = requests.filter((q) => isGet(q) && q.status === 200 && /\/containers\/[^/]+\/logs$/i.test(pathOf(q)));
+  const tailOf = (q: { path: string }) => /[?&]tail=(\d+)/.exec(q.path)?.[1];
   return {
+    tails: { whole: logReads.filter((q) => tailOf(q) === undefined).length, largest: Math.max(0, ...logReads.map((q) => Number(tailOf(q) ?? 0))) },
     label, pollMs, run, waitFromMs: waitFromMs ?? 0, logBytes, logLines: written.length,
     fetched: { container: Number(f[2]), containerReads: Number(f[3]), blob: Number(f[4]), blobReads: Number(f[5]) },
     printedOnce, missing, repeated, inOrder: printed.join('\n') === texts.join('\n'),
@@ -135,6 +140,7 @@ function print(rows: Row[], timeScale: number): void {
     ['customization.log: lines / bytes', (r) => `${r.logLines} / ${r.logBytes}`],
     ['customization.log fetched / size (<= 1.05)', (r) => `${fixed(r.fetched.blob / r.logBytes)} (${r.fetched.blob} B, ${r.fetched.blobReads} reads)`],
     ['container log fetched / size (<= 3)', (r) => `${fixed(r.fetched.container / (r.logBytes + TIMESTAMP_BYTES * r.logLines))} (${r.fetched.container} B, ${r.fetched.containerReads} reads)`],
+    ['  container reads of the whole log / largest tail', (r) => `${r.tails.whole} / ${r.tails.largest} lines`],
     ['lines printed once / written (= 1.0)', (r) => `${fixed(r.printedOnce / r.logLines, 3)} (missing ${r.missing}, repeated ${r.repeated}, ${r.inOrder ? 'in order' : 'OUT OF ORDER'})`],
     ['ARM GETs, whole run: n / per sim. hour', (r) => `${r.gets.all} / ${fixed(r.gets.all / hours(r.run.durationMs), 0)}`],
     ['ARM GETs while waiting / sim. hour (<= 240)', (r) => `${r.gets.waiting} / ${fixed(r.gets.waiting / hours(r.run.durationMs - r.waitFromMs), 0)}`],
