@@ -23,6 +23,7 @@ import { templateName } from './naming';
 import { BuildReport, outcomeOf, RunOutputInfo } from './outcome';
 import { BuildParams, isNamedTemplate, TaskParams } from './params';
 import { preflight } from './preflight';
+import { warnHostedTimeout } from './hostedTimeout';
 import { findEarlierResult } from './reuse';
 import { ResolvedSource, resolveSource, sourceOfTemplate } from './sourceResolution';
 import { ArmValue } from './templateFile/armExpressions';
@@ -86,6 +87,7 @@ async function prepare(azure: AzureContext, clients: BuildClients, params: Build
     throw err;
   });
   const identity = await preflight(azure, clients, params, source, log, signal);
+  warnHostedTimeout(pipeline, params.action, params.settings.buildTimeoutMinutes, log);
   const a = params.customize.packagePath;
   const artifacts = a ? await prepareArtifacts(azure, clients, a, {
     resourceGroup: rg, location: params.location, osType: source.osType, principalId: identity.principalId, buildTimeoutMinutes: params.settings.buildTimeoutMinutes,
