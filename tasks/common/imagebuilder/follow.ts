@@ -9,7 +9,7 @@ import { Logger } from '../core/logger';
 import { BuildClients } from './clients';
 import { LiveLog } from './liveLog';
 import { LogPrinter } from './logPrinter';
-import { BuildContainer, customizationLog } from './logSources';
+import { BuildContainer, stagingLogs } from './logSources';
 
 export const TERMINAL = ['Succeeded', 'PartiallySucceeded', 'Failed', 'Canceled'];
 
@@ -61,7 +61,12 @@ export async function followBuild(o: FollowOptions): Promise<FollowResult> {
     const stagingGroup = t.exactStagingResourceGroup?.split('/').pop();
     if (stagingGroup && !containerDone) {
       container ??= new BuildContainer(clients, stagingGroup, signal);
-      const read = await stream.pollContainer(container);
+      const read = await stream.pollContainer(container).catch((err: unknown) => {
+        // The live log is a convenience: an unreachable logs API must not fail the build; customization.log follows at the end.
+        if (signal.aborted) throw err;
+        log.debug(`Reading the build container's log failed: ${(err as Error).message.split('\n')[0]}`);
+        return false;
+      });
       // Once the container has been read and is gone, the rest comes from customization.log.
       if (!read && stream.lines > 0) containerDone = true;
     }
@@ -71,10 +76,18 @@ export async function followBuild(o: FollowOptions): Promise<FollowResult> {
       continue;
     }
     if (phases.length) phases[phases.length - 1].ms = Date.now() - phaseStarted;
-    const runId = printer.runId ?? /OperationId: ([0-9a-f-]{36})/i.exec(s?.message ?? '')?.[1];
-    if (stagingGroup && runId) {
-      const blob = await customizationLog(o.azure, clients, stagingGroup, runId, log, signal);
-      if (blob && !(await stream.pollBlob(blob)) && stream.lines === 0) log.warn(`The build log packerlogs/${runId}/customization.log was not found in the staging resource group ${stagingGroup}.`);
+    if (stagingGroup) {
+      const logs = await stagingLogs(o.azure, clients, stagingGroup, log, signal);
+      let runId = printer.runId ?? /OperationId: ([0-9a-f-]{36})/i.exec(s?.message ?? '')?.[1];
+      if (logs && !runId) {
+        // The container never answered, so its lines (which name the run) were never seen: the newest log of this run is it.
+        log.warn(`The live build log was unavailable: the build container's log could not be read in ${stagingGroup}. The log follows from customization.log now that the build has ended.`);
+        runId = await logs.newestRunId(s?.startTime ? new Date(s.startTime) : undefined);
+      }
+      if (logs && runId && !(await stream.pollBlob(logs.customizationLog(runId))) && stream.lines === 0) {
+        log.warn(`The build log packerlogs/${runId}/customization.log was not found in the staging resource group ${stagingGroup}.`);
+      }
+      if (logs && !runId) log.warn(`No build log was found in packerlogs/ of the staging resource group ${stagingGroup}.`);
     }
     printer.closeGroup();
     return { template: t, phases, printer, stream };

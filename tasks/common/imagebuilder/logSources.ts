@@ -7,6 +7,7 @@
 import { createDefaultHttpClient, createEmptyPipeline, createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
 import * as storageBlob from '@azure/storage-blob';
 import { AzureContext } from '../azure/clients';
+import { storageProxyOptions } from '../azure/network';
 import { isNotFound } from '../azure/notFound';
 import { Logger } from '../core/logger';
 import { BuildClients } from './clients';
@@ -50,8 +51,16 @@ export class BuildContainer implements ContainerLogReader {
   }
 }
 
-/** customization.log of a run, or undefined when the staging account can't be found or read. */
-export async function customizationLog(azure: AzureContext, clients: BuildClients, stagingGroup: string, runId: string, log: Logger, signal: AbortSignal): Promise<BlobLogReader | undefined> {
+/** The staging account's `packerlogs` container, read with a read/list SAS made from the account key. */
+export interface StagingLogs {
+  /** customization.log of a run. */
+  customizationLog(runId: string): BlobLogReader;
+  /** The run whose customization.log was written last, not before `since`: the run id when no log told it. */
+  newestRunId(since?: Date): Promise<string | undefined>;
+}
+
+/** The staging account's logs, or undefined when the staging account can't be found or read. */
+export async function stagingLogs(azure: AzureContext, clients: BuildClients, stagingGroup: string, log: Logger, signal: AbortSignal): Promise<StagingLogs | undefined> {
   const accounts = [];
   try {
     for await (const a of clients.storage.storageAccounts.listByResourceGroup(stagingGroup, { abortSignal: signal })) accounts.push(a);
@@ -66,35 +75,56 @@ export async function customizationLog(azure: AzureContext, clients: BuildClient
   try {
     key = (await clients.storage.storageAccounts.listKeys(stagingGroup, account.name, { abortSignal: signal })).keys?.[0]?.value;
   } catch (err) {
-    log.warn(`The build log in storage account ${account.name} can't be read: listing its keys was refused (${(err as Error).message.split('\n')[0]}). It stays at ${endpoint}packerlogs/${runId}/customization.log.`);
+    log.warn(`The build log in storage account ${account.name} can't be read: listing its keys was refused (${(err as Error).message.split('\n')[0]}). It stays at ${endpoint}packerlogs/<run id>/customization.log.`);
     return undefined;
   }
   if (!key) return undefined;
   log.secret(key);
-  const { AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, generateAccountSASQueryParameters, SASProtocol, StorageSharedKeyCredential } = storageBlob;
+  const { AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, ContainerClient, generateAccountSASQueryParameters, SASProtocol, StorageSharedKeyCredential } = storageBlob;
   const sas = generateAccountSASQueryParameters({
-    permissions: AccountSASPermissions.parse('r'),
+    permissions: AccountSASPermissions.parse('rl'),
     services: AccountSASServices.parse('b').toString(),
-    resourceTypes: AccountSASResourceTypes.parse('o').toString(),
+    resourceTypes: AccountSASResourceTypes.parse('co').toString(),
     protocol: SASProtocol.Https,
     expiresOn: new Date(Date.now() + 3_600_000),
   }, new StorageSharedKeyCredential(account.name, key)).toString();
   log.secret(sas);
-  const url = `${endpoint.replace(/\/?$/, '/')}packerlogs/${runId}/customization.log?${sas}`;
+  const base = `${endpoint.replace(/\/?$/, '/')}packerlogs`;
   const pipeline = createEmptyPipeline();
   if (azure.policy) pipeline.addPolicy(azure.policy);
   const http = createDefaultHttpClient();
   return {
-    async read(offset: number): Promise<Buffer | undefined> {
-      const request = createPipelineRequest({
-        url, method: 'GET', abortSignal: signal,
-        headers: createHttpHeaders({ 'x-ms-version': '2023-11-03', ...(offset > 0 ? { 'x-ms-range': `bytes=${offset}-` } : {}) }),
-      });
-      const response = await pipeline.sendRequest(http, request);
-      if (response.status === 404) return undefined;
-      if (response.status === 416) return Buffer.alloc(0);
-      if (response.status >= 400) throw new Error(`reading the build log failed: the blob service answered ${response.status}`);
-      return Buffer.from(response.bodyAsText ?? '', 'utf8');
+    customizationLog(runId: string): BlobLogReader {
+      const url = `${base}/${runId}/customization.log?${sas}`;
+      return {
+        async read(offset: number): Promise<Buffer | undefined> {
+          const request = createPipelineRequest({
+            url, method: 'GET', abortSignal: signal,
+            headers: createHttpHeaders({ 'x-ms-version': '2023-11-03', ...(offset > 0 ? { 'x-ms-range': `bytes=${offset}-` } : {}) }),
+          });
+          const response = await pipeline.sendRequest(http, request);
+          if (response.status === 404) return undefined;
+          if (response.status === 416) return Buffer.alloc(0);
+          if (response.status >= 400) throw new Error(`reading the build log failed: the blob service answered ${response.status}`);
+          return Buffer.from(response.bodyAsText ?? '', 'utf8');
+        },
+      };
+    },
+    async newestRunId(since?: Date): Promise<string | undefined> {
+      const container = new ContainerClient(`${base}?${sas}`, undefined, { proxyOptions: storageProxyOptions(azure.network, endpoint) });
+      let newest: { runId: string; at: number } | undefined;
+      try {
+        for await (const b of container.listBlobsFlat({ abortSignal: signal })) {
+          const m = /^([^/]+)\/customization\.log$/.exec(b.name);
+          const at = b.properties.lastModified?.getTime() ?? 0;
+          // A staging group outlives one run (reruns, attach): a log older than this run is another run's.
+          if (m && (!since || at >= since.getTime() - 1000) && (!newest || at > newest.at)) newest = { runId: m[1], at };
+        }
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+        throw err;
+      }
+      return newest?.runId;
     },
   };
 }
