@@ -1,4 +1,6 @@
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { MockTestRunner } from 'azure-pipelines-task-lib/mock-test';
 import { ROOT, TASKS } from '../../scripts/tasks';
@@ -10,12 +12,20 @@ const PROVIDERS: Record<string, string> = {
   AttachGalleryToDevCenter: 'Microsoft.DevCenter,Microsoft.Compute',
 };
 
-/** Inputs a task needs to get past its input checks; BuildImage's `cleanup` action is not built yet. */
+/**
+ * Inputs a task needs to get past its input checks. BuildImage: a template file whose customiser names a
+ * local script, whose upload is not built yet (refused before any request, so nothing needs mocking).
+ */
 const INPUTS: Record<string, Record<string, string>> = {
   BuildImage: {
-    action: 'cleanup', location: 'westeurope', resourceGroup: 'rg-images', managedIdentity: 'aib-identity',
-    sourceImage: 'MicrosoftWindowsDesktop:windows-11:win11-24h2-ent', inlineScript: 'Write-Host hello',
-    galleryImageDefinitionId: '/subscriptions/sub/resourceGroups/rg-images/providers/Microsoft.Compute/galleries/gal/images/win11',
+    location: 'westeurope', resourceGroup: 'rg-images', managedIdentity: 'aib-identity', templateFile: 'local.json',
+  },
+};
+const LOCAL_TEMPLATE = {
+  properties: {
+    source: { type: 'PlatformImage', publisher: 'Canonical', offer: '0001-com-ubuntu-server-jammy', sku: '22_04-lts-gen2', version: 'latest' },
+    customize: [{ type: 'Shell', name: 'local', scriptUri: 'scripts/setup.sh' }],
+    distribute: [{ type: 'VHD', runOutputName: 'vhd' }],
   },
 };
 
@@ -30,7 +40,17 @@ async function run(task: string): Promise<MockTestRunner> {
 
 describe('tasks under MockTestRunner', function () {
   this.timeout(30_000);
-  after(() => { delete process.env.MOCK_TASK; delete process.env.MOCK_INPUTS; });
+  let workdir: string;
+  before(() => {
+    // The task process inherits this environment: BuildImage reads templateFile relative to it.
+    workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-mock-work-'));
+    fs.writeFileSync(path.join(workdir, 'local.json'), JSON.stringify(LOCAL_TEMPLATE));
+    process.env.SYSTEM_DEFAULTWORKINGDIRECTORY = workdir;
+  });
+  after(() => {
+    delete process.env.MOCK_TASK; delete process.env.MOCK_INPUTS; delete process.env.SYSTEM_DEFAULTWORKINGDIRECTORY;
+    fs.rmSync(workdir, { recursive: true, force: true });
+  });
 
   for (const task of TASKS.filter((t) => t !== 'DistributeToGallery')) {
     it(`${task}: connects, checks its resource providers, then fails clearly as not implemented`, async () => {
@@ -39,6 +59,7 @@ describe('tasks under MockTestRunner', function () {
       assert.ok(tr.stdout.includes(`MOCK requireProviders ${PROVIDERS[task]}`), tr.stdout);
       assert.strictEqual(tr.errorIssues.length, 1, tr.stdout);
       assert.match(tr.errorIssues[0], /is not implemented in this version of the extension\.$/);
+      if (task === 'BuildImage') assert.match(tr.errorIssues[0], /templateFile: customize\[0\]\.scriptUri 'scripts\/setup\.sh' is a local path/);
       assert.ok(!tr.stdout.includes('##vso[task.complete result=Succeeded'));
     });
   }

@@ -16,12 +16,13 @@ import { PipelineInfo } from '../core/pipelineInfo';
 import { getOrUndefined } from '../azure/notFound';
 import { ARTIFACTS_TAG, deleteArtifacts, prepareArtifacts, PreparedArtifacts } from './artifacts';
 import { cancelBuild } from './cancel';
+import { cleanup } from './cleanup';
 import { buildClients, BuildClients } from './clients';
 import { Customizer, describeCustomizer } from './customizers';
 import { followBuild, FollowResult, TERMINAL } from './follow';
 import { templateName } from './naming';
 import { BuildReport, outcomeOf, RunOutputInfo } from './outcome';
-import { BuildParams, isNamedTemplate, TaskParams } from './params';
+import { BuildParams, isCleanup, isNamedTemplate, TaskParams } from './params';
 import { preflight } from './preflight';
 import { warnHostedTimeout } from './hostedTimeout';
 import { findEarlierResult } from './reuse';
@@ -35,6 +36,7 @@ import { CLEANUP_TAG, composeTemplate, TemplateDocument, toSdkTemplate, withTemp
 const CANCEL_WAIT_MS = 30 * 60_000;
 
 export async function buildImage(azure: AzureContext, params: TaskParams, log: Logger, signal: AbortSignal, pipeline: PipelineInfo): Promise<TaskOutcome> {
+  if (isCleanup(params)) return cleanup(azure, params.resourceGroup, pipeline, log, signal);
   if (isNamedTemplate(params)) {
     return params.action === 'wait'
       ? waitForBuild(azure, params, params.templateName, params.keepArtifacts, log, signal)

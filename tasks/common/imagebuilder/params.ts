@@ -117,10 +117,20 @@ export interface NamedTemplateParams {
   pollIntervalMs: number;
 }
 
-export type TaskParams = BuildParams | NamedTemplateParams;
+/** `cleanup` reads only where to look; what is this pipeline's comes from the provenance tags. */
+export interface CleanupParams {
+  action: 'cleanup';
+  resourceGroup: string;
+}
+
+export type TaskParams = BuildParams | NamedTemplateParams | CleanupParams;
 
 export function isNamedTemplate(p: TaskParams): p is NamedTemplateParams {
   return 'templateName' in p;
+}
+
+export function isCleanup(p: TaskParams): p is CleanupParams {
+  return p.action === 'cleanup';
 }
 
 const REGION = /^[a-z][a-z0-9]*$/;
@@ -130,6 +140,9 @@ const RG_NAME = /^[-\w._()]{1,89}[-\w_()]$/;
 /** The task's parameters: a named template to wait for or cancel, or everything a build reads. */
 export function readTaskParams(inputs: InputReader, pipeline: PipelineInfo): TaskParams {
   const action = inputs.choice('action', ACTIONS, 'build');
+  if (action === 'cleanup') {
+    return { action, resourceGroup: inputs.string('resourceGroup', { required: true, pattern: RG_NAME, expected: 'the name of the resource group that holds the image templates' }) };
+  }
   const templateName = action === 'wait' || action === 'cancel'
     ? inputs.string('templateName', { pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, expected: 'an image template name (the templateName output of action start)' })
     : undefined;
