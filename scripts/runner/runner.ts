@@ -48,6 +48,8 @@ export interface RunResult {
   /** From `##vso[task.complete result=...]`; undefined when the task never reported one. */
   result?: TaskResult;
   message?: string;
+  /** Output variables the task set (`##vso[task.setvariable ...;isOutput=true]`), the last value of each. */
+  outputs: Record<string, string>;
   stdout: string;
   exitCode: number;
   /** The simulator's state after the task ended. */
@@ -117,11 +119,18 @@ async function runAgainst(info: SimInfo, bundle: string, o: RunOptions, state: (
   return {
     result: complete?.[1] as TaskResult | undefined,
     message: complete?.[2],
+    outputs: outputVariables(stdout),
     stdout,
     exitCode,
     state: await state(),
     durationMs: Date.now() - started,
   };
+}
+
+function outputVariables(stdout: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  for (const [, name, value] of stdout.matchAll(/##vso\[task\.setvariable variable=([^;\]]+);isOutput=true;[^\]]*\](.*)/g)) outputs[name] = value;
+  return outputs;
 }
 
 function taskEnvironment(info: SimInfo, o: RunOptions, workdir: string, tempDir: string): NodeJS.ProcessEnv {

@@ -27,7 +27,6 @@ describe('e2e: BuildImage', function () {
 
   const run = (inputs: Record<string, string>, extra: { signal?: AbortSignal; onOutput?: (c: string) => void } = {}) =>
     runTask({ task: 'BuildImage', sim, inputs, ...extra });
-  const output = (r: RunResult, name: string) => new RegExp(`##vso\\[task\\.setvariable variable=${name};isOutput=true;[^\\]]*\\](.*)`).exec(r.stdout)?.[1];
   const templates = (r: RunResult) => r.state.resources.filter((x) => x.type === TEMPLATE_TYPE);
   const writes = (state: StateDump, from: number) => state.requests.slice(from).filter((q) => q.method !== 'GET' && q.status < 400);
 
@@ -37,10 +36,10 @@ describe('e2e: BuildImage', function () {
       restart: 'true', windowsUpdate: 'true', windowsUpdateSearchCriteria: 'IsInstalled=0', targetRegions: 'westeurope, northeurope=2', keepTemplate: 'true',
     });
     assert.strictEqual(r.result, 'Succeeded', r.stdout);
-    assert.match(output(r, 'imageVersionId') ?? '', /\/galleries\/gal\/images\/win11\/versions\/1\.0\.0$/);
-    assert.strictEqual(output(r, 'runState'), 'Succeeded');
-    assert.strictEqual(output(r, 'pirPublisher'), 'MicrosoftWindowsDesktop');
-    assert.match(output(r, 'pirVersion') ?? '', /^\d+\.\d+\.\d+$/);
+    assert.match(r.outputs.imageVersionId ?? '', /\/galleries\/gal\/images\/win11\/versions\/1\.0\.0$/);
+    assert.strictEqual(r.outputs.runState, 'Succeeded');
+    assert.strictEqual(r.outputs.pirPublisher, 'MicrosoftWindowsDesktop');
+    assert.match(r.outputs.pirVersion ?? '', /^\d+\.\d+\.\d+$/);
     assert.match(r.stdout, /Source: marketplace image MicrosoftWindowsDesktop:windows-11:win11-23h2-ent:latest is version \d+/);
     for (const phase of ['Building', 'Customizing', 'Distributing']) assert.match(r.stdout, new RegExp(`Image Builder: ${phase}`));
     assert.match(r.stdout, /##\[group\]Customizer 1 of 3: inline-script \(PowerShell, elevated, 2 lines\)/);
@@ -65,14 +64,14 @@ describe('e2e: BuildImage', function () {
   it('builds Linux to a gallery version, a managed image and a VHD; the template and its staging group are gone afterwards', async () => {
     const r = await run({ ...LINUX, scriptSource: 'inline', inlineScript: 'echo "linux build"', managedImageId: MANAGED, vhd: 'true' });
     assert.strictEqual(r.result, 'Succeeded', r.stdout);
-    assert.match(output(r, 'imageVersionId') ?? '', /\/images\/ubuntu\/versions\/1\.0\.0$/);
-    assert.strictEqual(output(r, 'managedImageId'), MANAGED);
-    assert.match(output(r, 'vhdUri') ?? '', /^https:\/\/.*\.vhd$/);
-    assert.strictEqual(output(r, 'runOutputNames'), 'galleryImageVersion,managedImage,vhd');
-    const name = output(r, 'templateName')!;
+    assert.match(r.outputs.imageVersionId ?? '', /\/images\/ubuntu\/versions\/1\.0\.0$/);
+    assert.strictEqual(r.outputs.managedImageId, MANAGED);
+    assert.match(r.outputs.vhdUri ?? '', /^https:\/\/.*\.vhd$/);
+    assert.strictEqual(r.outputs.runOutputNames, 'galleryImageVersion,managedImage,vhd');
+    const name = r.outputs.templateName!;
     assert.ok(!templates(r).some((t) => t.name === name), 'template deleted');
     assert.ok(!r.state.resources.some((x) => x.type === 'Microsoft.Resources/resourceGroups' && x.id.includes(`_${name}_`)), 'staging group deleted');
-    const version = r.state.resources.find((x) => x.id === output(r, 'imageVersionId'))!;
+    const version = r.state.resources.find((x) => x.id === r.outputs.imageVersionId)!;
     assert.strictEqual(version.tags['gip.template'], name);
     assert.strictEqual(version.tags['gip.job'], 'Build/Image');
   });
@@ -84,7 +83,7 @@ describe('e2e: BuildImage', function () {
     const third = await run({ ...LINUX, scriptSource: 'inline', inlineScript: 'echo "linux build"', managedImageId: `${MANAGED}-2` });
     assert.strictEqual(third.result, 'Succeeded', third.stdout);
     assert.match(third.stdout, /This job's build already succeeded/);
-    assert.strictEqual(output(third, 'imageVersionId'), output(again, 'imageVersionId'));
+    assert.strictEqual(third.outputs.imageVersionId, again.outputs.imageVersionId);
     assert.deepStrictEqual(writes(third.state, mid), [], 'nothing written');
     assert.match(again.stdout, /Creating image template/);
   });

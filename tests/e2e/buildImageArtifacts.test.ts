@@ -37,7 +37,6 @@ describe('e2e: BuildImage build artifacts (packagePath)', function () {
   });
 
   const run = (inputs: Record<string, string>) => runTask({ task: 'BuildImage', sim, inputs: { ...WINDOWS, ...inputs } });
-  const output = (r: RunResult, name: string) => new RegExp(`##vso\\[task\\.setvariable variable=${name};isOutput=true;[^\\]]*\\](.*)`).exec(r.stdout)?.[1];
   const folder = (name: string, files: Record<string, string | Buffer>) => {
     const dir = path.join(root, name);
     for (const [rel, content] of Object.entries(files)) {
@@ -60,7 +59,7 @@ describe('e2e: BuildImage build artifacts (packagePath)', function () {
     const dir = folder('tools', { 'setup.ps1': 'Write-Host setup', 'config/app.json': '{"a":1}' });
     const r = await run({ packagePath: dir, keepArtifacts: 'true' });
     assert.strictEqual(r.result, 'Succeeded', r.stdout);
-    firstTemplate = output(r, 'templateName');
+    firstTemplate = r.outputs.templateName;
     assert.match(r.stdout, /Uploaded 2 files/);
     assert.match(r.stdout, /Granted Image Builder's identity Storage Blob Data Reader/);
     assert.match(r.stdout, /##\[group\]Customizer 1 of 4: artifacts-folder \(PowerShell, 1 line\)/);
@@ -89,7 +88,7 @@ describe('e2e: BuildImage build artifacts (packagePath)', function () {
     assert.match(r.message ?? '', /The inputs are valid: a build would create image template gip-\S+ with 4 customisers\. Nothing was created\./);
     assert.match(r.stdout, /Would upload 2 files/);
     assert.match(r.stdout, /"type": "File"/);
-    assert.strictEqual(output(r, 'templateName'), firstTemplate, 'the name the build used');
+    assert.strictEqual(r.outputs.templateName, firstTemplate, 'the name the build used');
     assert.deepStrictEqual(r.state.requests.slice(before).filter((q) => q.method !== 'GET' && q.status < 400), [], 'nothing written');
   });
 

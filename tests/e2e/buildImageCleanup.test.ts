@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runTask, RunResult } from '../../scripts/runner/runner';
+import { runTask } from '../../scripts/runner/runner';
 import { RunningSim, startSimulator, StateDump } from '../sim';
 import { baseResources, blobService, IMAGE_LINUX } from '../sim/domain/support';
 
@@ -31,7 +31,6 @@ describe('e2e: BuildImage action cleanup', function () {
     await sim?.stop();
   });
 
-  const output = (r: RunResult, name: string) => new RegExp(`##vso\\[task\\.setvariable variable=${name};isOutput=true;[^\\]]*\\](.*)`).exec(r.stdout)?.[1];
   const templateNames = (s: StateDump) => s.resources.filter((x) => x.type === TEMPLATE_TYPE).map((x) => x.name);
   const artifactBlobs = async (s: StateDump) => {
     const account = s.resources.find((x) => x.type === 'Microsoft.Storage/storageAccounts' && x.name.startsWith('gipart'))!;
@@ -48,7 +47,7 @@ describe('e2e: BuildImage action cleanup', function () {
     assert.strictEqual(ours.result, 'Succeeded', ours.stdout);
     const theirs = await runTask({ task: 'BuildImage', sim, inputs: { ...LINUX, inlineScript: 'echo "theirs"', keepTemplate: 'true' }, vars: { 'Build.DefinitionName': 'other-pipeline', 'Build.BuildId': '2001' } });
     assert.strictEqual(theirs.result, 'Succeeded', theirs.stdout);
-    const [ourName, theirName] = [output(ours, 'templateName')!, output(theirs, 'templateName')!];
+    const [ourName, theirName] = [ours.outputs.templateName!, theirs.outputs.templateName!];
     assert.deepStrictEqual(templateNames(theirs.state).sort(), [ourName, theirName].sort());
     assert.strictEqual((await artifactBlobs(theirs.state)).length, 1);
 

@@ -25,7 +25,6 @@ describe('e2e: BuildImage start / wait / cancel', function () {
   after(async () => { await sim?.stop(); });
 
   const run = (inputs: Record<string, string>) => runTask({ task: 'BuildImage', sim, inputs: { ...LINUX, ...inputs } });
-  const output = (r: RunResult, name: string) => new RegExp(`##vso\\[task\\.setvariable variable=${name};isOutput=true;[^\\]]*\\](.*)`).exec(r.stdout)?.[1];
   const template = (r: RunResult, name: string) => r.state.resources.find((x) => x.type === TEMPLATE_TYPE && x.name === name);
   const posts = (r: RunResult, name: string, op: string) => r.state.requests.filter((q) => q.method === 'POST' && q.path.includes(`/imageTemplates/${name}/${op}`)).length;
 
@@ -33,16 +32,16 @@ describe('e2e: BuildImage start / wait / cancel', function () {
     const script = Array.from({ length: 12 }, (_, i) => `echo "step ${i + 1}"`).concat('sleep 400', 'echo "done"').join('\n');
     const started = await run({ action: 'start', inlineScript: script });
     assert.strictEqual(started.result, 'Succeeded', started.stdout);
-    const name = output(started, 'templateName')!;
+    const name = started.outputs.templateName!;
     assert.match(name, /^gip-/);
-    assert.strictEqual(output(started, 'runState'), 'Running');
+    assert.strictEqual(started.outputs.runState, 'Running');
     assert.strictEqual(template(started, name)?.properties.lastRunStatus.runState, 'Running', 'still building when start returns');
     assert.doesNotMatch(started.stdout, /azure-arm: step 1/);
 
     const waited = await run({ action: 'wait', templateName: name, keepTemplate: 'true' });
     assert.strictEqual(waited.result, 'Succeeded', waited.stdout);
-    assert.strictEqual(output(waited, 'runState'), 'Succeeded');
-    assert.match(output(waited, 'imageVersionId') ?? '', /\/images\/ubuntu\/versions\/\d+\.\d+\.\d+$/);
+    assert.strictEqual(waited.outputs.runState, 'Succeeded');
+    assert.match(waited.outputs.imageVersionId ?? '', /\/images\/ubuntu\/versions\/\d+\.\d+\.\d+$/);
     assert.match(waited.stdout, /Following the build of template .* \(Running/);
     assert.strictEqual(posts(waited, name, 'run'), 1, 'one build');
 
@@ -68,11 +67,11 @@ describe('e2e: BuildImage start / wait / cancel', function () {
     const inputs = { inlineScript: 'echo "long"\nsleep 5000' };
     const started = await run({ action: 'start', ...inputs });
     assert.strictEqual(started.result, 'Succeeded', started.stdout);
-    const name = output(started, 'templateName')!;
+    const name = started.outputs.templateName!;
     const cancelled = await run({ action: 'cancel', ...inputs });
     assert.strictEqual(cancelled.result, 'Succeeded', cancelled.stdout);
-    assert.strictEqual(output(cancelled, 'templateName'), name);
-    assert.strictEqual(output(cancelled, 'runState'), 'Canceled');
+    assert.strictEqual(cancelled.outputs.templateName, name);
+    assert.strictEqual(cancelled.outputs.runState, 'Canceled');
     assert.strictEqual(posts(cancelled, name, 'cancel'), 1);
     assert.ok(!template(cancelled, name), 'template deleted');
 

@@ -83,7 +83,6 @@ describe('e2e: DistributeToGallery', function () {
     runTask({ task: 'DistributeToGallery', sim, inputs: { ...FAST, ...inputs }, ...extra });
   const writesSince = (count: number, r: RunResult): RecordedRequest[] => r.state.requests.slice(count).filter((q) => q.method !== 'GET' && q.status < 400);
   const versionsOf = (r: RunResult, rg: string): StateResource[] => r.state.resources.filter((x) => /\/versions$/i.test(x.type) && x.id.toLowerCase().startsWith(`${definitionId(rg)}/`.toLowerCase()));
-  const output = (r: RunResult, name: string) => new RegExp(`##vso\\[task\\.setvariable variable=${name};isOutput=true;[^\\]]*\\](.*)`).exec(r.stdout)?.[1];
   const regionKey = (name: string) => name.toLowerCase().replace(/\s+/g, '');
 
   it('publishes a managed image to three regions with per-region progress; the state shows the version in all three', async () => {
@@ -97,10 +96,10 @@ describe('e2e: DistributeToGallery', function () {
     assert.ok(progress.some((l) => /\d+%/.test(l)), 'a line with a percentage');
     assert.match(progress[progress.length - 1], /westeurope completed · eastus completed · northeurope completed/);
     assert.match(r.stdout, /##vso\[task\.setprogress value=100;\]Replicating 2026\.1121\.1: 3 of 3 regions done/);
-    assert.strictEqual(output(r, 'imageVersionId'), `${definitionId('rg-publish')}/versions/2026.1121.1`);
-    assert.strictEqual(output(r, 'imageVersionName'), '2026.1121.1');
-    assert.strictEqual(output(r, 'imageDefinitionId'), definitionId('rg-publish'));
-    assert.strictEqual(output(r, 'regions'), 'westeurope=Completed,eastus=Completed,northeurope=Completed');
+    assert.strictEqual(r.outputs.imageVersionId, `${definitionId('rg-publish')}/versions/2026.1121.1`);
+    assert.strictEqual(r.outputs.imageVersionName, '2026.1121.1');
+    assert.strictEqual(r.outputs.imageDefinitionId, definitionId('rg-publish'));
+    assert.strictEqual(r.outputs.regions, 'westeurope=Completed,eastus=Completed,northeurope=Completed');
 
     const [version] = versionsOf(r, 'rg-publish');
     assert.deepStrictEqual(version.properties.publishingProfile.targetRegions.map((t: { name: string; regionalReplicaCount: number; storageAccountType: string }) =>
@@ -138,8 +137,8 @@ describe('e2e: DistributeToGallery', function () {
     const r = await run({ source: imageId('rg-fail', 'img-1'), galleryResourceGroup: 'rg-fail', galleryName: 'golden', imageDefinition: 'win11', targetRegions: 'westeurope, eastus' });
     assert.strictEqual(r.result, 'Failed', r.stdout);
     assert.match(r.message ?? '', /^Replication of version 2026\.1121\.1 failed in eastus \(Replication failed: the region has no capacity for this storage account type\.\); westeurope completed\./);
-    assert.strictEqual(output(r, 'regions'), 'westeurope=Completed,eastus=Failed');
-    assert.strictEqual(output(r, 'replicationState'), 'Failed');
+    assert.strictEqual(r.outputs.regions, 'westeurope=Completed,eastus=Failed');
+    assert.strictEqual(r.outputs.replicationState, 'Failed');
   });
 
   it('with tolerateFailedRegions a failed region makes it succeed with issues, naming the region', async () => {
@@ -164,7 +163,7 @@ describe('e2e: DistributeToGallery', function () {
     assert.strictEqual(r.result, 'Succeeded', r.stdout);
     assert.deepStrictEqual(writesSince(before, r).map((q) => `${q.method} ${q.path.split('?')[0].split('/').pop()}`), ['DELETE 1.0.2', 'DELETE 1.0.0']);
     assert.deepStrictEqual(versionsOf(r, 'rg-prune').map((v) => v.name).sort(), ['1.0.1', '1.0.3', '1.0.4']);
-    assert.strictEqual(output(r, 'prunedVersions'), '1.0.2,1.0.0');
+    assert.strictEqual(r.outputs.prunedVersions, '1.0.2,1.0.0');
     assert.match(r.stdout, /keep  1\.0\.1: in use by VM vm-host-1/);
   });
 
@@ -195,10 +194,10 @@ describe('e2e: DistributeToGallery', function () {
     const base = { galleryResourceGroup: 'rg-lifecycle', galleryName: 'golden', imageDefinition: 'win11' };
     const published = await run({ ...base, source: imageId('rg-lifecycle', 'img-1'), excludeFromLatest: 'true', versionStrategy: 'nextPatch' });
     assert.strictEqual(published.result, 'Succeeded', published.stdout);
-    assert.strictEqual(output(published, 'imageVersionName'), '1.0.0');
+    assert.strictEqual(published.outputs.imageVersionName, '1.0.0');
     assert.strictEqual(versionsOf(published, 'rg-lifecycle')[0].properties.publishingProfile.excludeFromLatest, true);
 
-    const promoted = await run({ ...base, action: 'promote', version: output(published, 'imageVersionId')! });
+    const promoted = await run({ ...base, action: 'promote', version: published.outputs.imageVersionId! });
     assert.strictEqual(promoted.result, 'Succeeded', promoted.stdout);
     const pp = versionsOf(promoted, 'rg-lifecycle')[0].properties.publishingProfile;
     assert.strictEqual(pp.excludeFromLatest, false);
@@ -207,7 +206,7 @@ describe('e2e: DistributeToGallery', function () {
     const replicated = await run({ ...base, action: 'replicate', version: '1.0.0', targetRegions: 'northeurope=2' });
     assert.strictEqual(replicated.result, 'Succeeded', replicated.stdout);
     assert.deepStrictEqual(versionsOf(replicated, 'rg-lifecycle')[0].properties.publishingProfile.targetRegions.map((t: { name: string }) => regionKey(t.name)), ['westeurope', 'northeurope']);
-    assert.strictEqual(output(replicated, 'regions'), 'westeurope=Completed,northeurope=Completed');
+    assert.strictEqual(replicated.outputs.regions, 'westeurope=Completed,northeurope=Completed');
   });
 
   it('publishes a VHD page blob (its storage account found by name, its SAS never stored); a block blob or a missing blob is refused before any write', async () => {
