@@ -1,6 +1,14 @@
 /**
  * Follows a running build until it ends: the run's phases (`runSubState`) as they change, with the
  * time since the run started, progress percent, and the Packer log streamed live (liveLog.ts).
+ *
+ * Each poll costs ARM reads (the template's status, the container's log), and ARM throttles reads per
+ * subscription, so a poll reads only what is likely to have changed, never skipping the same read twice
+ * in a row: while the log flows (the last read brought lines) the build is visibly busy, and its status
+ * is read every other poll; while the log is quiet (a restart, Windows Update, replication) the status is
+ * read every poll (the run may be changing phase or ending) and the log every other poll, and at once
+ * when the phase changes. No log is read while the run is queued (no build container yet). At the end the
+ * container is read once more, then customization.log from where the printing got to.
  */
 import type { ImageTemplate } from '@azure/arm-imagebuilder';
 import { AzureContext } from '../azure/clients';
@@ -44,13 +52,24 @@ export async function followBuild(o: FollowOptions): Promise<FollowResult> {
   let phaseStarted = Date.now();
   let container: BuildContainer | undefined;
   let containerDone = false;
+  let t: ImageTemplate | undefined;
+  /** The last container read brought new lines. */
+  let flowing = false;
+  let statusSkipped = false;
+  let logSkipped = false;
   for (;;) {
-    const t = await clients.aib.virtualMachineImageTemplates.get(o.resourceGroup, o.name, { abortSignal: signal });
+    if (!t || !flowing || statusSkipped) {
+      t = await clients.aib.virtualMachineImageTemplates.get(o.resourceGroup, o.name, { abortSignal: signal });
+      statusSkipped = false;
+    } else {
+      statusSkipped = true;
+    }
     const s = t.lastRunStatus;
     const state = String(s?.runState ?? 'Running');
     const sub = String(s?.runSubState ?? 'Queued');
     const terminal = TERMINAL.includes(state);
-    if (!terminal && phases[phases.length - 1]?.phase !== sub) {
+    const phaseChanged = !terminal && phases[phases.length - 1]?.phase !== sub;
+    if (phaseChanged) {
       const now = Date.now();
       if (phases.length) phases[phases.length - 1].ms = now - phaseStarted;
       phaseStarted = now;
@@ -59,17 +78,23 @@ export async function followBuild(o: FollowOptions): Promise<FollowResult> {
       log.info(`Image Builder: ${sub}${since}`);
     }
     const stagingGroup = t.exactStagingResourceGroup?.split('/').pop();
-    if (stagingGroup && !containerDone) {
+    const readLog = terminal || (sub !== 'Queued' && (flowing || logSkipped || phaseChanged));
+    if (stagingGroup && !containerDone && !readLog) logSkipped = true;
+    if (stagingGroup && !containerDone && readLog) {
       container ??= new BuildContainer(clients, stagingGroup, signal);
+      const before = stream.lines;
+      logSkipped = false;
       const read = await stream.pollContainer(container).catch((err: unknown) => {
         // The live log is a convenience: an unreachable logs API must not fail the build; customization.log follows at the end.
         if (signal.aborted) throw err;
         log.debug(`Reading the build container's log failed: ${(err as Error).message.split('\n')[0]}`);
         return false;
       });
+      flowing = stream.lines > before;
       // Once the container has been read and is gone, the rest comes from customization.log.
       if (!read && stream.lines > 0) containerDone = true;
     }
+    if (containerDone) flowing = false;
     if (!terminal) {
       log.progress(progressOf(sub, printer.started, o.customizers.length), `Image Builder: ${sub}`);
       await sleep(o.pollIntervalMs, signal);
