@@ -194,7 +194,7 @@ describe('e2e: BuildImage template files (corpus)', function () {
     assert.strictEqual(templates(r).length, 0);
   });
 
-  it('refuses before any write: both customizersFile and a script, templateFile with sourceImage, a local scriptUri (not implemented), a file outside the sources folder', async () => {
+  it('refuses before any write: both customizersFile and a script, templateFile with sourceImage, a local scriptUri that is not there, a file outside the sources folder', async () => {
     const dir = path.join(work, 'refusals');
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'steps.json'), JSON.stringify([{ type: 'Shell', name: 'a', inline: ['echo'] }]));
@@ -208,7 +208,7 @@ describe('e2e: BuildImage template files (corpus)', function () {
     const cases: [Record<string, string>, RegExp][] = [
       [{ ...linux, customizersFile: 'steps.json', scriptSource: 'inline', inlineScript: 'echo' }, /Input 'customizersFile': and scriptSource are both set/],
       [{ ...linux, templateFile: 'local.json' }, /Input 'templateFile': and sourceImage are both set/],
-      [{ ...base, templateFile: 'local.json' }, /templateFile: customize\[0\]\.scriptUri 'scripts\/setup\.sh' is a local path .* is not implemented in this version/],
+      [{ ...base, templateFile: 'local.json' }, /Input 'templateFile': customize\[0\] \('local'\) scriptUri 'scripts\/setup\.sh': there is no such file/],
       [{ ...base, templateFile: '../outside.json' }, /Input 'templateFile': '\.\.\/outside\.json' is outside/],
     ];
     for (const [inputs, expected] of cases) {

@@ -14,7 +14,7 @@ const PROVIDERS: Record<string, string> = {
 
 /**
  * Inputs a task needs to get past its input checks. BuildImage: a template file whose customiser names a
- * local script, whose upload is not built yet (refused before any request, so nothing needs mocking).
+ * local script that is not there (refused before any request, so nothing needs mocking).
  */
 const INPUTS: Record<string, Record<string, string>> = {
   BuildImage: {
@@ -52,17 +52,25 @@ describe('tasks under MockTestRunner', function () {
     fs.rmSync(workdir, { recursive: true, force: true });
   });
 
-  for (const task of TASKS.filter((t) => t !== 'DistributeToGallery')) {
+  for (const task of TASKS.filter((t) => t !== 'DistributeToGallery' && t !== 'BuildImage')) {
     it(`${task}: connects, checks its resource providers, then fails clearly as not implemented`, async () => {
       const tr = await run(task);
       assert.ok(tr.failed, tr.stdout);
       assert.ok(tr.stdout.includes(`MOCK requireProviders ${PROVIDERS[task]}`), tr.stdout);
       assert.strictEqual(tr.errorIssues.length, 1, tr.stdout);
       assert.match(tr.errorIssues[0], /is not implemented in this version of the extension\.$/);
-      if (task === 'BuildImage') assert.match(tr.errorIssues[0], /templateFile: customize\[0\]\.scriptUri 'scripts\/setup\.sh' is a local path/);
       assert.ok(!tr.stdout.includes('##vso[task.complete result=Succeeded'));
     });
   }
+
+  it('BuildImage: connects, checks its resource providers, then refuses the template file\'s missing local script by input, step and key', async () => {
+    const tr = await run('BuildImage');
+    assert.ok(tr.failed, tr.stdout);
+    assert.ok(tr.stdout.includes(`MOCK requireProviders ${PROVIDERS.BuildImage}`), tr.stdout);
+    assert.strictEqual(tr.errorIssues.length, 1, tr.stdout);
+    assert.match(tr.errorIssues[0], /^Input 'templateFile': customize\[0\] \('local'\) scriptUri 'scripts\/setup\.sh': there is no such file \(.*scripts[\\/]setup\.sh\)/);
+    assert.ok(!tr.stdout.includes('##vso[task.complete result=Succeeded'));
+  });
 
   it('DistributeToGallery: typed parameters from the inputs, providers checked, the core\'s outcome published as outputs', async () => {
     const tr = await run('DistributeToGallery');

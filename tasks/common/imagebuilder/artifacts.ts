@@ -36,7 +36,7 @@ export const ARTIFACTS_TAG = 'gip.artifacts';
 /** Stands for the SAS URL in the printed and hashed template. */
 const SAS_PLACEHOLDER = '<read-only SAS URL of the artifacts archive>';
 const BLOB_DATA_READER = '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1';
-const BLOB_READ = 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read';
+export const BLOB_READ = 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read';
 
 export interface PreparedArtifacts {
   /** Customisers to put before the user's script (with the SAS placeholder, if any). */
@@ -47,7 +47,7 @@ export interface PreparedArtifacts {
   withSecret<T>(doc: T): Promise<T>;
 }
 
-interface Account { id: string; name: string; resourceGroup: string; blobEndpoint: string; own: boolean }
+export interface Account { id: string; name: string; resourceGroup: string; blobEndpoint: string; own: boolean }
 
 /** The account the task makes for itself: one per subscription and resource group, same name every run. */
 export function ownAccountName(subscriptionId: string, resourceGroup: string): string {
@@ -119,18 +119,18 @@ export async function prepareArtifacts(
   };
 }
 
-/** Deletes the archive when the build has ended (kept on request); failure only warns. */
-export async function deleteArtifacts(azure: AzureContext, url: string, log: Logger): Promise<void> {
+/** Deletes the archive (or another blob the build uploaded: `what`) when the build has ended (kept on request); failure only warns. */
+export async function deleteArtifacts(azure: AzureContext, url: string, log: Logger, what = 'build artifacts archive'): Promise<void> {
   const u = new URL(url);
   const [container, ...name] = u.pathname.replace(/^\//, '').split('/');
   // Azurite-style URLs carry the account in the path; Azure's in the host.
   const endpoint = url.slice(0, url.indexOf(`/${container}/${name.join('/')}`));
   try {
     await blobService(azure, endpoint).getContainerClient(container).deleteBlob(name.map(decodeURIComponent).join('/'), { deleteSnapshots: 'include' });
-    log.info(`Deleted the build artifacts archive ${url}.`);
+    log.info(`Deleted the ${what} ${url}.`);
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode === 404) return;
-    log.warn(`Deleting the build artifacts archive ${url} failed: ${describeArmError(err)}`);
+    log.warn(`Deleting the ${what} ${url} failed: ${describeArmError(err)}`);
   }
 }
 
@@ -148,7 +148,7 @@ async function zipToHash(folder: string, containerUrl: string, signal: AbortSign
   return { blobName, url: `${containerUrl}${blobName}`, sha256: hash.digest('hex'), bytes, files: scan.files, contentBytes: scan.bytes, contentHash: digest.hash, uploaded: false };
 }
 
-async function findOrCreateAccount(clients: BuildClients, a: ArtifactsParams, ctx: { resourceGroup: string; location: string; dryRun?: boolean }, subscriptionId: string, log: Logger, signal: AbortSignal): Promise<Account> {
+export async function findOrCreateAccount(clients: BuildClients, a: Pick<ArtifactsParams, 'storageAccount'>, ctx: { resourceGroup: string; location: string; dryRun?: boolean }, subscriptionId: string, log: Logger, signal: AbortSignal): Promise<Account> {
   const s = clients.storage.storageAccounts;
   if (a.storageAccount) {
     for await (const acct of s.list({ abortSignal: signal })) {
@@ -180,7 +180,7 @@ async function findOrCreateAccount(clients: BuildClients, a: ArtifactsParams, ct
   return { id: acct.id!, name, resourceGroup: ctx.resourceGroup, blobEndpoint: acct.primaryEndpoints.blob, own: true };
 }
 
-async function grantReader(auth: AuthorizationManagementClient, scope: string, principalId: string, log: Logger, signal: AbortSignal): Promise<void> {
+export async function grantReader(auth: AuthorizationManagementClient, scope: string, principalId: string, log: Logger, signal: AbortSignal): Promise<void> {
   const h = createHash('sha256').update(`${scope}|${principalId}|${BLOB_DATA_READER}`.toLowerCase()).digest('hex');
   const name = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
   const subscription = scope.split('/').slice(0, 3).join('/');
@@ -196,7 +196,7 @@ async function grantReader(auth: AuthorizationManagementClient, scope: string, p
   }
 }
 
-async function canRead(auth: AuthorizationManagementClient, scope: string, principalId: string, signal: AbortSignal): Promise<boolean> {
+export async function canRead(auth: AuthorizationManagementClient, scope: string, principalId: string, signal: AbortSignal): Promise<boolean> {
   for await (const ra of auth.roleAssignments.listForScope(scope, { filter: `atScope() and principalId eq '${principalId}'`, abortSignal: signal })) {
     if (!ra.roleDefinitionId) continue;
     const def = await getOrUndefined(() => auth.roleDefinitions.getById(ra.roleDefinitionId!, { abortSignal: signal }));

@@ -81,6 +81,7 @@ async function prepare(azure: AzureContext, clients: BuildClients, params: Build
     refuseLocalPaths(fileCustomizers, which, path.dirname(params.templateFile?.file ?? params.customize.fromFile!.path));
   }
   for (const w of params.customize.fromFile?.warnings ?? []) log.warn(`customizersFile: ${w}`);
+  for (const w of params.inputWarnings ?? []) log.warn(w);
   const sourceRef = file ? sourceRefOf(file.properties.source as Record<string, ArmValue>) : params.source;
   if (!sourceRef) throw new InputError('sourceImage', 'a value is required', 'a marketplace URN, a gallery image version id or a managed image id; or a templateFile');
   const source = await resolveSource(clients.compute, sourceRef, params.location, params.osType, log, signal).catch((err: unknown) => {

@@ -1,7 +1,7 @@
 /**
  * `action: cleanup`: removes what cancelled or killed runs of this pipeline left behind in the resource
- * group — image templates whose provenance names this pipeline and whose run has ended, and their
- * artifact archives (`gip.artifacts` tag). Never another pipeline's template, never a running build,
+ * group — image templates whose provenance names this pipeline and whose run has ended, their
+ * artifact archives (`gip.artifacts` tag) and the local files uploaded for them (`gip.files`, localFiles.ts). Never another pipeline's template, never a running build,
  * and not one of this run's own templates unless a cancel tagged it (a later job may still `wait` for
  * it). Safe to run again: what is gone is simply not found.
  */
@@ -15,6 +15,7 @@ import { PipelineInfo } from '../core/pipelineInfo';
 import { runIdentity, TAGS } from '../gallery/provenance';
 import { ARTIFACTS_TAG, deleteArtifacts } from './artifacts';
 import { buildClients } from './clients';
+import { deleteUploadedFiles, uploadedFilesOf } from './localFiles';
 import { CLEANUP_TAG } from './template';
 
 export type CleanupDecision = { remove: true; why: string } | { remove: false; why: string };
@@ -44,14 +45,14 @@ export async function cleanup(azure: AzureContext, resourceGroup: string, pipeli
     if (!isNotFound(err)) throw err;
   }
   const decisions = templates.map((x) => ({ x, d: decide(x, pipeline) }));
-  // Archives are content-addressed: one a kept template (a running build, another pipeline) still names stays.
-  const inUse = new Set(decisions.filter(({ d }) => !d.remove).map(({ x }) => x.tags?.[ARTIFACTS_TAG]).filter(Boolean));
+  // Archives and files are content-addressed: one a kept template (a running build, another pipeline) still names stays.
+  const kept = decisions.filter(({ d }) => !d.remove).map(({ x }) => x);
+  const inUse = new Set(kept.map((x) => x.tags?.[ARTIFACTS_TAG]).filter(Boolean));
+  const filesInUse = new Set(kept.flatMap(uploadedFilesOf));
   const removed: string[] = [];
   const failed: string[] = [];
-  let kept = 0;
   for (const { x, d } of decisions) {
     if (!d.remove) {
-      kept++;
       log.info(`Kept ${x.name}: ${d.why}.`);
       continue;
     }
@@ -59,6 +60,10 @@ export async function cleanup(azure: AzureContext, resourceGroup: string, pipeli
       const artifacts = x.tags?.[ARTIFACTS_TAG];
       if (artifacts && inUse.has(artifacts)) log.info(`Kept the build artifacts archive of ${x.name}: a kept template uses it too.`);
       else if (artifacts) await deleteArtifacts(azure, artifacts, log);
+      const files = uploadedFilesOf(x);
+      const shared = files.filter((u) => filesInUse.has(u));
+      if (shared.length) log.info(`Kept ${shared.length} uploaded file(s) of ${x.name}: a kept template uses them too.`);
+      await deleteUploadedFiles(azure, files.filter((u) => !filesInUse.has(u)), log);
       await t.beginDeleteAndWait(resourceGroup, x.name!, { abortSignal: signal, updateIntervalInMs: 250 });
       removed.push(x.name!);
       log.info(`Removed ${x.name}: ${d.why}.`);
@@ -68,7 +73,7 @@ export async function cleanup(azure: AzureContext, resourceGroup: string, pipeli
       log.warn(`Removing ${x.name} failed: ${describeArmError(err)}`);
     }
   }
-  const message = `Removed ${removed.length} image template(s) left behind${removed.length ? ` (${removed.join(', ')})` : ''}; kept ${kept}.`;
+  const message = `Removed ${removed.length} image template(s) left behind${removed.length ? ` (${removed.join(', ')})` : ''}; kept ${kept.length}.`;
   log.info(message);
   if (failed.length) return { result: 'SucceededWithIssues', message: `${message} Could not remove: ${failed.join(', ')}.`, outputs: {} };
   return { result: 'Succeeded', message, outputs: {} };

@@ -11,6 +11,7 @@ import { parseRegionSpecs, RegionDefaults, RegionSpec, STORAGE_ACCOUNT_TYPES } f
 import { parseGalleryId, parseResourceId, typeOf } from '../gallery/resourceIds';
 import { versionFromBuildNumber, versionProblem } from '../gallery/versioning';
 import type { Customizer } from './customizers';
+import { translateLegacyInputs } from './legacyInputs';
 import { readCustomizersFile, readTemplateFileInputs, TemplateFileInput } from './templateFile/inputs';
 import {
   guessKind, LEGACY_SOURCE_KINDS, parseGalleryVersionRef, parseManagedImageRef, parseMarketplaceUrn, parsePlan,
@@ -102,6 +103,8 @@ export interface BuildParams {
   settings: BuildSettings;
   keepTemplate: boolean;
   pollIntervalMs: number;
+  /** Legacy inputs ignored or changed as the Microsoft task did, printed before the build. */
+  inputWarnings?: string[];
 }
 
 /**
@@ -160,7 +163,10 @@ export function readTaskParams(inputs: InputReader, pipeline: PipelineInfo): Tas
 }
 
 /** Reads and checks every input; throws InputError on the first problem. */
-export function readBuildParams(inputs: InputReader, pipeline: PipelineInfo): BuildParams {
+export function readBuildParams(given: InputReader, pipeline: PipelineInfo): BuildParams {
+  // The existing Microsoft task's inputs that are more than renames, read as this task's own (legacyInputs.ts).
+  const legacy = translateLegacyInputs(given);
+  const inputs = given.with(legacy.values);
   const action = inputs.choice('action', ACTIONS, 'build');
   const location = inputs.string('location', { required: true, expected: 'an Azure region name such as westeurope' }).toLowerCase().replace(/\s+/g, '');
   if (!REGION.test(location)) throw new InputError('location', `'${location}' is not a region name`, 'an Azure region name such as westeurope');
@@ -179,6 +185,7 @@ export function readBuildParams(inputs: InputReader, pipeline: PipelineInfo): Bu
     settings: readSettings(inputs),
     keepTemplate: inputs.bool('keepTemplate'),
     pollIntervalMs: readPollInterval(inputs),
+    inputWarnings: legacy.warnings,
   };
   if (templateFile) checkTemplateFileAlone(params);
   else if (!params.distribute.gallery && !params.distribute.managedImage && !params.distribute.vhd) {
@@ -357,11 +364,16 @@ function readGallery(inputs: InputReader, definition: string, pipeline: Pipeline
       '/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Compute/galleries/<gallery>/images/<definition>');
   }
   const definitionId = `/subscriptions/${g.subscriptionId}/resourceGroups/${g.resourceGroup}/providers/Microsoft.Compute/galleries/${g.gallery}/images/${g.definition}`;
-  const strategy = inputs.choice('versionStrategy', ['next', 'buildNumber', 'explicit'] as const, g.version ? 'explicit' : 'next');
+  // The agent passes versionStrategy's default (next) when a step does not set it: a version pinned in the id
+  // (as the existing Microsoft task's galleryImageId allowed) decides then.
+  const chosen = inputs.choice('versionStrategy', ['next', 'buildNumber', 'explicit'] as const, 'next');
+  const strategy = g.version && chosen === 'next' ? 'explicit' : chosen;
+  if (g.version && strategy === 'buildNumber') throw new InputError('versionStrategy', `is buildNumber but galleryImageDefinitionId pins version ${g.version}`, 'one of the two');
   let version: GalleryVersionPlan;
   if (strategy === 'explicit') {
     const v = inputs.string('galleryImageVersion') ?? g.version;
     if (!v) throw new InputError('galleryImageVersion', 'a value is required when versionStrategy is explicit', 'a version such as 1.0.0');
+    if (g.version && v !== g.version) throw new InputError('galleryImageVersion', `'${v}' and the version galleryImageDefinitionId pins, '${g.version}', disagree`, 'one of the two');
     const problem = versionProblem(v);
     if (problem) throw new InputError('galleryImageVersion', problem);
     version = { kind: 'fixed', version: v, origin: 'explicit' };
@@ -445,8 +457,23 @@ function readSettings(inputs: InputReader): BuildSettings {
   };
 }
 
+/** `name=value` lines, or a JSON object of strings (the existing Microsoft task's form). */
 function readTags(inputs: InputReader, name: string): Record<string, string> {
   const tags: Record<string, string> = {};
+  const json = inputs.string(name);
+  if (json?.startsWith('{')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch (err) {
+      throw new InputError(name, `is not valid JSON (${errorMessage(err)})`, 'a JSON object such as {"costCenter": "42"}, or name=value lines');
+    }
+    for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
+      if (typeof v !== 'string' || !k.trim()) throw new InputError(name, `the tag '${k}' has no text value`, 'a JSON object of strings, or name=value lines');
+      tags[k.trim()] = v;
+    }
+    return tags;
+  }
   for (const entry of inputs.list(name)) {
     const m = /^([^=]+)=(.*)$/.exec(entry);
     if (!m || !m[1].trim()) throw new InputError(name, `'${entry}' is not a tag`, 'name=value entries, one per line');

@@ -9,10 +9,8 @@
  * The source is resolved as an input source would be (marketplace `latest` pinned, gallery `latest`
  * resolved), so the log and the outputs say exactly what was used.
  */
-import * as path from 'path';
-import { InputError, NotImplementedError } from '../../core/errors';
+import { InputError } from '../../core/errors';
 import { Logger } from '../../core/logger';
-import { Customizer } from '../customizers';
 import { parseGalleryVersionRef, parseManagedImageRef, SourceRef } from '../sourceRef';
 import type { TemplateDocument } from '../template';
 import { ArmValue } from './armExpressions';
@@ -49,18 +47,6 @@ export function applyTemplateFile(base: TemplateDocument, loaded: LoadedTemplate
   const properties: TemplateDocument['properties'] = { ...base.properties, ...(file as Record<string, unknown>), source: base.properties.source } as TemplateDocument['properties'];
   if (isObj(file.vmProfile) && isObj(base.properties.vmProfile as ArmValue)) properties.vmProfile = { ...(base.properties.vmProfile as Obj), ...file.vmProfile };
   return { ...base, tags: { ...(loaded.tags ?? {}), ...base.tags }, properties };
-}
-
-/** Local paths in scriptUri/sourceUri: refused until uploading them is built (nothing is written before). */
-export function refuseLocalPaths(customize: Customizer[], input: string, fileDir: string): void {
-  customize.forEach((c, i) => {
-    for (const key of ['scriptUri', 'sourceUri']) {
-      const v = c[key];
-      if (typeof v === 'string' && !/^https?:\/\//i.test(v)) {
-        throw new NotImplementedError(`${input}: customize[${i}].${key} '${v}' is a local path (${path.resolve(fileDir, v)}); uploading local files referenced by a ${input}`);
-      }
-    }
-  });
 }
 
 function isObj(v: ArmValue | undefined): v is Obj {
