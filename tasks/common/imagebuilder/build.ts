@@ -28,7 +28,8 @@ import { warnHostedTimeout } from './hostedTimeout';
 import { findEarlierResult } from './reuse';
 import { ResolvedSource, resolveSource, sourceOfTemplate } from './sourceResolution';
 import { ArmValue } from './templateFile/armExpressions';
-import { applyTemplateFile, refuseLocalPaths, sourceRefOf } from './templateFile/applyFile';
+import { applyTemplateFile, sourceRefOf } from './templateFile/applyFile';
+import { deleteUploadedFiles, fileStepsOf, FILES_TAG, findLocalFiles, uploadedFilesOf, uploadLocalFiles, withValidators } from './localFiles';
 import { loadTemplate } from './templateFile/loadTemplate';
 import { CLEANUP_TAG, composeTemplate, TemplateDocument, toSdkTemplate, withTemplateName } from './template';
 
@@ -51,7 +52,7 @@ export async function buildImage(azure: AzureContext, params: TaskParams, log: L
     case 'wait':
     case 'cancel': {
       const name = await deterministicName(azure, params, pipeline, log, signal);
-      const keep = !!params.customize.packagePath?.keep;
+      const keep = params.customize.uploads.keep;
       return params.action === 'wait' ? waitForBuild(azure, params, name, keep, log, signal) : cancelNamed(azure, params, name, keep, log);
     }
     default:
@@ -65,6 +66,8 @@ interface Prepared {
   name: string;
   customizers: string[];
   artifacts?: PreparedArtifacts;
+  /** URLs of the local files uploaded for it (localFiles.ts). */
+  files: string[];
 }
 
 /** Source, pre-flight, artifacts upload, the template and its name; printed. Writes only the artifacts (none for validate). */
@@ -75,11 +78,10 @@ async function prepare(azure: AzureContext, clients: BuildClients, params: Build
   const file = params.templateFile ? loadTemplate(params.templateFile.doc, {
     subscriptionId: azure.subscriptionId, resourceGroup: rg, location: params.location, parameters: params.templateFile.parameters, identityGiven: true,
   }) : undefined;
-  const fileCustomizers = (file?.properties.customize ?? params.customize.fromFile?.customizers ?? []) as Customizer[];
-  if (params.templateFile || params.customize.fromFile) {
-    const which = params.templateFile ? 'templateFile' : 'customizersFile';
-    refuseLocalPaths(fileCustomizers, which, path.dirname(params.templateFile?.file ?? params.customize.fromFile!.path));
-  }
+  const fileInput = params.templateFile ? 'templateFile' : params.customize.fromFile ? 'customizersFile' : undefined;
+  const steps = fileStepsOf((file?.properties.customize ?? params.customize.fromFile?.customizers ?? []) as Customizer[], file?.properties);
+  // Local paths are checked (and hashed) here, before any request.
+  const localFiles = fileInput ? findLocalFiles(steps, fileInput, path.dirname(params.templateFile?.file ?? params.customize.fromFile!.path), pipeline.defaultWorkingDirectory || process.cwd()) : [];
   for (const w of params.customize.fromFile?.warnings ?? []) log.warn(`customizersFile: ${w}`);
   for (const w of params.inputWarnings ?? []) log.warn(w);
   const sourceRef = file ? sourceRefOf(file.properties.source as Record<string, ArmValue>) : params.source;
@@ -91,6 +93,12 @@ async function prepare(azure: AzureContext, clients: BuildClients, params: Build
   });
   const identity = await preflight(azure, clients, params, source, log, signal);
   warnHostedTimeout(pipeline, params.action, params.settings.buildTimeoutMinutes, log);
+  // Before the archive: a given account the identity can't read is refused before any write.
+  const placed = fileInput && localFiles.length ? await uploadLocalFiles(azure, clients, steps, localFiles, fileInput, {
+    resourceGroup: rg, location: params.location, principalId: identity.principalId, storageAccount: params.customize.uploads.storageAccount,
+    dryRun: params.action !== 'build' && params.action !== 'start',
+  }, log, signal) : undefined;
+  const fileCustomizers = (placed?.steps ?? steps).customize as Customizer[];
   const a = params.customize.packagePath;
   const artifacts = a ? await prepareArtifacts(azure, clients, a, {
     resourceGroup: rg, location: params.location, osType: source.osType, principalId: identity.principalId, buildTimeoutMinutes: params.settings.buildTimeoutMinutes,
@@ -98,14 +106,15 @@ async function prepare(azure: AzureContext, clients: BuildClients, params: Build
   }, log, signal) : undefined;
   const composed = composeTemplate(params, source, identity.id, azure.subscriptionId, pipeline, artifacts);
   if (params.customize.fromFile) composed.properties.customize.push(...fileCustomizers);
-  const base = file ? applyTemplateFile(composed, file, log) : composed;
+  const base = file ? applyTemplateFile(composed, placed ? withValidators(file, placed.steps) : file, log) : composed;
   if (file) base.properties.customize = [...(artifacts?.customizers ?? []), ...fileCustomizers];
+  if (placed) base.tags[FILES_TAG] = placed.tag;
   const name = templateName(pipeline, base);
   const doc = withTemplateName(base, name);
   log.group(`Image template ${name} (resource group ${rg})`);
   log.info(JSON.stringify(doc, null, 2));
   log.endGroup();
-  return { source, doc, name, customizers: doc.properties.customize.map(describeCustomizer), artifacts };
+  return { source, doc, name, customizers: doc.properties.customize.map(describeCustomizer), artifacts, files: placed?.urls ?? [] };
 }
 
 /** `validate`: every check `build` makes and the template it would send, printed; nothing is created. */
@@ -125,9 +134,11 @@ async function buildOrStart(azure: AzureContext, params: BuildParams, log: Logge
   const started = Date.now();
   const clients = buildClients(azure);
   const p = await prepare(azure, clients, params, pipeline, log, signal);
-  // `start` leaves the archive to the build; `wait` deletes it when the build ends.
+  // `start` leaves the archive and uploaded files to the build; `wait` deletes them when the build ends.
   const dropArtifacts = async () => {
-    if (p.artifacts && params.action === 'build' && !params.customize.packagePath?.keep) await deleteArtifacts(azure, p.artifacts.url, log);
+    if (params.action !== 'build' || params.customize.uploads.keep) return;
+    if (p.artifacts) await deleteArtifacts(azure, p.artifacts.url, log);
+    await deleteUploadedFiles(azure, p.files, log);
   };
   try {
     return await runPrepared(azure, clients, params, p, started, log, signal);
@@ -196,6 +207,7 @@ async function waitForBuild(azure: AzureContext, params: FollowParams, name: str
     return await followAndFinish(azure, clients, params, name, customizers, report, log, signal);
   } finally {
     if (artifactsUrl && !keepArtifacts) await deleteArtifacts(azure, artifactsUrl, log);
+    if (!keepArtifacts) await deleteUploadedFiles(azure, uploadedFilesOf(t), log);
   }
 }
 
@@ -214,6 +226,7 @@ async function cancelNamed(azure: AzureContext, params: FollowParams, name: stri
   const state = String(after?.lastRunStatus?.runState ?? 'Canceled');
   const artifactsUrl = t.tags?.[ARTIFACTS_TAG];
   if (artifactsUrl && !keepArtifacts) await deleteArtifacts(azure, artifactsUrl, log);
+  if (!keepArtifacts) await deleteUploadedFiles(azure, uploadedFilesOf(t), log);
   const done = after ? params.keepTemplate && TERMINAL.includes(state) : true;
   return {
     result: done ? 'Succeeded' : 'Failed',

@@ -46,6 +46,8 @@ export interface ArtifactsParams {
 
 export interface CustomizeParams {
   packagePath?: ArtifactsParams;
+  /** Where uploads go and whether they stay: the packagePath archive and the local files a customizersFile or templateFile names. */
+  uploads: Omit<ArtifactsParams, 'folder'>;
   /** customizersFile: its customisers, after the artifacts' (it replaces script, restart and Windows Update). */
   fromFile?: { path: string; customizers: Customizer[]; warnings: string[] };
   script?: ScriptStep;
@@ -274,7 +276,12 @@ function readCustomize(inputs: InputReader, pipeline: PipelineInfo): CustomizePa
   if (fromFile && clash) {
     throw new InputError('customizersFile', `and ${clash} are both set; the customisers file replaces the script, restart and Windows Update inputs`, 'one of the two (put the step into the customisers file)');
   }
-  return { packagePath, script, restart, windowsUpdate, fromFile };
+  return { packagePath, uploads: readUploads(inputs), script, restart, windowsUpdate, fromFile };
+}
+
+function readUploads(inputs: InputReader): Omit<ArtifactsParams, 'folder'> {
+  const storageAccount = inputs.string('storageAccountName', { pattern: /^[a-z0-9]{3,24}$/, expected: 'a storage account name: 3 to 24 lower-case letters and digits' }) || undefined;
+  return { storageAccount, keep: inputs.bool('keepArtifacts') };
 }
 
 function readArtifacts(inputs: InputReader, pipeline: PipelineInfo): ArtifactsParams | undefined {
@@ -289,8 +296,7 @@ function readArtifacts(inputs: InputReader, pipeline: PipelineInfo): ArtifactsPa
     throw new InputError('packagePath', `'${given}' can't be read (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`, `a folder under ${base}`);
   }
   if (!stat.isDirectory()) throw new InputError('packagePath', `'${given}' is a file`, 'a folder (its contents are zipped and unpacked on the build VM)');
-  const storageAccount = inputs.string('storageAccountName', { pattern: /^[a-z0-9]{3,24}$/, expected: 'a storage account name: 3 to 24 lower-case letters and digits' }) || undefined;
-  return { folder, storageAccount, keep: inputs.bool('keepArtifacts') };
+  return { folder, ...readUploads(inputs) };
 }
 
 function readScript(inputs: InputReader, pipeline: PipelineInfo): ScriptStep | undefined {
