@@ -51,6 +51,39 @@ export function endpointEnv(c: ConnectionSpec): Record<string, string> {
   return env;
 }
 
+/** An input as task.json declares it (the parts that decide what the task process sees). */
+export interface InputDefinition {
+  name: string;
+  type: string;
+  aliases?: string[];
+  defaultValue?: string | boolean;
+}
+
+/**
+ * The inputs a task process gets for a step, made the way Azure Pipelines makes them: the server renames an
+ * input given under one of its aliases to the input's name when it compiles the pipeline (the task never
+ * sees the alias), and the agent's TaskRunner starts every input the task declares from its defaultValue
+ * (trimmed; '' when it has none) and puts the step's values over them. Names match case-insensitively. An
+ * input given twice (under its name and an alias, or two aliases) is refused: one step can't say both.
+ */
+export function resolveInputs(definitions: InputDefinition[], given: Record<string, string>): Record<string, string> {
+  const byName = new Map<string, InputDefinition>();
+  for (const d of definitions) for (const n of [d.name, ...(d.aliases ?? [])]) byName.set(n.toLowerCase(), d);
+  const resolved: Record<string, string> = {};
+  for (const d of definitions) resolved[d.name] = String(d.defaultValue ?? '').trim();
+  const givenAs = new Map<string, string>();
+  for (const [key, value] of Object.entries(given)) {
+    const d = byName.get(key.trim().toLowerCase());
+    // Inputs the task does not declare reach it under the name given, as the agent passes them.
+    const name = d?.name ?? key.trim();
+    const earlier = givenAs.get(name.toLowerCase());
+    if (earlier !== undefined) throw new Error(`Input '${name}' is given twice, as '${earlier}' and as '${key}': give it once.`);
+    givenAs.set(name.toLowerCase(), key);
+    resolved[name] = value.trim();
+  }
+  return resolved;
+}
+
 /** INPUT_* variables: the agent upper-cases the name and replaces spaces and dots with underscores. */
 export function inputEnv(inputs: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.replace(/[ .]/g, '_').toUpperCase()}`, value]));

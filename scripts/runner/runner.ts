@@ -1,6 +1,7 @@
 /**
  * Runs a bundled task exactly as an agent would: its own Node process in the work folder, the agent's
- * environment contract (INPUT_, ENDPOINT_, SYSTEM_, BUILD_ and AGENT_ variables), a fresh Agent.TempDirectory,
+ * environment contract (INPUT_ variables for every declared input, aliases resolved and task.json defaults filled
+ * in as the server and agent do; ENDPOINT_, SYSTEM_, BUILD_ and AGENT_ variables), a fresh Agent.TempDirectory,
  * and the agent's cancellation (SIGINT, then SIGTERM 7.5 s later, then a kill). Azure is the embedded
  * simulator: started here, or an already-running one named by GIP_SIM_INFO (the file its CLI writes).
  */
@@ -9,7 +10,7 @@ import * as fs from 'fs';
 import * as https from 'https';
 import * as os from 'os';
 import * as path from 'path';
-import { AuthKind, endpointEnv, inputEnv, variableEnv } from '../agentEnv';
+import { AuthKind, endpointEnv, InputDefinition, inputEnv, resolveInputs, variableEnv } from '../agentEnv';
 import { TASKS, TaskName, taskDir } from '../tasks';
 import { defaultPipelineVars } from './pipelineVars';
 import type { Scenario, SimInfo, StateDump } from '../../tests/sim';
@@ -50,6 +51,8 @@ export interface RunResult {
   message?: string;
   /** Output variables the task set (`##vso[task.setvariable ...;isOutput=true]`), the last value of each. */
   outputs: Record<string, string>;
+  /** Plain job variables the task set (`isOutput=false`: `$(name)` in the job's later steps), the last value of each. */
+  variables: Record<string, string>;
   stdout: string;
   exitCode: number;
   /** The simulator's state after the task ended. */
@@ -119,7 +122,8 @@ async function runAgainst(info: SimInfo, bundle: string, o: RunOptions, state: (
   return {
     result: complete?.[1] as TaskResult | undefined,
     message: complete?.[2],
-    outputs: outputVariables(stdout),
+    outputs: setVariables(stdout, true),
+    variables: setVariables(stdout, false),
     stdout,
     exitCode,
     state: await state(),
@@ -127,30 +131,23 @@ async function runAgainst(info: SimInfo, bundle: string, o: RunOptions, state: (
   };
 }
 
-function outputVariables(stdout: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  for (const [, name, value] of stdout.matchAll(/##vso\[task\.setvariable variable=([^;\]]+);isOutput=true;[^\]]*\](.*)/g)) outputs[name] = value;
-  return outputs;
+function setVariables(stdout: string, isOutput: boolean): Record<string, string> {
+  const vars: Record<string, string> = {};
+  const re = new RegExp(`##vso\\[task\\.setvariable variable=([^;\\]]+);isOutput=${isOutput};[^\\]]*\\](.*)`, 'g');
+  for (const [, name, value] of stdout.matchAll(re)) vars[name] = value;
+  return vars;
 }
 
 function taskEnvironment(info: SimInfo, o: RunOptions, workdir: string, tempDir: string): NodeJS.ProcessEnv {
   const connectionId = o.connectionId ?? DEFAULT_CONNECTION_ID;
   const auth = o.auth ?? 'sp';
   const principal = { sp: info.principals.sp, 'sp-cert': info.principals.spCert, wif: info.principals.wif, msi: info.principals.msi }[auth];
-  const inputs = { ...o.inputs };
-  // A service-connection input left unset (under its name or an alias) gets the runner's connection.
-  const taskJson = JSON.parse(fs.readFileSync(path.join(taskDir(o.task), 'task.json'), 'utf8'));
-  for (const input of taskJson.inputs as { name: string; aliases?: string[]; type: string }[]) {
-    if (!input.type.startsWith('connectedService:AzureRM')) continue;
-    const names = [input.name, ...(input.aliases ?? [])];
-    const given = names.find((n) => inputs[n] !== undefined);
-    if (given && given !== input.name) {
-      // The agent resolves aliases: the task reads the input under its own name.
-      inputs[input.name] = inputs[given];
-      delete inputs[given];
-    }
-    inputs[input.name] ??= connectionId;
-  }
+  // As the server and agent do: aliases renamed to the input's name, task.json defaults under the step's values.
+  // Not mirrored: the agent also roots filePath inputs against the sources folder (an empty one becomes that folder).
+  const definitions = (JSON.parse(fs.readFileSync(path.join(taskDir(o.task), 'task.json'), 'utf8')) as { inputs: InputDefinition[] }).inputs;
+  const inputs = resolveInputs(definitions, o.inputs ?? {});
+  // A service-connection input left unset gets the runner's connection.
+  for (const input of definitions) if (input.type.startsWith('connectedService:AzureRM') && !inputs[input.name]) inputs[input.name] = connectionId;
   const vars = { ...defaultPipelineVars(workdir, tempDir, info.collectionUri), ...o.vars };
   return {
     PATH: process.env.PATH ?? '',

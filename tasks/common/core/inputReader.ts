@@ -18,6 +18,14 @@ interface Common { required?: boolean }
 export class InputReader {
   constructor(private readonly source: InputSource) {}
 
+  /** A reader that sees `values` in place of the inputs they name ('' reads as unset), the others as they are. */
+  with(values: ReadonlyMap<string, string>): InputReader {
+    return new InputReader({
+      get: (name) => (values.has(name) ? values.get(name) || undefined : this.source.get(name)),
+      secret: (value) => this.source.secret(value),
+    });
+  }
+
   string(name: string, opts: Common & { required: true; pattern?: RegExp; expected?: string }): string;
   string(name: string, opts?: Common & { pattern?: RegExp; expected?: string }): string | undefined;
   string(name: string, opts: Common & { pattern?: RegExp; expected?: string } = {}): string | undefined {

@@ -7,6 +7,8 @@ export interface TaskOutcome {
   /** Output variables (name -> value); secret values are marked by `secretOutputs`. */
   outputs?: Record<string, string>;
   secretOutputs?: string[];
+  /** Plain job variables (`$(name)` in the job's later steps), for names a task this one replaces set that way. */
+  jobVariables?: Record<string, string>;
   /** Markdown for the run's summary page. */
   summary?: string;
   /** Files attached to the run (e.g. a full build log); the pipeline layer writes and publishes them. */

@@ -80,5 +80,18 @@ export function resultOf(runState: string): TaskResultKind {
 }
 
 export function outcomeOf(r: BuildReport, message: string, attachments?: TaskOutcome['attachments']): TaskOutcome {
-  return { result: resultOf(r.runState), message, outputs: buildOutputs(r), summary: buildSummary(r), attachments };
+  const outputs = buildOutputs(r);
+  return { result: resultOf(r.runState), message, outputs, jobVariables: legacyJobVariables(outputs), summary: buildSummary(r), attachments };
+}
+
+/**
+ * The plain job variables the existing Microsoft task set, so its later steps' `$(imageUri)` and `$(pirPublisher)`
+ * keep working: imageUri is the distributed image (the gallery version, else the managed image, else the VHD).
+ */
+export function legacyJobVariables(outputs: Record<string, string>): Record<string, string> {
+  const vars: Record<string, string> = {};
+  const imageUri = outputs.imageVersionId ?? outputs.managedImageId ?? outputs.vhdUri;
+  if (imageUri) vars.imageUri = imageUri;
+  for (const name of ['pirPublisher', 'pirOffer', 'pirSku', 'pirVersion']) if (outputs[name]) vars[name] = outputs[name];
+  return vars;
 }

@@ -8,8 +8,10 @@ import { parseGalleryId, parseResourceId, typeOf } from '../gallery/resourceIds'
 export const SOURCE_KINDS = ['marketplace', 'galleryImageVersion', 'managedImage'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
-/** The existing Microsoft task's `imageSource` values, accepted as they are. */
-export const LEGACY_SOURCE_KINDS: Record<string, SourceKind> = { marketplace: 'marketplace', sig: 'galleryImageVersion', managed: 'managedImage' };
+/** The existing Microsoft task's `imageSource` values (of its versions and patched copies), by lower-case value. */
+export const LEGACY_SOURCE_KINDS: Record<string, SourceKind> = {
+  marketplace: 'marketplace', sig: 'galleryImageVersion', gallery: 'galleryImageVersion', managed: 'managedImage', managedimage: 'managedImage',
+};
 
 export interface PurchasePlan { name: string; product: string; publisher: string }
 

@@ -90,6 +90,7 @@ function publish(taskName: string, outcome: TaskOutcome): void {
   for (const [name, value] of Object.entries(outcome.outputs ?? {})) {
     tl.setVariable(name, value, secret.has(name), true);
   }
+  for (const [name, value] of Object.entries(outcome.jobVariables ?? {})) tl.setVariable(name, value, false, false);
   const dir = tl.getVariable('Agent.TempDirectory');
   for (const a of outcome.attachments ?? []) {
     if (!dir) break;
