@@ -57,9 +57,10 @@ export function roleForAction(action: string): string {
   const a = action.toLowerCase();
   const table: [RegExp, string][] = [
     [/^microsoft\.authorization\/roleassignments\//, 'Role Based Access Control Administrator'],
+    [/^microsoft\.authorization\/roledefinitions\/(write|delete)$/, 'User Access Administrator'],
     [/^microsoft\.managedidentity\/userassignedidentities\/assign\/action$/, 'Managed Identity Operator'],
     [/^microsoft\.managedidentity\//, 'Managed Identity Contributor'],
-    [/^microsoft\.storage\/storageaccounts\/blobservices\/containers\/blobs\//, 'Storage Blob Data Contributor'],
+    [/^microsoft\.storage\/storageaccounts\/blobservices\/containers\/(blobs\/|write$)/, 'Storage Blob Data Contributor'],
     [/^microsoft\.storage\//, 'Storage Account Contributor'],
     [/^microsoft\.desktopvirtualization\//, 'Desktop Virtualization Contributor'],
     [/\/read$/, 'Reader'],

@@ -10,7 +10,7 @@ import * as path from 'path';
 import { AzureContext } from '../azure/clients';
 import { describeArmError } from '../azure/armErrors';
 import { CancelledError, InputError, NotImplementedError } from '../core/errors';
-import { Logger } from '../core/logger';
+import { Logger, MemoryLogger } from '../core/logger';
 import { TaskOutcome } from '../core/outcome';
 import { PipelineInfo } from '../core/pipelineInfo';
 import { getOrUndefined } from '../azure/notFound';
@@ -76,7 +76,7 @@ async function prepare(azure: AzureContext, clients: BuildClients, params: Build
   log.group('Source and pre-flight checks');
   // A template file is evaluated first: its source is what is resolved, and a refusal comes before any write.
   const file = params.templateFile ? loadTemplate(params.templateFile.doc, {
-    subscriptionId: azure.subscriptionId, resourceGroup: rg, location: params.location, parameters: params.templateFile.parameters, identityGiven: true,
+    subscriptionId: azure.subscriptionId, resourceGroup: rg, location: params.location, parameters: params.templateFile.parameters, identityGiven: !!params.identity,
   }) : undefined;
   const fileInput = params.templateFile ? 'templateFile' : params.customize.fromFile ? 'customizersFile' : undefined;
   const steps = fileStepsOf((file?.properties.customize ?? params.customize.fromFile?.customizers ?? []) as Customizer[], file?.properties);
@@ -91,7 +91,12 @@ async function prepare(azure: AzureContext, clients: BuildClients, params: Build
     if (file && err instanceof InputError && err.input === 'sourceImage') throw new InputError('templateFile', `properties.source: ${err.message.replace(/^Input 'sourceImage': /, '').replace(/\.$/, '')}`);
     throw err;
   });
-  const identity = await preflight(azure, clients, params, source, log, signal);
+  // The pre-flight checks the template as it will be sent (targets, staging group, vnet), less its customisers.
+  const draft = (identityId: string) => {
+    const c = composeTemplate(params, source, identityId, azure.subscriptionId, pipeline);
+    return file ? applyTemplateFile(c, { ...file, warnings: [] }, new MemoryLogger()) : c;
+  };
+  const identity = await preflight(azure, clients, params, source, { draft, fileIdentity: file?.identity }, log, signal);
   warnHostedTimeout(pipeline, params.action, params.settings.buildTimeoutMinutes, log);
   // Before the archive: a given account the identity can't read is refused before any write.
   const placed = fileInput && localFiles.length ? await uploadLocalFiles(azure, clients, steps, localFiles, fileInput, {
@@ -154,7 +159,7 @@ async function runPrepared(azure: AzureContext, clients: BuildClients, params: B
   const t = clients.aib.virtualMachineImageTemplates;
   let existing = await getOrUndefined(() => t.get(rg, name, { abortSignal: signal }));
   if (!existing) {
-    const earlier = await findEarlierResult(clients, params, name, signal);
+    const earlier = await findEarlierResult(clients, doc, name, signal);
     if (earlier) {
       log.info(`This job's build already succeeded: ${earlier.describe}. Nothing is built again.`);
       const r = report('Succeeded', { runOutputs: earlier.runOutputs, reused: `Made earlier by this job (template ${name}); found by its provenance tags.` });

@@ -93,8 +93,8 @@ export interface BuildParams {
   action: Action;
   location: string;
   resourceGroup: string;
-  /** Resource id of the AIB user-assigned identity, or its name in `resourceGroup`. */
-  identity: string;
+  /** Resource id of the AIB user-assigned identity, or its name in `resourceGroup`; undefined: a template file's, else the task's own. */
+  identity?: string;
   /** undefined with templateFile: the file's source, resolved once the file is evaluated. */
   source?: SourceRef;
   templateFile?: TemplateFileInput;
@@ -215,11 +215,10 @@ function hasCustomizers(c: CustomizeParams): boolean {
   return !!(c.packagePath || c.script || c.restart || c.windowsUpdate || c.fromFile);
 }
 
-function readIdentity(inputs: InputReader): string {
-  const value = inputs.string('managedIdentity', {
-    required: true,
-    expected: 'the resource id (or the name, in the template\'s resource group) of the user-assigned identity Image Builder runs as; creating one for you is not implemented in this version',
-  });
+/** Optional: without it the template file's identity, else the task's own (aibIdentity.ts). */
+function readIdentity(inputs: InputReader): string | undefined {
+  const value = inputs.string('managedIdentity');
+  if (!value) return undefined;
   if (value.startsWith('/')) {
     const p = parseResourceId(value);
     if (!p || typeOf(p).toLowerCase() !== 'microsoft.managedidentity/userassignedidentities') {

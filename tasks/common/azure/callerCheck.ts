@@ -1,0 +1,48 @@
+/**
+ * Whether the service connection may make the writes a task is about to make, asked of the permissions
+ * API before the first write (which counts its group memberships too). Each refusal is one message:
+ * the principal, the missing actions, the scope, the built-in role that grants them and the `az`
+ * command that assigns it.
+ */
+import { roleForAction } from './armErrors';
+import { isNotFound } from './notFound';
+import { assigneeArgs, ConnectionPrincipal, describeConnection } from './principal';
+import { allows, assignCommand, CallerPermissions } from './rbacCheck';
+
+export interface CallerNeed {
+  action: string;
+  /** A resource group or resource id (the permissions API answers for those). */
+  scope: string;
+  /** A data action (blob contents), not a control-plane action. */
+  data?: boolean;
+  /** What the task would do with it: "create the image template". */
+  why: string;
+}
+
+/** One message per scope and role that is missing; empty when everything is allowed (or could not be read). */
+export async function callerRefusals(perms: CallerPermissions, principal: ConnectionPrincipal, needs: CallerNeed[], onUnreadable: (scope: string, err: unknown) => void): Promise<string[]> {
+  const missing = new Map<string, { scope: string; role: string; actions: string[]; why: string[] }>();
+  for (const n of needs) {
+    let blocks;
+    try {
+      blocks = await perms.at(n.scope);
+    } catch (err) {
+      if (!isNotFound(err)) onUnreadable(n.scope, err);
+      continue;
+    }
+    if (!blocks || allows(blocks, n.action, n.data)) continue;
+    const role = roleForAction(n.action);
+    const key = `${n.scope.toLowerCase()}|${role}`;
+    const m = missing.get(key) ?? { scope: n.scope, role, actions: [], why: [] };
+    if (!m.actions.includes(n.action)) m.actions.push(n.action);
+    if (!m.why.includes(n.why)) m.why.push(n.why);
+    missing.set(key, m);
+  }
+  return [...missing.values()].map((m) => refusal(principal, m.actions, m.scope, m.role, m.why.join(', ')));
+}
+
+export function refusal(principal: ConnectionPrincipal, actions: string[], scope: string, role: string, why: string): string {
+  const who = describeConnection(principal);
+  return `${who[0].toUpperCase()}${who.slice(1)} may not ${actions.map((a) => `'${a}'`).join(', ')} on ${scope} (needed to ${why}). ` +
+    `Grant it '${role}' (or a role with ${actions.length === 1 ? 'that action' : 'those actions'}) there: ${assignCommand(assigneeArgs(principal), role, scope)}`;
+}

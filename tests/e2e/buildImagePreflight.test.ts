@@ -1,0 +1,262 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { runTask, RunResult } from '../../scripts/runner/runner';
+import { RunningSim, SIM_IDS, startSimulator, StateDump } from '../sim';
+import { baseResources, GALLERY, IMAGE_LINUX, IMAGE_WIN, RG, SUB, UAI } from '../sim/domain/support';
+
+/**
+ * BuildImage's identity and pre-flight through the runner against the simulator with RBAC enforced:
+ * the task's own Image Builder identity (created with a custom role on the first run, reused after),
+ * refusals before any write when the service connection lacks a right (each naming the principal, the
+ * action, the scope and the fix), the warning when a given identity holds no rights on a target (and
+ * the build then failing as Image Builder fails), template files' targets, and provider registration.
+ */
+const ROLES = {
+  owner: '8e3af657-a8ff-443c-a75c-2fe8c4bcb635',
+  contributor: 'b24988ac-6180-42a0-ab88-20f7382dd24c',
+  reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7',
+};
+const AIB_PRINCIPAL = '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+const CONNECTION = SIM_IDS.sp;
+const LINUX = {
+  location: 'westeurope', resourceGroup: 'rg-img', pollInterval: '100ms',
+  sourceImage: 'Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2', galleryImageDefinitionId: IMAGE_LINUX,
+  scriptSource: 'inline', inlineScript: 'echo "preflight"',
+};
+const OTHER_RG = `/subscriptions/${SUB}/resourceGroups/rg-identities`;
+const OUT_RG = `/subscriptions/${SUB}/resourceGroups/rg-images-out`;
+const OTHER_UAI = `${OTHER_RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/shared-aib`;
+
+let n = 0;
+function assignment(scope: string, role: string, principalId: string) {
+  n++;
+  return {
+    id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${String(n).padStart(8, '0')}-0000-4000-8000-000000000000`, type: 'Microsoft.Authorization/roleAssignments',
+    properties: { roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${role}`, principalId },
+  };
+}
+
+/** The base scenario with the AIB identity's principal fixed; the connection reads the subscription (marketplace images are read there). */
+function resources(...extra: unknown[]) {
+  return [
+    ...baseResources().map((r) => (r.id === UAI ? { ...r, properties: { principalId: AIB_PRINCIPAL } } : r)),
+    assignment(`/subscriptions/${SUB}`, ROLES.reader, CONNECTION.objectId),
+    ...extra,
+  ];
+}
+
+const writes = (state: StateDump, from: number) => state.requests.slice(from).filter((q) => q.method !== 'GET' && q.status < 400);
+/** task-lib escapes line breaks in the result message. */
+const messageOf = (r: RunResult) => (r.message ?? '').replace(/%0A/g, '\n').replace(/%0D/g, '');
+
+describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () {
+  this.timeout(180_000);
+
+  describe('the task\'s own identity, the connection Owner of the group', () => {
+    let sim: RunningSim;
+    before(async () => {
+      sim = await startSimulator({ scenario: { timeScale: 0.003, rbac: true, resources: resources(
+        { id: OUT_RG, type: 'Microsoft.Resources/resourceGroups', location: 'westeurope' },
+        assignment(RG, ROLES.owner, CONNECTION.objectId),
+        assignment(OUT_RG, ROLES.owner, CONNECTION.objectId),
+      ) } });
+    });
+    after(async () => { await sim?.stop(); });
+
+    it('creates the identity, its custom role and the assignment, and builds; the next build reuses them without writing any of them again', async () => {
+      const r = await runTask({ task: 'BuildImage', sim, inputs: LINUX });
+      assert.strictEqual(r.result, 'Succeeded', r.stdout);
+      const identity = r.state.resources.find((x) => x.type === 'Microsoft.ManagedIdentity/userAssignedIdentities' && x.name.startsWith('gip-aib-'));
+      assert.ok(identity, 'identity created');
+      assert.strictEqual(identity.tags['gip.managedBy'], 'BuildImage');
+      const role = r.state.resources.find((x) => x.type === 'Microsoft.Authorization/roleDefinitions');
+      assert.ok(role, 'custom role created');
+      assert.strictEqual(role.properties.roleName, `BuildImage Image Builder (${identity.name})`);
+      assert.deepStrictEqual(role.properties.assignableScopes, [RG]);
+      assert.ok(!role.properties.permissions[0].actions.some((a: string) => a.includes('*')), 'no wildcard in the custom role');
+      assert.ok(role.properties.permissions[0].actions.includes('Microsoft.Compute/galleries/images/versions/write'));
+      const assigned = r.state.resources.filter((x) => x.type === 'Microsoft.Authorization/roleAssignments' && x.properties.principalId === identity.properties.principalId);
+      assert.deepStrictEqual(assigned.map((a) => [a.properties.scope, a.properties.roleDefinitionId.split('/').pop()]), [[RG, role.name]]);
+      assert.match(r.stdout, /Creating Image Builder identity gip-aib-[0-9a-f]{12} in rg-img/);
+      assert.match(r.stdout, /Granted identity gip-aib-[0-9a-f]{12} 'BuildImage Image Builder \(gip-aib-[0-9a-f]{12}\)' on .*\/resourceGroups\/rg-img \(/);
+      const template = r.state.requests.find((q) => q.method === 'PUT' && /\/imageTemplates\//.test(q.path));
+      assert.ok(template && template.status < 300);
+      assert.match(r.outputs.imageVersionId ?? '', /\/images\/ubuntu\/versions\/1\.0\.0$/);
+
+      const before = sim.state().requests.length;
+      const again = await runTask({ task: 'BuildImage', sim, inputs: { ...LINUX, inlineScript: 'echo "second build"' } });
+      assert.strictEqual(again.result, 'Succeeded', again.stdout);
+      assert.match(again.stdout, /Image Builder runs as the task's own identity gip-aib-[0-9a-f]{12} \(principal [0-9a-f-]{36}\), which holds what this build needs/);
+      const setup = writes(again.state, before).filter((q) => /userAssignedIdentities|roleDefinitions|roleAssignments/i.test(q.path));
+      assert.deepStrictEqual(setup, [], 'no identity, role or assignment written again');
+      assert.match(again.outputs.imageVersionId ?? '', /\/versions\/1\.0\.1$/);
+    });
+
+    it('validate with a target in another group says what it would grant and writes nothing', async () => {
+      const managed = `${OUT_RG}/providers/Microsoft.Compute/images/golden`;
+      const before = sim.state().requests.length;
+      const r = await runTask({ task: 'BuildImage', sim, inputs: { ...LINUX, managedImageId: managed, action: 'validate' } });
+      assert.strictEqual(r.result, 'Succeeded', r.stdout);
+      assert.match(r.stdout, new RegExp(`Would run: az role definition update --role-definition '\\{"Name":"BuildImage Image Builder .*"AssignableScopes":\\["${RG}","${OUT_RG}"\\]\\}'`));
+      assert.match(r.stdout, new RegExp(`Would run: az role assignment create --assignee-object-id [0-9a-f-]{36} --assignee-principal-type ServicePrincipal --role "BuildImage Image Builder \\(gip-aib-[0-9a-f]{12}\\)" --scope ${OUT_RG}$`, 'm'));
+      assert.deepStrictEqual(writes(r.state, before), []);
+    });
+  });
+
+  describe('refusals before any write', () => {
+    let sim: RunningSim;
+    let templateDir: string;
+    before(async () => {
+      sim = await startSimulator({ scenario: { timeScale: 0.003, rbac: true, resources: resources(
+        { id: OTHER_RG, type: 'Microsoft.Resources/resourceGroups', location: 'westeurope' },
+        { id: OTHER_UAI, type: 'Microsoft.ManagedIdentity/userAssignedIdentities', location: 'westeurope' },
+        assignment(RG, ROLES.contributor, CONNECTION.objectId), // may build, may not grant roles
+        assignment(OTHER_RG, ROLES.reader, CONNECTION.objectId), // sees the shared identity, may not assign it
+        assignment(RG, ROLES.contributor, AIB_PRINCIPAL),
+      ) } });
+      templateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-preflight-'));
+    });
+    after(async () => {
+      fs.rmSync(templateDir, { recursive: true, force: true });
+      await sim?.stop();
+    });
+
+    it('no managedIdentity and a connection without roleAssignments/write: fails with the az commands that set the identity up, nothing written', async () => {
+      const before = sim.state().requests.length;
+      const r = await runTask({ task: 'BuildImage', sim, inputs: LINUX });
+      assert.strictEqual(r.result, 'Failed', r.stdout);
+      const m = messageOf(r);
+      assert.match(m, /No managedIdentity is given, and the task can't set up its own Image Builder identity gip-aib-[0-9a-f]{12}/);
+      assert.match(m, new RegExp(`The service connection's principal \\(client id ${CONNECTION.clientId}, object id ${CONNECTION.objectId}\\) may not 'Microsoft\\.Authorization/roleDefinitions/write' on ${RG} .*Grant it 'User Access Administrator'`));
+      assert.match(m, /may not 'Microsoft\.Authorization\/roleAssignments\/write' on \/subscriptions\/[^ ]+\/resourceGroups\/rg-img .*'Role Based Access Control Administrator'/);
+      assert.match(m, /az identity create -g rg-img -n gip-aib-[0-9a-f]{12} -l westeurope --tags gip\.managedBy="BuildImage"/);
+      assert.match(m, /az role definition create --role-definition '\{"Name":"BuildImage Image Builder \(gip-aib-[0-9a-f]{12}\)","IsCustom":true,.*"AssignableScopes":\["\/subscriptions\/[^"]+\/resourceGroups\/rg-img"\]\}'/);
+      assert.match(m, /az role assignment create --assignee-object-id \$\(az identity show --ids \S+gip-aib-[0-9a-f]{12} --query principalId -o tsv\) --assignee-principal-type ServicePrincipal --role "BuildImage Image Builder \(gip-aib-[0-9a-f]{12}\)" --scope \S+\/resourceGroups\/rg-img/);
+      assert.match(r.stdout, /##\[group\]Commands that set up the task's own Image Builder identity/);
+      assert.deepStrictEqual(writes(r.state, before), []);
+    });
+
+    it('a given identity the connection may not assign (no Managed Identity Operator): one message naming principal, action, scope and fix; nothing written', async () => {
+      const before = sim.state().requests.length;
+      const r = await runTask({ task: 'BuildImage', sim, inputs: { ...LINUX, managedIdentity: OTHER_UAI } });
+      assert.strictEqual(r.result, 'Failed', r.stdout);
+      assert.strictEqual(messageOf(r),
+        `The service connection's principal (client id ${CONNECTION.clientId}, object id ${CONNECTION.objectId}) may not 'Microsoft.ManagedIdentity/userAssignedIdentities/assign/action' on ${OTHER_UAI} ` +
+        `(needed to assign Image Builder's identity to the template). Grant it 'Managed Identity Operator' (or a role with that action) there: ` +
+        `az role assignment create --assignee-object-id ${CONNECTION.objectId} --assignee-principal-type ServicePrincipal --role "Managed Identity Operator" --scope ${OTHER_UAI}`);
+      assert.deepStrictEqual(writes(r.state, before), []);
+    });
+
+    it('a template file whose distribute targets a definition of the other OS fails pre-flight, naming the property', async () => {
+      fs.writeFileSync(path.join(templateDir, 'wrong-os.json'), JSON.stringify({
+        type: 'Microsoft.VirtualMachineImages/imageTemplates', apiVersion: '2022-02-14', location: 'westeurope',
+        identity: { type: 'UserAssigned', userAssignedIdentities: { [UAI]: {} } },
+        properties: {
+          source: { type: 'PlatformImage', publisher: 'Canonical', offer: '0001-com-ubuntu-server-jammy', sku: '22_04-lts-gen2', version: 'latest' },
+          customize: [{ type: 'Shell', name: 'hello', inline: ['echo hello'] }],
+          distribute: [{ type: 'SharedImage', galleryImageId: IMAGE_WIN, runOutputName: 'sig', replicationRegions: ['westeurope'] }],
+        },
+      }));
+      const before = sim.state().requests.length;
+      const r = await runTask({ task: 'BuildImage', sim, workdir: templateDir, inputs: { location: 'westeurope', resourceGroup: 'rg-img', templateFile: 'wrong-os.json' } });
+      assert.strictEqual(r.result, 'Failed', r.stdout);
+      assert.match(messageOf(r), /^Input 'templateFile': properties\.distribute\[0\]\.galleryImageId: the image definition 'win11' is for Windows, but the source Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2:\S+ is Linux/);
+      assert.deepStrictEqual(writes(r.state, before), []);
+    });
+  });
+
+  describe('Image Builder\'s identity without rights on a target', () => {
+    let sim: RunningSim;
+    before(async () => {
+      sim = await startSimulator({ scenario: { timeScale: 0.003, rbac: true, resources: resources(
+        assignment(RG, ROLES.owner, CONNECTION.objectId),
+        assignment(GALLERY, ROLES.reader, AIB_PRINCIPAL),
+        assignment(IMAGE_WIN, ROLES.contributor, AIB_PRINCIPAL), // writes versions of the Windows definition only
+      ) } });
+    });
+    after(async () => { await sim?.stop(); });
+
+    it('warns before the build, naming principal, action, scope and fix; the build then fails where Image Builder fails', async () => {
+      const r = await runTask({ task: 'BuildImage', sim, inputs: { ...LINUX, managedIdentity: 'aib-identity' } });
+      const warning = r.stdout.split('\n').find((l) => l.startsWith('##vso[task.issue type=warning') && l.includes('galleries/images/versions/write'));
+      assert.ok(warning, r.stdout);
+      assert.match(warning, new RegExp(`Image Builder's identity aib-identity \\(principal ${AIB_PRINCIPAL}\\) holds no role assignment that allows .*'Microsoft\\.Compute/galleries/images/versions/write' on ${IMAGE_LINUX} \\(distribution to image definition ubuntu\\); the build fails there unless a group it belongs to grants it`));
+      assert.match(warning, new RegExp(`az role assignment create --assignee-object-id ${AIB_PRINCIPAL} --assignee-principal-type ServicePrincipal --role "Contributor" --scope ${IMAGE_LINUX}`));
+      assert.strictEqual(r.result, 'Failed', r.stdout);
+      assert.match(r.message ?? '', /Not authorized to access the resource: .*\/images\/ubuntu\/versions\//);
+    });
+
+    it('no warning where its role assignment covers the target, and the build succeeds', async () => {
+      const r = await runTask({ task: 'BuildImage', sim, inputs: { ...LINUX, managedIdentity: 'aib-identity', sourceImage: 'MicrosoftWindowsDesktop:windows-11:win11-23h2-ent', galleryImageDefinitionId: IMAGE_WIN, inlineScript: 'Write-Host hi' } });
+      assert.strictEqual(r.result, 'Succeeded', r.stdout);
+      assert.ok(!/##vso\[task\.issue type=warning[^\]]*\]Image Builder's identity/.test(r.stdout), r.stdout);
+    });
+  });
+
+  describe('a template file\'s identity and targets', () => {
+    let sim: RunningSim;
+    let dir: string;
+    before(async () => {
+      sim = await startSimulator({ scenario: { timeScale: 0.003, rbac: true, resources: resources(
+        assignment(RG, ROLES.owner, CONNECTION.objectId),
+        assignment(RG, ROLES.contributor, AIB_PRINCIPAL),
+      ) } });
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-preflight-file-'));
+      fs.writeFileSync(path.join(dir, 'linux.json'), JSON.stringify({
+        $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', contentVersion: '1.0.0.0',
+        parameters: { identityName: { type: 'string' } },
+        resources: [{
+          type: 'Microsoft.VirtualMachineImages/imageTemplates', apiVersion: '2024-02-01', name: 'ubuntu-golden', location: 'westeurope',
+          identity: { type: 'UserAssigned', userAssignedIdentities: { "[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', parameters('identityName'))]": {} } },
+          properties: {
+            source: { type: 'PlatformImage', publisher: 'Canonical', offer: '0001-com-ubuntu-server-jammy', sku: '22_04-lts-gen2', version: 'latest' },
+            customize: [{ type: 'Shell', name: 'hello', inline: ['echo hello from the file'] }],
+            distribute: [{ type: 'SharedImage', galleryImageId: IMAGE_LINUX, runOutputName: 'ubuntuSig', targetRegions: [{ name: 'westeurope', replicaCount: 1 }] }],
+          },
+        }],
+      }));
+    });
+    after(async () => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      await sim?.stop();
+    });
+
+    it('runs as the file\'s identity when managedIdentity is empty; a rerun of the job finds the version by the file\'s distribute target', async () => {
+      const inputs = { location: 'westeurope', resourceGroup: 'rg-img', pollInterval: '100ms', templateFile: 'linux.json', templateParameters: 'identityName=aib-identity' };
+      const r = await runTask({ task: 'BuildImage', sim, workdir: dir, inputs });
+      assert.strictEqual(r.result, 'Succeeded', r.stdout);
+      assert.match(r.stdout, new RegExp(`Image Builder runs as identity aib-identity \\(principal ${AIB_PRINCIPAL}\\), from the templateFile input's identity`));
+      assert.ok(!r.state.resources.some((x) => x.name?.startsWith('gip-aib-')), 'no identity of the task\'s own');
+      const version = r.state.resources.find((x) => x.type === 'Microsoft.Compute/galleries/images/versions' && x.tags?.['gip.template'] === r.outputs.templateName);
+      assert.ok(version, 'the version carries the template name');
+
+      const before = sim.state().requests.length;
+      const again = await runTask({ task: 'BuildImage', sim, workdir: dir, inputs });
+      assert.strictEqual(again.result, 'Succeeded', again.stdout);
+      assert.match(again.stdout, new RegExp(`This job's build already succeeded: ${version.id.replace(/[/.]/g, '\\$&')}\\. Nothing is built again\\.`));
+      assert.strictEqual(again.outputs.runOutputNames, 'ubuntuSig');
+      assert.deepStrictEqual(writes(again.state, before), []);
+    });
+  });
+
+  describe('resource providers', () => {
+    let sim: RunningSim;
+    before(async () => {
+      sim = await startSimulator({ scenario: { timeScale: 0.003, rbac: true, providers: { 'Microsoft.VirtualMachineImages': 'NotRegistered' },
+        resources: resources(assignment(`/subscriptions/${SUB}`, ROLES.owner, CONNECTION.objectId), assignment(RG, ROLES.contributor, AIB_PRINCIPAL)) } });
+    });
+    after(async () => { await sim?.stop(); });
+
+    it('an unregistered provider fails with the command that registers it; registerProviders: true registers it and goes on', async () => {
+      const inputs = { ...LINUX, managedIdentity: 'aib-identity', action: 'validate' };
+      const r = await runTask({ task: 'BuildImage', sim, inputs });
+      assert.strictEqual(r.result, 'Failed', r.stdout);
+      assert.match(r.message ?? '', /Microsoft\.VirtualMachineImages \(NotRegistered\)\. Register them once: az provider register --namespace Microsoft\.VirtualMachineImages/);
+      const ok = await runTask({ task: 'BuildImage', sim, inputs: { ...inputs, registerProviders: 'true' } });
+      assert.strictEqual(ok.result, 'Succeeded', ok.stdout);
+      assert.match(ok.stdout, /Registering resource provider Microsoft\.VirtualMachineImages/);
+    });
+  });
+});
