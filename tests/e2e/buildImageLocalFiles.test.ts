@@ -132,6 +132,28 @@ describe('e2e: BuildImage local files in a template file (RBAC enforced)', funct
     assert.deepStrictEqual(await uploaded(last), [], 'deleted once not kept');
   });
 
+  it('start leaves the files to the build; wait (in a later job, by templateName) deletes them when it ends', async () => {
+    const started = await run({ action: 'start' }, { 'Build.BuildId': '3003' });
+    assert.strictEqual(started.result, 'Succeeded', started.stdout);
+    assert.strictEqual((await uploaded(started)).length, 2);
+    const waited = await runTask({ task: 'BuildImage', sim, workdir: repo, inputs: { action: 'wait', resourceGroup: 'rg-img', templateName: started.outputs.templateName, pollInterval: '250ms' } });
+    assert.strictEqual(waited.result, 'Succeeded', waited.stdout);
+    assert.match(waited.stdout, /Deleted the uploaded file https:\/\/\S+\/setup\.sh\./);
+    assert.deepStrictEqual(await uploaded(waited), []);
+  });
+
+  it('cleanup removes a kept template\'s uploaded files with it', async () => {
+    const job = { 'Build.BuildId': '4004' };
+    const built = await run({ keepTemplate: 'true', keepArtifacts: 'true' }, job);
+    assert.strictEqual(built.result, 'Succeeded', built.stdout);
+    assert.strictEqual((await uploaded(built)).length, 2);
+    const cleaned = await runTask({ task: 'BuildImage', sim, workdir: repo, inputs: { action: 'cleanup', resourceGroup: 'rg-img' }, vars: job });
+    assert.strictEqual(cleaned.result, 'Succeeded', cleaned.stdout);
+    assert.match(cleaned.stdout, new RegExp(`Removed ${built.outputs.templateName}: left behind, its run ended Succeeded`));
+    assert.match(cleaned.stdout, /Deleted the uploaded file https:\/\/\S+\/motd\.txt\./);
+    assert.deepStrictEqual(await uploaded(cleaned), []);
+  });
+
   it('a path leaving the repository, by ../ or by a symbolic link, is refused before any write', async () => {
     for (const [file, expected] of [
       ['images/escape.json', /Input 'templateFile': customize\[0\] \('escape'\) scriptUri '\.\.\/\.\.\/agent-secret\.sh': is \S+agent-secret\.sh, outside the repository\. Expected a file inside the repository/],
