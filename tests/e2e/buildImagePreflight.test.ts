@@ -17,6 +17,7 @@ const ROLES = {
   owner: '8e3af657-a8ff-443c-a75c-2fe8c4bcb635',
   contributor: 'b24988ac-6180-42a0-ab88-20f7382dd24c',
   reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7',
+  identityOperator: 'f1a07417-d97a-45cb-824c-7a7467783830',
 };
 const AIB_PRINCIPAL = '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const CONNECTION = SIM_IDS.sp;
@@ -28,6 +29,7 @@ const LINUX = {
 const OTHER_RG = `/subscriptions/${SUB}/resourceGroups/rg-identities`;
 const OUT_RG = `/subscriptions/${SUB}/resourceGroups/rg-images-out`;
 const OTHER_UAI = `${OTHER_RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/shared-aib`;
+const OPERATED_UAI = `${OTHER_RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/operated-aib`;
 
 let n = 0;
 function assignment(scope: string, role: string, principalId: string) {
@@ -113,7 +115,9 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
         { id: OTHER_RG, type: 'Microsoft.Resources/resourceGroups', location: 'westeurope' },
         { id: OTHER_UAI, type: 'Microsoft.ManagedIdentity/userAssignedIdentities', location: 'westeurope' },
         assignment(RG, ROLES.contributor, CONNECTION.objectId), // may build, may not grant roles
-        assignment(OTHER_RG, ROLES.reader, CONNECTION.objectId), // sees the shared identity, may not assign it
+        assignment(OTHER_RG, ROLES.reader, CONNECTION.objectId), // sees the shared identities, may not assign them...
+        { id: OPERATED_UAI, type: 'Microsoft.ManagedIdentity/userAssignedIdentities', location: 'westeurope' },
+        assignment(OPERATED_UAI, ROLES.identityOperator, CONNECTION.objectId), // ...but this one
         assignment(RG, ROLES.contributor, AIB_PRINCIPAL),
       ) } });
       templateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-preflight-'));
@@ -147,6 +151,12 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
         `(needed to assign Image Builder's identity to the template). Grant it 'Managed Identity Operator' (or a role with that action) there: ` +
         `az role assignment create --assignee-object-id ${CONNECTION.objectId} --assignee-principal-type ServicePrincipal --role "Managed Identity Operator" --scope ${OTHER_UAI}`);
       assert.deepStrictEqual(writes(r.state, before), []);
+    });
+
+    it('Managed Identity Operator on a given identity is what assigning it takes (a VHD build needs no rights of the identity)', async () => {
+      const r = await runTask({ task: 'BuildImage', sim, inputs: { ...LINUX, galleryImageDefinitionId: '', vhd: 'true', managedIdentity: OPERATED_UAI } });
+      assert.strictEqual(r.result, 'Succeeded', r.stdout);
+      assert.match(r.outputs.vhdUri ?? '', /\.vhd$/);
     });
 
     it('a template file whose distribute targets a definition of the other OS fails pre-flight, naming the property', async () => {

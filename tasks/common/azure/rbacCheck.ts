@@ -8,8 +8,13 @@
 import { AuthorizationManagementClient, Permission, RoleDefinition } from '@azure/arm-authorization';
 import { getOrUndefined } from './notFound';
 
+/**
+ * `*` matches any characters; a whole segment `/*` + `/` may also match nothing (Managed Identity Operator's
+ * `userAssignedIdentities/*` + `/assign/action` is what grants `userAssignedIdentities/assign/action`).
+ */
 export function actionMatches(pattern: string, action: string): boolean {
-  return new RegExp(`^${pattern.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`, 'i').test(action);
+  const part = (p: string) => p.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*');
+  return new RegExp(`^${pattern.split('/*/').map(part).join('\\/(?:.*\\/)?')}$`, 'i').test(action);
 }
 
 /** Whether one of the permission blocks allows the action (a data action with `data`). */

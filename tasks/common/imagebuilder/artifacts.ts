@@ -15,6 +15,7 @@ import { AzureContext } from '../azure/clients';
 import { storageProxyOptions } from '../azure/network';
 import { describeArmError } from '../azure/armErrors';
 import { getOrUndefined } from '../azure/notFound';
+import { RbacReader } from '../azure/rbacCheck';
 import { artifactBlobName, packageFolder, PackagedFolder, userDelegationSas } from '../artifacts';
 import { digestFolder } from '../artifacts/contentHash';
 import { scanFolder } from '../artifacts/folderScan';
@@ -196,19 +197,9 @@ export async function grantReader(auth: AuthorizationManagementClient, scope: st
   }
 }
 
-export async function canRead(auth: AuthorizationManagementClient, scope: string, principalId: string, signal: AbortSignal): Promise<boolean> {
-  for await (const ra of auth.roleAssignments.listForScope(scope, { filter: `atScope() and principalId eq '${principalId}'`, abortSignal: signal })) {
-    if (!ra.roleDefinitionId) continue;
-    const def = await getOrUndefined(() => auth.roleDefinitions.getById(ra.roleDefinitionId!, { abortSignal: signal }));
-    for (const p of def?.permissions ?? []) {
-      if ((p.dataActions ?? []).some((x) => matches(x, BLOB_READ)) && !(p.notDataActions ?? []).some((x) => matches(x, BLOB_READ))) return true;
-    }
-  }
-  return false;
-}
-
-function matches(pattern: string, action: string): boolean {
-  return new RegExp(`^${pattern.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`, 'i').test(action);
+/** Whether the principal's own role assignments let it read blobs at the scope (rbacCheck.ts evaluates them). */
+export function canRead(auth: AuthorizationManagementClient, scope: string, principalId: string, signal: AbortSignal): Promise<boolean> {
+  return new RbacReader(auth, signal).holds(principalId, BLOB_READ, scope, true);
 }
 
 interface Placement { dir: string; zip: string; target: string }

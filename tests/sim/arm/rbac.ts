@@ -26,8 +26,11 @@ export interface RoleDefinitionView {
   resource?: StoredResource;
 }
 
+// `*` matches any characters; a whole segment `/*/` also matches nothing, as Azure reads it (Managed Identity
+// Operator's `userAssignedIdentities/*/assign/action` grants `userAssignedIdentities/assign/action`).
 function wildcardRegex(pattern: string): RegExp {
-  return new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$', 'i');
+  const part = (x: string) => x.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  return new RegExp('^' + pattern.split('/*/').map(part).join('/(?:.*/)?') + '$', 'i');
 }
 
 export function actionMatches(pattern: string, action: string): boolean {

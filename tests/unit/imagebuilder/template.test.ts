@@ -73,7 +73,7 @@ describe('imagebuilder: inputs to template', () => {
 
   it('bad input is refused naming the input', () => {
     const cases: [Record<string, string>, RegExp][] = [
-      [{ ...BASE, managedIdentity: '' }, /Input 'managedIdentity': a value is required/],
+      [{ ...BASE, managedIdentity: 'a b' }, /Input 'managedIdentity': 'a b' is not an identity name/],
       [{ ...BASE, inlineScript: 'x', runAsSystem: 'true' }, /Input 'runAsSystem'/],
       [{ ...BASE, galleryImageDefinitionId: '' }, /Input 'galleryImageDefinitionId': no distribution target is set/],
       [{ ...BASE, versionStrategy: 'explicit' }, /Input 'galleryImageVersion': a value is required/],
