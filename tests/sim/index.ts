@@ -3,7 +3,7 @@ import { modules } from './modules';
 import { createSimulator } from './sim';
 import type { RunningSim, Scenario } from './types';
 
-export type { ClientSpec, Fault, RecordedRequest, RunningSim, Scenario, SimInfo, StateDump, StateResource } from './types';
+export type { BuildRecord, ClientSpec, Fault, RecordedRequest, RunningSim, Scenario, SimInfo, StateDump, StateResource } from './types';
 export { SIM_IDS } from './sim';
 export { DEVOPS_DEFAULTS } from './devops/endpoint';
 export { trustingHttpClient, trustingStorageHttpClient } from './core/trustingHttpClient';

@@ -26,7 +26,7 @@ import { EntraEndpoint } from './entra/endpoint';
 import { TokenService } from './entra/tokens';
 import { MsiEndpoint } from './msi/endpoint';
 import { BlobStorage, loadAzurite } from './storage/azurite';
-import type { RunningSim, Scenario, SimInfo, StateDump } from './types';
+import type { BuildRecord, RunningSim, Scenario, SimInfo, StateDump } from './types';
 
 /** Fixed identities, so scenario files can name them. */
 export const SIM_IDS = {
@@ -130,6 +130,8 @@ export async function createSimulator(modules: SimModule[], opts: { scenario?: S
   directory.addApp({ clientId: SIM_IDS.wif.clientId, objectId: SIM_IDS.wif.objectId, federated: {}, displayName: 'sim-wif' });
   for (const c of scenario.clients ?? []) directory.addApp(c);
 
+  const tokens = new TokenService(SIM_IDS.tenantId, tokenKey);
+  const builds: BuildRecord[] = [];
   const sim: SimServices = {
     info,
     scenario,
@@ -138,6 +140,8 @@ export async function createSimulator(modules: SimModule[], opts: { scenario?: S
     operations: new Operations(clock),
     rbac: new Rbac(store, !!scenario.rbac),
     directory,
+    tokens,
+    builds,
     storage,
     providers: new Providers(clock, registry.namespaces(), scenario.providers),
     types: registry,
@@ -147,7 +151,6 @@ export async function createSimulator(modules: SimModule[], opts: { scenario?: S
   for (const m of modules) await m.start?.(sim);
   seedResources(sim, scenario.resources ?? []);
 
-  const tokens = new TokenService(SIM_IDS.tenantId, tokenKey);
   const armAudiences = [base, base.replace(/\/$/, ''), ...PUBLIC_ARM_AUDIENCES];
   const knownResource = (r: string): boolean => STORAGE_AUDIENCE.test(r) || armAudiences.some((a) => a.replace(/\/+$/, '').toLowerCase() === r.replace(/\/+$/, '').toLowerCase());
   const arm = new ArmEndpoint(sim, tokens, armAudiences, base);
@@ -158,7 +161,7 @@ export async function createSimulator(modules: SimModule[], opts: { scenario?: S
   const msi = new MsiEndpoint(directory, tokens, knownResource, countGrant);
   const faults = new FaultInjector(scenario.faults);
 
-  const state = (): StateDump => ({ resources: clone(store.all()), requests: clone(arm.requests), tokenGrants: { ...grants } });
+  const state = (): StateDump => ({ resources: clone(store.all()), requests: clone(arm.requests), tokenGrants: { ...grants }, builds: clone(builds) });
 
   httpsServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     void (async () => {

@@ -41,6 +41,18 @@ export interface StateDump {
   requests: RecordedRequest[];
   /** Token grants answered, by kind (client_secret, client_certificate, client_assertion, managed_identity, devops_oidc). */
   tokenGrants: Record<string, number>;
+  /** Every image template run so far, with the Packer log it wrote; kept after the template is deleted. */
+  builds: BuildRecord[];
+}
+
+/** One run of an image template as the simulator made it (not an Azure resource: what a test checks the task against). */
+export interface BuildRecord {
+  templateId: string;
+  runId: string;
+  /** lastRunStatus.runState when the record was read (Running until the run ends). */
+  runState: string;
+  /** customization.log's lines as written, in order (also while the run is still writing them). */
+  log: string[];
 }
 
 export interface Fault {

@@ -2,8 +2,9 @@
 // GET/PUT/PATCH/DELETE/list, optional long-running operations, actions) and custom routes; see README.md.
 import type { IncomingHttpHeaders } from 'http';
 import type { SimClock } from '../core/clock';
-import type { Scenario, SimInfo } from '../types';
+import type { BuildRecord, Scenario, SimInfo } from '../types';
 import type { Directory } from '../entra/directory';
+import type { TokenService } from '../entra/tokens';
 import type { BlobStorage } from '../storage/azurite';
 import type { LroStyle, OperationHandle, Operations } from './operations';
 import type { Level, ParsedPath } from './paths';
@@ -20,6 +21,10 @@ export interface SimServices {
   operations: Operations;
   rbac: Rbac;
   directory: Directory;
+  /** Entra's token issuer: what a simulated VM's metadata endpoint hands out, and what data planes verify. */
+  tokens: TokenService;
+  /** The journal of image template runs that state() reports (the image builder module appends to it). */
+  builds: BuildRecord[];
   /** Azurite: accounts and a BlobServiceClient per account for writing blobs from the simulator side. */
   storage: BlobStorage;
   providers: Providers;

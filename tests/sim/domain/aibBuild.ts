@@ -10,6 +10,7 @@ import { removeResource } from '../arm/helpers';
 import type { Operation } from '../arm/operations';
 import { RESOURCE_GROUP_TYPE, sameId } from '../arm/paths';
 import type { StoredResource } from '../arm/store';
+import type { BuildRecord } from '../types';
 import { sleepReal } from '../core/clock';
 import { IMAGE_TYPE } from './computeImages';
 import { CONTAINER_GROUP_TYPE, ContainerLog, createContainerGroup, terminateContainerGroup } from './containerGroups';
@@ -18,6 +19,7 @@ import { GALLERY_IMAGE_TYPE, GALLERY_IMAGE_VERSION_TYPE, publishImageVersion } f
 import { catalogOf, compareVersions } from './marketplace';
 import { PackerLog, packerDuration } from './packerLog';
 import { regionKey } from './regions';
+import { BuildVm } from './buildVm';
 import { ScriptKind, simulateScript } from './scriptSim';
 import { ensureStagingAccount, stagingAccountIn } from './stagingStorage';
 
@@ -95,6 +97,10 @@ export class Build {
   private readonly log: PackerLog;
   private readonly prefetched = new Map<string, Prefetched>();
   private intermediateImageId?: string;
+  /** The build VM the customisers run on: its disk persists across them (restarts included). */
+  private readonly vm: BuildVm;
+  /** This run in the simulator's journal (state().builds). */
+  private readonly record: BuildRecord;
   private validating = false;
   operation?: Operation;
   finished = false;
@@ -105,6 +111,9 @@ export class Build {
     this.log = new PackerLog(this.runId, (l) => this.write(l));
     this.done = new Promise((r) => (this.resolveDone = r));
     sim.store.meta(template.id).build = this;
+    this.vm = new BuildVm(sim, template);
+    this.record = { templateId: template.id, runId: this.runId, runState: 'Running', log: this.lines };
+    sim.builds.push(this.record);
   }
 
   get running(): boolean {
@@ -118,6 +127,7 @@ export class Build {
   private status(s: Record<string, unknown>): void {
     const t = this.template;
     t.properties.lastRunStatus = { ...(t.properties.lastRunStatus ?? {}), ...s };
+    if (typeof s.runState === 'string') this.record.runState = s.runState;
   }
 
   private phase(p: SubState): void {
@@ -399,7 +409,7 @@ export class Build {
         const lines: string[] = fetched ? (fetched.content ? fetched.content.toString('utf8').split('\n') : []) : (c.inline ?? []);
         if (!fetched) for (const cmd of lines) L.err(`packer-provisioner-${prov} plugin: Found command: ${cmd}`);
         const remote = kind === 'PowerShell' ? `C:\\Windows\\Temp\\script-${randomUUID()}.ps1` : `/tmp/script_${Math.floor(Math.random() * 9000 + 1000)}.sh`;
-        const result = simulateScript(kind, lines, remote);
+        const result = await simulateScript(kind, lines, remote, this.vm);
         const per = DURATIONS.perCommand;
         await this.wait(DURATIONS.scriptBase / 2);
         for (const o of result.output) {
@@ -419,6 +429,7 @@ export class Build {
         const fetched = this.prefetched.get(`${idx}.sourceUri`);
         L.startProvisioner('file');
         L.say(`Uploading /tmp/${fetched?.localName ?? 'file'} => ${c.destination}`);
+        if (c.destination) this.vm.writeFile(c.destination, fetched?.content ?? 'unknown');
         if (fetched?.content) L.message(`${fetched.localName} ${fetched.content.length} B / ${fetched.content.length} B [==========================================================] 100.00% 0s`);
         await this.wait(DURATIONS.file);
         L.endProvisioner('file');

@@ -12,12 +12,12 @@ export type FetchResult =
   | { ok: true; external: true }
   | { ok: false; reason: string };
 
-function isLoopback(host: string): boolean {
+export function isLoopback(host: string): boolean {
   return ['127.0.0.1', 'localhost', '[::1]', '::1'].includes(host.toLowerCase());
 }
 
 /** The Azurite port of this simulator (from its blob endpoint template). */
-function azuritePort(sim: SimServices): string {
+export function azuritePort(sim: SimServices): string {
   return new URL(sim.info.blobEndpointTemplate.replace('{account}', 'x')).port;
 }
 
