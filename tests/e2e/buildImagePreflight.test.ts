@@ -29,6 +29,7 @@ const LINUX = {
 const OTHER_RG = `/subscriptions/${SUB}/resourceGroups/rg-identities`;
 const OUT_RG = `/subscriptions/${SUB}/resourceGroups/rg-images-out`;
 const OTHER_UAI = `${OTHER_RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/shared-aib`;
+const READONLY_RG = `/subscriptions/${SUB}/resourceGroups/rg-readonly`;
 const OPERATED_UAI = `${OTHER_RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/operated-aib`;
 
 let n = 0;
@@ -117,6 +118,7 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
         assignment(RG, ROLES.contributor, CONNECTION.objectId), // may build, may not grant roles
         assignment(OTHER_RG, ROLES.reader, CONNECTION.objectId), // sees the shared identities, may not assign them...
         { id: OPERATED_UAI, type: 'Microsoft.ManagedIdentity/userAssignedIdentities', location: 'westeurope' },
+        { id: READONLY_RG, type: 'Microsoft.Resources/resourceGroups', location: 'westeurope' },
         assignment(OPERATED_UAI, ROLES.identityOperator, CONNECTION.objectId), // ...but this one
         assignment(RG, ROLES.contributor, AIB_PRINCIPAL),
       ) } });
@@ -150,6 +152,18 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
         `The service connection's principal (client id ${CONNECTION.clientId}, object id ${CONNECTION.objectId}) may not 'Microsoft.ManagedIdentity/userAssignedIdentities/assign/action' on ${OTHER_UAI} ` +
         `(needed to assign Image Builder's identity to the template). Grant it 'Managed Identity Operator' (or a role with that action) there: ` +
         `az role assignment create --assignee-object-id ${CONNECTION.objectId} --assignee-principal-type ServicePrincipal --role "Managed Identity Operator" --scope ${OTHER_UAI}`);
+      assert.deepStrictEqual(writes(r.state, before), []);
+    });
+
+    it('a template resource group where the connection only reads: the missing template actions in one message with the role that grants them', async () => {
+      const before = sim.state().requests.length;
+      const r = await runTask({ task: 'BuildImage', sim, inputs: { ...LINUX, resourceGroup: 'rg-readonly', managedIdentity: UAI } });
+      assert.strictEqual(r.result, 'Failed', r.stdout);
+      assert.strictEqual(messageOf(r),
+        `The service connection's principal (client id ${CONNECTION.clientId}, object id ${CONNECTION.objectId}) may not 'Microsoft.VirtualMachineImages/imageTemplates/write', ` +
+        `'Microsoft.VirtualMachineImages/imageTemplates/run/action', 'Microsoft.VirtualMachineImages/imageTemplates/delete' on ${READONLY_RG} ` +
+        `(needed to create and run the image template, delete the image template). Grant it 'Contributor' (or a role with those actions) there: ` +
+        `az role assignment create --assignee-object-id ${CONNECTION.objectId} --assignee-principal-type ServicePrincipal --role "Contributor" --scope ${READONLY_RG}`);
       assert.deepStrictEqual(writes(r.state, before), []);
     });
 

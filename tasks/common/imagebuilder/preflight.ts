@@ -70,7 +70,8 @@ export async function preflight(azure: AzureContext, clients: BuildClients, para
   const perms = new CallerPermissions(auth, signal);
   const unreadable = (scope: string, err: unknown) => log.warn(`Could not read what ${describeConnection(principal)} may do on ${scope}: ${describeArmError(err)}. Checked by Azure when the task gets there.`);
   const problems = await callerRefusals(perms, principal, await connectionNeeds(azure, clients, params, choice, signal), unreadable);
-  if (plan && !planIsComplete(plan)) {
+  // wait and cancel only name the template a build made: they set nothing up.
+  if (plan && !planIsComplete(plan) && creates(params.action)) {
     const refused = await callerRefusals(perms, principal, planNeeds(plan), unreadable);
     if (refused.length) problems.push(ownIdentityRefusal(plan, refused, log));
   }
@@ -115,18 +116,26 @@ async function existingScopes(resources: ResourceManagementClient, needs: Need[]
   return out;
 }
 
-/** What the connection does in any build: the template, assigning the identity, the artifacts account. */
+/** Whether the action creates the template (and so what it needs); wait and cancel act on one a build made. */
+const creates = (action: BuildParams['action']) => action === 'build' || action === 'start' || action === 'validate';
+
+/** What the connection does for this action: the template, assigning the identity, the artifacts account. */
 async function connectionNeeds(azure: AzureContext, clients: BuildClients, params: BuildParams, choice: IdentityChoice, signal: AbortSignal): Promise<CallerNeed[]> {
   const group = `/subscriptions/${azure.subscriptionId}/resourceGroups/${params.resourceGroup}`;
-  const template = 'create, run and delete the image template';
-  const needs: CallerNeed[] = [
-    { action: 'Microsoft.VirtualMachineImages/imageTemplates/write', scope: group, why: template },
-    { action: 'Microsoft.VirtualMachineImages/imageTemplates/run/action', scope: group, why: template },
-    { action: 'Microsoft.VirtualMachineImages/imageTemplates/delete', scope: group, why: template },
-    { action: ASSIGN_IDENTITY, scope: choice.found ? choice.id : group, why: 'assign Image Builder\'s identity to the template' },
-  ];
+  const template = (verb: string) => ({ scope: group, why: `${verb} the image template` });
+  const needs: CallerNeed[] = [];
+  if (creates(params.action)) {
+    needs.push(
+      { action: 'Microsoft.VirtualMachineImages/imageTemplates/write', ...template('create and run') },
+      { action: 'Microsoft.VirtualMachineImages/imageTemplates/run/action', ...template('create and run') },
+      { action: ASSIGN_IDENTITY, scope: choice.found ? choice.id : group, why: 'assign Image Builder\'s identity to the template' },
+    );
+  }
+  if (params.action === 'cancel') needs.push({ action: 'Microsoft.VirtualMachineImages/imageTemplates/cancel/action', ...template('cancel') });
+  // `start` leaves the template to the job that waits for it.
+  if (!params.keepTemplate && params.action !== 'start') needs.push({ action: 'Microsoft.VirtualMachineImages/imageTemplates/delete', ...template('delete') });
   const a = params.customize.packagePath;
-  if (a && !a.storageAccount) {
+  if (a && !a.storageAccount && creates(params.action)) {
     const name = ownAccountName(azure.subscriptionId, params.resourceGroup);
     const exists = !!await getOrUndefined(() => clients.storage.storageAccounts.getProperties(params.resourceGroup, name, { abortSignal: signal }));
     const account = exists ? `${group}/providers/Microsoft.Storage/storageAccounts/${name}` : group;
