@@ -5,7 +5,7 @@
  * is ignored with a warning; a legacy input that disagrees with this task's input for the same thing is
  * refused, naming both. Nothing here reads Azure: every problem is an InputError before anything is created.
  */
-import { InputError } from '../core/errors';
+import { errorMessage, InputError } from '../core/errors';
 import { parseDuration } from '../core/duration';
 import { InputReader } from '../core/inputReader';
 import { parseGalleryId, parseResourceId, sameId, typeOf } from '../gallery/resourceIds';
@@ -113,7 +113,7 @@ class Translation {
       else if (chosenKind === 'managedImage') parseManagedImageRef(value);
       else parseGalleryVersionRef(value);
     } catch (err) {
-      throw new InputError(legacy, (err as Error).message.replace(/\.$/, ''));
+      throw new InputError(legacy, errorMessage(err).replace(/\.$/, ''));
     }
     this.values.set('sourceImage', value);
     if (kind === 'auto') this.values.set('sourceType', chosenKind);
@@ -127,7 +127,7 @@ class Translation {
     try {
       parsePlan(plan);
     } catch (err) {
-      throw new InputError('platformImagePurchasePlan', (err as Error).message.replace(/\.$/, ''));
+      throw new InputError('platformImagePurchasePlan', errorMessage(err).replace(/\.$/, ''));
     }
     this.fill('sourcePlan', plan, 'platformImagePurchasePlan', 'the purchase plan', (a, b) => a.replace(/\s/g, '').toLowerCase() === b.replace(/\s/g, '').toLowerCase());
   }
