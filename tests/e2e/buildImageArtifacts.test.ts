@@ -10,10 +10,11 @@ import { baseResources, blobService, IMAGE_LINUX, IMAGE_WIN, RG, SUB, UAI } from
 
 /**
  * BuildImage's build-artifacts folder through the runner against the simulator, whose image builder
- * really downloads `File` customisers' blobs from Azurite and checks their sha256: a small folder goes by
- * File customiser + unpack step, a >20 MB one by a script that downloads it with a user-delegation SAS
- * (masked everywhere in the rendered log); a rerun of the same content does not upload it again; the
- * archive is deleted when the build ends.
+ * really downloads `File` customisers' blobs from Azurite and checks their sha256, and whose build VM runs
+ * the download scripts (IMDS, Azurite, RBAC): a small folder goes by File customiser + unpack step, a >20 MB
+ * one by a script that downloads it with a user-delegation SAS (masked everywhere in the rendered log), or,
+ * with build VM identities, with a token of one of them (granted on the task's own account, checked on a
+ * given one); a rerun of the same content does not upload it again; the archive is deleted when the build ends.
  */
 const WINDOWS = {
   location: 'westeurope', resourceGroup: 'rg-img', managedIdentity: 'aib-identity', pollInterval: '250ms',
@@ -116,6 +117,13 @@ describe('e2e: BuildImage build artifacts with RBAC enforced', function () {
   this.timeout(120_000);
   const AIB_PRINCIPAL = '6f1e2d3c-4b5a-4987-8a6b-5c4d3e2f1a0b';
   const GIVEN = `${RG}/providers/Microsoft.Storage/storageAccounts/teamartifacts`;
+  const GIVEN_CONTAINER = `${GIVEN}/blobServices/default/containers/buildimage-artifacts`;
+  const vmIdentity = (name: string, n: number) => ({
+    id: `${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`, type: 'Microsoft.ManagedIdentity/userAssignedIdentities', location: 'westeurope',
+    properties: { principalId: `7a000000-0000-4000-8000-00000000000${n}`, clientId: `7c000000-0000-4000-8000-00000000000${n}` },
+  });
+  const VM_A = vmIdentity('vm-a', 1);
+  const VM_B = vmIdentity('vm-b', 2);
   const assignment = (scope: string, n: number, role: string, principalId: string) => ({
     id: `${scope}/providers/Microsoft.Authorization/roleAssignments/0000000${n}-0000-4000-8000-000000000000`, type: 'Microsoft.Authorization/roleAssignments',
     properties: { roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${role}`, principalId },
@@ -130,13 +138,20 @@ describe('e2e: BuildImage build artifacts with RBAC enforced', function () {
       assignment(`/subscriptions/${SUB}`, 1, '8e3af657-a8ff-443c-a75c-2fe8c4bcb635', SIM_IDS.sp.objectId), // the connection: Owner
       assignment(`/subscriptions/${SUB}`, 3, 'ba92f5b4-2d11-453d-a403-e96b0029c9fe', SIM_IDS.sp.objectId), // and Storage Blob Data Contributor (uploads with its token)
       assignment(RG, 2, 'b24988ac-6180-42a0-ab88-20f7382dd24c', AIB_PRINCIPAL), // AIB: Contributor on the group, no blob data role
+      assignment(RG, 3, 'f1a07417-d97a-45cb-824c-7a7467783830', AIB_PRINCIPAL), // AIB: Managed Identity Operator (puts the VM identities on the build VM)
+      VM_A, VM_B,
+      assignment(GIVEN_CONTAINER, 4, '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1', VM_B.properties.principalId), // vm-b: Storage Blob Data Reader on the given account's container
     );
     sim = await startSimulator({ scenario: { timeScale: 0.003, rbac: true, resources } });
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-artifacts-rbac-'));
     fs.writeFileSync(path.join(root, 'setup.sh'), 'echo setup\n');
+    big = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-artifacts-big-'));
+    fs.writeFileSync(path.join(big, 'payload.bin'), randomBytes(21 * 1024 * 1024));
   });
+  let big: string;
   after(async () => {
     fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(big, { recursive: true, force: true });
     await sim?.stop();
   });
 
@@ -160,6 +175,47 @@ describe('e2e: BuildImage build artifacts with RBAC enforced', function () {
     assert.strictEqual(r.result, 'Failed', r.stdout);
     assert.match(r.message ?? '', /Input 'storageAccountName': Image Builder's identity \(principal 6f1e2d3c-[^)]+\) holds no role that reads blobs on .*teamartifacts\/blobServices\/default\/containers\/buildimage-artifacts/);
     assert.match(r.message ?? '', /az role assignment create --assignee-object-id 6f1e2d3c-4b5a-4987-8a6b-5c4d3e2f1a0b .*--role "Storage Blob Data Reader"/);
+    assert.deepStrictEqual(r.state.requests.slice(before).filter((q) => q.method !== 'GET' && q.status < 400 && !/\/(listKeys|checkNameAvailability)/.test(q.path)), []);
+  });
+
+  /** The template as sent (the PUT's body), from the simulator's record. */
+  const sentTemplate = (r: RunResult) => r.state.requests.find((q) => q.method === 'PUT' && q.path.split('?')[0].endsWith(`/imageTemplates/${r.outputs.templateName}`) && q.status < 300);
+
+  it('above 20 MB with build VM identities, own account: the first is granted Storage Blob Data Reader and the VM downloads with its IMDS token, past the data-plane check (Windows; no SAS anywhere)', async () => {
+    const r = await runTask({ task: 'BuildImage', sim, inputs: {
+      location: 'westeurope', resourceGroup: 'rg-img', managedIdentity: 'aib-identity', pollInterval: '250ms',
+      sourceImage: 'MicrosoftWindowsDesktop:windows-11:win11-23h2-ent', galleryImageDefinitionId: IMAGE_WIN,
+      scriptSource: 'inline', inlineScript: 'Write-Host "big build"', packagePath: big, buildVmIdentities: `${VM_A.id}\n${VM_B.id}`,
+    } });
+    assert.strictEqual(r.result, 'Succeeded', r.stdout);
+    assert.match(r.stdout, /Granted the build VM's identity vm-a Storage Blob Data Reader on the artifacts container/);
+    assert.match(r.stdout, /MB is above 20 MB: the build VM downloads it with its identity vm-a \(client id 7c000000-0000-4000-8000-000000000001, a storage token from the VM's metadata endpoint; no secret in the template\)/);
+    assert.match(r.stdout, /Build artifacts unpacked to C:\\BuildArtifacts\\gip-artifacts-big-/);
+    const granted = r.state.resources.filter((x) => x.type === 'Microsoft.Authorization/roleAssignments' && String(x.properties.scope).endsWith('/containers/buildimage-artifacts') && x.properties.principalId === VM_A.properties.principalId);
+    assert.strictEqual(granted.length, 1);
+    assert.ok(!r.state.resources.some((x) => x.type === 'Microsoft.Authorization/roleAssignments' && x.properties.principalId === VM_B.properties.principalId && String(x.properties.scope).includes('/gipart')), 'only the first identity is granted');
+    const sent = JSON.stringify(sentTemplate(r)?.body ?? {});
+    assert.match(sent, /client_id=7c000000-0000-4000-8000-000000000001/);
+    assert.ok(!/sig=|\?sv=|<read-only SAS URL/.test(sent), 'no SAS in the template sent');
+    assert.ok(!/##vso\[task\.setsecret\].*skoid=/.test(r.stdout), 'no user-delegation SAS made');
+    const build = r.state.builds.find((b) => b.templateId.endsWith(`/imageTemplates/${r.outputs.templateName}`))!;
+    assert.ok(build.log.some((l) => l.endsWith('azure-arm: Build artifacts unpacked to C:\\BuildArtifacts\\' + path.basename(big))), 'the VM downloaded and unpacked it');
+  });
+
+  it('a given account: the first listed build VM identity that may read blobs there downloads it (Linux: curl with the IMDS token, sha256sum)', async () => {
+    const r = await runTask({ task: 'BuildImage', sim, inputs: { ...LINUX, packagePath: big, storageAccountName: 'teamartifacts', buildVmIdentities: `${VM_A.id}\n${VM_B.id}` } });
+    assert.strictEqual(r.result, 'Succeeded', r.stdout);
+    assert.match(r.stdout, /the build VM downloads it with its identity vm-b \(client id 7c000000-0000-4000-8000-000000000002/);
+    assert.match(r.stdout, new RegExp(`Build artifacts unpacked to /tmp/${path.basename(big)}`));
+    assert.match(JSON.stringify(sentTemplate(r)?.body ?? {}), /curl -fsS --retry 5 -H \\"Authorization: Bearer \$TOKEN\\"/);
+  });
+
+  it('a given account none of the build VM identities may read fails before any write, with the command that grants the first', async () => {
+    const before = sim.state().requests.length;
+    const r = await runTask({ task: 'BuildImage', sim, inputs: { ...LINUX, packagePath: big, storageAccountName: 'teamartifacts', buildVmIdentities: VM_A.id } });
+    assert.strictEqual(r.result, 'Failed', r.stdout);
+    assert.match(r.message ?? '', /Input 'buildVmIdentities': no identity of the build VM \(vm-a, principal 7a000000-0000-4000-8000-000000000001\) holds a role that reads blobs on .*teamartifacts\/blobServices\/default\/containers\/buildimage-artifacts/);
+    assert.match(r.message ?? '', /az role assignment create --assignee-object-id 7a000000-0000-4000-8000-000000000001 --assignee-principal-type ServicePrincipal --role "Storage Blob Data Reader" --scope \/subscriptions\/.*\/teamartifacts\/blobServices\/default\/containers\/buildimage-artifacts/);
     assert.deepStrictEqual(r.state.requests.slice(before).filter((q) => q.method !== 'GET' && q.status < 400 && !/\/(listKeys|checkNameAvailability)/.test(q.path)), []);
   });
 });

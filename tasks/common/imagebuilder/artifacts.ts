@@ -1,15 +1,25 @@
 /**
  * The build-artifacts folder (`packagePath`) on its way to the build VM: zipped into a content-addressed
  * private blob (artifacts/packageFolder.ts), then customisers that bring it onto the VM and unpack it
- * before the user's script. Up to 20 MB Image Builder downloads it with its own identity (a `File`
- * customiser, checksum verified); larger archives, which AIB's File customiser is not meant for, are
- * downloaded on the VM with a read-only user-delegation SAS for that one blob. The SAS is a secret: it is
- * masked, kept out of the printed template and out of the template's name (so a rerun names the same
- * template), and put in only when the template is sent.
+ * before the user's script. Which way it goes:
+ *   - up to 20 MB, when Image Builder's identity can read it: AIB downloads it (a `File` customiser,
+ *     checksum verified);
+ *   - otherwise, when the build VM has identities (`buildVmIdentities`): a script on the VM gets a storage
+ *     token for one of them from the VM's metadata endpoint (IMDS) and downloads the blob with it, sha256
+ *     checked. Nothing secret is in the template. Which identity: on the task's own account the first one
+ *     listed, granted Storage Blob Data Reader on the container (as AIB's identity is); on a given account
+ *     the first one listed that holds a role reading blobs there — none: refused before any write, with the
+ *     command that grants the first one;
+ *   - otherwise, above 20 MB (AIB's File customiser is not meant for large files): a script downloads it with
+ *     a read-only user-delegation SAS for that one blob. The SAS is a secret: it is masked, kept out of the
+ *     printed template and out of the template's name (so a rerun names the same template), and put in only
+ *     when the template is sent;
+ *   - otherwise (up to 20 MB, a given account AIB's identity can't read, no build VM identity): refused.
  */
 import { createHash } from 'crypto';
 import * as path from 'path';
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
+import { ManagedServiceIdentityClient } from '@azure/arm-msi';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { AzureContext } from '../azure/clients';
 import { storageProxyOptions } from '../azure/network';
@@ -37,6 +47,12 @@ export const ARTIFACTS_TAG = 'gip.artifacts';
 /** Stands for the SAS URL in the printed and hashed template. */
 const SAS_PLACEHOLDER = '<read-only SAS URL of the artifacts archive>';
 const BLOB_DATA_READER = '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1';
+/** The VM's instance metadata endpoint: a token for the blob service, for one of the VM's identities. */
+const IMDS_TOKEN_URL = 'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://storage.azure.com/';
+/** A blob service version that takes bearer tokens (2017-11-09 or later). */
+const BLOB_API_VERSION = '2023-11-03';
+/** What a zip adds per file at most, beyond its content (headers, central directory, data descriptor, long names). */
+const ZIP_OVERHEAD_PER_FILE = 1024;
 export const BLOB_READ = 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read';
 
 export interface PreparedArtifacts {
@@ -64,7 +80,8 @@ export function blobService(azure: AzureContext, endpoint: string): BlobServiceC
  * only, so the customisers and the template are exactly those a build would send.
  */
 export async function prepareArtifacts(
-  azure: AzureContext, clients: BuildClients, a: ArtifactsParams, ctx: { resourceGroup: string; location: string; osType: OsType; principalId?: string; buildTimeoutMinutes: number; dryRun?: boolean },
+  azure: AzureContext, clients: BuildClients, a: ArtifactsParams,
+  ctx: { resourceGroup: string; location: string; osType: OsType; principalId?: string; buildVmIdentities?: string[]; buildTimeoutMinutes: number; dryRun?: boolean },
   log: Logger, signal: AbortSignal,
 ): Promise<PreparedArtifacts> {
   log.group(`Build artifacts: ${a.folder}`);
@@ -82,8 +99,15 @@ export async function prepareArtifacts(
     }
   }
 
-  // Refused before anything is uploaded when the archive would go by File customiser and AIB can't read it.
-  if (!identityCanRead && (await scanFolder(a.folder, 'packagePath')).bytes <= FILE_CUSTOMIZER_LIMIT) {
+  const vmIdentities = ctx.buildVmIdentities ?? [];
+  let vmReader: VmIdentity | undefined;
+  const chooseVmReader = async () => (vmReader ??= await vmIdentityThatReads(azure, auth, vmIdentities, containerScope, account.own, !!ctx.dryRun, log, signal));
+  const scan = await scanFolder(a.folder, 'packagePath');
+  // What would not go by File customiser is settled before anything is uploaded: the identity the VM uses checked (or granted) ...
+  const mayExceed = scan.bytes + scan.files * ZIP_OVERHEAD_PER_FILE > FILE_CUSTOMIZER_LIMIT;
+  if (vmIdentities.length && (!identityCanRead || mayExceed)) await chooseVmReader();
+  // ... and refused when the archive would go by File customiser and AIB can't read it.
+  if (!identityCanRead && !vmIdentities.length && scan.bytes <= FILE_CUSTOMIZER_LIMIT) {
     throw new InputError('storageAccountName', `Image Builder's identity (principal ${ctx.principalId ?? 'unknown'}) holds no role that reads blobs on ${containerScope} (it needs the data action ${BLOB_READ}, e.g. Storage Blob Data Reader) and downloads archives up to 20 MB itself`,
       `az role assignment create --assignee-object-id ${ctx.principalId ?? '<principal>'} --assignee-principal-type ServicePrincipal --role "Storage Blob Data Reader" --scope ${containerScope}`);
   }
@@ -104,6 +128,12 @@ export async function prepareArtifacts(
     log.info(`${mb(packaged.bytes)}: Image Builder downloads it with its identity (File customiser, sha256 checked) to ${placement.zip}.`);
     log.endGroup();
     return { customizers: fileCustomizers(packaged, ctx.osType, placement), url: packaged.url, withSecret: async (doc) => doc };
+  }
+  if (vmIdentities.length) {
+    const vm = await chooseVmReader();
+    log.info(`${mb(packaged.bytes)}${packaged.bytes > FILE_CUSTOMIZER_LIMIT ? ' is above 20 MB' : ''}: the build VM downloads it with its identity ${vm.name} (client id ${vm.clientId}, a storage token from the VM's metadata endpoint; no secret in the template), sha256 checked, to ${placement.zip}.`);
+    log.endGroup();
+    return { customizers: [identityCustomizer(packaged, ctx.osType, placement, vm.clientId)], url: packaged.url, withSecret: async (doc) => doc };
   }
   log.info(`${mb(packaged.bytes)}${packaged.bytes > FILE_CUSTOMIZER_LIMIT ? ' is above 20 MB' : ''}: the build VM downloads it with a read-only SAS for this one blob, valid for the build timeout plus an hour.`);
   log.endGroup();
@@ -181,7 +211,7 @@ export async function findOrCreateAccount(clients: BuildClients, a: Pick<Artifac
   return { id: acct.id!, name, resourceGroup: ctx.resourceGroup, blobEndpoint: acct.primaryEndpoints.blob, own: true };
 }
 
-export async function grantReader(auth: AuthorizationManagementClient, scope: string, principalId: string, log: Logger, signal: AbortSignal): Promise<void> {
+export async function grantReader(auth: AuthorizationManagementClient, scope: string, principalId: string, log: Logger, signal: AbortSignal, who = "Image Builder's identity"): Promise<void> {
   const h = createHash('sha256').update(`${scope}|${principalId}|${BLOB_DATA_READER}`.toLowerCase()).digest('hex');
   const name = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
   const subscription = scope.split('/').slice(0, 3).join('/');
@@ -190,7 +220,7 @@ export async function grantReader(auth: AuthorizationManagementClient, scope: st
       roleDefinitionId: `${subscription}/providers/Microsoft.Authorization/roleDefinitions/${BLOB_DATA_READER}`,
       principalId, principalType: 'ServicePrincipal',
     }, { abortSignal: signal });
-    log.info(`Granted Image Builder's identity Storage Blob Data Reader on the artifacts container.`);
+    log.info(`Granted ${who} Storage Blob Data Reader on the artifacts container.`);
   } catch (err) {
     if ((err as { code?: string }).code === 'RoleAssignmentExists') return;
     throw err;
@@ -234,6 +264,67 @@ function fileCustomizers(packaged: PackagedFolder, osType: OsType, p: Placement)
     ? { type: 'PowerShell', name: 'artifacts-unpack', inline: ["$ErrorActionPreference = 'Stop'", ...unpackLines(osType, p)] }
     : { type: 'Shell', name: 'artifacts-unpack', inline: ['set -e', ...unpackLines(osType, p)] });
   return steps;
+}
+
+interface VmIdentity { id: string; name: string; principalId: string; clientId: string }
+
+/**
+ * The build VM identity that downloads the archive: on the task's own account the first one listed, granted
+ * Storage Blob Data Reader on the container; on a given account the first one listed that may read blobs
+ * there (refused when none may).
+ */
+async function vmIdentityThatReads(
+  azure: AzureContext, auth: AuthorizationManagementClient, ids: string[], containerScope: string, own: boolean, dryRun: boolean, log: Logger, signal: AbortSignal,
+): Promise<VmIdentity> {
+  const resolved: VmIdentity[] = [];
+  for (const id of own ? ids.slice(0, 1) : ids) {
+    const p = parseResourceId(id)!;
+    const name = p.levels[0][1];
+    const msi = new ManagedServiceIdentityClient(azure.credential, p.subscriptionId, azure.clientOptions);
+    const found = await getOrUndefined(() => msi.userAssignedIdentities.get(p.resourceGroup, name, { abortSignal: signal }));
+    if (!found?.principalId || !found.clientId) {
+      throw new InputError('buildVmIdentities', `the user-assigned identity ${id} does not exist (or the service connection can't read it)`, `an existing identity: az identity create -g ${p.resourceGroup} -n ${name}`);
+    }
+    const vm = { id, name, principalId: found.principalId, clientId: found.clientId };
+    if (own) {
+      if (dryRun) log.info(`Would grant the build VM's identity ${name} Storage Blob Data Reader on ${containerScope}.`);
+      else await grantReader(auth, containerScope, vm.principalId, log, signal, `the build VM's identity ${name}`);
+      return vm;
+    }
+    if (await canRead(auth, containerScope, vm.principalId, signal)) return vm;
+    resolved.push(vm);
+  }
+  const first = resolved[0];
+  throw new InputError('buildVmIdentities', `no identity of the build VM (${resolved.map((v) => `${v.name}, principal ${v.principalId}`).join('; ')}) holds a role that reads blobs on ${containerScope} (it needs the data action ${BLOB_READ}, e.g. Storage Blob Data Reader), and the VM downloads the build artifacts archive with one of them`,
+    `az role assignment create --assignee-object-id ${first.principalId} --assignee-principal-type ServicePrincipal --role "Storage Blob Data Reader" --scope ${containerScope}`);
+}
+
+/** Downloads the archive on the VM with a storage token for the VM identity `clientId` from the metadata endpoint. */
+function identityCustomizer(packaged: PackagedFolder, osType: OsType, p: Placement, clientId: string): Customizer {
+  const imds = `${IMDS_TOKEN_URL}&client_id=${clientId}`;
+  if (osType === 'Windows') {
+    return {
+      type: 'PowerShell', name: 'artifacts-unpack', inline: [
+        "$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'",
+        `New-Item -ItemType Directory -Force -Path '${p.dir}' | Out-Null`,
+        `$token = (Invoke-RestMethod -UseBasicParsing -Headers @{ Metadata = 'true' } -Uri '${imds}').access_token`,
+        `Invoke-WebRequest -UseBasicParsing -Headers @{ Authorization = "Bearer $token"; 'x-ms-version' = '${BLOB_API_VERSION}' } -Uri '${packaged.url}' -OutFile '${p.zip}'`,
+        `if ((Get-FileHash -Algorithm SHA256 -LiteralPath '${p.zip}').Hash -ne '${packaged.sha256.toUpperCase()}') { throw 'The build artifacts archive does not match its sha256 checksum.' }`,
+        ...unpackLines(osType, p),
+      ],
+    };
+  }
+  return {
+    type: 'Shell', name: 'artifacts-unpack', inline: [
+      'set -e',
+      // No jq on a bare image: the token is cut out of IMDS's one-line JSON; the metadata endpoint is never proxied.
+      `IMDS=$(curl -fsS --retry 5 --noproxy '*' -H 'Metadata: true' '${imds}')`,
+      `TOKEN=$(printf '%s' "$IMDS" | sed -n 's/.*"access_token": *"\\([^"]*\\)".*/\\1/p')`,
+      `curl -fsS --retry 5 -H "Authorization: Bearer $TOKEN" -H 'x-ms-version: ${BLOB_API_VERSION}' -o '${p.zip}' '${packaged.url}'`,
+      `printf '%s  %s\\n' '${packaged.sha256}' '${p.zip}' | sha256sum -c --quiet -`,
+      ...unpackLines(osType, p),
+    ],
+  };
 }
 
 function sasCustomizer(packaged: PackagedFolder, osType: OsType, p: Placement): Customizer {

@@ -106,7 +106,7 @@ async function prepare(azure: AzureContext, clients: BuildClients, params: Build
   const fileCustomizers = (placed?.steps ?? steps).customize as Customizer[];
   const a = params.customize.packagePath;
   const artifacts = a ? await prepareArtifacts(azure, clients, a, {
-    resourceGroup: rg, location: params.location, osType: source.osType, principalId: identity.principalId, buildTimeoutMinutes: params.settings.buildTimeoutMinutes,
+    resourceGroup: rg, location: params.location, osType: source.osType, principalId: identity.principalId, buildVmIdentities: params.settings.buildVmIdentities, buildTimeoutMinutes: params.settings.buildTimeoutMinutes,
     dryRun: params.action === 'validate',
   }, log, signal) : undefined;
   const composed = composeTemplate(params, source, identity.id, azure.subscriptionId, pipeline, artifacts);
