@@ -3,6 +3,7 @@
  * INPUT_<NAME>, the service connection as ENDPOINT_* (the id verbatim, keys upper-cased), pipeline
  * variables as SYSTEM_* / BUILD_* / AGENT_*. Used by the runner and by tests that start tasks.
  */
+import * as path from 'path';
 
 export type AuthKind = 'sp' | 'sp-cert' | 'wif' | 'msi';
 
@@ -82,6 +83,16 @@ export function resolveInputs(definitions: InputDefinition[], given: Record<stri
     resolved[name] = value.trim();
   }
   return resolved;
+}
+
+/**
+ * As the agent translates `filePath` inputs: rooted against the sources folder, so an empty one becomes
+ * that folder (tasks tell "not given" by comparing with it, as task-lib's `filePathSupplied` does).
+ */
+export function rootFilePathInputs(definitions: InputDefinition[], inputs: Record<string, string>, sourcesDirectory: string): void {
+  for (const d of definitions) {
+    if (d.type === 'filePath') inputs[d.name] = path.resolve(sourcesDirectory, inputs[d.name] ?? '');
+  }
 }
 
 /** INPUT_* variables: the agent upper-cases the name and replaces spaces and dots with underscores. */

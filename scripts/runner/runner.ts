@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as https from 'https';
 import * as os from 'os';
 import * as path from 'path';
-import { AuthKind, endpointEnv, InputDefinition, inputEnv, resolveInputs, variableEnv } from '../agentEnv';
+import { AuthKind, endpointEnv, InputDefinition, inputEnv, resolveInputs, rootFilePathInputs, variableEnv } from '../agentEnv';
 import { TASKS, TaskName, taskDir } from '../tasks';
 import { defaultPipelineVars } from './pipelineVars';
 import type { Scenario, SimInfo, StateDump } from '../../tests/sim';
@@ -142,13 +142,14 @@ function taskEnvironment(info: SimInfo, o: RunOptions, workdir: string, tempDir:
   const connectionId = o.connectionId ?? DEFAULT_CONNECTION_ID;
   const auth = o.auth ?? 'sp';
   const principal = { sp: info.principals.sp, 'sp-cert': info.principals.spCert, wif: info.principals.wif, msi: info.principals.msi }[auth];
-  // As the server and agent do: aliases renamed to the input's name, task.json defaults under the step's values.
-  // Not mirrored: the agent also roots filePath inputs against the sources folder (an empty one becomes that folder).
+  // As the server and agent do: aliases renamed to the input's name, task.json defaults under the step's
+  // values, filePath inputs rooted against the sources folder (an empty one becomes that folder).
   const definitions = (JSON.parse(fs.readFileSync(path.join(taskDir(o.task), 'task.json'), 'utf8')) as { inputs: InputDefinition[] }).inputs;
   const inputs = resolveInputs(definitions, o.inputs ?? {});
   // A service-connection input left unset gets the runner's connection.
   for (const input of definitions) if (input.type.startsWith('connectedService:AzureRM') && !inputs[input.name]) inputs[input.name] = connectionId;
   const vars = { ...defaultPipelineVars(workdir, tempDir, info.collectionUri), ...o.vars };
+  rootFilePathInputs(definitions, inputs, vars['Build.SourcesDirectory'] ?? workdir);
   return {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? os.homedir(),

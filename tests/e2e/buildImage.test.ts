@@ -124,7 +124,7 @@ describe('e2e: BuildImage', function () {
       [{ ...LINUX, managedIdentity: `/subscriptions/${SUB}/resourceGroups/rg-img/providers/Microsoft.ManagedIdentity/userAssignedIdentities/missing` }, /Input 'managedIdentity': the user-assigned identity .* does not exist/],
       [{ ...LINUX, restart: 'true' }, /Input 'restart': restarts between steps are a Windows customiser/],
       [{ ...WINDOWS, galleryImageDefinitionId: IMAGE_LINUX }, /Input 'galleryImageDefinitionId': the image definition 'ubuntu' is for Linux, but the source .* is Windows/],
-      [{ ...LINUX, packagePath: 'no-such-folder' }, /Input 'packagePath': 'no-such-folder' can't be read \(ENOENT\)/],
+      [{ ...LINUX, packagePath: 'no-such-folder' }, /Input 'packagePath': '[^']*no-such-folder' can't be read \(ENOENT\)/],
     ] as [Record<string, string>, RegExp][]) {
       const r = await run(inputs);
       assert.strictEqual(r.result, 'Failed', r.stdout);
