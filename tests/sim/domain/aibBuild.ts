@@ -112,7 +112,7 @@ export class Build {
     this.done = new Promise((r) => (this.resolveDone = r));
     sim.store.meta(template.id).build = this;
     this.vm = new BuildVm(sim, template);
-    this.record = { templateId: template.id, runId: this.runId, runState: 'Running', log: this.lines };
+    this.record = { templateId: template.id, runId: this.runId, runState: 'Running', log: [] };
     sim.builds.push(this.record);
   }
 
@@ -136,6 +136,8 @@ export class Build {
 
   private write(line: string): void {
     this.lines.push(line);
+    // The journal holds the log's lines as the file has them (a write may hold several).
+    this.record.log.push(...line.split('\n'));
     if (this.validating) this.validationLines.push(line);
     this.containerLog?.append(line);
   }
