@@ -61,7 +61,7 @@ describe('e2e: BuildImage', function () {
     assert.match(r.stdout, new RegExp(`Build log: ${written.length} lines printed`));
   });
 
-  it('builds Linux to a gallery version, a managed image and a VHD; the template and its staging group are gone afterwards', async () => {
+  it('builds Linux to a gallery version, a managed image and a VHD; the template is kept while the VHD lives in its staging group', async () => {
     const r = await run({ ...LINUX, scriptSource: 'inline', inlineScript: 'echo "linux build"', managedImageId: MANAGED, vhd: 'true' });
     assert.strictEqual(r.result, 'Succeeded', r.stdout);
     assert.match(r.outputs.imageVersionId ?? '', /\/images\/ubuntu\/versions\/1\.0\.0$/);
@@ -69,8 +69,12 @@ describe('e2e: BuildImage', function () {
     assert.match(r.outputs.vhdUri ?? '', /^https:\/\/.*\.vhd$/);
     assert.strictEqual(r.outputs.runOutputNames, 'galleryImageVersion,managedImage,vhd');
     const name = r.outputs.templateName!;
-    assert.ok(!templates(r).some((t) => t.name === name), 'template deleted');
-    assert.ok(!r.state.resources.some((x) => x.type === 'Microsoft.Resources/resourceGroups' && x.id.includes(`_${name}_`)), 'staging group deleted');
+    assert.ok(templates(r).some((t) => t.name === name), 'template kept: deleting it would delete the VHD');
+    assert.match(r.stdout, /task\.issue type=warning[^\]]*\]The VHD https:\S+\.vhd is in Image Builder's staging resource group, which is deleted with the image template: template \S+ is kept/);
+    const vhd = new URL(r.outputs.vhdUri!);
+    const [account, container, ...blob] = vhd.pathname.slice(1).split('/');
+    const stagingAccount = r.state.resources.find((x) => x.type === 'Microsoft.Storage/storageAccounts' && x.name === account)!;
+    assert.ok(await (await blobService(sim, stagingAccount.id)).getContainerClient(container).getBlobClient(blob.join('/')).exists(), 'the VHD is there');
     const version = r.state.resources.find((x) => x.id === r.outputs.imageVersionId)!;
     assert.strictEqual(version.tags['gip.template'], name);
     assert.strictEqual(version.tags['gip.job'], 'Build/Image');
@@ -86,6 +90,9 @@ describe('e2e: BuildImage', function () {
     assert.strictEqual(third.outputs.imageVersionId, again.outputs.imageVersionId);
     assert.deepStrictEqual(writes(third.state, mid), [], 'nothing written');
     assert.match(again.stdout, /Creating image template/);
+    const name = again.outputs.templateName!;
+    assert.ok(!templates(again).some((t) => t.name === name), 'template deleted');
+    assert.ok(!again.state.resources.some((x) => x.type === 'Microsoft.Resources/resourceGroups' && x.id.includes(`_${name}_`)), 'staging group deleted');
   });
 
   it('a failing customiser fails the task with its lines as errors and the full log attached', async () => {

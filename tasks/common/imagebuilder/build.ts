@@ -290,8 +290,12 @@ async function finish(clients: BuildClients, params: FollowParams, f: FollowResu
 
   // Read from the template, which `wait` did not compose.
   const keepForDebugging = runState === 'Failed' && t.errorHandling?.onCustomizerError === 'abort';
+  const stagedVhd = stagedVhdUri(t, runOutputs);
   if (params.keepTemplate || keepForDebugging) {
     log.info(`Keeping image template ${name}${keepForDebugging ? ' and its build VM for debugging (onCustomizerError: abort)' : ''}.`);
+  } else if (stagedVhd) {
+    log.warn(`The VHD ${stagedVhd} is in Image Builder's staging resource group, which is deleted with the image template: template ${name} is kept. `
+      + `Copy the VHD, then delete it (az image builder delete -g ${rg} -n ${name}, or a later action: cleanup); a vhdUri input writes the VHD to your own storage instead.`);
   } else {
     await deleteTemplate(clients, rg, name, params, log);
   }
@@ -308,6 +312,16 @@ async function finish(clients: BuildClients, params: FollowParams, f: FollowResu
       return outcomeOf(r, `The Image Builder run of template ${name} ${runState === 'Canceled' ? 'was cancelled' : 'failed'}: ${message}`, attachments);
     }
   }
+}
+
+/** A VHD written without `uri` lives in the staging group, so deleting the template would delete it. */
+function stagedVhdUri(t: ImageTemplate, runOutputs: RunOutputInfo[]): string | undefined {
+  for (const d of t.distribute ?? []) {
+    if (d.type !== 'VHD' || (d as { uri?: string }).uri) continue;
+    const out = runOutputs.find((o) => o.name === d.runOutputName && o.artifactUri && o.provisioningState === 'Succeeded');
+    if (out) return out.artifactUri;
+  }
+  return undefined;
 }
 
 async function deleteTemplate(clients: BuildClients, rg: string, name: string, params: FollowParams, log: Logger): Promise<void> {
