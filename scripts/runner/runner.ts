@@ -39,6 +39,8 @@ export interface RunOptions {
   onOutput?: (chunk: string) => void;
   /** Cancels the task the agent's way when aborted. */
   signal?: AbortSignal;
+  /** Kills the task process outright when aborted: an agent machine lost, or a hosted job's time limit. */
+  kill?: AbortSignal;
   /** Extra environment for the task process (tests: fault switches). */
   env?: Record<string, string>;
   /** Runs this file instead of the task's bundle (benchmarks compare the unbundled build). */
@@ -115,6 +117,7 @@ async function runAgainst(info: SimInfo, bundle: string, o: RunOptions, state: (
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
   const stopCancel = o.signal ? cancelOnAbort(child, o.signal) : () => undefined;
+  o.kill?.addEventListener('abort', () => child.kill('SIGKILL'), { once: true });
   const exitCode = await new Promise<number>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
   stopCancel();
   fs.rmSync(tempDir, { recursive: true, force: true });
