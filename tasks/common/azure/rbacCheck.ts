@@ -36,18 +36,31 @@ export function assignCommand(assignee: string, role: string, scope: string): st
   return `az role assignment create ${assignee} --role "${role}" --scope ${scope}`;
 }
 
+export interface AssignedRole { roleDefinitionId: string; scope: string; definition?: RoleDefinition }
+
 /**
  * Reads role assignments and role definitions, each definition once. `principalId` is an object id.
  * Assignments through a group the principal belongs to are not seen (callers warn rather than fail).
  */
 export class RbacReader {
   private readonly definitions = new Map<string, Promise<RoleDefinition | undefined>>();
+  private readonly roles = new Map<string, Promise<AssignedRole[]>>();
 
   constructor(private readonly auth: AuthorizationManagementClient, private readonly signal?: AbortSignal) {}
 
-  /** Role assignments of the principal made at the scope or above it, with their role definitions. */
-  async rolesAt(principalId: string, scope: string): Promise<{ roleDefinitionId: string; scope: string; definition?: RoleDefinition }[]> {
-    const out: { roleDefinitionId: string; scope: string; definition?: RoleDefinition }[] = [];
+  /** Role assignments of the principal made at the scope or above it, with their role definitions; each scope read once. */
+  rolesAt(principalId: string, scope: string): Promise<AssignedRole[]> {
+    const key = `${principalId}|${scope}`.toLowerCase();
+    let r = this.roles.get(key);
+    if (!r) {
+      r = this.readRoles(principalId, scope);
+      this.roles.set(key, r);
+    }
+    return r;
+  }
+
+  private async readRoles(principalId: string, scope: string): Promise<AssignedRole[]> {
+    const out: AssignedRole[] = [];
     for await (const ra of this.auth.roleAssignments.listForScope(scope, { filter: `atScope() and principalId eq '${principalId}'`, abortSignal: this.signal })) {
       if (!ra.roleDefinitionId) continue;
       out.push({ roleDefinitionId: ra.roleDefinitionId, scope: ra.scope ?? scope, definition: await this.definition(ra.roleDefinitionId) });

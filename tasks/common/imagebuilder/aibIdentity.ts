@@ -192,15 +192,30 @@ export async function ensureOwnIdentity(azure: AzureContext, plan: OwnIdentityPl
     await auth.roleDefinitions.createOrUpdate(plan.role.scope, plan.role.guid, roleBody(plan), { abortSignal: signal });
   }
   for (const g of plan.grants) {
-    try {
-      await auth.roleAssignments.create(g.scope, derivedGuid(g.scope, principalId, g.roleDefinitionId.split('/').pop()!), {
-        roleDefinitionId: g.roleDefinitionId, principalId, principalType: 'ServicePrincipal',
-        description: `BuildImage: Image Builder identity ${i.name}, for ${g.what}`,
-      }, { abortSignal: signal });
-      log.info(`Granted identity ${i.name} '${g.roleName}' on ${g.scope} (${g.what}).`);
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'RoleAssignmentExists') throw err;
+    const name = derivedGuid(g.scope, principalId, g.roleDefinitionId.split('/').pop()!);
+    const body = { roleDefinitionId: g.roleDefinitionId, principalId, principalType: 'ServicePrincipal', description: `BuildImage: Image Builder identity ${i.name}, for ${g.what}` };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await auth.roleAssignments.create(g.scope, name, body, { abortSignal: signal });
+        log.info(`Granted identity ${i.name} '${g.roleName}' on ${g.scope} (${g.what}).`);
+        break;
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code === 'RoleAssignmentExists') break;
+        // A custom role just written takes a few seconds to replicate to where assignments are checked.
+        if (code !== 'RoleDefinitionDoesNotExist' || attempt === REPLICATION_ATTEMPTS) throw err;
+        await sleep(Math.min(2_000 * attempt, 10_000), signal);
+      }
     }
   }
   return { id: i.id, principalId, clientId };
+}
+
+const REPLICATION_ATTEMPTS = 6;
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => { clearTimeout(t); reject(signal.reason); }, { once: true });
+  });
 }
