@@ -29,6 +29,7 @@ const LINUX = {
 const OTHER_RG = `/subscriptions/${SUB}/resourceGroups/rg-identities`;
 const OUT_RG = `/subscriptions/${SUB}/resourceGroups/rg-images-out`;
 const OTHER_UAI = `${OTHER_RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/shared-aib`;
+const STAGING_RG = `/subscriptions/${SUB}/resourceGroups/rg-staging`;
 const READONLY_RG = `/subscriptions/${SUB}/resourceGroups/rg-readonly`;
 const OPERATED_UAI = `${OTHER_RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/operated-aib`;
 
@@ -62,8 +63,10 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
     before(async () => {
       sim = await startSimulator({ scenario: { timeScale: 0.003, rbac: true, resources: resources(
         { id: OUT_RG, type: 'Microsoft.Resources/resourceGroups', location: 'westeurope' },
+        { id: STAGING_RG, type: 'Microsoft.Resources/resourceGroups', location: 'westeurope' },
         assignment(RG, ROLES.owner, CONNECTION.objectId),
         assignment(OUT_RG, ROLES.owner, CONNECTION.objectId),
+        assignment(STAGING_RG, ROLES.owner, CONNECTION.objectId),
       ) } });
     });
     after(async () => { await sim?.stop(); });
@@ -95,6 +98,15 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
       const setup = writes(again.state, before).filter((q) => /userAssignedIdentities|roleDefinitions|roleAssignments/i.test(q.path));
       assert.deepStrictEqual(setup, [], 'no identity, role or assignment written again');
       assert.match(again.outputs.imageVersionId ?? '', /\/versions\/1\.0\.1$/);
+    });
+
+    it('a given staging group: the own identity is granted Contributor there (as Microsoft asks) and Image Builder builds in it', async () => {
+      const r = await runTask({ task: 'BuildImage', sim, inputs: { ...LINUX, inlineScript: 'echo "staged"', stagingResourceGroup: 'rg-staging' } });
+      assert.strictEqual(r.result, 'Succeeded', r.stdout);
+      assert.match(r.stdout, /Granted identity gip-aib-[0-9a-f]{12} 'Contributor' on \/subscriptions\/[^ ]+\/resourceGroups\/rg-staging \(the staging resource group\)/);
+      const identity = r.state.resources.find((x) => x.type === 'Microsoft.ManagedIdentity/userAssignedIdentities' && x.name.startsWith('gip-aib-'))!;
+      const staged = r.state.resources.filter((x) => x.type === 'Microsoft.Authorization/roleAssignments' && x.properties.principalId === identity.properties.principalId && x.properties.scope === STAGING_RG);
+      assert.deepStrictEqual(staged.map((a) => a.properties.roleDefinitionId.split('/').pop()), [ROLES.contributor]);
     });
 
     it('validate with a target in another group says what it would grant and writes nothing', async () => {

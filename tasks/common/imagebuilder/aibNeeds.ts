@@ -29,6 +29,9 @@ const STAGING_ACTIONS = ['Microsoft.Resources/deployments/write', 'Microsoft.Com
 /** The task's custom role: every action above that a built-in role does not cover, and nothing else. */
 export const CUSTOM_ROLE_ACTIONS = [GALLERY_READ, DEFINITION_READ, VERSION_READ, VERSION_WRITE, ...IMAGE_ACTIONS, VNET_READ, SUBNET_JOIN];
 
+/** The need for a given staging group (it applies only once that group exists). */
+export const STAGING_GROUP = 'the staging resource group';
+
 export type GrantRole = 'custom' | keyof typeof BUILT_IN;
 
 export interface Need {
@@ -85,7 +88,7 @@ export function aibNeeds(doc: TemplateDocument): Need[] {
   }
 
   if (typeof p.stagingResourceGroup === 'string' && p.stagingResourceGroup) {
-    needs.push({ what: 'the staging resource group', scope: p.stagingResourceGroup, actions: STAGING_ACTIONS, grant: { role: 'Contributor', scope: p.stagingResourceGroup } });
+    needs.push({ what: STAGING_GROUP, scope: p.stagingResourceGroup, actions: STAGING_ACTIONS, grant: { role: 'Contributor', scope: p.stagingResourceGroup } });
   }
   return mergeNeeds(needs);
 }

@@ -24,7 +24,7 @@ import { Logger } from '../core/logger';
 import { definitionTypesAccepting, securityTypeOf } from '../gallery/compatibility';
 import { parseGalleryId } from '../gallery/resourceIds';
 import { ownAccountName } from './artifacts';
-import { aibNeeds, ASSIGN_IDENTITY, Need } from './aibNeeds';
+import { aibNeeds, ASSIGN_IDENTITY, Need, STAGING_GROUP } from './aibNeeds';
 import {
   chooseIdentity, ensureOwnIdentity, Identity, IdentityChoice, identityOfFile, OwnIdentityPlan, PENDING_PRINCIPAL, planCommands, planIsComplete, planOwnIdentity,
 } from './aibIdentity';
@@ -107,7 +107,7 @@ async function ownIdentity(azure: AzureContext, plan: OwnIdentityPlan, choice: E
 async function existingScopes(resources: ResourceManagementClient, needs: Need[], signal: AbortSignal): Promise<Need[]> {
   const out: Need[] = [];
   for (const n of needs) {
-    if (n.what === 'the staging resource group') {
+    if (n.what === STAGING_GROUP) {
       const name = n.scope.split('/')[4];
       if (!await getOrUndefined(() => resources.resourceGroups.get(name, { abortSignal: signal }))) continue;
     }

@@ -798,5 +798,6 @@ export function removeStaging(sim: SimServices, template: StoredResource): void 
     return;
   }
   const depth = id.split('/').length + 4; // {group}/providers/{ns}/{type}/{name}: top-level resources only
-  for (const r of sim.store.list({ under: id }).filter((r) => r.id.split('/').length === depth)) removeResource(sim, r.id);
+  // What Image Builder made goes; the group's role assignments (its identity's Contributor) are not its to remove.
+  for (const r of sim.store.list({ under: id }).filter((r) => r.id.split('/').length === depth && !/^Microsoft\.Authorization\//i.test(r.type))) removeResource(sim, r.id);
 }

@@ -71,7 +71,9 @@ async function provisionTemplate(op: OperationHandle, t: StoredResource, sim: Si
     if (existing.location && existing.location !== t.location) {
       fail(t, badStaging(`The staging resource group '${given}' must be in the same region ('${t.location}') as the image template, but is in '${existing.location}'.`));
     }
-    if (sim.store.list({ under: stagingId }).length > 0) {
+    // Role assignments are extension resources, not resources of the group: the Contributor assignment Image
+    // Builder's identity needs there does not make it non-empty.
+    if (sim.store.list({ under: stagingId }).some((r) => !/^Microsoft\.Authorization\//i.test(r.type))) {
       fail(t, badStaging(`The staging resource group '${given}' is not empty. If the resource group specified exists, it must be empty and in the same region as the image template.`));
     }
   }
