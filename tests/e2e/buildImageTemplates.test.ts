@@ -168,6 +168,7 @@ describe('e2e: BuildImage template files (corpus)', function () {
           const reported = [...r.stdout.matchAll(/Run output \S+: Succeeded (\S+\/galleries\/[^/\s]+\/images\/[^/\s]+\/versions\/[^/\s]+)/g)].map((m) => m[1]);
           const version = r.state.resources.find((x) => reported.includes(x.id));
           if (version?.properties?.provisioningState !== 'Succeeded') problems.push(`${name}: no gallery version published (run outputs: ${reported.join(', ') || 'none'})`);
+          else if (r.outputs.imageVersionId !== version.id) problems.push(`${name}: output imageVersionId '${r.outputs.imageVersionId ?? ''}', but the version published is ${version.id}`);
           const definition = r.state.resources.find((x) => version && x.id === version.id.replace(/\/versions\/[^/]+$/, ''));
           if (version && /"\$schema"\s*:\s*"[^"]*deploymentTemplate\.json/i.test(text) && definition?.properties?.osType === 'Linux') linuxArmGallery.push(name);
         }

@@ -4,7 +4,6 @@
  */
 import { formatDuration } from '../core/duration';
 import { TaskOutcome, TaskResultKind } from '../core/outcome';
-import { RUN_OUTPUTS } from './distributors';
 import { PhaseTime } from './follow';
 import { ResolvedSource } from './sourceResolution';
 
@@ -23,9 +22,13 @@ export interface BuildReport {
   reused?: string;
 }
 
+/** Run outputs told apart by what they point at, not by name: a template file names its own. */
+const GALLERY_VERSION = /\/galleries\/[^/]+\/images\/[^/]+\/versions\/[^/]+$/i;
+const MANAGED_IMAGE = /\/providers\/Microsoft\.Compute\/images\/[^/]+$/i;
+
 export function buildOutputs(r: BuildReport): Record<string, string> {
-  const byName = (n: string) => r.runOutputs.find((o) => o.name === n && (o.provisioningState ?? 'Succeeded') === 'Succeeded');
-  const version = byName(RUN_OUTPUTS.gallery)?.artifactId;
+  const succeeded = r.runOutputs.filter((o) => (o.provisioningState ?? 'Succeeded') === 'Succeeded');
+  const version = succeeded.find((o) => GALLERY_VERSION.test(o.artifactId ?? ''))?.artifactId;
   const outputs: Record<string, string> = {
     templateName: r.templateName,
     runState: r.runState,
@@ -36,9 +39,9 @@ export function buildOutputs(r: BuildReport): Record<string, string> {
     outputs.imageVersionId = version;
     outputs.imageVersionName = version.split('/').pop() ?? '';
   }
-  const managed = byName(RUN_OUTPUTS.managedImage)?.artifactId;
+  const managed = succeeded.find((o) => MANAGED_IMAGE.test(o.artifactId ?? ''))?.artifactId;
   if (managed) outputs.managedImageId = managed;
-  const vhd = byName(RUN_OUTPUTS.vhd)?.artifactUri;
+  const vhd = succeeded.find((o) => o.artifactUri && !o.artifactId)?.artifactUri;
   if (vhd) outputs.vhdUri = vhd;
   if (r.source.pir) {
     outputs.pirPublisher = r.source.pir.publisher;
