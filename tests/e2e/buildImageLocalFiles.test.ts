@@ -51,6 +51,7 @@ describe('e2e: BuildImage local files in a template file (RBAC enforced)', funct
     resources.push(
       { id: GIVEN, type: 'Microsoft.Storage/storageAccounts', name: 'teamfiles', location: 'westeurope', kind: 'StorageV2', sku: { name: 'Standard_LRS' } },
       assignment(`/subscriptions/${SUB}`, 1, '8e3af657-a8ff-443c-a75c-2fe8c4bcb635', SIM_IDS.sp.objectId), // the connection: Owner
+      assignment(`/subscriptions/${SUB}`, 3, 'ba92f5b4-2d11-453d-a403-e96b0029c9fe', SIM_IDS.sp.objectId), // and Storage Blob Data Contributor (uploads with its token)
       assignment(RG, 2, 'b24988ac-6180-42a0-ab88-20f7382dd24c', AIB_PRINCIPAL), // AIB: Contributor on the group, no blob data role
     );
     sim = await startSimulator({ scenario: { timeScale: 0.003, rbac: true, resources } });

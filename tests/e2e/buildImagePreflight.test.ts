@@ -179,6 +179,16 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
       assert.deepStrictEqual(writes(r.state, before), []);
     });
 
+    it('local files to upload and a connection without blob data write: refused naming the data action and Storage Blob Data Contributor; nothing written', async () => {
+      fs.writeFileSync(path.join(templateDir, 'setup.sh'), 'echo setup\n');
+      fs.writeFileSync(path.join(templateDir, 'steps.json'), JSON.stringify([{ type: 'Shell', name: 'setup', scriptUri: 'setup.sh' }]));
+      const before = sim.state().requests.length;
+      const r = await runTask({ task: 'BuildImage', sim, workdir: templateDir, inputs: { ...LINUX, scriptSource: 'none', inlineScript: '', customizersFile: 'steps.json', managedIdentity: UAI } });
+      assert.strictEqual(r.result, 'Failed', r.stdout);
+      assert.match(messageOf(r), new RegExp(`The service connection's principal \\(client id ${CONNECTION.clientId}, object id ${CONNECTION.objectId}\\) may not 'Microsoft\\.Storage/storageAccounts/blobServices/containers/blobs/write' on ${RG} \\(needed to upload the build artifacts\\)\\. Grant it 'Storage Blob Data Contributor'`));
+      assert.deepStrictEqual(writes(r.state, before), []);
+    });
+
     it('Managed Identity Operator on a given identity is what assigning it takes (a VHD build needs no rights of the identity)', async () => {
       const r = await runTask({ task: 'BuildImage', sim, inputs: { ...LINUX, galleryImageDefinitionId: '', vhd: 'true', managedIdentity: OPERATED_UAI } });
       assert.strictEqual(r.result, 'Succeeded', r.stdout);

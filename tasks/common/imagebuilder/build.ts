@@ -96,7 +96,7 @@ async function prepare(azure: AzureContext, clients: BuildClients, params: Build
     const c = composeTemplate(params, source, identityId, azure.subscriptionId, pipeline);
     return file ? applyTemplateFile(c, { ...file, warnings: [] }, new MemoryLogger()) : c;
   };
-  const identity = await preflight(azure, clients, params, source, { draft, fileIdentity: file?.identity }, log, signal);
+  const identity = await preflight(azure, clients, params, source, { draft, fileIdentity: file?.identity, uploads: !!params.customize.packagePath || localFiles.length > 0 }, log, signal);
   warnHostedTimeout(pipeline, params.action, params.settings.buildTimeoutMinutes, log);
   // Before the archive: a given account the identity can't read is refused before any write.
   const placed = fileInput && localFiles.length ? await uploadLocalFiles(azure, clients, steps, localFiles, fileInput, {

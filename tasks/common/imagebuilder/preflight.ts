@@ -49,6 +49,8 @@ export interface PreflightTemplate {
   draft(identityId: string): TemplateDocument;
   /** A template file's `identity`, used when the managedIdentity input is empty. */
   fileIdentity?: ArmValue;
+  /** Whether the task uploads anything (the packagePath archive, local files of a customisers or template file). */
+  uploads: boolean;
 }
 
 export async function preflight(azure: AzureContext, clients: BuildClients, params: BuildParams, source: ResolvedSource, template: PreflightTemplate, log: Logger, signal: AbortSignal): Promise<Identity> {
@@ -69,7 +71,7 @@ export async function preflight(azure: AzureContext, clients: BuildClients, para
   const principal = await connectionPrincipal(azure, signal);
   const perms = new CallerPermissions(auth, signal);
   const unreadable = (scope: string, err: unknown) => log.warn(`Could not read what ${describeConnection(principal)} may do on ${scope}: ${describeArmError(err)}. Checked by Azure when the task gets there.`);
-  const problems = await callerRefusals(perms, principal, await connectionNeeds(azure, clients, params, choice, signal), unreadable);
+  const problems = await callerRefusals(perms, principal, await connectionNeeds(azure, clients, params, choice, template.uploads, signal), unreadable);
   // wait and cancel only name the template a build made: they set nothing up.
   if (plan && !planIsComplete(plan) && creates(params.action)) {
     const refused = await callerRefusals(perms, principal, planNeeds(plan), unreadable);
@@ -120,7 +122,7 @@ async function existingScopes(resources: ResourceManagementClient, needs: Need[]
 const creates = (action: BuildParams['action']) => action === 'build' || action === 'start' || action === 'validate';
 
 /** What the connection does for this action: the template, assigning the identity, the artifacts account. */
-async function connectionNeeds(azure: AzureContext, clients: BuildClients, params: BuildParams, choice: IdentityChoice, signal: AbortSignal): Promise<CallerNeed[]> {
+async function connectionNeeds(azure: AzureContext, clients: BuildClients, params: BuildParams, choice: IdentityChoice, uploads: boolean, signal: AbortSignal): Promise<CallerNeed[]> {
   const group = `/subscriptions/${azure.subscriptionId}/resourceGroups/${params.resourceGroup}`;
   const template = (verb: string) => ({ scope: group, why: `${verb} the image template` });
   const needs: CallerNeed[] = [];
@@ -134,8 +136,17 @@ async function connectionNeeds(azure: AzureContext, clients: BuildClients, param
   if (params.action === 'cancel') needs.push({ action: 'Microsoft.VirtualMachineImages/imageTemplates/cancel/action', ...template('cancel') });
   // `start` leaves the template to the job that waits for it.
   if (!params.keepTemplate && params.action !== 'start') needs.push({ action: 'Microsoft.VirtualMachineImages/imageTemplates/delete', ...template('delete') });
-  const a = params.customize.packagePath;
-  if (a && !a.storageAccount && creates(params.action)) {
+  const given = params.customize.uploads.storageAccount;
+  if (uploads && given && creates(params.action)) {
+    // A given account is found by name anywhere in the subscription; not found is refused later, naming the input.
+    const id = await accountId(clients, given, signal);
+    if (id) {
+      needs.push(
+        { action: 'Microsoft.Storage/storageAccounts/blobServices/containers/write', scope: id, why: 'create the artifacts container' },
+        { action: 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write', scope: id, data: true, why: 'upload the build artifacts' },
+      );
+    }
+  } else if (uploads && creates(params.action)) {
     const name = ownAccountName(azure.subscriptionId, params.resourceGroup);
     const exists = !!await getOrUndefined(() => clients.storage.storageAccounts.getProperties(params.resourceGroup, name, { abortSignal: signal }));
     const account = exists ? `${group}/providers/Microsoft.Storage/storageAccounts/${name}` : group;
@@ -147,6 +158,13 @@ async function connectionNeeds(azure: AzureContext, clients: BuildClients, param
     );
   }
   return needs;
+}
+
+async function accountId(clients: BuildClients, name: string, signal: AbortSignal): Promise<string | undefined> {
+  for await (const acct of clients.storage.storageAccounts.list({ abortSignal: signal })) {
+    if (acct.name?.toLowerCase() === name.toLowerCase()) return acct.id;
+  }
+  return undefined;
 }
 
 /** What setting up the task's own identity writes, as actions on scopes. */
