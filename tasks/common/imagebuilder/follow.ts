@@ -4,10 +4,11 @@
  *
  * Each poll costs ARM reads (the template's status, the container's log), and ARM throttles reads per
  * subscription, so a poll reads only what is likely to have changed, never skipping the same read twice
- * in a row: while the log flows (the last read brought lines) the build is visibly busy, and its status
- * is read every other poll; while the log is quiet (a restart, Windows Update, replication) the status is
- * read every poll (the run may be changing phase or ending) and the log every other poll, and at once
- * when the phase changes. No log is read while the run is queued (no build container yet). At the end the
+ * in a row: while the log flows (the last read brought several lines) the build is visibly busy, and its
+ * status is read every other poll; while the log is quiet or trickles (a restart, Windows Update,
+ * replication) the status is read every poll (the run may be changing phase or ending) and the log every
+ * other poll — two polls' lines in one read, which costs less than one each time (a read carries a few
+ * lines already printed, to find where the new ones start) — and at once when the phase changes. No log is read while the run is queued (no build container yet). At the end the
  * container is read once more, then customization.log from where the printing got to.
  */
 import type { ImageTemplate } from '@azure/arm-imagebuilder';
@@ -29,6 +30,9 @@ export interface FollowResult {
   printer: LogPrinter;
   stream: LiveLog;
 }
+
+/** New lines in one read from which the log counts as flowing (fewer: it trickles). */
+const FLOWING_LINES = 3;
 
 /** Where each phase starts in the progress bar. */
 const PHASE_PERCENT: Record<string, number> = { Queued: 2, Building: 5, Customizing: 20, Optimizing: 70, Validating: 75, Distributing: 80 };
@@ -53,10 +57,12 @@ export async function followBuild(o: FollowOptions): Promise<FollowResult> {
   let container: BuildContainer | undefined;
   let containerDone = false;
   let t: ImageTemplate | undefined;
-  /** The last container read brought new lines. */
+  /** The last container read brought several new lines. */
   let flowing = false;
   let statusSkipped = false;
   let logSkipped = false;
+  /** Polls since the log was last read: how much it may have grown. */
+  let pollsSinceLog = 0;
   for (;;) {
     if (!t || !flowing || statusSkipped) {
       t = await clients.aib.virtualMachineImageTemplates.get(o.resourceGroup, o.name, { abortSignal: signal });
@@ -79,18 +85,20 @@ export async function followBuild(o: FollowOptions): Promise<FollowResult> {
     }
     const stagingGroup = t.exactStagingResourceGroup?.split('/').pop();
     const readLog = terminal || (sub !== 'Queued' && (flowing || logSkipped || phaseChanged));
+    pollsSinceLog++;
     if (stagingGroup && !containerDone && !readLog) logSkipped = true;
     if (stagingGroup && !containerDone && readLog) {
       container ??= new BuildContainer(clients, stagingGroup, signal);
       const before = stream.lines;
       logSkipped = false;
-      const read = await stream.pollContainer(container).catch((err: unknown) => {
+      const read = await stream.pollContainer(container, pollsSinceLog).catch((err: unknown) => {
         // The live log is a convenience: an unreachable logs API must not fail the build; customization.log follows at the end.
         if (signal.aborted) throw err;
         log.debug(`Reading the build container's log failed: ${(err as Error).message.split('\n')[0]}`);
         return false;
       });
-      flowing = stream.lines > before;
+      flowing = stream.lines - before >= FLOWING_LINES;
+      pollsSinceLog = 0;
       // Once the container has been read and is gone, the rest comes from customization.log.
       if (!read && stream.lines > 0) containerDone = true;
     }

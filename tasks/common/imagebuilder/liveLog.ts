@@ -37,13 +37,20 @@ export class LiveLog {
   /** Lines printed that carry `lastTs` (timestamps may repeat). */
   private atLastTs = 0;
   private lastLine?: string;
-  private lastNew = MIN_TAIL;
+  /** New lines per poll expected, from the reads so far. */
+  private rate = MIN_TAIL;
 
   constructor(private readonly sink: (line: string) => void) {}
 
-  /** Prints what the container wrote since the last poll. False when there is no container (yet, or any more). */
-  async pollContainer(reader: ContainerLogReader): Promise<boolean> {
-    let tail: number | undefined = this.lines === 0 ? undefined : Math.min(MAX_TAIL, Math.max(MIN_TAIL, Math.ceil(this.lastNew * 1.5) + 2));
+  /**
+   * Prints what the container wrote since the last read, `polls` polls ago. False when there is no container
+   * (yet, or any more). The tail asked for is what the rate of lines so far gives for that many polls, with a
+   * margin; a window too short (a gap) is widened, twice then four times over, until it reaches back to what
+   * was printed.
+   */
+  async pollContainer(reader: ContainerLogReader, polls = 1): Promise<boolean> {
+    let tail: number | undefined = this.lines === 0 ? undefined : Math.min(MAX_TAIL, Math.max(MIN_TAIL, Math.ceil(this.rate * polls * 1.5) + 2));
+    let widened = 0;
     for (;;) {
       const content = await reader.read(tail);
       if (content === undefined) return false;
@@ -52,10 +59,12 @@ export class LiveLog {
       const lines = parseStamped(content);
       const fresh = this.freshLines(lines, tail);
       if (fresh === undefined) {
-        tail = tail !== undefined && tail * 4 <= MAX_TAIL ? tail * 4 : undefined;
+        const wider = tail === undefined ? undefined : tail * (widened++ === 0 ? 2 : 4);
+        tail = wider !== undefined && wider <= MAX_TAIL ? wider : undefined;
         continue;
       }
-      this.lastNew = fresh.length;
+      // A burst that needed a wider window is not the new pace: the estimate at most doubles.
+      this.rate = widened ? Math.min(fresh.length / polls, 2 * this.rate + 1) : fresh.length / polls;
       for (const l of fresh) this.emit(l.text, l.ts);
       return true;
     }

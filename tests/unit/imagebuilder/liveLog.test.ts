@@ -35,6 +35,25 @@ describe('imagebuilder: live log', () => {
     assert.ok(c.calls.filter((t) => t === undefined).length <= 2, `whole-log reads: ${c.calls.join(',')}`);
   });
 
+  it('windows follow the pace of the log: a burst widens one read, not the ones after; skipped polls widen the next read', async () => {
+    const c = new FakeContainer();
+    const printed: string[] = [];
+    const live = new LiveLog((l) => printed.push(l));
+    let n = 0;
+    const write = (k: number) => { for (let i = 0; i < k; i++, n++) c.write(`line ${n}`, ts(n)); };
+    for (const burst of [5, 5, 5, 1500, 5, 5, 5]) {
+      write(burst);
+      await live.pollContainer(c);
+    }
+    const afterBurst = c.calls.slice(-3); // the three polls of 5 lines after it
+    assert.ok(afterBurst.every((t) => t !== undefined && t <= 40), `the reads after the burst: ${c.calls.join(',')}`);
+    const before = c.calls.length;
+    write(12); // two polls' worth of lines, read in one
+    await live.pollContainer(c, 2);
+    assert.strictEqual(c.calls.length, before + 1, `one read for two polls: ${c.calls.slice(before).join(',')}`);
+    assert.deepStrictEqual(printed, c.lines.map((l) => l.text));
+  });
+
   it('lines sharing a timestamp are neither lost nor repeated', async () => {
     const c = new FakeContainer();
     const printed: string[] = [];
