@@ -202,6 +202,15 @@ describe('e2e: BuildImage build artifacts with RBAC enforced', function () {
     assert.ok(build.log.some((l) => l.endsWith('azure-arm: Build artifacts unpacked to C:\\BuildArtifacts\\' + path.basename(big))), 'the VM downloaded and unpacked it');
   });
 
+  it('validate with build VM identities says which identity it would grant, and writes nothing', async () => {
+    const before = sim.state().requests.length;
+    const r = await runTask({ task: 'BuildImage', sim, inputs: { ...LINUX, packagePath: big, buildVmIdentities: `${VM_B.id}\n${VM_A.id}`, action: 'validate' } });
+    assert.strictEqual(r.result, 'Succeeded', r.stdout);
+    assert.match(r.stdout, /Would grant the build VM's identity vm-b Storage Blob Data Reader on \/subscriptions\/.*\/containers\/buildimage-artifacts\./);
+    assert.match(r.stdout, /the build VM downloads it with its identity vm-b/);
+    assert.deepStrictEqual(r.state.requests.slice(before).filter((q) => q.method !== 'GET' && q.status < 400 && !/\/(listKeys|checkNameAvailability)/.test(q.path)), []);
+  });
+
   it('a given account: the first listed build VM identity that may read blobs there downloads it (Linux: curl with the IMDS token, sha256sum)', async () => {
     const r = await runTask({ task: 'BuildImage', sim, inputs: { ...LINUX, packagePath: big, storageAccountName: 'teamartifacts', buildVmIdentities: `${VM_A.id}\n${VM_B.id}` } });
     assert.strictEqual(r.result, 'Succeeded', r.stdout);
