@@ -211,6 +211,30 @@ describe('e2e: BuildImage build artifacts with RBAC enforced', function () {
     assert.deepStrictEqual(r.state.requests.slice(before).filter((q) => q.method !== 'GET' && q.status < 400 && !/\/(listKeys|checkNameAvailability)/.test(q.path)), []);
   });
 
+  it('with a template file, its vmProfile\'s build VM identities are the ones that download (validate says which it would grant)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-artifacts-file-'));
+    fs.writeFileSync(path.join(dir, 'image.json'), JSON.stringify({
+      type: 'Microsoft.VirtualMachineImages/imageTemplates', apiVersion: '2024-02-01', location: 'westeurope',
+      properties: {
+        source: { type: 'PlatformImage', publisher: 'Canonical', offer: '0001-com-ubuntu-server-jammy', sku: '22_04-lts-gen2', version: 'latest' },
+        customize: [{ type: 'Shell', name: 'hello', inline: ['echo hello'] }],
+        distribute: [{ type: 'SharedImage', galleryImageId: IMAGE_LINUX, runOutputName: 'ubuntu', targetRegions: [{ name: 'westeurope' }] }],
+        vmProfile: { userAssignedIdentities: [VM_B.id] },
+      },
+    }));
+    try {
+      const before = sim.state().requests.length;
+      const r = await runTask({ task: 'BuildImage', sim, workdir: dir, inputs: {
+        location: 'westeurope', resourceGroup: 'rg-img', managedIdentity: 'aib-identity', templateFile: 'image.json', packagePath: big, buildVmIdentities: VM_A.id, action: 'validate',
+      } });
+      assert.strictEqual(r.result, 'Succeeded', r.stdout);
+      assert.match(r.stdout, /Would grant the build VM's identity vm-b Storage Blob Data Reader/);
+      assert.deepStrictEqual(r.state.requests.slice(before).filter((q) => q.method !== 'GET' && q.status < 400 && !/\/(listKeys|checkNameAvailability)/.test(q.path)), []);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a given account: the first listed build VM identity that may read blobs there downloads it (Linux: curl with the IMDS token, sha256sum)', async () => {
     const r = await runTask({ task: 'BuildImage', sim, inputs: { ...LINUX, packagePath: big, storageAccountName: 'teamartifacts', buildVmIdentities: `${VM_A.id}\n${VM_B.id}` } });
     assert.strictEqual(r.result, 'Succeeded', r.stdout);

@@ -112,11 +112,11 @@ export async function prepareArtifacts(
       `az role assignment create --assignee-object-id ${ctx.principalId ?? '<principal>'} --assignee-principal-type ServicePrincipal --role "Storage Blob Data Reader" --scope ${containerScope}`);
   }
 
-  const service = blobService(azure, account.blobEndpoint);
-  const container = service.getContainerClient(ARTIFACTS_CONTAINER);
+  // Not made for validate: an account that does not exist yet has no endpoint.
+  const service = () => blobService(azure, account.blobEndpoint);
   const packaged = ctx.dryRun
     ? await zipToHash(a.folder, `${account.blobEndpoint.replace(/\/?$/, '/')}${ARTIFACTS_CONTAINER}/`, signal)
-    : await packageFolder(a.folder, { container, inputName: 'packagePath', signal });
+    : await packageFolder(a.folder, { container: service().getContainerClient(ARTIFACTS_CONTAINER), inputName: 'packagePath', signal });
   if (ctx.dryRun) log.info(`Would upload ${packaged.files} files (${mb(packaged.contentBytes)}) as ${mb(packaged.bytes)} to ${packaged.url} (unless an archive of the same content is there).`);
   else log.info(packaged.uploaded
     ? `Uploaded ${packaged.files} files (${mb(packaged.contentBytes)}) as ${mb(packaged.bytes)} to ${packaged.url}.`
@@ -142,7 +142,7 @@ export async function prepareArtifacts(
     url: packaged.url,
     async withSecret(doc) {
       const expires = new Date(Date.now() + ctx.buildTimeoutMinutes * 60_000 + SAS_MARGIN_MS);
-      const url = await userDelegationSas(service, { containerName: ARTIFACTS_CONTAINER, name: packaged.blobName, url: packaged.url }, expires, { signal });
+      const url = await userDelegationSas(service(), { containerName: ARTIFACTS_CONTAINER, name: packaged.blobName, url: packaged.url }, expires, { signal });
       log.secret(url);
       log.secret(url.slice(url.indexOf('?') + 1));
       return JSON.parse(JSON.stringify(doc).split(JSON.stringify(SAS_PLACEHOLDER).slice(1, -1)).join(url)) as typeof doc;

@@ -105,8 +105,10 @@ async function prepare(azure: AzureContext, clients: BuildClients, params: Build
   }, log, signal) : undefined;
   const fileCustomizers = (placed?.steps ?? steps).customize as Customizer[];
   const a = params.customize.packagePath;
+  // The build VM's identities as the template will have them (a template file's vmProfile wins over the input).
+  const vmIdentities = a ? ((draft(identity.id).properties.vmProfile as { userAssignedIdentities?: string[] } | undefined)?.userAssignedIdentities ?? []) : [];
   const artifacts = a ? await prepareArtifacts(azure, clients, a, {
-    resourceGroup: rg, location: params.location, osType: source.osType, principalId: identity.principalId, buildVmIdentities: params.settings.buildVmIdentities, buildTimeoutMinutes: params.settings.buildTimeoutMinutes,
+    resourceGroup: rg, location: params.location, osType: source.osType, principalId: identity.principalId, buildVmIdentities: vmIdentities, buildTimeoutMinutes: params.settings.buildTimeoutMinutes,
     dryRun: params.action === 'validate',
   }, log, signal) : undefined;
   const composed = composeTemplate(params, source, identity.id, azure.subscriptionId, pipeline, artifacts);
