@@ -18,6 +18,8 @@ const ROLES = {
   contributor: 'b24988ac-6180-42a0-ab88-20f7382dd24c',
   reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7',
   identityOperator: 'f1a07417-d97a-45cb-824c-7a7467783830',
+  blobReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1',
+  blobContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
 };
 const AIB_PRINCIPAL = '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const CONNECTION = SIM_IDS.sp;
@@ -31,6 +33,7 @@ const OUT_RG = `/subscriptions/${SUB}/resourceGroups/rg-images-out`;
 const OTHER_UAI = `${OTHER_RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/shared-aib`;
 const STAGING_RG = `/subscriptions/${SUB}/resourceGroups/rg-staging`;
 const READONLY_RG = `/subscriptions/${SUB}/resourceGroups/rg-readonly`;
+const TEAM_ACCOUNT = `${RG}/providers/Microsoft.Storage/storageAccounts/teamart`;
 const OPERATED_UAI = `${OTHER_RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/operated-aib`;
 
 let n = 0;
@@ -67,9 +70,17 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
         assignment(RG, ROLES.owner, CONNECTION.objectId),
         assignment(OUT_RG, ROLES.owner, CONNECTION.objectId),
         assignment(STAGING_RG, ROLES.owner, CONNECTION.objectId),
+        { id: TEAM_ACCOUNT, type: 'Microsoft.Storage/storageAccounts', name: 'teamart', location: 'westeurope', kind: 'StorageV2', sku: { name: 'Standard_LRS' } },
+        assignment(TEAM_ACCOUNT, ROLES.blobContributor, CONNECTION.objectId), // uploads with its token
       ) } });
+      artifactsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-preflight-artifacts-'));
+      fs.writeFileSync(path.join(artifactsDir, 'install.sh'), 'echo install\n');
     });
-    after(async () => { await sim?.stop(); });
+    after(async () => {
+      fs.rmSync(artifactsDir, { recursive: true, force: true });
+      await sim?.stop();
+    });
+    let artifactsDir: string;
 
     it('creates the identity, its custom role and the assignment, and builds; the next build reuses them without writing any of them again', async () => {
       const r = await runTask({ task: 'BuildImage', sim, inputs: LINUX });
@@ -107,6 +118,17 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
       const identity = r.state.resources.find((x) => x.type === 'Microsoft.ManagedIdentity/userAssignedIdentities' && x.name.startsWith('gip-aib-'))!;
       const staged = r.state.resources.filter((x) => x.type === 'Microsoft.Authorization/roleAssignments' && x.properties.principalId === identity.properties.principalId && x.properties.scope === STAGING_RG);
       assert.deepStrictEqual(staged.map((a) => a.properties.roleDefinitionId.split('/').pop()), [ROLES.contributor]);
+    });
+
+    it('a given storageAccountName: the own identity is granted Storage Blob Data Reader on its artifacts container, and Image Builder downloads the archive', async () => {
+      const r = await runTask({ task: 'BuildImage', sim, inputs: { ...LINUX, inlineScript: 'echo "given account"', packagePath: artifactsDir, storageAccountName: 'teamart' } });
+      assert.strictEqual(r.result, 'Succeeded', r.stdout);
+      const container = `${TEAM_ACCOUNT}/blobServices/default/containers/buildimage-artifacts`;
+      assert.match(r.stdout, new RegExp(`Granted identity gip-aib-[0-9a-f]{12} 'Storage Blob Data Reader' on ${container} \\(the build artifacts on storage account teamart\\)`));
+      const identity = r.state.resources.find((x) => x.type === 'Microsoft.ManagedIdentity/userAssignedIdentities' && x.name.startsWith('gip-aib-'))!;
+      const granted = r.state.resources.filter((x) => x.type === 'Microsoft.Authorization/roleAssignments' && x.properties.principalId === identity.properties.principalId && x.properties.scope === container);
+      assert.deepStrictEqual(granted.map((a) => a.properties.roleDefinitionId.split('/').pop()), [ROLES.blobReader]);
+      assert.match(r.stdout, /Build artifacts unpacked to \/tmp\//);
     });
 
     it('validate with a target in another group says what it would grant and writes nothing', async () => {

@@ -128,7 +128,7 @@ export async function planOwnIdentity(azure: AzureContext, choice: Extract<Ident
       continue;
     }
     if (principal) {
-      const held = await Promise.all(n.actions.map((a) => rbac.holds(principal, a, n.scope)));
+      const held = await Promise.all(n.actions.map((a) => rbac.holds(principal, a, n.scope, n.data)));
       if (held.every(Boolean)) continue;
       // Assigned already, and the role update above completes it.
       const assigned = (await rbac.rolesAt(principal, n.grant.scope)).some((r) => r.roleDefinitionId.split('/').pop()!.toLowerCase() === roleDefinitionId.split('/').pop()!.toLowerCase());

@@ -13,6 +13,7 @@ import type { TemplateDocument } from './template';
 export const BUILT_IN = {
   Contributor: 'b24988ac-6180-42a0-ab88-20f7382dd24c',
   'Managed Identity Operator': 'f1a07417-d97a-45cb-824c-7a7467783830',
+  'Storage Blob Data Reader': '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1',
 } as const;
 
 const GALLERY_READ = 'Microsoft.Compute/galleries/read';
@@ -40,6 +41,8 @@ export interface Need {
   /** Where the actions are needed (a resource, or the resource group of one that does not exist yet). */
   scope: string;
   actions: string[];
+  /** The actions are data actions (blob reads). */
+  data?: boolean;
   /** How the task's own identity gets it: this role at this scope. */
   grant: { role: GrantRole; scope: string };
 }
@@ -91,6 +94,18 @@ export function aibNeeds(doc: TemplateDocument): Need[] {
     needs.push({ what: STAGING_GROUP, scope: p.stagingResourceGroup, actions: STAGING_ACTIONS, grant: { role: 'Contributor', scope: p.stagingResourceGroup } });
   }
   return mergeNeeds(needs);
+}
+
+/**
+ * Image Builder downloads the uploads (the small archive, local files) with its identity: on a given
+ * storage account the task's own identity is granted read on the artifacts container there (on the
+ * task's own account, artifacts.ts grants it when it makes the container).
+ */
+export function artifactsNeed(containerScope: string, account: string): Need {
+  return {
+    what: `the build artifacts on storage account ${account}`, scope: containerScope, data: true,
+    actions: ['Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'], grant: { role: 'Storage Blob Data Reader', scope: containerScope },
+  };
 }
 
 /** One need per scope and grant (two targets in one gallery need its read once). */

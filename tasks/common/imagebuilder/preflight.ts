@@ -23,8 +23,8 @@ import { InputError } from '../core/errors';
 import { Logger } from '../core/logger';
 import { definitionTypesAccepting, securityTypeOf } from '../gallery/compatibility';
 import { parseGalleryId } from '../gallery/resourceIds';
-import { ownAccountName } from './artifacts';
-import { aibNeeds, ASSIGN_IDENTITY, Need, STAGING_GROUP } from './aibNeeds';
+import { ARTIFACTS_CONTAINER, ownAccountName } from './artifacts';
+import { aibNeeds, artifactsNeed, ASSIGN_IDENTITY, Need, STAGING_GROUP } from './aibNeeds';
 import {
   chooseIdentity, ensureOwnIdentity, Identity, IdentityChoice, identityOfFile, OwnIdentityPlan, PENDING_PRINCIPAL, planCommands, planIsComplete, planOwnIdentity,
 } from './aibIdentity';
@@ -66,7 +66,10 @@ export async function preflight(azure: AzureContext, clients: BuildClients, para
 
   const auth = new AuthorizationManagementClient(azure.credential, azure.subscriptionId, azure.clientOptions);
   const rbac = new RbacReader(auth, signal);
-  const plan = choice.own ? await planOwnIdentity(azure, choice, needs, params.location, rbac, signal) : undefined;
+  const given = params.customize.uploads.storageAccount;
+  const givenId = choice.own && template.uploads && given && creates(params.action) ? await accountId(clients, given, signal) : undefined;
+  const ownNeeds = givenId ? [...needs, artifactsNeed(`${givenId}/blobServices/default/containers/${ARTIFACTS_CONTAINER}`, given!)] : needs;
+  const plan = choice.own ? await planOwnIdentity(azure, choice, ownNeeds, params.location, rbac, signal) : undefined;
 
   const principal = await connectionPrincipal(azure, signal);
   const perms = new CallerPermissions(auth, signal);
@@ -199,7 +202,7 @@ async function warnMissingRights(rbac: RbacReader, identity: Identity, needs: Ne
   for (const n of needs) {
     let missing: string[];
     try {
-      const held = await Promise.all(n.actions.map((a) => rbac.holds(principal, a, n.scope)));
+      const held = await Promise.all(n.actions.map((a) => rbac.holds(principal, a, n.scope, n.data)));
       missing = n.actions.filter((_, i) => !held[i]);
     } catch (err) {
       log.warn(`Could not read the role assignments of Image Builder's identity on ${n.scope}: ${describeArmError(err)}.`);
