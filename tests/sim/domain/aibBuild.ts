@@ -260,7 +260,9 @@ export class Build {
     const stagingId = stagingGroupIdOf(t);
     const tags = { createdBy: 'AzureVMImageBuilder', imageTemplateName: t.name, imageTemplateResourceGroupName: rgOf(t.id), ...(t.properties.managedResourceTags ?? {}) };
     ensureStagingGroup(sim, stagingId, t.location!, tags);
-    if (t.properties.stagingResourceGroup && sim.rbac.enforced && !(who.principalId && sim.rbac.isAllowed(who.principalId, 'Microsoft.Resources/deployments/write', stagingId))) {
+    // Image Builder's own service principal creates a staging group that did not exist; only in one the user
+    // made does the template's identity need rights (Contributor, as Microsoft documents).
+    if (t.properties.stagingResourceGroup && !stagingMadeByImageBuilder(sim, t) && sim.rbac.enforced && !(who.principalId && sim.rbac.isAllowed(who.principalId, 'Microsoft.Resources/deployments/write', stagingId))) {
       throw new BuildStop('failed', `Not authorized to access the resource: ${stagingId}. Please check the user assigned identity has the correct permissions. For more details, go to https://aka.ms/azvmimagebuilderts.`);
     }
     await ensureStagingAccount(sim, stagingId, t.location!, tags);
@@ -789,11 +791,17 @@ export function ensureStagingGroup(sim: SimServices, id: string, location: strin
   sim.store.put({ id, name: id.split('/').pop()!, type: RESOURCE_GROUP_TYPE, location, tags, properties: { provisioningState: 'Succeeded' } });
 }
 
-/** What template deletion removes: the AIB-made group, or only the contents of a given staging group. */
+/** A staging group Image Builder created for this template (none given, or a given one that did not exist), by its tags. */
+function stagingMadeByImageBuilder(sim: SimServices, template: StoredResource): boolean {
+  const g = sim.store.get(stagingGroupIdOf(template));
+  return g?.tags?.createdBy === 'AzureVMImageBuilder' && g.tags.imageTemplateName === template.name;
+}
+
+/** What template deletion removes: the AIB-made group, or only the contents of a given staging group that existed. */
 export function removeStaging(sim: SimServices, template: StoredResource): void {
   const id = stagingGroupIdOf(template);
   if (!id || !sim.store.has(id)) return;
-  if (!template.properties?.stagingResourceGroup) {
+  if (!template.properties?.stagingResourceGroup || stagingMadeByImageBuilder(sim, template)) {
     removeResource(sim, id);
     return;
   }

@@ -3,6 +3,7 @@
 import * as assert from 'assert';
 import { createHash } from 'crypto';
 import { RunningSim, startSimulator } from '../index';
+import { resourcesClient } from '../testSupport';
 import { blobService, clients, IMAGE_LINUX, RG, scenario, SUB, UAI, waitForRun, windowsTemplate } from './support';
 
 const ARTIFACTS = `${RG}/providers/Microsoft.Storage/storageAccounts/artifacts01`;
@@ -261,9 +262,19 @@ describe('simulator: image builder', function () {
     assert.deepStrictEqual(left, []);
   });
 
-  it('delete with a given stagingResourceGroup empties it but keeps the group', async () => {
+  it('delete with a given stagingResourceGroup that did not exist removes the group Image Builder made for it', async () => {
+    const { aib } = clients(sim);
+    const staging = `/subscriptions/${SUB}/resourceGroups/rg-staging-made`;
+    await aib.virtualMachineImageTemplates.beginCreateOrUpdateAndWait('rg-img', 'made-staging', linuxTemplate([{ type: 'Shell', inline: ['echo ok'] }], { stagingResourceGroup: staging, distribute: [{ type: 'VHD', runOutputName: 'vhd' }] }));
+    assert.strictEqual(sim.state().resources.find((r) => r.id === staging)?.tags?.createdBy, 'AzureVMImageBuilder');
+    await aib.virtualMachineImageTemplates.beginDeleteAndWait('rg-img', 'made-staging', { updateIntervalInMs: 10 });
+    assert.ok(!sim.state().resources.some((r) => r.id.toLowerCase().startsWith(staging.toLowerCase())));
+  });
+
+  it('delete with a given stagingResourceGroup that existed empties it but keeps the group', async () => {
     const { aib } = clients(sim);
     const staging = `/subscriptions/${SUB}/resourceGroups/rg-staging-given`;
+    await resourcesClient(sim).resourceGroups.createOrUpdate('rg-staging-given', { location: 'westeurope' });
     await aib.virtualMachineImageTemplates.beginCreateOrUpdateAndWait('rg-img', 'given-staging', linuxTemplate([{ type: 'Shell', inline: ['echo ok'] }], { stagingResourceGroup: staging, distribute: [{ type: 'VHD', runOutputName: 'vhd' }] }));
     await aib.virtualMachineImageTemplates.beginRunAndWait('rg-img', 'given-staging', { updateIntervalInMs: 10 });
     assert.ok(sim.state().resources.filter((r) => r.id.toLowerCase().startsWith(staging.toLowerCase() + '/')).length >= 2);
