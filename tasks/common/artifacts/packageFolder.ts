@@ -6,6 +6,7 @@ import { uploadAsBlocks } from './blockUpload';
 import { ensurePrivateContainer } from './container';
 import { digestFolder } from './contentHash';
 import { scanFolder } from './folderScan';
+import { chunksOf } from './streamChunks';
 import { zipFolder } from './zipStream';
 
 export interface PackageProgress {
@@ -113,7 +114,7 @@ async function packageOnce(folder: string, options: PackageOptions): Promise<Pac
     },
   });
   try {
-    const result = await uploadAsBlocks(stream, blob, {
+    const result = await uploadAsBlocks(chunksOf(stream), blob, {
       blockSize: options.blockSize ?? DEFAULT_BLOCK_SIZE,
       concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
       signal,
