@@ -7,7 +7,7 @@
  * separates the cost of zipping from Azurite's: below 256 MB `uploadFile` sends one Put Blob, which Azurite
  * handles faster than staged blocks.
  * Each measurement runs in a child process of its own, so Azurite (which keeps every blob in memory, in this
- * process) is not counted, and the child uses the SDK's default HTTP stack with the CA via NODE_EXTRA_CA_CERTS,
+ * process, and is started afresh for each round) is not counted, and the child uses the SDK's default HTTP stack with the CA via NODE_EXTRA_CA_CERTS,
  * as a task would. The data (mostly incompressible, some text) is generated in a temporary folder and removed.
  * Not part of npm test:
  *   node out/scripts/bench/artifacts.js [sizeMB=1024] [rounds=3]
@@ -21,7 +21,7 @@ import { ClientSecretCredential } from '@azure/identity';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { DEFAULT_BLOCK_SIZE, DEFAULT_CONCURRENCY, packageFolder } from '../../tasks/common/artifacts';
 import { uploadAsBlocks } from '../../tasks/common/artifacts/blockUpload';
-import { SIM_IDS, startSimulator, trustingStorageHttpClient } from '../../tests/sim';
+import { SIM_IDS, SimInfo, startSimulator, trustingStorageHttpClient } from '../../tests/sim';
 import { spCredential } from '../../tests/sim/testSupport';
 
 const MB = 1024 * 1024;
@@ -156,50 +156,43 @@ async function main(): Promise<void> {
   const sizeMB = Number(process.argv[2] ?? 1024);
   const rounds = Number(process.argv[3] ?? 3);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-artifacts-'));
-  const rg = `/subscriptions/${SIM_IDS.subscriptionId}/resourceGroups/bench`;
-  const sim = await startSimulator({
-    scenario: {
-      resources: [
-        { id: rg, type: 'Microsoft.Resources/resourceGroups', name: 'bench', location: 'westeurope' },
-        { id: `${rg}/providers/Microsoft.Storage/storageAccounts/${ACCOUNT}`, type: 'Microsoft.Storage/storageAccounts', name: ACCOUNT, location: 'westeurope', kind: 'StorageV2', sku: { name: 'Standard_LRS' } },
-      ],
-    },
-  });
   try {
-    const env: ChildEnv = {
-      tenantId: sim.info.tenantId,
-      clientId: sim.info.principals.sp.clientId,
-      secret: sim.info.principals.sp.secret,
-      authorityHost: sim.info.authorityHost,
-      blobEndpoint: sim.info.blobEndpointTemplate.replace('{account}', ACCOUNT),
-    };
     const folder = path.join(work, 'drop');
     const t = performance.now();
     const generated = generateFolder(folder, sizeMB);
     console.log(`generated ${generated.files} files, ${(generated.bytes / MB).toFixed(0)} MB in ${((performance.now() - t) / 1000).toFixed(1)} s (~90% incompressible, ~10% text)`);
 
-    const parentClient = new BlobServiceClient(env.blobEndpoint, spCredential(sim.info), { httpClient: trustingStorageHttpClient(fs.readFileSync(sim.info.caCertPath, 'utf8')) });
     const zipFile = path.join(work, 'archive.zip');
     const pack: ChildResult[] = [];
     const plain: ChildResult[] = [];
     const blocks: ChildResult[] = [];
     for (let round = 0; round < rounds; round++) {
-      // Alternate who goes first: Azurite slows down a little as it holds more.
-      const container = `round${round}`;
-      const packOnce = async () => pack.push(await runChild(['package', folder, container], env, sim.info.caCertPath));
-      const plainOnce = async () => plain.push(await runChild(['uploadFile', zipFile, container], env, sim.info.caCertPath));
-      const blocksOnce = async () => blocks.push(await runChild(['blocks', zipFile, container], env, sim.info.caCertPath));
-      if (round % 2 === 0) {
-        await packOnce();
-        if (round === 0) await parentClient.getContainerClient(container).getBlobClient(pack[0].blobName).downloadToFile(zipFile);
-        await plainOnce();
-        await blocksOnce();
-      } else {
-        await blocksOnce();
-        await plainOnce();
-        await packOnce();
+      // A fresh simulator (so a fresh in-memory Azurite) per round: Azurite does not give back the memory of
+      // deleted blobs, and a parent holding gigabytes slows every later upload (five rounds of 1 GB fill it).
+      const sim = await startBenchSimulator();
+      try {
+        const env = childEnv(sim.info);
+        const container = `round${round}`;
+        const packOnce = async () => pack.push(await runChild(['package', folder, container], env, sim.info.caCertPath));
+        const plainOnce = async () => plain.push(await runChild(['uploadFile', zipFile, container], env, sim.info.caCertPath));
+        const blocksOnce = async () => blocks.push(await runChild(['blocks', zipFile, container], env, sim.info.caCertPath));
+        // Alternate who goes first: Azurite slows down a little as it holds more.
+        if (round % 2 === 0) {
+          await packOnce();
+          if (round === 0) {
+            const parentClient = new BlobServiceClient(env.blobEndpoint, spCredential(sim.info), { httpClient: trustingStorageHttpClient(fs.readFileSync(sim.info.caCertPath, 'utf8')) });
+            await parentClient.getContainerClient(container).getBlobClient(pack[0].blobName).downloadToFile(zipFile);
+          }
+          await plainOnce();
+          await blocksOnce();
+        } else {
+          await blocksOnce();
+          await plainOnce();
+          await packOnce();
+        }
+      } finally {
+        await sim.stop();
       }
-      await parentClient.getContainerClient(container).delete(); // Azurite keeps blobs in this process's memory
     }
     const seconds = (rs: ChildResult[]) => rs.map((r) => (r.ms / 1000).toFixed(2)).join(' ');
     console.log(`rounds (s): packageFolder ${seconds(pack)} (listing+hashing ${pack.map((r) => ((r.hashMs ?? 0) / 1000).toFixed(2)).join(' ')}); uploadFile ${seconds(plain)}; staged blocks ${seconds(blocks)}`);
@@ -224,9 +217,30 @@ async function main(): Promise<void> {
     console.log(`peak RSS packaging ${(generated.bytes / MB).toFixed(0)} MB: ${rss.toFixed(0)} MB (must be <= 300) ${rss <= 300 ? 'OK' : 'FAIL'}`);
     if (ratio < 0.8 || rss > 300) process.exitCode = 1;
   } finally {
-    await sim.stop();
     fs.rmSync(work, { recursive: true, force: true });
   }
+}
+
+function startBenchSimulator() {
+  const rg = `/subscriptions/${SIM_IDS.subscriptionId}/resourceGroups/bench`;
+  return startSimulator({
+    scenario: {
+      resources: [
+        { id: rg, type: 'Microsoft.Resources/resourceGroups', name: 'bench', location: 'westeurope' },
+        { id: `${rg}/providers/Microsoft.Storage/storageAccounts/${ACCOUNT}`, type: 'Microsoft.Storage/storageAccounts', name: ACCOUNT, location: 'westeurope', kind: 'StorageV2', sku: { name: 'Standard_LRS' } },
+      ],
+    },
+  });
+}
+
+function childEnv(info: SimInfo): ChildEnv {
+  return {
+    tenantId: info.tenantId,
+    clientId: info.principals.sp.clientId,
+    secret: info.principals.sp.secret,
+    authorityHost: info.authorityHost,
+    blobEndpoint: info.blobEndpointTemplate.replace('{account}', ACCOUNT),
+  };
 }
 
 if (process.argv[2] === 'child') {
