@@ -81,6 +81,22 @@ describe('e2e: BuildImage build artifacts (packagePath)', function () {
     assert.deepStrictEqual(await artifactBlobs(again), []);
   });
 
+  it('two jobs packaging the same folder share one archive: the one that ends first keeps it while the other\'s template names it; the last one deletes it', async () => {
+    const dir = folder('shared', { 'install.ps1': 'Write-Host shared' });
+    const other = await runTask({ task: 'BuildImage', sim, inputs: { ...WINDOWS, packagePath: dir, action: 'start' }, vars: { 'System.JobName': 'ImageA' } });
+    assert.strictEqual(other.result, 'Succeeded', other.stdout);
+    const archive = (await artifactBlobs(other)).find((n) => n.includes('/shared-'));
+    assert.ok(archive, 'uploaded once');
+    const first = await runTask({ task: 'BuildImage', sim, inputs: { ...WINDOWS, packagePath: dir }, vars: { 'System.JobName': 'ImageB' } });
+    assert.strictEqual(first.result, 'Succeeded', first.stdout);
+    assert.match(first.stdout, /The archive of this content is already at/);
+    assert.match(first.stdout, new RegExp(`Kept the build artifacts archive \\S+/shared-[0-9a-f]{20}\\.zip: another image template in rg-img uses it too`));
+    assert.ok((await artifactBlobs(first)).includes(archive), 'kept for the running build');
+    const last = await run({ action: 'wait', templateName: other.outputs.templateName! });
+    assert.strictEqual(last.result, 'Succeeded', last.stdout);
+    assert.ok(!(await artifactBlobs(last)).includes(archive), 'deleted by the last build to end');
+  });
+
   it('validate prints the template a build would send (the same name) and creates, grants and uploads nothing', async () => {
     const dir = path.join(root, 'tools');
     const before = sim.state().requests.length;

@@ -14,7 +14,8 @@ import { Logger, MemoryLogger } from '../core/logger';
 import { TaskOutcome } from '../core/outcome';
 import { PipelineInfo } from '../core/pipelineInfo';
 import { getOrUndefined } from '../azure/notFound';
-import { ARTIFACTS_TAG, deleteArtifacts, prepareArtifacts, PreparedArtifacts } from './artifacts';
+import { ARTIFACTS_TAG, prepareArtifacts, PreparedArtifacts } from './artifacts';
+import { dropBuildBlobs } from './artifactsInUse';
 import { cancelBuild } from './cancel';
 import { cleanup } from './cleanup';
 import { buildClients, BuildClients } from './clients';
@@ -29,7 +30,7 @@ import { findEarlierResult } from './reuse';
 import { ResolvedSource, resolveSource, sourceOfTemplate } from './sourceResolution';
 import { ArmValue } from './templateFile/armExpressions';
 import { applyTemplateFile, sourceRefOf } from './templateFile/applyFile';
-import { deleteUploadedFiles, fileStepsOf, FILES_TAG, findLocalFiles, uploadedFilesOf, uploadLocalFiles, withValidators } from './localFiles';
+import { fileStepsOf, FILES_TAG, findLocalFiles, uploadedFilesOf, uploadLocalFiles, withValidators } from './localFiles';
 import { loadTemplate } from './templateFile/loadTemplate';
 import { CLEANUP_TAG, composeTemplate, TemplateDocument, toSdkTemplate, withTemplateName } from './template';
 
@@ -144,8 +145,7 @@ async function buildOrStart(azure: AzureContext, params: BuildParams, log: Logge
   // `start` leaves the archive and uploaded files to the build; `wait` deletes them when the build ends.
   const dropArtifacts = async () => {
     if (params.action !== 'build' || params.customize.uploads.keep) return;
-    if (p.artifacts) await deleteArtifacts(azure, p.artifacts.url, log);
-    await deleteUploadedFiles(azure, p.files, log);
+    await dropBuildBlobs(azure, clients, params.resourceGroup, p.name, { archive: p.artifacts?.url, files: p.files }, log);
   };
   try {
     return await runPrepared(azure, clients, params, p, started, log, signal);
@@ -213,8 +213,7 @@ async function waitForBuild(azure: AzureContext, params: FollowParams, name: str
   try {
     return await followAndFinish(azure, clients, params, name, customizers, report, log, signal);
   } finally {
-    if (artifactsUrl && !keepArtifacts) await deleteArtifacts(azure, artifactsUrl, log);
-    if (!keepArtifacts) await deleteUploadedFiles(azure, uploadedFilesOf(t), log);
+    if (!keepArtifacts) await dropBuildBlobs(azure, clients, params.resourceGroup, name, { archive: artifactsUrl, files: uploadedFilesOf(t) }, log);
   }
 }
 
@@ -232,8 +231,7 @@ async function cancelNamed(azure: AzureContext, params: FollowParams, name: stri
   const after = await getOrUndefined(() => clients.aib.virtualMachineImageTemplates.get(rg, name));
   const state = String(after?.lastRunStatus?.runState ?? 'Canceled');
   const artifactsUrl = t.tags?.[ARTIFACTS_TAG];
-  if (artifactsUrl && !keepArtifacts) await deleteArtifacts(azure, artifactsUrl, log);
-  if (!keepArtifacts) await deleteUploadedFiles(azure, uploadedFilesOf(t), log);
+  if (!keepArtifacts) await dropBuildBlobs(azure, clients, rg, name, { archive: artifactsUrl, files: uploadedFilesOf(t) }, log);
   const done = after ? params.keepTemplate && TERMINAL.includes(state) : true;
   return {
     result: done ? 'Succeeded' : 'Failed',
