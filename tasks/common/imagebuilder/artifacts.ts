@@ -19,6 +19,7 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
+import type { StorageAccount } from '@azure/arm-storage';
 import { ManagedServiceIdentityClient } from '@azure/arm-msi';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { AzureContext } from '../azure/clients';
@@ -179,14 +180,22 @@ async function zipToHash(folder: string, containerUrl: string, signal: AbortSign
   return { blobName, url: `${containerUrl}${blobName}`, sha256: hash.digest('hex'), bytes, files: scan.files, contentBytes: scan.bytes, contentHash: digest.hash, uploaded: false };
 }
 
+/** A storage account named `storageAccountName`: anywhere in the subscription, so found by listing. */
+export async function findAccountByName(clients: BuildClients, name: string, signal: AbortSignal): Promise<StorageAccount | undefined> {
+  for await (const acct of clients.storage.storageAccounts.list({ abortSignal: signal })) {
+    if (acct.name?.toLowerCase() === name.toLowerCase()) return acct;
+  }
+  return undefined;
+}
+
 export async function findOrCreateAccount(clients: BuildClients, a: Pick<ArtifactsParams, 'storageAccount'>, ctx: { resourceGroup: string; location: string; dryRun?: boolean }, subscriptionId: string, log: Logger, signal: AbortSignal): Promise<Account> {
   const s = clients.storage.storageAccounts;
   if (a.storageAccount) {
-    for await (const acct of s.list({ abortSignal: signal })) {
-      if (acct.name?.toLowerCase() !== a.storageAccount) continue;
+    const acct = await findAccountByName(clients, a.storageAccount, signal);
+    if (acct) {
       const p = parseResourceId(acct.id ?? '')!;
       if (!acct.primaryEndpoints?.blob) throw new InputError('storageAccountName', `the storage account '${a.storageAccount}' has no blob endpoint`, 'a StorageV2 or BlobStorage account');
-      return { id: acct.id!, name: acct.name, resourceGroup: p.resourceGroup, blobEndpoint: acct.primaryEndpoints.blob, own: false };
+      return { id: acct.id!, name: acct.name!, resourceGroup: p.resourceGroup, blobEndpoint: acct.primaryEndpoints.blob, own: false };
     }
     throw new InputError('storageAccountName', `no storage account '${a.storageAccount}' in subscription ${subscriptionId} (or the service connection can't see it)`, 'an existing account, or leave it empty to let the task create its own');
   }

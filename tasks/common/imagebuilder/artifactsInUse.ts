@@ -13,7 +13,7 @@ import { BuildClients } from './clients';
 import { uploadedFilesOf } from './localFiles';
 
 /** Every archive and uploaded file URL the templates of the resource group name, except template `except`'s. */
-export async function urlsInUse(clients: BuildClients, resourceGroup: string, except: string): Promise<Set<string>> {
+async function urlsInUse(clients: BuildClients, resourceGroup: string, except: string): Promise<Set<string>> {
   const urls = new Set<string>();
   const add = (t: ImageTemplate) => {
     if (t.name === except) return;

@@ -5,7 +5,7 @@
  */
 import { DistributeParams } from './params';
 
-export const RUN_OUTPUTS = { gallery: 'galleryImageVersion', managedImage: 'managedImage', vhd: 'vhd' } as const;
+const RUN_OUTPUTS = { gallery: 'galleryImageVersion', managedImage: 'managedImage', vhd: 'vhd' } as const;
 
 export type Distributor = Record<string, unknown> & { type: string; runOutputName: string };
 

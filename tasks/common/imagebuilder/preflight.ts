@@ -23,7 +23,7 @@ import { InputError } from '../core/errors';
 import { Logger } from '../core/logger';
 import { definitionTypesAccepting, securityTypeOf } from '../gallery/compatibility';
 import { parseGalleryId } from '../gallery/resourceIds';
-import { ARTIFACTS_CONTAINER, ownAccountName } from './artifacts';
+import { ARTIFACTS_CONTAINER, findAccountByName, ownAccountName } from './artifacts';
 import { aibNeeds, artifactsNeed, ASSIGN_IDENTITY, Need, STAGING_GROUP } from './aibNeeds';
 import {
   chooseIdentity, ensureOwnIdentity, Identity, IdentityChoice, identityOfFile, OwnIdentityPlan, PENDING_PRINCIPAL, planCommands, planIsComplete, planOwnIdentity,
@@ -67,14 +67,15 @@ export async function preflight(azure: AzureContext, clients: BuildClients, para
   const auth = new AuthorizationManagementClient(azure.credential, azure.subscriptionId, azure.clientOptions);
   const rbac = new RbacReader(auth, signal);
   const given = params.customize.uploads.storageAccount;
-  const givenId = choice.own && template.uploads && given && creates(params.action) ? await accountId(clients, given, signal) : undefined;
-  const ownNeeds = givenId ? [...needs, artifactsNeed(`${givenId}/blobServices/default/containers/${ARTIFACTS_CONTAINER}`, given!)] : needs;
+  // Looked up once, for the connection's rights and the task's own identity; not found is refused later, naming the input.
+  const givenId = template.uploads && given && creates(params.action) ? (await findAccountByName(clients, given, signal))?.id : undefined;
+  const ownNeeds = givenId && choice.own ? [...needs, artifactsNeed(`${givenId}/blobServices/default/containers/${ARTIFACTS_CONTAINER}`, given!)] : needs;
   const plan = choice.own ? await planOwnIdentity(azure, choice, ownNeeds, params.location, rbac, signal) : undefined;
 
   const principal = await connectionPrincipal(azure, signal);
   const perms = new CallerPermissions(auth, signal);
   const unreadable = (scope: string, err: unknown) => log.warn(`Could not read what ${describeConnection(principal)} may do on ${scope}: ${describeArmError(err)}. Checked by Azure when the task gets there.`);
-  const problems = await callerRefusals(perms, principal, await connectionNeeds(azure, clients, params, choice, template.uploads, signal), unreadable);
+  const problems = await callerRefusals(perms, principal, await connectionNeeds(azure, clients, params, choice, { uploads: template.uploads, givenAccountId: givenId }, signal), unreadable);
   // wait and cancel only name the template a build made: they set nothing up.
   if (plan && !planIsComplete(plan) && creates(params.action)) {
     const refused = await callerRefusals(perms, principal, planNeeds(plan), unreadable);
@@ -125,7 +126,9 @@ async function existingScopes(resources: ResourceManagementClient, needs: Need[]
 const creates = (action: BuildParams['action']) => action === 'build' || action === 'start' || action === 'validate';
 
 /** What the connection does for this action: the template, assigning the identity, the artifacts account. */
-async function connectionNeeds(azure: AzureContext, clients: BuildClients, params: BuildParams, choice: IdentityChoice, uploads: boolean, signal: AbortSignal): Promise<CallerNeed[]> {
+async function connectionNeeds(
+  azure: AzureContext, clients: BuildClients, params: BuildParams, choice: IdentityChoice, artifacts: { uploads: boolean; givenAccountId?: string }, signal: AbortSignal,
+): Promise<CallerNeed[]> {
   const group = `/subscriptions/${azure.subscriptionId}/resourceGroups/${params.resourceGroup}`;
   const template = (verb: string) => ({ scope: group, why: `${verb} the image template` });
   const needs: CallerNeed[] = [];
@@ -139,17 +142,15 @@ async function connectionNeeds(azure: AzureContext, clients: BuildClients, param
   if (params.action === 'cancel') needs.push({ action: 'Microsoft.VirtualMachineImages/imageTemplates/cancel/action', ...template('cancel') });
   // `start` leaves the template to the job that waits for it.
   if (!params.keepTemplate && params.action !== 'start') needs.push({ action: 'Microsoft.VirtualMachineImages/imageTemplates/delete', ...template('delete') });
-  const given = params.customize.uploads.storageAccount;
-  if (uploads && given && creates(params.action)) {
-    // A given account is found by name anywhere in the subscription; not found is refused later, naming the input.
-    const id = await accountId(clients, given, signal);
+  const id = artifacts.givenAccountId;
+  if (params.customize.uploads.storageAccount) {
     if (id) {
       needs.push(
         { action: 'Microsoft.Storage/storageAccounts/blobServices/containers/write', scope: id, why: 'create the artifacts container' },
         { action: 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write', scope: id, data: true, why: 'upload the build artifacts' },
       );
     }
-  } else if (uploads && creates(params.action)) {
+  } else if (artifacts.uploads && creates(params.action)) {
     const name = ownAccountName(azure.subscriptionId, params.resourceGroup);
     const exists = !!await getOrUndefined(() => clients.storage.storageAccounts.getProperties(params.resourceGroup, name, { abortSignal: signal }));
     const account = exists ? `${group}/providers/Microsoft.Storage/storageAccounts/${name}` : group;
@@ -161,13 +162,6 @@ async function connectionNeeds(azure: AzureContext, clients: BuildClients, param
     );
   }
   return needs;
-}
-
-async function accountId(clients: BuildClients, name: string, signal: AbortSignal): Promise<string | undefined> {
-  for await (const acct of clients.storage.storageAccounts.list({ abortSignal: signal })) {
-    if (acct.name?.toLowerCase() === name.toLowerCase()) return acct.id;
-  }
-  return undefined;
 }
 
 /** What setting up the task's own identity writes, as actions on scopes. */
