@@ -3,16 +3,18 @@
  *   - zip + upload throughput of `packageFolder` vs a plain `uploadFile` of the very same archive bytes
  *     (must be >= 0.8), median of several rounds;
  *   - peak memory (max RSS) of the process packaging a 1 GB folder (must be <= 300 MB).
- * A third row, the same archive file through the packager's own block uploader (no hashing, no zipping),
+ * A third row, the same archive file read into the packager's own upload blocks as stored files are (with
+ * the archive's sha256 and CRC-32, without the content-hash pass or zipping),
  * separates the cost of zipping from Azurite's: below 256 MB `uploadFile` sends one Put Blob, which Azurite
  * handles faster than staged blocks.
- * Each measurement runs in a child process of its own, so Azurite (which keeps every blob in memory, in this
- * process, and is started afresh for each round) is not counted, and the child uses the SDK's default HTTP stack with the CA via NODE_EXTRA_CA_CERTS,
- * as a task would. The data (mostly incompressible, some text) is generated in a temporary folder and removed.
+ * Each measurement runs in a child process of its own against a simulator started for it, so Azurite (which
+ * keeps every blob in memory, in this process) is not counted, every row meets the same empty Azurite, and the
+ * child uses the SDK's default HTTP stack with the CA via NODE_EXTRA_CA_CERTS, as a task would. One unmeasured
+ * packaging run comes first. The data (mostly incompressible, some text) is generated in a temporary folder and removed.
  * Not part of npm test:
  *   node out/scripts/bench/artifacts.js [sizeMB=1024] [rounds=3]
  */
-import { spawn } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -20,8 +22,9 @@ import * as path from 'path';
 import { ClientSecretCredential } from '@azure/identity';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { DEFAULT_BLOCK_SIZE, DEFAULT_CONCURRENCY, packageFolder } from '../../tasks/common/artifacts';
-import { uploadAsBlocks } from '../../tasks/common/artifacts/blockUpload';
-import { SIM_IDS, SimInfo, startSimulator, trustingStorageHttpClient } from '../../tests/sim';
+import { BlockUpload } from '../../tasks/common/artifacts/blockUpload';
+import { copyFile } from '../../tasks/common/artifacts/zipWriter';
+import { RunningSim, SIM_IDS, SimInfo, startSimulator, trustingStorageHttpClient } from '../../tests/sim';
 import { spCredential } from '../../tests/sim/testSupport';
 
 const MB = 1024 * 1024;
@@ -44,6 +47,9 @@ interface ChildResult {
   contentBytes: number;
   maxRssMB: number;
   blobName: string;
+  /** CPU seconds of the measured child (user + system), and of the parent, Azurite, while it ran. */
+  cpuS: number;
+  parentCpuS?: number;
 }
 
 // ---- child side: one measured operation, result as JSON on stdout ----
@@ -64,7 +70,8 @@ async function child(kind: string, source: string, containerName: string): Promi
   const container = new BlobServiceClient(env.blobEndpoint, credential).getContainerClient(containerName);
   await container.createIfNotExists(); // outside the timing: both sides start with the container there
   const started = performance.now();
-  let result: Omit<ChildResult, 'ms' | 'maxRssMB'>;
+  const cpu = process.cpuUsage();
+  let result: Omit<ChildResult, 'ms' | 'maxRssMB' | 'cpuS'>;
   if (kind === 'package') {
     let hashMs: number | undefined;
     const r = await packageFolder(source, { container, onProgress: (p) => { if (p.phase === 'uploading') hashMs ??= performance.now() - started; } });
@@ -72,9 +79,13 @@ async function child(kind: string, source: string, containerName: string): Promi
     result = { bytes: r.bytes, contentBytes: r.contentBytes, blobName: r.blobName, hashMs };
   } else if (kind === 'blocks') {
     const blobName = 'plain/blocks.zip';
-    const r = await uploadAsBlocks(fs.createReadStream(source, { highWaterMark: MB }), container.getBlockBlobClient(blobName), {
+    const upload = new BlockUpload(container.getBlockBlobClient(blobName), {
       blockSize: DEFAULT_BLOCK_SIZE, concurrency: DEFAULT_CONCURRENCY, metadata: {}, contentType: 'application/zip',
     });
+    const file = await fs.promises.open(source, 'r');
+    await copyFile(file, (await file.stat()).size, upload, new Error('the archive changed'), undefined, () => undefined);
+    await file.close();
+    const r = await upload.finish();
     result = { bytes: r.bytes, contentBytes: r.bytes, blobName };
   } else {
     const blobName = 'plain/uploadFile.zip';
@@ -83,12 +94,14 @@ async function child(kind: string, source: string, containerName: string): Promi
     result = { bytes, contentBytes: bytes, blobName };
   }
   const ms = performance.now() - started;
-  process.stdout.write(`${JSON.stringify({ ...result, ms, maxRssMB: peakRssMB() })}\n`);
+  const used = process.cpuUsage(cpu);
+  process.stdout.write(`${JSON.stringify({ ...result, ms, maxRssMB: peakRssMB(), cpuS: (used.user + used.system) / 1e6 })}\n`);
 }
 
 // ---- parent side ----
 
 function runChild(args: string[], env: ChildEnv, caCertPath: string): Promise<ChildResult> {
+  const parentCpu = process.cpuUsage();
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [__filename, 'child', ...args], {
       env: { ...process.env, NODE_EXTRA_CA_CERTS: caCertPath, BENCH_ARTIFACTS: JSON.stringify(env) },
@@ -97,8 +110,12 @@ function runChild(args: string[], env: ChildEnv, caCertPath: string): Promise<Ch
     let out = '';
     proc.stdout.on('data', (d) => (out += d));
     proc.on('error', reject);
-    proc.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`child ${args[0]} exited ${code}`))));
+    proc.on('close', (code) => (code === 0 ? resolve(withParentCpu(JSON.parse(out.trim().split('\n').pop()!) as ChildResult, process.cpuUsage(parentCpu))) : reject(new Error(`child ${args[0]} exited ${code}`))));
   });
+}
+
+function withParentCpu(result: ChildResult, used: NodeJS.CpuUsage): ChildResult {
+  return { ...result, parentCpuS: (used.user + used.system) / 1e6 };
 }
 
 /** Pseudo-random, reproducible, incompressible bytes (AES-CTR keystream), written in 8 MB pieces. */
@@ -149,6 +166,14 @@ function generateFolder(root: string, totalMB: number): { files: number; bytes: 
   return { files, bytes };
 }
 
+/**
+ * Writes dirty pages out before anything is timed: the kernel writing a fresh gigabyte back during the first
+ * measurement slowed every row of the first round by a second or more.
+ */
+function flushToDisk(): void {
+  spawnSync('sync');
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rate = (bytes: number, ms: number) => bytes / MB / (ms / 1000);
 
@@ -160,42 +185,47 @@ async function main(): Promise<void> {
     const folder = path.join(work, 'drop');
     const t = performance.now();
     const generated = generateFolder(folder, sizeMB);
+    flushToDisk();
     console.log(`generated ${generated.files} files, ${(generated.bytes / MB).toFixed(0)} MB in ${((performance.now() - t) / 1000).toFixed(1)} s (~90% incompressible, ~10% text)`);
 
     const zipFile = path.join(work, 'archive.zip');
     const pack: ChildResult[] = [];
     const plain: ChildResult[] = [];
     const blocks: ChildResult[] = [];
-    for (let round = 0; round < rounds; round++) {
-      // A fresh simulator (so a fresh in-memory Azurite) per round: Azurite does not give back the memory of
-      // deleted blobs, and a parent holding gigabytes slows every later upload (five rounds of 1 GB fill it).
+    // Each measurement gets a fresh simulator (so an empty in-memory Azurite): Azurite does not give back the
+    // memory of deleted blobs, and one holding gigabytes slowed whatever ran after it (by up to 2x).
+    const measure = async (args: string[], afterwards?: (sim: RunningSim, result: ChildResult) => Promise<void>) => {
       const sim = await startBenchSimulator();
       try {
-        const env = childEnv(sim.info);
-        const container = `round${round}`;
-        const packOnce = async () => pack.push(await runChild(['package', folder, container], env, sim.info.caCertPath));
-        const plainOnce = async () => plain.push(await runChild(['uploadFile', zipFile, container], env, sim.info.caCertPath));
-        const blocksOnce = async () => blocks.push(await runChild(['blocks', zipFile, container], env, sim.info.caCertPath));
-        // Alternate who goes first: Azurite slows down a little as it holds more.
-        if (round % 2 === 0) {
-          await packOnce();
-          if (round === 0) {
-            const parentClient = new BlobServiceClient(env.blobEndpoint, spCredential(sim.info), { httpClient: trustingStorageHttpClient(fs.readFileSync(sim.info.caCertPath, 'utf8')) });
-            await parentClient.getContainerClient(container).getBlobClient(pack[0].blobName).downloadToFile(zipFile);
-          }
-          await plainOnce();
-          await blocksOnce();
-        } else {
-          await blocksOnce();
-          await plainOnce();
-          await packOnce();
-        }
+        const result = await runChild([...args, 'bench'], childEnv(sim.info), sim.info.caCertPath);
+        await afterwards?.(sim, result);
+        return result;
       } finally {
         await sim.stop();
       }
+    };
+    // Unmeasured first run: it warms up Azurite's code in this process (cold, it slowed every row of the
+    // first round by 30-50%) and gives the archive the other rows upload.
+    await measure(['package', folder], async (sim, result) => {
+      const client = new BlobServiceClient(sim.info.blobEndpointTemplate.replace('{account}', ACCOUNT), spCredential(sim.info), { httpClient: trustingStorageHttpClient(fs.readFileSync(sim.info.caCertPath, 'utf8')) });
+      await client.getContainerClient('bench').getBlobClient(result.blobName).downloadToFile(zipFile);
+      flushToDisk();
+    });
+    const rows = [
+      { results: pack, args: ['package', folder] },
+      { results: plain, args: ['uploadFile', zipFile] },
+      { results: blocks, args: ['blocks', zipFile] },
+    ];
+    for (let round = 0; round < rounds; round++) {
+      // Who goes first changes each round, in case the machine warms up or cools down.
+      for (let k = 0; k < rows.length; k++) {
+        const row = rows[(round + k) % rows.length];
+        row.results.push(await measure(row.args));
+      }
     }
-    const seconds = (rs: ChildResult[]) => rs.map((r) => (r.ms / 1000).toFixed(2)).join(' ');
-    console.log(`rounds (s): packageFolder ${seconds(pack)} (listing+hashing ${pack.map((r) => ((r.hashMs ?? 0) / 1000).toFixed(2)).join(' ')}); uploadFile ${seconds(plain)}; staged blocks ${seconds(blocks)}`);
+    const seconds = (rs: ChildResult[]) => rs.map((r) => `${(r.ms / 1000).toFixed(2)} [cpu ${r.cpuS.toFixed(1)}+${(r.parentCpuS ?? 0).toFixed(1)}]`).join(' ');
+    console.log('rounds (s) [CPU s of the task + of Azurite]:');
+    console.log(`  packageFolder ${seconds(pack)} (listing+hashing ${pack.map((r) => ((r.hashMs ?? 0) / 1000).toFixed(2)).join(' ')})\n  uploadFile ${seconds(plain)}\n  staged blocks ${seconds(blocks)}`);
     const zipBytes = pack[0].bytes;
     const packMs = median(pack.map((r) => r.ms));
     const plainMs = median(plain.map((r) => r.ms));

@@ -4,7 +4,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import { EntropySampler, SAMPLED_MIN_SIZE, shouldStore } from './compression';
 import type { FolderEntry, ScannedFolder } from './folderScan';
-import { DEFLATE_LEVEL } from './zipStream';
+import { DEFLATE_LEVEL } from './zipWriter';
 
 /**
  * Part of every content hash, so an archive is never reused under a name that promised other bytes: bump

@@ -1,13 +1,12 @@
 // The build-artifacts folder as a content-addressed zip blob: hash first (one read of every file), HEAD the
 // name, and only when it is missing zip the folder straight into staged blocks (a second read). No temporary
-// file, no whole-archive buffer.
+// file, no whole-archive buffer: stored files are read from disk into the upload blocks themselves.
 import type { ContainerClient } from '@azure/storage-blob';
-import { uploadAsBlocks } from './blockUpload';
+import { BlockUpload } from './blockUpload';
 import { ensurePrivateContainer } from './container';
 import { digestFolder } from './contentHash';
 import { scanFolder } from './folderScan';
-import { chunksOf } from './streamChunks';
-import { zipFolder } from './zipStream';
+import { writeZip } from './zipWriter';
 
 export interface PackageProgress {
   phase: 'hashing' | 'uploading';
@@ -104,26 +103,30 @@ async function packageOnce(folder: string, options: PackageOptions): Promise<Pac
   }
 
   let zipped = { files: 0, bytes: 0 };
-  const report = (storedBytes: number) => onProgress?.({ phase: 'uploading', ...zipped, ...totals, storedBytes });
   let storedBytes = 0;
-  const stream = zipFolder(scan, digest, {
+  const report = () => onProgress?.({ phase: 'uploading', ...zipped, ...totals, storedBytes });
+  const upload = new BlockUpload(blob, {
+    blockSize: options.blockSize ?? DEFAULT_BLOCK_SIZE,
+    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     signal,
-    onProgress: (p) => {
-      zipped = p;
-      report(storedBytes);
+    metadata: { contenthash: digest.hash, files: String(scan.files), contentbytes: String(scan.bytes) },
+    contentType: 'application/zip',
+    onStored: (n) => {
+      storedBytes = n;
+      report();
     },
   });
   try {
-    const result = await uploadAsBlocks(chunksOf(stream), blob, {
-      blockSize: options.blockSize ?? DEFAULT_BLOCK_SIZE,
-      concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+    await writeZip(scan, digest, upload, {
       signal,
-      metadata: { contenthash: digest.hash, files: String(scan.files), contentbytes: String(scan.bytes) },
-      contentType: 'application/zip',
-      onStored: (n) => report((storedBytes = n)),
+      onProgress: (p) => {
+        zipped = p;
+        report();
+      },
     });
-    return { ...summary, sha256: result.sha256, bytes: result.bytes, uploaded: true };
-  } finally {
-    stream.destroy();
+  } catch (err) {
+    throw await upload.abandon(err);
   }
+  const result = await upload.finish();
+  return { ...summary, sha256: result.sha256, bytes: result.bytes, uploaded: true };
 }

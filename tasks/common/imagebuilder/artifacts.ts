@@ -30,7 +30,8 @@ import { RbacReader } from '../azure/rbacCheck';
 import { artifactBlobName, packageFolder, PackagedFolder, userDelegationSas } from '../artifacts';
 import { digestFolder } from '../artifacts/contentHash';
 import { scanFolder } from '../artifacts/folderScan';
-import { zipFolder } from '../artifacts/zipStream';
+import { DigestSink } from '../artifacts/archiveSink';
+import { writeZip } from '../artifacts/zipWriter';
 import { InputError } from '../core/errors';
 import { Logger } from '../core/logger';
 import { parseResourceId } from '../gallery/resourceIds';
@@ -170,14 +171,10 @@ export async function deleteArtifacts(azure: AzureContext, url: string, log: Log
 async function zipToHash(folder: string, containerUrl: string, signal: AbortSignal): Promise<PackagedFolder> {
   const scan = await scanFolder(folder, 'packagePath');
   const digest = await digestFolder(scan, { signal });
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of zipFolder(scan, digest, { signal })) {
-    hash.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
-  }
+  const sink = new DigestSink();
+  await writeZip(scan, digest, sink, { signal });
   const blobName = artifactBlobName(scan.name, digest.hash);
-  return { blobName, url: `${containerUrl}${blobName}`, sha256: hash.digest('hex'), bytes, files: scan.files, contentBytes: scan.bytes, contentHash: digest.hash, uploaded: false };
+  return { blobName, url: `${containerUrl}${blobName}`, sha256: sink.sha256(), bytes: sink.bytes, files: scan.files, contentBytes: scan.bytes, contentHash: digest.hash, uploaded: false };
 }
 
 /** A storage account named `storageAccountName`: anywhere in the subscription, so found by listing. */
