@@ -24,37 +24,34 @@ export function hasCompressedExtension(archivePath: string): boolean {
 export const SAMPLED_MIN_SIZE = 64 * 1024;
 /** Order-0 entropy above which deflate saves under ~6%: random, encrypted or compressed data. */
 const INCOMPRESSIBLE_BITS_PER_BYTE = 7.5;
-/** Bytes counted from each chunk read, so large files are sampled along their whole length. */
-const SAMPLE_PER_CHUNK = 16 * 1024;
-
 /**
- * Byte histogram over samples of a file, read while the file is hashed anyway. Catches compressed data
- * under any name (installers with an embedded payload, `.bin`, `.pak`) without a trial compression.
+ * The sample a file's entropy is measured on: the first SAMPLE_SPAN bytes of every SAMPLE_STRIDE, so large
+ * files are sampled along their whole length. Counted while the file is hashed anyway (hashWorker.ts); catches
+ * compressed data under any name (installers with an embedded payload, `.bin`, `.pak`) without a trial
+ * compression.
  */
-export class EntropySampler {
-  private readonly counts = new Uint32Array(256);
-  private total = 0;
+export const SAMPLE_STRIDE = 1024 * 1024;
+export const SAMPLE_SPAN = 16 * 1024;
 
-  add(chunk: Buffer): void {
-    const n = Math.min(chunk.length, SAMPLE_PER_CHUNK);
-    for (let i = 0; i < n; i++) this.counts[chunk[i]]++;
-    this.total += n;
+/** Order-0 entropy of a byte histogram, in bits per byte. */
+export function bitsPerByte(histogram: ArrayLike<number>): number {
+  let total = 0;
+  for (let i = 0; i < histogram.length; i++) total += histogram[i];
+  if (total === 0) return 0;
+  let bits = 0;
+  for (let i = 0; i < histogram.length; i++) {
+    if (histogram[i] === 0) continue;
+    const p = histogram[i] / total;
+    bits -= p * Math.log2(p);
   }
-
-  bitsPerByte(): number {
-    if (this.total === 0) return 0;
-    let bits = 0;
-    for (const c of this.counts) {
-      if (c === 0) continue;
-      const p = c / this.total;
-      bits -= p * Math.log2(p);
-    }
-    return bits;
-  }
+  return bits;
 }
 
-/** True when the file should be stored (zip method 0) rather than deflated (method 8). */
-export function shouldStore(archivePath: string, size: number, sampler: EntropySampler | undefined): boolean {
+/**
+ * True when the file should be stored (zip method 0) rather than deflated (method 8). `bits`: the sample's
+ * entropy, for files of SAMPLED_MIN_SIZE bytes and more.
+ */
+export function shouldStore(archivePath: string, size: number, bits: number | undefined): boolean {
   if (size === 0 || hasCompressedExtension(archivePath)) return true;
-  return size >= SAMPLED_MIN_SIZE && !!sampler && sampler.bitsPerByte() >= INCOMPRESSIBLE_BITS_PER_BYTE;
+  return size >= SAMPLED_MIN_SIZE && bits !== undefined && bits >= INCOMPRESSIBLE_BITS_PER_BYTE;
 }

@@ -1,9 +1,9 @@
 // The content address of a folder: computed before anything is uploaded, so that a rerun with the same
 // content finds its archive with one HEAD request and uploads nothing.
 import { createHash } from 'crypto';
-import * as fs from 'fs';
-import { EntropySampler, SAMPLED_MIN_SIZE, shouldStore } from './compression';
-import type { FolderEntry, ScannedFolder } from './folderScan';
+import { bitsPerByte, shouldStore } from './compression';
+import type { ScannedFolder } from './folderScan';
+import { HashWorkers } from './hashWorkers';
 import { DEFLATE_LEVEL } from './zipWriter';
 
 /**
@@ -31,54 +31,37 @@ export interface HashProgress {
   bytes: number;
 }
 
-const READ_CHUNK = 1024 * 1024;
-/** Files read at once: hides open/close latency of many small files; hashing itself is one thread. */
-const PARALLEL_FILES = 4;
-
-/** Reads into one reused buffer: allocating a buffer per read makes the collector the busiest part. */
-async function digestFile(entry: FolderEntry, buffer: Buffer, signal: AbortSignal | undefined, onBytes: (n: number) => void): Promise<FileDigest> {
-  const hash = createHash('sha256');
-  const sampler = entry.size >= SAMPLED_MIN_SIZE ? new EntropySampler() : undefined;
-  let read = 0;
-  const file = await fs.promises.open(entry.source, 'r');
-  try {
-    for (;;) {
-      signal?.throwIfAborted();
-      const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) break;
-      const chunk = buffer.subarray(0, bytesRead);
-      hash.update(chunk);
-      sampler?.add(chunk);
-      read += bytesRead;
-      onBytes(bytesRead);
-    }
-  } finally {
-    await file.close();
-  }
-  if (read !== entry.size) throw new Error(`'${entry.path}' changed while the artifacts folder was being read (${entry.size} bytes listed, ${read} read); package a folder nothing writes to`);
-  return { sha256: hash.digest('hex'), store: shouldStore(entry.path, entry.size, sampler) };
-}
-
-/** Reads every file once: its sha256 and whether it compresses. */
+/** Reads every file once, on worker threads: its sha256 and whether it compresses. */
 export async function digestFolder(scan: ScannedFolder, opts: { signal?: AbortSignal; onProgress?: (p: HashProgress) => void } = {}): Promise<FolderDigest> {
+  opts.signal?.throwIfAborted();
   const files: (FileDigest | undefined)[] = new Array(scan.entries.length);
-  let next = 0;
   const progress = { files: 0, bytes: 0 };
-  const worker = async () => {
-    const buffer = Buffer.allocUnsafe(READ_CHUNK);
+  const onBytes = (n: number) => {
+    progress.bytes += n;
+    opts.onProgress?.(progress);
+  };
+  const workers = new HashWorkers();
+  const onAbort = () => void workers.stop(opts.signal!.reason);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  let next = 0;
+  const feed = async () => {
     while (next < scan.entries.length) {
       const i = next++;
       const entry = scan.entries[i];
       if (entry.kind !== 'file') continue;
-      files[i] = await digestFile(entry, buffer, opts.signal, (n) => {
-        progress.bytes += n;
-        opts.onProgress?.(progress);
-      });
+      const hashed = await workers.hash(entry.source, entry.size, onBytes);
+      if (hashed.read !== entry.size) throw new Error(`'${entry.path}' changed while the artifacts folder was being read (${entry.size} bytes listed, ${hashed.read} read); package a folder nothing writes to`);
+      files[i] = { sha256: hashed.sha256, store: shouldStore(entry.path, entry.size, hashed.histogram && bitsPerByte(hashed.histogram)) };
       progress.files++;
       opts.onProgress?.(progress);
     }
   };
-  await Promise.all(Array.from({ length: PARALLEL_FILES }, worker));
+  try {
+    await Promise.all(Array.from({ length: workers.capacity }, feed));
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    await workers.stop(new Error('The content hash is done.'));
+  }
 
   // NUL-separated: names may hold any other character, newlines included.
   const tree = createHash('sha256').update(`${ARCHIVE_FORMAT}\0`);
