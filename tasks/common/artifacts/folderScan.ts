@@ -61,32 +61,38 @@ export async function scanFolder(folder: string, inputName = 'packagePath'): Pro
   const entries: FolderEntry[] = [];
   let bytes = 0;
 
+  /** What an entry of the folder is: a symlink is resolved, and refused when it leads outside the folder. */
+  const inspect = async (dir: string, rel: string, dirent: fs.Dirent): Promise<{ entryPath: string; source: string; stat: fs.Stats }> => {
+    const entryPath = rel ? `${rel}/${dirent.name}` : dirent.name;
+    // Windows takes a backslash in an entry name for a separator: a Linux name holding one would unpack as
+    // another folder layout.
+    if (dirent.name.includes('\\')) throw refuse(`'${entryPath}' has a backslash in its name, which a zip cannot carry portably; rename it`);
+    let source = path.join(dir, dirent.name);
+    if (!dirent.isSymbolicLink()) return { entryPath, source, stat: await fs.promises.lstat(source) };
+    const link = await fs.promises.readlink(source).catch(() => '?');
+    try {
+      source = await fs.promises.realpath(source);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw refuse(`symbolic link '${entryPath}' points to '${link}', which does not exist`);
+      if (code === 'ELOOP') throw refuse(`symbolic link '${entryPath}' is part of a loop of links`);
+      throw err;
+    }
+    if (!isInside(root, source) && source !== root) {
+      throw refuse(`symbolic link '${entryPath}' points outside the folder, to '${link}' ('${source}'); links out of the artifacts folder are refused so that no file of the agent can end up in the image. Copy the file into the folder instead`);
+    }
+    return { entryPath, source, stat: await fs.promises.stat(source) };
+  };
+
   const walk = async (dir: string, rel: string, ancestors: string[]): Promise<boolean> => {
     const dirents = (await fs.promises.readdir(dir, { withFileTypes: true })).sort((a, b) => byCodeUnit(a.name, b.name));
+    // All of a folder's entries looked at together (one stat after the other was most of the listing's time);
+    // the first problem in name order is the one reported, so the message does not depend on timing.
+    const settled = await Promise.allSettled(dirents.map((d) => inspect(dir, rel, d)));
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
     let any = false;
-    for (const dirent of dirents) {
-      const entryPath = rel ? `${rel}/${dirent.name}` : dirent.name;
-      // yazl turns backslashes into separators: a Linux name holding one would change the archive's layout.
-      if (dirent.name.includes('\\')) throw refuse(`'${entryPath}' has a backslash in its name, which a zip cannot carry portably; rename it`);
-      let source = path.join(dir, dirent.name);
-      let stat: fs.Stats;
-      if (dirent.isSymbolicLink()) {
-        const link = await fs.promises.readlink(source).catch(() => '?');
-        try {
-          source = await fs.promises.realpath(source);
-        } catch (err) {
-          const code = (err as NodeJS.ErrnoException).code;
-          if (code === 'ENOENT') throw refuse(`symbolic link '${entryPath}' points to '${link}', which does not exist`);
-          if (code === 'ELOOP') throw refuse(`symbolic link '${entryPath}' is part of a loop of links`);
-          throw err;
-        }
-        if (!isInside(root, source) && source !== root) {
-          throw refuse(`symbolic link '${entryPath}' points outside the folder, to '${link}' ('${source}'); links out of the artifacts folder are refused so that no file of the agent can end up in the image. Copy the file into the folder instead`);
-        }
-        stat = await fs.promises.stat(source);
-      } else {
-        stat = await fs.promises.lstat(source);
-      }
+    for (const { value: { entryPath, source, stat } } of settled as PromiseFulfilledResult<Awaited<ReturnType<typeof inspect>>>[]) {
       if (stat.isDirectory()) {
         if (source === root || ancestors.includes(source)) throw refuse(`symbolic link '${entryPath}' points to a folder that contains it, which would repeat forever`);
         if (!(await walk(source, entryPath, [...ancestors, source]))) {
