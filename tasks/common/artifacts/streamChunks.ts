@@ -1,10 +1,9 @@
 import type { Readable } from 'stream';
 
 /**
- * A readable's chunks one by one, as they were pushed, with backpressure. `for await` on the stream itself
- * calls `read()`, which joins everything buffered (a zip entry's header with its first data chunk) into a
- * new Buffer: for an archive that is a second copy of nearly every byte, and the garbage collector's
- * busiest hour.
+ * A readable's chunks one by one, as they were pushed, with backpressure (zlib's output of a large text file,
+ * into the archive). `for await` on the stream itself calls `read()`, which joins everything buffered into a
+ * new Buffer: a second copy of nearly every byte, and work for the garbage collector.
  */
 export async function* chunksOf(stream: Readable, highWater = 4): AsyncGenerator<Buffer> {
   const queue: Buffer[] = [];
