@@ -24,11 +24,10 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { DEFAULT_BLOCK_SIZE, DEFAULT_CONCURRENCY, packageFolder } from '../../tasks/common/artifacts';
 import { BlockUpload } from '../../tasks/common/artifacts/blockUpload';
 import { copyFile } from '../../tasks/common/artifacts/zipWriter';
-import { RunningSim, SIM_IDS, SimInfo, startSimulator, trustingStorageHttpClient } from '../../tests/sim';
-import { spCredential } from '../../tests/sim/testSupport';
+import type { RunningSim, SimInfo } from '../../tests/sim';
+import { ACCOUNT, blobService, simWithStorage } from '../../tests/unit/artifacts/support';
 
 const MB = 1024 * 1024;
-const ACCOUNT = 'benchartifacts';
 
 interface ChildEnv {
   tenantId: string;
@@ -195,7 +194,7 @@ async function main(): Promise<void> {
     // Each measurement gets a fresh simulator (so an empty in-memory Azurite): Azurite does not give back the
     // memory of deleted blobs, and one holding gigabytes slowed whatever ran after it (by up to 2x).
     const measure = async (args: string[], afterwards?: (sim: RunningSim, result: ChildResult) => Promise<void>) => {
-      const sim = await startBenchSimulator();
+      const sim = await simWithStorage();
       try {
         const result = await runChild([...args, 'bench'], childEnv(sim.info), sim.info.caCertPath);
         await afterwards?.(sim, result);
@@ -207,8 +206,7 @@ async function main(): Promise<void> {
     // Unmeasured first run: it warms up Azurite's code in this process (cold, it slowed every row of the
     // first round by 30-50%) and gives the archive the other rows upload.
     await measure(['package', folder], async (sim, result) => {
-      const client = new BlobServiceClient(sim.info.blobEndpointTemplate.replace('{account}', ACCOUNT), spCredential(sim.info), { httpClient: trustingStorageHttpClient(fs.readFileSync(sim.info.caCertPath, 'utf8')) });
-      await client.getContainerClient('bench').getBlobClient(result.blobName).downloadToFile(zipFile);
+      await blobService(sim).getContainerClient('bench').getBlobClient(result.blobName).downloadToFile(zipFile);
       flushToDisk();
     });
     const rows = [
@@ -249,18 +247,6 @@ async function main(): Promise<void> {
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
-}
-
-function startBenchSimulator() {
-  const rg = `/subscriptions/${SIM_IDS.subscriptionId}/resourceGroups/bench`;
-  return startSimulator({
-    scenario: {
-      resources: [
-        { id: rg, type: 'Microsoft.Resources/resourceGroups', name: 'bench', location: 'westeurope' },
-        { id: `${rg}/providers/Microsoft.Storage/storageAccounts/${ACCOUNT}`, type: 'Microsoft.Storage/storageAccounts', name: ACCOUNT, location: 'westeurope', kind: 'StorageV2', sku: { name: 'Standard_LRS' } },
-      ],
-    },
-  });
 }
 
 function childEnv(info: SimInfo): ChildEnv {

@@ -9,7 +9,7 @@ import type { ImageTemplate } from '@azure/arm-imagebuilder';
 import * as path from 'path';
 import { AzureContext } from '../azure/clients';
 import { describeArmError } from '../azure/armErrors';
-import { CancelledError, InputError, NotImplementedError } from '../core/errors';
+import { CancelledError, InputError } from '../core/errors';
 import { Logger, MemoryLogger } from '../core/logger';
 import { TaskOutcome } from '../core/outcome';
 import { PipelineInfo } from '../core/pipelineInfo';
@@ -56,8 +56,6 @@ export async function buildImage(azure: AzureContext, params: TaskParams, log: L
       const keep = params.customize.uploads.keep;
       return params.action === 'wait' ? waitForBuild(azure, params, name, keep, log, signal) : cancelNamed(azure, params, name, keep, log);
     }
-    default:
-      throw new NotImplementedError(`BuildImage action '${params.action}'`);
   }
 }
 

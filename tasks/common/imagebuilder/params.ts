@@ -20,6 +20,8 @@ import {
 
 export const ACTIONS = ['build', 'validate', 'start', 'wait', 'cancel', 'cleanup'] as const;
 export type Action = (typeof ACTIONS)[number];
+/** What a build's parameters can ask for: `cleanup` has parameters of its own (CleanupParams). */
+const BUILD_ACTIONS = ACTIONS.filter((a): a is Exclude<Action, 'cleanup'> => a !== 'cleanup');
 
 export type OsType = 'Windows' | 'Linux';
 export type ScriptKind = 'PowerShell' | 'Shell';
@@ -90,7 +92,7 @@ export interface BuildSettings {
 }
 
 export interface BuildParams {
-  action: Action;
+  action: Exclude<Action, 'cleanup'>;
   location: string;
   resourceGroup: string;
   /** Resource id of the AIB user-assigned identity, or its name in `resourceGroup`; undefined: a template file's, else the task's own. */
@@ -169,7 +171,7 @@ export function readBuildParams(given: InputReader, pipeline: PipelineInfo): Bui
   // The existing Microsoft task's inputs that are more than renames, read as this task's own (legacyInputs.ts).
   const legacy = translateLegacyInputs(given);
   const inputs = given.with(legacy.values);
-  const action = inputs.choice('action', ACTIONS, 'build');
+  const action = inputs.choice('action', BUILD_ACTIONS, 'build');
   const location = inputs.string('location', { required: true, expected: 'an Azure region name such as westeurope' }).toLowerCase().replace(/\s+/g, '');
   if (!REGION.test(location)) throw new InputError('location', `'${location}' is not a region name`, 'an Azure region name such as westeurope');
   const resourceGroup = inputs.string('resourceGroup', { required: true, pattern: RG_NAME, expected: 'the name of the resource group that holds the image template' });
