@@ -5,11 +5,11 @@ import { describeArmError } from '../azure/armErrors';
 import { InputError } from '../core/errors';
 import { Logger } from '../core/logger';
 import { PipelineInfo } from '../core/pipelineInfo';
-import { ArmReader } from './armReader';
-import { computeClient } from './azureClients';
+import { ArmClient } from '../azure/armClient';
+import { computeClient } from '../azure/sdkClients';
 import { DistributeParams } from './params';
 import { AzureLocation, RegionSpec, resolveRegions } from './regions';
-import { DefinitionRef } from './resourceIds';
+import { DefinitionRef } from '../azure/resourceIds';
 
 export interface GalleryRun {
   azure: AzureContext;
@@ -21,7 +21,7 @@ export interface GalleryRun {
   ref: DefinitionRef;
   /** Compute client for the gallery's subscription. */
   compute: ComputeManagementClient;
-  arm: ArmReader;
+  arm: ArmClient;
   /** Warnings that make the result SucceededWithIssues. */
   issues: string[];
   /** Options for every long-running call. */
@@ -34,7 +34,7 @@ export function createRun(azure: AzureContext, params: DistributeParams, log: Lo
     azure, params, log, signal, pipeline,
     ref: { subscriptionId, resourceGroup: params.target.resourceGroup, gallery: params.target.gallery, definition: params.target.definition },
     compute: computeClient(azure, subscriptionId),
-    arm: new ArmReader(azure),
+    arm: new ArmClient(azure),
     issues: [],
     lro: { abortSignal: signal, updateIntervalInMs: params.pollIntervalMs },
   };

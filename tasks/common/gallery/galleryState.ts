@@ -5,7 +5,7 @@
 import type { Gallery, GalleryImage, GalleryImageVersion } from '@azure/arm-compute';
 import type { ResourceGroup } from '@azure/arm-resources';
 import { getOrUndefined } from '../azure/notFound';
-import { resourcesClient } from './azureClients';
+import { resourcesClient } from '../azure/sdkClients';
 import { definitionConflicts, ImageTraits, inputConflicts, plannedDefinitionTraits, securityTypeOf, SecurityType } from './compatibility';
 import { GalleryRun, step } from './context';
 import { SourceInfo } from './source';

@@ -13,7 +13,7 @@ import { describeRegions, regionStates } from './replication';
 import { describeAnySource } from './source';
 import { updatedVersionBody } from './versionBody';
 import { followReplication, putVersion, ReplicationReport } from './versionWrites';
-import { sourceOfVersion } from './provenance';
+import { sourceOfVersion } from '../core/provenance';
 
 /** The version's replication in one word, for the replicationState output. */
 export function aggregate(r: ReplicationReport): string {

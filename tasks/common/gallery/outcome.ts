@@ -4,7 +4,7 @@ import { GalleryRun } from './context';
 import { PruneReport } from './pruning';
 import { TargetRegion, sameRegion } from './regions';
 import { RegionState } from './replication';
-import { definitionId, galleryId, versionId } from './resourceIds';
+import { definitionId, galleryId, versionId } from '../azure/resourceIds';
 
 export interface RunReport {
   /** What happened to the version, in a few words ("created", "unchanged: this job published it already"). */

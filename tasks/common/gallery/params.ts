@@ -8,7 +8,7 @@ import { InputReader } from '../core/inputReader';
 import { PipelineInfo } from '../core/pipelineInfo';
 import { DefinitionChoice, Feature, SECURITY_TYPES, SecurityType, needsGeneration2 } from './compatibility';
 import { parseRegionSpecs, RegionDefaults, RegionSpec, STORAGE_ACCOUNT_TYPES } from './regions';
-import { parseGalleryId } from './resourceIds';
+import { parseGalleryId } from '../azure/resourceIds';
 import { classifySource, SOURCE_KINDS, SourceKind } from './sourceRef';
 import { Bump, versionFromBuildNumber, versionProblem } from './versioning';
 

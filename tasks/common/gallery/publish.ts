@@ -9,7 +9,7 @@ import { TaskOutcome } from '../core/outcome';
 import { GalleryRun, loadLocations, resolveOrFail } from './context';
 import { describeTraits, ensureGalleryAndDefinition, planDefinition, readGalleryState } from './galleryState';
 import { buildOutcome, RunReport } from './outcome';
-import { provenanceTags, sourceOfVersion, TAGS } from './provenance';
+import { provenanceTags, sourceOfVersion, TAGS } from '../core/provenance';
 import { pruneVersions } from './pruning';
 import { AzureLocation, canonicalRegion, mergeTargetRegions, plural, RegionSpec, sameRegion, TargetRegion, targetRegionsFor } from './regions';
 import { aggregate } from './lifecycle';

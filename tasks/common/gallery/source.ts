@@ -7,11 +7,11 @@ import { bearerTokenAuthenticationPolicy, createDefaultHttpClient, createEmptyPi
 import { AzureContext } from '../azure/clients';
 import { describeArmError } from '../azure/armErrors';
 import { Logger } from '../core/logger';
-import { ArmReader } from './armReader';
-import { computeClient } from './azureClients';
+import { ArmClient } from '../azure/armClient';
+import { computeClient } from '../azure/sdkClients';
 import { ImageTraits, securityTypeOf, SecurityType } from './compatibility';
 import { SourceParams } from './params';
-import { parseGalleryId, parseResourceId, shortName } from './resourceIds';
+import { parseGalleryId, parseResourceId, shortName } from '../azure/resourceIds';
 import { detectSourceKind, SOURCE_LABEL, SourceKind, storageAccountNameOf } from './sourceRef';
 
 export interface SourceInfo extends ImageTraits {
@@ -113,7 +113,7 @@ async function galleryVersion(azure: AzureContext, id: string, describe: string,
 }
 
 async function vhd(azure: AzureContext, src: SourceParams, describe: string, log: Logger, signal: AbortSignal): Promise<SourceInfo> {
-  const arm = new ArmReader(azure);
+  const arm = new ArmClient(azure);
   let accountId = src.storageAccountId;
   if (!accountId) {
     const name = storageAccountNameOf(src.ref);

@@ -1,5 +1,5 @@
 /** What a source input names: a managed image, VM, gallery image version (by id) or a VHD (by URI). */
-import { parseGalleryId, parseResourceId, typeOf } from './resourceIds';
+import { parseGalleryId, parseResourceId, typeOf } from '../azure/resourceIds';
 
 export const SOURCE_KINDS = ['managedImage', 'virtualMachine', 'galleryImageVersion', 'vhd'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];

@@ -8,9 +8,10 @@
 import { AzureContext } from '../azure/clients';
 import { describeArmError } from '../azure/armErrors';
 import { Logger } from '../core/logger';
-import { ArmReader, isAbsent } from './armReader';
-import { computeClient } from './azureClients';
-import { DefinitionRef, parseGalleryId, parseResourceId, sameId, galleryId } from './resourceIds';
+import { ArmClient } from '../azure/armClient';
+import { isAbsent } from '../azure/notFound';
+import { computeClient } from '../azure/sdkClients';
+import { DefinitionRef, parseGalleryId, parseResourceId, sameId, galleryId } from '../azure/resourceIds';
 
 const AVD_API = '2024-04-03';
 const DEVCENTER_API = '2024-02-01';
@@ -30,7 +31,7 @@ export interface UsageScan {
 export interface ImageRef { id?: string; exactVersion?: string; sharedGalleryImageId?: string }
 
 export async function findVersionsInUse(azure: AzureContext, def: DefinitionRef, galleryUniqueName: string | undefined, log: Logger, signal: AbortSignal): Promise<UsageScan> {
-  const arm = new ArmReader(azure);
+  const arm = new ArmClient(azure);
   const scan: UsageScan = { inUse: new Map(), subscriptions: [], gaps: [], complete: true };
   const record = (version: string | undefined, user: string) => {
     if (!version) return;
@@ -52,7 +53,7 @@ export async function findVersionsInUse(azure: AzureContext, def: DefinitionRef,
   return scan;
 }
 
-async function visibleSubscriptions(arm: ArmReader, own: string, scan: UsageScan, signal: AbortSignal): Promise<string[]> {
+async function visibleSubscriptions(arm: ArmClient, own: string, scan: UsageScan, signal: AbortSignal): Promise<string[]> {
   try {
     const subs = await arm.list<{ subscriptionId: string; state?: string }>('/subscriptions', SUBSCRIPTIONS_API, signal);
     const ids = subs.filter((s) => !/^(disabled|deleted)$/i.test(s.state ?? '')).map((s) => s.subscriptionId.toLowerCase());
@@ -70,7 +71,7 @@ interface ScanTools {
   signal: AbortSignal;
 }
 
-async function scanSubscription(azure: AzureContext, arm: ArmReader, sub: string, def: DefinitionRef, t: ScanTools): Promise<void> {
+async function scanSubscription(azure: AzureContext, arm: ArmClient, sub: string, def: DefinitionRef, t: ScanTools): Promise<void> {
   const own = sub === def.subscriptionId.toLowerCase();
   const where = own ? '' : ` in subscription ${sub}`;
   const compute = computeClient(azure, sub);

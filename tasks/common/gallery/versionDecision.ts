@@ -5,7 +5,7 @@
  */
 import { PipelineInfo } from '../core/pipelineInfo';
 import { VersionPlan } from './params';
-import { madeByThisJob, sameSource, TAGS } from './provenance';
+import { madeByThisJob, sameSource, TAGS } from '../core/provenance';
 import { compareVersions, nextVersion } from './versioning';
 
 export interface KnownVersion {

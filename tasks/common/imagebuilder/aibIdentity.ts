@@ -16,7 +16,7 @@ import { getOrUndefined } from '../azure/notFound';
 import { allows, objectIdAssignee, RbacReader } from '../azure/rbacCheck';
 import { InputError } from '../core/errors';
 import { Logger } from '../core/logger';
-import { parseResourceId, typeOf } from '../gallery/resourceIds';
+import { parseResourceId, typeOf } from '../azure/resourceIds';
 import { BUILT_IN, CUSTOM_ROLE_ACTIONS, customRoleScopes, GrantRole, Need } from './aibNeeds';
 import { ArmValue } from './templateFile/armExpressions';
 

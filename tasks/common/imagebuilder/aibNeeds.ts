@@ -7,7 +7,7 @@
  * Each need says how the task grants it to an identity of its own: its custom role (these actions only)
  * at the resource group that holds the resource, or a built-in role where Microsoft asks for one.
  */
-import { parseGalleryId, parseResourceId } from '../gallery/resourceIds';
+import { parseGalleryId, parseResourceId } from '../azure/resourceIds';
 import type { TemplateDocument } from './template';
 
 export const BUILT_IN = {

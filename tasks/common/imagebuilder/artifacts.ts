@@ -34,7 +34,7 @@ import { DigestSink } from '../artifacts/archiveSink';
 import { writeZip } from '../artifacts/zipWriter';
 import { InputError } from '../core/errors';
 import { Logger } from '../core/logger';
-import { parseResourceId } from '../gallery/resourceIds';
+import { parseResourceId } from '../azure/resourceIds';
 import { BuildClients } from './clients';
 import { Customizer } from './customizers';
 import { ArtifactsParams, OsType } from './params';

@@ -12,7 +12,7 @@ import { isNotFound } from '../azure/notFound';
 import { Logger } from '../core/logger';
 import { TaskOutcome } from '../core/outcome';
 import { PipelineInfo } from '../core/pipelineInfo';
-import { runIdentity, TAGS } from '../gallery/provenance';
+import { runIdentity, TAGS } from '../core/provenance';
 import { ARTIFACTS_TAG, deleteArtifacts } from './artifacts';
 import { buildClients } from './clients';
 import { deleteUploadedFiles, uploadedFilesOf } from './localFiles';

@@ -4,7 +4,7 @@ import { ImageBuilderClient } from '@azure/arm-imagebuilder';
 import { StorageManagementClient } from '@azure/arm-storage';
 import type { ComputeManagementClient } from '@azure/arm-compute';
 import { AzureContext } from '../azure/clients';
-import { computeClient } from '../gallery/azureClients';
+import { computeClient } from '../azure/sdkClients';
 
 export interface BuildClients {
   aib: ImageBuilderClient;

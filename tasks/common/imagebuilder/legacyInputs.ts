@@ -8,7 +8,7 @@
 import { errorMessage, InputError } from '../core/errors';
 import { parseDuration } from '../core/duration';
 import { InputReader } from '../core/inputReader';
-import { parseGalleryId, parseResourceId, sameId, typeOf } from '../gallery/resourceIds';
+import { parseGalleryId, parseResourceId, sameId, typeOf } from '../azure/resourceIds';
 import {
   LEGACY_SOURCE_KINDS, parseGalleryVersionRef, parseManagedImageRef, parseMarketplaceUrn, parsePlan, SOURCE_KINDS, SourceKind,
 } from './sourceRef';

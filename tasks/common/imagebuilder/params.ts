@@ -8,7 +8,7 @@ import { InputError, errorMessage } from '../core/errors';
 import { InputReader } from '../core/inputReader';
 import { PipelineInfo } from '../core/pipelineInfo';
 import { parseRegionSpecs, RegionDefaults, RegionSpec, STORAGE_ACCOUNT_TYPES } from '../gallery/regions';
-import { parseGalleryId, parseResourceId, typeOf } from '../gallery/resourceIds';
+import { parseGalleryId, parseResourceId, typeOf } from '../azure/resourceIds';
 import { versionFromBuildNumber, versionProblem } from '../gallery/versioning';
 import type { Customizer } from './customizers';
 import { translateLegacyInputs } from './legacyInputs';

@@ -22,7 +22,7 @@ import { assignCommand, CallerPermissions, objectIdAssignee, RbacReader } from '
 import { InputError } from '../core/errors';
 import { Logger } from '../core/logger';
 import { definitionTypesAccepting, securityTypeOf } from '../gallery/compatibility';
-import { parseGalleryId } from '../gallery/resourceIds';
+import { parseGalleryId } from '../azure/resourceIds';
 import { ARTIFACTS_CONTAINER, findAccountByName, ownAccountName } from './artifacts';
 import { aibNeeds, artifactsNeed, ASSIGN_IDENTITY, Need, STAGING_GROUP } from './aibNeeds';
 import {

@@ -6,7 +6,7 @@
  * template with a VHD target builds again.
  */
 import { getOrUndefined, isNotFound } from '../azure/notFound';
-import { parseGalleryId, parseResourceId } from '../gallery/resourceIds';
+import { parseGalleryId, parseResourceId } from '../azure/resourceIds';
 import { BuildClients } from './clients';
 import { RunOutputInfo } from './outcome';
 import { TEMPLATE_TAG, TemplateDocument } from './template';

@@ -3,7 +3,7 @@
  * Microsoft task's `publisher:offer:sku:os` with the version in its own input), a gallery image version
  * id (`.../versions/<x.y.z|latest>`) or a managed image id. Pure parsing; resolution is in sourceResolution.ts.
  */
-import { parseGalleryId, parseResourceId, typeOf } from '../gallery/resourceIds';
+import { parseGalleryId, parseResourceId, typeOf } from '../azure/resourceIds';
 
 export const SOURCE_KINDS = ['marketplace', 'galleryImageVersion', 'managedImage'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];

@@ -8,7 +8,7 @@ import type { ComputeManagementClient } from '@azure/arm-compute';
 import { InputError } from '../core/errors';
 import { Logger } from '../core/logger';
 import { getOrUndefined } from '../azure/notFound';
-import { parseGalleryId, parseResourceId } from '../gallery/resourceIds';
+import { parseGalleryId, parseResourceId } from '../azure/resourceIds';
 import { compareVersions } from '../gallery/versioning';
 import { OsType } from './params';
 import { describeSource, SourceRef } from './sourceRef';

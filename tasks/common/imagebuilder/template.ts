@@ -5,7 +5,7 @@
  */
 import type { ImageTemplate } from '@azure/arm-imagebuilder';
 import { PipelineInfo } from '../core/pipelineInfo';
-import { provenanceTags } from '../gallery/provenance';
+import { provenanceTags } from '../core/provenance';
 import { ARTIFACTS_TAG } from './artifacts';
 import { composeCustomizers, Customizer } from './customizers';
 import { composeDistributors } from './distributors';

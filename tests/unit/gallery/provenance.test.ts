@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { madeByThisJob, provenanceTags, sameSource, sourceOfVersion, TAGS } from '../../../tasks/common/gallery/provenance';
+import { madeByThisJob, provenanceTags, sameSource, sourceOfVersion, TAGS } from '../../../tasks/common/core/provenance';
 import { decideVersion, VersionConflictError } from '../../../tasks/common/gallery/versionDecision';
 import { IMAGE, PIPELINE, VM } from './fixtures';
 

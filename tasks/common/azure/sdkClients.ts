@@ -1,6 +1,6 @@
 import { ComputeManagementClient } from '@azure/arm-compute';
 import { ResourceManagementClient } from '@azure/arm-resources';
-import { AzureContext } from '../azure/clients';
+import { AzureContext } from './clients';
 
 /** Compute client for a subscription (prune looks at every subscription the connection can see). */
 export function computeClient(azure: AzureContext, subscriptionId = azure.subscriptionId): ComputeManagementClient {

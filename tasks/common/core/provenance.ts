@@ -3,7 +3,7 @@
  * version that carries this run's tags (same run, same job) and the same source is this run's own
  * result, so a rerun of the job finds it and changes nothing.
  */
-import { PipelineInfo } from '../core/pipelineInfo';
+import { PipelineInfo } from './pipelineInfo';
 
 export const TAGS = {
   pipeline: 'gip.pipeline',
