@@ -1,6 +1,7 @@
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { AzureContext } from './clients';
 import { Logger } from '../core/logger';
+import { poll } from '../core/poll';
 
 /**
  * Pre-flight: the resource providers a task needs are registered in the connection's subscription.
@@ -35,22 +36,16 @@ export async function requireProviders(
     await client.providers.register(ns, { abortSignal: signal });
   }
   // Registration takes a minute or two (Registering -> Registered); requests to the namespace fail until then.
-  const deadline = Date.now() + REGISTRATION_WAIT_MS;
-  for (let delay = 250; ; delay = Math.min(delay * 2, 10_000)) {
-    const states = await Promise.all(missing.map(async ({ ns }) => ({ ns, state: (await client.providers.get(ns, { abortSignal: signal })).registrationState ?? 'Unknown' })));
-    const pending = states.filter((p) => p.state.toLowerCase() !== 'registered');
-    if (pending.length === 0) {
-      log.info(`Registered: ${missing.map((p) => p.ns).join(', ')}.`);
-      return;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`Resource provider(s) still not registered after ${REGISTRATION_WAIT_MS / 60_000} minutes: ${pending.map((p) => `${p.ns} (${p.state})`).join(', ')}. Run again once az provider show --namespace ${pending[0].ns} says Registered.`);
-    }
-    await new Promise((resolve, reject) => {
-      const t = setTimeout(resolve, delay);
-      signal.addEventListener('abort', () => { clearTimeout(t); reject(signal.reason); }, { once: true });
-    });
+  const { value: pending, done } = await poll({
+    read: () => Promise.all(missing.map(async ({ ns }) => ({ ns, state: (await client.providers.get(ns, { abortSignal: signal })).registrationState ?? 'Unknown' }))),
+    done: (states) => states.every((p) => p.state.toLowerCase() === 'registered'),
+    intervalMs: 250, backoff: 2, maxIntervalMs: 10_000, timeoutMs: REGISTRATION_WAIT_MS, signal,
+  });
+  if (!done) {
+    const still = pending.filter((p) => p.state.toLowerCase() !== 'registered');
+    throw new Error(`Resource provider(s) still not registered after ${REGISTRATION_WAIT_MS / 60_000} minutes: ${still.map((p) => `${p.ns} (${p.state})`).join(', ')}. Run again once az provider show --namespace ${still[0].ns} says Registered.`);
   }
+  log.info(`Registered: ${missing.map((p) => p.ns).join(', ')}.`);
 }
 
 const REGISTRATION_WAIT_MS = 10 * 60_000;

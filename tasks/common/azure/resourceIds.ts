@@ -54,3 +54,6 @@ export function sameId(a: string | undefined, b: string | undefined): boolean {
 export function shortName(id: string): string {
   return id.replace(/\/+$/, '').split('/').pop() ?? id;
 }
+
+/** An image reference as VMs, scale sets and dev box definitions carry it. */
+export interface ImageReference { id?: string; exactVersion?: string; sharedGalleryImageId?: string }

@@ -3,7 +3,8 @@
  * every region; a line is printed when a region moves, the task's progress follows the average, the
  * next poll waits the service's Retry-After when it gives one, and cancellation stops the wait at once.
  */
-import { CancelledError } from '../core/errors';
+import { Clock } from '../core/clock';
+import { poll } from '../core/poll';
 import { Logger } from '../core/logger';
 import { AzureLocation, canonicalRegion, sameRegion } from './regions';
 
@@ -85,52 +86,28 @@ export interface WaitOptions {
   signal: AbortSignal;
   /** For the progress description ("Replicating 1.2.3"). */
   label: string;
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
-  now?: () => number;
+  clock?: Clock;
 }
 
 export async function waitForReplication(o: WaitOptions): Promise<WaitResult> {
-  const now = o.now ?? Date.now;
-  const sleep = o.sleep ?? abortableSleep;
-  const started = now();
   let last = '';
-  for (;;) {
-    let retryAfter: number | undefined;
-    const version = await o.fetch((s) => { retryAfter = s; });
+  const read = async (p: { elapsedMs: number; retryAfter(seconds: number): void }) => {
+    const version = await o.fetch(p.retryAfter);
     const regions = regionStates(version, o.locations);
     const line = progressLine(regions);
-    const elapsed = now() - started;
-    if (line !== last) o.log.info(`[${clock(elapsed)}] ${line}`);
+    if (line !== last) o.log.info(`[${minutesSeconds(p.elapsedMs)}] ${line}`);
     last = line;
     const done = regions.filter((r) => TERMINAL.test(r.state)).length;
     o.log.progress(averageProgress(regions), `${o.label}: ${done} of ${regions.length} regions done`);
-    const outcome = settled(version, regions);
-    if (outcome) return { outcome, regions, provisioningState: version.provisioningState };
-    const left = o.timeoutMs - elapsed;
-    if (left <= 0) return { outcome: 'timeout', regions, provisioningState: version.provisioningState };
-    const delay = retryAfter !== undefined && retryAfter > 0 ? retryAfter * 1000 : o.pollIntervalMs;
-    await sleep(Math.min(delay, left), o.signal);
-  }
+    return { version, regions, outcome: settled(version, regions) };
+  };
+  const { value } = await poll({ read, done: (v) => !!v.outcome, intervalMs: o.pollIntervalMs, timeoutMs: o.timeoutMs, signal: o.signal, clock: o.clock });
+  return { outcome: value.outcome ?? 'timeout', regions: value.regions, provisioningState: value.version.provisioningState };
 }
 
-function clock(ms: number): string {
+function minutesSeconds(ms: number): string {
   const s = Math.floor(ms / 1000);
   return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
-}
-
-export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason instanceof Error ? signal.reason : new CancelledError());
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason instanceof Error ? signal.reason : new CancelledError());
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** One sentence for a failed or unfinished replication. */

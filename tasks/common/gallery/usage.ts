@@ -11,10 +11,10 @@ import { Logger } from '../core/logger';
 import { ArmClient } from '../azure/armClient';
 import { isAbsent } from '../azure/notFound';
 import { computeClient } from '../azure/sdkClients';
-import { DefinitionRef, parseGalleryId, parseResourceId, sameId, galleryId } from '../azure/resourceIds';
+import { DefinitionRef, galleryId, ImageReference, parseGalleryId, parseResourceId, sameId } from '../azure/resourceIds';
+import { AttachedGallery, DevBoxDefinition, devBoxImageOf, DevCenter, DEVCENTER_API } from '../devcenter/model';
+import { AVD_API, HostPool, imageRefsIn, SessionHost, sessionHostName } from '../hostpool/model';
 
-const AVD_API = '2024-04-03';
-const DEVCENTER_API = '2024-02-01';
 const SUBSCRIPTIONS_API = '2022-12-01';
 const CONCURRENCY = 6;
 
@@ -28,8 +28,6 @@ export interface UsageScan {
   complete: boolean;
 }
 
-export interface ImageRef { id?: string; exactVersion?: string; sharedGalleryImageId?: string }
-
 export async function findVersionsInUse(azure: AzureContext, def: DefinitionRef, galleryUniqueName: string | undefined, log: Logger, signal: AbortSignal): Promise<UsageScan> {
   const arm = new ArmClient(azure);
   const scan: UsageScan = { inUse: new Map(), subscriptions: [], gaps: [], complete: true };
@@ -39,7 +37,7 @@ export async function findVersionsInUse(azure: AzureContext, def: DefinitionRef,
     if (!users.includes(user)) users.push(user);
     scan.inUse.set(version, users);
   };
-  const versionOf = (ref: ImageRef | undefined) => referencedVersion(ref, def, galleryUniqueName);
+  const versionOf = (ref: ImageReference | undefined) => referencedVersion(ref, def, galleryUniqueName);
 
   scan.subscriptions = await visibleSubscriptions(arm, def.subscriptionId, scan, signal);
   const queue = [...scan.subscriptions];
@@ -66,7 +64,7 @@ async function visibleSubscriptions(arm: ArmClient, own: string, scan: UsageScan
 
 interface ScanTools {
   record(version: string | undefined, user: string): void;
-  versionOf(ref: ImageRef | undefined): string | undefined;
+  versionOf(ref: ImageReference | undefined): string | undefined;
   scan: UsageScan;
   signal: AbortSignal;
 }
@@ -89,11 +87,11 @@ async function scanSubscription(azure: AzureContext, arm: ArmClient, sub: string
   // Session hosts first, so their VMs are named as session hosts.
   const sessionHosts = new Map<string, string>();
   await attempt('AVD host pools', false, async () => {
-    const pools = await arm.list<{ id: string; name: string; properties?: { vmTemplate?: string } }>(`/subscriptions/${sub}/providers/Microsoft.DesktopVirtualization/hostPools`, AVD_API, t.signal);
+    const pools = await arm.list<HostPool>(`/subscriptions/${sub}/providers/Microsoft.DesktopVirtualization/hostPools`, AVD_API, t.signal);
     for (const pool of pools) {
       for (const ref of imageRefsIn(pool.properties?.vmTemplate)) t.record(t.versionOf(ref), `the session host template of host pool ${pool.name}`);
-      const hosts = await arm.list<{ name: string; properties?: { resourceId?: string } }>(`${pool.id}/sessionHosts`, AVD_API, t.signal);
-      for (const h of hosts) if (h.properties?.resourceId) sessionHosts.set(h.properties.resourceId.toLowerCase(), `session host ${h.name.split('/').pop()} of host pool ${pool.name}`);
+      const hosts = await arm.list<SessionHost>(`${pool.id}/sessionHosts`, AVD_API, t.signal);
+      for (const h of hosts) if (h.properties?.resourceId) sessionHosts.set(h.properties.resourceId.toLowerCase(), `session host ${sessionHostName(h)} of host pool ${pool.name}`);
     }
   });
   await attempt('virtual machines', true, async () => {
@@ -108,12 +106,12 @@ async function scanSubscription(azure: AzureContext, arm: ArmClient, sub: string
     }
   });
   await attempt('dev box definitions', false, async () => {
-    const centers = await arm.list<{ id: string; name: string }>(`/subscriptions/${sub}/providers/Microsoft.DevCenter/devcenters`, DEVCENTER_API, t.signal);
+    const centers = await arm.list<DevCenter>(`/subscriptions/${sub}/providers/Microsoft.DevCenter/devcenters`, DEVCENTER_API, t.signal);
     for (const dc of centers) {
-      const galleries = await arm.list<{ name: string; properties?: { galleryResourceId?: string } }>(`${dc.id}/galleries`, DEVCENTER_API, t.signal);
+      const galleries = await arm.list<AttachedGallery>(`${dc.id}/galleries`, DEVCENTER_API, t.signal);
       const attached = galleries.filter((g) => sameId(g.properties?.galleryResourceId, galleryId(def))).map((g) => g.name.toLowerCase());
       if (attached.length === 0) continue;
-      const definitions = await arm.list<{ name: string; properties?: { imageReference?: ImageRef; activeImageReference?: ImageRef } }>(`${dc.id}/devboxdefinitions`, DEVCENTER_API, t.signal);
+      const definitions = await arm.list<DevBoxDefinition>(`${dc.id}/devboxdefinitions`, DEVCENTER_API, t.signal);
       for (const d of definitions) {
         for (const ref of [d.properties?.imageReference, d.properties?.activeImageReference]) {
           t.record(devBoxVersion(ref, attached, def), `dev box definition ${d.name} of dev center ${dc.name}`);
@@ -127,7 +125,7 @@ async function scanSubscription(azure: AzureContext, arm: ArmClient, sub: string
  * The version of our definition an image reference uses: by gallery id (a definition id uses its
  * `exactVersion`), or by direct shared gallery id `/SharedGalleries/{uniqueName}/Images/{definition}/Versions/{version}`.
  */
-export function referencedVersion(ref: ImageRef | undefined, def: DefinitionRef, galleryUniqueName: string | undefined): string | undefined {
+export function referencedVersion(ref: ImageReference | undefined, def: DefinitionRef, galleryUniqueName: string | undefined): string | undefined {
   if (!ref) return undefined;
   if (ref.id) {
     const g = parseGalleryId(ref.id);
@@ -140,29 +138,14 @@ export function referencedVersion(ref: ImageRef | undefined, def: DefinitionRef,
   return undefined;
 }
 
-/** A dev box definition's image: `.../devcenters/{dc}/galleries/{attached name}/images/{definition}[/versions/{v}]`. */
-export function devBoxVersion(ref: ImageRef | undefined, attachedGalleryNames: string[], def: DefinitionRef): string | undefined {
-  const m = /\/devcenters\/[^/]+\/galleries\/([^/]+)\/images\/([^/]+)(?:\/versions\/([^/]+))?$/i.exec(ref?.id ?? '');
-  if (!m || !attachedGalleryNames.includes(m[1].toLowerCase()) || m[2].toLowerCase() !== def.definition.toLowerCase()) return undefined;
-  return m[3] ?? ref?.exactVersion;
+/** The version of our definition a dev box definition's image uses, through a gallery attached under one of these names. */
+export function devBoxVersion(ref: ImageReference | undefined, attachedGalleryNames: string[], def: DefinitionRef): string | undefined {
+  const image = devBoxImageOf(ref);
+  if (!image || !attachedGalleryNames.includes(image.gallery.toLowerCase()) || image.definition.toLowerCase() !== def.definition.toLowerCase()) return undefined;
+  return image.version;
 }
 
 function rgOf(id: string | undefined): string {
   const p = id ? parseResourceId(id) : undefined;
   return p ? ` (${p.resourceGroup})` : '';
-}
-
-/** Image references in a host pool's vmTemplate (a JSON string): any value that is a gallery id. */
-export function imageRefsIn(vmTemplate: string | undefined): ImageRef[] {
-  if (!vmTemplate) return [];
-  let doc: unknown;
-  try { doc = JSON.parse(vmTemplate); } catch { return []; }
-  const refs: ImageRef[] = [];
-  const walk = (v: unknown) => {
-    if (typeof v === 'string' && /\/providers\/Microsoft\.Compute\/galleries\//i.test(v)) refs.push({ id: v });
-    else if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
-  };
-  walk(doc);
-  return refs;
 }

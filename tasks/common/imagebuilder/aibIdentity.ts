@@ -15,6 +15,7 @@ import { AzureContext } from '../azure/clients';
 import { getOrUndefined } from '../azure/notFound';
 import { allows, objectIdAssignee, RbacReader } from '../azure/rbacCheck';
 import { InputError } from '../core/errors';
+import { sleep } from '../core/clock';
 import { Logger } from '../core/logger';
 import { parseResourceId, typeOf } from '../azure/resourceIds';
 import { BUILT_IN, CUSTOM_ROLE_ACTIONS, customRoleScopes, GrantRole, Need } from './aibNeeds';
@@ -212,10 +213,3 @@ export async function ensureOwnIdentity(azure: AzureContext, plan: OwnIdentityPl
 }
 
 const REPLICATION_ATTEMPTS = 6;
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(t); reject(signal.reason); }, { once: true });
-  });
-}

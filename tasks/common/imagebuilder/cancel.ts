@@ -6,7 +6,8 @@
 import { errorMessage } from '../core/errors';
 import { Logger } from '../core/logger';
 import { BuildClients } from './clients';
-import { sleep, TERMINAL } from './follow';
+import { poll } from '../core/poll';
+import { TERMINAL } from './follow';
 import { CLEANUP_TAG } from './template';
 
 /** How long cancelling may take in all, leaving the agent's SIGTERM and the exit some room. */
@@ -24,11 +25,11 @@ export async function cancelBuild(clients: BuildClients, resourceGroup: string, 
       // Nothing to cancel (the run ended meanwhile) is fine: the template is removed below all the same.
       if ((err as { statusCode?: number }).statusCode !== 409) throw err;
     });
-    while (left() > 1_500) {
-      const state = String((await t.get(resourceGroup, name, { abortSignal: signal })).lastRunStatus?.runState ?? '');
-      if (TERMINAL.includes(state)) { canceled = true; break; }
-      await sleep(Math.min(500, left()), signal);
-    }
+    ({ done: canceled } = await poll({
+      read: async () => String((await t.get(resourceGroup, name, { abortSignal: signal })).lastRunStatus?.runState ?? ''),
+      done: (state) => TERMINAL.includes(state),
+      intervalMs: 500, timeoutMs: Math.max(0, left() - 1_500), signal,
+    }));
     log.info(canceled ? 'The Image Builder run is cancelled.' : 'The Image Builder run is still stopping.');
     if (keepTemplate) return;
     if (canceled) {

@@ -15,6 +15,7 @@ import type { ImageTemplate } from '@azure/arm-imagebuilder';
 import { AzureContext } from '../azure/clients';
 import { formatDuration } from '../core/duration';
 import { Logger } from '../core/logger';
+import { poll } from '../core/poll';
 import { BuildClients } from './clients';
 import { LiveLog } from './liveLog';
 import { LogPrinter } from './logPrinter';
@@ -63,7 +64,8 @@ export async function followBuild(o: FollowOptions): Promise<FollowResult> {
   let logSkipped = false;
   /** Polls since the log was last read: how much it may have grown. */
   let pollsSinceLog = 0;
-  for (;;) {
+  // One poll: the status and/or the log, as the comment at the top says; done when the run has ended.
+  const read = async () => {
     if (!t || !flowing || statusSkipped) {
       t = await clients.aib.virtualMachineImageTemplates.get(o.resourceGroup, o.name, { abortSignal: signal });
       statusSkipped = false;
@@ -103,41 +105,30 @@ export async function followBuild(o: FollowOptions): Promise<FollowResult> {
       if (!read && stream.lines > 0) containerDone = true;
     }
     if (containerDone) flowing = false;
-    if (!terminal) {
-      log.progress(progressOf(sub, printer.started, o.customizers.length), `Image Builder: ${sub}`);
-      await sleep(o.pollIntervalMs, signal);
-      continue;
+    if (!terminal) log.progress(progressOf(sub, printer.started, o.customizers.length), `Image Builder: ${sub}`);
+    return { t, s, terminal, stagingGroup };
+  };
+  const { value: { t: template, s, stagingGroup } } = await poll({ read, done: (v) => v.terminal, intervalMs: o.pollIntervalMs, signal });
+  if (phases.length) phases[phases.length - 1].ms = Date.now() - phaseStarted;
+  if (stagingGroup) {
+    const logs = await stagingLogs(o.azure, clients, stagingGroup, log, signal);
+    let runId = printer.runId ?? /OperationId: ([0-9a-f-]{36})/i.exec(s?.message ?? '')?.[1];
+    if (logs && !runId) {
+      // The container never answered, so its lines (which name the run) were never seen: the newest log of this run is it.
+      log.warn(`The live build log was unavailable: the build container's log could not be read in ${stagingGroup}. The log follows from customization.log now that the build has ended.`);
+      runId = await logs.newestRunId(s?.startTime ? new Date(s.startTime) : undefined);
     }
-    if (phases.length) phases[phases.length - 1].ms = Date.now() - phaseStarted;
-    if (stagingGroup) {
-      const logs = await stagingLogs(o.azure, clients, stagingGroup, log, signal);
-      let runId = printer.runId ?? /OperationId: ([0-9a-f-]{36})/i.exec(s?.message ?? '')?.[1];
-      if (logs && !runId) {
-        // The container never answered, so its lines (which name the run) were never seen: the newest log of this run is it.
-        log.warn(`The live build log was unavailable: the build container's log could not be read in ${stagingGroup}. The log follows from customization.log now that the build has ended.`);
-        runId = await logs.newestRunId(s?.startTime ? new Date(s.startTime) : undefined);
-      }
-      if (logs && runId && !(await stream.pollBlob(logs.customizationLog(runId))) && stream.lines === 0) {
-        log.warn(`The build log packerlogs/${runId}/customization.log was not found in the staging resource group ${stagingGroup}.`);
-      }
-      if (logs && !runId) log.warn(`No build log was found in packerlogs/ of the staging resource group ${stagingGroup}.`);
+    if (logs && runId && !(await stream.pollBlob(logs.customizationLog(runId))) && stream.lines === 0) {
+      log.warn(`The build log packerlogs/${runId}/customization.log was not found in the staging resource group ${stagingGroup}.`);
     }
-    printer.closeGroup();
-    return { template: t, phases, printer, stream };
+    if (logs && !runId) log.warn(`No build log was found in packerlogs/ of the staging resource group ${stagingGroup}.`);
   }
+  printer.closeGroup();
+  return { template, phases, printer, stream };
 }
 
 function progressOf(sub: string, started: number, customizers: number): number {
   const base = PHASE_PERCENT[sub] ?? 2;
   if (sub !== 'Customizing') return base;
   return base + Math.round(50 * Math.min(started, customizers + 1) / (customizers + 1));
-}
-
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = () => { clearTimeout(timer); reject(signal.reason); };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

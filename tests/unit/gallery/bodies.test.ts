@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import { classifySource, storageAccountNameOf } from '../../../tasks/common/gallery/sourceRef';
-import { devBoxVersion, imageRefsIn, referencedVersion } from '../../../tasks/common/gallery/usage';
+import { devBoxVersion, referencedVersion } from '../../../tasks/common/gallery/usage';
+import { imageRefsIn } from '../../../tasks/common/hostpool/model';
 import { newVersionBody, updatedVersionBody } from '../../../tasks/common/gallery/versionBody';
 import { DEF, IMAGE, SUB, VM } from './fixtures';
 

@@ -41,7 +41,7 @@ describe('gallery: waiting for replication', () => {
           if (retryAfter !== undefined) onRetryAfter(retryAfter);
           return steps[Math.min(i++, steps.length - 1)];
         },
-        sleep: async (ms: number) => { sleeps.push(ms); },
+        clock: { now: () => 0, sleep: async (ms: number) => { sleeps.push(ms); } },
       },
     };
   }
@@ -68,7 +68,7 @@ describe('gallery: waiting for replication', () => {
     let t = 0;
     const f = fake([version('Creating', [{ region: 'West Europe', state: 'Replicating', progress: 10 }])]);
     const result = await waitForReplication({
-      ...f.opts, sleep: async (ms) => { t += ms; }, now: () => t,
+      ...f.opts, clock: { sleep: async (ms: number) => { t += ms; }, now: () => t },
       locations: LOCATIONS, timeoutMs: 60_000, pollIntervalMs: 25_000, log: new MemoryLogger(), signal: new AbortController().signal, label: 'x',
     });
     assert.strictEqual(result.outcome, 'timeout');
