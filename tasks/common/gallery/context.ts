@@ -1,8 +1,9 @@
-/** What every step of a DistributeToGallery run shares. */
+/** What every step of a DistributeToGallery run shares, and the regions every action checks. */
 import type { ComputeManagementClient } from '@azure/arm-compute';
 import { AzureContext } from '../azure/clients';
 import { describeArmError } from '../azure/armErrors';
 import { InputError } from '../core/errors';
+import { RunContext } from '../core/runContext';
 import { Logger } from '../core/logger';
 import { PipelineInfo } from '../core/pipelineInfo';
 import { ArmClient } from '../azure/armClient';
@@ -11,52 +12,28 @@ import { DistributeParams } from './params';
 import { AzureLocation, RegionSpec, resolveRegions } from './regions';
 import { DefinitionRef } from '../azure/resourceIds';
 
-export interface GalleryRun {
-  azure: AzureContext;
-  params: DistributeParams;
-  log: Logger;
-  signal: AbortSignal;
-  pipeline: PipelineInfo;
+/** A DistributeToGallery run: the shared run context plus the image definition and its clients. */
+export class GalleryRun extends RunContext {
+  readonly azure: AzureContext;
+  readonly params: DistributeParams;
   /** The image definition, with the subscription resolved. */
-  ref: DefinitionRef;
+  readonly ref: DefinitionRef;
   /** Compute client for the gallery's subscription. */
-  compute: ComputeManagementClient;
-  arm: ArmClient;
-  /** Warnings that make the result SucceededWithIssues. */
-  issues: string[];
+  readonly compute: ComputeManagementClient;
+  readonly arm: ArmClient;
   /** Options for every long-running call. */
-  lro: { abortSignal: AbortSignal; updateIntervalInMs: number };
-}
+  readonly lro: { abortSignal: AbortSignal; updateIntervalInMs: number };
 
-export function createRun(azure: AzureContext, params: DistributeParams, log: Logger, signal: AbortSignal, pipeline: PipelineInfo): GalleryRun {
-  const subscriptionId = params.target.subscriptionId ?? azure.subscriptionId;
-  return {
-    azure, params, log, signal, pipeline,
-    ref: { subscriptionId, resourceGroup: params.target.resourceGroup, gallery: params.target.gallery, definition: params.target.definition },
-    compute: computeClient(azure, subscriptionId),
-    arm: new ArmClient(azure),
-    issues: [],
-    lro: { abortSignal: signal, updateIntervalInMs: params.pollIntervalMs },
-  };
-}
-
-/**
- * Runs one Azure step; a failure becomes one line that says what was being done and what Azure said
- * (cancellation passes through untouched).
- */
-export async function step<T>(run: GalleryRun, what: string, body: () => Promise<T>): Promise<T> {
-  try {
-    return await body();
-  } catch (err) {
-    if (run.signal.aborted) throw err;
-    throw new Error(describeArmError(err, what));
+  constructor(azure: AzureContext, params: DistributeParams, log: Logger, signal: AbortSignal, pipeline: PipelineInfo) {
+    super({ log, signal, pipeline, describeError: describeArmError });
+    const subscriptionId = params.target.subscriptionId ?? azure.subscriptionId;
+    this.azure = azure;
+    this.params = params;
+    this.ref = { subscriptionId, resourceGroup: params.target.resourceGroup, gallery: params.target.gallery, definition: params.target.definition };
+    this.compute = computeClient(azure, subscriptionId);
+    this.arm = new ArmClient(azure, { pollIntervalMs: params.pollIntervalMs });
+    this.lro = { abortSignal: signal, updateIntervalInMs: params.pollIntervalMs };
   }
-}
-
-/** A warning that also marks the run as SucceededWithIssues. */
-export function issue(run: GalleryRun, message: string): void {
-  run.log.warn(message);
-  run.issues.push(message);
 }
 
 /**

@@ -7,13 +7,13 @@ import { AzureContext } from '../azure/clients';
 import { Logger } from '../core/logger';
 import { TaskOutcome } from '../core/outcome';
 import { PipelineInfo } from '../core/pipelineInfo';
-import { createRun } from './context';
+import { GalleryRun } from './context';
 import { prune, promote, replicate } from './lifecycle';
 import { DistributeParams } from './params';
 import { publish } from './publish';
 
 export async function distributeToGallery(azure: AzureContext, params: DistributeParams, log: Logger, signal: AbortSignal, pipeline: PipelineInfo): Promise<TaskOutcome> {
-  const run = createRun(azure, params, log, signal, pipeline);
+  const run = new GalleryRun(azure, params, log, signal, pipeline);
   switch (params.action) {
     case 'publish': return publish(run);
     case 'replicate': return replicate(run);

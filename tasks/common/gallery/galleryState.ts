@@ -7,7 +7,7 @@ import type { ResourceGroup } from '@azure/arm-resources';
 import { getOrUndefined } from '../azure/notFound';
 import { resourcesClient } from '../azure/sdkClients';
 import { definitionConflicts, ImageTraits, inputConflicts, plannedDefinitionTraits, securityTypeOf, SecurityType } from './compatibility';
-import { GalleryRun, step } from './context';
+import { GalleryRun } from './context';
 import { SourceInfo } from './source';
 
 export interface GalleryState {
@@ -142,13 +142,13 @@ export async function ensureGalleryAndDefinition(run: GalleryRun, state: Gallery
   const { ref, compute, log, lro } = run;
   if (!state.resourceGroup) {
     log.info(`Creating resource group ${ref.resourceGroup} in ${location}...`);
-    state.resourceGroup = await step(run, `Creating resource group ${ref.resourceGroup}`,
+    state.resourceGroup = await run.step(`Creating resource group ${ref.resourceGroup}`,
       () => resourcesClient(run.azure, ref.subscriptionId).resourceGroups.createOrUpdate(ref.resourceGroup, { location }, { abortSignal: run.signal }));
   }
   let gallery = state.gallery;
   if (!gallery) {
     log.info(`Creating gallery ${ref.gallery} in ${location}...`);
-    gallery = await step(run, `Creating gallery ${ref.gallery}`, () => compute.galleries.createOrUpdate(ref.resourceGroup, ref.gallery, {
+    gallery = await run.step(`Creating gallery ${ref.gallery}`, () => compute.galleries.createOrUpdate(ref.resourceGroup, ref.gallery, {
       location,
       description: `Golden images, published by Azure Pipelines (${run.pipeline.definitionName || 'pipeline'})`,
       ...(sharing ? { sharingProfile: { permissions: 'Groups' } } : {}),
@@ -158,11 +158,11 @@ export async function ensureGalleryAndDefinition(run: GalleryRun, state: Gallery
   let definition = state.definition;
   if (plan.create) {
     log.info(`Creating image definition ${ref.definition}...`);
-    definition = await step(run, `Creating image definition ${ref.definition}`,
+    definition = await run.step(`Creating image definition ${ref.definition}`,
       () => compute.galleryImages.createOrUpdate(ref.resourceGroup, ref.gallery, ref.definition, { ...plan.create!, location: gallery!.location ?? location }, lro));
   } else if (plan.update) {
     log.info(`Updating image definition ${ref.definition}: ${plan.changes.join('; ')}...`);
-    definition = await step(run, `Updating image definition ${ref.definition}`, () => compute.galleryImages.createOrUpdate(ref.resourceGroup, ref.gallery, ref.definition, plan.update!, lro));
+    definition = await run.step(`Updating image definition ${ref.definition}`, () => compute.galleryImages.createOrUpdate(ref.resourceGroup, ref.gallery, ref.definition, plan.update!, lro));
   }
   state.definition = definition;
   return { gallery, definition: definition! };

@@ -37,9 +37,9 @@ export function buildOutcome(run: GalleryRun, report: RunReport): TaskOutcome {
     outputs.replicationState = report.replication ?? '';
   }
   if (report.prune) outputs.prunedVersions = report.prune.deleted.join(',');
-  const result: TaskResultKind = report.problem ? 'Failed' : run.issues.length ? 'SucceededWithIssues' : 'Succeeded';
+  const result: TaskResultKind = report.problem ? 'Failed' : run.result();
   const subject = report.version ? `Image version ${report.version} of ${ref.gallery}/${ref.definition}` : `Image definition ${ref.gallery}/${ref.definition}`;
-  const message = report.problem ?? `${subject}: ${report.what}${run.issues.length ? ` (with ${run.issues.length} warning(s))` : ''}.`;
+  const message = report.problem ?? `${subject}: ${report.what}${run.warnings.length ? ` (with ${run.warnings.length} warning(s))` : ''}.`;
   return { result, message, outputs, summary: summary(run, report, outputs) };
 }
 
@@ -74,7 +74,7 @@ function summary(run: GalleryRun, r: RunReport, outputs: Record<string, string>)
     }
     lines.push('', escape(p.recovery));
   }
-  const notes = [...r.notes, ...run.issues];
+  const notes = [...r.notes, ...run.warnings];
   if (notes.length) lines.push('', ...notes.map((n) => `- ${escape(n)}`));
   return `${lines.join('\n')}\n`;
 }

@@ -4,7 +4,7 @@
  */
 import type { Gallery, GalleryImageVersion } from '@azure/arm-compute';
 import { describeArmError } from '../azure/armErrors';
-import { GalleryRun, issue } from './context';
+import { GalleryRun } from './context';
 import { listVersions } from './galleryState';
 import { PruneDecision, selectForPrune } from './pruneSelection';
 import { findVersionsInUse } from './usage';
@@ -49,7 +49,7 @@ export async function pruneVersions(run: GalleryRun, opts: { keep: number; dryRu
   if (doomed.length === 0) {
     log.info('Nothing to delete.');
   } else if (report.skipped) {
-    issue(run, `Prune deleted nothing: ${report.skipped}. Give the service connection Reader on the subscription, or prune in a run that can see it.`);
+    run.warn(`Prune deleted nothing: ${report.skipped}. Give the service connection Reader on the subscription, or prune in a run that can see it.`);
   } else if (opts.dryRun) {
     log.info(`Dry run: ${doomed.length} version(s) would be deleted (${doomed.join(', ')}); nothing was deleted. ${recovery}`);
   } else {
@@ -62,7 +62,7 @@ export async function pruneVersions(run: GalleryRun, opts: { keep: number; dryRu
       } catch (err) {
         if (signal.aborted) throw err;
         report.failed.push(name);
-        issue(run, `Deleting version ${name} failed: ${describeArmError(err)}`);
+        run.warn(`Deleting version ${name} failed: ${describeArmError(err)}`);
       }
     }
     log.info(`Deleted ${report.deleted.length} version(s)${report.deleted.length ? `: ${report.deleted.join(', ')}` : ''}.`);

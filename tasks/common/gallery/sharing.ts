@@ -4,7 +4,7 @@
  * pipelines may have added them. A community gallery can't be shared this way.
  */
 import type { Gallery } from '@azure/arm-compute';
-import { GalleryRun, step } from './context';
+import { GalleryRun } from './context';
 
 export interface SharingPlan {
   /** The gallery's permission must change from Private to Groups first. */
@@ -44,7 +44,7 @@ export async function applySharing(run: GalleryRun, gallery: Gallery, plan: Shar
   const { ref, compute, log, lro } = run;
   if (plan.enableGroups && !/^groups$/i.test(gallery.sharingProfile?.permissions ?? '')) {
     log.info(`Setting the sharing permission of gallery ${ref.gallery} to Groups...`);
-    await step(run, `Setting the sharing permission of gallery ${ref.gallery}`, () => compute.galleries.update(ref.resourceGroup, ref.gallery, { sharingProfile: { permissions: 'Groups' } }, lro));
+    await run.step(`Setting the sharing permission of gallery ${ref.gallery}`, () => compute.galleries.update(ref.resourceGroup, ref.gallery, { sharingProfile: { permissions: 'Groups' } }, lro));
   }
   const groups = [
     ...(plan.subscriptions.length ? [{ type: 'Subscriptions', ids: plan.subscriptions }] : []),
@@ -52,5 +52,5 @@ export async function applySharing(run: GalleryRun, gallery: Gallery, plan: Shar
   ];
   if (groups.length === 0) return;
   log.info(`Sharing gallery ${ref.gallery} with ${groups.map((g) => `${g.type}: ${g.ids.join(', ')}`).join('; ')}...`);
-  await step(run, `Sharing gallery ${ref.gallery}`, () => compute.gallerySharingProfile.update(ref.resourceGroup, ref.gallery, { operationType: 'Add', groups }, lro));
+  await run.step(`Sharing gallery ${ref.gallery}`, () => compute.gallerySharingProfile.update(ref.resourceGroup, ref.gallery, { operationType: 'Add', groups }, lro));
 }

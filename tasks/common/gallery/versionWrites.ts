@@ -6,7 +6,7 @@
 import type { GalleryImageVersion } from '@azure/arm-compute';
 import { describeArmError } from '../azure/armErrors';
 import { formatDuration } from '../core/duration';
-import { GalleryRun, issue, step } from './context';
+import { GalleryRun } from './context';
 import { AzureLocation } from './regions';
 import { describeRegions, RegionState, regionStates, waitForReplication, WaitResult } from './replication';
 
@@ -19,7 +19,7 @@ export interface VersionWrite {
 export async function putVersion(run: GalleryRun, name: string, body: GalleryImageVersion): Promise<VersionWrite> {
   const { ref, compute, lro } = run;
   const poller = compute.galleryImageVersions.createOrUpdate(ref.resourceGroup, ref.gallery, ref.definition, name, body, lro);
-  await step(run, `Writing image version ${name}`, () => poller.submitted());
+  await run.step(`Writing image version ${name}`, () => poller.submitted());
   return {
     // Read only if the version fails without a region saying why.
     operationError: () => poller.pollUntilDone({ abortSignal: run.signal }).then(() => undefined, (err) => describeArmError(err)),
@@ -28,7 +28,7 @@ export async function putVersion(run: GalleryRun, name: string, body: GalleryIma
 
 export async function deleteVersion(run: GalleryRun, name: string): Promise<void> {
   const { ref, compute, lro } = run;
-  await step(run, `Deleting image version ${name}`, () => compute.galleryImageVersions.delete(ref.resourceGroup, ref.gallery, ref.definition, name, lro));
+  await run.step(`Deleting image version ${name}`, () => compute.galleryImageVersions.delete(ref.resourceGroup, ref.gallery, ref.definition, name, lro));
 }
 
 export interface ReplicationReport {
@@ -89,7 +89,7 @@ export async function followReplication(run: GalleryRun, name: string, locations
     `${result.regions.length > failed.length ? `; ${result.regions.filter((r) => !failed.includes(r)).map((r) => `${r.region} ${r.state.toLowerCase()}`).join(', ')}` : ''}. ` +
     'Running this job again retries the failed region(s).';
   if (params.tolerateFailedRegions && failed.length < result.regions.length) {
-    issue(run, `${problem} Tolerated (tolerateFailedRegions): VMs can be deployed from the other regions.`);
+    run.warn(`${problem} Tolerated (tolerateFailedRegions): VMs can be deployed from the other regions.`);
     return { outcome: 'failed', regions: result.regions };
   }
   return { outcome: 'failed', regions: result.regions, problem };

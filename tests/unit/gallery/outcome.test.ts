@@ -1,11 +1,14 @@
 import * as assert from 'assert';
 import { MemoryLogger } from '../../../tasks/common/core/logger';
+import { RunContext } from '../../../tasks/common/core/runContext';
 import { GalleryRun } from '../../../tasks/common/gallery/context';
 import { buildOutcome } from '../../../tasks/common/gallery/outcome';
 import { DEF, PIPELINE, SUB } from './fixtures';
 
 function run(issues: string[] = []): GalleryRun {
-  return { pipeline: PIPELINE, ref: { subscriptionId: SUB, resourceGroup: 'rg-images', gallery: 'golden', definition: 'win11' }, issues, log: new MemoryLogger() } as unknown as GalleryRun;
+  const context = new RunContext({ log: new MemoryLogger(), signal: new AbortController().signal, pipeline: PIPELINE, describeError: String });
+  context.warnings.push(...issues);
+  return Object.assign(context, { ref: { subscriptionId: SUB, resourceGroup: 'rg-images', gallery: 'golden', definition: 'win11' } }) as unknown as GalleryRun;
 }
 
 describe('gallery: outcome, outputs and summary', () => {
