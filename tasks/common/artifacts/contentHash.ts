@@ -11,7 +11,7 @@ import { DEFLATE_LEVEL } from './zipWriter';
  * the version when the zip layout or entry metadata change. The deflate level is in it, and each file's
  * store-or-deflate decision is hashed with the file, so changing the compression rules renames by itself.
  */
-export const ARCHIVE_FORMAT = `golden-image-artifacts/zip-v1/deflate-${DEFLATE_LEVEL}`;
+const ARCHIVE_FORMAT = `golden-image-artifacts/zip-v1/deflate-${DEFLATE_LEVEL}`;
 
 export interface FileDigest {
   sha256: string;

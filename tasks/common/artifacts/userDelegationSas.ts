@@ -6,7 +6,7 @@ import { BlobSASPermissions, BlobServiceClient, generateBlobSASQueryParameters, 
  * SAS version signed. The SDK's default is newer than what Azurite (the tests' storage) verifies; 2025-11-05
  * is a released service version that both accept.
  */
-export const SAS_VERSION = '2025-11-05';
+const SAS_VERSION = '2025-11-05';
 /** Start this far back: the VM's and the storage service's clocks may be a few minutes apart. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
 /** A user delegation key is valid for at most 7 days. */

@@ -15,7 +15,7 @@ export interface ArmErrorInfo {
 }
 
 /** Reads an ARM error out of whatever the SDK threw (RestError with a response, or a parsed body). */
-export function armErrorInfo(err: unknown): ArmErrorInfo | undefined {
+function armErrorInfo(err: unknown): ArmErrorInfo | undefined {
   if (!err || typeof err !== 'object') return undefined;
   const e = err as {
     statusCode?: number; code?: string; message?: string; details?: unknown;

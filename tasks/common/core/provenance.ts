@@ -23,7 +23,7 @@ export function runIdentity(p: PipelineInfo): string {
   return p.runUrl;
 }
 
-export function jobIdentity(p: PipelineInfo): string {
+function jobIdentity(p: PipelineInfo): string {
   return [p.stageName, p.jobName].filter(Boolean).join('/');
 }
 

@@ -42,7 +42,7 @@ export async function listVersions(run: GalleryRun): Promise<GalleryImageVersion
   return versions;
 }
 
-export function traitsOf(definition: GalleryImage): ImageTraits {
+function traitsOf(definition: GalleryImage): ImageTraits {
   return {
     osType: definition.osType,
     osState: definition.osState,

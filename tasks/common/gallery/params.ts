@@ -9,13 +9,13 @@ import { PipelineInfo } from '../core/pipelineInfo';
 import { DefinitionChoice, Feature, SECURITY_TYPES, SecurityType, needsGeneration2 } from './compatibility';
 import { parseRegionSpecs, RegionDefaults, RegionSpec, STORAGE_ACCOUNT_TYPES } from './regions';
 import { parseGalleryId } from '../azure/resourceIds';
-import { classifySource, SOURCE_KINDS, SourceKind } from './sourceRef';
+import { classifySource, VERSION_SOURCE_KINDS, VersionSourceKind } from './sourceRef';
 import { Bump, versionFromBuildNumber, versionProblem } from './versioning';
 
-export const ACTIONS = ['publish', 'replicate', 'promote', 'prune'] as const;
-export type Action = (typeof ACTIONS)[number];
+export const GALLERY_ACTIONS = ['publish', 'replicate', 'promote', 'prune'] as const;
+export type GalleryAction = (typeof GALLERY_ACTIONS)[number];
 
-export const VERSION_STRATEGIES = ['buildNumber', 'explicit', 'nextPatch', 'nextMinor', 'nextMajor'] as const;
+const VERSION_STRATEGIES = ['buildNumber', 'explicit', 'nextPatch', 'nextMinor', 'nextMajor'] as const;
 
 export interface Range { min?: number; max?: number }
 
@@ -30,7 +30,7 @@ export interface TargetParams {
 }
 
 export interface SourceParams {
-  kind: SourceKind;
+  kind: VersionSourceKind;
   /** Resource id, or the VHD's URI. */
   ref: string;
   storageAccountId?: string;
@@ -51,7 +51,7 @@ export type VersionPlan =
   | { kind: 'next'; bump: Bump };
 
 export interface DistributeParams {
-  action: Action;
+  action: GalleryAction;
   target: TargetParams;
   source?: SourceParams;
   definition: DefinitionParams;
@@ -75,7 +75,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Reads and checks every input; throws InputError on the first problem. */
 export function readDistributeParams(inputs: InputReader, pipeline: PipelineInfo, now = new Date()): DistributeParams {
-  const action = inputs.choice('action', ACTIONS, 'publish');
+  const action = inputs.choice('action', GALLERY_ACTIONS, 'publish');
   const publish = action === 'publish';
   const version = inputs.string('version');
   const target = readTarget(inputs, version);
@@ -147,9 +147,9 @@ function parsed(input: string, id: string, level: 'version' | 'definition') {
 }
 
 function readSource(inputs: InputReader): SourceParams {
-  const declared = inputs.choice('sourceType', ['auto', ...SOURCE_KINDS] as const, 'auto');
+  const declared = inputs.choice('sourceType', ['auto', ...VERSION_SOURCE_KINDS] as const, 'auto');
   const ref = inputs.string('source', { required: true, expected: 'the resource id of a managed image, VM or gallery image version, or the URI of a VHD blob' });
-  let kind: SourceKind;
+  let kind: VersionSourceKind;
   try {
     kind = classifySource(ref, declared);
   } catch (err) {
@@ -191,7 +191,7 @@ function readDefinition(inputs: InputReader, now: Date): DefinitionParams {
   };
 }
 
-function readVersionPlan(inputs: InputReader, action: Action, version: string | undefined, pipeline: PipelineInfo): VersionPlan | undefined {
+function readVersionPlan(inputs: InputReader, action: GalleryAction, version: string | undefined, pipeline: PipelineInfo): VersionPlan | undefined {
   const versionName = version?.startsWith('/') ? parseGalleryId(version)?.version : version;
   if (versionName !== undefined) {
     const problem = versionProblem(versionName);
@@ -227,7 +227,7 @@ function readRegions(inputs: InputReader): RegionSpec[] {
   }
 }
 
-function readPrune(inputs: InputReader, action: Action): DistributeParams['prune'] {
+function readPrune(inputs: InputReader, action: GalleryAction): DistributeParams['prune'] {
   const keep = inputs.int('pruneKeep', { min: 0, max: 1000, defaultValue: 0 }) as number;
   if (action === 'prune' && keep === 0) throw new InputError('pruneKeep', 'prune needs to know how many versions to keep', 'the number of newest versions to keep, 1 or more');
   const dryRun = inputs.bool('pruneDryRun');
@@ -235,7 +235,7 @@ function readPrune(inputs: InputReader, action: Action): DistributeParams['prune
 }
 
 /** `2027-06-30`, an ISO date-time, or a time from now with a unit (`180d`, `26w` is not: use days). */
-export function readDate(inputs: InputReader, name: string, now: Date): Date | undefined {
+function readDate(inputs: InputReader, name: string, now: Date): Date | undefined {
   const raw = inputs.string(name);
   if (raw === undefined) return undefined;
   const expected = 'a date such as 2027-06-30 (or 2027-06-30T00:00:00Z), or a time from now such as 180d';

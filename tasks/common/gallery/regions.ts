@@ -7,7 +7,7 @@ export const STORAGE_ACCOUNT_TYPES = ['Standard_LRS', 'Standard_ZRS', 'Premium_L
 export type StorageAccountType = (typeof STORAGE_ACCOUNT_TYPES)[number];
 
 /** Compute's limit on replicas per region. */
-export const MAX_REPLICAS = 100;
+const MAX_REPLICAS = 100;
 
 export interface RegionSpec {
   /** As the user wrote it; the canonical name once resolved. */
@@ -57,14 +57,14 @@ export function parseRegionSpecs(entries: string[]): RegionSpec[] {
   return specs;
 }
 
-export function parseReplicaCount(text: string, what: string): number {
+function parseReplicaCount(text: string, what: string): number {
   if (!/^\d+$/.test(text)) throw new Error(`${what}: the replica count '${text}' is not a whole number`);
   const n = Number(text);
   if (n < 1 || n > MAX_REPLICAS) throw new Error(`${what}: the replica count ${n} is out of range; Azure allows 1 to ${MAX_REPLICAS} replicas per region`);
   return n;
 }
 
-export function parseStorageAccountType(text: string, what: string): StorageAccountType {
+function parseStorageAccountType(text: string, what: string): StorageAccountType {
   const match = STORAGE_ACCOUNT_TYPES.find((t) => t.toLowerCase() === text.toLowerCase());
   if (!match) throw new Error(`${what}: '${text}' is not a storage account type; use one of ${STORAGE_ACCOUNT_TYPES.join(', ')}`);
   return match;

@@ -71,7 +71,7 @@ export function progressLine(regions: RegionState[]): string {
   }).join(' · ');
 }
 
-export function averageProgress(regions: RegionState[]): number {
+function averageProgress(regions: RegionState[]): number {
   if (regions.length === 0) return 0;
   return Math.round(regions.reduce((sum, r) => sum + (/^(completed|failed)$/i.test(r.state) ? 100 : r.progress), 0) / regions.length);
 }

@@ -12,10 +12,10 @@ import { computeClient } from '../azure/sdkClients';
 import { ImageTraits, securityTypeOf, SecurityType } from './compatibility';
 import { SourceParams } from './params';
 import { parseGalleryId, parseResourceId, shortName } from '../azure/resourceIds';
-import { detectSourceKind, SOURCE_LABEL, SourceKind, storageAccountNameOf } from './sourceRef';
+import { detectSourceKind, SOURCE_LABEL, VersionSourceKind, storageAccountNameOf } from './sourceRef';
 
 export interface SourceInfo extends ImageTraits {
-  kind: SourceKind;
+  kind: VersionSourceKind;
   ref: string;
   /** "managed image 'img-1' (rg-images)", for messages. */
   describe: string;
@@ -62,7 +62,7 @@ export function describeAnySource(ref: string | undefined): string {
   return kind ? describeRef(kind, ref) : `'${ref}'`;
 }
 
-export function describeRef(kind: SourceKind, ref: string): string {
+function describeRef(kind: VersionSourceKind, ref: string): string {
   if (kind === 'vhd') return `VHD '${ref.split('?')[0]}'`;
   const p = parseResourceId(ref);
   const g = parseGalleryId(ref);

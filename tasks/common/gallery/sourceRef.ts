@@ -1,10 +1,10 @@
 /** What a source input names: a managed image, VM, gallery image version (by id) or a VHD (by URI). */
 import { parseGalleryId, parseResourceId, typeOf } from '../azure/resourceIds';
 
-export const SOURCE_KINDS = ['managedImage', 'virtualMachine', 'galleryImageVersion', 'vhd'] as const;
-export type SourceKind = (typeof SOURCE_KINDS)[number];
+export const VERSION_SOURCE_KINDS = ['managedImage', 'virtualMachine', 'galleryImageVersion', 'vhd'] as const;
+export type VersionSourceKind = (typeof VERSION_SOURCE_KINDS)[number];
 
-export const SOURCE_LABEL: Record<SourceKind, string> = {
+export const SOURCE_LABEL: Record<VersionSourceKind, string> = {
   managedImage: 'managed image',
   virtualMachine: 'virtual machine',
   galleryImageVersion: 'gallery image version',
@@ -12,7 +12,7 @@ export const SOURCE_LABEL: Record<SourceKind, string> = {
 };
 
 /** The kind of source a value names; throws an Error saying what would be right. */
-export function classifySource(value: string, declared: SourceKind | 'auto'): SourceKind {
+export function classifySource(value: string, declared: VersionSourceKind | 'auto'): VersionSourceKind {
   const kind = detectSourceKind(value);
   if (!kind) {
     const p = parseResourceId(value);
@@ -28,7 +28,7 @@ export function classifySource(value: string, declared: SourceKind | 'auto'): So
 }
 
 /** The kind of source a value names, if any. */
-export function detectSourceKind(value: string): SourceKind | undefined {
+export function detectSourceKind(value: string): VersionSourceKind | undefined {
   if (/^https:\/\//i.test(value)) return 'vhd';
   const g = parseGalleryId(value);
   if (g?.version) return 'galleryImageVersion';

@@ -5,11 +5,11 @@
  */
 import type { GalleryImageVersion, GalleryImageVersionStorageProfile } from '@azure/arm-compute';
 import { TargetRegion } from './regions';
-import { SourceKind } from './sourceRef';
+import { VersionSourceKind } from './sourceRef';
 
 export interface NewVersion {
   location: string;
-  source: { kind: SourceKind; ref: string; storageAccountId?: string };
+  source: { kind: VersionSourceKind; ref: string; storageAccountId?: string };
   targetRegions: TargetRegion[];
   excludeFromLatest: boolean;
   endOfLifeDate?: Date;
@@ -17,7 +17,7 @@ export interface NewVersion {
   tags: Record<string, string>;
 }
 
-export function storageProfileFor(source: NewVersion['source']): GalleryImageVersionStorageProfile {
+function storageProfileFor(source: NewVersion['source']): GalleryImageVersionStorageProfile {
   switch (source.kind) {
     case 'virtualMachine': return { source: { virtualMachineId: source.ref } };
     // The VHD's URI is stored without its query: a SAS token must never end up in the gallery.

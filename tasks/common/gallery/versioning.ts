@@ -2,9 +2,7 @@
  * Gallery image version names: `Major.Minor.Patch`, each a whole number that fits a 32-bit signed
  * integer (what Compute accepts). Versions are ordered numerically, so `1.10.0` is newer than `1.9.0`.
  */
-export const MAX_PART = 2_147_483_647;
-
-export type VersionParts = [number, number, number];
+const MAX_PART = 2_147_483_647;
 
 /** Why a text is not a version name, or undefined when it is one. */
 export function versionProblem(text: string): string | undefined {
@@ -15,12 +13,6 @@ export function versionProblem(text: string): string | undefined {
   }
   if (parts.some((p) => p.length > 10 || Number(p) > MAX_PART)) return `'${text}' has a number above ${MAX_PART}, the largest Azure accepts`;
   return undefined;
-}
-
-export function parseVersion(text: string): VersionParts | undefined {
-  if (versionProblem(text)) return undefined;
-  const [a, b, c] = text.split('.').map(Number);
-  return [a, b, c];
 }
 
 /** Numeric order; names that are not versions sort first (they can't be "latest"). */

@@ -26,7 +26,7 @@ export interface Identity { id: string; principalId?: string; clientId?: string 
 /** Stands for the principal of an identity a build would create (validate, wait, cancel create nothing). */
 export const PENDING_PRINCIPAL = '<principal id of the identity the first build creates>';
 
-export const OWN_IDENTITY_TAGS = { 'gip.managedBy': 'BuildImage', 'gip.purpose': 'Image Builder identity' };
+const OWN_IDENTITY_TAGS = { 'gip.managedBy': 'BuildImage', 'gip.purpose': 'Image Builder identity' };
 
 export type IdentityChoice =
   | { own: false; id: string; from: 'managedIdentity' | 'templateFile'; found: Identity }

@@ -11,7 +11,7 @@ import { TERMINAL } from './follow';
 import { CLEANUP_TAG } from './template';
 
 /** How long cancelling may take in all, leaving the agent's SIGTERM and the exit some room. */
-export const CANCEL_BUDGET_MS = 6_500;
+const CANCEL_BUDGET_MS = 6_500;
 
 export async function cancelBuild(clients: BuildClients, resourceGroup: string, name: string, log: Logger, keepTemplate: boolean, budgetMs = CANCEL_BUDGET_MS): Promise<void> {
   const deadline = Date.now() + budgetMs;

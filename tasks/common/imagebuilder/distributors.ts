@@ -3,13 +3,13 @@
  * versioning so concurrent builds cannot take the same number), a managed image, a VHD; several at once.
  * Each carries the provenance tags, which is how a rerun of a succeeded job finds its own result.
  */
-import { DistributeParams } from './params';
+import { BuildTargets } from './params';
 
 const RUN_OUTPUTS = { gallery: 'galleryImageVersion', managedImage: 'managedImage', vhd: 'vhd' } as const;
 
 export type Distributor = Record<string, unknown> & { type: string; runOutputName: string };
 
-export function composeDistributors(d: DistributeParams, location: string, tags: Record<string, string>): Distributor[] {
+export function composeDistributors(d: BuildTargets, location: string, tags: Record<string, string>): Distributor[] {
   const list: Distributor[] = [];
   if (d.gallery) {
     const g = d.gallery;

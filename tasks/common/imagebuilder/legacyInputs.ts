@@ -10,7 +10,7 @@ import { parseDuration } from '../core/duration';
 import { InputReader } from '../core/inputReader';
 import { parseGalleryId, parseResourceId, sameId, typeOf } from '../azure/resourceIds';
 import {
-  LEGACY_SOURCE_KINDS, parseGalleryVersionRef, parseManagedImageRef, parseMarketplaceUrn, parsePlan, SOURCE_KINDS, SourceKind,
+  LEGACY_SOURCE_KINDS, parseGalleryVersionRef, parseManagedImageRef, parseMarketplaceUrn, parsePlan, BUILD_SOURCE_KINDS, BuildSourceKind,
 } from './sourceRef';
 
 /** The Microsoft task's placeholder texts, which its classic editor pre-filled: they mean "not set". */
@@ -81,14 +81,14 @@ class Translation {
   /** imageSource chooses which input names the source: baseImagePubOfferSku / baseImage, customImageResourceId or imageVersionId. */
   source(): void {
     const raw = this.inputs.string('sourceType') ?? 'auto';
-    const kind: SourceKind | 'auto' = (LEGACY_SOURCE_KINDS[raw.toLowerCase()] as SourceKind | undefined) ?? SOURCE_KINDS.find((k) => k.toLowerCase() === raw.toLowerCase()) ?? 'auto';
+    const kind: BuildSourceKind | 'auto' = (LEGACY_SOURCE_KINDS[raw.toLowerCase()] as BuildSourceKind | undefined) ?? BUILD_SOURCE_KINDS.find((k) => k.toLowerCase() === raw.toLowerCase()) ?? 'auto';
     const urn = this.inputs.string('baseImagePubOfferSku');
-    const named: [SourceKind, string, string | undefined][] = [
+    const named: [BuildSourceKind, string, string | undefined][] = [
       ['marketplace', 'baseImagePubOfferSku', urn?.toLowerCase() === PLACEHOLDER_URN ? undefined : urn],
       ['managedImage', 'customImageResourceId', this.inputs.string('customImageResourceId')],
       ['galleryImageVersion', 'imageVersionId', this.inputs.string('imageVersionId')],
     ];
-    const given = named.filter(([, , v]) => v !== undefined) as [SourceKind, string, string][];
+    const given = named.filter(([, , v]) => v !== undefined) as [BuildSourceKind, string, string][];
     let chosen = given.find(([k]) => k === kind);
     if (kind === 'auto' && given.length > 1) {
       throw new InputError(given[0][1], `and ${given[1][1]} both name the source image`, 'imageSource (marketplace, managedimage or sig) to say which, or only one of them');
@@ -120,7 +120,7 @@ class Translation {
   }
 
   /** platformImagePurchasePlan: `planName:planProduct:planPublisher`, as sourcePlan; marketplace sources only. */
-  private plan(kind: SourceKind | 'auto'): void {
+  private plan(kind: BuildSourceKind | 'auto'): void {
     const plan = this.inputs.string('platformImagePurchasePlan');
     if (plan === undefined || plan.toLowerCase() === PLACEHOLDER_PLAN) return;
     if (kind !== 'marketplace' && kind !== 'auto') return this.ignore('platformImagePurchasePlan', 'the source is not a marketplace image');

@@ -26,7 +26,7 @@ export interface BuildReport {
 const GALLERY_VERSION = /\/galleries\/[^/]+\/images\/[^/]+\/versions\/[^/]+$/i;
 const MANAGED_IMAGE = /\/providers\/Microsoft\.Compute\/images\/[^/]+$/i;
 
-export function buildOutputs(r: BuildReport): Record<string, string> {
+function buildOutputs(r: BuildReport): Record<string, string> {
   const succeeded = r.runOutputs.filter((o) => (o.provisioningState ?? 'Succeeded') === 'Succeeded');
   const version = succeeded.find((o) => GALLERY_VERSION.test(o.artifactId ?? ''))?.artifactId;
   const outputs: Record<string, string> = {
@@ -52,7 +52,7 @@ export function buildOutputs(r: BuildReport): Record<string, string> {
   return outputs;
 }
 
-export function buildSummary(r: BuildReport): string {
+function buildSummary(r: BuildReport): string {
   const rows = (pairs: [string, string][]) => pairs.map(([k, v]) => `| ${k} | ${v} |`).join('\n');
   const lines = [
     `### Image build ${r.templateName}: ${r.runState}${r.reused ? ' (reused)' : ''}`,
@@ -73,7 +73,7 @@ export function buildSummary(r: BuildReport): string {
   return lines.join('\n');
 }
 
-export function resultOf(runState: string): TaskResultKind {
+function resultOf(runState: string): TaskResultKind {
   switch (runState) {
     case 'Succeeded': return 'Succeeded';
     case 'PartiallySucceeded': return 'SucceededWithIssues';
@@ -91,7 +91,7 @@ export function outcomeOf(r: BuildReport, message: string, attachments?: TaskOut
  * The plain job variables the existing Microsoft task set, so its later steps' `$(imageUri)` and `$(pirPublisher)`
  * keep working: imageUri is the distributed image (the gallery version, else the managed image, else the VHD).
  */
-export function legacyJobVariables(outputs: Record<string, string>): Record<string, string> {
+function legacyJobVariables(outputs: Record<string, string>): Record<string, string> {
   const vars: Record<string, string> = {};
   const imageUri = outputs.imageVersionId ?? outputs.managedImageId ?? outputs.vhdUri;
   if (imageUri) vars.imageUri = imageUri;

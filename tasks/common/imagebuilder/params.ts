@@ -15,13 +15,13 @@ import { translateLegacyInputs } from './legacyInputs';
 import { readCustomizersFile, readTemplateFileInputs, TemplateFileInput } from './templateFile/inputs';
 import {
   guessKind, LEGACY_SOURCE_KINDS, parseGalleryVersionRef, parseManagedImageRef, parseMarketplaceUrn, parsePlan,
-  SOURCE_KINDS, SourceKind, SourceRef,
+  BUILD_SOURCE_KINDS, BuildSourceKind, SourceRef,
 } from './sourceRef';
 
-export const ACTIONS = ['build', 'validate', 'start', 'wait', 'cancel', 'cleanup'] as const;
-export type Action = (typeof ACTIONS)[number];
+export const BUILD_ACTIONS = ['build', 'validate', 'start', 'wait', 'cancel', 'cleanup'] as const;
+export type BuildAction = (typeof BUILD_ACTIONS)[number];
 /** What a build's parameters can ask for: `cleanup` has parameters of its own (CleanupParams). */
-const BUILD_ACTIONS = ACTIONS.filter((a): a is Exclude<Action, 'cleanup'> => a !== 'cleanup');
+const BUILD_ACTIONS = BUILD_ACTIONS.filter((a): a is Exclude<BuildAction, 'cleanup'> => a !== 'cleanup');
 
 export type OsType = 'Windows' | 'Linux';
 export type ScriptKind = 'PowerShell' | 'Shell';
@@ -69,7 +69,7 @@ export interface GalleryTarget {
   excludeFromLatest: boolean;
 }
 
-export interface DistributeParams {
+export interface BuildTargets {
   gallery?: GalleryTarget;
   managedImage?: { id: string; location?: string };
   vhd?: { uri?: string };
@@ -92,7 +92,7 @@ export interface BuildSettings {
 }
 
 export interface BuildParams {
-  action: Exclude<Action, 'cleanup'>;
+  action: Exclude<BuildAction, 'cleanup'>;
   location: string;
   resourceGroup: string;
   /** Resource id of the AIB user-assigned identity, or its name in `resourceGroup`; undefined: a template file's, else the task's own. */
@@ -103,7 +103,7 @@ export interface BuildParams {
   /** Declared OS; otherwise read from the source. */
   osType?: OsType;
   customize: CustomizeParams;
-  distribute: DistributeParams;
+  distribute: BuildTargets;
   settings: BuildSettings;
   keepTemplate: boolean;
   pollIntervalMs: number;
@@ -146,7 +146,7 @@ const RG_NAME = /^[-\w._()]{1,89}[-\w_()]$/;
 
 /** The task's parameters: a named template to wait for or cancel, or everything a build reads. */
 export function readTaskParams(inputs: InputReader, pipeline: PipelineInfo): TaskParams {
-  const action = inputs.choice('action', ACTIONS, 'build');
+  const action = inputs.choice('action', BUILD_ACTIONS, 'build');
   if (action === 'cleanup') {
     return { action, resourceGroup: inputs.string('resourceGroup', { required: true, pattern: RG_NAME, expected: 'the name of the resource group that holds the image templates' }) };
   }
@@ -234,10 +234,10 @@ function readIdentity(inputs: InputReader): string | undefined {
 
 function readSource(inputs: InputReader): SourceRef {
   const raw = inputs.string('sourceType') ?? 'auto';
-  const legacy = LEGACY_SOURCE_KINDS[raw.toLowerCase()] as SourceKind | undefined;
-  const declared = legacy ?? inputs.choice('sourceType', ['auto', ...SOURCE_KINDS] as const, 'auto');
+  const legacy = LEGACY_SOURCE_KINDS[raw.toLowerCase()] as BuildSourceKind | undefined;
+  const declared = legacy ?? inputs.choice('sourceType', ['auto', ...BUILD_SOURCE_KINDS] as const, 'auto');
   const value = inputs.string('sourceImage', { required: true, expected: 'a marketplace URN (publisher:offer:sku[:version]), a gallery image version id or a managed image id' });
-  const kind: SourceKind = declared === 'auto' ? guessKind(value) : declared;
+  const kind: BuildSourceKind = declared === 'auto' ? guessKind(value) : declared;
   try {
     switch (kind) {
       case 'marketplace': {
@@ -343,8 +343,8 @@ function readAibDuration(inputs: InputReader, name: string): string | undefined 
   return v || undefined;
 }
 
-function readDistribute(inputs: InputReader, pipeline: PipelineInfo): DistributeParams {
-  const result: DistributeParams = {};
+function readDistribute(inputs: InputReader, pipeline: PipelineInfo): BuildTargets {
+  const result: BuildTargets = {};
   const definition = inputs.string('galleryImageDefinitionId');
   if (definition) result.gallery = readGallery(inputs, definition, pipeline);
   const managed = inputs.string('managedImageId');

@@ -5,11 +5,11 @@
  */
 import { parseGalleryId, parseResourceId, typeOf } from '../azure/resourceIds';
 
-export const SOURCE_KINDS = ['marketplace', 'galleryImageVersion', 'managedImage'] as const;
-export type SourceKind = (typeof SOURCE_KINDS)[number];
+export const BUILD_SOURCE_KINDS = ['marketplace', 'galleryImageVersion', 'managedImage'] as const;
+export type BuildSourceKind = (typeof BUILD_SOURCE_KINDS)[number];
 
 /** The existing Microsoft task's `imageSource` values (of its versions and patched copies), by lower-case value. */
-export const LEGACY_SOURCE_KINDS: Record<string, SourceKind> = {
+export const LEGACY_SOURCE_KINDS: Record<string, BuildSourceKind> = {
   marketplace: 'marketplace', sig: 'galleryImageVersion', gallery: 'galleryImageVersion', managed: 'managedImage', managedimage: 'managedImage',
 };
 
@@ -75,7 +75,7 @@ export function parsePlan(text: string): PurchasePlan {
 }
 
 /** The kind the value says it is, for `sourceType: auto`. */
-export function guessKind(value: string): SourceKind {
+export function guessKind(value: string): BuildSourceKind {
   if (!value.trim().startsWith('/')) return 'marketplace';
   return /\/providers\/Microsoft\.Compute\/galleries\//i.test(value) ? 'galleryImageVersion' : 'managedImage';
 }

@@ -30,7 +30,7 @@ export const TEMPLATE_TAG = 'gip.template';
 export const CLEANUP_TAG = 'gip.cleanup';
 
 /** Tag on templates: the source's OS, for `wait` on a template it did not compose. */
-export const OS_TAG = 'gip.os';
+const OS_TAG = 'gip.os';
 
 /** `artifacts`: the customisers and URL of the uploaded build-artifacts archive (artifacts.ts). */
 export function composeTemplate(params: BuildParams, source: ResolvedSource, identityId: string, subscriptionId: string, pipeline: PipelineInfo, artifacts?: { customizers: Customizer[]; url: string }): TemplateDocument {

@@ -27,10 +27,10 @@ export interface ArmScope {
   location: string;
 }
 
-export const EVALUATED_FUNCTIONS = ['parameters', 'variables', 'concat', 'format', 'resourceId', 'resourceGroup', 'subscription'];
+const EVALUATED_FUNCTIONS = ['parameters', 'variables', 'concat', 'format', 'resourceId', 'resourceGroup', 'subscription'];
 
 /** A JSON string value that is an ARM expression (`[...]`, not the `[[` escape). */
-export function isExpression(s: string): boolean {
+function isExpression(s: string): boolean {
   return s.length >= 2 && s.startsWith('[') && !s.startsWith('[[') && s.endsWith(']');
 }
 
