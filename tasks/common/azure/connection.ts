@@ -29,9 +29,23 @@ export interface ServiceConnection {
   authorityHost: string;
   /** Token audience for Resource Manager (the connection's activeDirectoryResourceId). */
   audience: string;
+  /** Microsoft Graph as the connection gives it (its microsoftGraphUrl), e.g. https://graph.microsoft.com/. */
+  graphUrl?: string;
 }
 
 /** The `.default` scope for Resource Manager tokens of this connection. */
 export function armScope(connection: ServiceConnection): string {
   return `${connection.audience.replace(/\/+$/, '')}/.default`;
+}
+
+/** Microsoft Graph of each national cloud, for connections that do not name it. */
+const GRAPH_BY_CLOUD: Record<string, string> = {
+  azurecloud: 'https://graph.microsoft.com/',
+  azureusgovernment: 'https://graph.microsoft.us/',
+  azurechinacloud: 'https://microsoftgraph.chinacloudapi.cn/',
+};
+
+/** The connection's Microsoft Graph endpoint: its own, else its cloud's; undefined for a cloud without one known (Azure Stack). */
+export function graphEndpoint(connection: ServiceConnection): string | undefined {
+  return connection.graphUrl || GRAPH_BY_CLOUD[connection.environment.toLowerCase()];
 }

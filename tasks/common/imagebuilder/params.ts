@@ -18,10 +18,10 @@ import {
   BUILD_SOURCE_KINDS, BuildSourceKind, SourceRef,
 } from './sourceRef';
 
-export const BUILD_ACTIONS = ['build', 'validate', 'start', 'wait', 'cancel', 'cleanup'] as const;
-export type BuildAction = (typeof BUILD_ACTIONS)[number];
+const BUILD_IMAGE_ACTIONS = ['build', 'validate', 'start', 'wait', 'cancel', 'cleanup'] as const;
+export type BuildImageAction = (typeof BUILD_IMAGE_ACTIONS)[number];
 /** What a build's parameters can ask for: `cleanup` has parameters of its own (CleanupParams). */
-const BUILD_ACTIONS = BUILD_ACTIONS.filter((a): a is Exclude<BuildAction, 'cleanup'> => a !== 'cleanup');
+const BUILD_ACTIONS = BUILD_IMAGE_ACTIONS.filter((a): a is Exclude<BuildImageAction, 'cleanup'> => a !== 'cleanup');
 
 export type OsType = 'Windows' | 'Linux';
 export type ScriptKind = 'PowerShell' | 'Shell';
@@ -92,7 +92,7 @@ export interface BuildSettings {
 }
 
 export interface BuildParams {
-  action: Exclude<BuildAction, 'cleanup'>;
+  action: Exclude<BuildImageAction, 'cleanup'>;
   location: string;
   resourceGroup: string;
   /** Resource id of the AIB user-assigned identity, or its name in `resourceGroup`; undefined: a template file's, else the task's own. */
@@ -146,7 +146,7 @@ const RG_NAME = /^[-\w._()]{1,89}[-\w_()]$/;
 
 /** The task's parameters: a named template to wait for or cancel, or everything a build reads. */
 export function readTaskParams(inputs: InputReader, pipeline: PipelineInfo): TaskParams {
-  const action = inputs.choice('action', BUILD_ACTIONS, 'build');
+  const action = inputs.choice('action', BUILD_IMAGE_ACTIONS, 'build');
   if (action === 'cleanup') {
     return { action, resourceGroup: inputs.string('resourceGroup', { required: true, pattern: RG_NAME, expected: 'the name of the resource group that holds the image templates' }) };
   }

@@ -54,6 +54,7 @@ export async function readServiceConnection(inputName: string): Promise<ReadConn
     resourceManagerUrl: endpoint.url,
     authorityHost: endpoint.environmentAuthorityUrl,
     audience: endpoint.activeDirectoryResourceID ?? endpoint.url,
+    graphUrl: tl.getEndpointDataParameter(id, 'microsoftGraphUrl', true) || undefined,
   };
   return {
     connection,
