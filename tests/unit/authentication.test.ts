@@ -51,6 +51,13 @@ describe('authentication: service connection -> credential, from the agent envir
     assert.strictEqual(p.scope, 'https://management.usgovcloudapi.net/.default');
     assert.strictEqual(p.subscriptionId, 'c1d2e3f4-0000-4000-8000-000000000001');
     assert.ok(/##vso\[task\.setsecret\]s3cr3t-value/.test(run.stdout), 'the secret is registered as secret');
+    assert.strictEqual(p.graph, 'https://graph.microsoft.us/', "Microsoft Graph of the connection's cloud");
+  });
+
+  it("Microsoft Graph is the connection's own microsoftGraphUrl when it names one", () => {
+    const { run, probe: p } = probe('sp', { [`ENDPOINT_DATA_${CONNECTION_ID}_MICROSOFTGRAPHURL`]: 'https://dod-graph.microsoft.us/' });
+    assert.strictEqual(run.result, 'Succeeded');
+    assert.strictEqual(p.graph, 'https://dod-graph.microsoft.us/');
   });
 
   it('service principal with certificate builds a ClientCertificateCredential and removes the PEM afterwards', () => {
