@@ -2,6 +2,7 @@
  * Azure errors in plain words: one line that says what was refused, for whom, where, and what to do,
  * always with the correlation id that Azure support asks for.
  */
+import { assignCommand } from './roleAssignments';
 
 export interface ArmErrorInfo {
   status?: number;
@@ -91,9 +92,10 @@ function plain(info: ArmErrorInfo): string {
       const m = AUTHZ.exec(msg);
       if (!m) break;
       const [, client, oid, action, scope] = m;
+      // The message does not say whether the principal is a user, group or service principal: no type in the command.
       return `AuthorizationFailed: principal ${describePrincipal(client, oid)} may not perform '${action}' on '${scope}'. ` +
         `Grant it the '${roleForAction(action)}' role (or a custom role with that action) on that scope: ` +
-        `az role assignment create --assignee-object-id ${oid} --role "${roleForAction(action)}" --scope ${scope}`;
+        assignCommand({ objectId: oid }, roleForAction(action), scope);
     }
     case 'LinkedAuthorizationFailed': {
       const m = LINKED.exec(msg);
@@ -102,7 +104,7 @@ function plain(info: ArmErrorInfo): string {
       const first = linkedScopes.split(',')[0];
       return `LinkedAuthorizationFailed: principal ${describePrincipal(client, oid)} may perform '${action}' on '${scope}' ` +
         `but not '${linkedAction}' on the linked resource '${linkedScopes}'. Grant it the '${roleForAction(linkedAction)}' role there: ` +
-        `az role assignment create --assignee-object-id ${oid} --role "${roleForAction(linkedAction)}" --scope ${first}`;
+        assignCommand({ objectId: oid }, roleForAction(linkedAction), first);
     }
     case 'RequestDisallowedByPolicy':
       return `RequestDisallowedByPolicy: Azure Policy refused the request (${policyNames(info)}). ` +

@@ -6,8 +6,9 @@
  */
 import { roleForAction } from './armErrors';
 import { isNotFound } from './notFound';
-import { assigneeArgs, ConnectionPrincipal, describeConnection } from './principal';
-import { allows, assignCommand, CallerPermissions } from './rbacCheck';
+import { connectionAssignee, ConnectionPrincipal, describeConnection } from './principal';
+import { allows, CallerPermissions } from './rbacCheck';
+import { assignCommand } from './roleAssignments';
 
 export interface CallerNeed {
   action: string;
@@ -44,5 +45,5 @@ export async function callerRefusals(perms: CallerPermissions, principal: Connec
 export function refusal(principal: ConnectionPrincipal, actions: string[], scope: string, role: string, why: string): string {
   const who = describeConnection(principal);
   return `${who[0].toUpperCase()}${who.slice(1)} may not ${actions.map((a) => `'${a}'`).join(', ')} on ${scope} (needed to ${why}). ` +
-    `Grant it '${role}' (or a role with ${actions.length === 1 ? 'that action' : 'those actions'}) there: ${assignCommand(assigneeArgs(principal), role, scope)}`;
+    `Grant it '${role}' (or a role with ${actions.length === 1 ? 'that action' : 'those actions'}) there: ${assignCommand(connectionAssignee(principal), role, scope)}`;
 }

@@ -5,7 +5,7 @@
  */
 import { AzureContext } from './clients';
 import { armScope } from './connection';
-import { objectIdAssignee } from './rbacCheck';
+import { Assignee, objectIdAssignee } from './roleAssignments';
 
 export interface ConnectionPrincipal {
   clientId?: string;
@@ -35,7 +35,7 @@ export function describeConnection(p: ConnectionPrincipal): string {
   return `the service connection's principal${ids ? ` (${ids})` : ''}`;
 }
 
-/** `--assignee-object-id <oid> --assignee-principal-type ServicePrincipal`, or `--assignee <client id>` when the object id is unknown. */
-export function assigneeArgs(p: ConnectionPrincipal): string {
-  return p.objectId ? objectIdAssignee(p.objectId) : `--assignee ${p.clientId ?? '<client id of the service connection>'}`;
+/** The connection's principal for an `az role assignment create`: by object id, else by client id. */
+export function connectionAssignee(p: ConnectionPrincipal): Assignee {
+  return p.objectId ? objectIdAssignee(p.objectId) : { clientId: p.clientId ?? '<client id of the service connection>' };
 }

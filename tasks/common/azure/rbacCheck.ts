@@ -7,6 +7,7 @@
  */
 import { AuthorizationManagementClient, Permission, RoleDefinition } from '@azure/arm-authorization';
 import { getOrUndefined } from './notFound';
+import { assignmentsOf } from './roleAssignments';
 
 /**
  * `*` matches any characters; a whole segment `/*` + `/` may also match nothing (Managed Identity Operator's
@@ -26,15 +27,8 @@ export function allows(blocks: Permission[], action: string, data = false): bool
   });
 }
 
-/** `az role assignment create` arguments naming a service principal (managed identities are service principals). */
-export function objectIdAssignee(objectId: string): string {
-  return `--assignee-object-id ${objectId} --assignee-principal-type ServicePrincipal`;
-}
-
-/** The `az` command that grants `role` at `scope`; `assignee` from objectIdAssignee or `--assignee <client id>`. */
-export function assignCommand(assignee: string, role: string, scope: string): string {
-  return `az role assignment create ${assignee} --role "${role}" --scope ${scope}`;
-}
+// preflight.ts imports these from here; their home is roleAssignments.ts.
+export { assignCommand, objectIdAssignee } from './roleAssignments';
 
 export interface AssignedRole { roleDefinitionId: string; scope: string; definition?: RoleDefinition }
 
@@ -61,7 +55,7 @@ export class RbacReader {
 
   private async readRoles(principalId: string, scope: string): Promise<AssignedRole[]> {
     const out: AssignedRole[] = [];
-    for await (const ra of this.auth.roleAssignments.listForScope(scope, { filter: `atScope() and principalId eq '${principalId}'`, abortSignal: this.signal })) {
+    for (const ra of await assignmentsOf(this.auth, principalId, scope, this.signal)) {
       if (!ra.roleDefinitionId) continue;
       out.push({ roleDefinitionId: ra.roleDefinitionId, scope: ra.scope ?? scope, definition: await this.definition(ra.roleDefinitionId) });
     }

@@ -13,9 +13,10 @@ import { AuthorizationManagementClient, RoleDefinition } from '@azure/arm-author
 import { ManagedServiceIdentityClient } from '@azure/arm-msi';
 import { AzureContext } from '../azure/clients';
 import { getOrUndefined } from '../azure/notFound';
-import { allows, objectIdAssignee, RbacReader } from '../azure/rbacCheck';
+import { allows, RbacReader } from '../azure/rbacCheck';
+import { assignCommand, ensureRoleAssignment, objectIdAssignee } from '../azure/roleAssignments';
+import { derivedGuid } from '../core/derivedGuid';
 import { InputError } from '../core/errors';
-import { sleep } from '../core/clock';
 import { Logger } from '../core/logger';
 import { parseResourceId, typeOf } from '../azure/resourceIds';
 import { BUILT_IN, CUSTOM_ROLE_ACTIONS, customRoleScopes, GrantRole, Need } from './aibNeeds';
@@ -40,12 +41,6 @@ export function ownIdentityName(subscriptionId: string, resourceGroup: string): 
 /** Role names are unique in a tenant: the identity's name (its hash names the subscription and group) makes it so. */
 export function customRoleName(identityName: string): string {
   return `BuildImage Image Builder (${identityName})`;
-}
-
-/** A GUID derived from the parts (role definition and assignment names must be GUIDs). */
-export function derivedGuid(...parts: string[]): string {
-  const h = createHash('sha256').update(parts.join('|').toLowerCase()).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** The identity id a template file names (`identity.userAssignedIdentities`), if any. */
@@ -169,8 +164,8 @@ export function planCommands(plan: OwnIdentityPlan): string[] {
     const json = JSON.stringify({ Name: body.roleName, IsCustom: true, Description: body.description, Actions: CUSTOM_ROLE_ACTIONS, NotActions: [], AssignableScopes: body.assignableScopes });
     out.push(`az role definition ${plan.role.write} --role-definition '${json}'`);
   }
-  const assignee = i.principalId ? objectIdAssignee(i.principalId) : `--assignee-object-id $(az identity show --ids ${i.id} --query principalId -o tsv) --assignee-principal-type ServicePrincipal`;
-  for (const g of plan.grants) out.push(`az role assignment create ${assignee} --role "${g.roleName}" --scope ${g.scope}`);
+  const assignee = objectIdAssignee(i.principalId ?? `$(az identity show --ids ${i.id} --query principalId -o tsv)`);
+  for (const g of plan.grants) out.push(assignCommand(assignee, g.roleName, g.scope));
   return out;
 }
 
@@ -193,23 +188,11 @@ export async function ensureOwnIdentity(azure: AzureContext, plan: OwnIdentityPl
     await auth.roleDefinitions.createOrUpdate(plan.role.scope, plan.role.guid, roleBody(plan), { abortSignal: signal });
   }
   for (const g of plan.grants) {
-    const name = derivedGuid(g.scope, principalId, g.roleDefinitionId.split('/').pop()!);
-    const body = { roleDefinitionId: g.roleDefinitionId, principalId, principalType: 'ServicePrincipal', description: `BuildImage: Image Builder identity ${i.name}, for ${g.what}` };
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await auth.roleAssignments.create(g.scope, name, body, { abortSignal: signal });
-        log.info(`Granted identity ${i.name} '${g.roleName}' on ${g.scope} (${g.what}).`);
-        break;
-      } catch (err) {
-        const code = (err as { code?: string }).code;
-        if (code === 'RoleAssignmentExists') break;
-        // A custom role just written takes a few seconds to replicate to where assignments are checked.
-        if (code !== 'RoleDefinitionDoesNotExist' || attempt === REPLICATION_ATTEMPTS) throw err;
-        await sleep(Math.min(2_000 * attempt, 10_000), signal);
-      }
-    }
+    const { created } = await ensureRoleAssignment({
+      auth, scope: g.scope, principalId, roleDefinitionId: g.roleDefinitionId,
+      description: `BuildImage: Image Builder identity ${i.name}, for ${g.what}`, signal, log,
+    });
+    if (created) log.info(`Granted identity ${i.name} '${g.roleName}' on ${g.scope} (${g.what}).`);
   }
   return { id: i.id, principalId, clientId };
 }
-
-const REPLICATION_ATTEMPTS = 6;

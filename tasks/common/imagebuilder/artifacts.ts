@@ -27,6 +27,7 @@ import { storageProxyOptions } from '../azure/network';
 import { describeArmError } from '../azure/armErrors';
 import { getOrUndefined } from '../azure/notFound';
 import { RbacReader } from '../azure/rbacCheck';
+import { assignCommand, ensureRoleAssignment, objectIdAssignee } from '../azure/roleAssignments';
 import { artifactBlobName, packageFolder, PackagedFolder, userDelegationSas } from '../artifacts';
 import { digestFolder } from '../artifacts/contentHash';
 import { scanFolder } from '../artifacts/folderScan';
@@ -111,7 +112,7 @@ export async function prepareArtifacts(
   // ... and refused when the archive would go by File customiser and AIB can't read it.
   if (!identityCanRead && !vmIdentities.length && scan.bytes <= FILE_CUSTOMIZER_LIMIT) {
     throw new InputError('storageAccountName', `Image Builder's identity (principal ${ctx.principalId ?? 'unknown'}) holds no role that reads blobs on ${containerScope} (it needs the data action ${BLOB_READ}, e.g. Storage Blob Data Reader) and downloads archives up to 20 MB itself`,
-      `az role assignment create --assignee-object-id ${ctx.principalId ?? '<principal>'} --assignee-principal-type ServicePrincipal --role "Storage Blob Data Reader" --scope ${containerScope}`);
+      readerCommand(ctx.principalId ?? '<principal>', containerScope));
   }
 
   // Not made for validate: an account that does not exist yet has no endpoint.
@@ -218,19 +219,17 @@ export async function findOrCreateAccount(clients: BuildClients, a: Pick<Artifac
 }
 
 export async function grantReader(auth: AuthorizationManagementClient, scope: string, principalId: string, log: Logger, signal: AbortSignal, who = "Image Builder's identity"): Promise<void> {
-  const h = createHash('sha256').update(`${scope}|${principalId}|${BLOB_DATA_READER}`.toLowerCase()).digest('hex');
-  const name = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
   const subscription = scope.split('/').slice(0, 3).join('/');
-  try {
-    await auth.roleAssignments.create(scope, name, {
-      roleDefinitionId: `${subscription}/providers/Microsoft.Authorization/roleDefinitions/${BLOB_DATA_READER}`,
-      principalId, principalType: 'ServicePrincipal',
-    }, { abortSignal: signal });
-    log.info(`Granted ${who} Storage Blob Data Reader on the artifacts container.`);
-  } catch (err) {
-    if ((err as { code?: string }).code === 'RoleAssignmentExists') return;
-    throw err;
-  }
+  const { created } = await ensureRoleAssignment({
+    auth, scope, principalId, roleDefinitionId: `${subscription}/providers/Microsoft.Authorization/roleDefinitions/${BLOB_DATA_READER}`,
+    description: `BuildImage: ${who} reads the build artifacts`, signal, log,
+  });
+  if (created) log.info(`Granted ${who} Storage Blob Data Reader on the artifacts container.`);
+}
+
+/** The `az` command that lets a service principal read the blobs of the container at `scope`. */
+export function readerCommand(principalId: string, scope: string): string {
+  return assignCommand(objectIdAssignee(principalId), 'Storage Blob Data Reader', scope);
 }
 
 /** Whether the principal's own role assignments let it read blobs at the scope (rbacCheck.ts evaluates them). */
@@ -302,7 +301,7 @@ async function vmIdentityThatReads(
   }
   const first = resolved[0];
   throw new InputError('buildVmIdentities', `no identity of the build VM (${resolved.map((v) => `${v.name}, principal ${v.principalId}`).join('; ')}) holds a role that reads blobs on ${containerScope} (it needs the data action ${BLOB_READ}, e.g. Storage Blob Data Reader), and the VM downloads the build artifacts archive with one of them`,
-    `az role assignment create --assignee-object-id ${first.principalId} --assignee-principal-type ServicePrincipal --role "Storage Blob Data Reader" --scope ${containerScope}`);
+    readerCommand(first.principalId, containerScope));
 }
 
 /** Downloads the archive on the VM with a storage token for the VM identity `clientId` from the metadata endpoint. */

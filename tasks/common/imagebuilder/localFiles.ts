@@ -17,7 +17,7 @@ import { AzureContext } from '../azure/clients';
 import { ensurePrivateContainer } from '../artifacts';
 import { InputError } from '../core/errors';
 import { Logger } from '../core/logger';
-import { ARTIFACTS_CONTAINER, BLOB_READ, blobService, canRead, deleteArtifacts, FILE_CUSTOMIZER_LIMIT, findOrCreateAccount, grantReader } from './artifacts';
+import { ARTIFACTS_CONTAINER, BLOB_READ, blobService, canRead, deleteArtifacts, FILE_CUSTOMIZER_LIMIT, findOrCreateAccount, grantReader, readerCommand } from './artifacts';
 import { BuildClients } from './clients';
 
 /** Tag on the template: the URL of the container folder its uploaded files are in. */
@@ -148,10 +148,9 @@ export async function uploadLocalFiles(azure: AzureContext, clients: BuildClient
   const account = await findOrCreateAccount(clients, { storageAccount: ctx.storageAccount }, ctx, azure.subscriptionId, log, signal);
   const scope = `${account.id}/blobServices/default/containers/${ARTIFACTS_CONTAINER}`;
   const auth = new AuthorizationManagementClient(azure.credential, azure.subscriptionId, azure.clientOptions);
-  const grant = `az role assignment create --assignee-object-id ${ctx.principalId ?? '<principal>'} --assignee-principal-type ServicePrincipal --role "Storage Blob Data Reader" --scope ${scope}`;
   if (!account.own) {
     if (!ctx.principalId || !await canRead(auth, scope, ctx.principalId, signal)) {
-      throw new InputError('storageAccountName', `Image Builder's identity (principal ${ctx.principalId ?? 'unknown'}) holds no role that reads blobs on ${scope} (it needs the data action ${BLOB_READ}, e.g. Storage Blob Data Reader) and downloads the local files of ${input} from there`, grant);
+      throw new InputError('storageAccountName', `Image Builder's identity (principal ${ctx.principalId ?? 'unknown'}) holds no role that reads blobs on ${scope} (it needs the data action ${BLOB_READ}, e.g. Storage Blob Data Reader) and downloads the local files of ${input} from there`, readerCommand(ctx.principalId ?? '<principal>', scope));
     }
   } else if (ctx.dryRun) {
     log.info(`Would grant Image Builder's identity Storage Blob Data Reader on ${scope}.`);
