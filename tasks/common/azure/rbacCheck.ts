@@ -27,9 +27,6 @@ export function allows(blocks: Permission[], action: string, data = false): bool
   });
 }
 
-// preflight.ts imports these from here; their home is roleAssignments.ts.
-export { assignCommand, objectIdAssignee } from './roleAssignments';
-
 export interface AssignedRole { roleDefinitionId: string; scope: string; definition?: RoleDefinition }
 
 /**
