@@ -3,11 +3,11 @@ import { randomUUID } from 'crypto';
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { createHttpHeaders, PipelinePolicy } from '@azure/core-rest-pipeline';
 import { assignCommand, ensureRoleAssignment, objectIdAssignee, RoleAssignmentOptions } from '../../../tasks/common/azure/roleAssignments';
-import { Clock } from '../../../tasks/common/core/clock';
 import { derivedGuid } from '../../../tasks/common/core/derivedGuid';
 import { MemoryLogger } from '../../../tasks/common/core/logger';
 import { simAzureContext } from '../../e2e/simConnection';
 import { RunningSim, SIM_IDS, startSimulator } from '../../sim';
+import { drivenClock } from '../../support/drivenClock';
 
 const SUB = `/subscriptions/${SIM_IDS.subscriptionId}`;
 const RG = `${SUB}/resourceGroups/rg`;
@@ -15,21 +15,6 @@ const ACCOUNT = `${RG}/providers/Microsoft.Storage/storageAccounts/rolesacct`;
 const role = (guid: string) => `${SUB}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
 const READER = role('acdd72a7-3385-48ef-bd42-f606fba81ae7');
 const BLOB_READER = role('2a2b9908-6ea1-4ae2-8e65-a410df84e7d1');
-
-/** A clock that advances when slept on, and can act at a given wait (what replicates meanwhile). */
-function drivenClock(at: Record<number, () => Promise<void>> = {}): Clock & { waits: number[] } {
-  let t = 0;
-  const waits: number[] = [];
-  return {
-    waits,
-    now: () => t,
-    sleep: async (ms) => {
-      waits.push(ms);
-      t += ms;
-      await at[waits.length]?.();
-    },
-  };
-}
 
 /** Sits next to the wire: sees each request after the SDK's own policies, and may answer it instead of the simulator. */
 function onTheWire(client: AuthorizationManagementClient, sendRequest: PipelinePolicy['sendRequest']): void {

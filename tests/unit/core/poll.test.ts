@@ -1,22 +1,8 @@
 import * as assert from 'assert';
-import { Clock, sleep } from '../../../tasks/common/core/clock';
+import { sleep } from '../../../tasks/common/core/clock';
 import { CancelledError } from '../../../tasks/common/core/errors';
 import { poll, retry } from '../../../tasks/common/core/poll';
-
-/** A clock that advances when slept on: no real waiting. */
-function drivenClock(): Clock & { waits: number[] } {
-  let t = 0;
-  const waits: number[] = [];
-  return {
-    waits,
-    now: () => t,
-    sleep: async (ms, signal) => {
-      if (signal.aborted) throw signal.reason;
-      waits.push(ms);
-      t += ms;
-    },
-  };
-}
+import { drivenClock } from '../../support/drivenClock';
 
 const signal = new AbortController().signal;
 
