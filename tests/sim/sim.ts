@@ -1,5 +1,5 @@
-// Assembles the simulator: certificates, the HTTPS endpoint (Resource Manager, Entra ID, Azure DevOps,
-// admin), the managed identity endpoint (HTTP), Azurite, the directory, and the resource modules.
+// Assembles the simulator: certificates, the HTTPS endpoint (Resource Manager, Entra ID, Microsoft Graph,
+// Azure DevOps, admin), the managed identity endpoint (HTTP), Azurite, the directory, and the resource modules.
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
@@ -19,14 +19,18 @@ import { Operations } from './arm/operations';
 import { normalisePath } from './arm/paths';
 import { Providers } from './arm/providers';
 import { Rbac } from './arm/rbac';
+import { resourceView } from './arm/router';
 import { ResourceStore, StoredResource } from './arm/store';
+import { Subscriptions } from './arm/subscriptions';
 import { DevOpsEndpoint } from './devops/endpoint';
-import { Directory } from './entra/directory';
+import { Directory, WINDOWS_365 } from './entra/directory';
 import { EntraEndpoint } from './entra/endpoint';
 import { TokenService } from './entra/tokens';
+import { GRAPH_PATH_PREFIX, GraphEndpoint, graphAudiences } from './graph/endpoint';
+import { GraphPermissions } from './graph/permissions';
 import { MsiEndpoint } from './msi/endpoint';
 import { BlobStorage, loadAzurite } from './storage/azurite';
-import type { BuildRecord, RunningSim, Scenario, SimInfo, StateDump } from './types';
+import type { BuildRecord, RunningSim, Scenario, SimInfo, StateDump, StateResource } from './types';
 
 /** Fixed identities, so scenario files can name them. */
 export const SIM_IDS = {
@@ -38,10 +42,17 @@ export const SIM_IDS = {
   spCert: { clientId: '2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e', objectId: '7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d' },
   wif: { clientId: '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f', objectId: '9c0d1e2f-3a4b-4c5d-9e6f-7a8b9c0d1e2f' },
   msi: { clientId: '4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a', objectId: 'b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e' },
+  /** Windows 365's service principal, in the directory by default (Graph). */
+  windows365: { appId: WINDOWS_365.appId, objectId: WINDOWS_365.objectId },
 };
 
 const PUBLIC_ARM_AUDIENCES = ['https://management.core.windows.net/', 'https://management.core.windows.net', 'https://management.azure.com/', 'https://management.azure.com'];
 const STORAGE_AUDIENCE = /^https:\/\/(storage\.azure\.com|[a-z0-9]+\.blob\.core\.windows\.net)\/?$/i;
+
+/** Token resources compare without case and trailing slashes. */
+function sameResource(a: string, b: string): boolean {
+  return a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
+}
 
 function listen(server: http.Server, port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -80,6 +91,10 @@ function close(server: http.Server): Promise<void> {
 export async function createSimulator(modules: SimModule[], opts: { scenario?: Scenario; log?: (line: string) => void } = {}): Promise<RunningSim> {
   const scenario: Scenario = opts.scenario ?? {};
   const log = opts.log ?? (() => undefined);
+  // Scenario mistakes fail here, before anything listens.
+  const subscriptions = new Subscriptions(scenario, { subscriptionId: SIM_IDS.subscriptionId, displayName: SIM_IDS.subscriptionName });
+  subscriptions.requireDeclared(scenario.resources ?? []);
+  const graphPermissions = new GraphPermissions(scenario.graph?.withheld);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-sim-'));
   // Keys are generated on the thread pool while Azurite loads on this thread.
   const keys = Promise.all([rsaKeyPair('entra-tokens'), rsaKeyPair('devops-oidc'), makeClientCertificate('sim-spCert'), makeSimCertificates(dir)]);
@@ -90,6 +105,7 @@ export async function createSimulator(modules: SimModule[], opts: { scenario?: S
   const msiServer = http.createServer();
   const [port, msiPort] = await Promise.all([listen(httpsServer), listenMsi(msiServer)]);
   const base = `https://127.0.0.1:${port}/`;
+  const graphUrl = `${base}${GRAPH_PATH_PREFIX.slice(1)}/`;
 
   const storage = new BlobStorage(certs.ca.certPem);
   await storage.start(certs.serverCertPath, certs.serverKeyPath);
@@ -103,9 +119,11 @@ export async function createSimulator(modules: SimModule[], opts: { scenario?: S
   const info: SimInfo = {
     armUrl: base,
     authorityHost: base,
+    graphUrl,
     tenantId: SIM_IDS.tenantId,
-    subscriptionId: SIM_IDS.subscriptionId,
-    subscriptionName: SIM_IDS.subscriptionName,
+    subscriptionId: subscriptions.primary.subscriptionId,
+    subscriptionName: subscriptions.primary.displayName,
+    subscriptions: subscriptions.all.map((s) => ({ subscriptionId: s.subscriptionId, displayName: s.displayName })),
     collectionUri: `https://127.0.0.1:${port}${devops.collectionPath}`,
     oidcRequestUri: `https://127.0.0.1:${port}${devops.oidcRequestPath()}`,
     systemAccessToken: devops.systemAccessToken,
@@ -124,44 +142,64 @@ export async function createSimulator(modules: SimModule[], opts: { scenario?: S
   for (const m of modules) m.register({ type: (d) => registry.type(d), route: (r) => registry.route(r) });
   const clock = new SimClock(scenario.timeScale ?? 0.01);
   const store = new ResourceStore();
-  const directory = new Directory(store, { ...SIM_IDS.msi }, devops.issuer);
+  const directory = new Directory(store, { ...SIM_IDS.msi }, devops.issuer, SIM_IDS.tenantId);
   directory.addApp({ clientId: SIM_IDS.sp.clientId, objectId: SIM_IDS.sp.objectId, secret: SIM_IDS.sp.secret, displayName: 'sim-sp' });
   directory.addApp({ clientId: SIM_IDS.spCert.clientId, objectId: SIM_IDS.spCert.objectId, certificatePem: spCert.certPem, displayName: 'sim-sp-cert' });
   directory.addApp({ clientId: SIM_IDS.wif.clientId, objectId: SIM_IDS.wif.objectId, federated: {}, displayName: 'sim-wif' });
-  for (const c of scenario.clients ?? []) directory.addApp(c);
 
-  const tokens = new TokenService(SIM_IDS.tenantId, tokenKey);
+  // Graph tokens carry the application permissions the scenario does not withhold (the `roles` claim).
+  const isGraphAudience = (aud: string): boolean => graphAudiences(graphUrl).some((a) => sameResource(a, aud));
+  const tokens = new TokenService(SIM_IDS.tenantId, tokenKey, (subject, audience) => isGraphAudience(audience) ? graphPermissions.rolesFor(subject) : undefined);
   const builds: BuildRecord[] = [];
   const sim: SimServices = {
     info,
     scenario,
+    subscriptions,
     clock,
     store,
     operations: new Operations(clock),
-    rbac: new Rbac(store, !!scenario.rbac),
+    rbac: new Rbac(store, !!scenario.rbac, clock.scaled((scenario.rbacPropagationSeconds ?? 0) * 1000)),
     directory,
     tokens,
     builds,
     storage,
-    providers: new Providers(clock, registry.namespaces(), scenario.providers),
+    providers: new Providers(clock, registry.namespaces(), subscriptions.all, scenario.providers),
     types: registry,
     armUrl: (p) => base + p.replace(/^\/+/, ''),
     log,
   };
-  for (const m of modules) await m.start?.(sim);
-  seedResources(sim, scenario.resources ?? []);
+  try {
+    for (const c of scenario.clients ?? []) directory.addApp(c);
+    directory.addGraphObjects(scenario.graph);
+    for (const m of modules) await m.start?.(sim);
+    seedResources(sim, scenario.resources ?? []);
+  } catch (e) {
+    // A scenario the simulator can't build: nothing may stay listening.
+    for (const m of [...modules].reverse()) await m.stop?.();
+    await Promise.all([close(httpsServer), close(msiServer), storage.stop()]);
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
 
   const armAudiences = [base, base.replace(/\/$/, ''), ...PUBLIC_ARM_AUDIENCES];
-  const knownResource = (r: string): boolean => STORAGE_AUDIENCE.test(r) || armAudiences.some((a) => a.replace(/\/+$/, '').toLowerCase() === r.replace(/\/+$/, '').toLowerCase());
+  const knownResource = (r: string): boolean => STORAGE_AUDIENCE.test(r) || isGraphAudience(r) || armAudiences.some((a) => sameResource(a, r));
   const arm = new ArmEndpoint(sim, tokens, armAudiences, base);
   const entra = new EntraEndpoint({
     authorityHost: base, tenantId: SIM_IDS.tenantId, tenantName: SIM_IDS.tenantName, directory, tokens,
     federatedIssuers: new Map([[devops.issuer, devopsKey]]), knownResource, countGrant,
   });
   const msi = new MsiEndpoint(directory, tokens, knownResource, countGrant);
+  const graph = new GraphEndpoint({ graphUrl, authorityHost: base, tenantId: SIM_IDS.tenantId, directory, tokens, pageSize: Math.max(1, scenario.pageSize ?? 100), log });
   const faults = new FaultInjector(scenario.faults);
 
-  const state = (): StateDump => ({ resources: clone(store.all()), requests: clone(arm.requests), tokenGrants: { ...grants }, builds: clone(builds) });
+  const state = (): StateDump => ({
+    resources: store.all().map((r) => resourceView(sim, r) as StateResource),
+    requests: clone(arm.requests),
+    tokenGrants: { ...grants },
+    builds: clone(builds),
+    graphRequests: clone(graph.requests),
+    graph: { servicePrincipals: clone(directory.servicePrincipals()), devices: clone(directory.devices) },
+  });
 
   httpsServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     void (async () => {
@@ -179,9 +217,11 @@ export async function createSimulator(modules: SimModule[], opts: { scenario?: S
       const fault = faults.match(method, pathAndQuery);
       if (fault?.delayMs) await sleepReal(fault.delayMs);
       const isDevops = p.toLowerCase().startsWith(devops.collectionPath.toLowerCase());
-      const isEntra = !isDevops && /^\/[^/]+\/(v2\.0\/|\.well-known|discovery\/|oauth2\/)/i.test(p) && !/^\/(subscriptions|providers)\//i.test(p);
+      const isGraph = GraphEndpoint.owns(p);
+      const isEntra = !isDevops && !isGraph && /^\/[^/]+\/(v2\.0\/|\.well-known|discovery\/|oauth2\/)/i.test(p) && !/^\/(subscriptions|providers)\//i.test(p);
       if (fault?.drop) {
-        if (!isDevops && !isEntra) arm.recordDropped(method, pathAndQuery, body);
+        if (isGraph) graph.recordDropped(method, p, rawQuery);
+        else if (!isDevops && !isEntra) arm.recordDropped(method, pathAndQuery, body);
         req.socket.destroy();
         return;
       }
@@ -189,6 +229,7 @@ export async function createSimulator(modules: SimModule[], opts: { scenario?: S
         return sendJson(res, fault.status, { error: 'temporarily_unavailable', error_description: `A fault injected by the scenario answered ${fault.status}.` },
           fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {});
       }
+      if (isGraph) return graph.handle(req, res, p, rawQuery, fault);
       if (isEntra && await entra.handle(req, res, p, body)) return;
       if (isDevops && await devops.handle(req, res, p, new URLSearchParams(rawQuery))) return;
       await arm.handle(req, res, p, rawQuery, body, fault);

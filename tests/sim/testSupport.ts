@@ -33,15 +33,15 @@ export function resourcesClient(sim: RunningSim, credential: TokenCredential = s
   return new ResourceManagementClient(credential, sim.info.subscriptionId, armClientOptions(sim.info));
 }
 
-/** A raw HTTPS request to the simulator (for checking exact status codes, headers and bodies). */
-export async function rawRequest(sim: RunningSim, method: string, pathAndQuery: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: Record<string, string>; body: any }> {
+/** A raw HTTPS request to the simulator (for checking exact status codes, headers and bodies); `base` defaults to armUrl. */
+export async function rawRequest(sim: RunningSim, method: string, pathAndQuery: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; base?: string } = {}): Promise<{ status: number; headers: Record<string, string>; body: any }> {
   const client = simHttpClient(sim.info);
   const { createPipelineRequest, createHttpHeaders } = await import('@azure/core-rest-pipeline');
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   const res = await client.sendRequest(createPipelineRequest({
-    url: sim.info.armUrl.replace(/\/$/, '') + pathAndQuery,
+    url: (opts.base ?? sim.info.armUrl).replace(/\/$/, '') + pathAndQuery,
     method: method as any,
     headers: createHttpHeaders(headers),
     body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
@@ -57,4 +57,18 @@ export async function rawRequest(sim: RunningSim, method: string, pathAndQuery: 
 
 export async function armToken(sim: RunningSim, credential: TokenCredential = spCredential(sim.info)): Promise<string> {
   return (await credential.getToken(`${sim.info.armUrl}.default`))!.token;
+}
+
+/** A raw request to Microsoft Graph on the simulator: `pathAndQuery` relative to graphUrl ("/v1.0/devices"). */
+export function graphRequest(sim: RunningSim, method: string, pathAndQuery: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+  return rawRequest(sim, method, pathAndQuery, { ...opts, base: sim.info.graphUrl });
+}
+
+export async function graphToken(sim: RunningSim, credential: TokenCredential = spCredential(sim.info), scope = `${sim.info.graphUrl}.default`): Promise<string> {
+  return (await credential.getToken(scope))!.token;
+}
+
+/** The claims of a JWT (no verification). */
+export function claimsOf(token: string): Record<string, any> {
+  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
 }

@@ -3,9 +3,14 @@
 export interface SimInfo {
   armUrl: string;
   authorityHost: string;
+  /** Microsoft Graph (`https://127.0.0.1:<port>/graph/`): `<graphUrl>v1.0/...`; token scope `<graphUrl>.default`. */
+  graphUrl: string;
   tenantId: string;
+  /** The first subscription of the scenario (SIM_IDS' one by default): the one clients use unless told otherwise. */
   subscriptionId: string;
   subscriptionName: string;
+  /** Every subscription of the tenant, the default one first. */
+  subscriptions: SubscriptionSpec[];
   collectionUri: string;
   oidcRequestUri: string;
   systemAccessToken: string;
@@ -37,12 +42,66 @@ export interface RecordedRequest {
 }
 
 export interface StateDump {
+  /** Every resource as a GET returns it (the type's view: fields computed on read included). */
   resources: StateResource[];
+  /** Resource Manager requests (Graph's are in graphRequests). */
   requests: RecordedRequest[];
   /** Token grants answered, by kind (client_secret, client_certificate, client_assertion, managed_identity, devops_oidc). */
   tokenGrants: Record<string, number>;
   /** Every image template run so far, with the Packer log it wrote; kept after the template is deleted. */
   builds: BuildRecord[];
+  /** Microsoft Graph requests, in the shape of `requests` (path relative to graphUrl, e.g. `/v1.0/devices?...`). */
+  graphRequests: RecordedRequest[];
+  /** The directory objects Graph serves, as Graph returns them. */
+  graph: { servicePrincipals: GraphServicePrincipal[]; devices: GraphDevice[] };
+}
+
+export interface SubscriptionSpec {
+  subscriptionId: string;
+  displayName: string;
+  /** Registration state by namespace in this subscription, over the scenario's `providers`. */
+  providers?: Record<string, 'Registered' | 'NotRegistered'>;
+}
+
+/** A service principal as Graph returns it (the fields the simulator keeps). */
+export interface GraphServicePrincipal {
+  id: string;
+  appId: string;
+  displayName: string;
+  /** Application, ManagedIdentity, Legacy or SocialIdp. */
+  servicePrincipalType: string;
+  accountEnabled?: boolean;
+  appOwnerOrganizationId?: string | null;
+  servicePrincipalNames?: string[];
+  [k: string]: unknown;
+}
+
+/** A device as Graph returns it. */
+export interface GraphDevice {
+  /** Object id (what /devices/{id} takes). */
+  id: string;
+  /** The device's own id (Entra device id). */
+  deviceId: string;
+  displayName: string;
+  operatingSystem?: string;
+  operatingSystemVersion?: string;
+  /** AzureAd (Entra joined), ServerAd (hybrid joined) or Workplace (registered). */
+  trustType?: string;
+  accountEnabled?: boolean;
+  [k: string]: unknown;
+}
+
+/** Directory content and application permissions of Microsoft Graph. */
+export interface GraphScenario {
+  /** Added to the directory's service principals (its apps, managed identities and Windows 365). */
+  servicePrincipals?: Array<Partial<GraphServicePrincipal> & { appId: string; displayName: string }>;
+  devices?: Array<Partial<GraphDevice> & { displayName: string }>;
+  /**
+   * Application permissions the tenant has not granted: to one principal (object id or client id) or,
+   * without `principal`, to every caller. Everything else is granted; withholding a permission also
+   * withholds the ones that include it (Directory.Read.All includes Device.Read.All...).
+   */
+  withheld?: Array<{ principal?: string; permission: string }>;
 }
 
 /** One run of an image template as the simulator made it (not an Azure resource: what a test checks the task against). */
@@ -90,6 +149,11 @@ export interface Scenario {
   pageSize?: number;
   /** Resource provider registration state by namespace, e.g. {"Microsoft.VirtualMachineImages": "NotRegistered"}. */
   providers?: Record<string, 'Registered' | 'NotRegistered'>;
+  /** The tenant's subscriptions; default one, SIM_IDS' (`Simulated Subscription`). The first is `info.subscriptionId`. */
+  subscriptions?: Array<{ subscriptionId: string; displayName?: string; providers?: Record<string, 'Registered' | 'NotRegistered'> }>;
+  /** Nominal seconds before a role assignment made through the API takes effect (scaled by timeScale); default 0. */
+  rbacPropagationSeconds?: number;
+  graph?: GraphScenario;
   [k: string]: any;
 }
 

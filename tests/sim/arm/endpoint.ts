@@ -11,6 +11,7 @@ import { ArmError, armErrors, errorForStatus } from './errors';
 import type { ArmRequest, ArmResult, SimServices } from './framework';
 import type { Principal } from './rbac';
 import { dispatchArm } from './router';
+import { subscriptionOf } from './subscriptions';
 
 const READ_LIMIT = 12000;
 const WRITE_LIMIT = 1200;
@@ -48,11 +49,13 @@ export class ArmEndpoint {
     headers[`x-ms-ratelimit-remaining-subscription-${write ? 'writes' : 'reads'}`] = String(write ? this.writes : this.reads);
 
     const pathAndQuery = rawQuery ? `${path}?${rawQuery}` : path;
+    // The subscription the path names (its providers, operation URLs...); the default one for tenant-level paths.
+    const subscriptionId = subscriptionOf(path) ?? this.sim.info.subscriptionId;
     const recorded = recordedBody(method, body);
     let result: ArmResult;
     try {
       if (fault?.status !== undefined) {
-        const err = errorForStatus(fault.status, write, this.sim.info.subscriptionId, correlationId);
+        const err = errorForStatus(fault.status, write, subscriptionId, correlationId);
         if (fault.status === 429) headers[`x-ms-ratelimit-remaining-subscription-${write ? 'writes' : 'reads'}`] = '0';
         if (fault.retryAfter !== undefined) headers['Retry-After'] = String(fault.retryAfter);
         throw err;
@@ -71,7 +74,7 @@ export class ArmEndpoint {
       }
       const armReq: ArmRequest = {
         sim: this.sim, method, path, query, apiVersion, body: parsedBody, headers: req.headers, caller,
-        subscriptionId: this.sim.info.subscriptionId,
+        subscriptionId,
       };
       result = await dispatchArm(armReq);
     } catch (e) {
@@ -79,7 +82,7 @@ export class ArmEndpoint {
         result = { status: e.status, body: e.body(), headers: e.extra.headers };
       } else {
         this.sim.log(`ARM ${method} ${pathAndQuery} failed inside the simulator: ${(e as Error)?.stack ?? e}`);
-        result = { status: 500, body: armErrors.internalServerError(this.sim.info.subscriptionId, correlationId).body() };
+        result = { status: 500, body: armErrors.internalServerError(subscriptionId, correlationId).body() };
       }
     }
     Object.assign(headers, result.headers ?? {});

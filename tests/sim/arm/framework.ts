@@ -11,11 +11,14 @@ import type { Level, ParsedPath } from './paths';
 import type { Principal, Rbac } from './rbac';
 import type { ResourceStore, StoredResource } from './store';
 import type { Providers } from './providers';
+import type { Subscriptions } from './subscriptions';
 
 /** Everything a module can reach while the simulator runs. */
 export interface SimServices {
   info: SimInfo;
   scenario: Scenario;
+  /** The tenant's subscriptions (the scenario's, or SIM_IDS' one). */
+  subscriptions: Subscriptions;
   clock: SimClock;
   store: ResourceStore;
   operations: Operations;
@@ -46,6 +49,7 @@ export interface ArmRequest {
   body: any;
   headers: IncomingHttpHeaders;
   caller: Principal;
+  /** The subscription the path names; the default one (info.subscriptionId) for tenant-level paths. */
   subscriptionId: string;
   resourceGroup?: string;
   /** Resource levels of the path; undefined for custom routes that are not resource paths. */
@@ -97,8 +101,12 @@ export interface ResourceTypeDef {
   onDeleted?(resource: StoredResource, sim: SimServices): void;
   /** Completes a scenario resource (server-generated fields); default: as given. */
   seed?(resource: StoredResource, sim: SimServices): StoredResource;
-  /** GET body; default the stored document. */
-  view?(resource: StoredResource, req: ArmRequest | undefined): unknown;
+  /**
+   * GET body; default the stored document. Also what the state dump shows, so compute what GET computes
+   * from `sim`. `req` only for request options such as `$expand`; it is absent for the state dump, which
+   * shows what the fullest GET would (every `$expand` the type offers).
+   */
+  view?(resource: StoredResource, sim: SimServices, req?: ArmRequest): unknown;
   /** Items of a list request; default every resource of the type below the parent. */
   list?(req: ArmRequest, parentId: string): StoredResource[];
   /** POST (or GET) .../{resource}/{action}. */

@@ -42,7 +42,30 @@ export function roleGuidOf(roleDefinitionId: string): string {
 }
 
 export class Rbac {
-  constructor(private readonly store: ResourceStore, readonly enforced: boolean) {}
+  /** Lower-cased assignment id -> real time (ms) from which a propagating assignment counts. */
+  private readonly effectiveFrom = new Map<string, number>();
+
+  constructor(
+    private readonly store: ResourceStore,
+    readonly enforced: boolean,
+    /** Real milliseconds an assignment made through the API takes to take effect (scenario rbacPropagationSeconds, scaled). */
+    private readonly propagationMs = 0,
+  ) {}
+
+  /** An assignment made through the API counts only once propagated, as in Azure (scenario ones count at once). */
+  propagate(assignmentId: string): void {
+    if (this.propagationMs > 0) this.effectiveFrom.set(assignmentId.toLowerCase(), Date.now() + this.propagationMs);
+  }
+
+  forget(assignmentId: string): void {
+    this.effectiveFrom.delete(assignmentId.toLowerCase());
+  }
+
+  /** Role assignments that have taken effect: what authorization, permissions and subscription visibility see. */
+  effectiveAssignments(): StoredResource[] {
+    const now = Date.now();
+    return this.store.list({ type: ROLE_ASSIGNMENT_TYPE }).filter((a) => (this.effectiveFrom.get(a.id.toLowerCase()) ?? 0) <= now);
+  }
 
   roleDefinition(guidOrId: string): RoleDefinitionView | undefined {
     const guid = roleGuidOf(guidOrId);
@@ -71,9 +94,9 @@ export class Rbac {
     };
   }
 
-  /** Role assignments of a principal that apply at a scope (made at it or an ancestor). */
+  /** Effective role assignments of a principal that apply at a scope (made at it or an ancestor). */
   assignmentsFor(principalId: string, scope: string): StoredResource[] {
-    return this.store.list({ type: ROLE_ASSIGNMENT_TYPE }).filter((a) =>
+    return this.effectiveAssignments().filter((a) =>
       String(a.properties?.principalId ?? '').toLowerCase() === principalId.toLowerCase() &&
       isAncestorOrSelf(String(a.properties?.scope ?? scopeOfAssignmentId(a.id)), scope));
   }

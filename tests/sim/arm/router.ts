@@ -4,11 +4,12 @@
 import { sleepReal } from '../core/clock';
 import { validateRequestBody } from './bodyValidation';
 import { ArmError, armErrors } from './errors';
-import type { ArmRequest, ArmResult, ResourceTypeDef } from './framework';
+import type { ArmRequest, ArmResult, ResourceTypeDef, SimServices } from './framework';
 import { buildResource, clone, mergePatch, notFound, paged, removeResource, resolveIdentity, setProvisioningState, startOperation } from './helpers';
 import type { Operation } from './operations';
 import { Level, parseArmPath, rbacType, RESOURCE_GROUP_TYPE, sameId, SUBSCRIPTION_TYPE } from './paths';
 import type { StoredResource } from './store';
+import { subscriptionOf } from './subscriptions';
 
 export async function dispatchArm(req: ArmRequest): Promise<ArmResult> {
   const sim = req.sim;
@@ -22,7 +23,7 @@ export async function dispatchArm(req: ArmRequest): Promise<ArmResult> {
     checkSubscription(req);
     const authz = route.authorize?.(req, m);
     if (authz) sim.rbac.require(req.caller, authz.action, authz.scope);
-    if (route.namespace) sim.providers.require(route.namespace);
+    if (route.namespace) sim.providers.require(req.subscriptionId, route.namespace);
     return route.handle(req, m);
   }
 
@@ -71,9 +72,10 @@ function noRoute(req: ArmRequest): ArmError {
   return new ArmError(404, 'NotFound', `No HTTP resource was found that matches the request URI '${req.sim.armUrl(req.path)}'.`);
 }
 
+/** A path inside a subscription the tenant does not have: SubscriptionNotFound, before anything else. */
 function checkSubscription(req: ArmRequest): void {
-  const m = /^\/subscriptions\/([^/]+)/i.exec(req.path);
-  if (m && !sameId(decodeURIComponent(m[1]), req.sim.info.subscriptionId)) throw armErrors.subscriptionNotFound(decodeURIComponent(m[1]));
+  const sub = subscriptionOf(req.path);
+  if (sub !== undefined && !req.sim.subscriptions.get(sub)) throw armErrors.subscriptionNotFound(sub);
 }
 
 function unknownType(req: ArmRequest, level: Level): ArmError {
@@ -93,7 +95,7 @@ function findAction(def: ResourceTypeDef, name: string, method: 'GET' | 'POST') 
 /** Authorization, provider registration, then existence of every simulated ancestor (in ARM's order). */
 function preflight(req: ArmRequest, action: string, scope: string, namespace: string, ancestorsOf: number): void {
   req.sim.rbac.require(req.caller, action, scope);
-  req.sim.providers.require(namespace);
+  req.sim.providers.require(req.subscriptionId, namespace);
   const levels = req.parsed!.levels;
   for (let k = 0; k < ancestorsOf; k++) {
     const lvl = levels[k];
@@ -111,8 +113,16 @@ function preflight(req: ArmRequest, action: string, scope: string, namespace: st
   }
 }
 
-function viewOf(def: ResourceTypeDef, r: StoredResource, req: ArmRequest | undefined): unknown {
-  return def.view ? def.view(r, req) : clone(r);
+function viewOf(def: ResourceTypeDef, r: StoredResource, req: ArmRequest): unknown {
+  return resourceView(req.sim, r, def, req);
+}
+
+/**
+ * A resource as GET shows it: its type's view, or the stored document (types no module implements too).
+ * Without a request (the state dump) as the GET with every `$expand` the type offers.
+ */
+export function resourceView(sim: SimServices, r: StoredResource, def = sim.types.get(r.type), req?: ArmRequest): unknown {
+  return def?.view ? def.view(r, sim, req) : clone(r);
 }
 
 function getResource(req: ArmRequest, def: ResourceTypeDef): ArmResult {
@@ -265,7 +275,7 @@ async function pollOperation(req: ArmRequest, op: Operation): Promise<ArmResult>
   if (op.kind === 'put' || op.kind === 'patch') {
     const r = sim.store.get(op.resourceId);
     const def = r && sim.types.get(r.type);
-    return r && def ? { status: 200, body: viewOf(def, r, undefined) } : { status: 204 };
+    return r && def ? { status: 200, body: viewOf(def, r, req) } : { status: 204 };
   }
   if (op.kind === 'delete') return { status: 200 };
   return op.result === undefined ? { status: 204 } : { status: 200, body: op.result };

@@ -107,9 +107,9 @@ const sessionHostDef: ResourceTypeDef = {
     };
     return r;
   },
-  view(r, req) {
+  view(r, sim) {
     const out = clone(r);
-    if (req) out.properties.sessions = sessionsOf(req.sim, r.id).length;
+    out.properties.sessions = sessionsOf(sim, r.id).length;
     return out;
   },
   beforeDelete(req, r) {

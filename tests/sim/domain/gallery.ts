@@ -10,6 +10,7 @@ import type { OperationHandle } from '../arm/operations';
 import { sameId } from '../arm/paths';
 import type { Principal } from '../arm/rbac';
 import type { StoredResource } from '../arm/store';
+import { subscriptionOf } from '../arm/subscriptions';
 import { sleepReal } from '../core/clock';
 import { IMAGE_TYPE, VM_TYPE, sourceTraits } from './computeImages';
 import { galleryView, shareAction } from './gallerySharing';
@@ -58,7 +59,7 @@ const galleryDef: ResourceTypeDef = {
     return doc;
   },
   seed(r, sim) {
-    r.properties = { ...(r.properties ?? {}), identifier: { uniqueName: `${sim.info.subscriptionId}-${r.name.toUpperCase()}` }, provisioningState: r.properties?.provisioningState ?? 'Succeeded' };
+    r.properties = { ...(r.properties ?? {}), identifier: { uniqueName: `${subscriptionOf(r.id) ?? sim.info.subscriptionId}-${r.name.toUpperCase()}` }, provisioningState: r.properties?.provisioningState ?? 'Succeeded' };
     return r;
   },
   beforeDelete(req, r) {
@@ -397,11 +398,12 @@ export const versionDef: ResourceTypeDef = {
     r.properties.provisioningState = 'Succeeded';
     return r;
   },
-  view(r, req) {
+  view(r, sim, req) {
     const out = clone(r);
     const expand = req?.query.get('$expand') ?? '';
-    if (req && /(^|,)\s*replicationstatus\s*($|,)/i.test(expand)) {
-      out.properties.replicationStatus = replicationStatusOf(req.sim, r.id);
+    // The state dump (no request) shows it, as the expanded GET does.
+    if (!req || /(^|,)\s*replicationstatus\s*($|,)/i.test(expand)) {
+      out.properties.replicationStatus = replicationStatusOf(sim, r.id);
     }
     return out;
   },

@@ -6,7 +6,7 @@
 // permission alone. Adding needs the gallery's permission to be Groups first (a PATCH of
 // sharingProfile.permissions). The texts of the refusals are written in Compute's style, not seen verbatim.
 import { ArmError } from '../arm/errors';
-import type { ActionDef, ArmRequest } from '../arm/framework';
+import type { ActionDef, ArmRequest, SimServices } from '../arm/framework';
 import { clone, startOperation } from '../arm/helpers';
 import type { StoredResource } from '../arm/store';
 
@@ -81,11 +81,12 @@ export const shareAction: ActionDef = {
 };
 
 /** GET/list body of a gallery: sharing groups only when asked for. */
-export function galleryView(r: StoredResource, req: ArmRequest | undefined): unknown {
+export function galleryView(r: StoredResource, _sim: SimServices, req?: ArmRequest): unknown {
   const out = clone(r);
   const expand = req?.query.get('$expand') ?? '';
   const select = req?.query.get('$select') ?? '';
-  const wantGroups = /(^|,)\s*sharingProfile\/groups\s*($|,)/i.test(expand) || /(^|,)\s*permissions\s*($|,)/i.test(select);
+  // The state dump (no request) shows the groups, as the expanded GET does.
+  const wantGroups = !req || /(^|,)\s*sharingProfile\/groups\s*($|,)/i.test(expand) || /(^|,)\s*permissions\s*($|,)/i.test(select);
   if (out.properties?.sharingProfile && !wantGroups) delete out.properties.sharingProfile.groups;
   return out;
 }

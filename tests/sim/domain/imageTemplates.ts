@@ -9,6 +9,7 @@ import { buildResource, clone, startOperation } from '../arm/helpers';
 import type { LroStyle, OperationHandle } from '../arm/operations';
 import { sameId } from '../arm/paths';
 import type { StoredResource } from '../arm/store';
+import { subscriptionOf } from '../arm/subscriptions';
 import { Build, buildOf, ensureStagingGroup, removeStaging, RUN_OUTPUT_TYPE, stagingGroupIdOf, TEMPLATE_TYPE } from './aibBuild';
 import { IMAGE_TYPE } from './computeImages';
 import { ensureStagingAccount } from './stagingStorage';
@@ -110,7 +111,7 @@ const templateDef: ResourceTypeDef = {
   provision: provisionTemplate,
   seed(r, sim) {
     r.properties = r.properties ?? {};
-    r.properties.exactStagingResourceGroup ??= r.properties.stagingResourceGroup || `/subscriptions/${sim.info.subscriptionId}/resourceGroups/${stagingName(r.id.split('/')[4], r.name)}`;
+    r.properties.exactStagingResourceGroup ??= r.properties.stagingResourceGroup || `/subscriptions/${subscriptionOf(r.id) ?? sim.info.subscriptionId}/resourceGroups/${stagingName(r.id.split('/')[4], r.name)}`;
     return r;
   },
   view(r) {

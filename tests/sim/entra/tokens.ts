@@ -28,6 +28,8 @@ export interface AccessTokenClaims {
   uti: string;
   ver: string;
   xms_mirid?: string;
+  /** Application permissions granted to the app on the token's resource (Microsoft Graph's). */
+  roles?: string[];
 }
 
 export type VerifyResult =
@@ -39,7 +41,12 @@ export const TOKEN_LIFETIME_SECONDS = 3599;
 export class TokenService {
   readonly issuer: string;
 
-  constructor(readonly tenantId: string, readonly key: SigningKey) {
+  constructor(
+    readonly tenantId: string,
+    readonly key: SigningKey,
+    /** The app roles (application permissions) a subject holds on a resource; undefined: no `roles` claim. */
+    private readonly rolesFor: (subject: TokenSubject, audience: string) => string[] | undefined = () => undefined,
+  ) {
     this.issuer = `https://sts.windows.net/${tenantId}/`;
   }
 
@@ -62,6 +69,8 @@ export class TokenService {
       ver: '1.0',
     };
     if (subject.resourceId) claims.xms_mirid = subject.resourceId;
+    const roles = this.rolesFor(subject, audience);
+    if (roles && roles.length > 0) claims.roles = roles; // Entra leaves the claim out when none is granted
     return { token: this.key.sign(claims as any), expiresIn: TOKEN_LIFETIME_SECONDS, expiresOn: claims.exp, notBefore: claims.nbf };
   }
 

@@ -9,6 +9,7 @@ import { clone, paged, removeResource } from '../arm/helpers';
 import { isAncestorOrSelf, normalisePath } from '../arm/paths';
 import { ROLE_ASSIGNMENT_TYPE, ROLE_DEFINITION_TYPE, roleGuidOf, RoleDefinitionView, scopeOfAssignmentId } from '../arm/rbac';
 import type { StoredResource } from '../arm/store';
+import { subscriptionOf } from '../arm/subscriptions';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -16,19 +17,20 @@ function scopeFrom(raw: string | undefined): string {
   return raw ? normalisePath(decodeURIComponent(raw)) : '/';
 }
 
-/** Where a role definition id lives when read at a scope: the subscription for scopes inside one. */
-function definitionPrefix(req: ArmRequest, scope: string): string {
-  return /^\/subscriptions\//i.test(scope) ? `/subscriptions/${req.sim.info.subscriptionId}` : '';
+/** Where a role definition id lives when read at a scope: the scope's subscription for scopes inside one. */
+function definitionPrefix(scope: string): string {
+  const sub = subscriptionOf(scope);
+  return sub ? `/subscriptions/${sub}` : '';
 }
 
-function roleDefinitionView(req: ArmRequest, d: RoleDefinitionView, scope: string): unknown {
+function roleDefinitionView(d: RoleDefinitionView, scope: string): unknown {
   if (d.resource) {
     const r = clone(d.resource);
     r.properties = { type: 'CustomRole', ...r.properties };
     return r;
   }
   return {
-    id: `${definitionPrefix(req, scope)}/providers/Microsoft.Authorization/roleDefinitions/${d.guid}`,
+    id: `${definitionPrefix(scope)}/providers/Microsoft.Authorization/roleDefinitions/${d.guid}`,
     name: d.guid,
     type: ROLE_DEFINITION_TYPE,
     properties: {
@@ -113,7 +115,12 @@ const roleAssignments: ResourceTypeDef = {
       delegatedManagedIdentityResourceId: p.delegatedManagedIdentityResourceId ?? null,
       description: p.description ?? null,
     };
+    // A new assignment takes effect after the scenario's propagation delay; a PUT of the same content changes nothing.
+    if (!existing) req.sim.rbac.propagate(req.level!.id);
     return { id: existing?.id ?? req.level!.id, name: existing?.name ?? req.level!.name!, type: ROLE_ASSIGNMENT_TYPE, properties };
+  },
+  onDeleted(r, sim) {
+    sim.rbac.forget(r.id);
   },
   seed(r) {
     r.properties = { principalType: 'ServicePrincipal', scope: scopeOfAssignmentId(r.id), ...(r.properties ?? {}) };
@@ -157,7 +164,7 @@ export const authorizationModule: SimModule = {
         if (m[2]) {
           const d = req.sim.rbac.roleDefinition(decodeURIComponent(m[2]));
           if (!d) throw roleDefinitionNotFound(decodeURIComponent(m[2]));
-          return { status: 200, body: roleDefinitionView(req, d, scope) };
+          return { status: 200, body: roleDefinitionView(d, scope) };
         }
         const filter = req.query.get('$filter');
         let roleName: string | undefined;
@@ -172,7 +179,7 @@ export const authorizationModule: SimModule = {
           (roleName === undefined || d.roleName.toLowerCase() === roleName.toLowerCase()) &&
           (type === undefined || d.type.toLowerCase() === type.toLowerCase()) &&
           (d.type === 'BuiltInRole' || d.assignableScopes.some((s) => isAncestorOrSelf(s, scope) || isAncestorOrSelf(scope, s))));
-        return paged(req, defs.map((d) => roleDefinitionView(req, d, scope)));
+        return paged(req, defs.map((d) => roleDefinitionView(d, scope)));
       },
     });
     r.route({

@@ -1,5 +1,5 @@
-// Resource providers of the subscription: GET /subscriptions/{s}/providers[/{ns}] and POST .../{ns}/register
-// (Registering, then Registered after a scaled delay) and .../unregister.
+// Resource providers of a subscription: GET /subscriptions/{s}/providers[/{ns}] and POST .../{ns}/register
+// (Registering, then Registered after a scaled delay) and .../unregister, each subscription on its own.
 import { armErrors } from '../arm/errors';
 import type { ArmRequest, SimModule } from '../arm/framework';
 import { paged } from '../arm/helpers';
@@ -9,9 +9,9 @@ function providerView(req: ArmRequest, ns: string): unknown {
   const name = req.sim.providers.name(ns) ?? ns;
   const types = req.sim.types.all().filter((d) => d.type.split('/')[0].toLowerCase() === ns.toLowerCase());
   return {
-    id: `/subscriptions/${req.sim.info.subscriptionId}/providers/${name}`,
+    id: `/subscriptions/${req.subscriptionId}/providers/${name}`,
     namespace: name,
-    registrationState: req.sim.providers.state(name),
+    registrationState: req.sim.providers.state(req.subscriptionId, name),
     registrationPolicy: 'RegistrationRequired',
     resourceTypes: types.map((d) => ({
       resourceType: d.type.split('/').slice(1).join('/'),
@@ -33,7 +33,7 @@ export const providersModule: SimModule = {
     r.route({
       method: 'GET',
       pattern: /^\/subscriptions\/[^/]+\/providers$/i,
-      handle: (req) => paged(req, req.sim.providers.all().map((p) => providerView(req, p.name))),
+      handle: (req) => paged(req, req.sim.providers.all(req.subscriptionId).map((p) => providerView(req, p.name))),
     });
     r.route({
       method: 'GET',
@@ -43,11 +43,11 @@ export const providersModule: SimModule = {
     r.route({
       method: 'POST',
       pattern: /^\/subscriptions\/[^/]+\/providers\/([^/]+)\/(register|unregister)$/i,
-      authorize: (req, m) => ({ action: `${decodeURIComponent(m[1])}/${m[2].toLowerCase()}/action`, scope: `/subscriptions/${req.sim.info.subscriptionId}` }),
+      authorize: (req, m) => ({ action: `${decodeURIComponent(m[1])}/${m[2].toLowerCase()}/action`, scope: `/subscriptions/${req.subscriptionId}` }),
       handle: (req, m) => {
         const ns = knownNamespace(req, decodeURIComponent(m[1]));
-        if (m[2].toLowerCase() === 'register') req.sim.providers.register(ns);
-        else req.sim.providers.unregister(ns);
+        if (m[2].toLowerCase() === 'register') req.sim.providers.register(req.subscriptionId, ns);
+        else req.sim.providers.unregister(req.subscriptionId, ns);
         return { status: 200, body: providerView(req, ns) };
       },
     });

@@ -108,7 +108,7 @@ export const storageAccountsModule: SimModule = {
       method: 'POST',
       pattern: /^\/subscriptions\/[^/]+\/providers\/Microsoft\.Storage\/checkNameAvailability$/i,
       namespace: 'Microsoft.Storage',
-      authorize: (req) => ({ action: 'Microsoft.Storage/checkNameAvailability/read', scope: `/subscriptions/${req.sim.info.subscriptionId}` }),
+      authorize: (req) => ({ action: 'Microsoft.Storage/checkNameAvailability/read', scope: `/subscriptions/${req.subscriptionId}` }),
       handle: (req) => {
         const name = String(req.body?.name ?? '');
         if (!NAME.test(name)) return { status: 200, body: { nameAvailable: false, reason: 'AccountNameInvalid', message: invalidName(name).message } };

@@ -1,10 +1,10 @@
-// The subscription itself, its locations, and the generic resource lists
+// The tenant's subscriptions (those the caller holds a role in), their locations, and the generic resource lists
 // (/subscriptions/{s}/resources, /subscriptions/{s}/resourceGroups/{rg}/resources).
 import { ArmError, armErrors } from '../arm/errors';
 import type { ArmRequest, SimModule, SimServices } from '../arm/framework';
 import { paged } from '../arm/helpers';
 import { isAncestorOrSelf, RESOURCE_GROUP_TYPE } from '../arm/paths';
-import { ROLE_ASSIGNMENT_TYPE } from '../arm/rbac';
+import type { SubscriptionSpec } from '../types';
 
 const LOCATIONS: Array<[string, string, string]> = [
   ['eastus', 'East US', 'US'], ['eastus2', 'East US 2', 'US'], ['westus', 'West US', 'US'], ['westus2', 'West US 2', 'US'],
@@ -21,25 +21,24 @@ const LOCATIONS: Array<[string, string, string]> = [
 /** Locations Azure offers (names and display names). */
 export const KNOWN_LOCATIONS = LOCATIONS.map(([name, displayName]) => ({ name, displayName }));
 
-function subscriptionView(sim: SimServices): unknown {
-  const s = sim.info.subscriptionId;
+function subscriptionView(sim: SimServices, sub: SubscriptionSpec): unknown {
   return {
-    id: `/subscriptions/${s}`,
+    id: `/subscriptions/${sub.subscriptionId}`,
     authorizationSource: 'RoleBased',
     managedByTenants: [],
-    subscriptionId: s,
+    subscriptionId: sub.subscriptionId,
     tenantId: sim.info.tenantId,
-    displayName: sim.info.subscriptionName,
+    displayName: sub.displayName,
     state: 'Enabled',
     subscriptionPolicies: { locationPlacementId: 'Public_2014-09-01', quotaId: 'PayAsYouGo_2014-09-01', spendingLimit: 'Off' },
   };
 }
 
-/** With RBAC on, a subscription is visible to principals holding some role within it. */
-function canSeeSubscription(req: ArmRequest): boolean {
+/** With RBAC on, a subscription is visible to principals holding some role in it (effective assignments only). */
+function canSeeSubscription(req: ArmRequest, subscriptionId: string): boolean {
   if (!req.sim.rbac.enforced) return true;
-  const sub = `/subscriptions/${req.sim.info.subscriptionId}`;
-  return req.sim.store.list({ type: ROLE_ASSIGNMENT_TYPE }).some((a) =>
+  const sub = `/subscriptions/${subscriptionId}`;
+  return req.sim.rbac.effectiveAssignments().some((a) =>
     String(a.properties?.principalId ?? '').toLowerCase() === req.caller.objectId.toLowerCase() &&
     (isAncestorOrSelf(String(a.properties?.scope ?? '/'), sub) || isAncestorOrSelf(sub, String(a.properties?.scope ?? '/'))));
 }
@@ -50,21 +49,23 @@ export const subscriptionsModule: SimModule = {
     r.route({
       method: 'GET',
       pattern: /^\/subscriptions$/i,
-      handle: (req) => paged(req, canSeeSubscription(req) ? [subscriptionView(req.sim)] : []),
+      handle: (req) => paged(req, req.sim.subscriptions.all.filter((sub) => canSeeSubscription(req, sub.subscriptionId)).map((sub) => subscriptionView(req.sim, sub))),
     });
     r.route({
       method: 'GET',
       pattern: /^\/subscriptions\/[^/]+$/i,
       handle: (req) => {
-        if (!canSeeSubscription(req)) throw armErrors.authorizationFailed(req.caller.appId, req.caller.objectId, 'Microsoft.Resources/subscriptions/read', `/subscriptions/${req.sim.info.subscriptionId}`);
-        return { status: 200, body: subscriptionView(req.sim) };
+        // The router answered SubscriptionNotFound for an undeclared one.
+        const sub = req.sim.subscriptions.get(req.subscriptionId)!;
+        if (!canSeeSubscription(req, sub.subscriptionId)) throw armErrors.authorizationFailed(req.caller.appId, req.caller.objectId, 'Microsoft.Resources/subscriptions/read', `/subscriptions/${sub.subscriptionId}`);
+        return { status: 200, body: subscriptionView(req.sim, sub) };
       },
     });
     r.route({
       method: 'GET',
       pattern: /^\/subscriptions\/[^/]+\/locations$/i,
       handle: (req) => paged(req, LOCATIONS.map(([name, displayName, geo]) => ({
-        id: `/subscriptions/${req.sim.info.subscriptionId}/locations/${name}`,
+        id: `/subscriptions/${req.sim.subscriptions.get(req.subscriptionId)!.subscriptionId}/locations/${name}`,
         name, displayName, regionalDisplayName: `(${geo}) ${displayName}`, type: 'Region',
         metadata: { regionType: 'Physical', regionCategory: 'Recommended', geographyGroup: geo },
       }))),
@@ -74,10 +75,10 @@ export const subscriptionsModule: SimModule = {
       pattern: /^\/subscriptions\/[^/]+(?:\/resourceGroups\/([^/]+))?\/resources$/i,
       authorize: (req, m) => ({
         action: 'Microsoft.Resources/subscriptions/resourceGroups/resources/read',
-        scope: `/subscriptions/${req.sim.info.subscriptionId}${m[1] ? `/resourceGroups/${decodeURIComponent(m[1])}` : ''}`,
+        scope: `/subscriptions/${req.subscriptionId}${m[1] ? `/resourceGroups/${decodeURIComponent(m[1])}` : ''}`,
       }),
       handle: (req, m) => {
-        const sub = `/subscriptions/${req.sim.info.subscriptionId}`;
+        const sub = `/subscriptions/${req.subscriptionId}`;
         let under = sub;
         if (m[1]) {
           under = `${sub}/resourceGroups/${decodeURIComponent(m[1])}`;
