@@ -19,6 +19,8 @@ export interface ConnectionSpec {
   subscriptionName: string;
   armUrl: string;
   authorityHost: string;
+  /** Microsoft Graph's URL (`https://graph.microsoft.com/` in the public cloud); left out when not given. */
+  microsoftGraphUrl?: string;
   environment?: string;
 }
 
@@ -41,6 +43,7 @@ export function endpointEnv(c: ConnectionSpec): Record<string, string> {
     activeDirectoryAuthority: c.authorityHost,
     activeDirectoryServiceEndpointResourceId: c.armUrl,
   };
+  if (c.microsoftGraphUrl) data.microsoftGraphUrl = c.microsoftGraphUrl;
   if (c.auth === 'msi') data.msiclientId = c.clientId;
   const env: Record<string, string> = {
     [`ENDPOINT_URL_${c.id}`]: c.armUrl,

@@ -152,6 +152,9 @@ function taskEnvironment(info: SimInfo, o: RunOptions, workdir: string, tempDir:
   // A service-connection input left unset gets the runner's connection.
   for (const input of definitions) if (input.type.startsWith('connectedService:AzureRM') && !inputs[input.name]) inputs[input.name] = connectionId;
   const vars = { ...defaultPipelineVars(workdir, tempDir, info.collectionUri), ...o.vars };
+  // The connection's subscription: --subscription-id, named as the simulator declares it.
+  const subscriptionId = o.subscriptionId ?? info.subscriptionId;
+  const declared = info.subscriptions?.find((s) => s.subscriptionId.toLowerCase() === subscriptionId.toLowerCase());
   rootFilePathInputs(definitions, inputs, vars['Build.SourcesDirectory'] ?? workdir);
   return {
     PATH: process.env.PATH ?? '',
@@ -174,10 +177,12 @@ function taskEnvironment(info: SimInfo, o: RunOptions, workdir: string, tempDir:
       clientId: principal.clientId,
       secret: auth === 'sp' ? info.principals.sp.secret : undefined,
       certificatePem: auth === 'sp-cert' ? info.principals.spCert.certificatePem : undefined,
-      subscriptionId: o.subscriptionId ?? info.subscriptionId,
-      subscriptionName: info.subscriptionName,
+      subscriptionId,
+      // A subscription the simulator does not have keeps its id as its name (the tasks then meet SubscriptionNotFound).
+      subscriptionName: declared?.displayName ?? subscriptionId,
       armUrl: info.armUrl,
       authorityHost: info.authorityHost,
+      microsoftGraphUrl: info.graphUrl,
     }),
     ...o.env,
   };

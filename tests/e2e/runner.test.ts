@@ -4,7 +4,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ROOT } from '../../scripts/tasks';
-import { runTask } from '../../scripts/runner/runner';
+import { parseArgs } from '../../scripts/runner/cli';
+import { DEFAULT_CONNECTION_ID, runTask } from '../../scripts/runner/runner';
 import { RunningSim, startSimulator } from '../sim';
 
 const CLI = path.join(ROOT, 'out', 'scripts', 'runner', 'cli.js');
@@ -57,6 +58,32 @@ describe('e2e: the runner (npm run task)', function () {
     assert.match(stdout, /##vso\[task\.complete result=Cancelled/);
     assert.ok(Date.now() - started < 20_000, 'the task stopped on SIGINT, without waiting for the slow request');
     assert.ok(fs.existsSync(stateOut));
+  });
+
+  it('--subscription-id points the connection at that subscription, with its declared name; the connection carries the Graph URL', async () => {
+    const subs = [{ subscriptionId: '1f3e5d7c-9b2a-4c6e-8d0f-2a4b6c8d0e1f', displayName: 'Images' }, { subscriptionId: 'b0b0b0b0-1111-4222-8333-444455556666', displayName: 'Galleries' }];
+    assert.strictEqual(parseArgs(['DistributeToGallery', '--subscription-id', subs[1].subscriptionId]).options.subscriptionId, subs[1].subscriptionId);
+    // A stand-in for the bundle that reports the connection's endpoint data as the agent set it.
+    const probe = path.join(dir, 'probe.js');
+    fs.writeFileSync(probe, `const data = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('ENDPOINT_DATA_${DEFAULT_CONNECTION_ID}_')));
+console.log('##vso[task.setvariable variable=data;isOutput=true;issecret=false;]' + JSON.stringify(data));
+console.log('##vso[task.complete result=Succeeded;done=true;]probed');`);
+    let sim: RunningSim | undefined;
+    try {
+      sim = await startSimulator({ scenario: { subscriptions: subs } });
+      const data = async (subscriptionId?: string) => {
+        const r = await runTask({ task: 'DistributeToGallery', sim, subscriptionId, entry: probe });
+        assert.strictEqual(r.result, 'Succeeded', r.stdout);
+        const d = JSON.parse(r.outputs.data);
+        const key = (k: string) => `ENDPOINT_DATA_${DEFAULT_CONNECTION_ID}_${k}`;
+        return [d[key('SUBSCRIPTIONID')], d[key('SUBSCRIPTIONNAME')], d[key('MICROSOFTGRAPHURL')]];
+      };
+      assert.deepStrictEqual(await data(), [subs[0].subscriptionId, 'Images', sim.info.graphUrl]);
+      assert.deepStrictEqual(await data(subs[1].subscriptionId), [subs[1].subscriptionId, 'Galleries', sim.info.graphUrl]);
+      assert.match(sim.info.graphUrl, /^https:\/\/127\.0\.0\.1:\d+\/graph\/$/);
+    } finally {
+      await sim?.stop();
+    }
   });
 
   it('sets a service-connection input given under an alias the way the agent does, and leaves explicit ones alone', async () => {
