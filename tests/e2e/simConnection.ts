@@ -15,5 +15,6 @@ export function simAzureContext(info: SimInfo, retry?: RetrySettings): AzureCont
     resourceManagerUrl: info.armUrl,
     authorityHost: info.authorityHost,
     audience: info.armUrl,
+    graphUrl: info.graphUrl,
   }, { caFile: info.caCertPath }, 'e2e-tests', retry);
 }
