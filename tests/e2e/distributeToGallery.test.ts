@@ -154,7 +154,7 @@ describe('e2e: DistributeToGallery', function () {
     const dry = await run({ ...inputs, pruneDryRun: 'true' });
     assert.strictEqual(dry.result, 'Succeeded', dry.stdout);
     assert.deepStrictEqual(writesSince(before, dry), []);
-    for (const line of ['would delete  1.0.2: older than the newest 2', 'keep  1.0.1: in use by VM vm-host-1 (rg-prune)', 'would delete  1.0.0: older than the newest 2', 'keep  1.0.4: one of the newest 2']) {
+    for (const line of ['Would do (dry run: nothing is deleted): 2 to delete, 3 to keep', 'delete  version 1.0.2 — older than the newest 2', 'keep    version 1.0.1 — in use by VM vm-host-1 (rg-prune)', 'delete  version 1.0.0 — older than the newest 2', 'keep    version 1.0.4 — one of the newest 2']) {
       assert.ok(dry.stdout.includes(line), `${line}\n${dry.stdout}`);
     }
     assert.match(dry.stdout, /Soft delete is off for gallery golden: deleted versions can't be recovered/);
@@ -164,7 +164,7 @@ describe('e2e: DistributeToGallery', function () {
     assert.deepStrictEqual(writesSince(before, r).map((q) => `${q.method} ${q.path.split('?')[0].split('/').pop()}`), ['DELETE 1.0.2', 'DELETE 1.0.0']);
     assert.deepStrictEqual(versionsOf(r, 'rg-prune').map((v) => v.name).sort(), ['1.0.1', '1.0.3', '1.0.4']);
     assert.strictEqual(r.outputs.prunedVersions, '1.0.2,1.0.0');
-    assert.match(r.stdout, /keep  1\.0\.1: in use by VM vm-host-1/);
+    assert.match(r.stdout, /keep {4}version 1\.0\.1 — in use by VM vm-host-1/);
   });
 
   it('bad input fails clearly before any write: unknown region, missing source, a definition that disagrees with the source', async () => {
@@ -322,9 +322,9 @@ describe('e2e: DistributeToGallery with AVD, Dev Box, scale sets and sharing', f
     const r = await runTask({ task: 'DistributeToGallery', sim, inputs: { action: 'prune', galleryResourceGroup: rg, galleryName: 'golden', imageDefinition: 'win11', pruneKeep: '1', ...FAST } });
     assert.strictEqual(r.result, 'Succeeded', r.stdout);
     for (const line of [
-      'keep  1.0.5: one of the newest 1', 'delete  1.0.4: older than the newest 1',
-      'keep  1.0.3: in use by scale set vmss-1 (rg-usage)', 'keep  1.0.2: in use by dev box definition dev-win11 of dev center dc-1',
-      'keep  1.0.1: in use by session host avd-sh-1.contoso.com of host pool hp-staging', 'keep  1.0.0: in use by the session host template of host pool hp-staging',
+      'keep    version 1.0.5 — one of the newest 1', 'delete  version 1.0.4 — older than the newest 1',
+      'keep    version 1.0.3 — in use by scale set vmss-1 (rg-usage)', 'keep    version 1.0.2 — in use by dev box definition dev-win11 of dev center dc-1',
+      'keep    version 1.0.1 — in use by session host avd-sh-1.contoso.com of host pool hp-staging', 'keep    version 1.0.0 — in use by the session host template of host pool hp-staging',
     ]) assert.ok(r.stdout.includes(line), `${line}\n${r.stdout}`);
     assert.strictEqual(/variable=prunedVersions;[^\]]*\](.*)/.exec(r.stdout)?.[1], '1.0.4');
   });

@@ -6,6 +6,7 @@ import type { Gallery, GalleryImage, GalleryImageVersion } from '@azure/arm-comp
 import type { ResourceGroup } from '@azure/arm-resources';
 import { getOrUndefined } from '../azure/notFound';
 import { resourcesClient } from '../azure/sdkClients';
+import { PlanItem } from '../core/plan';
 import { definitionConflicts, ImageTraits, inputConflicts, plannedDefinitionTraits, securityTypeOf, SecurityType } from './compatibility';
 import { GalleryRun } from './context';
 import { SourceInfo } from './source';
@@ -62,7 +63,8 @@ export interface DefinitionPlan {
   create?: GalleryImage;
   /** Mutable properties of an existing definition to update (description, recommended sizes, end of life). */
   update?: GalleryImage;
-  changes: string[];
+  /** The definition's line of the plan: create, update (what changes) or keep. */
+  item: PlanItem;
 }
 
 export function planDefinition(run: GalleryRun, state: GalleryState, source: SourceInfo, location: string): DefinitionPlan {
@@ -101,7 +103,10 @@ export function planDefinition(run: GalleryRun, state: GalleryState, source: Sou
     ...(p.recommended ? { recommended: p.recommended } : {}),
     ...(p.endOfLifeDate ? { endOfLifeDate: p.endOfLifeDate } : {}),
   };
-  return { create, changes: [`create image definition ${name} (${describeTraits(traits)}; ${identifier.publisher}/${identifier.offer}/${identifier.sku})`] };
+  return {
+    create,
+    item: { action: 'create', target: `image definition ${name}`, reason: 'missing', details: [`${describeTraits(traits)}; publisher/offer/sku ${identifier.publisher}/${identifier.offer}/${identifier.sku}`] },
+  };
 }
 
 function planUpdate(d: GalleryImage, run: GalleryRun): DefinitionPlan {
@@ -120,7 +125,10 @@ function planUpdate(d: GalleryImage, run: GalleryRun): DefinitionPlan {
     next.endOfLifeDate = p.endOfLifeDate;
     changes.push(`end of life ${p.endOfLifeDate.toISOString().slice(0, 10)}`);
   }
-  return changes.length ? { update: writableDefinition(next), changes: [`update image definition ${d.name}: ${changes.join(', ')}`] } : { changes: [] };
+  const target = `image definition ${d.name}`;
+  return changes.length
+    ? { update: writableDefinition(next), item: { action: 'update', target, reason: `the inputs change its ${changes.join(', ')}` } }
+    : { item: { action: 'keep', target, reason: 'exists and fits the source and the inputs' } };
 }
 
 function normaliseRecommended(r: GalleryImage['recommended']) {
@@ -161,7 +169,7 @@ export async function ensureGalleryAndDefinition(run: GalleryRun, state: Gallery
     definition = await run.step(`Creating image definition ${ref.definition}`,
       () => compute.galleryImages.createOrUpdate(ref.resourceGroup, ref.gallery, ref.definition, { ...plan.create!, location: gallery!.location ?? location }, lro));
   } else if (plan.update) {
-    log.info(`Updating image definition ${ref.definition}: ${plan.changes.join('; ')}...`);
+    log.info(`Updating image definition ${ref.definition} (${plan.item.reason})...`);
     definition = await run.step(`Updating image definition ${ref.definition}`, () => compute.galleryImages.createOrUpdate(ref.resourceGroup, ref.gallery, ref.definition, plan.update!, lro));
   }
   state.definition = definition;

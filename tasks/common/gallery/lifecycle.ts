@@ -4,6 +4,7 @@
  */
 import type { GalleryImageVersion } from '@azure/arm-compute';
 import { TaskOutcome } from '../core/outcome';
+import { PlanItem, renderPlan } from '../core/plan';
 import { getOrUndefined } from '../azure/notFound';
 import { GalleryRun, loadLocations, resolveOrFail } from './context';
 import { buildOutcome } from './outcome';
@@ -42,7 +43,11 @@ export async function replicate(run: GalleryRun): Promise<TaskOutcome> {
   const eol = p.endOfLifeDate && p.endOfLifeDate.getTime() !== v.publishingProfile?.endOfLifeDate?.getTime() ? p.endOfLifeDate : undefined;
   const changes = [...merge.changes, ...(failed.length ? [`retry replication to ${failed.join(', ')}`] : []), ...(eol ? [`end of life ${eol.toISOString().slice(0, 10)}`] : [])];
   log.info(`Now: ${describeRegions(regionStates(v, locations))}.`);
-  log.info(changes.length ? `Plan: ${changes.join('; ')}.` : 'Plan: nothing to change; waiting for replication to finish.');
+  const why = [(merge.changes.length || eol) && 'not as the inputs ask', failed.length && `replication failed in ${failed.join(', ')}`];
+  const item: PlanItem = changes.length
+    ? { action: 'update', target: `version ${name}`, reason: why.filter(Boolean).join('; '), details: changes }
+    : { action: 'keep', target: `version ${name}`, reason: 'its target regions and end of life are as asked', details: ['waiting for replication to finish'] };
+  log.info(renderPlan('Plan (nothing is changed yet)', [item]));
   log.endGroup();
   log.group(`Image version ${name}`);
   const write = changes.length ? await putVersion(run, name, updatedVersionBody(v, { targetRegions: merge.targetRegions, endOfLifeDate: eol })) : undefined;
@@ -71,8 +76,11 @@ export async function promote(run: GalleryRun): Promise<TaskOutcome> {
   }
   const excluded = v.publishingProfile?.excludeFromLatest || (v.publishingProfile?.targetRegions ?? []).some((t) => t.excludeFromLatest);
   const eol = p.endOfLifeDate && p.endOfLifeDate.getTime() !== v.publishingProfile?.endOfLifeDate?.getTime() ? p.endOfLifeDate : undefined;
-  log.info(excluded || eol ? `Plan: ${[excluded && 'include the version in latest', eol && `end of life ${eol.toISOString().slice(0, 10)}`].filter(Boolean).join('; ')}.`
-    : `Version ${name} is already included in latest: nothing to change.`);
+  const changes = [excluded && 'include it in latest', eol && `end of life ${eol.toISOString().slice(0, 10)}`].filter((c): c is string => !!c);
+  const item: PlanItem = changes.length
+    ? { action: 'update', target: `version ${name}`, reason: excluded ? 'excluded from latest' : 'the inputs set another end of life', details: changes }
+    : { action: 'keep', target: `version ${name}`, reason: 'already included in latest' };
+  log.info(renderPlan('Plan (nothing is changed yet)', [item]));
   log.endGroup();
   let replication: ReplicationReport = { outcome: 'completed', regions };
   if (excluded || eol) {

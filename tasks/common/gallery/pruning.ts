@@ -4,6 +4,7 @@
  */
 import type { Gallery, GalleryImageVersion } from '@azure/arm-compute';
 import { describeArmError } from '../azure/armErrors';
+import { renderPlan } from '../core/plan';
 import { GalleryRun } from './context';
 import { listVersions } from './galleryState';
 import { PruneDecision, selectForPrune } from './pruneSelection';
@@ -44,15 +45,15 @@ export async function pruneVersions(run: GalleryRun, opts: { keep: number; dryRu
     }
   }
   report.decisions = selectForPrune(versions.map(asPrunable), { keep: opts.keep, current: opts.current, inUse, now: new Date() });
-  for (const d of report.decisions) log.info(`${d.delete ? (opts.dryRun || report.skipped ? 'would delete' : 'delete') : 'keep'}  ${d.name}: ${d.reason}`);
+  const title = report.skipped ? 'Would do (nothing is deleted: it is not known which versions are in use)'
+    : opts.dryRun ? 'Would do (dry run: nothing is deleted)' : 'Plan (nothing is changed yet)';
+  log.info(renderPlan(title, report.decisions.map((d) => ({ action: d.delete ? 'delete' : 'keep', target: `version ${d.name}`, reason: d.reason }))));
   const doomed = report.decisions.filter((d) => d.delete).map((d) => d.name);
-  if (doomed.length === 0) {
-    log.info('Nothing to delete.');
-  } else if (report.skipped) {
+  if (doomed.length && report.skipped) {
     run.warn(`Prune deleted nothing: ${report.skipped}. Give the service connection Reader on the subscription, or prune in a run that can see it.`);
-  } else if (opts.dryRun) {
+  } else if (doomed.length && opts.dryRun) {
     log.info(`Dry run: ${doomed.length} version(s) would be deleted (${doomed.join(', ')}); nothing was deleted. ${recovery}`);
-  } else {
+  } else if (doomed.length) {
     log.info(recovery);
     for (const name of doomed) {
       log.info(`Deleting version ${name}...`);

@@ -6,6 +6,7 @@
 import type { GalleryImageVersion } from '@azure/arm-compute';
 import { InputError } from '../core/errors';
 import { TaskOutcome } from '../core/outcome';
+import { PlanItem, planChanges, renderPlan } from '../core/plan';
 import { GalleryRun, loadLocations, resolveOrFail } from './context';
 import { describeTraits, ensureGalleryAndDefinition, planDefinition, readGalleryState } from './galleryState';
 import { buildOutcome, RunReport } from './outcome';
@@ -13,7 +14,7 @@ import { provenanceTags, sourceOfVersion, TAGS } from '../core/provenance';
 import { pruneVersions } from './pruning';
 import { AzureLocation, canonicalRegion, mergeTargetRegions, plural, RegionSpec, sameRegion, TargetRegion, targetRegionsFor } from './regions';
 import { aggregate } from './lifecycle';
-import { applySharing, describeSharing, planSharing } from './sharing';
+import { applySharing, planSharing, sharingItem } from './sharing';
 import { describeAnySource, inspectSource, SourceInfo } from './source';
 import { findVersionsInUse } from './usage';
 import { newVersionBody, updatedVersionBody } from './versionBody';
@@ -53,20 +54,18 @@ export async function publish(run: GalleryRun): Promise<TaskOutcome> {
   if (decision.mode === 'replace') await checkReplaceable(run, existing!);
   const sharePlan = planSharing(state.gallery, p.share);
 
-  const plan = [
-    !state.resourceGroup && `create resource group ${ref.resourceGroup} in ${galleryLocation}`,
-    !state.gallery && `create gallery ${ref.gallery} in ${galleryLocation}`,
-    ...definitionPlan.changes,
-    sharePlan && describeSharing(sharePlan),
-    versionPlan.describe,
-  ].filter((x): x is string => !!x);
-  log.info(`Plan:\n${plan.map((x) => `  - ${x}`).join('\n')}`);
+  const galleryItems: PlanItem[] = [];
+  if (!state.resourceGroup) galleryItems.push({ action: 'create', target: `resource group ${ref.resourceGroup} in ${galleryLocation}`, reason: 'missing' });
+  galleryItems.push(state.gallery ? { action: 'keep', target: `gallery ${ref.gallery} in ${state.gallery.location}`, reason: 'exists' }
+    : { action: 'create', target: `gallery ${ref.gallery} in ${galleryLocation}`, reason: 'missing' }, definitionPlan.item);
+  if (sharePlan) galleryItems.push(sharingItem(ref.gallery, sharePlan));
+  log.info(renderPlan('Plan (nothing is changed yet)', [...galleryItems, ...versionPlan.items]));
   log.endGroup();
 
   log.group(`Gallery ${ref.gallery} and image definition ${ref.definition}`);
   const { gallery } = await ensureGalleryAndDefinition(run, state, definitionPlan, galleryLocation, !!sharePlan);
   if (sharePlan) await applySharing(run, gallery, sharePlan);
-  if (plan.length === 1) log.info('They exist as asked; nothing to change.');
+  if (!planChanges(galleryItems)) log.info('They exist as asked; nothing to change.');
   log.endGroup();
 
   log.group(`Image version ${name}`);
@@ -76,7 +75,9 @@ export async function publish(run: GalleryRun): Promise<TaskOutcome> {
     await deleteVersion(run, name);
   }
   if (versionPlan.body) {
-    log.info(`${versionPlan.describe.charAt(0).toUpperCase()}${versionPlan.describe.slice(1)}...`);
+    // The write is the last item (an overwrite's delete comes before it).
+    const item = versionPlan.items[versionPlan.items.length - 1];
+    log.info(`${item.action === 'create' ? 'Creating' : 'Updating'} ${item.target}...`);
     write = await putVersion(run, name, versionPlan.body);
   } else {
     log.info(`Version ${name}: nothing to change (${versionPlan.what.replace(/^unchanged: /, '')}).`);
@@ -107,7 +108,8 @@ export async function publish(run: GalleryRun): Promise<TaskOutcome> {
 interface VersionWritePlan {
   body?: GalleryImageVersion;
   targetRegions: TargetRegion[];
-  describe: string;
+  /** The version's lines of the plan: create; delete and create (overwrite); update; or keep. */
+  items: PlanItem[];
   what: string;
   notes: string[];
 }
@@ -131,9 +133,15 @@ function planVersionWrite(run: GalleryRun, d: VersionDecision, existing: Gallery
       tags: { ...p.tags, ...provenanceTags(run.pipeline, source.ref) },
     });
     const where = targetRegions.map((t) => `${t.name} (${plural(t.regionalReplicaCount ?? 1, 'replica')}, ${t.storageAccountType})`).join(', ');
+    const create: PlanItem = {
+      action: 'create', target: `version ${d.name} from ${source.describe} in ${location}`, reason: d.mode === 'replace' ? 'overwrite' : 'missing',
+      details: [`replicated to ${where}`, ...(p.excludeFromLatest ? ['excluded from latest'] : [])],
+    };
     return {
       body, targetRegions, notes,
-      describe: `${d.mode === 'replace' ? 'replace' : 'publish'} version ${d.name} from ${source.describe} in ${location}, replicated to ${where}${p.excludeFromLatest ? ', excluded from latest' : ''}`,
+      items: d.mode === 'replace'
+        ? [{ action: 'delete', target: `version ${d.name}`, reason: `overwrite: it was published from ${describeAnySource(d.existing.source)}` }, create]
+        : [create],
       what: d.mode === 'replace' ? `replaced (overwrite): published from ${source.describe}` : `published from ${source.describe} to ${plural(targetRegions.length, 'region')}`,
     };
   }
@@ -148,12 +156,12 @@ function planVersionWrite(run: GalleryRun, d: VersionDecision, existing: Gallery
   }
   const changes = [...merge.changes, ...(failed.length ? [`retry replication to ${failed.join(', ')}`] : []), ...(eol ? [`end of life ${eol.toISOString().slice(0, 10)}`] : [])];
   if (changes.length === 0) {
-    return { targetRegions: merge.targetRegions, notes, describe: `keep version ${d.name} as it is (${by})`, what: `unchanged: ${by}` };
+    return { targetRegions: merge.targetRegions, notes, items: [{ action: 'keep', target: `version ${d.name}`, reason: by }], what: `unchanged: ${by}` };
   }
   return {
     body: updatedVersionBody(v, { targetRegions: merge.targetRegions, endOfLifeDate: eol }),
     targetRegions: merge.targetRegions, notes,
-    describe: `update version ${d.name} (${by}): ${changes.join(', ')}`,
+    items: [{ action: 'update', target: `version ${d.name}`, reason: by, details: changes }],
     what: `updated (${changes.join(', ')}); ${by}`,
   };
 }

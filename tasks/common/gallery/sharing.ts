@@ -4,6 +4,7 @@
  * pipelines may have added them. A community gallery can't be shared this way.
  */
 import type { Gallery } from '@azure/arm-compute';
+import { PlanItem } from '../core/plan';
 import { GalleryRun } from './context';
 
 export interface SharingPlan {
@@ -32,12 +33,16 @@ export function planSharing(gallery: Gallery | undefined, wanted: { subscription
   return plan.enableGroups || plan.subscriptions.length || plan.tenants.length ? plan : undefined;
 }
 
-export function describeSharing(plan: SharingPlan): string {
-  const parts = [
+export function sharingItem(gallery: string, plan: SharingPlan): PlanItem {
+  const missing = [
     plan.subscriptions.length ? `subscriptions ${plan.subscriptions.join(', ')}` : '',
     plan.tenants.length ? `tenants ${plan.tenants.join(', ')}` : '',
   ].filter(Boolean);
-  return `share the gallery with ${parts.join(' and ') || 'groups'}${plan.enableGroups ? ' (its sharing permission becomes Groups)' : ''}`;
+  return {
+    action: 'update', target: `sharing of gallery ${gallery}`,
+    reason: missing.length ? `not shared yet with ${missing.join(' and ')}` : 'its sharing permission is not Groups',
+    ...(plan.enableGroups ? { details: ['its sharing permission becomes Groups'] } : {}),
+  };
 }
 
 export async function applySharing(run: GalleryRun, gallery: Gallery, plan: SharingPlan): Promise<void> {

@@ -12,6 +12,7 @@ import { describeArmError } from '../azure/armErrors';
 import { CancelledError, InputError } from '../core/errors';
 import { Logger, MemoryLogger } from '../core/logger';
 import { TaskOutcome } from '../core/outcome';
+import { PlanItem, renderPlan } from '../core/plan';
 import { PipelineInfo } from '../core/pipelineInfo';
 import { getOrUndefined } from '../azure/notFound';
 import { ARTIFACTS_TAG, prepareArtifacts, PreparedArtifacts } from './artifacts';
@@ -128,12 +129,47 @@ async function validate(azure: AzureContext, params: BuildParams, log: Logger, s
   const clients = buildClients(azure);
   const p = await prepare(azure, clients, params, pipeline, log, signal);
   const existing = await getOrUndefined(() => clients.aib.virtualMachineImageTemplates.get(params.resourceGroup, p.name, { abortSignal: signal }));
-  if (existing) log.info(`Template ${p.name} already exists (${String(existing.lastRunStatus?.runState ?? 'not run')}): a build with these inputs in this job would follow it.`);
+  const items: PlanItem[] = [];
+  if (p.artifacts) items.push({ action: 'create', target: `build artifacts archive ${p.artifacts.url}`, reason: `packagePath ${params.customize.packagePath?.folder}; not uploaded again if it is there` });
+  const fileInput = params.templateFile ? 'templateFile' : 'customizersFile';
+  for (const url of p.files) items.push({ action: 'create', target: `local file ${url}`, reason: `named by the ${fileInput}; not uploaded again if it is there` });
+  items.push(...templateItems(p, params.resourceGroup, existing));
+  log.info(renderPlan('Would do (validate: nothing is changed)', items));
   return {
     result: 'Succeeded',
     message: `The inputs are valid: a build would create image template ${p.name} with ${p.customizers.length} customiser${p.customizers.length === 1 ? '' : 's'}. Nothing was created.`,
     outputs: { templateName: p.name },
   };
+}
+
+/** What a build does with the template: create it; follow or finish the one this job made; or delete a failed one and create it again (as runPrepared). */
+function templateItems(p: Prepared, rg: string, existing: ImageTemplate | undefined): PlanItem[] {
+  const target = `image template ${p.name} in ${rg}`;
+  const details = [
+    `source ${p.source.description}`,
+    ...p.customizers.map((c, i) => `customiser ${i + 1} of ${p.customizers.length}: ${c}`),
+    ...p.doc.properties.distribute.map((d) => `distribute: ${describeTarget(d)}`),
+  ];
+  if (!existing) return [{ action: 'create', target, reason: 'missing', details }];
+  const runState = String(existing.lastRunStatus?.runState ?? '');
+  if (existing.provisioningState === 'Failed' || ['Failed', 'Canceled'].includes(runState)) {
+    return [
+      { action: 'delete', target, reason: `left from an earlier attempt whose build ${runState ? runState.toLowerCase() : 'failed to provision'}` },
+      { action: 'create', target, reason: 'to build again', details },
+    ];
+  }
+  return [{ action: 'keep', target, reason: `exists (${runState || 'not run'}): a build with these inputs in this job would follow it`, details }];
+}
+
+function describeTarget(d: Record<string, unknown>): string {
+  switch (d.type) {
+    case 'SharedImage': {
+      const id = String(d.galleryImageId);
+      return /\/versions\/[^/]+$/i.test(id) ? `gallery image version ${id}` : `a new version of image definition ${id}`;
+    }
+    case 'ManagedImage': return `managed image ${String(d.imageId)}`;
+    default: return `VHD ${typeof d.uri === 'string' ? d.uri : 'in the staging resource group'}`;
+  }
 }
 
 async function buildOrStart(azure: AzureContext, params: BuildParams, log: Logger, signal: AbortSignal, pipeline: PipelineInfo): Promise<TaskOutcome> {
