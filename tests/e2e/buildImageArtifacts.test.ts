@@ -103,7 +103,7 @@ describe('e2e: BuildImage build artifacts (packagePath)', function () {
     const r = await run({ packagePath: dir, action: 'validate' });
     assert.strictEqual(r.result, 'Succeeded', r.stdout);
     assert.match(r.message ?? '', /The inputs are valid: a build would create image template gip-\S+ with 4 customisers\. Nothing was created\./);
-    assert.match(r.stdout, /Would upload 2 files/);
+    assert.match(r.stdout, /create  build artifacts archive https:\/\/\S+\.zip — packagePath \S+; not uploaded again if it is there\n\s+2 files \(/);
     assert.match(r.stdout, /"type": "File"/);
     assert.strictEqual(r.outputs.templateName, firstTemplate, 'the name the build used');
     assert.deepStrictEqual(r.state.requests.slice(before).filter((q) => q.method !== 'GET' && q.status < 400), [], 'nothing written');
@@ -222,7 +222,7 @@ describe('e2e: BuildImage build artifacts with RBAC enforced', function () {
     const before = sim.state().requests.length;
     const r = await runTask({ task: 'BuildImage', sim, inputs: { ...LINUX, packagePath: big, buildVmIdentities: `${VM_B.id}\n${VM_A.id}`, action: 'validate' } });
     assert.strictEqual(r.result, 'Succeeded', r.stdout);
-    assert.match(r.stdout, /Would grant the build VM's identity vm-b Storage Blob Data Reader on \/subscriptions\/.*\/containers\/buildimage-artifacts\./);
+    assert.match(r.stdout, /create  role 'Storage Blob Data Reader' for the build VM's identity vm-b on \/subscriptions\/.*\/containers\/buildimage-artifacts — /);
     assert.match(r.stdout, /the build VM downloads it with its identity vm-b/);
     assert.deepStrictEqual(r.state.requests.slice(before).filter((q) => q.method !== 'GET' && q.status < 400 && !/\/(listKeys|checkNameAvailability)/.test(q.path)), []);
   });
@@ -244,7 +244,7 @@ describe('e2e: BuildImage build artifacts with RBAC enforced', function () {
         location: 'westeurope', resourceGroup: 'rg-img', managedIdentity: 'aib-identity', templateFile: 'image.json', packagePath: big, buildVmIdentities: VM_A.id, action: 'validate',
       } });
       assert.strictEqual(r.result, 'Succeeded', r.stdout);
-      assert.match(r.stdout, /Would grant the build VM's identity vm-b Storage Blob Data Reader/);
+      assert.match(r.stdout, /create  role 'Storage Blob Data Reader' for the build VM's identity vm-b on /);
       assert.deepStrictEqual(r.state.requests.slice(before).filter((q) => q.method !== 'GET' && q.status < 400 && !/\/(listKeys|checkNameAvailability)/.test(q.path)), []);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -173,7 +173,7 @@ describe('e2e: BuildImage local files in a template file (RBAC enforced)', funct
     const r = await run({ action: 'validate' });
     assert.strictEqual(r.result, 'Succeeded', r.stdout);
     assert.strictEqual(r.outputs.templateName, firstTemplate, 'the name the build used');
-    assert.match(r.stdout, /Would upload scripts\/setup\.sh \(\d+ B, sha256 [0-9a-f]{12}…\) to https:\/\/\S+\/setup\.sh \(unless it is there already\)\./);
+    assert.match(r.stdout, /create  local file https:\/\/\S+\/setup\.sh — named by the templateFile; not uploaded again if it is there\n\s+scripts\/setup\.sh \(\d+ B, sha256 [0-9a-f]{12}…\)\n/);
     assert.match(r.stdout, new RegExp(`"scriptUri": "https://[^"]+/buildimage-artifacts/files/${sha(SETUP)}/setup\\.sh",\\s+"sha256Checksum": "${sha(SETUP)}"`));
     assert.deepStrictEqual(writes(r.state, before), [], 'nothing written');
     assert.deepStrictEqual(await uploaded(r), [], 'nothing uploaded');

@@ -136,8 +136,8 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
       const before = sim.state().requests.length;
       const r = await runTask({ task: 'BuildImage', sim, inputs: { ...LINUX, managedImageId: managed, action: 'validate' } });
       assert.strictEqual(r.result, 'Succeeded', r.stdout);
-      assert.match(r.stdout, new RegExp(`Would run: az role definition update --role-definition '\\{"Name":"BuildImage Image Builder .*"AssignableScopes":\\["${RG}","${OUT_RG}"\\]\\}'`));
-      assert.match(r.stdout, new RegExp(`Would run: az role assignment create --assignee-object-id [0-9a-f-]{36} --assignee-principal-type ServicePrincipal --role "BuildImage Image Builder \\(gip-aib-[0-9a-f]{12}\\)" --scope ${OUT_RG}$`, 'm'));
+      assert.match(r.stdout, new RegExp(`update  custom role 'BuildImage Image Builder \\(gip-aib-[0-9a-f]{12}\\)' — lacks what this build needs\n\\s+adds assignable scope ${OUT_RG}\n\\s+assignable at ${RG}, ${OUT_RG}\n`));
+      assert.match(r.stdout, new RegExp(`create  role 'BuildImage Image Builder \\(gip-aib-[0-9a-f]{12}\\)' for gip-aib-[0-9a-f]{12} on ${OUT_RG} — for distribution to managed image golden$`, 'm'));
       assert.deepStrictEqual(writes(r.state, before), []);
     });
   });

@@ -9,10 +9,10 @@ import { getOrUndefined } from '../azure/notFound';
 import { GalleryRun, loadLocations, resolveOrFail } from './context';
 import { buildOutcome } from './outcome';
 import { pruneVersions } from './pruning';
-import { canonicalRegion, mergeTargetRegions } from './regions';
 import { describeRegions, regionStates } from './replication';
 import { describeAnySource } from './source';
 import { updatedVersionBody } from './versionBody';
+import { newEndOfLife, versionChanges } from './versionChanges';
 import { followReplication, putVersion, ReplicationReport } from './versionWrites';
 import { sourceOfVersion } from '../core/provenance';
 
@@ -37,27 +37,23 @@ export async function replicate(run: GalleryRun): Promise<TaskOutcome> {
   const locations = await loadLocations(run);
   const regions = resolveOrFail(p.regions, locations, 'targetRegions');
   const v = await readVersion(run, name);
-  const merge = mergeTargetRegions(v.publishingProfile?.targetRegions ?? [], regions, p.regionDefaults, locations);
-  merge.warnings.forEach((w) => log.warn(w));
-  const failed = (v.replicationStatus?.summary ?? []).filter((s) => /^failed$/i.test(s.state ?? '')).map((s) => canonicalRegion(s.region ?? '', locations));
-  const eol = p.endOfLifeDate && p.endOfLifeDate.getTime() !== v.publishingProfile?.endOfLifeDate?.getTime() ? p.endOfLifeDate : undefined;
-  const changes = [...merge.changes, ...(failed.length ? [`retry replication to ${failed.join(', ')}`] : []), ...(eol ? [`end of life ${eol.toISOString().slice(0, 10)}`] : [])];
+  const c = versionChanges(run, v, regions, locations);
   log.info(`Now: ${describeRegions(regionStates(v, locations))}.`);
-  const why = [(merge.changes.length || eol) && 'not as the inputs ask', failed.length && `replication failed in ${failed.join(', ')}`];
-  const item: PlanItem = changes.length
-    ? { action: 'update', target: `version ${name}`, reason: why.filter(Boolean).join('; '), details: changes }
+  const why = [c.asked && 'not as the inputs ask', c.failed.length && `replication failed in ${c.failed.join(', ')}`];
+  const item: PlanItem = c.changes.length
+    ? { action: 'update', target: `version ${name}`, reason: why.filter(Boolean).join('; '), details: c.changes }
     : { action: 'keep', target: `version ${name}`, reason: 'its target regions and end of life are as asked', details: ['waiting for replication to finish'] };
   log.info(renderPlan('Plan (nothing is changed yet)', [item]));
   log.endGroup();
   log.group(`Image version ${name}`);
-  const write = changes.length ? await putVersion(run, name, updatedVersionBody(v, { targetRegions: merge.targetRegions, endOfLifeDate: eol })) : undefined;
+  const write = c.body ? await putVersion(run, name, c.body) : undefined;
   const replication = await followReplication(run, name, locations, write);
   log.endGroup();
   return buildOutcome(run, {
-    what: changes.length ? `updated: ${changes.join(', ')}` : 'unchanged: already replicated as asked',
-    version: name, source: describeAnySource(sourceOfVersion(v.storageProfile)), targetRegions: merge.targetRegions,
+    what: c.changes.length ? `updated: ${c.changes.join(', ')}` : 'unchanged: already replicated as asked',
+    version: name, source: describeAnySource(sourceOfVersion(v.storageProfile)), targetRegions: c.targetRegions,
     regions: replication.regions, replication: aggregate(replication), problem: replication.problem,
-    excludedFromLatest: v.publishingProfile?.excludeFromLatest, endOfLife: eol ?? v.publishingProfile?.endOfLifeDate, notes: [],
+    excludedFromLatest: v.publishingProfile?.excludeFromLatest, endOfLife: c.endOfLife ?? v.publishingProfile?.endOfLifeDate, notes: [],
   });
 }
 
@@ -75,7 +71,7 @@ export async function promote(run: GalleryRun): Promise<TaskOutcome> {
       'Promote it once replication has finished (action: replicate waits for it)' + (failedOnly ? ', or set tolerateFailedRegions to promote it with the failed regions' : '') + '.');
   }
   const excluded = v.publishingProfile?.excludeFromLatest || (v.publishingProfile?.targetRegions ?? []).some((t) => t.excludeFromLatest);
-  const eol = p.endOfLifeDate && p.endOfLifeDate.getTime() !== v.publishingProfile?.endOfLifeDate?.getTime() ? p.endOfLifeDate : undefined;
+  const eol = newEndOfLife(p.endOfLifeDate, v);
   const changes = [excluded && 'include it in latest', eol && `end of life ${eol.toISOString().slice(0, 10)}`].filter((c): c is string => !!c);
   const item: PlanItem = changes.length
     ? { action: 'update', target: `version ${name}`, reason: excluded ? 'excluded from latest' : 'the inputs set another end of life', details: changes }

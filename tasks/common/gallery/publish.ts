@@ -12,12 +12,13 @@ import { describeTraits, ensureGalleryAndDefinition, planDefinition, readGallery
 import { buildOutcome, RunReport } from './outcome';
 import { provenanceTags, sourceOfVersion, TAGS } from '../core/provenance';
 import { pruneVersions } from './pruning';
-import { AzureLocation, canonicalRegion, mergeTargetRegions, plural, RegionSpec, sameRegion, TargetRegion, targetRegionsFor } from './regions';
+import { AzureLocation, canonicalRegion, plural, RegionSpec, sameRegion, TargetRegion, targetRegionsFor } from './regions';
 import { aggregate } from './lifecycle';
 import { applySharing, planSharing, sharingItem } from './sharing';
 import { describeAnySource, inspectSource, SourceInfo } from './source';
 import { findVersionsInUse } from './usage';
-import { newVersionBody, updatedVersionBody } from './versionBody';
+import { newVersionBody } from './versionBody';
+import { versionChanges } from './versionChanges';
 import { decideVersion, VersionDecision } from './versionDecision';
 import { deleteVersion, followReplication, putVersion, VersionWrite } from './versionWrites';
 
@@ -147,20 +148,13 @@ function planVersionWrite(run: GalleryRun, d: VersionDecision, existing: Gallery
   }
   const v = existing!;
   const by = d.mode === 'own' ? 'this job published it already' : `published from the same source${v.tags?.[TAGS.runUrl] ? ` by ${v.tags[TAGS.runUrl]}` : ' before'}`;
-  const merge = mergeTargetRegions(v.publishingProfile?.targetRegions ?? [], regions, p.regionDefaults, locations);
-  merge.warnings.forEach((w) => log.warn(w));
-  const failed = (v.replicationStatus?.summary ?? []).filter((s) => /^failed$/i.test(s.state ?? '')).map((s) => canonicalRegion(s.region ?? '', locations));
-  const eol = p.endOfLifeDate && p.endOfLifeDate.getTime() !== v.publishingProfile?.endOfLifeDate?.getTime() ? p.endOfLifeDate : undefined;
+  const { targetRegions, changes, body } = versionChanges(run, v, regions, locations);
   if (p.excludeFromLatest !== (v.publishingProfile?.excludeFromLatest ?? false)) {
     notes.push(`Version ${d.name} is ${v.publishingProfile?.excludeFromLatest ? 'excluded from' : 'included in'} latest and stays so: publishing never changes that of an existing version (use action: promote).`);
   }
-  const changes = [...merge.changes, ...(failed.length ? [`retry replication to ${failed.join(', ')}`] : []), ...(eol ? [`end of life ${eol.toISOString().slice(0, 10)}`] : [])];
-  if (changes.length === 0) {
-    return { targetRegions: merge.targetRegions, notes, items: [{ action: 'keep', target: `version ${d.name}`, reason: by }], what: `unchanged: ${by}` };
-  }
+  if (!body) return { targetRegions, notes, items: [{ action: 'keep', target: `version ${d.name}`, reason: by }], what: `unchanged: ${by}` };
   return {
-    body: updatedVersionBody(v, { targetRegions: merge.targetRegions, endOfLifeDate: eol }),
-    targetRegions: merge.targetRegions, notes,
+    body, targetRegions, notes,
     items: [{ action: 'update', target: `version ${d.name}`, reason: by, details: changes }],
     what: `updated (${changes.join(', ')}); ${by}`,
   };

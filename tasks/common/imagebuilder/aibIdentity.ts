@@ -18,6 +18,7 @@ import { assignCommand, ensureRoleAssignment, objectIdAssignee } from '../azure/
 import { derivedGuid } from '../core/derivedGuid';
 import { InputError } from '../core/errors';
 import { Logger } from '../core/logger';
+import { PlanItem } from '../core/plan';
 import { parseResourceId, typeOf } from '../azure/resourceIds';
 import { BUILT_IN, CUSTOM_ROLE_ACTIONS, customRoleScopes, GrantRole, Need } from './aibNeeds';
 import { ArmValue } from './templateFile/armExpressions';
@@ -91,7 +92,11 @@ export interface RoleGrant {
 /** What the task writes for its own identity; empty lists (and no flags) when everything is in place. */
 export interface OwnIdentityPlan {
   identity: { id: string; name: string; resourceGroup: string; location: string; create: boolean; principalId?: string; clientId?: string };
-  role: { guid: string; name: string; scope: string; assignableScopes: string[]; write: 'create' | 'update' | undefined };
+  role: {
+    guid: string; name: string; scope: string; assignableScopes: string[]; write: 'create' | 'update' | undefined;
+    /** What an existing role lacks (`action …`, `assignable scope …`): why it is updated. */
+    lacks: string[];
+  };
   grants: RoleGrant[];
 }
 
@@ -108,10 +113,14 @@ export async function planOwnIdentity(azure: AzureContext, choice: Extract<Ident
   for await (const d of auth.roleDefinitions.list(groupId, { filter: `roleName eq '${roleName}'`, abortSignal: signal })) existing ??= d;
   const guid = existing?.name ?? derivedGuid('gip.aib.role', choice.id);
   const has = (list: string[] | undefined, x: string) => (list ?? []).some((s) => s.toLowerCase() === x.toLowerCase());
-  const scopes = [...(existing?.assignableScopes ?? [])];
+  const held = existing?.assignableScopes ?? [];
+  const scopes = [...held];
   for (const s of [groupId, ...customRoleScopes(needs)]) if (!has(scopes, s)) scopes.push(s);
-  const actionsComplete = CUSTOM_ROLE_ACTIONS.every((a) => allows(existing?.permissions ?? [], a));
-  const write = !existing ? 'create' : (!actionsComplete || scopes.length !== (existing.assignableScopes ?? []).length) ? 'update' : undefined;
+  const lacks = existing ? [
+    ...CUSTOM_ROLE_ACTIONS.filter((a) => !allows(existing?.permissions ?? [], a)).map((a) => `action ${a}`),
+    ...scopes.slice(held.length).map((s) => `assignable scope ${s}`),
+  ] : [];
+  const write = !existing ? 'create' : lacks.length ? 'update' : undefined;
 
   const customId = `/subscriptions/${azure.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
   const grants: RoleGrant[] = [];
@@ -134,7 +143,7 @@ export async function planOwnIdentity(azure: AzureContext, choice: Extract<Ident
   }
   return {
     identity: { id: choice.id, name: choice.name, resourceGroup: choice.resourceGroup, location, create: !choice.found, principalId: principal, clientId: choice.found?.clientId },
-    role: { guid, name: roleName, scope: groupId, assignableScopes: scopes, write },
+    role: { guid, name: roleName, scope: groupId, assignableScopes: scopes, write, lacks },
     grants,
   };
 }
@@ -167,6 +176,25 @@ export function planCommands(plan: OwnIdentityPlan): string[] {
   const assignee = objectIdAssignee(i.principalId ?? `$(az identity show --ids ${i.id} --query principalId -o tsv)`);
   for (const g of plan.grants) out.push(assignCommand(assignee, g.roleName, g.scope));
   return out;
+}
+
+/** The plan's writes as plan items, in the order ensureOwnIdentity makes them. */
+export function ownIdentityItems(plan: OwnIdentityPlan): PlanItem[] {
+  const { identity: i, role } = plan;
+  const items: PlanItem[] = [];
+  if (i.create) items.push({ action: 'create', target: `identity ${i.name} in ${i.resourceGroup}`, reason: 'missing: no managedIdentity is given, so Image Builder runs as the task\'s own (kept for later builds)' });
+  if (role.write) {
+    items.push({
+      action: role.write, target: `custom role '${role.name}'`,
+      reason: role.write === 'create' ? 'missing' : 'lacks what this build needs',
+      details: [
+        ...role.write === 'create' ? [`only the ${CUSTOM_ROLE_ACTIONS.length} actions Image Builder needs`] : role.lacks.map((l) => `adds ${l}`),
+        `assignable at ${role.assignableScopes.join(', ')}`,
+      ],
+    });
+  }
+  for (const g of plan.grants) items.push({ action: 'create', target: `role '${g.roleName}' for ${i.name} on ${g.scope}`, reason: `for ${g.what}` });
+  return items;
 }
 
 /** Carries the plan out; returns the identity. Every write is named in the log. */

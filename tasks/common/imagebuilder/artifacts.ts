@@ -35,6 +35,7 @@ import { DigestSink } from '../artifacts/archiveSink';
 import { writeZip } from '../artifacts/zipWriter';
 import { InputError } from '../core/errors';
 import { Logger } from '../core/logger';
+import { PlanItem } from '../core/plan';
 import { parseResourceId } from '../azure/resourceIds';
 import { BuildClients } from './clients';
 import { Customizer } from './customizers';
@@ -50,6 +51,7 @@ export const ARTIFACTS_TAG = 'gip.artifacts';
 /** Stands for the SAS URL in the printed and hashed template. */
 const SAS_PLACEHOLDER = '<read-only SAS URL of the artifacts archive>';
 const BLOB_DATA_READER = '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1';
+const AIB_IDENTITY = "Image Builder's identity";
 /** The VM's instance metadata endpoint: a token for the blob service, for one of the VM's identities. */
 const IMDS_TOKEN_URL = 'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://storage.azure.com/';
 /** A blob service version that takes bearer tokens (2017-11-09 or later). */
@@ -79,12 +81,13 @@ export function blobService(azure: AzureContext, endpoint: string): BlobServiceC
 }
 
 /**
- * `dryRun` (action validate): nothing is created, granted or uploaded; the archive is zipped into a hash
- * only, so the customisers and the template are exactly those a build would send.
+ * With `plan` (a dry run: action validate) nothing is created, granted or uploaded: what a build would do
+ * is added to `plan`, and the archive is zipped into a hash only, so the customisers and the template are
+ * exactly those a build would send.
  */
 export async function prepareArtifacts(
   azure: AzureContext, clients: BuildClients, a: ArtifactsParams,
-  ctx: { resourceGroup: string; location: string; osType: OsType; principalId?: string; buildVmIdentities?: string[]; buildTimeoutMinutes: number; dryRun?: boolean },
+  ctx: { resourceGroup: string; location: string; osType: OsType; principalId?: string; buildVmIdentities?: string[]; buildTimeoutMinutes: number; plan?: PlanItem[] },
   log: Logger, signal: AbortSignal,
 ): Promise<PreparedArtifacts> {
   log.group(`Build artifacts: ${a.folder}`);
@@ -94,7 +97,7 @@ export async function prepareArtifacts(
   let identityCanRead = false;
   if (ctx.principalId) {
     if (account.own) {
-      if (ctx.dryRun) log.info(`Would grant Image Builder's identity Storage Blob Data Reader on ${containerScope}.`);
+      if (ctx.plan) ctx.plan.push(readerItem(containerScope));
       else await grantReader(auth, containerScope, ctx.principalId, log, signal);
       identityCanRead = true;
     } else {
@@ -104,7 +107,7 @@ export async function prepareArtifacts(
 
   const vmIdentities = ctx.buildVmIdentities ?? [];
   let vmReader: VmIdentity | undefined;
-  const chooseVmReader = async () => (vmReader ??= await vmIdentityThatReads(azure, auth, vmIdentities, containerScope, account.own, !!ctx.dryRun, log, signal));
+  const chooseVmReader = async () => (vmReader ??= await vmIdentityThatReads(azure, auth, vmIdentities, containerScope, account.own, ctx.plan, log, signal));
   const scan = await scanFolder(a.folder, 'packagePath');
   // What would not go by File customiser is settled before anything is uploaded: the identity the VM uses checked (or granted) ...
   const mayExceed = scan.bytes + scan.files * ZIP_OVERHEAD_PER_FILE > FILE_CUSTOMIZER_LIMIT;
@@ -117,13 +120,19 @@ export async function prepareArtifacts(
 
   // Not made for validate: an account that does not exist yet has no endpoint.
   const service = () => blobService(azure, account.blobEndpoint);
-  const packaged = ctx.dryRun
+  const packaged = ctx.plan
     ? await zipToHash(a.folder, `${account.blobEndpoint.replace(/\/?$/, '/')}${ARTIFACTS_CONTAINER}/`, signal)
     : await packageFolder(a.folder, { container: service().getContainerClient(ARTIFACTS_CONTAINER), inputName: 'packagePath', signal });
-  if (ctx.dryRun) log.info(`Would upload ${packaged.files} files (${mb(packaged.contentBytes)}) as ${mb(packaged.bytes)} to ${packaged.url} (unless an archive of the same content is there).`);
-  else log.info(packaged.uploaded
-    ? `Uploaded ${packaged.files} files (${mb(packaged.contentBytes)}) as ${mb(packaged.bytes)} to ${packaged.url}.`
-    : `The archive of this content is already at ${packaged.url}: not uploaded again.`);
+  if (ctx.plan) {
+    ctx.plan.push({
+      action: 'create', target: `build artifacts archive ${packaged.url}`, reason: `packagePath ${a.folder}; not uploaded again if it is there`,
+      details: [`${packaged.files} files (${mb(packaged.contentBytes)}) zipped to ${mb(packaged.bytes)}`],
+    });
+  } else {
+    log.info(packaged.uploaded
+      ? `Uploaded ${packaged.files} files (${mb(packaged.contentBytes)}) as ${mb(packaged.bytes)} to ${packaged.url}.`
+      : `The archive of this content is already at ${packaged.url}: not uploaded again.`);
+  }
 
   const folderName = path.basename(packaged.blobName, '.zip').replace(/-[0-9a-f]+$/, '');
   const placement = onVm(ctx.osType, folderName);
@@ -186,7 +195,8 @@ export async function findAccountByName(clients: BuildClients, name: string, sig
   return undefined;
 }
 
-export async function findOrCreateAccount(clients: BuildClients, a: Pick<ArtifactsParams, 'storageAccount'>, ctx: { resourceGroup: string; location: string; dryRun?: boolean }, subscriptionId: string, log: Logger, signal: AbortSignal): Promise<Account> {
+/** With `plan` (a dry run) a missing own account is not created but added to `plan`, and stood for by its id and name. */
+export async function findOrCreateAccount(clients: BuildClients, a: Pick<ArtifactsParams, 'storageAccount'>, ctx: { resourceGroup: string; location: string; plan?: PlanItem[] }, subscriptionId: string, log: Logger, signal: AbortSignal): Promise<Account> {
   const s = clients.storage.storageAccounts;
   if (a.storageAccount) {
     const acct = await findAccountByName(clients, a.storageAccount, signal);
@@ -199,8 +209,8 @@ export async function findOrCreateAccount(clients: BuildClients, a: Pick<Artifac
   }
   const name = ownAccountName(subscriptionId, ctx.resourceGroup);
   let acct = await getOrUndefined(() => s.getProperties(ctx.resourceGroup, name, { abortSignal: signal }));
-  if (!acct && ctx.dryRun) {
-    log.info(`Would create storage account ${name} in ${ctx.resourceGroup} for build artifacts (private, no public blob access, TLS 1.2).`);
+  if (!acct && ctx.plan) {
+    ctx.plan.push({ action: 'create', target: `storage account ${name} in ${ctx.resourceGroup}`, reason: 'missing', details: ['for build artifacts: private, no public blob access, TLS 1.2'] });
     const id = `/subscriptions/${subscriptionId}/resourceGroups/${ctx.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${name}`;
     return { id, name, resourceGroup: ctx.resourceGroup, blobEndpoint: `<blob endpoint of ${name}>`, own: true };
   }
@@ -218,13 +228,21 @@ export async function findOrCreateAccount(clients: BuildClients, a: Pick<Artifac
   return { id: acct.id!, name, resourceGroup: ctx.resourceGroup, blobEndpoint: acct.primaryEndpoints.blob, own: true };
 }
 
-export async function grantReader(auth: AuthorizationManagementClient, scope: string, principalId: string, log: Logger, signal: AbortSignal, who = "Image Builder's identity"): Promise<void> {
+export async function grantReader(auth: AuthorizationManagementClient, scope: string, principalId: string, log: Logger, signal: AbortSignal, who = AIB_IDENTITY): Promise<void> {
   const subscription = scope.split('/').slice(0, 3).join('/');
   const { created } = await ensureRoleAssignment({
     auth, scope, principalId, roleDefinitionId: `${subscription}/providers/Microsoft.Authorization/roleDefinitions/${BLOB_DATA_READER}`,
     description: `BuildImage: ${who} reads the build artifacts`, signal, log,
   });
   if (created) log.info(`Granted ${who} Storage Blob Data Reader on the artifacts container.`);
+}
+
+/**
+ * The Storage Blob Data Reader grant a dry run lists instead of making (grantReader). Image Builder's is the
+ * same item for the archive and the local files, which share the container.
+ */
+export function readerItem(scope: string, who = AIB_IDENTITY, reason = 'to download what the task uploads there'): PlanItem {
+  return { action: 'create', target: `role 'Storage Blob Data Reader' for ${who} on ${scope}`, reason };
 }
 
 /** The `az` command that lets a service principal read the blobs of the container at `scope`. */
@@ -279,7 +297,7 @@ interface VmIdentity { id: string; name: string; principalId: string; clientId: 
  * there (refused when none may).
  */
 async function vmIdentityThatReads(
-  azure: AzureContext, auth: AuthorizationManagementClient, ids: string[], containerScope: string, own: boolean, dryRun: boolean, log: Logger, signal: AbortSignal,
+  azure: AzureContext, auth: AuthorizationManagementClient, ids: string[], containerScope: string, own: boolean, plan: PlanItem[] | undefined, log: Logger, signal: AbortSignal,
 ): Promise<VmIdentity> {
   const resolved: VmIdentity[] = [];
   for (const id of own ? ids.slice(0, 1) : ids) {
@@ -292,8 +310,9 @@ async function vmIdentityThatReads(
     }
     const vm = { id, name, principalId: found.principalId, clientId: found.clientId };
     if (own) {
-      if (dryRun) log.info(`Would grant the build VM's identity ${name} Storage Blob Data Reader on ${containerScope}.`);
-      else await grantReader(auth, containerScope, vm.principalId, log, signal, `the build VM's identity ${name}`);
+      const who = `the build VM's identity ${name}`;
+      if (plan) plan.push(readerItem(containerScope, who, 'to download the build artifacts archive on the VM'));
+      else await grantReader(auth, containerScope, vm.principalId, log, signal, who);
       return vm;
     }
     if (await canRead(auth, containerScope, vm.principalId, signal)) return vm;

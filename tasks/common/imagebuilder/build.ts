@@ -68,9 +68,11 @@ interface Prepared {
   artifacts?: PreparedArtifacts;
   /** URLs of the local files uploaded for it (localFiles.ts). */
   files: string[];
+  /** Unless it builds: what a build would write before the template (identity, account, grants, uploads), in that order. */
+  plan: PlanItem[];
 }
 
-/** Source, pre-flight, artifacts upload, the template and its name; printed. Writes only the artifacts (none for validate). */
+/** Source, pre-flight, artifacts upload, the template and its name; printed. Writes only the identity and the artifacts (nothing unless it builds). */
 async function prepare(azure: AzureContext, clients: BuildClients, params: BuildParams, pipeline: PipelineInfo, log: Logger, signal: AbortSignal): Promise<Prepared> {
   const rg = params.resourceGroup;
   log.group('Source and pre-flight checks');
@@ -96,20 +98,20 @@ async function prepare(azure: AzureContext, clients: BuildClients, params: Build
     const c = composeTemplate(params, source, identityId, azure.subscriptionId, pipeline);
     return file ? applyTemplateFile(c, { ...file, warnings: [] }, new MemoryLogger()) : c;
   };
-  const identity = await preflight(azure, clients, params, source, { draft, fileIdentity: file?.identity, uploads: !!params.customize.packagePath || localFiles.length > 0 }, log, signal);
+  const { identity, plan: identityPlan } = await preflight(azure, clients, params, source, { draft, fileIdentity: file?.identity, uploads: !!params.customize.packagePath || localFiles.length > 0 }, log, signal);
   warnHostedTimeout(pipeline, params.action, params.settings.buildTimeoutMinutes, log);
+  // Unless it builds, the uploads write nothing and add what they would do to the plan.
+  const plan = params.action === 'build' || params.action === 'start' ? undefined : [...identityPlan];
   // Before the archive: a given account the identity can't read is refused before any write.
   const placed = fileInput && localFiles.length ? await uploadLocalFiles(azure, clients, steps, localFiles, fileInput, {
-    resourceGroup: rg, location: params.location, principalId: identity.principalId, storageAccount: params.customize.uploads.storageAccount,
-    dryRun: params.action !== 'build' && params.action !== 'start',
+    resourceGroup: rg, location: params.location, principalId: identity.principalId, storageAccount: params.customize.uploads.storageAccount, plan,
   }, log, signal) : undefined;
   const fileCustomizers = (placed?.steps ?? steps).customize as Customizer[];
   const a = params.customize.packagePath;
   // The build VM's identities as the template will have them (a template file's vmProfile wins over the input).
   const vmIdentities = a ? ((draft(identity.id).properties.vmProfile as { userAssignedIdentities?: string[] } | undefined)?.userAssignedIdentities ?? []) : [];
   const artifacts = a ? await prepareArtifacts(azure, clients, a, {
-    resourceGroup: rg, location: params.location, osType: source.osType, principalId: identity.principalId, buildVmIdentities: vmIdentities, buildTimeoutMinutes: params.settings.buildTimeoutMinutes,
-    dryRun: params.action === 'validate',
+    resourceGroup: rg, location: params.location, osType: source.osType, principalId: identity.principalId, buildVmIdentities: vmIdentities, buildTimeoutMinutes: params.settings.buildTimeoutMinutes, plan,
   }, log, signal) : undefined;
   const composed = composeTemplate(params, source, identity.id, azure.subscriptionId, pipeline, artifacts);
   if (params.customize.fromFile) composed.properties.customize.push(...fileCustomizers);
@@ -121,7 +123,7 @@ async function prepare(azure: AzureContext, clients: BuildClients, params: Build
   log.group(`Image template ${name} (resource group ${rg})`);
   log.info(JSON.stringify(doc, null, 2));
   log.endGroup();
-  return { source, doc, name, customizers: doc.properties.customize.map(describeCustomizer), artifacts, files: placed?.urls ?? [] };
+  return { source, doc, name, customizers: doc.properties.customize.map(describeCustomizer), artifacts, files: placed?.urls ?? [], plan: plan ?? [] };
 }
 
 /** `validate`: every check `build` makes and the template it would send, printed; nothing is created. */
@@ -129,12 +131,9 @@ async function validate(azure: AzureContext, params: BuildParams, log: Logger, s
   const clients = buildClients(azure);
   const p = await prepare(azure, clients, params, pipeline, log, signal);
   const existing = await getOrUndefined(() => clients.aib.virtualMachineImageTemplates.get(params.resourceGroup, p.name, { abortSignal: signal }));
-  const items: PlanItem[] = [];
-  if (p.artifacts) items.push({ action: 'create', target: `build artifacts archive ${p.artifacts.url}`, reason: `packagePath ${params.customize.packagePath?.folder}; not uploaded again if it is there` });
-  const fileInput = params.templateFile ? 'templateFile' : 'customizersFile';
-  for (const url of p.files) items.push({ action: 'create', target: `local file ${url}`, reason: `named by the ${fileInput}; not uploaded again if it is there` });
-  items.push(...templateItems(p, params.resourceGroup, existing));
-  log.info(renderPlan('Would do (validate: nothing is changed)', items));
+  // The local files and the archive share the account and Image Builder's grant: each is listed once.
+  const items = p.plan.filter((item, i) => p.plan.findIndex((o) => o.action === item.action && o.target === item.target) === i);
+  log.info(renderPlan('Would do (validate: nothing is changed)', [...items, ...templateItems(p, params.resourceGroup, existing)]));
   return {
     result: 'Succeeded',
     message: `The inputs are valid: a build would create image template ${p.name} with ${p.customizers.length} customiser${p.customizers.length === 1 ? '' : 's'}. Nothing was created.`,

@@ -17,7 +17,8 @@ import { AzureContext } from '../azure/clients';
 import { ensurePrivateContainer } from '../artifacts';
 import { InputError } from '../core/errors';
 import { Logger } from '../core/logger';
-import { ARTIFACTS_CONTAINER, BLOB_READ, blobService, canRead, deleteArtifacts, FILE_CUSTOMIZER_LIMIT, findOrCreateAccount, grantReader, readerCommand } from './artifacts';
+import { PlanItem } from '../core/plan';
+import { ARTIFACTS_CONTAINER, BLOB_READ, blobService, canRead, deleteArtifacts, FILE_CUSTOMIZER_LIMIT, findOrCreateAccount, grantReader, readerCommand, readerItem } from './artifacts';
 import { BuildClients } from './clients';
 
 /** Tag on the template: the URL of the container folder its uploaded files are in. */
@@ -134,8 +135,11 @@ export interface UploadContext {
   principalId?: string;
   /** storageAccountName; undefined: the task's own account. */
   storageAccount?: string;
-  /** validate (and naming a template for wait/cancel): nothing created, granted or uploaded; the URLs computed. */
-  dryRun: boolean;
+  /**
+   * Given for a dry run (validate, and naming a template for wait/cancel): nothing is created, granted or
+   * uploaded; what a build would do is added to it, and the URLs are computed.
+   */
+  plan?: PlanItem[];
 }
 
 /**
@@ -152,8 +156,8 @@ export async function uploadLocalFiles(azure: AzureContext, clients: BuildClient
     if (!ctx.principalId || !await canRead(auth, scope, ctx.principalId, signal)) {
       throw new InputError('storageAccountName', `Image Builder's identity (principal ${ctx.principalId ?? 'unknown'}) holds no role that reads blobs on ${scope} (it needs the data action ${BLOB_READ}, e.g. Storage Blob Data Reader) and downloads the local files of ${input} from there`, readerCommand(ctx.principalId ?? '<principal>', scope));
     }
-  } else if (ctx.dryRun) {
-    log.info(`Would grant Image Builder's identity Storage Blob Data Reader on ${scope}.`);
+  } else if (ctx.plan) {
+    ctx.plan.push(readerItem(scope));
   } else if (ctx.principalId) {
     await grantReader(auth, scope, ctx.principalId, log, signal);
   } else {
@@ -161,7 +165,7 @@ export async function uploadLocalFiles(azure: AzureContext, clients: BuildClient
   }
 
   const containerUrl = `${account.blobEndpoint.replace(/\/?$/, '/')}${ARTIFACTS_CONTAINER}/`;
-  const container = ctx.dryRun ? undefined : blobService(azure, account.blobEndpoint).getContainerClient(ARTIFACTS_CONTAINER);
+  const container = ctx.plan ? undefined : blobService(azure, account.blobEndpoint).getContainerClient(ARTIFACTS_CONTAINER);
   if (container) await ensurePrivateContainer(container, signal);
   const done = new Set<string>();
   for (const f of files) {
@@ -170,7 +174,7 @@ export async function uploadLocalFiles(azure: AzureContext, clients: BuildClient
     const url = `${containerUrl}${f.blobName}`;
     const what = `${f.given} (${size(f.bytes)}, sha256 ${f.sha256.slice(0, 12)}…)`;
     if (!container) {
-      log.info(`Would upload ${what} to ${url} (unless it is there already).`);
+      ctx.plan?.push({ action: 'create', target: `local file ${url}`, reason: `named by the ${input}; not uploaded again if it is there`, details: [what] });
       continue;
     }
     const blob = container.getBlockBlobClient(f.blobName);

@@ -9,7 +9,8 @@
  *   and its artifacts account; every refusal is one message with its fix, and nothing is written;
  * - a given identity holds what Image Builder needs on the targets (read from its role assignments;
  *   a group it belongs to may grant it too, so a gap warns instead of failing).
- * Then, and only for a build, the task's own identity is created or completed.
+ * Then, and only for a build, the task's own identity is created or completed; otherwise what a build
+ * would write for it is returned as plan items.
  */
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { ResourceManagementClient } from '@azure/arm-resources';
@@ -22,12 +23,13 @@ import { CallerPermissions, RbacReader } from '../azure/rbacCheck';
 import { assignCommand, objectIdAssignee } from '../azure/roleAssignments';
 import { InputError } from '../core/errors';
 import { Logger } from '../core/logger';
+import { PlanItem } from '../core/plan';
 import { definitionTypesAccepting, securityTypeOf } from '../gallery/compatibility';
 import { parseGalleryId } from '../azure/resourceIds';
 import { ARTIFACTS_CONTAINER, findAccountByName, ownAccountName } from './artifacts';
 import { aibNeeds, artifactsNeed, ASSIGN_IDENTITY, Need, STAGING_GROUP } from './aibNeeds';
 import {
-  chooseIdentity, ensureOwnIdentity, Identity, IdentityChoice, identityOfFile, OwnIdentityPlan, PENDING_PRINCIPAL, planCommands, planIsComplete, planOwnIdentity,
+  chooseIdentity, ensureOwnIdentity, Identity, IdentityChoice, identityOfFile, OwnIdentityPlan, ownIdentityItems, PENDING_PRINCIPAL, planCommands, planIsComplete, planOwnIdentity,
 } from './aibIdentity';
 import { BuildClients } from './clients';
 import { BuildParams } from './params';
@@ -54,7 +56,14 @@ export interface PreflightTemplate {
   uploads: boolean;
 }
 
-export async function preflight(azure: AzureContext, clients: BuildClients, params: BuildParams, source: ResolvedSource, template: PreflightTemplate, log: Logger, signal: AbortSignal): Promise<Identity> {
+export interface Preflight {
+  /** Image Builder's identity; a pending principal when it is the task's own and not made yet. */
+  identity: Identity;
+  /** What a build would write for the task's own identity, not written (validate, wait, cancel); empty otherwise. */
+  plan: PlanItem[];
+}
+
+export async function preflight(azure: AzureContext, clients: BuildClients, params: BuildParams, source: ResolvedSource, template: PreflightTemplate, log: Logger, signal: AbortSignal): Promise<Preflight> {
   const rg = params.resourceGroup;
   const resources = new ResourceManagementClient(azure.credential, azure.subscriptionId, azure.clientOptions);
   if (!await getOrUndefined(() => resources.resourceGroups.get(rg, { abortSignal: signal }))) {
@@ -88,26 +97,25 @@ export async function preflight(azure: AzureContext, clients: BuildClients, para
   if (!choice.own) {
     log.info(`Image Builder runs as identity ${choice.id.split('/').pop()} (principal ${choice.found.principalId}), from the ${choice.from} input${choice.from === 'templateFile' ? '\'s identity' : ''}.`);
     await warnMissingRights(rbac, choice.found, needs, log);
-    return choice.found;
+    return { identity: choice.found, plan: [] };
   }
   return ownIdentity(azure, plan!, choice, params.action, log, signal);
 }
 
-async function ownIdentity(azure: AzureContext, plan: OwnIdentityPlan, choice: Extract<IdentityChoice, { own: true }>, action: BuildParams['action'], log: Logger, signal: AbortSignal): Promise<Identity> {
+async function ownIdentity(azure: AzureContext, plan: OwnIdentityPlan, choice: Extract<IdentityChoice, { own: true }>, action: BuildParams['action'], log: Logger, signal: AbortSignal): Promise<Preflight> {
   const name = plan.identity.name;
   if (planIsComplete(plan)) {
     log.info(`Image Builder runs as the task's own identity ${name} (principal ${choice.found!.principalId}), which holds what this build needs.`);
-    return choice.found!;
+    return { identity: choice.found!, plan: [] };
   }
   // validate creates nothing; wait and cancel only name the template a build made (with the same identity id).
   if (action !== 'build' && action !== 'start') {
-    for (const c of planCommands(plan)) log.info(`Would run: ${c}`);
-    return { id: choice.id, principalId: choice.found?.principalId ?? PENDING_PRINCIPAL, clientId: choice.found?.clientId };
+    return { identity: { id: choice.id, principalId: choice.found?.principalId ?? PENDING_PRINCIPAL, clientId: choice.found?.clientId }, plan: ownIdentityItems(plan) };
   }
   log.group(`Image Builder identity ${name} (the task's own)`);
   const identity = await ensureOwnIdentity(azure, plan, log, signal);
   log.endGroup();
-  return identity;
+  return { identity, plan: [] };
 }
 
 /** Rights at a staging group that does not exist yet are not needed: Image Builder creates it then. */

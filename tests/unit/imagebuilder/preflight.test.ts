@@ -112,7 +112,7 @@ describe('imagebuilder: identity and pre-flight', () => {
     const id = `${rg('rg')}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/gip-aib-0123456789ab`;
     const plan: OwnIdentityPlan = {
       identity: { id, name: 'gip-aib-0123456789ab', resourceGroup: 'rg', location: 'westeurope', create: true },
-      role: { guid: derivedGuid('x'), name: 'BuildImage Image Builder (gip-aib-0123456789ab)', scope: rg('rg'), assignableScopes: [rg('rg'), rg('rg-gal')], write: 'create' },
+      role: { guid: derivedGuid('x'), name: 'BuildImage Image Builder (gip-aib-0123456789ab)', scope: rg('rg'), assignableScopes: [rg('rg'), rg('rg-gal')], write: 'create', lacks: [] },
       grants: [
         { role: 'custom', roleName: 'BuildImage Image Builder (gip-aib-0123456789ab)', roleDefinitionId: 'x', scope: rg('rg-gal'), what: 'the target gallery' },
         { role: 'Contributor', roleName: 'Contributor', roleDefinitionId: 'y', scope: rg('rg-staging'), what: 'the staging resource group' },
