@@ -218,11 +218,13 @@ describe('e2e: BuildImage build artifacts with RBAC enforced', function () {
     assert.ok(build.log.some((l) => l.endsWith('azure-arm: Build artifacts unpacked to C:\\BuildArtifacts\\' + path.basename(big))), 'the VM downloaded and unpacked it');
   });
 
-  it('validate with build VM identities says which identity it would grant, and writes nothing', async () => {
+  it('validate with build VM identities says which identity it would grant (and keeps a grant made before), and writes nothing', async () => {
     const before = sim.state().requests.length;
     const r = await runTask({ task: 'BuildImage', sim, inputs: { ...LINUX, packagePath: big, buildVmIdentities: `${VM_B.id}\n${VM_A.id}`, action: 'validate' } });
     assert.strictEqual(r.result, 'Succeeded', r.stdout);
     assert.match(r.stdout, /create  role 'Storage Blob Data Reader' for the build VM's identity vm-b on \/subscriptions\/.*\/containers\/buildimage-artifacts — /);
+    // The builds above granted Image Builder's identity already: the plan keeps that grant rather than promising it again.
+    assert.match(r.stdout, /keep    role 'Storage Blob Data Reader' for Image Builder's identity on \/subscriptions\/.*\/containers\/buildimage-artifacts — granted already/);
     assert.match(r.stdout, /the build VM downloads it with its identity vm-b/);
     assert.deepStrictEqual(r.state.requests.slice(before).filter((q) => q.method !== 'GET' && q.status < 400 && !/\/(listKeys|checkNameAvailability)/.test(q.path)), []);
   });

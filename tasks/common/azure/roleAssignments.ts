@@ -88,7 +88,7 @@ const REPLICATING = new Set(['PrincipalNotFound', 'RoleDefinitionDoesNotExist'])
  */
 export async function ensureRoleAssignment(o: RoleAssignmentOptions): Promise<RoleAssignmentResult> {
   const name = derivedGuid(o.scope, o.principalId, guidOf(o.roleDefinitionId));
-  const found = await assignmentAt(o);
+  const found = await roleAssignmentAt(o);
   if (found) {
     o.log?.debug(`Role assignment ${found.name} already grants ${o.principalId} role ${guidOf(o.roleDefinitionId)} on ${o.scope}.`);
     return { created: false, name: found.name ?? name, id: found.id };
@@ -108,13 +108,13 @@ export async function ensureRoleAssignment(o: RoleAssignmentOptions): Promise<Ro
   } catch (err) {
     // Another run made it between our read and our write.
     if (codeOf(err) !== 'RoleAssignmentExists') throw err;
-    const raced = await assignmentAt(o);
+    const raced = await roleAssignmentAt(o);
     return { created: false, name: raced?.name ?? name, id: raced?.id };
   }
 }
 
-/** The principal's assignment of the role made exactly at the scope, if any. */
-async function assignmentAt(o: RoleAssignmentOptions): Promise<RoleAssignment | undefined> {
+/** The principal's assignment of the role made exactly at the scope, if any (what ensureRoleAssignment would find). */
+export async function roleAssignmentAt(o: Pick<RoleAssignmentOptions, 'auth' | 'scope' | 'principalId' | 'roleDefinitionId' | 'signal'>): Promise<RoleAssignment | undefined> {
   const scope = trimmed(o.scope);
   const role = guidOf(o.roleDefinitionId);
   return (await assignmentsOf(o.auth, o.principalId, o.scope, o.signal)).find((ra) =>

@@ -27,7 +27,7 @@ import { storageProxyOptions } from '../azure/network';
 import { describeArmError } from '../azure/armErrors';
 import { getOrUndefined } from '../azure/notFound';
 import { RbacReader } from '../azure/rbacCheck';
-import { assignCommand, ensureRoleAssignment, objectIdAssignee } from '../azure/roleAssignments';
+import { assignCommand, ensureRoleAssignment, objectIdAssignee, roleAssignmentAt } from '../azure/roleAssignments';
 import { artifactBlobName, packageFolder, PackagedFolder, userDelegationSas } from '../artifacts';
 import { digestFolder } from '../artifacts/contentHash';
 import { scanFolder } from '../artifacts/folderScan';
@@ -97,7 +97,7 @@ export async function prepareArtifacts(
   let identityCanRead = false;
   if (ctx.principalId) {
     if (account.own) {
-      if (ctx.plan) ctx.plan.push(readerItem(containerScope));
+      if (ctx.plan) ctx.plan.push(await readerItem({ auth, scope: containerScope, principalId: ctx.principalId, signal }));
       else await grantReader(auth, containerScope, ctx.principalId, log, signal);
       identityCanRead = true;
     } else {
@@ -229,20 +229,30 @@ export async function findOrCreateAccount(clients: BuildClients, a: Pick<Artifac
 }
 
 export async function grantReader(auth: AuthorizationManagementClient, scope: string, principalId: string, log: Logger, signal: AbortSignal, who = AIB_IDENTITY): Promise<void> {
-  const subscription = scope.split('/').slice(0, 3).join('/');
   const { created } = await ensureRoleAssignment({
-    auth, scope, principalId, roleDefinitionId: `${subscription}/providers/Microsoft.Authorization/roleDefinitions/${BLOB_DATA_READER}`,
-    description: `BuildImage: ${who} reads the build artifacts`, signal, log,
+    auth, scope, principalId, roleDefinitionId: readerRoleId(scope), description: `BuildImage: ${who} reads the build artifacts`, signal, log,
   });
   if (created) log.info(`Granted ${who} Storage Blob Data Reader on the artifacts container.`);
 }
 
 /**
- * The Storage Blob Data Reader grant a dry run lists instead of making (grantReader). Image Builder's is the
- * same item for the archive and the local files, which share the container.
+ * The Storage Blob Data Reader grant a dry run lists instead of making (grantReader): kept when the principal
+ * holds it there already. Image Builder's is the same item for the archive and the local files, which share
+ * the container. A principal not made yet (the task's own identity before its first build) holds nothing.
  */
-export function readerItem(scope: string, who = AIB_IDENTITY, reason = 'to download what the task uploads there'): PlanItem {
-  return { action: 'create', target: `role 'Storage Blob Data Reader' for ${who} on ${scope}`, reason };
+export async function readerItem(
+  o: { auth: AuthorizationManagementClient; scope: string; principalId?: string; signal: AbortSignal; who?: string; reason?: string },
+): Promise<PlanItem> {
+  const target = `role 'Storage Blob Data Reader' for ${o.who ?? AIB_IDENTITY} on ${o.scope}`;
+  const held = o.principalId && GUID.test(o.principalId)
+    && await roleAssignmentAt({ auth: o.auth, scope: o.scope, principalId: o.principalId, roleDefinitionId: readerRoleId(o.scope), signal: o.signal });
+  return held ? { action: 'keep', target, reason: 'granted already' } : { action: 'create', target, reason: o.reason ?? 'to download what the task uploads there' };
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function readerRoleId(scope: string): string {
+  return `${scope.split('/').slice(0, 3).join('/')}/providers/Microsoft.Authorization/roleDefinitions/${BLOB_DATA_READER}`;
 }
 
 /** The `az` command that lets a service principal read the blobs of the container at `scope`. */
@@ -311,7 +321,7 @@ async function vmIdentityThatReads(
     const vm = { id, name, principalId: found.principalId, clientId: found.clientId };
     if (own) {
       const who = `the build VM's identity ${name}`;
-      if (plan) plan.push(readerItem(containerScope, who, 'to download the build artifacts archive on the VM'));
+      if (plan) plan.push(await readerItem({ auth, scope: containerScope, principalId: vm.principalId, signal, who, reason: 'to download the build artifacts archive on the VM' }));
       else await grantReader(auth, containerScope, vm.principalId, log, signal, who);
       return vm;
     }

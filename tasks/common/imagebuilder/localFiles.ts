@@ -157,7 +157,7 @@ export async function uploadLocalFiles(azure: AzureContext, clients: BuildClient
       throw new InputError('storageAccountName', `Image Builder's identity (principal ${ctx.principalId ?? 'unknown'}) holds no role that reads blobs on ${scope} (it needs the data action ${BLOB_READ}, e.g. Storage Blob Data Reader) and downloads the local files of ${input} from there`, readerCommand(ctx.principalId ?? '<principal>', scope));
     }
   } else if (ctx.plan) {
-    ctx.plan.push(readerItem(scope));
+    ctx.plan.push(await readerItem({ auth, scope, principalId: ctx.principalId, signal }));
   } else if (ctx.principalId) {
     await grantReader(auth, scope, ctx.principalId, log, signal);
   } else {
