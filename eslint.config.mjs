@@ -2,14 +2,21 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const TASK_LIB = ['azure-pipelines-task-lib', 'azure-pipelines-task-lib/*', 'azure-pipelines-tasks-azure-arm-rest', 'azure-pipelines-tasks-azure-arm-rest/*'];
+const TASK_LIB = [
+  'azure-pipelines-task-lib',
+  'azure-pipelines-task-lib/*',
+  'azure-pipelines-tasks-azure-arm-rest',
+  'azure-pipelines-tasks-azure-arm-rest/*',
+];
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'tasks/*/index.js', '**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
   },
   {
     // Tests and the simulator handle JSON documents of any shape (ARM bodies, state dumps, Graph objects),
@@ -30,19 +37,39 @@ export default tseslint.config(
     files: ['tasks/**/*.ts'],
     ignores: ['tasks/common/pipeline/**'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [],
-        patterns: [
-          { group: TASK_LIB, message: 'Only tasks/common/pipeline/ imports azure-pipelines-task-lib and azure-arm-rest.' },
-          { regex: '^(\\.\\./)+(tests|scripts)(/|$)', message: 'Nothing under tasks/ imports tests/ or scripts/.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [],
+          patterns: [
+            {
+              group: TASK_LIB,
+              message:
+                'Only tasks/common/pipeline/ imports azure-pipelines-task-lib and azure-arm-rest.',
+            },
+            {
+              regex: '^(\\.\\./)+(tests|scripts)(/|$)',
+              message: 'Nothing under tasks/ imports tests/ or scripts/.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['tasks/common/pipeline/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+(tests|scripts)(/|$)', message: 'Nothing under tasks/ imports tests/ or scripts/.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(tests|scripts)(/|$)',
+              message: 'Nothing under tasks/ imports tests/ or scripts/.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -11,18 +11,26 @@ export function bumpVersion(request: string, root = ROOT): string {
   const pkgPath = path.join(root, 'package.json');
   const pkg = JSON.parse(fs.readFileSync(pkgPath, 'utf8'));
   const [major, minor, patch] = String(pkg.version).split('.').map(Number);
-  const next = request === 'patch' ? `${major}.${minor}.${patch + 1}`
-    : request === 'minor' ? `${major}.${minor + 1}.0`
-    : request;
+  const next =
+    request === 'patch'
+      ? `${major}.${minor}.${patch + 1}`
+      : request === 'minor'
+        ? `${major}.${minor + 1}.0`
+        : request;
   const m = /^(\d+)\.(\d+)\.(\d+)$/.exec(next);
-  if (!m) throw new Error(`'${request}' is not a version: give Major.Minor.Patch, 'patch' or 'minor'.`);
+  if (!m)
+    throw new Error(`'${request}' is not a version: give Major.Minor.Patch, 'patch' or 'minor'.`);
   const edit = (file: string, change: (json: any) => void) => {
     const json = JSON.parse(fs.readFileSync(file, 'utf8'));
     change(json);
     fs.writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
   };
-  edit(pkgPath, (j) => { j.version = next; });
-  edit(path.join(root, 'vss-extension.json'), (j) => { j.version = next; });
+  edit(pkgPath, (j) => {
+    j.version = next;
+  });
+  edit(path.join(root, 'vss-extension.json'), (j) => {
+    j.version = next;
+  });
   for (const task of TASKS) {
     edit(path.join(root, 'tasks', task, 'task.json'), (j) => {
       j.version = { Major: Number(m[1]), Minor: Number(m[2]), Patch: Number(m[3]) };
@@ -32,5 +40,7 @@ export function bumpVersion(request: string, root = ROOT): string {
 }
 
 if (require.main === module) {
-  console.log(`Version set to ${bumpVersion(process.argv[2] ?? 'patch')} in package.json, vss-extension.json and ${TASKS.length} task.json files.`);
+  console.log(
+    `Version set to ${bumpVersion(process.argv[2] ?? 'patch')} in package.json, vss-extension.json and ${TASKS.length} task.json files.`,
+  );
 }

@@ -1,7 +1,12 @@
 import * as path from 'path';
 
 /** The extension's tasks, in the order they appear in the marketplace listing. */
-export const TASKS = ['BuildImage', 'DistributeToGallery', 'UpdateHostPool', 'AttachGalleryToDevCenter'] as const;
+export const TASKS = [
+  'BuildImage',
+  'DistributeToGallery',
+  'UpdateHostPool',
+  'AttachGalleryToDevCenter',
+] as const;
 export type TaskName = (typeof TASKS)[number];
 
 /** The repository root (compiled scripts live in out/scripts). */

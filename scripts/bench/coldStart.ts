@@ -22,7 +22,14 @@ async function firstConnectionProbe(target: URL) {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `https://127.0.0.1:${(server.address() as net.AddressInfo).port}/`;
-  return { url, reset: () => { first = undefined; }, first: () => first, close: () => server.close() };
+  return {
+    url,
+    reset: () => {
+      first = undefined;
+    },
+    first: () => first,
+    close: () => server.close(),
+  };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -53,10 +60,15 @@ async function main(): Promise<void> {
       console.log(`${task.padEnd(28)}  n/a: with no inputs it stops before any request`);
       continue;
     }
-    console.log(`${task.padEnd(28)}${bundled.toFixed(0).padStart(7)}${unbundled.toFixed(0).padStart(11)}${(bundled / unbundled).toFixed(2).padStart(19)}`);
+    console.log(
+      `${task.padEnd(28)}${bundled.toFixed(0).padStart(7)}${unbundled.toFixed(0).padStart(11)}${(bundled / unbundled).toFixed(2).padStart(19)}`,
+    );
   }
   probe.close();
   await sim.stop();
 }
 
-main().catch((err) => { console.error(err); process.exit(1); });
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -21,10 +21,28 @@ const SCENARIO: Scenario = {
   timeScale: 0.003,
   resources: [
     { id: RG, type: 'Microsoft.Resources/resourceGroups', location: 'westeurope' },
-    { id: `${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aib-identity`, type: 'Microsoft.ManagedIdentity/userAssignedIdentities', location: 'westeurope' },
-    { id: `${RG}/providers/Microsoft.Compute/galleries/gal_staging`, type: 'Microsoft.Compute/galleries', location: 'westeurope', properties: {} },
-    { id: STAGING_DEFINITION, type: 'Microsoft.Compute/galleries/images', location: 'westeurope',
-      properties: { osType: 'Windows', osState: 'Generalized', hyperVGeneration: 'V2', identifier: { publisher: 'contoso', offer: 'win11-avd', sku: '24h2' } } },
+    {
+      id: `${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aib-identity`,
+      type: 'Microsoft.ManagedIdentity/userAssignedIdentities',
+      location: 'westeurope',
+    },
+    {
+      id: `${RG}/providers/Microsoft.Compute/galleries/gal_staging`,
+      type: 'Microsoft.Compute/galleries',
+      location: 'westeurope',
+      properties: {},
+    },
+    {
+      id: STAGING_DEFINITION,
+      type: 'Microsoft.Compute/galleries/images',
+      location: 'westeurope',
+      properties: {
+        osType: 'Windows',
+        osState: 'Generalized',
+        hyperVGeneration: 'V2',
+        identifier: { publisher: 'contoso', offer: 'win11-avd', sku: '24h2' },
+      },
+    },
   ],
 };
 
@@ -44,29 +62,68 @@ interface Step {
 
 const PIPELINE: Step[] = [
   {
-    name: 'build', title: 'Build the image', task: 'BuildImage', auth: 'wif', expect: 'Succeeded',
+    name: 'build',
+    title: 'Build the image',
+    task: 'BuildImage',
+    auth: 'wif',
+    expect: 'Succeeded',
     inputs: () => ({
-      location: 'westeurope', resourceGroup: 'rg-golden-images', managedIdentity: 'aib-identity',
-      sourceImage: 'MicrosoftWindowsDesktop:windows-11:win11-24h2-avd', scriptSource: 'inline', runElevated: 'true',
-      inlineScript: 'Write-Host "Installing line-of-business apps"\nWrite-Host "Configuring FSLogix"',
-      restart: 'true', windowsUpdate: 'true', galleryImageDefinitionId: STAGING_DEFINITION, pollInterval: '500ms',
+      location: 'westeurope',
+      resourceGroup: 'rg-golden-images',
+      managedIdentity: 'aib-identity',
+      sourceImage: 'MicrosoftWindowsDesktop:windows-11:win11-24h2-avd',
+      scriptSource: 'inline',
+      runElevated: 'true',
+      inlineScript:
+        'Write-Host "Installing line-of-business apps"\nWrite-Host "Configuring FSLogix"',
+      restart: 'true',
+      windowsUpdate: 'true',
+      galleryImageDefinitionId: STAGING_DEFINITION,
+      pollInterval: '500ms',
     }),
   },
   {
-    name: 'distribute', title: 'Publish to the production gallery', task: 'DistributeToGallery', auth: 'sp', expect: 'Succeeded',
+    name: 'distribute',
+    title: 'Publish to the production gallery',
+    task: 'DistributeToGallery',
+    auth: 'sp',
+    expect: 'Succeeded',
     inputs: (o) => ({
-      source: o.build.imageVersionId, galleryResourceGroup: 'rg-golden-images', galleryName: 'gal_production', location: 'westeurope',
-      imageDefinition: 'win11-avd', targetRegions: REGIONS.join(', '), pollInterval: '500ms',
+      source: o.build.imageVersionId,
+      galleryResourceGroup: 'rg-golden-images',
+      galleryName: 'gal_production',
+      location: 'westeurope',
+      imageDefinition: 'win11-avd',
+      targetRegions: REGIONS.join(', '),
+      pollInterval: '500ms',
     }),
     verify: (state, out) => {
-      const version = state.resources.find((r) => r.id.toLowerCase() === out.imageVersionId?.toLowerCase());
-      const regions = (version?.properties?.publishingProfile?.targetRegions ?? []).map((r: { name: string }) => r.name.toLowerCase().replace(/\s/g, ''));
+      const version = state.resources.find(
+        (r) => r.id.toLowerCase() === out.imageVersionId?.toLowerCase(),
+      );
+      const regions = (version?.properties?.publishingProfile?.targetRegions ?? []).map(
+        (r: { name: string }) => r.name.toLowerCase().replace(/\s/g, ''),
+      );
       const missing = REGIONS.filter((r) => !regions.includes(r));
       return missing.length ? `the published version is not in ${missing.join(', ')}` : undefined;
     },
   },
-  { name: 'devbox', title: 'Attach the gallery to Dev Box', task: 'AttachGalleryToDevCenter', auth: 'sp-cert', expect: 'NotImplemented', inputs: () => ({}) },
-  { name: 'avd', title: 'Roll the AVD host pool', task: 'UpdateHostPool', auth: 'msi', expect: 'NotImplemented', inputs: () => ({}) },
+  {
+    name: 'devbox',
+    title: 'Attach the gallery to Dev Box',
+    task: 'AttachGalleryToDevCenter',
+    auth: 'sp-cert',
+    expect: 'NotImplemented',
+    inputs: () => ({}),
+  },
+  {
+    name: 'avd',
+    title: 'Roll the AVD host pool',
+    task: 'UpdateHostPool',
+    auth: 'msi',
+    expect: 'NotImplemented',
+    inputs: () => ({}),
+  },
 ];
 
 const color = process.stdout.isTTY;
@@ -80,33 +137,66 @@ async function main(): Promise<number> {
   const rows: string[] = [];
   let ok = true;
   try {
-    console.log(bold(`Embedded Azure at ${sim.info.armUrl} (subscription ${sim.info.subscriptionId})`));
+    console.log(
+      bold(`Embedded Azure at ${sim.info.armUrl} (subscription ${sim.info.subscriptionId})`),
+    );
     for (const step of PIPELINE) {
-      console.log(`\n${bold(`━━ ${step.title} — ${step.task}@1 (service connection: ${step.auth})`)}`);
+      console.log(
+        `\n${bold(`━━ ${step.title} — ${step.task}@1 (service connection: ${step.auth})`)}`,
+      );
       const view = new LogView({ color });
       const before = sim.state().requests.length;
-      const run = await runTask({ task: step.task, auth: step.auth, inputs: step.inputs(outputs), sim, onOutput: (chunk) => view.push(chunk).forEach((l) => console.log(l)) });
+      const run = await runTask({
+        task: step.task,
+        auth: step.auth,
+        inputs: step.inputs(outputs),
+        sim,
+        onOutput: (chunk) => view.push(chunk).forEach((l) => console.log(l)),
+      });
       view.end().forEach((l) => console.log(l));
       outputs[step.name] = view.outputs;
       const authenticated = run.state.requests.slice(before).some((r) => r.status < 400);
-      const problem = step.expect === 'Succeeded'
-        ? (run.result === 'Succeeded' || run.result === 'SucceededWithIssues' ? step.verify?.(run.state, view.outputs) : `ended ${run.result ?? 'without a result'}`)
-        : (run.result === 'Failed' && /not implemented in this version/.test(run.message ?? '') && authenticated ? undefined : `expected "not implemented", got ${run.result}: ${run.message}`);
+      const problem =
+        step.expect === 'Succeeded'
+          ? run.result === 'Succeeded' || run.result === 'SucceededWithIssues'
+            ? step.verify?.(run.state, view.outputs)
+            : `ended ${run.result ?? 'without a result'}`
+          : run.result === 'Failed' &&
+              /not implemented in this version/.test(run.message ?? '') &&
+              authenticated
+            ? undefined
+            : `expected "not implemented", got ${run.result}: ${run.message}`;
       ok &&= !problem;
-      const outcome = problem ?? (step.expect === 'NotImplemented' ? 'not built yet (authenticated, pre-flight passed)' : run.result!);
-      console.log(bold(`${problem ? '✖' : '✔'} ${step.task}: ${outcome} in ${(run.durationMs / 1000).toFixed(1)}s`));
-      for (const [name, value] of Object.entries(view.outputs)) console.log(`    $(${step.name}.${name}) = ${value}`);
+      const outcome =
+        problem ??
+        (step.expect === 'NotImplemented'
+          ? 'not built yet (authenticated, pre-flight passed)'
+          : run.result!);
+      console.log(
+        bold(
+          `${problem ? '✖' : '✔'} ${step.task}: ${outcome} in ${(run.durationMs / 1000).toFixed(1)}s`,
+        ),
+      );
+      for (const [name, value] of Object.entries(view.outputs))
+        console.log(`    $(${step.name}.${name}) = ${value}`);
       rows.push(`${problem ? '✖' : '✔'} ${step.title.padEnd(36)} ${outcome}`);
     }
   } finally {
     await sim.stop();
   }
   console.log(`\n${bold('Pipeline summary')}\n${rows.join('\n')}`);
-  console.log(ok ? '\nEvery step behaved as this version should.' : '\nA step did not behave as this version should.');
+  console.log(
+    ok
+      ? '\nEvery step behaved as this version should.'
+      : '\nA step did not behave as this version should.',
+  );
   return ok ? 0 : 1;
 }
 
-main().then((code) => process.exit(code), (err) => {
-  console.error(err instanceof Error ? err.stack : String(err));
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err instanceof Error ? err.stack : String(err));
+    process.exit(1);
+  },
+);

@@ -3,7 +3,10 @@
  * collapsible sections marked, errors and warnings flagged, debug hidden, every registered secret
  * replaced by *** (the agent masks them, not the task).
  */
-export interface LogViewOptions { debug?: boolean; color?: boolean }
+export interface LogViewOptions {
+  debug?: boolean;
+  color?: boolean;
+}
 
 const COMMAND = /^##vso\[([\w.]+)([^\]]*)\](.*)$/;
 const FORMAT = /^##\[(group|endgroup|error|warning|section|command|debug)\](.*)$/;
@@ -38,13 +41,24 @@ export class LogView {
     if (format) {
       const [, kind, text] = format;
       switch (kind) {
-        case 'group': this.depth = 1; return [this.paint('1', `▼ ${this.mask(text)}`)];
-        case 'endgroup': this.depth = 0; return [];
-        case 'error': return [this.indent(this.paint('31', `ERROR: ${this.mask(text)}`))];
-        case 'warning': return [this.indent(this.paint('33', `WARNING: ${this.mask(text)}`))];
-        case 'section': return [this.paint('32', this.mask(text))];
-        case 'command': return [this.indent(this.paint('34', this.mask(text)))];
-        default: return this.options.debug ? [this.indent(this.paint('35', `DEBUG: ${this.mask(text)}`))] : [];
+        case 'group':
+          this.depth = 1;
+          return [this.paint('1', `▼ ${this.mask(text)}`)];
+        case 'endgroup':
+          this.depth = 0;
+          return [];
+        case 'error':
+          return [this.indent(this.paint('31', `ERROR: ${this.mask(text)}`))];
+        case 'warning':
+          return [this.indent(this.paint('33', `WARNING: ${this.mask(text)}`))];
+        case 'section':
+          return [this.paint('32', this.mask(text))];
+        case 'command':
+          return [this.indent(this.paint('34', this.mask(text)))];
+        default:
+          return this.options.debug
+            ? [this.indent(this.paint('35', `DEBUG: ${this.mask(text)}`))]
+            : [];
       }
     }
     return [this.indent(this.mask(raw))];
@@ -58,13 +72,20 @@ export class LogView {
       case 'task.issue':
       case 'task.logissue': {
         const error = props.type === 'error';
-        return [this.indent(this.paint(error ? '31' : '33', `${error ? 'ERROR' : 'WARNING'}: ${this.mask(value)}`))];
+        return [
+          this.indent(
+            this.paint(error ? '31' : '33', `${error ? 'ERROR' : 'WARNING'}: ${this.mask(value)}`),
+          ),
+        ];
       }
       case 'task.debug':
-        return this.options.debug ? [this.indent(this.paint('35', `DEBUG: ${this.mask(value)}`))] : [];
+        return this.options.debug
+          ? [this.indent(this.paint('35', `DEBUG: ${this.mask(value)}`))]
+          : [];
       case 'task.setvariable':
         if (props.issecret === 'true' && value) this.secrets.add(value);
-        if (props.variable) this.outputs[props.variable] = props.issecret === 'true' ? '***' : this.mask(value);
+        if (props.variable)
+          this.outputs[props.variable] = props.issecret === 'true' ? '***' : this.mask(value);
         return [];
       case 'task.uploadsummary':
         return [this.indent(this.paint('36', `(summary attached to the run: ${value})`))];
@@ -84,7 +105,9 @@ export class LogView {
     return out;
   }
 
-  private indent(text: string): string { return this.depth ? `  ${text}` : text; }
+  private indent(text: string): string {
+    return this.depth ? `  ${text}` : text;
+  }
 
   private paint(code: string, text: string): string {
     return this.options.color ? `\u001b[${code}m${text}\u001b[0m` : text;
@@ -95,12 +118,22 @@ function parseProps(text: string): Record<string, string> {
   const props: Record<string, string> = {};
   for (const part of text.trim().split(';')) {
     const at = part.indexOf('=');
-    if (at > 0) props[part.slice(0, at).trim().toLowerCase()] = unescapeData(part.slice(at + 1).trim().replace(/%3B/g, ';').replace(/%5D/g, ']'));
+    if (at > 0)
+      props[part.slice(0, at).trim().toLowerCase()] = unescapeData(
+        part
+          .slice(at + 1)
+          .trim()
+          .replace(/%3B/g, ';')
+          .replace(/%5D/g, ']'),
+      );
   }
   return props;
 }
 
 /** task-lib escapes a command's data (`%` as %AZP25, line breaks as %0D/%0A); the agent reads it back. */
 function unescapeData(text: string): string {
-  return text.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%AZP25/g, '%');
+  return text
+    .replace(/%0D/g, '\r')
+    .replace(/%0A/g, '\n')
+    .replace(/%AZP25/g, '%');
 }

@@ -13,11 +13,15 @@ import { exitCodeFor, RunOptions, runTask } from './runner';
 
 const AUTH_KINDS: AuthKind[] = ['sp', 'sp-cert', 'wif', 'msi'];
 
-export interface CliArgs { options: RunOptions; stateOut?: string }
+export interface CliArgs {
+  options: RunOptions;
+  stateOut?: string;
+}
 
 export function parseArgs(argv: string[]): CliArgs {
   const [task, ...rest] = argv;
-  if (!TASKS.includes(task as TaskName)) throw new Error(`First argument: the task name, one of ${TASKS.join(', ')}.`);
+  if (!TASKS.includes(task as TaskName))
+    throw new Error(`First argument: the task name, one of ${TASKS.join(', ')}.`);
   const options: RunOptions = { task: task as TaskName, inputs: {}, vars: {} };
   let inputsFile: Record<string, string> = {};
   let stateOut: string | undefined;
@@ -31,18 +35,41 @@ export function parseArgs(argv: string[]): CliArgs {
     const value = rest[++i];
     if (value === undefined) throw new Error(`${flag} needs a value.`);
     switch (flag) {
-      case '--input': { const [k, v] = pair(flag, value); options.inputs![k] = v; break; }
-      case '--var': { const [k, v] = pair(flag, value); options.vars![k] = v; break; }
-      case '--inputs-file': inputsFile = readJson(value, flag); break;
-      case '--scenario': options.scenario = readJson(value, flag); break;
-      case '--state-out': stateOut = path.resolve(value); break;
+      case '--input': {
+        const [k, v] = pair(flag, value);
+        options.inputs![k] = v;
+        break;
+      }
+      case '--var': {
+        const [k, v] = pair(flag, value);
+        options.vars![k] = v;
+        break;
+      }
+      case '--inputs-file':
+        inputsFile = readJson(value, flag);
+        break;
+      case '--scenario':
+        options.scenario = readJson(value, flag);
+        break;
+      case '--state-out':
+        stateOut = path.resolve(value);
+        break;
       case '--auth':
-        if (!AUTH_KINDS.includes(value as AuthKind)) throw new Error(`--auth is one of ${AUTH_KINDS.join(', ')}, got '${value}'.`);
-        options.auth = value as AuthKind; break;
-      case '--connection-id': options.connectionId = value; break;
-      case '--subscription-id': options.subscriptionId = value; break;
-      case '--workdir': options.workdir = path.resolve(value); break;
-      default: throw new Error(`Unknown option '${flag}'.`);
+        if (!AUTH_KINDS.includes(value as AuthKind))
+          throw new Error(`--auth is one of ${AUTH_KINDS.join(', ')}, got '${value}'.`);
+        options.auth = value as AuthKind;
+        break;
+      case '--connection-id':
+        options.connectionId = value;
+        break;
+      case '--subscription-id':
+        options.subscriptionId = value;
+        break;
+      case '--workdir':
+        options.workdir = path.resolve(value);
+        break;
+      default:
+        throw new Error(`Unknown option '${flag}'.`);
     }
   }
   options.inputs = { ...inputsFile, ...options.inputs }; // --input wins over the file
@@ -61,9 +88,12 @@ function readJson<T>(file: string, flag: string): T {
 async function buildIfNeeded(task: TaskName): Promise<void> {
   const bundle = path.join(taskDir(task), 'index.js');
   const built = fs.existsSync(bundle) ? fs.statSync(bundle).mtimeMs : 0;
-  const sources = fs.readdirSync(path.dirname(taskDir(task)), { recursive: true, encoding: 'utf8' })
+  const sources = fs
+    .readdirSync(path.dirname(taskDir(task)), { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.ts') || f.endsWith('task.json'));
-  const newest = Math.max(...sources.map((f) => fs.statSync(path.join(path.dirname(taskDir(task)), f)).mtimeMs));
+  const newest = Math.max(
+    ...sources.map((f) => fs.statSync(path.join(path.dirname(taskDir(task)), f)).mtimeMs),
+  );
   if (newest > built) await buildTasks();
 }
 
@@ -74,15 +104,25 @@ async function main(): Promise<number> {
   const onSignal = () => controller.abort();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const run = await runTask({ ...options, signal: controller.signal, onOutput: (chunk) => process.stdout.write(chunk) });
+  const run = await runTask({
+    ...options,
+    signal: controller.signal,
+    onOutput: (chunk) => process.stdout.write(chunk),
+  });
   if (stateOut) fs.writeFileSync(stateOut, `${JSON.stringify(run.state, null, 2)}\n`);
-  if (!run.result) console.error(`runner: ${options.task} ended (exit code ${run.exitCode}) without reporting a result.`);
+  if (!run.result)
+    console.error(
+      `runner: ${options.task} ended (exit code ${run.exitCode}) without reporting a result.`,
+    );
   return exitCodeFor(run.result);
 }
 
 if (require.main === module) {
-  main().then((code) => process.exit(code), (err) => {
-    console.error(`runner: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(3);
-  });
+  main().then(
+    (code) => process.exit(code),
+    (err) => {
+      console.error(`runner: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(3);
+    },
+  );
 }

@@ -4,7 +4,11 @@ import * as path from 'path';
  * The pipeline variables the runner gives a task by default, as a hosted agent would for a YAML run.
  * Every one can be overridden with --var Name=value. Documented in README.md.
  */
-export function defaultPipelineVars(workdir: string, tempDir: string, collectionUri: string): Record<string, string> {
+export function defaultPipelineVars(
+  workdir: string,
+  tempDir: string,
+  collectionUri: string,
+): Record<string, string> {
   return {
     'System.CollectionUri': collectionUri,
     'System.TeamFoundationCollectionUri': collectionUri,

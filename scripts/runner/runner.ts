@@ -10,7 +10,15 @@ import * as fs from 'fs';
 import * as https from 'https';
 import * as os from 'os';
 import * as path from 'path';
-import { AuthKind, endpointEnv, InputDefinition, inputEnv, resolveInputs, rootFilePathInputs, variableEnv } from '../agentEnv';
+import {
+  AuthKind,
+  endpointEnv,
+  InputDefinition,
+  inputEnv,
+  resolveInputs,
+  rootFilePathInputs,
+  variableEnv,
+} from '../agentEnv';
 import { TASKS, TaskName, taskDir } from '../tasks';
 import { defaultPipelineVars } from './pipelineVars';
 import type { Scenario, SimInfo, StateDump } from '../../tests/sim';
@@ -64,14 +72,19 @@ export interface RunResult {
 
 /** The runner's exit code for a task result: 0 success (with or without issues), 1 failed, 2 cancelled. */
 export function exitCodeFor(result: TaskResult | undefined): number {
-  return result === 'Succeeded' || result === 'SucceededWithIssues' ? 0 : result === 'Cancelled' ? 2 : 1;
+  return result === 'Succeeded' || result === 'SucceededWithIssues'
+    ? 0
+    : result === 'Cancelled'
+      ? 2
+      : 1;
 }
 
 export async function runTask(options: RunOptions): Promise<RunResult> {
-  if (!TASKS.includes(options.task)) throw new Error(`Unknown task '${options.task}': one of ${TASKS.join(', ')}.`);
+  if (!TASKS.includes(options.task))
+    throw new Error(`Unknown task '${options.task}': one of ${TASKS.join(', ')}.`);
   const bundle = options.entry ?? path.join(taskDir(options.task), 'index.js');
   if (!fs.existsSync(bundle)) throw new Error(`${bundle} is missing: run npm run build.`);
-  const sim = options.sim ?? await startSim(options.scenario);
+  const sim = options.sim ?? (await startSim(options.scenario));
   try {
     return await runAgainst(sim.info, bundle, options, async () => sim.state());
   } finally {
@@ -82,7 +95,10 @@ export async function runTask(options: RunOptions): Promise<RunResult> {
 async function startSim(scenario: Scenario | undefined) {
   const infoFile = process.env.GIP_SIM_INFO;
   if (infoFile) {
-    if (scenario) throw new Error('A scenario can only be given to a simulator the runner starts (unset GIP_SIM_INFO).');
+    if (scenario)
+      throw new Error(
+        'A scenario can only be given to a simulator the runner starts (unset GIP_SIM_INFO).',
+      );
     const info = JSON.parse(fs.readFileSync(infoFile, 'utf8')) as SimInfo;
     return { info, state: () => fetchState(info) };
   }
@@ -93,21 +109,41 @@ async function startSim(scenario: Scenario | undefined) {
 /** The state of a simulator in another process, through its admin endpoint. */
 function fetchState(info: SimInfo): Promise<StateDump> {
   return new Promise((resolve, reject) => {
-    https.get(new URL('_sim/state', info.armUrl), { ca: fs.readFileSync(info.caCertPath) }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d) => { body += d; }).on('end', () => {
-        try { resolve(JSON.parse(body)); } catch (err) { reject(err); }
-      });
-    }).on('error', reject);
+    https
+      .get(new URL('_sim/state', info.armUrl), { ca: fs.readFileSync(info.caCertPath) }, (res) => {
+        let body = '';
+        res
+          .setEncoding('utf8')
+          .on('data', (d) => {
+            body += d;
+          })
+          .on('end', () => {
+            try {
+              resolve(JSON.parse(body));
+            } catch (err) {
+              reject(err);
+            }
+          });
+      })
+      .on('error', reject);
   });
 }
 
-async function runAgainst(info: SimInfo, bundle: string, o: RunOptions, state: () => Promise<StateDump>): Promise<RunResult> {
+async function runAgainst(
+  info: SimInfo,
+  bundle: string,
+  o: RunOptions,
+  state: () => Promise<StateDump>,
+): Promise<RunResult> {
   const started = Date.now();
   const workdir = path.resolve(o.workdir ?? process.cwd());
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-agent-temp-'));
   const env = taskEnvironment(info, o, workdir, tempDir);
-  const child = spawn(process.execPath, [bundle], { cwd: workdir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bundle], {
+    cwd: workdir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   const collect = (chunk: Buffer) => {
     const text = chunk.toString('utf8');
@@ -118,7 +154,9 @@ async function runAgainst(info: SimInfo, bundle: string, o: RunOptions, state: (
   child.stderr.on('data', collect);
   const stopCancel = o.signal ? cancelOnAbort(child, o.signal) : () => undefined;
   o.kill?.addEventListener('abort', () => child.kill('SIGKILL'), { once: true });
-  const exitCode = await new Promise<number>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
+  const exitCode = await new Promise<number>((resolve) =>
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1))),
+  );
   stopCancel();
   fs.rmSync(tempDir, { recursive: true, force: true });
   const complete = /##vso\[task\.complete result=([A-Za-z]+);[^\]]*\](.*)/.exec(stdout);
@@ -136,25 +174,46 @@ async function runAgainst(info: SimInfo, bundle: string, o: RunOptions, state: (
 
 function setVariables(stdout: string, isOutput: boolean): Record<string, string> {
   const vars: Record<string, string> = {};
-  const re = new RegExp(`##vso\\[task\\.setvariable variable=([^;\\]]+);isOutput=${isOutput};[^\\]]*\\](.*)`, 'g');
+  const re = new RegExp(
+    `##vso\\[task\\.setvariable variable=([^;\\]]+);isOutput=${isOutput};[^\\]]*\\](.*)`,
+    'g',
+  );
   for (const [, name, value] of stdout.matchAll(re)) vars[name] = value;
   return vars;
 }
 
-function taskEnvironment(info: SimInfo, o: RunOptions, workdir: string, tempDir: string): NodeJS.ProcessEnv {
+function taskEnvironment(
+  info: SimInfo,
+  o: RunOptions,
+  workdir: string,
+  tempDir: string,
+): NodeJS.ProcessEnv {
   const connectionId = o.connectionId ?? DEFAULT_CONNECTION_ID;
   const auth = o.auth ?? 'sp';
-  const principal = { sp: info.principals.sp, 'sp-cert': info.principals.spCert, wif: info.principals.wif, msi: info.principals.msi }[auth];
+  const principal = {
+    sp: info.principals.sp,
+    'sp-cert': info.principals.spCert,
+    wif: info.principals.wif,
+    msi: info.principals.msi,
+  }[auth];
   // As the server and agent do: aliases renamed to the input's name, task.json defaults under the step's
   // values, filePath inputs rooted against the sources folder (an empty one becomes that folder).
-  const definitions = (JSON.parse(fs.readFileSync(path.join(taskDir(o.task), 'task.json'), 'utf8')) as { inputs: InputDefinition[] }).inputs;
+  const definitions = (
+    JSON.parse(fs.readFileSync(path.join(taskDir(o.task), 'task.json'), 'utf8')) as {
+      inputs: InputDefinition[];
+    }
+  ).inputs;
   const inputs = resolveInputs(definitions, o.inputs ?? {});
   // A service-connection input left unset gets the runner's connection.
-  for (const input of definitions) if (input.type.startsWith('connectedService:AzureRM') && !inputs[input.name]) inputs[input.name] = connectionId;
+  for (const input of definitions)
+    if (input.type.startsWith('connectedService:AzureRM') && !inputs[input.name])
+      inputs[input.name] = connectionId;
   const vars = { ...defaultPipelineVars(workdir, tempDir, info.collectionUri), ...o.vars };
   // The connection's subscription: --subscription-id, named as the simulator declares it.
   const subscriptionId = o.subscriptionId ?? info.subscriptionId;
-  const declared = info.subscriptions?.find((s) => s.subscriptionId.toLowerCase() === subscriptionId.toLowerCase());
+  const declared = info.subscriptions?.find(
+    (s) => s.subscriptionId.toLowerCase() === subscriptionId.toLowerCase(),
+  );
   rootFilePathInputs(definitions, inputs, vars['Build.SourcesDirectory'] ?? workdir);
   return {
     PATH: process.env.PATH ?? '',
@@ -165,7 +224,10 @@ function taskEnvironment(info: SimInfo, o: RunOptions, workdir: string, tempDir:
     SYSTEM_ACCESSTOKEN: info.systemAccessToken,
     SYSTEM_OIDCREQUESTURI: info.oidcRequestUri,
     ENDPOINT_URL_SYSTEMVSSCONNECTION: info.collectionUri,
-    ENDPOINT_AUTH_SYSTEMVSSCONNECTION: JSON.stringify({ parameters: { AccessToken: info.systemAccessToken }, scheme: 'OAuth' }),
+    ENDPOINT_AUTH_SYSTEMVSSCONNECTION: JSON.stringify({
+      parameters: { AccessToken: info.systemAccessToken },
+      scheme: 'OAuth',
+    }),
     ENDPOINT_AUTH_SCHEME_SYSTEMVSSCONNECTION: 'OAuth',
     ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN: info.systemAccessToken,
     ...variableEnv(vars),
@@ -196,7 +258,8 @@ function cancelOnAbort(child: ChildProcess, signal: AbortSignal): () => void {
     timers.push(setTimeout(() => child.kill('SIGTERM'), CANCEL_GRACE_MS));
     timers.push(setTimeout(() => child.kill('SIGKILL'), CANCEL_GRACE_MS + KILL_AFTER_TERM_MS));
   };
-  if (signal.aborted) cancel(); else signal.addEventListener('abort', cancel, { once: true });
+  if (signal.aborted) cancel();
+  else signal.addEventListener('abort', cancel, { once: true });
   return () => {
     signal.removeEventListener('abort', cancel);
     timers.forEach(clearTimeout);

@@ -8,7 +8,19 @@ void runTask('BuildImage', async (ctx) => {
   const params = readTaskParams(ctx.inputs, ctx.pipeline);
   const registerProviders = ctx.inputs.bool('registerProviders');
   const azure = await ctx.connect();
-  await requireProviders(azure, ['Microsoft.VirtualMachineImages', 'Microsoft.Compute', 'Microsoft.Storage',
-    'Microsoft.Network', 'Microsoft.ManagedIdentity', 'Microsoft.ContainerInstance'], ctx.log, ctx.signal, registerProviders);
+  await requireProviders(
+    azure,
+    [
+      'Microsoft.VirtualMachineImages',
+      'Microsoft.Compute',
+      'Microsoft.Storage',
+      'Microsoft.Network',
+      'Microsoft.ManagedIdentity',
+      'Microsoft.ContainerInstance',
+    ],
+    ctx.log,
+    ctx.signal,
+    registerProviders,
+  );
   return buildImage(azure, params, ctx.log, ctx.signal, ctx.pipeline);
 });

@@ -4,6 +4,11 @@ import { runTask } from '../common/pipeline/run';
 
 void runTask('UpdateHostPool', async (ctx) => {
   const azure = await ctx.connect();
-  await requireProviders(azure, ['Microsoft.DesktopVirtualization', 'Microsoft.Compute', 'Microsoft.Network'], ctx.log, ctx.signal);
+  await requireProviders(
+    azure,
+    ['Microsoft.DesktopVirtualization', 'Microsoft.Compute', 'Microsoft.Network'],
+    ctx.log,
+    ctx.signal,
+  );
   throw new NotImplementedError('Rolling host pools onto an image (UpdateHostPool)');
 });

@@ -24,14 +24,32 @@ const template = (customize: unknown[]) => ({
   $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
   contentVersion: '1.0.0.0',
   parameters: { scriptPath: { type: 'string', defaultValue: 'scripts/setup.sh' } },
-  resources: [{
-    type: 'Microsoft.VirtualMachineImages/imageTemplates', apiVersion: '2024-02-01', name: 'linux-local', location: 'westeurope',
-    properties: {
-      source: { type: 'PlatformImage', publisher: 'Canonical', offer: '0001-com-ubuntu-server-jammy', sku: '22_04-lts-gen2', version: 'latest' },
-      customize,
-      distribute: [{ type: 'SharedImage', galleryImageId: IMAGE_LINUX, runOutputName: 'sig', targetRegions: [{ name: 'westeurope' }] }],
+  resources: [
+    {
+      type: 'Microsoft.VirtualMachineImages/imageTemplates',
+      apiVersion: '2024-02-01',
+      name: 'linux-local',
+      location: 'westeurope',
+      properties: {
+        source: {
+          type: 'PlatformImage',
+          publisher: 'Canonical',
+          offer: '0001-com-ubuntu-server-jammy',
+          sku: '22_04-lts-gen2',
+          version: 'latest',
+        },
+        customize,
+        distribute: [
+          {
+            type: 'SharedImage',
+            galleryImageId: IMAGE_LINUX,
+            runOutputName: 'sig',
+            targetRegions: [{ name: 'westeurope' }],
+          },
+        ],
+      },
     },
-  }],
+  ],
 });
 
 describe('e2e: BuildImage local files in a template file (RBAC enforced)', function () {
@@ -42,16 +60,39 @@ describe('e2e: BuildImage local files in a template file (RBAC enforced)', funct
   let firstTemplate: string | undefined;
 
   const assignment = (scope: string, n: number, role: string, principalId: string) => ({
-    id: `${scope}/providers/Microsoft.Authorization/roleAssignments/0000000${n}-0000-4000-8000-000000000000`, type: 'Microsoft.Authorization/roleAssignments',
-    properties: { roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${role}`, principalId },
+    id: `${scope}/providers/Microsoft.Authorization/roleAssignments/0000000${n}-0000-4000-8000-000000000000`,
+    type: 'Microsoft.Authorization/roleAssignments',
+    properties: {
+      roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${role}`,
+      principalId,
+    },
   });
 
   before(async () => {
-    const resources = baseResources().map((r) => (r.id === UAI ? { ...r, properties: { principalId: AIB_PRINCIPAL } } : r));
+    const resources = baseResources().map((r) =>
+      r.id === UAI ? { ...r, properties: { principalId: AIB_PRINCIPAL } } : r,
+    );
     resources.push(
-      { id: GIVEN, type: 'Microsoft.Storage/storageAccounts', name: 'teamfiles', location: 'westeurope', kind: 'StorageV2', sku: { name: 'Standard_LRS' } },
-      assignment(`/subscriptions/${SUB}`, 1, '8e3af657-a8ff-443c-a75c-2fe8c4bcb635', SIM_IDS.sp.objectId), // the connection: Owner
-      assignment(`/subscriptions/${SUB}`, 3, 'ba92f5b4-2d11-453d-a403-e96b0029c9fe', SIM_IDS.sp.objectId), // and Storage Blob Data Contributor (uploads with its token)
+      {
+        id: GIVEN,
+        type: 'Microsoft.Storage/storageAccounts',
+        name: 'teamfiles',
+        location: 'westeurope',
+        kind: 'StorageV2',
+        sku: { name: 'Standard_LRS' },
+      },
+      assignment(
+        `/subscriptions/${SUB}`,
+        1,
+        '8e3af657-a8ff-443c-a75c-2fe8c4bcb635',
+        SIM_IDS.sp.objectId,
+      ), // the connection: Owner
+      assignment(
+        `/subscriptions/${SUB}`,
+        3,
+        'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
+        SIM_IDS.sp.objectId,
+      ), // and Storage Blob Data Contributor (uploads with its token)
       assignment(RG, 2, 'b24988ac-6180-42a0-ab88-20f7382dd24c', AIB_PRINCIPAL), // AIB: Contributor on the group, no blob data role
     );
     sim = await startSimulator({ scenario: { timeScale: 0.003, rbac: true, resources } });
@@ -63,53 +104,143 @@ describe('e2e: BuildImage local files in a template file (RBAC enforced)', funct
     };
     write('images/scripts/setup.sh', SETUP);
     write('images/config/motd.txt', MOTD);
-    write('images/linux.json', JSON.stringify(template([
-      { type: 'File', name: 'motd', sourceUri: 'config/motd.txt', destination: '/tmp/motd.txt' },
-      { type: 'Shell', name: 'setup', scriptUri: "[parameters('scriptPath')]" },
-    ]), null, 2));
+    write(
+      'images/linux.json',
+      JSON.stringify(
+        template([
+          {
+            type: 'File',
+            name: 'motd',
+            sourceUri: 'config/motd.txt',
+            destination: '/tmp/motd.txt',
+          },
+          { type: 'Shell', name: 'setup', scriptUri: "[parameters('scriptPath')]" },
+        ]),
+        null,
+        2,
+      ),
+    );
     fs.writeFileSync(path.join(root, 'agent-secret.sh'), 'echo secret\n');
-    fs.symlinkSync(path.join(root, 'agent-secret.sh'), path.join(repo, 'images', 'scripts', 'innocent.sh'));
-    write('images/escape.json', JSON.stringify(template([{ type: 'Shell', name: 'escape', scriptUri: '../../agent-secret.sh' }])));
-    write('images/symlink.json', JSON.stringify(template([{ type: 'Shell', name: 'sneaky', scriptUri: 'scripts/innocent.sh' }])));
-    write('images/steps.yml', 'customize:\n  - type: Shell\n    name: setup\n    scriptUri: scripts/setup.sh\n');
+    fs.symlinkSync(
+      path.join(root, 'agent-secret.sh'),
+      path.join(repo, 'images', 'scripts', 'innocent.sh'),
+    );
+    write(
+      'images/escape.json',
+      JSON.stringify(
+        template([{ type: 'Shell', name: 'escape', scriptUri: '../../agent-secret.sh' }]),
+      ),
+    );
+    write(
+      'images/symlink.json',
+      JSON.stringify(
+        template([{ type: 'Shell', name: 'sneaky', scriptUri: 'scripts/innocent.sh' }]),
+      ),
+    );
+    write(
+      'images/steps.yml',
+      'customize:\n  - type: Shell\n    name: setup\n    scriptUri: scripts/setup.sh\n',
+    );
   });
   after(async () => {
     fs.rmSync(root, { recursive: true, force: true });
     await sim?.stop();
   });
 
-  const INPUTS = { location: 'westeurope', resourceGroup: 'rg-img', managedIdentity: 'aib-identity', pollInterval: '250ms', templateFile: 'images/linux.json' };
-  const run = (inputs: Record<string, string>, vars: Record<string, string> = {}) => runTask({ task: 'BuildImage', sim, workdir: repo, inputs: { ...INPUTS, ...inputs }, vars });
-  const writes = (state: StateDump, from: number) => state.requests.slice(from).filter((q) => q.method !== 'GET' && q.status < 400 && !/\/(listKeys|checkNameAvailability)|\/providers\/Microsoft\.\w+\/register/i.test(q.path ?? ''));
-  const ownAccount = (r: RunResult) => r.state.resources.find((x) => x.type === 'Microsoft.Storage/storageAccounts' && x.name.startsWith('gipart'));
+  const INPUTS = {
+    location: 'westeurope',
+    resourceGroup: 'rg-img',
+    managedIdentity: 'aib-identity',
+    pollInterval: '250ms',
+    templateFile: 'images/linux.json',
+  };
+  const run = (inputs: Record<string, string>, vars: Record<string, string> = {}) =>
+    runTask({ task: 'BuildImage', sim, workdir: repo, inputs: { ...INPUTS, ...inputs }, vars });
+  const writes = (state: StateDump, from: number) =>
+    state.requests
+      .slice(from)
+      .filter(
+        (q) =>
+          q.method !== 'GET' &&
+          q.status < 400 &&
+          !/\/(listKeys|checkNameAvailability)|\/providers\/Microsoft\.\w+\/register/i.test(
+            q.path ?? '',
+          ),
+      );
+  const ownAccount = (r: RunResult) =>
+    r.state.resources.find(
+      (x) => x.type === 'Microsoft.Storage/storageAccounts' && x.name.startsWith('gipart'),
+    );
   const uploaded = async (r: RunResult) => {
     const account = ownAccount(r);
     if (!account) return [];
     const blobs: { name: string; etag?: string }[] = [];
-    for await (const b of (await blobService(sim, account.id)).getContainerClient('buildimage-artifacts').listBlobsFlat({ prefix: 'files/' })) blobs.push({ name: b.name, etag: b.properties.etag });
+    for await (const b of (await blobService(sim, account.id))
+      .getContainerClient('buildimage-artifacts')
+      .listBlobsFlat({ prefix: 'files/' }))
+      blobs.push({ name: b.name, etag: b.properties.etag });
     return blobs;
   };
 
-  it('an ARM template\'s local Shell scriptUri and File sourceUri are uploaded, downloaded by Image Builder with its identity (sha256 checked), and deleted when the build ends', async () => {
+  it("an ARM template's local Shell scriptUri and File sourceUri are uploaded, downloaded by Image Builder with its identity (sha256 checked), and deleted when the build ends", async () => {
     const r = await run({});
     assert.strictEqual(r.result, 'Succeeded', r.stdout);
     firstTemplate = r.outputs.templateName;
-    const url = (file: string, content: string) => new RegExp(`https://[^ "]+/buildimage-artifacts/files/${sha(content)}/${file}`);
-    assert.match(r.stdout, new RegExp(`Uploaded config/motd\\.txt \\(${MOTD.length} B, sha256 ${sha(MOTD).slice(0, 12)}…\\) to ${url('motd.txt', MOTD).source}\\.`));
-    assert.match(r.stdout, new RegExp(`Uploaded scripts/setup\\.sh \\(${SETUP.length} B, sha256 ${sha(SETUP).slice(0, 12)}…\\) to ${url('setup.sh', SETUP).source}\\.`));
-    assert.match(r.stdout, /Granted Image Builder's identity Storage Blob Data Reader on the artifacts container/);
+    const url = (file: string, content: string) =>
+      new RegExp(`https://[^ "]+/buildimage-artifacts/files/${sha(content)}/${file}`);
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `Uploaded config/motd\\.txt \\(${MOTD.length} B, sha256 ${sha(MOTD).slice(0, 12)}…\\) to ${url('motd.txt', MOTD).source}\\.`,
+      ),
+    );
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `Uploaded scripts/setup\\.sh \\(${SETUP.length} B, sha256 ${sha(SETUP).slice(0, 12)}…\\) to ${url('setup.sh', SETUP).source}\\.`,
+      ),
+    );
+    assert.match(
+      r.stdout,
+      /Granted Image Builder's identity Storage Blob Data Reader on the artifacts container/,
+    );
     // The printed template: URLs and checksums in place of the paths; the tag that finds them again.
-    assert.match(r.stdout, new RegExp(`"sourceUri": "${url('motd.txt', MOTD).source}",\\s+"destination": "/tmp/motd.txt",\\s+"sha256Checksum": "${sha(MOTD)}"`));
-    assert.match(r.stdout, new RegExp(`"scriptUri": "${url('setup.sh', SETUP).source}",\\s+"sha256Checksum": "${sha(SETUP)}"`));
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `"sourceUri": "${url('motd.txt', MOTD).source}",\\s+"destination": "/tmp/motd.txt",\\s+"sha256Checksum": "${sha(MOTD)}"`,
+      ),
+    );
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `"scriptUri": "${url('setup.sh', SETUP).source}",\\s+"sha256Checksum": "${sha(SETUP)}"`,
+      ),
+    );
     assert.match(r.stdout, /"gip\.files": "https:\/\/[^"]+\/buildimage-artifacts\/files\/"/);
     // Image Builder fetched both with its identity (RBAC on) and ran the script.
-    assert.match(r.stdout, new RegExp(`Downloading external file \\(${url('motd.txt', MOTD).source}\\) to local file \\(\\S+\\) \\[attempt 1 of 10\\] succeeded`));
-    assert.match(r.stdout, new RegExp(`Downloading external file \\(${url('setup.sh', SETUP).source}\\) to local file \\(\\S+\\) \\[attempt 1 of 10\\] succeeded`));
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `Downloading external file \\(${url('motd.txt', MOTD).source}\\) to local file \\(\\S+\\) \\[attempt 1 of 10\\] succeeded`,
+      ),
+    );
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `Downloading external file \\(${url('setup.sh', SETUP).source}\\) to local file \\(\\S+\\) \\[attempt 1 of 10\\] succeeded`,
+      ),
+    );
     assert.match(r.stdout, /setup from a local script/);
     assert.match(r.stdout, /Deleted the uploaded file https:\/\/\S+\/setup\.sh\./);
     assert.match(r.stdout, /Deleted the uploaded file https:\/\/\S+\/motd\.txt\./);
     assert.deepStrictEqual(await uploaded(r), [], 'the uploaded files are deleted');
-    assert.strictEqual(r.state.resources.filter((x) => x.type === 'Microsoft.VirtualMachineImages/imageTemplates').length, 0, 'no template left');
+    assert.strictEqual(
+      r.state.resources.filter((x) => x.type === 'Microsoft.VirtualMachineImages/imageTemplates')
+        .length,
+      0,
+      'no template left',
+    );
   });
 
   it('a rerun of the same job uploads nothing (same blobs, same template name)', async () => {
@@ -122,8 +253,14 @@ describe('e2e: BuildImage local files in a template file (RBAC enforced)', funct
     const again = await run({ keepArtifacts: 'true' }, { ...job, 'System.JobAttempt': '2' });
     assert.strictEqual(again.result, 'Succeeded', again.stdout);
     assert.doesNotMatch(again.stdout, /Uploaded /);
-    assert.match(again.stdout, /config\/motd\.txt \(\d+ B, sha256 [0-9a-f]{12}…\) is already at https:\/\/\S+\/motd\.txt: not uploaded again\./);
-    assert.match(again.stdout, /scripts\/setup\.sh \(\d+ B, sha256 [0-9a-f]{12}…\) is already at https:\/\/\S+\/setup\.sh: not uploaded again\./);
+    assert.match(
+      again.stdout,
+      /config\/motd\.txt \(\d+ B, sha256 [0-9a-f]{12}…\) is already at https:\/\/\S+\/motd\.txt: not uploaded again\./,
+    );
+    assert.match(
+      again.stdout,
+      /scripts\/setup\.sh \(\d+ B, sha256 [0-9a-f]{12}…\) is already at https:\/\/\S+\/setup\.sh: not uploaded again\./,
+    );
     assert.strictEqual(again.outputs.templateName, first.outputs.templateName);
     assert.match(again.stdout, /This job's build already succeeded/);
     assert.deepStrictEqual(await uploaded(again), kept, 'the same blobs, not written again');
@@ -137,28 +274,53 @@ describe('e2e: BuildImage local files in a template file (RBAC enforced)', funct
     const started = await run({ action: 'start' }, { 'Build.BuildId': '3003' });
     assert.strictEqual(started.result, 'Succeeded', started.stdout);
     assert.strictEqual((await uploaded(started)).length, 2);
-    const waited = await runTask({ task: 'BuildImage', sim, workdir: repo, inputs: { action: 'wait', resourceGroup: 'rg-img', templateName: started.outputs.templateName, pollInterval: '250ms' } });
+    const waited = await runTask({
+      task: 'BuildImage',
+      sim,
+      workdir: repo,
+      inputs: {
+        action: 'wait',
+        resourceGroup: 'rg-img',
+        templateName: started.outputs.templateName,
+        pollInterval: '250ms',
+      },
+    });
     assert.strictEqual(waited.result, 'Succeeded', waited.stdout);
     assert.match(waited.stdout, /Deleted the uploaded file https:\/\/\S+\/setup\.sh\./);
     assert.deepStrictEqual(await uploaded(waited), []);
   });
 
-  it('cleanup removes a kept template\'s uploaded files with it', async () => {
+  it("cleanup removes a kept template's uploaded files with it", async () => {
     const job = { 'Build.BuildId': '4004' };
     const built = await run({ keepTemplate: 'true', keepArtifacts: 'true' }, job);
     assert.strictEqual(built.result, 'Succeeded', built.stdout);
     assert.strictEqual((await uploaded(built)).length, 2);
-    const cleaned = await runTask({ task: 'BuildImage', sim, workdir: repo, inputs: { action: 'cleanup', resourceGroup: 'rg-img' }, vars: job });
+    const cleaned = await runTask({
+      task: 'BuildImage',
+      sim,
+      workdir: repo,
+      inputs: { action: 'cleanup', resourceGroup: 'rg-img' },
+      vars: job,
+    });
     assert.strictEqual(cleaned.result, 'Succeeded', cleaned.stdout);
-    assert.match(cleaned.stdout, new RegExp(`Removed ${built.outputs.templateName}: left behind, its run ended Succeeded`));
+    assert.match(
+      cleaned.stdout,
+      new RegExp(`Removed ${built.outputs.templateName}: left behind, its run ended Succeeded`),
+    );
     assert.match(cleaned.stdout, /Deleted the uploaded file https:\/\/\S+\/motd\.txt\./);
     assert.deepStrictEqual(await uploaded(cleaned), []);
   });
 
   it('a path leaving the repository, by ../ or by a symbolic link, is refused before any write', async () => {
     for (const [file, expected] of [
-      ['images/escape.json', /Input 'templateFile': customize\[0\] \('escape'\) scriptUri '\.\.\/\.\.\/agent-secret\.sh': is \S+agent-secret\.sh, outside the repository\. Expected a file inside the repository/],
-      ['images/symlink.json', /Input 'templateFile': customize\[0\] \('sneaky'\) scriptUri 'scripts\/innocent\.sh': leads by a symbolic link to \S+agent-secret\.sh, outside the repository/],
+      [
+        'images/escape.json',
+        /Input 'templateFile': customize\[0\] \('escape'\) scriptUri '\.\.\/\.\.\/agent-secret\.sh': is \S+agent-secret\.sh, outside the repository\. Expected a file inside the repository/,
+      ],
+      [
+        'images/symlink.json',
+        /Input 'templateFile': customize\[0\] \('sneaky'\) scriptUri 'scripts\/innocent\.sh': leads by a symbolic link to \S+agent-secret\.sh, outside the repository/,
+      ],
     ] as const) {
       const before = (await sim.state()).requests.length;
       const r = await run({ templateFile: file });
@@ -173,21 +335,38 @@ describe('e2e: BuildImage local files in a template file (RBAC enforced)', funct
     const r = await run({ action: 'validate' });
     assert.strictEqual(r.result, 'Succeeded', r.stdout);
     assert.strictEqual(r.outputs.templateName, firstTemplate, 'the name the build used');
-    assert.match(r.stdout, /create  local file https:\/\/\S+\/setup\.sh — named by the templateFile; not uploaded again if it is there\n\s+scripts\/setup\.sh \(\d+ B, sha256 [0-9a-f]{12}…\)\n/);
-    assert.match(r.stdout, new RegExp(`"scriptUri": "https://[^"]+/buildimage-artifacts/files/${sha(SETUP)}/setup\\.sh",\\s+"sha256Checksum": "${sha(SETUP)}"`));
+    assert.match(
+      r.stdout,
+      /create  local file https:\/\/\S+\/setup\.sh — named by the templateFile; not uploaded again if it is there\n\s+scripts\/setup\.sh \(\d+ B, sha256 [0-9a-f]{12}…\)\n/,
+    );
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `"scriptUri": "https://[^"]+/buildimage-artifacts/files/${sha(SETUP)}/setup\\.sh",\\s+"sha256Checksum": "${sha(SETUP)}"`,
+      ),
+    );
     assert.deepStrictEqual(writes(r.state, before), [], 'nothing written');
     assert.deepStrictEqual(await uploaded(r), [], 'nothing uploaded');
   });
 
-  it('a customizersFile\'s local script with a given storage account the identity can\'t read fails before any write, with the command that grants it', async () => {
+  it("a customizersFile's local script with a given storage account the identity can't read fails before any write, with the command that grants it", async () => {
     const before = (await sim.state()).requests.length;
     const r = await run({
-      templateFile: '', sourceImage: 'Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2', galleryImageDefinitionId: IMAGE_LINUX,
-      customizersFile: 'images/steps.yml', storageAccountName: 'teamfiles',
+      templateFile: '',
+      sourceImage: 'Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2',
+      galleryImageDefinitionId: IMAGE_LINUX,
+      customizersFile: 'images/steps.yml',
+      storageAccountName: 'teamfiles',
     });
     assert.strictEqual(r.result, 'Failed', r.stdout);
-    assert.match(r.message ?? '', /Input 'storageAccountName': Image Builder's identity \(principal 6f1e2d3c-[^)]+\) holds no role that reads blobs on .*teamfiles\/blobServices\/default\/containers\/buildimage-artifacts .* and downloads the local files of customizersFile from there/);
-    assert.match(r.message ?? '', /az role assignment create --assignee-object-id 6f1e2d3c-4b5a-4987-8a6b-5c4d3e2f1a0b --assignee-principal-type ServicePrincipal --role "Storage Blob Data Reader" --scope \S+teamfiles\/blobServices\/default\/containers\/buildimage-artifacts/);
+    assert.match(
+      r.message ?? '',
+      /Input 'storageAccountName': Image Builder's identity \(principal 6f1e2d3c-[^)]+\) holds no role that reads blobs on .*teamfiles\/blobServices\/default\/containers\/buildimage-artifacts .* and downloads the local files of customizersFile from there/,
+    );
+    assert.match(
+      r.message ?? '',
+      /az role assignment create --assignee-object-id 6f1e2d3c-4b5a-4987-8a6b-5c4d3e2f1a0b --assignee-principal-type ServicePrincipal --role "Storage Blob Data Reader" --scope \S+teamfiles\/blobServices\/default\/containers\/buildimage-artifacts/,
+    );
     assert.deepStrictEqual(writes(r.state, before), []);
   });
 });

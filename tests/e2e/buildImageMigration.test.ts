@@ -36,38 +36,60 @@ const MICROSOFT_STEP = {
   vmSize: 'Standard_DS4_v2',
 };
 
-describe('e2e: BuildImage runs the Microsoft AzureImageBuilderTask\'s steps', function () {
+describe("e2e: BuildImage runs the Microsoft AzureImageBuilderTask's steps", function () {
   this.timeout(120_000);
   let sim: RunningSim;
   let workdir: string;
 
   before(async () => {
-    const resources = baseResources().map((r) => (r.id === UAI ? { ...r, properties: { principalId: AIB_PRINCIPAL } } : r));
+    const resources = baseResources().map((r) =>
+      r.id === UAI ? { ...r, properties: { principalId: AIB_PRINCIPAL } } : r,
+    );
     resources.push(
-      { id: ACCOUNT, type: 'Microsoft.Storage/storageAccounts', name: 'teamartifacts', location: 'westeurope', kind: 'StorageV2', sku: { name: 'Standard_LRS' } },
+      {
+        id: ACCOUNT,
+        type: 'Microsoft.Storage/storageAccounts',
+        name: 'teamartifacts',
+        location: 'westeurope',
+        kind: 'StorageV2',
+        sku: { name: 'Standard_LRS' },
+      },
       // As that task's users set it up (Contributor on the group), plus what this task checks: Image Builder's identity reads the account's blobs.
       {
-        id: `${RG}/providers/Microsoft.Authorization/roleAssignments/00000002-0000-4000-8000-000000000000`, type: 'Microsoft.Authorization/roleAssignments',
-        properties: { roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c`, principalId: AIB_PRINCIPAL },
+        id: `${RG}/providers/Microsoft.Authorization/roleAssignments/00000002-0000-4000-8000-000000000000`,
+        type: 'Microsoft.Authorization/roleAssignments',
+        properties: {
+          roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c`,
+          principalId: AIB_PRINCIPAL,
+        },
       },
       {
-        id: `${ACCOUNT}/providers/Microsoft.Authorization/roleAssignments/00000001-0000-4000-8000-000000000000`, type: 'Microsoft.Authorization/roleAssignments',
-        properties: { roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1`, principalId: AIB_PRINCIPAL },
+        id: `${ACCOUNT}/providers/Microsoft.Authorization/roleAssignments/00000001-0000-4000-8000-000000000000`,
+        type: 'Microsoft.Authorization/roleAssignments',
+        properties: {
+          roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1`,
+          principalId: AIB_PRINCIPAL,
+        },
       },
     );
     sim = await startSimulator({ scenario: { timeScale: 0.003, resources } });
     workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-migration-'));
     fs.mkdirSync(path.join(workdir, 'wvd', 'images', 'scripts'), { recursive: true });
-    fs.writeFileSync(path.join(workdir, 'wvd', 'images', 'scripts', 'base-installs.ps1'), 'Write-Host "installing the base apps"\n');
+    fs.writeFileSync(
+      path.join(workdir, 'wvd', 'images', 'scripts', 'base-installs.ps1'),
+      'Write-Host "installing the base apps"\n',
+    );
   });
   after(async () => {
     fs.rmSync(workdir, { recursive: true, force: true });
     await sim?.stop();
   });
 
-  const run = (inputs: Record<string, string>) => runTask({ task: 'BuildImage', sim, workdir, inputs: { ...inputs, pollInterval: '250ms' } });
+  const run = (inputs: Record<string, string>) =>
+    runTask({ task: 'BuildImage', sim, workdir, inputs: { ...inputs, pollInterval: '250ms' } });
   const templates = (r: RunResult) => r.state.resources.filter((x) => x.type === TEMPLATE_TYPE);
-  const warnings = (r: RunResult) => [...r.stdout.matchAll(/##vso\[task\.issue type=warning[^\]]*\](.*)/g)].map((m) => m[1]);
+  const warnings = (r: RunResult) =>
+    [...r.stdout.matchAll(/##vso\[task\.issue type=warning[^\]]*\](.*)/g)].map((m) => m[1]);
 
   it('the README sample builds and publishes a gallery version in both regions, with its artifacts, script and Windows Update; $(imageUri) and $(pirPublisher) are set as that task set them', async () => {
     const r = await run(MICROSOFT_STEP);
@@ -79,9 +101,15 @@ describe('e2e: BuildImage runs the Microsoft AzureImageBuilderTask\'s steps', fu
     assert.strictEqual(r.variables.pirOffer, 'windows-11');
     assert.strictEqual(r.variables.pirSku, 'win11-23h2-ent');
     assert.match(r.variables.pirVersion ?? '', /^\d+\.\d+\.\d+$/);
-    assert.match(r.stdout, /Source: marketplace image MicrosoftWindowsDesktop:windows-11:win11-23h2-ent:latest is version \d+/);
+    assert.match(
+      r.stdout,
+      /Source: marketplace image MicrosoftWindowsDesktop:windows-11:win11-23h2-ent:latest is version \d+/,
+    );
     // What ran, in that task's order: the artifacts, the inline script, Windows Update with its settings.
-    assert.match(r.stdout, /Customizer \d of 5: artifacts-download \(File, https:\/\/[^ ]*teamartifacts[^ ]*\/buildimage-artifacts\/artifacts\/images-[0-9a-f]+\.zip -> C:\\BuildArtifacts\\images\.zip\)/);
+    assert.match(
+      r.stdout,
+      /Customizer \d of 5: artifacts-download \(File, https:\/\/[^ ]*teamartifacts[^ ]*\/buildimage-artifacts\/artifacts\/images-[0-9a-f]+\.zip -> C:\\BuildArtifacts\\images\.zip\)/,
+    );
     assert.match(r.stdout, /Build artifacts unpacked to C:\\BuildArtifacts\\images/);
     assert.match(r.stdout, /Customizer \d of 5: inline-script \(PowerShell, 1 line\)/);
     assert.match(r.stdout, /Customizer 5 of 5: windows-update \(WindowsUpdate\)/);
@@ -89,41 +117,80 @@ describe('e2e: BuildImage runs the Microsoft AzureImageBuilderTask\'s steps', fu
     assert.match(r.stdout, /"exclude:\$_\.Title -like '\*Preview\*'"/);
     assert.match(r.stdout, /"vmSize": "Standard_DS4_v2"/);
     const published = r.state.resources.find((x) => x.id === version)!;
-    const regions = (published.properties.publishingProfile.targetRegions as { name: string }[]).map((t) => t.name.toLowerCase().replace(/\s/g, ''));
+    const regions = (
+      published.properties.publishingProfile.targetRegions as { name: string }[]
+    ).map((t) => t.name.toLowerCase().replace(/\s/g, ''));
     assert.deepStrictEqual(regions.sort(), ['northeurope', 'westeurope']);
     assert.deepStrictEqual(templates(r), [], 'no template left');
   });
 
   it('distributeType managedImage: the managed image imageIdForDistribute names, in managedImageLocation; galleryImageId is ignored with a warning', async () => {
-    const r = await run({ ...MICROSOFT_STEP, distributeType: 'managedImage', imageIdForDistribute: MANAGED, managedImageLocation: 'westeurope' });
+    const r = await run({
+      ...MICROSOFT_STEP,
+      distributeType: 'managedImage',
+      imageIdForDistribute: MANAGED,
+      managedImageLocation: 'westeurope',
+    });
     assert.strictEqual(r.result, 'Succeeded', r.stdout);
     assert.strictEqual(r.outputs.managedImageId, MANAGED);
     assert.strictEqual(r.outputs.imageVersionId, undefined);
     assert.strictEqual(r.variables.imageUri, MANAGED);
-    assert.ok(r.state.resources.some((x) => x.id.toLowerCase() === MANAGED.toLowerCase()), 'the managed image exists');
-    assert.ok(warnings(r).includes("galleryImageId is ignored: distributeType is 'managedImage'."), warnings(r).join('\n'));
+    assert.ok(
+      r.state.resources.some((x) => x.id.toLowerCase() === MANAGED.toLowerCase()),
+      'the managed image exists',
+    );
+    assert.ok(
+      warnings(r).includes("galleryImageId is ignored: distributeType is 'managedImage'."),
+      warnings(r).join('\n'),
+    );
   });
 
   it('distributeType vhd: a VHD, and the template is kept since its staging group holds the VHD', async () => {
-    const r = await run({ ...MICROSOFT_STEP, distributeType: 'vhd', windowsUpdateProvisioner: 'false' });
+    const r = await run({
+      ...MICROSOFT_STEP,
+      distributeType: 'vhd',
+      windowsUpdateProvisioner: 'false',
+    });
     assert.strictEqual(r.result, 'Succeeded', r.stdout);
     assert.match(r.outputs.vhdUri ?? '', /^https:\/\/.+\.vhd$/);
     assert.strictEqual(r.variables.imageUri, r.outputs.vhdUri);
-    assert.ok(templates(r).some((t) => t.name === r.outputs.templateName), 'template kept');
-    assert.ok(warnings(r).some((w) => /distributeType vhd without vhdUri: .*the template is kept/.test(w)), warnings(r).join('\n'));
+    assert.ok(
+      templates(r).some((t) => t.name === r.outputs.templateName),
+      'template kept',
+    );
+    assert.ok(
+      warnings(r).some((w) => /distributeType vhd without vhdUri: .*the template is kept/.test(w)),
+      warnings(r).join('\n'),
+    );
   });
 
-  it('a legacy input and this task\'s input that disagree fail before anything is written, naming both', async () => {
+  it("a legacy input and this task's input that disagree fail before anything is written, naming both", async () => {
     const before = sim.state().requests.length;
     for (const [extra, pattern] of [
-      [{ distributeType: 'managedImage', imageIdForDistribute: MANAGED, managedImageId: `${MANAGED}-2` },
-        /Input 'imageIdForDistribute': '.*win11-golden' and managedImageId '.*win11-golden-2' both give the managed image to create and disagree/],
-      [{ galleryImageDefinitionId: `${IMAGE_WIN}-2` }, /Input 'galleryImageId': '.*win11' and galleryImageDefinitionId '.*win11-2' both give the gallery image definition and disagree/],
+      [
+        {
+          distributeType: 'managedImage',
+          imageIdForDistribute: MANAGED,
+          managedImageId: `${MANAGED}-2`,
+        },
+        /Input 'imageIdForDistribute': '.*win11-golden' and managedImageId '.*win11-golden-2' both give the managed image to create and disagree/,
+      ],
+      [
+        { galleryImageDefinitionId: `${IMAGE_WIN}-2` },
+        /Input 'galleryImageId': '.*win11' and galleryImageDefinitionId '.*win11-2' both give the gallery image definition and disagree/,
+      ],
     ] as [Record<string, string>, RegExp][]) {
       const r = await run({ ...MICROSOFT_STEP, ...extra });
       assert.strictEqual(r.result, 'Failed', r.stdout);
       assert.match(r.message ?? '', pattern);
     }
-    assert.deepStrictEqual(sim.state().requests.slice(before).filter((q) => q.method !== 'GET'), [], 'nothing written');
+    assert.deepStrictEqual(
+      sim
+        .state()
+        .requests.slice(before)
+        .filter((q) => q.method !== 'GET'),
+      [],
+      'nothing written',
+    );
   });
 });

@@ -11,9 +11,14 @@ import { baseResources, IMAGE_LINUX } from '../sim/domain/support';
  * template was deleted, outputs the version it made without writing anything.
  */
 const LINUX = {
-  location: 'westeurope', resourceGroup: 'rg-img', managedIdentity: 'aib-identity', pollInterval: '250ms',
-  sourceImage: 'Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2', galleryImageDefinitionId: IMAGE_LINUX,
-  scriptSource: 'inline', inlineScript: 'echo "rerun after a kill"',
+  location: 'westeurope',
+  resourceGroup: 'rg-img',
+  managedIdentity: 'aib-identity',
+  pollInterval: '250ms',
+  sourceImage: 'Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2',
+  galleryImageDefinitionId: IMAGE_LINUX,
+  scriptSource: 'inline',
+  inlineScript: 'echo "rerun after a kill"',
 };
 
 describe('e2e: BuildImage rerun after the task was killed', function () {
@@ -23,14 +28,20 @@ describe('e2e: BuildImage rerun after the task was killed', function () {
   before(async () => {
     sim = await startSimulator({ scenario: { timeScale: 0.01, resources: baseResources() } });
   });
-  after(async () => { await sim?.stop(); });
+  after(async () => {
+    await sim?.stop();
+  });
 
   it('the next attempt attaches to the running build (one run, not two); the one after outputs the version without building', async () => {
     const job = { 'Build.BuildId': '7301' };
     const kill = new AbortController();
     let seen = '';
     const first = await runTask({
-      task: 'BuildImage', sim, inputs: LINUX, vars: { ...job, 'System.JobAttempt': '1' }, kill: kill.signal,
+      task: 'BuildImage',
+      sim,
+      inputs: LINUX,
+      vars: { ...job, 'System.JobAttempt': '1' },
+      kill: kill.signal,
       onOutput: (chunk) => {
         seen += chunk;
         if (/Image Builder: Customizing/.test(seen)) kill.abort();
@@ -39,24 +50,57 @@ describe('e2e: BuildImage rerun after the task was killed', function () {
     assert.strictEqual(first.result, undefined, 'killed: no task.complete');
     const name = /Creating image template (\S+) in/.exec(first.stdout)?.[1];
     assert.ok(name, first.stdout);
-    const running = first.state.resources.find((x) => x.type === 'Microsoft.VirtualMachineImages/imageTemplates' && x.name === name);
-    assert.strictEqual(running?.properties.lastRunStatus.runState, 'Running', 'the build goes on without the task');
+    const running = first.state.resources.find(
+      (x) => x.type === 'Microsoft.VirtualMachineImages/imageTemplates' && x.name === name,
+    );
+    assert.strictEqual(
+      running?.properties.lastRunStatus.runState,
+      'Running',
+      'the build goes on without the task',
+    );
 
-    const second = await runTask({ task: 'BuildImage', sim, inputs: LINUX, vars: { ...job, 'System.JobAttempt': '2' } });
+    const second = await runTask({
+      task: 'BuildImage',
+      sim,
+      inputs: LINUX,
+      vars: { ...job, 'System.JobAttempt': '2' },
+    });
     assert.strictEqual(second.result, 'Succeeded', second.stdout);
-    assert.match(second.stdout, new RegExp(`Template ${name} is already building \\(an earlier attempt of this job started it\\): following that build instead of starting another`));
+    assert.match(
+      second.stdout,
+      new RegExp(
+        `Template ${name} is already building \\(an earlier attempt of this job started it\\): following that build instead of starting another`,
+      ),
+    );
     assert.strictEqual(second.outputs.templateName, name);
-    const runs = second.state.requests.filter((q) => q.method === 'POST' && q.path.includes(`/imageTemplates/${name}/run`) && q.status < 400);
-    const creates = second.state.requests.filter((q) => q.method === 'PUT' && q.path.includes(`/imageTemplates/${name}?`) && q.status < 400);
+    const runs = second.state.requests.filter(
+      (q) =>
+        q.method === 'POST' && q.path.includes(`/imageTemplates/${name}/run`) && q.status < 400,
+    );
+    const creates = second.state.requests.filter(
+      (q) => q.method === 'PUT' && q.path.includes(`/imageTemplates/${name}?`) && q.status < 400,
+    );
     assert.strictEqual(runs.length, 1, 'one build');
     assert.strictEqual(creates.length, 1, 'one template');
-    assert.ok(!second.state.resources.some((x) => x.name === name), 'template deleted after the build');
+    assert.ok(
+      !second.state.resources.some((x) => x.name === name),
+      'template deleted after the build',
+    );
 
     const before = sim.state().requests.length;
-    const third = await runTask({ task: 'BuildImage', sim, inputs: LINUX, vars: { ...job, 'System.JobAttempt': '3' } });
+    const third = await runTask({
+      task: 'BuildImage',
+      sim,
+      inputs: LINUX,
+      vars: { ...job, 'System.JobAttempt': '3' },
+    });
     assert.strictEqual(third.result, 'Succeeded', third.stdout);
     assert.match(third.stdout, /This job's build already succeeded/);
     assert.strictEqual(third.outputs.imageVersionId, second.outputs.imageVersionId);
-    assert.deepStrictEqual(third.state.requests.slice(before).filter((q) => q.method !== 'GET' && q.status < 400), [], 'nothing written');
+    assert.deepStrictEqual(
+      third.state.requests.slice(before).filter((q) => q.method !== 'GET' && q.status < 400),
+      [],
+      'nothing written',
+    );
   });
 });

@@ -8,7 +8,9 @@ const RUN_ID = /^\[[0-9a-f-]{36}\] /;
 
 /** The runs of a template in the simulator's journal. */
 export function runsOf(r: RunResult, templateName: string): BuildRecord[] {
-  return r.state.builds.filter((b) => b.templateId.toLowerCase().endsWith(`/imagetemplates/${templateName.toLowerCase()}`));
+  return r.state.builds.filter((b) =>
+    b.templateId.toLowerCase().endsWith(`/imagetemplates/${templateName.toLowerCase()}`),
+  );
 }
 
 /**
@@ -18,10 +20,14 @@ export function runsOf(r: RunResult, templateName: string): BuildRecord[] {
 export function printedOnce(r: RunResult, run: BuildRecord): string[] {
   const written = run.log.map((l) => l.replace(RUN_ID, ''));
   const known = new Set(written);
-  const printed = r.stdout.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => known.has(l));
+  const printed = r.stdout
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''))
+    .filter((l) => known.has(l));
   if (written.length === 0) return ['the build wrote no log'];
   if (printed.length === written.length && printed.every((l, i) => l === written[i])) return [];
-  const count = (xs: string[]) => xs.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<string, number>());
+  const count = (xs: string[]) =>
+    xs.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<string, number>());
   const got = count(printed);
   const problems: string[] = [];
   for (const [text, n] of count(written)) {
@@ -29,7 +35,10 @@ export function printedOnce(r: RunResult, run: BuildRecord): string[] {
     if (m !== n) problems.push(`${m < n ? 'missing' : 'repeated'} (${m} of ${n}): ${text}`);
   }
   const at = printed.findIndex((l, i) => l !== written[i]);
-  if (!problems.length) problems.push(`out of order from line ${at + 1}: printed '${printed[at]}', written '${written[at]}'`);
+  if (!problems.length)
+    problems.push(
+      `out of order from line ${at + 1}: printed '${printed[at]}', written '${written[at]}'`,
+    );
   return problems.slice(0, 10);
 }
 
@@ -44,7 +53,9 @@ export function attachmentCatcher(): { onOutput(chunk: string): void; files: Map
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines) {
-        const m = /##vso\[task\.addattachment [^\]]*name=([^;\]]+);[^\]]*\](.+)$/.exec(line.replace(/\r$/, ''));
+        const m = /##vso\[task\.addattachment [^\]]*name=([^;\]]+);[^\]]*\](.+)$/.exec(
+          line.replace(/\r$/, ''),
+        );
         if (m) files.set(m[1], fs.readFileSync(m[2], 'utf8'));
       }
     },

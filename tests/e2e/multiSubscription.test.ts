@@ -21,16 +21,57 @@ const SCENARIO = {
   timeScale: 0.005,
   subscriptions: [A, B, C],
   resources: [
-    ...[[A, 'rg-images'], [B, 'rg-gallery'], [C, 'rg-hosts']].map(([s, rg]) => ({ id: rgId((s as typeof A).subscriptionId, rg as string), type: 'Microsoft.Resources/resourceGroups', location: 'westeurope' })),
-    { id: IMAGE, type: 'Microsoft.Compute/images', location: 'westeurope', properties: { hyperVGeneration: 'V2', storageProfile: { osDisk: { osType: 'Windows', osState: 'Generalized' } } } },
+    ...[
+      [A, 'rg-images'],
+      [B, 'rg-gallery'],
+      [C, 'rg-hosts'],
+    ].map(([s, rg]) => ({
+      id: rgId((s as typeof A).subscriptionId, rg as string),
+      type: 'Microsoft.Resources/resourceGroups',
+      location: 'westeurope',
+    })),
+    {
+      id: IMAGE,
+      type: 'Microsoft.Compute/images',
+      location: 'westeurope',
+      properties: {
+        hyperVGeneration: 'V2',
+        storageProfile: { osDisk: { osType: 'Windows', osState: 'Generalized' } },
+      },
+    },
     { id: GALLERY, type: 'Microsoft.Compute/galleries', location: 'westeurope' },
-    { id: DEFINITION, type: 'Microsoft.Compute/galleries/images', location: 'westeurope', properties: { osType: 'Windows', osState: 'Generalized', hyperVGeneration: 'V2', identifier: { publisher: 'contoso', offer: 'win11', sku: 'multi' } } },
+    {
+      id: DEFINITION,
+      type: 'Microsoft.Compute/galleries/images',
+      location: 'westeurope',
+      properties: {
+        osType: 'Windows',
+        osState: 'Generalized',
+        hyperVGeneration: 'V2',
+        identifier: { publisher: 'contoso', offer: 'win11', sku: 'multi' },
+      },
+    },
     ...OLD_VERSIONS.map((v) => ({
-      id: `${DEFINITION}/versions/${v}`, type: 'Microsoft.Compute/galleries/images/versions', location: 'westeurope',
-      properties: { storageProfile: { source: { id: IMAGE } }, publishingProfile: { targetRegions: [{ name: 'westeurope' }] } },
+      id: `${DEFINITION}/versions/${v}`,
+      type: 'Microsoft.Compute/galleries/images/versions',
+      location: 'westeurope',
+      properties: {
+        storageProfile: { source: { id: IMAGE } },
+        publishingProfile: { targetRegions: [{ name: 'westeurope' }] },
+      },
     })),
     // A host in C on 1.0.1 of B's definition.
-    { id: VM, type: 'Microsoft.Compute/virtualMachines', location: 'westeurope', properties: { storageProfile: { imageReference: { id: `${DEFINITION}/versions/1.0.1` }, osDisk: { osType: 'Windows' } } } },
+    {
+      id: VM,
+      type: 'Microsoft.Compute/virtualMachines',
+      location: 'westeurope',
+      properties: {
+        storageProfile: {
+          imageReference: { id: `${DEFINITION}/versions/1.0.1` },
+          osDisk: { osType: 'Windows' },
+        },
+      },
+    },
   ],
 };
 
@@ -38,30 +79,70 @@ describe('e2e: DistributeToGallery across subscriptions', function () {
   this.timeout(120_000);
   let sim: RunningSim;
 
-  before(async () => { sim = await startSimulator({ scenario: SCENARIO }); });
-  after(async () => { await sim?.stop(); });
+  before(async () => {
+    sim = await startSimulator({ scenario: SCENARIO });
+  });
+  after(async () => {
+    await sim?.stop();
+  });
 
-  const run = (inputs: Record<string, string>) => runTask({ task: 'DistributeToGallery', sim, inputs: { pollInterval: '500ms', ...inputs } });
-  const versions = (r: RunResult): StateResource[] => r.state.resources.filter((x) => x.type === 'Microsoft.Compute/galleries/images/versions');
+  const run = (inputs: Record<string, string>) =>
+    runTask({ task: 'DistributeToGallery', sim, inputs: { pollInterval: '500ms', ...inputs } });
+  const versions = (r: RunResult): StateResource[] =>
+    r.state.resources.filter((x) => x.type === 'Microsoft.Compute/galleries/images/versions');
 
   it('publishes from a managed image in subscription A into a gallery in subscription B', async () => {
-    const r = await run({ source: IMAGE, imageDefinition: DEFINITION, versionStrategy: 'explicit', version: '2.0.0' });
+    const r = await run({
+      source: IMAGE,
+      imageDefinition: DEFINITION,
+      versionStrategy: 'explicit',
+      version: '2.0.0',
+    });
     assert.strictEqual(r.result, 'Succeeded', r.stdout);
-    assert.strictEqual(r.outputs.imageVersionId?.toLowerCase(), `${DEFINITION}/versions/2.0.0`.toLowerCase());
+    assert.strictEqual(
+      r.outputs.imageVersionId?.toLowerCase(),
+      `${DEFINITION}/versions/2.0.0`.toLowerCase(),
+    );
     const published = versions(r).find((v) => v.name === '2.0.0')!;
-    assert.ok(published.id.toLowerCase().startsWith(`/subscriptions/${B.subscriptionId}/`), `in B: ${published.id}`);
-    assert.strictEqual(published.properties.storageProfile.source.id.toLowerCase(), IMAGE.toLowerCase(), 'its source is the image in A');
+    assert.ok(
+      published.id.toLowerCase().startsWith(`/subscriptions/${B.subscriptionId}/`),
+      `in B: ${published.id}`,
+    );
+    assert.strictEqual(
+      published.properties.storageProfile.source.id.toLowerCase(),
+      IMAGE.toLowerCase(),
+      'its source is the image in A',
+    );
     assert.strictEqual(published.properties.provisioningState, 'Succeeded');
-    assert.ok(!r.state.resources.some((x) => x.id.toLowerCase().startsWith(`/subscriptions/${A.subscriptionId}/`) && /galleries/i.test(x.type)), 'no gallery made in A');
+    assert.ok(
+      !r.state.resources.some(
+        (x) =>
+          x.id.toLowerCase().startsWith(`/subscriptions/${A.subscriptionId}/`) &&
+          /galleries/i.test(x.type),
+      ),
+      'no gallery made in A',
+    );
   });
 
   it('prune keeps the version a VM in subscription C uses, and deletes the others beyond the keep count', async () => {
     const r = await run({ action: 'prune', imageDefinition: DEFINITION, pruneKeep: '2' });
     assert.strictEqual(r.result, 'Succeeded', r.stdout);
-    assert.deepStrictEqual(versions(r).map((v) => v.name).sort(), ['1.0.1', '1.0.3', '2.0.0']);
+    assert.deepStrictEqual(
+      versions(r)
+        .map((v) => v.name)
+        .sort(),
+      ['1.0.1', '1.0.3', '2.0.0'],
+    );
     assert.match(r.stdout, /keep    version 1\.0\.1 — in use by VM vm-c \(rg-hosts\)/);
     assert.strictEqual(r.outputs.prunedVersions, '1.0.2,1.0.0');
     // The scan looked in every subscription the connection sees.
-    assert.ok(r.state.requests.some((q) => q.path.startsWith(`/subscriptions/${C.subscriptionId}/providers/Microsoft.Compute/virtualMachines?`)), 'VMs of C listed');
+    assert.ok(
+      r.state.requests.some((q) =>
+        q.path.startsWith(
+          `/subscriptions/${C.subscriptionId}/providers/Microsoft.Compute/virtualMachines?`,
+        ),
+      ),
+      'VMs of C listed',
+    );
   });
 });

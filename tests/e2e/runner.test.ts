@@ -10,17 +10,30 @@ import { RunningSim, startSimulator } from '../sim';
 
 const CLI = path.join(ROOT, 'out', 'scripts', 'runner', 'cli.js');
 
-function cli(args: string[], opts: { interruptAfterMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  opts: { interruptAfterMs?: number } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: os.tmpdir(), env: { PATH: process.env.PATH ?? '', HOME: os.homedir() } });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: os.tmpdir(),
+      env: { PATH: process.env.PATH ?? '', HOME: os.homedir() },
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     if (opts.interruptAfterMs !== undefined) {
       const wait = setInterval(() => {
         // Interrupt once the task is waiting on Azure (it printed its pre-flight debug lines).
-        if (/task\.debug\]azureSubscription=/.test(stdout)) { clearInterval(wait); setTimeout(() => child.kill('SIGINT'), opts.interruptAfterMs); }
+        if (/task\.debug\]azureSubscription=/.test(stdout)) {
+          clearInterval(wait);
+          setTimeout(() => child.kill('SIGINT'), opts.interruptAfterMs);
+        }
       }, 50);
     }
     child.on('close', (code) => resolve({ code, stdout, stderr }));
@@ -33,41 +46,80 @@ describe('e2e: the runner (npm run task)', function () {
 
   it('prints the task output unchanged, exits 1 for Failed and writes the state', async () => {
     const stateOut = path.join(dir, 'state.json');
-    const { code, stdout } = await cli(['UpdateHostPool', '--auth', 'sp-cert', '--state-out', stateOut, '--var', 'Build.BuildId=77']);
+    const { code, stdout } = await cli([
+      'UpdateHostPool',
+      '--auth',
+      'sp-cert',
+      '--state-out',
+      stateOut,
+      '--var',
+      'Build.BuildId=77',
+    ]);
     assert.strictEqual(code, 1, stdout);
-    assert.match(stdout, /##vso\[task\.complete result=Failed;done=true;\]Rolling host pools onto an image \(UpdateHostPool\) is not implemented/);
+    assert.match(
+      stdout,
+      /##vso\[task\.complete result=Failed;done=true;\]Rolling host pools onto an image \(UpdateHostPool\) is not implemented/,
+    );
     const state = JSON.parse(fs.readFileSync(stateOut, 'utf8'));
     assert.ok(Array.isArray(state.resources) && Array.isArray(state.requests));
-    assert.ok(state.requests.some((r: { path: string }) => /Microsoft\.DesktopVirtualization/.test(r.path)));
+    assert.ok(
+      state.requests.some((r: { path: string }) => /Microsoft\.DesktopVirtualization/.test(r.path)),
+    );
   });
 
   it('refuses bad arguments with exit code 3', async () => {
     const { code, stderr } = await cli(['NoSuchTask']);
     assert.strictEqual(code, 3);
-    assert.match(stderr, /runner: First argument: the task name, one of BuildImage, DistributeToGallery/);
+    assert.match(
+      stderr,
+      /runner: First argument: the task name, one of BuildImage, DistributeToGallery/,
+    );
     assert.strictEqual((await cli(['BuildImage', '--auth', 'kerberos'])).code, 3);
   });
 
   it('SIGINT cancels the task as the agent does: Cancelled, exit code 2, state still written', async () => {
     const scenario = path.join(dir, 'slow.json');
-    fs.writeFileSync(scenario, JSON.stringify({ faults: [{ method: 'GET', path: '/providers/Microsoft\\.DevCenter\\?', delayMs: 30_000, times: 5 }] }));
+    fs.writeFileSync(
+      scenario,
+      JSON.stringify({
+        faults: [
+          { method: 'GET', path: '/providers/Microsoft\\.DevCenter\\?', delayMs: 30_000, times: 5 },
+        ],
+      }),
+    );
     const stateOut = path.join(dir, 'cancelled.json');
     const started = Date.now();
-    const { code, stdout } = await cli(['AttachGalleryToDevCenter', '--scenario', scenario, '--state-out', stateOut], { interruptAfterMs: 300 });
+    const { code, stdout } = await cli(
+      ['AttachGalleryToDevCenter', '--scenario', scenario, '--state-out', stateOut],
+      { interruptAfterMs: 300 },
+    );
     assert.strictEqual(code, 2, stdout);
     assert.match(stdout, /##vso\[task\.complete result=Cancelled/);
-    assert.ok(Date.now() - started < 20_000, 'the task stopped on SIGINT, without waiting for the slow request');
+    assert.ok(
+      Date.now() - started < 20_000,
+      'the task stopped on SIGINT, without waiting for the slow request',
+    );
     assert.ok(fs.existsSync(stateOut));
   });
 
   it('--subscription-id points the connection at that subscription, with its declared name; the connection carries the Graph URL', async () => {
-    const subs = [{ subscriptionId: '1f3e5d7c-9b2a-4c6e-8d0f-2a4b6c8d0e1f', displayName: 'Images' }, { subscriptionId: 'b0b0b0b0-1111-4222-8333-444455556666', displayName: 'Galleries' }];
-    assert.strictEqual(parseArgs(['DistributeToGallery', '--subscription-id', subs[1].subscriptionId]).options.subscriptionId, subs[1].subscriptionId);
+    const subs = [
+      { subscriptionId: '1f3e5d7c-9b2a-4c6e-8d0f-2a4b6c8d0e1f', displayName: 'Images' },
+      { subscriptionId: 'b0b0b0b0-1111-4222-8333-444455556666', displayName: 'Galleries' },
+    ];
+    assert.strictEqual(
+      parseArgs(['DistributeToGallery', '--subscription-id', subs[1].subscriptionId]).options
+        .subscriptionId,
+      subs[1].subscriptionId,
+    );
     // A stand-in for the bundle that reports the connection's endpoint data as the agent set it.
     const probe = path.join(dir, 'probe.js');
-    fs.writeFileSync(probe, `const data = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('ENDPOINT_DATA_${DEFAULT_CONNECTION_ID}_')));
+    fs.writeFileSync(
+      probe,
+      `const data = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('ENDPOINT_DATA_${DEFAULT_CONNECTION_ID}_')));
 console.log('##vso[task.setvariable variable=data;isOutput=true;issecret=false;]' + JSON.stringify(data));
-console.log('##vso[task.complete result=Succeeded;done=true;]probed');`);
+console.log('##vso[task.complete result=Succeeded;done=true;]probed');`,
+    );
     let sim: RunningSim | undefined;
     try {
       sim = await startSimulator({ scenario: { subscriptions: subs } });
@@ -79,7 +131,11 @@ console.log('##vso[task.complete result=Succeeded;done=true;]probed');`);
         return [d[key('SUBSCRIPTIONID')], d[key('SUBSCRIPTIONNAME')], d[key('MICROSOFTGRAPHURL')]];
       };
       assert.deepStrictEqual(await data(), [subs[0].subscriptionId, 'Images', sim.info.graphUrl]);
-      assert.deepStrictEqual(await data(subs[1].subscriptionId), [subs[1].subscriptionId, 'Galleries', sim.info.graphUrl]);
+      assert.deepStrictEqual(await data(subs[1].subscriptionId), [
+        subs[1].subscriptionId,
+        'Galleries',
+        sim.info.graphUrl,
+      ]);
       assert.match(sim.info.graphUrl, /^https:\/\/127\.0\.0\.1:\d+\/graph\/$/);
     } finally {
       await sim?.stop();
@@ -90,8 +146,15 @@ console.log('##vso[task.complete result=Succeeded;done=true;]probed');`);
     let sim: RunningSim | undefined;
     try {
       sim = await startSimulator();
-      const viaAlias = await runTask({ task: 'AttachGalleryToDevCenter', sim, inputs: { ConnectedServiceName: 'my-own-connection' } });
-      assert.match(viaAlias.message ?? '', /Input 'azureSubscription': service connection 'my-own-connection' could not be read/);
+      const viaAlias = await runTask({
+        task: 'AttachGalleryToDevCenter',
+        sim,
+        inputs: { ConnectedServiceName: 'my-own-connection' },
+      });
+      assert.match(
+        viaAlias.message ?? '',
+        /Input 'azureSubscription': service connection 'my-own-connection' could not be read/,
+      );
     } finally {
       await sim?.stop();
     }

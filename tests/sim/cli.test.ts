@@ -17,8 +17,27 @@ describe('simulator: CLI', function () {
     const infoOut = path.join(dir, 'info.json');
     const stateOut = path.join(dir, 'state.json');
     const rgId = '/subscriptions/1f3e5d7c-9b2a-4c6e-8d0f-2a4b6c8d0e1f/resourceGroups/from-scenario';
-    fs.writeFileSync(scenarioFile, JSON.stringify({ resources: [{ id: rgId, type: 'Microsoft.Resources/resourceGroups', location: 'westeurope' }] }));
-    const child = spawn(process.execPath, [path.join(__dirname, 'main.js'), '--scenario', scenarioFile, '--info-out', infoOut, '--state-out', stateOut], { stdio: ['ignore', 'pipe', 'pipe'] });
+    fs.writeFileSync(
+      scenarioFile,
+      JSON.stringify({
+        resources: [
+          { id: rgId, type: 'Microsoft.Resources/resourceGroups', location: 'westeurope' },
+        ],
+      }),
+    );
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(__dirname, 'main.js'),
+        '--scenario',
+        scenarioFile,
+        '--info-out',
+        infoOut,
+        '--state-out',
+        stateOut,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     try {
       const info = await new Promise<SimInfo>((resolve, reject) => {
         let out = '';
@@ -31,10 +50,20 @@ describe('simulator: CLI', function () {
       });
       assert.deepStrictEqual(JSON.parse(fs.readFileSync(infoOut, 'utf8')), info);
       const client = trustingHttpClient(fs.readFileSync(info.caCertPath, 'utf8'));
-      const get = async (p: string): Promise<any> => JSON.parse((await client.sendRequest(createPipelineRequest({ url: info.armUrl + p, headers: createHttpHeaders() }))).bodyAsText!);
+      const get = async (p: string): Promise<any> =>
+        JSON.parse(
+          (
+            await client.sendRequest(
+              createPipelineRequest({ url: info.armUrl + p, headers: createHttpHeaders() }),
+            )
+          ).bodyAsText!,
+        );
       assert.deepStrictEqual(await get('_sim/info'), info);
       const live: StateDump = await get('_sim/state');
-      assert.deepStrictEqual(live.resources.map((r) => r.id), [rgId]);
+      assert.deepStrictEqual(
+        live.resources.map((r) => r.id),
+        [rgId],
+      );
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       assert.strictEqual(await exited, 0);

@@ -3,12 +3,24 @@ import { modules } from './modules';
 import { createSimulator } from './sim';
 import type { RunningSim, Scenario } from './types';
 
-export type { BuildRecord, ClientSpec, Fault, RecordedRequest, RunningSim, Scenario, SimInfo, StateDump, StateResource } from './types';
+export type {
+  BuildRecord,
+  ClientSpec,
+  Fault,
+  RecordedRequest,
+  RunningSim,
+  Scenario,
+  SimInfo,
+  StateDump,
+  StateResource,
+} from './types';
 export { SIM_IDS } from './sim';
 export { DEVOPS_DEFAULTS } from './devops/endpoint';
 export { trustingHttpClient, trustingStorageHttpClient } from './core/trustingHttpClient';
 
 /** Starts the simulator on loopback; `stop()` closes every listener and removes its temporary files. */
-export function startSimulator(opts: { scenario?: Scenario; log?: (line: string) => void } = {}): Promise<RunningSim> {
+export function startSimulator(
+  opts: { scenario?: Scenario; log?: (line: string) => void } = {},
+): Promise<RunningSim> {
   return createSimulator(modules, opts);
 }

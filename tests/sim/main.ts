@@ -16,14 +16,19 @@ function parseArgs(argv: string[]): { scenario?: string; infoOut?: string; state
     if (a === '--scenario') out.scenario = value();
     else if (a === '--info-out') out.infoOut = value();
     else if (a === '--state-out') out.stateOut = value();
-    else throw new Error(`unknown argument ${a}; usage: main.js [--scenario file.json] [--info-out file.json] [--state-out file.json]`);
+    else
+      throw new Error(
+        `unknown argument ${a}; usage: main.js [--scenario file.json] [--info-out file.json] [--state-out file.json]`,
+      );
   }
   return out;
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const scenario: Scenario | undefined = args.scenario ? JSON.parse(fs.readFileSync(args.scenario, 'utf8')) : undefined;
+  const scenario: Scenario | undefined = args.scenario
+    ? JSON.parse(fs.readFileSync(args.scenario, 'utf8'))
+    : undefined;
   const sim = await startSimulator({ scenario, log: (line) => process.stderr.write(line + '\n') });
   if (args.infoOut) fs.writeFileSync(args.infoOut, JSON.stringify(sim.info, null, 2));
   process.stdout.write(`SIM_READY ${JSON.stringify(sim.info)}\n`);

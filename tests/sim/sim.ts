@@ -38,16 +38,35 @@ export const SIM_IDS = {
   tenantName: 'simtenant.onmicrosoft.com',
   subscriptionId: '1f3e5d7c-9b2a-4c6e-8d0f-2a4b6c8d0e1f',
   subscriptionName: 'Simulated Subscription',
-  sp: { clientId: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', objectId: '5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9', secret: 'sim~Secret.0123456789abcdefghijklmnopqrstu' },
-  spCert: { clientId: '2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e', objectId: '7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d' },
-  wif: { clientId: '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f', objectId: '9c0d1e2f-3a4b-4c5d-9e6f-7a8b9c0d1e2f' },
-  msi: { clientId: '4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a', objectId: 'b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e' },
+  sp: {
+    clientId: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+    objectId: '5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9',
+    secret: 'sim~Secret.0123456789abcdefghijklmnopqrstu',
+  },
+  spCert: {
+    clientId: '2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e',
+    objectId: '7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d',
+  },
+  wif: {
+    clientId: '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f',
+    objectId: '9c0d1e2f-3a4b-4c5d-9e6f-7a8b9c0d1e2f',
+  },
+  msi: {
+    clientId: '4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a',
+    objectId: 'b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e',
+  },
   /** Windows 365's service principal, in the directory by default (Graph). */
   windows365: { appId: WINDOWS_365.appId, objectId: WINDOWS_365.objectId },
 };
 
-const PUBLIC_ARM_AUDIENCES = ['https://management.core.windows.net/', 'https://management.core.windows.net', 'https://management.azure.com/', 'https://management.azure.com'];
-const STORAGE_AUDIENCE = /^https:\/\/(storage\.azure\.com|[a-z0-9]+\.blob\.core\.windows\.net)\/?$/i;
+const PUBLIC_ARM_AUDIENCES = [
+  'https://management.core.windows.net/',
+  'https://management.core.windows.net',
+  'https://management.azure.com/',
+  'https://management.azure.com',
+];
+const STORAGE_AUDIENCE =
+  /^https:\/\/(storage\.azure\.com|[a-z0-9]+\.blob\.core\.windows\.net)\/?$/i;
 
 /** Token resources compare without case and trailing slashes. */
 function sameResource(a: string, b: string): boolean {
@@ -88,20 +107,34 @@ function close(server: http.Server): Promise<void> {
   });
 }
 
-export async function createSimulator(modules: SimModule[], opts: { scenario?: Scenario; log?: (line: string) => void } = {}): Promise<RunningSim> {
+export async function createSimulator(
+  modules: SimModule[],
+  opts: { scenario?: Scenario; log?: (line: string) => void } = {},
+): Promise<RunningSim> {
   const scenario: Scenario = opts.scenario ?? {};
   const log = opts.log ?? (() => undefined);
   // Scenario mistakes fail here, before anything listens.
-  const subscriptions = new Subscriptions(scenario, { subscriptionId: SIM_IDS.subscriptionId, displayName: SIM_IDS.subscriptionName });
+  const subscriptions = new Subscriptions(scenario, {
+    subscriptionId: SIM_IDS.subscriptionId,
+    displayName: SIM_IDS.subscriptionName,
+  });
   subscriptions.requireDeclared(scenario.resources ?? []);
   const graphPermissions = new GraphPermissions(scenario.graph?.withheld);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'azure-sim-'));
   // Keys are generated on the thread pool while Azurite loads on this thread.
-  const keys = Promise.all([rsaKeyPair('entra-tokens'), rsaKeyPair('devops-oidc'), makeClientCertificate('sim-spCert'), makeSimCertificates(dir)]);
+  const keys = Promise.all([
+    rsaKeyPair('entra-tokens'),
+    rsaKeyPair('devops-oidc'),
+    makeClientCertificate('sim-spCert'),
+    makeSimCertificates(dir),
+  ]);
   loadAzurite();
   const [tokenPair, devopsPair, spCert, certs] = await keys;
 
-  const httpsServer = https.createServer({ cert: fs.readFileSync(certs.serverCertPath), key: certs.server.keyPem });
+  const httpsServer = https.createServer({
+    cert: fs.readFileSync(certs.serverCertPath),
+    key: certs.server.keyPem,
+  });
   const msiServer = http.createServer();
   const [port, msiPort] = await Promise.all([listen(httpsServer), listenMsi(msiServer)]);
   const base = `https://127.0.0.1:${port}/`;
@@ -113,7 +146,9 @@ export async function createSimulator(modules: SimModule[], opts: { scenario?: S
   const tokenKey = new SigningKey(tokenPair);
   const devopsKey = new SigningKey(devopsPair);
   const grants: Record<string, number> = {};
-  const countGrant = (kind: string): void => { grants[kind] = (grants[kind] ?? 0) + 1; };
+  const countGrant = (kind: string): void => {
+    grants[kind] = (grants[kind] ?? 0) + 1;
+  };
   const devops = new DevOpsEndpoint(devopsKey, countGrant);
 
   const info: SimInfo = {
@@ -123,7 +158,10 @@ export async function createSimulator(modules: SimModule[], opts: { scenario?: S
     tenantId: SIM_IDS.tenantId,
     subscriptionId: subscriptions.primary.subscriptionId,
     subscriptionName: subscriptions.primary.displayName,
-    subscriptions: subscriptions.all.map((s) => ({ subscriptionId: s.subscriptionId, displayName: s.displayName })),
+    subscriptions: subscriptions.all.map((s) => ({
+      subscriptionId: s.subscriptionId,
+      displayName: s.displayName,
+    })),
     collectionUri: `https://127.0.0.1:${port}${devops.collectionPath}`,
     oidcRequestUri: `https://127.0.0.1:${port}${devops.oidcRequestPath()}`,
     systemAccessToken: devops.systemAccessToken,
@@ -139,17 +177,36 @@ export async function createSimulator(modules: SimModule[], opts: { scenario?: S
   };
 
   const registry = new ResourceTypeRegistry();
-  for (const m of modules) m.register({ type: (d) => registry.type(d), route: (r) => registry.route(r) });
+  for (const m of modules)
+    m.register({ type: (d) => registry.type(d), route: (r) => registry.route(r) });
   const clock = new SimClock(scenario.timeScale ?? 0.01);
   const store = new ResourceStore();
   const directory = new Directory(store, { ...SIM_IDS.msi }, devops.issuer, SIM_IDS.tenantId);
-  directory.addApp({ clientId: SIM_IDS.sp.clientId, objectId: SIM_IDS.sp.objectId, secret: SIM_IDS.sp.secret, displayName: 'sim-sp' });
-  directory.addApp({ clientId: SIM_IDS.spCert.clientId, objectId: SIM_IDS.spCert.objectId, certificatePem: spCert.certPem, displayName: 'sim-sp-cert' });
-  directory.addApp({ clientId: SIM_IDS.wif.clientId, objectId: SIM_IDS.wif.objectId, federated: {}, displayName: 'sim-wif' });
+  directory.addApp({
+    clientId: SIM_IDS.sp.clientId,
+    objectId: SIM_IDS.sp.objectId,
+    secret: SIM_IDS.sp.secret,
+    displayName: 'sim-sp',
+  });
+  directory.addApp({
+    clientId: SIM_IDS.spCert.clientId,
+    objectId: SIM_IDS.spCert.objectId,
+    certificatePem: spCert.certPem,
+    displayName: 'sim-sp-cert',
+  });
+  directory.addApp({
+    clientId: SIM_IDS.wif.clientId,
+    objectId: SIM_IDS.wif.objectId,
+    federated: {},
+    displayName: 'sim-wif',
+  });
 
   // Graph tokens carry the application permissions the scenario does not withhold (the `roles` claim).
-  const isGraphAudience = (aud: string): boolean => graphAudiences(graphUrl).some((a) => sameResource(a, aud));
-  const tokens = new TokenService(SIM_IDS.tenantId, tokenKey, (subject, audience) => isGraphAudience(audience) ? graphPermissions.rolesFor(subject) : undefined);
+  const isGraphAudience = (aud: string): boolean =>
+    graphAudiences(graphUrl).some((a) => sameResource(a, aud));
+  const tokens = new TokenService(SIM_IDS.tenantId, tokenKey, (subject, audience) =>
+    isGraphAudience(audience) ? graphPermissions.rolesFor(subject) : undefined,
+  );
   const builds: BuildRecord[] = [];
   const sim: SimServices = {
     info,
@@ -158,7 +215,11 @@ export async function createSimulator(modules: SimModule[], opts: { scenario?: S
     clock,
     store,
     operations: new Operations(clock),
-    rbac: new Rbac(store, !!scenario.rbac, clock.scaled((scenario.rbacPropagationSeconds ?? 0) * 1000)),
+    rbac: new Rbac(
+      store,
+      !!scenario.rbac,
+      clock.scaled((scenario.rbacPropagationSeconds ?? 0) * 1000),
+    ),
     directory,
     tokens,
     builds,
@@ -182,14 +243,29 @@ export async function createSimulator(modules: SimModule[], opts: { scenario?: S
   }
 
   const armAudiences = [base, base.replace(/\/$/, ''), ...PUBLIC_ARM_AUDIENCES];
-  const knownResource = (r: string): boolean => STORAGE_AUDIENCE.test(r) || isGraphAudience(r) || armAudiences.some((a) => sameResource(a, r));
+  const knownResource = (r: string): boolean =>
+    STORAGE_AUDIENCE.test(r) || isGraphAudience(r) || armAudiences.some((a) => sameResource(a, r));
   const arm = new ArmEndpoint(sim, tokens, armAudiences, base);
   const entra = new EntraEndpoint({
-    authorityHost: base, tenantId: SIM_IDS.tenantId, tenantName: SIM_IDS.tenantName, directory, tokens,
-    federatedIssuers: new Map([[devops.issuer, devopsKey]]), knownResource, countGrant,
+    authorityHost: base,
+    tenantId: SIM_IDS.tenantId,
+    tenantName: SIM_IDS.tenantName,
+    directory,
+    tokens,
+    federatedIssuers: new Map([[devops.issuer, devopsKey]]),
+    knownResource,
+    countGrant,
   });
   const msi = new MsiEndpoint(directory, tokens, knownResource, countGrant);
-  const graph = new GraphEndpoint({ graphUrl, authorityHost: base, tenantId: SIM_IDS.tenantId, directory, tokens, pageSize: Math.max(1, scenario.pageSize ?? 100), log });
+  const graph = new GraphEndpoint({
+    graphUrl,
+    authorityHost: base,
+    tenantId: SIM_IDS.tenantId,
+    directory,
+    tokens,
+    pageSize: Math.max(1, scenario.pageSize ?? 100),
+    log,
+  });
   const faults = new FaultInjector(scenario.faults);
 
   const state = (): StateDump => ({
@@ -198,7 +274,10 @@ export async function createSimulator(modules: SimModule[], opts: { scenario?: S
     tokenGrants: { ...grants },
     builds: clone(builds),
     graphRequests: clone(graph.requests),
-    graph: { servicePrincipals: clone(directory.servicePrincipals()), devices: clone(directory.devices) },
+    graph: {
+      servicePrincipals: clone(directory.servicePrincipals()),
+      devices: clone(directory.devices),
+    },
   });
 
   httpsServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -218,7 +297,11 @@ export async function createSimulator(modules: SimModule[], opts: { scenario?: S
       if (fault?.delayMs) await sleepReal(fault.delayMs);
       const isDevops = p.toLowerCase().startsWith(devops.collectionPath.toLowerCase());
       const isGraph = GraphEndpoint.owns(p);
-      const isEntra = !isDevops && !isGraph && /^\/[^/]+\/(v2\.0\/|\.well-known|discovery\/|oauth2\/)/i.test(p) && !/^\/(subscriptions|providers)\//i.test(p);
+      const isEntra =
+        !isDevops &&
+        !isGraph &&
+        /^\/[^/]+\/(v2\.0\/|\.well-known|discovery\/|oauth2\/)/i.test(p) &&
+        !/^\/(subscriptions|providers)\//i.test(p);
       if (fault?.drop) {
         if (isGraph) graph.recordDropped(method, p, rawQuery);
         else if (!isDevops && !isEntra) arm.recordDropped(method, pathAndQuery, body);
@@ -226,16 +309,29 @@ export async function createSimulator(modules: SimModule[], opts: { scenario?: S
         return;
       }
       if ((isDevops || isEntra) && fault?.status !== undefined) {
-        return sendJson(res, fault.status, { error: 'temporarily_unavailable', error_description: `A fault injected by the scenario answered ${fault.status}.` },
-          fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {});
+        return sendJson(
+          res,
+          fault.status,
+          {
+            error: 'temporarily_unavailable',
+            error_description: `A fault injected by the scenario answered ${fault.status}.`,
+          },
+          fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {},
+        );
       }
       if (isGraph) return graph.handle(req, res, p, rawQuery, fault);
-      if (isEntra && await entra.handle(req, res, p, body)) return;
-      if (isDevops && await devops.handle(req, res, p, new URLSearchParams(rawQuery))) return;
+      if (isEntra && (await entra.handle(req, res, p, body))) return;
+      if (isDevops && (await devops.handle(req, res, p, new URLSearchParams(rawQuery)))) return;
       await arm.handle(req, res, p, rawQuery, body, fault);
     })().catch((e) => {
       log(`simulator: request ${req.method} ${req.url} failed: ${(e as Error)?.stack ?? e}`);
-      if (!res.headersSent) sendJson(res, 500, { error: { code: 'InternalServerError', message: 'The simulator failed to answer this request.' } });
+      if (!res.headersSent)
+        sendJson(res, 500, {
+          error: {
+            code: 'InternalServerError',
+            message: 'The simulator failed to answer this request.',
+          },
+        });
     });
   });
 
@@ -248,7 +344,11 @@ export async function createSimulator(modules: SimModule[], opts: { scenario?: S
       const fault = faults.match(req.method ?? 'GET', q >= 0 ? `${p}?${query}` : p);
       if (fault?.delayMs) await sleepReal(fault.delayMs);
       if (fault?.drop) return void req.socket.destroy();
-      if (fault?.status !== undefined) return sendJson(res, fault.status, { error: 'temporarily_unavailable', error_description: `A fault injected by the scenario answered ${fault.status}.` });
+      if (fault?.status !== undefined)
+        return sendJson(res, fault.status, {
+          error: 'temporarily_unavailable',
+          error_description: `A fault injected by the scenario answered ${fault.status}.`,
+        });
       msi.handle(req, res, p, query);
     })();
   });
@@ -275,14 +375,18 @@ function seedResources(sim: SimServices, resources: any[]): void {
       throw new Error(`scenario resource needs "id" and "type": ${JSON.stringify(raw)}`);
     }
     const def = sim.types.get(raw.type);
-    if (!def) sim.log(`simulator: scenario resource ${raw.id} has type ${raw.type}, which no module implements; it is stored as given`);
+    if (!def)
+      sim.log(
+        `simulator: scenario resource ${raw.id} has type ${raw.type}, which no module implements; it is stored as given`,
+      );
     let doc: StoredResource = clone(raw);
     doc.id = normalisePath(doc.id);
     doc.name = doc.name ?? doc.id.split('/').pop()!;
     if (typeof doc.location === 'string') doc.location = normaliseLocation(doc.location);
     if (def) {
       doc.type = def.type;
-      if (def.provisioningState !== false) doc.properties = { provisioningState: 'Succeeded', ...(doc.properties ?? {}) };
+      if (def.provisioningState !== false)
+        doc.properties = { provisioningState: 'Succeeded', ...(doc.properties ?? {}) };
       if (def.seed) doc = def.seed(doc, sim);
     }
     const stored = sim.store.put(doc);

@@ -94,7 +94,9 @@ export interface GraphDevice {
 /** Directory content and application permissions of Microsoft Graph. */
 export interface GraphScenario {
   /** Added to the directory's service principals (its apps, managed identities and Windows 365). */
-  servicePrincipals?: Array<Partial<GraphServicePrincipal> & { appId: string; displayName: string }>;
+  servicePrincipals?: Array<
+    Partial<GraphServicePrincipal> & { appId: string; displayName: string }
+  >;
   devices?: Array<Partial<GraphDevice> & { displayName: string }>;
   /**
    * Application permissions the tenant has not granted: to one principal (object id or client id) or,
@@ -150,7 +152,11 @@ export interface Scenario {
   /** Resource provider registration state by namespace, e.g. {"Microsoft.VirtualMachineImages": "NotRegistered"}. */
   providers?: Record<string, 'Registered' | 'NotRegistered'>;
   /** The tenant's subscriptions; default one, SIM_IDS' (`Simulated Subscription`). The first is `info.subscriptionId`. */
-  subscriptions?: Array<{ subscriptionId: string; displayName?: string; providers?: Record<string, 'Registered' | 'NotRegistered'> }>;
+  subscriptions?: Array<{
+    subscriptionId: string;
+    displayName?: string;
+    providers?: Record<string, 'Registered' | 'NotRegistered'>;
+  }>;
   /** Nominal seconds before a role assignment made through the API takes effect (scaled by timeScale); default 0. */
   rbacPropagationSeconds?: number;
   graph?: GraphScenario;

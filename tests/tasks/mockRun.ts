@@ -13,19 +13,40 @@ const task = process.env.MOCK_TASK ?? '';
 const runner = new TaskMockRunner(path.join(__dirname, '..', '..', 'tasks', task, 'index.js'));
 runner.setInput('azureSubscription', 'arm-connection');
 // Task-specific inputs (JSON object) from the test.
-for (const [name, value] of Object.entries(JSON.parse(process.env.MOCK_INPUTS ?? '{}') as Record<string, string>)) runner.setInput(name, value);
-Object.assign(process.env, endpointEnv({
-  id: 'arm-connection', auth: 'sp', tenantId: 'tenant', clientId: 'client', secret: 'secret', subscriptionId: 'sub',
-  subscriptionName: 'Images', armUrl: 'https://management.azure.com/', authorityHost: 'https://login.microsoftonline.com/',
-}), { AGENT_TEMPDIRECTORY: fs.mkdtempSync(path.join(os.tmpdir(), 'gip-mock-')) });
+for (const [name, value] of Object.entries(
+  JSON.parse(process.env.MOCK_INPUTS ?? '{}') as Record<string, string>,
+))
+  runner.setInput(name, value);
+Object.assign(
+  process.env,
+  endpointEnv({
+    id: 'arm-connection',
+    auth: 'sp',
+    tenantId: 'tenant',
+    clientId: 'client',
+    secret: 'secret',
+    subscriptionId: 'sub',
+    subscriptionName: 'Images',
+    armUrl: 'https://management.azure.com/',
+    authorityHost: 'https://login.microsoftonline.com/',
+  }),
+  { AGENT_TEMPDIRECTORY: fs.mkdtempSync(path.join(os.tmpdir(), 'gip-mock-')) },
+);
 runner.registerMock('../common/azure/providers', {
-  requireProviders: async (_azure: unknown, namespaces: string[]) => console.log(`MOCK requireProviders ${namespaces.join(',')}`),
+  requireProviders: async (_azure: unknown, namespaces: string[]) =>
+    console.log(`MOCK requireProviders ${namespaces.join(',')}`),
 });
 if (task === 'DistributeToGallery') {
   for (const [name, value] of Object.entries({
-    source: '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Compute/images/img-1', galleryResourceGroup: 'rg', galleryName: 'golden',
-    imageDefinition: 'win11', versionStrategy: 'explicit', version: '1.2.3', targetRegions: 'westeurope=2:Standard_ZRS, eastus',
-  })) runner.setInput(name, value);
+    source: '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Compute/images/img-1',
+    galleryResourceGroup: 'rg',
+    galleryName: 'golden',
+    imageDefinition: 'win11',
+    versionStrategy: 'explicit',
+    version: '1.2.3',
+    targetRegions: 'westeurope=2:Standard_ZRS, eastus',
+  }))
+    runner.setInput(name, value);
   runner.registerMock('../common/gallery/distribute', {
     distributeToGallery: async (_azure: unknown, params: unknown) => {
       console.log(`MOCK distributeToGallery ${JSON.stringify(params)}`);

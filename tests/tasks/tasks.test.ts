@@ -6,7 +6,8 @@ import { MockTestRunner } from 'azure-pipelines-task-lib/mock-test';
 import { ROOT, TASKS } from '../../scripts/tasks';
 
 const PROVIDERS: Record<string, string> = {
-  BuildImage: 'Microsoft.VirtualMachineImages,Microsoft.Compute,Microsoft.Storage,Microsoft.Network,Microsoft.ManagedIdentity,Microsoft.ContainerInstance',
+  BuildImage:
+    'Microsoft.VirtualMachineImages,Microsoft.Compute,Microsoft.Storage,Microsoft.Network,Microsoft.ManagedIdentity,Microsoft.ContainerInstance',
   DistributeToGallery: 'Microsoft.Compute',
   UpdateHostPool: 'Microsoft.DesktopVirtualization,Microsoft.Compute,Microsoft.Network',
   AttachGalleryToDevCenter: 'Microsoft.DevCenter,Microsoft.Compute',
@@ -18,12 +19,21 @@ const PROVIDERS: Record<string, string> = {
  */
 const INPUTS: Record<string, Record<string, string>> = {
   BuildImage: {
-    location: 'westeurope', resourceGroup: 'rg-images', managedIdentity: 'aib-identity', templateFile: 'local.json',
+    location: 'westeurope',
+    resourceGroup: 'rg-images',
+    managedIdentity: 'aib-identity',
+    templateFile: 'local.json',
   },
 };
 const LOCAL_TEMPLATE = {
   properties: {
-    source: { type: 'PlatformImage', publisher: 'Canonical', offer: '0001-com-ubuntu-server-jammy', sku: '22_04-lts-gen2', version: 'latest' },
+    source: {
+      type: 'PlatformImage',
+      publisher: 'Canonical',
+      offer: '0001-com-ubuntu-server-jammy',
+      sku: '22_04-lts-gen2',
+      version: 'latest',
+    },
     customize: [{ type: 'Shell', name: 'local', scriptUri: 'scripts/setup.sh' }],
     distribute: [{ type: 'VHD', runOutputName: 'vhd' }],
   },
@@ -32,7 +42,10 @@ const LOCAL_TEMPLATE = {
 async function run(task: string): Promise<MockTestRunner> {
   process.env.MOCK_TASK = task;
   process.env.MOCK_INPUTS = JSON.stringify(INPUTS[task] ?? {});
-  const tr = new MockTestRunner(path.join(__dirname, 'mockRun.js'), path.join(ROOT, 'tasks', task, 'task.json'));
+  const tr = new MockTestRunner(
+    path.join(__dirname, 'mockRun.js'),
+    path.join(ROOT, 'tasks', task, 'task.json'),
+  );
   tr.nodePath = process.execPath; // otherwise it downloads Node, which fails offline
   await tr.runAsync();
   return tr;
@@ -48,7 +61,9 @@ describe('tasks under MockTestRunner', function () {
     process.env.SYSTEM_DEFAULTWORKINGDIRECTORY = workdir;
   });
   after(() => {
-    delete process.env.MOCK_TASK; delete process.env.MOCK_INPUTS; delete process.env.SYSTEM_DEFAULTWORKINGDIRECTORY;
+    delete process.env.MOCK_TASK;
+    delete process.env.MOCK_INPUTS;
+    delete process.env.SYSTEM_DEFAULTWORKINGDIRECTORY;
     fs.rmSync(workdir, { recursive: true, force: true });
   });
 
@@ -63,22 +78,44 @@ describe('tasks under MockTestRunner', function () {
     });
   }
 
-  it('BuildImage: connects, checks its resource providers, then refuses the template file\'s missing local script by input, step and key', async () => {
+  it("BuildImage: connects, checks its resource providers, then refuses the template file's missing local script by input, step and key", async () => {
     const tr = await run('BuildImage');
     assert.ok(tr.failed, tr.stdout);
     assert.ok(tr.stdout.includes(`MOCK requireProviders ${PROVIDERS.BuildImage}`), tr.stdout);
     assert.strictEqual(tr.errorIssues.length, 1, tr.stdout);
-    assert.match(tr.errorIssues[0], /^Input 'templateFile': customize\[0\] \('local'\) scriptUri 'scripts\/setup\.sh': there is no such file \(.*scripts[\\/]setup\.sh\)/);
+    assert.match(
+      tr.errorIssues[0],
+      /^Input 'templateFile': customize\[0\] \('local'\) scriptUri 'scripts\/setup\.sh': there is no such file \(.*scripts[\\/]setup\.sh\)/,
+    );
     assert.ok(!tr.stdout.includes('##vso[task.complete result=Succeeded'));
   });
 
-  it('DistributeToGallery: typed parameters from the inputs, providers checked, the core\'s outcome published as outputs', async () => {
+  it("DistributeToGallery: typed parameters from the inputs, providers checked, the core's outcome published as outputs", async () => {
     const tr = await run('DistributeToGallery');
     assert.ok(tr.succeeded, tr.stdout);
-    assert.ok(tr.stdout.includes(`MOCK requireProviders ${PROVIDERS.DistributeToGallery}`), tr.stdout);
+    assert.ok(
+      tr.stdout.includes(`MOCK requireProviders ${PROVIDERS.DistributeToGallery}`),
+      tr.stdout,
+    );
     const params = JSON.parse(/MOCK distributeToGallery (.*)/.exec(tr.stdout)?.[1] ?? '{}');
-    assert.deepStrictEqual([params.action, params.source.kind, params.target.gallery, params.version], ['publish', 'managedImage', 'golden', { kind: 'fixed', version: '1.2.3', origin: 'explicit' }]);
-    assert.deepStrictEqual(params.regions, [{ region: 'westeurope', replicaCount: 2, storageAccountType: 'Standard_ZRS' }, { region: 'eastus' }]);
-    assert.ok(tr.stdout.includes('##vso[task.setvariable variable=imageVersionName;isOutput=true;issecret=false;]1.2.3'), tr.stdout);
+    assert.deepStrictEqual(
+      [params.action, params.source.kind, params.target.gallery, params.version],
+      [
+        'publish',
+        'managedImage',
+        'golden',
+        { kind: 'fixed', version: '1.2.3', origin: 'explicit' },
+      ],
+    );
+    assert.deepStrictEqual(params.regions, [
+      { region: 'westeurope', replicaCount: 2, storageAccountType: 'Standard_ZRS' },
+      { region: 'eastus' },
+    ]);
+    assert.ok(
+      tr.stdout.includes(
+        '##vso[task.setvariable variable=imageVersionName;isOutput=true;issecret=false;]1.2.3',
+      ),
+      tr.stdout,
+    );
   });
 });

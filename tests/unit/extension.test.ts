@@ -12,7 +12,10 @@ const taskJson = (task: string) => readJson(path.join(ROOT, 'tasks', task, 'task
 
 describe('extension definition', () => {
   it('every task.json validates against the official task schema', () => {
-    assert.ok(fs.existsSync(SCHEMA), `the official schema is expected at ${SCHEMA} (shared/ beside the repository)`);
+    assert.ok(
+      fs.existsSync(SCHEMA),
+      `the official schema is expected at ${SCHEMA} (shared/ beside the repository)`,
+    );
     // The schema's patterns are not valid unicode regular expressions.
     const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
     const validate = ajv.compile(readJson(SCHEMA));
@@ -28,11 +31,13 @@ describe('extension definition', () => {
       assert.strictEqual(t.name, task);
       assert.strictEqual(t.version.Major, 1, `${task} major`);
       assert.deepStrictEqual(Object.keys(t.execution).sort(), ['Node20_1', 'Node24']);
-      for (const handler of Object.values<{ target: string }>(t.execution)) assert.strictEqual(handler.target, 'index.js');
+      for (const handler of Object.values<{ target: string }>(t.execution))
+        assert.strictEqual(handler.target, 'index.js');
       const conn = t.inputs.find((i: { name: string }) => i.name === 'azureSubscription');
       assert.ok(conn, `${task} has azureSubscription`);
       assert.strictEqual(conn.type, 'connectedService:AzureRM');
-      for (const input of t.inputs) assert.ok(input.helpMarkDown, `${task}.${input.name} has helpMarkDown`);
+      for (const input of t.inputs)
+        assert.ok(input.helpMarkDown, `${task}.${input.name} has helpMarkDown`);
       assert.ok(fs.existsSync(path.join(ROOT, 'tasks', task, 'icon.png')), `${task} icon`);
       ids.add(t.id);
     }
@@ -44,8 +49,13 @@ describe('extension definition', () => {
     assert.deepStrictEqual(m.categories, ['Azure Pipelines']);
     assert.ok(fs.existsSync(path.join(ROOT, m.icons.default)));
     assert.strictEqual(m.content.details.path, 'overview.md');
-    assert.deepStrictEqual(m.contributions.map((c: { type: string; properties: { name: string } }) => [c.type, c.properties.name]),
-      TASKS.map((t) => ['ms.vss-distributed-task.task', `tasks/${t}`]));
+    assert.deepStrictEqual(
+      m.contributions.map((c: { type: string; properties: { name: string } }) => [
+        c.type,
+        c.properties.name,
+      ]),
+      TASKS.map((t) => ['ms.vss-distributed-task.task', `tasks/${t}`]),
+    );
   });
 
   it('versions agree, and the bump script moves them together', () => {
@@ -56,14 +66,26 @@ describe('extension definition', () => {
       assert.strictEqual(`${v.Major}.${v.Minor}.${v.Patch}`, version, task);
     }
     const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-bump-'));
-    for (const file of ['package.json', 'vss-extension.json', ...TASKS.map((t) => `tasks/${t}/task.json`)]) {
+    for (const file of [
+      'package.json',
+      'vss-extension.json',
+      ...TASKS.map((t) => `tasks/${t}/task.json`),
+    ]) {
       fs.mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
       fs.copyFileSync(path.join(ROOT, file), path.join(copy, file));
     }
     const [major, minor, patch] = version.split('.').map(Number);
     assert.strictEqual(bumpVersion('patch', copy), `${major}.${minor}.${patch + 1}`);
-    assert.strictEqual(readJson(path.join(copy, 'vss-extension.json')).version, `${major}.${minor}.${patch + 1}`);
-    for (const task of TASKS) assert.deepStrictEqual(readJson(path.join(copy, 'tasks', task, 'task.json')).version, { Major: major, Minor: minor, Patch: patch + 1 });
+    assert.strictEqual(
+      readJson(path.join(copy, 'vss-extension.json')).version,
+      `${major}.${minor}.${patch + 1}`,
+    );
+    for (const task of TASKS)
+      assert.deepStrictEqual(readJson(path.join(copy, 'tasks', task, 'task.json')).version, {
+        Major: major,
+        Minor: minor,
+        Patch: patch + 1,
+      });
     assert.throws(() => bumpVersion('1.2', copy), /'1\.2' is not a version/);
   });
 });

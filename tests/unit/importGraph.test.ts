@@ -22,7 +22,11 @@ const CONCEPTS: Record<string, string[]> = {
   gallery: ['hostpool/model', 'devcenter/model'],
 };
 
-interface Import { from: string; spec: string; target?: string }
+interface Import {
+  from: string;
+  spec: string;
+  target?: string;
+}
 
 function sources(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -34,7 +38,11 @@ function sources(dir: string): string[] {
 
 function importsOf(file: string): Import[] {
   const text = fs.readFileSync(file, 'utf8');
-  const specs = [...text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm)].map((m) => m[1]);
+  const specs = [
+    ...text.matchAll(
+      /(?:\bfrom\s+|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm,
+    ),
+  ].map((m) => m[1]);
   return specs.map((spec) => {
     if (!spec.startsWith('.')) return { from: file, spec };
     const base = path.resolve(path.dirname(file), spec);
@@ -46,7 +54,9 @@ function importsOf(file: string): Import[] {
 /** `gallery/regions` for tasks/common/gallery/regions.ts; the task folder for a task's entry. */
 function moduleOf(file: string): string {
   const rel = path.relative(COMMON, file).split(path.sep).join('/');
-  return rel.startsWith('..') ? path.relative(ROOT, file).split(path.sep).join('/') : rel.replace(/\.ts$/, '');
+  return rel.startsWith('..')
+    ? path.relative(ROOT, file).split(path.sep).join('/')
+    : rel.replace(/\.ts$/, '');
 }
 
 const layer = (module: string) => module.split('/')[0];
@@ -55,23 +65,48 @@ const all = [...sources(path.join(ROOT, 'tasks'))].flatMap(importsOf);
 
 describe('the import graph of tasks/', () => {
   it('every relative import resolves to a file', () => {
-    assert.deepStrictEqual(all.filter((i) => i.spec.startsWith('.') && !i.target).map((i) => `${moduleOf(i.from)} -> ${i.spec}`), []);
+    assert.deepStrictEqual(
+      all
+        .filter((i) => i.spec.startsWith('.') && !i.target)
+        .map((i) => `${moduleOf(i.from)} -> ${i.spec}`),
+      [],
+    );
   });
 
   it('only pipeline/ imports azure-pipelines-task-lib and azure-arm-rest', () => {
-    const offenders = all.filter((i) => TASK_LIB.test(i.spec) && layer(moduleOf(i.from)) !== 'pipeline');
-    assert.deepStrictEqual(offenders.map((i) => `${moduleOf(i.from)} -> ${i.spec}`), []);
+    const offenders = all.filter(
+      (i) => TASK_LIB.test(i.spec) && layer(moduleOf(i.from)) !== 'pipeline',
+    );
+    assert.deepStrictEqual(
+      offenders.map((i) => `${moduleOf(i.from)} -> ${i.spec}`),
+      [],
+    );
   });
 
   it('nothing under tasks/ imports tests/ or scripts/', () => {
-    const offenders = all.filter((i) => i.target && /^(tests|scripts)\//.test(path.relative(ROOT, i.target).split(path.sep).join('/')));
-    assert.deepStrictEqual(offenders.map((i) => `${moduleOf(i.from)} -> ${i.spec}`), []);
+    const offenders = all.filter(
+      (i) =>
+        i.target &&
+        /^(tests|scripts)\//.test(path.relative(ROOT, i.target).split(path.sep).join('/')),
+    );
+    assert.deepStrictEqual(
+      offenders.map((i) => `${moduleOf(i.from)} -> ${i.spec}`),
+      [],
+    );
   });
 
   it('core/ imports only core/; azure/ only azure/ and core/', () => {
     const allowed: Record<string, string[]> = { core: ['core'], azure: ['azure', 'core'] };
-    const offenders = all.filter((i) => i.target && allowed[layer(moduleOf(i.from))] && !allowed[layer(moduleOf(i.from))].includes(layer(moduleOf(i.target))));
-    assert.deepStrictEqual(offenders.map((i) => `${moduleOf(i.from)} -> ${moduleOf(i.target!)}`), []);
+    const offenders = all.filter(
+      (i) =>
+        i.target &&
+        allowed[layer(moduleOf(i.from))] &&
+        !allowed[layer(moduleOf(i.from))].includes(layer(moduleOf(i.target))),
+    );
+    assert.deepStrictEqual(
+      offenders.map((i) => `${moduleOf(i.from)} -> ${moduleOf(i.target!)}`),
+      [],
+    );
   });
 
   it('a domain imports another domain only for its concepts, and never pipeline/', () => {
@@ -79,14 +114,25 @@ describe('the import graph of tasks/', () => {
       if (!i.target) return false;
       const from = layer(moduleOf(i.from));
       const to = moduleOf(i.target);
-      if (!DOMAINS.includes(from) || layer(to) === from || ['core', 'azure'].includes(layer(to))) return false;
-      return !(CONCEPTS[from] ?? []).some((c) => c === to || (c.endsWith('/*') && to.startsWith(c.slice(0, -1))));
+      if (!DOMAINS.includes(from) || layer(to) === from || ['core', 'azure'].includes(layer(to)))
+        return false;
+      return !(CONCEPTS[from] ?? []).some(
+        (c) => c === to || (c.endsWith('/*') && to.startsWith(c.slice(0, -1))),
+      );
     });
-    assert.deepStrictEqual(offenders.map((i) => `${moduleOf(i.from)} -> ${moduleOf(i.target!)}`), []);
+    assert.deepStrictEqual(
+      offenders.map((i) => `${moduleOf(i.from)} -> ${moduleOf(i.target!)}`),
+      [],
+    );
   });
 
   it('the rule sees real imports (a domain that imports gallery/ for its concepts is found)', () => {
-    const seen = all.filter((i) => i.target && layer(moduleOf(i.from)) === 'imagebuilder' && layer(moduleOf(i.target)) === 'gallery');
+    const seen = all.filter(
+      (i) =>
+        i.target &&
+        layer(moduleOf(i.from)) === 'imagebuilder' &&
+        layer(moduleOf(i.target)) === 'gallery',
+    );
     assert.ok(seen.length >= 3, `imagebuilder -> gallery imports found: ${seen.length}`);
   });
 });

@@ -6,8 +6,16 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { AddressInfo } from 'net';
-import { createDefaultHttpClient, createEmptyPipeline, createPipelineRequest } from '@azure/core-rest-pipeline';
-import { networkPolicy, NetworkSettings, storageProxyOptions } from '../../tasks/common/azure/network';
+import {
+  createDefaultHttpClient,
+  createEmptyPipeline,
+  createPipelineRequest,
+} from '@azure/core-rest-pipeline';
+import {
+  networkPolicy,
+  NetworkSettings,
+  storageProxyOptions,
+} from '../../tasks/common/azure/network';
 import { makeSimCertificates } from '../sim/core/tls';
 
 /** The agent's proxy and CA settings reach every request made through our policy, on loopback only. */
@@ -22,7 +30,10 @@ describe('agent network settings (proxy, CA)', function () {
   before(async () => {
     const certs = await makeSimCertificates(fs.mkdtempSync(path.join(os.tmpdir(), 'gip-net-')));
     caFile = certs.caCertPath;
-    server = https.createServer({ key: certs.server.keyPem, cert: certs.server.certPem }, (_req, res) => res.end('{"ok":true}'));
+    server = https.createServer(
+      { key: certs.server.keyPem, cert: certs.server.certPem },
+      (_req, res) => res.end('{"ok":true}'),
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     target = `https://127.0.0.1:${(server.address() as AddressInfo).port}/subscriptions?api-version=2022-12-01`;
     // A CONNECT proxy, as corporate agents have, recording every tunnel it opens.
@@ -40,13 +51,19 @@ describe('agent network settings (proxy, CA)', function () {
     });
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
   });
-  after(() => { server?.close(); proxy?.close(); });
+  after(() => {
+    server?.close();
+    proxy?.close();
+  });
 
   async function get(settings: NetworkSettings): Promise<number> {
     const pipeline = createEmptyPipeline();
     const policy = networkPolicy(settings);
     if (policy) pipeline.addPolicy(policy);
-    const response = await pipeline.sendRequest(createDefaultHttpClient(), createPipelineRequest({ url: target }));
+    const response = await pipeline.sendRequest(
+      createDefaultHttpClient(),
+      createPipelineRequest({ url: target }),
+    );
     return response.status;
   }
 
@@ -74,9 +91,24 @@ describe('agent network settings (proxy, CA)', function () {
   });
 
   it('gives storage clients the agent proxy, unless the blob endpoint is on the bypass list', () => {
-    const settings: NetworkSettings = { proxy: { url: 'http://proxy.corp:8080', username: 'svc', password: 'pw', bypass: ['\\.blob\\.core\\.windows\\.net'] } };
-    assert.deepStrictEqual(storageProxyOptions(settings, 'https://st1.queue.core.windows.net/'), { host: 'http://proxy.corp', port: 8080, username: 'svc', password: 'pw' });
-    assert.strictEqual(storageProxyOptions(settings, 'https://st1.blob.core.windows.net/'), undefined);
+    const settings: NetworkSettings = {
+      proxy: {
+        url: 'http://proxy.corp:8080',
+        username: 'svc',
+        password: 'pw',
+        bypass: ['\\.blob\\.core\\.windows\\.net'],
+      },
+    };
+    assert.deepStrictEqual(storageProxyOptions(settings, 'https://st1.queue.core.windows.net/'), {
+      host: 'http://proxy.corp',
+      port: 8080,
+      username: 'svc',
+      password: 'pw',
+    });
+    assert.strictEqual(
+      storageProxyOptions(settings, 'https://st1.blob.core.windows.net/'),
+      undefined,
+    );
     assert.strictEqual(storageProxyOptions({}, 'https://st1.blob.core.windows.net/'), undefined);
   });
 });

@@ -19,23 +19,43 @@ describe('pipeline layer: results, outputs, summary, cancellation', function () 
     assert.match(run.stdout, /^##\[endgroup\]$/m);
     assert.match(run.stdout, /##vso\[task\.setprogress value=50;\]halfway/);
     assert.match(run.stdout, /##vso\[task\.issue type=warning;[^\]]*\]one region is slow/);
-    assert.match(run.stdout, /##vso\[task\.setvariable variable=imageVersionId;isOutput=true;issecret=false;\]\/subscriptions\/s\/x/);
-    assert.match(run.stdout, /##vso\[task\.setvariable variable=sasUrl;isOutput=true;issecret=true;\]https:\/\/st\/c\/b\?sig=SECRET/);
+    assert.match(
+      run.stdout,
+      /##vso\[task\.setvariable variable=imageVersionId;isOutput=true;issecret=false;\]\/subscriptions\/s\/x/,
+    );
+    assert.match(
+      run.stdout,
+      /##vso\[task\.setvariable variable=sasUrl;isOutput=true;issecret=true;\]https:\/\/st\/c\/b\?sig=SECRET/,
+    );
     const summary = /##vso\[task\.uploadsummary\](.*)/.exec(run.stdout)?.[1];
     assert.ok(summary && fs.readFileSync(summary.trim(), 'utf8').includes('| version | 1.0.0 |'));
   });
 
   it('a bad input fails naming the input, what was wrong and what would be right', () => {
     const dir = temp();
-    const run = runNode(PROBE, { PROBE_MODE: 'bad-input', INPUT_BUILDTIMEOUT: 'forever', AGENT_TEMPDIRECTORY: dir }, dir);
+    const run = runNode(
+      PROBE,
+      { PROBE_MODE: 'bad-input', INPUT_BUILDTIMEOUT: 'forever', AGENT_TEMPDIRECTORY: dir },
+      dir,
+    );
     assert.strictEqual(run.result, 'Failed');
-    assert.strictEqual(run.message, "Input 'buildTimeout': 'forever' is not a duration. Expected a duration such as 90s, 30m, 2h or 1h30m (a bare number means minutes).");
+    assert.strictEqual(
+      run.message,
+      "Input 'buildTimeout': 'forever' is not a duration. Expected a duration such as 90s, 30m, 2h or 1h30m (a bare number means minutes).",
+    );
   });
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`${signal} from the agent aborts the task's signal and ends Cancelled`, async () => {
       const dir = temp();
-      const child = spawn(process.execPath, [PROBE], { env: { PATH: process.env.PATH ?? '', PROBE_MODE: 'wait-for-cancel', AGENT_TEMPDIRECTORY: dir }, cwd: dir });
+      const child = spawn(process.execPath, [PROBE], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          PROBE_MODE: 'wait-for-cancel',
+          AGENT_TEMPDIRECTORY: dir,
+        },
+        cwd: dir,
+      });
       let stdout = '';
       child.stdout.on('data', (d) => {
         stdout += d;

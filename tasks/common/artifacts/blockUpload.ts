@@ -44,7 +44,10 @@ export class BlockUpload implements ArchiveSink {
   private stored = 0;
   private failure: { error: unknown } | undefined;
 
-  constructor(private readonly blob: BlockBlobClient, private readonly o: BlockUploadOptions) {
+  constructor(
+    private readonly blob: BlockBlobClient,
+    private readonly o: BlockUploadOptions,
+  ) {
     if (o.signal?.aborted) this.onAbort();
     o.signal?.addEventListener('abort', this.onAbort, { once: true });
   }
@@ -127,19 +130,24 @@ export class BlockUpload implements ArchiveSink {
     const body = buffer.subarray(0, length);
     this.hash.update(body); // blocks are staged in archive order
     // Block ids of one blob must all have the same length.
-    const id = Buffer.from(`${this.uploadId}-${String(this.ids.length).padStart(6, '0')}`).toString('base64');
+    const id = Buffer.from(`${this.uploadId}-${String(this.ids.length).padStart(6, '0')}`).toString(
+      'base64',
+    );
     this.ids.push(id);
-    const done: Promise<void> = this.blob.stageBlock(id, body, length, { abortSignal: this.inner.signal }).then(
-      () => {
-        this.free.push(buffer);
-        this.stored += length;
-        this.o.onStored?.(this.stored);
-      },
-      (error: unknown) => {
-        this.failure ??= { error };
-        this.inner.abort(error);
-      },
-    ).finally(() => this.inFlight.delete(done));
+    const done: Promise<void> = this.blob
+      .stageBlock(id, body, length, { abortSignal: this.inner.signal })
+      .then(
+        () => {
+          this.free.push(buffer);
+          this.stored += length;
+          this.o.onStored?.(this.stored);
+        },
+        (error: unknown) => {
+          this.failure ??= { error };
+          this.inner.abort(error);
+        },
+      )
+      .finally(() => this.inFlight.delete(done));
     this.inFlight.add(done);
   }
 }

@@ -4,20 +4,79 @@
 /** Formats that are compressed already (archives, packages, media, fonts, Office documents). */
 const COMPRESSED_EXTENSIONS = new Set([
   // archives
-  'zip', 'gz', 'tgz', 'bz2', 'tbz2', 'xz', 'txz', 'zst', 'lz4', 'lzma', '7z', 'rar', 'cab', 'z',
+  'zip',
+  'gz',
+  'tgz',
+  'bz2',
+  'tbz2',
+  'xz',
+  'txz',
+  'zst',
+  'lz4',
+  'lzma',
+  '7z',
+  'rar',
+  'cab',
+  'z',
   // packages and installers
-  'msi', 'msix', 'msixbundle', 'appx', 'appxbundle', 'nupkg', 'snupkg', 'whl', 'egg', 'jar', 'war', 'ear',
-  'apk', 'vsix', 'crx', 'deb', 'rpm', 'dmg',
+  'msi',
+  'msix',
+  'msixbundle',
+  'appx',
+  'appxbundle',
+  'nupkg',
+  'snupkg',
+  'whl',
+  'egg',
+  'jar',
+  'war',
+  'ear',
+  'apk',
+  'vsix',
+  'crx',
+  'deb',
+  'rpm',
+  'dmg',
   // media
-  'png', 'jpg', 'jpeg', 'gif', 'webp', 'heic', 'avif', 'mp3', 'aac', 'ogg', 'opus', 'flac', 'm4a',
-  'mp4', 'm4v', 'mkv', 'mov', 'avi', 'webm', 'wmv',
+  'png',
+  'jpg',
+  'jpeg',
+  'gif',
+  'webp',
+  'heic',
+  'avif',
+  'mp3',
+  'aac',
+  'ogg',
+  'opus',
+  'flac',
+  'm4a',
+  'mp4',
+  'm4v',
+  'mkv',
+  'mov',
+  'avi',
+  'webm',
+  'wmv',
   // fonts and documents that are zip or deflate inside
-  'woff', 'woff2', 'docx', 'xlsx', 'pptx', 'odt', 'ods', 'odp', 'epub', 'pdf',
+  'woff',
+  'woff2',
+  'docx',
+  'xlsx',
+  'pptx',
+  'odt',
+  'ods',
+  'odp',
+  'epub',
+  'pdf',
 ]);
 
 export function hasCompressedExtension(archivePath: string): boolean {
   const dot = archivePath.lastIndexOf('.');
-  return dot > archivePath.lastIndexOf('/') && COMPRESSED_EXTENSIONS.has(archivePath.slice(dot + 1).toLowerCase());
+  return (
+    dot > archivePath.lastIndexOf('/') &&
+    COMPRESSED_EXTENSIONS.has(archivePath.slice(dot + 1).toLowerCase())
+  );
 }
 
 /** Below this size deflating costs little whatever the content, so only the extension decides. */

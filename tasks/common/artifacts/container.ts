@@ -5,11 +5,16 @@ import type { ContainerClient } from '@azure/storage-blob';
  * refused when it exists with public access (build artifacts may hold installers and configuration that
  * are not meant for anyone with the URL).
  */
-export async function ensurePrivateContainer(container: ContainerClient, signal?: AbortSignal): Promise<'created' | 'existing'> {
+export async function ensurePrivateContainer(
+  container: ContainerClient,
+  signal?: AbortSignal,
+): Promise<'created' | 'existing'> {
   try {
     const props = await container.getProperties({ abortSignal: signal });
     if (props.blobPublicAccess) {
-      throw new Error(`The artifacts container '${container.containerName}' allows anonymous public access ('${props.blobPublicAccess}'); build artifacts go only to a private container. Remove its public access or name another container.`);
+      throw new Error(
+        `The artifacts container '${container.containerName}' allows anonymous public access ('${props.blobPublicAccess}'); build artifacts go only to a private container. Remove its public access or name another container.`,
+      );
     }
     return 'existing';
   } catch (err) {

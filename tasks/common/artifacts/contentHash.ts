@@ -32,7 +32,10 @@ export interface HashProgress {
 }
 
 /** Reads every file once, on worker threads: its sha256 and whether it compresses. */
-export async function digestFolder(scan: ScannedFolder, opts: { signal?: AbortSignal; onProgress?: (p: HashProgress) => void } = {}): Promise<FolderDigest> {
+export async function digestFolder(
+  scan: ScannedFolder,
+  opts: { signal?: AbortSignal; onProgress?: (p: HashProgress) => void } = {},
+): Promise<FolderDigest> {
   opts.signal?.throwIfAborted();
   const files: (FileDigest | undefined)[] = new Array(scan.entries.length);
   const progress = { files: 0, bytes: 0 };
@@ -50,8 +53,18 @@ export async function digestFolder(scan: ScannedFolder, opts: { signal?: AbortSi
       const entry = scan.entries[i];
       if (entry.kind !== 'file') continue;
       const hashed = await workers.hash(entry.source, entry.size, onBytes);
-      if (hashed.read !== entry.size) throw new Error(`'${entry.path}' changed while the artifacts folder was being read (${entry.size} bytes listed, ${hashed.read} read); package a folder nothing writes to`);
-      files[i] = { sha256: hashed.sha256, store: shouldStore(entry.path, entry.size, hashed.histogram && bitsPerByte(hashed.histogram)) };
+      if (hashed.read !== entry.size)
+        throw new Error(
+          `'${entry.path}' changed while the artifacts folder was being read (${entry.size} bytes listed, ${hashed.read} read); package a folder nothing writes to`,
+        );
+      files[i] = {
+        sha256: hashed.sha256,
+        store: shouldStore(
+          entry.path,
+          entry.size,
+          hashed.histogram && bitsPerByte(hashed.histogram),
+        ),
+      };
       progress.files++;
       opts.onProgress?.(progress);
     }
@@ -66,9 +79,11 @@ export async function digestFolder(scan: ScannedFolder, opts: { signal?: AbortSi
   // NUL-separated: names may hold any other character, newlines included.
   const tree = createHash('sha256').update(`${ARCHIVE_FORMAT}\0`);
   scan.entries.forEach((e, i) => {
-    tree.update(e.kind === 'file'
-      ? `F\0${e.path}\0${e.mode.toString(8)}\0${e.size}\0${files[i]!.sha256}\0${files[i]!.store ? 'stored' : 'deflated'}\0`
-      : `D\0${e.path}\0${e.mode.toString(8)}\0`);
+    tree.update(
+      e.kind === 'file'
+        ? `F\0${e.path}\0${e.mode.toString(8)}\0${e.size}\0${files[i]!.sha256}\0${files[i]!.store ? 'stored' : 'deflated'}\0`
+        : `D\0${e.path}\0${e.mode.toString(8)}\0`,
+    );
   });
   return { hash: tree.digest('hex'), files };
 }

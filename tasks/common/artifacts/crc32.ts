@@ -4,4 +4,6 @@ import bufferCrc32 = require('buffer-crc32');
 import * as zlib from 'zlib';
 
 export const crc32: (data: Buffer, previous: number) => number =
-  typeof zlib.crc32 === 'function' ? (data, previous) => zlib.crc32(data, previous) : (data, previous) => bufferCrc32.unsigned(data, previous);
+  typeof zlib.crc32 === 'function'
+    ? (data, previous) => zlib.crc32(data, previous)
+    : (data, previous) => bufferCrc32.unsigned(data, previous);

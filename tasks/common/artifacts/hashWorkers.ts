@@ -113,7 +113,13 @@ export class HashWorkers {
     this.slots = Array.from({ length: HashWorkers.count }, () => {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { readSize: READ_SIZE, progressEvery: PROGRESS_EVERY, stride: SAMPLE_STRIDE, span: SAMPLE_SPAN, sampledMinSize: SAMPLED_MIN_SIZE },
+        workerData: {
+          readSize: READ_SIZE,
+          progressEvery: PROGRESS_EVERY,
+          stride: SAMPLE_STRIDE,
+          span: SAMPLE_SPAN,
+          sampledMinSize: SAMPLED_MIN_SIZE,
+        },
       });
       worker.on('message', (reply: Reply) => this.onReply(reply));
       worker.on('error', (err) => this.stop(err));
@@ -138,10 +144,12 @@ export class HashWorkers {
     this.failure ??= { error: reason };
     for (const job of this.jobs.values()) job.reject(this.failure.error);
     this.jobs.clear();
-    return Promise.all(this.slots.map((s) => {
-      s.worker.removeAllListeners('exit');
-      return s.worker.terminate();
-    })).then(() => undefined);
+    return Promise.all(
+      this.slots.map((s) => {
+        s.worker.removeAllListeners('exit');
+        return s.worker.terminate();
+      }),
+    ).then(() => undefined);
   }
 
   private onReply(reply: Reply): void {
@@ -153,7 +161,8 @@ export class HashWorkers {
     }
     this.jobs.delete(reply.id);
     job.worker.pending--;
-    if ('error' in reply) job.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
+    if ('error' in reply)
+      job.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
     else job.resolve({ sha256: reply.sha256, histogram: reply.histogram, read: reply.read });
   }
 }

@@ -62,15 +62,25 @@ const NAME_HASH_CHARS = 20;
 
 /** The folder name as a readable, URL-safe part of the blob name. */
 function namePart(folderName: string): string {
-  const cleaned = folderName.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').slice(0, 64);
+  const cleaned = folderName
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '')
+    .slice(0, 64);
   return cleaned || 'artifacts';
 }
 
-export function artifactBlobName(folderName: string, contentHash: string, prefix = DEFAULT_PREFIX): string {
+export function artifactBlobName(
+  folderName: string,
+  contentHash: string,
+  prefix = DEFAULT_PREFIX,
+): string {
   return `${prefix}${namePart(folderName)}-${contentHash.slice(0, NAME_HASH_CHARS)}.zip`;
 }
 
-export async function packageFolder(folder: string, options: PackageOptions): Promise<PackagedFolder> {
+export async function packageFolder(
+  folder: string,
+  options: PackageOptions,
+): Promise<PackagedFolder> {
   try {
     return await packageOnce(folder, options);
   } catch (err) {
@@ -89,17 +99,30 @@ async function packageOnce(folder: string, options: PackageOptions): Promise<Pac
   });
   const blobName = artifactBlobName(scan.name, digest.hash, options.prefix);
   const blob = container.getBlockBlobClient(blobName);
-  const summary = { blobName, url: blob.url, files: scan.files, contentBytes: scan.bytes, contentHash: digest.hash };
+  const summary = {
+    blobName,
+    url: blob.url,
+    files: scan.files,
+    contentBytes: scan.bytes,
+    contentHash: digest.hash,
+  };
 
   await ensurePrivateContainer(container, signal);
-  const existing = await blob.getProperties({ abortSignal: signal }).catch((err: { statusCode?: number }) => {
-    if (err.statusCode === 404) return undefined;
-    throw err;
-  });
+  const existing = await blob
+    .getProperties({ abortSignal: signal })
+    .catch((err: { statusCode?: number }) => {
+      if (err.statusCode === 404) return undefined;
+      throw err;
+    });
   // Trusted only with the metadata this function writes at commit: a blob someone else put under the
   // name is replaced.
   if (existing?.metadata?.contenthash === digest.hash && existing.metadata.sha256) {
-    return { ...summary, sha256: existing.metadata.sha256, bytes: existing.contentLength ?? 0, uploaded: false };
+    return {
+      ...summary,
+      sha256: existing.metadata.sha256,
+      bytes: existing.contentLength ?? 0,
+      uploaded: false,
+    };
   }
 
   let zipped = { files: 0, bytes: 0 };
@@ -109,7 +132,11 @@ async function packageOnce(folder: string, options: PackageOptions): Promise<Pac
     blockSize: options.blockSize ?? DEFAULT_BLOCK_SIZE,
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     signal,
-    metadata: { contenthash: digest.hash, files: String(scan.files), contentbytes: String(scan.bytes) },
+    metadata: {
+      contenthash: digest.hash,
+      files: String(scan.files),
+      contentbytes: String(scan.bytes),
+    },
     contentType: 'application/zip',
     onStored: (n) => {
       storedBytes = n;

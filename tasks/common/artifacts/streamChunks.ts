@@ -44,7 +44,9 @@ export async function* chunksOf(stream: Readable, highWater = 4): AsyncGenerator
       }
       if (failure) throw failure.error;
       if (ended) return;
-      await new Promise<void>((resolve) => { wake = resolve; });
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
     }
   } finally {
     stream.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);

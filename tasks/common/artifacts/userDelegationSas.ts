@@ -1,6 +1,11 @@
 // A read-only URL for one blob, signed with a user delegation key (Entra ID), never with an account key:
 // it needs no key access on the account and dies with its expiry or when the key is revoked.
-import { BlobSASPermissions, BlobServiceClient, generateBlobSASQueryParameters, SASProtocol } from '@azure/storage-blob';
+import {
+  BlobSASPermissions,
+  BlobServiceClient,
+  generateBlobSASQueryParameters,
+  SASProtocol,
+} from '@azure/storage-blob';
 
 /**
  * SAS version signed. The SDK's default is newer than what Azurite (the tests' storage) verifies; 2025-11-05
@@ -23,20 +28,29 @@ export async function userDelegationSas(
   opts: { signal?: AbortSignal; now?: Date } = {},
 ): Promise<string> {
   const now = opts.now ?? new Date();
-  if (expiresOn.getTime() <= now.getTime()) throw new Error(`A SAS for '${blob.name}' must expire in the future (asked for ${expiresOn.toISOString()}).`);
+  if (expiresOn.getTime() <= now.getTime())
+    throw new Error(
+      `A SAS for '${blob.name}' must expire in the future (asked for ${expiresOn.toISOString()}).`,
+    );
   if (expiresOn.getTime() - now.getTime() > MAX_VALIDITY_MS) {
-    throw new Error(`A user delegation SAS lasts at most 7 days; '${blob.name}' was asked to stay readable until ${expiresOn.toISOString()}. Shorten the build timeout or let the build VM's identity download the archive.`);
+    throw new Error(
+      `A user delegation SAS lasts at most 7 days; '${blob.name}' was asked to stay readable until ${expiresOn.toISOString()}. Shorten the build timeout or let the build VM's identity download the archive.`,
+    );
   }
   const startsOn = new Date(now.getTime() - CLOCK_SKEW_MS);
   const key = await service.getUserDelegationKey(startsOn, expiresOn, { abortSignal: opts.signal });
-  const sas = generateBlobSASQueryParameters({
-    containerName: blob.containerName,
-    blobName: blob.name,
-    permissions: BlobSASPermissions.parse('r'),
-    startsOn,
-    expiresOn,
-    protocol: SASProtocol.Https,
-    version: SAS_VERSION,
-  }, key, service.accountName).toString();
+  const sas = generateBlobSASQueryParameters(
+    {
+      containerName: blob.containerName,
+      blobName: blob.name,
+      permissions: BlobSASPermissions.parse('r'),
+      startsOn,
+      expiresOn,
+      protocol: SASProtocol.Https,
+      version: SAS_VERSION,
+    },
+    key,
+    service.accountName,
+  ).toString();
   return `${blob.url}${blob.url.includes('?') ? '&' : '?'}${sas}`;
 }

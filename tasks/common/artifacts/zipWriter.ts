@@ -73,7 +73,12 @@ interface Entry {
  * and exactly that many bytes must be there, so a file changed since hashing fails the archive instead of
  * storing bytes that do not match the content-addressed name.
  */
-export async function writeZip(scan: ScannedFolder, digest: FolderDigest, sink: ArchiveSink, opts: ZipOptions = {}): Promise<void> {
+export async function writeZip(
+  scan: ScannedFolder,
+  digest: FolderDigest,
+  sink: ArchiveSink,
+  opts: ZipOptions = {},
+): Promise<void> {
   const progress: ZipProgress = { files: 0, bytes: 0 };
   const onBytes = (n: number) => {
     progress.bytes += n;
@@ -128,7 +133,18 @@ export async function writeZip(scan: ScannedFolder, digest: FolderDigest, sink: 
             entry.compressedSize = item.size;
           } else {
             deflateBuffer ??= Buffer.allocUnsafe(DEFLATE_READ);
-            Object.assign(entry, await deflateFile(file, item.size, sink, deflateBuffer, changed, opts.signal, onBytes));
+            Object.assign(
+              entry,
+              await deflateFile(
+                file,
+                item.size,
+                sink,
+                deflateBuffer,
+                changed,
+                opts.signal,
+                onBytes,
+              ),
+            );
           }
           // One byte more than listed means the file grew.
           if ((await file.read(Buffer.alloc(1), 0, 1, null)).bytesRead !== 0) throw changed;
@@ -145,12 +161,16 @@ export async function writeZip(scan: ScannedFolder, digest: FolderDigest, sink: 
 
   const centralStart = offset;
   for (const entry of entries) await emit(centralRecord(entry, force));
-  await emit(endOfCentralDirectory(entries.length, centralStart, offset - centralStart, offset, force));
+  await emit(
+    endOfCentralDirectory(entries.length, centralStart, offset - centralStart, offset, force),
+  );
 }
 
 /** Opens a listed file, refusing it when its size or modification time is no longer what was listed. */
 async function openUnchanged(item: FolderEntry): Promise<{ file: FileHandle; changed: Error }> {
-  const changed = new Error(`'${item.path}' changed while the artifacts folder was being packaged; package a folder nothing writes to`);
+  const changed = new Error(
+    `'${item.path}' changed while the artifacts folder was being packaged; package a folder nothing writes to`,
+  );
   const file = await fs.promises.open(item.source, 'r');
   const stat = await file.stat().catch(async (err: unknown) => {
     await file.close();
@@ -186,7 +206,10 @@ class SmallFiles {
   private held = 0;
   private stopped = false;
 
-  constructor(private readonly scan: ScannedFolder, private readonly digest: FolderDigest) {
+  constructor(
+    private readonly scan: ScannedFolder,
+    private readonly digest: FolderDigest,
+  ) {
     this.pump();
   }
 
@@ -209,7 +232,12 @@ class SmallFiles {
   }
 
   private pump(): void {
-    while (!this.stopped && this.active < LOAD_CONCURRENCY && this.held < LOAD_BUDGET && this.next < this.scan.entries.length) {
+    while (
+      !this.stopped &&
+      this.active < LOAD_CONCURRENCY &&
+      this.held < LOAD_BUDGET &&
+      this.next < this.scan.entries.length
+    ) {
       const i = this.next++;
       const item = this.scan.entries[i];
       if (item.kind !== 'file' || item.size > SMALL_FILE) continue;
@@ -253,7 +281,14 @@ class SmallFiles {
  * Reads `size` bytes of `file` straight into the sink's space; returns their CRC-32. Throws `changed` when
  * the file ends early.
  */
-export async function copyFile(file: FileHandle, size: number, sink: ArchiveSink, changed: Error, signal: AbortSignal | undefined, onBytes: (n: number) => void): Promise<number> {
+export async function copyFile(
+  file: FileHandle,
+  size: number,
+  sink: ArchiveSink,
+  changed: Error,
+  signal: AbortSignal | undefined,
+  onBytes: (n: number) => void,
+): Promise<number> {
   let crc = 0;
   for (let left = size; left > 0;) {
     signal?.throwIfAborted();
@@ -268,7 +303,15 @@ export async function copyFile(file: FileHandle, size: number, sink: ArchiveSink
   return crc;
 }
 
-async function deflateFile(file: FileHandle, size: number, sink: ArchiveSink, buffer: Buffer, changed: Error, signal: AbortSignal | undefined, onBytes: (n: number) => void): Promise<Pick<Entry, 'crc' | 'compressedSize'>> {
+async function deflateFile(
+  file: FileHandle,
+  size: number,
+  sink: ArchiveSink,
+  buffer: Buffer,
+  changed: Error,
+  signal: AbortSignal | undefined,
+  onBytes: (n: number) => void,
+): Promise<Pick<Entry, 'crc' | 'compressedSize'>> {
   const deflate = zlib.createDeflateRaw({ level: DEFLATE_LEVEL, chunkSize: 64 * 1024 });
   let compressedSize = 0;
   const drain = async () => {
@@ -286,7 +329,9 @@ async function deflateFile(file: FileHandle, size: number, sink: ArchiveSink, bu
       const chunk = buffer.subarray(0, bytesRead);
       crc = crc32(chunk, crc);
       // The callback comes once zlib has taken all of the chunk in: only then may the buffer be read into again.
-      await new Promise<void>((resolve, reject) => deflate.write(chunk, (err) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        deflate.write(chunk, (err) => (err ? reject(err) : resolve())),
+      );
       left -= bytesRead;
       onBytes(bytesRead);
     }
@@ -301,7 +346,8 @@ async function deflateFile(file: FileHandle, size: number, sink: ArchiveSink, bu
   }
 }
 
-const zip64 = (e: Entry, force: boolean) => force || e.size > MAX_32 || e.compressedSize > MAX_32 || e.offset > MAX_32;
+const zip64 = (e: Entry, force: boolean) =>
+  force || e.size > MAX_32 || e.compressedSize > MAX_32 || e.offset > MAX_32;
 
 function localHeader(e: Entry): Buffer {
   const b = Buffer.alloc(30 + e.name.length);
@@ -364,7 +410,13 @@ function centralRecord(e: Entry, force: boolean): Buffer {
   return b;
 }
 
-function endOfCentralDirectory(count: number, start: number, size: number, zip64RecordAt: number, force: boolean): Buffer {
+function endOfCentralDirectory(
+  count: number,
+  start: number,
+  size: number,
+  zip64RecordAt: number,
+  force: boolean,
+): Buffer {
   const wide = force || count >= 0xffff || size >= 0xffffffff || start >= 0xffffffff;
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);

@@ -9,7 +9,12 @@
  */
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { createHttpPoller, OperationResponse, OperationState } from '@azure/core-lro';
-import { createHttpHeaders, createPipelineRequest, PipelineResponse, RestError } from '@azure/core-rest-pipeline';
+import {
+  createHttpHeaders,
+  createPipelineRequest,
+  PipelineResponse,
+  RestError,
+} from '@azure/core-rest-pipeline';
 import { AzureContext } from './clients';
 
 export type WriteMethod = 'PUT' | 'PATCH' | 'POST' | 'DELETE';
@@ -27,7 +32,11 @@ export class ArmClient {
   private readonly pollIntervalMs: number;
 
   constructor(azure: AzureContext, options: ArmClientOptions = {}) {
-    this.client = new ResourceManagementClient(azure.credential, azure.subscriptionId, azure.clientOptions);
+    this.client = new ResourceManagementClient(
+      azure.credential,
+      azure.subscriptionId,
+      azure.clientOptions,
+    );
     this.endpoint = azure.clientOptions.endpoint.replace(/\/+$/, '');
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_MS;
   }
@@ -59,7 +68,12 @@ export class ArmClient {
   }
 
   /** Runs a POST action (`.../start`, `.../initiateSessionHostUpdate`) to its end; its result, if any. */
-  post<T>(path: string, apiVersion: string, body: unknown, signal: AbortSignal): Promise<T | undefined> {
+  post<T>(
+    path: string,
+    apiVersion: string,
+    body: unknown,
+    signal: AbortSignal,
+  ): Promise<T | undefined> {
     return this.write<T | undefined>('POST', path, apiVersion, body, signal);
   }
 
@@ -72,16 +86,32 @@ export class ArmClient {
     }
   }
 
-  private async write<T>(method: WriteMethod, path: string, apiVersion: string, body: unknown, signal: AbortSignal): Promise<T> {
+  private async write<T>(
+    method: WriteMethod,
+    path: string,
+    apiVersion: string,
+    body: unknown,
+    signal: AbortSignal,
+  ): Promise<T> {
     const url = this.url(path, apiVersion);
-    const poller = createHttpPoller<T, OperationState<T>>({
-      sendInitialRequest: async () => operationResponse(method, url, body, await this.send(method, url, signal, body)),
-      sendPollRequest: async (pollUrl) => operationResponse('GET', pollUrl, undefined, await this.send('GET', pollUrl, signal)) as OperationResponse<T>,
-    }, {
-      intervalInMs: this.pollIntervalMs,
-      // ARM's contract: a POST's result is at Location; a PUT's or PATCH's is the resource itself.
-      resourceLocationConfig: method === 'POST' ? 'location' : undefined,
-    });
+    const poller = createHttpPoller<T, OperationState<T>>(
+      {
+        sendInitialRequest: async () =>
+          operationResponse(method, url, body, await this.send(method, url, signal, body)),
+        sendPollRequest: async (pollUrl) =>
+          operationResponse(
+            'GET',
+            pollUrl,
+            undefined,
+            await this.send('GET', pollUrl, signal),
+          ) as OperationResponse<T>,
+      },
+      {
+        intervalInMs: this.pollIntervalMs,
+        // ARM's contract: a POST's result is at Location; a PUT's or PATCH's is the resource itself.
+        resourceLocationConfig: method === 'POST' ? 'location' : undefined,
+      },
+    );
     return poller.pollUntilDone({ abortSignal: signal });
   }
 
@@ -89,9 +119,16 @@ export class ArmClient {
     return `${this.endpoint}${path}${path.includes('?') ? '&' : '?'}api-version=${apiVersion}`;
   }
 
-  private async send(method: string, url: string, signal: AbortSignal, body?: unknown): Promise<PipelineResponse> {
+  private async send(
+    method: string,
+    url: string,
+    signal: AbortSignal,
+    body?: unknown,
+  ): Promise<PipelineResponse> {
     const request = createPipelineRequest({
-      url, method: method as 'GET', abortSignal: signal,
+      url,
+      method: method as 'GET',
+      abortSignal: signal,
       headers: createHttpHeaders(body === undefined ? {} : { 'content-type': 'application/json' }),
       body: body === undefined ? undefined : JSON.stringify(body),
     });
@@ -103,7 +140,9 @@ export class ArmClient {
         const error = JSON.parse(response.bodyAsText ?? '')?.error;
         code = error?.code;
         message = error?.message ?? message;
-      } catch { /* not JSON */ }
+      } catch {
+        /* not JSON */
+      }
       throw new RestError(message, { code, statusCode: response.status, request, response });
     }
     return response;
@@ -114,10 +153,20 @@ function parse<T>(response: PipelineResponse): T {
   return (response.bodyAsText ? JSON.parse(response.bodyAsText) : {}) as T;
 }
 
-function operationResponse(method: string, url: string, requestBody: unknown, response: PipelineResponse): OperationResponse {
+function operationResponse(
+  method: string,
+  url: string,
+  requestBody: unknown,
+  response: PipelineResponse,
+): OperationResponse {
   const body = response.bodyAsText ? JSON.parse(response.bodyAsText) : undefined;
   return {
     flatResponse: body,
-    rawResponse: { statusCode: response.status, request: { method, url, body: requestBody }, headers: response.headers.toJSON(), body },
+    rawResponse: {
+      statusCode: response.status,
+      request: { method, url, body: requestBody },
+      headers: response.headers.toJSON(),
+      body,
+    },
   };
 }

@@ -19,13 +19,24 @@ export interface ArmErrorInfo {
 function armErrorInfo(err: unknown): ArmErrorInfo | undefined {
   if (!err || typeof err !== 'object') return undefined;
   const e = err as {
-    statusCode?: number; code?: string; message?: string; details?: unknown;
-    response?: { status?: number; bodyAsText?: string | null; headers?: { get(name: string): string | undefined } };
+    statusCode?: number;
+    code?: string;
+    message?: string;
+    details?: unknown;
+    response?: {
+      status?: number;
+      bodyAsText?: string | null;
+      headers?: { get(name: string): string | undefined };
+    };
   };
   const headers = e.response?.headers;
   let body: unknown = e.details;
   if (e.response?.bodyAsText) {
-    try { body = JSON.parse(e.response.bodyAsText); } catch { /* not JSON: keep the SDK's view */ }
+    try {
+      body = JSON.parse(e.response.bodyAsText);
+    } catch {
+      /* not JSON: keep the SDK's view */
+    }
   }
   const parsed = fromBody(body);
   if (!parsed && !e.code && !e.statusCode) return undefined;
@@ -48,8 +59,12 @@ function fromBody(body: unknown): ArmErrorInfo | undefined {
     code: typeof inner.code === 'string' ? inner.code : undefined,
     message: typeof inner.message === 'string' ? inner.message : '',
     target: typeof inner.target === 'string' ? inner.target : undefined,
-    details: Array.isArray(inner.details) ? inner.details.map(fromBody).filter((d): d is ArmErrorInfo => !!d) : undefined,
-    additionalInfo: Array.isArray(inner.additionalInfo) ? inner.additionalInfo as ArmErrorInfo['additionalInfo'] : undefined,
+    details: Array.isArray(inner.details)
+      ? inner.details.map(fromBody).filter((d): d is ArmErrorInfo => !!d)
+      : undefined,
+    additionalInfo: Array.isArray(inner.additionalInfo)
+      ? (inner.additionalInfo as ArmErrorInfo['additionalInfo'])
+      : undefined,
   };
 }
 
@@ -59,9 +74,15 @@ export function roleForAction(action: string): string {
   const table: [RegExp, string][] = [
     [/^microsoft\.authorization\/roleassignments\//, 'Role Based Access Control Administrator'],
     [/^microsoft\.authorization\/roledefinitions\/(write|delete)$/, 'User Access Administrator'],
-    [/^microsoft\.managedidentity\/userassignedidentities\/assign\/action$/, 'Managed Identity Operator'],
+    [
+      /^microsoft\.managedidentity\/userassignedidentities\/assign\/action$/,
+      'Managed Identity Operator',
+    ],
     [/^microsoft\.managedidentity\//, 'Managed Identity Contributor'],
-    [/^microsoft\.storage\/storageaccounts\/blobservices\/containers\/(blobs\/|write$)/, 'Storage Blob Data Contributor'],
+    [
+      /^microsoft\.storage\/storageaccounts\/blobservices\/containers\/(blobs\/|write$)/,
+      'Storage Blob Data Contributor',
+    ],
     [/^microsoft\.storage\//, 'Storage Account Contributor'],
     [/^microsoft\.desktopvirtualization\//, 'Desktop Virtualization Contributor'],
     [/\/read$/, 'Reader'],
@@ -69,8 +90,10 @@ export function roleForAction(action: string): string {
   return table.find(([re]) => re.test(a))?.[1] ?? 'Contributor';
 }
 
-const AUTHZ = /client '([^']*)' with object id '([^']*)' does not have authorization to perform action '([^']*)' over scope '([^']*)'/i;
-const LINKED = /client '([^']*)' with object id '([^']*)' has permission to perform action '([^']*)' on scope '([^']*)'; however, it does not have permission to perform action(?:\(s\))? '([^']*)' on the linked scope\(s\) '([^']*)'/i;
+const AUTHZ =
+  /client '([^']*)' with object id '([^']*)' does not have authorization to perform action '([^']*)' over scope '([^']*)'/i;
+const LINKED =
+  /client '([^']*)' with object id '([^']*)' has permission to perform action '([^']*)' on scope '([^']*)'; however, it does not have permission to perform action(?:\(s\))? '([^']*)' on the linked scope\(s\) '([^']*)'/i;
 const LOCKED = /following scope\(s\) are locked: '([^']*)'/i;
 
 /** One line for a failed Azure call. `what` says what the task was doing ("creating image template x"). */
@@ -93,37 +116,52 @@ function plain(info: ArmErrorInfo): string {
       if (!m) break;
       const [, client, oid, action, scope] = m;
       // The message does not say whether the principal is a user, group or service principal: no type in the command.
-      return `AuthorizationFailed: principal ${describePrincipal(client, oid)} may not perform '${action}' on '${scope}'. ` +
+      return (
+        `AuthorizationFailed: principal ${describePrincipal(client, oid)} may not perform '${action}' on '${scope}'. ` +
         `Grant it the '${roleForAction(action)}' role (or a custom role with that action) on that scope: ` +
-        assignCommand({ objectId: oid }, roleForAction(action), scope);
+        assignCommand({ objectId: oid }, roleForAction(action), scope)
+      );
     }
     case 'LinkedAuthorizationFailed': {
       const m = LINKED.exec(msg);
       if (!m) break;
       const [, client, oid, action, scope, linkedAction, linkedScopes] = m;
       const first = linkedScopes.split(',')[0];
-      return `LinkedAuthorizationFailed: principal ${describePrincipal(client, oid)} may perform '${action}' on '${scope}' ` +
+      return (
+        `LinkedAuthorizationFailed: principal ${describePrincipal(client, oid)} may perform '${action}' on '${scope}' ` +
         `but not '${linkedAction}' on the linked resource '${linkedScopes}'. Grant it the '${roleForAction(linkedAction)}' role there: ` +
-        assignCommand({ objectId: oid }, roleForAction(linkedAction), first);
+        assignCommand({ objectId: oid }, roleForAction(linkedAction), first)
+      );
     }
     case 'RequestDisallowedByPolicy':
-      return `RequestDisallowedByPolicy: Azure Policy refused the request (${policyNames(info)}). ` +
-        `Change the request to comply (tags, location, SKU...) or ask the policy's owner for an exemption. Azure said: ${msg}`;
+      return (
+        `RequestDisallowedByPolicy: Azure Policy refused the request (${policyNames(info)}). ` +
+        `Change the request to comply (tags, location, SKU...) or ask the policy's owner for an exemption. Azure said: ${msg}`
+      );
     case 'ScopeLocked': {
       const locked = LOCKED.exec(msg)?.[1];
-      return `ScopeLocked: a management lock on '${locked ?? 'the scope'}' forbids this change. ` +
-        `Remove or narrow the lock (az lock list --scope ${locked ?? '<scope>'}), or target an unlocked resource group.`;
+      return (
+        `ScopeLocked: a management lock on '${locked ?? 'the scope'}' forbids this change. ` +
+        `Remove or narrow the lock (az lock list --scope ${locked ?? '<scope>'}), or target an unlocked resource group.`
+      );
     }
     case 'MissingSubscriptionRegistration': {
       const ns = /namespace '([^']+)'/i.exec(msg)?.[1] ?? info.target;
-      return `MissingSubscriptionRegistration: the subscription is not registered for ${ns ?? 'this resource provider'}. ` +
-        `Register it once: az provider register --namespace ${ns ?? '<namespace>'}`;
+      return (
+        `MissingSubscriptionRegistration: the subscription is not registered for ${ns ?? 'this resource provider'}. ` +
+        `Register it once: az provider register --namespace ${ns ?? '<namespace>'}`
+      );
     }
   }
   if (info.status === 429 || /throttl|toomanyrequests/i.test(code)) {
-    const after = info.retryAfterSeconds !== undefined ? ` Azure asked to wait ${info.retryAfterSeconds}s.` : '';
-    return `${code || 'TooManyRequests'}: Azure Resource Manager is throttling this subscription and retries ran out.${after} ` +
-      `Run again later, or run fewer pipelines against the subscription at once. Azure said: ${msg}`;
+    const after =
+      info.retryAfterSeconds !== undefined
+        ? ` Azure asked to wait ${info.retryAfterSeconds}s.`
+        : '';
+    return (
+      `${code || 'TooManyRequests'}: Azure Resource Manager is throttling this subscription and retries ran out.${after} ` +
+      `Run again later, or run fewer pipelines against the subscription at once. Azure said: ${msg}`
+    );
   }
   if (info.status === 404 || /notfound/i.test(code)) {
     return `${code || 'NotFound'}: ${msg} Check the resource id and that the service connection points at the subscription that holds it.`;
@@ -144,27 +182,45 @@ function policyNames(info: ArmErrorInfo): string {
   const names = new Set<string>();
   for (const extra of info.additionalInfo ?? []) {
     const i = extra.info ?? {};
-    const name = i.policyAssignmentDisplayName ?? i.policyDefinitionDisplayName ?? i.policyAssignmentName;
+    const name =
+      i.policyAssignmentDisplayName ?? i.policyDefinitionDisplayName ?? i.policyAssignmentName;
     if (typeof name === 'string') names.add(`policy '${name}'`);
   }
   const json = /Policy identifiers: '(\[.*\])'/.exec(info.message)?.[1];
   if (json && names.size === 0) {
     try {
-      for (const id of JSON.parse(json) as { policyAssignment?: { name?: string }; policyDefinition?: { name?: string } }[]) {
+      for (const id of JSON.parse(json) as {
+        policyAssignment?: { name?: string };
+        policyDefinition?: { name?: string };
+      }[]) {
         const name = id.policyAssignment?.name ?? id.policyDefinition?.name;
         if (name) names.add(`policy '${name}'`);
       }
-    } catch { /* keep the raw message below */ }
+    } catch {
+      /* keep the raw message below */
+    }
   }
   return names.size ? [...names].join(', ') : 'policy named in the message below';
 }
 
 /** Entra sign-in failures (AADSTS codes) in words that point at the service connection. */
 const SIGN_IN: [RegExp, string][] = [
-  [/AADSTS7000215|AADSTS7000222/, 'the service connection\'s client secret is wrong or has expired. Renew the secret of the app registration and update the service connection'],
-  [/AADSTS700016/, 'the app registration (client id) of the service connection is not found in its tenant. Check the tenant and client id of the service connection'],
-  [/AADSTS700027|AADSTS700023/, 'the certificate of the service connection is not registered on its app registration, or has expired. Upload the certificate to the app registration'],
-  [/AADSTS70021|AADSTS700211|AADSTS700213|AADSTS700212/, 'no federated credential of the app registration matches this pipeline\'s token (issuer, subject sc://<org>/<project>/<connection>, audience api://AzureADTokenExchange). Fix the federated credential, or convert the service connection again'],
+  [
+    /AADSTS7000215|AADSTS7000222/,
+    "the service connection's client secret is wrong or has expired. Renew the secret of the app registration and update the service connection",
+  ],
+  [
+    /AADSTS700016/,
+    'the app registration (client id) of the service connection is not found in its tenant. Check the tenant and client id of the service connection',
+  ],
+  [
+    /AADSTS700027|AADSTS700023/,
+    'the certificate of the service connection is not registered on its app registration, or has expired. Upload the certificate to the app registration',
+  ],
+  [
+    /AADSTS70021|AADSTS700211|AADSTS700213|AADSTS700212/,
+    "no federated credential of the app registration matches this pipeline's token (issuer, subject sc://<org>/<project>/<connection>, audience api://AzureADTokenExchange). Fix the federated credential, or convert the service connection again",
+  ],
   [/AADSTS90002/, 'the tenant of the service connection does not exist in this cloud'],
 ];
 
@@ -176,7 +232,12 @@ export function describeSignInFailure(err: unknown): string | undefined {
     const trace = /Trace ID: ([0-9a-f-]+)/i.exec(text)?.[1];
     return `Sign-in to Microsoft Entra failed (${code}): ${hint ?? text.split('\n')[0]}.${trace ? ` (trace id ${trace})` : ''}`;
   }
-  if (err instanceof Error && (err.name === 'CredentialUnavailableError' || err.name === 'AuthenticationError' || err.name === 'AggregateAuthenticationError')) {
+  if (
+    err instanceof Error &&
+    (err.name === 'CredentialUnavailableError' ||
+      err.name === 'AuthenticationError' ||
+      err.name === 'AggregateAuthenticationError')
+  ) {
     return `Sign-in with the service connection failed: ${text.split('\n')[0]}`;
   }
   return undefined;

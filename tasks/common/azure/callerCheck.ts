@@ -21,8 +21,16 @@ export interface CallerNeed {
 }
 
 /** One message per scope and role that is missing; empty when everything is allowed (or could not be read). */
-export async function callerRefusals(perms: CallerPermissions, principal: ConnectionPrincipal, needs: CallerNeed[], onUnreadable: (scope: string, err: unknown) => void): Promise<string[]> {
-  const missing = new Map<string, { scope: string; role: string; actions: string[]; why: string[] }>();
+export async function callerRefusals(
+  perms: CallerPermissions,
+  principal: ConnectionPrincipal,
+  needs: CallerNeed[],
+  onUnreadable: (scope: string, err: unknown) => void,
+): Promise<string[]> {
+  const missing = new Map<
+    string,
+    { scope: string; role: string; actions: string[]; why: string[] }
+  >();
   for (const n of needs) {
     let blocks;
     try {
@@ -39,11 +47,21 @@ export async function callerRefusals(perms: CallerPermissions, principal: Connec
     if (!m.why.includes(n.why)) m.why.push(n.why);
     missing.set(key, m);
   }
-  return [...missing.values()].map((m) => refusal(principal, m.actions, m.scope, m.role, m.why.join(', ')));
+  return [...missing.values()].map((m) =>
+    refusal(principal, m.actions, m.scope, m.role, m.why.join(', ')),
+  );
 }
 
-export function refusal(principal: ConnectionPrincipal, actions: string[], scope: string, role: string, why: string): string {
+export function refusal(
+  principal: ConnectionPrincipal,
+  actions: string[],
+  scope: string,
+  role: string,
+  why: string,
+): string {
   const who = describeConnection(principal);
-  return `${who[0].toUpperCase()}${who.slice(1)} may not ${actions.map((a) => `'${a}'`).join(', ')} on ${scope} (needed to ${why}). ` +
-    `Grant it '${role}' (or a role with ${actions.length === 1 ? 'that action' : 'those actions'}) there: ${assignCommand(connectionAssignee(principal), role, scope)}`;
+  return (
+    `${who[0].toUpperCase()}${who.slice(1)} may not ${actions.map((a) => `'${a}'`).join(', ')} on ${scope} (needed to ${why}). ` +
+    `Grant it '${role}' (or a role with ${actions.length === 1 ? 'that action' : 'those actions'}) there: ${assignCommand(connectionAssignee(principal), role, scope)}`
+  );
 }

@@ -5,9 +5,17 @@ import { createCredential } from './credential';
 import { networkPolicy, NetworkSettings } from './network';
 
 /** Retry settings for every ARM call; tests shorten them. Retry-After from the service always wins. */
-export interface RetrySettings { maxRetries: number; retryDelayInMs: number; maxRetryDelayInMs: number }
+export interface RetrySettings {
+  maxRetries: number;
+  retryDelayInMs: number;
+  maxRetryDelayInMs: number;
+}
 
-const DEFAULT_RETRY: RetrySettings = { maxRetries: 6, retryDelayInMs: 2000, maxRetryDelayInMs: 60_000 };
+const DEFAULT_RETRY: RetrySettings = {
+  maxRetries: 6,
+  retryDelayInMs: 2000,
+  maxRetryDelayInMs: 60_000,
+};
 
 /**
  * Options accepted by every @azure/arm-* client constructor. The token scopes go in both forms: classic

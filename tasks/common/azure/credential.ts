@@ -18,23 +18,39 @@ export interface CredentialOptions {
  * and without instance discovery: azure-arm-rest's own MSAL path asks the public cloud's discovery
  * endpoint first, which sovereign clouds, Azure Stack and offline tests cannot answer.
  */
-export function createCredential(connection: ServiceConnection, options: CredentialOptions = {}): TokenCredential {
+export function createCredential(
+  connection: ServiceConnection,
+  options: CredentialOptions = {},
+): TokenCredential {
   const common = {
     authorityHost: connection.authorityHost,
     disableInstanceDiscovery: true,
-    additionalPolicies: options.policy ? [{ policy: options.policy, position: 'perCall' as const }] : undefined,
+    additionalPolicies: options.policy
+      ? [{ policy: options.policy, position: 'perCall' as const }]
+      : undefined,
   };
   const clientId = () => required(connection, 'clientId', connection.clientId);
   switch (connection.scheme) {
     case 'ServicePrincipalSecret':
-      return new ClientSecretCredential(connection.tenantId, clientId(),
-        required(connection, 'service principal key', connection.clientSecret), common);
+      return new ClientSecretCredential(
+        connection.tenantId,
+        clientId(),
+        required(connection, 'service principal key', connection.clientSecret),
+        common,
+      );
     case 'ServicePrincipalCertificate':
-      return new ClientCertificateCredential(connection.tenantId, clientId(),
-        { certificatePath: required(connection, 'certificate', connection.certificatePath) }, common);
+      return new ClientCertificateCredential(
+        connection.tenantId,
+        clientId(),
+        { certificatePath: required(connection, 'certificate', connection.certificatePath) },
+        common,
+      );
     case 'WorkloadIdentityFederation': {
       const getToken = connection.getFederatedToken;
-      if (!getToken) throw new Error(`Service connection '${connection.id}' uses workload identity federation, but no OIDC token source is available.`);
+      if (!getToken)
+        throw new Error(
+          `Service connection '${connection.id}' uses workload identity federation, but no OIDC token source is available.`,
+        );
       return new ClientAssertionCredential(connection.tenantId, clientId(), getToken, common);
     }
     case 'ManagedServiceIdentity':
@@ -46,6 +62,9 @@ export function createCredential(connection: ServiceConnection, options: Credent
 }
 
 function required(connection: ServiceConnection, what: string, value: string | undefined): string {
-  if (!value) throw new Error(`Service connection '${connection.id}' (${connection.scheme}) has no ${what}. Edit the service connection in Project settings > Service connections.`);
+  if (!value)
+    throw new Error(
+      `Service connection '${connection.id}' (${connection.scheme}) has no ${what}. Edit the service connection in Project settings > Service connections.`,
+    );
   return value;
 }

@@ -6,8 +6,15 @@
  * permission the connection lacks, since that is what an administrator grants.
  */
 import {
-  bearerTokenAuthenticationPolicy, createDefaultHttpClient, createHttpHeaders, createPipelineFromOptions, createPipelineRequest,
-  HttpClient, Pipeline, PipelineResponse, RestError,
+  bearerTokenAuthenticationPolicy,
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineFromOptions,
+  createPipelineRequest,
+  HttpClient,
+  Pipeline,
+  PipelineResponse,
+  RestError,
 } from '@azure/core-rest-pipeline';
 import { AzureContext } from './clients';
 import { graphEndpoint } from './connection';
@@ -44,29 +51,49 @@ export class GraphClient {
   constructor(azure: AzureContext) {
     const endpoint = graphEndpoint(azure.connection);
     if (!endpoint) {
-      throw new Error(`The service connection's cloud (${azure.connection.environment}) has no Microsoft Graph endpoint this task knows: ` +
-        'give the connection a microsoftGraphUrl, or do the directory step by hand.');
+      throw new Error(
+        `The service connection's cloud (${azure.connection.environment}) has no Microsoft Graph endpoint this task knows: ` +
+          'give the connection a microsoftGraphUrl, or do the directory step by hand.',
+      );
     }
     this.endpoint = endpoint.replace(/\/+$/, '');
     const { retryOptions, userAgentOptions } = azure.clientOptions;
     this.pipeline = createPipelineFromOptions({ retryOptions, userAgentOptions });
-    this.pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential: azure.credential, scopes: `${this.endpoint}/.default` }));
+    this.pipeline.addPolicy(
+      bearerTokenAuthenticationPolicy({
+        credential: azure.credential,
+        scopes: `${this.endpoint}/.default`,
+      }),
+    );
     if (azure.policy) this.pipeline.addPolicy(azure.policy);
   }
 
   /** The tenant's service principal of an application (e.g. Windows 365's), or undefined when there is none. */
-  async servicePrincipalByAppId(appId: string, signal: AbortSignal): Promise<ServicePrincipal | undefined> {
-    const page = await this.send<{ value: ServicePrincipal[] }>('GET', `/v1.0/servicePrincipals?$filter=${odataEq('appId', appId)}&$select=id,appId,displayName`,
-      PERMISSION.readServicePrincipals, signal);
+  async servicePrincipalByAppId(
+    appId: string,
+    signal: AbortSignal,
+  ): Promise<ServicePrincipal | undefined> {
+    const page = await this.send<{ value: ServicePrincipal[] }>(
+      'GET',
+      `/v1.0/servicePrincipals?$filter=${odataEq('appId', appId)}&$select=id,appId,displayName`,
+      PERMISSION.readServicePrincipals,
+      signal,
+    );
     return page.value[0];
   }
 
   /** Device records with this display name (a VM's computer name), every page. */
   async devicesByDisplayName(displayName: string, signal: AbortSignal): Promise<Device[]> {
     const devices: Device[] = [];
-    let path: string | undefined = `/v1.0/devices?$filter=${odataEq('displayName', displayName)}&$select=id,deviceId,displayName,operatingSystem,trustType`;
+    let path: string | undefined =
+      `/v1.0/devices?$filter=${odataEq('displayName', displayName)}&$select=id,deviceId,displayName,operatingSystem,trustType`;
     while (path) {
-      const page: { value: Device[]; '@odata.nextLink'?: string } = await this.send('GET', path, PERMISSION.readDevices, signal);
+      const page: { value: Device[]; '@odata.nextLink'?: string } = await this.send(
+        'GET',
+        path,
+        PERMISSION.readDevices,
+        signal,
+      );
       devices.push(...page.value);
       path = page['@odata.nextLink'];
     }
@@ -76,15 +103,30 @@ export class GraphClient {
   /** Deletes a device record by object id; one already gone is not an error. */
   async deleteDevice(id: string, signal: AbortSignal): Promise<void> {
     try {
-      await this.send('DELETE', `/v1.0/devices/${encodeURIComponent(id)}`, PERMISSION.deleteDevices, signal);
+      await this.send(
+        'DELETE',
+        `/v1.0/devices/${encodeURIComponent(id)}`,
+        PERMISSION.deleteDevices,
+        signal,
+      );
     } catch (err) {
       if ((err as RestError).statusCode !== 404) throw err;
     }
   }
 
-  private async send<T>(method: 'GET' | 'DELETE', pathOrUrl: string, permission: string, signal: AbortSignal): Promise<T> {
+  private async send<T>(
+    method: 'GET' | 'DELETE',
+    pathOrUrl: string,
+    permission: string,
+    signal: AbortSignal,
+  ): Promise<T> {
     const url = /^https:/i.test(pathOrUrl) ? pathOrUrl : `${this.endpoint}${pathOrUrl}`;
-    const request = createPipelineRequest({ url, method, abortSignal: signal, headers: createHttpHeaders({ accept: 'application/json' }) });
+    const request = createPipelineRequest({
+      url,
+      method,
+      abortSignal: signal,
+      headers: createHttpHeaders({ accept: 'application/json' }),
+    });
     const response = await this.pipeline.sendRequest(this.http, request);
     if (response.status >= 400) throw graphError(response, method, permission);
     return (response.bodyAsText ? JSON.parse(response.bodyAsText) : {}) as T;
@@ -103,10 +145,18 @@ function graphError(response: PipelineResponse, method: string, permission: stri
     const error = JSON.parse(response.bodyAsText ?? '')?.error;
     code = error?.code;
     if (error?.message) message = `Microsoft Graph: ${error.message}`;
-  } catch { /* not JSON */ }
+  } catch {
+    /* not JSON */
+  }
   if (response.status === 403 || code === 'Authorization_RequestDenied') {
-    message = `${message} The service connection's principal needs the Microsoft Graph application permission ${permission} ` +
+    message =
+      `${message} The service connection's principal needs the Microsoft Graph application permission ${permission} ` +
       '(granted by an administrator: App registrations > API permissions > Microsoft Graph > Application permissions, then Grant admin consent).';
   }
-  return new RestError(message, { code, statusCode: response.status, request: response.request, response });
+  return new RestError(message, {
+    code,
+    statusCode: response.status,
+    request: response.request,
+    response,
+  });
 }

@@ -48,11 +48,17 @@ export function networkPolicy(settings: NetworkSettings): PipelinePolicy | undef
  * to the tunnelled TLS connection.
  */
 class TlsProxyAgent extends HttpsProxyAgent<string> {
-  constructor(proxy: URL, private readonly tls: https.AgentOptions | undefined) {
+  constructor(
+    proxy: URL,
+    private readonly tls: https.AgentOptions | undefined,
+  ) {
     super(proxy.href, { keepAlive: true });
   }
 
-  override connect(req: http.ClientRequest, opts: Parameters<HttpsProxyAgent<string>['connect']>[1]) {
+  override connect(
+    req: http.ClientRequest,
+    opts: Parameters<HttpsProxyAgent<string>['connect']>[1],
+  ) {
     return super.connect(req, { ...opts, ...this.tls } as typeof opts);
   }
 }
@@ -79,9 +85,13 @@ function proxyUrl(proxy: NonNullable<NetworkSettings['proxy']>): URL {
  * pipeline policies), or undefined when there is none or the URL is on the bypass list. The agent's CA
  * file is not applied to these clients: only NODE_EXTRA_CA_CERTS reaches them.
  */
-export function storageProxyOptions(settings: NetworkSettings, url: string): { host: string; port: number; username?: string; password?: string } | undefined {
+export function storageProxyOptions(
+  settings: NetworkSettings,
+  url: string,
+): { host: string; port: number; username?: string; password?: string } | undefined {
   const proxy = settings.proxy;
-  if (!proxy || proxy.bypass.some((pattern) => new RegExp(pattern, 'i').test(url))) return undefined;
+  if (!proxy || proxy.bypass.some((pattern) => new RegExp(pattern, 'i').test(url)))
+    return undefined;
   const parsed = new URL(proxy.url);
   return {
     host: `${parsed.protocol}//${parsed.hostname}`,

@@ -12,14 +12,23 @@ export interface ConnectionPrincipal {
   objectId?: string;
 }
 
-export async function connectionPrincipal(azure: AzureContext, signal?: AbortSignal): Promise<ConnectionPrincipal> {
+export async function connectionPrincipal(
+  azure: AzureContext,
+  signal?: AbortSignal,
+): Promise<ConnectionPrincipal> {
   let objectId: string | undefined;
   let appId: string | undefined;
   try {
-    const token = await azure.credential.getToken(armScope(azure.connection), { abortSignal: signal });
+    const token = await azure.credential.getToken(armScope(azure.connection), {
+      abortSignal: signal,
+    });
     const payload = token?.token.split('.')[1];
     if (payload) {
-      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { oid?: string; appid?: string; azp?: string };
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {
+        oid?: string;
+        appid?: string;
+        azp?: string;
+      };
       objectId = claims.oid;
       appId = claims.appid ?? claims.azp;
     }
@@ -31,11 +40,15 @@ export async function connectionPrincipal(azure: AzureContext, signal?: AbortSig
 
 /** "the service connection's principal (client id x, object id y)" */
 export function describeConnection(p: ConnectionPrincipal): string {
-  const ids = [p.clientId && `client id ${p.clientId}`, p.objectId && `object id ${p.objectId}`].filter(Boolean).join(', ');
+  const ids = [p.clientId && `client id ${p.clientId}`, p.objectId && `object id ${p.objectId}`]
+    .filter(Boolean)
+    .join(', ');
   return `the service connection's principal${ids ? ` (${ids})` : ''}`;
 }
 
 /** The connection's principal for an `az role assignment create`: by object id, else by client id. */
 export function connectionAssignee(p: ConnectionPrincipal): Assignee {
-  return p.objectId ? objectIdAssignee(p.objectId) : { clientId: p.clientId ?? '<client id of the service connection>' };
+  return p.objectId
+    ? objectIdAssignee(p.objectId)
+    : { clientId: p.clientId ?? '<client id of the service connection>' };
 }

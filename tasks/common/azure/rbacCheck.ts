@@ -5,7 +5,11 @@
  * assignments at or above a scope; and what the caller itself may do, from the permissions API, which
  * also counts group memberships.
  */
-import { AuthorizationManagementClient, Permission, RoleDefinition } from '@azure/arm-authorization';
+import {
+  AuthorizationManagementClient,
+  Permission,
+  RoleDefinition,
+} from '@azure/arm-authorization';
 import { getOrUndefined } from './notFound';
 import { assignmentsOf } from './roleAssignments';
 
@@ -14,7 +18,11 @@ import { assignmentsOf } from './roleAssignments';
  * `userAssignedIdentities/*` + `/assign/action` is what grants `userAssignedIdentities/assign/action`).
  */
 export function actionMatches(pattern: string, action: string): boolean {
-  const part = (p: string) => p.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*');
+  const part = (p: string) =>
+    p
+      .split('*')
+      .map((x) => x.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
+      .join('.*');
   return new RegExp(`^${pattern.split('/*/').map(part).join('\\/(?:.*\\/)?')}$`, 'i').test(action);
 }
 
@@ -23,11 +31,17 @@ export function allows(blocks: Permission[], action: string, data = false): bool
   return blocks.some((p) => {
     const allow = (data ? p.dataActions : p.actions) ?? [];
     const deny = (data ? p.notDataActions : p.notActions) ?? [];
-    return allow.some((x) => actionMatches(x, action)) && !deny.some((x) => actionMatches(x, action));
+    return (
+      allow.some((x) => actionMatches(x, action)) && !deny.some((x) => actionMatches(x, action))
+    );
   });
 }
 
-export interface AssignedRole { roleDefinitionId: string; scope: string; definition?: RoleDefinition }
+export interface AssignedRole {
+  roleDefinitionId: string;
+  scope: string;
+  definition?: RoleDefinition;
+}
 
 /**
  * Reads role assignments and role definitions, each definition once. `principalId` is an object id.
@@ -37,7 +51,10 @@ export class RbacReader {
   private readonly definitions = new Map<string, Promise<RoleDefinition | undefined>>();
   private readonly roles = new Map<string, Promise<AssignedRole[]>>();
 
-  constructor(private readonly auth: AuthorizationManagementClient, private readonly signal?: AbortSignal) {}
+  constructor(
+    private readonly auth: AuthorizationManagementClient,
+    private readonly signal?: AbortSignal,
+  ) {}
 
   /** Role assignments of the principal made at the scope or above it, with their role definitions; each scope read once. */
   rolesAt(principalId: string, scope: string): Promise<AssignedRole[]> {
@@ -54,7 +71,11 @@ export class RbacReader {
     const out: AssignedRole[] = [];
     for (const ra of await assignmentsOf(this.auth, principalId, scope, this.signal)) {
       if (!ra.roleDefinitionId) continue;
-      out.push({ roleDefinitionId: ra.roleDefinitionId, scope: ra.scope ?? scope, definition: await this.definition(ra.roleDefinitionId) });
+      out.push({
+        roleDefinitionId: ra.roleDefinitionId,
+        scope: ra.scope ?? scope,
+        definition: await this.definition(ra.roleDefinitionId),
+      });
     }
     return out;
   }
@@ -62,14 +83,20 @@ export class RbacReader {
   /** Whether the principal's own role assignments at or above the scope allow the action. */
   async holds(principalId: string, action: string, scope: string, data = false): Promise<boolean> {
     const roles = await this.rolesAt(principalId, scope);
-    return allows(roles.flatMap((r) => r.definition?.permissions ?? []), action, data);
+    return allows(
+      roles.flatMap((r) => r.definition?.permissions ?? []),
+      action,
+      data,
+    );
   }
 
   definition(roleDefinitionId: string): Promise<RoleDefinition | undefined> {
     const key = roleDefinitionId.toLowerCase();
     let d = this.definitions.get(key);
     if (!d) {
-      d = getOrUndefined(() => this.auth.roleDefinitions.getById(roleDefinitionId, { abortSignal: this.signal }));
+      d = getOrUndefined(() =>
+        this.auth.roleDefinitions.getById(roleDefinitionId, { abortSignal: this.signal }),
+      );
       this.definitions.set(key, d);
     }
     return d;
@@ -84,7 +111,10 @@ export class RbacReader {
 export class CallerPermissions {
   private readonly cache = new Map<string, Promise<Permission[] | undefined>>();
 
-  constructor(private readonly auth: AuthorizationManagementClient, private readonly signal?: AbortSignal) {}
+  constructor(
+    private readonly auth: AuthorizationManagementClient,
+    private readonly signal?: AbortSignal,
+  ) {}
 
   at(scope: string): Promise<Permission[] | undefined> {
     const key = scope.toLowerCase();
@@ -97,12 +127,18 @@ export class CallerPermissions {
   }
 
   private async read(scope: string): Promise<Permission[] | undefined> {
-    const m = /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)(?:\/providers\/([^/]+)\/(.+))?$/i.exec(scope.replace(/\/+$/, ''));
+    const m =
+      /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)(?:\/providers\/([^/]+)\/(.+))?$/i.exec(
+        scope.replace(/\/+$/, ''),
+      );
     if (!m) return undefined;
     const [, group, namespace, rest] = m;
     const out: Permission[] = [];
     if (!namespace) {
-      for await (const p of this.auth.permissions.listForResourceGroup(group, { abortSignal: this.signal })) out.push(p);
+      for await (const p of this.auth.permissions.listForResourceGroup(group, {
+        abortSignal: this.signal,
+      }))
+        out.push(p);
       return out;
     }
     const parts = rest.split('/');
@@ -110,7 +146,15 @@ export class CallerPermissions {
     const name = parts.pop()!;
     const type = parts.pop()!;
     const parent = parts.join('/');
-    for await (const p of this.auth.permissions.listForResource(group, namespace, parent, type, name, { abortSignal: this.signal })) out.push(p);
+    for await (const p of this.auth.permissions.listForResource(
+      group,
+      namespace,
+      parent,
+      type,
+      name,
+      { abortSignal: this.signal },
+    ))
+      out.push(p);
     return out;
   }
 }

@@ -10,7 +10,10 @@ export interface ParsedId {
 }
 
 export function parseResourceId(id: string): ParsedId | undefined {
-  const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/([^/]+)\/(.+?)\/?$/i.exec(id.trim());
+  const m =
+    /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/([^/]+)\/(.+?)\/?$/i.exec(
+      id.trim(),
+    );
   if (!m) return undefined;
   const rest = m[4].split('/');
   if (rest.length % 2 !== 0 || rest.some((s) => !s)) return undefined;
@@ -24,12 +27,22 @@ export function typeOf(p: ParsedId): string {
   return [p.namespace, ...p.levels.map(([t]) => t)].join('/');
 }
 
-export interface GalleryRef { subscriptionId: string; resourceGroup: string; gallery: string }
-export interface DefinitionRef extends GalleryRef { definition: string }
-export interface VersionRef extends DefinitionRef { version: string }
+export interface GalleryRef {
+  subscriptionId: string;
+  resourceGroup: string;
+  gallery: string;
+}
+export interface DefinitionRef extends GalleryRef {
+  definition: string;
+}
+export interface VersionRef extends DefinitionRef {
+  version: string;
+}
 
 /** A gallery, image definition or image version id; undefined for anything else. */
-export function parseGalleryId(id: string): (GalleryRef & { definition?: string; version?: string }) | undefined {
+export function parseGalleryId(
+  id: string,
+): (GalleryRef & { definition?: string; version?: string }) | undefined {
   const p = parseResourceId(id);
   if (!p || !/^microsoft\.compute$/i.test(p.namespace)) return undefined;
   const [g, d, v] = p.levels;
@@ -37,14 +50,27 @@ export function parseGalleryId(id: string): (GalleryRef & { definition?: string;
   if (d && d[0].toLowerCase() !== 'images') return undefined;
   if (v && v[0].toLowerCase() !== 'versions') return undefined;
   if (p.levels.length > 3) return undefined;
-  return { subscriptionId: p.subscriptionId, resourceGroup: p.resourceGroup, gallery: g[1], definition: d?.[1], version: v?.[1] };
+  return {
+    subscriptionId: p.subscriptionId,
+    resourceGroup: p.resourceGroup,
+    gallery: g[1],
+    definition: d?.[1],
+    version: v?.[1],
+  };
 }
 
-const base = (r: GalleryRef) => `/subscriptions/${r.subscriptionId}/resourceGroups/${r.resourceGroup}/providers/Microsoft.Compute/galleries/${r.gallery}`;
+const base = (r: GalleryRef) =>
+  `/subscriptions/${r.subscriptionId}/resourceGroups/${r.resourceGroup}/providers/Microsoft.Compute/galleries/${r.gallery}`;
 
-export function galleryId(r: GalleryRef): string { return base(r); }
-export function definitionId(r: DefinitionRef): string { return `${base(r)}/images/${r.definition}`; }
-export function versionId(r: VersionRef): string { return `${definitionId(r)}/versions/${r.version}`; }
+export function galleryId(r: GalleryRef): string {
+  return base(r);
+}
+export function definitionId(r: DefinitionRef): string {
+  return `${base(r)}/images/${r.definition}`;
+}
+export function versionId(r: VersionRef): string {
+  return `${definitionId(r)}/versions/${r.version}`;
+}
 
 export function sameId(a: string | undefined, b: string | undefined): boolean {
   return !!a && !!b && a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
@@ -56,4 +82,8 @@ export function shortName(id: string): string {
 }
 
 /** An image reference as VMs, scale sets and dev box definitions carry it. */
-export interface ImageReference { id?: string; exactVersion?: string; sharedGalleryImageId?: string }
+export interface ImageReference {
+  id?: string;
+  exactVersion?: string;
+  sharedGalleryImageId?: string;
+}

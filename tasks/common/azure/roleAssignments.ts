@@ -31,16 +31,26 @@ export function objectIdAssignee(objectId: string): Assignee {
 
 /** The `az` command that grants `role` (its display name) at `scope`. */
 export function assignCommand(assignee: Assignee, role: string, scope: string): string {
-  const who = 'clientId' in assignee
-    ? `--assignee ${assignee.clientId}`
-    : `--assignee-object-id ${assignee.objectId}${assignee.principalType ? ` --assignee-principal-type ${assignee.principalType}` : ''}`;
+  const who =
+    'clientId' in assignee
+      ? `--assignee ${assignee.clientId}`
+      : `--assignee-object-id ${assignee.objectId}${assignee.principalType ? ` --assignee-principal-type ${assignee.principalType}` : ''}`;
   return `az role assignment create ${who} --role "${role}" --scope ${scope}`;
 }
 
 /** The principal's role assignments made at the scope or above it (ARM's `atScope()`; none below it). */
-export async function assignmentsOf(auth: AuthorizationManagementClient, principalId: string, scope: string, signal?: AbortSignal): Promise<RoleAssignment[]> {
+export async function assignmentsOf(
+  auth: AuthorizationManagementClient,
+  principalId: string,
+  scope: string,
+  signal?: AbortSignal,
+): Promise<RoleAssignment[]> {
   const out: RoleAssignment[] = [];
-  for await (const ra of auth.roleAssignments.listForScope(scope, { filter: `atScope() and principalId eq '${principalId}'`, abortSignal: signal })) out.push(ra);
+  for await (const ra of auth.roleAssignments.listForScope(scope, {
+    filter: `atScope() and principalId eq '${principalId}'`,
+    abortSignal: signal,
+  }))
+    out.push(ra);
   return out;
 }
 
@@ -86,21 +96,33 @@ const REPLICATING = new Set(['PrincipalNotFound', 'RoleDefinitionDoesNotExist'])
  * there already (under any name: one made by a printed `az` command has a random one). One inherited
  * from above the scope does not count: the caller asked for this scope.
  */
-export async function ensureRoleAssignment(o: RoleAssignmentOptions): Promise<RoleAssignmentResult> {
+export async function ensureRoleAssignment(
+  o: RoleAssignmentOptions,
+): Promise<RoleAssignmentResult> {
   const name = derivedGuid(o.scope, o.principalId, guidOf(o.roleDefinitionId));
   const found = await roleAssignmentAt(o);
   if (found) {
-    o.log?.debug(`Role assignment ${found.name} already grants ${o.principalId} role ${guidOf(o.roleDefinitionId)} on ${o.scope}.`);
+    o.log?.debug(
+      `Role assignment ${found.name} already grants ${o.principalId} role ${guidOf(o.roleDefinitionId)} on ${o.scope}.`,
+    );
     return { created: false, name: found.name ?? name, id: found.id };
   }
-  const body = { roleDefinitionId: o.roleDefinitionId, principalId: o.principalId, principalType: o.principalType ?? 'ServicePrincipal', description: o.description };
+  const body = {
+    roleDefinitionId: o.roleDefinitionId,
+    principalId: o.principalId,
+    principalType: o.principalType ?? 'ServicePrincipal',
+    description: o.description,
+  };
   try {
     const made = await retry({
       run: () => o.auth.roleAssignments.create(o.scope, name, body, { abortSignal: o.signal }),
       retryable: (err) => REPLICATING.has(codeOf(err) ?? ''),
       attempts: REPLICATION_ATTEMPTS,
       delayMs: (attempt) => Math.min(2_000 * attempt, 10_000),
-      onRetry: (err, _attempt, delayMs) => o.log?.info(`Azure does not know ${codeOf(err) === 'PrincipalNotFound' ? `the principal ${o.principalId}` : `the role ${guidOf(o.roleDefinitionId)}`} yet where role assignments are checked (it was just made); trying again in ${delayMs / 1000}s.`),
+      onRetry: (err, _attempt, delayMs) =>
+        o.log?.info(
+          `Azure does not know ${codeOf(err) === 'PrincipalNotFound' ? `the principal ${o.principalId}` : `the role ${guidOf(o.roleDefinitionId)}`} yet where role assignments are checked (it was just made); trying again in ${delayMs / 1000}s.`,
+        ),
       signal: o.signal,
       clock: o.clock,
     });
@@ -114,11 +136,14 @@ export async function ensureRoleAssignment(o: RoleAssignmentOptions): Promise<Ro
 }
 
 /** The principal's assignment of the role made exactly at the scope, if any (what ensureRoleAssignment would find). */
-export async function roleAssignmentAt(o: Pick<RoleAssignmentOptions, 'auth' | 'scope' | 'principalId' | 'roleDefinitionId' | 'signal'>): Promise<RoleAssignment | undefined> {
+export async function roleAssignmentAt(
+  o: Pick<RoleAssignmentOptions, 'auth' | 'scope' | 'principalId' | 'roleDefinitionId' | 'signal'>,
+): Promise<RoleAssignment | undefined> {
   const scope = trimmed(o.scope);
   const role = guidOf(o.roleDefinitionId);
-  return (await assignmentsOf(o.auth, o.principalId, o.scope, o.signal)).find((ra) =>
-    trimmed(ra.scope ?? '') === scope && guidOf(ra.roleDefinitionId ?? '') === role);
+  return (await assignmentsOf(o.auth, o.principalId, o.scope, o.signal)).find(
+    (ra) => trimmed(ra.scope ?? '') === scope && guidOf(ra.roleDefinitionId ?? '') === role,
+  );
 }
 
 /** The role's GUID: ids of one role differ in their prefix (subscription or none) but not in it. */

@@ -3,10 +3,16 @@ import { ResourceManagementClient } from '@azure/arm-resources';
 import { AzureContext } from './clients';
 
 /** Compute client for a subscription (prune looks at every subscription the connection can see). */
-export function computeClient(azure: AzureContext, subscriptionId = azure.subscriptionId): ComputeManagementClient {
+export function computeClient(
+  azure: AzureContext,
+  subscriptionId = azure.subscriptionId,
+): ComputeManagementClient {
   return new ComputeManagementClient(azure.credential, subscriptionId, azure.clientOptions);
 }
 
-export function resourcesClient(azure: AzureContext, subscriptionId = azure.subscriptionId): ResourceManagementClient {
+export function resourcesClient(
+  azure: AzureContext,
+  subscriptionId = azure.subscriptionId,
+): ResourceManagementClient {
   return new ResourceManagementClient(azure.credential, subscriptionId, azure.clientOptions);
 }

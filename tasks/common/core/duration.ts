@@ -11,7 +11,8 @@ export function parseDuration(text: string, bareUnit: DurationUnit = 'm'): numbe
   if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * UNIT_MS[bareUnit]);
   if (!/^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(value)) return undefined;
   let total = 0;
-  for (const [, amount, unit] of value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) total += Number(amount) * UNIT_MS[unit];
+  for (const [, amount, unit] of value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g))
+    total += Number(amount) * UNIT_MS[unit];
   return Math.round(total);
 }
 

@@ -1,6 +1,10 @@
 /** A task input that is missing or malformed. The message names the input and says what would be right. */
 export class InputError extends Error {
-  constructor(readonly input: string, problem: string, expected?: string) {
+  constructor(
+    readonly input: string,
+    problem: string,
+    expected?: string,
+  ) {
     super(`Input '${input}': ${problem}${expected ? `. Expected ${expected}.` : '.'}`);
     this.name = 'InputError';
   }

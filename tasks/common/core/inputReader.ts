@@ -9,7 +9,9 @@ export interface InputSource {
   secret(value: string): void;
 }
 
-interface Common { required?: boolean }
+interface Common {
+  required?: boolean;
+}
 
 /**
  * Typed, validated task inputs. Every error names the input, says what was wrong and what would be
@@ -26,16 +28,26 @@ export class InputReader {
     });
   }
 
-  string(name: string, opts: Common & { required: true; pattern?: RegExp; expected?: string }): string;
+  string(
+    name: string,
+    opts: Common & { required: true; pattern?: RegExp; expected?: string },
+  ): string;
   string(name: string, opts?: Common & { pattern?: RegExp; expected?: string }): string | undefined;
-  string(name: string, opts: Common & { pattern?: RegExp; expected?: string } = {}): string | undefined {
+  string(
+    name: string,
+    opts: Common & { pattern?: RegExp; expected?: string } = {},
+  ): string | undefined {
     const raw = this.source.get(name)?.trim();
     if (!raw) {
       if (opts.required) throw new InputError(name, 'a value is required', opts.expected);
       return undefined;
     }
     if (opts.pattern && !opts.pattern.test(raw)) {
-      throw new InputError(name, `'${raw}' is not valid`, opts.expected ?? `a value matching ${opts.pattern}`);
+      throw new InputError(
+        name,
+        `'${raw}' is not valid`,
+        opts.expected ?? `a value matching ${opts.pattern}`,
+      );
     }
     return raw;
   }
@@ -56,13 +68,20 @@ export class InputReader {
     throw new InputError(name, `'${raw}' is not a boolean`, "'true' or 'false'");
   }
 
-  int(name: string, opts: Common & { min?: number; max?: number; defaultValue?: number } = {}): number | undefined {
+  int(
+    name: string,
+    opts: Common & { min?: number; max?: number; defaultValue?: number } = {},
+  ): number | undefined {
     const raw = this.string(name, { required: opts.required });
     if (raw === undefined) return opts.defaultValue;
     const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = opts;
     const value = Number(raw);
     if (!/^-?\d+$/.test(raw) || value < min || value > max) {
-      throw new InputError(name, `'${raw}' is not a whole number in range`, `a whole number from ${min} to ${max}`);
+      throw new InputError(
+        name,
+        `'${raw}' is not a whole number in range`,
+        `a whole number from ${min} to ${max}`,
+      );
     }
     return value;
   }
@@ -72,12 +91,25 @@ export class InputReader {
     const raw = this.string(name, { required: defaultValue === undefined });
     if (raw === undefined) return defaultValue as T;
     const match = values.find((v) => v.toLowerCase() === raw.toLowerCase());
-    if (!match) throw new InputError(name, `'${raw}' is not one of the allowed values`, `one of ${values.join(', ')}`);
+    if (!match)
+      throw new InputError(
+        name,
+        `'${raw}' is not one of the allowed values`,
+        `one of ${values.join(', ')}`,
+      );
     return match;
   }
 
   /** A duration in milliseconds: `90s`, `30m`, `2h`, `1h30m`, or a bare number of `bareUnit`. */
-  duration(name: string, opts: Common & { bareUnit?: DurationUnit; min?: number; max?: number; defaultValue?: number } = {}): number | undefined {
+  duration(
+    name: string,
+    opts: Common & {
+      bareUnit?: DurationUnit;
+      min?: number;
+      max?: number;
+      defaultValue?: number;
+    } = {},
+  ): number | undefined {
     const raw = this.string(name, { required: opts.required });
     if (raw === undefined) return opts.defaultValue;
     const unit = opts.bareUnit ?? 'm';
@@ -85,8 +117,10 @@ export class InputReader {
     const expected = `a duration such as 90s, 30m, 2h or 1h30m (a bare number means ${{ s: 'seconds', m: 'minutes', h: 'hours' }[unit]})`;
     if (ms === undefined) throw new InputError(name, `'${raw}' is not a duration`, expected);
     if ((opts.min !== undefined && ms < opts.min) || (opts.max !== undefined && ms > opts.max)) {
-      const range = opts.max === undefined ? `of at least ${formatDuration(opts.min ?? 0)}`
-        : `between ${formatDuration(opts.min ?? 0)} and ${formatDuration(opts.max)}`;
+      const range =
+        opts.max === undefined
+          ? `of at least ${formatDuration(opts.min ?? 0)}`
+          : `between ${formatDuration(opts.min ?? 0)} and ${formatDuration(opts.max)}`;
       throw new InputError(name, `${formatDuration(ms)} is out of range`, `a duration ${range}`);
     }
     return ms;
@@ -95,6 +129,11 @@ export class InputReader {
   /** A list split on newlines and commas, blanks dropped. */
   list(name: string, opts: Common = {}): string[] {
     const raw = this.string(name, { required: opts.required });
-    return raw ? raw.split(/[\r\n,]+/).map((s) => s.trim()).filter(Boolean) : [];
+    return raw
+      ? raw
+          .split(/[\r\n,]+/)
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [];
   }
 }

@@ -20,12 +20,28 @@ export interface Logger {
 export class MemoryLogger implements Logger {
   readonly lines: string[] = [];
   readonly secrets: string[] = [];
-  info(m: string): void { this.lines.push(m); }
-  debug(m: string): void { this.lines.push(`debug: ${m}`); }
-  warn(m: string): void { this.lines.push(`warning: ${m}`); }
-  error(m: string): void { this.lines.push(`error: ${m}`); }
-  group(t: string): void { this.lines.push(`group: ${t}`); }
-  endGroup(): void { this.lines.push('endgroup'); }
-  progress(p: number, d: string): void { this.lines.push(`progress: ${p}% ${d}`); }
-  secret(v: string): void { this.secrets.push(v); }
+  info(m: string): void {
+    this.lines.push(m);
+  }
+  debug(m: string): void {
+    this.lines.push(`debug: ${m}`);
+  }
+  warn(m: string): void {
+    this.lines.push(`warning: ${m}`);
+  }
+  error(m: string): void {
+    this.lines.push(`error: ${m}`);
+  }
+  group(t: string): void {
+    this.lines.push(`group: ${t}`);
+  }
+  endGroup(): void {
+    this.lines.push('endgroup');
+  }
+  progress(p: number, d: string): void {
+    this.lines.push(`progress: ${p}% ${d}`);
+  }
+  secret(v: string): void {
+    this.secrets.push(v);
+  }
 }

@@ -58,5 +58,7 @@ export function planChanges(items: readonly PlanItem[]): boolean {
 function countPlan(items: readonly PlanItem[]): string {
   if (!planChanges(items)) return 'nothing to change';
   return ACTIONS.map((a) => [a, items.filter((i) => i.action === a).length] as const)
-    .filter(([, n]) => n > 0).map(([a, n]) => `${n} to ${a}`).join(', ');
+    .filter(([, n]) => n > 0)
+    .map(([a, n]) => `${n} to ${a}`)
+    .join(', ');
 }

@@ -35,7 +35,13 @@ export async function poll<T>(o: PollOptions<T>): Promise<PollResult<T>> {
   let interval = o.intervalMs;
   for (let attempt = 1; ; attempt++) {
     let retryAfterMs = 0;
-    const value = await o.read({ attempt, elapsedMs: clock.now() - started, retryAfter: (s) => { retryAfterMs = s * 1000; } });
+    const value = await o.read({
+      attempt,
+      elapsedMs: clock.now() - started,
+      retryAfter: (s) => {
+        retryAfterMs = s * 1000;
+      },
+    });
     const elapsedMs = clock.now() - started;
     if (o.done(value, elapsedMs)) return { value, done: true, elapsedMs };
     const left = o.timeoutMs === undefined ? Infinity : o.timeoutMs - elapsedMs;

@@ -49,8 +49,21 @@ export function madeByThisJob(tags: Record<string, string> | undefined, p: Pipel
 }
 
 /** The source of a version as stored by Compute: image/version id, VM id, or VHD URI. */
-export function sourceOfVersion(storageProfile: { source?: { id?: string; virtualMachineId?: string }; osDiskImage?: { source?: { uri?: string; id?: string } } } | undefined): string | undefined {
-  return storageProfile?.source?.virtualMachineId || storageProfile?.source?.id || storageProfile?.osDiskImage?.source?.uri || storageProfile?.osDiskImage?.source?.id || undefined;
+export function sourceOfVersion(
+  storageProfile:
+    | {
+        source?: { id?: string; virtualMachineId?: string };
+        osDiskImage?: { source?: { uri?: string; id?: string } };
+      }
+    | undefined,
+): string | undefined {
+  return (
+    storageProfile?.source?.virtualMachineId ||
+    storageProfile?.source?.id ||
+    storageProfile?.osDiskImage?.source?.uri ||
+    storageProfile?.osDiskImage?.source?.id ||
+    undefined
+  );
 }
 
 /**
@@ -62,13 +75,22 @@ export function sameSource(a: string | undefined, b: string | undefined): boolea
   if (/^https?:/i.test(a) || /^https?:/i.test(b)) {
     const ua = safeUrl(withoutQuery(a));
     const ub = safeUrl(withoutQuery(b));
-    return !!ua && !!ub && ua.host.toLowerCase() === ub.host.toLowerCase() && decodeURIComponent(ua.pathname) === decodeURIComponent(ub.pathname);
+    return (
+      !!ua &&
+      !!ub &&
+      ua.host.toLowerCase() === ub.host.toLowerCase() &&
+      decodeURIComponent(ua.pathname) === decodeURIComponent(ub.pathname)
+    );
   }
   return a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
 }
 
 function safeUrl(s: string): URL | undefined {
-  try { return new URL(s); } catch { return undefined; }
+  try {
+    return new URL(s);
+  } catch {
+    return undefined;
+  }
 }
 
 function withoutQuery(s: string): string {

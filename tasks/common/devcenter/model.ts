@@ -23,9 +23,16 @@ export interface DevBoxDefinition {
 }
 
 /** A dev box definition's image id: `.../devcenters/{dc}/galleries/{attached name}/images/{definition}[/versions/{v}]`. */
-export interface DevBoxImage { gallery: string; definition: string; version?: string }
+export interface DevBoxImage {
+  gallery: string;
+  definition: string;
+  version?: string;
+}
 
 export function devBoxImageOf(ref: ImageReference | undefined): DevBoxImage | undefined {
-  const m = /\/devcenters\/[^/]+\/galleries\/([^/]+)\/images\/([^/]+)(?:\/versions\/([^/]+))?$/i.exec(ref?.id ?? '');
+  const m =
+    /\/devcenters\/[^/]+\/galleries\/([^/]+)\/images\/([^/]+)(?:\/versions\/([^/]+))?$/i.exec(
+      ref?.id ?? '',
+    );
   return m ? { gallery: m[1], definition: m[2], version: m[3] ?? ref?.exactVersion } : undefined;
 }

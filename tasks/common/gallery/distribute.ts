@@ -12,12 +12,22 @@ import { prune, promote, replicate } from './lifecycle';
 import { DistributeParams } from './params';
 import { publish } from './publish';
 
-export async function distributeToGallery(azure: AzureContext, params: DistributeParams, log: Logger, signal: AbortSignal, pipeline: PipelineInfo): Promise<TaskOutcome> {
+export async function distributeToGallery(
+  azure: AzureContext,
+  params: DistributeParams,
+  log: Logger,
+  signal: AbortSignal,
+  pipeline: PipelineInfo,
+): Promise<TaskOutcome> {
   const run = new GalleryRun(azure, params, log, signal, pipeline);
   switch (params.action) {
-    case 'publish': return publish(run);
-    case 'replicate': return replicate(run);
-    case 'promote': return promote(run);
-    case 'prune': return prune(run);
+    case 'publish':
+      return publish(run);
+    case 'replicate':
+      return replicate(run);
+    case 'promote':
+      return promote(run);
+    case 'prune':
+      return prune(run);
   }
 }

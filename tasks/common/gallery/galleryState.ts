@@ -7,7 +7,14 @@ import type { ResourceGroup } from '@azure/arm-resources';
 import { getOrUndefined } from '../azure/notFound';
 import { resourcesClient } from '../azure/sdkClients';
 import { PlanItem } from '../core/plan';
-import { definitionConflicts, ImageTraits, inputConflicts, plannedDefinitionTraits, securityTypeOf, SecurityType } from './compatibility';
+import {
+  definitionConflicts,
+  ImageTraits,
+  inputConflicts,
+  plannedDefinitionTraits,
+  securityTypeOf,
+  SecurityType,
+} from './compatibility';
 import { GalleryRun } from './context';
 import { SourceInfo } from './source';
 
@@ -24,14 +31,28 @@ export interface GalleryState {
 export async function readGalleryState(run: GalleryRun): Promise<GalleryState> {
   const { ref, compute, signal } = run;
   const opts = { abortSignal: signal };
-  const resourceGroup = await getOrUndefined(() => resourcesClient(run.azure, ref.subscriptionId).resourceGroups.get(ref.resourceGroup, opts));
+  const resourceGroup = await getOrUndefined(() =>
+    resourcesClient(run.azure, ref.subscriptionId).resourceGroups.get(ref.resourceGroup, opts),
+  );
   // Compute returns a gallery's sharing groups only when asked; sharing plans against them.
-  const gallery = resourceGroup ? await getOrUndefined(() => compute.galleries.get(ref.resourceGroup, ref.gallery, { ...opts, expand: 'SharingProfile/Groups' })) : undefined;
-  const definition = gallery ? await getOrUndefined(() => compute.galleryImages.get(ref.resourceGroup, ref.gallery, ref.definition, opts)) : undefined;
+  const gallery = resourceGroup
+    ? await getOrUndefined(() =>
+        compute.galleries.get(ref.resourceGroup, ref.gallery, {
+          ...opts,
+          expand: 'SharingProfile/Groups',
+        }),
+      )
+    : undefined;
+  const definition = gallery
+    ? await getOrUndefined(() =>
+        compute.galleryImages.get(ref.resourceGroup, ref.gallery, ref.definition, opts),
+      )
+    : undefined;
   const versions = definition ? await listVersions(run) : [];
   const definitions: GalleryImage[] = [];
   if (gallery && !definition) {
-    for await (const d of compute.galleryImages.listByGallery(ref.resourceGroup, ref.gallery, opts)) definitions.push(d);
+    for await (const d of compute.galleryImages.listByGallery(ref.resourceGroup, ref.gallery, opts))
+      definitions.push(d);
   }
   return { resourceGroup, gallery, definition, versions, definitions };
 }
@@ -39,7 +60,13 @@ export async function readGalleryState(run: GalleryRun): Promise<GalleryState> {
 export async function listVersions(run: GalleryRun): Promise<GalleryImageVersion[]> {
   const { ref, compute, signal } = run;
   const versions: GalleryImageVersion[] = [];
-  for await (const v of compute.galleryImageVersions.listByGalleryImage(ref.resourceGroup, ref.gallery, ref.definition, { abortSignal: signal })) versions.push(v);
+  for await (const v of compute.galleryImageVersions.listByGalleryImage(
+    ref.resourceGroup,
+    ref.gallery,
+    ref.definition,
+    { abortSignal: signal },
+  ))
+    versions.push(v);
   return versions;
 }
 
@@ -54,8 +81,17 @@ function traitsOf(definition: GalleryImage): ImageTraits {
 }
 
 export function describeTraits(t: ImageTraits): string {
-  return [t.osType, t.osState, t.hyperVGeneration && `Hyper-V ${t.hyperVGeneration}`, t.securityType && `security ${t.securityType}`, t.architecture]
-    .filter(Boolean).join(', ') || 'nothing known';
+  return (
+    [
+      t.osType,
+      t.osState,
+      t.hyperVGeneration && `Hyper-V ${t.hyperVGeneration}`,
+      t.securityType && `security ${t.securityType}`,
+      t.architecture,
+    ]
+      .filter(Boolean)
+      .join(', ') || 'nothing known'
+  );
 }
 
 /** A definition to create, or the existing one after its checks. Throws one Error listing every problem. */
@@ -67,7 +103,12 @@ export interface DefinitionPlan {
   item: PlanItem;
 }
 
-export function planDefinition(run: GalleryRun, state: GalleryState, source: SourceInfo, location: string): DefinitionPlan {
+export function planDefinition(
+  run: GalleryRun,
+  state: GalleryState,
+  source: SourceInfo,
+  location: string,
+): DefinitionPlan {
   const p = run.params.definition;
   const name = run.ref.definition;
   if (state.definition) {
@@ -83,14 +124,22 @@ export function planDefinition(run: GalleryRun, state: GalleryState, source: Sou
     offer: p.offer ?? name,
     sku: p.sku ?? (traits.hyperVGeneration === 'V2' ? 'gen2' : 'gen1'),
   };
-  const clash = (state.definitions ?? []).find((d) => d.name?.toLowerCase() !== name.toLowerCase() &&
-    (['publisher', 'offer', 'sku'] as const).every((k) => d.identifier?.[k]?.toLowerCase() === identifier[k].toLowerCase()));
+  const clash = (state.definitions ?? []).find(
+    (d) =>
+      d.name?.toLowerCase() !== name.toLowerCase() &&
+      (['publisher', 'offer', 'sku'] as const).every(
+        (k) => d.identifier?.[k]?.toLowerCase() === identifier[k].toLowerCase(),
+      ),
+  );
   if (clash) {
-    throw new Error(`The image definition '${clash.name}' in gallery '${run.ref.gallery}' already uses publisher '${identifier.publisher}', offer '${identifier.offer}', sku '${identifier.sku}'; ` +
-      'each definition of a gallery needs its own. Set the publisher, offer or sku inputs.');
+    throw new Error(
+      `The image definition '${clash.name}' in gallery '${run.ref.gallery}' already uses publisher '${identifier.publisher}', offer '${identifier.offer}', sku '${identifier.sku}'; ` +
+        'each definition of a gallery needs its own. Set the publisher, offer or sku inputs.',
+    );
   }
   const features = [...p.features];
-  if (traits.securityType !== 'Standard') features.push({ name: 'SecurityType', value: traits.securityType as SecurityType });
+  if (traits.securityType !== 'Standard')
+    features.push({ name: 'SecurityType', value: traits.securityType as SecurityType });
   const create: GalleryImage = {
     location,
     osType: traits.osType as GalleryImage['osType'],
@@ -105,7 +154,14 @@ export function planDefinition(run: GalleryRun, state: GalleryState, source: Sou
   };
   return {
     create,
-    item: { action: 'create', target: `image definition ${name}`, reason: 'missing', details: [`${describeTraits(traits)}; publisher/offer/sku ${identifier.publisher}/${identifier.offer}/${identifier.sku}`] },
+    item: {
+      action: 'create',
+      target: `image definition ${name}`,
+      reason: 'missing',
+      details: [
+        `${describeTraits(traits)}; publisher/offer/sku ${identifier.publisher}/${identifier.offer}/${identifier.sku}`,
+      ],
+    },
   };
 }
 
@@ -117,7 +173,11 @@ function planUpdate(d: GalleryImage, run: GalleryRun): DefinitionPlan {
     next.description = p.description;
     changes.push('description');
   }
-  if (p.recommended && JSON.stringify(normaliseRecommended(p.recommended)) !== JSON.stringify(normaliseRecommended(d.recommended))) {
+  if (
+    p.recommended &&
+    JSON.stringify(normaliseRecommended(p.recommended)) !==
+      JSON.stringify(normaliseRecommended(d.recommended))
+  ) {
     next.recommended = p.recommended;
     changes.push('recommended vCPUs/memory');
   }
@@ -127,7 +187,10 @@ function planUpdate(d: GalleryImage, run: GalleryRun): DefinitionPlan {
   }
   const target = `image definition ${d.name}`;
   return changes.length
-    ? { update: writableDefinition(next), item: { action: 'update', target, reason: `the inputs change its ${changes.join(', ')}` } }
+    ? {
+        update: writableDefinition(next),
+        item: { action: 'update', target, reason: `the inputs change its ${changes.join(', ')}` },
+      }
     : { item: { action: 'keep', target, reason: 'exists and fits the source and the inputs' } };
 }
 
@@ -138,39 +201,84 @@ function normaliseRecommended(r: GalleryImage['recommended']) {
 /** A definition as it may be PUT back (read-only properties dropped). */
 function writableDefinition(d: GalleryImage): GalleryImage {
   return {
-    location: d.location, tags: d.tags, description: d.description, eula: d.eula, privacyStatementUri: d.privacyStatementUri,
-    releaseNoteUri: d.releaseNoteUri, osType: d.osType, osState: d.osState, hyperVGeneration: d.hyperVGeneration,
-    endOfLifeDate: d.endOfLifeDate, identifier: d.identifier, recommended: d.recommended, disallowed: d.disallowed,
-    purchasePlan: d.purchasePlan, features: d.features, architecture: d.architecture,
+    location: d.location,
+    tags: d.tags,
+    description: d.description,
+    eula: d.eula,
+    privacyStatementUri: d.privacyStatementUri,
+    releaseNoteUri: d.releaseNoteUri,
+    osType: d.osType,
+    osState: d.osState,
+    hyperVGeneration: d.hyperVGeneration,
+    endOfLifeDate: d.endOfLifeDate,
+    identifier: d.identifier,
+    recommended: d.recommended,
+    disallowed: d.disallowed,
+    purchasePlan: d.purchasePlan,
+    features: d.features,
+    architecture: d.architecture,
   };
 }
 
 /** Creates what is missing (resource group, gallery, definition) and applies definition updates. */
-export async function ensureGalleryAndDefinition(run: GalleryRun, state: GalleryState, plan: DefinitionPlan, location: string, sharing: boolean): Promise<{ gallery: Gallery; definition: GalleryImage }> {
+export async function ensureGalleryAndDefinition(
+  run: GalleryRun,
+  state: GalleryState,
+  plan: DefinitionPlan,
+  location: string,
+  sharing: boolean,
+): Promise<{ gallery: Gallery; definition: GalleryImage }> {
   const { ref, compute, log, lro } = run;
   if (!state.resourceGroup) {
     log.info(`Creating resource group ${ref.resourceGroup} in ${location}...`);
-    state.resourceGroup = await run.step(`Creating resource group ${ref.resourceGroup}`,
-      () => resourcesClient(run.azure, ref.subscriptionId).resourceGroups.createOrUpdate(ref.resourceGroup, { location }, { abortSignal: run.signal }));
+    state.resourceGroup = await run.step(`Creating resource group ${ref.resourceGroup}`, () =>
+      resourcesClient(run.azure, ref.subscriptionId).resourceGroups.createOrUpdate(
+        ref.resourceGroup,
+        { location },
+        { abortSignal: run.signal },
+      ),
+    );
   }
   let gallery = state.gallery;
   if (!gallery) {
     log.info(`Creating gallery ${ref.gallery} in ${location}...`);
-    gallery = await run.step(`Creating gallery ${ref.gallery}`, () => compute.galleries.createOrUpdate(ref.resourceGroup, ref.gallery, {
-      location,
-      description: `Golden images, published by Azure Pipelines (${run.pipeline.definitionName || 'pipeline'})`,
-      ...(sharing ? { sharingProfile: { permissions: 'Groups' } } : {}),
-    }, lro));
+    gallery = await run.step(`Creating gallery ${ref.gallery}`, () =>
+      compute.galleries.createOrUpdate(
+        ref.resourceGroup,
+        ref.gallery,
+        {
+          location,
+          description: `Golden images, published by Azure Pipelines (${run.pipeline.definitionName || 'pipeline'})`,
+          ...(sharing ? { sharingProfile: { permissions: 'Groups' } } : {}),
+        },
+        lro,
+      ),
+    );
     state.gallery = gallery;
   }
   let definition = state.definition;
   if (plan.create) {
     log.info(`Creating image definition ${ref.definition}...`);
-    definition = await run.step(`Creating image definition ${ref.definition}`,
-      () => compute.galleryImages.createOrUpdate(ref.resourceGroup, ref.gallery, ref.definition, { ...plan.create!, location: gallery!.location ?? location }, lro));
+    definition = await run.step(`Creating image definition ${ref.definition}`, () =>
+      compute.galleryImages.createOrUpdate(
+        ref.resourceGroup,
+        ref.gallery,
+        ref.definition,
+        { ...plan.create!, location: gallery!.location ?? location },
+        lro,
+      ),
+    );
   } else if (plan.update) {
     log.info(`Updating image definition ${ref.definition} (${plan.item.reason})...`);
-    definition = await run.step(`Updating image definition ${ref.definition}`, () => compute.galleryImages.createOrUpdate(ref.resourceGroup, ref.gallery, ref.definition, plan.update!, lro));
+    definition = await run.step(`Updating image definition ${ref.definition}`, () =>
+      compute.galleryImages.createOrUpdate(
+        ref.resourceGroup,
+        ref.gallery,
+        ref.definition,
+        plan.update!,
+        lro,
+      ),
+    );
   }
   state.definition = definition;
   return { gallery, definition: definition! };

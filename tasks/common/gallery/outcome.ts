@@ -38,29 +38,45 @@ export function buildOutcome(run: GalleryRun, report: RunReport): TaskOutcome {
   }
   if (report.prune) outputs.prunedVersions = report.prune.deleted.join(',');
   const result: TaskResultKind = report.problem ? 'Failed' : run.result();
-  const subject = report.version ? `Image version ${report.version} of ${ref.gallery}/${ref.definition}` : `Image definition ${ref.gallery}/${ref.definition}`;
-  const message = report.problem ?? `${subject}: ${report.what}${run.warnings.length ? ` (with ${run.warnings.length} warning(s))` : ''}.`;
+  const subject = report.version
+    ? `Image version ${report.version} of ${ref.gallery}/${ref.definition}`
+    : `Image definition ${ref.gallery}/${ref.definition}`;
+  const message =
+    report.problem ??
+    `${subject}: ${report.what}${run.warnings.length ? ` (with ${run.warnings.length} warning(s))` : ''}.`;
   return { result, message, outputs, summary: summary(run, report, outputs) };
 }
 
 function summary(run: GalleryRun, r: RunReport, outputs: Record<string, string>): string {
   const { ref } = run;
   const lines: string[] = [];
-  lines.push(`### ${r.version ? `Image version ${r.version}` : 'Image definition'} · ${ref.gallery}/${ref.definition}`, '');
+  lines.push(
+    `### ${r.version ? `Image version ${r.version}` : 'Image definition'} · ${ref.gallery}/${ref.definition}`,
+    '',
+  );
   lines.push('| | |', '|---|---|');
   lines.push(`| Result | ${r.problem ? `**Failed**: ${escape(r.problem)}` : escape(r.what)} |`);
   if (outputs.imageVersionId) lines.push(`| Image version | \`${outputs.imageVersionId}\` |`);
   lines.push(`| Image definition | \`${outputs.imageDefinitionId}\` |`);
   if (r.source) lines.push(`| Source | ${escape(r.source)} |`);
-  if (r.excludedFromLatest !== undefined) lines.push(`| Latest | ${r.excludedFromLatest ? 'excluded from latest (promote it with action: promote)' : 'included in latest'} |`);
+  if (r.excludedFromLatest !== undefined)
+    lines.push(
+      `| Latest | ${r.excludedFromLatest ? 'excluded from latest (promote it with action: promote)' : 'included in latest'} |`,
+    );
   if (r.endOfLife) lines.push(`| End of life | ${r.endOfLife.toISOString().slice(0, 10)} |`);
-  lines.push(`| Run | [${escape(run.pipeline.definitionName || 'pipeline')} ${escape(run.pipeline.buildNumber)}](${run.pipeline.runUrl}) |`);
+  lines.push(
+    `| Run | [${escape(run.pipeline.definitionName || 'pipeline')} ${escape(run.pipeline.buildNumber)}](${run.pipeline.runUrl}) |`,
+  );
   if (r.regions?.length) {
     lines.push('', '| Region | Replicas | Storage | State |', '|---|---|---|---|');
     for (const region of r.regions) {
       const t = r.targetRegions?.find((x) => sameRegion(x.name, region.region));
-      const state = /^completed$/i.test(region.state) ? 'Completed' : `${region.state} ${region.progress}%${region.details ? ` (${escape(region.details)})` : ''}`;
-      lines.push(`| ${region.region} | ${t?.regionalReplicaCount ?? ''} | ${t?.storageAccountType ?? ''} | ${state} |`);
+      const state = /^completed$/i.test(region.state)
+        ? 'Completed'
+        : `${region.state} ${region.progress}%${region.details ? ` (${escape(region.details)})` : ''}`;
+      lines.push(
+        `| ${region.region} | ${t?.regionalReplicaCount ?? ''} | ${t?.storageAccountType ?? ''} | ${state} |`,
+      );
     }
   }
   if (r.prune) {
@@ -69,7 +85,13 @@ function summary(run: GalleryRun, r: RunReport, outputs: Record<string, string>)
     if (p.skipped) lines.push(`Nothing deleted: ${escape(p.skipped)}.`, '');
     lines.push('| Version | Decision | Why |', '|---|---|---|');
     for (const d of p.decisions) {
-      const decision = !d.delete ? 'kept' : p.failed.includes(d.name) ? 'delete failed' : p.deleted.includes(d.name) ? 'deleted' : 'would be deleted';
+      const decision = !d.delete
+        ? 'kept'
+        : p.failed.includes(d.name)
+          ? 'delete failed'
+          : p.deleted.includes(d.name)
+            ? 'deleted'
+            : 'would be deleted';
       lines.push(`| ${d.name} | ${decision} | ${escape(d.reason)} |`);
     }
     lines.push('', escape(p.recovery));

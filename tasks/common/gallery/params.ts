@@ -6,7 +6,13 @@ import { parseDuration } from '../core/duration';
 import { InputError } from '../core/errors';
 import { InputReader } from '../core/inputReader';
 import { PipelineInfo } from '../core/pipelineInfo';
-import { DefinitionChoice, Feature, SECURITY_TYPES, SecurityType, needsGeneration2 } from './compatibility';
+import {
+  DefinitionChoice,
+  Feature,
+  SECURITY_TYPES,
+  SecurityType,
+  needsGeneration2,
+} from './compatibility';
 import { parseRegionSpecs, RegionDefaults, RegionSpec, STORAGE_ACCOUNT_TYPES } from './regions';
 import { parseGalleryId } from '../azure/resourceIds';
 import { classifySource, VERSION_SOURCE_KINDS, VersionSourceKind } from './sourceRef';
@@ -15,9 +21,18 @@ import { Bump, versionFromBuildNumber, versionProblem } from './versioning';
 export const GALLERY_ACTIONS = ['publish', 'replicate', 'promote', 'prune'] as const;
 export type GalleryAction = (typeof GALLERY_ACTIONS)[number];
 
-const VERSION_STRATEGIES = ['buildNumber', 'explicit', 'nextPatch', 'nextMinor', 'nextMajor'] as const;
+const VERSION_STRATEGIES = [
+  'buildNumber',
+  'explicit',
+  'nextPatch',
+  'nextMinor',
+  'nextMajor',
+] as const;
 
-export interface Range { min?: number; max?: number }
+export interface Range {
+  min?: number;
+  max?: number;
+}
 
 /** Where the image definition is; subscriptionId undefined means the connection's subscription. */
 export interface TargetParams {
@@ -74,7 +89,11 @@ export interface DistributeParams {
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Reads and checks every input; throws InputError on the first problem. */
-export function readDistributeParams(inputs: InputReader, pipeline: PipelineInfo, now = new Date()): DistributeParams {
+export function readDistributeParams(
+  inputs: InputReader,
+  pipeline: PipelineInfo,
+  now = new Date(),
+): DistributeParams {
   const action = inputs.choice('action', GALLERY_ACTIONS, 'publish');
   const publish = action === 'publish';
   const version = inputs.string('version');
@@ -94,11 +113,25 @@ export function readDistributeParams(inputs: InputReader, pipeline: PipelineInfo
     regions: readRegions(inputs),
     regionDefaults: {
       replicaCount: inputs.int('replicaCount', { min: 1, max: 100, defaultValue: 1 }) as number,
-      storageAccountType: inputs.choice('storageAccountType', STORAGE_ACCOUNT_TYPES, 'Standard_LRS'),
+      storageAccountType: inputs.choice(
+        'storageAccountType',
+        STORAGE_ACCOUNT_TYPES,
+        'Standard_LRS',
+      ),
     },
     wait: inputs.bool('waitForReplication', true),
-    timeoutMs: inputs.duration('replicationTimeout', { bareUnit: 'm', min: 60_000, max: 7 * 86_400_000, defaultValue: 2 * 3_600_000 }) as number,
-    pollIntervalMs: inputs.duration('pollInterval', { bareUnit: 's', min: 500, max: 600_000, defaultValue: 30_000 }) as number,
+    timeoutMs: inputs.duration('replicationTimeout', {
+      bareUnit: 'm',
+      min: 60_000,
+      max: 7 * 86_400_000,
+      defaultValue: 2 * 3_600_000,
+    }) as number,
+    pollIntervalMs: inputs.duration('pollInterval', {
+      bareUnit: 's',
+      min: 500,
+      max: 600_000,
+      defaultValue: 30_000,
+    }) as number,
     tolerateFailedRegions: inputs.bool('tolerateFailedRegions'),
     prune: readPrune(inputs, action),
     share: {
@@ -107,10 +140,23 @@ export function readDistributeParams(inputs: InputReader, pipeline: PipelineInfo
     },
   };
   if (params.blockDeletionBeforeEndOfLife && !params.endOfLifeDate && publish) {
-    throw new InputError('blockDeletionBeforeEndOfLife', 'blocks deletion until the end-of-life date, but no endOfLifeDate is set', 'an endOfLifeDate too');
+    throw new InputError(
+      'blockDeletionBeforeEndOfLife',
+      'blocks deletion until the end-of-life date, but no endOfLifeDate is set',
+      'an endOfLifeDate too',
+    );
   }
-  if (publish && params.version?.kind === 'fixed' && params.version.origin === 'explicit' && !version) {
-    throw new InputError('version', 'a value is required when versionStrategy is explicit', 'a version such as 1.0.0');
+  if (
+    publish &&
+    params.version?.kind === 'fixed' &&
+    params.version.origin === 'explicit' &&
+    !version
+  ) {
+    throw new InputError(
+      'version',
+      'a value is required when versionStrategy is explicit',
+      'a version such as 1.0.0',
+    );
   }
   return params;
 }
@@ -119,20 +165,28 @@ function readTarget(inputs: InputReader, version: string | undefined): TargetPar
   const location = inputs.string('location')?.toLowerCase().replace(/\s+/g, '');
   const definitionInput = inputs.string('imageDefinition');
   // A full version id (promote, replicate) or definition id says everything; names need the gallery.
-  const fromId = (version && version.startsWith('/') ? parsed('version', version, 'version') : undefined)
-    ?? (definitionInput?.startsWith('/') ? parsed('imageDefinition', definitionInput, 'definition') : undefined);
+  const fromId =
+    (version && version.startsWith('/') ? parsed('version', version, 'version') : undefined) ??
+    (definitionInput?.startsWith('/')
+      ? parsed('imageDefinition', definitionInput, 'definition')
+      : undefined);
   if (fromId) return { ...fromId, location };
-  const resourceGroup = inputs.string('galleryResourceGroup', { required: true, expected: 'the resource group of the gallery (or give imageDefinition as a full resource id)' });
+  const resourceGroup = inputs.string('galleryResourceGroup', {
+    required: true,
+    expected: 'the resource group of the gallery (or give imageDefinition as a full resource id)',
+  });
   // The API's pattern; a new gallery's name is checked against Compute's stricter rule (no dashes) once it is known to be new.
   const gallery = inputs.string('galleryName', {
     required: true,
     pattern: /^[A-Za-z0-9]([A-Za-z0-9._-]{0,78}[A-Za-z0-9])?$/,
-    expected: 'a gallery name: letters, digits, periods and underscores, up to 80 characters, starting and ending with a letter or digit',
+    expected:
+      'a gallery name: letters, digits, periods and underscores, up to 80 characters, starting and ending with a letter or digit',
   });
   const definition = inputs.string('imageDefinition', {
     required: true,
     pattern: /^[A-Za-z0-9]([A-Za-z0-9._-]{0,78}[A-Za-z0-9])?$/,
-    expected: 'an image definition name (letters, digits, dashes, periods, underscores; up to 80 characters) or its full resource id',
+    expected:
+      'an image definition name (letters, digits, dashes, periods, underscores; up to 80 characters) or its full resource id',
   });
   return { resourceGroup, gallery, definition, location };
 }
@@ -140,15 +194,31 @@ function readTarget(inputs: InputReader, version: string | undefined): TargetPar
 function parsed(input: string, id: string, level: 'version' | 'definition') {
   const g = parseGalleryId(id);
   if (!g || !g.definition || (level === 'version' ? !g.version : !!g.version)) {
-    const shape = level === 'version' ? '.../galleries/<gallery>/images/<definition>/versions/<version>' : '.../galleries/<gallery>/images/<definition>';
-    throw new InputError(input, `'${id}' is not the resource id of an image ${level}`, `/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Compute${shape.slice(3)}`);
+    const shape =
+      level === 'version'
+        ? '.../galleries/<gallery>/images/<definition>/versions/<version>'
+        : '.../galleries/<gallery>/images/<definition>';
+    throw new InputError(
+      input,
+      `'${id}' is not the resource id of an image ${level}`,
+      `/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Compute${shape.slice(3)}`,
+    );
   }
-  return { subscriptionId: g.subscriptionId, resourceGroup: g.resourceGroup, gallery: g.gallery, definition: g.definition };
+  return {
+    subscriptionId: g.subscriptionId,
+    resourceGroup: g.resourceGroup,
+    gallery: g.gallery,
+    definition: g.definition,
+  };
 }
 
 function readSource(inputs: InputReader): SourceParams {
   const declared = inputs.choice('sourceType', ['auto', ...VERSION_SOURCE_KINDS] as const, 'auto');
-  const ref = inputs.string('source', { required: true, expected: 'the resource id of a managed image, VM or gallery image version, or the URI of a VHD blob' });
+  const ref = inputs.string('source', {
+    required: true,
+    expected:
+      'the resource id of a managed image, VM or gallery image version, or the URI of a VHD blob',
+  });
   let kind: VersionSourceKind;
   try {
     kind = classifySource(ref, declared);
@@ -156,8 +226,10 @@ function readSource(inputs: InputReader): SourceParams {
     throw new InputError('source', (err as Error).message.replace(/\.$/, ''));
   }
   const storageAccountId = inputs.string('sourceStorageAccountId', {
-    pattern: /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Storage\/storageAccounts\/[a-z0-9]{3,24}$/i,
-    expected: '/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Storage/storageAccounts/<name>',
+    pattern:
+      /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Storage\/storageAccounts\/[a-z0-9]{3,24}$/i,
+    expected:
+      '/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Storage/storageAccounts/<name>',
   });
   return { kind, ref, storageAccountId: kind === 'vhd' ? storageAccountId : undefined };
 }
@@ -170,9 +242,17 @@ function readDefinition(inputs: InputReader, now: Date): DefinitionParams {
   const securityType = auto<SecurityType>('securityType', SECURITY_TYPES);
   const hyperVGeneration = auto('hyperVGeneration', ['V1', 'V2'] as const);
   if (needsGeneration2(securityType) && hyperVGeneration === 'V1') {
-    throw new InputError('securityType', `'${securityType}' needs Hyper-V generation V2, but hyperVGeneration is V1`, 'securityType Standard, or hyperVGeneration V2');
+    throw new InputError(
+      'securityType',
+      `'${securityType}' needs Hyper-V generation V2, but hyperVGeneration is V1`,
+      'securityType Standard, or hyperVGeneration V2',
+    );
   }
-  const identifier = (name: string) => inputs.string(name, { pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, expected: 'letters, digits, periods, dashes and underscores, up to 128 characters' });
+  const identifier = (name: string) =>
+    inputs.string(name, {
+      pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+      expected: 'letters, digits, periods, dashes and underscores, up to 128 characters',
+    });
   const vCPUs = readRange(inputs, 'recommendedVCpus', 1, 1024);
   const memory = readRange(inputs, 'recommendedMemory', 1, 8192);
   return {
@@ -191,15 +271,26 @@ function readDefinition(inputs: InputReader, now: Date): DefinitionParams {
   };
 }
 
-function readVersionPlan(inputs: InputReader, action: GalleryAction, version: string | undefined, pipeline: PipelineInfo): VersionPlan | undefined {
+function readVersionPlan(
+  inputs: InputReader,
+  action: GalleryAction,
+  version: string | undefined,
+  pipeline: PipelineInfo,
+): VersionPlan | undefined {
   const versionName = version?.startsWith('/') ? parseGalleryId(version)?.version : version;
   if (versionName !== undefined) {
     const problem = versionProblem(versionName);
-    if (problem) throw new InputError('version', problem, 'Major.Minor.Patch, e.g. 1.0.0 or 2026.1121.3');
+    if (problem)
+      throw new InputError('version', problem, 'Major.Minor.Patch, e.g. 1.0.0 or 2026.1121.3');
   }
   if (action === 'prune') return undefined;
   if (action !== 'publish') {
-    if (!versionName) throw new InputError('version', `a value is required to ${action} a version`, 'the version name (1.0.0) or the image version\'s resource id');
+    if (!versionName)
+      throw new InputError(
+        'version',
+        `a value is required to ${action} a version`,
+        "the version name (1.0.0) or the image version's resource id",
+      );
     return { kind: 'fixed', version: versionName, origin: 'explicit' };
   }
   const strategy = inputs.choice('versionStrategy', VERSION_STRATEGIES, 'buildNumber');
@@ -207,15 +298,27 @@ function readVersionPlan(inputs: InputReader, action: GalleryAction, version: st
     case 'explicit':
       return { kind: 'fixed', version: versionName ?? '', origin: 'explicit' };
     case 'buildNumber': {
-      if (!pipeline.buildNumber) throw new InputError('versionStrategy', 'is buildNumber, but this run has no build number', 'versionStrategy explicit with a version');
+      if (!pipeline.buildNumber)
+        throw new InputError(
+          'versionStrategy',
+          'is buildNumber, but this run has no build number',
+          'versionStrategy explicit with a version',
+        );
       try {
-        return { kind: 'fixed', version: versionFromBuildNumber(pipeline.buildNumber), origin: 'buildNumber' };
+        return {
+          kind: 'fixed',
+          version: versionFromBuildNumber(pipeline.buildNumber),
+          origin: 'buildNumber',
+        };
       } catch (err) {
         throw new InputError('versionStrategy', (err as Error).message.replace(/\.$/, ''));
       }
     }
     default:
-      return { kind: 'next', bump: ({ nextPatch: 'patch', nextMinor: 'minor', nextMajor: 'major' } as const)[strategy] };
+      return {
+        kind: 'next',
+        bump: ({ nextPatch: 'patch', nextMinor: 'minor', nextMajor: 'major' } as const)[strategy],
+      };
   }
 }
 
@@ -229,7 +332,12 @@ function readRegions(inputs: InputReader): RegionSpec[] {
 
 function readPrune(inputs: InputReader, action: GalleryAction): DistributeParams['prune'] {
   const keep = inputs.int('pruneKeep', { min: 0, max: 1000, defaultValue: 0 }) as number;
-  if (action === 'prune' && keep === 0) throw new InputError('pruneKeep', 'prune needs to know how many versions to keep', 'the number of newest versions to keep, 1 or more');
+  if (action === 'prune' && keep === 0)
+    throw new InputError(
+      'pruneKeep',
+      'prune needs to know how many versions to keep',
+      'the number of newest versions to keep, 1 or more',
+    );
   const dryRun = inputs.bool('pruneDryRun');
   return keep > 0 && (action === 'publish' || action === 'prune') ? { keep, dryRun } : undefined;
 }
@@ -238,7 +346,8 @@ function readPrune(inputs: InputReader, action: GalleryAction): DistributeParams
 function readDate(inputs: InputReader, name: string, now: Date): Date | undefined {
   const raw = inputs.string(name);
   if (raw === undefined) return undefined;
-  const expected = 'a date such as 2027-06-30 (or 2027-06-30T00:00:00Z), or a time from now such as 180d';
+  const expected =
+    'a date such as 2027-06-30 (or 2027-06-30T00:00:00Z), or a time from now such as 180d';
   let date: Date | undefined;
   if (/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(raw)) {
     const t = Date.parse(raw.length === 10 ? `${raw}T00:00:00Z` : raw.replace(' ', 'T'));
@@ -248,7 +357,12 @@ function readDate(inputs: InputReader, name: string, now: Date): Date | undefine
     date = ms === undefined ? undefined : new Date(now.getTime() + ms);
   }
   if (!date) throw new InputError(name, `'${raw}' is not a date`, expected);
-  if (date.getTime() <= now.getTime()) throw new InputError(name, `${date.toISOString()} is not in the future`, 'a date in the future (Azure refuses an end of life in the past)');
+  if (date.getTime() <= now.getTime())
+    throw new InputError(
+      name,
+      `${date.toISOString()} is not in the future`,
+      'a date in the future (Azure refuses an end of life in the past)',
+    );
   return date;
 }
 
@@ -259,7 +373,11 @@ function readRange(inputs: InputReader, name: string, min: number, max: number):
   const lo = m ? Number(m[1]) : NaN;
   const hi = m?.[2] !== undefined ? Number(m[2]) : undefined;
   if (!m || lo < min || (hi ?? lo) > max || (hi !== undefined && hi < lo)) {
-    throw new InputError(name, `'${raw}' is not a range`, `min-max such as 2-16 (or a minimum alone), between ${min} and ${max}`);
+    throw new InputError(
+      name,
+      `'${raw}' is not a range`,
+      `min-max such as 2-16 (or a minimum alone), between ${min} and ${max}`,
+    );
   }
   return hi === undefined ? { min: lo } : { min: lo, max: hi };
 }
@@ -267,26 +385,53 @@ function readRange(inputs: InputReader, name: string, min: number, max: number):
 function readFeatures(inputs: InputReader): Feature[] {
   const raw = inputs.string('imageFeatures');
   if (!raw) return [];
-  return raw.split(/[\r\n;]+/).map((s) => s.trim()).filter(Boolean).map((entry) => {
-    const m = /^([A-Za-z][A-Za-z0-9]*)\s*=\s*(.+)$/.exec(entry);
-    if (!m) throw new InputError('imageFeatures', `'${entry}' is not Name=Value`, 'one feature per line, e.g. IsAcceleratedNetworkSupported=True or DiskControllerTypes=SCSI, NVMe');
-    if (m[1].toLowerCase() === 'securitytype') throw new InputError('imageFeatures', 'SecurityType is set with the securityType input', 'securityType instead');
-    return { name: m[1], value: m[2].trim() };
-  });
+  return raw
+    .split(/[\r\n;]+/)
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const m = /^([A-Za-z][A-Za-z0-9]*)\s*=\s*(.+)$/.exec(entry);
+      if (!m)
+        throw new InputError(
+          'imageFeatures',
+          `'${entry}' is not Name=Value`,
+          'one feature per line, e.g. IsAcceleratedNetworkSupported=True or DiskControllerTypes=SCSI, NVMe',
+        );
+      if (m[1].toLowerCase() === 'securitytype')
+        throw new InputError(
+          'imageFeatures',
+          'SecurityType is set with the securityType input',
+          'securityType instead',
+        );
+      return { name: m[1], value: m[2].trim() };
+    });
 }
 
 function readTags(inputs: InputReader): Record<string, string> {
   const raw = inputs.string('tags');
   const tags: Record<string, string> = {};
   if (!raw) return tags;
-  for (const entry of raw.split(/[\r\n]+/).map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of raw
+    .split(/[\r\n]+/)
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^([^=]+?)\s*=\s*(.*)$/.exec(entry);
-    if (!m) throw new InputError('tags', `'${entry}' is not name=value`, 'one tag per line, e.g. owner=platform-team');
+    if (!m)
+      throw new InputError(
+        'tags',
+        `'${entry}' is not name=value`,
+        'one tag per line, e.g. owner=platform-team',
+      );
     const [, name, value] = m;
     if (/[<>%&\\?/]/.test(name) || name.length > 512 || /^(microsoft|azure|windows)/i.test(name)) {
-      throw new InputError('tags', `'${name}' is not a tag name Azure accepts`, 'a name without < > % & \\ ? / of up to 512 characters, not starting with microsoft, azure or windows');
+      throw new InputError(
+        'tags',
+        `'${name}' is not a tag name Azure accepts`,
+        'a name without < > % & \\ ? / of up to 512 characters, not starting with microsoft, azure or windows',
+      );
     }
-    if (value.length > 256) throw new InputError('tags', `the value of '${name}' is longer than 256 characters`);
+    if (value.length > 256)
+      throw new InputError('tags', `the value of '${name}' is longer than 256 characters`);
     tags[name] = value;
   }
   return tags;
@@ -295,6 +440,11 @@ function readTags(inputs: InputReader): Record<string, string> {
 function readGuids(inputs: InputReader, name: string, what: string): string[] {
   const ids = inputs.list(name);
   const bad = ids.find((id) => !GUID.test(id));
-  if (bad) throw new InputError(name, `'${bad}' is not a GUID`, `${what} (GUIDs), separated by commas or new lines`);
+  if (bad)
+    throw new InputError(
+      name,
+      `'${bad}' is not a GUID`,
+      `${what} (GUIDs), separated by commas or new lines`,
+    );
   return ids.map((id) => id.toLowerCase());
 }

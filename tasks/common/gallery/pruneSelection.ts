@@ -37,10 +37,17 @@ export function selectForPrune(versions: PrunableVersion[], o: PruneOptions): Pr
     const users = o.inUse.get(v.name);
     if (users?.length) return keep(`in use by ${users.join(', ')}`);
     if (v.blockDeletionBeforeEndOfLife && (!v.endOfLifeDate || v.endOfLifeDate > o.now)) {
-      return keep(`deletion is blocked before its end of life${v.endOfLifeDate ? ` (${v.endOfLifeDate.toISOString().slice(0, 10)})` : ''}`);
+      return keep(
+        `deletion is blocked before its end of life${v.endOfLifeDate ? ` (${v.endOfLifeDate.toISOString().slice(0, 10)})` : ''}`,
+      );
     }
     const state = v.provisioningState ?? 'Succeeded';
-    if (/^(creating|updating|deleting|migrating)$/i.test(state)) return keep(`it is ${state.toLowerCase()}`);
-    return { name: v.name, delete: true, reason: `older than the newest ${o.keep}${/^failed$/i.test(state) ? ', provisioning failed' : ''}` };
+    if (/^(creating|updating|deleting|migrating)$/i.test(state))
+      return keep(`it is ${state.toLowerCase()}`);
+    return {
+      name: v.name,
+      delete: true,
+      reason: `older than the newest ${o.keep}${/^failed$/i.test(state) ? ', provisioning failed' : ''}`,
+    };
   });
 }

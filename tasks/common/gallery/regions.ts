@@ -24,7 +24,10 @@ export interface TargetRegion {
   excludeFromLatest?: boolean;
 }
 
-export interface AzureLocation { name: string; displayName: string }
+export interface AzureLocation {
+  name: string;
+  displayName: string;
+}
 
 /** "West Europe" / "westeurope" / "west-europe" -> "westeurope". */
 export function regionKey(name: string): string {
@@ -45,28 +48,41 @@ export function parseRegionSpecs(entries: string[]): RegionSpec[] {
   const specs: RegionSpec[] = [];
   for (const entry of entries) {
     const m = SPEC.exec(entry.trim());
-    if (!m) throw new Error(`'${entry}' is not a region entry. Expected region[=replicas][:storageAccountType], e.g. westeurope=2:Standard_ZRS`);
+    if (!m)
+      throw new Error(
+        `'${entry}' is not a region entry. Expected region[=replicas][:storageAccountType], e.g. westeurope=2:Standard_ZRS`,
+      );
     const [, region, count, type] = m;
     const spec: RegionSpec = { region: region.trim() };
     if (count !== undefined) spec.replicaCount = parseReplicaCount(count, `'${entry}'`);
     if (type !== undefined) spec.storageAccountType = parseStorageAccountType(type, `'${entry}'`);
     const twin = specs.find((s) => sameRegion(s.region, spec.region));
-    if (twin) throw new Error(`the region '${spec.region}' is listed twice ('${twin.region}' and '${entry}')`);
+    if (twin)
+      throw new Error(
+        `the region '${spec.region}' is listed twice ('${twin.region}' and '${entry}')`,
+      );
     specs.push(spec);
   }
   return specs;
 }
 
 function parseReplicaCount(text: string, what: string): number {
-  if (!/^\d+$/.test(text)) throw new Error(`${what}: the replica count '${text}' is not a whole number`);
+  if (!/^\d+$/.test(text))
+    throw new Error(`${what}: the replica count '${text}' is not a whole number`);
   const n = Number(text);
-  if (n < 1 || n > MAX_REPLICAS) throw new Error(`${what}: the replica count ${n} is out of range; Azure allows 1 to ${MAX_REPLICAS} replicas per region`);
+  if (n < 1 || n > MAX_REPLICAS)
+    throw new Error(
+      `${what}: the replica count ${n} is out of range; Azure allows 1 to ${MAX_REPLICAS} replicas per region`,
+    );
   return n;
 }
 
 function parseStorageAccountType(text: string, what: string): StorageAccountType {
   const match = STORAGE_ACCOUNT_TYPES.find((t) => t.toLowerCase() === text.toLowerCase());
-  if (!match) throw new Error(`${what}: '${text}' is not a storage account type; use one of ${STORAGE_ACCOUNT_TYPES.join(', ')}`);
+  if (!match)
+    throw new Error(
+      `${what}: '${text}' is not a storage account type; use one of ${STORAGE_ACCOUNT_TYPES.join(', ')}`,
+    );
   return match;
 }
 
@@ -74,18 +90,27 @@ function parseStorageAccountType(text: string, what: string): StorageAccountType
  * Resolves specs to the subscription's canonical region names. Unknown names come back with up to three
  * suggestions (names that start with it, or within two typing mistakes).
  */
-export function resolveRegions(specs: RegionSpec[], locations: AzureLocation[]): { resolved: RegionSpec[]; unknown: { given: string; suggestions: string[] }[] } {
+export function resolveRegions(
+  specs: RegionSpec[],
+  locations: AzureLocation[],
+): { resolved: RegionSpec[]; unknown: { given: string; suggestions: string[] }[] } {
   const resolved: RegionSpec[] = [];
   const unknown: { given: string; suggestions: string[] }[] = [];
   for (const spec of specs) {
     const key = regionKey(spec.region);
-    const found = locations.find((l) => regionKey(l.name) === key || regionKey(l.displayName) === key);
+    const found = locations.find(
+      (l) => regionKey(l.name) === key || regionKey(l.displayName) === key,
+    );
     if (found) {
       resolved.push({ ...spec, region: found.name });
       continue;
     }
     const suggestions = locations
-      .map((l) => ({ name: l.name, d: distance(key, regionKey(l.name)), prefix: key.length >= 4 && regionKey(l.name).startsWith(key) }))
+      .map((l) => ({
+        name: l.name,
+        d: distance(key, regionKey(l.name)),
+        prefix: key.length >= 4 && regionKey(l.name).startsWith(key),
+      }))
       .filter((s) => s.d <= 2 || s.prefix)
       .sort((a, b) => a.d - b.d)
       .slice(0, 3)
@@ -98,10 +123,16 @@ export function resolveRegions(specs: RegionSpec[], locations: AzureLocation[]):
 /** The canonical name of a region Compute reports ("West Europe" -> "westeurope"). */
 export function canonicalRegion(name: string, locations: AzureLocation[]): string {
   const key = regionKey(name);
-  return locations.find((l) => regionKey(l.name) === key || regionKey(l.displayName) === key)?.name ?? key;
+  return (
+    locations.find((l) => regionKey(l.name) === key || regionKey(l.displayName) === key)?.name ??
+    key
+  );
 }
 
-export interface RegionDefaults { replicaCount: number; storageAccountType: StorageAccountType }
+export interface RegionDefaults {
+  replicaCount: number;
+  storageAccountType: StorageAccountType;
+}
 
 /** Target regions for a new version. */
 export function targetRegionsFor(specs: RegionSpec[], defaults: RegionDefaults): TargetRegion[] {
@@ -125,24 +156,49 @@ export interface RegionMerge {
  * removed (Compute refuses unless the version allows it, and it would break deployments there).
  * A requested replica count replaces the existing one; a region listed without a count keeps its count.
  */
-export function mergeTargetRegions(existing: TargetRegion[], requested: RegionSpec[], defaults: RegionDefaults, locations: AzureLocation[]): RegionMerge {
+export function mergeTargetRegions(
+  existing: TargetRegion[],
+  requested: RegionSpec[],
+  defaults: RegionDefaults,
+  locations: AzureLocation[],
+): RegionMerge {
   const changes: string[] = [];
   const warnings: string[] = [];
-  const targetRegions: TargetRegion[] = existing.map((t) => ({ ...t, name: canonicalRegion(t.name, locations) }));
+  const targetRegions: TargetRegion[] = existing.map((t) => ({
+    ...t,
+    name: canonicalRegion(t.name, locations),
+  }));
   for (const spec of requested) {
     const current = targetRegions.find((t) => sameRegion(t.name, spec.region));
     if (!current) {
-      const added = { name: spec.region, regionalReplicaCount: spec.replicaCount ?? defaults.replicaCount, storageAccountType: spec.storageAccountType ?? defaults.storageAccountType };
+      const added = {
+        name: spec.region,
+        regionalReplicaCount: spec.replicaCount ?? defaults.replicaCount,
+        storageAccountType: spec.storageAccountType ?? defaults.storageAccountType,
+      };
       targetRegions.push(added);
-      changes.push(`add ${added.name} (${plural(added.regionalReplicaCount, 'replica')}, ${added.storageAccountType})`);
+      changes.push(
+        `add ${added.name} (${plural(added.regionalReplicaCount, 'replica')}, ${added.storageAccountType})`,
+      );
       continue;
     }
-    if (spec.replicaCount !== undefined && spec.replicaCount !== (current.regionalReplicaCount ?? 1)) {
-      changes.push(`${current.name}: ${current.regionalReplicaCount ?? 1} -> ${plural(spec.replicaCount, 'replica')}`);
+    if (
+      spec.replicaCount !== undefined &&
+      spec.replicaCount !== (current.regionalReplicaCount ?? 1)
+    ) {
+      changes.push(
+        `${current.name}: ${current.regionalReplicaCount ?? 1} -> ${plural(spec.replicaCount, 'replica')}`,
+      );
       current.regionalReplicaCount = spec.replicaCount;
     }
-    if (spec.storageAccountType && current.storageAccountType && spec.storageAccountType.toLowerCase() !== current.storageAccountType.toLowerCase()) {
-      warnings.push(`${current.name} keeps storage account type ${current.storageAccountType}: Azure can't change it on an existing replica (asked for ${spec.storageAccountType})`);
+    if (
+      spec.storageAccountType &&
+      current.storageAccountType &&
+      spec.storageAccountType.toLowerCase() !== current.storageAccountType.toLowerCase()
+    ) {
+      warnings.push(
+        `${current.name} keeps storage account type ${current.storageAccountType}: Azure can't change it on an existing replica (asked for ${spec.storageAccountType})`,
+      );
     }
   }
   return { targetRegions, changes, warnings };

@@ -21,7 +21,10 @@ export interface RegionState {
 export interface ReplicatingVersion {
   provisioningState?: string;
   publishingProfile?: { targetRegions?: { name: string }[] };
-  replicationStatus?: { aggregatedState?: string; summary?: { region?: string; state?: string; progress?: number; details?: string }[] };
+  replicationStatus?: {
+    aggregatedState?: string;
+    summary?: { region?: string; state?: string; progress?: number; details?: string }[];
+  };
 }
 
 export type WaitOutcome = 'completed' | 'failed' | 'timeout';
@@ -35,7 +38,8 @@ export interface WaitResult {
 /** Every target region with its state; a region not yet in the status is queued (Unknown, 0%). */
 export function regionStates(v: ReplicatingVersion, locations: AzureLocation[]): RegionState[] {
   const summary = v.replicationStatus?.summary ?? [];
-  const targets = v.publishingProfile?.targetRegions?.map((t) => t.name) ?? summary.map((s) => s.region ?? '');
+  const targets =
+    v.publishingProfile?.targetRegions?.map((t) => t.name) ?? summary.map((s) => s.region ?? '');
   return targets.map((name) => {
     const s = summary.find((x) => x.region && sameRegion(x.region, name));
     return {
@@ -54,7 +58,8 @@ const BUSY = /^(creating|updating|migrating|deleting)$/i;
 export function settled(v: ReplicatingVersion, regions: RegionState[]): WaitOutcome | undefined {
   const state = v.provisioningState ?? '';
   const done = regions.length > 0 && regions.every((r) => TERMINAL.test(r.state));
-  if (regions.some((r) => /^failed$/i.test(r.state)) && (done || /^failed$/i.test(state))) return 'failed';
+  if (regions.some((r) => /^failed$/i.test(r.state)) && (done || /^failed$/i.test(state)))
+    return 'failed';
   if (/^(failed|canceled)$/i.test(state)) return 'failed';
   if (done && !BUSY.test(state)) return 'completed';
   if (regions.length === 0 && /^succeeded$/i.test(state)) return 'completed';
@@ -63,17 +68,25 @@ export function settled(v: ReplicatingVersion, regions: RegionState[]): WaitOutc
 
 /** `West Europe 100% Completed · East US 45% · North Europe queued` in canonical names. */
 export function progressLine(regions: RegionState[]): string {
-  return regions.map((r) => {
-    if (/^completed$/i.test(r.state)) return `${r.region} completed`;
-    if (/^failed$/i.test(r.state)) return `${r.region} FAILED at ${r.progress}%${r.details ? ` (${r.details})` : ''}`;
-    if (/^unknown$/i.test(r.state) && r.progress === 0) return `${r.region} queued`;
-    return `${r.region} ${r.progress}%`;
-  }).join(' · ');
+  return regions
+    .map((r) => {
+      if (/^completed$/i.test(r.state)) return `${r.region} completed`;
+      if (/^failed$/i.test(r.state))
+        return `${r.region} FAILED at ${r.progress}%${r.details ? ` (${r.details})` : ''}`;
+      if (/^unknown$/i.test(r.state) && r.progress === 0) return `${r.region} queued`;
+      return `${r.region} ${r.progress}%`;
+    })
+    .join(' · ');
 }
 
 function averageProgress(regions: RegionState[]): number {
   if (regions.length === 0) return 0;
-  return Math.round(regions.reduce((sum, r) => sum + (/^(completed|failed)$/i.test(r.state) ? 100 : r.progress), 0) / regions.length);
+  return Math.round(
+    regions.reduce(
+      (sum, r) => sum + (/^(completed|failed)$/i.test(r.state) ? 100 : r.progress),
+      0,
+    ) / regions.length,
+  );
 }
 
 export interface WaitOptions {
@@ -98,11 +111,25 @@ export async function waitForReplication(o: WaitOptions): Promise<WaitResult> {
     if (line !== last) o.log.info(`[${minutesSeconds(p.elapsedMs)}] ${line}`);
     last = line;
     const done = regions.filter((r) => TERMINAL.test(r.state)).length;
-    o.log.progress(averageProgress(regions), `${o.label}: ${done} of ${regions.length} regions done`);
+    o.log.progress(
+      averageProgress(regions),
+      `${o.label}: ${done} of ${regions.length} regions done`,
+    );
     return { version, regions, outcome: settled(version, regions) };
   };
-  const { value } = await poll({ read, done: (v) => !!v.outcome, intervalMs: o.pollIntervalMs, timeoutMs: o.timeoutMs, signal: o.signal, clock: o.clock });
-  return { outcome: value.outcome ?? 'timeout', regions: value.regions, provisioningState: value.version.provisioningState };
+  const { value } = await poll({
+    read,
+    done: (v) => !!v.outcome,
+    intervalMs: o.pollIntervalMs,
+    timeoutMs: o.timeoutMs,
+    signal: o.signal,
+    clock: o.clock,
+  });
+  return {
+    outcome: value.outcome ?? 'timeout',
+    regions: value.regions,
+    provisioningState: value.version.provisioningState,
+  };
 }
 
 function minutesSeconds(ms: number): string {
@@ -112,5 +139,10 @@ function minutesSeconds(ms: number): string {
 
 /** One sentence for a failed or unfinished replication. */
 export function describeRegions(regions: RegionState[]): string {
-  return regions.map((r) => `${r.region}: ${r.state}${/^completed$/i.test(r.state) ? '' : ` ${r.progress}%`}${r.details ? ` (${r.details})` : ''}`).join('; ');
+  return regions
+    .map(
+      (r) =>
+        `${r.region}: ${r.state}${/^completed$/i.test(r.state) ? '' : ` ${r.progress}%`}${r.details ? ` (${r.details})` : ''}`,
+    )
+    .join('; ');
 }

@@ -3,7 +3,13 @@
  * what it reveals about itself: region, OS type and state, Hyper-V generation, security type. A source
  * that does not exist fails here, before anything is written.
  */
-import { bearerTokenAuthenticationPolicy, createDefaultHttpClient, createEmptyPipeline, createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
+import {
+  bearerTokenAuthenticationPolicy,
+  createDefaultHttpClient,
+  createEmptyPipeline,
+  createHttpHeaders,
+  createPipelineRequest,
+} from '@azure/core-rest-pipeline';
 import { AzureContext } from '../azure/clients';
 import { describeArmError } from '../azure/armErrors';
 import { Logger } from '../core/logger';
@@ -12,7 +18,12 @@ import { computeClient } from '../azure/sdkClients';
 import { ImageTraits, securityTypeOf, SecurityType } from './compatibility';
 import { SourceParams } from './params';
 import { parseGalleryId, parseResourceId, shortName } from '../azure/resourceIds';
-import { detectSourceKind, SOURCE_LABEL, VersionSourceKind, storageAccountNameOf } from './sourceRef';
+import {
+  detectSourceKind,
+  SOURCE_LABEL,
+  VersionSourceKind,
+  storageAccountNameOf,
+} from './sourceRef';
 
 export interface SourceInfo extends ImageTraits {
   kind: VersionSourceKind;
@@ -28,20 +39,31 @@ export interface SourceInfo extends ImageTraits {
 
 const STORAGE_API = '2023-05-01';
 
-export async function inspectSource(azure: AzureContext, src: SourceParams, log: Logger, signal: AbortSignal): Promise<SourceInfo> {
+export async function inspectSource(
+  azure: AzureContext,
+  src: SourceParams,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<SourceInfo> {
   const describe = describeRef(src.kind, src.ref);
   try {
     switch (src.kind) {
-      case 'managedImage': return await managedImage(azure, src.ref, describe, signal);
-      case 'virtualMachine': return await virtualMachine(azure, src.ref, describe, signal);
-      case 'galleryImageVersion': return await galleryVersion(azure, src.ref, describe, signal);
-      case 'vhd': return await vhd(azure, src, describe, log, signal);
+      case 'managedImage':
+        return await managedImage(azure, src.ref, describe, signal);
+      case 'virtualMachine':
+        return await virtualMachine(azure, src.ref, describe, signal);
+      case 'galleryImageVersion':
+        return await galleryVersion(azure, src.ref, describe, signal);
+      case 'vhd':
+        return await vhd(azure, src, describe, log, signal);
     }
   } catch (err) {
     if (err instanceof SourceError) throw err;
     const e = err as { statusCode?: number; code?: string };
     if (e?.statusCode === 404 || /NotFound$/i.test(e?.code ?? '')) {
-      throw new SourceError(`The source ${describe} does not exist, or is in a subscription the service connection can't see: ${src.ref}`);
+      throw new SourceError(
+        `The source ${describe} does not exist, or is in a subscription the service connection can't see: ${src.ref}`,
+      );
     }
     throw new SourceError(`Reading the source ${describe} failed: ${describeArmError(err)}`);
   }
@@ -70,65 +92,141 @@ function describeRef(kind: VersionSourceKind, ref: string): string {
   return `${SOURCE_LABEL[kind]} '${name}'${p ? ` (${p.resourceGroup})` : ''}`;
 }
 
-async function managedImage(azure: AzureContext, id: string, describe: string, signal: AbortSignal): Promise<SourceInfo> {
+async function managedImage(
+  azure: AzureContext,
+  id: string,
+  describe: string,
+  signal: AbortSignal,
+): Promise<SourceInfo> {
   const p = parseResourceId(id)!;
-  const image = await computeClient(azure, p.subscriptionId).images.get(p.resourceGroup, p.levels[0][1], { abortSignal: signal });
+  const image = await computeClient(azure, p.subscriptionId).images.get(
+    p.resourceGroup,
+    p.levels[0][1],
+    { abortSignal: signal },
+  );
   const os = image.storageProfile?.osDisk;
   return {
-    kind: 'managedImage', ref: id, describe, location: image.location,
-    osType: os?.osType, osState: os?.osState, hyperVGeneration: image.hyperVGeneration ?? 'V1', securityType: 'Standard',
+    kind: 'managedImage',
+    ref: id,
+    describe,
+    location: image.location,
+    osType: os?.osType,
+    osState: os?.osState,
+    hyperVGeneration: image.hyperVGeneration ?? 'V1',
+    securityType: 'Standard',
   };
 }
 
-async function virtualMachine(azure: AzureContext, id: string, describe: string, signal: AbortSignal): Promise<SourceInfo> {
+async function virtualMachine(
+  azure: AzureContext,
+  id: string,
+  describe: string,
+  signal: AbortSignal,
+): Promise<SourceInfo> {
   const p = parseResourceId(id)!;
-  const vm = await computeClient(azure, p.subscriptionId).virtualMachines.get(p.resourceGroup, p.levels[0][1], { expand: 'instanceView', abortSignal: signal });
+  const vm = await computeClient(azure, p.subscriptionId).virtualMachines.get(
+    p.resourceGroup,
+    p.levels[0][1],
+    { expand: 'instanceView', abortSignal: signal },
+  );
   const statuses = vm.instanceView?.statuses?.map((s) => s.code?.toLowerCase() ?? '') ?? [];
   const security = vm.securityProfile?.securityType;
   return {
-    kind: 'virtualMachine', ref: id, describe, location: vm.location,
+    kind: 'virtualMachine',
+    ref: id,
+    describe,
+    location: vm.location,
     osType: vm.storageProfile?.osDisk?.osType,
     // A VM that was generalized (sysprep / waagent -deprovision, then "az vm generalize") reports it.
-    osState: statuses.includes('osstate/generalized') ? 'Generalized' : vm.instanceView ? 'Specialized' : undefined,
+    osState: statuses.includes('osstate/generalized')
+      ? 'Generalized'
+      : vm.instanceView
+        ? 'Specialized'
+        : undefined,
     hyperVGeneration: vm.instanceView?.hyperVGeneration,
-    securityType: /^trustedlaunch$/i.test(security ?? '') ? 'TrustedLaunch' : /^confidentialvm$/i.test(security ?? '') ? 'ConfidentialVM' : 'Standard',
+    securityType: /^trustedlaunch$/i.test(security ?? '')
+      ? 'TrustedLaunch'
+      : /^confidentialvm$/i.test(security ?? '')
+        ? 'ConfidentialVM'
+        : 'Standard',
   };
 }
 
-async function galleryVersion(azure: AzureContext, id: string, describe: string, signal: AbortSignal): Promise<SourceInfo> {
+async function galleryVersion(
+  azure: AzureContext,
+  id: string,
+  describe: string,
+  signal: AbortSignal,
+): Promise<SourceInfo> {
   const g = parseGalleryId(id)!;
   const compute = computeClient(azure, g.subscriptionId);
-  const version = await compute.galleryImageVersions.get(g.resourceGroup, g.gallery, g.definition!, g.version!, { abortSignal: signal });
+  const version = await compute.galleryImageVersions.get(
+    g.resourceGroup,
+    g.gallery,
+    g.definition!,
+    g.version!,
+    { abortSignal: signal },
+  );
   if (version.provisioningState && !/^succeeded$/i.test(version.provisioningState)) {
-    throw new SourceError(`The source ${describe} is not usable: its provisioning state is ${version.provisioningState}.`);
+    throw new SourceError(
+      `The source ${describe} is not usable: its provisioning state is ${version.provisioningState}.`,
+    );
   }
-  const definition = await compute.galleryImages.get(g.resourceGroup, g.gallery, g.definition!, { abortSignal: signal });
+  const definition = await compute.galleryImages.get(g.resourceGroup, g.gallery, g.definition!, {
+    abortSignal: signal,
+  });
   const security: SecurityType = securityTypeOf(definition.features);
   return {
-    kind: 'galleryImageVersion', ref: id, describe, location: version.location,
-    osType: definition.osType, osState: definition.osState, hyperVGeneration: definition.hyperVGeneration ?? 'V1',
-    securityType: security, architecture: definition.architecture,
+    kind: 'galleryImageVersion',
+    ref: id,
+    describe,
+    location: version.location,
+    osType: definition.osType,
+    osState: definition.osState,
+    hyperVGeneration: definition.hyperVGeneration ?? 'V1',
+    securityType: security,
+    architecture: definition.architecture,
     regions: version.publishingProfile?.targetRegions?.map((t) => t.name),
   };
 }
 
-async function vhd(azure: AzureContext, src: SourceParams, describe: string, log: Logger, signal: AbortSignal): Promise<SourceInfo> {
+async function vhd(
+  azure: AzureContext,
+  src: SourceParams,
+  describe: string,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<SourceInfo> {
   const arm = new ArmClient(azure);
   let accountId = src.storageAccountId;
   if (!accountId) {
     const name = storageAccountNameOf(src.ref);
-    if (!name) throw new SourceError(`The storage account of the ${describe} can't be told from its URI; set sourceStorageAccountId.`);
+    if (!name)
+      throw new SourceError(
+        `The storage account of the ${describe} can't be told from its URI; set sourceStorageAccountId.`,
+      );
     const accounts = await arm.list<{ id: string; name: string }>(
-      `/subscriptions/${azure.subscriptionId}/resources?$filter=${encodeURIComponent("resourceType eq 'Microsoft.Storage/storageAccounts'")}`, '2021-04-01', signal);
+      `/subscriptions/${azure.subscriptionId}/resources?$filter=${encodeURIComponent("resourceType eq 'Microsoft.Storage/storageAccounts'")}`,
+      '2021-04-01',
+      signal,
+    );
     accountId = accounts.find((a) => a.name.toLowerCase() === name)?.id;
     if (!accountId) {
-      throw new SourceError(`The storage account '${name}' that holds the ${describe} is not in subscription ${azure.subscriptionId}; set sourceStorageAccountId to its resource id.`);
+      throw new SourceError(
+        `The storage account '${name}' that holds the ${describe} is not in subscription ${azure.subscriptionId}; set sourceStorageAccountId to its resource id.`,
+      );
     }
     log.info(`The VHD is in storage account ${accountId}.`);
   }
   const account = await arm.get<{ location?: string }>(accountId, STORAGE_API, signal);
   await checkBlob(azure, src.ref, describe, log, signal);
-  return { kind: 'vhd', ref: src.ref, describe, location: account.location, storageAccountId: accountId };
+  return {
+    kind: 'vhd',
+    ref: src.ref,
+    describe,
+    location: account.location,
+    storageAccountId: accountId,
+  };
 }
 
 /**
@@ -136,22 +234,45 @@ async function vhd(azure: AzureContext, src: SourceParams, describe: string, log
  * connection's token (Storage Blob Data Reader), or the URI's own SAS when it has one; when the
  * connection may not read blobs, Compute checks it when the version is created.
  */
-async function checkBlob(azure: AzureContext, uri: string, describe: string, log: Logger, signal: AbortSignal): Promise<void> {
+async function checkBlob(
+  azure: AzureContext,
+  uri: string,
+  describe: string,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<void> {
   const pipeline = createEmptyPipeline();
   if (azure.policy) pipeline.addPolicy(azure.policy);
   if (!new URL(uri).search) {
-    pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential: azure.credential, scopes: 'https://storage.azure.com/.default' }));
+    pipeline.addPolicy(
+      bearerTokenAuthenticationPolicy({
+        credential: azure.credential,
+        scopes: 'https://storage.azure.com/.default',
+      }),
+    );
   }
-  const request = createPipelineRequest({ url: uri, method: 'HEAD', abortSignal: signal, headers: createHttpHeaders({ 'x-ms-version': '2023-11-03' }) });
+  const request = createPipelineRequest({
+    url: uri,
+    method: 'HEAD',
+    abortSignal: signal,
+    headers: createHttpHeaders({ 'x-ms-version': '2023-11-03' }),
+  });
   const response = await pipeline.sendRequest(createDefaultHttpClient(), request);
   if (response.status === 404) throw new SourceError(`The source ${describe} does not exist.`);
   if (response.status === 401 || response.status === 403) {
-    log.info(`Could not check that the ${describe} exists: the service connection may not read blobs there (Storage Blob Data Reader). Azure checks it when the version is created.`);
+    log.info(
+      `Could not check that the ${describe} exists: the service connection may not read blobs there (Storage Blob Data Reader). Azure checks it when the version is created.`,
+    );
     return;
   }
-  if (response.status >= 400) throw new SourceError(`Checking the source ${describe} failed: the blob service answered ${response.status}.`);
+  if (response.status >= 400)
+    throw new SourceError(
+      `Checking the source ${describe} failed: the blob service answered ${response.status}.`,
+    );
   const type = response.headers.get('x-ms-blob-type');
   if (type && !/^pageblob$/i.test(type)) {
-    throw new SourceError(`The source ${describe} is a ${type}; Azure imports VHDs from page blobs only. Upload it as a page blob (azcopy --blob-type PageBlob).`);
+    throw new SourceError(
+      `The source ${describe} is a ${type}; Azure imports VHDs from page blobs only. Upload it as a page blob (azcopy --blob-type PageBlob).`,
+    );
   }
 }

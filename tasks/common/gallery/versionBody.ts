@@ -19,10 +19,17 @@ export interface NewVersion {
 
 function storageProfileFor(source: NewVersion['source']): GalleryImageVersionStorageProfile {
   switch (source.kind) {
-    case 'virtualMachine': return { source: { virtualMachineId: source.ref } };
+    case 'virtualMachine':
+      return { source: { virtualMachineId: source.ref } };
     // The VHD's URI is stored without its query: a SAS token must never end up in the gallery.
-    case 'vhd': return { osDiskImage: { source: { uri: source.ref.split('?')[0], storageAccountId: source.storageAccountId } } };
-    default: return { source: { id: source.ref } };
+    case 'vhd':
+      return {
+        osDiskImage: {
+          source: { uri: source.ref.split('?')[0], storageAccountId: source.storageAccountId },
+        },
+      };
+    default:
+      return { source: { id: source.ref } };
   }
 }
 
@@ -36,24 +43,38 @@ export function newVersionBody(v: NewVersion): GalleryImageVersion {
       ...(v.endOfLifeDate ? { endOfLifeDate: v.endOfLifeDate } : {}),
     },
     storageProfile: storageProfileFor(v.source),
-    ...(v.blockDeletionBeforeEndOfLife ? { safetyProfile: { blockDeletionBeforeEndOfLife: true } } : {}),
+    ...(v.blockDeletionBeforeEndOfLife
+      ? { safetyProfile: { blockDeletionBeforeEndOfLife: true } }
+      : {}),
   };
 }
 
 /** The writable part of a stored version's storage profile. */
-function writableStorageProfile(sp: GalleryImageVersionStorageProfile | undefined): GalleryImageVersionStorageProfile {
-  if (sp?.source?.virtualMachineId) return { source: { virtualMachineId: sp.source.virtualMachineId } };
+function writableStorageProfile(
+  sp: GalleryImageVersionStorageProfile | undefined,
+): GalleryImageVersionStorageProfile {
+  if (sp?.source?.virtualMachineId)
+    return { source: { virtualMachineId: sp.source.virtualMachineId } };
   if (sp?.source?.id) return { source: { id: sp.source.id } };
   const os = sp?.osDiskImage?.source;
-  return { osDiskImage: { source: { uri: os?.uri, storageAccountId: os?.storageAccountId, id: os?.id } } };
+  return {
+    osDiskImage: { source: { uri: os?.uri, storageAccountId: os?.storageAccountId, id: os?.id } },
+  };
 }
 
 /** A stored version with new target regions and, when given, a new end of life / latest flag. */
-export function updatedVersionBody(existing: GalleryImageVersion, change: { targetRegions?: TargetRegion[]; endOfLifeDate?: Date; excludeFromLatest?: boolean }): GalleryImageVersion {
+export function updatedVersionBody(
+  existing: GalleryImageVersion,
+  change: { targetRegions?: TargetRegion[]; endOfLifeDate?: Date; excludeFromLatest?: boolean },
+): GalleryImageVersion {
   const pp = existing.publishingProfile ?? {};
   let targetRegions = change.targetRegions ?? pp.targetRegions?.map((t) => ({ ...t }));
   // Each region carries its own copy of the flag; clearing only the version's would leave them hidden.
-  if (change.excludeFromLatest !== undefined && targetRegions) targetRegions = targetRegions.map((t) => ({ ...t, excludeFromLatest: change.excludeFromLatest }));
+  if (change.excludeFromLatest !== undefined && targetRegions)
+    targetRegions = targetRegions.map((t) => ({
+      ...t,
+      excludeFromLatest: change.excludeFromLatest,
+    }));
   const safety = existing.safetyProfile;
   return {
     location: existing.location,
@@ -66,9 +87,11 @@ export function updatedVersionBody(existing: GalleryImageVersion, change: { targ
       storageAccountType: pp.storageAccountType,
     },
     storageProfile: writableStorageProfile(existing.storageProfile),
-    safetyProfile: safety ? {
-      allowDeletionOfReplicatedLocations: safety.allowDeletionOfReplicatedLocations,
-      blockDeletionBeforeEndOfLife: safety.blockDeletionBeforeEndOfLife,
-    } : undefined,
+    safetyProfile: safety
+      ? {
+          allowDeletionOfReplicatedLocations: safety.allowDeletionOfReplicatedLocations,
+          blockDeletionBeforeEndOfLife: safety.blockDeletionBeforeEndOfLife,
+        }
+      : undefined,
   };
 }

@@ -5,7 +5,13 @@
  */
 import type { GalleryImageVersion } from '@azure/arm-compute';
 import { GalleryRun } from './context';
-import { AzureLocation, canonicalRegion, mergeTargetRegions, RegionSpec, TargetRegion } from './regions';
+import {
+  AzureLocation,
+  canonicalRegion,
+  mergeTargetRegions,
+  RegionSpec,
+  TargetRegion,
+} from './regions';
 import { updatedVersionBody } from './versionBody';
 
 export interface VersionChanges {
@@ -22,20 +28,44 @@ export interface VersionChanges {
   body?: GalleryImageVersion;
 }
 
-export function versionChanges(run: GalleryRun, v: GalleryImageVersion, regions: RegionSpec[], locations: AzureLocation[]): VersionChanges {
+export function versionChanges(
+  run: GalleryRun,
+  v: GalleryImageVersion,
+  regions: RegionSpec[],
+  locations: AzureLocation[],
+): VersionChanges {
   const p = run.params;
-  const merge = mergeTargetRegions(v.publishingProfile?.targetRegions ?? [], regions, p.regionDefaults, locations);
+  const merge = mergeTargetRegions(
+    v.publishingProfile?.targetRegions ?? [],
+    regions,
+    p.regionDefaults,
+    locations,
+  );
   merge.warnings.forEach((w) => run.log.warn(w));
-  const failed = (v.replicationStatus?.summary ?? []).filter((s) => /^failed$/i.test(s.state ?? '')).map((s) => canonicalRegion(s.region ?? '', locations));
+  const failed = (v.replicationStatus?.summary ?? [])
+    .filter((s) => /^failed$/i.test(s.state ?? ''))
+    .map((s) => canonicalRegion(s.region ?? '', locations));
   const endOfLife = newEndOfLife(p.endOfLifeDate, v);
-  const changes = [...merge.changes, ...(failed.length ? [`retry replication to ${failed.join(', ')}`] : []), ...(endOfLife ? [`end of life ${endOfLife.toISOString().slice(0, 10)}`] : [])];
+  const changes = [
+    ...merge.changes,
+    ...(failed.length ? [`retry replication to ${failed.join(', ')}`] : []),
+    ...(endOfLife ? [`end of life ${endOfLife.toISOString().slice(0, 10)}`] : []),
+  ];
   return {
-    targetRegions: merge.targetRegions, asked: merge.changes.length > 0 || !!endOfLife, failed, endOfLife, changes,
-    body: changes.length ? updatedVersionBody(v, { targetRegions: merge.targetRegions, endOfLifeDate: endOfLife }) : undefined,
+    targetRegions: merge.targetRegions,
+    asked: merge.changes.length > 0 || !!endOfLife,
+    failed,
+    endOfLife,
+    changes,
+    body: changes.length
+      ? updatedVersionBody(v, { targetRegions: merge.targetRegions, endOfLifeDate: endOfLife })
+      : undefined,
   };
 }
 
 /** The end of life the inputs ask for, when the version does not have it already. */
 export function newEndOfLife(asked: Date | undefined, v: GalleryImageVersion): Date | undefined {
-  return asked && asked.getTime() !== v.publishingProfile?.endOfLifeDate?.getTime() ? asked : undefined;
+  return asked && asked.getTime() !== v.publishingProfile?.endOfLifeDate?.getTime()
+    ? asked
+    : undefined;
 }

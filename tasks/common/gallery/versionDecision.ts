@@ -45,15 +45,28 @@ export function decideVersion(o: {
   const ownResult = o.versions
     .filter((v) => madeByThisJob(v.tags, o.pipeline) && sameSource(v.source, o.source))
     .sort((a, b) => compareVersions(b.name, a.name))[0];
-  const name = o.plan.kind === 'fixed' ? o.plan.version : ownResult?.name ?? nextVersion(o.versions.map((v) => v.name), o.plan.bump);
+  const name =
+    o.plan.kind === 'fixed'
+      ? o.plan.version
+      : (ownResult?.name ??
+        nextVersion(
+          o.versions.map((v) => v.name),
+          o.plan.bump,
+        ));
   const existing = o.versions.find((v) => v.name === name);
   if (!existing) return { mode: 'create', name };
   if (sameSource(existing.source, o.source)) {
-    return madeByThisJob(existing.tags, o.pipeline) ? { mode: 'own', name, existing } : { mode: 'sameSource', name, existing };
+    return madeByThisJob(existing.tags, o.pipeline)
+      ? { mode: 'own', name, existing }
+      : { mode: 'sameSource', name, existing };
   }
   if (o.overwrite) return { mode: 'replace', name, existing };
-  const by = existing.tags?.[TAGS.runUrl] ? ` by ${existing.tags[TAGS.runUrl]}${existing.tags[TAGS.job] ? ` (job ${existing.tags[TAGS.job]})` : ''}` : '';
-  throw new VersionConflictError(`Image version ${name} of '${o.definition}' already exists with other content: it was published from ${o.describeSource(existing.source)}${by}, ` +
-    `not from ${o.describeSource(o.source)}. Nothing was changed. Publish another version (e.g. versionStrategy: nextPatch), ` +
-    'or set overwrite: true to delete that version and publish this source under its name.');
+  const by = existing.tags?.[TAGS.runUrl]
+    ? ` by ${existing.tags[TAGS.runUrl]}${existing.tags[TAGS.job] ? ` (job ${existing.tags[TAGS.job]})` : ''}`
+    : '';
+  throw new VersionConflictError(
+    `Image version ${name} of '${o.definition}' already exists with other content: it was published from ${o.describeSource(existing.source)}${by}, ` +
+      `not from ${o.describeSource(o.source)}. Nothing was changed. Publish another version (e.g. versionStrategy: nextPatch), ` +
+      'or set overwrite: true to delete that version and publish this source under its name.',
+  );
 }

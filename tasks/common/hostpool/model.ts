@@ -34,10 +34,15 @@ export function sessionHostName(host: SessionHost): string {
 export function imageRefsIn(vmTemplate: string | undefined): ImageReference[] {
   if (!vmTemplate) return [];
   let doc: unknown;
-  try { doc = JSON.parse(vmTemplate); } catch { return []; }
+  try {
+    doc = JSON.parse(vmTemplate);
+  } catch {
+    return [];
+  }
   const refs: ImageReference[] = [];
   const walk = (v: unknown) => {
-    if (typeof v === 'string' && /\/providers\/Microsoft\.Compute\/galleries\//i.test(v)) refs.push({ id: v });
+    if (typeof v === 'string' && /\/providers\/Microsoft\.Compute\/galleries\//i.test(v))
+      refs.push({ id: v });
     else if (Array.isArray(v)) v.forEach(walk);
     else if (v && typeof v === 'object') Object.values(v).forEach(walk);
   };

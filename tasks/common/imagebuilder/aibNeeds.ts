@@ -20,15 +20,32 @@ const GALLERY_READ = 'Microsoft.Compute/galleries/read';
 const DEFINITION_READ = 'Microsoft.Compute/galleries/images/read';
 const VERSION_READ = 'Microsoft.Compute/galleries/images/versions/read';
 const VERSION_WRITE = 'Microsoft.Compute/galleries/images/versions/write';
-const IMAGE_ACTIONS = ['Microsoft.Compute/images/write', 'Microsoft.Compute/images/read', 'Microsoft.Compute/images/delete'];
+const IMAGE_ACTIONS = [
+  'Microsoft.Compute/images/write',
+  'Microsoft.Compute/images/read',
+  'Microsoft.Compute/images/delete',
+];
 const VNET_READ = 'Microsoft.Network/virtualNetworks/read';
 const SUBNET_JOIN = 'Microsoft.Network/virtualNetworks/subnets/join/action';
 export const ASSIGN_IDENTITY = 'Microsoft.ManagedIdentity/userAssignedIdentities/assign/action';
 /** What Image Builder does in a given staging group (Microsoft asks for Contributor there); checked as a sample. */
-const STAGING_ACTIONS = ['Microsoft.Resources/deployments/write', 'Microsoft.Compute/virtualMachines/write', 'Microsoft.Storage/storageAccounts/write', 'Microsoft.ContainerInstance/containerGroups/write'];
+const STAGING_ACTIONS = [
+  'Microsoft.Resources/deployments/write',
+  'Microsoft.Compute/virtualMachines/write',
+  'Microsoft.Storage/storageAccounts/write',
+  'Microsoft.ContainerInstance/containerGroups/write',
+];
 
 /** The task's custom role: every action above that a built-in role does not cover, and nothing else. */
-export const CUSTOM_ROLE_ACTIONS = [GALLERY_READ, DEFINITION_READ, VERSION_READ, VERSION_WRITE, ...IMAGE_ACTIONS, VNET_READ, SUBNET_JOIN];
+export const CUSTOM_ROLE_ACTIONS = [
+  GALLERY_READ,
+  DEFINITION_READ,
+  VERSION_READ,
+  VERSION_WRITE,
+  ...IMAGE_ACTIONS,
+  VNET_READ,
+  SUBNET_JOIN,
+];
 
 /** The need for a given staging group (it applies only once that group exists). */
 export const STAGING_GROUP = 'the staging resource group';
@@ -53,14 +70,19 @@ const groupOf = (id: string): string => id.split('/').slice(0, 5).join('/');
 export function aibNeeds(doc: TemplateDocument): Need[] {
   const p = doc.properties;
   const needs: Need[] = [];
-  const custom = (what: string, scope: string, actions: string[]) => needs.push({ what, scope, actions, grant: { role: 'custom', scope: groupOf(scope) } });
+  const custom = (what: string, scope: string, actions: string[]) =>
+    needs.push({ what, scope, actions, grant: { role: 'custom', scope: groupOf(scope) } });
   const gallery = (id: string) => {
     const g = parseGalleryId(id)!;
     return `/subscriptions/${g.subscriptionId}/resourceGroups/${g.resourceGroup}/providers/Microsoft.Compute/galleries/${g.gallery}`;
   };
 
   const source = p.source as Record<string, unknown>;
-  if (source.type === 'SharedImageVersion' && typeof source.imageVersionId === 'string' && parseGalleryId(source.imageVersionId)?.version) {
+  if (
+    source.type === 'SharedImageVersion' &&
+    typeof source.imageVersionId === 'string' &&
+    parseGalleryId(source.imageVersionId)?.version
+  ) {
     custom('the source gallery', gallery(source.imageVersionId), [GALLERY_READ]);
     custom('the source image version', source.imageVersionId, [DEFINITION_READ, VERSION_READ]);
   } else if (source.type === 'ManagedImage' && typeof source.imageId === 'string') {
@@ -73,25 +95,53 @@ export function aibNeeds(doc: TemplateDocument): Need[] {
       if (!g?.definition) continue;
       const definition = `${gallery(d.galleryImageId)}/images/${g.definition}`;
       custom('the target gallery', gallery(d.galleryImageId), [GALLERY_READ]);
-      custom(`distribution to image definition ${g.definition}`, definition, [DEFINITION_READ, VERSION_READ, VERSION_WRITE]);
-    } else if (d.type === 'ManagedImage' && typeof d.imageId === 'string' && parseResourceId(d.imageId)) {
+      custom(`distribution to image definition ${g.definition}`, definition, [
+        DEFINITION_READ,
+        VERSION_READ,
+        VERSION_WRITE,
+      ]);
+    } else if (
+      d.type === 'ManagedImage' &&
+      typeof d.imageId === 'string' &&
+      parseResourceId(d.imageId)
+    ) {
       // The image does not exist before the build: its resource group is where rights can be held.
-      custom(`distribution to managed image ${d.imageId.split('/').pop()}`, groupOf(d.imageId), IMAGE_ACTIONS);
+      custom(
+        `distribution to managed image ${d.imageId.split('/').pop()}`,
+        groupOf(d.imageId),
+        IMAGE_ACTIONS,
+      );
     }
   }
 
-  const vm = (p.vmProfile ?? {}) as { vnetConfig?: { subnetId?: string; containerInstanceSubnetId?: string }; userAssignedIdentities?: string[] };
+  const vm = (p.vmProfile ?? {}) as {
+    vnetConfig?: { subnetId?: string; containerInstanceSubnetId?: string };
+    userAssignedIdentities?: string[];
+  };
   for (const subnet of [vm.vnetConfig?.subnetId, vm.vnetConfig?.containerInstanceSubnetId]) {
     if (typeof subnet !== 'string' || !parseResourceId(subnet)) continue;
-    custom('the private build\'s virtual network', subnet.replace(/\/subnets\/[^/]+$/i, ''), [VNET_READ]);
+    custom("the private build's virtual network", subnet.replace(/\/subnets\/[^/]+$/i, ''), [
+      VNET_READ,
+    ]);
     custom(`the private build's subnet ${subnet.split('/').pop()}`, subnet, [SUBNET_JOIN]);
   }
   for (const id of vm.userAssignedIdentities ?? []) {
-    if (typeof id === 'string' && parseResourceId(id)) needs.push({ what: `the build VM's identity ${id.split('/').pop()}`, scope: id, actions: [ASSIGN_IDENTITY], grant: { role: 'Managed Identity Operator', scope: id } });
+    if (typeof id === 'string' && parseResourceId(id))
+      needs.push({
+        what: `the build VM's identity ${id.split('/').pop()}`,
+        scope: id,
+        actions: [ASSIGN_IDENTITY],
+        grant: { role: 'Managed Identity Operator', scope: id },
+      });
   }
 
   if (typeof p.stagingResourceGroup === 'string' && p.stagingResourceGroup) {
-    needs.push({ what: STAGING_GROUP, scope: p.stagingResourceGroup, actions: STAGING_ACTIONS, grant: { role: 'Contributor', scope: p.stagingResourceGroup } });
+    needs.push({
+      what: STAGING_GROUP,
+      scope: p.stagingResourceGroup,
+      actions: STAGING_ACTIONS,
+      grant: { role: 'Contributor', scope: p.stagingResourceGroup },
+    });
   }
   return mergeNeeds(needs);
 }
@@ -103,8 +153,11 @@ export function aibNeeds(doc: TemplateDocument): Need[] {
  */
 export function artifactsNeed(containerScope: string, account: string): Need {
   return {
-    what: `the build artifacts on storage account ${account}`, scope: containerScope, data: true,
-    actions: ['Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'], grant: { role: 'Storage Blob Data Reader', scope: containerScope },
+    what: `the build artifacts on storage account ${account}`,
+    scope: containerScope,
+    data: true,
+    actions: ['Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'],
+    grant: { role: 'Storage Blob Data Reader', scope: containerScope },
   };
 }
 
@@ -112,7 +165,9 @@ export function artifactsNeed(containerScope: string, account: string): Need {
 function mergeNeeds(needs: Need[]): Need[] {
   const out: Need[] = [];
   for (const n of needs) {
-    const same = out.find((o) => o.scope.toLowerCase() === n.scope.toLowerCase() && o.grant.role === n.grant.role);
+    const same = out.find(
+      (o) => o.scope.toLowerCase() === n.scope.toLowerCase() && o.grant.role === n.grant.role,
+    );
     if (same) same.actions = [...new Set([...same.actions, ...n.actions])];
     else out.push({ ...n, actions: [...n.actions] });
   }
@@ -123,7 +178,11 @@ function mergeNeeds(needs: Need[]): Need[] {
 export function customRoleScopes(needs: Need[]): string[] {
   const scopes: string[] = [];
   for (const n of needs) {
-    if (n.grant.role === 'custom' && !scopes.some((s) => s.toLowerCase() === n.grant.scope.toLowerCase())) scopes.push(n.grant.scope);
+    if (
+      n.grant.role === 'custom' &&
+      !scopes.some((s) => s.toLowerCase() === n.grant.scope.toLowerCase())
+    )
+      scopes.push(n.grant.scope);
   }
   return scopes;
 }

@@ -27,7 +27,12 @@ import { storageProxyOptions } from '../azure/network';
 import { describeArmError } from '../azure/armErrors';
 import { getOrUndefined } from '../azure/notFound';
 import { RbacReader } from '../azure/rbacCheck';
-import { assignCommand, ensureRoleAssignment, objectIdAssignee, roleAssignmentAt } from '../azure/roleAssignments';
+import {
+  assignCommand,
+  ensureRoleAssignment,
+  objectIdAssignee,
+  roleAssignmentAt,
+} from '../azure/roleAssignments';
 import { artifactBlobName, packageFolder, PackagedFolder, userDelegationSas } from '../artifacts';
 import { digestFolder } from '../artifacts/contentHash';
 import { scanFolder } from '../artifacts/folderScan';
@@ -53,7 +58,8 @@ const SAS_PLACEHOLDER = '<read-only SAS URL of the artifacts archive>';
 const BLOB_DATA_READER = '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1';
 const AIB_IDENTITY = "Image Builder's identity";
 /** The VM's instance metadata endpoint: a token for the blob service, for one of the VM's identities. */
-const IMDS_TOKEN_URL = 'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://storage.azure.com/';
+const IMDS_TOKEN_URL =
+  'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://storage.azure.com/';
 /** A blob service version that takes bearer tokens (2017-11-09 or later). */
 const BLOB_API_VERSION = '2023-11-03';
 /** What a zip adds per file at most, beyond its content (headers, central directory, data descriptor, long names). */
@@ -69,7 +75,13 @@ export interface PreparedArtifacts {
   withSecret<T>(doc: T): Promise<T>;
 }
 
-export interface Account { id: string; name: string; resourceGroup: string; blobEndpoint: string; own: boolean }
+export interface Account {
+  id: string;
+  name: string;
+  resourceGroup: string;
+  blobEndpoint: string;
+  own: boolean;
+}
 
 /** The account the task makes for itself: one per subscription and resource group, same name every run. */
 export function ownAccountName(subscriptionId: string, resourceGroup: string): string {
@@ -77,7 +89,10 @@ export function ownAccountName(subscriptionId: string, resourceGroup: string): s
 }
 
 export function blobService(azure: AzureContext, endpoint: string): BlobServiceClient {
-  return new BlobServiceClient(endpoint, azure.credential, { retryOptions: { maxTries: 4 }, proxyOptions: storageProxyOptions(azure.network, endpoint) });
+  return new BlobServiceClient(endpoint, azure.credential, {
+    retryOptions: { maxTries: 4 },
+    proxyOptions: storageProxyOptions(azure.network, endpoint),
+  });
 }
 
 /**
@@ -86,18 +101,36 @@ export function blobService(azure: AzureContext, endpoint: string): BlobServiceC
  * exactly those a build would send.
  */
 export async function prepareArtifacts(
-  azure: AzureContext, clients: BuildClients, a: ArtifactsParams,
-  ctx: { resourceGroup: string; location: string; osType: OsType; principalId?: string; buildVmIdentities?: string[]; buildTimeoutMinutes: number; plan?: PlanItem[] },
-  log: Logger, signal: AbortSignal,
+  azure: AzureContext,
+  clients: BuildClients,
+  a: ArtifactsParams,
+  ctx: {
+    resourceGroup: string;
+    location: string;
+    osType: OsType;
+    principalId?: string;
+    buildVmIdentities?: string[];
+    buildTimeoutMinutes: number;
+    plan?: PlanItem[];
+  },
+  log: Logger,
+  signal: AbortSignal,
 ): Promise<PreparedArtifacts> {
   log.group(`Build artifacts: ${a.folder}`);
   const account = await findOrCreateAccount(clients, a, ctx, azure.subscriptionId, log, signal);
   const containerScope = `${account.id}/blobServices/default/containers/${ARTIFACTS_CONTAINER}`;
-  const auth = new AuthorizationManagementClient(azure.credential, azure.subscriptionId, azure.clientOptions);
+  const auth = new AuthorizationManagementClient(
+    azure.credential,
+    azure.subscriptionId,
+    azure.clientOptions,
+  );
   let identityCanRead = false;
   if (ctx.principalId) {
     if (account.own) {
-      if (ctx.plan) ctx.plan.push(await readerItem({ auth, scope: containerScope, principalId: ctx.principalId, signal }));
+      if (ctx.plan)
+        ctx.plan.push(
+          await readerItem({ auth, scope: containerScope, principalId: ctx.principalId, signal }),
+        );
       else await grantReader(auth, containerScope, ctx.principalId, log, signal);
       identityCanRead = true;
     } else {
@@ -107,69 +140,124 @@ export async function prepareArtifacts(
 
   const vmIdentities = ctx.buildVmIdentities ?? [];
   let vmReader: VmIdentity | undefined;
-  const chooseVmReader = async () => (vmReader ??= await vmIdentityThatReads(azure, auth, vmIdentities, containerScope, account.own, ctx.plan, log, signal));
+  const chooseVmReader = async () =>
+    (vmReader ??= await vmIdentityThatReads(
+      azure,
+      auth,
+      vmIdentities,
+      containerScope,
+      account.own,
+      ctx.plan,
+      log,
+      signal,
+    ));
   const scan = await scanFolder(a.folder, 'packagePath');
   // What would not go by File customiser is settled before anything is uploaded: the identity the VM uses checked (or granted) ...
   const mayExceed = scan.bytes + scan.files * ZIP_OVERHEAD_PER_FILE > FILE_CUSTOMIZER_LIMIT;
   if (vmIdentities.length && (!identityCanRead || mayExceed)) await chooseVmReader();
   // ... and refused when the archive would go by File customiser and AIB can't read it.
   if (!identityCanRead && !vmIdentities.length && scan.bytes <= FILE_CUSTOMIZER_LIMIT) {
-    throw new InputError('storageAccountName', `Image Builder's identity (principal ${ctx.principalId ?? 'unknown'}) holds no role that reads blobs on ${containerScope} (it needs the data action ${BLOB_READ}, e.g. Storage Blob Data Reader) and downloads archives up to 20 MB itself`,
-      readerCommand(ctx.principalId ?? '<principal>', containerScope));
+    throw new InputError(
+      'storageAccountName',
+      `Image Builder's identity (principal ${ctx.principalId ?? 'unknown'}) holds no role that reads blobs on ${containerScope} (it needs the data action ${BLOB_READ}, e.g. Storage Blob Data Reader) and downloads archives up to 20 MB itself`,
+      readerCommand(ctx.principalId ?? '<principal>', containerScope),
+    );
   }
 
   // Not made for validate: an account that does not exist yet has no endpoint.
   const service = () => blobService(azure, account.blobEndpoint);
   const packaged = ctx.plan
-    ? await zipToHash(a.folder, `${account.blobEndpoint.replace(/\/?$/, '/')}${ARTIFACTS_CONTAINER}/`, signal)
-    : await packageFolder(a.folder, { container: service().getContainerClient(ARTIFACTS_CONTAINER), inputName: 'packagePath', signal });
+    ? await zipToHash(
+        a.folder,
+        `${account.blobEndpoint.replace(/\/?$/, '/')}${ARTIFACTS_CONTAINER}/`,
+        signal,
+      )
+    : await packageFolder(a.folder, {
+        container: service().getContainerClient(ARTIFACTS_CONTAINER),
+        inputName: 'packagePath',
+        signal,
+      });
   if (ctx.plan) {
     ctx.plan.push({
-      action: 'create', target: `build artifacts archive ${packaged.url}`, reason: `packagePath ${a.folder}; not uploaded again if it is there`,
-      details: [`${packaged.files} files (${mb(packaged.contentBytes)}) zipped to ${mb(packaged.bytes)}`],
+      action: 'create',
+      target: `build artifacts archive ${packaged.url}`,
+      reason: `packagePath ${a.folder}; not uploaded again if it is there`,
+      details: [
+        `${packaged.files} files (${mb(packaged.contentBytes)}) zipped to ${mb(packaged.bytes)}`,
+      ],
     });
   } else {
-    log.info(packaged.uploaded
-      ? `Uploaded ${packaged.files} files (${mb(packaged.contentBytes)}) as ${mb(packaged.bytes)} to ${packaged.url}.`
-      : `The archive of this content is already at ${packaged.url}: not uploaded again.`);
+    log.info(
+      packaged.uploaded
+        ? `Uploaded ${packaged.files} files (${mb(packaged.contentBytes)}) as ${mb(packaged.bytes)} to ${packaged.url}.`
+        : `The archive of this content is already at ${packaged.url}: not uploaded again.`,
+    );
   }
 
   const folderName = path.basename(packaged.blobName, '.zip').replace(/-[0-9a-f]+$/, '');
   const placement = onVm(ctx.osType, folderName);
   if (packaged.bytes <= FILE_CUSTOMIZER_LIMIT && identityCanRead) {
-    log.info(`${mb(packaged.bytes)}: Image Builder downloads it with its identity (File customiser, sha256 checked) to ${placement.zip}.`);
+    log.info(
+      `${mb(packaged.bytes)}: Image Builder downloads it with its identity (File customiser, sha256 checked) to ${placement.zip}.`,
+    );
     log.endGroup();
-    return { customizers: fileCustomizers(packaged, ctx.osType, placement), url: packaged.url, withSecret: async (doc) => doc };
+    return {
+      customizers: fileCustomizers(packaged, ctx.osType, placement),
+      url: packaged.url,
+      withSecret: async (doc) => doc,
+    };
   }
   if (vmIdentities.length) {
     const vm = await chooseVmReader();
-    log.info(`${mb(packaged.bytes)}${packaged.bytes > FILE_CUSTOMIZER_LIMIT ? ' is above 20 MB' : ''}: the build VM downloads it with its identity ${vm.name} (client id ${vm.clientId}, a storage token from the VM's metadata endpoint; no secret in the template), sha256 checked, to ${placement.zip}.`);
+    log.info(
+      `${mb(packaged.bytes)}${packaged.bytes > FILE_CUSTOMIZER_LIMIT ? ' is above 20 MB' : ''}: the build VM downloads it with its identity ${vm.name} (client id ${vm.clientId}, a storage token from the VM's metadata endpoint; no secret in the template), sha256 checked, to ${placement.zip}.`,
+    );
     log.endGroup();
-    return { customizers: [identityCustomizer(packaged, ctx.osType, placement, vm.clientId)], url: packaged.url, withSecret: async (doc) => doc };
+    return {
+      customizers: [identityCustomizer(packaged, ctx.osType, placement, vm.clientId)],
+      url: packaged.url,
+      withSecret: async (doc) => doc,
+    };
   }
-  log.info(`${mb(packaged.bytes)}${packaged.bytes > FILE_CUSTOMIZER_LIMIT ? ' is above 20 MB' : ''}: the build VM downloads it with a read-only SAS for this one blob, valid for the build timeout plus an hour.`);
+  log.info(
+    `${mb(packaged.bytes)}${packaged.bytes > FILE_CUSTOMIZER_LIMIT ? ' is above 20 MB' : ''}: the build VM downloads it with a read-only SAS for this one blob, valid for the build timeout plus an hour.`,
+  );
   log.endGroup();
   return {
     customizers: [sasCustomizer(packaged, ctx.osType, placement)],
     url: packaged.url,
     async withSecret(doc) {
       const expires = new Date(Date.now() + ctx.buildTimeoutMinutes * 60_000 + SAS_MARGIN_MS);
-      const url = await userDelegationSas(service(), { containerName: ARTIFACTS_CONTAINER, name: packaged.blobName, url: packaged.url }, expires, { signal });
+      const url = await userDelegationSas(
+        service(),
+        { containerName: ARTIFACTS_CONTAINER, name: packaged.blobName, url: packaged.url },
+        expires,
+        { signal },
+      );
       log.secret(url);
       log.secret(url.slice(url.indexOf('?') + 1));
-      return JSON.parse(JSON.stringify(doc).split(JSON.stringify(SAS_PLACEHOLDER).slice(1, -1)).join(url)) as typeof doc;
+      return JSON.parse(
+        JSON.stringify(doc).split(JSON.stringify(SAS_PLACEHOLDER).slice(1, -1)).join(url),
+      ) as typeof doc;
     },
   };
 }
 
 /** Deletes the archive (or another blob the build uploaded: `what`) when the build has ended (kept on request); failure only warns. */
-export async function deleteArtifacts(azure: AzureContext, url: string, log: Logger, what = 'build artifacts archive'): Promise<void> {
+export async function deleteArtifacts(
+  azure: AzureContext,
+  url: string,
+  log: Logger,
+  what = 'build artifacts archive',
+): Promise<void> {
   const u = new URL(url);
   const [container, ...name] = u.pathname.replace(/^\//, '').split('/');
   // Azurite-style URLs carry the account in the path; Azure's in the host.
   const endpoint = url.slice(0, url.indexOf(`/${container}/${name.join('/')}`));
   try {
-    await blobService(azure, endpoint).getContainerClient(container).deleteBlob(name.map(decodeURIComponent).join('/'), { deleteSnapshots: 'include' });
+    await blobService(azure, endpoint)
+      .getContainerClient(container)
+      .deleteBlob(name.map(decodeURIComponent).join('/'), { deleteSnapshots: 'include' });
     log.info(`Deleted the ${what} ${url}.`);
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode === 404) return;
@@ -178,17 +266,34 @@ export async function deleteArtifacts(azure: AzureContext, url: string, log: Log
 }
 
 /** The archive a build would upload, zipped into a hash only. */
-async function zipToHash(folder: string, containerUrl: string, signal: AbortSignal): Promise<PackagedFolder> {
+async function zipToHash(
+  folder: string,
+  containerUrl: string,
+  signal: AbortSignal,
+): Promise<PackagedFolder> {
   const scan = await scanFolder(folder, 'packagePath');
   const digest = await digestFolder(scan, { signal });
   const sink = new DigestSink();
   await writeZip(scan, digest, sink, { signal });
   const blobName = artifactBlobName(scan.name, digest.hash);
-  return { blobName, url: `${containerUrl}${blobName}`, sha256: sink.sha256(), bytes: sink.bytes, files: scan.files, contentBytes: scan.bytes, contentHash: digest.hash, uploaded: false };
+  return {
+    blobName,
+    url: `${containerUrl}${blobName}`,
+    sha256: sink.sha256(),
+    bytes: sink.bytes,
+    files: scan.files,
+    contentBytes: scan.bytes,
+    contentHash: digest.hash,
+    uploaded: false,
+  };
 }
 
 /** A storage account named `storageAccountName`: anywhere in the subscription, so found by listing. */
-export async function findAccountByName(clients: BuildClients, name: string, signal: AbortSignal): Promise<StorageAccount | undefined> {
+export async function findAccountByName(
+  clients: BuildClients,
+  name: string,
+  signal: AbortSignal,
+): Promise<StorageAccount | undefined> {
   for await (const acct of clients.storage.storageAccounts.list({ abortSignal: signal })) {
     if (acct.name?.toLowerCase() === name.toLowerCase()) return acct;
   }
@@ -196,41 +301,111 @@ export async function findAccountByName(clients: BuildClients, name: string, sig
 }
 
 /** With `plan` (a dry run) a missing own account is not created but added to `plan`, and stood for by its id and name. */
-export async function findOrCreateAccount(clients: BuildClients, a: Pick<ArtifactsParams, 'storageAccount'>, ctx: { resourceGroup: string; location: string; plan?: PlanItem[] }, subscriptionId: string, log: Logger, signal: AbortSignal): Promise<Account> {
+export async function findOrCreateAccount(
+  clients: BuildClients,
+  a: Pick<ArtifactsParams, 'storageAccount'>,
+  ctx: { resourceGroup: string; location: string; plan?: PlanItem[] },
+  subscriptionId: string,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<Account> {
   const s = clients.storage.storageAccounts;
   if (a.storageAccount) {
     const acct = await findAccountByName(clients, a.storageAccount, signal);
     if (acct) {
       const p = parseResourceId(acct.id ?? '')!;
-      if (!acct.primaryEndpoints?.blob) throw new InputError('storageAccountName', `the storage account '${a.storageAccount}' has no blob endpoint`, 'a StorageV2 or BlobStorage account');
-      return { id: acct.id!, name: acct.name!, resourceGroup: p.resourceGroup, blobEndpoint: acct.primaryEndpoints.blob, own: false };
+      if (!acct.primaryEndpoints?.blob)
+        throw new InputError(
+          'storageAccountName',
+          `the storage account '${a.storageAccount}' has no blob endpoint`,
+          'a StorageV2 or BlobStorage account',
+        );
+      return {
+        id: acct.id!,
+        name: acct.name!,
+        resourceGroup: p.resourceGroup,
+        blobEndpoint: acct.primaryEndpoints.blob,
+        own: false,
+      };
     }
-    throw new InputError('storageAccountName', `no storage account '${a.storageAccount}' in subscription ${subscriptionId} (or the service connection can't see it)`, 'an existing account, or leave it empty to let the task create its own');
+    throw new InputError(
+      'storageAccountName',
+      `no storage account '${a.storageAccount}' in subscription ${subscriptionId} (or the service connection can't see it)`,
+      'an existing account, or leave it empty to let the task create its own',
+    );
   }
   const name = ownAccountName(subscriptionId, ctx.resourceGroup);
-  let acct = await getOrUndefined(() => s.getProperties(ctx.resourceGroup, name, { abortSignal: signal }));
+  let acct = await getOrUndefined(() =>
+    s.getProperties(ctx.resourceGroup, name, { abortSignal: signal }),
+  );
   if (!acct && ctx.plan) {
-    ctx.plan.push({ action: 'create', target: `storage account ${name} in ${ctx.resourceGroup}`, reason: 'missing', details: ['for build artifacts: private, no public blob access, TLS 1.2'] });
+    ctx.plan.push({
+      action: 'create',
+      target: `storage account ${name} in ${ctx.resourceGroup}`,
+      reason: 'missing',
+      details: ['for build artifacts: private, no public blob access, TLS 1.2'],
+    });
     const id = `/subscriptions/${subscriptionId}/resourceGroups/${ctx.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${name}`;
-    return { id, name, resourceGroup: ctx.resourceGroup, blobEndpoint: `<blob endpoint of ${name}>`, own: true };
+    return {
+      id,
+      name,
+      resourceGroup: ctx.resourceGroup,
+      blobEndpoint: `<blob endpoint of ${name}>`,
+      own: true,
+    };
   }
   if (!acct) {
-    log.info(`Creating storage account ${name} in ${ctx.resourceGroup} for build artifacts (private, no public blob access, TLS 1.2)...`);
-    acct = await s.create(ctx.resourceGroup, name, {
-      location: ctx.location, kind: 'StorageV2', sku: { name: 'Standard_LRS' },
-      allowBlobPublicAccess: false, minimumTlsVersion: 'TLS1_2', enableHttpsTrafficOnly: true,
-      tags: { 'gip.managedBy': 'BuildImage', 'gip.purpose': 'build artifacts' },
-    }, { abortSignal: signal, updateIntervalInMs: 1_000 });
+    log.info(
+      `Creating storage account ${name} in ${ctx.resourceGroup} for build artifacts (private, no public blob access, TLS 1.2)...`,
+    );
+    acct = await s.create(
+      ctx.resourceGroup,
+      name,
+      {
+        location: ctx.location,
+        kind: 'StorageV2',
+        sku: { name: 'Standard_LRS' },
+        allowBlobPublicAccess: false,
+        minimumTlsVersion: 'TLS1_2',
+        enableHttpsTrafficOnly: true,
+        tags: { 'gip.managedBy': 'BuildImage', 'gip.purpose': 'build artifacts' },
+      },
+      { abortSignal: signal, updateIntervalInMs: 1_000 },
+    );
   } else if (acct.allowBlobPublicAccess) {
-    throw new InputError('storageAccountName', `the task's own artifacts account ${name} allows public blob access (changed since it was created)`, `az storage account update -g ${ctx.resourceGroup} -n ${name} --allow-blob-public-access false`);
+    throw new InputError(
+      'storageAccountName',
+      `the task's own artifacts account ${name} allows public blob access (changed since it was created)`,
+      `az storage account update -g ${ctx.resourceGroup} -n ${name} --allow-blob-public-access false`,
+    );
   }
-  if (!acct.primaryEndpoints?.blob) throw new Error(`The storage account ${name} reports no blob endpoint.`);
-  return { id: acct.id!, name, resourceGroup: ctx.resourceGroup, blobEndpoint: acct.primaryEndpoints.blob, own: true };
+  if (!acct.primaryEndpoints?.blob)
+    throw new Error(`The storage account ${name} reports no blob endpoint.`);
+  return {
+    id: acct.id!,
+    name,
+    resourceGroup: ctx.resourceGroup,
+    blobEndpoint: acct.primaryEndpoints.blob,
+    own: true,
+  };
 }
 
-export async function grantReader(auth: AuthorizationManagementClient, scope: string, principalId: string, log: Logger, signal: AbortSignal, who = AIB_IDENTITY): Promise<void> {
+export async function grantReader(
+  auth: AuthorizationManagementClient,
+  scope: string,
+  principalId: string,
+  log: Logger,
+  signal: AbortSignal,
+  who = AIB_IDENTITY,
+): Promise<void> {
   const { created } = await ensureRoleAssignment({
-    auth, scope, principalId, roleDefinitionId: readerRoleId(scope), description: `BuildImage: ${who} reads the build artifacts`, signal, log,
+    auth,
+    scope,
+    principalId,
+    roleDefinitionId: readerRoleId(scope),
+    description: `BuildImage: ${who} reads the build artifacts`,
+    signal,
+    log,
   });
   if (created) log.info(`Granted ${who} Storage Blob Data Reader on the artifacts container.`);
 }
@@ -240,13 +415,28 @@ export async function grantReader(auth: AuthorizationManagementClient, scope: st
  * holds it there already. Image Builder's is the same item for the archive and the local files, which share
  * the container. A principal not made yet (the task's own identity before its first build) holds nothing.
  */
-export async function readerItem(
-  o: { auth: AuthorizationManagementClient; scope: string; principalId?: string; signal: AbortSignal; who?: string; reason?: string },
-): Promise<PlanItem> {
+export async function readerItem(o: {
+  auth: AuthorizationManagementClient;
+  scope: string;
+  principalId?: string;
+  signal: AbortSignal;
+  who?: string;
+  reason?: string;
+}): Promise<PlanItem> {
   const target = `role 'Storage Blob Data Reader' for ${o.who ?? AIB_IDENTITY} on ${o.scope}`;
-  const held = o.principalId && GUID.test(o.principalId)
-    && await roleAssignmentAt({ auth: o.auth, scope: o.scope, principalId: o.principalId, roleDefinitionId: readerRoleId(o.scope), signal: o.signal });
-  return held ? { action: 'keep', target, reason: 'granted already' } : { action: 'create', target, reason: o.reason ?? 'to download what the task uploads there' };
+  const held =
+    o.principalId &&
+    GUID.test(o.principalId) &&
+    (await roleAssignmentAt({
+      auth: o.auth,
+      scope: o.scope,
+      principalId: o.principalId,
+      roleDefinitionId: readerRoleId(o.scope),
+      signal: o.signal,
+    }));
+  return held
+    ? { action: 'keep', target, reason: 'granted already' }
+    : { action: 'create', target, reason: o.reason ?? 'to download what the task uploads there' };
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -261,45 +451,80 @@ export function readerCommand(principalId: string, scope: string): string {
 }
 
 /** Whether the principal's own role assignments let it read blobs at the scope (rbacCheck.ts evaluates them). */
-export function canRead(auth: AuthorizationManagementClient, scope: string, principalId: string, signal: AbortSignal): Promise<boolean> {
+export function canRead(
+  auth: AuthorizationManagementClient,
+  scope: string,
+  principalId: string,
+  signal: AbortSignal,
+): Promise<boolean> {
   return new RbacReader(auth, signal).holds(principalId, BLOB_READ, scope, true);
 }
 
-interface Placement { dir: string; zip: string; target: string }
+interface Placement {
+  dir: string;
+  zip: string;
+  target: string;
+}
 
 function onVm(osType: OsType, folderName: string): Placement {
   return osType === 'Windows'
-    ? { dir: 'C:\\BuildArtifacts', zip: `C:\\BuildArtifacts\\${folderName}.zip`, target: `C:\\BuildArtifacts\\${folderName}` }
+    ? {
+        dir: 'C:\\BuildArtifacts',
+        zip: `C:\\BuildArtifacts\\${folderName}.zip`,
+        target: `C:\\BuildArtifacts\\${folderName}`,
+      }
     : { dir: '/tmp', zip: `/tmp/${folderName}.zip`, target: `/tmp/${folderName}` };
 }
 
 function unpackLines(osType: OsType, p: Placement): string[] {
   return osType === 'Windows'
     ? [
-      `Expand-Archive -LiteralPath '${p.zip}' -DestinationPath '${p.target}' -Force`,
-      `Remove-Item -LiteralPath '${p.zip}' -Force`,
-      `Write-Host 'Build artifacts unpacked to ${p.target}'`,
-    ]
+        `Expand-Archive -LiteralPath '${p.zip}' -DestinationPath '${p.target}' -Force`,
+        `Remove-Item -LiteralPath '${p.zip}' -Force`,
+        `Write-Host 'Build artifacts unpacked to ${p.target}'`,
+      ]
     : [
-      `mkdir -p '${p.target}'`,
-      `if command -v unzip >/dev/null 2>&1; then unzip -o -q '${p.zip}' -d '${p.target}'; else python3 -m zipfile -e '${p.zip}' '${p.target}'; fi`,
-      `rm -f '${p.zip}'`,
-      `echo 'Build artifacts unpacked to ${p.target}'`,
-    ];
+        `mkdir -p '${p.target}'`,
+        `if command -v unzip >/dev/null 2>&1; then unzip -o -q '${p.zip}' -d '${p.target}'; else python3 -m zipfile -e '${p.zip}' '${p.target}'; fi`,
+        `rm -f '${p.zip}'`,
+        `echo 'Build artifacts unpacked to ${p.target}'`,
+      ];
 }
 
 function fileCustomizers(packaged: PackagedFolder, osType: OsType, p: Placement): Customizer[] {
   const steps: Customizer[] = [];
   // AIB's File customiser needs the destination folder to exist on Windows.
-  if (osType === 'Windows') steps.push({ type: 'PowerShell', name: 'artifacts-folder', inline: [`New-Item -ItemType Directory -Force -Path '${p.dir}' | Out-Null`] });
-  steps.push({ type: 'File', name: 'artifacts-download', sourceUri: packaged.url, sha256Checksum: packaged.sha256, destination: p.zip });
-  steps.push(osType === 'Windows'
-    ? { type: 'PowerShell', name: 'artifacts-unpack', inline: ["$ErrorActionPreference = 'Stop'", ...unpackLines(osType, p)] }
-    : { type: 'Shell', name: 'artifacts-unpack', inline: ['set -e', ...unpackLines(osType, p)] });
+  if (osType === 'Windows')
+    steps.push({
+      type: 'PowerShell',
+      name: 'artifacts-folder',
+      inline: [`New-Item -ItemType Directory -Force -Path '${p.dir}' | Out-Null`],
+    });
+  steps.push({
+    type: 'File',
+    name: 'artifacts-download',
+    sourceUri: packaged.url,
+    sha256Checksum: packaged.sha256,
+    destination: p.zip,
+  });
+  steps.push(
+    osType === 'Windows'
+      ? {
+          type: 'PowerShell',
+          name: 'artifacts-unpack',
+          inline: ["$ErrorActionPreference = 'Stop'", ...unpackLines(osType, p)],
+        }
+      : { type: 'Shell', name: 'artifacts-unpack', inline: ['set -e', ...unpackLines(osType, p)] },
+  );
   return steps;
 }
 
-interface VmIdentity { id: string; name: string; principalId: string; clientId: string }
+interface VmIdentity {
+  id: string;
+  name: string;
+  principalId: string;
+  clientId: string;
+}
 
 /**
  * The build VM identity that downloads the archive: on the task's own account the first one listed, granted
@@ -307,21 +532,48 @@ interface VmIdentity { id: string; name: string; principalId: string; clientId: 
  * there (refused when none may).
  */
 async function vmIdentityThatReads(
-  azure: AzureContext, auth: AuthorizationManagementClient, ids: string[], containerScope: string, own: boolean, plan: PlanItem[] | undefined, log: Logger, signal: AbortSignal,
+  azure: AzureContext,
+  auth: AuthorizationManagementClient,
+  ids: string[],
+  containerScope: string,
+  own: boolean,
+  plan: PlanItem[] | undefined,
+  log: Logger,
+  signal: AbortSignal,
 ): Promise<VmIdentity> {
   const resolved: VmIdentity[] = [];
   for (const id of own ? ids.slice(0, 1) : ids) {
     const p = parseResourceId(id)!;
     const name = p.levels[0][1];
-    const msi = new ManagedServiceIdentityClient(azure.credential, p.subscriptionId, azure.clientOptions);
-    const found = await getOrUndefined(() => msi.userAssignedIdentities.get(p.resourceGroup, name, { abortSignal: signal }));
+    const msi = new ManagedServiceIdentityClient(
+      azure.credential,
+      p.subscriptionId,
+      azure.clientOptions,
+    );
+    const found = await getOrUndefined(() =>
+      msi.userAssignedIdentities.get(p.resourceGroup, name, { abortSignal: signal }),
+    );
     if (!found?.principalId || !found.clientId) {
-      throw new InputError('buildVmIdentities', `the user-assigned identity ${id} does not exist (or the service connection can't read it)`, `an existing identity: az identity create -g ${p.resourceGroup} -n ${name}`);
+      throw new InputError(
+        'buildVmIdentities',
+        `the user-assigned identity ${id} does not exist (or the service connection can't read it)`,
+        `an existing identity: az identity create -g ${p.resourceGroup} -n ${name}`,
+      );
     }
     const vm = { id, name, principalId: found.principalId, clientId: found.clientId };
     if (own) {
       const who = `the build VM's identity ${name}`;
-      if (plan) plan.push(await readerItem({ auth, scope: containerScope, principalId: vm.principalId, signal, who, reason: 'to download the build artifacts archive on the VM' }));
+      if (plan)
+        plan.push(
+          await readerItem({
+            auth,
+            scope: containerScope,
+            principalId: vm.principalId,
+            signal,
+            who,
+            reason: 'to download the build artifacts archive on the VM',
+          }),
+        );
       else await grantReader(auth, containerScope, vm.principalId, log, signal, who);
       return vm;
     }
@@ -329,16 +581,26 @@ async function vmIdentityThatReads(
     resolved.push(vm);
   }
   const first = resolved[0];
-  throw new InputError('buildVmIdentities', `no identity of the build VM (${resolved.map((v) => `${v.name}, principal ${v.principalId}`).join('; ')}) holds a role that reads blobs on ${containerScope} (it needs the data action ${BLOB_READ}, e.g. Storage Blob Data Reader), and the VM downloads the build artifacts archive with one of them`,
-    readerCommand(first.principalId, containerScope));
+  throw new InputError(
+    'buildVmIdentities',
+    `no identity of the build VM (${resolved.map((v) => `${v.name}, principal ${v.principalId}`).join('; ')}) holds a role that reads blobs on ${containerScope} (it needs the data action ${BLOB_READ}, e.g. Storage Blob Data Reader), and the VM downloads the build artifacts archive with one of them`,
+    readerCommand(first.principalId, containerScope),
+  );
 }
 
 /** Downloads the archive on the VM with a storage token for the VM identity `clientId` from the metadata endpoint. */
-function identityCustomizer(packaged: PackagedFolder, osType: OsType, p: Placement, clientId: string): Customizer {
+function identityCustomizer(
+  packaged: PackagedFolder,
+  osType: OsType,
+  p: Placement,
+  clientId: string,
+): Customizer {
   const imds = `${IMDS_TOKEN_URL}&client_id=${clientId}`;
   if (osType === 'Windows') {
     return {
-      type: 'PowerShell', name: 'artifacts-unpack', inline: [
+      type: 'PowerShell',
+      name: 'artifacts-unpack',
+      inline: [
         "$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'",
         `New-Item -ItemType Directory -Force -Path '${p.dir}' | Out-Null`,
         `$token = (Invoke-RestMethod -UseBasicParsing -Headers @{ Metadata = 'true' } -Uri '${imds}').access_token`,
@@ -349,7 +611,9 @@ function identityCustomizer(packaged: PackagedFolder, osType: OsType, p: Placeme
     };
   }
   return {
-    type: 'Shell', name: 'artifacts-unpack', inline: [
+    type: 'Shell',
+    name: 'artifacts-unpack',
+    inline: [
       'set -e',
       // No jq on a bare image: the token is cut out of IMDS's one-line JSON; the metadata endpoint is never proxied.
       `IMDS=$(curl -fsS --retry 5 --noproxy '*' -H 'Metadata: true' '${imds}')`,
@@ -364,7 +628,9 @@ function identityCustomizer(packaged: PackagedFolder, osType: OsType, p: Placeme
 function sasCustomizer(packaged: PackagedFolder, osType: OsType, p: Placement): Customizer {
   if (osType === 'Windows') {
     return {
-      type: 'PowerShell', name: 'artifacts-unpack', inline: [
+      type: 'PowerShell',
+      name: 'artifacts-unpack',
+      inline: [
         "$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'",
         `New-Item -ItemType Directory -Force -Path '${p.dir}' | Out-Null`,
         `Invoke-WebRequest -UseBasicParsing -Uri '${SAS_PLACEHOLDER}' -OutFile '${p.zip}'`,
@@ -374,7 +640,9 @@ function sasCustomizer(packaged: PackagedFolder, osType: OsType, p: Placement): 
     };
   }
   return {
-    type: 'Shell', name: 'artifacts-unpack', inline: [
+    type: 'Shell',
+    name: 'artifacts-unpack',
+    inline: [
       'set -e',
       `curl -fsS --retry 5 -o '${p.zip}' '${SAS_PLACEHOLDER}'`,
       `printf '%s  %s\\n' '${packaged.sha256}' '${p.zip}' | sha256sum -c --quiet -`,

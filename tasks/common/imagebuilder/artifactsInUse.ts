@@ -13,7 +13,11 @@ import { BuildClients } from './clients';
 import { uploadedFilesOf } from './localFiles';
 
 /** Every archive and uploaded file URL the templates of the resource group name, except template `except`'s. */
-async function urlsInUse(clients: BuildClients, resourceGroup: string, except: string): Promise<Set<string>> {
+async function urlsInUse(
+  clients: BuildClients,
+  resourceGroup: string,
+  except: string,
+): Promise<Set<string>> {
   const urls = new Set<string>();
   const add = (t: ImageTemplate) => {
     if (t.name === except) return;
@@ -22,7 +26,10 @@ async function urlsInUse(clients: BuildClients, resourceGroup: string, except: s
     for (const u of uploadedFilesOf(t)) urls.add(u);
   };
   try {
-    for await (const t of clients.aib.virtualMachineImageTemplates.listByResourceGroup(resourceGroup)) add(t);
+    for await (const t of clients.aib.virtualMachineImageTemplates.listByResourceGroup(
+      resourceGroup,
+    ))
+      add(t);
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }
@@ -30,19 +37,30 @@ async function urlsInUse(clients: BuildClients, resourceGroup: string, except: s
 }
 
 /** Deletes the blobs of a build that ended, keeping those another template still names (a failure only warns). */
-export async function dropBuildBlobs(azure: AzureContext, clients: BuildClients, resourceGroup: string, template: string, urls: { archive?: string; files: string[] }, log: Logger): Promise<void> {
+export async function dropBuildBlobs(
+  azure: AzureContext,
+  clients: BuildClients,
+  resourceGroup: string,
+  template: string,
+  urls: { archive?: string; files: string[] },
+  log: Logger,
+): Promise<void> {
   const all = [...(urls.archive ? [urls.archive] : []), ...urls.files];
   if (!all.length) return;
   let inUse: Set<string>;
   try {
     inUse = await urlsInUse(clients, resourceGroup, template);
   } catch (err) {
-    log.warn(`Could not list the image templates of ${resourceGroup} to see whether another build shares the build artifacts; they are kept: ${(err as Error).message}`);
+    log.warn(
+      `Could not list the image templates of ${resourceGroup} to see whether another build shares the build artifacts; they are kept: ${(err as Error).message}`,
+    );
     return;
   }
   for (const url of all) {
     if (inUse.has(url)) {
-      log.info(`Kept ${url === urls.archive ? 'the build artifacts archive' : 'the uploaded file'} ${url}: another image template in ${resourceGroup} uses it too (the last build to end deletes it).`);
+      log.info(
+        `Kept ${url === urls.archive ? 'the build artifacts archive' : 'the uploaded file'} ${url}: another image template in ${resourceGroup} uses it too (the last build to end deletes it).`,
+      );
       continue;
     }
     await deleteArtifacts(azure, url, log, url === urls.archive ? undefined : 'uploaded file');

@@ -13,7 +13,14 @@ import { CLEANUP_TAG } from './template';
 /** How long cancelling may take in all, leaving the agent's SIGTERM and the exit some room. */
 const CANCEL_BUDGET_MS = 6_500;
 
-export async function cancelBuild(clients: BuildClients, resourceGroup: string, name: string, log: Logger, keepTemplate: boolean, budgetMs = CANCEL_BUDGET_MS): Promise<void> {
+export async function cancelBuild(
+  clients: BuildClients,
+  resourceGroup: string,
+  name: string,
+  log: Logger,
+  keepTemplate: boolean,
+  budgetMs = CANCEL_BUDGET_MS,
+): Promise<void> {
   const deadline = Date.now() + budgetMs;
   const signal = AbortSignal.timeout(budgetMs);
   const t = clients.aib.virtualMachineImageTemplates;
@@ -21,16 +28,26 @@ export async function cancelBuild(clients: BuildClients, resourceGroup: string, 
   let canceled = false;
   try {
     log.info(`Cancelling the Image Builder run of template ${name}...`);
-    await t.cancel(resourceGroup, name, { abortSignal: signal }).submitted().catch((err) => {
-      // Nothing to cancel (the run ended meanwhile) is fine: the template is removed below all the same.
-      if ((err as { statusCode?: number }).statusCode !== 409) throw err;
-    });
+    await t
+      .cancel(resourceGroup, name, { abortSignal: signal })
+      .submitted()
+      .catch((err) => {
+        // Nothing to cancel (the run ended meanwhile) is fine: the template is removed below all the same.
+        if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+      });
     ({ done: canceled } = await poll({
-      read: async () => String((await t.get(resourceGroup, name, { abortSignal: signal })).lastRunStatus?.runState ?? ''),
+      read: async () =>
+        String(
+          (await t.get(resourceGroup, name, { abortSignal: signal })).lastRunStatus?.runState ?? '',
+        ),
       done: (state) => TERMINAL.includes(state),
-      intervalMs: 500, timeoutMs: Math.max(0, left() - 1_500), signal,
+      intervalMs: 500,
+      timeoutMs: Math.max(0, left() - 1_500),
+      signal,
     }));
-    log.info(canceled ? 'The Image Builder run is cancelled.' : 'The Image Builder run is still stopping.');
+    log.info(
+      canceled ? 'The Image Builder run is cancelled.' : 'The Image Builder run is still stopping.',
+    );
     if (keepTemplate) return;
     if (canceled) {
       await t.delete(resourceGroup, name, { abortSignal: signal, updateIntervalInMs: 250 });
@@ -38,18 +55,38 @@ export async function cancelBuild(clients: BuildClients, resourceGroup: string, 
       return;
     }
   } catch (err) {
-    log.warn(`Cancelling template ${name} did not finish in time: ${errorMessage(err).split('\n')[0]}`);
+    log.warn(
+      `Cancelling template ${name} did not finish in time: ${errorMessage(err).split('\n')[0]}`,
+    );
   }
   await tagForCleanup(clients, resourceGroup, name, log);
 }
 
-async function tagForCleanup(clients: BuildClients, resourceGroup: string, name: string, log: Logger): Promise<void> {
+async function tagForCleanup(
+  clients: BuildClients,
+  resourceGroup: string,
+  name: string,
+  log: Logger,
+): Promise<void> {
   const signal = AbortSignal.timeout(3_000);
   try {
-    const current = await clients.aib.virtualMachineImageTemplates.get(resourceGroup, name, { abortSignal: signal });
-    await clients.aib.virtualMachineImageTemplates.update(resourceGroup, name, { tags: { ...current.tags, [CLEANUP_TAG]: `cancelled ${new Date().toISOString()}` } }, { abortSignal: signal }).submitted();
-    log.warn(`Image template ${name} in ${resourceGroup} is left behind, tagged ${CLEANUP_TAG}; delete it with: az image builder delete -g ${resourceGroup} -n ${name}`);
+    const current = await clients.aib.virtualMachineImageTemplates.get(resourceGroup, name, {
+      abortSignal: signal,
+    });
+    await clients.aib.virtualMachineImageTemplates
+      .update(
+        resourceGroup,
+        name,
+        { tags: { ...current.tags, [CLEANUP_TAG]: `cancelled ${new Date().toISOString()}` } },
+        { abortSignal: signal },
+      )
+      .submitted();
+    log.warn(
+      `Image template ${name} in ${resourceGroup} is left behind, tagged ${CLEANUP_TAG}; delete it with: az image builder delete -g ${resourceGroup} -n ${name}`,
+    );
   } catch (err) {
-    log.warn(`Image template ${name} in ${resourceGroup} is left behind (tagging it failed: ${errorMessage(err).split('\n')[0]}); delete it with: az image builder delete -g ${resourceGroup} -n ${name}`);
+    log.warn(
+      `Image template ${name} in ${resourceGroup} is left behind (tagging it failed: ${errorMessage(err).split('\n')[0]}); delete it with: az image builder delete -g ${resourceGroup} -n ${name}`,
+    );
   }
 }

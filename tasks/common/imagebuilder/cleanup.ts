@@ -21,26 +21,49 @@ import { CLEANUP_TAG } from './template';
 export type CleanupDecision = { remove: true; why: string } | { remove: false; why: string };
 
 /** Whether a template is this pipeline's leftover; the reason either way, for the log. */
-export function decide(t: Pick<ImageTemplate, 'tags' | 'lastRunStatus' | 'provisioningState'>, pipeline: PipelineInfo): CleanupDecision {
+export function decide(
+  t: Pick<ImageTemplate, 'tags' | 'lastRunStatus' | 'provisioningState'>,
+  pipeline: PipelineInfo,
+): CleanupDecision {
   const tags = t.tags ?? {};
-  if (tags['gip.managedBy'] !== 'BuildImage' && !tags[CLEANUP_TAG]) return { remove: false, why: 'not made by BuildImage' };
+  if (tags['gip.managedBy'] !== 'BuildImage' && !tags[CLEANUP_TAG])
+    return { remove: false, why: 'not made by BuildImage' };
   const owner = tags[TAGS.pipeline];
-  if (!owner || owner !== pipeline.definitionName) return { remove: false, why: owner ? `another pipeline's (${owner})` : 'no pipeline named in its tags' };
+  if (!owner || owner !== pipeline.definitionName)
+    return {
+      remove: false,
+      why: owner ? `another pipeline's (${owner})` : 'no pipeline named in its tags',
+    };
   const state = String(t.lastRunStatus?.runState ?? '');
   if (state === 'Running') return { remove: false, why: 'its build is running' };
-  if (/^(Creating|Updating|Deleting)$/i.test(String(t.provisioningState ?? ''))) return { remove: false, why: `it is ${String(t.provisioningState).toLowerCase()}` };
-  if (tags[CLEANUP_TAG]) return { remove: true, why: `tagged ${CLEANUP_TAG} (${tags[CLEANUP_TAG]})` };
-  if (tags[TAGS.runUrl] === runIdentity(pipeline) && !state) return { remove: false, why: 'started by this run and not run yet' };
-  return { remove: true, why: state ? `left behind, its run ended ${state}` : 'left behind, never run' };
+  if (/^(Creating|Updating|Deleting)$/i.test(String(t.provisioningState ?? '')))
+    return { remove: false, why: `it is ${String(t.provisioningState).toLowerCase()}` };
+  if (tags[CLEANUP_TAG])
+    return { remove: true, why: `tagged ${CLEANUP_TAG} (${tags[CLEANUP_TAG]})` };
+  if (tags[TAGS.runUrl] === runIdentity(pipeline) && !state)
+    return { remove: false, why: 'started by this run and not run yet' };
+  return {
+    remove: true,
+    why: state ? `left behind, its run ended ${state}` : 'left behind, never run',
+  };
 }
 
-export async function cleanup(azure: AzureContext, resourceGroup: string, pipeline: PipelineInfo, log: Logger, signal: AbortSignal): Promise<TaskOutcome> {
+export async function cleanup(
+  azure: AzureContext,
+  resourceGroup: string,
+  pipeline: PipelineInfo,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<TaskOutcome> {
   const clients = buildClients(azure);
   const t = clients.aib.virtualMachineImageTemplates;
-  log.info(`Looking for image templates left behind by pipeline '${pipeline.definitionName}' in resource group ${resourceGroup}...`);
+  log.info(
+    `Looking for image templates left behind by pipeline '${pipeline.definitionName}' in resource group ${resourceGroup}...`,
+  );
   const templates: ImageTemplate[] = [];
   try {
-    for await (const x of t.listByResourceGroup(resourceGroup, { abortSignal: signal })) templates.push(x);
+    for await (const x of t.listByResourceGroup(resourceGroup, { abortSignal: signal }))
+      templates.push(x);
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }
@@ -58,23 +81,42 @@ export async function cleanup(azure: AzureContext, resourceGroup: string, pipeli
     }
     try {
       const artifacts = x.tags?.[ARTIFACTS_TAG];
-      if (artifacts && inUse.has(artifacts)) log.info(`Kept the build artifacts archive of ${x.name}: a kept template uses it too.`);
+      if (artifacts && inUse.has(artifacts))
+        log.info(`Kept the build artifacts archive of ${x.name}: a kept template uses it too.`);
       else if (artifacts) await deleteArtifacts(azure, artifacts, log);
       const files = uploadedFilesOf(x);
       const shared = files.filter((u) => filesInUse.has(u));
-      if (shared.length) log.info(`Kept ${shared.length} uploaded file(s) of ${x.name}: a kept template uses them too.`);
-      await deleteUploadedFiles(azure, files.filter((u) => !filesInUse.has(u)), log);
-      await t.beginDeleteAndWait(resourceGroup, x.name!, { abortSignal: signal, updateIntervalInMs: 250 });
+      if (shared.length)
+        log.info(
+          `Kept ${shared.length} uploaded file(s) of ${x.name}: a kept template uses them too.`,
+        );
+      await deleteUploadedFiles(
+        azure,
+        files.filter((u) => !filesInUse.has(u)),
+        log,
+      );
+      await t.beginDeleteAndWait(resourceGroup, x.name!, {
+        abortSignal: signal,
+        updateIntervalInMs: 250,
+      });
       removed.push(x.name!);
       log.info(`Removed ${x.name}: ${d.why}.`);
     } catch (err) {
-      if (isNotFound(err)) { removed.push(x.name!); continue; }
+      if (isNotFound(err)) {
+        removed.push(x.name!);
+        continue;
+      }
       failed.push(x.name!);
       log.warn(`Removing ${x.name} failed: ${describeArmError(err)}`);
     }
   }
   const message = `Removed ${removed.length} image template(s) left behind${removed.length ? ` (${removed.join(', ')})` : ''}; kept ${kept.length}.`;
   log.info(message);
-  if (failed.length) return { result: 'SucceededWithIssues', message: `${message} Could not remove: ${failed.join(', ')}.`, outputs: {} };
+  if (failed.length)
+    return {
+      result: 'SucceededWithIssues',
+      message: `${message} Could not remove: ${failed.join(', ')}.`,
+      outputs: {},
+    };
   return { result: 'Succeeded', message, outputs: {} };
 }

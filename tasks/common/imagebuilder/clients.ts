@@ -16,8 +16,17 @@ export interface BuildClients {
 export function buildClients(azure: AzureContext): BuildClients {
   return {
     aib: new ImageBuilderClient(azure.credential, azure.subscriptionId, azure.clientOptions),
-    aci: new ContainerInstanceManagementClient(azure.credential, azure.subscriptionId, azure.clientOptions),
-    storage: new StorageManagementClient(azure.credential, azure.subscriptionId, azure.clientOptions),
-    compute: (subscriptionId?: string) => computeClient(azure, subscriptionId ?? azure.subscriptionId),
+    aci: new ContainerInstanceManagementClient(
+      azure.credential,
+      azure.subscriptionId,
+      azure.clientOptions,
+    ),
+    storage: new StorageManagementClient(
+      azure.credential,
+      azure.subscriptionId,
+      azure.clientOptions,
+    ),
+    compute: (subscriptionId?: string) =>
+      computeClient(azure, subscriptionId ?? azure.subscriptionId),
   };
 }

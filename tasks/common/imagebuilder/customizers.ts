@@ -9,11 +9,18 @@ import { CustomizeParams, OsType } from './params';
 /** One AIB customiser, in the REST shape (2024-02-01). */
 export type Customizer = Record<string, unknown> & { type: string; name: string };
 
-export function composeCustomizers(c: CustomizeParams, osType: OsType, artifactSteps: Customizer[] = []): Customizer[] {
+export function composeCustomizers(
+  c: CustomizeParams,
+  osType: OsType,
+  artifactSteps: Customizer[] = [],
+): Customizer[] {
   const steps: Customizer[] = [...artifactSteps];
   if (c.script) {
     const kind = c.script.kind ?? (osType === 'Windows' ? 'PowerShell' : 'Shell');
-    const name = c.script.origin === 'inline' ? 'inline-script' : `script-${c.script.origin.replace(/^.*[\\/]/, '')}`;
+    const name =
+      c.script.origin === 'inline'
+        ? 'inline-script'
+        : `script-${c.script.origin.replace(/^.*[\\/]/, '')}`;
     if (kind === 'PowerShell') {
       steps.push({
         type: 'PowerShell',
@@ -28,7 +35,12 @@ export function composeCustomizers(c: CustomizeParams, osType: OsType, artifactS
     }
   }
   if (c.restart) {
-    if (osType !== 'Windows') throw new InputError('restart', `restarts between steps are a Windows customiser (WindowsRestart); the source is ${osType}`, 'restart: false, or a Windows source');
+    if (osType !== 'Windows')
+      throw new InputError(
+        'restart',
+        `restarts between steps are a Windows customiser (WindowsRestart); the source is ${osType}`,
+        'restart: false, or a Windows source',
+      );
     steps.push({
       type: 'WindowsRestart',
       name: 'restart',
@@ -37,7 +49,12 @@ export function composeCustomizers(c: CustomizeParams, osType: OsType, artifactS
     });
   }
   if (c.windowsUpdate) {
-    if (osType !== 'Windows') throw new InputError('windowsUpdate', `Windows Update needs a Windows source; the source is ${osType}`, 'windowsUpdate: false, or a Windows source');
+    if (osType !== 'Windows')
+      throw new InputError(
+        'windowsUpdate',
+        `Windows Update needs a Windows source; the source is ${osType}`,
+        'windowsUpdate: false, or a Windows source',
+      );
     const w = c.windowsUpdate;
     steps.push({
       type: 'WindowsUpdate',
@@ -56,8 +73,10 @@ export function describeCustomizer(c: Record<string, unknown>): string {
   const extra: string[] = [];
   if (c.runAsSystem) extra.push('as SYSTEM');
   else if (c.runElevated) extra.push('elevated');
-  if (Array.isArray(c.inline)) extra.push(`${c.inline.length} line${c.inline.length === 1 ? '' : 's'}`);
+  if (Array.isArray(c.inline))
+    extra.push(`${c.inline.length} line${c.inline.length === 1 ? '' : 's'}`);
   if (typeof c.scriptUri === 'string') extra.push(c.scriptUri.replace(/\?.*$/, ''));
-  if (typeof c.sourceUri === 'string') extra.push(`${c.sourceUri.replace(/\?.*$/, '')} -> ${String(c.destination ?? '')}`);
+  if (typeof c.sourceUri === 'string')
+    extra.push(`${c.sourceUri.replace(/\?.*$/, '')} -> ${String(c.destination ?? '')}`);
   return `${name}(${c.type}${extra.length ? `, ${extra.join(', ')}` : ''})`;
 }

@@ -23,7 +23,10 @@ import { BuildContainer, stagingLogs } from './logSources';
 
 export const TERMINAL = ['Succeeded', 'PartiallySucceeded', 'Failed', 'Canceled'];
 
-export interface PhaseTime { phase: string; ms: number }
+export interface PhaseTime {
+  phase: string;
+  ms: number;
+}
 
 export interface FollowResult {
   template: ImageTemplate;
@@ -36,7 +39,14 @@ export interface FollowResult {
 const FLOWING_LINES = 3;
 
 /** Where each phase starts in the progress bar. */
-const PHASE_PERCENT: Record<string, number> = { Queued: 2, Building: 5, Customizing: 20, Optimizing: 70, Validating: 75, Distributing: 80 };
+const PHASE_PERCENT: Record<string, number> = {
+  Queued: 2,
+  Building: 5,
+  Customizing: 20,
+  Optimizing: 70,
+  Validating: 75,
+  Distributing: 80,
+};
 
 export interface FollowOptions {
   azure: AzureContext;
@@ -67,7 +77,9 @@ export async function followBuild(o: FollowOptions): Promise<FollowResult> {
   // One poll: the status and/or the log, as the comment at the top says; done when the run has ended.
   const read = async () => {
     if (!t || !flowing || statusSkipped) {
-      t = await clients.aib.virtualMachineImageTemplates.get(o.resourceGroup, o.name, { abortSignal: signal });
+      t = await clients.aib.virtualMachineImageTemplates.get(o.resourceGroup, o.name, {
+        abortSignal: signal,
+      });
       statusSkipped = false;
     } else {
       statusSkipped = true;
@@ -82,7 +94,9 @@ export async function followBuild(o: FollowOptions): Promise<FollowResult> {
       if (phases.length) phases[phases.length - 1].ms = now - phaseStarted;
       phaseStarted = now;
       phases.push({ phase: sub, ms: 0 });
-      const since = s?.startTime ? ` (${formatDuration(now - new Date(s.startTime).getTime())} into the run)` : '';
+      const since = s?.startTime
+        ? ` (${formatDuration(now - new Date(s.startTime).getTime())} into the run)`
+        : '';
       log.info(`Image Builder: ${sub}${since}`);
     }
     const stagingGroup = t.exactStagingResourceGroup?.split('/').pop();
@@ -96,7 +110,9 @@ export async function followBuild(o: FollowOptions): Promise<FollowResult> {
       const read = await stream.pollContainer(container, pollsSinceLog).catch((err: unknown) => {
         // The live log is a convenience: an unreachable logs API must not fail the build; customization.log follows at the end.
         if (signal.aborted) throw err;
-        log.debug(`Reading the build container's log failed: ${(err as Error).message.split('\n')[0]}`);
+        log.debug(
+          `Reading the build container's log failed: ${(err as Error).message.split('\n')[0]}`,
+        );
         return false;
       });
       flowing = stream.lines - before >= FLOWING_LINES;
@@ -105,23 +121,38 @@ export async function followBuild(o: FollowOptions): Promise<FollowResult> {
       if (!read && stream.lines > 0) containerDone = true;
     }
     if (containerDone) flowing = false;
-    if (!terminal) log.progress(progressOf(sub, printer.started, o.customizers.length), `Image Builder: ${sub}`);
+    if (!terminal)
+      log.progress(progressOf(sub, printer.started, o.customizers.length), `Image Builder: ${sub}`);
     return { t, s, terminal, stagingGroup };
   };
-  const { value: { t: template, s, stagingGroup } } = await poll({ read, done: (v) => v.terminal, intervalMs: o.pollIntervalMs, signal });
+  const {
+    value: { t: template, s, stagingGroup },
+  } = await poll({ read, done: (v) => v.terminal, intervalMs: o.pollIntervalMs, signal });
   if (phases.length) phases[phases.length - 1].ms = Date.now() - phaseStarted;
   if (stagingGroup) {
     const logs = await stagingLogs(o.azure, clients, stagingGroup, log, signal);
     let runId = printer.runId ?? /OperationId: ([0-9a-f-]{36})/i.exec(s?.message ?? '')?.[1];
     if (logs && !runId) {
       // The container never answered, so its lines (which name the run) were never seen: the newest log of this run is it.
-      log.warn(`The live build log was unavailable: the build container's log could not be read in ${stagingGroup}. The log follows from customization.log now that the build has ended.`);
+      log.warn(
+        `The live build log was unavailable: the build container's log could not be read in ${stagingGroup}. The log follows from customization.log now that the build has ended.`,
+      );
       runId = await logs.newestRunId(s?.startTime ? new Date(s.startTime) : undefined);
     }
-    if (logs && runId && !(await stream.pollBlob(logs.customizationLog(runId))) && stream.lines === 0) {
-      log.warn(`The build log packerlogs/${runId}/customization.log was not found in the staging resource group ${stagingGroup}.`);
+    if (
+      logs &&
+      runId &&
+      !(await stream.pollBlob(logs.customizationLog(runId))) &&
+      stream.lines === 0
+    ) {
+      log.warn(
+        `The build log packerlogs/${runId}/customization.log was not found in the staging resource group ${stagingGroup}.`,
+      );
     }
-    if (logs && !runId) log.warn(`No build log was found in packerlogs/ of the staging resource group ${stagingGroup}.`);
+    if (logs && !runId)
+      log.warn(
+        `No build log was found in packerlogs/ of the staging resource group ${stagingGroup}.`,
+      );
   }
   printer.closeGroup();
   return { template, phases, printer, stream };
@@ -130,5 +161,5 @@ export async function followBuild(o: FollowOptions): Promise<FollowResult> {
 function progressOf(sub: string, started: number, customizers: number): number {
   const base = PHASE_PERCENT[sub] ?? 2;
   if (sub !== 'Customizing') return base;
-  return base + Math.round(50 * Math.min(started, customizers + 1) / (customizers + 1));
+  return base + Math.round((50 * Math.min(started, customizers + 1)) / (customizers + 1));
 }

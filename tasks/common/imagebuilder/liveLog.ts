@@ -19,7 +19,10 @@ export interface BlobLogReader {
   read(offset: number): Promise<Buffer | undefined>;
 }
 
-interface Stamped { ts: string; text: string }
+interface Stamped {
+  ts: string;
+  text: string;
+}
 
 /** The smallest tail asked for: a few lines, at least one of them already printed, confirms there is no gap. */
 const MIN_TAIL = 4;
@@ -49,7 +52,10 @@ export class LiveLog {
    * was printed.
    */
   async pollContainer(reader: ContainerLogReader, polls = 1): Promise<boolean> {
-    let tail: number | undefined = this.lines === 0 ? undefined : Math.min(MAX_TAIL, Math.max(MIN_TAIL, Math.ceil(this.rate * polls * 1.5) + 2));
+    let tail: number | undefined =
+      this.lines === 0
+        ? undefined
+        : Math.min(MAX_TAIL, Math.max(MIN_TAIL, Math.ceil(this.rate * polls * 1.5) + 2));
     let widened = 0;
     for (;;) {
       const content = await reader.read(tail);
@@ -64,7 +70,9 @@ export class LiveLog {
         continue;
       }
       // A burst that needed a wider window is not the new pace: the estimate at most doubles.
-      this.rate = widened ? Math.min(fresh.length / polls, 2 * this.rate + 1) : fresh.length / polls;
+      this.rate = widened
+        ? Math.min(fresh.length / polls, 2 * this.rate + 1)
+        : fresh.length / polls;
       for (const l of fresh) this.emit(l.text, l.ts);
       return true;
     }
@@ -87,7 +95,10 @@ export class LiveLog {
     let i = 0;
     while (i < lines.length && lines[i].ts < last) i++;
     let same = 0;
-    while (i < lines.length && lines[i].ts === last) { i++; same++; }
+    while (i < lines.length && lines[i].ts === last) {
+      i++;
+      same++;
+    }
     if (same < this.atLastTs) {
       // Fewer lines with that timestamp than were printed: the log is not the one printed from.
       return windowIsWholeLog ? lines.slice(Math.min(this.lines, lines.length)) : undefined;
@@ -162,7 +173,9 @@ export function parseStamped(content: string): Stamped[] {
   if (!body) return [];
   return body.split('\n').map((l) => {
     const sp = l.indexOf(' ');
-    return sp > 0 && /^\d{4}-\d\d-\d\dT/.test(l) ? { ts: sortableTs(l.slice(0, sp)), text: l.slice(sp + 1) } : { ts: '', text: l };
+    return sp > 0 && /^\d{4}-\d\d-\d\dT/.test(l)
+      ? { ts: sortableTs(l.slice(0, sp)), text: l.slice(sp + 1) }
+      : { ts: '', text: l };
   });
 }
 

@@ -18,7 +18,18 @@ import { ensurePrivateContainer } from '../artifacts';
 import { InputError } from '../core/errors';
 import { Logger } from '../core/logger';
 import { PlanItem } from '../core/plan';
-import { ARTIFACTS_CONTAINER, BLOB_READ, blobService, canRead, deleteArtifacts, FILE_CUSTOMIZER_LIMIT, findOrCreateAccount, grantReader, readerCommand, readerItem } from './artifacts';
+import {
+  ARTIFACTS_CONTAINER,
+  BLOB_READ,
+  blobService,
+  canRead,
+  deleteArtifacts,
+  FILE_CUSTOMIZER_LIMIT,
+  findOrCreateAccount,
+  grantReader,
+  readerCommand,
+  readerItem,
+} from './artifacts';
 import { BuildClients } from './clients';
 
 /** Tag on the template: the URL of the container folder its uploaded files are in. */
@@ -62,7 +73,12 @@ export interface PlacedFiles {
  * (templateFile or customizersFile) in refusals, `fileDir` is that file's folder, `repoRoot`
  * System.DefaultWorkingDirectory.
  */
-export function findLocalFiles(steps: FileSteps, input: string, fileDir: string, repoRoot: string): LocalFile[] {
+export function findLocalFiles(
+  steps: FileSteps,
+  input: string,
+  fileDir: string,
+  repoRoot: string,
+): LocalFile[] {
   const root = path.resolve(repoRoot);
   let realRoot: string | undefined;
   const found: LocalFile[] = [];
@@ -72,27 +88,57 @@ export function findLocalFiles(steps: FileSteps, input: string, fileDir: string,
         const given = step[key];
         if (typeof given !== 'string' || /^https?:\/\//i.test(given)) continue;
         const at = `${list === 'customize' ? 'customize' : 'validate.inVMValidations'}[${index}]${typeof step.name === 'string' && step.name ? ` ('${step.name}')` : ''} ${key} '${given}'`;
-        const refuse = (problem: string, expected: string): never => { throw new InputError(input, `${at}: ${problem}`, expected); };
+        const refuse = (problem: string, expected: string): never => {
+          throw new InputError(input, `${at}: ${problem}`, expected);
+        };
         realRoot ??= fs.realpathSync(root);
         const file = checkPath(given, fileDir, root, realRoot, refuse);
         const content = fs.readFileSync(file.path);
         const sha256 = createHash('sha256').update(content).digest('hex');
         const claimed = step.sha256Checksum;
-        if (claimed !== undefined && (typeof claimed !== 'string' || claimed.trim().toLowerCase() !== sha256)) {
-          refuse(`its sha256Checksum '${String(claimed)}' does not match the file (sha256 ${sha256})`, 'the file\'s sha256, or no sha256Checksum (the task fills it in)');
+        if (
+          claimed !== undefined &&
+          (typeof claimed !== 'string' || claimed.trim().toLowerCase() !== sha256)
+        ) {
+          refuse(
+            `its sha256Checksum '${String(claimed)}' does not match the file (sha256 ${sha256})`,
+            "the file's sha256, or no sha256Checksum (the task fills it in)",
+          );
         }
-        found.push({ list, index, key, given, path: file.path, bytes: content.length, sha256, blobName: `${FOLDER}${sha256}/${safeName(file.path)}` });
+        found.push({
+          list,
+          index,
+          key,
+          given,
+          path: file.path,
+          bytes: content.length,
+          sha256,
+          blobName: `${FOLDER}${sha256}/${safeName(file.path)}`,
+        });
       }
     });
   }
   return found;
 }
 
-function checkPath(given: string, fileDir: string, root: string, realRoot: string, refuse: (problem: string, expected: string) => never): { path: string } {
-  const relative = 'a path relative to the file\'s folder, or an http(s) URL';
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(given)) refuse('is a URL Image Builder does not download (only http and https)', `an https URL, or ${relative}`);
+function checkPath(
+  given: string,
+  fileDir: string,
+  root: string,
+  realRoot: string,
+  refuse: (problem: string, expected: string) => never,
+): { path: string } {
+  const relative = "a path relative to the file's folder, or an http(s) URL";
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(given))
+    refuse(
+      'is a URL Image Builder does not download (only http and https)',
+      `an https URL, or ${relative}`,
+    );
   const lexical = path.resolve(fileDir, given);
-  const outside = (p: string, r: string) => { const rel = path.relative(r, p); return rel.startsWith('..') || path.isAbsolute(rel); };
+  const outside = (p: string, r: string) => {
+    const rel = path.relative(r, p);
+    return rel.startsWith('..') || path.isAbsolute(rel);
+  };
   const inRepo = `a file inside the repository (${root}): a pull request must not bring agent files into an image`;
   // Refused before touching the file system there, so a refusal says nothing about what exists outside.
   if (outside(lexical, root)) refuse(`is ${lexical}, outside the repository`, inRepo);
@@ -100,26 +146,49 @@ function checkPath(given: string, fileDir: string, root: string, realRoot: strin
   try {
     real = fs.realpathSync(lexical);
   } catch (err) {
-    return refuse(`there is no such file (${lexical}${(err as NodeJS.ErrnoException).code === 'ENOENT' ? '' : `: ${(err as NodeJS.ErrnoException).code}`})`, relative);
+    return refuse(
+      `there is no such file (${lexical}${(err as NodeJS.ErrnoException).code === 'ENOENT' ? '' : `: ${(err as NodeJS.ErrnoException).code}`})`,
+      relative,
+    );
   }
-  if (outside(real, realRoot)) refuse(`leads by a symbolic link to ${real}, outside the repository`, inRepo);
+  if (outside(real, realRoot))
+    refuse(`leads by a symbolic link to ${real}, outside the repository`, inRepo);
   const stat = fs.statSync(real);
-  if (stat.isDirectory()) refuse('is a folder; a File customiser copies one file', 'a file; for a folder use packagePath (the build-artifacts folder, zipped and unpacked on the VM)');
+  if (stat.isDirectory())
+    refuse(
+      'is a folder; a File customiser copies one file',
+      'a file; for a folder use packagePath (the build-artifacts folder, zipped and unpacked on the VM)',
+    );
   if (!stat.isFile()) refuse('is not a regular file', 'a file');
   if (stat.size > FILE_CUSTOMIZER_LIMIT) {
-    refuse(`is ${(stat.size / 1024 / 1024).toFixed(1)} MB, more than the 20 MB Image Builder's File customiser is meant for`, 'packagePath for large files (zipped, and downloaded on the VM)');
+    refuse(
+      `is ${(stat.size / 1024 / 1024).toFixed(1)} MB, more than the 20 MB Image Builder's File customiser is meant for`,
+      'packagePath for large files (zipped, and downloaded on the VM)',
+    );
   }
   return { path: real };
 }
 
 /** The file's name as a URL-safe blob name part. */
 function safeName(file: string): string {
-  return path.basename(file).replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+/, '') || 'file';
+  return (
+    path
+      .basename(file)
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^[-.]+/, '') || 'file'
+  );
 }
 
 /** The steps with each local path replaced by its blob URL and sha256Checksum. */
-export function withBlobUrls(steps: FileSteps, files: LocalFile[], containerUrl: string): FileSteps {
-  const out: FileSteps = { customize: steps.customize.map((s) => ({ ...s })), inVMValidations: steps.inVMValidations.map((s) => ({ ...s })) };
+export function withBlobUrls(
+  steps: FileSteps,
+  files: LocalFile[],
+  containerUrl: string,
+): FileSteps {
+  const out: FileSteps = {
+    customize: steps.customize.map((s) => ({ ...s })),
+    inVMValidations: steps.inVMValidations.map((s) => ({ ...s })),
+  };
   for (const f of files) {
     const step = out[f.list][f.index];
     step[f.key] = `${containerUrl}${f.blobName}`;
@@ -147,25 +216,53 @@ export interface UploadContext {
  * returns the steps that name them. On a given account Image Builder's identity must already read blobs
  * there (refused before any write, with the command that grants it); on the task's own it is granted.
  */
-export async function uploadLocalFiles(azure: AzureContext, clients: BuildClients, steps: FileSteps, files: LocalFile[], input: string, ctx: UploadContext, log: Logger, signal: AbortSignal): Promise<PlacedFiles> {
+export async function uploadLocalFiles(
+  azure: AzureContext,
+  clients: BuildClients,
+  steps: FileSteps,
+  files: LocalFile[],
+  input: string,
+  ctx: UploadContext,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<PlacedFiles> {
   log.group(`Local files of ${input}`);
-  const account = await findOrCreateAccount(clients, { storageAccount: ctx.storageAccount }, ctx, azure.subscriptionId, log, signal);
+  const account = await findOrCreateAccount(
+    clients,
+    { storageAccount: ctx.storageAccount },
+    ctx,
+    azure.subscriptionId,
+    log,
+    signal,
+  );
   const scope = `${account.id}/blobServices/default/containers/${ARTIFACTS_CONTAINER}`;
-  const auth = new AuthorizationManagementClient(azure.credential, azure.subscriptionId, azure.clientOptions);
+  const auth = new AuthorizationManagementClient(
+    azure.credential,
+    azure.subscriptionId,
+    azure.clientOptions,
+  );
   if (!account.own) {
-    if (!ctx.principalId || !await canRead(auth, scope, ctx.principalId, signal)) {
-      throw new InputError('storageAccountName', `Image Builder's identity (principal ${ctx.principalId ?? 'unknown'}) holds no role that reads blobs on ${scope} (it needs the data action ${BLOB_READ}, e.g. Storage Blob Data Reader) and downloads the local files of ${input} from there`, readerCommand(ctx.principalId ?? '<principal>', scope));
+    if (!ctx.principalId || !(await canRead(auth, scope, ctx.principalId, signal))) {
+      throw new InputError(
+        'storageAccountName',
+        `Image Builder's identity (principal ${ctx.principalId ?? 'unknown'}) holds no role that reads blobs on ${scope} (it needs the data action ${BLOB_READ}, e.g. Storage Blob Data Reader) and downloads the local files of ${input} from there`,
+        readerCommand(ctx.principalId ?? '<principal>', scope),
+      );
     }
   } else if (ctx.plan) {
     ctx.plan.push(await readerItem({ auth, scope, principalId: ctx.principalId, signal }));
   } else if (ctx.principalId) {
     await grantReader(auth, scope, ctx.principalId, log, signal);
   } else {
-    throw new Error(`Image Builder's identity has no principal id: it can't be granted Storage Blob Data Reader on ${scope} to download the local files of ${input}.`);
+    throw new Error(
+      `Image Builder's identity has no principal id: it can't be granted Storage Blob Data Reader on ${scope} to download the local files of ${input}.`,
+    );
   }
 
   const containerUrl = `${account.blobEndpoint.replace(/\/?$/, '/')}${ARTIFACTS_CONTAINER}/`;
-  const container = ctx.plan ? undefined : blobService(azure, account.blobEndpoint).getContainerClient(ARTIFACTS_CONTAINER);
+  const container = ctx.plan
+    ? undefined
+    : blobService(azure, account.blobEndpoint).getContainerClient(ARTIFACTS_CONTAINER);
   if (container) await ensurePrivateContainer(container, signal);
   const done = new Set<string>();
   for (const f of files) {
@@ -174,7 +271,12 @@ export async function uploadLocalFiles(azure: AzureContext, clients: BuildClient
     const url = `${containerUrl}${f.blobName}`;
     const what = `${f.given} (${size(f.bytes)}, sha256 ${f.sha256.slice(0, 12)}…)`;
     if (!container) {
-      ctx.plan?.push({ action: 'create', target: `local file ${url}`, reason: `named by the ${input}; not uploaded again if it is there`, details: [what] });
+      ctx.plan?.push({
+        action: 'create',
+        target: `local file ${url}`,
+        reason: `named by the ${input}; not uploaded again if it is there`,
+        details: [what],
+      });
       continue;
     }
     const blob = container.getBlockBlobClient(f.blobName);
@@ -188,14 +290,25 @@ export async function uploadLocalFiles(azure: AzureContext, clients: BuildClient
     }
     const content = await fs.promises.readFile(f.path);
     if (createHash('sha256').update(content).digest('hex') !== f.sha256) {
-      throw new Error(`${input}: ${f.given} changed while the task ran (its sha256 is no longer ${f.sha256}); run again.`);
+      throw new Error(
+        `${input}: ${f.given} changed while the task ran (its sha256 is no longer ${f.sha256}); run again.`,
+      );
     }
-    await blob.uploadData(content, { abortSignal: signal, blobHTTPHeaders: { blobContentType: 'application/octet-stream' } });
+    await blob.uploadData(content, {
+      abortSignal: signal,
+      blobHTTPHeaders: { blobContentType: 'application/octet-stream' },
+    });
     log.info(`Uploaded ${what} to ${url}.`);
   }
-  log.info(`Image Builder downloads ${done.size === 1 ? 'it' : 'them'} with its identity and checks the sha256.`);
+  log.info(
+    `Image Builder downloads ${done.size === 1 ? 'it' : 'them'} with its identity and checks the sha256.`,
+  );
   log.endGroup();
-  return { steps: withBlobUrls(steps, files, containerUrl), tag: `${containerUrl}${FOLDER}`, urls: [...done].map((n) => `${containerUrl}${n}`) };
+  return {
+    steps: withBlobUrls(steps, files, containerUrl),
+    tag: `${containerUrl}${FOLDER}`,
+    urls: [...done].map((n) => `${containerUrl}${n}`),
+  };
 }
 
 interface TemplateLike {
@@ -208,7 +321,10 @@ interface TemplateLike {
 export function uploadedFilesOf(t: TemplateLike): string[] {
   const folder = t.tags?.[FILES_TAG];
   if (!folder) return [];
-  const validators = t.validate && typeof t.validate === 'object' ? (t.validate as { inVMValidations?: unknown }).inVMValidations : undefined;
+  const validators =
+    t.validate && typeof t.validate === 'object'
+      ? (t.validate as { inVMValidations?: unknown }).inVMValidations
+      : undefined;
   const urls = new Set<string>();
   for (const list of [t.customize, validators]) {
     if (!Array.isArray(list)) continue;
@@ -223,23 +339,43 @@ export function uploadedFilesOf(t: TemplateLike): string[] {
 }
 
 /** Deletes uploaded files once the build has ended; a failure only warns. */
-export async function deleteUploadedFiles(azure: AzureContext, urls: string[], log: Logger): Promise<void> {
+export async function deleteUploadedFiles(
+  azure: AzureContext,
+  urls: string[],
+  log: Logger,
+): Promise<void> {
   for (const url of urls) await deleteArtifacts(azure, url, log, 'uploaded file');
 }
 
 function size(bytes: number): string {
-  return bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} kB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  return bytes < 1024
+    ? `${bytes} B`
+    : bytes < 1024 * 1024
+      ? `${(bytes / 1024).toFixed(1)} kB`
+      : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 /** The steps of a customisers file (`customize`) or of a template file (its customize and `properties.validate.inVMValidations`). */
 export function fileStepsOf(customize: Step[], properties?: Record<string, unknown>): FileSteps {
   const validate = properties?.validate;
-  const validators = validate && typeof validate === 'object' ? (validate as { inVMValidations?: unknown }).inVMValidations : undefined;
-  return { customize, inVMValidations: Array.isArray(validators) ? validators as Step[] : [] };
+  const validators =
+    validate && typeof validate === 'object'
+      ? (validate as { inVMValidations?: unknown }).inVMValidations
+      : undefined;
+  return { customize, inVMValidations: Array.isArray(validators) ? (validators as Step[]) : [] };
 }
 
 /** A template file's properties with the in-VM validators of `steps`. */
-export function withValidators<T extends { properties: Record<string, unknown> }>(file: T, steps: FileSteps): T {
+export function withValidators<T extends { properties: Record<string, unknown> }>(
+  file: T,
+  steps: FileSteps,
+): T {
   if (!steps.inVMValidations.length) return file;
-  return { ...file, properties: { ...file.properties, validate: { ...(file.properties.validate as object), inVMValidations: steps.inVMValidations } } };
+  return {
+    ...file,
+    properties: {
+      ...file.properties,
+      validate: { ...(file.properties.validate as object), inVMValidations: steps.inVMValidations },
+    },
+  };
 }

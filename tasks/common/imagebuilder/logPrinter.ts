@@ -11,7 +11,8 @@ const END = /\(telemetry\) ending (\S+)/;
 const RUN_ID = /^\[([0-9a-f-]{36})\] /i;
 
 /** Packer's own progress lines, which say nothing about why a step failed. */
-const CHATTER = /^(Provisioning with|Uploading|Restarting|Waiting for|Running Windows update|Machine successfully|Provisioning step had errors|Deleting individual resources|Querying|Powering off|Generalizing|Capturing|Getting|Using existing|Validating deployment|Deploying deployment| -> )/;
+const CHATTER =
+  /^(Provisioning with|Uploading|Restarting|Waiting for|Running Windows update|Machine successfully|Provisioning step had errors|Deleting individual resources|Querying|Powering off|Generalizing|Capturing|Getting|Using existing|Validating deployment|Deploying deployment| -> )/;
 
 export class LogPrinter {
   /** Every line as written (with its run id), for the attachment. */
@@ -22,7 +23,10 @@ export class LogPrinter {
   private section: string[] = [];
   private grouped = false;
 
-  constructor(private readonly log: Logger, private readonly customizers: string[]) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly customizers: string[],
+  ) {}
 
   line(raw: string): void {
     this.all.push(raw);
@@ -68,10 +72,17 @@ export class LogPrinter {
       if (say && !CHATTER.test(say[1])) out.push(say[1]);
     }
     for (const text of this.all.map((l) => l.replace(RUN_ID, ''))) {
-      const verdict = /^PACKER OUT (?:Build 'azure-arm' errored after .*|--> azure-arm: (.*))$/.exec(text);
+      const verdict =
+        /^PACKER OUT (?:Build 'azure-arm' errored after .*|--> azure-arm: (.*))$/.exec(text);
       // Packer repeats the reason in its closing summary ("--> azure-arm: <reason>"): once is enough.
-      if (verdict && !(verdict[1] && out.some((l) => l.includes(verdict[1]))) && !/VMImage:$/.test(text)) out.push(text.replace(/^PACKER OUT (--> )?/, ''));
-      else if (/\[attempt \d+ of \d+\] failed|^Checksum validation .* failed/.test(text)) out.push(text);
+      if (
+        verdict &&
+        !(verdict[1] && out.some((l) => l.includes(verdict[1]))) &&
+        !/VMImage:$/.test(text)
+      )
+        out.push(text.replace(/^PACKER OUT (--> )?/, ''));
+      else if (/\[attempt \d+ of \d+\] failed|^Checksum validation .* failed/.test(text))
+        out.push(text);
     }
     return [...new Set(out)];
   }

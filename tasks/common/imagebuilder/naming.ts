@@ -12,7 +12,16 @@ const MAX = 64;
 
 export function templateName(pipeline: PipelineInfo, doc: TemplateDocument): string {
   const hash = createHash('sha256')
-    .update(JSON.stringify([pipeline.collectionUri, pipeline.teamProject, pipeline.definitionId, pipeline.stageName, pipeline.jobName, canonical(doc)]))
+    .update(
+      JSON.stringify([
+        pipeline.collectionUri,
+        pipeline.teamProject,
+        pipeline.definitionId,
+        pipeline.stageName,
+        pipeline.jobName,
+        canonical(doc),
+      ]),
+    )
     .digest('hex')
     .slice(0, 10);
   const run = slug(pipeline.buildId || 'local', 12);
@@ -21,14 +30,23 @@ export function templateName(pipeline: PipelineInfo, doc: TemplateDocument): str
 }
 
 function slug(text: string, max: number): string {
-  return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').slice(0, Math.max(1, max)).replace(/[-.]+$/, '') || 'x';
+  return (
+    text
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^[-.]+|[-.]+$/g, '')
+      .slice(0, Math.max(1, max))
+      .replace(/[-.]+$/, '') || 'x'
+  );
 }
 
 /** JSON with object keys sorted, so the hash does not depend on the order properties were set in. */
 export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }

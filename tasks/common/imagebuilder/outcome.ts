@@ -7,7 +7,12 @@ import { TaskOutcome, TaskResultKind } from '../core/outcome';
 import { PhaseTime } from './follow';
 import { ResolvedSource } from './sourceResolution';
 
-export interface RunOutputInfo { name: string; artifactId?: string; artifactUri?: string; provisioningState?: string }
+export interface RunOutputInfo {
+  name: string;
+  artifactId?: string;
+  artifactUri?: string;
+  provisioningState?: string;
+}
 
 export interface BuildReport {
   templateName: string;
@@ -27,7 +32,9 @@ const GALLERY_VERSION = /\/galleries\/[^/]+\/images\/[^/]+\/versions\/[^/]+$/i;
 const MANAGED_IMAGE = /\/providers\/Microsoft\.Compute\/images\/[^/]+$/i;
 
 function buildOutputs(r: BuildReport): Record<string, string> {
-  const succeeded = r.runOutputs.filter((o) => (o.provisioningState ?? 'Succeeded') === 'Succeeded');
+  const succeeded = r.runOutputs.filter(
+    (o) => (o.provisioningState ?? 'Succeeded') === 'Succeeded',
+  );
   const version = succeeded.find((o) => GALLERY_VERSION.test(o.artifactId ?? ''))?.artifactId;
   const outputs: Record<string, string> = {
     templateName: r.templateName,
@@ -61,13 +68,29 @@ function buildSummary(r: BuildReport): string {
     '',
   ];
   if (r.reused) lines.push(r.reused, '');
-  if (r.customizers.length) lines.push('**Customisers:**', '', ...r.customizers.map((c, i) => `${i + 1}. ${c}`), '');
+  if (r.customizers.length)
+    lines.push('**Customisers:**', '', ...r.customizers.map((c, i) => `${i + 1}. ${c}`), '');
   if (r.phases.length) {
-    lines.push('| Phase | Time |', '| --- | --- |', rows(r.phases.map((p) => [p.phase, formatDuration(p.ms)])), `| **Total** | **${formatDuration(r.durationMs)}** |`, '');
+    lines.push(
+      '| Phase | Time |',
+      '| --- | --- |',
+      rows(r.phases.map((p) => [p.phase, formatDuration(p.ms)])),
+      `| **Total** | **${formatDuration(r.durationMs)}** |`,
+      '',
+    );
   }
   if (r.runOutputs.length) {
-    lines.push('| Output | State | Artifact |', '| --- | --- | --- |',
-      r.runOutputs.map((o) => `| ${o.name} | ${o.provisioningState ?? ''} | ${o.artifactId ?? o.artifactUri ?? ''} |`).join('\n'), '');
+    lines.push(
+      '| Output | State | Artifact |',
+      '| --- | --- | --- |',
+      r.runOutputs
+        .map(
+          (o) =>
+            `| ${o.name} | ${o.provisioningState ?? ''} | ${o.artifactId ?? o.artifactUri ?? ''} |`,
+        )
+        .join('\n'),
+      '',
+    );
   }
   if (r.logLines !== undefined) lines.push(`Build log: ${r.logLines} lines.`);
   return lines.join('\n');
@@ -75,16 +98,31 @@ function buildSummary(r: BuildReport): string {
 
 function resultOf(runState: string): TaskResultKind {
   switch (runState) {
-    case 'Succeeded': return 'Succeeded';
-    case 'PartiallySucceeded': return 'SucceededWithIssues';
-    case 'Canceled': return 'Cancelled';
-    default: return 'Failed';
+    case 'Succeeded':
+      return 'Succeeded';
+    case 'PartiallySucceeded':
+      return 'SucceededWithIssues';
+    case 'Canceled':
+      return 'Cancelled';
+    default:
+      return 'Failed';
   }
 }
 
-export function outcomeOf(r: BuildReport, message: string, attachments?: TaskOutcome['attachments']): TaskOutcome {
+export function outcomeOf(
+  r: BuildReport,
+  message: string,
+  attachments?: TaskOutcome['attachments'],
+): TaskOutcome {
   const outputs = buildOutputs(r);
-  return { result: resultOf(r.runState), message, outputs, jobVariables: legacyJobVariables(outputs), summary: buildSummary(r), attachments };
+  return {
+    result: resultOf(r.runState),
+    message,
+    outputs,
+    jobVariables: legacyJobVariables(outputs),
+    summary: buildSummary(r),
+    attachments,
+  };
 }
 
 /**
@@ -95,6 +133,7 @@ function legacyJobVariables(outputs: Record<string, string>): Record<string, str
   const vars: Record<string, string> = {};
   const imageUri = outputs.imageVersionId ?? outputs.managedImageId ?? outputs.vhdUri;
   if (imageUri) vars.imageUri = imageUri;
-  for (const name of ['pirPublisher', 'pirOffer', 'pirSku', 'pirVersion']) if (outputs[name]) vars[name] = outputs[name];
+  for (const name of ['pirPublisher', 'pirOffer', 'pirSku', 'pirVersion'])
+    if (outputs[name]) vars[name] = outputs[name];
   return vars;
 }

@@ -24,36 +24,97 @@ export interface ResolvedSource {
   pir?: { publisher: string; offer: string; sku: string; version: string };
 }
 
-export async function resolveSource(compute: (subscriptionId?: string) => ComputeManagementClient, ref: SourceRef, location: string, declaredOs: OsType | undefined, log: Logger, signal: AbortSignal): Promise<ResolvedSource> {
+export async function resolveSource(
+  compute: (subscriptionId?: string) => ComputeManagementClient,
+  ref: SourceRef,
+  location: string,
+  declaredOs: OsType | undefined,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<ResolvedSource> {
   const resolved = await resolve(compute, ref, location, log, signal);
   if (declaredOs && declaredOs !== resolved.osType) {
-    throw new InputError('osType', `says ${declaredOs}, but the source ${resolved.description} is ${resolved.osType}`, `osType ${resolved.osType} or auto`);
+    throw new InputError(
+      'osType',
+      `says ${declaredOs}, but the source ${resolved.description} is ${resolved.osType}`,
+      `osType ${resolved.osType} or auto`,
+    );
   }
   return resolved;
 }
 
-async function resolve(compute: (subscriptionId?: string) => ComputeManagementClient, ref: SourceRef, location: string, log: Logger, signal: AbortSignal): Promise<ResolvedSource> {
+async function resolve(
+  compute: (subscriptionId?: string) => ComputeManagementClient,
+  ref: SourceRef,
+  location: string,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<ResolvedSource> {
   switch (ref.kind) {
     case 'marketplace': {
       const c = compute();
       let version = ref.version;
       const urn = `${ref.publisher}:${ref.offer}:${ref.sku}`;
       if (version === 'latest') {
-        const list = await getOrUndefined(() => c.virtualMachineImages.list(location, ref.publisher, ref.offer, ref.sku, { abortSignal: signal }));
-        const newest = (list ?? []).map((v) => v.name).sort(compareVersions).pop();
-        if (!newest) throw new InputError('sourceImage', `the marketplace image ${urn} has no versions in ${location}`, 'a publisher:offer:sku offered in that region (az vm image list --all -l <region> -p <publisher>)');
+        const list = await getOrUndefined(() =>
+          c.virtualMachineImages.list(location, ref.publisher, ref.offer, ref.sku, {
+            abortSignal: signal,
+          }),
+        );
+        const newest = (list ?? [])
+          .map((v) => v.name)
+          .sort(compareVersions)
+          .pop();
+        if (!newest)
+          throw new InputError(
+            'sourceImage',
+            `the marketplace image ${urn} has no versions in ${location}`,
+            'a publisher:offer:sku offered in that region (az vm image list --all -l <region> -p <publisher>)',
+          );
         version = newest;
         log.info(`Source: marketplace image ${urn}:latest is version ${version} in ${location}.`);
       }
-      const image = await getOrUndefined(() => c.virtualMachineImages.get(location, ref.publisher, ref.offer, ref.sku, version, { abortSignal: signal }));
-      if (!image) throw new InputError('sourceImage', `the marketplace image ${urn}:${version} is not offered in ${location}`, 'an image and version offered in that region');
-      const planOf = ref.plan ?? (image.plan ? { name: image.plan.name, product: image.plan.product, publisher: image.plan.publisher } : undefined);
-      if (image.plan && !ref.plan) log.info(`Source: ${urn} is sold with purchase plan ${image.plan.name} (product ${image.plan.product}, publisher ${image.plan.publisher}); the template carries it. Accept its terms once: az vm image terms accept --urn ${urn}:${version}`);
-      const osType: OsType = /linux/i.test(String(image.osDiskImage?.operatingSystem ?? '')) ? 'Linux' : /windows/i.test(String(image.osDiskImage?.operatingSystem ?? '')) ? 'Windows' : ref.osHint ?? guessOs(ref.publisher, ref.offer);
+      const image = await getOrUndefined(() =>
+        c.virtualMachineImages.get(location, ref.publisher, ref.offer, ref.sku, version, {
+          abortSignal: signal,
+        }),
+      );
+      if (!image)
+        throw new InputError(
+          'sourceImage',
+          `the marketplace image ${urn}:${version} is not offered in ${location}`,
+          'an image and version offered in that region',
+        );
+      const planOf =
+        ref.plan ??
+        (image.plan
+          ? { name: image.plan.name, product: image.plan.product, publisher: image.plan.publisher }
+          : undefined);
+      if (image.plan && !ref.plan)
+        log.info(
+          `Source: ${urn} is sold with purchase plan ${image.plan.name} (product ${image.plan.product}, publisher ${image.plan.publisher}); the template carries it. Accept its terms once: az vm image terms accept --urn ${urn}:${version}`,
+        );
+      const osType: OsType = /linux/i.test(String(image.osDiskImage?.operatingSystem ?? ''))
+        ? 'Linux'
+        : /windows/i.test(String(image.osDiskImage?.operatingSystem ?? ''))
+          ? 'Windows'
+          : (ref.osHint ?? guessOs(ref.publisher, ref.offer));
       return {
         templateSource: {
-          type: 'PlatformImage', publisher: ref.publisher, offer: ref.offer, sku: ref.sku, version,
-          ...(planOf ? { planInfo: { planName: planOf.name, planProduct: planOf.product, planPublisher: planOf.publisher } } : {}),
+          type: 'PlatformImage',
+          publisher: ref.publisher,
+          offer: ref.offer,
+          sku: ref.sku,
+          version,
+          ...(planOf
+            ? {
+                planInfo: {
+                  planName: planOf.name,
+                  planProduct: planOf.product,
+                  planPublisher: planOf.publisher,
+                },
+              }
+            : {}),
         },
         osType,
         hyperVGeneration: image.hyperVGeneration,
@@ -64,20 +125,54 @@ async function resolve(compute: (subscriptionId?: string) => ComputeManagementCl
     case 'galleryImageVersion': {
       const g = parseGalleryId(ref.definitionId)!;
       const c = compute(g.subscriptionId);
-      const definition = await getOrUndefined(() => c.galleryImages.get(g.resourceGroup, g.gallery, g.definition!, { abortSignal: signal }));
-      if (!definition) throw new InputError('sourceImage', `the gallery image definition ${ref.definitionId} does not exist (or the service connection can't read it)`, 'an existing image definition');
+      const definition = await getOrUndefined(() =>
+        c.galleryImages.get(g.resourceGroup, g.gallery, g.definition!, { abortSignal: signal }),
+      );
+      if (!definition)
+        throw new InputError(
+          'sourceImage',
+          `the gallery image definition ${ref.definitionId} does not exist (or the service connection can't read it)`,
+          'an existing image definition',
+        );
       let version = ref.version;
       if (version === 'latest') {
         const candidates: string[] = [];
-        for await (const v of c.galleryImageVersions.listByGalleryImage(g.resourceGroup, g.gallery, g.definition!, { abortSignal: signal })) {
-          if (!v.publishingProfile?.excludeFromLatest && (v.provisioningState ?? 'Succeeded') === 'Succeeded' && v.name) candidates.push(v.name);
+        for await (const v of c.galleryImageVersions.listByGalleryImage(
+          g.resourceGroup,
+          g.gallery,
+          g.definition!,
+          { abortSignal: signal },
+        )) {
+          if (
+            !v.publishingProfile?.excludeFromLatest &&
+            (v.provisioningState ?? 'Succeeded') === 'Succeeded' &&
+            v.name
+          )
+            candidates.push(v.name);
         }
         const newest = candidates.sort(compareVersions).pop();
-        if (!newest) throw new InputError('sourceImage', `the gallery image definition ${ref.definitionId} has no version that may be used as latest`, 'a published version, or an explicit version id');
+        if (!newest)
+          throw new InputError(
+            'sourceImage',
+            `the gallery image definition ${ref.definitionId} has no version that may be used as latest`,
+            'a published version, or an explicit version id',
+          );
         version = newest;
-        log.info(`Source: gallery image ${g.gallery}/${g.definition} latest is version ${version}.`);
-      } else if (!await getOrUndefined(() => c.galleryImageVersions.get(g.resourceGroup, g.gallery, g.definition!, version, { abortSignal: signal }))) {
-        throw new InputError('sourceImage', `the gallery image version ${ref.definitionId}/versions/${version} does not exist`, 'an existing version, or latest');
+        log.info(
+          `Source: gallery image ${g.gallery}/${g.definition} latest is version ${version}.`,
+        );
+      } else if (
+        !(await getOrUndefined(() =>
+          c.galleryImageVersions.get(g.resourceGroup, g.gallery, g.definition!, version, {
+            abortSignal: signal,
+          }),
+        ))
+      ) {
+        throw new InputError(
+          'sourceImage',
+          `the gallery image version ${ref.definitionId}/versions/${version} does not exist`,
+          'an existing version, or latest',
+        );
       }
       const id = `${ref.definitionId}/versions/${version}`;
       return {
@@ -89,8 +184,17 @@ async function resolve(compute: (subscriptionId?: string) => ComputeManagementCl
     }
     case 'managedImage': {
       const p = parseResourceId(ref.imageId)!;
-      const image = await getOrUndefined(() => compute(p.subscriptionId).images.get(p.resourceGroup, p.levels[0][1], { abortSignal: signal }));
-      if (!image) throw new InputError('sourceImage', `the managed image ${ref.imageId} does not exist (or the service connection can't read it)`, 'an existing managed image');
+      const image = await getOrUndefined(() =>
+        compute(p.subscriptionId).images.get(p.resourceGroup, p.levels[0][1], {
+          abortSignal: signal,
+        }),
+      );
+      if (!image)
+        throw new InputError(
+          'sourceImage',
+          `the managed image ${ref.imageId} does not exist (or the service connection can't read it)`,
+          'an existing managed image',
+        );
       return {
         templateSource: { type: 'ManagedImage', imageId: ref.imageId },
         osType: image.storageProfile?.osDisk?.osType === 'Linux' ? 'Linux' : 'Windows',
@@ -110,13 +214,26 @@ function guessOs(publisher: string, offer: string): OsType {
  * What `wait` knows of the source of a template it did not compose: the template's own `source` (with
  * AIB's `exactVersion`) and the OS recorded in its tags.
  */
-export function sourceOfTemplate(t: { source?: unknown; tags?: Record<string, string> }): ResolvedSource {
+export function sourceOfTemplate(t: {
+  source?: unknown;
+  tags?: Record<string, string>;
+}): ResolvedSource {
   const s = (t.source ?? {}) as Record<string, unknown>;
   const osType: OsType = t.tags?.['gip.os'] === 'Windows' ? 'Windows' : 'Linux';
   if (s.type === 'PlatformImage') {
     const version = String(s.exactVersion ?? s.version ?? 'latest');
-    const pir = { publisher: String(s.publisher), offer: String(s.offer), sku: String(s.sku), version };
-    return { templateSource: s, osType, description: `marketplace image ${pir.publisher}:${pir.offer}:${pir.sku}:${version}`, pir };
+    const pir = {
+      publisher: String(s.publisher),
+      offer: String(s.offer),
+      sku: String(s.sku),
+      version,
+    };
+    return {
+      templateSource: s,
+      osType,
+      description: `marketplace image ${pir.publisher}:${pir.offer}:${pir.sku}:${version}`,
+      pir,
+    };
   }
   const id = String(s.imageVersionId ?? s.imageId ?? '');
   return { templateSource: s, osType, description: t.tags?.['gip.source'] ?? id };

@@ -33,7 +33,14 @@ export const CLEANUP_TAG = 'gip.cleanup';
 const OS_TAG = 'gip.os';
 
 /** `artifacts`: the customisers and URL of the uploaded build-artifacts archive (artifacts.ts). */
-export function composeTemplate(params: BuildParams, source: ResolvedSource, identityId: string, subscriptionId: string, pipeline: PipelineInfo, artifacts?: { customizers: Customizer[]; url: string }): TemplateDocument {
+export function composeTemplate(
+  params: BuildParams,
+  source: ResolvedSource,
+  identityId: string,
+  subscriptionId: string,
+  pipeline: PipelineInfo,
+  artifacts?: { customizers: Customizer[]; url: string },
+): TemplateDocument {
   const tags = provenanceTags(pipeline, source.description);
   const s = params.settings;
   const properties: TemplateDocument['properties'] = {
@@ -50,18 +57,33 @@ export function composeTemplate(params: BuildParams, source: ResolvedSource, ide
     vmProfile.vnetConfig = {
       subnetId: s.subnetId,
       ...(s.proxyVmSize ? { proxyVmSize: s.proxyVmSize } : {}),
-      ...(s.containerInstanceSubnetId ? { containerInstanceSubnetId: s.containerInstanceSubnetId } : {}),
+      ...(s.containerInstanceSubnetId
+        ? { containerInstanceSubnetId: s.containerInstanceSubnetId }
+        : {}),
     };
   }
   if (Object.keys(vmProfile).length) properties.vmProfile = vmProfile;
   if (s.stagingResourceGroup) {
-    properties.stagingResourceGroup = s.stagingResourceGroup.startsWith('/') ? s.stagingResourceGroup : `/subscriptions/${subscriptionId}/resourceGroups/${s.stagingResourceGroup}`;
+    properties.stagingResourceGroup = s.stagingResourceGroup.startsWith('/')
+      ? s.stagingResourceGroup
+      : `/subscriptions/${subscriptionId}/resourceGroups/${s.stagingResourceGroup}`;
   }
-  if (Object.keys(s.managedResourceTags).length) properties.managedResourceTags = s.managedResourceTags;
+  if (Object.keys(s.managedResourceTags).length)
+    properties.managedResourceTags = s.managedResourceTags;
   const v = s.validation;
   if (v.script || v.sourceValidationOnly || v.continueOnFailure) {
     properties.validate = {
-      ...(v.script ? { inVMValidations: [{ type: source.osType === 'Windows' ? 'PowerShell' : 'Shell', name: 'validation-script', inline: v.script }] } : {}),
+      ...(v.script
+        ? {
+            inVMValidations: [
+              {
+                type: source.osType === 'Windows' ? 'PowerShell' : 'Shell',
+                name: 'validation-script',
+                inline: v.script,
+              },
+            ],
+          }
+        : {}),
       ...(v.sourceValidationOnly ? { sourceValidationOnly: true } : {}),
       ...(v.continueOnFailure ? { continueDistributeOnFailure: true } : {}),
     };
@@ -75,7 +97,12 @@ export function composeTemplate(params: BuildParams, source: ResolvedSource, ide
   }
   return {
     location: params.location,
-    tags: { ...tags, 'gip.managedBy': 'BuildImage', [OS_TAG]: source.osType, ...(artifacts ? { [ARTIFACTS_TAG]: artifacts.url } : {}) },
+    tags: {
+      ...tags,
+      'gip.managedBy': 'BuildImage',
+      [OS_TAG]: source.osType,
+      ...(artifacts ? { [ARTIFACTS_TAG]: artifacts.url } : {}),
+    },
     identity: { type: 'UserAssigned', userAssignedIdentities: { [identityId]: {} } },
     properties,
   };
@@ -85,11 +112,20 @@ export function composeTemplate(params: BuildParams, source: ResolvedSource, ide
 export function withTemplateName(doc: TemplateDocument, name: string): TemplateDocument {
   const copy = JSON.parse(JSON.stringify(doc)) as TemplateDocument;
   copy.tags[TEMPLATE_TAG] = name;
-  for (const d of copy.properties.distribute) d.artifactTags = { ...(d.artifactTags as Record<string, string> | undefined), [TEMPLATE_TAG]: name };
+  for (const d of copy.properties.distribute)
+    d.artifactTags = {
+      ...(d.artifactTags as Record<string, string> | undefined),
+      [TEMPLATE_TAG]: name,
+    };
   return copy;
 }
 
 /** The SDK's flattened model of the same document. */
 export function toSdkTemplate(doc: TemplateDocument): ImageTemplate {
-  return { location: doc.location, tags: doc.tags, identity: doc.identity, ...doc.properties } as unknown as ImageTemplate;
+  return {
+    location: doc.location,
+    tags: doc.tags,
+    identity: doc.identity,
+    ...doc.properties,
+  } as unknown as ImageTemplate;
 }

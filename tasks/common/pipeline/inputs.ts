@@ -17,7 +17,9 @@ export function pipelineInputs(): InputReader {
   return new InputReader({
     get: (name) => {
       const value = tl.getInput(name, false) || undefined;
-      return value && path.isAbsolute(value.trim()) && roots.includes(normalise(value.trim())) ? undefined : value;
+      return value && path.isAbsolute(value.trim()) && roots.includes(normalise(value.trim()))
+        ? undefined
+        : value;
     },
     secret: (value) => tl.setSecret(value),
   });

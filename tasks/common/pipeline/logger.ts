@@ -5,10 +5,18 @@ import { Logger } from '../core/logger';
 export class PipelineLogger implements Logger {
   private inGroup = false;
 
-  info(message: string): void { console.log(message); }
-  debug(message: string): void { tl.debug(message); }
-  warn(message: string): void { tl.warning(message); }
-  error(message: string): void { tl.error(message); }
+  info(message: string): void {
+    console.log(message);
+  }
+  debug(message: string): void {
+    tl.debug(message);
+  }
+  warn(message: string): void {
+    tl.warning(message);
+  }
+  error(message: string): void {
+    tl.error(message);
+  }
 
   group(title: string): void {
     this.endGroup();

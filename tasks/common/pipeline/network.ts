@@ -8,7 +8,14 @@ export function agentNetworkSettings(): NetworkSettings {
   if (proxy?.proxyPassword) tl.setSecret(proxy.proxyPassword);
   if (certs?.passphrase) tl.setSecret(certs.passphrase);
   return {
-    proxy: proxy ? { url: proxy.proxyUrl, username: proxy.proxyUsername, password: proxy.proxyPassword, bypass: proxy.proxyBypassHosts ?? [] } : undefined,
+    proxy: proxy
+      ? {
+          url: proxy.proxyUrl,
+          username: proxy.proxyUsername,
+          password: proxy.proxyPassword,
+          bypass: proxy.proxyBypassHosts ?? [],
+        }
+      : undefined,
     caFile: certs?.caFile || undefined,
     certFile: certs?.certFile || undefined,
     keyFile: certs?.keyFile || undefined,

@@ -39,14 +39,19 @@ const RESULTS = {
  * signals, errors turned into one plain message, outputs and summary published, and whatever the task
  * left on disk (the certificate PEM) removed whatever the outcome.
  */
-export function runTask(taskName: string, body: (ctx: TaskContext) => Promise<TaskOutcome>): Promise<void> {
+export function runTask(
+  taskName: string,
+  body: (ctx: TaskContext) => Promise<TaskOutcome>,
+): Promise<void> {
   const log = new PipelineLogger();
   const controller = new AbortController();
   const cleanups: (() => void)[] = [];
   const onSignal = (signal: NodeJS.Signals) => {
-    log.warn(signal === 'SIGINT'
-      ? `${taskName}: the pipeline was cancelled; stopping and cleaning up.`
-      : `${taskName}: ${signal} received; the agent will stop this task in a moment.`);
+    log.warn(
+      signal === 'SIGINT'
+        ? `${taskName}: the pipeline was cancelled; stopping and cleaning up.`
+        : `${taskName}: ${signal} received; the agent will stop this task in a moment.`,
+    );
     if (!controller.signal.aborted) controller.abort(new CancelledError());
   };
   process.on('SIGINT', onSignal);
@@ -90,7 +95,8 @@ function publish(taskName: string, outcome: TaskOutcome): void {
   for (const [name, value] of Object.entries(outcome.outputs ?? {})) {
     tl.setVariable(name, value, secret.has(name), true);
   }
-  for (const [name, value] of Object.entries(outcome.jobVariables ?? {})) tl.setVariable(name, value, false, false);
+  for (const [name, value] of Object.entries(outcome.jobVariables ?? {}))
+    tl.setVariable(name, value, false, false);
   const dir = tl.getVariable('Agent.TempDirectory');
   for (const a of outcome.attachments ?? []) {
     if (!dir) break;

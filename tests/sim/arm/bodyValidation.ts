@@ -17,8 +17,16 @@ export interface BodyCheck {
 
 export function validateRequestBody(check: BodyCheck): void {
   const { req, def, operation } = check;
-  if (operation !== 'POST' && (req.body === undefined || req.body === null || typeof req.body !== 'object' || Array.isArray(req.body))) {
-    throw armErrors.invalidRequestContent('The request content was invalid and could not be deserialized: \'The request body must be a JSON object.\'.');
+  if (
+    operation !== 'POST' &&
+    (req.body === undefined ||
+      req.body === null ||
+      typeof req.body !== 'object' ||
+      Array.isArray(req.body))
+  ) {
+    throw armErrors.invalidRequestContent(
+      "The request content was invalid and could not be deserialized: 'The request body must be a JSON object.'.",
+    );
   }
   const contract = validateBody(operation, req.path, req.body);
   if (!contract.ok && contract.code !== 'NoContract') {

@@ -120,7 +120,10 @@ export interface CustomRoute {
   /** Namespace whose registration the route requires, if any. */
   namespace?: string;
   /** The authorization action and scope, or undefined when any authenticated caller may. */
-  authorize?(req: ArmRequest, match: RegExpExecArray): { action: string; scope: string } | undefined;
+  authorize?(
+    req: ArmRequest,
+    match: RegExpExecArray,
+  ): { action: string; scope: string } | undefined;
   handle(req: ArmRequest, match: RegExpExecArray): ArmResult | Promise<ArmResult>;
 }
 

@@ -20,7 +20,8 @@ export function clone<T>(v: T): T {
 /** JSON merge patch (RFC 7386): objects merge, null removes, everything else replaces. */
 export function mergePatch(target: any, patch: any): any {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return clone(patch);
-  const out: any = target !== null && typeof target === 'object' && !Array.isArray(target) ? { ...target } : {};
+  const out: any =
+    target !== null && typeof target === 'object' && !Array.isArray(target) ? { ...target } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
     else out[k] = mergePatch(out[k], v);
@@ -30,7 +31,9 @@ export function mergePatch(target: any, patch: any): any {
 
 /** Value at a dotted path ("properties.source.type"). */
 export function valueAt(obj: any, dotted: string): any {
-  return dotted.split('.').reduce((o, k) => (o === undefined || o === null ? undefined : o[k]), obj);
+  return dotted
+    .split('.')
+    .reduce((o, k) => (o === undefined || o === null ? undefined : o[k]), obj);
 }
 
 /**
@@ -38,9 +41,18 @@ export function valueAt(obj: any, dotted: string): any {
  * updates), user-assigned identities resolved to their principalId/clientId. Assigning a user-assigned
  * identity needs .../userAssignedIdentities/assign/action on it (LinkedAuthorizationFailed otherwise).
  */
-export function resolveIdentity(req: ArmRequest, identity: any, existing: StoredResource | undefined, resourceId: string, resourceType: string): any {
+export function resolveIdentity(
+  req: ArmRequest,
+  identity: any,
+  existing: StoredResource | undefined,
+  resourceId: string,
+  resourceType: string,
+): any {
   if (identity === undefined || identity === null) return undefined;
-  if (typeof identity !== 'object') throw armErrors.invalidRequestContent(`The request content was invalid and could not be deserialized: 'identity must be an object'.`);
+  if (typeof identity !== 'object')
+    throw armErrors.invalidRequestContent(
+      `The request content was invalid and could not be deserialized: 'identity must be an object'.`,
+    );
   const type = String(identity.type ?? 'None');
   const kinds = type.split(',').map((s) => s.trim().toLowerCase());
   const out: any = { type };
@@ -54,24 +66,43 @@ export function resolveIdentity(req: ArmRequest, identity: any, existing: Stored
     for (const uaiId of Object.keys(requested)) {
       const uai = req.sim.store.get(uaiId);
       if (!uai || !sameId(uai.type, USER_ASSIGNED_IDENTITY_TYPE)) {
-        throw new ArmError(400, 'FailedIdentityOperation', `Identity operation for resource '${resourceId}' failed with error 'Failed to perform resource identity operation. Status: 'NotFound'. Response: '{"error":{"code":"NotFound","message":"Resource '${uaiId}' not found."}}'.'.`);
+        throw new ArmError(
+          400,
+          'FailedIdentityOperation',
+          `Identity operation for resource '${resourceId}' failed with error 'Failed to perform resource identity operation. Status: 'NotFound'. Response: '{"error":{"code":"NotFound","message":"Resource '${uaiId}' not found."}}'.'.`,
+        );
       }
-      req.sim.rbac.requireLinked(req.caller, { action: `${resourceType}/write`, scope: resourceId },
-        { action: `${USER_ASSIGNED_IDENTITY_TYPE}/assign/action`, scope: uai.id });
-      out.userAssignedIdentities[uai.id] = { principalId: uai.properties?.principalId, clientId: uai.properties?.clientId };
+      req.sim.rbac.requireLinked(
+        req.caller,
+        { action: `${resourceType}/write`, scope: resourceId },
+        { action: `${USER_ASSIGNED_IDENTITY_TYPE}/assign/action`, scope: uai.id },
+      );
+      out.userAssignedIdentities[uai.id] = {
+        principalId: uai.properties?.principalId,
+        clientId: uai.properties?.clientId,
+      };
     }
   }
   return out;
 }
 
 /** The default stored document of a PUT: the request's ARM envelope fields plus its properties. */
-export function buildResource(req: ArmRequest, def: ResourceTypeDef, existing: StoredResource | undefined): StoredResource {
+export function buildResource(
+  req: ArmRequest,
+  def: ResourceTypeDef,
+  existing: StoredResource | undefined,
+): StoredResource {
   const level = req.level!;
   const b = req.body ?? {};
-  const doc: StoredResource = { id: existing?.id ?? level.id, name: existing?.name ?? level.name!, type: def.type };
+  const doc: StoredResource = {
+    id: existing?.id ?? level.id,
+    name: existing?.name ?? level.name!,
+    type: def.type,
+  };
   if (b.location !== undefined) doc.location = normaliseLocation(String(b.location));
   else if (existing?.location !== undefined) doc.location = existing.location;
-  for (const k of ['kind', 'sku', 'plan', 'zones', 'extendedLocation', 'managedBy']) if (b[k] !== undefined) doc[k] = clone(b[k]);
+  for (const k of ['kind', 'sku', 'plan', 'zones', 'extendedLocation', 'managedBy'])
+    if (b[k] !== undefined) doc[k] = clone(b[k]);
   if (b.tags !== undefined) doc.tags = clone(b.tags);
   const identity = resolveIdentity(req, b.identity, existing, doc.id, def.type);
   if (identity !== undefined) doc.identity = identity;
@@ -103,22 +134,35 @@ export function operationHeaders(sim: SimServices, op: Operation): Record<string
 }
 
 /** Starts an operation on a resource and returns the initial (2xx) response. */
-export function startOperation(req: ArmRequest, opts: {
-  kind: Operation['kind'];
-  resource: StoredResource;
-  style: LroStyle;
-  run: (op: OperationHandle) => Promise<unknown>;
-  status: number;
-  body?: unknown;
-  onSettled?: (op: Operation) => void;
-}): { result: ArmResult; operation: Operation } {
+export function startOperation(
+  req: ArmRequest,
+  opts: {
+    kind: Operation['kind'];
+    resource: StoredResource;
+    style: LroStyle;
+    run: (op: OperationHandle) => Promise<unknown>;
+    status: number;
+    body?: unknown;
+    onSettled?: (op: Operation) => void;
+  },
+): { result: ArmResult; operation: Operation } {
   const ns = opts.resource.type.split('/')[0];
   const location = opts.resource.location ?? locationOf(req.sim, opts.resource.id) ?? 'global';
   const op = req.sim.operations.start({
-    kind: opts.kind, resourceId: opts.resource.id, namespace: ns, location, subscriptionId: req.subscriptionId,
-    apiVersion: req.apiVersion, style: opts.style, run: opts.run, onSettled: opts.onSettled,
+    kind: opts.kind,
+    resourceId: opts.resource.id,
+    namespace: ns,
+    location,
+    subscriptionId: req.subscriptionId,
+    apiVersion: req.apiVersion,
+    style: opts.style,
+    run: opts.run,
+    onSettled: opts.onSettled,
   });
-  return { result: { status: opts.status, body: opts.body, headers: operationHeaders(req.sim, op) }, operation: op };
+  return {
+    result: { status: opts.status, body: opts.body, headers: operationHeaders(req.sim, op) },
+    operation: op,
+  };
 }
 
 /** The location of a resource or its nearest located ancestor. */
@@ -144,7 +188,8 @@ export function removeResource(sim: SimServices, id: string): StoredResource[] {
 export function notFound(req: ArmRequest): ArmError {
   const levels = req.parsed!.levels;
   const idx = levels.indexOf(req.level!);
-  if (sameId(req.level!.type, RESOURCE_GROUP_TYPE)) return armErrors.resourceGroupNotFound(req.level!.name ?? '');
+  if (sameId(req.level!.type, RESOURCE_GROUP_TYPE))
+    return armErrors.resourceGroupNotFound(req.level!.name ?? '');
   return armErrors.resourceNotFound(typeAndNamePath(levels, idx), req.resourceGroup);
 }
 

@@ -95,19 +95,30 @@ export class Operations {
       op.endTime = new Date().toISOString();
       if (status === 'Succeeded') op.result = value;
       if (error) op.error = error;
-      if (status === 'Canceled') controller.abort(new ArmError(409, 'OperationCanceled', 'The operation was canceled.'));
+      if (status === 'Canceled')
+        controller.abort(new ArmError(409, 'OperationCanceled', 'The operation was canceled.'));
       s.onSettled?.(op);
       resolveSettled();
     };
-    if (s.style.header !== 'Location') op.asyncUrlPath = `${base}/${s.style.asyncSegment ?? 'operationStatuses'}/${id}`;
-    if (s.style.header !== 'Azure-AsyncOperation') op.locationUrlPath = `${base}/${s.style.locationSegment ?? 'operationResults'}/${id}`;
-    for (const p of [op.asyncUrlPath, op.locationUrlPath]) if (p) this.byPath.set(p.toLowerCase(), op);
+    if (s.style.header !== 'Location')
+      op.asyncUrlPath = `${base}/${s.style.asyncSegment ?? 'operationStatuses'}/${id}`;
+    if (s.style.header !== 'Azure-AsyncOperation')
+      op.locationUrlPath = `${base}/${s.style.locationSegment ?? 'operationResults'}/${id}`;
+    for (const p of [op.asyncUrlPath, op.locationUrlPath])
+      if (p) this.byPath.set(p.toLowerCase(), op);
     this.byId.set(id, op);
     // Start on the next tick so the initial response is written before any state changes.
     setImmediate(() => {
       s.run(op).then(
         (v) => finish('Succeeded', v),
-        (e) => finish('Failed', undefined, e instanceof ArmError ? e : new ArmError(500, 'InternalServerError', String(e?.message ?? e))),
+        (e) =>
+          finish(
+            'Failed',
+            undefined,
+            e instanceof ArmError
+              ? e
+              : new ArmError(500, 'InternalServerError', String(e?.message ?? e)),
+          ),
       );
     });
     return op;
@@ -119,7 +130,11 @@ export class Operations {
 
   /** Operations still running, e.g. to cancel an image build. */
   running(resourceId?: string): Operation[] {
-    return [...this.byId.values()].filter((o) => o.status === 'InProgress' && (resourceId === undefined || o.resourceId.toLowerCase() === resourceId.toLowerCase()));
+    return [...this.byId.values()].filter(
+      (o) =>
+        o.status === 'InProgress' &&
+        (resourceId === undefined || o.resourceId.toLowerCase() === resourceId.toLowerCase()),
+    );
   }
 
   retryAfter(op: Operation): number {

@@ -45,14 +45,22 @@ export function isAncestorOrSelf(scope: string, id: string): boolean {
 
 /** Parses an ARM path. Returns undefined when the path is not a resource path ARM would route. */
 export function parseArmPath(path: string): ParsedPath | undefined {
-  const segs = path.split('/').filter((s) => s.length > 0).map((s) => decodeURIComponent(s));
+  const segs = path
+    .split('/')
+    .filter((s) => s.length > 0)
+    .map((s) => decodeURIComponent(s));
   if (segs.length === 0) return undefined;
   const levels: Level[] = [];
   let i = 0;
   let subscriptionId: string | undefined;
   let resourceGroup: string | undefined;
   let cur = '';
-  const push = (type: string, namespace: string, name: string | undefined, extension: boolean): void => {
+  const push = (
+    type: string,
+    namespace: string,
+    name: string | undefined,
+    extension: boolean,
+  ): void => {
     cur += name === undefined ? `/${segs[i]}` : `/${segs[i]}/${name}`;
     levels.push({ type, name, id: cur, namespace, extension });
   };
@@ -77,7 +85,10 @@ export function parseArmPath(path: string): ParsedPath | undefined {
       if (ns === undefined) return undefined;
       // "/subscriptions/{s}/providers/{ns}" alone is the provider itself, handled by its own route.
       if (segs[i + 2] === undefined) return undefined;
-      const extension = levels.length > 0 && levels[levels.length - 1].type !== SUBSCRIPTION_TYPE && levels[levels.length - 1].type !== RESOURCE_GROUP_TYPE;
+      const extension =
+        levels.length > 0 &&
+        levels[levels.length - 1].type !== SUBSCRIPTION_TYPE &&
+        levels[levels.length - 1].type !== RESOURCE_GROUP_TYPE;
       cur += `/${seg}/${ns}`;
       i += 2;
       let type = ns;
@@ -95,7 +106,13 @@ export function parseArmPath(path: string): ParsedPath | undefined {
     }
   }
   const last = levels[levels.length - 1];
-  return { path, subscriptionId, resourceGroup, levels, open: last !== undefined && last.name === undefined };
+  return {
+    path,
+    subscriptionId,
+    resourceGroup,
+    levels,
+    open: last !== undefined && last.name === undefined,
+  };
 }
 
 /** The type used in authorization actions: "Microsoft.Resources/subscriptions/resourceGroups" for groups. */
@@ -107,8 +124,14 @@ export function rbacType(type: string): string {
 /** "Microsoft.Compute/galleries/g/images/i": how ARM names a (nested) resource in ResourceNotFound. */
 export function typeAndNamePath(levels: Level[], upTo: number): string {
   let start = upTo;
-  while (start > 0 && !levels[start].extension && levels[start].type.toLowerCase().startsWith(levels[start - 1].type.toLowerCase() + '/')) start--;
+  while (
+    start > 0 &&
+    !levels[start].extension &&
+    levels[start].type.toLowerCase().startsWith(levels[start - 1].type.toLowerCase() + '/')
+  )
+    start--;
   let out = `${levels[start].type}/${levels[start].name ?? ''}`;
-  for (let k = start + 1; k <= upTo; k++) out += `/${levels[k].type.split('/').pop()}/${levels[k].name ?? ''}`;
+  for (let k = start + 1; k <= upTo; k++)
+    out += `/${levels[k].type.split('/').pop()}/${levels[k].name ?? ''}`;
   return out;
 }

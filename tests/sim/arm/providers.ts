@@ -15,12 +15,25 @@ const ALWAYS_REGISTERED = ['microsoft.resources', 'microsoft.authorization'];
 
 /** Namespaces ARM knows even when the simulator implements none of their types. */
 const WELL_KNOWN = [
-  'Microsoft.Resources', 'Microsoft.Authorization', 'Microsoft.Compute', 'Microsoft.Storage', 'Microsoft.Network',
-  'Microsoft.ManagedIdentity', 'Microsoft.VirtualMachineImages', 'Microsoft.ContainerInstance', 'Microsoft.KeyVault',
-  'Microsoft.DesktopVirtualization', 'Microsoft.DevCenter', 'Microsoft.Insights', 'Microsoft.OperationalInsights',
+  'Microsoft.Resources',
+  'Microsoft.Authorization',
+  'Microsoft.Compute',
+  'Microsoft.Storage',
+  'Microsoft.Network',
+  'Microsoft.ManagedIdentity',
+  'Microsoft.VirtualMachineImages',
+  'Microsoft.ContainerInstance',
+  'Microsoft.KeyVault',
+  'Microsoft.DesktopVirtualization',
+  'Microsoft.DevCenter',
+  'Microsoft.Insights',
+  'Microsoft.OperationalInsights',
 ];
 
-interface Entry { name: string; state: RegistrationState }
+interface Entry {
+  name: string;
+  state: RegistrationState;
+}
 
 export class Providers {
   /** Subscription id (lower case) -> namespace (lower case) -> state. */
@@ -30,16 +43,30 @@ export class Providers {
   /** Nominal time a registration takes. */
   static readonly REGISTRATION_MS = 60_000;
 
-  constructor(private readonly clock: SimClock, namespaces: string[], subscriptions: SubscriptionSpec[], initial: Initial = {}) {
-    for (const ns of [...WELL_KNOWN, ...namespaces, ...Object.keys(initial), ...subscriptions.flatMap((s) => Object.keys(s.providers ?? {}))]) {
+  constructor(
+    private readonly clock: SimClock,
+    namespaces: string[],
+    subscriptions: SubscriptionSpec[],
+    initial: Initial = {},
+  ) {
+    for (const ns of [
+      ...WELL_KNOWN,
+      ...namespaces,
+      ...Object.keys(initial),
+      ...subscriptions.flatMap((s) => Object.keys(s.providers ?? {})),
+    ]) {
       if (!this.names.has(ns.toLowerCase())) this.names.set(ns.toLowerCase(), ns);
     }
     for (const s of subscriptions) {
       const states = new Map<string, Entry>();
       for (const [key, name] of this.names) states.set(key, { name, state: 'Registered' });
-      for (const [ns, state] of [...Object.entries(initial), ...Object.entries(s.providers ?? {})]) {
+      for (const [ns, state] of [
+        ...Object.entries(initial),
+        ...Object.entries(s.providers ?? {}),
+      ]) {
         if (ALWAYS_REGISTERED.includes(ns.toLowerCase())) continue;
-        states.get(ns.toLowerCase())!.state = state === 'NotRegistered' ? 'NotRegistered' : 'Registered';
+        states.get(ns.toLowerCase())!.state =
+          state === 'NotRegistered' ? 'NotRegistered' : 'Registered';
       }
       this.bySubscription.set(s.subscriptionId.toLowerCase(), states);
     }
@@ -77,13 +104,17 @@ export class Providers {
     const e = this.entry(subscriptionId, ns);
     if (!e || e.state === 'Registered' || e.state === 'Registering') return;
     e.state = 'Registering';
-    setTimeout(() => { if (e.state === 'Registering') e.state = 'Registered'; }, this.clock.scaled(Providers.REGISTRATION_MS)).unref();
+    setTimeout(() => {
+      if (e.state === 'Registering') e.state = 'Registered';
+    }, this.clock.scaled(Providers.REGISTRATION_MS)).unref();
   }
 
   unregister(subscriptionId: string, ns: string): void {
     const e = this.entry(subscriptionId, ns);
     if (!e || ALWAYS_REGISTERED.includes(ns.toLowerCase()) || e.state === 'NotRegistered') return;
     e.state = 'Unregistering';
-    setTimeout(() => { if (e.state === 'Unregistering') e.state = 'NotRegistered'; }, this.clock.scaled(Providers.REGISTRATION_MS)).unref();
+    setTimeout(() => {
+      if (e.state === 'Unregistering') e.state = 'NotRegistered';
+    }, this.clock.scaled(Providers.REGISTRATION_MS)).unref();
   }
 }

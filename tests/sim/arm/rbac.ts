@@ -29,7 +29,11 @@ export interface RoleDefinitionView {
 // `*` matches any characters; a whole segment `/*/` also matches nothing, as Azure reads it (Managed Identity
 // Operator's `userAssignedIdentities/*/assign/action` grants `userAssignedIdentities/assign/action`).
 function wildcardRegex(pattern: string): RegExp {
-  const part = (x: string) => x.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const part = (x: string) =>
+    x
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*');
   return new RegExp('^' + pattern.split('/*/').map(part).join('/(?:.*/)?') + '$', 'i');
 }
 
@@ -54,7 +58,8 @@ export class Rbac {
 
   /** An assignment made through the API counts only once propagated, as in Azure (scenario ones count at once). */
   propagate(assignmentId: string): void {
-    if (this.propagationMs > 0) this.effectiveFrom.set(assignmentId.toLowerCase(), Date.now() + this.propagationMs);
+    if (this.propagationMs > 0)
+      this.effectiveFrom.set(assignmentId.toLowerCase(), Date.now() + this.propagationMs);
   }
 
   forget(assignmentId: string): void {
@@ -64,19 +69,38 @@ export class Rbac {
   /** Role assignments that have taken effect: what authorization, permissions and subscription visibility see. */
   effectiveAssignments(): StoredResource[] {
     const now = Date.now();
-    return this.store.list({ type: ROLE_ASSIGNMENT_TYPE }).filter((a) => (this.effectiveFrom.get(a.id.toLowerCase()) ?? 0) <= now);
+    return this.store
+      .list({ type: ROLE_ASSIGNMENT_TYPE })
+      .filter((a) => (this.effectiveFrom.get(a.id.toLowerCase()) ?? 0) <= now);
   }
 
   roleDefinition(guidOrId: string): RoleDefinitionView | undefined {
     const guid = roleGuidOf(guidOrId);
     const b = builtInRole(guid);
-    if (b) return { guid: b.guid, roleName: b.roleName, type: 'BuiltInRole', description: b.description, permissions: b.permissions, assignableScopes: ['/'] };
-    const custom = this.store.list({ type: ROLE_DEFINITION_TYPE }).find((r) => r.name.toLowerCase() === guid);
+    if (b)
+      return {
+        guid: b.guid,
+        roleName: b.roleName,
+        type: 'BuiltInRole',
+        description: b.description,
+        permissions: b.permissions,
+        assignableScopes: ['/'],
+      };
+    const custom = this.store
+      .list({ type: ROLE_DEFINITION_TYPE })
+      .find((r) => r.name.toLowerCase() === guid);
     return custom ? this.customView(custom) : undefined;
   }
 
   roleDefinitions(): RoleDefinitionView[] {
-    const out: RoleDefinitionView[] = builtInRoles().map((b) => ({ guid: b.guid, roleName: b.roleName, type: 'BuiltInRole' as const, description: b.description, permissions: b.permissions, assignableScopes: ['/'] }));
+    const out: RoleDefinitionView[] = builtInRoles().map((b) => ({
+      guid: b.guid,
+      roleName: b.roleName,
+      type: 'BuiltInRole' as const,
+      description: b.description,
+      permissions: b.permissions,
+      assignableScopes: ['/'],
+    }));
     for (const r of this.store.list({ type: ROLE_DEFINITION_TYPE })) out.push(this.customView(r));
     return out;
   }
@@ -88,7 +112,12 @@ export class Rbac {
       roleName: p.roleName ?? r.name,
       type: 'CustomRole',
       description: p.description ?? '',
-      permissions: (p.permissions ?? []).map((x: any) => ({ actions: x.actions ?? [], notActions: x.notActions ?? [], dataActions: x.dataActions ?? [], notDataActions: x.notDataActions ?? [] })),
+      permissions: (p.permissions ?? []).map((x: any) => ({
+        actions: x.actions ?? [],
+        notActions: x.notActions ?? [],
+        dataActions: x.dataActions ?? [],
+        notDataActions: x.notDataActions ?? [],
+      })),
       assignableScopes: p.assignableScopes ?? [],
       resource: r,
     };
@@ -96,9 +125,11 @@ export class Rbac {
 
   /** Effective role assignments of a principal that apply at a scope (made at it or an ancestor). */
   assignmentsFor(principalId: string, scope: string): StoredResource[] {
-    return this.effectiveAssignments().filter((a) =>
-      String(a.properties?.principalId ?? '').toLowerCase() === principalId.toLowerCase() &&
-      isAncestorOrSelf(String(a.properties?.scope ?? scopeOfAssignmentId(a.id)), scope));
+    return this.effectiveAssignments().filter(
+      (a) =>
+        String(a.properties?.principalId ?? '').toLowerCase() === principalId.toLowerCase() &&
+        isAncestorOrSelf(String(a.properties?.scope ?? scopeOfAssignmentId(a.id)), scope),
+    );
   }
 
   /** The permission blocks a principal holds at a scope. */
@@ -112,31 +143,55 @@ export class Rbac {
   }
 
   /** Whether a principal holds an action (or, with dataAction, a data action) at a scope. Ignores `enforced`. */
-  holds(principalId: string, action: string, scope: string, opts: { dataAction?: boolean } = {}): boolean {
+  holds(
+    principalId: string,
+    action: string,
+    scope: string,
+    opts: { dataAction?: boolean } = {},
+  ): boolean {
     return this.permissionsAt(principalId, scope).some((p) => {
       const allow = opts.dataAction ? p.dataActions : p.actions;
       const deny = opts.dataAction ? p.notDataActions : p.notActions;
-      return allow.some((x) => actionMatches(x, action)) && !deny.some((x) => actionMatches(x, action));
+      return (
+        allow.some((x) => actionMatches(x, action)) && !deny.some((x) => actionMatches(x, action))
+      );
     });
   }
 
   /** Whether the principal may act: always true when the scenario does not enforce RBAC. */
-  isAllowed(principalId: string, action: string, scope: string, opts: { dataAction?: boolean } = {}): boolean {
+  isAllowed(
+    principalId: string,
+    action: string,
+    scope: string,
+    opts: { dataAction?: boolean } = {},
+  ): boolean {
     return !this.enforced || this.holds(principalId, action, scope, opts);
   }
 
   /** Throws Azure's AuthorizationFailed when the caller may not perform `action` over `scope`. */
   require(caller: Principal, action: string, scope: string): void {
-    if (!this.isAllowed(caller.objectId, action, scope)) throw armErrors.authorizationFailed(caller.appId, caller.objectId, action, scope);
+    if (!this.isAllowed(caller.objectId, action, scope))
+      throw armErrors.authorizationFailed(caller.appId, caller.objectId, action, scope);
   }
 
   /**
    * For a write that references another resource (e.g. assigning a user-assigned identity needs
    * Microsoft.ManagedIdentity/userAssignedIdentities/assign/action on it): LinkedAuthorizationFailed.
    */
-  requireLinked(caller: Principal, request: { action: string; scope: string }, linked: { action: string; scope: string }): void {
+  requireLinked(
+    caller: Principal,
+    request: { action: string; scope: string },
+    linked: { action: string; scope: string },
+  ): void {
     if (!this.isAllowed(caller.objectId, linked.action, linked.scope)) {
-      throw armErrors.linkedAuthorizationFailed(caller.appId, caller.objectId, request.action, request.scope, linked.action, linked.scope);
+      throw armErrors.linkedAuthorizationFailed(
+        caller.appId,
+        caller.objectId,
+        request.action,
+        request.scope,
+        linked.action,
+        linked.scope,
+      );
     }
   }
 }
@@ -146,4 +201,3 @@ export function scopeOfAssignmentId(id: string): string {
   const i = id.toLowerCase().lastIndexOf('/providers/microsoft.authorization/roleassignments/');
   return i <= 0 ? '/' : id.slice(0, i);
 }
-

@@ -68,7 +68,11 @@ export class ResourceStore {
     const out: StoredResource[] = [];
     for (const { doc } of this.entries.values()) {
       if (type !== undefined && doc.type.toLowerCase() !== type) continue;
-      if (filter.under !== undefined && (!isAncestorOrSelf(filter.under, doc.id) || this.key(filter.under) === this.key(doc.id))) continue;
+      if (
+        filter.under !== undefined &&
+        (!isAncestorOrSelf(filter.under, doc.id) || this.key(filter.under) === this.key(doc.id))
+      )
+        continue;
       out.push(doc);
     }
     return out;

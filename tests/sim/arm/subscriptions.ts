@@ -10,12 +10,21 @@ export class Subscriptions {
 
   constructor(scenario: Scenario, fallback: { subscriptionId: string; displayName: string }) {
     const declared: NonNullable<Scenario['subscriptions']> = scenario.subscriptions ?? [fallback];
-    if (!Array.isArray(declared) || declared.length === 0) throw new Error('scenario "subscriptions" needs at least one { "subscriptionId", "displayName" }');
+    if (!Array.isArray(declared) || declared.length === 0)
+      throw new Error(
+        'scenario "subscriptions" needs at least one { "subscriptionId", "displayName" }',
+      );
     this.all = declared.map((s, i) => {
       if (!s || typeof s.subscriptionId !== 'string' || !GUID.test(s.subscriptionId)) {
-        throw new Error(`scenario subscriptions[${i}]: "subscriptionId" must be a GUID, got ${JSON.stringify(s?.subscriptionId)}`);
+        throw new Error(
+          `scenario subscriptions[${i}]: "subscriptionId" must be a GUID, got ${JSON.stringify(s?.subscriptionId)}`,
+        );
       }
-      return { subscriptionId: s.subscriptionId.toLowerCase(), displayName: s.displayName ?? `Subscription ${i + 1}`, ...(s.providers ? { providers: s.providers } : {}) };
+      return {
+        subscriptionId: s.subscriptionId.toLowerCase(),
+        displayName: s.displayName ?? `Subscription ${i + 1}`,
+        ...(s.providers ? { providers: s.providers } : {}),
+      };
     });
     const ids = this.all.map((s) => s.subscriptionId);
     const twice = ids.find((id, i) => ids.indexOf(id) !== i);
@@ -36,7 +45,9 @@ export class Subscriptions {
     for (const r of resources) {
       const sub = typeof r?.id === 'string' ? subscriptionOf(r.id) : undefined;
       if (sub !== undefined && !this.get(sub)) {
-        throw new Error(`scenario resource ${String(r.id)} is in subscription ${sub}, which the scenario does not declare (its "subscriptions": ${this.all.map((s) => s.subscriptionId).join(', ')})`);
+        throw new Error(
+          `scenario resource ${String(r.id)} is in subscription ${sub}, which the scenario does not declare (its "subscriptions": ${this.all.map((s) => s.subscriptionId).join(', ')})`,
+        );
       }
     }
   }

@@ -75,7 +75,11 @@ function goType(t: TypeDesc | undefined, pkg: string): string {
     case 'boolean':
       return 'bool';
     case 'array':
-      return '[]' + (t.item && (t.item.kind === 'object' || t.item.kind === 'map') ? '*' : '') + goType(t.item, pkg);
+      return (
+        '[]' +
+        (t.item && (t.item.kind === 'object' || t.item.kind === 'map') ? '*' : '') +
+        goType(t.item, pkg)
+      );
     case 'map':
       return 'map[string]*' + goType(t.item, pkg);
     case 'object':
@@ -87,7 +91,11 @@ function goType(t: TypeDesc | undefined, pkg: string): string {
 
 function goChain(chain: Violation['chain'], pkg: string): string {
   return chain
-    .map((c) => `unmarshalling type *${pkg}.${c.typeName}` + (c.field ? `: struct field ${c.field.charAt(0).toUpperCase()}${c.field.slice(1)}` : ''))
+    .map(
+      (c) =>
+        `unmarshalling type *${pkg}.${c.typeName}` +
+        (c.field ? `: struct field ${c.field.charAt(0).toUpperCase()}${c.field.slice(1)}` : ''),
+    )
     .join(': ');
 }
 
@@ -107,7 +115,8 @@ function imageBuilderError(v: Violation, apiVersion: string, rootName: string): 
       };
     }
     case 'wrongType': {
-      const holder = [...v.chain].reverse().find((c) => c.field !== undefined)?.typeName ?? rootName;
+      const holder =
+        [...v.chain].reverse().find((c) => c.field !== undefined)?.typeName ?? rootName;
       return {
         code: 'InvalidRequestContent',
         message:
@@ -175,12 +184,21 @@ function dotnetError(v: Violation, dialect: Dialect): ArmError {
   switch (v.kind) {
     case 'unknownMember': {
       const holder = v.chain[v.chain.length - 1]?.typeName ?? 'Object';
-      return { code: 'InvalidRequestContent', message: `${DESERIALISE}'Could not find member '${last}' on object of type '${holder}'. Path '${target}'.'`, target };
+      return {
+        code: 'InvalidRequestContent',
+        message: `${DESERIALISE}'Could not find member '${last}' on object of type '${holder}'. Path '${target}'.'`,
+        target,
+      };
     }
     case 'wrongType':
       return { code: 'InvalidRequestContent', message: conversionMessage(v, target), target };
     case 'missingRequired':
-      if (dialect === 'compute') return { code: 'InvalidParameter', message: `Required parameter '${last}' is missing (null).`, target };
+      if (dialect === 'compute')
+        return {
+          code: 'InvalidParameter',
+          message: `Required parameter '${last}' is missing (null).`,
+          target,
+        };
       return {
         code: 'InvalidRequestContent',
         message: `${DESERIALISE}'Required property '${last}' not found in JSON. Path '${formatPath(v.path.slice(0, -1))}'.'`,
@@ -191,15 +209,35 @@ function dotnetError(v: Violation, dialect: Dialect): ArmError {
       if (v.expected?.name && v.reason?.startsWith('expected one of')) {
         return { code: 'InvalidRequestContent', message: conversionMessage(v, target), target };
       }
-      if (dialect === 'compute') return { code: 'InvalidParameter', message: `The value of parameter ${target} is invalid.`, target };
-      return { code: 'BadRequest', message: `The value '${shown(v.value)}' of property '${target}' is invalid: ${v.reason}.`, target };
+      if (dialect === 'compute')
+        return {
+          code: 'InvalidParameter',
+          message: `The value of parameter ${target} is invalid.`,
+          target,
+        };
+      return {
+        code: 'BadRequest',
+        message: `The value '${shown(v.value)}' of property '${target}' is invalid: ${v.reason}.`,
+        target,
+      };
   }
 }
 
-export function renderViolation(v: Violation, dialect: Dialect, apiVersion: string, rootName: string): ArmError {
-  return dialect === 'imagebuilder' ? imageBuilderError(v, apiVersion, rootName) : dotnetError(v, dialect);
+export function renderViolation(
+  v: Violation,
+  dialect: Dialect,
+  apiVersion: string,
+  rootName: string,
+): ArmError {
+  return dialect === 'imagebuilder'
+    ? imageBuilderError(v, apiVersion, rootName)
+    : dotnetError(v, dialect);
 }
 
 export function missingBodyError(): ArmError {
-  return { code: 'InvalidRequestContent', message: 'The request content was either null or empty.', target: '' };
+  return {
+    code: 'InvalidRequestContent',
+    message: 'The request content was either null or empty.',
+    target: '',
+  };
 }

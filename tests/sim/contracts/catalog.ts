@@ -37,7 +37,10 @@ let catalogCache: { root: string; groups: Map<string, SpecGroup[]> } | undefined
 
 function listDirs(dir: string): string[] {
   try {
-    return fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    return fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
   } catch {
     return [];
   }
@@ -49,13 +52,21 @@ function listDirs(dir: string): string[] {
 // additive, so the newest held spec is the best stand-in for any request.
 function scanNamespace(namespace: string, nsDir: string): SpecGroup[] {
   const groups: SpecGroup[] = [];
-  const stableDirs = [path.join(nsDir, 'stable'), ...listDirs(nsDir).map((sub) => path.join(nsDir, sub, 'stable'))];
+  const stableDirs = [
+    path.join(nsDir, 'stable'),
+    ...listDirs(nsDir).map((sub) => path.join(nsDir, sub, 'stable')),
+  ];
   for (const stable of stableDirs) {
-    const versions = listDirs(stable).filter((v) => /^\d{4}-\d{2}-\d{2}$/.test(v)).sort();
+    const versions = listDirs(stable)
+      .filter((v) => /^\d{4}-\d{2}-\d{2}$/.test(v))
+      .sort();
     const newest = versions[versions.length - 1];
     if (!newest) continue;
     const dir = path.join(stable, newest);
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => path.join(dir, f));
+    const files = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => path.join(dir, f));
     groups.push({ namespace, apiVersion: newest, dir, files });
   }
   return groups;

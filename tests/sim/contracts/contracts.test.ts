@@ -11,13 +11,21 @@ const RG = `/subscriptions/${SUB}/resourceGroups/rg1`;
 function example(namespace: string, file: string): any {
   for (const g of groupsFor(namespace)) {
     const dir = path.join(g.dir, 'examples');
-    const found = fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true }) as string[]).find((f) => path.basename(f) === file) : undefined;
+    const found = fs.existsSync(dir)
+      ? (fs.readdirSync(dir, { recursive: true }) as string[]).find(
+          (f) => path.basename(f) === file,
+        )
+      : undefined;
     if (found) return JSON.parse(fs.readFileSync(path.join(dir, found), 'utf8')).parameters;
   }
   throw new Error(`example ${file} not found for ${namespace}`);
 }
 
-function rejected(r: ReturnType<typeof validateBody>): { code: string; message: string; target: string } {
+function rejected(r: ReturnType<typeof validateBody>): {
+  code: string;
+  message: string;
+  target: string;
+} {
   assert.strictEqual(r.ok, false, 'expected the body to be rejected');
   return r as { code: string; message: string; target: string };
 }
@@ -53,16 +61,26 @@ describe('contracts: official examples', () => {
                 const exFile = path.resolve(path.dirname(file), ref.$ref);
                 if (!fs.existsSync(exFile)) continue; // only the examples saved in contracts/ (see SOURCES.txt)
                 const params = JSON.parse(fs.readFileSync(exFile, 'utf8')).parameters;
-                const concrete = template.replace(/\?.*$/, '').replace(/\{([^}]+)\}/g, (_, n: string) => {
-                  assert.ok(params[n] !== undefined, `${exFile}: no value for path parameter ${n}`);
-                  return String(params[n]);
-                });
+                const concrete = template
+                  .replace(/\?.*$/, '')
+                  .replace(/\{([^}]+)\}/g, (_, n: string) => {
+                    assert.ok(
+                      params[n] !== undefined,
+                      `${exFile}: no value for path parameter ${n}`,
+                    );
+                    return String(params[n]);
+                  });
                 const info = findOperation(method, concrete);
                 assert.ok(info, `${exFile}: no operation found for ${method} ${concrete}`);
-                assert.strictEqual(info.operationId, op.operationId, `${exFile}: routed to the wrong operation`);
+                assert.strictEqual(
+                  info.operationId,
+                  op.operationId,
+                  `${exFile}: routed to the wrong operation`,
+                );
                 if (!info.body) continue; // POST without a body (run, cancel, register...)
                 const key = `${group.namespace}/${path.basename(exFile)}`;
-                const bodyName = params[info.body.name] !== undefined ? info.body.name : MISNAMED_BODY[key];
+                const bodyName =
+                  params[info.body.name] !== undefined ? info.body.name : MISNAMED_BODY[key];
                 assert.ok(bodyName, `${exFile}: no body under '${info.body.name}'`);
                 const r = validateBody(method, concrete, params[bodyName]);
                 checked[group.namespace] = (checked[group.namespace] ?? 0) + 1;
@@ -76,12 +94,26 @@ describe('contracts: official examples', () => {
     const total = Object.values(checked).reduce((a, b) => a + b, 0);
     console.log(`      examples checked: ${total} in ${Date.now() - started} ms`);
     for (const [ns, n] of Object.entries(checked).sort()) console.log(`        ${ns}: ${n}`);
-    for (const [key, { why }] of Object.entries(KNOWN_INVALID_EXAMPLES)) console.log(`        known invalid: ${key}: ${why}`);
+    for (const [key, { why }] of Object.entries(KNOWN_INVALID_EXAMPLES))
+      console.log(`        known invalid: ${key}: ${why}`);
 
-    assert.deepStrictEqual(Object.keys(failures).sort(), Object.keys(KNOWN_INVALID_EXAMPLES).sort(), JSON.stringify(failures, null, 2));
-    for (const [key, exp] of Object.entries(KNOWN_INVALID_EXAMPLES)) assert.strictEqual(failures[key].target, exp.target);
+    assert.deepStrictEqual(
+      Object.keys(failures).sort(),
+      Object.keys(KNOWN_INVALID_EXAMPLES).sort(),
+      JSON.stringify(failures, null, 2),
+    );
+    for (const [key, exp] of Object.entries(KNOWN_INVALID_EXAMPLES))
+      assert.strictEqual(failures[key].target, exp.target);
     // The providers the tasks use must all have been exercised.
-    for (const ns of ['Microsoft.VirtualMachineImages', 'Microsoft.Compute', 'Microsoft.Authorization', 'Microsoft.Resources', 'Microsoft.ManagedIdentity', 'Microsoft.DesktopVirtualization', 'Microsoft.DevCenter']) {
+    for (const ns of [
+      'Microsoft.VirtualMachineImages',
+      'Microsoft.Compute',
+      'Microsoft.Authorization',
+      'Microsoft.Resources',
+      'Microsoft.ManagedIdentity',
+      'Microsoft.DesktopVirtualization',
+      'Microsoft.DevCenter',
+    ]) {
       assert.ok((checked[ns] ?? 0) > 0, `no example checked for ${ns}`);
     }
   });
@@ -103,7 +135,8 @@ const PROVIDERS: ProviderCase[] = [
     namespace: 'Microsoft.VirtualMachineImages',
     method: 'PUT',
     path: `${RG}/providers/Microsoft.VirtualMachineImages/imageTemplates/t1`,
-    body: () => example('Microsoft.VirtualMachineImages', 'CreateImageTemplateLinux.json').parameters,
+    body: () =>
+      example('Microsoft.VirtualMachineImages', 'CreateImageTemplateLinux.json').parameters,
     required: ['properties', 'source'],
   },
   {
@@ -121,9 +154,19 @@ const PROVIDERS: ProviderCase[] = [
       location: 'westeurope',
       properties: {
         hardwareProfile: { vmSize: 'Standard_D2s_v5' },
-        storageProfile: { imageReference: { id: `${RG}/providers/Microsoft.Compute/galleries/g1/images/def1/versions/1.0.0` } },
-        osProfile: { computerName: 'vm1', adminUsername: 'azureuser', adminPassword: 'P@ssw0rd1234!' },
-        networkProfile: { networkInterfaces: [{ id: `${RG}/providers/Microsoft.Network/networkInterfaces/nic1` }] },
+        storageProfile: {
+          imageReference: {
+            id: `${RG}/providers/Microsoft.Compute/galleries/g1/images/def1/versions/1.0.0`,
+          },
+        },
+        osProfile: {
+          computerName: 'vm1',
+          adminUsername: 'azureuser',
+          adminPassword: 'P@ssw0rd1234!',
+        },
+        networkProfile: {
+          networkInterfaces: [{ id: `${RG}/providers/Microsoft.Network/networkInterfaces/nic1` }],
+        },
       },
     }),
     required: ['location'],
@@ -146,7 +189,8 @@ const PROVIDERS: ProviderCase[] = [
     namespace: 'Microsoft.Authorization',
     method: 'PUT',
     path: `${RG}/providers/Microsoft.Authorization/roleAssignments/05c5a614-a7d6-4502-b150-c2fb455033ff`,
-    body: () => example('Microsoft.Authorization', 'RoleAssignments_CreateForResourceGroup.json').parameters,
+    body: () =>
+      example('Microsoft.Authorization', 'RoleAssignments_CreateForResourceGroup.json').parameters,
     required: ['properties', 'roleDefinitionId'],
   },
   {
@@ -167,7 +211,12 @@ const PROVIDERS: ProviderCase[] = [
     namespace: 'Microsoft.Storage',
     method: 'PUT',
     path: `${RG}/providers/Microsoft.Storage/storageAccounts/st1`,
-    body: () => ({ sku: { name: 'Standard_LRS' }, kind: 'StorageV2', location: 'westeurope', properties: { allowSharedKeyAccess: false } }),
+    body: () => ({
+      sku: { name: 'Standard_LRS' },
+      kind: 'StorageV2',
+      location: 'westeurope',
+      properties: { allowSharedKeyAccess: false },
+    }),
     required: ['sku'],
   },
   {
@@ -178,7 +227,15 @@ const PROVIDERS: ProviderCase[] = [
       location: 'westeurope',
       properties: {
         osType: 'Linux',
-        containers: [{ name: 'packer', properties: { image: 'mcr.microsoft.com/azure-cli', resources: { requests: { cpu: 1, memoryInGB: 1.5 } } } }],
+        containers: [
+          {
+            name: 'packer',
+            properties: {
+              image: 'mcr.microsoft.com/azure-cli',
+              resources: { requests: { cpu: 1, memoryInGB: 1.5 } },
+            },
+          },
+        ],
       },
     }),
     required: ['properties', 'containers'],
@@ -241,11 +298,31 @@ describe('contracts: image builder, as users get it wrong', () => {
   const base = (): any =>
     clone({
       location: 'westeurope',
-      identity: { type: 'UserAssigned', userAssignedIdentities: { [`${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aib`]: {} } },
+      identity: {
+        type: 'UserAssigned',
+        userAssignedIdentities: {
+          [`${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aib`]: {},
+        },
+      },
       properties: {
-        source: { type: 'PlatformImage', publisher: 'MicrosoftWindowsDesktop', offer: 'windows-11', sku: 'win11-24h2-avd', version: 'latest' },
-        customize: [{ type: 'PowerShell', name: 'install', inline: ['Write-Host hi'], runElevated: true }],
-        distribute: [{ type: 'ManagedImage', imageId: `${RG}/providers/Microsoft.Compute/images/img`, location: 'westeurope', runOutputName: 'img' }],
+        source: {
+          type: 'PlatformImage',
+          publisher: 'MicrosoftWindowsDesktop',
+          offer: 'windows-11',
+          sku: 'win11-24h2-avd',
+          version: 'latest',
+        },
+        customize: [
+          { type: 'PowerShell', name: 'install', inline: ['Write-Host hi'], runElevated: true },
+        ],
+        distribute: [
+          {
+            type: 'ManagedImage',
+            imageId: `${RG}/providers/Microsoft.Compute/images/img`,
+            location: 'westeurope',
+            runOutputName: 'img',
+          },
+        ],
       },
     });
 
@@ -259,8 +336,18 @@ describe('contracts: image builder, as users get it wrong', () => {
     const e = rejected(validateBody('PUT', p, b));
     assert.strictEqual(e.code, 'InvalidRequestContent');
     assert.strictEqual(e.target, 'properties.customize[0].runElevatedd');
-    assert.ok(e.message.startsWith('Unmarshalling entity encountered error: unmarshalling type *v2024_02_01.ImageTemplate: struct field Properties:'), e.message);
-    assert.ok(e.message.includes('unmarshalling type *v2024_02_01.ImageTemplatePowerShellCustomizer, unknown field "runElevatedd"'), e.message);
+    assert.ok(
+      e.message.startsWith(
+        'Unmarshalling entity encountered error: unmarshalling type *v2024_02_01.ImageTemplate: struct field Properties:',
+      ),
+      e.message,
+    );
+    assert.ok(
+      e.message.includes(
+        'unmarshalling type *v2024_02_01.ImageTemplatePowerShellCustomizer, unknown field "runElevatedd"',
+      ),
+      e.message,
+    );
     assert.ok(e.message.includes("'properties.customize[0].runElevatedd'"), e.message);
     assert.ok(e.message.endsWith('visit http://aka.ms/azvmimagebuildertmplref.'), e.message);
   });
@@ -288,15 +375,26 @@ describe('contracts: image builder, as users get it wrong', () => {
     assert.strictEqual(rejected(validateBody('PUT', p, b1)).target, 'properties.Customize');
 
     const b2 = base();
-    b2.properties.source = { type: 'SharedImageVersion', imageVersionID: `${RG}/providers/Microsoft.Compute/galleries/g/images/d/versions/1.0.0` };
-    assert.strictEqual(rejected(validateBody('PUT', p, b2)).target, 'properties.source.imageVersionID');
+    b2.properties.source = {
+      type: 'SharedImageVersion',
+      imageVersionID: `${RG}/providers/Microsoft.Compute/galleries/g/images/d/versions/1.0.0`,
+    };
+    assert.strictEqual(
+      rejected(validateBody('PUT', p, b2)).target,
+      'properties.source.imageVersionID',
+    );
 
     const b3 = base();
     b3.properties.customize[0].type = 'powershell';
     const e3 = rejected(validateBody('PUT', p, b3));
     assert.strictEqual(e3.code, 'ValidationFailed');
     assert.strictEqual(e3.target, 'properties.customize[0].type');
-    assert.ok(e3.message.startsWith("Validation failed: 'ImageTemplate.properties.customize[0]': Field 'type' has a bad value: 'powershell'"), e3.message);
+    assert.ok(
+      e3.message.startsWith(
+        "Validation failed: 'ImageTemplate.properties.customize[0]': Field 'type' has a bad value: 'powershell'",
+      ),
+      e3.message,
+    );
 
     const b4 = base();
     b4.identity.type = 'userassigned';
@@ -305,18 +403,35 @@ describe('contracts: image builder, as users get it wrong', () => {
 
   it("rejects the corpus's legacy and misspelt keys: Shell `script`, `aritfactTags`, `tags` on a SharedImage distributor", () => {
     const b1 = base();
-    b1.properties.customize = [{ type: 'Shell', name: 'legacy', script: 'https://example.com/x.sh' }];
-    assert.strictEqual(rejected(validateBody('PUT', p, b1)).target, 'properties.customize[0].script');
+    b1.properties.customize = [
+      { type: 'Shell', name: 'legacy', script: 'https://example.com/x.sh' },
+    ];
+    assert.strictEqual(
+      rejected(validateBody('PUT', p, b1)).target,
+      'properties.customize[0].script',
+    );
 
     const b2 = base();
     b2.properties.distribute[0].aritfactTags = { a: 'b' };
-    assert.strictEqual(rejected(validateBody('PUT', p, b2)).target, 'properties.distribute[0].aritfactTags');
+    assert.strictEqual(
+      rejected(validateBody('PUT', p, b2)).target,
+      'properties.distribute[0].aritfactTags',
+    );
 
     const b3 = base();
     b3.properties.distribute = [
-      { type: 'SharedImage', galleryImageId: `${RG}/providers/Microsoft.Compute/galleries/g/images/d`, runOutputName: 'sig', replicationRegions: ['westeurope'], tags: {} },
+      {
+        type: 'SharedImage',
+        galleryImageId: `${RG}/providers/Microsoft.Compute/galleries/g/images/d`,
+        runOutputName: 'sig',
+        replicationRegions: ['westeurope'],
+        tags: {},
+      },
     ];
-    assert.strictEqual(rejected(validateBody('PUT', p, b3)).target, 'properties.distribute[0].tags');
+    assert.strictEqual(
+      rejected(validateBody('PUT', p, b3)).target,
+      'properties.distribute[0].tags',
+    );
   });
 
   it("rejects a missing required member with AIB's ValidationFailed wording", () => {
@@ -336,15 +451,26 @@ describe('contracts: image builder, as users get it wrong', () => {
     b1.properties.buildTimeoutInMinutes = '60';
     const e1 = rejected(validateBody('PUT', p, b1));
     assert.strictEqual(e1.target, 'properties.buildTimeoutInMinutes');
-    assert.ok(e1.message.includes('cannot unmarshal string into Go struct field ImageTemplateProperties.properties.buildTimeoutInMinutes of type int32'), e1.message);
+    assert.ok(
+      e1.message.includes(
+        'cannot unmarshal string into Go struct field ImageTemplateProperties.properties.buildTimeoutInMinutes of type int32',
+      ),
+      e1.message,
+    );
 
     const b2 = base();
     b2.properties.buildTimeoutInMinutes = 961;
-    assert.strictEqual(rejected(validateBody('PUT', p, b2)).target, 'properties.buildTimeoutInMinutes');
+    assert.strictEqual(
+      rejected(validateBody('PUT', p, b2)).target,
+      'properties.buildTimeoutInMinutes',
+    );
 
     const b3 = base();
     b3.properties.distribute[0].runOutputName = ''; // the botched sed substitution of the corpus
-    assert.strictEqual(rejected(validateBody('PUT', p, b3)).target, 'properties.distribute[0].runOutputName');
+    assert.strictEqual(
+      rejected(validateBody('PUT', p, b3)).target,
+      'properties.distribute[0].runOutputName',
+    );
 
     const b4 = base();
     b4.properties.customize = { type: 'Shell' };
@@ -353,8 +479,16 @@ describe('contracts: image builder, as users get it wrong', () => {
 
   it('ignores read-only members sent back from a GET (id, name, type, provisioningState, lastRunStatus)', () => {
     const b = base();
-    Object.assign(b, { id: `${RG}/providers/Microsoft.VirtualMachineImages/imageTemplates/t1`, name: 't1', type: 'Microsoft.VirtualMachineImages/imageTemplates' });
-    Object.assign(b.properties, { provisioningState: 'Succeeded', lastRunStatus: { runState: 'Running', whatever: 1 }, exactStagingResourceGroup: '/x' });
+    Object.assign(b, {
+      id: `${RG}/providers/Microsoft.VirtualMachineImages/imageTemplates/t1`,
+      name: 't1',
+      type: 'Microsoft.VirtualMachineImages/imageTemplates',
+    });
+    Object.assign(b.properties, {
+      provisioningState: 'Succeeded',
+      lastRunStatus: { runState: 'Running', whatever: 1 },
+      exactStagingResourceGroup: '/x',
+    });
     assert.ok(validateBody('PUT', p, b).ok);
   });
 
@@ -372,9 +506,18 @@ describe('contracts: image builder, as users get it wrong', () => {
 
 describe('contracts: .NET providers answer in Newtonsoft words', () => {
   it('names the member and the type for an unknown member', () => {
-    const b = example('Microsoft.Authorization', 'RoleAssignments_CreateForResourceGroup.json').parameters;
+    const b = example(
+      'Microsoft.Authorization',
+      'RoleAssignments_CreateForResourceGroup.json',
+    ).parameters;
     b.properties.principalTYPE = 'User';
-    const e = rejected(validateBody('PUT', `${RG}/providers/Microsoft.Authorization/roleAssignments/05c5a614-a7d6-4502-b150-c2fb455033ff`, b));
+    const e = rejected(
+      validateBody(
+        'PUT',
+        `${RG}/providers/Microsoft.Authorization/roleAssignments/05c5a614-a7d6-4502-b150-c2fb455033ff`,
+        b,
+      ),
+    );
     assert.strictEqual(e.code, 'InvalidRequestContent');
     assert.strictEqual(
       e.message,
@@ -383,10 +526,25 @@ describe('contracts: .NET providers answer in Newtonsoft words', () => {
   });
 
   it('answers CRP wording for a missing required member of a gallery image version', () => {
-    const b = clone(example('Microsoft.Compute', 'GalleryImageVersion_Create.json').galleryImageVersion);
+    const b = clone(
+      example('Microsoft.Compute', 'GalleryImageVersion_Create.json').galleryImageVersion,
+    );
     delete b.properties.storageProfile;
-    const e = rejected(validateBody('PUT', `${RG}/providers/Microsoft.Compute/galleries/g1/images/def1/versions/1.0.0`, b));
-    assert.deepStrictEqual([e.code, e.message, e.target], ['InvalidParameter', "Required parameter 'storageProfile' is missing (null).", 'properties.storageProfile']);
+    const e = rejected(
+      validateBody(
+        'PUT',
+        `${RG}/providers/Microsoft.Compute/galleries/g1/images/def1/versions/1.0.0`,
+        b,
+      ),
+    );
+    assert.deepStrictEqual(
+      [e.code, e.message, e.target],
+      [
+        'InvalidParameter',
+        "Required parameter 'storageProfile' is missing (null).",
+        'properties.storageProfile',
+      ],
+    );
   });
 
   it('rejects a value outside a closed enum, but takes it in any case as .NET enums do', () => {
@@ -411,33 +569,79 @@ describe('contracts: findOperation', () => {
   const it1 = `${RG}/providers/Microsoft.VirtualMachineImages/imageTemplates/t1`;
 
   it('matches literal segments case-insensitively, ignores the query and collapses `//`', () => {
-    const info = findOperation('put', `/${RG.toLowerCase()}/PROVIDERS/microsoft.virtualmachineimages/IMAGETEMPLATES/t1?api-version=2025-10-01`);
+    const info = findOperation(
+      'put',
+      `/${RG.toLowerCase()}/PROVIDERS/microsoft.virtualmachineimages/IMAGETEMPLATES/t1?api-version=2025-10-01`,
+    );
     assert.ok(info);
     assert.strictEqual(info.operationId, 'VirtualMachineImageTemplates_CreateOrUpdate');
     assert.strictEqual(info.apiVersion, '2024-02-01');
-    assert.deepStrictEqual(info.pathParameters, { subscriptionId: SUB, resourceGroupName: 'rg1', imageTemplateName: 't1' });
+    assert.deepStrictEqual(info.pathParameters, {
+      subscriptionId: SUB,
+      resourceGroupName: 'rg1',
+      imageTemplateName: 't1',
+    });
   });
 
   it('gives the long-running behaviour and status codes the spec lists', () => {
     const put = findOperation('PUT', it1)!;
-    assert.deepStrictEqual([put.longRunning, put.finalStateVia, put.successStatusCodes], [true, 'azure-async-operation', [200, 201]]);
+    assert.deepStrictEqual(
+      [put.longRunning, put.finalStateVia, put.successStatusCodes],
+      [true, 'azure-async-operation', [200, 201]],
+    );
     const del = findOperation('DELETE', it1)!;
-    assert.deepStrictEqual([del.longRunning, del.finalStateVia, del.successStatusCodes], [true, 'location', [202, 204]]);
+    assert.deepStrictEqual(
+      [del.longRunning, del.finalStateVia, del.successStatusCodes],
+      [true, 'location', [202, 204]],
+    );
     const run = findOperation('POST', `${it1}/run`)!;
-    assert.deepStrictEqual([run.operationId, run.successStatusCodes, run.body], ['VirtualMachineImageTemplates_Run', [200, 202, 204], undefined]);
-    const list = findOperation('GET', `${RG}/providers/Microsoft.VirtualMachineImages/imageTemplates`)!;
+    assert.deepStrictEqual(
+      [run.operationId, run.successStatusCodes, run.body],
+      ['VirtualMachineImageTemplates_Run', [200, 202, 204], undefined],
+    );
+    const list = findOperation(
+      'GET',
+      `${RG}/providers/Microsoft.VirtualMachineImages/imageTemplates`,
+    )!;
     assert.deepStrictEqual(list.pageable, { nextLinkName: 'nextLink', itemName: 'value' });
-    const version = findOperation('PUT', `${RG}/providers/Microsoft.Compute/galleries/g/images/d/versions/1.2.3`)!;
-    assert.deepStrictEqual([version.operationId, version.longRunning, version.successStatusCodes], ['GalleryImageVersions_CreateOrUpdate', true, [200, 201, 202]]);
+    const version = findOperation(
+      'PUT',
+      `${RG}/providers/Microsoft.Compute/galleries/g/images/d/versions/1.2.3`,
+    )!;
+    assert.deepStrictEqual(
+      [version.operationId, version.longRunning, version.successStatusCodes],
+      ['GalleryImageVersions_CreateOrUpdate', true, [200, 201, 202]],
+    );
   });
 
   it('routes provider registration, scoped role assignments and permissions', () => {
-    assert.strictEqual(findOperation('POST', `/subscriptions/${SUB}/providers/Microsoft.VirtualMachineImages/register`)?.operationId, 'Providers_Register');
-    const ra = findOperation('PUT', `${it1}/providers/Microsoft.Authorization/roleAssignments/05c5a614-a7d6-4502-b150-c2fb455033ff`)!;
+    assert.strictEqual(
+      findOperation(
+        'POST',
+        `/subscriptions/${SUB}/providers/Microsoft.VirtualMachineImages/register`,
+      )?.operationId,
+      'Providers_Register',
+    );
+    const ra = findOperation(
+      'PUT',
+      `${it1}/providers/Microsoft.Authorization/roleAssignments/05c5a614-a7d6-4502-b150-c2fb455033ff`,
+    )!;
     assert.strictEqual(ra.operationId, 'RoleAssignments_Create');
-    assert.strictEqual(ra.pathParameters.scope, `subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.VirtualMachineImages/imageTemplates/t1`);
-    assert.strictEqual(findOperation('GET', `${RG}/providers/Microsoft.Authorization/permissions`)?.operationId, 'Permissions_ListForResourceGroup');
-    assert.strictEqual(findOperation('GET', `/subscriptions/${SUB}/resourcegroups/rg1/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`)?.operationId, 'RoleDefinitions_Get');
+    assert.strictEqual(
+      ra.pathParameters.scope,
+      `subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.VirtualMachineImages/imageTemplates/t1`,
+    );
+    assert.strictEqual(
+      findOperation('GET', `${RG}/providers/Microsoft.Authorization/permissions`)?.operationId,
+      'Permissions_ListForResourceGroup',
+    );
+    assert.strictEqual(
+      findOperation(
+        'GET',
+        `/subscriptions/${SUB}/resourcegroups/rg1/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`,
+      )?.operationId,
+      'RoleDefinitions_Get',
+    );
   });
 
   it('finds nothing for a type no held spec describes, and says so on validation', () => {
@@ -465,11 +669,17 @@ describe('contracts: speed', () => {
         out.push({ ns: k.ns, path: k.path.split('/providers/').pop(), ok: r.ok, first, warm });
       }
       console.log(JSON.stringify(out));`;
-    const results: Array<{ ns: string; path: string; ok: boolean; first: number; warm: number }> = JSON.parse(
-      execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, AZURE_SPECS_DIR: path.dirname(path.dirname(specificationDir())) } }),
-    );
+    const results: Array<{ ns: string; path: string; ok: boolean; first: number; warm: number }> =
+      JSON.parse(
+        execFileSync(process.execPath, ['-e', script], {
+          encoding: 'utf8',
+          env: { ...process.env, AZURE_SPECS_DIR: path.dirname(path.dirname(specificationDir())) },
+        }),
+      );
     for (const r of results) {
-      console.log(`        ${r.ns} ${r.path}: first ${r.first.toFixed(1)} ms, warm ${r.warm.toFixed(1)} µs`);
+      console.log(
+        `        ${r.ns} ${r.path}: first ${r.first.toFixed(1)} ms, warm ${r.warm.toFixed(1)} µs`,
+      );
       assert.ok(r.ok);
       assert.ok(r.first < 300, `${r.ns}: first validation took ${r.first} ms`);
     }

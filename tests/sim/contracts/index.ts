@@ -46,11 +46,21 @@ export function validateBody(method: string, path: string, body: unknown): Valid
   const param = operation.body;
   if (!param) return { ok: true, operation }; // ARM ignores a body the operation doesn't take
   if (body === undefined || body === null) {
-    return param.required ? { ok: false, ...missingBodyError(), operation } : { ok: true, operation };
+    return param.required
+      ? { ok: false, ...missingBodyError(), operation }
+      : { ok: true, operation };
   }
-  const rootName = param.definition ?? `${operation.operationId.replace(/_.*/, '')}${param.name.charAt(0).toUpperCase()}${param.name.slice(1)}`;
+  const rootName =
+    param.definition ??
+    `${operation.operationId.replace(/_.*/, '')}${param.name.charAt(0).toUpperCase()}${param.name.slice(1)}`;
   const dialect = dialectFor(operation.namespace);
-  const violation = walk(body, { node: param.schema, file: param.file }, rootName, { caseSensitiveValues: dialect === 'imagebuilder' });
+  const violation = walk(body, { node: param.schema, file: param.file }, rootName, {
+    caseSensitiveValues: dialect === 'imagebuilder',
+  });
   if (!violation) return { ok: true, operation };
-  return { ok: false, ...renderViolation(violation, dialect, operation.apiVersion, rootName), operation };
+  return {
+    ok: false,
+    ...renderViolation(violation, dialect, operation.apiVersion, rootName),
+    operation,
+  };
 }

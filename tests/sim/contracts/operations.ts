@@ -59,7 +59,11 @@ function resolveParam(p: any, file: string): { param: Param; file: string } {
 }
 
 // Path-level parameters apply to every operation of the path; operation-level ones override by name+in.
-function mergedParams(pathItem: any, operation: any, file: string): Array<{ param: Param; file: string }> {
+function mergedParams(
+  pathItem: any,
+  operation: any,
+  file: string,
+): Array<{ param: Param; file: string }> {
   const out = new Map<string, { param: Param; file: string }>();
   for (const p of [...(pathItem.parameters ?? []), ...(operation.parameters ?? [])]) {
     const r = resolveParam(p, file);
@@ -78,17 +82,30 @@ function isMultiSegment(p: Param | undefined): boolean {
   return !!p && p['x-ms-skip-url-encoding'] === true && !/name$/i.test(p.name);
 }
 
-function compile(group: SpecGroup, file: string, rawTemplate: string, method: string, pathItem: any, operation: any): CompiledOp | undefined {
+function compile(
+  group: SpecGroup,
+  file: string,
+  rawTemplate: string,
+  method: string,
+  pathItem: any,
+  operation: any,
+): CompiledOp | undefined {
   const template = rawTemplate.replace(/\?.*$/, ''); // x-ms-paths disambiguation suffix
   const params = mergedParams(pathItem, operation, file);
-  const pathParams = new Map(params.filter((p) => p.param.in === 'path').map((p) => [p.param.name, p.param]));
+  const pathParams = new Map(
+    params.filter((p) => p.param.in === 'path').map((p) => [p.param.name, p.param]),
+  );
   const segments = template.split('/').filter((s) => s.length > 0);
   // By-id aliases (`/{resourceId}`) match any path; their scoped forms describe the same operations.
   if (segments.length === 1 && /^\{[^}]+\}$/.test(segments[0])) return undefined;
   // ARM's generic resource operations (`providers/{resourceProviderNamespace}/.../{resourceType}/...`) are
   // routing, not a contract of any resource type: the type's own spec is the contract.
   const lastProviders = segments.map((s) => s.toLowerCase()).lastIndexOf('providers');
-  if (lastProviders >= 0 && /^\{.+\}$/.test(segments[lastProviders + 1] ?? '') && template.includes('{resourceType}')) {
+  if (
+    lastProviders >= 0 &&
+    /^\{.+\}$/.test(segments[lastProviders + 1] ?? '') &&
+    template.includes('{resourceType}')
+  ) {
     return undefined;
   }
   let pattern = '^';
@@ -116,7 +133,18 @@ function compile(group: SpecGroup, file: string, rawTemplate: string, method: st
   }
   // Literal segments compare case-insensitively, as ARM does.
   const regex = new RegExp(pattern + '$', 'i');
-  return { method, template, regex, paramNames, literalCount, multiCount, operation, params, file, group };
+  return {
+    method,
+    template,
+    regex,
+    paramNames,
+    literalCount,
+    multiCount,
+    operation,
+    params,
+    file,
+    group,
+  };
 }
 
 function compiledOps(group: SpecGroup): CompiledOp[] {
@@ -195,7 +223,10 @@ function toInfo(c: CompiledOp, match: RegExpExecArray): OperationInfo {
     finalStateVia: op['x-ms-long-running-operation-options']?.['final-state-via'],
     successStatusCodes,
     pageable: pageable
-      ? { nextLinkName: pageable.nextLinkName === undefined ? 'nextLink' : pageable.nextLinkName, itemName: pageable.itemName ?? 'value' }
+      ? {
+          nextLinkName: pageable.nextLinkName === undefined ? 'nextLink' : pageable.nextLinkName,
+          itemName: pageable.itemName ?? 'value',
+        }
       : undefined,
     body,
   };
@@ -209,7 +240,11 @@ function bestMatch(groups: SpecGroup[], method: string, p: string): OperationInf
       const m = c.regex.exec(p);
       if (!m) continue;
       // The most specific template wins: most literal segments, then fewest multi-segment parameters.
-      if (!best || c.literalCount > best.c.literalCount || (c.literalCount === best.c.literalCount && c.multiCount < best.c.multiCount)) {
+      if (
+        !best ||
+        c.literalCount > best.c.literalCount ||
+        (c.literalCount === best.c.literalCount && c.multiCount < best.c.multiCount)
+      ) {
         best = { c, m };
       }
     }
@@ -229,7 +264,8 @@ export function findOperation(method: string, rawPath: string): OperationInfo | 
   // A namespace's own specs first; then Microsoft.Resources, which holds provider registration
   // (`/subscriptions/{id}/providers/{namespace}/register`) for every namespace.
   let info = bestMatch(groupsFor(ns), m, p);
-  if (!info && ns.toLowerCase() !== 'microsoft.resources') info = bestMatch(groupsFor('Microsoft.Resources'), m, p);
+  if (!info && ns.toLowerCase() !== 'microsoft.resources')
+    info = bestMatch(groupsFor('Microsoft.Resources'), m, p);
   if (infoCache.size > 5000) infoCache.clear();
   infoCache.set(key, info ?? null);
   return info;

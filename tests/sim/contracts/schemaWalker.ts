@@ -62,7 +62,9 @@ function capitalise(s: string): string {
 
 function isObjectSchema(n: Schema): boolean {
   if (n.type !== undefined) return n.type === 'object';
-  return n.properties !== undefined || n.allOf !== undefined || n.additionalProperties !== undefined;
+  return (
+    n.properties !== undefined || n.allOf !== undefined || n.additionalProperties !== undefined
+  );
 }
 
 function buildModel(loc: Located, name: string): ObjectModel {
@@ -76,7 +78,8 @@ function buildModel(loc: Located, name: string): ObjectModel {
     additional: undefined,
     declaresDiscriminator: typeof n.discriminator === 'string',
     discriminator: n.discriminator,
-    ownDiscriminatorValue: n['x-ms-discriminator-value'] ?? (n.discriminator ? loc.name : undefined),
+    ownDiscriminatorValue:
+      n['x-ms-discriminator-value'] ?? (n.discriminator ? loc.name : undefined),
     file: loc.file,
     node: n,
   };
@@ -86,20 +89,27 @@ function buildModel(loc: Located, name: string): ObjectModel {
     const pm = buildModel(parent, parent.name ?? name);
     for (const [k, v] of pm.properties) model.properties.set(k, v);
     for (const r of pm.required) model.required.add(r);
-    if (pm.additional !== undefined && model.additional === undefined) model.additional = pm.additional;
+    if (pm.additional !== undefined && model.additional === undefined)
+      model.additional = pm.additional;
     if (pm.discriminator && !model.discriminator) {
       model.discriminator = pm.discriminator;
       if (!n['x-ms-discriminator-value']) model.ownDiscriminatorValue = loc.name;
     }
   }
-  for (const [k, v] of Object.entries(n.properties ?? {})) model.properties.set(k, { node: v, file: loc.file });
+  for (const [k, v] of Object.entries(n.properties ?? {}))
+    model.properties.set(k, { node: v, file: loc.file });
   for (const r of n.required ?? []) model.required.add(r);
   if (n.additionalProperties === true) model.additional = true;
   else if (n.additionalProperties && typeof n.additionalProperties === 'object') {
     model.additional = { node: n.additionalProperties, file: loc.file };
   }
   // `{ "type": "object" }` with no members declared is free-form in autorest (settings blobs, template bodies).
-  if (model.properties.size === 0 && model.additional === undefined && n.additionalProperties !== false) model.additional = true;
+  if (
+    model.properties.size === 0 &&
+    model.additional === undefined &&
+    n.additionalProperties !== false
+  )
+    model.additional = true;
   return model;
 }
 
@@ -110,8 +120,15 @@ function subtypesOf(base: Located): Map<string, Located> {
   subs = new Map();
   const defs: Record<string, Schema> = loadDoc(base.file).definitions ?? {};
   for (const [defName, def] of Object.entries(defs)) {
-    const extendsBase = (def.allOf ?? []).some((p) => p.$ref !== undefined && resolveRef(p.$ref, base.file).node === base.node);
-    if (extendsBase) subs.set(def['x-ms-discriminator-value'] ?? defName, { node: def, file: base.file, name: defName });
+    const extendsBase = (def.allOf ?? []).some(
+      (p) => p.$ref !== undefined && resolveRef(p.$ref, base.file).node === base.node,
+    );
+    if (extendsBase)
+      subs.set(def['x-ms-discriminator-value'] ?? defName, {
+        node: def,
+        file: base.file,
+        name: defName,
+      });
   }
   subtypeCache.set(base.node, subs);
   return subs;
@@ -134,10 +151,24 @@ function describeType(loc: Located, nameHint: string): TypeDesc {
   const d = deref(loc);
   const n = d.node;
   const name = d.name ?? nameHint;
-  if (n.type === 'array') return { kind: 'array', item: n.items ? describeType({ node: n.items, file: d.file }, name + 'Item') : { kind: 'any' } };
+  if (n.type === 'array')
+    return {
+      kind: 'array',
+      item: n.items
+        ? describeType({ node: n.items, file: d.file }, name + 'Item')
+        : { kind: 'any' },
+    };
   if (isObjectSchema(n)) {
-    if (!n.properties && !n.allOf && n.additionalProperties && typeof n.additionalProperties === 'object') {
-      return { kind: 'map', item: describeType({ node: n.additionalProperties, file: d.file }, name + 'Value') };
+    if (
+      !n.properties &&
+      !n.allOf &&
+      n.additionalProperties &&
+      typeof n.additionalProperties === 'object'
+    ) {
+      return {
+        kind: 'map',
+        item: describeType({ node: n.additionalProperties, file: d.file }, name + 'Value'),
+      };
     }
     return { kind: 'object', name };
   }
@@ -176,11 +207,18 @@ class Walk {
   }
 
   private sameValue(a: unknown, b: unknown): boolean {
-    if (typeof a === 'string' && typeof b === 'string' && !this.opts.caseSensitiveValues) return a.toLowerCase() === b.toLowerCase();
+    if (typeof a === 'string' && typeof b === 'string' && !this.opts.caseSensitiveValues)
+      return a.toLowerCase() === b.toLowerCase();
     return a === b;
   }
 
-  check(value: unknown, loc: Located, path: PathPart[], chain: Violation['chain'], nameHint: string): Violation | undefined {
+  check(
+    value: unknown,
+    loc: Located,
+    path: PathPart[],
+    chain: Violation['chain'],
+    nameHint: string,
+  ): Violation | undefined {
     if (value === null) return undefined; // null is "absent" for both .NET and Go deserialisers
     const d = deref(loc);
     const n = d.node;
@@ -190,29 +228,68 @@ class Walk {
     return this.checkPrimitive(value, d, path, chain, name);
   }
 
-  private wrongType(value: unknown, loc: Located, path: PathPart[], chain: Violation['chain'], name: string): Violation {
+  private wrongType(
+    value: unknown,
+    loc: Located,
+    path: PathPart[],
+    chain: Violation['chain'],
+    name: string,
+  ): Violation {
     return { kind: 'wrongType', path, chain, expected: describeType(loc, name), value };
   }
 
-  private checkArray(value: unknown, loc: Located, path: PathPart[], chain: Violation['chain'], name: string): Violation | undefined {
+  private checkArray(
+    value: unknown,
+    loc: Located,
+    path: PathPart[],
+    chain: Violation['chain'],
+    name: string,
+  ): Violation | undefined {
     if (!Array.isArray(value)) return this.wrongType(value, loc, path, chain, name);
     const n = loc.node;
     if (n.items) {
       for (let i = 0; i < value.length; i++) {
-        const v = this.check(value[i], { node: n.items, file: loc.file }, [...path, i], chain, name + 'Item');
+        const v = this.check(
+          value[i],
+          { node: n.items, file: loc.file },
+          [...path, i],
+          chain,
+          name + 'Item',
+        );
         if (v) return v;
       }
     }
-    if (n.minItems !== undefined && value.length < n.minItems) this.defer({ kind: 'badValue', path, chain, value, reason: `at least ${n.minItems} item(s) required` });
-    if (n.maxItems !== undefined && value.length > n.maxItems) this.defer({ kind: 'badValue', path, chain, value, reason: `at most ${n.maxItems} item(s) allowed` });
+    if (n.minItems !== undefined && value.length < n.minItems)
+      this.defer({
+        kind: 'badValue',
+        path,
+        chain,
+        value,
+        reason: `at least ${n.minItems} item(s) required`,
+      });
+    if (n.maxItems !== undefined && value.length > n.maxItems)
+      this.defer({
+        kind: 'badValue',
+        path,
+        chain,
+        value,
+        reason: `at most ${n.maxItems} item(s) allowed`,
+      });
     if (n.uniqueItems && new Set(value.map((x) => JSON.stringify(x))).size !== value.length) {
       this.defer({ kind: 'badValue', path, chain, value, reason: 'items must be unique' });
     }
     return undefined;
   }
 
-  private checkObject(value: unknown, loc: Located, path: PathPart[], chain: Violation['chain'], name: string): Violation | undefined {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return this.wrongType(value, loc, path, chain, name);
+  private checkObject(
+    value: unknown,
+    loc: Located,
+    path: PathPart[],
+    chain: Violation['chain'],
+    name: string,
+  ): Violation | undefined {
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      return this.wrongType(value, loc, path, chain, name);
     const obj = value as Record<string, unknown>;
     const model = buildModel(loc, name);
     if (model.declaresDiscriminator && model.discriminator) {
@@ -223,7 +300,13 @@ class Walk {
         if (key !== undefined) return this.check(value, subs.get(key)!, path, chain, name);
         if (!this.sameValue(model.ownDiscriminatorValue, dv)) {
           const allowed = [...subs.keys()].join(', ');
-          return { kind: 'badValue', path: [...path, model.discriminator], chain: [...chain, { typeName: model.name }], value: dv, reason: `expected one of: ${allowed}` };
+          return {
+            kind: 'badValue',
+            path: [...path, model.discriminator],
+            chain: [...chain, { typeName: model.name }],
+            value: dv,
+            reason: `expected one of: ${allowed}`,
+          };
         }
       }
     }
@@ -233,14 +316,19 @@ class Walk {
       const prop = model.properties.get(key);
       if (!prop) {
         if (model.additional === true) continue;
-        if (model.additional === undefined) return { kind: 'unknownMember', path: memberPath, chain: here };
+        if (model.additional === undefined)
+          return { kind: 'unknownMember', path: memberPath, chain: here };
         const v = this.check(member, model.additional, memberPath, here, model.name + 'Value');
         if (v) return v;
         continue;
       }
       if (isReadOnlyMember(prop)) continue; // ARM drops read-only members of a request body
       if (member === null) {
-        if (model.required.has(key) && !deref(prop).node['x-nullable'] && !prop.node['x-nullable']) {
+        if (
+          model.required.has(key) &&
+          !deref(prop).node['x-nullable'] &&
+          !prop.node['x-nullable']
+        ) {
           this.defer({ kind: 'missingRequired', path: memberPath, chain: here });
         }
         continue;
@@ -254,31 +342,59 @@ class Walk {
     for (const r of required) {
       const prop = model.properties.get(r);
       if (prop && isReadOnlyMember(prop)) continue;
-      if (obj[r] === undefined) this.defer({ kind: 'missingRequired', path: [...path, r], chain: here });
+      if (obj[r] === undefined)
+        this.defer({ kind: 'missingRequired', path: [...path, r], chain: here });
     }
     return undefined;
   }
 
-  private checkPrimitive(value: unknown, loc: Located, path: PathPart[], chain: Violation['chain'], name: string): Violation | undefined {
+  private checkPrimitive(
+    value: unknown,
+    loc: Located,
+    path: PathPart[],
+    chain: Violation['chain'],
+    name: string,
+  ): Violation | undefined {
     const n = loc.node;
     switch (n.type) {
       case 'string':
         if (typeof value !== 'string') return this.wrongType(value, loc, path, chain, name);
         // Guid and DateTime members fail deserialisation, not validation, on a malformed string.
-        if (n.format === 'uuid' && !UUID.test(value)) return this.wrongType(value, loc, path, chain, name);
-        if (n.format === 'date-time' && (!DATE_TIME.test(value) || Number.isNaN(Date.parse(value)))) {
+        if (n.format === 'uuid' && !UUID.test(value))
+          return this.wrongType(value, loc, path, chain, name);
+        if (
+          n.format === 'date-time' &&
+          (!DATE_TIME.test(value) || Number.isNaN(Date.parse(value)))
+        ) {
           return this.wrongType(value, loc, path, chain, name);
         }
-        if (n.minLength !== undefined && value.length < n.minLength) this.defer({ kind: 'badValue', path, chain, value, reason: `length must be at least ${n.minLength}` });
-        if (n.maxLength !== undefined && value.length > n.maxLength) this.defer({ kind: 'badValue', path, chain, value, reason: `length must be at most ${n.maxLength}` });
+        if (n.minLength !== undefined && value.length < n.minLength)
+          this.defer({
+            kind: 'badValue',
+            path,
+            chain,
+            value,
+            reason: `length must be at least ${n.minLength}`,
+          });
+        if (n.maxLength !== undefined && value.length > n.maxLength)
+          this.defer({
+            kind: 'badValue',
+            path,
+            chain,
+            value,
+            reason: `length must be at most ${n.maxLength}`,
+          });
         if (n.pattern !== undefined) {
           const re = compiledPattern(n.pattern);
-          if (re && !re.test(value)) this.defer({ kind: 'badValue', path, chain, value, reason: `must match ${n.pattern}` });
+          if (re && !re.test(value))
+            this.defer({ kind: 'badValue', path, chain, value, reason: `must match ${n.pattern}` });
         }
         break;
       case 'integer':
-        if (typeof value !== 'number' || !Number.isInteger(value)) return this.wrongType(value, loc, path, chain, name);
-        if ((n.format ?? 'int32') === 'int32' && (value > 2147483647 || value < -2147483648)) return this.wrongType(value, loc, path, chain, name);
+        if (typeof value !== 'number' || !Number.isInteger(value))
+          return this.wrongType(value, loc, path, chain, name);
+        if ((n.format ?? 'int32') === 'int32' && (value > 2147483647 || value < -2147483648))
+          return this.wrongType(value, loc, path, chain, name);
         break;
       case 'number':
         if (typeof value !== 'number') return this.wrongType(value, loc, path, chain, name);
@@ -290,24 +406,65 @@ class Walk {
         break; // untyped schema: any JSON value
     }
     if (typeof value === 'number') {
-      const tooLow = n.minimum !== undefined && (n.exclusiveMinimum ? value <= n.minimum : value < n.minimum);
-      const tooHigh = n.maximum !== undefined && (n.exclusiveMaximum ? value >= n.maximum : value > n.maximum);
-      if (tooLow) this.defer({ kind: 'badValue', path, chain, value, reason: `must be ${n.exclusiveMinimum ? 'greater than' : 'at least'} ${n.minimum}` });
-      if (tooHigh) this.defer({ kind: 'badValue', path, chain, value, reason: `must be ${n.exclusiveMaximum ? 'less than' : 'at most'} ${n.maximum}` });
-      if (n.multipleOf !== undefined && Math.abs(value / n.multipleOf - Math.round(value / n.multipleOf)) > 1e-9) {
-        this.defer({ kind: 'badValue', path, chain, value, reason: `must be a multiple of ${n.multipleOf}` });
+      const tooLow =
+        n.minimum !== undefined && (n.exclusiveMinimum ? value <= n.minimum : value < n.minimum);
+      const tooHigh =
+        n.maximum !== undefined && (n.exclusiveMaximum ? value >= n.maximum : value > n.maximum);
+      if (tooLow)
+        this.defer({
+          kind: 'badValue',
+          path,
+          chain,
+          value,
+          reason: `must be ${n.exclusiveMinimum ? 'greater than' : 'at least'} ${n.minimum}`,
+        });
+      if (tooHigh)
+        this.defer({
+          kind: 'badValue',
+          path,
+          chain,
+          value,
+          reason: `must be ${n.exclusiveMaximum ? 'less than' : 'at most'} ${n.maximum}`,
+        });
+      if (
+        n.multipleOf !== undefined &&
+        Math.abs(value / n.multipleOf - Math.round(value / n.multipleOf)) > 1e-9
+      ) {
+        this.defer({
+          kind: 'badValue',
+          path,
+          chain,
+          value,
+          reason: `must be a multiple of ${n.multipleOf}`,
+        });
       }
     }
     // Extensible enums (`modelAsString: true`) accept any string: the listed values are only the known ones.
-    if (n.enum && n['x-ms-enum']?.modelAsString !== true && !n.enum.some((e) => this.sameValue(e, value))) {
-      this.defer({ kind: 'badValue', path, chain, value, reason: `expected one of: ${n.enum.join(', ')}`, expected: describeType(loc, name) });
+    if (
+      n.enum &&
+      n['x-ms-enum']?.modelAsString !== true &&
+      !n.enum.some((e) => this.sameValue(e, value))
+    ) {
+      this.defer({
+        kind: 'badValue',
+        path,
+        chain,
+        value,
+        reason: `expected one of: ${n.enum.join(', ')}`,
+        expected: describeType(loc, name),
+      });
     }
     return undefined;
   }
 }
 
 /** Validates `value` against `schema`; returns the violation a real service would report first. */
-export function walk(value: unknown, schema: Located, rootName: string, opts: WalkOptions): Violation | undefined {
+export function walk(
+  value: unknown,
+  schema: Located,
+  rootName: string,
+  opts: WalkOptions,
+): Violation | undefined {
   const w = new Walk(opts);
   return w.check(value, schema, [], [], rootName) ?? w.valueViolation;
 }

@@ -13,7 +13,11 @@ export class FaultInjector {
   private readonly faults: Array<{ fault: Fault; re: RegExp; remaining: number }>;
 
   constructor(faults: Fault[] = []) {
-    this.faults = faults.map((fault) => ({ fault, re: new RegExp(fault.path, 'i'), remaining: fault.times ?? 1 }));
+    this.faults = faults.map((fault) => ({
+      fault,
+      re: new RegExp(fault.path, 'i'),
+      remaining: fault.times ?? 1,
+    }));
   }
 
   /** The fault a request meets, consuming one of its hits; undefined when none applies. */

@@ -1,7 +1,10 @@
 // Small HTTP helpers shared by the simulator's endpoints.
 import type * as http from 'http';
 
-export async function readBody(req: http.IncomingMessage, limitBytes = 64 * 1024 * 1024): Promise<Buffer> {
+export async function readBody(
+  req: http.IncomingMessage,
+  limitBytes = 64 * 1024 * 1024,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -12,7 +15,12 @@ export async function readBody(req: http.IncomingMessage, limitBytes = 64 * 1024
   return Buffer.concat(chunks);
 }
 
-export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, {
     ...(body === undefined ? {} : { 'Content-Type': 'application/json; charset=utf-8' }),

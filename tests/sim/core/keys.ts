@@ -11,7 +11,9 @@ const cacheDir = path.join(os.tmpdir(), 'azure-sim-keys-v1');
 
 function fromCache(purpose: string): crypto.KeyPairKeyObjectResult | undefined {
   try {
-    const privateKey = crypto.createPrivateKey(fs.readFileSync(path.join(cacheDir, `${purpose}.pem`)));
+    const privateKey = crypto.createPrivateKey(
+      fs.readFileSync(path.join(cacheDir, `${purpose}.pem`)),
+    );
     return { privateKey, publicKey: crypto.createPublicKey(privateKey) };
   } catch {
     return undefined;
@@ -22,7 +24,9 @@ function toCache(purpose: string, pair: crypto.KeyPairKeyObjectResult): void {
   try {
     fs.mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
     const tmp = path.join(cacheDir, `${purpose}.${process.pid}.tmp`);
-    fs.writeFileSync(tmp, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    fs.writeFileSync(tmp, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }), {
+      mode: 0o600,
+    });
     fs.renameSync(tmp, path.join(cacheDir, `${purpose}.pem`));
   } catch {
     // A read-only temp directory only costs the next process the generation time.
@@ -33,11 +37,15 @@ export function rsaKeyPair(purpose: string): Promise<crypto.KeyPairKeyObjectResu
   let p = pairs.get(purpose);
   if (!p) {
     const cached = fromCache(purpose);
-    p = cached ? Promise.resolve(cached) : new Promise((resolve, reject) => crypto.generateKeyPair('rsa', { modulusLength: 2048 }, (err, publicKey, privateKey) => {
-      if (err) return reject(err);
-      toCache(purpose, { publicKey, privateKey });
-      resolve({ publicKey, privateKey });
-    }));
+    p = cached
+      ? Promise.resolve(cached)
+      : new Promise((resolve, reject) =>
+          crypto.generateKeyPair('rsa', { modulusLength: 2048 }, (err, publicKey, privateKey) => {
+            if (err) return reject(err);
+            toCache(purpose, { publicKey, privateKey });
+            resolve({ publicKey, privateKey });
+          }),
+        );
     pairs.set(purpose, p);
   }
   return p;

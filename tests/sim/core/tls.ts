@@ -48,15 +48,28 @@ function makeCert(opts: {
   const now = Date.now();
   cert.validity.notBefore = new Date(now - 60 * 60 * 1000);
   cert.validity.notAfter = new Date(now + 365 * 24 * 60 * 60 * 1000);
-  const subject = [{ name: 'commonName', value: opts.commonName }, { name: 'organizationName', value: 'Azure simulator' }];
+  const subject = [
+    { name: 'commonName', value: opts.commonName },
+    { name: 'organizationName', value: 'Azure simulator' },
+  ];
   cert.setSubject(subject);
   cert.setIssuer(opts.issuer ? opts.issuer.cert.subject.attributes : subject);
   const extensions: any[] = [{ name: 'basicConstraints', cA: !!opts.isCa, critical: !!opts.isCa }];
   if (opts.isCa) {
-    extensions.push({ name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true });
+    extensions.push({
+      name: 'keyUsage',
+      keyCertSign: true,
+      cRLSign: true,
+      digitalSignature: true,
+      critical: true,
+    });
   } else {
     extensions.push({ name: 'keyUsage', digitalSignature: true, keyEncipherment: true });
-    extensions.push({ name: 'extKeyUsage', serverAuth: !opts.clientAuth, clientAuth: !!opts.clientAuth });
+    extensions.push({
+      name: 'extKeyUsage',
+      serverAuth: !opts.clientAuth,
+      clientAuth: !!opts.clientAuth,
+    });
   }
   if (opts.altNames) extensions.push({ name: 'subjectAltName', altNames: opts.altNames });
   extensions.push({ name: 'subjectKeyIdentifier' });
@@ -64,7 +77,10 @@ function makeCert(opts: {
   const signingKey = forge.pki.privateKeyFromPem(opts.issuer ? opts.issuer.keyPem : key.privatePem);
   cert.sign(signingKey, forge.md.sha256.create());
   const certPem = forge.pki.certificateToPem(cert);
-  const certDer = Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary');
+  const certDer = Buffer.from(
+    forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(),
+    'binary',
+  );
   return { keyPem: key.privatePem, certPem, certDer, forgeCert: cert };
 }
 
@@ -81,11 +97,18 @@ export async function makeSimCertificates(dir: string): Promise<SimCertificates>
       key: serverKey,
       commonName: '127.0.0.1',
       issuer: { cert: caCert.forgeCert, keyPem: caCert.keyPem },
-      altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }],
+      altNames: [
+        { type: 7, ip: '127.0.0.1' },
+        { type: 2, value: 'localhost' },
+      ],
     });
     processCertificates = {
       ca: { keyPem: caCert.keyPem, certPem: caCert.certPem, certDer: caCert.certDer },
-      server: { keyPem: serverCert.keyPem, certPem: serverCert.certPem, certDer: serverCert.certDer },
+      server: {
+        keyPem: serverCert.keyPem,
+        certPem: serverCert.certPem,
+        certDer: serverCert.certDer,
+      },
     };
   }
   const { ca, server } = processCertificates;
@@ -109,7 +132,11 @@ export async function makeSimCertificates(dir: string): Promise<SimCertificates>
 export async function makeClientCertificate(commonName: string): Promise<KeyAndCert> {
   let c = processClientCertificates.get(commonName);
   if (!c) {
-    const made = makeCert({ key: await rsaKeyPair(`client-${commonName}`), commonName, clientAuth: true });
+    const made = makeCert({
+      key: await rsaKeyPair(`client-${commonName}`),
+      commonName,
+      clientAuth: true,
+    });
     c = { keyPem: made.keyPem, certPem: made.certPem, certDer: made.certDer };
     processClientCertificates.set(commonName, c);
   }

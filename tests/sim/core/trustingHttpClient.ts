@@ -1,8 +1,19 @@
 // Azure SDK HTTP clients that trust the simulator's CA. In-process clients cannot use NODE_EXTRA_CA_CERTS
 // (read only when Node starts), so SDK clients get one of these as their `httpClient` option.
 import * as https from 'https';
-import { createDefaultHttpClient, createHttpHeaders, createPipelineRequest, HttpClient, PipelineRequest } from '@azure/core-rest-pipeline';
-import { CompatResponse, RequestPolicy, toCompatResponse, WebResourceLike } from '@azure/core-http-compat';
+import {
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineRequest,
+  HttpClient,
+  PipelineRequest,
+} from '@azure/core-rest-pipeline';
+import {
+  CompatResponse,
+  RequestPolicy,
+  toCompatResponse,
+  WebResourceLike,
+} from '@azure/core-http-compat';
 
 /** For @azure/identity credentials and ARM clients (core-rest-pipeline HttpClient). */
 export function trustingHttpClient(caPem: string): HttpClient {

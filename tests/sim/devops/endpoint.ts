@@ -25,7 +25,10 @@ export class DevOpsEndpoint {
   readonly systemAccessToken: string;
   readonly collectionPath = `/devops/${DEVOPS_DEFAULTS.organization}/`;
 
-  constructor(readonly key: SigningKey, private readonly countGrant: (kind: string) => void) {
+  constructor(
+    readonly key: SigningKey,
+    private readonly countGrant: (kind: string) => void,
+  ) {
     this.issuer = `https://vstoken.dev.azure.com/${DEVOPS_DEFAULTS.organizationId}`;
     const now = Math.floor(Date.now() / 1000);
     this.systemAccessToken = key.sign({
@@ -46,34 +49,55 @@ export class DevOpsEndpoint {
     return `${this.collectionPath}${d.projectId}/_apis/distributedtask/hubs/${d.hub}/plans/${d.planId}/jobs/${d.jobId}/oidctoken`;
   }
 
-  async handle(req: http.IncomingMessage, res: http.ServerResponse, path: string, query: URLSearchParams): Promise<boolean> {
+  async handle(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    path: string,
+    query: URLSearchParams,
+  ): Promise<boolean> {
     if (!path.toLowerCase().startsWith(this.collectionPath.toLowerCase())) return false;
     const rest = path.slice(this.collectionPath.length);
     if (!this.authorized(req)) {
-      this.vssError(res, 401, 'TF400813: The user \'\' is not authorized to access this resource.', 'UnauthorizedRequestException');
+      this.vssError(
+        res,
+        401,
+        "TF400813: The user '' is not authorized to access this resource.",
+        'UnauthorizedRequestException',
+      );
       return true;
     }
     if (req.method === 'OPTIONS' && /^_apis\/distributedtask\/?$/i.test(rest)) {
       sendJson(res, 200, {
         count: 1,
-        value: [{
-          id: OIDC_TOKEN_LOCATION_ID,
-          area: 'distributedtask',
-          resourceName: 'oidctoken',
-          routeTemplate: '{scopeIdentifier}/_apis/{area}/hubs/{hubName}/plans/{planId}/jobs/{jobId}/{resource}',
-          resourceVersion: 1,
-          minVersion: '7.1',
-          maxVersion: '7.2',
-          releasedVersion: '0.0',
-        }],
+        value: [
+          {
+            id: OIDC_TOKEN_LOCATION_ID,
+            area: 'distributedtask',
+            resourceName: 'oidctoken',
+            routeTemplate:
+              '{scopeIdentifier}/_apis/{area}/hubs/{hubName}/plans/{planId}/jobs/{jobId}/{resource}',
+            resourceVersion: 1,
+            minVersion: '7.1',
+            maxVersion: '7.2',
+            releasedVersion: '0.0',
+          },
+        ],
       });
       return true;
     }
-    const m = /^([^/]+)\/_apis\/distributedtask\/hubs\/([^/]+)\/plans\/([^/]+)\/jobs\/([^/]+)\/oidctoken$/i.exec(rest);
+    const m =
+      /^([^/]+)\/_apis\/distributedtask\/hubs\/([^/]+)\/plans\/([^/]+)\/jobs\/([^/]+)\/oidctoken$/i.exec(
+        rest,
+      );
     if (m && req.method === 'POST') {
       const serviceConnectionId = query.get('serviceConnectionId');
       if (!serviceConnectionId) {
-        this.vssError(res, 400, 'The service connection id must be provided (serviceConnectionId).', 'ArgumentNullException');
+        this.vssError(
+          res,
+          400,
+          'The service connection id must be provided (serviceConnectionId).',
+          'ArgumentNullException',
+        );
         return true;
       }
       const now = Math.floor(Date.now() / 1000);
@@ -91,17 +115,32 @@ export class DevOpsEndpoint {
       sendJson(res, 200, { oidcToken });
       return true;
     }
-    this.vssError(res, 404, `The resource cannot be found. (The simulator implements only the distributedtask oidctoken API of Azure DevOps; ${req.method} ${path} is not simulated.)`, 'NotFoundException');
+    this.vssError(
+      res,
+      404,
+      `The resource cannot be found. (The simulator implements only the distributedtask oidctoken API of Azure DevOps; ${req.method} ${path} is not simulated.)`,
+      'NotFoundException',
+    );
     return true;
   }
 
   private authorized(req: http.IncomingMessage): boolean {
     const token = bearerToken(req);
     const jwt = token ? decodeJwt(token) : undefined;
-    return !!jwt && this.key.verify(jwt) && jwt.payload.scp === 'app_token' && jwt.payload.exp > Date.now() / 1000;
+    return (
+      !!jwt &&
+      this.key.verify(jwt) &&
+      jwt.payload.scp === 'app_token' &&
+      jwt.payload.exp > Date.now() / 1000
+    );
   }
 
-  private vssError(res: http.ServerResponse, status: number, message: string, typeKey: string): void {
+  private vssError(
+    res: http.ServerResponse,
+    status: number,
+    message: string,
+    typeKey: string,
+  ): void {
     sendJson(res, status, {
       $id: '1',
       innerException: null,

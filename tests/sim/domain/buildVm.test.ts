@@ -14,13 +14,24 @@ const CONTAINER = `${ACCOUNT}/blobServices/default/containers/drop`;
 const READER_VM = `${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/vm-reader`;
 const OTHER_VM = `${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/vm-other`;
 const ids = {
-  aib: { principalId: '0a000000-0000-4000-8000-000000000001', clientId: '0a000000-0000-4000-8000-0000000000c1' },
-  reader: { principalId: '0a000000-0000-4000-8000-000000000002', clientId: '0a000000-0000-4000-8000-0000000000c2' },
-  other: { principalId: '0a000000-0000-4000-8000-000000000003', clientId: '0a000000-0000-4000-8000-0000000000c3' },
+  aib: {
+    principalId: '0a000000-0000-4000-8000-000000000001',
+    clientId: '0a000000-0000-4000-8000-0000000000c1',
+  },
+  reader: {
+    principalId: '0a000000-0000-4000-8000-000000000002',
+    clientId: '0a000000-0000-4000-8000-0000000000c2',
+  },
+  other: {
+    principalId: '0a000000-0000-4000-8000-000000000003',
+    clientId: '0a000000-0000-4000-8000-0000000000c3',
+  },
 };
-const ROLE = (guid: string) => `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+const ROLE = (guid: string) =>
+  `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
 const assignment = (scope: string, n: number, role: string, principalId: string) => ({
-  id: `${scope}/providers/Microsoft.Authorization/roleAssignments/0000000${n}-0000-4000-8000-000000000000`, type: 'Microsoft.Authorization/roleAssignments',
+  id: `${scope}/providers/Microsoft.Authorization/roleAssignments/0000000${n}-0000-4000-8000-000000000000`,
+  type: 'Microsoft.Authorization/roleAssignments',
   properties: { roleDefinitionId: ROLE(role), principalId },
 });
 const PAYLOAD = randomBytes(4096);
@@ -34,13 +45,35 @@ describe('simulator: the build VM (IMDS, blob downloads, journal)', function () 
   before(async () => {
     sim = await startSimulator({
       scenario: {
-        timeScale: 0.001, rbac: true,
+        timeScale: 0.001,
+        rbac: true,
         resources: [
           ...baseResources().map((r) => (r.id === UAI ? { ...r, properties: ids.aib } : r)),
-          { id: READER_VM, type: 'Microsoft.ManagedIdentity/userAssignedIdentities', location: 'westeurope', properties: ids.reader },
-          { id: OTHER_VM, type: 'Microsoft.ManagedIdentity/userAssignedIdentities', location: 'westeurope', properties: ids.other },
-          { id: ACCOUNT, type: 'Microsoft.Storage/storageAccounts', location: 'westeurope', kind: 'StorageV2', sku: { name: 'Standard_LRS' } },
-          assignment(`/subscriptions/${SUB}`, 1, '8e3af657-a8ff-443c-a75c-2fe8c4bcb635', SIM_IDS.sp.objectId), // the test's client: Owner
+          {
+            id: READER_VM,
+            type: 'Microsoft.ManagedIdentity/userAssignedIdentities',
+            location: 'westeurope',
+            properties: ids.reader,
+          },
+          {
+            id: OTHER_VM,
+            type: 'Microsoft.ManagedIdentity/userAssignedIdentities',
+            location: 'westeurope',
+            properties: ids.other,
+          },
+          {
+            id: ACCOUNT,
+            type: 'Microsoft.Storage/storageAccounts',
+            location: 'westeurope',
+            kind: 'StorageV2',
+            sku: { name: 'Standard_LRS' },
+          },
+          assignment(
+            `/subscriptions/${SUB}`,
+            1,
+            '8e3af657-a8ff-443c-a75c-2fe8c4bcb635',
+            SIM_IDS.sp.objectId,
+          ), // the test's client: Owner
           assignment(RG, 2, 'b24988ac-6180-42a0-ab88-20f7382dd24c', ids.aib.principalId), // AIB: Contributor, no blob data role
           assignment(CONTAINER, 3, '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1', ids.reader.principalId), // Storage Blob Data Reader
         ],
@@ -53,7 +86,8 @@ describe('simulator: the build VM (IMDS, blob downloads, journal)', function () 
   });
   after(async () => sim?.stop());
 
-  const imds = (clientId?: string) => `http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://storage.azure.com/${clientId ? `&client_id=${clientId}` : ''}`;
+  const imds = (clientId?: string) =>
+    `http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://storage.azure.com/${clientId ? `&client_id=${clientId}` : ''}`;
   const windowsDownload = (clientId?: string, sha = SHA) => [
     "$ErrorActionPreference = 'Stop'",
     `$token = (Invoke-RestMethod -UseBasicParsing -Headers @{ Metadata = 'true' } -Uri '${imds(clientId)}').access_token`,
@@ -63,12 +97,23 @@ describe('simulator: the build VM (IMDS, blob downloads, journal)', function () 
   ];
   const build = async (name: string, inline: string[], vmIdentities: string[]) => {
     const { aib } = clients(sim);
-    await aib.virtualMachineImageTemplates.beginCreateOrUpdateAndWait('rg-img', name, windowsTemplate([{ type: 'PowerShell', name: 'fetch', inline }], {
-      vmProfile: { vmSize: 'Standard_D4s_v5', userAssignedIdentities: vmIdentities },
-      distribute: [{ type: 'VHD', runOutputName: 'vhd' }],
-    }));
-    const run = await aib.virtualMachineImageTemplates.beginRunAndWait('rg-img', name, { updateIntervalInMs: 10 }).then(() => undefined, (e: Error) => e);
-    const record = sim.state().builds.find((b) => b.templateId.endsWith(`/imageTemplates/${name}`))!;
+    await aib.virtualMachineImageTemplates.beginCreateOrUpdateAndWait(
+      'rg-img',
+      name,
+      windowsTemplate([{ type: 'PowerShell', name: 'fetch', inline }], {
+        vmProfile: { vmSize: 'Standard_D4s_v5', userAssignedIdentities: vmIdentities },
+        distribute: [{ type: 'VHD', runOutputName: 'vhd' }],
+      }),
+    );
+    const run = await aib.virtualMachineImageTemplates
+      .beginRunAndWait('rg-img', name, { updateIntervalInMs: 10 })
+      .then(
+        () => undefined,
+        (e: Error) => e,
+      );
+    const record = sim
+      .state()
+      .builds.find((b) => b.templateId.endsWith(`/imageTemplates/${name}`))!;
     return { error: run?.message, log: record.log.join('\n'), runState: record.runState };
   };
 
@@ -76,20 +121,28 @@ describe('simulator: the build VM (IMDS, blob downloads, journal)', function () 
     const ok = await build('vm-reads', windowsDownload(ids.reader.clientId), [READER_VM, OTHER_VM]);
     assert.strictEqual(ok.runState, 'Succeeded', ok.log);
     assert.match(ok.log, /azure-arm: downloaded with the VM identity/);
-    const bad = await build('vm-bad-sum', windowsDownload(ids.reader.clientId, 'a'.repeat(64)), [READER_VM]);
+    const bad = await build('vm-bad-sum', windowsDownload(ids.reader.clientId, 'a'.repeat(64)), [
+      READER_VM,
+    ]);
     assert.strictEqual(bad.runState, 'Failed');
     assert.match(bad.log, /azure-arm: checksum mismatch/);
   });
 
-  it('the image builder\'s own identity is not on the build VM: IMDS answers Identity not found', async () => {
+  it("the image builder's own identity is not on the build VM: IMDS answers Identity not found", async () => {
     const r = await build('aib-id', windowsDownload(ids.aib.clientId), [READER_VM]);
     assert.strictEqual(r.runState, 'Failed');
-    assert.match(r.log, /Invoke-RestMethod : \{"error":"invalid_request","error_description":"Identity not found"\}/);
+    assert.match(
+      r.log,
+      /Invoke-RestMethod : \{"error":"invalid_request","error_description":"Identity not found"\}/,
+    );
     assert.match(r.error ?? '', /Packer build command has failed/);
   });
 
   it('without client_id: the only identity answers; with two, IMDS asks which', async () => {
-    assert.strictEqual((await build('only-one', windowsDownload(), [READER_VM])).runState, 'Succeeded');
+    assert.strictEqual(
+      (await build('only-one', windowsDownload(), [READER_VM])).runState,
+      'Succeeded',
+    );
     const two = await build('two', windowsDownload(), [READER_VM, OTHER_VM]);
     assert.match(two.log, /Multiple user assigned identities exist/);
   });
@@ -97,12 +150,20 @@ describe('simulator: the build VM (IMDS, blob downloads, journal)', function () 
   it('an identity without a blob data role is refused by the data plane (AuthorizationPermissionMismatch)', async () => {
     const r = await build('no-role', windowsDownload(ids.other.clientId), [READER_VM, OTHER_VM]);
     assert.strictEqual(r.runState, 'Failed');
-    assert.match(r.log, /Invoke-WebRequest : <\?xml version="1\.0" encoding="utf-8"\?><Error><Code>AuthorizationPermissionMismatch<\/Code>/);
+    assert.match(
+      r.log,
+      /Invoke-WebRequest : <\?xml version="1\.0" encoding="utf-8"\?><Error><Code>AuthorizationPermissionMismatch<\/Code>/,
+    );
   });
 
   it('a SAS URL goes to Azurite, which checks it: a valid one downloads, a tampered one is refused', async () => {
-    const blob = (await blobService(sim, ACCOUNT)).getContainerClient('drop').getBlobClient('a.zip');
-    const sas = await blob.generateSasUrl({ permissions: BlobSASPermissions.parse('r'), expiresOn: new Date(Date.now() + 3_600_000) });
+    const blob = (await blobService(sim, ACCOUNT))
+      .getContainerClient('drop')
+      .getBlobClient('a.zip');
+    const sas = await blob.generateSasUrl({
+      permissions: BlobSASPermissions.parse('r'),
+      expiresOn: new Date(Date.now() + 3_600_000),
+    });
     const fetch = (url: string) => [
       "$ErrorActionPreference = 'Stop'",
       `Invoke-WebRequest -UseBasicParsing -Uri '${url}' -OutFile 'C:\\a.zip'`,
@@ -113,7 +174,10 @@ describe('simulator: the build VM (IMDS, blob downloads, journal)', function () 
     assert.strictEqual(ok.runState, 'Succeeded', ok.log);
     const tampered = await build('sas-bad', fetch(sas.replace(/sig=[^&]+/, 'sig=AAAA')), []);
     assert.strictEqual(tampered.runState, 'Failed');
-    assert.match(tampered.log, /Invoke-WebRequest : <\?xml .*<Code>(AuthorizationFailure|AuthenticationFailed)<\/Code>/);
+    assert.match(
+      tampered.log,
+      /Invoke-WebRequest : <\?xml .*<Code>(AuthorizationFailure|AuthenticationFailed)<\/Code>/,
+    );
   });
 
   it('Linux: curl to IMDS, the token through sed, curl -f with the bearer, sha256sum -c', async () => {
@@ -127,18 +191,33 @@ describe('simulator: the build VM (IMDS, blob downloads, journal)', function () 
       'echo "verified"',
     ];
     await aib.virtualMachineImageTemplates.beginCreateOrUpdateAndWait('rg-img', 'linux-vm', {
-      ...windowsTemplate([{ type: 'Shell', name: 'fetch', inline }], { vmProfile: { userAssignedIdentities: [READER_VM] }, distribute: [{ type: 'VHD', runOutputName: 'vhd' }] }),
-      source: { type: 'PlatformImage', publisher: 'Canonical', offer: '0001-com-ubuntu-server-jammy', sku: '22_04-lts-gen2', version: 'latest' },
+      ...windowsTemplate([{ type: 'Shell', name: 'fetch', inline }], {
+        vmProfile: { userAssignedIdentities: [READER_VM] },
+        distribute: [{ type: 'VHD', runOutputName: 'vhd' }],
+      }),
+      source: {
+        type: 'PlatformImage',
+        publisher: 'Canonical',
+        offer: '0001-com-ubuntu-server-jammy',
+        sku: '22_04-lts-gen2',
+        version: 'latest',
+      },
     });
-    await aib.virtualMachineImageTemplates.beginRunAndWait('rg-img', 'linux-vm', { updateIntervalInMs: 10 });
-    const record = sim.state().builds.find((b) => b.templateId.endsWith('/imageTemplates/linux-vm'))!;
+    await aib.virtualMachineImageTemplates.beginRunAndWait('rg-img', 'linux-vm', {
+      updateIntervalInMs: 10,
+    });
+    const record = sim
+      .state()
+      .builds.find((b) => b.templateId.endsWith('/imageTemplates/linux-vm'))!;
     assert.strictEqual(record.runState, 'Succeeded');
     assert.match(record.log.join('\n'), /azure-arm: verified/);
   });
 
-  it('the journal keeps a run\'s log after its template is deleted', async () => {
+  it("the journal keeps a run's log after its template is deleted", async () => {
     const { aib } = clients(sim);
-    await aib.virtualMachineImageTemplates.beginDeleteAndWait('rg-img', 'linux-vm', { updateIntervalInMs: 10 });
+    await aib.virtualMachineImageTemplates.beginDeleteAndWait('rg-img', 'linux-vm', {
+      updateIntervalInMs: 10,
+    });
     const state = sim.state();
     assert.ok(!state.resources.some((r) => r.id.endsWith('/imageTemplates/linux-vm')));
     const record = state.builds.find((b) => b.templateId.endsWith('/imageTemplates/linux-vm'))!;

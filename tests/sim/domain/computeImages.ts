@@ -11,16 +11,26 @@ import { randomUUID } from 'crypto';
 export const IMAGE_TYPE = 'Microsoft.Compute/images';
 export const VM_TYPE = 'Microsoft.Compute/virtualMachines';
 
-const CRP = { header: 'Azure-AsyncOperation' as const, asyncSegment: 'operations', retryAfterSeconds: 10 };
+const CRP = {
+  header: 'Azure-AsyncOperation' as const,
+  asyncSegment: 'operations',
+  retryAfterSeconds: 10,
+};
 
 /** Hyper-V generation and OS type of a managed image or VM (as far as its document says). */
 export function sourceTraits(r: StoredResource): { generation?: string; osType?: string } {
   if (sameId(r.type, IMAGE_TYPE)) {
-    return { generation: r.properties?.hyperVGeneration ?? 'V1', osType: r.properties?.storageProfile?.osDisk?.osType };
+    return {
+      generation: r.properties?.hyperVGeneration ?? 'V1',
+      osType: r.properties?.storageProfile?.osDisk?.osType,
+    };
   }
   if (sameId(r.type, VM_TYPE)) {
     const p = r.properties ?? {};
-    return { generation: p.instanceView?.hyperVGeneration ?? p.hyperVGeneration, osType: p.storageProfile?.osDisk?.osType };
+    return {
+      generation: p.instanceView?.hyperVGeneration ?? p.hyperVGeneration,
+      osType: p.storageProfile?.osDisk?.osType,
+    };
   }
   return {};
 }
@@ -28,7 +38,11 @@ export function sourceTraits(r: StoredResource): { generation?: string; osType?:
 const imageDef: ResourceTypeDef = {
   type: IMAGE_TYPE,
   apiVersions: ['2024-07-01', '2024-03-01', '2023-09-01'],
-  lro: { put: { ...CRP, durationMs: 60_000 }, patch: { ...CRP, durationMs: 10_000 }, delete: { ...CRP, header: 'both', status: 202, durationMs: 20_000 } },
+  lro: {
+    put: { ...CRP, durationMs: 60_000 },
+    patch: { ...CRP, durationMs: 10_000 },
+    delete: { ...CRP, header: 'both', status: 202, durationMs: 20_000 },
+  },
   build(req, existing) {
     const doc = buildResource(req, imageDef, existing);
     const p = doc.properties;
@@ -36,14 +50,29 @@ const imageDef: ResourceTypeDef = {
     if (vmId !== undefined) {
       const vm = req.sim.store.get(vmId);
       if (!vm || !sameId(vm.type, VM_TYPE)) {
-        throw new ArmError(404, 'NotFound', `The Resource '${VM_TYPE}/${String(vmId).split('/').pop()}' under resource group '${String(vmId).split('/')[4] ?? ''}' was not found.`, { target: 'sourceVirtualMachine' });
+        throw new ArmError(
+          404,
+          'NotFound',
+          `The Resource '${VM_TYPE}/${String(vmId).split('/').pop()}' under resource group '${String(vmId).split('/')[4] ?? ''}' was not found.`,
+          { target: 'sourceVirtualMachine' },
+        );
       }
-      req.sim.rbac.requireLinked(req.caller, { action: `${IMAGE_TYPE}/write`, scope: doc.id }, { action: `${VM_TYPE}/read`, scope: vm.id });
+      req.sim.rbac.requireLinked(
+        req.caller,
+        { action: `${IMAGE_TYPE}/write`, scope: doc.id },
+        { action: `${VM_TYPE}/read`, scope: vm.id },
+      );
       const os = vm.properties?.storageProfile?.osDisk ?? {};
       p.storageProfile = {
         osDisk: {
-          osType: os.osType ?? 'Windows', osState: 'Generalized', caching: 'ReadWrite',
-          managedDisk: { id: os.managedDisk?.id ?? `${vm.id.split('/providers/')[0]}/providers/Microsoft.Compute/disks/${vm.name}_OsDisk_1_${randomUUID().replace(/-/g, '')}` },
+          osType: os.osType ?? 'Windows',
+          osState: 'Generalized',
+          caching: 'ReadWrite',
+          managedDisk: {
+            id:
+              os.managedDisk?.id ??
+              `${vm.id.split('/providers/')[0]}/providers/Microsoft.Compute/disks/${vm.name}_OsDisk_1_${randomUUID().replace(/-/g, '')}`,
+          },
           storageAccountType: os.managedDisk?.storageAccountType ?? 'Standard_LRS',
         },
         dataDisks: [],
@@ -52,7 +81,12 @@ const imageDef: ResourceTypeDef = {
       };
       p.hyperVGeneration ??= sourceTraits(vm).generation ?? 'V1';
     } else if (p.storageProfile?.osDisk === undefined) {
-      throw new ArmError(400, 'InvalidParameter', "Required parameter 'storageProfile.osDisk' is missing (null).", { target: 'storageProfile.osDisk' });
+      throw new ArmError(
+        400,
+        'InvalidParameter',
+        "Required parameter 'storageProfile.osDisk' is missing (null).",
+        { target: 'storageProfile.osDisk' },
+      );
     } else {
       p.storageProfile.osDisk.osState ??= 'Generalized';
       p.storageProfile.dataDisks ??= [];
@@ -67,7 +101,12 @@ const imageDef: ResourceTypeDef = {
   },
 };
 
-const notSimulated = (what: string) => new ArmError(400, 'InvalidResourceType', `The simulator does not implement ${what} of virtual machines; create them in the scenario's resources.`);
+const notSimulated = (what: string) =>
+  new ArmError(
+    400,
+    'InvalidResourceType',
+    `The simulator does not implement ${what} of virtual machines; create them in the scenario's resources.`,
+  );
 
 const vmDef: ResourceTypeDef = {
   type: VM_TYPE,

@@ -52,19 +52,38 @@ export class ContainerLog {
 
   render(tail: number | undefined, timestamps: boolean): string {
     const pick = tail === undefined ? this.lines : tail <= 0 ? [] : this.lines.slice(-tail);
-    return pick.map((l) => (timestamps ? `${l.ts} ${l.text}` : l.text)).map((l) => l + '\n').join('');
+    return pick
+      .map((l) => (timestamps ? `${l.ts} ${l.text}` : l.text))
+      .map((l) => l + '\n')
+      .join('');
   }
 }
 
 const clock = new NanoClock();
 
-export function containerLog(sim: SimServices, groupId: string, container: string): ContainerLog | undefined {
-  const logs = sim.store.has(groupId) ? (sim.store.meta(groupId).logs as Map<string, ContainerLog> | undefined) : undefined;
+export function containerLog(
+  sim: SimServices,
+  groupId: string,
+  container: string,
+): ContainerLog | undefined {
+  const logs = sim.store.has(groupId)
+    ? (sim.store.meta(groupId).logs as Map<string, ContainerLog> | undefined)
+    : undefined;
   return logs?.get(container.toLowerCase());
 }
 
 /** Creates a running container group with one container and an empty log; returns the log. */
-export function createContainerGroup(sim: SimServices, opts: { id: string; location: string; container: string; image: string; command: string[]; tags?: Record<string, string> }): { group: StoredResource; log: ContainerLog } {
+export function createContainerGroup(
+  sim: SimServices,
+  opts: {
+    id: string;
+    location: string;
+    container: string;
+    image: string;
+    command: string[];
+    tags?: Record<string, string>;
+  },
+): { group: StoredResource; log: ContainerLog } {
   const now = new Date().toISOString();
   const group: StoredResource = {
     id: opts.id,
@@ -75,17 +94,23 @@ export function createContainerGroup(sim: SimServices, opts: { id: string; locat
     properties: {
       sku: 'Standard',
       provisioningState: 'Succeeded',
-      containers: [{
-        name: opts.container,
-        properties: {
-          image: opts.image,
-          command: opts.command,
-          ports: [],
-          environmentVariables: [],
-          resources: { requests: { memoryInGB: 4, cpu: 2 } },
-          instanceView: { restartCount: 0, currentState: { state: 'Running', startTime: now, detailStatus: '' }, events: [] },
+      containers: [
+        {
+          name: opts.container,
+          properties: {
+            image: opts.image,
+            command: opts.command,
+            ports: [],
+            environmentVariables: [],
+            resources: { requests: { memoryInGB: 4, cpu: 2 } },
+            instanceView: {
+              restartCount: 0,
+              currentState: { state: 'Running', startTime: now, detailStatus: '' },
+              events: [],
+            },
+          },
         },
-      }],
+      ],
       restartPolicy: 'Never',
       osType: 'Linux',
       instanceView: { events: [], state: 'Running' },
@@ -106,27 +131,49 @@ export function terminateContainerGroup(sim: SimServices, groupId: string, exitC
     const start = c.properties.instanceView?.currentState?.startTime ?? now;
     c.properties.instanceView = {
       ...(c.properties.instanceView ?? {}),
-      currentState: { state: 'Terminated', startTime: start, finishTime: now, exitCode, detailStatus: exitCode === 0 ? 'Completed' : 'Error' },
+      currentState: {
+        state: 'Terminated',
+        startTime: start,
+        finishTime: now,
+        exitCode,
+        detailStatus: exitCode === 0 ? 'Completed' : 'Error',
+      },
     };
     containerLog(sim, groupId, c.name)?.close();
   }
-  g.properties.instanceView = { ...(g.properties.instanceView ?? {}), state: exitCode === 0 ? 'Succeeded' : 'Failed' };
+  g.properties.instanceView = {
+    ...(g.properties.instanceView ?? {}),
+    state: exitCode === 0 ? 'Succeeded' : 'Failed',
+  };
 }
 
 const groupDef: ResourceTypeDef = {
   type: CONTAINER_GROUP_TYPE,
   apiVersions: ['2023-05-01', '2024-10-01-preview'],
   patch: false,
-  lro: { delete: { header: 'Azure-AsyncOperation', asyncSegment: 'operations', status: 202, durationMs: 10_000, retryAfterSeconds: 5 } },
+  lro: {
+    delete: {
+      header: 'Azure-AsyncOperation',
+      asyncSegment: 'operations',
+      status: 202,
+      durationMs: 10_000,
+      retryAfterSeconds: 5,
+    },
+  },
   beforePut() {
-    throw new ArmError(400, 'InvalidResourceType', 'The simulator does not implement creating container groups; only the image builder creates them.');
+    throw new ArmError(
+      400,
+      'InvalidResourceType',
+      'The simulator does not implement creating container groups; only the image builder creates them.',
+    );
   },
   view(r) {
     return clone(r);
   },
 };
 
-const LOGS = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ContainerInstance\/containerGroups\/([^/]+)\/containers\/([^/]+)\/logs$/i;
+const LOGS =
+  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ContainerInstance\/containerGroups\/([^/]+)\/containers\/([^/]+)\/logs$/i;
 
 const logsRoute: CustomRoute = {
   method: 'GET',
@@ -137,16 +184,32 @@ const logsRoute: CustomRoute = {
     scope: `/subscriptions/${m[1]}/resourceGroups/${m[2]}/providers/Microsoft.ContainerInstance/containerGroups/${m[3]}`,
   }),
   handle(req, m) {
-    const [rg, cg, c] = [decodeURIComponent(m[2]), decodeURIComponent(m[3]), decodeURIComponent(m[4])];
-    if (!req.sim.store.has(`/subscriptions/${m[1]}/resourceGroups/${rg}`)) throw armErrors.resourceGroupNotFound(rg);
+    const [rg, cg, c] = [
+      decodeURIComponent(m[2]),
+      decodeURIComponent(m[3]),
+      decodeURIComponent(m[4]),
+    ];
+    if (!req.sim.store.has(`/subscriptions/${m[1]}/resourceGroups/${rg}`))
+      throw armErrors.resourceGroupNotFound(rg);
     const id = `/subscriptions/${m[1]}/resourceGroups/${rg}/providers/${CONTAINER_GROUP_TYPE}/${cg}`;
-    if (!req.sim.store.has(id)) throw armErrors.resourceNotFound(`${CONTAINER_GROUP_TYPE}/${cg}`, rg);
+    if (!req.sim.store.has(id))
+      throw armErrors.resourceNotFound(`${CONTAINER_GROUP_TYPE}/${cg}`, rg);
     const log = containerLog(req.sim, id, c);
-    if (!log) throw new ArmError(404, 'ContainerNotFound', `The container '${c}' is not found in container group '${cg}'.`);
+    if (!log)
+      throw new ArmError(
+        404,
+        'ContainerNotFound',
+        `The container '${c}' is not found in container group '${cg}'.`,
+      );
     const tailRaw = req.query.get('tail');
     let tail: number | undefined;
     if (tailRaw !== null) {
-      if (!/^-?\d+$/.test(tailRaw)) throw new ArmError(400, 'InvalidParameter', `The value '${tailRaw}' of parameter 'tail' is invalid.`);
+      if (!/^-?\d+$/.test(tailRaw))
+        throw new ArmError(
+          400,
+          'InvalidParameter',
+          `The value '${tailRaw}' of parameter 'tail' is invalid.`,
+        );
       tail = parseInt(tailRaw, 10);
     }
     const timestamps = (req.query.get('timestamps') ?? 'false').toLowerCase() === 'true';

@@ -11,7 +11,8 @@ import type { StoredResource } from '../arm/store';
 
 export const HOST_POOL_TYPE = 'Microsoft.DesktopVirtualization/hostPools';
 export const SESSION_HOST_TYPE = 'Microsoft.DesktopVirtualization/hostPools/sessionHosts';
-export const USER_SESSION_TYPE = 'Microsoft.DesktopVirtualization/hostPools/sessionHosts/userSessions';
+export const USER_SESSION_TYPE =
+  'Microsoft.DesktopVirtualization/hostPools/sessionHosts/userSessions';
 
 const API_VERSIONS = ['2024-04-03', '2023-09-05', '2022-09-09'];
 
@@ -21,7 +22,10 @@ function newToken(hostPoolId: string, expirationTime: string): string {
   return `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ RegistrationId: randomUUID(), HostPoolId: hostPoolId, exp: Math.floor(Date.parse(expirationTime) / 1000) })}.${randomBytes(32).toString('base64url')}`;
 }
 
-interface RegistrationToken { token: string; expirationTime: string }
+interface RegistrationToken {
+  token: string;
+  expirationTime: string;
+}
 
 /** The host pool's current registration token (kept out of GET since 2023-09-05: POST retrieveRegistrationToken gives it). */
 function tokenOf(sim: SimServices, hostPoolId: string): RegistrationToken | undefined {
@@ -36,16 +40,24 @@ function applyRegistration(sim: SimServices, r: StoredResource): void {
   const info = r.properties.registrationInfo ?? {};
   const meta = sim.store.meta(r.id);
   const op = String(info.registrationTokenOperation ?? 'None');
-  if (typeof info.token === 'string' && info.token !== '' && typeof info.expirationTime === 'string') {
+  if (
+    typeof info.token === 'string' &&
+    info.token !== '' &&
+    typeof info.expirationTime === 'string'
+  ) {
     meta.registrationToken = { token: info.token, expirationTime: info.expirationTime }; // given by the scenario
   } else if (/^update$/i.test(op) && typeof info.expirationTime === 'string') {
     const at = new Date(Date.parse(info.expirationTime)).toISOString();
-    if (meta.registrationToken?.expirationTime !== at) meta.registrationToken = { token: newToken(r.id, at), expirationTime: at };
+    if (meta.registrationToken?.expirationTime !== at)
+      meta.registrationToken = { token: newToken(r.id, at), expirationTime: at };
   } else if (/^delete$/i.test(op)) {
     delete meta.registrationToken;
   }
   const current = tokenOf(sim, r.id);
-  r.properties.registrationInfo = { ...(current ? { expirationTime: current.expirationTime } : {}), registrationTokenOperation: op };
+  r.properties.registrationInfo = {
+    ...(current ? { expirationTime: current.expirationTime } : {}),
+    registrationTokenOperation: op,
+  };
 }
 
 function sessionsOf(sim: SimServices, sessionHostId: string): StoredResource[] {
@@ -60,7 +72,11 @@ const hostPoolDef: ResourceTypeDef = {
   provisioningState: false,
   build(req, existing) {
     const doc = buildResource(req, hostPoolDef, existing);
-    doc.properties = { objectId: existing?.properties?.objectId ?? randomUUID(), cloudPcResource: false, ...doc.properties };
+    doc.properties = {
+      objectId: existing?.properties?.objectId ?? randomUUID(),
+      cloudPcResource: false,
+      ...doc.properties,
+    };
     return doc;
   },
   onStored(r, sim) {
@@ -69,21 +85,40 @@ const hostPoolDef: ResourceTypeDef = {
     applyRegistration(sim, r);
   },
   beforeDelete(req, r) {
-    if (!forced(req.query) && req.sim.store.list({ type: SESSION_HOST_TYPE, under: r.id }).length > 0) {
-      throw new ArmError(400, 'BadRequest', `Host pool '${r.name}' has session hosts. Remove them first, or delete with force=true to remove them with the host pool.`);
+    if (
+      !forced(req.query) &&
+      req.sim.store.list({ type: SESSION_HOST_TYPE, under: r.id }).length > 0
+    ) {
+      throw new ArmError(
+        400,
+        'BadRequest',
+        `Host pool '${r.name}' has session hosts. Remove them first, or delete with force=true to remove them with the host pool.`,
+      );
     }
   },
   actions: {
     retrieveRegistrationToken: {
       run: (req, r) => {
         const t = tokenOf(req.sim, r.id);
-        return { status: 200, body: t ? { expirationTime: t.expirationTime, token: t.token, registrationTokenOperation: 'Update' } : { registrationTokenOperation: 'None' } };
+        return {
+          status: 200,
+          body: t
+            ? {
+                expirationTime: t.expirationTime,
+                token: t.token,
+                registrationTokenOperation: 'Update',
+              }
+            : { registrationTokenOperation: 'None' },
+        };
       },
     },
     listRegistrationTokens: {
       run: (req, r) => {
         const t = tokenOf(req.sim, r.id);
-        return { status: 200, body: { value: t ? [{ expirationTime: t.expirationTime, token: t.token }] : [] } };
+        return {
+          status: 200,
+          body: { value: t ? [{ expirationTime: t.expirationTime, token: t.token }] : [] },
+        };
       },
     },
   },
@@ -94,14 +129,28 @@ const sessionHostDef: ResourceTypeDef = {
   apiVersions: API_VERSIONS,
   provisioningState: false,
   beforePut() {
-    throw new ArmError(405, 'MethodNotAllowed', "The requested resource does not support http method 'PUT'. (Session hosts join a host pool through the AVD agent with a registration token; in the simulator they come from the scenario's resources.)");
+    throw new ArmError(
+      405,
+      'MethodNotAllowed',
+      "The requested resource does not support http method 'PUT'. (Session hosts join a host pool through the AVD agent with a registration token; in the simulator they come from the scenario's resources.)",
+    );
   },
   seed(r, sim) {
-    const vm = typeof r.properties?.resourceId === 'string' ? sim.store.get(r.properties.resourceId) : undefined;
+    const vm =
+      typeof r.properties?.resourceId === 'string'
+        ? sim.store.get(r.properties.resourceId)
+        : undefined;
     const now = new Date().toISOString();
     r.properties = {
-      objectId: randomUUID(), allowNewSession: true, status: 'Available', statusTimestamp: now, lastHeartBeat: now,
-      agentVersion: '1.0.9742.2000', sxSStackVersion: 'rdp-sxs240808700', osVersion: '10.0.22631.4460', updateState: 'Succeeded',
+      objectId: randomUUID(),
+      allowNewSession: true,
+      status: 'Available',
+      statusTimestamp: now,
+      lastHeartBeat: now,
+      agentVersion: '1.0.9742.2000',
+      sxSStackVersion: 'rdp-sxs240808700',
+      osVersion: '10.0.22631.4460',
+      updateState: 'Succeeded',
       ...(vm?.properties?.vmId ? { virtualMachineId: vm.properties.vmId } : {}),
       ...(r.properties ?? {}),
     };
@@ -115,7 +164,11 @@ const sessionHostDef: ResourceTypeDef = {
   beforeDelete(req, r) {
     const n = sessionsOf(req.sim, r.id).length;
     if (n > 0 && !forced(req.query)) {
-      throw new ArmError(400, 'BadRequest', `Session host '${r.name}' has ${n} user session(s). Sign the users out first, or delete with force=true.`);
+      throw new ArmError(
+        400,
+        'BadRequest',
+        `Session host '${r.name}' has ${n} user session(s). Sign the users out first, or delete with force=true.`,
+      );
     }
   },
 };
@@ -129,7 +182,13 @@ const userSessionDef: ResourceTypeDef = {
     throw armErrors.methodNotAllowed('PUT');
   },
   seed(r) {
-    r.properties = { objectId: randomUUID(), applicationType: 'Desktop', sessionState: 'Active', createTime: new Date().toISOString(), ...(r.properties ?? {}) };
+    r.properties = {
+      objectId: randomUUID(),
+      applicationType: 'Desktop',
+      sessionState: 'Active',
+      createTime: new Date().toISOString(),
+      ...(r.properties ?? {}),
+    };
     return r;
   },
   actions: {
@@ -144,15 +203,25 @@ const userSessionDef: ResourceTypeDef = {
 };
 
 /** OData $filter of UserSessions_ListByHostPool: `userPrincipalName eq '<upn>'` and/or `state eq '<state>'`, joined by `and`. */
-const FILTER_FIELDS: Record<string, string> = { userprincipalname: 'userPrincipalName', state: 'sessionState', sessionstate: 'sessionState' };
+const FILTER_FIELDS: Record<string, string> = {
+  userprincipalname: 'userPrincipalName',
+  state: 'sessionState',
+  sessionstate: 'sessionState',
+};
 
 function sessionFilter(filter: string | null): (s: StoredResource) => boolean {
   if (!filter) return () => true;
   const clauses = filter.split(/\s+and\s+/i).map((c) => {
     const m = /^\s*(\w+)\s+eq\s+'([^']*)'\s*$/i.exec(c);
     const field = m && FILTER_FIELDS[m[1].toLowerCase()];
-    if (!m || !field) throw new ArmError(400, 'BadRequest', `The simulator does not implement the $filter '${filter}'; it understands userPrincipalName eq '<upn>' and state eq '<state>', joined by 'and'.`);
-    return (s: StoredResource) => String(s.properties?.[field] ?? '').toLowerCase() === m[2].toLowerCase();
+    if (!m || !field)
+      throw new ArmError(
+        400,
+        'BadRequest',
+        `The simulator does not implement the $filter '${filter}'; it understands userPrincipalName eq '<upn>' and state eq '<state>', joined by 'and'.`,
+      );
+    return (s: StoredResource) =>
+      String(s.properties?.[field] ?? '').toLowerCase() === m[2].toLowerCase();
   });
   return (s) => clauses.every((c) => c(s));
 }
@@ -160,16 +229,22 @@ function sessionFilter(filter: string | null): (s: StoredResource) => boolean {
 /** GET .../hostPools/{hp}/userSessions: every user session of every session host of the pool. */
 const userSessionsByHostPool: CustomRoute = {
   method: 'GET',
-  pattern: /^(\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.DesktopVirtualization\/hostPools\/([^/]+))\/userSessions$/i,
+  pattern:
+    /^(\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.DesktopVirtualization\/hostPools\/([^/]+))\/userSessions$/i,
   namespace: 'Microsoft.DesktopVirtualization',
   authorize: (_req, m) => ({ action: `${USER_SESSION_TYPE}/read`, scope: m[1] }),
   handle(req, m) {
     const rg = decodeURIComponent(m[2]);
-    if (!req.sim.store.get(m[1].slice(0, m[1].toLowerCase().indexOf('/providers/')))) throw armErrors.resourceGroupNotFound(rg);
-    if (!req.sim.store.get(m[1])) throw armErrors.resourceNotFound(`${HOST_POOL_TYPE}/${decodeURIComponent(m[3])}`, rg);
+    if (!req.sim.store.get(m[1].slice(0, m[1].toLowerCase().indexOf('/providers/'))))
+      throw armErrors.resourceGroupNotFound(rg);
+    if (!req.sim.store.get(m[1]))
+      throw armErrors.resourceNotFound(`${HOST_POOL_TYPE}/${decodeURIComponent(m[3])}`, rg);
     const keep = sessionFilter(req.query.get('$filter'));
     const sessions = req.sim.store.list({ type: USER_SESSION_TYPE, under: m[1] }).filter(keep);
-    return paged(req, sessions.map((s) => clone(s)));
+    return paged(
+      req,
+      sessions.map((s) => clone(s)),
+    );
   },
 };
 

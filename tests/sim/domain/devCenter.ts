@@ -31,7 +31,11 @@ function badRequest(code: string, message: string, target?: string): ArmError {
 const devCenterDef: ResourceTypeDef = {
   type: DEV_CENTER_TYPE,
   apiVersions: API_VERSIONS,
-  lro: { put: { ...ASYNC, durationMs: 60_000 }, patch: { ...ASYNC, status: 202, durationMs: 20_000 }, delete: { ...BOTH, durationMs: 60_000 } },
+  lro: {
+    put: { ...ASYNC, durationMs: 60_000 },
+    patch: { ...ASYNC, status: 202, durationMs: 20_000 },
+    delete: { ...BOTH, durationMs: 60_000 },
+  },
   onStored(r, sim) {
     r.properties.devCenterUri ??= `https://${sim.info.tenantId}-${r.name.toLowerCase()}.${r.location ?? 'westeurope'}.devcenter.azure.com/`;
   },
@@ -43,7 +47,10 @@ const devCenterDef: ResourceTypeDef = {
 function identityPrincipals(devCenter: StoredResource | undefined): string[] {
   const id = devCenter?.identity;
   if (!id) return [];
-  return [id.principalId, ...Object.values(id.userAssignedIdentities ?? {}).map((u: any) => u?.principalId)].filter((x): x is string => typeof x === 'string');
+  return [
+    id.principalId,
+    ...Object.values(id.userAssignedIdentities ?? {}).map((u: any) => u?.principalId),
+  ].filter((x): x is string => typeof x === 'string');
 }
 
 function devCenterIdOf(childId: string): string {
@@ -58,11 +65,19 @@ const attachedGalleryDef: ResourceTypeDef = {
   beforePut(req, existing) {
     const galleryId = String(req.body?.properties?.galleryResourceId ?? '');
     if (existing && !sameId(existing.properties.galleryResourceId, galleryId)) {
-      throw badRequest('InvalidPropertyUpdate', "The property 'galleryResourceId' cannot be changed after the gallery is attached.", 'properties.galleryResourceId');
+      throw badRequest(
+        'InvalidPropertyUpdate',
+        "The property 'galleryResourceId' cannot be changed after the gallery is attached.",
+        'properties.galleryResourceId',
+      );
     }
     const gallery = req.sim.store.get(galleryId);
     if (!gallery || !sameId(gallery.type, GALLERY_TYPE)) {
-      throw badRequest('GalleryNotFound', `The Azure Compute Gallery '${galleryId}' was not found. Check the resource ID.`, 'properties.galleryResourceId');
+      throw badRequest(
+        'GalleryNotFound',
+        `The Azure Compute Gallery '${galleryId}' was not found. Check the resource ID.`,
+        'properties.galleryResourceId',
+      );
     }
   },
   // Attaching: the dev center's identity must be able to write to the gallery (Contributor), checked when
@@ -73,24 +88,41 @@ const attachedGalleryDef: ResourceTypeDef = {
     const principals = identityPrincipals(devCenter);
     const galleryId = String(r.properties.galleryResourceId);
     if (principals.length === 0) {
-      throw badRequest('DevCenterIdentityNotFound', `Dev center '${devCenter?.name}' has no managed identity. Assign a system-assigned or user-assigned identity to the dev center and give it the Contributor role on gallery '${galleryId}'.`);
+      throw badRequest(
+        'DevCenterIdentityNotFound',
+        `Dev center '${devCenter?.name}' has no managed identity. Assign a system-assigned or user-assigned identity to the dev center and give it the Contributor role on gallery '${galleryId}'.`,
+      );
     }
     if (!principals.some((p) => sim.rbac.isAllowed(p, `${GALLERY_TYPE}/write`, galleryId))) {
-      throw new ArmError(403, 'GalleryAuthorizationFailed', `The identity of dev center '${devCenter?.name}' does not have permission to access gallery '${galleryId}'. Give it the Contributor role on the gallery.`);
+      throw new ArmError(
+        403,
+        'GalleryAuthorizationFailed',
+        `The identity of dev center '${devCenter?.name}' does not have permission to access gallery '${galleryId}'. Give it the Contributor role on the gallery.`,
+      );
     }
   },
   beforeDelete(req, r) {
-    const users = req.sim.store.list({ type: DEV_BOX_DEFINITION_TYPE, under: devCenterIdOf(r.id) })
-      .filter((d) => attachedGalleryName(d.properties?.imageReference?.id)?.toLowerCase() === r.name.toLowerCase());
+    const users = req.sim.store
+      .list({ type: DEV_BOX_DEFINITION_TYPE, under: devCenterIdOf(r.id) })
+      .filter(
+        (d) =>
+          attachedGalleryName(d.properties?.imageReference?.id)?.toLowerCase() ===
+          r.name.toLowerCase(),
+      );
     if (users.length > 0) {
-      throw new ArmError(409, 'GalleryInUse', `The gallery '${r.name}' is used by dev box definition(s) ${users.map((d) => d.name).join(', ')}. Change or delete them first.`);
+      throw new ArmError(
+        409,
+        'GalleryInUse',
+        `The gallery '${r.name}' is used by dev box definition(s) ${users.map((d) => d.name).join(', ')}. Change or delete them first.`,
+      );
     }
   },
 };
 
 // ---------------------------------------------------------------- dev box definitions
 
-const IMAGE_REF = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.DevCenter\/devcenters\/([^/]+)\/galleries\/([^/]+)\/images\/([^/]+)(?:\/versions\/([^/]+))?$/i;
+const IMAGE_REF =
+  /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.DevCenter\/devcenters\/([^/]+)\/galleries\/([^/]+)\/images\/([^/]+)(?:\/versions\/([^/]+))?$/i;
 
 function attachedGalleryName(imageId: unknown): string | undefined {
   return typeof imageId === 'string' ? IMAGE_REF.exec(imageId)?.[2] : undefined;
@@ -114,18 +146,45 @@ function resolveImage(sim: SimServices, definitionId: string, imageId: unknown):
   const m = IMAGE_REF.exec(String(imageId ?? ''));
   const devCenterId = devCenterIdOf(definitionId);
   if (!m || !sameId(String(imageId).split('/galleries/')[0], devCenterId)) {
-    throw badRequest('InvalidImageReference', `The image reference '${String(imageId)}' is not an image of dev center '${devCenterId.split('/').pop()}': expected ${devCenterId}/galleries/{galleryName}/images/{imageName}[/versions/{versionName}].`, target);
+    throw badRequest(
+      'InvalidImageReference',
+      `The image reference '${String(imageId)}' is not an image of dev center '${devCenterId.split('/').pop()}': expected ${devCenterId}/galleries/{galleryName}/images/{imageName}[/versions/{versionName}].`,
+      target,
+    );
   }
   const attached = sim.store.get(`${devCenterId}/galleries/${m[2]}`);
-  if (!attached) throw badRequest('InvalidImageReference', `The gallery '${m[2]}' is not attached to dev center '${m[1]}'.`, target);
+  if (!attached)
+    throw badRequest(
+      'InvalidImageReference',
+      `The gallery '${m[2]}' is not attached to dev center '${m[1]}'.`,
+      target,
+    );
   const definition = sim.store.get(`${attached.properties.galleryResourceId}/images/${m[3]}`);
-  if (!definition) throw badRequest('InvalidImageReference', `The image '${m[3]}' was not found in gallery '${m[2]}'.`, target);
+  if (!definition)
+    throw badRequest(
+      'InvalidImageReference',
+      `The image '${m[3]}' was not found in gallery '${m[2]}'.`,
+      target,
+    );
   const versions = sim.store.list({ type: GALLERY_IMAGE_VERSION_TYPE, under: definition.id });
   const version = m[4]
     ? versions.find((v) => v.name.toLowerCase() === m[4].toLowerCase())
-    : versions.filter((v) => v.properties?.publishingProfile?.excludeFromLatest !== true && v.properties?.provisioningState === 'Succeeded').sort(versionOrder).pop();
+    : versions
+        .filter(
+          (v) =>
+            v.properties?.publishingProfile?.excludeFromLatest !== true &&
+            v.properties?.provisioningState === 'Succeeded',
+        )
+        .sort(versionOrder)
+        .pop();
   if (!version) {
-    throw badRequest('InvalidImageReference', m[4] ? `The version '${m[4]}' of image '${m[3]}' was not found in gallery '${m[2]}'.` : `The image '${m[3]}' in gallery '${m[2]}' has no version that can be used as its latest.`, target);
+    throw badRequest(
+      'InvalidImageReference',
+      m[4]
+        ? `The version '${m[4]}' of image '${m[3]}' was not found in gallery '${m[2]}'.`
+        : `The image '${m[3]}' in gallery '${m[2]}' has no version that can be used as its latest.`,
+      target,
+    );
   }
   return { definition, version };
 }
@@ -135,17 +194,42 @@ const TRUSTED_LAUNCH = /^TrustedLaunch(Supported|AndConfidentialVmSupported)?$/i
 /** Dev Box's image requirements, checked against the gallery image definition: the first unmet one. */
 function imageProblem(definition: StoredResource): { code: string; message: string } | undefined {
   const p = definition.properties ?? {};
-  const security = (p.features ?? []).find((f: any) => /^SecurityType$/i.test(String(f?.name)))?.value;
+  const security = (p.features ?? []).find((f: any) =>
+    /^SecurityType$/i.test(String(f?.name)),
+  )?.value;
   const sku = String(p.identifier?.sku ?? '');
-  if (!/^windows$/i.test(String(p.osType))) return { code: 'UnsupportedOperatingSystem', message: `The image '${definition.name}' is not a Windows image. Dev Box supports Windows 10 and Windows 11 Enterprise images.` };
-  if (!/^generalized$/i.test(String(p.osState))) return { code: 'ImageNotGeneralized', message: `The image '${definition.name}' is specialized. Dev Box needs a generalized image.` };
-  if (!/^v2$/i.test(String(p.hyperVGeneration ?? 'V1'))) return { code: 'UnsupportedHyperVGeneration', message: `The image '${definition.name}' is Hyper-V generation ${p.hyperVGeneration ?? 'V1'}. Dev Box needs generation V2.` };
-  if (!TRUSTED_LAUNCH.test(String(security ?? ''))) return { code: 'TrustedLaunchNotEnabled', message: `The image definition '${definition.name}' does not have security type Trusted launch. Dev Box needs Trusted launch images.` };
-  if (/(^|[-_.])(avd|evd|multi-?session)([-_.]|$)/i.test(sku)) return { code: 'MultiSessionImageNotSupported', message: `The image '${definition.name}' (sku '${sku}') is a multi-session image. Dev Box needs a single-session image.` };
+  if (!/^windows$/i.test(String(p.osType)))
+    return {
+      code: 'UnsupportedOperatingSystem',
+      message: `The image '${definition.name}' is not a Windows image. Dev Box supports Windows 10 and Windows 11 Enterprise images.`,
+    };
+  if (!/^generalized$/i.test(String(p.osState)))
+    return {
+      code: 'ImageNotGeneralized',
+      message: `The image '${definition.name}' is specialized. Dev Box needs a generalized image.`,
+    };
+  if (!/^v2$/i.test(String(p.hyperVGeneration ?? 'V1')))
+    return {
+      code: 'UnsupportedHyperVGeneration',
+      message: `The image '${definition.name}' is Hyper-V generation ${p.hyperVGeneration ?? 'V1'}. Dev Box needs generation V2.`,
+    };
+  if (!TRUSTED_LAUNCH.test(String(security ?? '')))
+    return {
+      code: 'TrustedLaunchNotEnabled',
+      message: `The image definition '${definition.name}' does not have security type Trusted launch. Dev Box needs Trusted launch images.`,
+    };
+  if (/(^|[-_.])(avd|evd|multi-?session)([-_.]|$)/i.test(sku))
+    return {
+      code: 'MultiSessionImageNotSupported',
+      message: `The image '${definition.name}' (sku '${sku}') is a multi-session image. Dev Box needs a single-session image.`,
+    };
   return undefined;
 }
 
-interface Validation { settlesAt: number; problem?: { code: string; message: string } }
+interface Validation {
+  settlesAt: number;
+  problem?: { code: string; message: string };
+}
 
 // Keyed by the stored document (a PUT/PATCH stores a new one), so a view needs no simulator at hand: the
 // final poll of an operation renders the resource without a request.
@@ -156,8 +240,14 @@ function planValidation(sim: SimServices, r: StoredResource, immediate: boolean)
   let validation: Validation;
   try {
     const { definition, version } = resolveImage(sim, r.id, r.properties.imageReference?.id);
-    r.properties.imageReference = { id: r.properties.imageReference.id, exactVersion: version.name };
-    validation = { settlesAt: immediate ? 0 : Date.now() + sim.clock.scaled(IMAGE_VALIDATION_MS), problem: imageProblem(definition) };
+    r.properties.imageReference = {
+      id: r.properties.imageReference.id,
+      exactVersion: version.name,
+    };
+    validation = {
+      settlesAt: immediate ? 0 : Date.now() + sim.clock.scaled(IMAGE_VALIDATION_MS),
+      problem: imageProblem(definition),
+    };
   } catch (e) {
     if (!(e instanceof ArmError)) throw e;
     validation = { settlesAt: 0, problem: { code: e.code, message: e.message } };
@@ -168,14 +258,20 @@ function planValidation(sim: SimServices, r: StoredResource, immediate: boolean)
 function validationView(v: Validation | undefined): Record<string, unknown> {
   if (!v) return { imageValidationStatus: 'Unknown' };
   if (Date.now() < v.settlesAt) return { imageValidationStatus: 'Pending' };
-  return v.problem ? { imageValidationStatus: 'Failed', imageValidationErrorDetails: v.problem } : { imageValidationStatus: 'Succeeded' };
+  return v.problem
+    ? { imageValidationStatus: 'Failed', imageValidationErrorDetails: v.problem }
+    : { imageValidationStatus: 'Succeeded' };
 }
 
 const devBoxDefinitionDef: ResourceTypeDef = {
   type: DEV_BOX_DEFINITION_TYPE,
   apiVersions: API_VERSIONS,
   requiresLocation: true,
-  lro: { put: { ...ASYNC, durationMs: 30_000 }, patch: { ...BOTH, durationMs: 30_000 }, delete: { ...BOTH, durationMs: 30_000 } },
+  lro: {
+    put: { ...ASYNC, durationMs: 30_000 },
+    patch: { ...BOTH, durationMs: 30_000 },
+    delete: { ...BOTH, durationMs: 30_000 },
+  },
   build(req: ArmRequest, existing) {
     resolveImage(req.sim, req.level!.id, req.body?.properties?.imageReference?.id);
     const doc = buildResource(req, devBoxDefinitionDef, existing);
@@ -186,9 +282,11 @@ const devBoxDefinitionDef: ResourceTypeDef = {
     const meta = sim.store.meta(r.id);
     // While an update runs, the image in use until now stays visible as activeImageReference.
     const before = meta.activeImageReference as { id: string; exactVersion?: string } | undefined;
-    const changed = before !== undefined && !sameId(before.id, String(r.properties.imageReference?.id ?? ''));
+    const changed =
+      before !== undefined && !sameId(before.id, String(r.properties.imageReference?.id ?? ''));
     planValidation(sim, r, r.properties.provisioningState === 'Succeeded');
-    if (changed && r.properties.provisioningState !== 'Succeeded') r.properties.activeImageReference = before;
+    if (changed && r.properties.provisioningState !== 'Succeeded')
+      r.properties.activeImageReference = before;
     else meta.activeImageReference = clone(r.properties.imageReference);
   },
   // A PATCH can name an image that does not resolve: the operation fails, as the PUT would have.

@@ -15,14 +15,25 @@ export interface Replay {
   final: any;
 }
 
-interface Located { method: string; template: string; exampleFile: string }
+interface Located {
+  method: string;
+  template: string;
+  exampleFile: string;
+}
 
 function operationOf(specFile: string, exampleFile: string): Located {
   const spec = JSON.parse(fs.readFileSync(specFile, 'utf8'));
   for (const [template, ops] of Object.entries<any>(spec.paths)) {
     for (const [method, op] of Object.entries<any>(ops)) {
-      const ref = Object.values<any>(op?.['x-ms-examples'] ?? {}).map((e) => String(e.$ref)).find((r) => path.basename(r) === exampleFile);
-      if (ref) return { method: method.toUpperCase(), template, exampleFile: path.resolve(path.dirname(specFile), ref) };
+      const ref = Object.values<any>(op?.['x-ms-examples'] ?? {})
+        .map((e) => String(e.$ref))
+        .find((r) => path.basename(r) === exampleFile);
+      if (ref)
+        return {
+          method: method.toUpperCase(),
+          template,
+          exampleFile: path.resolve(path.dirname(specFile), ref),
+        };
     }
   }
   throw new Error(`no operation of ${specFile} names the example ${exampleFile}`);
@@ -46,7 +57,10 @@ export class ExampleReplayer {
   }
 
   /** Sends the example; `expect` is the status wanted (default any 2xx) and, for LROs, the final status. */
-  async send(file: string, expect: { status?: number; final?: 'Succeeded' | 'Failed' } = {}): Promise<Replay> {
+  async send(
+    file: string,
+    expect: { status?: number; final?: 'Succeeded' | 'Failed' } = {},
+  ): Promise<Replay> {
     const { method, template } = operationOf(this.specFile, file);
     const params = this.example(file).parameters;
     const used = new Set<string>(['api-version']);
@@ -61,15 +75,27 @@ export class ExampleReplayer {
       if (v !== null && typeof v === 'object') body = v;
       else query.set(k, String(v));
     }
-    const r = await rawRequest(this.sim, method, `${p}?${query.toString()}`, { token: this.token, body });
-    if (expect.status !== undefined) assert.strictEqual(r.status, expect.status, `${file}: ${r.status} ${JSON.stringify(r.body)}`);
-    else assert.ok(r.status >= 200 && r.status < 300, `${file}: ${method} ${p}: ${r.status} ${JSON.stringify(r.body)}`);
+    const r = await rawRequest(this.sim, method, `${p}?${query.toString()}`, {
+      token: this.token,
+      body,
+    });
+    if (expect.status !== undefined)
+      assert.strictEqual(r.status, expect.status, `${file}: ${r.status} ${JSON.stringify(r.body)}`);
+    else
+      assert.ok(
+        r.status >= 200 && r.status < 300,
+        `${file}: ${method} ${p}: ${r.status} ${JSON.stringify(r.body)}`,
+      );
     const final = await this.settle(file, r, expect.final ?? 'Succeeded');
     this.count++;
     return { status: r.status, body: r.body, final };
   }
 
-  private async settle(file: string, r: { status: number; headers: Record<string, string>; body: any }, want: string): Promise<any> {
+  private async settle(
+    file: string,
+    r: { status: number; headers: Record<string, string>; body: any },
+    want: string,
+  ): Promise<any> {
     const asyncUrl = r.headers['azure-asyncoperation'];
     const location = r.headers['location'];
     if (!asyncUrl && !location) return r.body;
@@ -80,7 +106,10 @@ export class ExampleReplayer {
     if (asyncUrl) {
       for (;;) {
         const s = await get(asyncUrl);
-        if (s.body?.status === 'InProgress') { await new Promise((res) => setTimeout(res, 10)); continue; }
+        if (s.body?.status === 'InProgress') {
+          await new Promise((res) => setTimeout(res, 10));
+          continue;
+        }
         assert.strictEqual(s.body?.status, want, `${file} ended ${JSON.stringify(s.body)}`);
         if (want !== 'Succeeded') return s.body;
         break;
@@ -89,7 +118,10 @@ export class ExampleReplayer {
     if (!location) return r.body;
     for (;;) {
       const s = await get(location);
-      if (s.status === 202) { await new Promise((res) => setTimeout(res, 10)); continue; }
+      if (s.status === 202) {
+        await new Promise((res) => setTimeout(res, 10));
+        continue;
+      }
       assert.ok(s.status < 300, `${file} ended ${s.status} ${JSON.stringify(s.body)}`);
       return s.body;
     }

@@ -10,13 +10,21 @@ import type { ActionDef, ArmRequest, SimServices } from '../arm/framework';
 import { clone, startOperation } from '../arm/helpers';
 import type { StoredResource } from '../arm/store';
 
-const SHARE_STYLE = { header: 'both' as const, status: 202 as const, asyncSegment: 'capsOperations', retryAfterSeconds: 10 };
+const SHARE_STYLE = {
+  header: 'both' as const,
+  status: 202 as const,
+  asyncSegment: 'capsOperations',
+  retryAfterSeconds: 10,
+};
 /** Nominal time Compute takes to update a sharing profile. */
 const SHARE_MS = 20_000;
 const GROUP_TYPES = ['Subscriptions', 'AADTenants'];
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-interface Group { type: string; ids: string[] }
+interface Group {
+  type: string;
+  ids: string[];
+}
 
 function invalid(message: string, target: string): ArmError {
   return new ArmError(400, 'InvalidParameter', message, { target });
@@ -25,13 +33,25 @@ function invalid(message: string, target: string): ArmError {
 /** The request's groups, with canonical type names and every id checked. */
 function requestedGroups(body: any, operationType: string): Group[] {
   const groups: any[] = body?.groups ?? [];
-  if (groups.length === 0) throw invalid(`Sharing profile groups must be provided for operation type '${operationType}'.`, 'sharingUpdate.groups');
+  if (groups.length === 0)
+    throw invalid(
+      `Sharing profile groups must be provided for operation type '${operationType}'.`,
+      'sharingUpdate.groups',
+    );
   return groups.map((g, i) => {
     const type = GROUP_TYPES.find((t) => t.toLowerCase() === String(g?.type ?? '').toLowerCase());
-    if (!type) throw invalid(`The value '${g?.type}' of sharing profile group type is invalid. Allowed values are: ${GROUP_TYPES.join(', ')}.`, `sharingUpdate.groups[${i}].type`);
+    if (!type)
+      throw invalid(
+        `The value '${g?.type}' of sharing profile group type is invalid. Allowed values are: ${GROUP_TYPES.join(', ')}.`,
+        `sharingUpdate.groups[${i}].type`,
+      );
     const ids: string[] = g.ids ?? [];
     const bad = ids.find((id) => !GUID.test(String(id)));
-    if (ids.length === 0 || bad !== undefined) throw invalid(`The ids of sharing profile group '${type}' must be one or more ${type === 'Subscriptions' ? 'subscription' : 'tenant'} ids (GUIDs)${bad !== undefined ? `; '${bad}' is not one` : ''}.`, `sharingUpdate.groups[${i}].ids`);
+    if (ids.length === 0 || bad !== undefined)
+      throw invalid(
+        `The ids of sharing profile group '${type}' must be one or more ${type === 'Subscriptions' ? 'subscription' : 'tenant'} ids (GUIDs)${bad !== undefined ? `; '${bad}' is not one` : ''}.`,
+        `sharingUpdate.groups[${i}].ids`,
+      );
     return { type, ids: ids.map(String) };
   });
 }
@@ -45,7 +65,8 @@ export function updatedSharingProfile(profile: any, operationType: string, group
     const have = find(g.type);
     if (operationType === 'Add') {
       const ids = have?.ids ?? [];
-      for (const id of g.ids) if (!ids.some((x) => x.toLowerCase() === id.toLowerCase())) ids.push(id);
+      for (const id of g.ids)
+        if (!ids.some((x) => x.toLowerCase() === id.toLowerCase())) ids.push(id);
       if (!have) current.push({ type: g.type, ids });
     } else if (have) {
       have.ids = have.ids.filter((x) => !g.ids.some((id) => id.toLowerCase() === x.toLowerCase()));
@@ -56,24 +77,52 @@ export function updatedSharingProfile(profile: any, operationType: string, group
 
 export const shareAction: ActionDef = {
   run(req: ArmRequest, gallery: StoredResource) {
-    const operationType = ['Add', 'Remove', 'Reset', 'EnableCommunity'].find((t) => t.toLowerCase() === String(req.body?.operationType ?? '').toLowerCase());
+    const operationType = ['Add', 'Remove', 'Reset', 'EnableCommunity'].find(
+      (t) => t.toLowerCase() === String(req.body?.operationType ?? '').toLowerCase(),
+    );
     if (operationType === 'EnableCommunity') {
-      throw new ArmError(400, 'InvalidParameter', 'The simulator does not implement community galleries (operationType EnableCommunity).', { target: 'sharingUpdate.operationType' });
+      throw new ArmError(
+        400,
+        'InvalidParameter',
+        'The simulator does not implement community galleries (operationType EnableCommunity).',
+        { target: 'sharingUpdate.operationType' },
+      );
     }
-    if (!operationType) throw invalid(`The value '${req.body?.operationType}' of parameter 'sharingUpdate.operationType' is invalid. Allowed values are: Add, Remove, Reset.`, 'sharingUpdate.operationType');
+    if (!operationType)
+      throw invalid(
+        `The value '${req.body?.operationType}' of parameter 'sharingUpdate.operationType' is invalid. Allowed values are: Add, Remove, Reset.`,
+        'sharingUpdate.operationType',
+      );
     const groups = operationType === 'Reset' ? [] : requestedGroups(req.body, operationType);
     const permissions = String(gallery.properties?.sharingProfile?.permissions ?? 'Private');
     if (operationType === 'Add' && !/^groups$/i.test(permissions)) {
-      throw new ArmError(409, 'OperationNotAllowed', `Gallery '${gallery.name}' has sharing permission '${permissions}'. Set sharingProfile.permissions to 'Groups' before sharing it with subscriptions or tenants.`);
+      throw new ArmError(
+        409,
+        'OperationNotAllowed',
+        `Gallery '${gallery.name}' has sharing permission '${permissions}'. Set sharingProfile.permissions to 'Groups' before sharing it with subscriptions or tenants.`,
+      );
     }
     const result = { operationType, ...(operationType === 'Reset' ? {} : { groups }) };
     return startOperation(req, {
-      kind: 'action', resource: gallery, style: SHARE_STYLE, status: 202, body: result,
+      kind: 'action',
+      resource: gallery,
+      style: SHARE_STYLE,
+      status: 202,
+      body: result,
       run: async (op) => {
         await op.clock.sleep(SHARE_MS, op.signal);
         const current = req.sim.store.get(gallery.id);
-        if (!current) throw new ArmError(404, 'NotFound', `Gallery '${gallery.name}' was deleted while its sharing profile was being updated.`);
-        current.properties.sharingProfile = updatedSharingProfile(current.properties.sharingProfile ?? { permissions }, operationType, groups);
+        if (!current)
+          throw new ArmError(
+            404,
+            'NotFound',
+            `Gallery '${gallery.name}' was deleted while its sharing profile was being updated.`,
+          );
+        current.properties.sharingProfile = updatedSharingProfile(
+          current.properties.sharingProfile ?? { permissions },
+          operationType,
+          groups,
+        );
         return result;
       },
     }).result;
@@ -86,7 +135,10 @@ export function galleryView(r: StoredResource, _sim: SimServices, req?: ArmReque
   const expand = req?.query.get('$expand') ?? '';
   const select = req?.query.get('$select') ?? '';
   // The state dump (no request) shows the groups, as the expanded GET does.
-  const wantGroups = !req || /(^|,)\s*sharingProfile\/groups\s*($|,)/i.test(expand) || /(^|,)\s*permissions\s*($|,)/i.test(select);
+  const wantGroups =
+    !req ||
+    /(^|,)\s*sharingProfile\/groups\s*($|,)/i.test(expand) ||
+    /(^|,)\s*permissions\s*($|,)/i.test(select);
   if (out.properties?.sharingProfile && !wantGroups) delete out.properties.sharingProfile.groups;
   return out;
 }

@@ -40,11 +40,17 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
  * skus ("win11-23h2-ent") are Gen2 only without saying so.
  */
 export function generationFromSku(sku: string): 'V1' | 'V2' {
-  return /(^|[-_.])(gen2|g2)($|[-_.])/i.test(sku) || /gen2$/i.test(sku) || /^win11-/i.test(sku) ? 'V2' : 'V1';
+  return /(^|[-_.])(gen2|g2)($|[-_.])/i.test(sku) || /gen2$/i.test(sku) || /^win11-/i.test(sku)
+    ? 'V2'
+    : 'V1';
 }
 
 export function osTypeFromPublisher(publisher: string, offer: string): 'Windows' | 'Linux' {
-  return /windows|microsoftvisualstudio|office-365|microsoft-dsvm-win/i.test(`${publisher} ${offer}`) ? 'Windows' : 'Linux';
+  return /windows|microsoftvisualstudio|office-365|microsoft-dsvm-win/i.test(
+    `${publisher} ${offer}`,
+  )
+    ? 'Windows'
+    : 'Linux';
 }
 
 /** Three stable, sortable versions per sku ("<major>.<minor>.<yymmdd>"), the last the latest. */
@@ -52,7 +58,11 @@ export function defaultVersions(publisher: string, offer: string, sku: string): 
   const h = createHash('sha256').update(`${publisher}:${offer}:${sku}`.toLowerCase()).digest();
   const major = 1000 + (h.readUInt16BE(0) % 9000);
   const minor = 100 + (h.readUInt16BE(2) % 800);
-  return [`${major}.${minor}.240911`, `${major}.${minor + 37}.241008`, `${major}.${minor + 71}.241112`];
+  return [
+    `${major}.${minor}.240911`,
+    `${major}.${minor + 37}.241008`,
+    `${major}.${minor + 71}.241112`,
+  ];
 }
 
 /** Numeric comparison of dotted versions ("10.0.2" > "9.9.9"). */
@@ -71,13 +81,19 @@ export class MarketplaceCatalog {
 
   constructor(entries: MarketplaceScenarioEntry[] | undefined) {
     if (entries === undefined) return;
-    if (!Array.isArray(entries)) throw new Error('scenario.marketplace must be an array of {publisher, offer, sku, versions?, hyperVGeneration?, osType?, plan?, locations?}');
+    if (!Array.isArray(entries))
+      throw new Error(
+        'scenario.marketplace must be an array of {publisher, offer, sku, versions?, hyperVGeneration?, osType?, plan?, locations?}',
+      );
     this.listed = entries.map((e, i) => {
       for (const k of ['publisher', 'offer', 'sku'] as const) {
-        if (typeof e[k] !== 'string' || !NAME.test(e[k])) throw new Error(`scenario.marketplace[${i}].${k} must be a well-formed name`);
+        if (typeof e[k] !== 'string' || !NAME.test(e[k]))
+          throw new Error(`scenario.marketplace[${i}].${k} must be a well-formed name`);
       }
       return {
-        publisher: e.publisher, offer: e.offer, sku: e.sku,
+        publisher: e.publisher,
+        offer: e.offer,
+        sku: e.sku,
         versions: e.versions ?? defaultVersions(e.publisher, e.offer, e.sku),
         hyperVGeneration: e.hyperVGeneration ?? generationFromSku(e.sku),
         osType: e.osType ?? osTypeFromPublisher(e.publisher, e.offer),
@@ -88,23 +104,42 @@ export class MarketplaceCatalog {
   }
 
   /** The image (publisher/offer/sku) in a region, or undefined when the catalog has none. */
-  find(location: string, publisher: string, offer: string, sku: string): MarketplaceImage | undefined {
+  find(
+    location: string,
+    publisher: string,
+    offer: string,
+    sku: string,
+  ): MarketplaceImage | undefined {
     if (this.listed === undefined) {
       if (![publisher, offer, sku].every((n) => NAME.test(n))) return undefined;
       return {
-        publisher, offer, sku,
+        publisher,
+        offer,
+        sku,
         versions: defaultVersions(publisher, offer, sku),
         hyperVGeneration: generationFromSku(sku),
         osType: osTypeFromPublisher(publisher, offer),
       };
     }
     const eq = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
-    return this.listed.find((m) => eq(m.publisher, publisher) && eq(m.offer, offer) && eq(m.sku, sku) &&
-      (m.locations === undefined || m.locations.some((l) => regionKey(l) === regionKey(location))));
+    return this.listed.find(
+      (m) =>
+        eq(m.publisher, publisher) &&
+        eq(m.offer, offer) &&
+        eq(m.sku, sku) &&
+        (m.locations === undefined ||
+          m.locations.some((l) => regionKey(l) === regionKey(location))),
+    );
   }
 
   /** An exact version (not "latest"), or undefined. */
-  findVersion(location: string, publisher: string, offer: string, sku: string, version: string): { image: MarketplaceImage; version: string } | undefined {
+  findVersion(
+    location: string,
+    publisher: string,
+    offer: string,
+    sku: string,
+    version: string,
+  ): { image: MarketplaceImage; version: string } | undefined {
     const image = this.find(location, publisher, offer, sku);
     const v = image?.versions.find((x) => x.toLowerCase() === version.toLowerCase());
     return image && v ? { image, version: v } : undefined;
@@ -126,7 +161,12 @@ function versionId(sub: string, location: string, m: MarketplaceImage, version: 
 }
 
 /** VirtualMachineImage as GET returns it. */
-export function versionView(sub: string, location: string, m: MarketplaceImage, version: string): unknown {
+export function versionView(
+  sub: string,
+  location: string,
+  m: MarketplaceImage,
+  version: string,
+): unknown {
   const properties: any = {
     hyperVGeneration: m.hyperVGeneration,
     osDiskImage: { operatingSystem: m.osType },
@@ -135,19 +175,35 @@ export function versionView(sub: string, location: string, m: MarketplaceImage, 
     architecture: 'x64',
     imageDeprecationStatus: { imageState: 'Active' },
   };
-  if (m.hyperVGeneration === 'V2') properties.features = [{ name: 'SecurityType', value: 'TrustedLaunchSupported' }, { name: 'IsAcceleratedNetworkSupported', value: 'True' }, { name: 'DiskControllerTypes', value: 'SCSI, NVMe' }];
+  if (m.hyperVGeneration === 'V2')
+    properties.features = [
+      { name: 'SecurityType', value: 'TrustedLaunchSupported' },
+      { name: 'IsAcceleratedNetworkSupported', value: 'True' },
+      { name: 'DiskControllerTypes', value: 'SCSI, NVMe' },
+    ];
   if (m.plan) properties.plan = { ...m.plan };
-  return { properties, location: regionKey(location), name: version, id: versionId(sub, location, m, version) };
+  return {
+    properties,
+    location: regionKey(location),
+    name: version,
+    id: versionId(sub, location, m, version),
+  };
 }
 
-const BASE = '^/subscriptions/([^/]+)/providers/Microsoft\\.Compute/locations/([^/]+)/publishers/([^/]+)/artifacttypes/vmimage/offers/([^/]+)/skus/([^/]+)/versions';
+const BASE =
+  '^/subscriptions/([^/]+)/providers/Microsoft\\.Compute/locations/([^/]+)/publishers/([^/]+)/artifacttypes/vmimage/offers/([^/]+)/skus/([^/]+)/versions';
 
 function authorize(): (req: any, m: RegExpExecArray) => { action: string; scope: string } {
-  return (_req, m) => ({ action: 'Microsoft.Compute/locations/publishers/artifacttypes/offers/skus/versions/read', scope: `/subscriptions/${decodeURIComponent(m[1])}` });
+  return (_req, m) => ({
+    action: 'Microsoft.Compute/locations/publishers/artifacttypes/offers/skus/versions/read',
+    scope: `/subscriptions/${decodeURIComponent(m[1])}`,
+  });
 }
 
 /** Routes of the catalog; `catalog()` is read per request so the scenario's list applies. */
-export function marketplaceRoutes(catalog: (sim: SimServices) => MarketplaceCatalog): CustomRoute[] {
+export function marketplaceRoutes(
+  catalog: (sim: SimServices) => MarketplaceCatalog,
+): CustomRoute[] {
   const d = (s: string): string => decodeURIComponent(s);
   return [
     {
@@ -164,7 +220,14 @@ export function marketplaceRoutes(catalog: (sim: SimServices) => MarketplaceCata
         if (/^name\s+desc$/.test(orderby)) versions.reverse();
         const top = req.query.get('$top');
         if (top !== null && /^\d+$/.test(top)) versions = versions.slice(0, parseInt(top, 10));
-        return { status: 200, body: versions.map((v) => ({ location: regionKey(loc), name: v, id: versionId(sub, loc, image, v) })) };
+        return {
+          status: 200,
+          body: versions.map((v) => ({
+            location: regionKey(loc),
+            name: v,
+            id: versionId(sub, loc, image, v),
+          })),
+        };
       },
     },
     {
@@ -173,7 +236,14 @@ export function marketplaceRoutes(catalog: (sim: SimServices) => MarketplaceCata
       namespace: 'Microsoft.Compute',
       authorize: authorize(),
       handle: (req, m) => {
-        const [sub, loc, pub, offer, sku, version] = [d(m[1]), d(m[2]), d(m[3]), d(m[4]), d(m[5]), d(m[6])];
+        const [sub, loc, pub, offer, sku, version] = [
+          d(m[1]),
+          d(m[2]),
+          d(m[3]),
+          d(m[4]),
+          d(m[5]),
+          d(m[6]),
+        ];
         const found = catalog(req.sim).findVersion(loc, pub, offer, sku, version);
         if (!found) throw vmImageNotFound();
         return { status: 200, body: versionView(sub, loc, found.image, found.version) };

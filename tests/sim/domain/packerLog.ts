@@ -28,7 +28,11 @@ export function packerDuration(ms: number): string {
 }
 
 export class PackerLog {
-  constructor(private readonly runId: string, private readonly sink: LineSink, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly runId: string,
+    private readonly sink: LineSink,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   /** A raw "PACKER OUT" line. */
   out(text: string): void {

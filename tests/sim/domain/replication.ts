@@ -32,9 +32,20 @@ export interface ReplicationFailureSpec {
   version?: string;
 }
 
-export function failureFor(specs: ReplicationFailureSpec[] | undefined, region: string, versionId: string): RegionPlan['failure'] {
-  if (specs !== undefined && !Array.isArray(specs)) throw new Error('scenario.replicationFailures must be an array of {region, message?, progress?, version?}');
-  const spec = (specs ?? []).find((s) => sameRegion(s.region, region) && (s.version === undefined || new RegExp(s.version, 'i').test(versionId)));
+export function failureFor(
+  specs: ReplicationFailureSpec[] | undefined,
+  region: string,
+  versionId: string,
+): RegionPlan['failure'] {
+  if (specs !== undefined && !Array.isArray(specs))
+    throw new Error(
+      'scenario.replicationFailures must be an array of {region, message?, progress?, version?}',
+    );
+  const spec = (specs ?? []).find(
+    (s) =>
+      sameRegion(s.region, region) &&
+      (s.version === undefined || new RegExp(s.version, 'i').test(versionId)),
+  );
   if (!spec) return undefined;
   return {
     message: spec.message ?? 'Failed with internal server error.',
@@ -43,7 +54,13 @@ export function failureFor(specs: ReplicationFailureSpec[] | undefined, region: 
 }
 
 /** Plans for regions added now; `already` is how many regions were planned before (for the stagger). */
-export function planRegions(clock: SimClock, regions: string[], versionId: string, failures: ReplicationFailureSpec[] | undefined, now = Date.now()): RegionPlan[] {
+export function planRegions(
+  clock: SimClock,
+  regions: string[],
+  versionId: string,
+  failures: ReplicationFailureSpec[] | undefined,
+  now = Date.now(),
+): RegionPlan[] {
   return regions.map((region, i) => ({
     region: regionDisplayName(region),
     startAt: now + clock.scaled(i * REPLICATION_STAGGER_MS),
@@ -58,10 +75,17 @@ export function completedPlan(region: string): RegionPlan {
 }
 
 export function regionStatus(plan: RegionPlan, now = Date.now()): RegionStatus {
-  if (now < plan.startAt) return { region: plan.region, state: 'Unknown', details: '', progress: 0 };
-  const raw = plan.durationMs <= 0 ? 100 : Math.floor(((now - plan.startAt) / plan.durationMs) * 100);
+  if (now < plan.startAt)
+    return { region: plan.region, state: 'Unknown', details: '', progress: 0 };
+  const raw =
+    plan.durationMs <= 0 ? 100 : Math.floor(((now - plan.startAt) / plan.durationMs) * 100);
   if (plan.failure && raw >= plan.failure.failAtProgress) {
-    return { region: plan.region, state: 'Failed', details: plan.failure.message, progress: plan.failure.failAtProgress };
+    return {
+      region: plan.region,
+      state: 'Failed',
+      details: plan.failure.message,
+      progress: plan.failure.failAtProgress,
+    };
   }
   if (raw >= 100) return { region: plan.region, state: 'Completed', details: '', progress: 100 };
   return { region: plan.region, state: 'Replicating', details: '', progress: Math.max(0, raw) };
@@ -73,15 +97,23 @@ export function settlesAt(plan: RegionPlan): number {
   return plan.startAt + Math.ceil(plan.durationMs * fraction);
 }
 
-export function aggregatedState(statuses: RegionStatus[]): 'Unknown' | 'InProgress' | 'Completed' | 'Failed' {
+export function aggregatedState(
+  statuses: RegionStatus[],
+): 'Unknown' | 'InProgress' | 'Completed' | 'Failed' {
   if (statuses.length === 0) return 'Unknown';
-  if (statuses.some((s) => s.state === 'Failed') && statuses.every((s) => s.state === 'Failed' || s.state === 'Completed')) return 'Failed';
+  if (
+    statuses.some((s) => s.state === 'Failed') &&
+    statuses.every((s) => s.state === 'Failed' || s.state === 'Completed')
+  )
+    return 'Failed';
   if (statuses.every((s) => s.state === 'Completed')) return 'Completed';
   return 'InProgress';
 }
 
 /** The error Compute reports when replication failed in some regions. */
 export function replicationFailureMessage(statuses: RegionStatus[]): string {
-  const failed = statuses.filter((s) => s.state === 'Failed').map((s) => `{region:${s.region.toLowerCase().replace(/\s+/g, '')}, detail:${s.details}}`);
+  const failed = statuses
+    .filter((s) => s.state === 'Failed')
+    .map((s) => `{region:${s.region.toLowerCase().replace(/\s+/g, '')}, detail:${s.details}}`);
   return `Gallery replication jobs failed in one or more regions. The failing regions' details are as follows: '${failed.join(', ')}'. If retry does not work, then please do an update by removing the failed regions and update again by adding them back.`;
 }

@@ -13,10 +13,18 @@ const scaleSetDef: ResourceTypeDef = {
   apiVersions: ['2024-07-01', '2024-03-01'],
   patch: false,
   beforePut() {
-    throw new ArmError(400, 'InvalidResourceType', "The simulator does not implement creating or updating virtual machine scale sets; create them in the scenario's resources.");
+    throw new ArmError(
+      400,
+      'InvalidResourceType',
+      "The simulator does not implement creating or updating virtual machine scale sets; create them in the scenario's resources.",
+    );
   },
   beforeDelete() {
-    throw new ArmError(400, 'InvalidResourceType', "The simulator does not implement deleting virtual machine scale sets; they live as long as the scenario's resources.");
+    throw new ArmError(
+      400,
+      'InvalidResourceType',
+      "The simulator does not implement deleting virtual machine scale sets; they live as long as the scenario's resources.",
+    );
   },
   seed(r) {
     r.properties = r.properties ?? {};

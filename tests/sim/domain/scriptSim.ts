@@ -66,13 +66,23 @@ export function unquote(arg: string): string {
   const parts: string[] = [];
   const re = /'([^']*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g;
   let m: RegExpExecArray | null;
-  while ((m = re.exec(arg)) !== null) parts.push(m[1] ?? (m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3]));
+  while ((m = re.exec(arg)) !== null)
+    parts.push(m[1] ?? (m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3]));
   return parts.join(' ');
 }
 
 const ECHO = /^(echo|write-host|write-output|printf)\b\s*(.*)$/i;
 const SHELL_KEYWORD = /^(if|then|else|elif|fi|do|done|while|until|for|case|esac|\{|\})\b/;
-const WEB_SWITCHES = new Set(['usebasicparsing', 'usedefaultcredentials', 'disablekeepalive', 'passthru', 'skipcertificatecheck', 'noproxy', 'skipheadervalidation', 'skiphttperrorcheck']);
+const WEB_SWITCHES = new Set([
+  'usebasicparsing',
+  'usedefaultcredentials',
+  'disablekeepalive',
+  'passthru',
+  'skipcertificatecheck',
+  'noproxy',
+  'skipheadervalidation',
+  'skiphttperrorcheck',
+]);
 
 /** Splits `s` at top-level occurrences of any of `seps` (outside quotes and brackets). */
 function splitTop(s: string, seps: string[]): { part: string; sep?: string }[] {
@@ -84,14 +94,26 @@ function splitTop(s: string, seps: string[]): { part: string; sep?: string }[] {
     const ch = s[i];
     if (quote) {
       if (ch === quote) quote = undefined;
-      else if (ch === '\\' && quote === '"' && i + 1 < s.length) { cur += ch + s[++i]; continue; }
+      else if (ch === '\\' && quote === '"' && i + 1 < s.length) {
+        cur += ch + s[++i];
+        continue;
+      }
       cur += ch;
       continue;
     }
-    if (ch === '"' || ch === "'") { quote = ch; cur += ch; continue; }
+    if (ch === '"' || ch === "'") {
+      quote = ch;
+      cur += ch;
+      continue;
+    }
     if ('({['.includes(ch)) depth++;
     else if (')}]'.includes(ch) && depth > 0) depth--;
-    const sep = depth === 0 ? seps.find((x) => s.startsWith(x, i) && !(x === '|' && (s[i + 1] === '|' || s[i - 1] === '|'))) : undefined;
+    const sep =
+      depth === 0
+        ? seps.find(
+            (x) => s.startsWith(x, i) && !(x === '|' && (s[i + 1] === '|' || s[i - 1] === '|')),
+          )
+        : undefined;
     if (sep) {
       out.push({ part: cur.trim(), sep });
       cur = '';
@@ -123,7 +145,11 @@ function shellWords(s: string, vars: Map<string, string>): string[] {
     }
     if (ch === '$') {
       const e = expand(i);
-      if (e) { cur = (cur ?? '') + e[0]; i += e[1] - 1; continue; }
+      if (e) {
+        cur = (cur ?? '') + e[0];
+        i += e[1] - 1;
+        continue;
+      }
     }
     if (quote === '"') {
       if (ch === '"') quote = undefined;
@@ -131,13 +157,20 @@ function shellWords(s: string, vars: Map<string, string>): string[] {
       else cur += ch;
       continue;
     }
-    if (ch === "'" || ch === '"') { quote = ch; cur ??= ''; continue; }
+    if (ch === "'" || ch === '"') {
+      quote = ch;
+      cur ??= '';
+      continue;
+    }
     if (/\s/.test(ch)) {
       if (cur !== undefined) words.push(cur);
       cur = undefined;
       continue;
     }
-    if (ch === '\\' && i + 1 < s.length) { cur = (cur ?? '') + s[++i]; continue; }
+    if (ch === '\\' && i + 1 < s.length) {
+      cur = (cur ?? '') + s[++i];
+      continue;
+    }
     cur = (cur ?? '') + ch;
   }
   if (cur !== undefined) words.push(cur);
@@ -146,11 +179,12 @@ function shellWords(s: string, vars: Map<string, string>): string[] {
 
 /** printf's FORMAT with %s (and %d) filled from ARGS, the format reused while arguments remain. */
 function printf(format: string, args: string[]): string {
-  const unescape = (x: string) => x.replace(/\\(n|t|\\)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : '\\'));
+  const unescape = (x: string) =>
+    x.replace(/\\(n|t|\\)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : '\\'));
   let out = '';
   let i = 0;
   do {
-    out += unescape(format).replace(/%[sd%]/g, (f) => (f === '%%' ? '%' : args[i++] ?? ''));
+    out += unescape(format).replace(/%[sd%]/g, (f) => (f === '%%' ? '%' : (args[i++] ?? '')));
   } while (i < args.length && /%[sd]/.test(format));
   return out;
 }
@@ -185,9 +219,19 @@ function lines(text: string): string[] {
   return (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n');
 }
 
-interface Proc { status: number; stdout: string; stderr: string[] }
+interface Proc {
+  status: number;
+  stdout: string;
+  stderr: string[];
+}
 
-const HASHES: Record<string, string> = { sha1: 'sha1', sha256: 'sha256', sha384: 'sha384', sha512: 'sha512', md5: 'md5' };
+const HASHES: Record<string, string> = {
+  sha1: 'sha1',
+  sha256: 'sha256',
+  sha384: 'sha384',
+  sha512: 'sha512',
+  md5: 'md5',
+};
 
 /** One script's run: its variables, its error mode, what it printed. */
 class ScriptRun {
@@ -201,7 +245,11 @@ class ScriptRun {
   private status = 0;
   private readonly ps: boolean;
 
-  constructor(kind: ScriptKind, private readonly scriptName: string, private readonly vm?: VmAccess) {
+  constructor(
+    kind: ScriptKind,
+    private readonly scriptName: string,
+    private readonly vm?: VmAccess,
+  ) {
     this.ps = kind === 'PowerShell';
   }
 
@@ -218,7 +266,12 @@ class ScriptRun {
   }
 
   private end(code: number, raw: string): ScriptResult {
-    return { output: this.output, exitCode: code, failingCommand: code !== 0 ? raw : undefined, sleepSeconds: this.sleepSeconds };
+    return {
+      output: this.output,
+      exitCode: code,
+      failingCommand: code !== 0 ? raw : undefined,
+      sleepSeconds: this.sleepSeconds,
+    };
   }
 
   private out(stream: 'out' | 'err', text: string): void {
@@ -230,7 +283,16 @@ class ScriptRun {
     const exit = /^exit(?:\s+(-?\d+|\$\w+|\$\?))?\s*$/i.exec(raw);
     if (exit) {
       const v = exit[1];
-      const code = v === undefined || v.startsWith('$') ? (this.ps ? (this.errorWritten ? 1 : 0) : v === '$?' || v === undefined ? this.status : 0) : parseInt(v, 10);
+      const code =
+        v === undefined || v.startsWith('$')
+          ? this.ps
+            ? this.errorWritten
+              ? 1
+              : 0
+            : v === '$?' || v === undefined
+              ? this.status
+              : 0
+          : parseInt(v, 10);
       return this.end(code, raw);
     }
     const sleep = /^(?:sleep|start-sleep)(?:\s+-s(?:econds)?)?\s+(\d+(?:\.\d+)?)\s*$/i.exec(raw);
@@ -246,19 +308,32 @@ class ScriptRun {
   private async powershell(raw: string): Promise<ScriptResult | undefined> {
     let cmd = raw;
     let toErr = false;
-    if (/\s+(1?>&2|2>&1\s*1>&2)$/.test(cmd)) { toErr = true; cmd = cmd.replace(/\s+(1?>&2|2>&1\s*1>&2)$/, ''); }
+    if (/\s+(1?>&2|2>&1\s*1>&2)$/.test(cmd)) {
+      toErr = true;
+      cmd = cmd.replace(/\s+(1?>&2|2>&1\s*1>&2)$/, '');
+    }
     if (/^write-error\b/i.test(cmd)) {
       const msg = this.psText(cmd.replace(/^write-error\s*(-message\s+)?/i, ''));
       this.out('err', `${this.scriptName} : ${msg}`);
-      this.out('err', '    + CategoryInfo          : NotSpecified: (:) [Write-Error], WriteErrorException');
-      this.out('err', `    + FullyQualifiedErrorId : Microsoft.PowerShell.Commands.WriteErrorException,${this.scriptName}`);
+      this.out(
+        'err',
+        '    + CategoryInfo          : NotSpecified: (:) [Write-Error], WriteErrorException',
+      );
+      this.out(
+        'err',
+        `    + FullyQualifiedErrorId : Microsoft.PowerShell.Commands.WriteErrorException,${this.scriptName}`,
+      );
       this.errorWritten = true;
       return undefined;
     }
     if (/^throw\b/i.test(cmd)) {
       const msg = this.psText(cmd.replace(/^throw\s*/i, '')) || 'ScriptHalted';
       this.out('err', msg);
-      this.errorRecordTail(raw, `OperationStopped: (${msg.slice(0, 20)}:String) [], RuntimeException`, msg);
+      this.errorRecordTail(
+        raw,
+        `OperationStopped: (${msg.slice(0, 20)}:String) [], RuntimeException`,
+        msg,
+      );
       return this.end(1, raw);
     }
     const assign = /^\$(\w+)\s*=\s*(.+)$/.exec(cmd);
@@ -268,7 +343,10 @@ class ScriptRun {
       const r = await this.psWeb(web[1], web[2], raw);
       return r.stop;
     }
-    const check = /^if\s*\(\s*\(\s*get-filehash\s+(.*?)\)\.hash\s+-(c?ne|c?eq)\s+(\S+)\s*\)\s*\{(.*)\}\s*$/i.exec(cmd);
+    const check =
+      /^if\s*\(\s*\(\s*get-filehash\s+(.*?)\)\.hash\s+-(c?ne|c?eq)\s+(\S+)\s*\)\s*\{(.*)\}\s*$/i.exec(
+        cmd,
+      );
     if (check) return this.psHashCheck(check[1], check[2].toLowerCase(), check[3], check[4], raw);
     const echo = ECHO.exec(cmd);
     if (echo) this.out(toErr ? 'err' : 'out', this.psText(echo[2]));
@@ -283,7 +361,12 @@ class ScriptRun {
     while ((m = re.exec(args)) !== null) {
       if (m[1] !== undefined) parts.push(m[1].replace(/''/g, "'"));
       else if (m[2] !== undefined) parts.push(this.psExpand(m[2].replace(/`(.)/g, '$1')));
-      else parts.push(m[3].startsWith('$') && this.vars.has(m[3].slice(1)) ? this.vars.get(m[3].slice(1))! : m[3]);
+      else
+        parts.push(
+          m[3].startsWith('$') && this.vars.has(m[3].slice(1))
+            ? this.vars.get(m[3].slice(1))!
+            : m[3],
+        );
     }
     return parts.join(' ');
   }
@@ -317,17 +400,28 @@ class ScriptRun {
       const eq = splitTop(part, ['=']);
       if (eq.length < 2) continue;
       const key = eq[0].part.replace(/^['"]|['"]$/g, '');
-      table[key] = this.psValue(eq.slice(1).map((x) => x.part).join('='));
+      table[key] = this.psValue(
+        eq
+          .slice(1)
+          .map((x) => x.part)
+          .join('='),
+      );
     }
     return table;
   }
 
-  private async psAssign(name: string, rhs: string, raw: string): Promise<ScriptResult | undefined> {
+  private async psAssign(
+    name: string,
+    rhs: string,
+    raw: string,
+  ): Promise<ScriptResult | undefined> {
     if (name.toLowerCase() === 'erroractionpreference') {
       this.stopOnError = this.psValue(rhs).toLowerCase() === 'stop';
       return undefined;
     }
-    const call = /^\(\s*(invoke-restmethod|irm|invoke-webrequest|iwr)\b\s*(.*)\)\.(\w+)$/is.exec(rhs) ?? /^(invoke-restmethod|irm|invoke-webrequest|iwr)\b\s*(.*)$/is.exec(rhs);
+    const call =
+      /^\(\s*(invoke-restmethod|irm|invoke-webrequest|iwr)\b\s*(.*)\)\.(\w+)$/is.exec(rhs) ??
+      /^(invoke-restmethod|irm|invoke-webrequest|iwr)\b\s*(.*)$/is.exec(rhs);
     if (call) {
       const r = await this.psWeb(call[1], call[2], raw);
       if (r.stop) return r.stop;
@@ -348,32 +442,49 @@ class ScriptRun {
   }
 
   /** Invoke-WebRequest / Invoke-RestMethod: the response body (text), or the end of the script. */
-  private async psWeb(cmdlet: string, args: string, raw: string): Promise<{ body?: string; stop?: ScriptResult }> {
+  private async psWeb(
+    cmdlet: string,
+    args: string,
+    raw: string,
+  ): Promise<{ body?: string; stop?: ScriptResult }> {
     const tokens = this.psTokens(args);
     const params: Record<string, string> = {};
     const positional: string[] = [];
     for (let i = 0; i < tokens.length; i++) {
       const p = /^-(\w+)$/.exec(tokens[i]);
-      if (!p) { positional.push(tokens[i]); continue; }
+      if (!p) {
+        positional.push(tokens[i]);
+        continue;
+      }
       const name = p[1].toLowerCase();
-      if (WEB_SWITCHES.has(name) || i + 1 >= tokens.length || /^-\w+$/.test(tokens[i + 1])) params[name] = 'true';
+      if (WEB_SWITCHES.has(name) || i + 1 >= tokens.length || /^-\w+$/.test(tokens[i + 1]))
+        params[name] = 'true';
       else params[name] = tokens[++i];
     }
     const uri = this.psValue(params.uri ?? positional[0] ?? '');
     const headers = params.headers ? this.psHashtable(params.headers) : {};
     const outFile = params.outfile ? this.psValue(params.outfile) : undefined;
-    const full = /^(invoke-restmethod|irm)$/i.test(cmdlet) ? 'Invoke-RestMethod' : 'Invoke-WebRequest';
+    const full = /^(invoke-restmethod|irm)$/i.test(cmdlet)
+      ? 'Invoke-RestMethod'
+      : 'Invoke-WebRequest';
     const r = await this.fetch(uri, headers);
     if (r.error || r.status >= 400) {
       if (outFile) this.setFile(outFile, 'absent');
       const message = r.error
-        ? (r.error.kind === 'dns' ? `The remote name could not be resolved: '${r.error.host}'` : 'Unable to connect to the remote server')
-        : (r.body?.toString('utf8') || `The remote server returned an error: (${r.status}).`);
+        ? r.error.kind === 'dns'
+          ? `The remote name could not be resolved: '${r.error.host}'`
+          : 'Unable to connect to the remote server'
+        : r.body?.toString('utf8') || `The remote server returned an error: (${r.status}).`;
       const [first, ...rest] = message.split('\n');
       this.out('err', `${full} : ${first}`);
       for (const l of rest) this.out('err', l);
-      this.errorRecordTail(raw, r.error ? 'NotSpecified: (:) [], WebException' : `InvalidOperation: (System.Net.HttpWebRequest:HttpWebRequest) [${full}], WebException`,
-        `WebCmdletWebResponseException,Microsoft.PowerShell.Commands.${full.replace('-', '')}Command`);
+      this.errorRecordTail(
+        raw,
+        r.error
+          ? 'NotSpecified: (:) [], WebException'
+          : `InvalidOperation: (System.Net.HttpWebRequest:HttpWebRequest) [${full}], WebException`,
+        `WebCmdletWebResponseException,Microsoft.PowerShell.Commands.${full.replace('-', '')}Command`,
+      );
       this.errorWritten = true;
       return this.stopOnError ? { stop: this.end(1, raw) } : {};
     }
@@ -385,7 +496,13 @@ class ScriptRun {
   }
 
   /** `if ((Get-FileHash ...).Hash -ne 'H') { ... }`: a file the simulator can't know the content of passes. */
-  private async psHashCheck(args: string, op: string, expectedToken: string, body: string, raw: string): Promise<ScriptResult | undefined> {
+  private async psHashCheck(
+    args: string,
+    op: string,
+    expectedToken: string,
+    body: string,
+    raw: string,
+  ): Promise<ScriptResult | undefined> {
     const tokens = this.psTokens(args);
     let algorithm = 'sha256';
     let file: string | undefined;
@@ -400,14 +517,23 @@ class ScriptRun {
     let hash: string | undefined = expected;
     if (content === 'absent') {
       this.out('err', `Get-FileHash : Cannot find path '${file}' because it does not exist.`);
-      this.errorRecordTail(raw, `ObjectNotFound: (${file}:String) [Get-FileHash], ItemNotFoundException`, 'PathNotFound,Get-FileHash');
+      this.errorRecordTail(
+        raw,
+        `ObjectNotFound: (${file}:String) [Get-FileHash], ItemNotFoundException`,
+        'PathNotFound,Get-FileHash',
+      );
       this.errorWritten = true;
       if (this.stopOnError) return this.end(1, raw);
       hash = undefined;
     } else if (Buffer.isBuffer(content)) {
-      hash = createHash(HASHES[algorithm] ?? 'sha256').update(content).digest('hex').toUpperCase();
+      hash = createHash(HASHES[algorithm] ?? 'sha256')
+        .update(content)
+        .digest('hex')
+        .toUpperCase();
     }
-    const same = hash !== undefined && (op.startsWith('c') ? hash === expected : hash.toLowerCase() === expected.toLowerCase());
+    const same =
+      hash !== undefined &&
+      (op.startsWith('c') ? hash === expected : hash.toLowerCase() === expected.toLowerCase());
     if (same === op.endsWith('eq')) {
       for (const c of splitCommands(body)) {
         const end = await this.command(c);
@@ -457,7 +583,8 @@ class ScriptRun {
     this.status = status;
     this.vars.set('?', String(status));
     // `set -e` ignores a failure that is not the last command of an && / || list.
-    if (status !== 0 && this.stopOnError && lastRan === list.length - 1) return this.end(status, raw);
+    if (status !== 0 && this.stopOnError && lastRan === list.length - 1)
+      return this.end(status, raw);
     return undefined;
   }
 
@@ -496,8 +623,10 @@ class ScriptRun {
       if (/^1?>&2$/.test(w)) stdoutTo = 'err';
       else if (w === '2>&1') stderrTo = 'out';
       else if (/^2>/.test(w)) stderrTo = 'null';
-      else if (/^&>/.test(w)) { stdoutTo = 'null'; stderrTo = 'null'; }
-      else if (/^1?>>?/.test(w)) {
+      else if (/^&>/.test(w)) {
+        stdoutTo = 'null';
+        stderrTo = 'null';
+      } else if (/^1?>>?/.test(w)) {
         const target = w.replace(/^1?>>?/, '') || words[++i] || '';
         stdoutTo = target === '/dev/null' ? 'null' : { file: target, append: w.includes('>>') };
       } else args.push(w);
@@ -510,11 +639,18 @@ class ScriptRun {
     let stdout = p.stdout;
     const stderr = stderrTo === 'null' ? [] : p.stderr;
     if (stderrTo === 'out') stdout += p.stderr.map((l) => `${l}\n`).join('');
-    if (stdoutTo === 'err') return { status: p.status, stdout: '', stderr: [...stderr, ...lines(stdout)] };
+    if (stdoutTo === 'err')
+      return { status: p.status, stdout: '', stderr: [...stderr, ...lines(stdout)] };
     if (stdoutTo === 'null') return { status: p.status, stdout: '', stderr };
     if (typeof stdoutTo === 'object') {
       const before = stdoutTo.append ? this.getFile(stdoutTo.file) : undefined;
-      this.setFile(stdoutTo.file, Buffer.concat([Buffer.isBuffer(before) ? before : Buffer.alloc(0), Buffer.from(stdout, 'utf8')]));
+      this.setFile(
+        stdoutTo.file,
+        Buffer.concat([
+          Buffer.isBuffer(before) ? before : Buffer.alloc(0),
+          Buffer.from(stdout, 'utf8'),
+        ]),
+      );
       return { status: p.status, stdout: '', stderr };
     }
     return { status: p.status, stdout, stderr: stderrTo === 'out' ? [] : stderr };
@@ -527,7 +663,10 @@ class ScriptRun {
       case 'echo': {
         let rest = args;
         let newline = true;
-        while (rest[0] && /^-[neE]+$/.test(rest[0])) { if (rest[0].includes('n')) newline = false; rest = rest.slice(1); }
+        while (rest[0] && /^-[neE]+$/.test(rest[0])) {
+          if (rest[0].includes('n')) newline = false;
+          rest = rest.slice(1);
+        }
         return ok(`${rest.join(' ').replace(/\\n$/, '')}${newline ? '\n' : ''}`);
       }
       case 'printf': {
@@ -542,7 +681,8 @@ class ScriptRun {
       case 'cat': {
         if (args.length === 0) return ok(stdin ?? '');
         const f = this.getFile(args[0]);
-        if (f === 'absent') return { status: 1, stdout: '', stderr: [`cat: ${args[0]}: No such file or directory`] };
+        if (f === 'absent')
+          return { status: 1, stdout: '', stderr: [`cat: ${args[0]}: No such file or directory`] };
         return ok(Buffer.isBuffer(f) ? f.toString('utf8') : '');
       }
       case 'curl':
@@ -564,7 +704,32 @@ class ScriptRun {
     let remoteName = false;
     let url: string | undefined;
     const headers: Record<string, string> = {};
-    const withValue = new Set(['-o', '--output', '-H', '--header', '--retry', '--retry-delay', '--retry-max-time', '--noproxy', '-X', '--request', '-w', '--write-out', '-m', '--max-time', '--connect-timeout', '-u', '--user', '-A', '--user-agent', '-e', '--referer', '-d', '--data', '--oauth2-bearer']);
+    const withValue = new Set([
+      '-o',
+      '--output',
+      '-H',
+      '--header',
+      '--retry',
+      '--retry-delay',
+      '--retry-max-time',
+      '--noproxy',
+      '-X',
+      '--request',
+      '-w',
+      '--write-out',
+      '-m',
+      '--max-time',
+      '--connect-timeout',
+      '-u',
+      '--user',
+      '-A',
+      '--user-agent',
+      '-e',
+      '--referer',
+      '-d',
+      '--data',
+      '--oauth2-bearer',
+    ]);
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
       if (withValue.has(a)) {
@@ -586,17 +751,27 @@ class ScriptRun {
         if (/[oH]$/.test(a) && a.length > 2) {
           const v = args[++i] ?? '';
           if (a.endsWith('o')) output = v;
-          else { const c = v.indexOf(':'); if (c > 0) headers[v.slice(0, c).trim()] = v.slice(c + 1).trim(); }
+          else {
+            const c = v.indexOf(':');
+            if (c > 0) headers[v.slice(0, c).trim()] = v.slice(c + 1).trim();
+          }
         }
       } else if (!a.startsWith('-')) url ??= a;
     }
     if (!url) return { status: 2, stdout: '', stderr: ['curl: no URL specified!'] };
-    if (remoteName && !output) output = decodeURIComponent(new URL(url).pathname.split('/').pop() || 'index.html');
-    const say = (code: number, msg: string): Proc => ({ status: code, stdout: '', stderr: !silent || showError ? [`curl: (${code}) ${msg}`] : [] });
+    if (remoteName && !output)
+      output = decodeURIComponent(new URL(url).pathname.split('/').pop() || 'index.html');
+    const say = (code: number, msg: string): Proc => ({
+      status: code,
+      stdout: '',
+      stderr: !silent || showError ? [`curl: (${code}) ${msg}`] : [],
+    });
     const r = await this.fetch(url, headers);
     if (r.error) {
       if (output) this.setFile(output, 'absent');
-      return r.error.kind === 'dns' ? say(6, `Could not resolve host: ${r.error.host}`) : say(7, `Failed to connect to ${r.error.host}: Connection refused`);
+      return r.error.kind === 'dns'
+        ? say(6, `Could not resolve host: ${r.error.host}`)
+        : say(7, `Failed to connect to ${r.error.host}: Connection refused`);
     }
     if (fail && r.status >= 400) {
       if (output) this.setFile(output, 'absent');
@@ -617,7 +792,12 @@ class ScriptRun {
     let input = stdin ?? '';
     if (rest[1]) {
       const f = this.getFile(rest[1]);
-      if (f === 'absent') return { status: 2, stdout: '', stderr: [`sed: can't read ${rest[1]}: No such file or directory`] };
+      if (f === 'absent')
+        return {
+          status: 2,
+          stdout: '',
+          stderr: [`sed: can't read ${rest[1]}: No such file or directory`],
+        };
       input = Buffer.isBuffer(f) ? f.toString('utf8') : '';
     }
     if (!sub) return { status: 0, stdout: quiet ? '' : input, stderr: [] };
@@ -632,11 +812,18 @@ class ScriptRun {
 
   /** `sha256sum -c`: the check list from stdin (`-`) or a file; a file the simulator can't know passes. */
   private sha256sum(args: string[], stdin: string | undefined): Proc {
-    if (!args.includes('-c') && !args.includes('--check')) return { status: 0, stdout: '', stderr: [] };
+    if (!args.includes('-c') && !args.includes('--check'))
+      return { status: 0, stdout: '', stderr: [] };
     const quiet = args.includes('--quiet');
     const statusOnly = args.includes('--status');
     const listFile = args.filter((a) => !a.startsWith('-') || a === '-').pop() ?? '-';
-    const list = listFile === '-' ? (stdin ?? '') : (() => { const f = this.getFile(listFile); return Buffer.isBuffer(f) ? f.toString('utf8') : ''; })();
+    const list =
+      listFile === '-'
+        ? (stdin ?? '')
+        : (() => {
+            const f = this.getFile(listFile);
+            return Buffer.isBuffer(f) ? f.toString('utf8') : '';
+          })();
     let stdout = '';
     const stderr: string[] = [];
     let failed = 0;
@@ -647,16 +834,28 @@ class ScriptRun {
       const f = this.getFile(m[2]);
       if (f === 'absent') {
         unreadable++;
-        if (!statusOnly) { stderr.push(`sha256sum: ${m[2]}: No such file or directory`); stdout += `${m[2]}: FAILED open or read\n`; }
-      } else if (Buffer.isBuffer(f) && createHash('sha256').update(f).digest('hex') !== m[1].toLowerCase()) {
+        if (!statusOnly) {
+          stderr.push(`sha256sum: ${m[2]}: No such file or directory`);
+          stdout += `${m[2]}: FAILED open or read\n`;
+        }
+      } else if (
+        Buffer.isBuffer(f) &&
+        createHash('sha256').update(f).digest('hex') !== m[1].toLowerCase()
+      ) {
         failed++;
         if (!statusOnly) stdout += `${m[2]}: FAILED\n`;
       } else if (!quiet && !statusOnly) {
         stdout += `${m[2]}: OK\n`;
       }
     }
-    if (!statusOnly && unreadable) stderr.push(`sha256sum: WARNING: ${unreadable} listed file${unreadable === 1 ? '' : 's'} could not be read`);
-    if (!statusOnly && failed) stderr.push(`sha256sum: WARNING: ${failed} computed checksum${failed === 1 ? '' : 's'} did NOT match`);
+    if (!statusOnly && unreadable)
+      stderr.push(
+        `sha256sum: WARNING: ${unreadable} listed file${unreadable === 1 ? '' : 's'} could not be read`,
+      );
+    if (!statusOnly && failed)
+      stderr.push(
+        `sha256sum: WARNING: ${failed} computed checksum${failed === 1 ? '' : 's'} did NOT match`,
+      );
     return { status: failed || unreadable ? 1 : 0, stdout, stderr };
   }
 
@@ -676,6 +875,11 @@ class ScriptRun {
   }
 }
 
-export async function simulateScript(kind: ScriptKind, scriptLines: string[], scriptName: string, vm?: VmAccess): Promise<ScriptResult> {
+export async function simulateScript(
+  kind: ScriptKind,
+  scriptLines: string[],
+  scriptName: string,
+  vm?: VmAccess,
+): Promise<ScriptResult> {
   return new ScriptRun(kind, scriptName, vm).run(scriptLines);
 }

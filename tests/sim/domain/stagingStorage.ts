@@ -15,26 +15,43 @@ function randomAccountName(): string {
 
 /** The staging account in a group, if the builder made one there. */
 export function stagingAccountIn(sim: SimServices, groupId: string): StoredResource | undefined {
-  return sim.store.list({ type: STORAGE_ACCOUNT_TYPE, under: groupId }).find((r) => r.tags?.createdBy === 'AzureVMImageBuilder');
+  return sim.store
+    .list({ type: STORAGE_ACCOUNT_TYPE, under: groupId })
+    .find((r) => r.tags?.createdBy === 'AzureVMImageBuilder');
 }
 
-export async function ensureStagingAccount(sim: SimServices, groupId: string, location: string, tags: Record<string, string>): Promise<StoredResource> {
+export async function ensureStagingAccount(
+  sim: SimServices,
+  groupId: string,
+  location: string,
+  tags: Record<string, string>,
+): Promise<StoredResource> {
   const existing = stagingAccountIn(sim, groupId);
   if (existing && sim.storage.keys(existing.name)) return existing;
   // Created as a scenario account would be: the storage module completes it and registers it with Azurite.
   const def = sim.types.get(STORAGE_ACCOUNT_TYPE);
-  if (!def?.seed || !def.onStored) throw new Error('the image builder needs the storage accounts module (Microsoft.Storage/storageAccounts)');
+  if (!def?.seed || !def.onStored)
+    throw new Error(
+      'the image builder needs the storage accounts module (Microsoft.Storage/storageAccounts)',
+    );
   const name = randomAccountName();
-  const doc = def.seed({
-    id: `${groupId}/providers/${STORAGE_ACCOUNT_TYPE}/${name}`,
-    name,
-    type: STORAGE_ACCOUNT_TYPE,
-    location,
-    kind: 'StorageV2',
-    sku: { name: 'Standard_LRS', tier: 'Standard' },
-    tags: { ...tags, createdBy: 'AzureVMImageBuilder' },
-    properties: { provisioningState: 'Succeeded', allowBlobPublicAccess: false, minimumTlsVersion: 'TLS1_2' },
-  }, sim);
+  const doc = def.seed(
+    {
+      id: `${groupId}/providers/${STORAGE_ACCOUNT_TYPE}/${name}`,
+      name,
+      type: STORAGE_ACCOUNT_TYPE,
+      location,
+      kind: 'StorageV2',
+      sku: { name: 'Standard_LRS', tier: 'Standard' },
+      tags: { ...tags, createdBy: 'AzureVMImageBuilder' },
+      properties: {
+        provisioningState: 'Succeeded',
+        allowBlobPublicAccess: false,
+        minimumTlsVersion: 'TLS1_2',
+      },
+    },
+    sim,
+  );
   const stored = sim.store.put(doc);
   def.onStored(stored, sim);
   await sim.storage.client(name).getContainerClient('packerlogs').createIfNotExists();

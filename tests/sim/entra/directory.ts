@@ -34,7 +34,11 @@ export interface ManagedIdentityInfo {
 const MICROSOFT_TENANT = 'f8cdef31-a31e-4b4a-93e4-5f571e91255a';
 
 /** Windows 365's service principal, in every tenant (Dev Box needs it to read the gallery). */
-export const WINDOWS_365 = { appId: '0af06dc6-e4b5-4f28-818e-e78e62d137a5', objectId: 'e5f6a7b8-c9d0-4e1f-8a2b-3c4d5e6f7a8b', displayName: 'Windows 365' };
+export const WINDOWS_365 = {
+  appId: '0af06dc6-e4b5-4f28-818e-e78e62d137a5',
+  objectId: 'e5f6a7b8-c9d0-4e1f-8a2b-3c4d5e6f7a8b',
+  displayName: 'Windows 365',
+};
 
 export class Directory {
   private readonly apps = new Map<string, AppRegistration>();
@@ -42,8 +46,17 @@ export class Directory {
   private readonly otherServicePrincipals: GraphServicePrincipal[] = [];
   readonly devices: GraphDevice[] = [];
 
-  constructor(private readonly store: ResourceStore, readonly agentIdentity: ManagedIdentityInfo, private readonly devopsIssuer: string, private readonly tenantId: string) {
-    this.addServicePrincipal({ ...WINDOWS_365, id: WINDOWS_365.objectId, appOwnerOrganizationId: MICROSOFT_TENANT });
+  constructor(
+    private readonly store: ResourceStore,
+    readonly agentIdentity: ManagedIdentityInfo,
+    private readonly devopsIssuer: string,
+    private readonly tenantId: string,
+  ) {
+    this.addServicePrincipal({
+      ...WINDOWS_365,
+      id: WINDOWS_365.objectId,
+      appOwnerOrganizationId: MICROSOFT_TENANT,
+    });
   }
 
   /** The scenario's `graph` objects. */
@@ -52,24 +65,46 @@ export class Directory {
     for (const d of graph.devices ?? []) this.addDevice(d);
   }
 
-  addServicePrincipal(sp: Partial<GraphServicePrincipal> & { appId: string; displayName: string }): GraphServicePrincipal {
-    if (typeof sp.appId !== 'string' || typeof sp.displayName !== 'string') throw new Error(`scenario graph.servicePrincipals: each needs "appId" and "displayName": ${JSON.stringify(sp)}`);
+  addServicePrincipal(
+    sp: Partial<GraphServicePrincipal> & { appId: string; displayName: string },
+  ): GraphServicePrincipal {
+    if (typeof sp.appId !== 'string' || typeof sp.displayName !== 'string')
+      throw new Error(
+        `scenario graph.servicePrincipals: each needs "appId" and "displayName": ${JSON.stringify(sp)}`,
+      );
     const full: GraphServicePrincipal = {
-      accountEnabled: true, appOwnerOrganizationId: this.tenantId, servicePrincipalNames: [sp.appId], ...sp,
-      id: sp.id ?? crypto.randomUUID(), servicePrincipalType: sp.servicePrincipalType ?? 'Application',
+      accountEnabled: true,
+      appOwnerOrganizationId: this.tenantId,
+      servicePrincipalNames: [sp.appId],
+      ...sp,
+      id: sp.id ?? crypto.randomUUID(),
+      servicePrincipalType: sp.servicePrincipalType ?? 'Application',
     };
-    const i = this.otherServicePrincipals.findIndex((x) => x.appId.toLowerCase() === sp.appId.toLowerCase());
-    if (i >= 0) this.otherServicePrincipals[i] = full; // the scenario may redefine Windows 365
+    const i = this.otherServicePrincipals.findIndex(
+      (x) => x.appId.toLowerCase() === sp.appId.toLowerCase(),
+    );
+    if (i >= 0)
+      this.otherServicePrincipals[i] = full; // the scenario may redefine Windows 365
     else this.otherServicePrincipals.push(full);
     return full;
   }
 
   addDevice(d: Partial<GraphDevice> & { displayName: string }): GraphDevice {
-    if (typeof d.displayName !== 'string') throw new Error(`scenario graph.devices: each needs "displayName": ${JSON.stringify(d)}`);
+    if (typeof d.displayName !== 'string')
+      throw new Error(`scenario graph.devices: each needs "displayName": ${JSON.stringify(d)}`);
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     const full: GraphDevice = {
-      id: crypto.randomUUID(), deviceId: crypto.randomUUID(), accountEnabled: true, operatingSystem: 'Windows', operatingSystemVersion: '10.0.22631.4460',
-      trustType: 'AzureAd', profileType: 'RegisteredDevice', isCompliant: null, isManaged: null, createdDateTime: now, approximateLastSignInDateTime: now,
+      id: crypto.randomUUID(),
+      deviceId: crypto.randomUUID(),
+      accountEnabled: true,
+      operatingSystem: 'Windows',
+      operatingSystemVersion: '10.0.22631.4460',
+      trustType: 'AzureAd',
+      profileType: 'RegisteredDevice',
+      isCompliant: null,
+      isManaged: null,
+      createdDateTime: now,
+      approximateLastSignInDateTime: now,
       ...d,
     };
     this.devices.push(full);
@@ -84,12 +119,25 @@ export class Directory {
   /** Every service principal of the tenant, as Graph lists them: the apps', the managed identities', then the others. */
   servicePrincipals(): GraphServicePrincipal[] {
     const apps: GraphServicePrincipal[] = [...this.apps.values()].map((a) => ({
-      id: a.objectId, appId: a.clientId, displayName: a.displayName, servicePrincipalType: 'Application',
-      accountEnabled: true, appOwnerOrganizationId: this.tenantId, servicePrincipalNames: [a.clientId],
+      id: a.objectId,
+      appId: a.clientId,
+      displayName: a.displayName,
+      servicePrincipalType: 'Application',
+      accountEnabled: true,
+      appOwnerOrganizationId: this.tenantId,
+      servicePrincipalNames: [a.clientId],
     }));
     const identities: GraphServicePrincipal[] = this.managedIdentities().map((m) => ({
-      id: m.objectId, appId: m.clientId, displayName: m.resourceId ? m.resourceId.split('/').pop()! : 'agent-identity', servicePrincipalType: 'ManagedIdentity',
-      accountEnabled: true, appOwnerOrganizationId: null, servicePrincipalNames: [m.clientId, ...(m.resourceId ? [`https://identity.azure.net/${m.clientId}`] : [])],
+      id: m.objectId,
+      appId: m.clientId,
+      displayName: m.resourceId ? m.resourceId.split('/').pop()! : 'agent-identity',
+      servicePrincipalType: 'ManagedIdentity',
+      accountEnabled: true,
+      appOwnerOrganizationId: null,
+      servicePrincipalNames: [
+        m.clientId,
+        ...(m.resourceId ? [`https://identity.azure.net/${m.clientId}`] : []),
+      ],
       alternativeNames: m.resourceId ? ['isExplicit=True', m.resourceId] : [],
     }));
     return [...apps, ...identities, ...this.otherServicePrincipals];
@@ -102,7 +150,8 @@ export class Directory {
         const t = thumbprints(der);
         certificates.push({ ...t, publicKey: new crypto.X509Certificate(der).publicKey });
       }
-      if (certificates.length === 0) throw new Error(`client ${spec.clientId}: certificatePem holds no certificate`);
+      if (certificates.length === 0)
+        throw new Error(`client ${spec.clientId}: certificatePem holds no certificate`);
     }
     const app: AppRegistration = {
       clientId: spec.clientId,
@@ -110,11 +159,13 @@ export class Directory {
       displayName: spec.displayName ?? `sim-app-${spec.clientId.slice(0, 8)}`,
       secret: spec.secret,
       certificates,
-      federated: spec.federated ? {
-        issuer: spec.federated.issuer ?? this.devopsIssuer,
-        subject: spec.federated.subject,
-        audience: spec.federated.audience ?? 'api://AzureADTokenExchange',
-      } : undefined,
+      federated: spec.federated
+        ? {
+            issuer: spec.federated.issuer ?? this.devopsIssuer,
+            subject: spec.federated.subject,
+            audience: spec.federated.audience ?? 'api://AzureADTokenExchange',
+          }
+        : undefined,
     };
     this.apps.set(spec.clientId.toLowerCase(), app);
     return app;
@@ -125,15 +176,25 @@ export class Directory {
   }
 
   private managedIdentities(): ManagedIdentityInfo[] {
-    return [this.agentIdentity, ...this.store.list({ type: USER_ASSIGNED_IDENTITY_TYPE }).map((r) => ({
-      clientId: String(r.properties?.clientId ?? ''), objectId: String(r.properties?.principalId ?? ''), resourceId: r.id,
-    }))];
+    return [
+      this.agentIdentity,
+      ...this.store.list({ type: USER_ASSIGNED_IDENTITY_TYPE }).map((r) => ({
+        clientId: String(r.properties?.clientId ?? ''),
+        objectId: String(r.properties?.principalId ?? ''),
+        resourceId: r.id,
+      })),
+    ];
   }
 
   /** A managed identity by client id, object id or resource id; the agent's identity when none is given. */
-  managedIdentity(q: { clientId?: string; objectId?: string; resourceId?: string }): ManagedIdentityInfo | undefined {
+  managedIdentity(q: {
+    clientId?: string;
+    objectId?: string;
+    resourceId?: string;
+  }): ManagedIdentityInfo | undefined {
     const all = this.managedIdentities();
-    const eq = (a: string | undefined, b: string | undefined): boolean => !!a && !!b && a.toLowerCase() === b.toLowerCase();
+    const eq = (a: string | undefined, b: string | undefined): boolean =>
+      !!a && !!b && a.toLowerCase() === b.toLowerCase();
     if (q.clientId) return all.find((m) => eq(m.clientId, q.clientId));
     if (q.objectId) return all.find((m) => eq(m.objectId, q.objectId));
     if (q.resourceId) return all.find((m) => eq(m.resourceId, q.resourceId));

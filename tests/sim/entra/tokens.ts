@@ -34,7 +34,11 @@ export interface AccessTokenClaims {
 
 export type VerifyResult =
   | { ok: true; claims: AccessTokenClaims }
-  | { ok: false; reason: 'malformed' | 'signature' | 'expired' | 'notYetValid'; claims?: AccessTokenClaims };
+  | {
+      ok: false;
+      reason: 'malformed' | 'signature' | 'expired' | 'notYetValid';
+      claims?: AccessTokenClaims;
+    };
 
 export const TOKEN_LIFETIME_SECONDS = 3599;
 
@@ -45,12 +49,18 @@ export class TokenService {
     readonly tenantId: string,
     readonly key: SigningKey,
     /** The app roles (application permissions) a subject holds on a resource; undefined: no `roles` claim. */
-    private readonly rolesFor: (subject: TokenSubject, audience: string) => string[] | undefined = () => undefined,
+    private readonly rolesFor: (
+      subject: TokenSubject,
+      audience: string,
+    ) => string[] | undefined = () => undefined,
   ) {
     this.issuer = `https://sts.windows.net/${tenantId}/`;
   }
 
-  issue(subject: TokenSubject, audience: string): { token: string; expiresIn: number; expiresOn: number; notBefore: number } {
+  issue(
+    subject: TokenSubject,
+    audience: string,
+  ): { token: string; expiresIn: number; expiresOn: number; notBefore: number } {
     const now = Math.floor(Date.now() / 1000);
     const claims: AccessTokenClaims = {
       aud: audience,
@@ -71,7 +81,12 @@ export class TokenService {
     if (subject.resourceId) claims.xms_mirid = subject.resourceId;
     const roles = this.rolesFor(subject, audience);
     if (roles && roles.length > 0) claims.roles = roles; // Entra leaves the claim out when none is granted
-    return { token: this.key.sign(claims as any), expiresIn: TOKEN_LIFETIME_SECONDS, expiresOn: claims.exp, notBefore: claims.nbf };
+    return {
+      token: this.key.sign(claims as any),
+      expiresIn: TOKEN_LIFETIME_SECONDS,
+      expiresOn: claims.exp,
+      notBefore: claims.nbf,
+    };
   }
 
   verify(token: string): VerifyResult {
@@ -80,8 +95,10 @@ export class TokenService {
     const claims = jwt.payload as AccessTokenClaims;
     if (!this.key.verify(jwt)) return { ok: false, reason: 'signature', claims };
     const now = Math.floor(Date.now() / 1000);
-    if (typeof claims.exp !== 'number' || claims.exp < now) return { ok: false, reason: 'expired', claims };
-    if (typeof claims.nbf === 'number' && claims.nbf > now + 300) return { ok: false, reason: 'notYetValid', claims };
+    if (typeof claims.exp !== 'number' || claims.exp < now)
+      return { ok: false, reason: 'expired', claims };
+    if (typeof claims.nbf === 'number' && claims.nbf > now + 300)
+      return { ok: false, reason: 'notYetValid', claims };
     return { ok: true, claims };
   }
 }

@@ -17,20 +17,36 @@ export const GRAPH_PATH_PREFIX = '/graph';
 
 /** Microsoft Graph's application id (also accepted as a token audience, as Graph does). */
 const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
-const PUBLIC_GRAPH_AUDIENCES = ['https://graph.microsoft.com', 'https://graph.microsoft.com/', GRAPH_APP_ID];
+const PUBLIC_GRAPH_AUDIENCES = [
+  'https://graph.microsoft.com',
+  'https://graph.microsoft.com/',
+  GRAPH_APP_ID,
+];
 
 export function graphAudiences(graphUrl: string): string[] {
   return [graphUrl, graphUrl.replace(/\/$/, ''), ...PUBLIC_GRAPH_AUDIENCES];
 }
 
 class GraphError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message);
   }
 }
 
-interface Caller { objectId: string; appId: string; roles: string[] }
-interface Result { status: number; body?: unknown }
+interface Caller {
+  objectId: string;
+  appId: string;
+  roles: string[];
+}
+interface Result {
+  status: number;
+  body?: unknown;
+}
 
 /** What each collection holds and which properties $filter takes (others: Request_UnsupportedQuery, as Graph). */
 interface Collection {
@@ -46,13 +62,19 @@ interface Collection {
 
 const COLLECTIONS: Collection[] = [
   {
-    name: 'servicePrincipals', entity: 'ServicePrincipal', read: REQUIRED.readServicePrincipals,
-    filterable: ['appId', 'displayName', 'id', 'servicePrincipalType'], alternateKey: 'appId',
+    name: 'servicePrincipals',
+    entity: 'ServicePrincipal',
+    read: REQUIRED.readServicePrincipals,
+    filterable: ['appId', 'displayName', 'id', 'servicePrincipalType'],
+    alternateKey: 'appId',
     items: (d) => d.servicePrincipals(),
   },
   {
-    name: 'devices', entity: 'Device', read: REQUIRED.readDevices,
-    filterable: ['displayName', 'deviceId', 'id', 'operatingSystem', 'trustType'], alternateKey: 'deviceId',
+    name: 'devices',
+    entity: 'Device',
+    read: REQUIRED.readDevices,
+    filterable: ['displayName', 'deviceId', 'id', 'operatingSystem', 'trustType'],
+    alternateKey: 'deviceId',
     items: (d) => d.devices,
   },
 ];
@@ -87,7 +109,13 @@ export class GraphEndpoint {
     this.requests.push({ method, path: relative(path, rawQuery), status: 0 });
   }
 
-  async handle(req: http.IncomingMessage, res: http.ServerResponse, path: string, rawQuery: string, fault: FaultHit | undefined): Promise<void> {
+  async handle(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    path: string,
+    rawQuery: string,
+    fault: FaultHit | undefined,
+  ): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     const requestId = randomUUID();
     const clientRequestId = String(req.headers['client-request-id'] ?? requestId);
@@ -95,21 +123,46 @@ export class GraphEndpoint {
     let headers: Record<string, string> = {};
     try {
       if (fault?.status !== undefined) {
-        throw new GraphError(fault.status, FAULT_CODES[fault.status] ?? 'generalException', `A fault injected by the scenario answered ${fault.status}.`,
-          fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {});
+        throw new GraphError(
+          fault.status,
+          FAULT_CODES[fault.status] ?? 'generalException',
+          `A fault injected by the scenario answered ${fault.status}.`,
+          fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {},
+        );
       }
       const caller = this.authenticate(req);
-      result = this.dispatch(method, path.slice(GRAPH_PATH_PREFIX.length) || '/', new URLSearchParams(rawQuery), caller);
+      result = this.dispatch(
+        method,
+        path.slice(GRAPH_PATH_PREFIX.length) || '/',
+        new URLSearchParams(rawQuery),
+        caller,
+      );
     } catch (e) {
       if (!(e instanceof GraphError)) {
-        this.o.log(`Graph ${method} ${path} failed inside the simulator: ${(e as Error)?.stack ?? e}`);
-        e = new GraphError(500, 'generalException', 'An unexpected error occurred in the simulator.');
+        this.o.log(
+          `Graph ${method} ${path} failed inside the simulator: ${(e as Error)?.stack ?? e}`,
+        );
+        e = new GraphError(
+          500,
+          'generalException',
+          'An unexpected error occurred in the simulator.',
+        );
       }
       const err = e as GraphError;
       headers = err.headers;
       result = {
         status: err.status,
-        body: { error: { code: err.code, message: err.message, innerError: { date: new Date().toISOString().replace(/\.\d+Z$/, ''), 'request-id': requestId, 'client-request-id': clientRequestId } } },
+        body: {
+          error: {
+            code: err.code,
+            message: err.message,
+            innerError: {
+              date: new Date().toISOString().replace(/\.\d+Z$/, ''),
+              'request-id': requestId,
+              'client-request-id': clientRequestId,
+            },
+          },
+        },
       };
     }
     this.requests.push({ method, path: relative(path, rawQuery), status: result.status });
@@ -117,34 +170,68 @@ export class GraphEndpoint {
     sendJson(res, result.status, result.body, {
       'request-id': requestId,
       'client-request-id': clientRequestId,
-      ...(result.body === undefined ? {} : { 'Content-Type': 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8', 'OData-Version': '4.0' }),
+      ...(result.body === undefined
+        ? {}
+        : {
+            'Content-Type':
+              'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8',
+            'OData-Version': '4.0',
+          }),
       ...headers,
     });
   }
 
   private authenticate(req: http.IncomingMessage): Caller {
-    const fail = (message: string): GraphError => new GraphError(401, 'InvalidAuthenticationToken', message, {
-      'WWW-Authenticate': `Bearer realm="", authorization_uri="${this.o.authorityHost}common/oauth2/authorize", client_id="${GRAPH_APP_ID}"`,
-    });
+    const fail = (message: string): GraphError =>
+      new GraphError(401, 'InvalidAuthenticationToken', message, {
+        'WWW-Authenticate': `Bearer realm="", authorization_uri="${this.o.authorityHost}common/oauth2/authorize", client_id="${GRAPH_APP_ID}"`,
+      });
     const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     if (!m) throw fail('Access token is empty.');
     const v = this.o.tokens.verify(m[1]);
-    if (!v.ok) throw fail(v.reason === 'expired' ? 'Lifetime validation failed, the token is expired.' : 'Access token validation failure.');
+    if (!v.ok)
+      throw fail(
+        v.reason === 'expired'
+          ? 'Lifetime validation failed, the token is expired.'
+          : 'Access token validation failure.',
+      );
     const c = v.claims;
-    if (c.iss !== this.o.tokens.issuer || c.tid !== this.o.tenantId) throw fail('Access token validation failure. Invalid issuer or signature.');
-    if (!this.audiences.includes(String(c.aud).toLowerCase().replace(/\/+$/, ''))) throw fail('Access token validation failure. Invalid audience.');
+    if (c.iss !== this.o.tokens.issuer || c.tid !== this.o.tenantId)
+      throw fail('Access token validation failure. Invalid issuer or signature.');
+    if (!this.audiences.includes(String(c.aud).toLowerCase().replace(/\/+$/, '')))
+      throw fail('Access token validation failure. Invalid audience.');
     return { objectId: c.oid, appId: c.appid, roles: c.roles ?? [] };
   }
 
   private dispatch(method: string, rel: string, query: URLSearchParams, caller: Caller): Result {
     const version = /^\/([^/]+)/.exec(rel)?.[1] ?? '';
-    if (version.toLowerCase() !== 'v1.0') throw new GraphError(400, 'BadRequest', `Invalid version: '${version}'. (The simulator serves v1.0 only.)`);
+    if (version.toLowerCase() !== 'v1.0')
+      throw new GraphError(
+        400,
+        'BadRequest',
+        `Invalid version: '${version}'. (The simulator serves v1.0 only.)`,
+      );
     // /v1.0/{collection}, /v1.0/{collection}/{id}, /v1.0/{collection}({key}='{value}')
     const m = /^\/[^/]+\/([^/(]+)(?:\(([^)]*)\)|\/([^/]+))?(\/.*)?$/.exec(safeDecode(rel));
     const collection = m && COLLECTIONS.find((c) => c.name.toLowerCase() === m[1].toLowerCase());
-    if (!m || !collection) throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${m?.[1] ?? rel.split('/')[2] ?? ''}'.`);
-    if (m[4]) throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${m[4].split('/')[1]}'.`);
-    const key = m[2] !== undefined ? alternateKey(collection, m[2]) : m[3] !== undefined ? { property: 'id', value: m[3] } : undefined;
+    if (!m || !collection)
+      throw new GraphError(
+        400,
+        'BadRequest',
+        `Resource not found for the segment '${m?.[1] ?? rel.split('/')[2] ?? ''}'.`,
+      );
+    if (m[4])
+      throw new GraphError(
+        400,
+        'BadRequest',
+        `Resource not found for the segment '${m[4].split('/')[1]}'.`,
+      );
+    const key =
+      m[2] !== undefined
+        ? alternateKey(collection, m[2])
+        : m[3] !== undefined
+          ? { property: 'id', value: m[3] }
+          : undefined;
 
     if (!key) {
       if (method !== 'GET') throw methodNotAllowed();
@@ -161,28 +248,59 @@ export class GraphEndpoint {
     this.require(caller, collection.read);
     const item = this.find(collection, key);
     const select = selection(query);
-    return { status: 200, body: { '@odata.context': `${this.context(collection, select)}/$entity`, ...pick(item, select) } };
+    return {
+      status: 200,
+      body: {
+        '@odata.context': `${this.context(collection, select)}/$entity`,
+        ...pick(item, select),
+      },
+    };
   }
 
   private require(caller: Caller, accepted: readonly string[]): void {
-    if (!caller.roles.some((r) => accepted.includes(r))) throw new GraphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+    if (!caller.roles.some((r) => accepted.includes(r)))
+      throw new GraphError(
+        403,
+        'Authorization_RequestDenied',
+        'Insufficient privileges to complete the operation.',
+      );
   }
 
-  private find(collection: Collection, key: { property: string; value: string }): Record<string, unknown> {
-    const item = collection.items(this.o.directory).find((x) => String(x[key.property] ?? '').toLowerCase() === key.value.toLowerCase());
-    if (!item) throw new GraphError(404, 'Request_ResourceNotFound', `Resource '${key.value}' does not exist or one of its queried reference-property objects are not present.`);
+  private find(
+    collection: Collection,
+    key: { property: string; value: string },
+  ): Record<string, unknown> {
+    const item = collection
+      .items(this.o.directory)
+      .find((x) => String(x[key.property] ?? '').toLowerCase() === key.value.toLowerCase());
+    if (!item)
+      throw new GraphError(
+        404,
+        'Request_ResourceNotFound',
+        `Resource '${key.value}' does not exist or one of its queried reference-property objects are not present.`,
+      );
     return item;
   }
 
   private list(collection: Collection, rel: string, query: URLSearchParams): Result {
     for (const [k] of query) {
-      if (/^\$(orderby|search|expand|skip)$/i.test(k)) throw new GraphError(400, 'Request_UnsupportedQuery', `The query option '${k}' is not implemented by the simulator ($filter, $select, $top and $count are).`);
+      if (/^\$(orderby|search|expand|skip)$/i.test(k))
+        throw new GraphError(
+          400,
+          'Request_UnsupportedQuery',
+          `The query option '${k}' is not implemented by the simulator ($filter, $select, $top and $count are).`,
+        );
     }
     const keep = filterOf(collection, query.get('$filter'));
     const all = collection.items(this.o.directory).filter(keep);
     const top = query.get('$top');
     const pageSize = top !== null ? Number(top) : this.o.pageSize;
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 999) throw new GraphError(400, 'BadRequest', `Invalid page size specified: '${top}'. Must be between 1 and 999 inclusive.`);
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 999)
+      throw new GraphError(
+        400,
+        'BadRequest',
+        `Invalid page size specified: '${top}'. Must be between 1 and 999 inclusive.`,
+      );
     const skip = Math.max(0, parseInt(query.get('$skiptoken') ?? '0', 10) || 0);
     const select = selection(query);
     const body: Record<string, unknown> = { '@odata.context': this.context(collection, select) };
@@ -190,7 +308,8 @@ export class GraphEndpoint {
     if (skip + pageSize < all.length) {
       const q = new URLSearchParams(query);
       q.set('$skiptoken', String(skip + pageSize));
-      body['@odata.nextLink'] = `${this.o.graphUrl}${rel.replace(/^\//, '')}?${q.toString().replace(/%24/g, '$')}`;
+      body['@odata.nextLink'] =
+        `${this.o.graphUrl}${rel.replace(/^\//, '')}?${q.toString().replace(/%24/g, '$')}`;
     }
     body.value = all.slice(skip, skip + pageSize).map((x) => pick(x, select));
     return { status: 200, body };
@@ -201,10 +320,19 @@ export class GraphEndpoint {
   }
 }
 
-const FAULT_CODES: Record<number, string> = { 429: 'TooManyRequests', 503: 'serviceNotAvailable', 504: 'gatewayTimeout', 500: 'generalException' };
+const FAULT_CODES: Record<number, string> = {
+  429: 'TooManyRequests',
+  503: 'serviceNotAvailable',
+  504: 'gatewayTimeout',
+  500: 'generalException',
+};
 
 function methodNotAllowed(): GraphError {
-  return new GraphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
+  return new GraphError(
+    405,
+    'Request_BadRequest',
+    'Specified HTTP method is not allowed for the request target.',
+  );
 }
 
 function safeDecode(s: string): string {
@@ -224,20 +352,32 @@ function relative(path: string, rawQuery: string): string {
 function alternateKey(collection: Collection, inside: string): { property: string; value: string } {
   const m = /^\s*(\w+)\s*=\s*'((?:[^']|'')*)'\s*$/.exec(inside);
   if (!m || m[1].toLowerCase() !== collection.alternateKey.toLowerCase()) {
-    throw new GraphError(400, 'BadRequest', `The key '${inside}' is not valid for ${collection.name}: use ${collection.alternateKey}='{value}'.`);
+    throw new GraphError(
+      400,
+      'BadRequest',
+      `The key '${inside}' is not valid for ${collection.name}: use ${collection.alternateKey}='{value}'.`,
+    );
   }
   return { property: collection.alternateKey, value: m[2].replace(/''/g, "'") };
 }
 
 /** OData `$filter`: `prop eq 'value'` clauses joined by `and`, string comparison ignoring case as Graph's directory does. */
-function filterOf(collection: Collection, filter: string | null): (x: Record<string, unknown>) => boolean {
+function filterOf(
+  collection: Collection,
+  filter: string | null,
+): (x: Record<string, unknown>) => boolean {
   if (filter === null || filter.trim() === '') return () => true;
   const clauses = filter.split(/\s+and\s+/i).map((clause) => {
     const m = /^\s*(\w+)\s+eq\s+'((?:[^']|'')*)'\s*$/i.exec(clause);
     if (!m) {
       const prop = /^\s*(?:\w+\()?\s*(\w+)/.exec(clause)?.[1];
-      if (prop && !collection.filterable.some((f) => f.toLowerCase() === prop.toLowerCase())) throw unsupportedFilter(collection, prop);
-      throw new GraphError(400, 'BadRequest', `Invalid filter clause: the simulator understands ${collection.filterable.join(', ')} eq '<value>', joined by 'and' (got '${clause.trim()}').`);
+      if (prop && !collection.filterable.some((f) => f.toLowerCase() === prop.toLowerCase()))
+        throw unsupportedFilter(collection, prop);
+      throw new GraphError(
+        400,
+        'BadRequest',
+        `Invalid filter clause: the simulator understands ${collection.filterable.join(', ')} eq '<value>', joined by 'and' (got '${clause.trim()}').`,
+      );
     }
     const prop = collection.filterable.find((f) => f.toLowerCase() === m[1].toLowerCase());
     if (!prop) throw unsupportedFilter(collection, m[1]);
@@ -248,15 +388,27 @@ function filterOf(collection: Collection, filter: string | null): (x: Record<str
 }
 
 function unsupportedFilter(collection: Collection, prop: string): GraphError {
-  return new GraphError(400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for property '${prop}' of resource '${collection.entity}'.`);
+  return new GraphError(
+    400,
+    'Request_UnsupportedQuery',
+    `Unsupported or invalid query filter clause specified for property '${prop}' of resource '${collection.entity}'.`,
+  );
 }
 
 function selection(query: URLSearchParams): string[] | undefined {
   const s = query.get('$select');
-  return s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined;
+  return s
+    ? s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : undefined;
 }
 
-function pick(item: Record<string, unknown>, select: string[] | undefined): Record<string, unknown> {
+function pick(
+  item: Record<string, unknown>,
+  select: string[] | undefined,
+): Record<string, unknown> {
   if (!select) return structuredClone(item);
   const out: Record<string, unknown> = {};
   for (const k of select) {

@@ -5,14 +5,23 @@
 import type { GraphScenario } from '../types';
 
 export const GRAPH_PERMISSIONS = [
-  'Application.Read.All', 'Application.ReadWrite.All', 'Device.Read.All', 'Device.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All',
+  'Application.Read.All',
+  'Application.ReadWrite.All',
+  'Device.Read.All',
+  'Device.ReadWrite.All',
+  'Directory.Read.All',
+  'Directory.ReadWrite.All',
 ] as const;
 
-export type GraphPermission = typeof GRAPH_PERMISSIONS[number];
+export type GraphPermission = (typeof GRAPH_PERMISSIONS)[number];
 
 /** A permission and the broader ones that include what it allows. */
 const INCLUDED_BY: Record<GraphPermission, GraphPermission[]> = {
-  'Application.Read.All': ['Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  'Application.Read.All': [
+    'Application.ReadWrite.All',
+    'Directory.Read.All',
+    'Directory.ReadWrite.All',
+  ],
   'Application.ReadWrite.All': [],
   'Device.Read.All': ['Device.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
   'Device.ReadWrite.All': [],
@@ -22,8 +31,18 @@ const INCLUDED_BY: Record<GraphPermission, GraphPermission[]> = {
 
 /** What each Graph operation accepts, least privileged first (as Graph's reference pages list them). */
 export const REQUIRED = {
-  readServicePrincipals: ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
-  readDevices: ['Device.Read.All', 'Device.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  readServicePrincipals: [
+    'Application.Read.All',
+    'Application.ReadWrite.All',
+    'Directory.Read.All',
+    'Directory.ReadWrite.All',
+  ],
+  readDevices: [
+    'Device.Read.All',
+    'Device.ReadWrite.All',
+    'Directory.Read.All',
+    'Directory.ReadWrite.All',
+  ],
   deleteDevice: ['Device.ReadWrite.All'],
 } satisfies Record<string, GraphPermission[]>;
 
@@ -37,7 +56,10 @@ export class GraphPermissions {
   constructor(withheld: GraphScenario['withheld'] = []) {
     this.withheld = withheld.map((w, i) => {
       const p = typeof w?.permission === 'string' ? canonical(w.permission) : undefined;
-      if (!p) throw new Error(`scenario graph.withheld[${i}]: "permission" is one of ${GRAPH_PERMISSIONS.join(', ')}; got ${JSON.stringify(w?.permission)}`);
+      if (!p)
+        throw new Error(
+          `scenario graph.withheld[${i}]: "permission" is one of ${GRAPH_PERMISSIONS.join(', ')}; got ${JSON.stringify(w?.permission)}`,
+        );
       return { principal: w.principal?.toLowerCase(), permissions: [p, ...INCLUDED_BY[p]] };
     });
   }
@@ -45,7 +67,11 @@ export class GraphPermissions {
   /** The application permissions granted to a principal: the `roles` of its Graph tokens. */
   rolesFor(principal: { objectId: string; appId: string }): string[] {
     const ids = [principal.objectId.toLowerCase(), principal.appId.toLowerCase()];
-    const denied = new Set(this.withheld.filter((w) => w.principal === undefined || ids.includes(w.principal)).flatMap((w) => w.permissions));
+    const denied = new Set(
+      this.withheld
+        .filter((w) => w.principal === undefined || ids.includes(w.principal))
+        .flatMap((w) => w.permissions),
+    );
     return GRAPH_PERMISSIONS.filter((p) => !denied.has(p));
   }
 }

@@ -14,9 +14,17 @@ export class MsiEndpoint {
     private readonly countGrant: (kind: string) => void,
   ) {}
 
-  handle(req: http.IncomingMessage, res: http.ServerResponse, path: string, query: URLSearchParams): void {
+  handle(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    path: string,
+    query: URLSearchParams,
+  ): void {
     if (path.toLowerCase() !== '/metadata/identity/oauth2/token') {
-      sendJson(res, 404, { error: 'not_found', error_description: `No handler for ${path}. (The simulator serves /metadata/identity/oauth2/token only.)` });
+      sendJson(res, 404, {
+        error: 'not_found',
+        error_description: `No handler for ${path}. (The simulator serves /metadata/identity/oauth2/token only.)`,
+      });
       return;
     }
     if (req.method !== 'GET') {
@@ -24,12 +32,18 @@ export class MsiEndpoint {
       return;
     }
     if (String(req.headers.metadata ?? '').toLowerCase() !== 'true') {
-      sendJson(res, 400, { error: 'invalid_request', error_description: 'Required metadata header not specified' });
+      sendJson(res, 400, {
+        error: 'invalid_request',
+        error_description: 'Required metadata header not specified',
+      });
       return;
     }
     const resource = query.get('resource');
     if (!resource) {
-      sendJson(res, 400, { error: 'invalid_request', error_description: 'Required audience parameter not specified' });
+      sendJson(res, 400, {
+        error: 'invalid_request',
+        error_description: 'Required audience parameter not specified',
+      });
       return;
     }
     const identity = this.directory.managedIdentity({
@@ -42,10 +56,21 @@ export class MsiEndpoint {
       return;
     }
     if (!this.knownResource(resource)) {
-      sendJson(res, 400, { error: 'invalid_resource', error_description: `AADSTS500011: The resource principal named ${resource} was not found in the tenant.` });
+      sendJson(res, 400, {
+        error: 'invalid_resource',
+        error_description: `AADSTS500011: The resource principal named ${resource} was not found in the tenant.`,
+      });
       return;
     }
-    const t = this.tokens.issue({ objectId: identity.objectId, appId: identity.clientId, appidacr: '0', resourceId: identity.resourceId }, resource);
+    const t = this.tokens.issue(
+      {
+        objectId: identity.objectId,
+        appId: identity.clientId,
+        appidacr: '0',
+        resourceId: identity.resourceId,
+      },
+      resource,
+    );
     this.countGrant('managed_identity');
     // IMDS answers numbers as strings.
     sendJson(res, 200, {

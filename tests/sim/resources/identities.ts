@@ -7,7 +7,11 @@ import { buildResource } from '../arm/helpers';
 import type { StoredResource } from '../arm/store';
 import { USER_ASSIGNED_IDENTITY_TYPE } from '../entra/directory';
 
-function withIdentityIds(r: StoredResource, sim: SimServices, existing?: StoredResource): StoredResource {
+function withIdentityIds(
+  r: StoredResource,
+  sim: SimServices,
+  existing?: StoredResource,
+): StoredResource {
   const p = r.properties ?? {};
   r.properties = {
     ...(p.isolationScope !== undefined ? { isolationScope: p.isolationScope } : {}),
@@ -23,7 +27,8 @@ const userAssignedIdentities: ResourceTypeDef = {
   apiVersions: ['2024-11-30', '2023-01-31', '2018-11-30'],
   requiredOnPut: ['location'],
   provisioningState: false,
-  build: (req, existing) => withIdentityIds(buildResource(req, userAssignedIdentities, existing), req.sim, existing),
+  build: (req, existing) =>
+    withIdentityIds(buildResource(req, userAssignedIdentities, existing), req.sim, existing),
   seed: (r, sim) => withIdentityIds(r, sim),
 };
 

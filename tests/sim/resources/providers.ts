@@ -7,7 +7,9 @@ import { KNOWN_LOCATIONS } from './subscriptions';
 
 function providerView(req: ArmRequest, ns: string): unknown {
   const name = req.sim.providers.name(ns) ?? ns;
-  const types = req.sim.types.all().filter((d) => d.type.split('/')[0].toLowerCase() === ns.toLowerCase());
+  const types = req.sim.types
+    .all()
+    .filter((d) => d.type.split('/')[0].toLowerCase() === ns.toLowerCase());
   return {
     id: `/subscriptions/${req.subscriptionId}/providers/${name}`,
     namespace: name,
@@ -33,17 +35,27 @@ export const providersModule: SimModule = {
     r.route({
       method: 'GET',
       pattern: /^\/subscriptions\/[^/]+\/providers$/i,
-      handle: (req) => paged(req, req.sim.providers.all(req.subscriptionId).map((p) => providerView(req, p.name))),
+      handle: (req) =>
+        paged(
+          req,
+          req.sim.providers.all(req.subscriptionId).map((p) => providerView(req, p.name)),
+        ),
     });
     r.route({
       method: 'GET',
       pattern: /^\/subscriptions\/[^/]+\/providers\/([^/]+)$/i,
-      handle: (req, m) => ({ status: 200, body: providerView(req, knownNamespace(req, decodeURIComponent(m[1]))) }),
+      handle: (req, m) => ({
+        status: 200,
+        body: providerView(req, knownNamespace(req, decodeURIComponent(m[1]))),
+      }),
     });
     r.route({
       method: 'POST',
       pattern: /^\/subscriptions\/[^/]+\/providers\/([^/]+)\/(register|unregister)$/i,
-      authorize: (req, m) => ({ action: `${decodeURIComponent(m[1])}/${m[2].toLowerCase()}/action`, scope: `/subscriptions/${req.subscriptionId}` }),
+      authorize: (req, m) => ({
+        action: `${decodeURIComponent(m[1])}/${m[2].toLowerCase()}/action`,
+        scope: `/subscriptions/${req.subscriptionId}`,
+      }),
       handle: (req, m) => {
         const ns = knownNamespace(req, decodeURIComponent(m[1]));
         if (m[2].toLowerCase() === 'register') req.sim.providers.register(req.subscriptionId, ns);

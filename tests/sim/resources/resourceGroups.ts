@@ -13,16 +13,29 @@ const resourceGroups: ResourceTypeDef = {
   beforePut(req, existing) {
     if (!existing) return;
     if (existing.properties?.provisioningState === 'Deleting') {
-      throw new ArmError(409, 'ResourceGroupBeingDeleted', `The resource group '${existing.name}' is in deprovisioning state and cannot perform this operation.`);
+      throw new ArmError(
+        409,
+        'ResourceGroupBeingDeleted',
+        `The resource group '${existing.name}' is in deprovisioning state and cannot perform this operation.`,
+      );
     }
     const location = normaliseLocation(String(req.body.location));
     if (location !== existing.location) {
-      throw new ArmError(409, 'InvalidResourceGroupLocation', `Invalid resource group location '${req.body.location}'. The Resource group already exists in location '${existing.location}'.`);
+      throw new ArmError(
+        409,
+        'InvalidResourceGroupLocation',
+        `Invalid resource group location '${req.body.location}'. The Resource group already exists in location '${existing.location}'.`,
+      );
     }
   },
   build(req, existing) {
     const b = req.body;
-    const doc: any = { id: existing?.id ?? req.level!.id, name: existing?.name ?? req.level!.name!, type: RESOURCE_GROUP_TYPE, location: normaliseLocation(String(b.location)) };
+    const doc: any = {
+      id: existing?.id ?? req.level!.id,
+      name: existing?.name ?? req.level!.name!,
+      type: RESOURCE_GROUP_TYPE,
+      location: normaliseLocation(String(b.location)),
+    };
     if (b.managedBy !== undefined) doc.managedBy = b.managedBy;
     if (b.tags !== undefined) doc.tags = b.tags;
     else if (existing?.tags) doc.tags = existing.tags;
@@ -38,7 +51,12 @@ const resourceGroups: ResourceTypeDef = {
   },
   list(req, parentId) {
     const filter = req.query.get('$filter');
-    if (filter) throw new ArmError(400, 'InvalidFilterInQueryString', `The $filter '${filter}' is not supported by the simulator for resource groups.`);
+    if (filter)
+      throw new ArmError(
+        400,
+        'InvalidFilterInQueryString',
+        `The $filter '${filter}' is not supported by the simulator for resource groups.`,
+      );
     return req.sim.store.list({ type: RESOURCE_GROUP_TYPE, under: parentId });
   },
 };

@@ -7,15 +7,34 @@ import { isAncestorOrSelf, RESOURCE_GROUP_TYPE } from '../arm/paths';
 import type { SubscriptionSpec } from '../types';
 
 const LOCATIONS: Array<[string, string, string]> = [
-  ['eastus', 'East US', 'US'], ['eastus2', 'East US 2', 'US'], ['westus', 'West US', 'US'], ['westus2', 'West US 2', 'US'],
-  ['westus3', 'West US 3', 'US'], ['centralus', 'Central US', 'US'], ['northcentralus', 'North Central US', 'US'],
-  ['southcentralus', 'South Central US', 'US'], ['westcentralus', 'West Central US', 'US'], ['canadacentral', 'Canada Central', 'Canada'],
-  ['northeurope', 'North Europe', 'Europe'], ['westeurope', 'West Europe', 'Europe'], ['uksouth', 'UK South', 'UK'],
-  ['ukwest', 'UK West', 'UK'], ['francecentral', 'France Central', 'France'], ['germanywestcentral', 'Germany West Central', 'Germany'],
-  ['swedencentral', 'Sweden Central', 'Sweden'], ['switzerlandnorth', 'Switzerland North', 'Switzerland'], ['norwayeast', 'Norway East', 'Norway'],
-  ['australiaeast', 'Australia East', 'Australia'], ['southeastasia', 'Southeast Asia', 'Asia Pacific'], ['eastasia', 'East Asia', 'Asia Pacific'],
-  ['japaneast', 'Japan East', 'Japan'], ['koreacentral', 'Korea Central', 'Korea'], ['centralindia', 'Central India', 'India'],
-  ['brazilsouth', 'Brazil South', 'Brazil'], ['southafricanorth', 'South Africa North', 'South Africa'], ['uaenorth', 'UAE North', 'UAE'],
+  ['eastus', 'East US', 'US'],
+  ['eastus2', 'East US 2', 'US'],
+  ['westus', 'West US', 'US'],
+  ['westus2', 'West US 2', 'US'],
+  ['westus3', 'West US 3', 'US'],
+  ['centralus', 'Central US', 'US'],
+  ['northcentralus', 'North Central US', 'US'],
+  ['southcentralus', 'South Central US', 'US'],
+  ['westcentralus', 'West Central US', 'US'],
+  ['canadacentral', 'Canada Central', 'Canada'],
+  ['northeurope', 'North Europe', 'Europe'],
+  ['westeurope', 'West Europe', 'Europe'],
+  ['uksouth', 'UK South', 'UK'],
+  ['ukwest', 'UK West', 'UK'],
+  ['francecentral', 'France Central', 'France'],
+  ['germanywestcentral', 'Germany West Central', 'Germany'],
+  ['swedencentral', 'Sweden Central', 'Sweden'],
+  ['switzerlandnorth', 'Switzerland North', 'Switzerland'],
+  ['norwayeast', 'Norway East', 'Norway'],
+  ['australiaeast', 'Australia East', 'Australia'],
+  ['southeastasia', 'Southeast Asia', 'Asia Pacific'],
+  ['eastasia', 'East Asia', 'Asia Pacific'],
+  ['japaneast', 'Japan East', 'Japan'],
+  ['koreacentral', 'Korea Central', 'Korea'],
+  ['centralindia', 'Central India', 'India'],
+  ['brazilsouth', 'Brazil South', 'Brazil'],
+  ['southafricanorth', 'South Africa North', 'South Africa'],
+  ['uaenorth', 'UAE North', 'UAE'],
 ];
 
 /** Locations Azure offers (names and display names). */
@@ -30,7 +49,11 @@ function subscriptionView(sim: SimServices, sub: SubscriptionSpec): unknown {
     tenantId: sim.info.tenantId,
     displayName: sub.displayName,
     state: 'Enabled',
-    subscriptionPolicies: { locationPlacementId: 'Public_2014-09-01', quotaId: 'PayAsYouGo_2014-09-01', spendingLimit: 'Off' },
+    subscriptionPolicies: {
+      locationPlacementId: 'Public_2014-09-01',
+      quotaId: 'PayAsYouGo_2014-09-01',
+      spendingLimit: 'Off',
+    },
   };
 }
 
@@ -38,9 +61,15 @@ function subscriptionView(sim: SimServices, sub: SubscriptionSpec): unknown {
 function canSeeSubscription(req: ArmRequest, subscriptionId: string): boolean {
   if (!req.sim.rbac.enforced) return true;
   const sub = `/subscriptions/${subscriptionId}`;
-  return req.sim.rbac.effectiveAssignments().some((a) =>
-    String(a.properties?.principalId ?? '').toLowerCase() === req.caller.objectId.toLowerCase() &&
-    (isAncestorOrSelf(String(a.properties?.scope ?? '/'), sub) || isAncestorOrSelf(sub, String(a.properties?.scope ?? '/'))));
+  return req.sim.rbac
+    .effectiveAssignments()
+    .some(
+      (a) =>
+        String(a.properties?.principalId ?? '').toLowerCase() ===
+          req.caller.objectId.toLowerCase() &&
+        (isAncestorOrSelf(String(a.properties?.scope ?? '/'), sub) ||
+          isAncestorOrSelf(sub, String(a.properties?.scope ?? '/'))),
+    );
 }
 
 export const subscriptionsModule: SimModule = {
@@ -49,7 +78,13 @@ export const subscriptionsModule: SimModule = {
     r.route({
       method: 'GET',
       pattern: /^\/subscriptions$/i,
-      handle: (req) => paged(req, req.sim.subscriptions.all.filter((sub) => canSeeSubscription(req, sub.subscriptionId)).map((sub) => subscriptionView(req.sim, sub))),
+      handle: (req) =>
+        paged(
+          req,
+          req.sim.subscriptions.all
+            .filter((sub) => canSeeSubscription(req, sub.subscriptionId))
+            .map((sub) => subscriptionView(req.sim, sub)),
+        ),
     });
     r.route({
       method: 'GET',
@@ -57,18 +92,35 @@ export const subscriptionsModule: SimModule = {
       handle: (req) => {
         // The router answered SubscriptionNotFound for an undeclared one.
         const sub = req.sim.subscriptions.get(req.subscriptionId)!;
-        if (!canSeeSubscription(req, sub.subscriptionId)) throw armErrors.authorizationFailed(req.caller.appId, req.caller.objectId, 'Microsoft.Resources/subscriptions/read', `/subscriptions/${sub.subscriptionId}`);
+        if (!canSeeSubscription(req, sub.subscriptionId))
+          throw armErrors.authorizationFailed(
+            req.caller.appId,
+            req.caller.objectId,
+            'Microsoft.Resources/subscriptions/read',
+            `/subscriptions/${sub.subscriptionId}`,
+          );
         return { status: 200, body: subscriptionView(req.sim, sub) };
       },
     });
     r.route({
       method: 'GET',
       pattern: /^\/subscriptions\/[^/]+\/locations$/i,
-      handle: (req) => paged(req, LOCATIONS.map(([name, displayName, geo]) => ({
-        id: `/subscriptions/${req.sim.subscriptions.get(req.subscriptionId)!.subscriptionId}/locations/${name}`,
-        name, displayName, regionalDisplayName: `(${geo}) ${displayName}`, type: 'Region',
-        metadata: { regionType: 'Physical', regionCategory: 'Recommended', geographyGroup: geo },
-      }))),
+      handle: (req) =>
+        paged(
+          req,
+          LOCATIONS.map(([name, displayName, geo]) => ({
+            id: `/subscriptions/${req.sim.subscriptions.get(req.subscriptionId)!.subscriptionId}/locations/${name}`,
+            name,
+            displayName,
+            regionalDisplayName: `(${geo}) ${displayName}`,
+            type: 'Region',
+            metadata: {
+              regionType: 'Physical',
+              regionCategory: 'Recommended',
+              geographyGroup: geo,
+            },
+          })),
+        ),
     });
     r.route({
       method: 'GET',
@@ -82,22 +134,42 @@ export const subscriptionsModule: SimModule = {
         let under = sub;
         if (m[1]) {
           under = `${sub}/resourceGroups/${decodeURIComponent(m[1])}`;
-          if (!req.sim.store.has(under)) throw armErrors.resourceGroupNotFound(decodeURIComponent(m[1]));
+          if (!req.sim.store.has(under))
+            throw armErrors.resourceGroupNotFound(decodeURIComponent(m[1]));
         }
         const filter = req.query.get('$filter');
         let type: string | undefined;
         if (filter) {
           const f = /^\s*resourceType\s+eq\s+'([^']+)'\s*$/i.exec(filter);
-          if (!f) throw new ArmError(400, 'InvalidFilterInQueryString', `The $filter '${filter}' is not supported by the simulator (only resourceType eq '...').`);
+          if (!f)
+            throw new ArmError(
+              400,
+              'InvalidFilterInQueryString',
+              `The $filter '${filter}' is not supported by the simulator (only resourceType eq '...').`,
+            );
           type = f[1];
         }
         // Top-level resources only, as ARM lists them (no groups, no nested or extension resources).
         const items = req.sim.store.list({ type, under }).filter((x) => {
           if (x.type === RESOURCE_GROUP_TYPE) return false;
-          const after = x.id.slice(x.id.toLowerCase().indexOf('/providers/') + '/providers/'.length).split('/');
+          const after = x.id
+            .slice(x.id.toLowerCase().indexOf('/providers/') + '/providers/'.length)
+            .split('/');
           return x.id.toLowerCase().includes('/resourcegroups/') && after.length === 3;
         });
-        return paged(req, items.map((x) => ({ id: x.id, name: x.name, type: x.type, location: x.location, ...(x.tags ? { tags: x.tags } : {}), ...(x.kind ? { kind: x.kind } : {}), ...(x.sku ? { sku: x.sku } : {}), ...(x.identity ? { identity: x.identity } : {}) })));
+        return paged(
+          req,
+          items.map((x) => ({
+            id: x.id,
+            name: x.name,
+            type: x.type,
+            location: x.location,
+            ...(x.tags ? { tags: x.tags } : {}),
+            ...(x.kind ? { kind: x.kind } : {}),
+            ...(x.sku ? { sku: x.sku } : {}),
+            ...(x.identity ? { identity: x.identity } : {}),
+          })),
+        );
       },
     });
   },

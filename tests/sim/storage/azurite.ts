@@ -34,17 +34,21 @@ export function loadAzurite(): void {
   azurite ??= {
     BlobServer: require('azurite/dist/src/blob/BlobServer').default,
     BlobConfiguration: require('azurite/dist/src/blob/BlobConfiguration').default,
-    MemoryExtentChunkStore: require('azurite/dist/src/common/persistence/MemoryExtentStore').MemoryExtentChunkStore,
-    DEFAULT_EXTENT_MEMORY_LIMIT: require('azurite/dist/src/common/persistence/MemoryExtentStore').DEFAULT_EXTENT_MEMORY_LIMIT,
+    MemoryExtentChunkStore: require('azurite/dist/src/common/persistence/MemoryExtentStore')
+      .MemoryExtentChunkStore,
+    DEFAULT_EXTENT_MEMORY_LIMIT: require('azurite/dist/src/common/persistence/MemoryExtentStore')
+      .DEFAULT_EXTENT_MEMORY_LIMIT,
   };
 }
 
-let azurite: {
-  BlobServer: new (config: unknown) => AzuriteBlobServer;
-  BlobConfiguration: new (...args: unknown[]) => unknown;
-  MemoryExtentChunkStore: new (limit: number) => unknown;
-  DEFAULT_EXTENT_MEMORY_LIMIT: number;
-} | undefined;
+let azurite:
+  | {
+      BlobServer: new (config: unknown) => AzuriteBlobServer;
+      BlobConfiguration: new (...args: unknown[]) => unknown;
+      MemoryExtentChunkStore: new (limit: number) => unknown;
+      DEFAULT_EXTENT_MEMORY_LIMIT: number;
+    }
+  | undefined;
 
 export interface StorageAccountKeys {
   key1: string;
@@ -60,19 +64,42 @@ export class BlobStorage {
 
   async start(certPath: string, keyPath: string): Promise<void> {
     loadAzurite();
-    const { BlobServer, BlobConfiguration, MemoryExtentChunkStore, DEFAULT_EXTENT_MEMORY_LIMIT } = azurite!;
+    const { BlobServer, BlobConfiguration, MemoryExtentChunkStore, DEFAULT_EXTENT_MEMORY_LIMIT } =
+      azurite!;
     // Positional arguments of BlobConfiguration: host, port, keepAliveTimeout, metadataDBPath, extentDBPath,
     // persistencePathArray, enableAccessLog, accessLogWriteStream, enableDebugLog, debugLogFilePath, loose,
     // skipApiVersionCheck, cert, key, pwd, oauth, disableProductStyleUrl, isMemoryPersistence, memoryStore.
     const config = new BlobConfiguration(
-      '127.0.0.1', 0, undefined, undefined, undefined, undefined, false, undefined, false, undefined,
-      true, true, certPath, keyPath, '', 'basic', false, true, new MemoryExtentChunkStore(DEFAULT_EXTENT_MEMORY_LIMIT),
+      '127.0.0.1',
+      0,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      false,
+      undefined,
+      false,
+      undefined,
+      true,
+      true,
+      certPath,
+      keyPath,
+      '',
+      'basic',
+      false,
+      true,
+      new MemoryExtentChunkStore(DEFAULT_EXTENT_MEMORY_LIMIT),
     );
     const server = new BlobServer(config);
     const store = server.accountDataStore;
     store.refresh = () => {
       const out: Record<string, AzuriteAccount> = {};
-      for (const [name, k] of this.accounts) out[name] = { name, key1: Buffer.from(k.key1, 'base64'), key2: Buffer.from(k.key2, 'base64') };
+      for (const [name, k] of this.accounts)
+        out[name] = {
+          name,
+          key1: Buffer.from(k.key1, 'base64'),
+          key2: Buffer.from(k.key2, 'base64'),
+        };
       store.accounts = out;
     };
     await server.start();
@@ -115,9 +142,13 @@ export class BlobStorage {
   client(account: string): BlobServiceClient {
     const keys = this.accounts.get(account);
     if (!keys) throw new Error(`storage account '${account}' is not known to Azurite`);
-    return new BlobServiceClient(this.endpointFor(account), new StorageSharedKeyCredential(account, keys.key1), {
-      httpClient: trustingStorageHttpClient(this.caPem),
-      retryOptions: { maxTries: 1 },
-    });
+    return new BlobServiceClient(
+      this.endpointFor(account),
+      new StorageSharedKeyCredential(account, keys.key1),
+      {
+        httpClient: trustingStorageHttpClient(this.caPem),
+        retryOptions: { maxTries: 1 },
+      },
+    );
   }
 }

@@ -7,7 +7,14 @@ import JSZip from 'jszip';
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import { packageFolder, PackageProgress } from '../../../tasks/common/artifacts';
 import type { RunningSim } from '../../sim';
-import { blobService, centralDirectory, randomBytes, simWithStorage, tempDir, writeTree } from './support';
+import {
+  blobService,
+  centralDirectory,
+  randomBytes,
+  simWithStorage,
+  tempDir,
+  writeTree,
+} from './support';
 
 const sha256 = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 const hasUnzip = spawnSync('unzip', ['-v']).status === 0;
@@ -28,7 +35,8 @@ describe('artifacts: packageFolder against Azurite', function () {
     writeTree(root, files);
     return root;
   };
-  const download = async (container: ContainerClient, name: string) => container.getBlobClient(name).downloadToBuffer();
+  const download = async (container: ContainerClient, name: string) =>
+    container.getBlobClient(name).downloadToBuffer();
 
   before(async () => {
     sim = await simWithStorage();
@@ -69,13 +77,22 @@ describe('artifacts: packageFolder against Azurite', function () {
     for (const [name, content] of Object.entries(files)) {
       const entry = archive.file(name);
       assert.ok(entry, `missing ${name}`);
-      assert.ok(Buffer.from(await entry.async('uint8array')).equals(Buffer.from(content)), `content of ${name}`);
+      assert.ok(
+        Buffer.from(await entry.async('uint8array')).equals(Buffer.from(content)),
+        `content of ${name}`,
+      );
     }
     const central = centralDirectory(zip);
-    assert.deepStrictEqual(central.map((e) => e.name).sort(), [...Object.keys(files), 'logs/'].sort());
+    assert.deepStrictEqual(
+      central.map((e) => e.name).sort(),
+      [...Object.keys(files), 'logs/'].sort(),
+    );
     for (const e of central) {
       assert.ok(e.flags & 0x800, `UTF-8 flag on ${e.name}`);
-      assert.ok(!e.name.startsWith('/') && !e.name.includes('\\') && !e.name.split('/').includes('..'), e.name);
+      assert.ok(
+        !e.name.startsWith('/') && !e.name.includes('\\') && !e.name.split('/').includes('..'),
+        e.name,
+      );
     }
     assert.strictEqual(central.find((e) => e.name === 'scripts/setup.sh')!.mode, 0o100755);
     assert.strictEqual(central.find((e) => e.name === 'install.ps1')!.mode, 0o100644);
@@ -101,19 +118,27 @@ describe('artifacts: packageFolder against Azurite', function () {
     assert.deepStrictEqual({ ...again, uploaded: true }, first);
     assert.strictEqual((await container.getBlobClient(first.blobName).getProperties()).etag, etag);
 
-    const changed = await packageFolder(folder('app', { ...files, 'b/c.txt': 'charlie!' }), { container });
+    const changed = await packageFolder(folder('app', { ...files, 'b/c.txt': 'charlie!' }), {
+      container,
+    });
     assert.strictEqual(changed.uploaded, true);
     assert.notStrictEqual(changed.blobName, first.blobName);
     assert.notStrictEqual(changed.sha256, first.sha256);
-    const renamed = await packageFolder(folder('app', { 'a.txt': 'alpha', 'b/d.txt': 'charlie' }), { container });
+    const renamed = await packageFolder(folder('app', { 'a.txt': 'alpha', 'b/d.txt': 'charlie' }), {
+      container,
+    });
     assert.notStrictEqual(renamed.blobName, first.blobName);
     const names = [];
     for await (const b of container.listBlobsFlat()) names.push(b.name);
-    assert.deepStrictEqual(names.sort(), [first.blobName, changed.blobName, renamed.blobName].sort());
+    assert.deepStrictEqual(
+      names.sort(),
+      [first.blobName, changed.blobName, renamed.blobName].sort(),
+    );
   });
 
   it('stores compressed files (by extension, or by content) and deflates the rest', async () => {
-    const text = 'Set-ItemProperty -Path HKLM:\\Software\\Contoso -Name Enabled -Value 1\r\n'.repeat(2000);
+    const text =
+      'Set-ItemProperty -Path HKLM:\\Software\\Contoso -Name Enabled -Value 1\r\n'.repeat(2000);
     const root = folder('mixed', {
       'tools.zip': text, // named as compressed: stored whatever it holds
       'icon.png': randomBytes(5000, 'png'),
@@ -124,7 +149,9 @@ describe('artifacts: packageFolder against Azurite', function () {
     });
     const container = freshContainer();
     const result = await packageFolder(root, { container });
-    const methods = Object.fromEntries(centralDirectory(await download(container, result.blobName)).map((e) => [e.name, e.method]));
+    const methods = Object.fromEntries(
+      centralDirectory(await download(container, result.blobName)).map((e) => [e.name, e.method]),
+    );
     assert.deepStrictEqual(methods, {
       'config.ps1': 8,
       'icon.png': 0,
@@ -151,33 +178,45 @@ describe('artifacts: packageFolder against Azurite', function () {
     const zip = await download(container, result.blobName);
     assert.strictEqual(sha256(zip), result.sha256);
     const archive = await JSZip.loadAsync(zip, { checkCRC32: true });
-    assert.strictEqual(sha256(Buffer.from(await archive.file('part2.bin')!.async('uint8array'))), sha256(randomBytes(12 * 1024 * 1024, 'p2')));
+    assert.strictEqual(
+      sha256(Buffer.from(await archive.file('part2.bin')!.async('uint8array'))),
+      sha256(randomBytes(12 * 1024 * 1024, 'p2')),
+    );
 
     const hashing = seen.filter((p) => p.phase === 'hashing');
     const uploading = seen.filter((p) => p.phase === 'uploading');
-    assert.deepStrictEqual([hashing.at(-1)!.files, hashing.at(-1)!.bytes], [4, result.contentBytes]);
+    assert.deepStrictEqual(
+      [hashing.at(-1)!.files, hashing.at(-1)!.bytes],
+      [4, result.contentBytes],
+    );
     assert.strictEqual(uploading.at(-1)!.storedBytes, result.bytes);
     assert.strictEqual(Math.max(...uploading.map((p) => p.bytes)), result.contentBytes);
     assert.ok(uploading.every((p, i) => i === 0 || p.storedBytes >= uploading[i - 1].storedBytes));
   });
 
   it('aborting leaves no blob, whether while uploading or before anything started', async () => {
-    const root = folder('cancelled', { 'a.bin': randomBytes(20 * 1024 * 1024, 'abort'), 'b.bin': randomBytes(10 * 1024 * 1024, 'abort2') });
+    const root = folder('cancelled', {
+      'a.bin': randomBytes(20 * 1024 * 1024, 'abort'),
+      'b.bin': randomBytes(10 * 1024 * 1024, 'abort2'),
+    });
     const container = freshContainer();
     const controller = new AbortController();
     const reason = new Error('cancelled by the pipeline');
     let storedWhenAborted = -1;
-    await assert.rejects(packageFolder(root, {
-      container,
-      signal: controller.signal,
-      blockSize: 4 * 1024 * 1024,
-      onProgress: (p) => {
-        if (p.storedBytes > 0 && !controller.signal.aborted) {
-          storedWhenAborted = p.storedBytes;
-          controller.abort(reason);
-        }
-      },
-    }), (e) => e === reason);
+    await assert.rejects(
+      packageFolder(root, {
+        container,
+        signal: controller.signal,
+        blockSize: 4 * 1024 * 1024,
+        onProgress: (p) => {
+          if (p.storedBytes > 0 && !controller.signal.aborted) {
+            storedWhenAborted = p.storedBytes;
+            controller.abort(reason);
+          }
+        },
+      }),
+      (e) => e === reason,
+    );
     assert.ok(storedWhenAborted > 0, 'aborted after the first block was stored');
     const names = [];
     for await (const b of container.listBlobsFlat()) names.push(b.name);
@@ -186,19 +225,26 @@ describe('artifacts: packageFolder against Azurite', function () {
     const early = new AbortController();
     early.abort(reason);
     const other = freshContainer();
-    await assert.rejects(packageFolder(root, { container: other, signal: early.signal }), (e) => e === reason);
+    await assert.rejects(
+      packageFolder(root, { container: other, signal: early.signal }),
+      (e) => e === reason,
+    );
     assert.strictEqual(await other.exists(), false);
   });
 
   it('fails, committing nothing, when a file changes between hashing and zipping', async () => {
     const root = folder('busy', { 'a.txt': 'first', 'b.log': 'log line\n' });
     const container = freshContainer();
-    await assert.rejects(packageFolder(root, {
-      container,
-      onProgress: (p) => {
-        if (p.phase === 'hashing' && p.files === p.totalFiles) fs.appendFileSync(path.join(root, 'b.log'), 'another line\n');
-      },
-    }), /'b\.log' changed while the artifacts folder was being packaged/);
+    await assert.rejects(
+      packageFolder(root, {
+        container,
+        onProgress: (p) => {
+          if (p.phase === 'hashing' && p.files === p.totalFiles)
+            fs.appendFileSync(path.join(root, 'b.log'), 'another line\n');
+        },
+      }),
+      /'b\.log' changed while the artifacts folder was being packaged/,
+    );
     const names = [];
     for await (const b of container.listBlobsFlat()) names.push(b.name);
     assert.deepStrictEqual(names, []);
@@ -207,8 +253,12 @@ describe('artifacts: packageFolder against Azurite', function () {
   it('refuses a container that allows public access', async () => {
     const container = freshContainer();
     await container.create({ access: 'blob' });
-    await assert.rejects(packageFolder(folder('pub', { 'a.txt': 'a' }), { container }),
-      new RegExp(`The artifacts container '${container.containerName}' allows anonymous public access \\('blob'\\)`));
+    await assert.rejects(
+      packageFolder(folder('pub', { 'a.txt': 'a' }), { container }),
+      new RegExp(
+        `The artifacts container '${container.containerName}' allows anonymous public access \\('blob'\\)`,
+      ),
+    );
     const names = [];
     for await (const b of container.listBlobsFlat()) names.push(b.name);
     assert.deepStrictEqual(names, []);

@@ -4,7 +4,12 @@ import { chunksOf } from '../../../tasks/common/artifacts/streamChunks';
 
 describe('chunksOf', () => {
   it('yields each chunk as it was pushed, in order, where for-await on the stream joins what is buffered', async () => {
-    const pushed = [Buffer.from('header'), Buffer.alloc(1000, 1), Buffer.from('descriptor'), Buffer.alloc(500, 2)];
+    const pushed = [
+      Buffer.from('header'),
+      Buffer.alloc(1000, 1),
+      Buffer.from('descriptor'),
+      Buffer.alloc(500, 2),
+    ];
     const joined: Buffer[] = [];
     const a = new PassThrough();
     pushed.forEach((b) => a.write(b));
@@ -42,7 +47,7 @@ describe('chunksOf', () => {
     assert.ok(maxAhead <= 8, `${maxAhead} chunks ahead of the consumer`);
   });
 
-  it('throws the stream\'s error after the chunks before it, and a stream destroyed without one', async () => {
+  it("throws the stream's error after the chunks before it, and a stream destroyed without one", async () => {
     const s = new PassThrough();
     s.write(Buffer.from('a'));
     setTimeout(() => s.destroy(new Error('disk gone')), 5);

@@ -16,24 +16,42 @@ export async function simWithStorage(): Promise<RunningSim> {
     scenario: {
       resources: [
         { id: rg, type: 'Microsoft.Resources/resourceGroups', name: 'rg', location: 'westeurope' },
-        { id: `${rg}/providers/Microsoft.Storage/storageAccounts/${ACCOUNT}`, type: 'Microsoft.Storage/storageAccounts', name: ACCOUNT, location: 'westeurope', kind: 'StorageV2', sku: { name: 'Standard_LRS' } },
+        {
+          id: `${rg}/providers/Microsoft.Storage/storageAccounts/${ACCOUNT}`,
+          type: 'Microsoft.Storage/storageAccounts',
+          name: ACCOUNT,
+          location: 'westeurope',
+          kind: 'StorageV2',
+          sku: { name: 'Standard_LRS' },
+        },
       ],
     },
   });
 }
 
 export function storageOptions(sim: RunningSim): StoragePipelineOptions {
-  return { httpClient: trustingStorageHttpClient(fs.readFileSync(sim.info.caCertPath, 'utf8')), retryOptions: { maxTries: 1 } };
+  return {
+    httpClient: trustingStorageHttpClient(fs.readFileSync(sim.info.caCertPath, 'utf8')),
+    retryOptions: { maxTries: 1 },
+  };
 }
 
 /** The account as the task sees it: a service principal's token, no key. */
 export function blobService(sim: RunningSim): BlobServiceClient {
-  return new BlobServiceClient(sim.info.blobEndpointTemplate.replace('{account}', ACCOUNT), spCredential(sim.info), storageOptions(sim));
+  return new BlobServiceClient(
+    sim.info.blobEndpointTemplate.replace('{account}', ACCOUNT),
+    spCredential(sim.info),
+    storageOptions(sim),
+  );
 }
 
 /** A client with no credential: for URLs that carry a SAS. */
 export function anonymousService(sim: RunningSim, sasQuery: string): BlobServiceClient {
-  return new BlobServiceClient(`${sim.info.blobEndpointTemplate.replace('{account}', ACCOUNT)}?${sasQuery}`, undefined, storageOptions(sim));
+  return new BlobServiceClient(
+    `${sim.info.blobEndpointTemplate.replace('{account}', ACCOUNT)}?${sasQuery}`,
+    undefined,
+    storageOptions(sim),
+  );
 }
 
 export function tempDir(prefix = 'artifacts-test-'): string {

@@ -29,19 +29,30 @@ describe('artifacts: user delegation SAS for one blob', function () {
     await sim?.stop();
   });
 
-  const status = (p: Promise<unknown>) => p.then(() => 200, (e: { statusCode?: number }) => e.statusCode);
+  const status = (p: Promise<unknown>) =>
+    p.then(
+      () => 200,
+      (e: { statusCode?: number }) => e.statusCode,
+    );
 
   it('reads that blob and nothing else, and cannot write', async () => {
     const url = await userDelegationSas(service, blob, new Date(Date.now() + 3600_000));
     const query = new URL(url).searchParams;
-    assert.deepStrictEqual([query.get('sp'), query.get('sr'), query.get('spr'), query.get('sv')], ['r', 'b', 'https', '2025-11-05']);
+    assert.deepStrictEqual(
+      [query.get('sp'), query.get('sr'), query.get('spr'), query.get('sv')],
+      ['r', 'b', 'https', '2025-11-05'],
+    );
     assert.ok(query.get('skoid'), 'signed with a user delegation key');
 
     const viaSas = new BlobClient(url, undefined, storageOptions(sim));
     assert.ok((await viaSas.downloadToBuffer()).equals(zip));
 
     const sasQuery = url.slice(url.indexOf('?') + 1);
-    const neighbour = new BlobClient(`${blob.url.replace(/[^/]+$/, 'neighbour.zip')}?${sasQuery}`, undefined, storageOptions(sim));
+    const neighbour = new BlobClient(
+      `${blob.url.replace(/[^/]+$/, 'neighbour.zip')}?${sasQuery}`,
+      undefined,
+      storageOptions(sim),
+    );
     assert.strictEqual(await status(neighbour.downloadToBuffer()), 403);
     const overwrite = new BlockBlobClient(url, undefined, storageOptions(sim));
     assert.strictEqual(await status(overwrite.upload('replaced', 8)), 403);
@@ -59,7 +70,13 @@ describe('artifacts: user delegation SAS for one blob', function () {
 
   it('refuses an expiry in the past or beyond the 7 days a delegation key lasts', async () => {
     const now = new Date();
-    await assert.rejects(userDelegationSas(service, blob, new Date(now.getTime() - 1000), { now }), /must expire in the future/);
-    await assert.rejects(userDelegationSas(service, blob, new Date(now.getTime() + 8 * 86_400_000), { now }), /at most 7 days/);
+    await assert.rejects(
+      userDelegationSas(service, blob, new Date(now.getTime() - 1000), { now }),
+      /must expire in the future/,
+    );
+    await assert.rejects(
+      userDelegationSas(service, blob, new Date(now.getTime() + 8 * 86_400_000), { now }),
+      /at most 7 days/,
+    );
   });
 });

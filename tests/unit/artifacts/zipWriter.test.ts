@@ -37,16 +37,31 @@ function yazlArchive(scan: ScannedFolder, digest: FolderDigest, zip64 = false): 
   scan.entries.forEach((e, i) => {
     if (e.kind === 'dir') {
       // yazl reads forceZip64Format for directories too; its types leave it out.
-      zip.addEmptyDirectory(e.path, { mtime, mode: e.mode, forceDosTimestamp: true, forceZip64Format: zip64 } as Parameters<ZipFile['addEmptyDirectory']>[1]);
+      zip.addEmptyDirectory(e.path, {
+        mtime,
+        mode: e.mode,
+        forceDosTimestamp: true,
+        forceZip64Format: zip64,
+      } as Parameters<ZipFile['addEmptyDirectory']>[1]);
     } else {
       const level = digest.files[i]!.store ? 0 : DEFLATE_LEVEL;
-      zip.addReadStream(fs.createReadStream(e.source), e.path, { mtime, mode: e.mode, forceDosTimestamp: true, size: e.size, compressionLevel: level, forceZip64Format: zip64 });
+      zip.addReadStream(fs.createReadStream(e.source), e.path, {
+        mtime,
+        mode: e.mode,
+        forceDosTimestamp: true,
+        size: e.size,
+        compressionLevel: level,
+        forceZip64Format: zip64,
+      });
     }
   });
   zip.end({ forceZip64Format: zip64, comment: '' });
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
-    zip.outputStream.on('data', (d: Buffer) => parts.push(d)).on('end', () => resolve(Buffer.concat(parts))).on('error', reject);
+    zip.outputStream
+      .on('data', (d: Buffer) => parts.push(d))
+      .on('end', () => resolve(Buffer.concat(parts)))
+      .on('error', reject);
   });
 }
 
@@ -62,7 +77,9 @@ describe('artifacts: zip writer', () => {
       'scripts/setup.sh': '#!/bin/sh\necho hi\n',
       'payload/data.bin': randomBytes(3 * 1024 * 1024 + 17, 'payload'),
       'packages/Contoso.1.0.0.nupkg': randomBytes(70_000, 'nupkg'),
-      'logs/big.log': Buffer.from('2024-11-05T10:22:31Z INFO download completed 1234 bytes\n'.repeat(60_000)),
+      'logs/big.log': Buffer.from(
+        '2024-11-05T10:22:31Z INFO download completed 1234 bytes\n'.repeat(60_000),
+      ),
       'café/ünïcødé 文件.txt': 'utf-8 names',
       'empty.txt': '',
     });
@@ -74,14 +91,22 @@ describe('artifacts: zip writer', () => {
 
   it('writes the very bytes yazl writes for the same folder, which zip readers take', async () => {
     const { root, scan, digest } = await sample();
-    assert.deepStrictEqual(Array.from(digest.files, (f) => f?.store), scan.entries.map((e) => (e.kind === 'dir' ? undefined : !/\.(ps1|sh|log|txt)$/.test(e.path) || e.size === 0)));
+    assert.deepStrictEqual(
+      Array.from(digest.files, (f) => f?.store),
+      scan.entries.map((e) =>
+        e.kind === 'dir' ? undefined : !/\.(ps1|sh|log|txt)$/.test(e.path) || e.size === 0,
+      ),
+    );
     const sink = new MemorySink(997);
     const progress: number[] = [];
     await writeZip(scan, digest, sink, { onProgress: (p) => progress.push(p.bytes) });
     const ours = sink.bytes();
     const reference = await yazlArchive(scan, digest);
     assert.strictEqual(ours.length, reference.length);
-    assert.ok(ours.equals(reference), `archives differ from byte ${ours.findIndex((b, i) => b !== reference[i])}`);
+    assert.ok(
+      ours.equals(reference),
+      `archives differ from byte ${ours.findIndex((b, i) => b !== reference[i])}`,
+    );
     assert.strictEqual(progress.at(-1), scan.bytes);
 
     const archive = await JSZip.loadAsync(ours, { checkCRC32: true });
@@ -107,8 +132,14 @@ describe('artifacts: zip writer', () => {
     await writeZip(scan, digest, sink, { forceZip64: true });
     const ours = sink.bytes();
     const reference = await yazlArchive(scan, digest, true);
-    assert.ok(ours.equals(reference), `archives differ from byte ${ours.findIndex((b, i) => b !== reference[i])}`);
-    assert.ok(ours.includes(Buffer.from([0x50, 0x4b, 0x06, 0x06])), 'ZIP64 end of central directory record');
+    assert.ok(
+      ours.equals(reference),
+      `archives differ from byte ${ours.findIndex((b, i) => b !== reference[i])}`,
+    );
+    assert.ok(
+      ours.includes(Buffer.from([0x50, 0x4b, 0x06, 0x06])),
+      'ZIP64 end of central directory record',
+    );
     if (hasUnzip) {
       const file = path.join(root, '..', `${path.basename(root)}-64.zip`);
       fs.writeFileSync(file, ours);
@@ -122,12 +153,20 @@ describe('artifacts: zip writer', () => {
     const { root, scan, digest } = await sample();
     const reason = new Error('cancelled');
     const controller = new AbortController();
-    await assert.rejects(writeZip(scan, digest, new MemorySink(), {
-      signal: controller.signal,
-      onProgress: (p) => { if (p.bytes > 1024 * 1024) controller.abort(reason); },
-    }), (e) => e === reason);
+    await assert.rejects(
+      writeZip(scan, digest, new MemorySink(), {
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.bytes > 1024 * 1024) controller.abort(reason);
+        },
+      }),
+      (e) => e === reason,
+    );
 
     fs.appendFileSync(path.join(root, 'install.ps1'), 'one more line\r\n');
-    await assert.rejects(writeZip(scan, digest, new MemorySink()), /'install\.ps1' changed while the artifacts folder was being packaged/);
+    await assert.rejects(
+      writeZip(scan, digest, new MemorySink()),
+      /'install\.ps1' changed while the artifacts folder was being packaged/,
+    );
   });
 });

@@ -10,7 +10,13 @@ describe('core: poll loop and retry', () => {
   it('reads until done, waiting the interval between reads', async () => {
     const clock = drivenClock();
     const values = ['Creating', 'Creating', 'Succeeded'];
-    const result = await poll({ read: async (p) => values[p.attempt - 1], done: (v) => v === 'Succeeded', intervalMs: 5_000, signal, clock });
+    const result = await poll({
+      read: async (p) => values[p.attempt - 1],
+      done: (v) => v === 'Succeeded',
+      intervalMs: 5_000,
+      signal,
+      clock,
+    });
     assert.deepStrictEqual(result, { value: 'Succeeded', done: true, elapsedMs: 10_000 });
     assert.deepStrictEqual(clock.waits, [5_000, 5_000]);
   });
@@ -18,22 +24,43 @@ describe('core: poll loop and retry', () => {
   it('waits what the service asks (Retry-After) instead of the interval, for that wait only', async () => {
     const clock = drivenClock();
     await poll({
-      read: async (p) => { if (p.attempt === 1) p.retryAfter(17); return p.attempt; },
-      done: (n) => n === 3, intervalMs: 2_000, signal, clock,
+      read: async (p) => {
+        if (p.attempt === 1) p.retryAfter(17);
+        return p.attempt;
+      },
+      done: (n) => n === 3,
+      intervalMs: 2_000,
+      signal,
+      clock,
     });
     assert.deepStrictEqual(clock.waits, [17_000, 2_000]);
   });
 
   it('backs off by a factor up to a ceiling', async () => {
     const clock = drivenClock();
-    await poll({ read: async (p) => p.attempt, done: (n) => n === 6, intervalMs: 250, backoff: 2, maxIntervalMs: 1_500, signal, clock });
+    await poll({
+      read: async (p) => p.attempt,
+      done: (n) => n === 6,
+      intervalMs: 250,
+      backoff: 2,
+      maxIntervalMs: 1_500,
+      signal,
+      clock,
+    });
     assert.deepStrictEqual(clock.waits, [250, 500, 1_000, 1_500, 1_500]);
   });
 
   it('times out with the last value; the last wait is cut to the deadline, which gets one last read', async () => {
     const clock = drivenClock();
     let reads = 0;
-    const result = await poll({ read: async () => ++reads, done: () => false, intervalMs: 25_000, timeoutMs: 60_000, signal, clock });
+    const result = await poll({
+      read: async () => ++reads,
+      done: () => false,
+      intervalMs: 25_000,
+      timeoutMs: 60_000,
+      signal,
+      clock,
+    });
     assert.deepStrictEqual(result, { value: 4, done: false, elapsedMs: 60_000 });
     assert.deepStrictEqual(clock.waits, [25_000, 25_000, 10_000]);
   });
@@ -41,7 +68,12 @@ describe('core: poll loop and retry', () => {
   it('an abort ends the wait at once, and a long wait leaves no abort listener behind', async () => {
     const controller = new AbortController();
     const started = Date.now();
-    const waiting = poll({ read: async () => 0, done: () => false, intervalMs: 60_000, signal: controller.signal });
+    const waiting = poll({
+      read: async () => 0,
+      done: () => false,
+      intervalMs: 60_000,
+      signal: controller.signal,
+    });
     setTimeout(() => controller.abort(new CancelledError()), 20);
     await assert.rejects(waiting, CancelledError);
     assert.ok(Date.now() - started < 1_000);
@@ -54,7 +86,10 @@ describe('core: poll loop and retry', () => {
     for (let i = 0; i < 20; i++) await sleep(0, long.signal);
     await new Promise((r) => setImmediate(r));
     process.off('warning', onWarning);
-    assert.deepStrictEqual(warnings.map((w) => w.name), []);
+    assert.deepStrictEqual(
+      warnings.map((w) => w.name),
+      [],
+    );
   });
 
   it('retry: retries only what may go away by itself, waiting as told, then gives up with the error', async () => {
@@ -62,17 +97,50 @@ describe('core: poll loop and retry', () => {
     const told: number[] = [];
     let runs = 0;
     const value = await retry({
-      run: async () => { if (++runs < 3) throw Object.assign(new Error('replicating'), { code: 'PrincipalNotFound' }); return 'ok'; },
+      run: async () => {
+        if (++runs < 3)
+          throw Object.assign(new Error('replicating'), { code: 'PrincipalNotFound' });
+        return 'ok';
+      },
       retryable: (e) => (e as { code?: string }).code === 'PrincipalNotFound',
-      attempts: 5, delayMs: (n) => n * 1_000, onRetry: (_e, n) => told.push(n), signal, clock,
+      attempts: 5,
+      delayMs: (n) => n * 1_000,
+      onRetry: (_e, n) => told.push(n),
+      signal,
+      clock,
     });
     assert.strictEqual(value, 'ok');
     assert.deepStrictEqual(clock.waits, [1_000, 2_000]);
     assert.deepStrictEqual(told, [1, 2]);
 
-    await assert.rejects(retry({ run: async () => { throw new Error('other'); }, retryable: () => false, attempts: 5, delayMs: () => 1, signal, clock }), /other/);
+    await assert.rejects(
+      retry({
+        run: async () => {
+          throw new Error('other');
+        },
+        retryable: () => false,
+        attempts: 5,
+        delayMs: () => 1,
+        signal,
+        clock,
+      }),
+      /other/,
+    );
     let tries = 0;
-    await assert.rejects(retry({ run: async () => { tries++; throw new Error('still'); }, retryable: () => true, attempts: 3, delayMs: () => 1, signal, clock }), /still/);
+    await assert.rejects(
+      retry({
+        run: async () => {
+          tries++;
+          throw new Error('still');
+        },
+        retryable: () => true,
+        attempts: 3,
+        delayMs: () => 1,
+        signal,
+        clock,
+      }),
+      /still/,
+    );
     assert.strictEqual(tries, 3);
   });
 });

@@ -1,5 +1,11 @@
 import * as assert from 'assert';
-import { compareVersions, latestVersion, nextVersion, versionFromBuildNumber, versionProblem } from '../../../tasks/common/gallery/versioning';
+import {
+  compareVersions,
+  latestVersion,
+  nextVersion,
+  versionFromBuildNumber,
+  versionProblem,
+} from '../../../tasks/common/gallery/versioning';
 
 describe('gallery: version names', () => {
   it('accepts Major.Minor.Patch within 32-bit integers and says what is wrong otherwise', () => {
@@ -34,7 +40,11 @@ describe('gallery: version names', () => {
   it('maps build numbers to readable, ordered versions', () => {
     assert.strictEqual(versionFromBuildNumber('20261121.3'), '2026.1121.3');
     assert.strictEqual(versionFromBuildNumber('20260105.12'), '2026.105.12');
-    assert.ok(compareVersions(versionFromBuildNumber('20260105.1'), versionFromBuildNumber('20261121.1')) < 0, 'January before November');
+    assert.ok(
+      compareVersions(versionFromBuildNumber('20260105.1'), versionFromBuildNumber('20261121.1')) <
+        0,
+      'January before November',
+    );
     assert.strictEqual(versionFromBuildNumber('golden_main_20261121.2'), '2026.1121.2');
     assert.strictEqual(versionFromBuildNumber('20261121'), '2026.1121.0');
     assert.strictEqual(versionFromBuildNumber('1.4.2'), '1.4.2');
@@ -46,9 +56,15 @@ describe('gallery: version names', () => {
   });
 
   it('refuses build numbers that make no version, saying what to do', () => {
-    assert.throws(() => versionFromBuildNumber('nightly'), /has no numbers.*versionStrategy: explicit/);
+    assert.throws(
+      () => versionFromBuildNumber('nightly'),
+      /has no numbers.*versionStrategy: explicit/,
+    );
     assert.throws(() => versionFromBuildNumber('1.0.20261121.2'), /has 4 numbers.*three/);
-    assert.throws(() => versionFromBuildNumber('20261121.1.2'), /has 4 numbers \(2026, 1121, 1, 2\)/);
+    assert.throws(
+      () => versionFromBuildNumber('20261121.1.2'),
+      /has 4 numbers \(2026, 1121, 1, 2\)/,
+    );
     assert.throws(() => versionFromBuildNumber('99999999999.1'), /above 2147483647/);
   });
 });

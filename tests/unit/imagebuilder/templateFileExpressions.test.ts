@@ -1,12 +1,21 @@
 import * as assert from 'assert';
-import { ArmExpressionError, ArmScope, ArmValue, evaluateString } from '../../../tasks/common/imagebuilder/templateFile/armExpressions';
+import {
+  ArmExpressionError,
+  ArmScope,
+  ArmValue,
+  evaluateString,
+} from '../../../tasks/common/imagebuilder/templateFile/armExpressions';
 
 const scope: ArmScope = {
   subscriptionId: 'sub1',
   resourceGroup: 'rg1',
   location: 'westeurope',
-  parameter: (n) => ({ name: 'Ada', list: ['a', 'b'], obj: { Inner: 'x' } } as Record<string, ArmValue>)[n] ?? (() => { throw new ArmExpressionError(`no ${n}`); })(),
-  variable: (n) => ({ v: 'vee' } as Record<string, ArmValue>)[n],
+  parameter: (n) =>
+    (({ name: 'Ada', list: ['a', 'b'], obj: { Inner: 'x' } }) as Record<string, ArmValue>)[n] ??
+    (() => {
+      throw new ArmExpressionError(`no ${n}`);
+    })(),
+  variable: (n) => (({ v: 'vee' }) as Record<string, ArmValue>)[n],
 };
 const ev = (s: string) => evaluateString(s, scope);
 
@@ -19,8 +28,16 @@ describe('templateFile: ARM expressions', () => {
     assert.strictEqual(ev('[42]'), 42);
   });
   it('parameters, variables, concat, format, nested calls, member and index access', () => {
-    assert.strictEqual(ev("[concat('Hi ', parameters('name'), '/', variables('v'))]"), 'Hi Ada/vee');
-    assert.deepStrictEqual(ev("[concat(parameters('list'), parameters('list'))]"), ['a', 'b', 'a', 'b']);
+    assert.strictEqual(
+      ev("[concat('Hi ', parameters('name'), '/', variables('v'))]"),
+      'Hi Ada/vee',
+    );
+    assert.deepStrictEqual(ev("[concat(parameters('list'), parameters('list'))]"), [
+      'a',
+      'b',
+      'a',
+      'b',
+    ]);
     assert.strictEqual(ev("[format('{0}-{1}', parameters('name'), 7)]"), 'Ada-7');
     assert.strictEqual(ev("[parameters('obj').inner]"), 'x');
     assert.strictEqual(ev("[parameters('list')[1]]"), 'b');
@@ -30,16 +47,38 @@ describe('templateFile: ARM expressions', () => {
     assert.strictEqual(ev('[resourceGroup().id]'), '/subscriptions/sub1/resourceGroups/rg1');
     assert.strictEqual(ev('[resourceGroup().location]'), 'westeurope');
     assert.strictEqual(ev('[subscription().subscriptionId]'), 'sub1');
-    assert.strictEqual(ev("[resourceId('Microsoft.Compute/images', 'img')]"), '/subscriptions/sub1/resourceGroups/rg1/providers/Microsoft.Compute/images/img');
-    assert.strictEqual(ev("[resourceId('rg2', 'Microsoft.Network/virtualNetworks/subnets', 'vn', 'sn')]"), '/subscriptions/sub1/resourceGroups/rg2/providers/Microsoft.Network/virtualNetworks/vn/subnets/sn');
-    assert.strictEqual(ev("[resourceId('s2', 'rg2', 'Microsoft.Compute/galleries/images', 'g', 'd')]"), '/subscriptions/s2/resourceGroups/rg2/providers/Microsoft.Compute/galleries/g/images/d');
-    assert.throws(() => ev("[resourceId('Microsoft.Compute/galleries/images', 'g')]"), /needs 2 names, got 1/);
+    assert.strictEqual(
+      ev("[resourceId('Microsoft.Compute/images', 'img')]"),
+      '/subscriptions/sub1/resourceGroups/rg1/providers/Microsoft.Compute/images/img',
+    );
+    assert.strictEqual(
+      ev("[resourceId('rg2', 'Microsoft.Network/virtualNetworks/subnets', 'vn', 'sn')]"),
+      '/subscriptions/sub1/resourceGroups/rg2/providers/Microsoft.Network/virtualNetworks/vn/subnets/sn',
+    );
+    assert.strictEqual(
+      ev("[resourceId('s2', 'rg2', 'Microsoft.Compute/galleries/images', 'g', 'd')]"),
+      '/subscriptions/s2/resourceGroups/rg2/providers/Microsoft.Compute/galleries/g/images/d',
+    );
+    assert.throws(
+      () => ev("[resourceId('Microsoft.Compute/galleries/images', 'g')]"),
+      /needs 2 names, got 1/,
+    );
   });
   it('refuses other functions by name, and malformed expressions with the place', () => {
-    assert.throws(() => ev("[reference('x').principalId]"), /the ARM function 'reference\(\)' can't be evaluated by the task/);
-    assert.throws(() => ev("[concat('a', uniqueString(resourceGroup().id))]"), /'uniqueString\(\)'/);
+    assert.throws(
+      () => ev("[reference('x').principalId]"),
+      /the ARM function 'reference\(\)' can't be evaluated by the task/,
+    );
+    assert.throws(
+      () => ev("[concat('a', uniqueString(resourceGroup().id))]"),
+      /'uniqueString\(\)'/,
+    );
     assert.throws(() => ev("[concat('a']"), /expected '\)'/);
-    assert.strictEqual(ev("[concat('a'"), "[concat('a'", 'not ending in ] : a plain string, as ARM reads it');
+    assert.strictEqual(
+      ev("[concat('a'"),
+      "[concat('a'",
+      'not ending in ] : a plain string, as ARM reads it',
+    );
     assert.throws(() => ev("[concat('a)]"), /unterminated string/);
     assert.throws(() => ev('[parameters("x")]'), /unexpected '"'/);
   });

@@ -25,27 +25,55 @@ export function sourceRefOf(source: Obj): SourceRef {
     switch (source.type) {
       case 'PlatformImage':
         return {
-          kind: 'marketplace', publisher: String(source.publisher), offer: String(source.offer), sku: String(source.sku), version: String(source.version ?? 'latest'),
-          ...(isObj(source.planInfo) ? { plan: { name: String(source.planInfo.planName), product: String(source.planInfo.planProduct), publisher: String(source.planInfo.planPublisher) } } : {}),
+          kind: 'marketplace',
+          publisher: String(source.publisher),
+          offer: String(source.offer),
+          sku: String(source.sku),
+          version: String(source.version ?? 'latest'),
+          ...(isObj(source.planInfo)
+            ? {
+                plan: {
+                  name: String(source.planInfo.planName),
+                  product: String(source.planInfo.planProduct),
+                  publisher: String(source.planInfo.planPublisher),
+                },
+              }
+            : {}),
         };
-      case 'SharedImageVersion': return parseGalleryVersionRef(String(source.imageVersionId));
-      case 'ManagedImage': return parseManagedImageRef(String(source.imageId));
+      case 'SharedImageVersion':
+        return parseGalleryVersionRef(String(source.imageVersionId));
+      case 'ManagedImage':
+        return parseManagedImageRef(String(source.imageId));
     }
   } catch (err) {
     throw new InputError(at, `properties.source: ${(err as Error).message.replace(/\.$/, '')}`);
   }
-  throw new InputError(at, `properties.source.type: '${String(source.type)}' is not PlatformImage, SharedImageVersion or ManagedImage`);
+  throw new InputError(
+    at,
+    `properties.source.type: '${String(source.type)}' is not PlatformImage, SharedImageVersion or ManagedImage`,
+  );
 }
 
 /** The template composed from the inputs, with the file's properties over it (see the precedence above). */
-export function applyTemplateFile(base: TemplateDocument, loaded: LoadedTemplate, log: Logger): TemplateDocument {
+export function applyTemplateFile(
+  base: TemplateDocument,
+  loaded: LoadedTemplate,
+  log: Logger,
+): TemplateDocument {
   for (const w of loaded.warnings) log.warn(`templateFile: ${w}`);
   if (loaded.location && loaded.location.toLowerCase().replace(/\s+/g, '') !== base.location) {
-    log.warn(`templateFile: its location '${loaded.location}' is replaced by the location input '${base.location}'.`);
+    log.warn(
+      `templateFile: its location '${loaded.location}' is replaced by the location input '${base.location}'.`,
+    );
   }
   const file = loaded.properties;
-  const properties: TemplateDocument['properties'] = { ...base.properties, ...(file as Record<string, unknown>), source: base.properties.source } as TemplateDocument['properties'];
-  if (isObj(file.vmProfile) && isObj(base.properties.vmProfile as ArmValue)) properties.vmProfile = { ...(base.properties.vmProfile as Obj), ...file.vmProfile };
+  const properties: TemplateDocument['properties'] = {
+    ...base.properties,
+    ...(file as Record<string, unknown>),
+    source: base.properties.source,
+  } as TemplateDocument['properties'];
+  if (isObj(file.vmProfile) && isObj(base.properties.vmProfile as ArmValue))
+    properties.vmProfile = { ...(base.properties.vmProfile as Obj), ...file.vmProfile };
   return { ...base, tags: { ...(loaded.tags ?? {}), ...base.tags }, properties };
 }
 

@@ -27,7 +27,15 @@ export interface ArmScope {
   location: string;
 }
 
-const EVALUATED_FUNCTIONS = ['parameters', 'variables', 'concat', 'format', 'resourceId', 'resourceGroup', 'subscription'];
+const EVALUATED_FUNCTIONS = [
+  'parameters',
+  'variables',
+  'concat',
+  'format',
+  'resourceId',
+  'resourceGroup',
+  'subscription',
+];
 
 /** A JSON string value that is an ARM expression (`[...]`, not the `[[` escape). */
 function isExpression(s: string): boolean {
@@ -47,7 +55,10 @@ export function parse(text: string): Node {
   const peek = () => tokens[i];
   const expect = (t: string) => {
     const tok = tokens[i++];
-    if (!tok || tok.text !== t) throw new ArmExpressionError(`expected '${t}' at character ${tok ? tok.at + 1 : text.length + 1} of '${text}'`);
+    if (!tok || tok.text !== t)
+      throw new ArmExpressionError(
+        `expected '${t}' at character ${tok ? tok.at + 1 : text.length + 1} of '${text}'`,
+      );
   };
   const primary = (): Node => {
     const tok = tokens[i++];
@@ -57,7 +68,8 @@ export function parse(text: string): Node {
     else if (tok.kind === 'number') node = { kind: 'literal', value: Number(tok.text) };
     else if (tok.kind === 'ident') {
       if (peek()?.text !== '(') {
-        if (tok.text === 'true' || tok.text === 'false') return { kind: 'literal', value: tok.text === 'true' };
+        if (tok.text === 'true' || tok.text === 'false')
+          return { kind: 'literal', value: tok.text === 'true' };
         if (tok.text === 'null') return { kind: 'literal', value: null };
         throw new ArmExpressionError(`'${tok.text}' is not a function call in '${text}'`);
       }
@@ -66,18 +78,25 @@ export function parse(text: string): Node {
       if (peek()?.text !== ')') {
         for (;;) {
           args.push(primary());
-          if (peek()?.text === ',') { i++; continue; }
+          if (peek()?.text === ',') {
+            i++;
+            continue;
+          }
           break;
         }
       }
       expect(')');
       node = { kind: 'call', name: tok.text, args };
-    } else throw new ArmExpressionError(`unexpected '${tok.text}' at character ${tok.at + 1} of '${text}'`);
+    } else
+      throw new ArmExpressionError(
+        `unexpected '${tok.text}' at character ${tok.at + 1} of '${text}'`,
+      );
     for (;;) {
       if (peek()?.text === '.') {
         i++;
         const name = tokens[i++];
-        if (name?.kind !== 'ident') throw new ArmExpressionError(`a property name is expected after '.' in '${text}'`);
+        if (name?.kind !== 'ident')
+          throw new ArmExpressionError(`a property name is expected after '.' in '${text}'`);
         node = { kind: 'member', target: node, name: name.text };
       } else if (peek()?.text === '[') {
         i++;
@@ -88,7 +107,10 @@ export function parse(text: string): Node {
     }
   };
   const root = primary();
-  if (i < tokens.length) throw new ArmExpressionError(`unexpected '${tokens[i].text}' at character ${tokens[i].at + 1} of '${text}'`);
+  if (i < tokens.length)
+    throw new ArmExpressionError(
+      `unexpected '${tokens[i].text}' at character ${tokens[i].at + 1} of '${text}'`,
+    );
   return root;
 }
 
@@ -97,14 +119,22 @@ function tokenize(text: string): Token[] {
   let i = 0;
   while (i < text.length) {
     const c = text[i];
-    if (/\s/.test(c)) { i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
     if (c === "'") {
       let value = '';
       let j = i + 1;
       for (;;) {
-        if (j >= text.length) throw new ArmExpressionError(`unterminated string at character ${i + 1} of '${text}'`);
+        if (j >= text.length)
+          throw new ArmExpressionError(`unterminated string at character ${i + 1} of '${text}'`);
         if (text[j] === "'") {
-          if (text[j + 1] === "'") { value += "'"; j += 2; continue; }
+          if (text[j + 1] === "'") {
+            value += "'";
+            j += 2;
+            continue;
+          }
           break;
         }
         value += text[j++];
@@ -130,25 +160,39 @@ function tokenize(text: string): Token[] {
 
 export function evaluate(node: Node, scope: ArmScope): ArmValue {
   switch (node.kind) {
-    case 'literal': return node.value;
+    case 'literal':
+      return node.value;
     case 'member': {
       const target = evaluate(node.target, scope);
-      if (!target || typeof target !== 'object' || Array.isArray(target)) throw new ArmExpressionError(`'.${node.name}' is read from a value that is not an object`);
+      if (!target || typeof target !== 'object' || Array.isArray(target))
+        throw new ArmExpressionError(`'.${node.name}' is read from a value that is not an object`);
       const key = Object.keys(target).find((k) => k.toLowerCase() === node.name.toLowerCase());
-      if (key === undefined) throw new ArmExpressionError(`the object has no property '${node.name}'`);
+      if (key === undefined)
+        throw new ArmExpressionError(`the object has no property '${node.name}'`);
       return target[key];
     }
     case 'index': {
       const target = evaluate(node.target, scope);
       const index = evaluate(node.index, scope);
-      if (Array.isArray(target) && typeof index === 'number' && index >= 0 && index < target.length) return target[index];
-      if (target && typeof target === 'object' && !Array.isArray(target) && typeof index === 'string') {
+      if (Array.isArray(target) && typeof index === 'number' && index >= 0 && index < target.length)
+        return target[index];
+      if (
+        target &&
+        typeof target === 'object' &&
+        !Array.isArray(target) &&
+        typeof index === 'string'
+      ) {
         const key = Object.keys(target).find((k) => k.toLowerCase() === index.toLowerCase());
         if (key !== undefined) return target[key];
       }
       throw new ArmExpressionError(`[${JSON.stringify(index)}] is not in the value it indexes`);
     }
-    case 'call': return call(node.name, node.args.map((a) => evaluate(a, scope)), scope);
+    case 'call':
+      return call(
+        node.name,
+        node.args.map((a) => evaluate(a, scope)),
+        scope,
+      );
   }
 }
 
@@ -159,8 +203,10 @@ function call(name: string, args: ArmValue[], scope: ArmScope): ArmValue {
     throw new ArmExpressionError(`${name}(): ${what} is not a string`);
   };
   switch (name.toLowerCase()) {
-    case 'parameters': return scope.parameter(str(args[0], 'the parameter name'));
-    case 'variables': return scope.variable(str(args[0], 'the variable name'));
+    case 'parameters':
+      return scope.parameter(str(args[0], 'the parameter name'));
+    case 'variables':
+      return scope.variable(str(args[0], 'the variable name'));
     case 'concat':
       if (args.length && args.every(Array.isArray)) return (args as ArmValue[][]).flat();
       return args.map((a, i) => str(a, `argument ${i + 1}`)).join('');
@@ -173,22 +219,38 @@ function call(name: string, args: ArmValue[], scope: ArmScope): ArmValue {
       });
     }
     case 'resourcegroup':
-      return { name: scope.resourceGroup, location: scope.location, id: `/subscriptions/${scope.subscriptionId}/resourceGroups/${scope.resourceGroup}` };
+      return {
+        name: scope.resourceGroup,
+        location: scope.location,
+        id: `/subscriptions/${scope.subscriptionId}/resourceGroups/${scope.resourceGroup}`,
+      };
     case 'subscription':
       return { subscriptionId: scope.subscriptionId, id: `/subscriptions/${scope.subscriptionId}` };
-    case 'resourceid': return resourceId(args.map((a, i) => str(a, `argument ${i + 1}`)), scope);
+    case 'resourceid':
+      return resourceId(
+        args.map((a, i) => str(a, `argument ${i + 1}`)),
+        scope,
+      );
     default:
-      throw new ArmExpressionError(`the ARM function '${name}()' can't be evaluated by the task (it evaluates ${EVALUATED_FUNCTIONS.map((f) => `${f}()`).join(', ')})`);
+      throw new ArmExpressionError(
+        `the ARM function '${name}()' can't be evaluated by the task (it evaluates ${EVALUATED_FUNCTIONS.map((f) => `${f}()`).join(', ')})`,
+      );
   }
 }
 
 /** resourceId([subscriptionId,] [resourceGroupName,] type, name1, name2, ...): the type is the first argument with a '/'. */
 function resourceId(args: string[], scope: ArmScope): string {
   const t = args.findIndex((a) => /^[A-Za-z0-9.]+\/[A-Za-z0-9/]+$/.test(a));
-  if (t < 0 || t > 2) throw new ArmExpressionError(`resourceId(): no resource type such as 'Microsoft.Compute/images' among its arguments`);
+  if (t < 0 || t > 2)
+    throw new ArmExpressionError(
+      `resourceId(): no resource type such as 'Microsoft.Compute/images' among its arguments`,
+    );
   const [ns, ...types] = args[t].split('/');
   const names = args.slice(t + 1);
-  if (names.length !== types.length) throw new ArmExpressionError(`resourceId(): '${args[t]}' needs ${types.length} name${types.length === 1 ? '' : 's'}, got ${names.length}`);
+  if (names.length !== types.length)
+    throw new ArmExpressionError(
+      `resourceId(): '${args[t]}' needs ${types.length} name${types.length === 1 ? '' : 's'}, got ${names.length}`,
+    );
   const sub = t === 2 ? args[0] : scope.subscriptionId;
   const rg = t === 2 ? args[1] : t === 1 ? args[0] : scope.resourceGroup;
   return `/subscriptions/${sub}/resourceGroups/${rg}/providers/${ns}/${types.map((ty, i) => `${ty}/${names[i]}`).join('/')}`;

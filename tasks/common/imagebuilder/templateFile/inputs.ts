@@ -23,28 +23,70 @@ export interface TemplateFileInput {
   parameters: Record<string, ArmValue>;
 }
 
-export function readTemplateFileInputs(inputs: InputReader, pipeline: PipelineInfo): TemplateFileInput | undefined {
+export function readTemplateFileInputs(
+  inputs: InputReader,
+  pipeline: PipelineInfo,
+): TemplateFileInput | undefined {
   const given = inputs.string('templateFile');
   const rawParams = inputs.string('templateParameters');
   if (!given) {
-    if (rawParams) throw new InputError('templateParameters', 'is set without templateFile', 'templateFile as well, or no templateParameters');
+    if (rawParams)
+      throw new InputError(
+        'templateParameters',
+        'is set without templateFile',
+        'templateFile as well, or no templateParameters',
+      );
     return undefined;
   }
-  if (inputs.string('sourceImage')) throw new InputError('templateFile', 'and sourceImage are both set; the template file\'s properties.source is what is built', 'one of the two');
+  if (inputs.string('sourceImage'))
+    throw new InputError(
+      'templateFile',
+      "and sourceImage are both set; the template file's properties.source is what is built",
+      'one of the two',
+    );
   const { file, text } = readInside('templateFile', given, pipeline);
-  return { given, file, doc: parseDocument(text, 'templateFile', path.basename(file)), parameters: parseParameters(rawParams ?? '') };
+  return {
+    given,
+    file,
+    doc: parseDocument(text, 'templateFile', path.basename(file)),
+    parameters: parseParameters(rawParams ?? ''),
+  };
 }
 
-export function readCustomizersFile(inputs: InputReader, pipeline: PipelineInfo): { path: string; customizers: Customizer[]; warnings: string[] } | undefined {
+export function readCustomizersFile(
+  inputs: InputReader,
+  pipeline: PipelineInfo,
+): { path: string; customizers: Customizer[]; warnings: string[] } | undefined {
   const given = inputs.string('customizersFile');
   if (!given) return undefined;
   const { file, text } = readInside('customizersFile', given, pipeline);
   const doc = parseDocument(text, 'customizersFile', path.basename(file));
-  const list = Array.isArray(doc) ? doc : isObj(doc) && Array.isArray(doc.customize) ? doc.customize : undefined;
-  if (!list) throw new InputError('customizersFile', `${given} holds neither a customize list nor an object with one`, 'a JSON or YAML list of Image Builder customisers, or { "customize": [...] }');
-  if (list.length === 0) throw new InputError('customizersFile', `${given} holds no customisers`, 'at least one customiser');
+  const list = Array.isArray(doc)
+    ? doc
+    : isObj(doc) && Array.isArray(doc.customize)
+      ? doc.customize
+      : undefined;
+  if (!list)
+    throw new InputError(
+      'customizersFile',
+      `${given} holds neither a customize list nor an object with one`,
+      'a JSON or YAML list of Image Builder customisers, or { "customize": [...] }',
+    );
+  if (list.length === 0)
+    throw new InputError(
+      'customizersFile',
+      `${given} holds no customisers`,
+      'at least one customiser',
+    );
   const warnings: string[] = [];
-  const customizers = migrateCustomizers(list as ArmValue[], 'customize', warnings, (p, problem) => { throw new InputError('customizersFile', `${p}: ${problem}`); }) as Customizer[];
+  const customizers = migrateCustomizers(
+    list as ArmValue[],
+    'customize',
+    warnings,
+    (p, problem) => {
+      throw new InputError('customizersFile', `${p}: ${problem}`);
+    },
+  ) as Customizer[];
   return { path: file, customizers, warnings };
 }
 
@@ -54,28 +96,66 @@ export function parseParameters(raw: string): Record<string, ArmValue> {
   if (!text) return {};
   if (text.startsWith('{')) {
     let v: unknown;
-    try { v = JSON.parse(text); } catch (err) { throw new InputError('templateParameters', `is not valid JSON: ${errorMessage(err)}`, 'a JSON object or name=value lines'); }
-    if (!isObj(v)) throw new InputError('templateParameters', 'is not a JSON object', 'a JSON object or name=value lines');
-    const params = isObj(v.parameters) && (typeof v.$schema === 'string' || v.contentVersion !== undefined) ? v.parameters : v;
-    return Object.fromEntries(Object.entries(params).map(([k, x]) => [k, isObj(x) && 'value' in x && Object.keys(x).length === 1 ? x.value : x]));
+    try {
+      v = JSON.parse(text);
+    } catch (err) {
+      throw new InputError(
+        'templateParameters',
+        `is not valid JSON: ${errorMessage(err)}`,
+        'a JSON object or name=value lines',
+      );
+    }
+    if (!isObj(v))
+      throw new InputError(
+        'templateParameters',
+        'is not a JSON object',
+        'a JSON object or name=value lines',
+      );
+    const params =
+      isObj(v.parameters) && (typeof v.$schema === 'string' || v.contentVersion !== undefined)
+        ? v.parameters
+        : v;
+    return Object.fromEntries(
+      Object.entries(params).map(([k, x]) => [
+        k,
+        isObj(x) && 'value' in x && Object.keys(x).length === 1 ? x.value : x,
+      ]),
+    );
   }
   const out: Record<string, ArmValue> = {};
-  for (const line of text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean)) {
+  for (const line of text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)) {
     const m = /^([^=\s]+)\s*=(.*)$/.exec(line);
-    if (!m) throw new InputError('templateParameters', `'${line}' is not name=value`, 'a JSON object or name=value lines');
+    if (!m)
+      throw new InputError(
+        'templateParameters',
+        `'${line}' is not name=value`,
+        'a JSON object or name=value lines',
+      );
     out[m[1]] = m[2].trim();
   }
   return out;
 }
 
-function readInside(input: string, given: string, pipeline: PipelineInfo): { file: string; text: string } {
+function readInside(
+  input: string,
+  given: string,
+  pipeline: PipelineInfo,
+): { file: string; text: string } {
   const base = path.resolve(pipeline.defaultWorkingDirectory || process.cwd());
   const file = path.resolve(base, given);
   const rel = path.relative(base, file);
-  if (rel.startsWith('..') || path.isAbsolute(rel)) throw new InputError(input, `'${given}' is outside ${base}`, `a file under ${base}`);
+  if (rel.startsWith('..') || path.isAbsolute(rel))
+    throw new InputError(input, `'${given}' is outside ${base}`, `a file under ${base}`);
   try {
     return { file, text: fs.readFileSync(file, 'utf8') };
   } catch (err) {
-    throw new InputError(input, `'${given}' can't be read (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`, `a file under ${base}`);
+    throw new InputError(
+      input,
+      `'${given}' can't be read (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`,
+      `a file under ${base}`,
+    );
   }
 }

@@ -44,14 +44,23 @@ export function parseDocument(text: string, input: string, fileName: string): un
     try {
       return yaml.load(body, { schema: yaml.JSON_SCHEMA });
     } catch (err) {
-      throw new InputError(input, `${fileName} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+      throw new InputError(
+        input,
+        `${fileName} is not valid YAML: ${(err as Error).message.split('\n')[0]}`,
+      );
     }
   }
   try {
     return JSON.parse(body);
   } catch (err) {
-    const reason = (err as Error).message.split('\n')[0].replace(/, (\.\.\.)?".*$/, '').replace(/ in JSON at position \d+.*$/, '');
-    throw new InputError(input, `${fileName} is not valid JSON (${lineCol(body, errorOffset(body))}): ${reason}`);
+    const reason = (err as Error).message
+      .split('\n')[0]
+      .replace(/, (\.\.\.)?".*$/, '')
+      .replace(/ in JSON at position \d+.*$/, '');
+    throw new InputError(
+      input,
+      `${fileName} is not valid JSON (${lineCol(body, errorOffset(body))}): ${reason}`,
+    );
   }
 }
 
@@ -61,14 +70,20 @@ export function parseDocument(text: string, input: string, fileName: string): un
  */
 function errorOffset(text: string): number {
   let i = 0;
-  const ws = () => { while (i < text.length && /\s/.test(text[i])) i++; };
+  const ws = () => {
+    while (i < text.length && /\s/.test(text[i])) i++;
+  };
   const value = (): boolean => {
     ws();
     const c = text[i];
     if (c === '{' || c === '[') {
       const close = c === '{' ? '}' : ']';
-      i++; ws();
-      if (text[i] === close) { i++; return true; }
+      i++;
+      ws();
+      if (text[i] === close) {
+        i++;
+        return true;
+      }
       for (;;) {
         if (c === '{') {
           ws();
@@ -79,8 +94,14 @@ function errorOffset(text: string): number {
         }
         if (!value()) return false;
         ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === close) { i++; return true; }
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === close) {
+          i++;
+          return true;
+        }
         return false;
       }
     }
@@ -100,7 +121,9 @@ function errorOffset(text: string): number {
     i += m[0].length;
     return true;
   };
-  if (value()) { ws(); }
+  if (value()) {
+    ws();
+  }
   return Math.min(i, text.length);
 }
 
@@ -109,63 +132,140 @@ function lineCol(text: string, pos: number): string {
   return `line ${before.length} column ${before[before.length - 1].length + 1}`;
 }
 
-export function loadTemplate(doc: unknown, ctx: FileContext, input = 'templateFile'): LoadedTemplate {
-  const fail = (path: string, problem: string): never => { throw new InputError(input, `${path ? `${path}: ` : ''}${problem}`); };
+export function loadTemplate(
+  doc: unknown,
+  ctx: FileContext,
+  input = 'templateFile',
+): LoadedTemplate {
+  const fail = (path: string, problem: string): never => {
+    throw new InputError(input, `${path ? `${path}: ` : ''}${problem}`);
+  };
   if (!isObj(doc)) return fail('', 'the file holds no JSON object');
   const warnings: string[] = [];
-  if (doc.resources !== undefined || doc.contentVersion !== undefined || (typeof doc.$schema === 'string' && /deploymentTemplate/i.test(doc.$schema))) {
+  if (
+    doc.resources !== undefined ||
+    doc.contentVersion !== undefined ||
+    (typeof doc.$schema === 'string' && /deploymentTemplate/i.test(doc.$schema))
+  ) {
     return loadArm(doc, ctx, warnings, fail);
   }
   if (isObj(doc.properties)) {
     checkType(doc, '', warnings);
     const ev = evaluator(ctx, {}, {}, fail);
     const r = pick(doc, ev, ctx, '', warnings);
-    return { ...r, properties: migrateProperties(r.properties, 'properties', apiVersionOf(doc), warnings, fail), warnings, shape: 'resource' };
+    return {
+      ...r,
+      properties: migrateProperties(r.properties, 'properties', apiVersionOf(doc), warnings, fail),
+      warnings,
+      shape: 'resource',
+    };
   }
   if (doc.source !== undefined || doc.customize !== undefined || doc.distribute !== undefined) {
     const ev = evaluator(ctx, {}, {}, fail);
-    return { properties: migrateProperties(ev(doc, '') as Obj, '', undefined, warnings, fail), warnings, shape: 'properties' };
+    return {
+      properties: migrateProperties(ev(doc, '') as Obj, '', undefined, warnings, fail),
+      warnings,
+      shape: 'properties',
+    };
   }
-  return fail('', 'is neither an image template (with properties.source), its properties, nor an ARM template with a Microsoft.VirtualMachineImages/imageTemplates resource');
+  return fail(
+    '',
+    'is neither an image template (with properties.source), its properties, nor an ARM template with a Microsoft.VirtualMachineImages/imageTemplates resource',
+  );
 }
 
 type Fail = (path: string, problem: string) => never;
 type Evaluate = (v: ArmValue, path: string) => ArmValue;
 
 function loadArm(doc: Obj, ctx: FileContext, warnings: string[], fail: Fail): LoadedTemplate {
-  const resources = Array.isArray(doc.resources) ? doc.resources.map((r, i) => ({ r, path: `resources[${i}]` }))
-    : isObj(doc.resources) ? Object.entries(doc.resources).map(([k, r]) => ({ r, path: `resources.${k}` })) : fail('resources', 'is not a list of resources');
-  const found = resources.filter(({ r }) => isObj(r) && typeof r.type === 'string' && r.type.toLowerCase().startsWith('microsoft.virtualmachineimages'));
-  if (found.length !== 1) fail('resources', `holds ${found.length} Microsoft.VirtualMachineImages/imageTemplates resources; the task builds a template file with exactly one`);
+  const resources = Array.isArray(doc.resources)
+    ? doc.resources.map((r, i) => ({ r, path: `resources[${i}]` }))
+    : isObj(doc.resources)
+      ? Object.entries(doc.resources).map(([k, r]) => ({ r, path: `resources.${k}` }))
+      : fail('resources', 'is not a list of resources');
+  const found = resources.filter(
+    ({ r }) =>
+      isObj(r) &&
+      typeof r.type === 'string' &&
+      r.type.toLowerCase().startsWith('microsoft.virtualmachineimages'),
+  );
+  if (found.length !== 1)
+    fail(
+      'resources',
+      `holds ${found.length} Microsoft.VirtualMachineImages/imageTemplates resources; the task builds a template file with exactly one`,
+    );
   const { r, path } = found[0] as { r: Obj; path: string };
   const params = isObj(doc.parameters) ? doc.parameters : {};
   for (const name of Object.keys(ctx.parameters)) {
-    if (!Object.keys(params).some((p) => p.toLowerCase() === name.toLowerCase())) fail('', `templateParameters gives '${name}', which the template does not declare (it declares ${Object.keys(params).join(', ') || 'no parameters'})`);
+    if (!Object.keys(params).some((p) => p.toLowerCase() === name.toLowerCase()))
+      fail(
+        '',
+        `templateParameters gives '${name}', which the template does not declare (it declares ${Object.keys(params).join(', ') || 'no parameters'})`,
+      );
   }
   const ev = evaluator(ctx, params, isObj(doc.variables) ? doc.variables : {}, fail);
-  if (r.copy !== undefined) fail(`${path}.copy`, 'copy loops over the image template resource can\'t be evaluated by the task');
-  if (r.condition !== undefined && ev(r.condition, `${path}.condition`) !== true) fail(`${path}.condition`, 'is not true: the template would deploy no image template');
+  if (r.copy !== undefined)
+    fail(
+      `${path}.copy`,
+      "copy loops over the image template resource can't be evaluated by the task",
+    );
+  if (r.condition !== undefined && ev(r.condition, `${path}.condition`) !== true)
+    fail(`${path}.condition`, 'is not true: the template would deploy no image template');
   checkType(r, path, warnings);
   const others = resources.length - 1;
-  if (others) warnings.push(`The ARM template's ${others} other resource${others === 1 ? ' is' : 's are'} not deployed: the task only builds its image template (create what it needs, such as the identity or the gallery, beforehand).`);
+  if (others)
+    warnings.push(
+      `The ARM template's ${others} other resource${others === 1 ? ' is' : 's are'} not deployed: the task only builds its image template (create what it needs, such as the identity or the gallery, beforehand).`,
+    );
   const picked = pick(r, ev, ctx, path, warnings);
   // Only read for the migration note (the task sends its own api-version): one it can't evaluate is no reason to refuse.
   let apiVersion: ArmValue = null;
-  try { apiVersion = ev(r.apiVersion ?? null, `${path}.apiVersion`); } catch { apiVersion = null; }
-  return { ...picked, properties: migrateProperties(picked.properties, `${path}.properties`, typeof apiVersion === 'string' ? apiVersion : undefined, warnings, fail), warnings, shape: 'arm' };
+  try {
+    apiVersion = ev(r.apiVersion ?? null, `${path}.apiVersion`);
+  } catch {
+    apiVersion = null;
+  }
+  return {
+    ...picked,
+    properties: migrateProperties(
+      picked.properties,
+      `${path}.properties`,
+      typeof apiVersion === 'string' ? apiVersion : undefined,
+      warnings,
+      fail,
+    ),
+    warnings,
+    shape: 'arm',
+  };
 }
 
-function pick(r: Obj, ev: Evaluate, ctx: FileContext, path: string, warnings: string[]): Omit<LoadedTemplate, 'warnings' | 'shape'> {
+function pick(
+  r: Obj,
+  ev: Evaluate,
+  ctx: FileContext,
+  path: string,
+  warnings: string[],
+): Omit<LoadedTemplate, 'warnings' | 'shape'> {
   const p = (k: string) => (path ? `${path}.${k}` : k);
-  if (isObj(r.properties) && r.properties.copy !== undefined) throw new InputError('templateFile', `${p('properties.copy')}: ARM copy loops (property iteration) can't be evaluated by the task`);
+  if (isObj(r.properties) && r.properties.copy !== undefined)
+    throw new InputError(
+      'templateFile',
+      `${p('properties.copy')}: ARM copy loops (property iteration) can't be evaluated by the task`,
+    );
   const location = r.location !== undefined ? ev(r.location, p('location')) : undefined;
   let identity: ArmValue | undefined;
   if (r.identity !== undefined) {
-    if (ctx.identityGiven) warnings.push(`${p('identity')} is replaced by the managedIdentity input.`);
+    if (ctx.identityGiven)
+      warnings.push(`${p('identity')} is replaced by the managedIdentity input.`);
     else identity = ev(r.identity, p('identity'));
   }
   const tags = r.tags !== undefined ? ev(r.tags, p('tags')) : undefined;
-  if (tags !== undefined && tags !== null && (!isObj(tags) || Object.values(tags).some((v) => typeof v !== 'string'))) throw new InputError('templateFile', `${p('tags')}: is not an object of string values`);
+  if (
+    tags !== undefined &&
+    tags !== null &&
+    (!isObj(tags) || Object.values(tags).some((v) => typeof v !== 'string'))
+  )
+    throw new InputError('templateFile', `${p('tags')}: is not an object of string values`);
   return {
     location: typeof location === 'string' ? location : undefined,
     identity,
@@ -189,7 +289,8 @@ function evaluator(ctx: FileContext, params: Obj, variables: Obj, fail: Fail): E
   const paramCache = new Map<string, ArmValue>();
   const varCache = new Map<string, ArmValue>();
   const busy = new Set<string>();
-  const find = (o: Obj, name: string) => Object.keys(o).find((k) => k.toLowerCase() === name.toLowerCase());
+  const find = (o: Obj, name: string) =>
+    Object.keys(o).find((k) => k.toLowerCase() === name.toLowerCase());
   let ev: Evaluate;
   const scope: ArmScope = {
     subscriptionId: ctx.subscriptionId,
@@ -197,30 +298,51 @@ function evaluator(ctx: FileContext, params: Obj, variables: Obj, fail: Fail): E
     location: ctx.location,
     parameter(name) {
       const key = find(params, name);
-      if (key === undefined) throw new ArmExpressionError(`parameters('${name}'): the template declares no such parameter`);
+      if (key === undefined)
+        throw new ArmExpressionError(
+          `parameters('${name}'): the template declares no such parameter`,
+        );
       if (!paramCache.has(key.toLowerCase())) {
         const given = find(ctx.parameters, key);
         const decl = params[key];
         let value: ArmValue;
         if (given !== undefined) value = ctx.parameters[given];
-        else if (isObj(decl) && decl.nullable === true && decl.defaultValue === undefined) value = null;
-        else if (isObj(decl) && decl.defaultValue !== undefined) value = once(`parameters.${key}`, () => ev(decl.defaultValue, `parameters.${key}.defaultValue`));
-        else throw new ArmExpressionError(`parameter '${key}' has no value: give it in templateParameters`);
+        else if (isObj(decl) && decl.nullable === true && decl.defaultValue === undefined)
+          value = null;
+        else if (isObj(decl) && decl.defaultValue !== undefined)
+          value = once(`parameters.${key}`, () =>
+            ev(decl.defaultValue, `parameters.${key}.defaultValue`),
+          );
+        else
+          throw new ArmExpressionError(
+            `parameter '${key}' has no value: give it in templateParameters`,
+          );
         paramCache.set(key.toLowerCase(), value);
       }
       return paramCache.get(key.toLowerCase())!;
     },
     variable(name) {
       const key = find(variables, name);
-      if (key === undefined) throw new ArmExpressionError(`variables('${name}'): the template declares no such variable`);
-      if (!varCache.has(key.toLowerCase())) varCache.set(key.toLowerCase(), once(`variables.${key}`, () => ev(variables[key], `variables.${key}`)));
+      if (key === undefined)
+        throw new ArmExpressionError(
+          `variables('${name}'): the template declares no such variable`,
+        );
+      if (!varCache.has(key.toLowerCase()))
+        varCache.set(
+          key.toLowerCase(),
+          once(`variables.${key}`, () => ev(variables[key], `variables.${key}`)),
+        );
       return varCache.get(key.toLowerCase())!;
     },
   };
   const once = (what: string, f: () => ArmValue): ArmValue => {
     if (busy.has(what)) throw new ArmExpressionError(`${what} refers to itself`);
     busy.add(what);
-    try { return f(); } finally { busy.delete(what); }
+    try {
+      return f();
+    } finally {
+      busy.delete(what);
+    }
   };
   ev = (v, path) => {
     if (typeof v === 'string') {
