@@ -1,5 +1,6 @@
-// Where archive bytes go. The writer asks for space and fills it in place, so a file's bytes are read from
-// disk straight into an upload block: no buffer per read, no copy, nothing for the garbage collector.
+// Where archive bytes go. The writer asks for space and fills it in place, so a file's bytes are
+// read from disk straight into an upload block: no buffer per read, no copy, nothing for the
+// garbage collector.
 import { createHash } from 'crypto';
 
 export interface ArchiveSink {

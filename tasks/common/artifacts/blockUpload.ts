@@ -1,6 +1,6 @@
-// An archive written straight into a block blob: blocks staged in parallel as they fill, committed once at
-// the end, so the blob appears whole or not at all. Memory is bounded by (concurrency + 1) blocks whatever
-// the archive's length.
+// An archive written straight into a block blob: blocks staged in parallel as they fill, committed
+// once at the end, so the blob appears whole or not at all. Memory is bounded by (concurrency + 1)
+// blocks whatever the archive's length.
 import { createHash, randomBytes } from 'crypto';
 import type { BlockBlobClient } from '@azure/storage-blob';
 import type { ArchiveSink } from './archiveSink';
@@ -26,16 +26,19 @@ export interface BlockUploadResult {
 }
 
 export class BlockUpload implements ArchiveSink {
-  // One controller for everything in flight: the caller's abort or the first failed block stops the rest.
+  // One controller for everything in flight: the caller's abort or the first failed block stops the
+  // rest.
   private readonly inner = new AbortController();
   private readonly onAbort = () => this.inner.abort(this.o.signal!.reason);
   private readonly hash = createHash('sha256');
-  // Ids unique to this upload: a concurrent or abandoned upload to the same name cannot mix its blocks in.
+  // Ids unique to this upload: a concurrent or abandoned upload to the same name cannot mix its
+  // blocks in.
   private readonly uploadId = randomBytes(6).toString('hex');
   private readonly ids: string[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  // Block buffers are reused once their block is stored: at most concurrency + 1 exist. A buffer per block
-  // would have the garbage collector run all the time (large external buffers trigger full collections).
+  // Block buffers are reused once their block is stored: at most concurrency + 1 exist. A buffer
+  // per block would have the garbage collector run all the time (large external buffers trigger
+  // full collections).
   private readonly free: Buffer[] = [];
   private allocated = 0;
   private block: Buffer | undefined;
@@ -67,7 +70,9 @@ export class BlockUpload implements ArchiveSink {
     this.fill = 0;
   }
 
-  /** Stages what is left and commits the block list; on any failure, stops what is in flight first. */
+  /**
+   * Stages what is left and commits the block list; on any failure, stops what is in flight first.
+   */
   async finish(): Promise<BlockUploadResult> {
     try {
       this.check();
@@ -114,7 +119,8 @@ export class BlockUpload implements ArchiveSink {
   }
 
   private async nextBuffer(): Promise<Buffer> {
-    // Every buffer is free, being filled or in flight; a failed block keeps its buffer, and check() ends the wait.
+    // Every buffer is free, being filled or in flight; a failed block keeps its buffer, and check()
+    // ends the wait.
     while (this.free.length === 0 && this.allocated > this.o.concurrency) {
       await Promise.race(this.inFlight);
       this.check();

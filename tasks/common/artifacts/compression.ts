@@ -1,5 +1,5 @@
-// Which files are stored rather than deflated: deflating what is already compressed costs CPU (the slowest
-// part of the pipeline) and gains nothing.
+// Which files are stored rather than deflated: deflating what is already compressed costs CPU (the
+// slowest part of the pipeline) and gains nothing.
 
 /** Formats that are compressed already (archives, packages, media, fonts, Office documents). */
 const COMPRESSED_EXTENSIONS = new Set([
@@ -84,10 +84,10 @@ export const SAMPLED_MIN_SIZE = 64 * 1024;
 /** Order-0 entropy above which deflate saves under ~6%: random, encrypted or compressed data. */
 const INCOMPRESSIBLE_BITS_PER_BYTE = 7.5;
 /**
- * The sample a file's entropy is measured on: the first SAMPLE_SPAN bytes of every SAMPLE_STRIDE, so large
- * files are sampled along their whole length. Counted while the file is hashed anyway (hashWorker.ts); catches
- * compressed data under any name (installers with an embedded payload, `.bin`, `.pak`) without a trial
- * compression.
+ * The sample a file's entropy is measured on: the first SAMPLE_SPAN bytes of every SAMPLE_STRIDE,
+ * so large files are sampled along their whole length. Counted while the file is hashed anyway
+ * (hashWorker.ts); catches compressed data under any name (installers with an embedded payload,
+ * `.bin`, `.pak`) without a trial compression.
  */
 export const SAMPLE_STRIDE = 1024 * 1024;
 export const SAMPLE_SPAN = 16 * 1024;
@@ -107,8 +107,8 @@ export function bitsPerByte(histogram: ArrayLike<number>): number {
 }
 
 /**
- * True when the file should be stored (zip method 0) rather than deflated (method 8). `bits`: the sample's
- * entropy, for files of SAMPLED_MIN_SIZE bytes and more.
+ * True when the file should be stored (zip method 0) rather than deflated (method 8). `bits`: the
+ * sample's entropy, for files of SAMPLED_MIN_SIZE bytes and more.
  */
 export function shouldStore(archivePath: string, size: number, bits: number | undefined): boolean {
   if (size === 0 || hasCompressedExtension(archivePath)) return true;

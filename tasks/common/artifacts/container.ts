@@ -1,9 +1,9 @@
 import type { ContainerClient } from '@azure/storage-blob';
 
 /**
- * Makes sure the artifacts container exists and is private: created without public access when missing,
- * refused when it exists with public access (build artifacts may hold installers and configuration that
- * are not meant for anyone with the URL).
+ * Makes sure the artifacts container exists and is private: created without public access when
+ * missing, refused when it exists with public access (build artifacts may hold installers and
+ * configuration that are not meant for anyone with the URL).
  */
 export async function ensurePrivateContainer(
   container: ContainerClient,
@@ -13,7 +13,9 @@ export async function ensurePrivateContainer(
     const props = await container.getProperties({ abortSignal: signal });
     if (props.blobPublicAccess) {
       throw new Error(
-        `The artifacts container '${container.containerName}' allows anonymous public access ('${props.blobPublicAccess}'); build artifacts go only to a private container. Remove its public access or name another container.`,
+        `The artifacts container '${container.containerName}' allows anonymous public ` +
+          `access ('${props.blobPublicAccess}'); build artifacts go only to a private ` +
+          `container. Remove its public access or name another container.`,
       );
     }
     return 'existing';

@@ -1,5 +1,5 @@
-// The content address of a folder: computed before anything is uploaded, so that a rerun with the same
-// content finds its archive with one HEAD request and uploads nothing.
+// The content address of a folder: computed before anything is uploaded, so that a rerun with the
+// same content finds its archive with one HEAD request and uploads nothing.
 import { createHash } from 'crypto';
 import { bitsPerByte, shouldStore } from './compression';
 import type { ScannedFolder } from './folderScan';
@@ -7,9 +7,10 @@ import { HashWorkers } from './hashWorkers';
 import { DEFLATE_LEVEL } from './zipWriter';
 
 /**
- * Part of every content hash, so an archive is never reused under a name that promised other bytes: bump
- * the version when the zip layout or entry metadata change. The deflate level is in it, and each file's
- * store-or-deflate decision is hashed with the file, so changing the compression rules renames by itself.
+ * Part of every content hash, so an archive is never reused under a name that promised other bytes:
+ * bump the version when the zip layout or entry metadata change. The deflate level is in it, and
+ * each file's store-or-deflate decision is hashed with the file, so changing the compression rules
+ * renames by itself.
  */
 const ARCHIVE_FORMAT = `golden-image-artifacts/zip-v1/deflate-${DEFLATE_LEVEL}`;
 
@@ -20,7 +21,10 @@ export interface FileDigest {
 }
 
 export interface FolderDigest {
-  /** sha256 (hex) over the format, every entry's path and mode, every file's size, sha256 and compression. */
+  /**
+   * sha256 (hex) over the format, every entry's path and mode, every file's size, sha256 and
+   * compression.
+   */
   hash: string;
   /** Per entry of the scan, same order; undefined for directories. */
   files: (FileDigest | undefined)[];
@@ -55,7 +59,9 @@ export async function digestFolder(
       const hashed = await workers.hash(entry.source, entry.size, onBytes);
       if (hashed.read !== entry.size)
         throw new Error(
-          `'${entry.path}' changed while the artifacts folder was being read (${entry.size} bytes listed, ${hashed.read} read); package a folder nothing writes to`,
+          `'${entry.path}' changed while the artifacts folder was being read ` +
+            `(${entry.size} bytes listed, ${hashed.read} read); package a folder nothing ` +
+            `writes to`,
         );
       files[i] = {
         sha256: hashed.sha256,
@@ -81,7 +87,8 @@ export async function digestFolder(
   scan.entries.forEach((e, i) => {
     tree.update(
       e.kind === 'file'
-        ? `F\0${e.path}\0${e.mode.toString(8)}\0${e.size}\0${files[i]!.sha256}\0${files[i]!.store ? 'stored' : 'deflated'}\0`
+        ? `F\0${e.path}\0${e.mode.toString(8)}\0${e.size}\0${files[i]!.sha256}\0` +
+            `${files[i]!.store ? 'stored' : 'deflated'}\0`
         : `D\0${e.path}\0${e.mode.toString(8)}\0`,
     );
   });

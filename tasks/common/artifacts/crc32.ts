@@ -1,5 +1,6 @@
-// CRC-32 of zip entries. Node's native zlib.crc32 (Node 20.15+) is about ten times faster than buffer-crc32's
-// byte-at-a-time JavaScript loop (~380 MB/s here); an agent on an older Node 20 gets the same values slower.
+// CRC-32 of zip entries. Node's native zlib.crc32 (Node 20.15+) is about ten times faster than
+// buffer-crc32's byte-at-a-time JavaScript loop (~380 MB/s here); an agent on an older Node 20 gets
+// the same values slower.
 import bufferCrc32 = require('buffer-crc32');
 import * as zlib from 'zlib';
 

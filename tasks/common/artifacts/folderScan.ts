@@ -11,8 +11,8 @@ export interface FolderEntry {
   source: string;
   kind: 'file' | 'dir';
   /**
-   * Unix mode stored in the zip, normalised as git does (0644 or 0755 for files, 0755 for directories),
-   * so an agent's umask does not change the archive or its content-addressed name.
+   * Unix mode stored in the zip, normalised as git does (0644 or 0755 for files, 0755 for
+   * directories), so an agent's umask does not change the archive or its content-addressed name.
    */
   mode: number;
   size: number;
@@ -42,10 +42,11 @@ function isInside(root: string, target: string): boolean {
 }
 
 /**
- * Walks `folder`. Symbolic links (and Windows junctions) that resolve inside the folder are followed and
- * stored as what they point to: Expand-Archive has no notion of links, and a copy behaves the same on both
- * operating systems. Links that resolve outside the folder are refused, naming the link: a pull request must
- * not be able to pull agent files (credentials, other checkouts) into an image.
+ * Walks `folder`. Symbolic links (and Windows junctions) that resolve inside the folder are
+ * followed and stored as what they point to: Expand-Archive has no notion of links, and a copy
+ * behaves the same on both operating systems. Links that resolve outside the folder are refused,
+ * naming the link: a pull request must not be able to pull agent files (credentials, other
+ * checkouts) into an image.
  */
 export async function scanFolder(
   folder: string,
@@ -68,15 +69,18 @@ export async function scanFolder(
   const entries: FolderEntry[] = [];
   let bytes = 0;
 
-  /** What an entry of the folder is: a symlink is resolved, and refused when it leads outside the folder. */
+  /**
+   * What an entry of the folder is: a symlink is resolved, and refused when it leads outside the
+   * folder.
+   */
   const inspect = async (
     dir: string,
     rel: string,
     dirent: fs.Dirent,
   ): Promise<{ entryPath: string; source: string; stat: fs.Stats }> => {
     const entryPath = rel ? `${rel}/${dirent.name}` : dirent.name;
-    // Windows takes a backslash in an entry name for a separator: a Linux name holding one would unpack as
-    // another folder layout.
+    // Windows takes a backslash in an entry name for a separator: a Linux name holding one would
+    // unpack as another folder layout.
     if (dirent.name.includes('\\'))
       throw refuse(
         `'${entryPath}' has a backslash in its name, which a zip cannot carry portably; rename it`,
@@ -96,7 +100,9 @@ export async function scanFolder(
     }
     if (!isInside(root, source) && source !== root) {
       throw refuse(
-        `symbolic link '${entryPath}' points outside the folder, to '${link}' ('${source}'); links out of the artifacts folder are refused so that no file of the agent can end up in the image. Copy the file into the folder instead`,
+        `symbolic link '${entryPath}' points outside the folder, to '${link}' ` +
+          `('${source}'); links out of the artifacts folder are refused so that no file of ` +
+          `the agent can end up in the image. Copy the file into the folder instead`,
       );
     }
     return { entryPath, source, stat: await fs.promises.stat(source) };
@@ -106,8 +112,9 @@ export async function scanFolder(
     const dirents = (await fs.promises.readdir(dir, { withFileTypes: true })).sort((a, b) =>
       byCodeUnit(a.name, b.name),
     );
-    // All of a folder's entries looked at together (one stat after the other was most of the listing's time);
-    // the first problem in name order is the one reported, so the message does not depend on timing.
+    // All of a folder's entries looked at together (one stat after the other was most of the
+    // listing's time); the first problem in name order is the one reported, so the message does not
+    // depend on timing.
     const settled = await Promise.allSettled(dirents.map((d) => inspect(dir, rel, d)));
     const failed = settled.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
@@ -118,7 +125,8 @@ export async function scanFolder(
       if (stat.isDirectory()) {
         if (source === root || ancestors.includes(source))
           throw refuse(
-            `symbolic link '${entryPath}' points to a folder that contains it, which would repeat forever`,
+            `symbolic link '${entryPath}' points to a folder that contains it, which would ` +
+              `repeat forever`,
           );
         if (!(await walk(source, entryPath, [...ancestors, source]))) {
           entries.push({
@@ -142,7 +150,8 @@ export async function scanFolder(
         bytes += stat.size;
       } else {
         throw refuse(
-          `'${entryPath}' is neither a file nor a folder (a socket, pipe or device) and cannot be archived`,
+          `'${entryPath}' is neither a file nor a folder (a socket, pipe or device) and ` +
+            `cannot be archived`,
         );
       }
       any = true;

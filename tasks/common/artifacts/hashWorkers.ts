@@ -1,9 +1,10 @@
-// Files hashed on worker threads: the content hash has to be known before anything is uploaded, so hashing
-// sits alone on the critical path, and one thread did ~1 GB/s. Node's sha256 runs on the calling thread;
-// WebCrypto's digest runs in the thread pool but takes a whole file in one buffer.
+// Files hashed on worker threads: the content hash has to be known before anything is uploaded, so
+// hashing sits alone on the critical path, and one thread did ~1 GB/s. Node's sha256 runs on the
+// calling thread; WebCrypto's digest runs in the thread pool but takes a whole file in one buffer.
 //
-// The worker's code is plain JavaScript in a string (`eval: true`), so the task bundle stays one file: a
-// worker file of its own would need its own bundle beside every task that packages artifacts.
+// The worker's code is plain JavaScript in a string (`eval: true`), so the task bundle stays one
+// file: a worker file of its own would need its own bundle beside every task that packages
+// artifacts.
 import * as os from 'os';
 import { Worker } from 'worker_threads';
 import { SAMPLE_SPAN, SAMPLE_STRIDE, SAMPLED_MIN_SIZE } from './compression';
@@ -15,9 +16,10 @@ const fs = require('fs');
 const { readSize, progressEvery, stride, span, sampledMinSize } = workerData;
 const buffer = Buffer.allocUnsafe(readSize);
 
-// sha256 of the file and, for files of sampledMinSize bytes and more, the histogram of the bytes in the first
-// span of every stride (by position in the file, whatever the reads return). Synchronous reads: this thread
-// has nothing else to do, and a round trip to the thread pool per read cost as much as the hashing.
+// sha256 of the file and, for files of sampledMinSize bytes and more, the histogram of the bytes in
+// the first span of every stride (by position in the file, whatever the reads return). Synchronous
+// reads: this thread has nothing else to do, and a round trip to the thread pool per read cost as
+// much as the hashing.
 function hashFile(job) {
   const hash = crypto.createHash('sha256');
   const histogram = job.size >= sampledMinSize ? new Uint32Array(256) : undefined;
@@ -61,7 +63,8 @@ parentPort.on('message', (job) => {
   try {
     reply = hashFile(job);
   } catch (err) {
-    reply = { id: job.id, error: { message: String((err && err.message) || err), code: err && err.code } };
+    const message = String((err && err.message) || err);
+    reply = { id: job.id, error: { message, code: err && err.code } };
   }
   parentPort.postMessage(reply);
 });
@@ -101,7 +104,9 @@ type Reply =
   | { id: number; error: { message: string; code?: string } };
 
 export class HashWorkers {
-  /** As many workers as the machine has cores, up to MAX_WORKERS: hashing is all this phase does. */
+  /**
+   * As many workers as the machine has cores, up to MAX_WORKERS: hashing is all this phase does.
+   */
   static readonly count = Math.max(1, Math.min(os.availableParallelism(), MAX_WORKERS));
   readonly capacity = HashWorkers.count * FILES_PER_WORKER;
   private readonly slots: Slot[];

@@ -1,4 +1,5 @@
-// Build artifacts for BuildImage: a folder as a content-addressed, private zip blob, and a read-only SAS for it.
+// Build artifacts for BuildImage: a folder as a content-addressed, private zip blob, and a
+// read-only SAS for it.
 export {
   artifactBlobName,
   DEFAULT_BLOCK_SIZE,

@@ -1,6 +1,7 @@
-// The build-artifacts folder as a content-addressed zip blob: hash first (one read of every file), HEAD the
-// name, and only when it is missing zip the folder straight into staged blocks (a second read). No temporary
-// file, no whole-archive buffer: stored files are read from disk into the upload blocks themselves.
+// The build-artifacts folder as a content-addressed zip blob: hash first (one read of every file),
+// HEAD the name, and only when it is missing zip the folder straight into staged blocks (a second
+// read). No temporary file, no whole-archive buffer: stored files are read from disk into the
+// upload blocks themselves.
 import type { ContainerClient } from '@azure/storage-blob';
 import { BlockUpload } from './blockUpload';
 import { ensurePrivateContainer } from './container';
@@ -84,7 +85,8 @@ export async function packageFolder(
   try {
     return await packageOnce(folder, options);
   } catch (err) {
-    // Streams and the SDK each raise their own AbortError; the caller gets the reason it aborted with.
+    // Streams and the SDK each raise their own AbortError; the caller gets the reason it aborted
+    // with.
     throw options.signal?.aborted ? options.signal.reason : err;
   }
 }
@@ -114,8 +116,8 @@ async function packageOnce(folder: string, options: PackageOptions): Promise<Pac
       if (err.statusCode === 404) return undefined;
       throw err;
     });
-  // Trusted only with the metadata this function writes at commit: a blob someone else put under the
-  // name is replaced.
+  // Trusted only with the metadata this function writes at commit: a blob someone else put under
+  // the name is replaced.
   if (existing?.metadata?.contenthash === digest.hash && existing.metadata.sha256) {
     return {
       ...summary,

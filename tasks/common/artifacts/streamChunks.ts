@@ -1,9 +1,10 @@
 import type { Readable } from 'stream';
 
 /**
- * A readable's chunks one by one, as they were pushed, with backpressure (zlib's output of a large text file,
- * into the archive). `for await` on the stream itself calls `read()`, which joins everything buffered into a
- * new Buffer: a second copy of nearly every byte, and work for the garbage collector.
+ * A readable's chunks one by one, as they were pushed, with backpressure (zlib's output of a large
+ * text file, into the archive). `for await` on the stream itself calls `read()`, which joins
+ * everything buffered into a new Buffer: a second copy of nearly every byte, and work for the
+ * garbage collector.
  */
 export async function* chunksOf(stream: Readable, highWater = 4): AsyncGenerator<Buffer> {
   const queue: Buffer[] = [];

@@ -1,5 +1,5 @@
-// A read-only URL for one blob, signed with a user delegation key (Entra ID), never with an account key:
-// it needs no key access on the account and dies with its expiry or when the key is revoked.
+// A read-only URL for one blob, signed with a user delegation key (Entra ID), never with an account
+// key: it needs no key access on the account and dies with its expiry or when the key is revoked.
 import {
   BlobSASPermissions,
   BlobServiceClient,
@@ -8,8 +8,8 @@ import {
 } from '@azure/storage-blob';
 
 /**
- * SAS version signed. The SDK's default is newer than what Azurite (the tests' storage) verifies; 2025-11-05
- * is a released service version that both accept.
+ * SAS version signed. The SDK's default is newer than what Azurite (the tests' storage) verifies;
+ * 2025-11-05 is a released service version that both accept.
  */
 const SAS_VERSION = '2025-11-05';
 /** Start this far back: the VM's and the storage service's clocks may be a few minutes apart. */
@@ -18,8 +18,9 @@ const CLOCK_SKEW_MS = 5 * 60 * 1000;
 const MAX_VALIDITY_MS = 7 * 24 * 60 * 60 * 1000;
 
 /**
- * `<blob url>?<sas>`: read permission on exactly that blob, HTTPS only, until `expiresOn`. A secret: the
- * caller masks it in logs. `service` must authenticate with a token credential (the same account as the blob).
+ * `<blob url>?<sas>`: read permission on exactly that blob, HTTPS only, until `expiresOn`. A
+ * secret: the caller masks it in logs. `service` must authenticate with a token credential (the
+ * same account as the blob).
  */
 export async function userDelegationSas(
   service: BlobServiceClient,
@@ -34,7 +35,9 @@ export async function userDelegationSas(
     );
   if (expiresOn.getTime() - now.getTime() > MAX_VALIDITY_MS) {
     throw new Error(
-      `A user delegation SAS lasts at most 7 days; '${blob.name}' was asked to stay readable until ${expiresOn.toISOString()}. Shorten the build timeout or let the build VM's identity download the archive.`,
+      `A user delegation SAS lasts at most 7 days; '${blob.name}' was asked to stay ` +
+        `readable until ${expiresOn.toISOString()}. Shorten the build timeout or let the ` +
+        `build VM's identity download the archive.`,
     );
   }
   const startsOn = new Date(now.getTime() - CLOCK_SKEW_MS);

@@ -1,11 +1,12 @@
 // The zip archive of a scanned folder, written into an ArchiveSink one file at a time.
 //
-// Our own writer rather than a library's: yazl (used before, and still the tests' reference) reads each file
-// through a stream that allocates a buffer per read and pipes it through four more streams; at 1 GB that was
-// 60-odd full garbage collections and a third of the packaging time. Here a stored file's bytes are read from
-// disk straight into the upload block, and only text goes through zlib. The layout is yazl's, byte for byte
-// (the tests compare): UTF-8 names, Unix modes, CRC and sizes in a data descriptor after each file, ZIP64
-// records only where sizes or offsets need them.
+// Our own writer rather than a library's: yazl (used before, and still the tests' reference) reads
+// each file through a stream that allocates a buffer per read and pipes it through four more
+// streams; at 1 GB that was 60-odd full garbage collections and a third of the packaging time. Here
+// a stored file's bytes are read from disk straight into the upload block, and only text goes
+// through zlib. The layout is yazl's, byte for byte (the tests compare): UTF-8 names, Unix modes,
+// CRC and sizes in a data descriptor after each file, ZIP64 records only where sizes or offsets
+// need them.
 import type { FileHandle } from 'fs/promises';
 import * as fs from 'fs';
 import * as zlib from 'zlib';
@@ -15,15 +16,22 @@ import { crc32 } from './crc32';
 import type { FolderEntry, ScannedFolder } from './folderScan';
 import { chunksOf } from './streamChunks';
 
-/** zlib level: level 6 deflates text ~2.5x slower for ~4% of its size; the upload is rarely that slow. */
+/**
+ * zlib level: level 6 deflates text ~2.5x slower for ~4% of its size; the upload is rarely that
+ * slow.
+ */
 export const DEFLATE_LEVEL = 3;
 /**
- * 2020-01-01 00:00:00 on every entry, so the same files always give the same archive bytes (and sha256),
- * whatever the checkout time; DOS time has no time zone, so the agent's does not matter either.
+ * 2020-01-01 00:00:00 on every entry, so the same files always give the same archive bytes (and
+ * sha256), whatever the checkout time; DOS time has no time zone, so the agent's does not matter
+ * either.
  */
 const DOS_DATE = ((2020 - 1980) << 9) | (1 << 5) | 1;
 const DOS_TIME = 0;
-/** Read size for large files that are deflated (stored ones are read a block's free space at a time). */
+/**
+ * Read size for large files that are deflated (stored ones are read a block's free space at a
+ * time).
+ */
 const DEFLATE_READ = 1024 * 1024;
 /** Files up to this size are read whole, ahead of their turn. */
 const SMALL_FILE = 1024 * 1024;
@@ -53,7 +61,10 @@ export interface ZipProgress {
 export interface ZipOptions {
   signal?: AbortSignal;
   onProgress?: (p: ZipProgress) => void;
-  /** ZIP64 records on every entry and at the end, as over 4 GiB: lets a test check that path without 4 GiB. */
+  /**
+   * ZIP64 records on every entry and at the end, as over 4 GiB: lets a test check that path without
+   * 4 GiB.
+   */
   forceZip64?: boolean;
 }
 
@@ -69,9 +80,9 @@ interface Entry {
 }
 
 /**
- * Writes the archive of `scan`. Each file's size and modification time are checked again when it is opened,
- * and exactly that many bytes must be there, so a file changed since hashing fails the archive instead of
- * storing bytes that do not match the content-addressed name.
+ * Writes the archive of `scan`. Each file's size and modification time are checked again when it is
+ * opened, and exactly that many bytes must be there, so a file changed since hashing fails the
+ * archive instead of storing bytes that do not match the content-addressed name.
  */
 export async function writeZip(
   scan: ScannedFolder,
@@ -166,10 +177,13 @@ export async function writeZip(
   );
 }
 
-/** Opens a listed file, refusing it when its size or modification time is no longer what was listed. */
+/**
+ * Opens a listed file, refusing it when its size or modification time is no longer what was listed.
+ */
 async function openUnchanged(item: FolderEntry): Promise<{ file: FileHandle; changed: Error }> {
   const changed = new Error(
-    `'${item.path}' changed while the artifacts folder was being packaged; package a folder nothing writes to`,
+    `'${item.path}' changed while the artifacts folder was being packaged; package a ` +
+      `folder nothing writes to`,
   );
   const file = await fs.promises.open(item.source, 'r');
   const stat = await file.stat().catch(async (err: unknown) => {
@@ -192,10 +206,11 @@ interface SmallFile {
 }
 
 /**
- * Files up to SMALL_FILE bytes, loaded (read whole, CRC'd, deflated) ahead of the writer, in archive order,
- * as far ahead of the writer as LOAD_BUDGET bytes allow. A folder of many small scripts costs per-file round
- * trips to the thread pool (open, stat, read, deflate, close), not bytes: one after the other, 1,000 files of
- * 100 KB took 1.1 s and starved the upload. Loaded while large files upload, they cost no time of their own.
+ * Files up to SMALL_FILE bytes, loaded (read whole, CRC'd, deflated) ahead of the writer, in
+ * archive order, as far ahead of the writer as LOAD_BUDGET bytes allow. A folder of many small
+ * scripts costs per-file round trips to the thread pool (open, stat, read, deflate, close), not
+ * bytes: one after the other, 1,000 files of 100 KB took 1.1 s and starved the upload. Loaded while
+ * large files upload, they cost no time of their own.
  */
 class SmallFiles {
   private readonly loading = new Map<number, Promise<SmallFile>>();
@@ -268,8 +283,8 @@ class SmallFiles {
       this.held += item.size - READ_BUFFER;
       return { crc, data: bytes, buffer };
     }
-    // On this thread: under 5 ms for 1 MiB of text, and a zlib stream per file through the thread pool cost
-    // half as much CPU again (set-up on this thread, then the round trip).
+    // On this thread: under 5 ms for 1 MiB of text, and a zlib stream per file through the thread
+    // pool cost half as much CPU again (set-up on this thread, then the round trip).
     const data = zlib.deflateRawSync(bytes, { level: DEFLATE_LEVEL });
     this.pool.push(buffer);
     this.held += data.length - READ_BUFFER;
@@ -278,8 +293,8 @@ class SmallFiles {
 }
 
 /**
- * Reads `size` bytes of `file` straight into the sink's space; returns their CRC-32. Throws `changed` when
- * the file ends early.
+ * Reads `size` bytes of `file` straight into the sink's space; returns their CRC-32. Throws
+ * `changed` when the file ends early.
  */
 export async function copyFile(
   file: FileHandle,
@@ -328,7 +343,8 @@ async function deflateFile(
       if (bytesRead === 0) throw changed;
       const chunk = buffer.subarray(0, bytesRead);
       crc = crc32(chunk, crc);
-      // The callback comes once zlib has taken all of the chunk in: only then may the buffer be read into again.
+      // The callback comes once zlib has taken all of the chunk in: only then may the buffer be
+      // read into again.
       await new Promise<void>((resolve, reject) =>
         deflate.write(chunk, (err) => (err ? reject(err) : resolve())),
       );

@@ -57,7 +57,9 @@ export class ArmClient {
     return items;
   }
 
-  /** Creates or replaces a resource and waits until it is provisioned; returns it as a GET would. */
+  /**
+   * Creates or replaces a resource and waits until it is provisioned; returns it as a GET would.
+   */
   put<T>(path: string, apiVersion: string, body: unknown, signal: AbortSignal): Promise<T> {
     return this.write<T>('PUT', path, apiVersion, body, signal);
   }
@@ -67,7 +69,10 @@ export class ArmClient {
     return this.write<T>('PATCH', path, apiVersion, body, signal);
   }
 
-  /** Runs a POST action (`.../start`, `.../initiateSessionHostUpdate`) to its end; its result, if any. */
+  /**
+   * Runs a POST action (`.../start`, `.../initiateSessionHostUpdate`) to its end; its result, if
+   * any.
+   */
   post<T>(
     path: string,
     apiVersion: string,
@@ -108,7 +113,8 @@ export class ArmClient {
       },
       {
         intervalInMs: this.pollIntervalMs,
-        // ARM's contract: a POST's result is at Location; a PUT's or PATCH's is the resource itself.
+        // ARM's contract: a POST's result is at Location; a PUT's or PATCH's is the resource
+        // itself.
         resourceLocationConfig: method === 'POST' ? 'location' : undefined,
       },
     );

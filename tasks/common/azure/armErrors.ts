@@ -1,6 +1,6 @@
 /**
- * Azure errors in plain words: one line that says what was refused, for whom, where, and what to do,
- * always with the correlation id that Azure support asks for.
+ * Azure errors in plain words: one line that says what was refused, for whom, where, and what to
+ * do, always with the correlation id that Azure support asks for.
  */
 import { assignCommand } from './roleAssignments';
 
@@ -15,7 +15,9 @@ export interface ArmErrorInfo {
   retryAfterSeconds?: number;
 }
 
-/** Reads an ARM error out of whatever the SDK threw (RestError with a response, or a parsed body). */
+/**
+ * Reads an ARM error out of whatever the SDK threw (RestError with a response, or a parsed body).
+ */
 function armErrorInfo(err: unknown): ArmErrorInfo | undefined {
   if (!err || typeof err !== 'object') return undefined;
   const e = err as {
@@ -68,7 +70,9 @@ function fromBody(body: unknown): ArmErrorInfo | undefined {
   };
 }
 
-/** The least-privileged built-in role that grants an action, for the "how to fix" part of a message. */
+/**
+ * The least-privileged built-in role that grants an action, for the "how to fix" part of a message.
+ */
 export function roleForAction(action: string): string {
   const a = action.toLowerCase();
   const table: [RegExp, string][] = [
@@ -90,13 +94,24 @@ export function roleForAction(action: string): string {
   return table.find(([re]) => re.test(a))?.[1] ?? 'Contributor';
 }
 
-const AUTHZ =
-  /client '([^']*)' with object id '([^']*)' does not have authorization to perform action '([^']*)' over scope '([^']*)'/i;
-const LINKED =
-  /client '([^']*)' with object id '([^']*)' has permission to perform action '([^']*)' on scope '([^']*)'; however, it does not have permission to perform action(?:\(s\))? '([^']*)' on the linked scope\(s\) '([^']*)'/i;
+// ARM's own messages; each quoted value is captured.
+const AUTHZ = new RegExp(
+  "client '([^']*)' with object id '([^']*)' does not have authorization to perform " +
+    "action '([^']*)' over scope '([^']*)'",
+  'i',
+);
+const LINKED = new RegExp(
+  "client '([^']*)' with object id '([^']*)' has permission to perform action '([^']*)' on " +
+    "scope '([^']*)'; however, it does not have permission to perform action(?:\\(s\\))? " +
+    "'([^']*)' on the linked scope\\(s\\) '([^']*)'",
+  'i',
+);
 const LOCKED = /following scope\(s\) are locked: '([^']*)'/i;
 
-/** One line for a failed Azure call. `what` says what the task was doing ("creating image template x"). */
+/**
+ * One line for a failed Azure call. `what` says what the task was doing ("creating image template
+ * x").
+ */
 export function describeArmError(err: unknown, what?: string): string {
   const doing = what ? `${what} failed: ` : '';
   const auth = describeSignInFailure(err);
@@ -115,10 +130,13 @@ function plain(info: ArmErrorInfo): string {
       const m = AUTHZ.exec(msg);
       if (!m) break;
       const [, client, oid, action, scope] = m;
-      // The message does not say whether the principal is a user, group or service principal: no type in the command.
+      // The message does not say whether the principal is a user, group or service principal: no
+      // type in the command.
       return (
-        `AuthorizationFailed: principal ${describePrincipal(client, oid)} may not perform '${action}' on '${scope}'. ` +
-        `Grant it the '${roleForAction(action)}' role (or a custom role with that action) on that scope: ` +
+        `AuthorizationFailed: principal ${describePrincipal(client, oid)} may not perform ` +
+        `'${action}' on '${scope}'. ` +
+        (`Grant it the '${roleForAction(action)}' role (or a custom role with that action) ` +
+          `on that scope: `) +
         assignCommand({ objectId: oid }, roleForAction(action), scope)
       );
     }
@@ -128,27 +146,32 @@ function plain(info: ArmErrorInfo): string {
       const [, client, oid, action, scope, linkedAction, linkedScopes] = m;
       const first = linkedScopes.split(',')[0];
       return (
-        `LinkedAuthorizationFailed: principal ${describePrincipal(client, oid)} may perform '${action}' on '${scope}' ` +
-        `but not '${linkedAction}' on the linked resource '${linkedScopes}'. Grant it the '${roleForAction(linkedAction)}' role there: ` +
+        `LinkedAuthorizationFailed: principal ${describePrincipal(client, oid)} may ` +
+        `perform '${action}' on '${scope}' ` +
+        (`but not '${linkedAction}' on the linked resource '${linkedScopes}'. Grant it the ` +
+          `'${roleForAction(linkedAction)}' role there: `) +
         assignCommand({ objectId: oid }, roleForAction(linkedAction), first)
       );
     }
     case 'RequestDisallowedByPolicy':
       return (
         `RequestDisallowedByPolicy: Azure Policy refused the request (${policyNames(info)}). ` +
-        `Change the request to comply (tags, location, SKU...) or ask the policy's owner for an exemption. Azure said: ${msg}`
+        (`Change the request to comply (tags, location, SKU...) or ask the policy's owner ` +
+          `for an exemption. Azure said: ${msg}`)
       );
     case 'ScopeLocked': {
       const locked = LOCKED.exec(msg)?.[1];
       return (
         `ScopeLocked: a management lock on '${locked ?? 'the scope'}' forbids this change. ` +
-        `Remove or narrow the lock (az lock list --scope ${locked ?? '<scope>'}), or target an unlocked resource group.`
+        (`Remove or narrow the lock (az lock list --scope ${locked ?? '<scope>'}), or ` +
+          `target an unlocked resource group.`)
       );
     }
     case 'MissingSubscriptionRegistration': {
       const ns = /namespace '([^']+)'/i.exec(msg)?.[1] ?? info.target;
       return (
-        `MissingSubscriptionRegistration: the subscription is not registered for ${ns ?? 'this resource provider'}. ` +
+        `MissingSubscriptionRegistration: the subscription is not registered for ` +
+        `${ns ?? 'this resource provider'}. ` +
         `Register it once: az provider register --namespace ${ns ?? '<namespace>'}`
       );
     }
@@ -159,15 +182,22 @@ function plain(info: ArmErrorInfo): string {
         ? ` Azure asked to wait ${info.retryAfterSeconds}s.`
         : '';
     return (
-      `${code || 'TooManyRequests'}: Azure Resource Manager is throttling this subscription and retries ran out.${after} ` +
+      `${code || 'TooManyRequests'}: Azure Resource Manager is throttling this ` +
+      `subscription and retries ran out.${after} ` +
       `Run again later, or run fewer pipelines against the subscription at once. Azure said: ${msg}`
     );
   }
   if (info.status === 404 || /notfound/i.test(code)) {
-    return `${code || 'NotFound'}: ${msg} Check the resource id and that the service connection points at the subscription that holds it.`;
+    return (
+      `${code || 'NotFound'}: ${msg} Check the resource id and that the service connection ` +
+      `points at the subscription that holds it.`
+    );
   }
   if (info.status === 409 || /conflict/i.test(code)) {
-    return `${code || 'Conflict'}: ${msg} Another operation on this resource is in progress or it exists in another state; wait for it to finish, or use another name.`;
+    return (
+      `${code || 'Conflict'}: ${msg} Another operation on this resource is in progress or it ` +
+      `exists in another state; wait for it to finish, or use another name.`
+    );
   }
   const details = info.details?.length ? ` Details: ${info.details.map(plain).join('; ')}` : '';
   const target = info.target ? ` (target: ${info.target})` : '';
@@ -207,19 +237,25 @@ function policyNames(info: ArmErrorInfo): string {
 const SIGN_IN: [RegExp, string][] = [
   [
     /AADSTS7000215|AADSTS7000222/,
-    "the service connection's client secret is wrong or has expired. Renew the secret of the app registration and update the service connection",
+    "the service connection's client secret is wrong or has expired. Renew the secret of " +
+      'the app registration and update the service connection',
   ],
   [
     /AADSTS700016/,
-    'the app registration (client id) of the service connection is not found in its tenant. Check the tenant and client id of the service connection',
+    'the app registration (client id) of the service connection is not found in its ' +
+      'tenant. Check the tenant and client id of the service connection',
   ],
   [
     /AADSTS700027|AADSTS700023/,
-    'the certificate of the service connection is not registered on its app registration, or has expired. Upload the certificate to the app registration',
+    'the certificate of the service connection is not registered on its app registration, ' +
+      'or has expired. Upload the certificate to the app registration',
   ],
   [
     /AADSTS70021|AADSTS700211|AADSTS700213|AADSTS700212/,
-    "no federated credential of the app registration matches this pipeline's token (issuer, subject sc://<org>/<project>/<connection>, audience api://AzureADTokenExchange). Fix the federated credential, or convert the service connection again",
+    "no federated credential of the app registration matches this pipeline's token " +
+      '(issuer, subject sc://<org>/<project>/<connection>, audience ' +
+      'api://AzureADTokenExchange). Fix the federated credential, or convert the service ' +
+      'connection again',
   ],
   [/AADSTS90002/, 'the tenant of the service connection does not exist in this cloud'],
 ];
@@ -230,7 +266,10 @@ export function describeSignInFailure(err: unknown): string | undefined {
   if (code) {
     const hint = SIGN_IN.find(([re]) => re.test(code))?.[1];
     const trace = /Trace ID: ([0-9a-f-]+)/i.exec(text)?.[1];
-    return `Sign-in to Microsoft Entra failed (${code}): ${hint ?? text.split('\n')[0]}.${trace ? ` (trace id ${trace})` : ''}`;
+    return (
+      `Sign-in to Microsoft Entra failed (${code}): ` +
+      `${hint ?? text.split('\n')[0]}.${trace ? ` (trace id ${trace})` : ''}`
+    );
   }
   if (
     err instanceof Error &&

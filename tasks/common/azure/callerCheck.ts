@@ -1,8 +1,8 @@
 /**
- * Whether the service connection may make the writes a task is about to make, asked of the permissions
- * API before the first write (which counts its group memberships too). Each refusal is one message:
- * the principal, the missing actions, the scope, the built-in role that grants them and the `az`
- * command that assigns it.
+ * Whether the service connection may make the writes a task is about to make, asked of the
+ * permissions API before the first write (which counts its group memberships too). Each refusal is
+ * one message: the principal, the missing actions, the scope, the built-in role that grants them
+ * and the `az` command that assigns it.
  */
 import { roleForAction } from './armErrors';
 import { isNotFound } from './notFound';
@@ -20,7 +20,10 @@ export interface CallerNeed {
   why: string;
 }
 
-/** One message per scope and role that is missing; empty when everything is allowed (or could not be read). */
+/**
+ * One message per scope and role that is missing; empty when everything is allowed (or could not be
+ * read).
+ */
 export async function callerRefusals(
   perms: CallerPermissions,
   principal: ConnectionPrincipal,
@@ -61,7 +64,10 @@ export function refusal(
 ): string {
   const who = describeConnection(principal);
   return (
-    `${who[0].toUpperCase()}${who.slice(1)} may not ${actions.map((a) => `'${a}'`).join(', ')} on ${scope} (needed to ${why}). ` +
-    `Grant it '${role}' (or a role with ${actions.length === 1 ? 'that action' : 'those actions'}) there: ${assignCommand(connectionAssignee(principal), role, scope)}`
+    `${who[0].toUpperCase()}${who.slice(1)} may not ` +
+    `${actions.map((a) => `'${a}'`).join(', ')} on ${scope} (needed to ${why}). ` +
+    (`Grant it '${role}' (or a role with ` +
+      `${actions.length === 1 ? 'that action' : 'those actions'}) there: ` +
+      `${assignCommand(connectionAssignee(principal), role, scope)}`)
   );
 }

@@ -4,7 +4,9 @@ import { armScope, ServiceConnection } from './connection';
 import { createCredential } from './credential';
 import { networkPolicy, NetworkSettings } from './network';
 
-/** Retry settings for every ARM call; tests shorten them. Retry-After from the service always wins. */
+/**
+ * Retry settings for every ARM call; tests shorten them. Retry-After from the service always wins.
+ */
 export interface RetrySettings {
   maxRetries: number;
   retryDelayInMs: number;
@@ -18,9 +20,10 @@ const DEFAULT_RETRY: RetrySettings = {
 };
 
 /**
- * Options accepted by every @azure/arm-* client constructor. The token scopes go in both forms: classic
- * clients read `credentialScopes`, the generated "modular" ones (imagebuilder 5, compute 24, storage 20)
- * read `credentials.scopes` and would otherwise ask a sovereign cloud for a public-cloud token.
+ * Options accepted by every @azure/arm-* client constructor. The token scopes go in both forms:
+ * classic clients read `credentialScopes`, the generated "modular" ones (imagebuilder 5, compute
+ * 24, storage 20) read `credentials.scopes` and would otherwise ask a sovereign cloud for a
+ * public-cloud token.
  */
 export interface ArmClientOptions {
   endpoint: string;

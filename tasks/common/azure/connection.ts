@@ -12,7 +12,9 @@ export interface ServiceConnection {
   id: string;
   scheme: AuthScheme;
   tenantId: string;
-  /** Service principal / app registration client id; the user-assigned identity's client id for MSI. */
+  /**
+   * Service principal / app registration client id; the user-assigned identity's client id for MSI.
+   */
   clientId?: string;
   clientSecret?: string;
   /** PEM (private key + certificate) that azure-arm-rest wrote to the agent's temp folder. */
@@ -29,7 +31,10 @@ export interface ServiceConnection {
   authorityHost: string;
   /** Token audience for Resource Manager (the connection's activeDirectoryResourceId). */
   audience: string;
-  /** Microsoft Graph as the connection gives it (its microsoftGraphUrl), e.g. https://graph.microsoft.com/. */
+  /**
+   * Microsoft Graph as the connection gives it (its microsoftGraphUrl), e.g.
+   * https://graph.microsoft.com/.
+   */
   graphUrl?: string;
 }
 
@@ -45,7 +50,10 @@ const GRAPH_BY_CLOUD: Record<string, string> = {
   azurechinacloud: 'https://microsoftgraph.chinacloudapi.cn/',
 };
 
-/** The connection's Microsoft Graph endpoint: its own, else its cloud's; undefined for a cloud without one known (Azure Stack). */
+/**
+ * The connection's Microsoft Graph endpoint: its own, else its cloud's; undefined for a cloud
+ * without one known (Azure Stack).
+ */
 export function graphEndpoint(connection: ServiceConnection): string | undefined {
   return connection.graphUrl || GRAPH_BY_CLOUD[connection.environment.toLowerCase()];
 }

@@ -14,9 +14,9 @@ export interface CredentialOptions {
 }
 
 /**
- * The service connection as an @azure/identity credential. Always with the connection's authority host
- * and without instance discovery: azure-arm-rest's own MSAL path asks the public cloud's discovery
- * endpoint first, which sovereign clouds, Azure Stack and offline tests cannot answer.
+ * The service connection as an @azure/identity credential. Always with the connection's authority
+ * host and without instance discovery: azure-arm-rest's own MSAL path asks the public cloud's
+ * discovery endpoint first, which sovereign clouds, Azure Stack and offline tests cannot answer.
  */
 export function createCredential(
   connection: ServiceConnection,
@@ -49,7 +49,8 @@ export function createCredential(
       const getToken = connection.getFederatedToken;
       if (!getToken)
         throw new Error(
-          `Service connection '${connection.id}' uses workload identity federation, but no OIDC token source is available.`,
+          `Service connection '${connection.id}' uses workload identity federation, but no ` +
+            `OIDC token source is available.`,
         );
       return new ClientAssertionCredential(connection.tenantId, clientId(), getToken, common);
     }
@@ -64,7 +65,8 @@ export function createCredential(
 function required(connection: ServiceConnection, what: string, value: string | undefined): string {
   if (!value)
     throw new Error(
-      `Service connection '${connection.id}' (${connection.scheme}) has no ${what}. Edit the service connection in Project settings > Service connections.`,
+      `Service connection '${connection.id}' (${connection.scheme}) has no ${what}. Edit ` +
+        `the service connection in Project settings > Service connections.`,
     );
   return value;
 }

@@ -1,9 +1,9 @@
 /**
- * Microsoft Graph with the service connection's credential, at the Graph endpoint of the connection's
- * cloud: the few directory objects the tasks need (the Windows 365 service principal for Dev Box,
- * device records of removed session hosts). Requests get the same proxy, CA and retry settings as
- * Resource Manager calls (Retry-After honoured). Graph's permission errors name the application
- * permission the connection lacks, since that is what an administrator grants.
+ * Microsoft Graph with the service connection's credential, at the Graph endpoint of the
+ * connection's cloud: the few directory objects the tasks need (the Windows 365 service principal
+ * for Dev Box, device records of removed session hosts). Requests get the same proxy, CA and retry
+ * settings as Resource Manager calls (Retry-After honoured). Graph's permission errors name the
+ * application permission the connection lacks, since that is what an administrator grants.
  */
 import {
   bearerTokenAuthenticationPolicy,
@@ -52,7 +52,8 @@ export class GraphClient {
     const endpoint = graphEndpoint(azure.connection);
     if (!endpoint) {
       throw new Error(
-        `The service connection's cloud (${azure.connection.environment}) has no Microsoft Graph endpoint this task knows: ` +
+        `The service connection's cloud (${azure.connection.environment}) has no Microsoft ` +
+          `Graph endpoint this task knows: ` +
           'give the connection a microsoftGraphUrl, or do the directory step by hand.',
       );
     }
@@ -68,7 +69,10 @@ export class GraphClient {
     if (azure.policy) this.pipeline.addPolicy(azure.policy);
   }
 
-  /** The tenant's service principal of an application (e.g. Windows 365's), or undefined when there is none. */
+  /**
+   * The tenant's service principal of an application (e.g. Windows 365's), or undefined when there
+   * is none.
+   */
   async servicePrincipalByAppId(
     appId: string,
     signal: AbortSignal,
@@ -85,8 +89,9 @@ export class GraphClient {
   /** Device records with this display name (a VM's computer name), every page. */
   async devicesByDisplayName(displayName: string, signal: AbortSignal): Promise<Device[]> {
     const devices: Device[] = [];
+    const filter = odataEq('displayName', displayName);
     let path: string | undefined =
-      `/v1.0/devices?$filter=${odataEq('displayName', displayName)}&$select=id,deviceId,displayName,operatingSystem,trustType`;
+      `/v1.0/devices?$filter=${filter}&$select=id,deviceId,displayName,operatingSystem,trustType`;
     while (path) {
       const page: { value: Device[]; '@odata.nextLink'?: string } = await this.send(
         'GET',
@@ -140,7 +145,9 @@ function odataEq(property: string, value: string): string {
 
 function graphError(response: PipelineResponse, method: string, permission: string): RestError {
   let code: string | undefined;
-  let message = `Microsoft Graph answered ${response.status} to ${method} ${new URL(response.request.url).pathname}`;
+  let message =
+    `Microsoft Graph answered ${response.status} to ${method} ` +
+    `${new URL(response.request.url).pathname}`;
   try {
     const error = JSON.parse(response.bodyAsText ?? '')?.error;
     code = error?.code;
@@ -150,8 +157,10 @@ function graphError(response: PipelineResponse, method: string, permission: stri
   }
   if (response.status === 403 || code === 'Authorization_RequestDenied') {
     message =
-      `${message} The service connection's principal needs the Microsoft Graph application permission ${permission} ` +
-      '(granted by an administrator: App registrations > API permissions > Microsoft Graph > Application permissions, then Grant admin consent).';
+      `${message} The service connection's principal needs the Microsoft Graph application ` +
+      `permission ${permission} ` +
+      ('(granted by an administrator: App registrations > API permissions > Microsoft Graph ' +
+        '> Application permissions, then Grant admin consent).');
   }
   return new RestError(message, {
     code,

@@ -14,10 +14,10 @@ export interface NetworkSettings {
 }
 
 /**
- * One policy, added to every SDK client and credential, that routes requests through the agent's proxy
- * (unless the URL matches its bypass list, which the agent gives as regular expressions) and trusts its
- * CA / presents its client certificate. Setting `request.agent` ourselves keeps proxy and TLS options
- * together: the SDK's own proxy policy drops TLS settings when a proxy is used.
+ * One policy, added to every SDK client and credential, that routes requests through the agent's
+ * proxy (unless the URL matches its bypass list, which the agent gives as regular expressions) and
+ * trusts its CA / presents its client certificate. Setting `request.agent` ourselves keeps proxy
+ * and TLS options together: the SDK's own proxy policy drops TLS settings when a proxy is used.
  */
 export function networkPolicy(settings: NetworkSettings): PipelinePolicy | undefined {
   const tls = tlsOptions(settings);
@@ -43,9 +43,9 @@ export function networkPolicy(settings: NetworkSettings): PipelinePolicy | undef
 }
 
 /**
- * HttpsProxyAgent applies its own options to the proxy connection only; the target's TLS options come
- * from each request, which the SDK does not fill. This passes the agent's CA / client certificate on
- * to the tunnelled TLS connection.
+ * HttpsProxyAgent applies its own options to the proxy connection only; the target's TLS options
+ * come from each request, which the SDK does not fill. This passes the agent's CA / client
+ * certificate on to the tunnelled TLS connection.
  */
 class TlsProxyAgent extends HttpsProxyAgent<string> {
   constructor(
@@ -82,8 +82,8 @@ function proxyUrl(proxy: NonNullable<NetworkSettings['proxy']>): URL {
 
 /**
  * The agent's proxy for a storage data-plane client (storage-blob takes its own proxy settings, not
- * pipeline policies), or undefined when there is none or the URL is on the bypass list. The agent's CA
- * file is not applied to these clients: only NODE_EXTRA_CA_CERTS reaches them.
+ * pipeline policies), or undefined when there is none or the URL is on the bypass list. The agent's
+ * CA file is not applied to these clients: only NODE_EXTRA_CA_CERTS reaches them.
  */
 export function storageProxyOptions(
   settings: NetworkSettings,

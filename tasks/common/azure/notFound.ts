@@ -14,13 +14,22 @@ export async function getOrUndefined<T>(read: () => Promise<T>): Promise<T | und
   }
 }
 
-/** An error that means "there is nothing of this kind here" (no such resource, type or provider) rather than a failure. */
+/**
+ * An error that means "there is nothing of this kind here" (no such resource, type or provider)
+ * rather than a failure.
+ */
 export function isAbsent(err: unknown): boolean {
   const e = err as { statusCode?: number; code?: string };
-  return (
-    e?.statusCode === 404 ||
-    /^(NoRegisteredProviderFound|InvalidResourceType|MissingSubscriptionRegistration|ResourceNotFound|ResourceGroupNotFound|NotFound)$/i.test(
-      e?.code ?? '',
-    )
-  );
+  return e?.statusCode === 404 || ABSENT_CODES.has((e?.code ?? '').toLowerCase());
 }
+
+const ABSENT_CODES = new Set(
+  [
+    'NoRegisteredProviderFound',
+    'InvalidResourceType',
+    'MissingSubscriptionRegistration',
+    'ResourceNotFound',
+    'ResourceGroupNotFound',
+    'NotFound',
+  ].map((c) => c.toLowerCase()),
+);

@@ -1,7 +1,7 @@
 /**
- * Who the service connection signs in as, for messages that name the principal and `az` commands that
- * grant it a role: the client id from the connection, the object id from its Resource Manager token
- * (`oid` claim), which the connection itself does not carry.
+ * Who the service connection signs in as, for messages that name the principal and `az` commands
+ * that grant it a role: the client id from the connection, the object id from its Resource Manager
+ * token (`oid` claim), which the connection itself does not carry.
  */
 import { AzureContext } from './clients';
 import { armScope } from './connection';
@@ -46,7 +46,9 @@ export function describeConnection(p: ConnectionPrincipal): string {
   return `the service connection's principal${ids ? ` (${ids})` : ''}`;
 }
 
-/** The connection's principal for an `az role assignment create`: by object id, else by client id. */
+/**
+ * The connection's principal for an `az role assignment create`: by object id, else by client id.
+ */
 export function connectionAssignee(p: ConnectionPrincipal): Assignee {
   return p.objectId
     ? objectIdAssignee(p.objectId)

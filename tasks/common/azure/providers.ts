@@ -6,7 +6,8 @@ import { poll } from '../core/poll';
 /**
  * Pre-flight: the resource providers a task needs are registered in the connection's subscription.
  * An unregistered provider otherwise surfaces minutes later as MissingSubscriptionRegistration.
- * With `register`, unregistered providers are registered (needs the providers register action on the subscription).
+ * With `register`, unregistered providers are registered (needs the providers register action on
+ * the subscription).
  */
 export async function requireProviders(
   azure: AzureContext,
@@ -47,7 +48,8 @@ export async function requireProviders(
     log.info(`Registering resource provider ${ns} in subscription ${subscription}...`);
     await client.providers.register(ns, { abortSignal: signal });
   }
-  // Registration takes a minute or two (Registering -> Registered); requests to the namespace fail until then.
+  // Registration takes a minute or two (Registering -> Registered); requests to the namespace fail
+  // until then.
   const { value: pending, done } = await poll({
     read: () =>
       Promise.all(
@@ -68,7 +70,9 @@ export async function requireProviders(
   if (!done) {
     const still = pending.filter((p) => p.state.toLowerCase() !== 'registered');
     throw new Error(
-      `Resource provider(s) still not registered after ${REGISTRATION_WAIT_MS / 60_000} minutes: ${still.map((p) => `${p.ns} (${p.state})`).join(', ')}. Run again once az provider show --namespace ${still[0].ns} says Registered.`,
+      `Resource provider(s) still not registered after ${REGISTRATION_WAIT_MS / 60_000} ` +
+        `minutes: ${still.map((p) => `${p.ns} (${p.state})`).join(', ')}. Run again once az ` +
+        `provider show --namespace ${still[0].ns} says Registered.`,
     );
   }
   log.info(`Registered: ${missing.map((p) => p.ns).join(', ')}.`);

@@ -1,9 +1,9 @@
 /**
  * Azure RBAC as Resource Manager evaluates it, for pre-flight checks: an action is allowed when one
- * permission block of a role allows it (`*` wildcards, case-insensitive) and that block does not exclude
- * it (notActions). Two views: what another principal (Image Builder's identity) holds, read from its role
- * assignments at or above a scope; and what the caller itself may do, from the permissions API, which
- * also counts group memberships.
+ * permission block of a role allows it (`*` wildcards, case-insensitive) and that block does not
+ * exclude it (notActions). Two views: what another principal (Image Builder's identity) holds, read
+ * from its role assignments at or above a scope; and what the caller itself may do, from the
+ * permissions API, which also counts group memberships.
  */
 import {
   AuthorizationManagementClient,
@@ -14,8 +14,9 @@ import { getOrUndefined } from './notFound';
 import { assignmentsOf } from './roleAssignments';
 
 /**
- * `*` matches any characters; a whole segment `/*` + `/` may also match nothing (Managed Identity Operator's
- * `userAssignedIdentities/*` + `/assign/action` is what grants `userAssignedIdentities/assign/action`).
+ * `*` matches any characters; a whole segment `/*` + `/` may also match nothing (Managed Identity
+ * Operator's `userAssignedIdentities/*` + `/assign/action` is what grants
+ * `userAssignedIdentities/assign/action`).
  */
 export function actionMatches(pattern: string, action: string): boolean {
   const part = (p: string) =>
@@ -45,7 +46,8 @@ export interface AssignedRole {
 
 /**
  * Reads role assignments and role definitions, each definition once. `principalId` is an object id.
- * Assignments through a group the principal belongs to are not seen (callers warn rather than fail).
+ * Assignments through a group the principal belongs to are not seen (callers warn rather than
+ * fail).
  */
 export class RbacReader {
   private readonly definitions = new Map<string, Promise<RoleDefinition | undefined>>();
@@ -56,7 +58,10 @@ export class RbacReader {
     private readonly signal?: AbortSignal,
   ) {}
 
-  /** Role assignments of the principal made at the scope or above it, with their role definitions; each scope read once. */
+  /**
+   * Role assignments of the principal made at the scope or above it, with their role definitions;
+   * each scope read once.
+   */
   rolesAt(principalId: string, scope: string): Promise<AssignedRole[]> {
     const key = `${principalId}|${scope}`.toLowerCase();
     let r = this.roles.get(key);

@@ -60,7 +60,8 @@ export function parseGalleryId(
 }
 
 const base = (r: GalleryRef) =>
-  `/subscriptions/${r.subscriptionId}/resourceGroups/${r.resourceGroup}/providers/Microsoft.Compute/galleries/${r.gallery}`;
+  `/subscriptions/${r.subscriptionId}/resourceGroups/${r.resourceGroup}/providers` +
+  `/Microsoft.Compute/galleries/${r.gallery}`;
 
 export function galleryId(r: GalleryRef): string {
   return base(r);

@@ -1,8 +1,8 @@
 /**
- * Role assignments, the one place that makes them and the one place that prints the `az` command that
- * makes them. `ensureRoleAssignment` reads before it writes, so a run with nothing to do writes
- * nothing; what it writes has a name derived from scope, principal and role, so reruns and parallel
- * runs make the same one.
+ * Role assignments, the one place that makes them and the one place that prints the `az` command
+ * that makes them. `ensureRoleAssignment` reads before it writes, so a run with nothing to do
+ * writes nothing; what it writes has a name derived from scope, principal and role, so reruns and
+ * parallel runs make the same one.
  */
 import { AuthorizationManagementClient, RoleAssignment } from '@azure/arm-authorization';
 import { Clock } from '../core/clock';
@@ -16,15 +16,18 @@ export type PrincipalType = 'ServicePrincipal' | 'User' | 'Group' | 'ForeignGrou
 /** Whom a printed `az role assignment create` grants. */
 export type Assignee =
   /**
-   * By object id, with its type when known (a wrong one fails the assignment, so none when unknown). The
-   * object id may be a shell expression, e.g. `$(az identity show ... --query principalId -o tsv)` for an
-   * identity the commands printed before it create.
+   * By object id, with its type when known (a wrong one fails the assignment, so none when
+   * unknown). The object id may be a shell expression, e.g. `$(az identity show ... --query
+   * principalId -o tsv)` for an identity the commands printed before it create.
    */
   | { objectId: string; principalType?: PrincipalType }
   /** By client (application) id, when the object id is unknown: az looks the principal up. */
   | { clientId: string };
 
-/** A service principal by object id (managed identities and app registrations are service principals). */
+/**
+ * A service principal by object id (managed identities and app registrations are service
+ * principals).
+ */
 export function objectIdAssignee(objectId: string): Assignee {
   return { objectId, principalType: 'ServicePrincipal' };
 }
@@ -34,11 +37,16 @@ export function assignCommand(assignee: Assignee, role: string, scope: string): 
   const who =
     'clientId' in assignee
       ? `--assignee ${assignee.clientId}`
-      : `--assignee-object-id ${assignee.objectId}${assignee.principalType ? ` --assignee-principal-type ${assignee.principalType}` : ''}`;
+      : `--assignee-object-id ` +
+        `${assignee.objectId}` +
+        `${assignee.principalType ? ` --assignee-principal-type ${assignee.principalType}` : ''}`;
   return `az role assignment create ${who} --role "${role}" --scope ${scope}`;
 }
 
-/** The principal's role assignments made at the scope or above it (ARM's `atScope()`; none below it). */
+/**
+ * The principal's role assignments made at the scope or above it (ARM's `atScope()`; none below
+ * it).
+ */
 export async function assignmentsOf(
   auth: AuthorizationManagementClient,
   principalId: string,
@@ -55,17 +63,23 @@ export async function assignmentsOf(
 }
 
 export interface RoleAssignmentOptions {
-  /** Reads and writes the assignment; its subscription does not matter (assignments are addressed by scope). */
+  /**
+   * Reads and writes the assignment; its subscription does not matter (assignments are addressed by
+   * scope).
+   */
   auth: AuthorizationManagementClient;
   /** Where the role is granted: a subscription, resource group or resource id. */
   scope: string;
   /** Object id of the principal granted the role. */
   principalId: string;
-  /** Full id of the role definition: `/subscriptions/<s>/providers/Microsoft.Authorization/roleDefinitions/<guid>`. */
+  /**
+   * Full id of the role definition:
+   * `/subscriptions/<s>/providers/Microsoft.Authorization/roleDefinitions/<guid>`.
+   */
   roleDefinitionId: string;
   /**
-   * Default ServicePrincipal (managed identities, app registrations). Given a type, ARM does not look a
-   * new principal up in a directory that may not have it yet.
+   * Default ServicePrincipal (managed identities, app registrations). Given a type, ARM does not
+   * look a new principal up in a directory that may not have it yet.
    */
   principalType?: PrincipalType;
   /** Shown with the assignment in the portal: who made it, and for what. */
@@ -78,9 +92,15 @@ export interface RoleAssignmentOptions {
 }
 
 export interface RoleAssignmentResult {
-  /** False when the principal already held the role exactly at the scope (found, or made meanwhile by another run). */
+  /**
+   * False when the principal already held the role exactly at the scope (found, or made meanwhile
+   * by another run).
+   */
   created: boolean;
-  /** Name (a GUID) of the assignment that grants it: the existing one's when it could be read, else the derived one. */
+  /**
+   * Name (a GUID) of the assignment that grants it: the existing one's when it could be read, else
+   * the derived one.
+   */
   name: string;
   /** Its resource id, when Azure said it. */
   id?: string;
@@ -88,13 +108,16 @@ export interface RoleAssignmentResult {
 
 /** Tries in all while a new principal or custom role replicates: waits of 2, 4, 6, 8, 10 s. */
 const REPLICATION_ATTEMPTS = 6;
-/** Codes of a principal (or custom role) just made that has not reached where assignments are checked. */
+/**
+ * Codes of a principal (or custom role) just made that has not reached where assignments are
+ * checked.
+ */
 const REPLICATING = new Set(['PrincipalNotFound', 'RoleDefinitionDoesNotExist']);
 
 /**
- * Grants the role to the principal at the scope unless an assignment of that role for that principal is
- * there already (under any name: one made by a printed `az` command has a random one). One inherited
- * from above the scope does not count: the caller asked for this scope.
+ * Grants the role to the principal at the scope unless an assignment of that role for that
+ * principal is there already (under any name: one made by a printed `az` command has a random one).
+ * One inherited from above the scope does not count: the caller asked for this scope.
  */
 export async function ensureRoleAssignment(
   o: RoleAssignmentOptions,
@@ -103,7 +126,8 @@ export async function ensureRoleAssignment(
   const found = await roleAssignmentAt(o);
   if (found) {
     o.log?.debug(
-      `Role assignment ${found.name} already grants ${o.principalId} role ${guidOf(o.roleDefinitionId)} on ${o.scope}.`,
+      `Role assignment ${found.name} already grants ${o.principalId} role ` +
+        `${guidOf(o.roleDefinitionId)} on ${o.scope}.`,
     );
     return { created: false, name: found.name ?? name, id: found.id };
   }
@@ -119,10 +143,16 @@ export async function ensureRoleAssignment(
       retryable: (err) => REPLICATING.has(codeOf(err) ?? ''),
       attempts: REPLICATION_ATTEMPTS,
       delayMs: (attempt) => Math.min(2_000 * attempt, 10_000),
-      onRetry: (err, _attempt, delayMs) =>
+      onRetry: (err, _attempt, delayMs) => {
+        const what =
+          codeOf(err) === 'PrincipalNotFound'
+            ? `the principal ${o.principalId}`
+            : `the role ${guidOf(o.roleDefinitionId)}`;
         o.log?.info(
-          `Azure does not know ${codeOf(err) === 'PrincipalNotFound' ? `the principal ${o.principalId}` : `the role ${guidOf(o.roleDefinitionId)}`} yet where role assignments are checked (it was just made); trying again in ${delayMs / 1000}s.`,
-        ),
+          `Azure does not know ${what} yet where role assignments are checked (it was just ` +
+            `made); trying again in ${delayMs / 1000}s.`,
+        );
+      },
       signal: o.signal,
       clock: o.clock,
     });
@@ -135,7 +165,10 @@ export async function ensureRoleAssignment(
   }
 }
 
-/** The principal's assignment of the role made exactly at the scope, if any (what ensureRoleAssignment would find). */
+/**
+ * The principal's assignment of the role made exactly at the scope, if any (what
+ * ensureRoleAssignment would find).
+ */
 export async function roleAssignmentAt(
   o: Pick<RoleAssignmentOptions, 'auth' | 'scope' | 'principalId' | 'roleDefinitionId' | 'signal'>,
 ): Promise<RoleAssignment | undefined> {

@@ -1,12 +1,15 @@
 /**
- * Time as the core sees it: the one abortable sleep, and a clock that polls and retries take so that
- * tests drive time instead of waiting for it.
+ * Time as the core sees it: the one abortable sleep, and a clock that polls and retries take so
+ * that tests drive time instead of waiting for it.
  */
 import { CancelledError } from './errors';
 
 export interface Clock {
   now(): number;
-  /** Resolves after `ms`, or rejects at once when the signal aborts (with its reason, or CancelledError). */
+  /**
+   * Resolves after `ms`, or rejects at once when the signal aborts (with its reason, or
+   * CancelledError).
+   */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 }
 

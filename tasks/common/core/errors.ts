@@ -1,4 +1,7 @@
-/** A task input that is missing or malformed. The message names the input and says what would be right. */
+/**
+ * A task input that is missing or malformed. The message names the input and says what would be
+ * right.
+ */
 export class InputError extends Error {
   constructor(
     readonly input: string,

@@ -20,7 +20,10 @@ interface Common {
 export class InputReader {
   constructor(private readonly source: InputSource) {}
 
-  /** A reader that sees `values` in place of the inputs they name ('' reads as unset), the others as they are. */
+  /**
+   * A reader that sees `values` in place of the inputs they name ('' reads as unset), the others as
+   * they are.
+   */
   with(values: ReadonlyMap<string, string>): InputReader {
     return new InputReader({
       get: (name) => (values.has(name) ? values.get(name) || undefined : this.source.get(name)),
@@ -114,7 +117,9 @@ export class InputReader {
     if (raw === undefined) return opts.defaultValue;
     const unit = opts.bareUnit ?? 'm';
     const ms = parseDuration(raw, unit);
-    const expected = `a duration such as 90s, 30m, 2h or 1h30m (a bare number means ${{ s: 'seconds', m: 'minutes', h: 'hours' }[unit]})`;
+    const expected =
+      `a duration such as 90s, 30m, 2h or 1h30m (a bare number means ` +
+      `${{ s: 'seconds', m: 'minutes', h: 'hours' }[unit]})`;
     if (ms === undefined) throw new InputError(name, `'${raw}' is not a duration`, expected);
     if ((opts.min !== undefined && ms < opts.min) || (opts.max !== undefined && ms > opts.max)) {
       const range =

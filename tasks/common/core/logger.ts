@@ -12,7 +12,10 @@ export interface Logger {
   endGroup(): void;
   /** Percent 0..100 with a short description of the current step. */
   progress(percent: number, description: string): void;
-  /** Masks a value everywhere it would be printed afterwards (tokens, SAS URLs, registration tokens). */
+  /**
+   * Masks a value everywhere it would be printed afterwards (tokens, SAS URLs, registration
+   * tokens).
+   */
   secret(value: string): void;
 }
 

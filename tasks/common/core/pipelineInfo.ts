@@ -1,4 +1,6 @@
-/** Who is running the task: the pipeline, run, stage, job and commit, for provenance tags and names. */
+/**
+ * Who is running the task: the pipeline, run, stage, job and commit, for provenance tags and names.
+ */
 export interface PipelineInfo {
   collectionUri: string;
   teamProject: string;

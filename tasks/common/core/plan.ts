@@ -1,6 +1,7 @@
 /**
  * What a task will do, printed the same way by every task before it writes anything (or instead of
- * writing, for a dry run or `validate`): a title with the counts, then one line per item, verb first.
+ * writing, for a dry run or `validate`): a title with the counts, then one line per item, verb
+ * first.
  *
  *   Plan (nothing is changed yet): 2 to create, 1 to keep
  *     create  gallery golden in westeurope — missing
@@ -12,8 +13,8 @@
  */
 
 /**
- * What is done to a thing. Grants, uploads and new sharing members are `create` (something is added);
- * `keep` is a thing looked at and left as it is, listed so the plan says why.
+ * What is done to a thing. Grants, uploads and new sharing members are `create` (something is
+ * added); `keep` is a thing looked at and left as it is, listed so the plan says why.
  */
 export type PlanAction = 'create' | 'update' | 'delete' | 'keep';
 
@@ -21,7 +22,10 @@ export interface PlanItem {
   action: PlanAction;
   /** The thing acted on, as the log names it: `gallery golden in westeurope`, `version 1.0.2`. */
   target: string;
-  /** Why this action, in a few words: `missing`, `this job published it already`, `older than the newest 3`. */
+  /**
+   * Why this action, in a few words: `missing`, `this job published it already`, `older than the
+   * newest 3`.
+   */
   reason: string;
   /** Lines printed under the item: what changes, what it is made with. */
   details?: string[];
@@ -35,10 +39,12 @@ const DETAIL_INDENT = ' '.repeat(ITEM_INDENT.length + VERB_WIDTH + 2);
 /**
  * The plan as one log message (lines joined by `\n`).
  * - `title`: the first line without its colon, saying whether anything is written, e.g.
- *   `Plan (nothing is changed yet)` or `Would do (validate: nothing is changed)`; the counts follow it
- *   (`: 2 to create, 1 to keep`, or `: nothing to change` when every item is keep or there is none).
- * - `items`: in the order the task acts; each printed as `  <verb>  <target> — <reason>`, its details
- *   below it, indented to the target.
+ *   `Plan (nothing is changed yet)` or `Would do (validate: nothing is changed)`; the counts follow
+ * it
+ *   (`: 2 to create, 1 to keep`, or `: nothing to change` when every item is keep or there is
+ * none).
+ * - `items`: in the order the task acts; each printed as `  <verb>  <target> — <reason>`, its
+ *   details below it, indented to the target.
  */
 export function renderPlan(title: string, items: readonly PlanItem[]): string {
   const lines = [`${title}: ${countPlan(items)}`];

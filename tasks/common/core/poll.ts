@@ -1,12 +1,14 @@
 /**
- * The one poll loop: read, decide, wait (the service's Retry-After when it gives one, else the interval,
- * growing by `backoff` up to `maxIntervalMs`), until done, the timeout or an abort; and the one retry
- * loop for an error that goes away by itself (a role or principal still replicating).
+ * The one poll loop: read, decide, wait (the service's Retry-After when it gives one, else the
+ * interval, growing by `backoff` up to `maxIntervalMs`), until done, the timeout or an abort; and
+ * the one retry loop for an error that goes away by itself (a role or principal still replicating).
  */
 import { Clock, systemClock } from './clock';
 
 export interface PollOptions<T> {
-  /** One look at what is waited for. `retryAfter` passes on a wait (seconds) the service asked for. */
+  /**
+   * One look at what is waited for. `retryAfter` passes on a wait (seconds) the service asked for.
+   */
   read(poll: { attempt: number; elapsedMs: number; retryAfter(seconds: number): void }): Promise<T>;
   /** Whether the value read is the end of the wait. */
   done(value: T, elapsedMs: number): boolean;
@@ -15,7 +17,9 @@ export interface PollOptions<T> {
   backoff?: number;
   /** ...up to this. */
   maxIntervalMs?: number;
-  /** No timeout when unset. The last wait is cut to end at the deadline, which gets one last read. */
+  /**
+   * No timeout when unset. The last wait is cut to end at the deadline, which gets one last read.
+   */
   timeoutMs?: number;
   signal: AbortSignal;
   clock?: Clock;

@@ -27,7 +27,10 @@ function jobIdentity(p: PipelineInfo): string {
   return [p.stageName, p.jobName].filter(Boolean).join('/');
 }
 
-/** Provenance tags; values longer than Azure allows are left out rather than cut (they are compared). */
+/**
+ * Provenance tags; values longer than Azure allows are left out rather than cut (they are
+ * compared).
+ */
 export function provenanceTags(p: PipelineInfo, source: string): Record<string, string> {
   const tags: Record<string, string> = {
     [TAGS.pipeline]: p.definitionName,
@@ -67,8 +70,8 @@ export function sourceOfVersion(
 }
 
 /**
- * Resource ids compare case-insensitively. Blob URIs compare without their query (a SAS token changes,
- * the blob does not) and case-sensitively in the path, as blob names are.
+ * Resource ids compare case-insensitively. Blob URIs compare without their query (a SAS token
+ * changes, the blob does not) and case-sensitively in the path, as blob names are.
  */
 export function sameSource(a: string | undefined, b: string | undefined): boolean {
   if (!a || !b) return false;

@@ -1,7 +1,7 @@
 /**
- * What every step of a task run shares, whatever the task: the logger, the abort signal, the pipeline
- * that runs it, the warnings that make its result SucceededWithIssues, and the notes its summary lists.
- * A domain extends it with its own clients and references (gallery's GalleryRun).
+ * What every step of a task run shares, whatever the task: the logger, the abort signal, the
+ * pipeline that runs it, the warnings that make its result SucceededWithIssues, and the notes its
+ * summary lists. A domain extends it with its own clients and references (gallery's GalleryRun).
  */
 import { Logger } from './logger';
 import { TaskResultKind } from './outcome';
@@ -11,7 +11,10 @@ export interface RunContextOptions {
   log: Logger;
   signal: AbortSignal;
   pipeline: PipelineInfo;
-  /** One line for a failed step: what was being done and what went wrong (azure/armErrors for Azure calls). */
+  /**
+   * One line for a failed step: what was being done and what went wrong (azure/armErrors for Azure
+   * calls).
+   */
   describeError(err: unknown, what: string): string;
 }
 
@@ -32,7 +35,10 @@ export class RunContext {
     this.describeError = o.describeError;
   }
 
-  /** Runs one step; its failure becomes one line saying what was being done (cancellation passes through untouched). */
+  /**
+   * Runs one step; its failure becomes one line saying what was being done (cancellation passes
+   * through untouched).
+   */
   async step<T>(what: string, body: () => Promise<T>): Promise<T> {
     try {
       return await body();
@@ -42,7 +48,9 @@ export class RunContext {
     }
   }
 
-  /** A warning in the log that also marks the run SucceededWithIssues and is listed in the summary. */
+  /**
+   * A warning in the log that also marks the run SucceededWithIssues and is listed in the summary.
+   */
   warn(message: string): void {
     this.log.warn(message);
     this.warnings.push(message);

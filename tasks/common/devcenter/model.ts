@@ -1,6 +1,6 @@
 /**
- * Microsoft Dev Box dev centers, their attached galleries and dev box definitions as Resource Manager
- * returns them (Microsoft.DevCenter 2024-02-01; no npm SDK): the parts the tasks read.
+ * Microsoft Dev Box dev centers, their attached galleries and dev box definitions as Resource
+ * Manager returns them (Microsoft.DevCenter 2024-02-01; no npm SDK): the parts the tasks read.
  */
 import { ImageReference } from '../azure/resourceIds';
 
@@ -22,7 +22,10 @@ export interface DevBoxDefinition {
   properties?: { imageReference?: ImageReference; activeImageReference?: ImageReference };
 }
 
-/** A dev box definition's image id: `.../devcenters/{dc}/galleries/{attached name}/images/{definition}[/versions/{v}]`. */
+/**
+ * A dev box definition's image id: `.../devcenters/{dc}/galleries/{attached
+ * name}/images/{definition}[/versions/{v}]`.
+ */
 export interface DevBoxImage {
   gallery: string;
   definition: string;

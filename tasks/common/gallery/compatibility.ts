@@ -1,7 +1,7 @@
 /**
  * Whether a source image fits an image definition: OS type and state, Hyper-V generation, security
- * type and architecture. Compute finds most of these only when the version is created, minutes in and
- * in its own words; this says before any write which property disagrees and both values.
+ * type and architecture. Compute finds most of these only when the version is created, minutes in
+ * and in its own words; this says before any write which property disagrees and both values.
  */
 export const SECURITY_TYPES = [
   'Standard',
@@ -26,7 +26,10 @@ export interface Feature {
   value?: string;
 }
 
-/** The security type a definition declares through its `SecurityType` feature ('Standard' without one). */
+/**
+ * The security type a definition declares through its `SecurityType` feature ('Standard' without
+ * one).
+ */
 export function securityTypeOf(features: Feature[] | undefined): SecurityType {
   const value = features?.find((f) => f.name?.toLowerCase() === 'securitytype')?.value;
   return SECURITY_TYPES.find((t) => t.toLowerCase() === value?.toLowerCase()) ?? 'Standard';
@@ -56,8 +59,8 @@ export function needsGeneration2(type: SecurityType | undefined): boolean {
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /**
- * Problems between an existing definition and a source, one sentence each naming the property and both
- * values. Properties the source does not reveal (undefined) are not compared.
+ * Problems between an existing definition and a source, one sentence each naming the property and
+ * both values. Properties the source does not reveal (undefined) are not compared.
  */
 export function definitionConflicts(
   definition: ImageTraits & { name: string },
@@ -78,8 +81,10 @@ export function definitionConflicts(
   const defSecurity = definition.securityType ?? 'Standard';
   if (source.securityType && !definitionTypesAccepting(source.securityType).includes(defSecurity)) {
     problems.push(
-      `${def} has security type '${defSecurity}', but the source ${source.describe} has '${source.securityType}'; ` +
-        `a ${source.securityType} source needs a definition with security type ${definitionTypesAccepting(source.securityType).join(', ')}.`,
+      `${def} has security type '${defSecurity}', but the source ${source.describe} has ` +
+        `'${source.securityType}'; ` +
+        (`a ${source.securityType} source needs a definition with security type ` +
+          `${definitionTypesAccepting(source.securityType).join(', ')}.`),
     );
   }
   return problems;
@@ -105,7 +110,8 @@ const INPUT: Record<keyof DefinitionChoice, string> = {
 
 /**
  * The traits of a definition to create: each input, or the source's value when the input is auto.
- * Problems: an input that contradicts the source, a trait nobody gives, a security type on generation 1.
+ * Problems: an input that contradicts the source, a trait nobody gives, a security type on
+ * generation 1.
  */
 export function plannedDefinitionTraits(
   choice: DefinitionChoice,
@@ -129,7 +135,8 @@ export function plannedDefinitionTraits(
     const value = given ?? have ?? fallback;
     if (!value)
       problems.push(
-        `Input '${INPUT[key]}' is needed to create the image definition: the source ${source.describe} does not say which it is.`,
+        `Input '${INPUT[key]}' is needed to create the image definition: the source ` +
+          `${source.describe} does not say which it is.`,
       );
     return value ?? '';
   };
@@ -146,15 +153,16 @@ export function plannedDefinitionTraits(
     !same(traits.hyperVGeneration, 'V2')
   ) {
     problems.push(
-      `Security type '${traits.securityType}' needs Hyper-V generation V2, but the image definition would be ${traits.hyperVGeneration}.`,
+      `Security type '${traits.securityType}' needs Hyper-V generation V2, but the image ` +
+        `definition would be ${traits.hyperVGeneration}.`,
     );
   }
   return { traits, problems };
 }
 
 /**
- * Inputs given explicitly that an existing definition contradicts. These properties can't change on a
- * definition, so asking for them means the wrong definition is targeted.
+ * Inputs given explicitly that an existing definition contradicts. These properties can't change on
+ * a definition, so asking for them means the wrong definition is targeted.
  */
 export function inputConflicts(
   choice: DefinitionChoice,
@@ -171,7 +179,8 @@ export function inputConflicts(
           : definition[key];
     if (given && have && !same(given, have)) {
       problems.push(
-        `Input '${INPUT[key]}' is '${given}', but the existing image definition '${definition.name}' has '${have}', which can't be changed. ` +
+        `Input '${INPUT[key]}' is '${given}', but the existing image definition ` +
+          `'${definition.name}' has '${have}', which can't be changed. ` +
           `Publish to another image definition, or leave '${INPUT[key]}' on auto.`,
       );
     }

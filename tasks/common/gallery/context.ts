@@ -64,7 +64,8 @@ export async function loadLocations(run: GalleryRun): Promise<AzureLocation[]> {
   } catch (err) {
     if (run.signal.aborted) throw err;
     run.log.warn(
-      `Could not list the regions of subscription ${run.ref.subscriptionId} to check region names (${describeArmError(err)}); they are used as given.`,
+      `Could not list the regions of subscription ${run.ref.subscriptionId} to check ` +
+        `region names (${describeArmError(err)}); they are used as given.`,
     );
     return [];
   }
@@ -83,12 +84,14 @@ export function resolveOrFail(
     const list = unknown
       .map(
         (u) =>
-          `'${u.given}'${u.suggestions.length ? ` (did you mean ${u.suggestions.join(', ')}?)` : ''}`,
+          `'${u.given}'` +
+          `${u.suggestions.length ? ` (did you mean ${u.suggestions.join(', ')}?)` : ''}`,
       )
       .join(', ');
     throw new InputError(
       input,
-      `${unknown.length === 1 ? 'this region is' : 'these regions are'} not offered to the subscription: ${list}`,
+      `${unknown.length === 1 ? 'this region is' : 'these regions are'} not offered to the ` +
+        `subscription: ${list}`,
       'region names as `az account list-locations -o table` shows them, e.g. westeurope',
     );
   }

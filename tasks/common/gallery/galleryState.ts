@@ -24,7 +24,10 @@ export interface GalleryState {
   definition?: GalleryImage;
   /** Versions of the definition (empty when it does not exist). */
   versions: GalleryImageVersion[];
-  /** The gallery's other definitions, read when ours is to be created (publisher/offer/sku must be unique). */
+  /**
+   * The gallery's other definitions, read when ours is to be created (publisher/offer/sku must be
+   * unique).
+   */
   definitions?: GalleryImage[];
 }
 
@@ -94,10 +97,16 @@ export function describeTraits(t: ImageTraits): string {
   );
 }
 
-/** A definition to create, or the existing one after its checks. Throws one Error listing every problem. */
+/**
+ * A definition to create, or the existing one after its checks. Throws one Error listing every
+ * problem.
+ */
 export interface DefinitionPlan {
   create?: GalleryImage;
-  /** Mutable properties of an existing definition to update (description, recommended sizes, end of life). */
+  /**
+   * Mutable properties of an existing definition to update (description, recommended sizes, end of
+   * life).
+   */
   update?: GalleryImage;
   /** The definition's line of the plan: create, update (what changes) or keep. */
   item: PlanItem;
@@ -133,7 +142,9 @@ export function planDefinition(
   );
   if (clash) {
     throw new Error(
-      `The image definition '${clash.name}' in gallery '${run.ref.gallery}' already uses publisher '${identifier.publisher}', offer '${identifier.offer}', sku '${identifier.sku}'; ` +
+      `The image definition '${clash.name}' in gallery '${run.ref.gallery}' already uses ` +
+        `publisher '${identifier.publisher}', offer '${identifier.offer}', sku ` +
+        `'${identifier.sku}'; ` +
         'each definition of a gallery needs its own. Set the publisher, offer or sku inputs.',
     );
   }
@@ -159,7 +170,8 @@ export function planDefinition(
       target: `image definition ${name}`,
       reason: 'missing',
       details: [
-        `${describeTraits(traits)}; publisher/offer/sku ${identifier.publisher}/${identifier.offer}/${identifier.sku}`,
+        `${describeTraits(traits)}; publisher/offer/sku ` +
+          `${identifier.publisher}/${identifier.offer}/${identifier.sku}`,
       ],
     },
   };
@@ -248,7 +260,9 @@ export async function ensureGalleryAndDefinition(
         ref.gallery,
         {
           location,
-          description: `Golden images, published by Azure Pipelines (${run.pipeline.definitionName || 'pipeline'})`,
+          description:
+            `Golden images, published by Azure Pipelines ` +
+            `(${run.pipeline.definitionName || 'pipeline'})`,
           ...(sharing ? { sharingProfile: { permissions: 'Groups' } } : {}),
         },
         lro,

@@ -33,7 +33,8 @@ async function readVersion(run: GalleryRun, name: string): Promise<GalleryImageV
   );
   if (!v)
     throw new Error(
-      `Image version ${name} does not exist in ${ref.gallery}/${ref.definition} (resource group ${ref.resourceGroup}, subscription ${ref.subscriptionId}).`,
+      `Image version ${name} does not exist in ${ref.gallery}/${ref.definition} (resource ` +
+        `group ${ref.resourceGroup}, subscription ${ref.subscriptionId}).`,
     );
   return v;
 }
@@ -100,7 +101,8 @@ export async function promote(run: GalleryRun): Promise<TaskOutcome> {
     !(failedOnly && p.tolerateFailedRegions && unfinished.length < regions.length)
   ) {
     throw new Error(
-      `Version ${name} is not replicated everywhere yet (${describeRegions(regions)}); promoting it now would make "latest" point at an image some regions can't deploy. ` +
+      `Version ${name} is not replicated everywhere yet (${describeRegions(regions)}); ` +
+        `promoting it now would make "latest" point at an image some regions can't deploy. ` +
         'Promote it once replication has finished (action: replicate waits for it)' +
         (failedOnly ? ', or set tolerateFailedRegions to promote it with the failed regions' : '') +
         '.',
@@ -165,7 +167,9 @@ export async function prune(run: GalleryRun): Promise<TaskOutcome> {
   );
   if (!definition)
     throw new Error(
-      `Image definition ${ref.gallery}/${ref.definition} does not exist (resource group ${ref.resourceGroup}, subscription ${ref.subscriptionId}); there is nothing to prune.`,
+      `Image definition ${ref.gallery}/${ref.definition} does not exist (resource group ` +
+        `${ref.resourceGroup}, subscription ${ref.subscriptionId}); there is nothing to ` +
+        `prune.`,
     );
   const report = await pruneVersions(run, run.params.prune!);
   const n = report.deleted.length;

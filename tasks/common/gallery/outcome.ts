@@ -7,7 +7,10 @@ import { RegionState } from './replication';
 import { definitionId, galleryId, versionId } from '../azure/resourceIds';
 
 export interface RunReport {
-  /** What happened to the version, in a few words ("created", "unchanged: this job published it already"). */
+  /**
+   * What happened to the version, in a few words ("created", "unchanged: this job published it
+   * already").
+   */
   what: string;
   version?: string;
   source?: string;
@@ -43,7 +46,9 @@ export function buildOutcome(run: GalleryRun, report: RunReport): TaskOutcome {
     : `Image definition ${ref.gallery}/${ref.definition}`;
   const message =
     report.problem ??
-    `${subject}: ${report.what}${run.warnings.length ? ` (with ${run.warnings.length} warning(s))` : ''}.`;
+    `${subject}: ` +
+      `${report.what}` +
+      `${run.warnings.length ? ` (with ${run.warnings.length} warning(s))` : ''}.`;
   return { result, message, outputs, summary: summary(run, report, outputs) };
 }
 
@@ -51,7 +56,8 @@ function summary(run: GalleryRun, r: RunReport, outputs: Record<string, string>)
   const { ref } = run;
   const lines: string[] = [];
   lines.push(
-    `### ${r.version ? `Image version ${r.version}` : 'Image definition'} · ${ref.gallery}/${ref.definition}`,
+    `### ${r.version ? `Image version ${r.version}` : 'Image definition'} · ` +
+      `${ref.gallery}/${ref.definition}`,
     '',
   );
   lines.push('| | |', '|---|---|');
@@ -59,13 +65,16 @@ function summary(run: GalleryRun, r: RunReport, outputs: Record<string, string>)
   if (outputs.imageVersionId) lines.push(`| Image version | \`${outputs.imageVersionId}\` |`);
   lines.push(`| Image definition | \`${outputs.imageDefinitionId}\` |`);
   if (r.source) lines.push(`| Source | ${escape(r.source)} |`);
-  if (r.excludedFromLatest !== undefined)
-    lines.push(
-      `| Latest | ${r.excludedFromLatest ? 'excluded from latest (promote it with action: promote)' : 'included in latest'} |`,
-    );
+  if (r.excludedFromLatest !== undefined) {
+    const latest = r.excludedFromLatest
+      ? 'excluded from latest (promote it with action: promote)'
+      : 'included in latest';
+    lines.push(`| Latest | ${latest} |`);
+  }
   if (r.endOfLife) lines.push(`| End of life | ${r.endOfLife.toISOString().slice(0, 10)} |`);
   lines.push(
-    `| Run | [${escape(run.pipeline.definitionName || 'pipeline')} ${escape(run.pipeline.buildNumber)}](${run.pipeline.runUrl}) |`,
+    `| Run | [${escape(run.pipeline.definitionName || 'pipeline')} ` +
+      `${escape(run.pipeline.buildNumber)}](${run.pipeline.runUrl}) |`,
   );
   if (r.regions?.length) {
     lines.push('', '| Region | Replicas | Storage | State |', '|---|---|---|---|');
@@ -73,9 +82,11 @@ function summary(run: GalleryRun, r: RunReport, outputs: Record<string, string>)
       const t = r.targetRegions?.find((x) => sameRegion(x.name, region.region));
       const state = /^completed$/i.test(region.state)
         ? 'Completed'
-        : `${region.state} ${region.progress}%${region.details ? ` (${escape(region.details)})` : ''}`;
+        : `${region.state} ` +
+          `${region.progress}%${region.details ? ` (${escape(region.details)})` : ''}`;
       lines.push(
-        `| ${region.region} | ${t?.regionalReplicaCount ?? ''} | ${t?.storageAccountType ?? ''} | ${state} |`,
+        `| ${region.region} | ${t?.regionalReplicaCount ?? ''} | ` +
+          `${t?.storageAccountType ?? ''} | ${state} |`,
       );
     }
   }

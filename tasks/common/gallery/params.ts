@@ -1,6 +1,6 @@
 /**
- * DistributeToGallery's parameters, read from the task inputs and checked before anything is done in
- * Azure: every error names the input, says what was wrong and what would be right.
+ * DistributeToGallery's parameters, read from the task inputs and checked before anything is done
+ * in Azure: every error names the input, says what was wrong and what would be right.
  */
 import { parseDuration } from '../core/duration';
 import { InputError } from '../core/errors';
@@ -164,7 +164,8 @@ export function readDistributeParams(
 function readTarget(inputs: InputReader, version: string | undefined): TargetParams {
   const location = inputs.string('location')?.toLowerCase().replace(/\s+/g, '');
   const definitionInput = inputs.string('imageDefinition');
-  // A full version id (promote, replicate) or definition id says everything; names need the gallery.
+  // A full version id (promote, replicate) or definition id says everything; names need the
+  // gallery.
   const fromId =
     (version && version.startsWith('/') ? parsed('version', version, 'version') : undefined) ??
     (definitionInput?.startsWith('/')
@@ -175,18 +176,21 @@ function readTarget(inputs: InputReader, version: string | undefined): TargetPar
     required: true,
     expected: 'the resource group of the gallery (or give imageDefinition as a full resource id)',
   });
-  // The API's pattern; a new gallery's name is checked against Compute's stricter rule (no dashes) once it is known to be new.
+  // The API's pattern; a new gallery's name is checked against Compute's stricter rule (no dashes)
+  // once it is known to be new.
   const gallery = inputs.string('galleryName', {
     required: true,
     pattern: /^[A-Za-z0-9]([A-Za-z0-9._-]{0,78}[A-Za-z0-9])?$/,
     expected:
-      'a gallery name: letters, digits, periods and underscores, up to 80 characters, starting and ending with a letter or digit',
+      'a gallery name: letters, digits, periods and underscores, up to 80 characters, ' +
+      'starting and ending with a letter or digit',
   });
   const definition = inputs.string('imageDefinition', {
     required: true,
     pattern: /^[A-Za-z0-9]([A-Za-z0-9._-]{0,78}[A-Za-z0-9])?$/,
     expected:
-      'an image definition name (letters, digits, dashes, periods, underscores; up to 80 characters) or its full resource id',
+      'an image definition name (letters, digits, dashes, periods, underscores; up to 80 ' +
+      'characters) or its full resource id',
   });
   return { resourceGroup, gallery, definition, location };
 }
@@ -226,10 +230,14 @@ function readSource(inputs: InputReader): SourceParams {
     throw new InputError('source', (err as Error).message.replace(/\.$/, ''));
   }
   const storageAccountId = inputs.string('sourceStorageAccountId', {
-    pattern:
-      /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Storage\/storageAccounts\/[a-z0-9]{3,24}$/i,
+    pattern: new RegExp(
+      '^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.Storage/storageAccounts' +
+        '/[a-z0-9]{3,24}$',
+      'i',
+    ),
     expected:
-      '/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Storage/storageAccounts/<name>',
+      '/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Storage' +
+      '/storageAccounts/<name>',
   });
   return { kind, ref, storageAccountId: kind === 'vhd' ? storageAccountId : undefined };
 }
@@ -342,7 +350,9 @@ function readPrune(inputs: InputReader, action: GalleryAction): DistributeParams
   return keep > 0 && (action === 'publish' || action === 'prune') ? { keep, dryRun } : undefined;
 }
 
-/** `2027-06-30`, an ISO date-time, or a time from now with a unit (`180d`, `26w` is not: use days). */
+/**
+ * `2027-06-30`, an ISO date-time, or a time from now with a unit (`180d`, `26w` is not: use days).
+ */
 function readDate(inputs: InputReader, name: string, now: Date): Date | undefined {
   const raw = inputs.string(name);
   if (raw === undefined) return undefined;
@@ -395,7 +405,8 @@ function readFeatures(inputs: InputReader): Feature[] {
         throw new InputError(
           'imageFeatures',
           `'${entry}' is not Name=Value`,
-          'one feature per line, e.g. IsAcceleratedNetworkSupported=True or DiskControllerTypes=SCSI, NVMe',
+          'one feature per line, e.g. IsAcceleratedNetworkSupported=True or ' +
+            'DiskControllerTypes=SCSI, NVMe',
         );
       if (m[1].toLowerCase() === 'securitytype')
         throw new InputError(
@@ -427,7 +438,8 @@ function readTags(inputs: InputReader): Record<string, string> {
       throw new InputError(
         'tags',
         `'${name}' is not a tag name Azure accepts`,
-        'a name without < > % & \\ ? / of up to 512 characters, not starting with microsoft, azure or windows',
+        'a name without < > % & \\ ? / of up to 512 characters, not starting with ' +
+          'microsoft, azure or windows',
       );
     }
     if (value.length > 256)

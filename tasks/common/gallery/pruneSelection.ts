@@ -38,7 +38,8 @@ export function selectForPrune(versions: PrunableVersion[], o: PruneOptions): Pr
     if (users?.length) return keep(`in use by ${users.join(', ')}`);
     if (v.blockDeletionBeforeEndOfLife && (!v.endOfLifeDate || v.endOfLifeDate > o.now)) {
       return keep(
-        `deletion is blocked before its end of life${v.endOfLifeDate ? ` (${v.endOfLifeDate.toISOString().slice(0, 10)})` : ''}`,
+        `deletion is blocked before its end of ` +
+          `life${v.endOfLifeDate ? ` (${v.endOfLifeDate.toISOString().slice(0, 10)})` : ''}`,
       );
     }
     const state = v.provisioningState ?? 'Succeeded';
@@ -47,7 +48,9 @@ export function selectForPrune(versions: PrunableVersion[], o: PruneOptions): Pr
     return {
       name: v.name,
       delete: true,
-      reason: `older than the newest ${o.keep}${/^failed$/i.test(state) ? ', provisioning failed' : ''}`,
+      reason:
+        `older than the newest ` +
+        `${o.keep}${/^failed$/i.test(state) ? ', provisioning failed' : ''}`,
     };
   });
 }

@@ -1,6 +1,6 @@
 /**
- * Prune: delete old versions of the image definition, keeping the newest N and every version that is
- * in use or protected. A dry run prints the same decisions and deletes nothing.
+ * Prune: delete old versions of the image definition, keeping the newest N and every version that
+ * is in use or protected. A dry run prints the same decisions and deletes nothing.
  */
 import type { Gallery, GalleryImageVersion } from '@azure/arm-compute';
 import { describeArmError } from '../azure/armErrors';
@@ -29,14 +29,16 @@ export async function pruneVersions(
 ): Promise<PruneReport> {
   const { ref, compute, log, signal } = run;
   log.group(
-    `Prune: keep the newest ${opts.keep} version(s) of ${ref.definition}${opts.dryRun ? ' (dry run)' : ''}`,
+    `Prune: keep the newest ${opts.keep} version(s) of ` +
+      `${ref.definition}${opts.dryRun ? ' (dry run)' : ''}`,
   );
   const theGallery =
     gallery ??
     (await compute.galleries.get(ref.resourceGroup, ref.gallery, { abortSignal: signal }));
   const versions = await listVersions(run);
   const recovery = theGallery.softDeletePolicy?.isSoftDeleteEnabled
-    ? `Soft delete is on for gallery ${ref.gallery}: deleted versions stay recoverable for the gallery's retention period.`
+    ? `Soft delete is on for gallery ${ref.gallery}: deleted versions stay recoverable for ` +
+      `the gallery's retention period.`
     : `Soft delete is off for gallery ${ref.gallery}: deleted versions can't be recovered.`;
   const report: PruneReport = {
     keep: opts.keep,
@@ -51,7 +53,8 @@ export async function pruneVersions(
   let inUse = new Map<string, string[]>();
   if (beyond > 0) {
     log.info(
-      `Looking for VMs, scale sets, AVD host pools and dev box definitions that use these versions...`,
+      `Looking for VMs, scale sets, AVD host pools and dev box definitions that use these ` +
+        `versions...`,
     );
     const scan = await findVersionsInUse(
       run.azure,
@@ -66,7 +69,9 @@ export async function pruneVersions(
     for (const gap of scan.gaps) log.warn(`Could not check ${gap}.`);
     inUse = scan.inUse;
     if (!scan.complete) {
-      report.skipped = `the VMs or scale sets of subscription ${ref.subscriptionId} could not be listed, so it is not known which versions are in use`;
+      report.skipped =
+        `the VMs or scale sets of subscription ${ref.subscriptionId} could not be listed, so ` +
+        `it is not known which versions are in use`;
     }
   }
   report.decisions = selectForPrune(versions.map(asPrunable), {
@@ -93,11 +98,13 @@ export async function pruneVersions(
   const doomed = report.decisions.filter((d) => d.delete).map((d) => d.name);
   if (doomed.length && report.skipped) {
     run.warn(
-      `Prune deleted nothing: ${report.skipped}. Give the service connection Reader on the subscription, or prune in a run that can see it.`,
+      `Prune deleted nothing: ${report.skipped}. Give the service connection Reader on the ` +
+        `subscription, or prune in a run that can see it.`,
     );
   } else if (doomed.length && opts.dryRun) {
     log.info(
-      `Dry run: ${doomed.length} version(s) would be deleted (${doomed.join(', ')}); nothing was deleted. ${recovery}`,
+      `Dry run: ${doomed.length} version(s) would be deleted (${doomed.join(', ')}); ` +
+        `nothing was deleted. ${recovery}`,
     );
   } else if (doomed.length) {
     log.info(recovery);
@@ -119,7 +126,8 @@ export async function pruneVersions(
       }
     }
     log.info(
-      `Deleted ${report.deleted.length} version(s)${report.deleted.length ? `: ${report.deleted.join(', ')}` : ''}.`,
+      `Deleted ${report.deleted.length} ` +
+        `version(s)${report.deleted.length ? `: ${report.deleted.join(', ')}` : ''}.`,
     );
   }
   log.endGroup();

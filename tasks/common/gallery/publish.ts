@@ -1,7 +1,7 @@
 /**
  * action: publish — an image version from a source, in a gallery and image definition created when
- * missing. Everything is read and checked first (inputs, regions, source, definition, version name);
- * the plan is printed; only then is anything written.
+ * missing. Everything is read and checked first (inputs, regions, source, definition, version
+ * name); the plan is printed; only then is anything written.
  */
 import type { GalleryImageVersion } from '@azure/arm-compute';
 import { InputError } from '../core/errors';
@@ -48,7 +48,8 @@ export async function publish(run: GalleryRun): Promise<TaskOutcome> {
   const source = await inspectSource(run.azure, p.source!, log, run.signal);
   const sourceRegion = source.location ? canonicalRegion(source.location, locations) : undefined;
   log.info(
-    `Source: ${source.describe}${sourceRegion ? ` in ${sourceRegion}` : ''} (${describeTraits(source)}).`,
+    `Source: ${source.describe}${sourceRegion ? ` in ${sourceRegion}` : ''} ` +
+      `(${describeTraits(source)}).`,
   );
 
   const state = await readGalleryState(run);
@@ -56,7 +57,8 @@ export async function publish(run: GalleryRun): Promise<TaskOutcome> {
     throw new InputError(
       'galleryName',
       `'${ref.gallery}' can't be the name of a new gallery`,
-      'letters, digits, periods and underscores only (Azure refuses dashes in gallery names), e.g. ' +
+      'letters, digits, periods and underscores only (Azure refuses dashes in gallery ' +
+        'names), e.g. ' +
         ref.gallery.replace(/-/g, '_'),
     );
   }
@@ -149,7 +151,8 @@ export async function publish(run: GalleryRun): Promise<TaskOutcome> {
   let write: VersionWrite | undefined;
   if (decision.mode === 'replace') {
     log.info(
-      `Deleting version ${name} (overwrite), which was published from ${describeAnySource(decision.existing.source)}...`,
+      `Deleting version ${name} (overwrite), which was published from ` +
+        `${describeAnySource(decision.existing.source)}...`,
     );
     await deleteVersion(run, name);
   }
@@ -188,7 +191,8 @@ export async function publish(run: GalleryRun): Promise<TaskOutcome> {
     if (replication.outcome !== 'completed') {
       // Until the new version is in every region, older versions may be what some regions deploy.
       report.notes.push(
-        `Prune skipped: version ${name} is not replicated to every region, so older versions are kept.`,
+        `Prune skipped: version ${name} is not replicated to every region, so older ` +
+          `versions are kept.`,
       );
       log.warn(report.notes[report.notes.length - 1]);
     } else {
@@ -224,7 +228,8 @@ function planVersionWrite(
     if (!wanted.some((r) => sameRegion(r.region, location))) {
       wanted = [{ region: location }, ...wanted];
       notes.push(
-        `Azure keeps a version in the region of its source: ${location} was added to the target regions.`,
+        `Azure keeps a version in the region of its source: ${location} was added to the ` +
+          `target regions.`,
       );
       log.info(notes[notes.length - 1]);
     }
@@ -275,11 +280,15 @@ function planVersionWrite(
   const by =
     d.mode === 'own'
       ? 'this job published it already'
-      : `published from the same source${v.tags?.[TAGS.runUrl] ? ` by ${v.tags[TAGS.runUrl]}` : ' before'}`;
+      : `published from the same ` +
+        `source${v.tags?.[TAGS.runUrl] ? ` by ${v.tags[TAGS.runUrl]}` : ' before'}`;
   const { targetRegions, changes, body } = versionChanges(run, v, regions, locations);
   if (p.excludeFromLatest !== (v.publishingProfile?.excludeFromLatest ?? false)) {
     notes.push(
-      `Version ${d.name} is ${v.publishingProfile?.excludeFromLatest ? 'excluded from' : 'included in'} latest and stays so: publishing never changes that of an existing version (use action: promote).`,
+      `Version ${d.name} is ` +
+        `${v.publishingProfile?.excludeFromLatest ? 'excluded from' : 'included in'} latest ` +
+        `and stays so: publishing never changes that of an existing version (use action: ` +
+        `promote).`,
     );
   }
   if (!body)
@@ -298,7 +307,10 @@ function planVersionWrite(
   };
 }
 
-/** Compute creates a version in its source's region (a gallery source: the gallery's, if replicated there). */
+/**
+ * Compute creates a version in its source's region (a gallery source: the gallery's, if replicated
+ * there).
+ */
 function versionLocation(
   source: SourceInfo,
   galleryLocation: string,
@@ -317,7 +329,8 @@ async function checkReplaceable(run: GalleryRun, v: GalleryImageVersion): Promis
   const eol = v.publishingProfile?.endOfLifeDate;
   if (v.safetyProfile?.blockDeletionBeforeEndOfLife && (!eol || eol > new Date())) {
     throw new Error(
-      `Version ${v.name} can't be overwritten: it blocks deletion before its end of life${eol ? ` (${eol.toISOString().slice(0, 10)})` : ''}. Publish another version.`,
+      `Version ${v.name} can't be overwritten: it blocks deletion before its end of ` +
+        `life${eol ? ` (${eol.toISOString().slice(0, 10)})` : ''}. Publish another version.`,
     );
   }
   const gallery = await run.compute.galleries.get(run.ref.resourceGroup, run.ref.gallery, {
@@ -333,10 +346,12 @@ async function checkReplaceable(run: GalleryRun, v: GalleryImageVersion): Promis
   const users = scan.inUse.get(v.name ?? '');
   if (users?.length)
     throw new Error(
-      `Version ${v.name} can't be overwritten: it is in use by ${users.join(', ')}. Publish another version.`,
+      `Version ${v.name} can't be overwritten: it is in use by ${users.join(', ')}. ` +
+        `Publish another version.`,
     );
   if (!scan.complete)
     throw new Error(
-      `Version ${v.name} can't be overwritten: it can't be checked that nothing uses it (${scan.gaps.join('; ')}).`,
+      `Version ${v.name} can't be overwritten: it can't be checked that nothing uses it ` +
+        `(${scan.gaps.join('; ')}).`,
     );
 }

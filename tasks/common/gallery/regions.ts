@@ -1,7 +1,8 @@
 /**
  * Target regions as users write them (`westeurope=2:Standard_ZRS, eastus`), resolved against the
  * regions the subscription offers, and merged with the regions a version already replicates to.
- * Compute echoes regions by display name ("West Europe"), so every comparison goes through regionKey.
+ * Compute echoes regions by display name ("West Europe"), so every comparison goes through
+ * regionKey.
  */
 export const STORAGE_ACCOUNT_TYPES = ['Standard_LRS', 'Standard_ZRS', 'Premium_LRS'] as const;
 export type StorageAccountType = (typeof STORAGE_ACCOUNT_TYPES)[number];
@@ -41,8 +42,8 @@ export function sameRegion(a: string, b: string): boolean {
 const SPEC = /^([A-Za-z][A-Za-z0-9 ]*?)\s*(?:=\s*([^:\s]+))?\s*(?::\s*(\S+))?$/;
 
 /**
- * Parses `region[=replicas][:storageAccountType]` entries. Throws an Error naming the entry and what
- * is wrong (the caller prefixes the input name).
+ * Parses `region[=replicas][:storageAccountType]` entries. Throws an Error naming the entry and
+ * what is wrong (the caller prefixes the input name).
  */
 export function parseRegionSpecs(entries: string[]): RegionSpec[] {
   const specs: RegionSpec[] = [];
@@ -50,7 +51,8 @@ export function parseRegionSpecs(entries: string[]): RegionSpec[] {
     const m = SPEC.exec(entry.trim());
     if (!m)
       throw new Error(
-        `'${entry}' is not a region entry. Expected region[=replicas][:storageAccountType], e.g. westeurope=2:Standard_ZRS`,
+        `'${entry}' is not a region entry. Expected ` +
+          `region[=replicas][:storageAccountType], e.g. westeurope=2:Standard_ZRS`,
       );
     const [, region, count, type] = m;
     const spec: RegionSpec = { region: region.trim() };
@@ -72,7 +74,8 @@ function parseReplicaCount(text: string, what: string): number {
   const n = Number(text);
   if (n < 1 || n > MAX_REPLICAS)
     throw new Error(
-      `${what}: the replica count ${n} is out of range; Azure allows 1 to ${MAX_REPLICAS} replicas per region`,
+      `${what}: the replica count ${n} is out of range; Azure allows 1 to ${MAX_REPLICAS} ` +
+        `replicas per region`,
     );
   return n;
 }
@@ -81,14 +84,15 @@ function parseStorageAccountType(text: string, what: string): StorageAccountType
   const match = STORAGE_ACCOUNT_TYPES.find((t) => t.toLowerCase() === text.toLowerCase());
   if (!match)
     throw new Error(
-      `${what}: '${text}' is not a storage account type; use one of ${STORAGE_ACCOUNT_TYPES.join(', ')}`,
+      `${what}: '${text}' is not a storage account type; use one of ` +
+        `${STORAGE_ACCOUNT_TYPES.join(', ')}`,
     );
   return match;
 }
 
 /**
- * Resolves specs to the subscription's canonical region names. Unknown names come back with up to three
- * suggestions (names that start with it, or within two typing mistakes).
+ * Resolves specs to the subscription's canonical region names. Unknown names come back with up to
+ * three suggestions (names that start with it, or within two typing mistakes).
  */
 export function resolveRegions(
   specs: RegionSpec[],
@@ -145,7 +149,9 @@ export function targetRegionsFor(specs: RegionSpec[], defaults: RegionDefaults):
 
 export interface RegionMerge {
   targetRegions: TargetRegion[];
-  /** What changes, in words ("add eastus (1 replica, Standard_LRS)", "westeurope: 1 -> 3 replicas"). */
+  /**
+   * What changes, in words ("add eastus (1 replica, Standard_LRS)", "westeurope: 1 -> 3 replicas").
+   */
   changes: string[];
   /** Requests that can't be honoured (storage account type is not updatable). */
   warnings: string[];
@@ -154,7 +160,8 @@ export interface RegionMerge {
 /**
  * Adds requested regions and replica counts to the regions a version already has. Regions are never
  * removed (Compute refuses unless the version allows it, and it would break deployments there).
- * A requested replica count replaces the existing one; a region listed without a count keeps its count.
+ * A requested replica count replaces the existing one; a region listed without a count keeps its
+ * count.
  */
 export function mergeTargetRegions(
   existing: TargetRegion[],
@@ -178,7 +185,8 @@ export function mergeTargetRegions(
       };
       targetRegions.push(added);
       changes.push(
-        `add ${added.name} (${plural(added.regionalReplicaCount, 'replica')}, ${added.storageAccountType})`,
+        `add ${added.name} (${plural(added.regionalReplicaCount, 'replica')}, ` +
+          `${added.storageAccountType})`,
       );
       continue;
     }
@@ -187,7 +195,8 @@ export function mergeTargetRegions(
       spec.replicaCount !== (current.regionalReplicaCount ?? 1)
     ) {
       changes.push(
-        `${current.name}: ${current.regionalReplicaCount ?? 1} -> ${plural(spec.replicaCount, 'replica')}`,
+        `${current.name}: ${current.regionalReplicaCount ?? 1} -> ` +
+          `${plural(spec.replicaCount, 'replica')}`,
       );
       current.regionalReplicaCount = spec.replicaCount;
     }
@@ -197,7 +206,8 @@ export function mergeTargetRegions(
       spec.storageAccountType.toLowerCase() !== current.storageAccountType.toLowerCase()
     ) {
       warnings.push(
-        `${current.name} keeps storage account type ${current.storageAccountType}: Azure can't change it on an existing replica (asked for ${spec.storageAccountType})`,
+        `${current.name} keeps storage account type ${current.storageAccountType}: Azure ` +
+          `can't change it on an existing replica (asked for ${spec.storageAccountType})`,
       );
     }
   }

@@ -1,7 +1,8 @@
 /**
- * Waiting for an image version to replicate: one GET with `$expand=ReplicationStatus` per poll covers
- * every region; a line is printed when a region moves, the task's progress follows the average, the
- * next poll waits the service's Retry-After when it gives one, and cancellation stops the wait at once.
+ * Waiting for an image version to replicate: one GET with `$expand=ReplicationStatus` per poll
+ * covers every region; a line is printed when a region moves, the task's progress follows the
+ * average, the next poll waits the service's Retry-After when it gives one, and cancellation stops
+ * the wait at once.
  */
 import { Clock } from '../core/clock';
 import { poll } from '../core/poll';
@@ -54,7 +55,9 @@ export function regionStates(v: ReplicatingVersion, locations: AzureLocation[]):
 const TERMINAL = /^(completed|failed)$/i;
 const BUSY = /^(creating|updating|migrating|deleting)$/i;
 
-/** Settled when every region is Completed or Failed and Compute no longer reports work in progress. */
+/**
+ * Settled when every region is Completed or Failed and Compute no longer reports work in progress.
+ */
 export function settled(v: ReplicatingVersion, regions: RegionState[]): WaitOutcome | undefined {
   const state = v.provisioningState ?? '';
   const done = regions.length > 0 && regions.every((r) => TERMINAL.test(r.state));
@@ -90,7 +93,9 @@ function averageProgress(regions: RegionState[]): number {
 }
 
 export interface WaitOptions {
-  /** One GET with $expand=ReplicationStatus; reports a Retry-After (seconds) through the callback. */
+  /**
+   * One GET with $expand=ReplicationStatus; reports a Retry-After (seconds) through the callback.
+   */
   fetch(onRetryAfter: (seconds: number) => void): Promise<ReplicatingVersion>;
   locations: AzureLocation[];
   timeoutMs: number;
@@ -142,7 +147,9 @@ export function describeRegions(regions: RegionState[]): string {
   return regions
     .map(
       (r) =>
-        `${r.region}: ${r.state}${/^completed$/i.test(r.state) ? '' : ` ${r.progress}%`}${r.details ? ` (${r.details})` : ''}`,
+        `${r.region}: ` +
+        `${r.state}${/^completed$/i.test(r.state) ? '' : ` ${r.progress}%`}` +
+        `${r.details ? ` (${r.details})` : ''}`,
     )
     .join('; ');
 }

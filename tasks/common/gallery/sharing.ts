@@ -1,7 +1,7 @@
 /**
- * Direct shared gallery: the gallery shared with subscriptions and tenants (sharing profile groups).
- * Only adds what is missing, never removes a group member: sharing is the gallery's, and other
- * pipelines may have added them. A community gallery can't be shared this way.
+ * Direct shared gallery: the gallery shared with subscriptions and tenants (sharing profile
+ * groups). Only adds what is missing, never removes a group member: sharing is the gallery's, and
+ * other pipelines may have added them. A community gallery can't be shared this way.
  */
 import type { Gallery } from '@azure/arm-compute';
 import { PlanItem } from '../core/plan';
@@ -23,7 +23,9 @@ export function planSharing(
   const permissions = gallery?.sharingProfile?.permissions ?? 'Private';
   if (/^community$/i.test(permissions)) {
     throw new Error(
-      `Gallery '${gallery?.name}' is a community gallery; it can't also be shared directly with subscriptions or tenants. Leave shareWithSubscriptions and shareWithTenants empty.`,
+      `Gallery '${gallery?.name}' is a community gallery; it can't also be shared directly ` +
+        `with subscriptions or tenants. Leave shareWithSubscriptions and shareWithTenants ` +
+        `empty.`,
     );
   }
   const have = (type: string) =>
@@ -81,7 +83,8 @@ export async function applySharing(
   ];
   if (groups.length === 0) return;
   log.info(
-    `Sharing gallery ${ref.gallery} with ${groups.map((g) => `${g.type}: ${g.ids.join(', ')}`).join('; ')}...`,
+    `Sharing gallery ${ref.gallery} with ` +
+      `${groups.map((g) => `${g.type}: ${g.ids.join(', ')}`).join('; ')}...`,
   );
   await run.step(`Sharing gallery ${ref.gallery}`, () =>
     compute.gallerySharingProfile.update(

@@ -1,7 +1,7 @@
 /**
- * Reads the source of a new image version (managed image, VM, gallery image version or VHD blob) and
- * what it reveals about itself: region, OS type and state, Hyper-V generation, security type. A source
- * that does not exist fails here, before anything is written.
+ * Reads the source of a new image version (managed image, VM, gallery image version or VHD blob)
+ * and what it reveals about itself: region, OS type and state, Hyper-V generation, security type. A
+ * source that does not exist fails here, before anything is written.
  */
 import {
   bearerTokenAuthenticationPolicy,
@@ -62,7 +62,8 @@ export async function inspectSource(
     const e = err as { statusCode?: number; code?: string };
     if (e?.statusCode === 404 || /NotFound$/i.test(e?.code ?? '')) {
       throw new SourceError(
-        `The source ${describe} does not exist, or is in a subscription the service connection can't see: ${src.ref}`,
+        `The source ${describe} does not exist, or is in a subscription the service ` +
+          `connection can't see: ${src.ref}`,
       );
     }
     throw new SourceError(`Reading the source ${describe} failed: ${describeArmError(err)}`);
@@ -137,7 +138,8 @@ async function virtualMachine(
     describe,
     location: vm.location,
     osType: vm.storageProfile?.osDisk?.osType,
-    // A VM that was generalized (sysprep / waagent -deprovision, then "az vm generalize") reports it.
+    // A VM that was generalized (sysprep / waagent -deprovision, then "az vm generalize") reports
+    // it.
     osState: statuses.includes('osstate/generalized')
       ? 'Generalized'
       : vm.instanceView
@@ -169,7 +171,8 @@ async function galleryVersion(
   );
   if (version.provisioningState && !/^succeeded$/i.test(version.provisioningState)) {
     throw new SourceError(
-      `The source ${describe} is not usable: its provisioning state is ${version.provisioningState}.`,
+      `The source ${describe} is not usable: its provisioning state is ` +
+        `${version.provisioningState}.`,
     );
   }
   const definition = await compute.galleryImages.get(g.resourceGroup, g.gallery, g.definition!, {
@@ -203,17 +206,20 @@ async function vhd(
     const name = storageAccountNameOf(src.ref);
     if (!name)
       throw new SourceError(
-        `The storage account of the ${describe} can't be told from its URI; set sourceStorageAccountId.`,
+        `The storage account of the ${describe} can't be told from its URI; set ` +
+          `sourceStorageAccountId.`,
       );
     const accounts = await arm.list<{ id: string; name: string }>(
-      `/subscriptions/${azure.subscriptionId}/resources?$filter=${encodeURIComponent("resourceType eq 'Microsoft.Storage/storageAccounts'")}`,
+      `/subscriptions/${azure.subscriptionId}/resources?$filter=` +
+        `${encodeURIComponent("resourceType eq 'Microsoft.Storage/storageAccounts'")}`,
       '2021-04-01',
       signal,
     );
     accountId = accounts.find((a) => a.name.toLowerCase() === name)?.id;
     if (!accountId) {
       throw new SourceError(
-        `The storage account '${name}' that holds the ${describe} is not in subscription ${azure.subscriptionId}; set sourceStorageAccountId to its resource id.`,
+        `The storage account '${name}' that holds the ${describe} is not in subscription ` +
+          `${azure.subscriptionId}; set sourceStorageAccountId to its resource id.`,
       );
     }
     log.info(`The VHD is in storage account ${accountId}.`);
@@ -261,7 +267,8 @@ async function checkBlob(
   if (response.status === 404) throw new SourceError(`The source ${describe} does not exist.`);
   if (response.status === 401 || response.status === 403) {
     log.info(
-      `Could not check that the ${describe} exists: the service connection may not read blobs there (Storage Blob Data Reader). Azure checks it when the version is created.`,
+      `Could not check that the ${describe} exists: the service connection may not read ` +
+        `blobs there (Storage Blob Data Reader). Azure checks it when the version is created.`,
     );
     return;
   }
@@ -272,7 +279,8 @@ async function checkBlob(
   const type = response.headers.get('x-ms-blob-type');
   if (type && !/^pageblob$/i.test(type)) {
     throw new SourceError(
-      `The source ${describe} is a ${type}; Azure imports VHDs from page blobs only. Upload it as a page blob (azcopy --blob-type PageBlob).`,
+      `The source ${describe} is a ${type}; Azure imports VHDs from page blobs only. ` +
+        `Upload it as a page blob (azcopy --blob-type PageBlob).`,
     );
   }
 }

@@ -1,4 +1,6 @@
-/** What a source input names: a managed image, VM, gallery image version (by id) or a VHD (by URI). */
+/**
+ * What a source input names: a managed image, VM, gallery image version (by id) or a VHD (by URI).
+ */
 import { parseGalleryId, parseResourceId, typeOf } from '../azure/resourceIds';
 
 export const VERSION_SOURCE_KINDS = [
@@ -28,14 +30,18 @@ export function classifySource(
       ? `a ${typeOf(p)} resource, which can't be the source of an image version`
       : 'neither a resource id nor an https URI';
     throw new Error(
-      `'${value}' is ${what}. Expected the id of a managed image (/subscriptions/.../providers/Microsoft.Compute/images/<name>), ` +
-        'a virtual machine (.../Microsoft.Compute/virtualMachines/<name>), a gallery image version ' +
-        '(.../Microsoft.Compute/galleries/<gallery>/images/<definition>/versions/<version>), or the https URI of a VHD blob',
+      `'${value}' is ${what}. Expected the id of a managed image ` +
+        `(/subscriptions/.../providers/Microsoft.Compute/images/<name>), ` +
+        ('a virtual machine (.../Microsoft.Compute/virtualMachines/<name>), a gallery image ' +
+          'version ') +
+        ('(.../Microsoft.Compute/galleries/<gallery>/images/<definition>/versions' +
+          '/<version>), or the https URI of a VHD blob'),
     );
   }
   if (declared !== 'auto' && declared !== kind) {
     throw new Error(
-      `'${value}' is a ${SOURCE_LABEL[kind]}, but sourceType is ${declared} (${SOURCE_LABEL[declared]}); set sourceType to ${kind} or auto`,
+      `'${value}' is a ${SOURCE_LABEL[kind]}, but sourceType is ${declared} ` +
+        `(${SOURCE_LABEL[declared]}); set sourceType to ${kind} or auto`,
     );
   }
   return kind;
@@ -55,8 +61,9 @@ export function detectSourceKind(value: string): VersionSourceKind | undefined {
 }
 
 /**
- * The storage account that holds a VHD, by name, from its URI: `https://<account>.blob.<suffix>/...`,
- * or path-style `https://<host>/<account>/...` (Azure Stack, emulators).
+ * The storage account that holds a VHD, by name, from its URI:
+ * `https://<account>.blob.<suffix>/...`, or path-style `https://<host>/<account>/...` (Azure Stack,
+ * emulators).
  */
 export function storageAccountNameOf(uri: string): string | undefined {
   let url: URL;

@@ -1,9 +1,9 @@
 /**
- * Which versions of an image definition are in use, in every subscription the service connection can
- * see: by virtual machines (AVD session hosts are named as such), scale sets, AVD host pools' session
- * host templates, and dev box definitions of dev centers that have the gallery attached. Prune keeps
- * these. What can't be checked is reported; when the gallery's own subscription can't be checked, the
- * scan is incomplete and nothing may be deleted.
+ * Which versions of an image definition are in use, in every subscription the service connection
+ * can see: by virtual machines (AVD session hosts are named as such), scale sets, AVD host pools'
+ * session host templates, and dev box definitions of dev centers that have the gallery attached.
+ * Prune keeps these. What can't be checked is reported; when the gallery's own subscription can't
+ * be checked, the scan is incomplete and nothing may be deleted.
  */
 import { AzureContext } from '../azure/clients';
 import { describeArmError } from '../azure/armErrors';
@@ -68,7 +68,8 @@ export async function findVersionsInUse(
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker));
   log.debug(
-    `Usage scan: ${scan.subscriptions.length} subscription(s); in use: ${JSON.stringify([...scan.inUse])}; gaps: ${scan.gaps.join(' | ')}`,
+    `Usage scan: ${scan.subscriptions.length} subscription(s); in use: ` +
+      `${JSON.stringify([...scan.inUse])}; gaps: ${scan.gaps.join(' | ')}`,
   );
   return scan;
 }
@@ -91,7 +92,8 @@ async function visibleSubscriptions(
     return [own.toLowerCase(), ...ids.filter((id) => id !== own.toLowerCase())];
   } catch (err) {
     scan.gaps.push(
-      `the list of subscriptions (${describeArmError(err)}); only the gallery's subscription was checked`,
+      `the list of subscriptions (${describeArmError(err)}); only the gallery's ` +
+        `subscription was checked`,
     );
     return [own.toLowerCase()];
   }
@@ -195,7 +197,8 @@ async function scanSubscription(
 
 /**
  * The version of our definition an image reference uses: by gallery id (a definition id uses its
- * `exactVersion`), or by direct shared gallery id `/SharedGalleries/{uniqueName}/Images/{definition}/Versions/{version}`.
+ * `exactVersion`), or by direct shared gallery id
+ * `/SharedGalleries/{uniqueName}/Images/{definition}/Versions/{version}`.
  */
 export function referencedVersion(
   ref: ImageReference | undefined,
@@ -226,7 +229,10 @@ export function referencedVersion(
   return undefined;
 }
 
-/** The version of our definition a dev box definition's image uses, through a gallery attached under one of these names. */
+/**
+ * The version of our definition a dev box definition's image uses, through a gallery attached under
+ * one of these names.
+ */
 export function devBoxVersion(
   ref: ImageReference | undefined,
   attachedGalleryNames: string[],

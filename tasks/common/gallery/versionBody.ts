@@ -1,7 +1,7 @@
 /**
- * Request bodies for image versions. Updates are whole PUTs built from what Compute returned (as the
- * Azure CLI's generic update does): the PATCH body's schema requires the storage profile anyway, and
- * a PUT carries exactly the writable properties, nothing read-only.
+ * Request bodies for image versions. Updates are whole PUTs built from what Compute returned (as
+ * the Azure CLI's generic update does): the PATCH body's schema requires the storage profile
+ * anyway, and a PUT carries exactly the writable properties, nothing read-only.
  */
 import type { GalleryImageVersion, GalleryImageVersionStorageProfile } from '@azure/arm-compute';
 import { TargetRegion } from './regions';
@@ -69,7 +69,8 @@ export function updatedVersionBody(
 ): GalleryImageVersion {
   const pp = existing.publishingProfile ?? {};
   let targetRegions = change.targetRegions ?? pp.targetRegions?.map((t) => ({ ...t }));
-  // Each region carries its own copy of the flag; clearing only the version's would leave them hidden.
+  // Each region carries its own copy of the flag; clearing only the version's would leave them
+  // hidden.
   if (change.excludeFromLatest !== undefined && targetRegions)
     targetRegions = targetRegions.map((t) => ({
       ...t,

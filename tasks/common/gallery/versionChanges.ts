@@ -1,7 +1,7 @@
 /**
- * What writing an existing image version again changes (publish of a version that exists, replicate):
- * its target regions merged with the inputs', the regions whose replication failed retried, and the end
- * of life the inputs set. Reads nothing; the merge's warnings are logged.
+ * What writing an existing image version again changes (publish of a version that exists,
+ * replicate): its target regions merged with the inputs', the regions whose replication failed
+ * retried, and the end of life the inputs set. Reads nothing; the merge's warnings are logged.
  */
 import type { GalleryImageVersion } from '@azure/arm-compute';
 import { GalleryRun } from './context';
@@ -16,7 +16,10 @@ import { updatedVersionBody } from './versionBody';
 
 export interface VersionChanges {
   targetRegions: TargetRegion[];
-  /** Whether the inputs ask for other target regions or another end of life (retrying failed regions aside). */
+  /**
+   * Whether the inputs ask for other target regions or another end of life (retrying failed regions
+   * aside).
+   */
   asked: boolean;
   /** Regions whose replication failed, retried by writing the version again. */
   failed: string[];

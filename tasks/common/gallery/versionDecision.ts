@@ -1,7 +1,7 @@
 /**
  * Which version name a publish uses and what it does with it: create it, find this job's own result
- * (a rerun), add to the same image published earlier, replace other content (only with overwrite), or
- * refuse. Pure, so every branch is unit-tested.
+ * (a rerun), add to the same image published earlier, replace other content (only with overwrite),
+ * or refuse. Pure, so every branch is unit-tested.
  */
 import { PipelineInfo } from '../core/pipelineInfo';
 import { VersionPlan } from './params';
@@ -62,11 +62,15 @@ export function decideVersion(o: {
   }
   if (o.overwrite) return { mode: 'replace', name, existing };
   const by = existing.tags?.[TAGS.runUrl]
-    ? ` by ${existing.tags[TAGS.runUrl]}${existing.tags[TAGS.job] ? ` (job ${existing.tags[TAGS.job]})` : ''}`
+    ? ` by ` +
+      `${existing.tags[TAGS.runUrl]}` +
+      `${existing.tags[TAGS.job] ? ` (job ${existing.tags[TAGS.job]})` : ''}`
     : '';
   throw new VersionConflictError(
-    `Image version ${name} of '${o.definition}' already exists with other content: it was published from ${o.describeSource(existing.source)}${by}, ` +
-      `not from ${o.describeSource(o.source)}. Nothing was changed. Publish another version (e.g. versionStrategy: nextPatch), ` +
+    `Image version ${name} of '${o.definition}' already exists with other content: it was ` +
+      `published from ${o.describeSource(existing.source)}${by}, ` +
+      (`not from ${o.describeSource(o.source)}. Nothing was changed. Publish another ` +
+        `version (e.g. versionStrategy: nextPatch), `) +
       'or set overwrite: true to delete that version and publish this source under its name.',
   );
 }

@@ -87,12 +87,15 @@ export async function followReplication(
     return { outcome: 'not waited', regions };
   }
   log.info(
-    `Waiting for replication to finish (up to ${formatDuration(params.timeoutMs)}); one status read every ${formatDuration(params.pollIntervalMs)}...`,
+    `Waiting for replication to finish (up to ${formatDuration(params.timeoutMs)}); one ` +
+      `status read every ${formatDuration(params.pollIntervalMs)}...`,
   );
   if (run.pipeline.hostedAgent && params.timeoutMs > 50 * 60_000) {
     log.info(
-      'Microsoft-hosted agents stop a job after 60 minutes on private projects. If replication may take longer, set waitForReplication: false here ' +
-        'and wait in a later job with action: replicate (each job has its own time limit); nothing is published twice.',
+      'Microsoft-hosted agents stop a job after 60 minutes on private projects. If ' +
+        'replication may take longer, set waitForReplication: false here ' +
+        ('and wait in a later job with action: replicate (each job has its own time limit); ' +
+          'nothing is published twice.'),
     );
   }
   let result: WaitResult;
@@ -109,14 +112,16 @@ export async function followReplication(
   } catch (err) {
     if (signal.aborted)
       log.warn(
-        `Stopped waiting for version ${name}: the pipeline was cancelled. Replication goes on in Azure; running this job again picks it up without publishing twice.`,
+        `Stopped waiting for version ${name}: the pipeline was cancelled. Replication goes ` +
+          `on in Azure; running this job again picks it up without publishing twice.`,
       );
     throw err;
   }
   const failed = result.regions.filter((r) => /^failed$/i.test(r.state));
   if (result.outcome === 'completed') {
     log.info(
-      `Version ${name} is replicated to ${result.regions.length} region(s): ${result.regions.map((r) => r.region).join(', ')}.`,
+      `Version ${name} is replicated to ${result.regions.length} region(s): ` +
+        `${result.regions.map((r) => r.region).join(', ')}.`,
     );
     return { outcome: 'completed', regions: result.regions };
   }
@@ -125,8 +130,10 @@ export async function followReplication(
       outcome: 'timeout',
       regions: result.regions,
       problem:
-        `Replication of version ${name} did not finish within ${formatDuration(params.timeoutMs)} (${describeRegions(result.regions)}). ` +
-        'It goes on in Azure; run this job again to wait for it (nothing is published twice), or raise replicationTimeout.',
+        `Replication of version ${name} did not finish within ` +
+        `${formatDuration(params.timeoutMs)} (${describeRegions(result.regions)}). ` +
+        ('It goes on in Azure; run this job again to wait for it (nothing is published ' +
+          'twice), or raise replicationTimeout.'),
     };
   }
   if (failed.length === 0) {
@@ -140,7 +147,8 @@ export async function followReplication(
     };
   }
   const problem =
-    `Replication of version ${name} failed in ${failed.map((r) => `${r.region}${r.details ? ` (${r.details})` : ''}`).join(', ')}` +
+    `Replication of version ${name} failed in ` +
+    `${failed.map((r) => `${r.region}${r.details ? ` (${r.details})` : ''}`).join(', ')}` +
     `${
       result.regions.length > failed.length
         ? `; ${result.regions

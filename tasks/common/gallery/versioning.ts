@@ -1,6 +1,7 @@
 /**
  * Gallery image version names: `Major.Minor.Patch`, each a whole number that fits a 32-bit signed
- * integer (what Compute accepts). Versions are ordered numerically, so `1.10.0` is newer than `1.9.0`.
+ * integer (what Compute accepts). Versions are ordered numerically, so `1.10.0` is newer than
+ * `1.9.0`.
  */
 const MAX_PART = 2_147_483_647;
 
@@ -49,7 +50,8 @@ export function nextVersion(existing: string[], bump: Bump): string {
     bump === 'major' ? [a + 1, 0, 0] : bump === 'minor' ? [a, b + 1, 0] : [a, b, c + 1];
   if (next.some((n) => n > MAX_PART))
     throw new Error(
-      `The next ${bump} version after ${latest} would exceed ${MAX_PART}; choose a version explicitly.`,
+      `The next ${bump} version after ${latest} would exceed ${MAX_PART}; choose a version ` +
+        `explicitly.`,
     );
   return next.join('.');
 }
@@ -57,15 +59,18 @@ export function nextVersion(existing: string[], bump: Bump): string {
 /**
  * Maps a pipeline build number to a version name:
  * - `1.4.2` (already a version) stays as it is;
- * - the default format `yyyyMMdd.r` (`20261121.3`, also with text around it such as `main_20261121.3`)
- *   becomes `yyyy.MMdd.r` (`2026.1121.3`): readable, and ordered as the builds are;
- * - otherwise the numbers in it, in order, padded with zeros: `Release-12` -> `12.0.0`, `7.2` -> `7.2.0`.
+ * - the default format `yyyyMMdd.r` (`20261121.3`, also with text around it such as
+ *   `main_20261121.3`) becomes `yyyy.MMdd.r` (`2026.1121.3`): readable, and ordered as the builds
+ * are;
+ * - otherwise the numbers in it, in order, padded with zeros: `Release-12` -> `12.0.0`, `7.2` ->
+ *   `7.2.0`.
  * Throws an Error saying why and what to do when no version follows from it.
  */
 export function versionFromBuildNumber(buildNumber: string): string {
   const groups: string[] = buildNumber.match(/\d+/g) ?? [];
   const hint =
-    'Set a version explicitly (versionStrategy: explicit), or use a build number format such as $(Date:yyyyMMdd).$(Rev:r) or $(Major).$(Minor).$(Rev:r)';
+    'Set a version explicitly (versionStrategy: explicit), or use a build number format ' +
+    'such as $(Date:yyyyMMdd).$(Rev:r) or $(Major).$(Minor).$(Rev:r)';
   if (groups.length === 0)
     throw new Error(
       `The build number '${buildNumber}' has no numbers to make a version from. ${hint}.`,
@@ -76,7 +81,8 @@ export function versionFromBuildNumber(buildNumber: string): string {
     numbers = [date[1], `${date[2]}${date[3]}`, ...groups.slice(1)];
   if (numbers.length > 3) {
     throw new Error(
-      `The build number '${buildNumber}' has ${numbers.length} numbers (${numbers.join(', ')}); a version has three (Major.Minor.Patch). ${hint}.`,
+      `The build number '${buildNumber}' has ${numbers.length} numbers ` +
+        `(${numbers.join(', ')}); a version has three (Major.Minor.Patch). ${hint}.`,
     );
   }
   const version = [...numbers, '0', '0']

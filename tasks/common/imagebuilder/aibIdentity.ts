@@ -1,12 +1,13 @@
 /**
- * Image Builder's user-assigned identity: the `managedIdentity` input, else the identity a template file
- * names, else the task's own. The task's own identity lives in the template's resource group under a
- * name derived from the subscription and the group, so every run (and every pipeline) building there
- * finds the one made before; it is durable and never deleted by the task. It holds a custom role with
- * only the actions Image Builder needs (aibNeeds.ts), assigned at the resource groups of this build's
- * targets, plus the built-in roles Microsoft asks for (Contributor on a given staging group, Managed
- * Identity Operator on the build VM's identities). Planning reads only; `ensureOwnIdentity` writes
- * what the plan says is missing, each write idempotent (same names, existing ones recognised).
+ * Image Builder's user-assigned identity: the `managedIdentity` input, else the identity a template
+ * file names, else the task's own. The task's own identity lives in the template's resource group
+ * under a name derived from the subscription and the group, so every run (and every pipeline)
+ * building there finds the one made before; it is durable and never deleted by the task. It holds a
+ * custom role with only the actions Image Builder needs (aibNeeds.ts), assigned at the resource
+ * groups of this build's targets, plus the built-in roles Microsoft asks for (Contributor on a
+ * given staging group, Managed Identity Operator on the build VM's identities). Planning reads
+ * only; `ensureOwnIdentity` writes what the plan says is missing, each write idempotent (same
+ * names, existing ones recognised).
  */
 import { createHash } from 'crypto';
 import { AuthorizationManagementClient, RoleDefinition } from '@azure/arm-authorization';
@@ -29,7 +30,10 @@ export interface Identity {
   clientId?: string;
 }
 
-/** Stands for the principal of an identity a build would create (validate, wait, cancel create nothing). */
+/**
+ * Stands for the principal of an identity a build would create (validate, wait, cancel create
+ * nothing).
+ */
 export const PENDING_PRINCIPAL = '<principal id of the identity the first build creates>';
 
 const OWN_IDENTITY_TAGS = {
@@ -43,10 +47,14 @@ export type IdentityChoice =
 
 /** `gip-aib-<hash>`: one per subscription and resource group. */
 export function ownIdentityName(subscriptionId: string, resourceGroup: string): string {
-  return `gip-aib-${createHash('sha256').update(`${subscriptionId}/${resourceGroup}`.toLowerCase()).digest('hex').slice(0, 12)}`;
+  const hash = createHash('sha256').update(`${subscriptionId}/${resourceGroup}`.toLowerCase());
+  return `gip-aib-${hash.digest('hex').slice(0, 12)}`;
 }
 
-/** Role names are unique in a tenant: the identity's name (its hash names the subscription and group) makes it so. */
+/**
+ * Role names are unique in a tenant: the identity's name (its hash names the subscription and
+ * group) makes it so.
+ */
 export function customRoleName(identityName: string): string {
   return `BuildImage Image Builder (${identityName})`;
 }
@@ -62,8 +70,11 @@ export function identityOfFile(identity: ArmValue | undefined): string | undefin
   if (ids.length !== 1 || !isIdentityId(ids[0])) {
     throw new InputError(
       'templateFile',
-      `identity: Image Builder runs as exactly one user-assigned identity, given by its resource id in identity.userAssignedIdentities (found ${ids.length ? ids.join(', ') : 'none'})`,
-      "one identity there, or leave identity out of the file (the managedIdentity input, or the task's own identity, is used then)",
+      `identity: Image Builder runs as exactly one user-assigned identity, given by its ` +
+        `resource id in identity.userAssignedIdentities (found ` +
+        `${ids.length ? ids.join(', ') : 'none'})`,
+      'one identity there, or leave identity out of the file (the managedIdentity input, ' +
+        "or the task's own identity, is used then)",
     );
   }
   return ids[0];
@@ -86,8 +97,11 @@ export async function chooseIdentity(
   const id = value
     ? value.startsWith('/')
       ? value
-      : `/subscriptions/${azure.subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${value}`
-    : `/subscriptions/${azure.subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${ownIdentityName(azure.subscriptionId, resourceGroup)}`;
+      : `/subscriptions/${azure.subscriptionId}/resourceGroups/${resourceGroup}/providers` +
+        `/Microsoft.ManagedIdentity/userAssignedIdentities/${value}`
+    : `/subscriptions/${azure.subscriptionId}/resourceGroups/${resourceGroup}/providers` +
+      `/Microsoft.ManagedIdentity/userAssignedIdentities/` +
+      `${ownIdentityName(azure.subscriptionId, resourceGroup)}`;
   const p = parseResourceId(id)!;
   const msi = new ManagedServiceIdentityClient(
     azure.credential,
@@ -105,7 +119,9 @@ export async function chooseIdentity(
     throw new InputError(
       from,
       `the user-assigned identity ${id} does not exist (or the service connection can't read it)`,
-      `an existing identity (az identity create -g ${p.resourceGroup} -n ${p.levels[0][1]}, then grant it rights on the distribution targets), or leave managedIdentity empty to let the task use its own`,
+      `an existing identity (az identity create -g ${p.resourceGroup} -n ` +
+        `${p.levels[0][1]}, then grant it rights on the distribution targets), or leave ` +
+        `managedIdentity empty to let the task use its own`,
     );
   }
   return { own: false, id, from, found };
@@ -120,7 +136,10 @@ export interface RoleGrant {
   what: string;
 }
 
-/** What the task writes for its own identity; empty lists (and no flags) when everything is in place. */
+/**
+ * What the task writes for its own identity; empty lists (and no flags) when everything is in
+ * place.
+ */
 export interface OwnIdentityPlan {
   identity: {
     id: string;
@@ -144,9 +163,9 @@ export interface OwnIdentityPlan {
 }
 
 /**
- * Reads what exists of the own identity, its role and its assignments, and lists the writes that would
- * complete them for these needs. An existing role found by name (e.g. made by the `az` commands this task
- * prints) is used under its own GUID.
+ * Reads what exists of the own identity, its role and its assignments, and lists the writes that
+ * would complete them for these needs. An existing role found by name (e.g. made by the `az`
+ * commands this task prints) is used under its own GUID.
  */
 export async function planOwnIdentity(
   azure: AzureContext,
@@ -185,14 +204,17 @@ export async function planOwnIdentity(
     : [];
   const write = !existing ? 'create' : lacks.length ? 'update' : undefined;
 
-  const customId = `/subscriptions/${azure.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+  const customId =
+    `/subscriptions/${azure.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions` +
+    `/${guid}`;
   const grants: RoleGrant[] = [];
   const principal = choice.found?.principalId;
   for (const n of needs) {
     const roleDefinitionId =
       n.grant.role === 'custom'
         ? customId
-        : `/subscriptions/${azure.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN[n.grant.role]}`;
+        : `/subscriptions/${azure.subscriptionId}/providers/Microsoft.Authorization` +
+          `/roleDefinitions/${BUILT_IN[n.grant.role]}`;
     const same = grants.find(
       (g) =>
         g.roleDefinitionId === roleDefinitionId &&
@@ -246,7 +268,10 @@ export function planIsComplete(plan: OwnIdentityPlan): boolean {
 function roleBody(plan: OwnIdentityPlan): RoleDefinition {
   return {
     roleName: plan.role.name,
-    description: `Image Builder identity ${plan.identity.name} of the BuildImage task: read the source image, write gallery image versions and managed images, join a private build's subnet. Nothing else.`,
+    description:
+      `Image Builder identity ${plan.identity.name} of the BuildImage task: read the source ` +
+      `image, write gallery image versions and managed images, join a private build's ` +
+      `subnet. Nothing else.`,
     roleType: 'CustomRole',
     permissions: [
       { actions: CUSTOM_ROLE_ACTIONS, notActions: [], dataActions: [], notDataActions: [] },
@@ -255,18 +280,20 @@ function roleBody(plan: OwnIdentityPlan): RoleDefinition {
   };
 }
 
-/** The `az` commands that make the same writes, for a principal that may (run once, then run the pipeline again). */
+/**
+ * The `az` commands that make the same writes, for a principal that may (run once, then run the
+ * pipeline again).
+ */
 export function planCommands(plan: OwnIdentityPlan): string[] {
   const i = plan.identity;
   const out: string[] = [];
-  if (i.create)
+  if (i.create) {
+    const tags = Object.entries(OWN_IDENTITY_TAGS).map(([k, v]) => `${k}="${v}"`);
     out.push(
-      `az identity create -g ${i.resourceGroup} -n ${i.name} -l ${i.location} --tags ${Object.entries(
-        OWN_IDENTITY_TAGS,
-      )
-        .map(([k, v]) => `${k}="${v}"`)
-        .join(' ')}`,
+      `az identity create -g ${i.resourceGroup} -n ${i.name} -l ${i.location} ` +
+        `--tags ${tags.join(' ')}`,
     );
+  }
   if (plan.role.write) {
     const body = roleBody(plan);
     const json = JSON.stringify({
@@ -295,7 +322,8 @@ export function ownIdentityItems(plan: OwnIdentityPlan): PlanItem[] {
       action: 'create',
       target: `identity ${i.name} in ${i.resourceGroup}`,
       reason:
-        "missing: no managedIdentity is given, so Image Builder runs as the task's own (kept for later builds)",
+        "missing: no managedIdentity is given, so Image Builder runs as the task's own " +
+        '(kept for later builds)',
     });
   if (role.write) {
     items.push({
@@ -336,7 +364,8 @@ export async function ensureOwnIdentity(
       azure.clientOptions,
     );
     log.info(
-      `Creating Image Builder identity ${i.name} in ${i.resourceGroup} (the task's own; later runs reuse it)...`,
+      `Creating Image Builder identity ${i.name} in ${i.resourceGroup} (the task's own; ` +
+        `later runs reuse it)...`,
     );
     const made = await msi.userAssignedIdentities.createOrUpdate(
       i.resourceGroup,
@@ -349,7 +378,8 @@ export async function ensureOwnIdentity(
   }
   if (!principalId)
     throw new Error(
-      `The identity ${i.id} has no principal id; Azure did not finish creating it. Run the pipeline again.`,
+      `The identity ${i.id} has no principal id; Azure did not finish creating it. Run the ` +
+        `pipeline again.`,
     );
   const auth = new AuthorizationManagementClient(
     azure.credential,
@@ -358,7 +388,8 @@ export async function ensureOwnIdentity(
   );
   if (plan.role.write) {
     log.info(
-      `${plan.role.write === 'create' ? 'Creating' : 'Updating'} custom role '${plan.role.name}' (assignable at ${plan.role.assignableScopes.join(', ')})...`,
+      `${plan.role.write === 'create' ? 'Creating' : 'Updating'} custom role ` +
+        `'${plan.role.name}' (assignable at ${plan.role.assignableScopes.join(', ')})...`,
     );
     await auth.roleDefinitions.createOrUpdate(plan.role.scope, plan.role.guid, roleBody(plan), {
       abortSignal: signal,

@@ -1,11 +1,12 @@
 /**
- * What Image Builder's identity needs, read from the final template (the inputs' or a template file's
- * distribute, source, vmProfile and stagingResourceGroup alike), as Microsoft documents it for the
- * identity (learn.microsoft.com: "Configure Azure VM Image Builder permissions"): image read/write on
- * the distribution targets, read on a custom source image, VNet read + subnet join for a private build,
- * Managed Identity Operator on the build VM's identities, Contributor on a given staging resource group.
- * Each need says how the task grants it to an identity of its own: its custom role (these actions only)
- * at the resource group that holds the resource, or a built-in role where Microsoft asks for one.
+ * What Image Builder's identity needs, read from the final template (the inputs' or a template
+ * file's distribute, source, vmProfile and stagingResourceGroup alike), as Microsoft documents it
+ * for the identity (learn.microsoft.com: "Configure Azure VM Image Builder permissions"): image
+ * read/write on the distribution targets, read on a custom source image, VNet read + subnet join
+ * for a private build, Managed Identity Operator on the build VM's identities, Contributor on a
+ * given staging resource group. Each need says how the task grants it to an identity of its own:
+ * its custom role (these actions only) at the resource group that holds the resource, or a built-in
+ * role where Microsoft asks for one.
  */
 import { parseGalleryId, parseResourceId } from '../azure/resourceIds';
 import type { TemplateDocument } from './template';
@@ -28,7 +29,10 @@ const IMAGE_ACTIONS = [
 const VNET_READ = 'Microsoft.Network/virtualNetworks/read';
 const SUBNET_JOIN = 'Microsoft.Network/virtualNetworks/subnets/join/action';
 export const ASSIGN_IDENTITY = 'Microsoft.ManagedIdentity/userAssignedIdentities/assign/action';
-/** What Image Builder does in a given staging group (Microsoft asks for Contributor there); checked as a sample. */
+/**
+ * What Image Builder does in a given staging group (Microsoft asks for Contributor there); checked
+ * as a sample.
+ */
 const STAGING_ACTIONS = [
   'Microsoft.Resources/deployments/write',
   'Microsoft.Compute/virtualMachines/write',
@@ -36,7 +40,9 @@ const STAGING_ACTIONS = [
   'Microsoft.ContainerInstance/containerGroups/write',
 ];
 
-/** The task's custom role: every action above that a built-in role does not cover, and nothing else. */
+/**
+ * The task's custom role: every action above that a built-in role does not cover, and nothing else.
+ */
 export const CUSTOM_ROLE_ACTIONS = [
   GALLERY_READ,
   DEFINITION_READ,
@@ -55,7 +61,10 @@ export type GrantRole = 'custom' | keyof typeof BUILT_IN;
 export interface Need {
   /** What it is for, in words. */
   what: string;
-  /** Where the actions are needed (a resource, or the resource group of one that does not exist yet). */
+  /**
+   * Where the actions are needed (a resource, or the resource group of one that does not exist
+   * yet).
+   */
   scope: string;
   actions: string[];
   /** The actions are data actions (blob reads). */
@@ -66,7 +75,10 @@ export interface Need {
 
 const groupOf = (id: string): string => id.split('/').slice(0, 5).join('/');
 
-/** The needs of a template, in the order a reader expects: source, targets, network, identities, staging. */
+/**
+ * The needs of a template, in the order a reader expects: source, targets, network, identities,
+ * staging.
+ */
 export function aibNeeds(doc: TemplateDocument): Need[] {
   const p = doc.properties;
   const needs: Need[] = [];
@@ -74,7 +86,10 @@ export function aibNeeds(doc: TemplateDocument): Need[] {
     needs.push({ what, scope, actions, grant: { role: 'custom', scope: groupOf(scope) } });
   const gallery = (id: string) => {
     const g = parseGalleryId(id)!;
-    return `/subscriptions/${g.subscriptionId}/resourceGroups/${g.resourceGroup}/providers/Microsoft.Compute/galleries/${g.gallery}`;
+    return (
+      `/subscriptions/${g.subscriptionId}/resourceGroups/${g.resourceGroup}/providers` +
+      `/Microsoft.Compute/galleries/${g.gallery}`
+    );
   };
 
   const source = p.source as Record<string, unknown>;
@@ -147,9 +162,9 @@ export function aibNeeds(doc: TemplateDocument): Need[] {
 }
 
 /**
- * Image Builder downloads the uploads (the small archive, local files) with its identity: on a given
- * storage account the task's own identity is granted read on the artifacts container there (on the
- * task's own account, artifacts.ts grants it when it makes the container).
+ * Image Builder downloads the uploads (the small archive, local files) with its identity: on a
+ * given storage account the task's own identity is granted read on the artifacts container there
+ * (on the task's own account, artifacts.ts grants it when it makes the container).
  */
 export function artifactsNeed(containerScope: string, account: string): Need {
   return {

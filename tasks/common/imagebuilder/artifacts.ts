@@ -1,20 +1,30 @@
 /**
- * The build-artifacts folder (`packagePath`) on its way to the build VM: zipped into a content-addressed
- * private blob (artifacts/packageFolder.ts), then customisers that bring it onto the VM and unpack it
- * before the user's script. Which way it goes:
- *   - up to 20 MB, when Image Builder's identity can read it: AIB downloads it (a `File` customiser,
+ * The build-artifacts folder (`packagePath`) on its way to the build VM: zipped into a
+ * content-addressed private blob (artifacts/packageFolder.ts), then customisers that bring it onto
+ * the VM and unpack it before the user's script. Which way it goes:
+ *   - up to 20 MB, when Image Builder's identity can read it: AIB downloads it (a `File`
+ * customiser,
  *     checksum verified);
- *   - otherwise, when the build VM has identities (`buildVmIdentities`): a script on the VM gets a storage
- *     token for one of them from the VM's metadata endpoint (IMDS) and downloads the blob with it, sha256
- *     checked. Nothing secret is in the template. Which identity: on the task's own account the first one
- *     listed, granted Storage Blob Data Reader on the container (as AIB's identity is); on a given account
- *     the first one listed that holds a role reading blobs there — none: refused before any write, with the
+ *   - otherwise, when the build VM has identities (`buildVmIdentities`): a script on the VM gets a
+ * storage
+ *     token for one of them from the VM's metadata endpoint (IMDS) and downloads the blob with it,
+ * sha256
+ *     checked. Nothing secret is in the template. Which identity: on the task's own account the
+ * first one
+ *     listed, granted Storage Blob Data Reader on the container (as AIB's identity is); on a given
+ * account
+ *     the first one listed that holds a role reading blobs there — none: refused before any write,
+ * with the
  *     command that grants the first one;
- *   - otherwise, above 20 MB (AIB's File customiser is not meant for large files): a script downloads it with
- *     a read-only user-delegation SAS for that one blob. The SAS is a secret: it is masked, kept out of the
- *     printed template and out of the template's name (so a rerun names the same template), and put in only
+ *   - otherwise, above 20 MB (AIB's File customiser is not meant for large files): a script
+ * downloads it with
+ *     a read-only user-delegation SAS for that one blob. The SAS is a secret: it is masked, kept
+ * out of the
+ *     printed template and out of the template's name (so a rerun names the same template), and put
+ * in only
  *     when the template is sent;
- *   - otherwise (up to 20 MB, a given account AIB's identity can't read, no build VM identity): refused.
+ *   - otherwise (up to 20 MB, a given account AIB's identity can't read, no build VM identity):
+ * refused.
  */
 import { createHash } from 'crypto';
 import * as path from 'path';
@@ -49,7 +59,10 @@ import { ArtifactsParams, OsType } from './params';
 export const ARTIFACTS_CONTAINER = 'buildimage-artifacts';
 /** Largest archive handed to AIB's File customiser; above it the VM downloads it itself. */
 export const FILE_CUSTOMIZER_LIMIT = 20 * 1024 * 1024;
-/** The SAS outlives the build timeout by this much (queueing, provisioning before the timeout starts). */
+/**
+ * The SAS outlives the build timeout by this much (queueing, provisioning before the timeout
+ * starts).
+ */
 const SAS_MARGIN_MS = 60 * 60_000;
 /** Tag on the template: the archive's URL (no SAS), so `wait` can delete it when the build ends. */
 export const ARTIFACTS_TAG = 'gip.artifacts';
@@ -57,12 +70,19 @@ export const ARTIFACTS_TAG = 'gip.artifacts';
 const SAS_PLACEHOLDER = '<read-only SAS URL of the artifacts archive>';
 const BLOB_DATA_READER = '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1';
 const AIB_IDENTITY = "Image Builder's identity";
-/** The VM's instance metadata endpoint: a token for the blob service, for one of the VM's identities. */
+/**
+ * The VM's instance metadata endpoint: a token for the blob service, for one of the VM's
+ * identities.
+ */
 const IMDS_TOKEN_URL =
-  'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://storage.azure.com/';
+  'http://169.254.169.254/metadata/identity/oauth2' +
+  '/token?api-version=2018-02-01&resource=https://storage.azure.com/';
 /** A blob service version that takes bearer tokens (2017-11-09 or later). */
 const BLOB_API_VERSION = '2023-11-03';
-/** What a zip adds per file at most, beyond its content (headers, central directory, data descriptor, long names). */
+/**
+ * What a zip adds per file at most, beyond its content (headers, central directory, data
+ * descriptor, long names).
+ */
 const ZIP_OVERHEAD_PER_FILE = 1024;
 export const BLOB_READ = 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read';
 
@@ -71,7 +91,10 @@ export interface PreparedArtifacts {
   customizers: Customizer[];
   /** The archive's URL, without SAS. */
   url: string;
-  /** Replaces the SAS placeholder in a template body with a fresh SAS (masked). Identity when no SAS is used. */
+  /**
+   * Replaces the SAS placeholder in a template body with a fresh SAS (masked). Identity when no SAS
+   * is used.
+   */
   withSecret<T>(doc: T): Promise<T>;
 }
 
@@ -83,9 +106,13 @@ export interface Account {
   own: boolean;
 }
 
-/** The account the task makes for itself: one per subscription and resource group, same name every run. */
+/**
+ * The account the task makes for itself: one per subscription and resource group, same name every
+ * run.
+ */
 export function ownAccountName(subscriptionId: string, resourceGroup: string): string {
-  return `gipart${createHash('sha256').update(`${subscriptionId}/${resourceGroup}`.toLowerCase()).digest('hex').slice(0, 18)}`;
+  const hash = createHash('sha256').update(`${subscriptionId}/${resourceGroup}`.toLowerCase());
+  return `gipart${hash.digest('hex').slice(0, 18)}`;
 }
 
 export function blobService(azure: AzureContext, endpoint: string): BlobServiceClient {
@@ -96,9 +123,9 @@ export function blobService(azure: AzureContext, endpoint: string): BlobServiceC
 }
 
 /**
- * With `plan` (a dry run: action validate) nothing is created, granted or uploaded: what a build would do
- * is added to `plan`, and the archive is zipped into a hash only, so the customisers and the template are
- * exactly those a build would send.
+ * With `plan` (a dry run: action validate) nothing is created, granted or uploaded: what a build
+ * would do is added to `plan`, and the archive is zipped into a hash only, so the customisers and
+ * the template are exactly those a build would send.
  */
 export async function prepareArtifacts(
   azure: AzureContext,
@@ -152,14 +179,17 @@ export async function prepareArtifacts(
       signal,
     ));
   const scan = await scanFolder(a.folder, 'packagePath');
-  // What would not go by File customiser is settled before anything is uploaded: the identity the VM uses checked (or granted) ...
+  // What would not go by File customiser is settled before anything is uploaded: the identity the
+  // VM uses checked (or granted) ...
   const mayExceed = scan.bytes + scan.files * ZIP_OVERHEAD_PER_FILE > FILE_CUSTOMIZER_LIMIT;
   if (vmIdentities.length && (!identityCanRead || mayExceed)) await chooseVmReader();
   // ... and refused when the archive would go by File customiser and AIB can't read it.
   if (!identityCanRead && !vmIdentities.length && scan.bytes <= FILE_CUSTOMIZER_LIMIT) {
     throw new InputError(
       'storageAccountName',
-      `Image Builder's identity (principal ${ctx.principalId ?? 'unknown'}) holds no role that reads blobs on ${containerScope} (it needs the data action ${BLOB_READ}, e.g. Storage Blob Data Reader) and downloads archives up to 20 MB itself`,
+      `Image Builder's identity (principal ${ctx.principalId ?? 'unknown'}) holds no role ` +
+        `that reads blobs on ${containerScope} (it needs the data action ${BLOB_READ}, e.g. ` +
+        `Storage Blob Data Reader) and downloads archives up to 20 MB itself`,
       readerCommand(ctx.principalId ?? '<principal>', containerScope),
     );
   }
@@ -189,7 +219,8 @@ export async function prepareArtifacts(
   } else {
     log.info(
       packaged.uploaded
-        ? `Uploaded ${packaged.files} files (${mb(packaged.contentBytes)}) as ${mb(packaged.bytes)} to ${packaged.url}.`
+        ? `Uploaded ${packaged.files} files (${mb(packaged.contentBytes)}) as ` +
+            `${mb(packaged.bytes)} to ${packaged.url}.`
         : `The archive of this content is already at ${packaged.url}: not uploaded again.`,
     );
   }
@@ -198,7 +229,8 @@ export async function prepareArtifacts(
   const placement = onVm(ctx.osType, folderName);
   if (packaged.bytes <= FILE_CUSTOMIZER_LIMIT && identityCanRead) {
     log.info(
-      `${mb(packaged.bytes)}: Image Builder downloads it with its identity (File customiser, sha256 checked) to ${placement.zip}.`,
+      `${mb(packaged.bytes)}: Image Builder downloads it with its identity (File ` +
+        `customiser, sha256 checked) to ${placement.zip}.`,
     );
     log.endGroup();
     return {
@@ -210,7 +242,11 @@ export async function prepareArtifacts(
   if (vmIdentities.length) {
     const vm = await chooseVmReader();
     log.info(
-      `${mb(packaged.bytes)}${packaged.bytes > FILE_CUSTOMIZER_LIMIT ? ' is above 20 MB' : ''}: the build VM downloads it with its identity ${vm.name} (client id ${vm.clientId}, a storage token from the VM's metadata endpoint; no secret in the template), sha256 checked, to ${placement.zip}.`,
+      `${mb(packaged.bytes)}` +
+        `${packaged.bytes > FILE_CUSTOMIZER_LIMIT ? ' is above 20 MB' : ''}: the build VM ` +
+        `downloads it with its identity ${vm.name} (client id ${vm.clientId}, a storage ` +
+        `token from the VM's metadata endpoint; no secret in the template), sha256 checked, ` +
+        `to ${placement.zip}.`,
     );
     log.endGroup();
     return {
@@ -220,7 +256,10 @@ export async function prepareArtifacts(
     };
   }
   log.info(
-    `${mb(packaged.bytes)}${packaged.bytes > FILE_CUSTOMIZER_LIMIT ? ' is above 20 MB' : ''}: the build VM downloads it with a read-only SAS for this one blob, valid for the build timeout plus an hour.`,
+    `${mb(packaged.bytes)}` +
+      `${packaged.bytes > FILE_CUSTOMIZER_LIMIT ? ' is above 20 MB' : ''}: the build VM ` +
+      `downloads it with a read-only SAS for this one blob, valid for the build timeout plus ` +
+      `an hour.`,
   );
   log.endGroup();
   return {
@@ -243,7 +282,10 @@ export async function prepareArtifacts(
   };
 }
 
-/** Deletes the archive (or another blob the build uploaded: `what`) when the build has ended (kept on request); failure only warns. */
+/**
+ * Deletes the archive (or another blob the build uploaded: `what`) when the build has ended (kept
+ * on request); failure only warns.
+ */
 export async function deleteArtifacts(
   azure: AzureContext,
   url: string,
@@ -288,7 +330,9 @@ async function zipToHash(
   };
 }
 
-/** A storage account named `storageAccountName`: anywhere in the subscription, so found by listing. */
+/**
+ * A storage account named `storageAccountName`: anywhere in the subscription, so found by listing.
+ */
 export async function findAccountByName(
   clients: BuildClients,
   name: string,
@@ -300,7 +344,10 @@ export async function findAccountByName(
   return undefined;
 }
 
-/** With `plan` (a dry run) a missing own account is not created but added to `plan`, and stood for by its id and name. */
+/**
+ * With `plan` (a dry run) a missing own account is not created but added to `plan`, and stood for
+ * by its id and name.
+ */
 export async function findOrCreateAccount(
   clients: BuildClients,
   a: Pick<ArtifactsParams, 'storageAccount'>,
@@ -330,7 +377,8 @@ export async function findOrCreateAccount(
     }
     throw new InputError(
       'storageAccountName',
-      `no storage account '${a.storageAccount}' in subscription ${subscriptionId} (or the service connection can't see it)`,
+      `no storage account '${a.storageAccount}' in subscription ${subscriptionId} (or the ` +
+        `service connection can't see it)`,
       'an existing account, or leave it empty to let the task create its own',
     );
   }
@@ -345,7 +393,9 @@ export async function findOrCreateAccount(
       reason: 'missing',
       details: ['for build artifacts: private, no public blob access, TLS 1.2'],
     });
-    const id = `/subscriptions/${subscriptionId}/resourceGroups/${ctx.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${name}`;
+    const id =
+      `/subscriptions/${subscriptionId}/resourceGroups/${ctx.resourceGroup}/providers` +
+      `/Microsoft.Storage/storageAccounts/${name}`;
     return {
       id,
       name,
@@ -356,7 +406,8 @@ export async function findOrCreateAccount(
   }
   if (!acct) {
     log.info(
-      `Creating storage account ${name} in ${ctx.resourceGroup} for build artifacts (private, no public blob access, TLS 1.2)...`,
+      `Creating storage account ${name} in ${ctx.resourceGroup} for build artifacts ` +
+        `(private, no public blob access, TLS 1.2)...`,
     );
     acct = await s.create(
       ctx.resourceGroup,
@@ -375,8 +426,10 @@ export async function findOrCreateAccount(
   } else if (acct.allowBlobPublicAccess) {
     throw new InputError(
       'storageAccountName',
-      `the task's own artifacts account ${name} allows public blob access (changed since it was created)`,
-      `az storage account update -g ${ctx.resourceGroup} -n ${name} --allow-blob-public-access false`,
+      `the task's own artifacts account ${name} allows public blob access (changed since ` +
+        `it was created)`,
+      `az storage account update -g ${ctx.resourceGroup} -n ${name} ` +
+        `--allow-blob-public-access false`,
     );
   }
   if (!acct.primaryEndpoints?.blob)
@@ -411,9 +464,10 @@ export async function grantReader(
 }
 
 /**
- * The Storage Blob Data Reader grant a dry run lists instead of making (grantReader): kept when the principal
- * holds it there already. Image Builder's is the same item for the archive and the local files, which share
- * the container. A principal not made yet (the task's own identity before its first build) holds nothing.
+ * The Storage Blob Data Reader grant a dry run lists instead of making (grantReader): kept when the
+ * principal holds it there already. Image Builder's is the same item for the archive and the local
+ * files, which share the container. A principal not made yet (the task's own identity before its
+ * first build) holds nothing.
  */
 export async function readerItem(o: {
   auth: AuthorizationManagementClient;
@@ -442,7 +496,10 @@ export async function readerItem(o: {
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function readerRoleId(scope: string): string {
-  return `${scope.split('/').slice(0, 3).join('/')}/providers/Microsoft.Authorization/roleDefinitions/${BLOB_DATA_READER}`;
+  return (
+    `${scope.split('/').slice(0, 3).join('/')}/providers/Microsoft.Authorization` +
+    `/roleDefinitions/${BLOB_DATA_READER}`
+  );
 }
 
 /** The `az` command that lets a service principal read the blobs of the container at `scope`. */
@@ -450,7 +507,10 @@ export function readerCommand(principalId: string, scope: string): string {
   return assignCommand(objectIdAssignee(principalId), 'Storage Blob Data Reader', scope);
 }
 
-/** Whether the principal's own role assignments let it read blobs at the scope (rbacCheck.ts evaluates them). */
+/**
+ * Whether the principal's own role assignments let it read blobs at the scope (rbacCheck.ts
+ * evaluates them).
+ */
 export function canRead(
   auth: AuthorizationManagementClient,
   scope: string,
@@ -485,7 +545,8 @@ function unpackLines(osType: OsType, p: Placement): string[] {
       ]
     : [
         `mkdir -p '${p.target}'`,
-        `if command -v unzip >/dev/null 2>&1; then unzip -o -q '${p.zip}' -d '${p.target}'; else python3 -m zipfile -e '${p.zip}' '${p.target}'; fi`,
+        `if command -v unzip >/dev/null 2>&1; then unzip -o -q '${p.zip}' -d ` +
+          `'${p.target}'; else python3 -m zipfile -e '${p.zip}' '${p.target}'; fi`,
         `rm -f '${p.zip}'`,
         `echo 'Build artifacts unpacked to ${p.target}'`,
       ];
@@ -527,9 +588,9 @@ interface VmIdentity {
 }
 
 /**
- * The build VM identity that downloads the archive: on the task's own account the first one listed, granted
- * Storage Blob Data Reader on the container; on a given account the first one listed that may read blobs
- * there (refused when none may).
+ * The build VM identity that downloads the archive: on the task's own account the first one listed,
+ * granted Storage Blob Data Reader on the container; on a given account the first one listed that
+ * may read blobs there (refused when none may).
  */
 async function vmIdentityThatReads(
   azure: AzureContext,
@@ -583,12 +644,19 @@ async function vmIdentityThatReads(
   const first = resolved[0];
   throw new InputError(
     'buildVmIdentities',
-    `no identity of the build VM (${resolved.map((v) => `${v.name}, principal ${v.principalId}`).join('; ')}) holds a role that reads blobs on ${containerScope} (it needs the data action ${BLOB_READ}, e.g. Storage Blob Data Reader), and the VM downloads the build artifacts archive with one of them`,
+    `no identity of the build VM ` +
+      `(${resolved.map((v) => `${v.name}, principal ${v.principalId}`).join('; ')}) holds a ` +
+      `role that reads blobs on ${containerScope} (it needs the data action ${BLOB_READ}, ` +
+      `e.g. Storage Blob Data Reader), and the VM downloads the build artifacts archive with ` +
+      `one of them`,
     readerCommand(first.principalId, containerScope),
   );
 }
 
-/** Downloads the archive on the VM with a storage token for the VM identity `clientId` from the metadata endpoint. */
+/**
+ * Downloads the archive on the VM with a storage token for the VM identity `clientId` from the
+ * metadata endpoint.
+ */
 function identityCustomizer(
   packaged: PackagedFolder,
   osType: OsType,
@@ -603,9 +671,14 @@ function identityCustomizer(
       inline: [
         "$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'",
         `New-Item -ItemType Directory -Force -Path '${p.dir}' | Out-Null`,
-        `$token = (Invoke-RestMethod -UseBasicParsing -Headers @{ Metadata = 'true' } -Uri '${imds}').access_token`,
-        `Invoke-WebRequest -UseBasicParsing -Headers @{ Authorization = "Bearer $token"; 'x-ms-version' = '${BLOB_API_VERSION}' } -Uri '${packaged.url}' -OutFile '${p.zip}'`,
-        `if ((Get-FileHash -Algorithm SHA256 -LiteralPath '${p.zip}').Hash -ne '${packaged.sha256.toUpperCase()}') { throw 'The build artifacts archive does not match its sha256 checksum.' }`,
+        `$token = (Invoke-RestMethod -UseBasicParsing -Headers @{ Metadata = 'true' } -Uri ` +
+          `'${imds}').access_token`,
+        `Invoke-WebRequest -UseBasicParsing -Headers @{ Authorization = "Bearer $token"; ` +
+          `'x-ms-version' = '${BLOB_API_VERSION}' } -Uri '${packaged.url}' -OutFile ` +
+          `'${p.zip}'`,
+        `if ((Get-FileHash -Algorithm SHA256 -LiteralPath '${p.zip}').Hash -ne ` +
+          `'${packaged.sha256.toUpperCase()}') { throw 'The build artifacts archive does not ` +
+          `match its sha256 checksum.' }`,
         ...unpackLines(osType, p),
       ],
     };
@@ -615,10 +688,12 @@ function identityCustomizer(
     name: 'artifacts-unpack',
     inline: [
       'set -e',
-      // No jq on a bare image: the token is cut out of IMDS's one-line JSON; the metadata endpoint is never proxied.
+      // No jq on a bare image: the token is cut out of IMDS's one-line JSON; the metadata endpoint
+      // is never proxied.
       `IMDS=$(curl -fsS --retry 5 --noproxy '*' -H 'Metadata: true' '${imds}')`,
       `TOKEN=$(printf '%s' "$IMDS" | sed -n 's/.*"access_token": *"\\([^"]*\\)".*/\\1/p')`,
-      `curl -fsS --retry 5 -H "Authorization: Bearer $TOKEN" -H 'x-ms-version: ${BLOB_API_VERSION}' -o '${p.zip}' '${packaged.url}'`,
+      `curl -fsS --retry 5 -H "Authorization: Bearer $TOKEN" -H 'x-ms-version: ` +
+        `${BLOB_API_VERSION}' -o '${p.zip}' '${packaged.url}'`,
       `printf '%s  %s\\n' '${packaged.sha256}' '${p.zip}' | sha256sum -c --quiet -`,
       ...unpackLines(osType, p),
     ],
@@ -634,7 +709,9 @@ function sasCustomizer(packaged: PackagedFolder, osType: OsType, p: Placement): 
         "$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'",
         `New-Item -ItemType Directory -Force -Path '${p.dir}' | Out-Null`,
         `Invoke-WebRequest -UseBasicParsing -Uri '${SAS_PLACEHOLDER}' -OutFile '${p.zip}'`,
-        `if ((Get-FileHash -Algorithm SHA256 -LiteralPath '${p.zip}').Hash -ne '${packaged.sha256.toUpperCase()}') { throw 'The build artifacts archive does not match its sha256 checksum.' }`,
+        `if ((Get-FileHash -Algorithm SHA256 -LiteralPath '${p.zip}').Hash -ne ` +
+          `'${packaged.sha256.toUpperCase()}') { throw 'The build artifacts archive does not ` +
+          `match its sha256 checksum.' }`,
         ...unpackLines(osType, p),
       ],
     };

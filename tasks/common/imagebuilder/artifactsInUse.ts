@@ -1,8 +1,8 @@
 /**
- * Archives and uploaded files are content-addressed, so builds with the same content share one blob: two
- * jobs of a matrix packaging the same folder, or another pipeline in the same resource group. A build that
- * ends deletes its own template first and then only the blobs no other template there still names, so
- * the last build to end deletes them and none loses its download mid-build.
+ * Archives and uploaded files are content-addressed, so builds with the same content share one
+ * blob: two jobs of a matrix packaging the same folder, or another pipeline in the same resource
+ * group. A build that ends deletes its own template first and then only the blobs no other template
+ * there still names, so the last build to end deletes them and none loses its download mid-build.
  */
 import type { ImageTemplate } from '@azure/arm-imagebuilder';
 import { isNotFound } from '../azure/notFound';
@@ -12,7 +12,10 @@ import { ARTIFACTS_TAG, deleteArtifacts } from './artifacts';
 import { BuildClients } from './clients';
 import { uploadedFilesOf } from './localFiles';
 
-/** Every archive and uploaded file URL the templates of the resource group name, except template `except`'s. */
+/**
+ * Every archive and uploaded file URL the templates of the resource group name, except template
+ * `except`'s.
+ */
 async function urlsInUse(
   clients: BuildClients,
   resourceGroup: string,
@@ -36,7 +39,10 @@ async function urlsInUse(
   return urls;
 }
 
-/** Deletes the blobs of a build that ended, keeping those another template still names (a failure only warns). */
+/**
+ * Deletes the blobs of a build that ended, keeping those another template still names (a failure
+ * only warns).
+ */
 export async function dropBuildBlobs(
   azure: AzureContext,
   clients: BuildClients,
@@ -52,14 +58,18 @@ export async function dropBuildBlobs(
     inUse = await urlsInUse(clients, resourceGroup, template);
   } catch (err) {
     log.warn(
-      `Could not list the image templates of ${resourceGroup} to see whether another build shares the build artifacts; they are kept: ${(err as Error).message}`,
+      `Could not list the image templates of ${resourceGroup} to see whether another build ` +
+        `shares the build artifacts; they are kept: ${(err as Error).message}`,
     );
     return;
   }
   for (const url of all) {
     if (inUse.has(url)) {
       log.info(
-        `Kept ${url === urls.archive ? 'the build artifacts archive' : 'the uploaded file'} ${url}: another image template in ${resourceGroup} uses it too (the last build to end deletes it).`,
+        `Kept ` +
+          `${url === urls.archive ? 'the build artifacts archive' : 'the uploaded file'} ` +
+          `${url}: another image template in ${resourceGroup} uses it too (the last build to ` +
+          `end deletes it).`,
       );
       continue;
     }

@@ -1,9 +1,9 @@
 /**
- * BuildImage's core: resolve the source, upload the build artifacts, compose the template, create it
- * under a name derived from the job and the content (or attach to the build that name already runs), run
- * it, follow it with its log live, publish outputs and summary, and delete the template and the
- * artifacts. `start` returns once the run is started; `wait` (a later job) follows and finishes it;
- * `cancel` cancels and deletes it. Cancelled by the agent: cancel.ts.
+ * BuildImage's core: resolve the source, upload the build artifacts, compose the template, create
+ * it under a name derived from the job and the content (or attach to the build that name already
+ * runs), run it, follow it with its log live, publish outputs and summary, and delete the template
+ * and the artifacts. `start` returns once the run is started; `wait` (a later job) follows and
+ * finishes it; `cancel` cancels and deletes it. Cancelled by the agent: cancel.ts.
  */
 import type { ImageTemplate } from '@azure/arm-imagebuilder';
 import * as path from 'path';
@@ -48,7 +48,10 @@ import {
   withTemplateName,
 } from './template';
 
-/** `cancel` as a step of its own has the job's time, not the agent's 7 s: wait for Canceled that long. */
+/**
+ * `cancel` as a step of its own has the job's time, not the agent's 7 s: wait for Canceled that
+ * long.
+ */
 const CANCEL_WAIT_MS = 30 * 60_000;
 
 export async function buildImage(
@@ -89,11 +92,17 @@ interface Prepared {
   artifacts?: PreparedArtifacts;
   /** URLs of the local files uploaded for it (localFiles.ts). */
   files: string[];
-  /** Unless it builds: what a build would write before the template (identity, account, grants, uploads), in that order. */
+  /**
+   * Unless it builds: what a build would write before the template (identity, account, grants,
+   * uploads), in that order.
+   */
   plan: PlanItem[];
 }
 
-/** Source, pre-flight, artifacts upload, the template and its name; printed. Writes only the identity and the artifacts (nothing unless it builds). */
+/**
+ * Source, pre-flight, artifacts upload, the template and its name; printed. Writes only the
+ * identity and the artifacts (nothing unless it builds).
+ */
 async function prepare(
   azure: AzureContext,
   clients: BuildClients,
@@ -104,7 +113,8 @@ async function prepare(
 ): Promise<Prepared> {
   const rg = params.resourceGroup;
   log.group('Source and pre-flight checks');
-  // A template file is evaluated first: its source is what is resolved, and a refusal comes before any write.
+  // A template file is evaluated first: its source is what is resolved, and a refusal comes before
+  // any write.
   const file = params.templateFile
     ? loadTemplate(params.templateFile.doc, {
         subscriptionId: azure.subscriptionId,
@@ -155,11 +165,13 @@ async function prepare(
     if (file && err instanceof InputError && err.input === 'sourceImage')
       throw new InputError(
         'templateFile',
-        `properties.source: ${err.message.replace(/^Input 'sourceImage': /, '').replace(/\.$/, '')}`,
+        `properties.source: ` +
+          `${err.message.replace(/^Input 'sourceImage': /, '').replace(/\.$/, '')}`,
       );
     throw err;
   });
-  // The pre-flight checks the template as it will be sent (targets, staging group, vnet), less its customisers.
+  // The pre-flight checks the template as it will be sent (targets, staging group, vnet), less its
+  // customisers.
   const draft = (identityId: string) => {
     const c = composeTemplate(params, source, identityId, azure.subscriptionId, pipeline);
     return file ? applyTemplateFile(c, { ...file, warnings: [] }, new MemoryLogger()) : c;
@@ -203,7 +215,8 @@ async function prepare(
       : undefined;
   const fileCustomizers = (placed?.steps ?? steps).customize as Customizer[];
   const a = params.customize.packagePath;
-  // The build VM's identities as the template will have them (a template file's vmProfile wins over the input).
+  // The build VM's identities as the template will have them (a template file's vmProfile wins over
+  // the input).
   const vmIdentities = a
     ? ((
         draft(identity.id).properties.vmProfile as { userAssignedIdentities?: string[] } | undefined
@@ -257,7 +270,10 @@ async function prepare(
   };
 }
 
-/** `validate`: every check `build` makes and the template it would send, printed; nothing is created. */
+/**
+ * `validate`: every check `build` makes and the template it would send, printed; nothing is
+ * created.
+ */
 async function validate(
   azure: AzureContext,
   params: BuildParams,
@@ -272,7 +288,8 @@ async function validate(
       abortSignal: signal,
     }),
   );
-  // The local files and the archive share the account and Image Builder's grant: each is listed once.
+  // The local files and the archive share the account and Image Builder's grant: each is listed
+  // once.
   const items = p.plan.filter(
     (item, i) =>
       p.plan.findIndex((o) => o.action === item.action && o.target === item.target) === i,
@@ -285,12 +302,18 @@ async function validate(
   );
   return {
     result: 'Succeeded',
-    message: `The inputs are valid: a build would create image template ${p.name} with ${p.customizers.length} customiser${p.customizers.length === 1 ? '' : 's'}. Nothing was created.`,
+    message:
+      `The inputs are valid: a build would create image template ${p.name} with ` +
+      `${p.customizers.length} customiser${p.customizers.length === 1 ? '' : 's'}. Nothing ` +
+      `was created.`,
     outputs: { templateName: p.name },
   };
 }
 
-/** What a build does with the template: create it; follow or finish the one this job made; or delete a failed one and create it again (as runPrepared). */
+/**
+ * What a build does with the template: create it; follow or finish the one this job made; or delete
+ * a failed one and create it again (as runPrepared).
+ */
 function templateItems(p: Prepared, rg: string, existing: ImageTemplate | undefined): PlanItem[] {
   const target = `image template ${p.name} in ${rg}`;
   const details = [
@@ -305,7 +328,9 @@ function templateItems(p: Prepared, rg: string, existing: ImageTemplate | undefi
       {
         action: 'delete',
         target,
-        reason: `left from an earlier attempt whose build ${runState ? runState.toLowerCase() : 'failed to provision'}`,
+        reason:
+          `left from an earlier attempt whose build ` +
+          `${runState ? runState.toLowerCase() : 'failed to provision'}`,
       },
       { action: 'create', target, reason: 'to build again', details },
     ];
@@ -314,7 +339,9 @@ function templateItems(p: Prepared, rg: string, existing: ImageTemplate | undefi
     {
       action: 'keep',
       target,
-      reason: `exists (${runState || 'not run'}): a build with these inputs in this job would follow it`,
+      reason:
+        `exists (${runState || 'not run'}): a build with these inputs in this job would ` +
+        `follow it`,
       details,
     },
   ];
@@ -345,7 +372,8 @@ async function buildOrStart(
   const started = Date.now();
   const clients = buildClients(azure);
   const p = await prepare(azure, clients, params, pipeline, log, signal);
-  // `start` leaves the archive and uploaded files to the build; `wait` deletes them when the build ends.
+  // `start` leaves the archive and uploaded files to the build; `wait` deletes them when the build
+  // ends.
   const dropArtifacts = async () => {
     if (params.action !== 'build' || params.customize.uploads.keep) return;
     await dropBuildBlobs(
@@ -395,7 +423,9 @@ async function runPrepared(
     (existing.provisioningState === 'Failed' || ['Failed', 'Canceled'].includes(runState))
   ) {
     log.info(
-      `Template ${name} is left from an earlier attempt whose build ${runState ? runState.toLowerCase() : 'failed to provision'}; deleting it to build again.`,
+      `Template ${name} is left from an earlier attempt whose build ` +
+        `${runState ? runState.toLowerCase() : 'failed to provision'}; deleting it to build ` +
+        `again.`,
     );
     await t.delete(rg, name, { abortSignal: signal, updateIntervalInMs: lroInterval(params) });
     existing = undefined;
@@ -404,7 +434,8 @@ async function runPrepared(
   const finishedEarlier = !!existing && ['Succeeded', 'PartiallySucceeded'].includes(runState);
   if (attach) {
     log.info(
-      `Template ${name} is already building (an earlier attempt of this job started it): following that build instead of starting another.`,
+      `Template ${name} is already building (an earlier attempt of this job started it): ` +
+        `following that build instead of starting another.`,
     );
   } else if (!finishedEarlier) {
     if (!existing) {
@@ -420,7 +451,8 @@ async function runPrepared(
   }
   if (params.action === 'start') {
     log.info(
-      `The build of ${name} runs on without this job. Follow and finish it in a later job with action: wait, templateName: ${name}.`,
+      `The build of ${name} runs on without this job. Follow and finish it in a later job ` +
+        `with action: wait, templateName: ${name}.`,
     );
     return {
       result: 'Succeeded',
@@ -431,7 +463,10 @@ async function runPrepared(
   return followAndFinish(azure, clients, params, name, p.customizers, report, log, signal);
 }
 
-/** `wait`: a build `start` began (maybe in another job): follow it from where it is and finish it as `build` does. */
+/**
+ * `wait`: a build `start` began (maybe in another job): follow it from where it is and finish it as
+ * `build` does.
+ */
 async function waitForBuild(
   azure: AzureContext,
   params: FollowParams,
@@ -450,7 +485,8 @@ async function waitForBuild(
   if (!t) {
     throw new InputError(
       'templateName',
-      `there is no image template '${name}' in ${params.resourceGroup} (it may have been deleted already)`,
+      `there is no image template '${name}' in ${params.resourceGroup} (it may have been ` +
+        `deleted already)`,
       'the templateName output of the start step',
     );
   }
@@ -458,7 +494,9 @@ async function waitForBuild(
     describeCustomizer,
   );
   log.info(
-    `Following the build of template ${name} (${String(t.lastRunStatus?.runState ?? 'not started')}${t.lastRunStatus?.runSubState ? `, ${t.lastRunStatus.runSubState}` : ''}).`,
+    `Following the build of template ${name} ` +
+      `(${String(t.lastRunStatus?.runState ?? 'not started')}` +
+      `${t.lastRunStatus?.runSubState ? `, ${t.lastRunStatus.runSubState}` : ''}).`,
   );
   const report = reporter(name, sourceOfTemplate(t), customizers, started);
   const artifactsUrl = t.tags?.[ARTIFACTS_TAG];
@@ -477,7 +515,10 @@ async function waitForBuild(
   }
 }
 
-/** `cancel`: cancel the named (or this job's) template's run, wait for Canceled, delete it and its artifacts. */
+/**
+ * `cancel`: cancel the named (or this job's) template's run, wait for Canceled, delete it and its
+ * artifacts.
+ */
 async function cancelNamed(
   azure: AzureContext,
   params: FollowParams,
@@ -514,13 +555,18 @@ async function cancelNamed(
   return {
     result: done ? 'Succeeded' : 'Failed',
     message: done
-      ? `The build of template ${name} ended (${state})${after ? '; the template is kept' : ' and the template is deleted'}.`
-      : `The build of template ${name} did not stop in time (${state}); it is tagged ${CLEANUP_TAG}.`,
+      ? `The build of template ${name} ended ` +
+        `(${state})${after ? '; the template is kept' : ' and the template is deleted'}.`
+      : `The build of template ${name} did not stop in time (${state}); it is tagged ` +
+        `${CLEANUP_TAG}.`,
     outputs: { templateName: name, runState: state },
   };
 }
 
-/** `wait`/`cancel` without templateName: the template this job's inputs give (as `build` and `start` name it). */
+/**
+ * `wait`/`cancel` without templateName: the template this job's inputs give (as `build` and `start`
+ * name it).
+ */
 async function deterministicName(
   azure: AzureContext,
   params: BuildParams,
@@ -626,7 +672,10 @@ async function finish(
     },
   ];
   log.info(
-    `Build log: ${f.stream.lines} lines printed (container log: ${f.stream.fetched.container} bytes in ${f.stream.fetched.containerCalls} reads; customization.log: ${f.stream.fetched.blob} bytes in ${f.stream.fetched.blobCalls} reads).`,
+    `Build log: ${f.stream.lines} lines printed (container log: ` +
+      `${f.stream.fetched.container} bytes in ${f.stream.fetched.containerCalls} reads; ` +
+      `customization.log: ${f.stream.fetched.blob} bytes in ${f.stream.fetched.blobCalls} ` +
+      `reads).`,
   );
 
   // Read from the template, which `wait` did not compose.
@@ -634,12 +683,16 @@ async function finish(
   const stagedVhd = stagedVhdUri(t, runOutputs);
   if (params.keepTemplate || keepForDebugging) {
     log.info(
-      `Keeping image template ${name}${keepForDebugging ? ' and its build VM for debugging (onCustomizerError: abort)' : ''}.`,
+      `Keeping image template ` +
+        `${name}` +
+        `${keepForDebugging ? ' and its build VM for debugging (onCustomizerError: abort)' : ''}.`,
     );
   } else if (stagedVhd) {
     log.warn(
-      `The VHD ${stagedVhd} is in Image Builder's staging resource group, which is deleted with the image template: template ${name} is kept. ` +
-        `Copy the VHD, then delete it (az image builder delete -g ${rg} -n ${name}, or a later action: cleanup); a vhdUri input writes the VHD to your own storage instead.`,
+      `The VHD ${stagedVhd} is in Image Builder's staging resource group, which is deleted ` +
+        `with the image template: template ${name} is kept. ` +
+        (`Copy the VHD, then delete it (az image builder delete -g ${rg} -n ${name}, or a ` +
+          `later action: cleanup); a vhdUri input writes the VHD to your own storage instead.`),
     );
   } else {
     await deleteTemplate(clients, rg, name, params, log);
@@ -647,7 +700,10 @@ async function finish(
 
   for (const o of runOutputs)
     log.info(
-      `Run output ${o.name}: ${o.provisioningState ?? ''} ${o.artifactId ?? o.artifactUri ?? ''}`.trimEnd(),
+      (
+        `Run output ${o.name}: ${o.provisioningState ?? ''} ` +
+        `${o.artifactId ?? o.artifactUri ?? ''}`
+      ).trimEnd(),
     );
   switch (runState) {
     case 'Succeeded':
@@ -670,14 +726,17 @@ async function finish(
       for (const line of f.printer.explanation()) log.error(line);
       return outcomeOf(
         r,
-        `The Image Builder run of template ${name} ${runState === 'Canceled' ? 'was cancelled' : 'failed'}: ${message}`,
+        `The Image Builder run of template ${name} ` +
+          `${runState === 'Canceled' ? 'was cancelled' : 'failed'}: ${message}`,
         attachments,
       );
     }
   }
 }
 
-/** A VHD written without `uri` lives in the staging group, so deleting the template would delete it. */
+/**
+ * A VHD written without `uri` lives in the staging group, so deleting the template would delete it.
+ */
 function stagedVhdUri(t: ImageTemplate, runOutputs: RunOutputInfo[]): string | undefined {
   for (const d of t.distribute ?? []) {
     if (d.type !== 'VHD' || (d as { uri?: string }).uri) continue;
@@ -703,12 +762,16 @@ async function deleteTemplate(
     log.info(`Deleted image template ${name} (and its staging resources).`);
   } catch (err) {
     log.warn(
-      `Deleting image template ${name} failed: ${describeArmError(err)}. Delete it with: az image builder delete -g ${rg} -n ${name}`,
+      `Deleting image template ${name} failed: ${describeArmError(err)}. Delete it with: ` +
+        `az image builder delete -g ${rg} -n ${name}`,
     );
   }
 }
 
-/** Long-running operations are polled as often as the build (Azure's Retry-After wins when it is longer). */
+/**
+ * Long-running operations are polled as often as the build (Azure's Retry-After wins when it is
+ * longer).
+ */
 function lroInterval(params: FollowParams): number {
   return Math.min(params.pollIntervalMs, 5_000);
 }

@@ -1,7 +1,7 @@
 /**
- * Cancellation within the agent's window: SIGINT, then SIGTERM about 7.5 s later, then a kill. AIB's
- * cancel is sent at once; when the run reaches Canceled in time the template is deleted, otherwise it
- * is tagged so `action: cleanup` (or the next run) can remove it.
+ * Cancellation within the agent's window: SIGINT, then SIGTERM about 7.5 s later, then a kill.
+ * AIB's cancel is sent at once; when the run reaches Canceled in time the template is deleted,
+ * otherwise it is tagged so `action: cleanup` (or the next run) can remove it.
  */
 import { errorMessage } from '../core/errors';
 import { Logger } from '../core/logger';
@@ -32,7 +32,8 @@ export async function cancelBuild(
       .cancel(resourceGroup, name, { abortSignal: signal })
       .submitted()
       .catch((err) => {
-        // Nothing to cancel (the run ended meanwhile) is fine: the template is removed below all the same.
+        // Nothing to cancel (the run ended meanwhile) is fine: the template is removed below all
+        // the same.
         if ((err as { statusCode?: number }).statusCode !== 409) throw err;
       });
     ({ done: canceled } = await poll({
@@ -82,11 +83,14 @@ async function tagForCleanup(
       )
       .submitted();
     log.warn(
-      `Image template ${name} in ${resourceGroup} is left behind, tagged ${CLEANUP_TAG}; delete it with: az image builder delete -g ${resourceGroup} -n ${name}`,
+      `Image template ${name} in ${resourceGroup} is left behind, tagged ${CLEANUP_TAG}; ` +
+        `delete it with: az image builder delete -g ${resourceGroup} -n ${name}`,
     );
   } catch (err) {
     log.warn(
-      `Image template ${name} in ${resourceGroup} is left behind (tagging it failed: ${errorMessage(err).split('\n')[0]}); delete it with: az image builder delete -g ${resourceGroup} -n ${name}`,
+      `Image template ${name} in ${resourceGroup} is left behind (tagging it failed: ` +
+        `${errorMessage(err).split('\n')[0]}); delete it with: az image builder delete -g ` +
+        `${resourceGroup} -n ${name}`,
     );
   }
 }

@@ -1,9 +1,10 @@
 /**
- * `action: cleanup`: removes what cancelled or killed runs of this pipeline left behind in the resource
- * group — image templates whose provenance names this pipeline and whose run has ended, their
- * artifact archives (`gip.artifacts` tag) and the local files uploaded for them (`gip.files`, localFiles.ts). Never another pipeline's template, never a running build,
- * and not one of this run's own templates unless a cancel tagged it (a later job may still `wait` for
- * it). Safe to run again: what is gone is simply not found.
+ * `action: cleanup`: removes what cancelled or killed runs of this pipeline left behind in the
+ * resource group — image templates whose provenance names this pipeline and whose run has ended,
+ * their artifact archives (`gip.artifacts` tag) and the local files uploaded for them (`gip.files`,
+ * localFiles.ts). Never another pipeline's template, never a running build, and not one of this
+ * run's own templates unless a cancel tagged it (a later job may still `wait` for it). Safe to run
+ * again: what is gone is simply not found.
  */
 import type { ImageTemplate } from '@azure/arm-imagebuilder';
 import { AzureContext } from '../azure/clients';
@@ -58,7 +59,8 @@ export async function cleanup(
   const clients = buildClients(azure);
   const t = clients.aib.virtualMachineImageTemplates;
   log.info(
-    `Looking for image templates left behind by pipeline '${pipeline.definitionName}' in resource group ${resourceGroup}...`,
+    `Looking for image templates left behind by pipeline '${pipeline.definitionName}' in ` +
+      `resource group ${resourceGroup}...`,
   );
   const templates: ImageTemplate[] = [];
   try {
@@ -68,7 +70,8 @@ export async function cleanup(
     if (!isNotFound(err)) throw err;
   }
   const decisions = templates.map((x) => ({ x, d: decide(x, pipeline) }));
-  // Archives and files are content-addressed: one a kept template (a running build, another pipeline) still names stays.
+  // Archives and files are content-addressed: one a kept template (a running build, another
+  // pipeline) still names stays.
   const kept = decisions.filter(({ d }) => !d.remove).map(({ x }) => x);
   const inUse = new Set(kept.map((x) => x.tags?.[ARTIFACTS_TAG]).filter(Boolean));
   const filesInUse = new Set(kept.flatMap(uploadedFilesOf));
@@ -110,7 +113,9 @@ export async function cleanup(
       log.warn(`Removing ${x.name} failed: ${describeArmError(err)}`);
     }
   }
-  const message = `Removed ${removed.length} image template(s) left behind${removed.length ? ` (${removed.join(', ')})` : ''}; kept ${kept.length}.`;
+  const message =
+    `Removed ${removed.length} image template(s) left ` +
+    `behind${removed.length ? ` (${removed.join(', ')})` : ''}; kept ${kept.length}.`;
   log.info(message);
   if (failed.length)
     return {

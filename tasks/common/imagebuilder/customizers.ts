@@ -1,7 +1,8 @@
 /**
- * The AIB `customize` array for the everyday path by inputs: the build artifacts (artifacts.ts: brought
- * onto the VM and unpacked first, so the script can use them), the script (PowerShell or Shell), a
- * restart, then Windows Update as the last step, so updates land on top of what the script installed.
+ * The AIB `customize` array for the everyday path by inputs: the build artifacts (artifacts.ts:
+ * brought onto the VM and unpacked first, so the script can use them), the script (PowerShell or
+ * Shell), a restart, then Windows Update as the last step, so updates land on top of what the
+ * script installed.
  */
 import { InputError } from '../core/errors';
 import { CustomizeParams, OsType } from './params';

@@ -1,7 +1,8 @@
 /**
  * The AIB `distribute` array: a gallery image version (explicit version, or AIB's own `Latest`
- * versioning so concurrent builds cannot take the same number), a managed image, a VHD; several at once.
- * Each carries the provenance tags, which is how a rerun of a succeeded job finds its own result.
+ * versioning so concurrent builds cannot take the same number), a managed image, a VHD; several at
+ * once. Each carries the provenance tags, which is how a rerun of a succeeded job finds its own
+ * result.
  */
 import { BuildTargets } from './params';
 

@@ -2,14 +2,16 @@
  * Follows a running build until it ends: the run's phases (`runSubState`) as they change, with the
  * time since the run started, progress percent, and the Packer log streamed live (liveLog.ts).
  *
- * Each poll costs ARM reads (the template's status, the container's log), and ARM throttles reads per
- * subscription, so a poll reads only what is likely to have changed, never skipping the same read twice
- * in a row: while the log flows (the last read brought several lines) the build is visibly busy, and its
- * status is read every other poll; while the log is quiet or trickles (a restart, Windows Update,
- * replication) the status is read every poll (the run may be changing phase or ending) and the log every
- * other poll — two polls' lines in one read, which costs less than one each time (a read carries a few
- * lines already printed, to find where the new ones start) — and at once when the phase changes. No log is read while the run is queued (no build container yet). At the end the
- * container is read once more, then customization.log from where the printing got to.
+ * Each poll costs ARM reads (the template's status, the container's log), and ARM throttles reads
+ * per subscription, so a poll reads only what is likely to have changed, never skipping the same
+ * read twice in a row: while the log flows (the last read brought several lines) the build is
+ * visibly busy, and its status is read every other poll; while the log is quiet or trickles (a
+ * restart, Windows Update, replication) the status is read every poll (the run may be changing
+ * phase or ending) and the log every other poll — two polls' lines in one read, which costs less
+ * than one each time (a read carries a few lines already printed, to find where the new ones start)
+ * — and at once when the phase changes. No log is read while the run is queued (no build container
+ * yet). At the end the container is read once more, then customization.log from where the printing
+ * got to.
  */
 import type { ImageTemplate } from '@azure/arm-imagebuilder';
 import { AzureContext } from '../azure/clients';
@@ -74,7 +76,8 @@ export async function followBuild(o: FollowOptions): Promise<FollowResult> {
   let logSkipped = false;
   /** Polls since the log was last read: how much it may have grown. */
   let pollsSinceLog = 0;
-  // One poll: the status and/or the log, as the comment at the top says; done when the run has ended.
+  // One poll: the status and/or the log, as the comment at the top says; done when the run has
+  // ended.
   const read = async () => {
     if (!t || !flowing || statusSkipped) {
       t = await clients.aib.virtualMachineImageTemplates.get(o.resourceGroup, o.name, {
@@ -108,7 +111,8 @@ export async function followBuild(o: FollowOptions): Promise<FollowResult> {
       const before = stream.lines;
       logSkipped = false;
       const read = await stream.pollContainer(container, pollsSinceLog).catch((err: unknown) => {
-        // The live log is a convenience: an unreachable logs API must not fail the build; customization.log follows at the end.
+        // The live log is a convenience: an unreachable logs API must not fail the build;
+        // customization.log follows at the end.
         if (signal.aborted) throw err;
         log.debug(
           `Reading the build container's log failed: ${(err as Error).message.split('\n')[0]}`,
@@ -133,9 +137,12 @@ export async function followBuild(o: FollowOptions): Promise<FollowResult> {
     const logs = await stagingLogs(o.azure, clients, stagingGroup, log, signal);
     let runId = printer.runId ?? /OperationId: ([0-9a-f-]{36})/i.exec(s?.message ?? '')?.[1];
     if (logs && !runId) {
-      // The container never answered, so its lines (which name the run) were never seen: the newest log of this run is it.
+      // The container never answered, so its lines (which name the run) were never seen: the newest
+      // log of this run is it.
       log.warn(
-        `The live build log was unavailable: the build container's log could not be read in ${stagingGroup}. The log follows from customization.log now that the build has ended.`,
+        `The live build log was unavailable: the build container's log could not be read ` +
+          `in ${stagingGroup}. The log follows from customization.log now that the build has ` +
+          `ended.`,
       );
       runId = await logs.newestRunId(s?.startTime ? new Date(s.startTime) : undefined);
     }
@@ -146,7 +153,8 @@ export async function followBuild(o: FollowOptions): Promise<FollowResult> {
       stream.lines === 0
     ) {
       log.warn(
-        `The build log packerlogs/${runId}/customization.log was not found in the staging resource group ${stagingGroup}.`,
+        `The build log packerlogs/${runId}/customization.log was not found in the staging ` +
+          `resource group ${stagingGroup}.`,
       );
     }
     if (logs && !runId)

@@ -1,6 +1,6 @@
 /**
- * Microsoft-hosted agents stop a job after 60 minutes on private projects, whatever the build timeout
- * says; a build that may last longer should start in one job and be waited for in another.
+ * Microsoft-hosted agents stop a job after 60 minutes on private projects, whatever the build
+ * timeout says; a build that may last longer should start in one job and be waited for in another.
  */
 import { Logger } from '../core/logger';
 import { PipelineInfo } from '../core/pipelineInfo';
@@ -22,7 +22,9 @@ export function warnHostedTimeout(
   )
     return;
   log.warn(
-    `The build timeout is ${buildTimeoutMinutes} minutes, but on a Microsoft-hosted agent the job may be stopped at ${HOSTED_JOB_LIMIT_MINUTES} minutes on private projects. ` +
-      'For a longer build, use action: start here and action: wait (with its templateName output) in a later job, which has its own time limit.',
+    `The build timeout is ${buildTimeoutMinutes} minutes, but on a Microsoft-hosted agent ` +
+      `the job may be stopped at ${HOSTED_JOB_LIMIT_MINUTES} minutes on private projects. ` +
+      ('For a longer build, use action: start here and action: wait (with its templateName ' +
+        'output) in a later job, which has its own time limit.'),
   );
 }

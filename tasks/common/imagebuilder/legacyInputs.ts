@@ -1,9 +1,10 @@
 /**
- * The existing Microsoft AzureImageBuilderTask's inputs whose meaning is more than a new name (plain renames
- * are task.json aliases, resolved before the task runs): translated into this task's inputs, so that a YAML
- * step of that task builds the same image with only its task name changed. What the Microsoft task ignored
- * is ignored with a warning; a legacy input that disagrees with this task's input for the same thing is
- * refused, naming both. Nothing here reads Azure: every problem is an InputError before anything is created.
+ * The existing Microsoft AzureImageBuilderTask's inputs whose meaning is more than a new name
+ * (plain renames are task.json aliases, resolved before the task runs): translated into this task's
+ * inputs, so that a YAML step of that task builds the same image with only its task name changed.
+ * What the Microsoft task ignored is ignored with a warning; a legacy input that disagrees with
+ * this task's input for the same thing is refused, naming both. Nothing here reads Azure: every
+ * problem is an InputError before anything is created.
  */
 import { errorMessage, InputError } from '../core/errors';
 import { parseDuration } from '../core/duration';
@@ -19,7 +20,9 @@ import {
   BuildSourceKind,
 } from './sourceRef';
 
-/** The Microsoft task's placeholder texts, which its classic editor pre-filled: they mean "not set". */
+/**
+ * The Microsoft task's placeholder texts, which its classic editor pre-filled: they mean "not set".
+ */
 const PLACEHOLDER_URN = 'publisher:offer:sku';
 const PLACEHOLDER_PLAN = 'planname:planproduct:planpublisher';
 
@@ -30,8 +33,9 @@ export const LEGACY_WINDOWS_UPDATE = {
 } as const;
 
 /**
- * task.json defaults of the inputs a legacy input fills. The agent passes a default when the step does not
- * set the input, so a value equal to it does not count as set (a unit test keeps these equal to task.json).
+ * task.json defaults of the inputs a legacy input fills. The agent passes a default when the step
+ * does not set the input, so a value equal to it does not count as set (a unit test keeps these
+ * equal to task.json).
  */
 export const FILLED_INPUT_DEFAULTS: Readonly<Record<string, string>> = {
   buildTimeout: '240',
@@ -51,13 +55,19 @@ const DISTRIBUTE_TYPES: Record<string, DistributeTarget> = {
 };
 
 export interface LegacyTranslation {
-  /** This task's inputs as the legacy inputs say them, by this task's input name ('' reads as unset). */
+  /**
+   * This task's inputs as the legacy inputs say them, by this task's input name ('' reads as
+   * unset).
+   */
   values: Map<string, string>;
   /** What was ignored or changed the way the Microsoft task did it, to print before the build. */
   warnings: string[];
 }
 
-/** Reads the legacy inputs; `inputs.with(result.values)` then reads like a step written for this task. */
+/**
+ * Reads the legacy inputs; `inputs.with(result.values)` then reads like a step written for this
+ * task.
+ */
 export function translateLegacyInputs(inputs: InputReader): LegacyTranslation {
   const t = new Translation(inputs);
   t.source();
@@ -70,7 +80,10 @@ export function translateLegacyInputs(inputs: InputReader): LegacyTranslation {
 class Translation {
   readonly values = new Map<string, string>();
   readonly warnings: string[] = [];
-  /** `distributeType` is required in the Microsoft task: a step that sets it was written for that task. */
+  /**
+   * `distributeType` is required in the Microsoft task: a step that sets it was written for that
+   * task.
+   */
   private readonly legacyStep: boolean;
 
   constructor(private readonly inputs: InputReader) {
@@ -85,7 +98,10 @@ class Translation {
       : v;
   }
 
-  /** Sets `name` to `value`, which `legacy` gave as `given`; a different value of `name` itself is refused. */
+  /**
+   * Sets `name` to `value`, which `legacy` gave as `given`; a different value of `name` itself is
+   * refused.
+   */
   private fill(
     name: string,
     value: string,
@@ -109,7 +125,10 @@ class Translation {
     this.warnings.push(`${legacy} is ignored: ${why}.`);
   }
 
-  /** imageSource chooses which input names the source: baseImagePubOfferSku / baseImage, customImageResourceId or imageVersionId. */
+  /**
+   * imageSource chooses which input names the source: baseImagePubOfferSku / baseImage,
+   * customImageResourceId or imageVersionId.
+   */
   source(): void {
     const raw = this.inputs.string('sourceType') ?? 'auto';
     const kind: BuildSourceKind | 'auto' =
@@ -173,7 +192,10 @@ class Translation {
     if (kind === 'auto') this.values.set('sourceType', chosenKind);
   }
 
-  /** platformImagePurchasePlan: `planName:planProduct:planPublisher`, as sourcePlan; marketplace sources only. */
+  /**
+   * platformImagePurchasePlan: `planName:planProduct:planPublisher`, as sourcePlan; marketplace
+   * sources only.
+   */
   private plan(kind: BuildSourceKind | 'auto'): void {
     const plan = this.inputs.string('platformImagePurchasePlan');
     if (plan === undefined || plan.toLowerCase() === PLACEHOLDER_PLAN) return;
@@ -222,7 +244,9 @@ class Translation {
     }
   }
 
-  /** distributeType selects the one target the Microsoft task's other distribute inputs describe. */
+  /**
+   * distributeType selects the one target the Microsoft task's other distribute inputs describe.
+   */
   distribute(): void {
     const raw = this.inputs.string('distributeType');
     const type =
@@ -241,7 +265,8 @@ class Translation {
         throw new InputError(
           'galleryImageId',
           `'${gallery}' is not the resource id of a gallery image definition`,
-          '/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Compute/galleries/<gallery>/images/<definition>',
+          '/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Compute/galleries' +
+            '/<gallery>/images/<definition>',
         );
       }
       this.fill(
@@ -291,7 +316,10 @@ class Translation {
         // The VHD is written to Image Builder's staging storage, which goes with the template.
         this.values.set('keepTemplate', 'true');
         this.warnings.push(
-          "distributeType vhd without vhdUri: the VHD stays in Image Builder's staging resource group, which is deleted with the image template, so the template is kept (as the Microsoft task did). Delete it once the VHD is copied, or give vhdUri.",
+          "distributeType vhd without vhdUri: the VHD stays in Image Builder's staging " +
+            'resource group, which is deleted with the image template, so the template is ' +
+            'kept (as the Microsoft task did). Delete it once the VHD is copied, or give ' +
+            'vhdUri.',
         );
       }
     }

@@ -1,21 +1,27 @@
 /**
- * The build's Packer log, followed while it runs: every line handed to the sink exactly once, in order.
+ * The build's Packer log, followed while it runs: every line handed to the sink exactly once, in
+ * order.
  *
  * Two places hold the log. The build container's logs API (ACI) offers only `tail=N` (the last N
  * lines) and `timestamps`; each poll asks for a tail sized to what is likely new, finds where the
  * lines already printed end by their timestamps, and asks again for more when the window does not
- * reach back that far (a gap). `customization.log` in the staging storage account holds the same lines
- * once written; it is read with ranges from the byte offset of what was printed, starting one line
- * early to check that the two agree (else it is read whole and aligned by line count).
+ * reach back that far (a gap). `customization.log` in the staging storage account holds the same
+ * lines once written; it is read with ranges from the byte offset of what was printed, starting one
+ * line early to check that the two agree (else it is read whole and aligned by line count).
  */
 
 export interface ContainerLogReader {
-  /** The log with timestamps; the last `tail` lines, or all when undefined. Undefined: no container. */
+  /**
+   * The log with timestamps; the last `tail` lines, or all when undefined. Undefined: no container.
+   */
   read(tail: number | undefined): Promise<string | undefined>;
 }
 
 export interface BlobLogReader {
-  /** Bytes from `offset` to the end ('' when nothing is there); undefined when the blob does not exist. */
+  /**
+   * Bytes from `offset` to the end ('' when nothing is there); undefined when the blob does not
+   * exist.
+   */
   read(offset: number): Promise<Buffer | undefined>;
 }
 
@@ -24,7 +30,10 @@ interface Stamped {
   text: string;
 }
 
-/** The smallest tail asked for: a few lines, at least one of them already printed, confirms there is no gap. */
+/**
+ * The smallest tail asked for: a few lines, at least one of them already printed, confirms there is
+ * no gap.
+ */
 const MIN_TAIL = 4;
 /** Beyond this a gap is closed by reading the whole log. */
 const MAX_TAIL = 20_000;
@@ -46,10 +55,10 @@ export class LiveLog {
   constructor(private readonly sink: (line: string) => void) {}
 
   /**
-   * Prints what the container wrote since the last read, `polls` polls ago. False when there is no container
-   * (yet, or any more). The tail asked for is what the rate of lines so far gives for that many polls, with a
-   * margin; a window too short (a gap) is widened, twice then four times over, until it reaches back to what
-   * was printed.
+   * Prints what the container wrote since the last read, `polls` polls ago. False when there is no
+   * container (yet, or any more). The tail asked for is what the rate of lines so far gives for
+   * that many polls, with a margin; a window too short (a gap) is widened, twice then four times
+   * over, until it reaches back to what was printed.
    */
   async pollContainer(reader: ContainerLogReader, polls = 1): Promise<boolean> {
     let tail: number | undefined =
@@ -80,8 +89,8 @@ export class LiveLog {
 
   /**
    * The lines after what was printed, or undefined when the window may have missed some (a gap):
-   * the window is full (as long as the tail asked for) and its first line is not older than the last
-   * one printed.
+   * the window is full (as long as the tail asked for) and its first line is not older than the
+   * last one printed.
    */
   private freshLines(lines: Stamped[], tail: number | undefined): Stamped[] | undefined {
     if (this.lastTs === undefined) {
@@ -107,7 +116,9 @@ export class LiveLog {
     return lines.slice(i - (same - this.atLastTs));
   }
 
-  /** Prints what customization.log holds beyond the lines printed. False when the blob is not there. */
+  /**
+   * Prints what customization.log holds beyond the lines printed. False when the blob is not there.
+   */
   async pollBlob(reader: BlobLogReader): Promise<boolean> {
     const overlap = this.lastLine === undefined ? 0 : Buffer.byteLength(this.lastLine, 'utf8') + 1;
     const start = this.bytes - overlap;
@@ -125,7 +136,9 @@ export class LiveLog {
     return true;
   }
 
-  /** The blob does not continue where the container left off: read it whole, skip what was printed. */
+  /**
+   * The blob does not continue where the container left off: read it whole, skip what was printed.
+   */
   private async realignBlob(reader: BlobLogReader): Promise<boolean> {
     const all = await reader.read(0);
     if (all === undefined) return false;
@@ -179,7 +192,10 @@ export function parseStamped(content: string): Stamped[] {
   });
 }
 
-/** RFC3339Nano drops trailing zeros of the fraction; padded to 9 digits the strings sort as times do. */
+/**
+ * RFC3339Nano drops trailing zeros of the fraction; padded to 9 digits the strings sort as times
+ * do.
+ */
 export function sortableTs(ts: string): string {
   const m = /^([^.Z+]+)(?:\.(\d+))?(Z|[+-].*)$/.exec(ts);
   return m ? `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}${m[3]}` : ts;

@@ -1,13 +1,13 @@
 /**
  * Local files named by a customisers file or a template file: a `scriptUri` (Shell, PowerShell) or
- * `sourceUri` (File) that is not an http(s) URL is a path relative to that file's folder. Each is checked
- * before anything is done in Azure (it exists, is a file, stays inside the repository with symlinks
- * followed — a pull request must not bring agent files into an image — and is no bigger than a File
- * customiser is meant for), uploaded content-addressed into the private artifacts container the
- * build-artifacts folder uses (so a rerun uploads nothing and names the same template), and replaced by
- * its blob URL with `sha256Checksum`. Image Builder downloads them with its identity. The template's
- * FILES_TAG names the container folder, so `wait`, `cancel` and `cleanup` find the blobs to delete among
- * the URLs the template holds.
+ * `sourceUri` (File) that is not an http(s) URL is a path relative to that file's folder. Each is
+ * checked before anything is done in Azure (it exists, is a file, stays inside the repository with
+ * symlinks followed — a pull request must not bring agent files into an image — and is no bigger
+ * than a File customiser is meant for), uploaded content-addressed into the private artifacts
+ * container the build-artifacts folder uses (so a rerun uploads nothing and names the same
+ * template), and replaced by its blob URL with `sha256Checksum`. Image Builder downloads them with
+ * its identity. The template's FILES_TAG names the container folder, so `wait`, `cancel` and
+ * `cleanup` find the blobs to delete among the URLs the template holds.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
@@ -39,7 +39,10 @@ const URL_KEYS = ['scriptUri', 'sourceUri'] as const;
 
 type Step = Record<string, unknown>;
 
-/** The steps of a file where local paths may stand: its customisers and (a template's) in-VM validators. */
+/**
+ * The steps of a file where local paths may stand: its customisers and (a template's) in-VM
+ * validators.
+ */
 export interface FileSteps {
   customize: Step[];
   inVMValidations: Step[];
@@ -69,8 +72,8 @@ export interface PlacedFiles {
 }
 
 /**
- * Every local path in the steps, checked and hashed; no request is made. `input` names the file's input
- * (templateFile or customizersFile) in refusals, `fileDir` is that file's folder, `repoRoot`
+ * Every local path in the steps, checked and hashed; no request is made. `input` names the file's
+ * input (templateFile or customizersFile) in refusals, `fileDir` is that file's folder, `repoRoot`
  * System.DefaultWorkingDirectory.
  */
 export function findLocalFiles(
@@ -87,7 +90,10 @@ export function findLocalFiles(
       for (const key of URL_KEYS) {
         const given = step[key];
         if (typeof given !== 'string' || /^https?:\/\//i.test(given)) continue;
-        const at = `${list === 'customize' ? 'customize' : 'validate.inVMValidations'}[${index}]${typeof step.name === 'string' && step.name ? ` ('${step.name}')` : ''} ${key} '${given}'`;
+        const at =
+          `${list === 'customize' ? 'customize' : 'validate.inVMValidations'}[${index}]` +
+          `${typeof step.name === 'string' && step.name ? ` ('${step.name}')` : ''} ${key} ` +
+          `'${given}'`;
         const refuse = (problem: string, expected: string): never => {
           throw new InputError(input, `${at}: ${problem}`, expected);
         };
@@ -139,15 +145,19 @@ function checkPath(
     const rel = path.relative(r, p);
     return rel.startsWith('..') || path.isAbsolute(rel);
   };
-  const inRepo = `a file inside the repository (${root}): a pull request must not bring agent files into an image`;
-  // Refused before touching the file system there, so a refusal says nothing about what exists outside.
+  const inRepo =
+    `a file inside the repository (${root}): a pull request must not bring agent files into ` +
+    `an image`;
+  // Refused before touching the file system there, so a refusal says nothing about what exists
+  // outside.
   if (outside(lexical, root)) refuse(`is ${lexical}, outside the repository`, inRepo);
   let real: string;
   try {
     real = fs.realpathSync(lexical);
   } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
     return refuse(
-      `there is no such file (${lexical}${(err as NodeJS.ErrnoException).code === 'ENOENT' ? '' : `: ${(err as NodeJS.ErrnoException).code}`})`,
+      `there is no such file (${lexical}${code === 'ENOENT' ? '' : `: ${code}`})`,
       relative,
     );
   }
@@ -157,12 +167,14 @@ function checkPath(
   if (stat.isDirectory())
     refuse(
       'is a folder; a File customiser copies one file',
-      'a file; for a folder use packagePath (the build-artifacts folder, zipped and unpacked on the VM)',
+      'a file; for a folder use packagePath (the build-artifacts folder, zipped and ' +
+        'unpacked on the VM)',
     );
   if (!stat.isFile()) refuse('is not a regular file', 'a file');
   if (stat.size > FILE_CUSTOMIZER_LIMIT) {
     refuse(
-      `is ${(stat.size / 1024 / 1024).toFixed(1)} MB, more than the 20 MB Image Builder's File customiser is meant for`,
+      `is ${(stat.size / 1024 / 1024).toFixed(1)} MB, more than the 20 MB Image Builder's ` +
+        `File customiser is meant for`,
       'packagePath for large files (zipped, and downloaded on the VM)',
     );
   }
@@ -205,16 +217,17 @@ export interface UploadContext {
   /** storageAccountName; undefined: the task's own account. */
   storageAccount?: string;
   /**
-   * Given for a dry run (validate, and naming a template for wait/cancel): nothing is created, granted or
-   * uploaded; what a build would do is added to it, and the URLs are computed.
+   * Given for a dry run (validate, and naming a template for wait/cancel): nothing is created,
+   * granted or uploaded; what a build would do is added to it, and the URLs are computed.
    */
   plan?: PlanItem[];
 }
 
 /**
- * Puts the files into the artifacts container (each once; a blob already there is not uploaded again) and
- * returns the steps that name them. On a given account Image Builder's identity must already read blobs
- * there (refused before any write, with the command that grants it); on the task's own it is granted.
+ * Puts the files into the artifacts container (each once; a blob already there is not uploaded
+ * again) and returns the steps that name them. On a given account Image Builder's identity must
+ * already read blobs there (refused before any write, with the command that grants it); on the
+ * task's own it is granted.
  */
 export async function uploadLocalFiles(
   azure: AzureContext,
@@ -245,7 +258,9 @@ export async function uploadLocalFiles(
     if (!ctx.principalId || !(await canRead(auth, scope, ctx.principalId, signal))) {
       throw new InputError(
         'storageAccountName',
-        `Image Builder's identity (principal ${ctx.principalId ?? 'unknown'}) holds no role that reads blobs on ${scope} (it needs the data action ${BLOB_READ}, e.g. Storage Blob Data Reader) and downloads the local files of ${input} from there`,
+        `Image Builder's identity (principal ${ctx.principalId ?? 'unknown'}) holds no ` +
+          `role that reads blobs on ${scope} (it needs the data action ${BLOB_READ}, e.g. ` +
+          `Storage Blob Data Reader) and downloads the local files of ${input} from there`,
         readerCommand(ctx.principalId ?? '<principal>', scope),
       );
     }
@@ -255,7 +270,8 @@ export async function uploadLocalFiles(
     await grantReader(auth, scope, ctx.principalId, log, signal);
   } else {
     throw new Error(
-      `Image Builder's identity has no principal id: it can't be granted Storage Blob Data Reader on ${scope} to download the local files of ${input}.`,
+      `Image Builder's identity has no principal id: it can't be granted Storage Blob Data ` +
+        `Reader on ${scope} to download the local files of ${input}.`,
     );
   }
 
@@ -291,7 +307,8 @@ export async function uploadLocalFiles(
     const content = await fs.promises.readFile(f.path);
     if (createHash('sha256').update(content).digest('hex') !== f.sha256) {
       throw new Error(
-        `${input}: ${f.given} changed while the task ran (its sha256 is no longer ${f.sha256}); run again.`,
+        `${input}: ${f.given} changed while the task ran (its sha256 is no longer ` +
+          `${f.sha256}); run again.`,
       );
     }
     await blob.uploadData(content, {
@@ -301,7 +318,8 @@ export async function uploadLocalFiles(
     log.info(`Uploaded ${what} to ${url}.`);
   }
   log.info(
-    `Image Builder downloads ${done.size === 1 ? 'it' : 'them'} with its identity and checks the sha256.`,
+    `Image Builder downloads ${done.size === 1 ? 'it' : 'them'} with its identity and ` +
+      `checks the sha256.`,
   );
   log.endGroup();
   return {
@@ -317,7 +335,10 @@ interface TemplateLike {
   validate?: unknown;
 }
 
-/** The uploaded files a template (as the SDK reads it) names: its URLs under the folder its FILES_TAG gives. */
+/**
+ * The uploaded files a template (as the SDK reads it) names: its URLs under the folder its
+ * FILES_TAG gives.
+ */
 export function uploadedFilesOf(t: TemplateLike): string[] {
   const folder = t.tags?.[FILES_TAG];
   if (!folder) return [];
@@ -355,7 +376,10 @@ function size(bytes: number): string {
       : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** The steps of a customisers file (`customize`) or of a template file (its customize and `properties.validate.inVMValidations`). */
+/**
+ * The steps of a customisers file (`customize`) or of a template file (its customize and
+ * `properties.validate.inVMValidations`).
+ */
 export function fileStepsOf(customize: Step[], properties?: Record<string, unknown>): FileSteps {
   const validate = properties?.validate;
   const validators =

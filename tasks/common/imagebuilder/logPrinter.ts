@@ -1,8 +1,8 @@
 /**
- * Prints the build log's lines into the pipeline log: a collapsible section per customiser (Packer's
- * "Starting provisioner" / "ending" telemetry lines mark them), the run id prefix dropped, logging
- * commands in the build's own output defused. Keeps every line for the attachment, and the lines of
- * the section that failed to explain a failure.
+ * Prints the build log's lines into the pipeline log: a collapsible section per customiser
+ * (Packer's "Starting provisioner" / "ending" telemetry lines mark them), the run id prefix
+ * dropped, logging commands in the build's own output defused. Keeps every line for the attachment,
+ * and the lines of the section that failed to explain a failure.
  */
 import { Logger } from '../core/logger';
 
@@ -11,8 +11,27 @@ const END = /\(telemetry\) ending (\S+)/;
 const RUN_ID = /^\[([0-9a-f-]{36})\] /i;
 
 /** Packer's own progress lines, which say nothing about why a step failed. */
-const CHATTER =
-  /^(Provisioning with|Uploading|Restarting|Waiting for|Running Windows update|Machine successfully|Provisioning step had errors|Deleting individual resources|Querying|Powering off|Generalizing|Capturing|Getting|Using existing|Validating deployment|Deploying deployment| -> )/;
+const CHATTER = new RegExp(
+  `^(${[
+    'Provisioning with',
+    'Uploading',
+    'Restarting',
+    'Waiting for',
+    'Running Windows update',
+    'Machine successfully',
+    'Provisioning step had errors',
+    'Deleting individual resources',
+    'Querying',
+    'Powering off',
+    'Generalizing',
+    'Capturing',
+    'Getting',
+    'Using existing',
+    'Validating deployment',
+    'Deploying deployment',
+    ' -> ',
+  ].join('|')})`,
+);
 
 export class LogPrinter {
   /** Every line as written (with its run id), for the attachment. */
@@ -42,7 +61,8 @@ export class LogPrinter {
       this.openGroup('Image Builder: preparing the build VM');
     }
     this.section.push(text);
-    // `##vso[` anywhere in a line is a logging command to the agent; the build's output must not issue any.
+    // `##vso[` anywhere in a line is a logging command to the agent; the build's output must not
+    // issue any.
     this.log.info(text.replace(/##(vso)?\[/g, '#\u200b#$1['));
     if (END.test(text)) this.closeGroup();
   }
@@ -74,7 +94,8 @@ export class LogPrinter {
     for (const text of this.all.map((l) => l.replace(RUN_ID, ''))) {
       const verdict =
         /^PACKER OUT (?:Build 'azure-arm' errored after .*|--> azure-arm: (.*))$/.exec(text);
-      // Packer repeats the reason in its closing summary ("--> azure-arm: <reason>"): once is enough.
+      // Packer repeats the reason in its closing summary ("--> azure-arm: <reason>"): once is
+      // enough.
       if (
         verdict &&
         !(verdict[1] && out.some((l) => l.includes(verdict[1]))) &&

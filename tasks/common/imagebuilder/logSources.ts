@@ -1,8 +1,9 @@
 /**
- * Where the live log is read from in Azure: the build container (`vmimagebuilder-build-container-*`)
- * in the staging resource group, through the ACI logs API, and `packerlogs/<runId>/customization.log`
- * in the staging storage account, through ranged GETs with a read-only SAS made from the account key
- * (the connection needs listKeys, which Contributor has; no data-plane role). The SAS is never printed.
+ * Where the live log is read from in Azure: the build container
+ * (`vmimagebuilder-build-container-*`) in the staging resource group, through the ACI logs API, and
+ * `packerlogs/<runId>/customization.log` in the staging storage account, through ranged GETs with a
+ * read-only SAS made from the account key (the connection needs listKeys, which Contributor has; no
+ * data-plane role). The SAS is never printed.
  */
 import {
   createDefaultHttpClient,
@@ -69,11 +70,17 @@ export class BuildContainer implements ContainerLogReader {
   }
 }
 
-/** The staging account's `packerlogs` container, read with a read/list SAS made from the account key. */
+/**
+ * The staging account's `packerlogs` container, read with a read/list SAS made from the account
+ * key.
+ */
 export interface StagingLogs {
   /** customization.log of a run. */
   customizationLog(runId: string): BlobLogReader;
-  /** The run whose customization.log was written last, not before `since`: the run id when no log told it. */
+  /**
+   * The run whose customization.log was written last, not before `since`: the run id when no log
+   * told it.
+   */
   newestRunId(since?: Date): Promise<string | undefined>;
 }
 
@@ -107,7 +114,9 @@ export async function stagingLogs(
     ).keys?.[0]?.value;
   } catch (err) {
     log.warn(
-      `The build log in storage account ${account.name} can't be read: listing its keys was refused (${(err as Error).message.split('\n')[0]}). It stays at ${endpoint}packerlogs/<run id>/customization.log.`,
+      `The build log in storage account ${account.name} can't be read: listing its keys ` +
+        `was refused (${(err as Error).message.split('\n')[0]}). It stays at ` +
+        `${endpoint}packerlogs/<run id>/customization.log.`,
     );
     return undefined;
   }
@@ -171,7 +180,8 @@ export async function stagingLogs(
         for await (const b of container.listBlobsFlat({ abortSignal: signal })) {
           const m = /^([^/]+)\/customization\.log$/.exec(b.name);
           const at = b.properties.lastModified?.getTime() ?? 0;
-          // A staging group outlives one run (reruns, attach): a log older than this run is another run's.
+          // A staging group outlives one run (reruns, attach): a log older than this run is another
+          // run's.
           if (m && (!since || at >= since.getTime() - 1000) && (!newest || at > newest.at))
             newest = { runId: m[1], at };
         }

@@ -1,7 +1,8 @@
 /**
- * The template's name: derived from the pipeline, the run, the stage and job names (not the attempt)
- * and the template's content. A retried job computes the same name and attaches to the build already
- * running; a changed input gives a new name, so AIB's "no update in place" never bites.
+ * The template's name: derived from the pipeline, the run, the stage and job names (not the
+ * attempt) and the template's content. A retried job computes the same name and attaches to the
+ * build already running; a changed input gives a new name, so AIB's "no update in place" never
+ * bites.
  */
 import { createHash } from 'crypto';
 import { PipelineInfo } from '../core/pipelineInfo';
@@ -39,7 +40,9 @@ function slug(text: string, max: number): string {
   );
 }
 
-/** JSON with object keys sorted, so the hash does not depend on the order properties were set in. */
+/**
+ * JSON with object keys sorted, so the hash does not depend on the order properties were set in.
+ */
 export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {

@@ -1,6 +1,7 @@
 /**
- * What a build leaves for the pipeline: output variables (the existing Microsoft task's pir* included),
- * the run's markdown summary (source, customisers, time per phase, outputs) and the task result.
+ * What a build leaves for the pipeline: output variables (the existing Microsoft task's pir*
+ * included), the run's markdown summary (source, customisers, time per phase, outputs) and the task
+ * result.
  */
 import { formatDuration } from '../core/duration';
 import { TaskOutcome, TaskResultKind } from '../core/outcome';
@@ -64,7 +65,9 @@ function buildSummary(r: BuildReport): string {
   const lines = [
     `### Image build ${r.templateName}: ${r.runState}${r.reused ? ' (reused)' : ''}`,
     '',
-    `**Source:** ${r.source.description} (${r.source.osType}${r.source.hyperVGeneration ? `, Hyper-V ${r.source.hyperVGeneration}` : ''})`,
+    `**Source:** ${r.source.description} ` +
+      `(${r.source.osType}` +
+      `${r.source.hyperVGeneration ? `, Hyper-V ${r.source.hyperVGeneration}` : ''})`,
     '',
   ];
   if (r.reused) lines.push(r.reused, '');
@@ -126,8 +129,9 @@ export function outcomeOf(
 }
 
 /**
- * The plain job variables the existing Microsoft task set, so its later steps' `$(imageUri)` and `$(pirPublisher)`
- * keep working: imageUri is the distributed image (the gallery version, else the managed image, else the VHD).
+ * The plain job variables the existing Microsoft task set, so its later steps' `$(imageUri)` and
+ * `$(pirPublisher)` keep working: imageUri is the distributed image (the gallery version, else the
+ * managed image, else the VHD).
  */
 function legacyJobVariables(outputs: Record<string, string>): Record<string, string> {
   const vars: Record<string, string> = {};

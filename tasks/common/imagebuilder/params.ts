@@ -58,7 +58,10 @@ export interface ScriptStep {
 export interface ArtifactsParams {
   /** Absolute path of the folder. */
   folder: string;
-  /** Storage account name (anywhere in the subscription); undefined: the task's own account in the resource group. */
+  /**
+   * Storage account name (anywhere in the subscription); undefined: the task's own account in the
+   * resource group.
+   */
   storageAccount?: string;
   /** Keep the archive blob after the build (it is deleted by default). */
   keep: boolean;
@@ -66,9 +69,15 @@ export interface ArtifactsParams {
 
 export interface CustomizeParams {
   packagePath?: ArtifactsParams;
-  /** Where uploads go and whether they stay: the packagePath archive and the local files a customizersFile or templateFile names. */
+  /**
+   * Where uploads go and whether they stay: the packagePath archive and the local files a
+   * customizersFile or templateFile names.
+   */
   uploads: Omit<ArtifactsParams, 'folder'>;
-  /** customizersFile: its customisers, after the artifacts' (it replaces script, restart and Windows Update). */
+  /**
+   * customizersFile: its customisers, after the artifacts' (it replaces script, restart and Windows
+   * Update).
+   */
   fromFile?: { path: string; customizers: Customizer[]; warnings: string[] };
   script?: ScriptStep;
   restart?: { checkCommand?: string; timeout?: string };
@@ -113,7 +122,10 @@ export interface BuildParams {
   action: Exclude<BuildImageAction, 'cleanup'>;
   location: string;
   resourceGroup: string;
-  /** Resource id of the AIB user-assigned identity, or its name in `resourceGroup`; undefined: a template file's, else the task's own. */
+  /**
+   * Resource id of the AIB user-assigned identity, or its name in `resourceGroup`; undefined: a
+   * template file's, else the task's own.
+   */
   identity?: string;
   /** undefined with templateFile: the file's source, resolved once the file is evaluated. */
   source?: SourceRef;
@@ -130,8 +142,8 @@ export interface BuildParams {
 }
 
 /**
- * `wait` / `cancel` given a templateName (the output of `start`, maybe in another job): everything else
- * is in the template, so no other input about its content is read.
+ * `wait` / `cancel` given a templateName (the output of `start`, maybe in another job): everything
+ * else is in the template, so no other input about its content is read.
  */
 export interface NamedTemplateParams {
   action: 'wait' | 'cancel';
@@ -201,7 +213,8 @@ export function readTaskParams(inputs: InputReader, pipeline: PipelineInfo): Tas
 
 /** Reads and checks every input; throws InputError on the first problem. */
 export function readBuildParams(given: InputReader, pipeline: PipelineInfo): BuildParams {
-  // The existing Microsoft task's inputs that are more than renames, read as this task's own (legacyInputs.ts).
+  // The existing Microsoft task's inputs that are more than renames, read as this task's own
+  // (legacyInputs.ts).
   const legacy = translateLegacyInputs(given);
   const inputs = given.with(legacy.values);
   const action = inputs.choice('action', BUILD_ACTIONS, 'build');
@@ -245,7 +258,8 @@ export function readBuildParams(given: InputReader, pipeline: PipelineInfo): Bui
     throw new InputError(
       'galleryImageDefinitionId',
       'no distribution target is set',
-      'a gallery image definition id, a managed image id (managedImageId), or vhd: true (several may be set)',
+      'a gallery image definition id, a managed image id (managedImageId), or vhd: true ' +
+        '(several may be set)',
     );
   }
   if (params.settings.validation.sourceValidationOnly && hasCustomizers(params.customize)) {
@@ -258,7 +272,10 @@ export function readBuildParams(given: InputReader, pipeline: PipelineInfo): Bui
   return params;
 }
 
-/** With templateFile the file says what to build: inputs that would say it too are refused, naming both. */
+/**
+ * With templateFile the file says what to build: inputs that would say it too are refused, naming
+ * both.
+ */
 function checkTemplateFileAlone(p: BuildParams): void {
   const c = p.customize;
   const clash = c.fromFile
@@ -279,7 +296,8 @@ function checkTemplateFileAlone(p: BuildParams): void {
   if (clash)
     throw new InputError(
       'templateFile',
-      `and ${clash} are both set; the template file's source, customize and distribute are what is built`,
+      `and ${clash} are both set; the template file's source, customize and distribute are ` +
+        `what is built`,
       `one of the two (put the step into the template file's properties)`,
     );
 }
@@ -307,7 +325,8 @@ function readIdentity(inputs: InputReader): string | undefined {
       throw new InputError(
         'managedIdentity',
         `'${value}' is not the resource id of a user-assigned identity`,
-        '/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>',
+        '/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ManagedIdentity' +
+          '/userAssignedIdentities/<name>',
       );
     }
   } else if (!/^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/.test(value)) {
@@ -328,7 +347,8 @@ function readSource(inputs: InputReader): SourceRef {
   const value = inputs.string('sourceImage', {
     required: true,
     expected:
-      'a marketplace URN (publisher:offer:sku[:version]), a gallery image version id or a managed image id',
+      'a marketplace URN (publisher:offer:sku[:version]), a gallery image version id or a ' +
+      'managed image id',
   });
   const kind: BuildSourceKind = declared === 'auto' ? guessKind(value) : declared;
   try {
@@ -386,7 +406,8 @@ function readCustomize(inputs: InputReader, pipeline: PipelineInfo): CustomizePa
   if (fromFile && clash) {
     throw new InputError(
       'customizersFile',
-      `and ${clash} are both set; the customisers file replaces the script, restart and Windows Update inputs`,
+      `and ${clash} are both set; the customisers file replaces the script, restart and ` +
+        `Windows Update inputs`,
       'one of the two (put the step into the customisers file)',
     );
   }
@@ -548,12 +569,15 @@ function readGallery(
     throw new InputError(
       'galleryImageDefinitionId',
       `'${definition}' is not the resource id of a gallery image definition`,
-      '/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Compute/galleries/<gallery>/images/<definition>',
+      '/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Compute/galleries' +
+        '/<gallery>/images/<definition>',
     );
   }
-  const definitionId = `/subscriptions/${g.subscriptionId}/resourceGroups/${g.resourceGroup}/providers/Microsoft.Compute/galleries/${g.gallery}/images/${g.definition}`;
-  // The agent passes versionStrategy's default (next) when a step does not set it: a version pinned in the id
-  // (as the existing Microsoft task's galleryImageId allowed) decides then.
+  const definitionId =
+    `/subscriptions/${g.subscriptionId}/resourceGroups/${g.resourceGroup}/providers` +
+    `/Microsoft.Compute/galleries/${g.gallery}/images/${g.definition}`;
+  // The agent passes versionStrategy's default (next) when a step does not set it: a version pinned
+  // in the id (as the existing Microsoft task's galleryImageId allowed) decides then.
   const chosen = inputs.choice(
     'versionStrategy',
     ['next', 'buildNumber', 'explicit'] as const,
@@ -619,19 +643,21 @@ function readGallery(
   };
 }
 
+const SUBNET_ID = new RegExp(
+  '^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.Network/virtualNetworks/[^/]+' +
+    '/subnets/[^/]+$',
+  'i',
+);
+
 function readSettings(inputs: InputReader): BuildSettings {
   const subnet = (name: string) => {
     const v = inputs.string(name);
-    if (
-      v &&
-      !/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+\/subnets\/[^/]+$/i.test(
-        v,
-      )
-    ) {
+    if (v && !SUBNET_ID.test(v)) {
       throw new InputError(
         name,
         `'${v}' is not the resource id of a subnet`,
-        '/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>',
+        '/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network' +
+          '/virtualNetworks/<vnet>/subnets/<subnet>',
       );
     }
     return v;

@@ -5,12 +5,13 @@
  * - each gallery target's image definition agrees with the source (OS type, Hyper-V generation,
  *   security type), which Azure otherwise finds only at the end of the build;
  * - the service connection may do what the task is about to do (permissions API): create, run and
- *   delete the template, assign the identity (Managed Identity Operator), set up the task's own identity
+ *   delete the template, assign the identity (Managed Identity Operator), set up the task's own
+ * identity
  *   and its artifacts account; every refusal is one message with its fix, and nothing is written;
  * - a given identity holds what Image Builder needs on the targets (read from its role assignments;
  *   a group it belongs to may grant it too, so a gap warns instead of failing).
- * Then, and only for a build, the task's own identity is created or completed; otherwise what a build
- * would write for it is returned as plan items.
+ * Then, and only for a build, the task's own identity is created or completed; otherwise what a
+ * build would write for it is returned as plan items.
  */
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { ResourceManagementClient } from '@azure/arm-resources';
@@ -49,7 +50,10 @@ import type { ArmValue } from './templateFile/armExpressions';
 
 export type { Identity } from './aibIdentity';
 
-/** A pre-flight refusal: one line per problem, each naming the principal, what is missing, where, and the fix. */
+/**
+ * A pre-flight refusal: one line per problem, each naming the principal, what is missing, where,
+ * and the fix.
+ */
 export class PreflightError extends Error {
   constructor(readonly problems: string[]) {
     super(problems.join('\n'));
@@ -58,18 +62,26 @@ export class PreflightError extends Error {
 }
 
 export interface PreflightTemplate {
-  /** The template as it would be sent, for an identity id (artifacts customisers are not in it yet). */
+  /**
+   * The template as it would be sent, for an identity id (artifacts customisers are not in it yet).
+   */
   draft(identityId: string): TemplateDocument;
   /** A template file's `identity`, used when the managedIdentity input is empty. */
   fileIdentity?: ArmValue;
-  /** Whether the task uploads anything (the packagePath archive, local files of a customisers or template file). */
+  /**
+   * Whether the task uploads anything (the packagePath archive, local files of a customisers or
+   * template file).
+   */
   uploads: boolean;
 }
 
 export interface Preflight {
   /** Image Builder's identity; a pending principal when it is the task's own and not made yet. */
   identity: Identity;
-  /** What a build would write for the task's own identity, not written (validate, wait, cancel); empty otherwise. */
+  /**
+   * What a build would write for the task's own identity, not written (validate, wait, cancel);
+   * empty otherwise.
+   */
   plan: PlanItem[];
 }
 
@@ -121,7 +133,8 @@ export async function preflight(
   );
   const rbac = new RbacReader(auth, signal);
   const given = params.customize.uploads.storageAccount;
-  // Looked up once, for the connection's rights and the task's own identity; not found is refused later, naming the input.
+  // Looked up once, for the connection's rights and the task's own identity; not found is refused
+  // later, naming the input.
   const givenId =
     template.uploads && given && creates(params.action)
       ? (await findAccountByName(clients, given, signal))?.id
@@ -144,7 +157,8 @@ export async function preflight(
   const perms = new CallerPermissions(auth, signal);
   const unreadable = (scope: string, err: unknown) =>
     log.warn(
-      `Could not read what ${describeConnection(principal)} may do on ${scope}: ${describeArmError(err)}. Checked by Azure when the task gets there.`,
+      `Could not read what ${describeConnection(principal)} may do on ${scope}: ` +
+        `${describeArmError(err)}. Checked by Azure when the task gets there.`,
     );
   const problems = await callerRefusals(
     perms,
@@ -169,7 +183,9 @@ export async function preflight(
 
   if (!choice.own) {
     log.info(
-      `Image Builder runs as identity ${choice.id.split('/').pop()} (principal ${choice.found.principalId}), from the ${choice.from} input${choice.from === 'templateFile' ? "'s identity" : ''}.`,
+      `Image Builder runs as identity ${choice.id.split('/').pop()} (principal ` +
+        `${choice.found.principalId}), from the ${choice.from} ` +
+        `input${choice.from === 'templateFile' ? "'s identity" : ''}.`,
     );
     await warnMissingRights(rbac, choice.found, needs, log);
     return { identity: choice.found, plan: [] };
@@ -188,11 +204,13 @@ async function ownIdentity(
   const name = plan.identity.name;
   if (planIsComplete(plan)) {
     log.info(
-      `Image Builder runs as the task's own identity ${name} (principal ${choice.found!.principalId}), which holds what this build needs.`,
+      `Image Builder runs as the task's own identity ${name} (principal ` +
+        `${choice.found!.principalId}), which holds what this build needs.`,
     );
     return { identity: choice.found!, plan: [] };
   }
-  // validate creates nothing; wait and cancel only name the template a build made (with the same identity id).
+  // validate creates nothing; wait and cancel only name the template a build made (with the same
+  // identity id).
   if (action !== 'build' && action !== 'start') {
     return {
       identity: {
@@ -209,7 +227,9 @@ async function ownIdentity(
   return { identity, plan: [] };
 }
 
-/** Rights at a staging group that does not exist yet are not needed: Image Builder creates it then. */
+/**
+ * Rights at a staging group that does not exist yet are not needed: Image Builder creates it then.
+ */
 async function existingScopes(
   resources: ResourceManagementClient,
   needs: Need[],
@@ -229,11 +249,17 @@ async function existingScopes(
   return out;
 }
 
-/** Whether the action creates the template (and so what it needs); wait and cancel act on one a build made. */
+/**
+ * Whether the action creates the template (and so what it needs); wait and cancel act on one a
+ * build made.
+ */
 const creates = (action: BuildParams['action']) =>
   action === 'build' || action === 'start' || action === 'validate';
 
-/** What the connection does for this action: the template, assigning the identity, the artifacts account. */
+/**
+ * What the connection does for this action: the template, assigning the identity, the artifacts
+ * account.
+ */
 async function connectionNeeds(
   azure: AzureContext,
   clients: BuildClients,
@@ -356,14 +382,17 @@ function planNeeds(plan: OwnIdentityPlan): CallerNeed[] {
 function ownIdentityRefusal(plan: OwnIdentityPlan, refused: string[], log: Logger): string {
   const commands = planCommands(plan);
   log.group(
-    "Commands that set up the task's own Image Builder identity (run them once as a principal that may, e.g. an Owner of the resource groups)",
+    "Commands that set up the task's own Image Builder identity (run them once as a " +
+      'principal that may, e.g. an Owner of the resource groups)',
   );
   for (const c of commands) log.info(c);
   log.endGroup();
   return [
-    `No managedIdentity is given, and the task can't set up its own Image Builder identity ${plan.identity.name}:`,
+    `No managedIdentity is given, and the task can't set up its own Image Builder identity ` +
+      `${plan.identity.name}:`,
     ...refused,
-    'Or run these once as a principal that may (the pipeline then uses what they made), or give managedIdentity an identity that holds these rights:',
+    'Or run these once as a principal that may (the pipeline then uses what they made), or ' +
+      'give managedIdentity an identity that holds these rights:',
     ...commands,
   ].join('\n');
 }
@@ -386,7 +415,8 @@ async function warnMissingRights(
       missing = n.actions.filter((_, i) => !held[i]);
     } catch (err) {
       log.warn(
-        `Could not read the role assignments of Image Builder's identity on ${n.scope}: ${describeArmError(err)}.`,
+        `Could not read the role assignments of Image Builder's identity on ${n.scope}: ` +
+          `${describeArmError(err)}.`,
       );
       continue;
     }
@@ -394,7 +424,10 @@ async function warnMissingRights(
   }
 }
 
-/** The warning for a need the identity's role assignments do not cover, with the command that grants it. */
+/**
+ * The warning for a need the identity's role assignments do not cover, with the command that grants
+ * it.
+ */
 export function identityGapMessage(identity: Identity, missing: string[], n: Need): string {
   const roles = [...new Set(missing.map(roleForAction))];
   const role =
@@ -404,8 +437,12 @@ export function identityGapMessage(identity: Identity, missing: string[], n: Nee
         ? 'Contributor'
         : roles[0];
   return (
-    `Image Builder's identity ${identity.id.split('/').pop()} (principal ${identity.principalId}) holds no role assignment that allows ${missing.map((a) => `'${a}'`).join(', ')} on ${n.scope} ` +
-    `(${n.what}); the build fails there unless a group it belongs to grants it. Grant it '${role}' (or a custom role with ${missing.length === 1 ? 'that action' : 'those actions'}): ` +
+    `Image Builder's identity ${identity.id.split('/').pop()} (principal ` +
+    `${identity.principalId}) holds no role assignment that allows ` +
+    `${missing.map((a) => `'${a}'`).join(', ')} on ${n.scope} ` +
+    (`(${n.what}); the build fails there unless a group it belongs to grants it. Grant it ` +
+      `'${role}' (or a custom role with ` +
+      `${missing.length === 1 ? 'that action' : 'those actions'}): `) +
     assignCommand(
       objectIdAssignee(identity.principalId ?? '<principal id>'),
       role,
@@ -414,7 +451,10 @@ export function identityGapMessage(identity: Identity, missing: string[], n: Nee
   );
 }
 
-/** Each gallery target's definition exists and agrees with the source; `input` names where the target came from. */
+/**
+ * Each gallery target's definition exists and agrees with the source; `input` names where the
+ * target came from.
+ */
 async function checkDefinitions(
   clients: BuildClients,
   doc: TemplateDocument,
@@ -430,9 +470,12 @@ async function checkDefinitions(
     if (!ref?.definition)
       throw new InputError(
         input,
-        `${at}'${d.galleryImageId}' is not the resource id of a gallery image definition or version`,
+        `${at}'${d.galleryImageId}' is not the resource id of a gallery image definition ` +
+          `or version`,
       );
-    const id = `/subscriptions/${ref.subscriptionId}/resourceGroups/${ref.resourceGroup}/providers/Microsoft.Compute/galleries/${ref.gallery}/images/${ref.definition}`;
+    const id =
+      `/subscriptions/${ref.subscriptionId}/resourceGroups/${ref.resourceGroup}/providers` +
+      `/Microsoft.Compute/galleries/${ref.gallery}/images/${ref.definition}`;
     const definition = await getOrUndefined(() =>
       clients
         .compute(ref.subscriptionId)
@@ -450,7 +493,8 @@ async function checkDefinitions(
     if (definition.osType && definition.osType !== source.osType) {
       throw new InputError(
         input,
-        `${at}the image definition '${ref.definition}' is for ${definition.osType}, but the source ${source.description} is ${source.osType}`,
+        `${at}the image definition '${ref.definition}' is for ${definition.osType}, but ` +
+          `the source ${source.description} is ${source.osType}`,
         'a definition of the same OS type',
       );
     }
@@ -461,22 +505,29 @@ async function checkDefinitions(
     ) {
       throw new InputError(
         input,
-        `${at}the image definition '${ref.definition}' is Hyper-V generation ${gen(definition.hyperVGeneration)}, but the source ${source.description} is ${gen(source.hyperVGeneration)}`,
-        `a ${gen(source.hyperVGeneration)} image definition, or a ${gen(definition.hyperVGeneration)} source`,
+        `${at}the image definition '${ref.definition}' is Hyper-V generation ` +
+          `${gen(definition.hyperVGeneration)}, but the source ${source.description} is ` +
+          `${gen(source.hyperVGeneration)}`,
+        `a ${gen(source.hyperVGeneration)} image definition, or a ` +
+          `${gen(definition.hyperVGeneration)} source`,
       );
     }
     const targetSecurity = securityTypeOf(definition.features);
     if (sourceSecurity && !definitionTypesAccepting(sourceSecurity).includes(targetSecurity)) {
       throw new InputError(
         input,
-        `${at}the image definition '${ref.definition}' has security type ${targetSecurity}, but the source ${source.description} is ${sourceSecurity}`,
+        `${at}the image definition '${ref.definition}' has security type ` +
+          `${targetSecurity}, but the source ${source.description} is ${sourceSecurity}`,
         `a definition with security type ${definitionTypesAccepting(sourceSecurity).join(', ')}`,
       );
     }
   }
 }
 
-/** A gallery source's security type (its definition's); marketplace and managed images do not restrict the target. */
+/**
+ * A gallery source's security type (its definition's); marketplace and managed images do not
+ * restrict the target.
+ */
 async function securityTypeOfSource(
   clients: BuildClients,
   source: ResolvedSource,

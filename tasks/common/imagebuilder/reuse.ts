@@ -1,9 +1,9 @@
 /**
  * A job whose build already succeeded (its template deleted afterwards) is recognised by the
- * provenance tags on what it made: the template name, which carries the run, the job and the content.
- * The targets are read from the template as it would be sent, so a template file's distribute counts as
- * the inputs' does. Gallery versions and managed images can be found that way; a VHD can't, so a
- * template with a VHD target builds again.
+ * provenance tags on what it made: the template name, which carries the run, the job and the
+ * content. The targets are read from the template as it would be sent, so a template file's
+ * distribute counts as the inputs' does. Gallery versions and managed images can be found that way;
+ * a VHD can't, so a template with a VHD target builds again.
  */
 import { getOrUndefined, isNotFound } from '../azure/notFound';
 import { parseGalleryId, parseResourceId } from '../azure/resourceIds';

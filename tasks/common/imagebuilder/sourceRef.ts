@@ -1,14 +1,18 @@
 /**
- * The base image as users write it: a marketplace URN (`publisher:offer:sku[:version]`, or the existing
- * Microsoft task's `publisher:offer:sku:os` with the version in its own input), a gallery image version
- * id (`.../versions/<x.y.z|latest>`) or a managed image id. Pure parsing; resolution is in sourceResolution.ts.
+ * The base image as users write it: a marketplace URN (`publisher:offer:sku[:version]`, or the
+ * existing Microsoft task's `publisher:offer:sku:os` with the version in its own input), a gallery
+ * image version id (`.../versions/<x.y.z|latest>`) or a managed image id. Pure parsing; resolution
+ * is in sourceResolution.ts.
  */
 import { parseGalleryId, parseResourceId, typeOf } from '../azure/resourceIds';
 
 export const BUILD_SOURCE_KINDS = ['marketplace', 'galleryImageVersion', 'managedImage'] as const;
 export type BuildSourceKind = (typeof BUILD_SOURCE_KINDS)[number];
 
-/** The existing Microsoft task's `imageSource` values (of its versions and patched copies), by lower-case value. */
+/**
+ * The existing Microsoft task's `imageSource` values (of its versions and patched copies), by
+ * lower-case value.
+ */
 export const LEGACY_SOURCE_KINDS: Record<string, BuildSourceKind> = {
   marketplace: 'marketplace',
   sig: 'galleryImageVersion',
@@ -60,27 +64,31 @@ export function parseMarketplaceUrn(
   ] as const) {
     if (!NAME.test(value))
       throw new Error(
-        `'${urn}': the ${what} '${value}' is not valid (letters, digits, '.', '-', '_'); expected ${shape}`,
+        `'${urn}': the ${what} '${value}' is not valid (letters, digits, '.', '-', '_'); ` +
+          `expected ${shape}`,
       );
   }
   let version = versionInput?.trim() || 'latest';
   let osHint: 'Windows' | 'Linux' | undefined;
   if (fourth !== undefined) {
     if (/^(windows|linux)$/i.test(fourth)) osHint = /^w/i.test(fourth) ? 'Windows' : 'Linux';
-    // The version input defaults to latest, so only another explicit version conflicts with the URN's.
+    // The version input defaults to latest, so only another explicit version conflicts with the
+    // URN's.
     else if (
       versionInput?.trim() &&
       !/^latest$/i.test(versionInput.trim()) &&
       versionInput.trim().toLowerCase() !== fourth.toLowerCase()
     ) {
       throw new Error(
-        `'${urn}' names version '${fourth}' but the version input says '${versionInput}'; give the version in one place`,
+        `'${urn}' names version '${fourth}' but the version input says '${versionInput}'; ` +
+          `give the version in one place`,
       );
     } else version = fourth;
   }
   if (!VERSION.test(version))
     throw new Error(
-      `'${version}' is not a marketplace image version; expected latest or Major.Minor.Build, e.g. 22631.4460.241106`,
+      `'${version}' is not a marketplace image version; expected latest or ` +
+        `Major.Minor.Build, e.g. 22631.4460.241106`,
     );
   return {
     kind: 'marketplace',
@@ -92,19 +100,25 @@ export function parseMarketplaceUrn(
   };
 }
 
-/** A gallery image version id; `/versions/latest` or a definition id alone mean the newest version. */
+/**
+ * A gallery image version id; `/versions/latest` or a definition id alone mean the newest version.
+ */
 export function parseGalleryVersionRef(
   id: string,
 ): Extract<SourceRef, { kind: 'galleryImageVersion' }> {
   const g = parseGalleryId(id);
   if (!g?.definition)
     throw new Error(
-      `'${id}' is not the resource id of a gallery image version; expected /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Compute/galleries/<gallery>/images/<definition>/versions/<version|latest>`,
+      `'${id}' is not the resource id of a gallery image version; expected ` +
+        `/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Compute/galleries` +
+        `/<gallery>/images/<definition>/versions/<version|latest>`,
     );
   const version = g.version ?? 'latest';
   if (!VERSION.test(version))
     throw new Error(`'${id}': '${version}' is not a version; expected latest or Major.Minor.Patch`);
-  const definitionId = `/subscriptions/${g.subscriptionId}/resourceGroups/${g.resourceGroup}/providers/Microsoft.Compute/galleries/${g.gallery}/images/${g.definition}`;
+  const definitionId =
+    `/subscriptions/${g.subscriptionId}/resourceGroups/${g.resourceGroup}/providers` +
+    `/Microsoft.Compute/galleries/${g.gallery}/images/${g.definition}`;
   return {
     kind: 'galleryImageVersion',
     definitionId,
@@ -116,7 +130,8 @@ export function parseManagedImageRef(id: string): Extract<SourceRef, { kind: 'ma
   const p = parseResourceId(id);
   if (!p || typeOf(p).toLowerCase() !== 'microsoft.compute/images') {
     throw new Error(
-      `'${id}' is not the resource id of a managed image; expected /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Compute/images/<name>`,
+      `'${id}' is not the resource id of a managed image; expected ` +
+        `/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Compute/images/<name>`,
     );
   }
   return { kind: 'managedImage', imageId: id.trim().replace(/\/+$/, '') };

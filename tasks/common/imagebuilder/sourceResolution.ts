@@ -1,8 +1,9 @@
 /**
  * Resolves the base image before anything is written: the marketplace `latest` to the exact version
- * (through the catalog, numerically, not as strings), its purchase plan, OS and Hyper-V generation; a
- * gallery `latest` to the newest version that is not excluded from latest; a managed image's OS.
- * The template then names the exact image, so the build is reproducible and the log says what it used.
+ * (through the catalog, numerically, not as strings), its purchase plan, OS and Hyper-V generation;
+ * a gallery `latest` to the newest version that is not excluded from latest; a managed image's OS.
+ * The template then names the exact image, so the build is reproducible and the log says what it
+ * used.
  */
 import type { ComputeManagementClient } from '@azure/arm-compute';
 import { InputError } from '../core/errors';
@@ -69,7 +70,8 @@ async function resolve(
           throw new InputError(
             'sourceImage',
             `the marketplace image ${urn} has no versions in ${location}`,
-            'a publisher:offer:sku offered in that region (az vm image list --all -l <region> -p <publisher>)',
+            'a publisher:offer:sku offered in that region (az vm image list --all -l ' +
+              '<region> -p <publisher>)',
           );
         version = newest;
         log.info(`Source: marketplace image ${urn}:latest is version ${version} in ${location}.`);
@@ -92,7 +94,9 @@ async function resolve(
           : undefined);
       if (image.plan && !ref.plan)
         log.info(
-          `Source: ${urn} is sold with purchase plan ${image.plan.name} (product ${image.plan.product}, publisher ${image.plan.publisher}); the template carries it. Accept its terms once: az vm image terms accept --urn ${urn}:${version}`,
+          `Source: ${urn} is sold with purchase plan ${image.plan.name} (product ` +
+            `${image.plan.product}, publisher ${image.plan.publisher}); the template carries ` +
+            `it. Accept its terms once: az vm image terms accept --urn ${urn}:${version}`,
         );
       const osType: OsType = /linux/i.test(String(image.osDiskImage?.operatingSystem ?? ''))
         ? 'Linux'
@@ -131,7 +135,8 @@ async function resolve(
       if (!definition)
         throw new InputError(
           'sourceImage',
-          `the gallery image definition ${ref.definitionId} does not exist (or the service connection can't read it)`,
+          `the gallery image definition ${ref.definitionId} does not exist (or the service ` +
+            `connection can't read it)`,
           'an existing image definition',
         );
       let version = ref.version;
@@ -154,7 +159,8 @@ async function resolve(
         if (!newest)
           throw new InputError(
             'sourceImage',
-            `the gallery image definition ${ref.definitionId} has no version that may be used as latest`,
+            `the gallery image definition ${ref.definitionId} has no version that may be ` +
+              `used as latest`,
             'a published version, or an explicit version id',
           );
         version = newest;
@@ -192,7 +198,8 @@ async function resolve(
       if (!image)
         throw new InputError(
           'sourceImage',
-          `the managed image ${ref.imageId} does not exist (or the service connection can't read it)`,
+          `the managed image ${ref.imageId} does not exist (or the service connection ` +
+            `can't read it)`,
           'an existing managed image',
         );
       return {
@@ -211,8 +218,8 @@ function guessOs(publisher: string, offer: string): OsType {
 }
 
 /**
- * What `wait` knows of the source of a template it did not compose: the template's own `source` (with
- * AIB's `exactVersion`) and the OS recorded in its tags.
+ * What `wait` knows of the source of a template it did not compose: the template's own `source`
+ * (with AIB's `exactVersion`) and the OS recorded in its tags.
  */
 export function sourceOfTemplate(t: {
   source?: unknown;

@@ -1,7 +1,8 @@
 /**
- * The whole image template in the REST shape of imagebuilder 2024-02-01 (`{location, tags, identity,
- * properties}`): what is printed, hashed into the template's name and sent. `toSdkTemplate` flattens it
- * for @azure/arm-imagebuilder 5, whose models carry `properties` one level up.
+ * The whole image template in the REST shape of imagebuilder 2024-02-01 (`{location, tags,
+ * identity, properties}`): what is printed, hashed into the template's name and sent.
+ * `toSdkTemplate` flattens it for @azure/arm-imagebuilder 5, whose models carry `properties` one
+ * level up.
  */
 import type { ImageTemplate } from '@azure/arm-imagebuilder';
 import { PipelineInfo } from '../core/pipelineInfo';

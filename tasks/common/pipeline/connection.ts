@@ -11,8 +11,8 @@ export interface ReadConnection {
 
 /**
  * Reads the AzureRM service connection named by `inputName` with azure-arm-rest's getEndpoint()
- * (every cloud and scheme the agent knows), then keeps only plain data. azure-arm-rest's token path is
- * not used: see azure/credential.ts.
+ * (every cloud and scheme the agent knows), then keeps only plain data. azure-arm-rest's token path
+ * is not used: see azure/credential.ts.
  */
 export async function readServiceConnection(inputName: string): Promise<ReadConnection> {
   const id = tl.getInput(inputName, false);
@@ -24,7 +24,8 @@ export async function readServiceConnection(inputName: string): Promise<ReadConn
     );
   if (!tl.getVariable('Agent.TempDirectory')) {
     throw new Error(
-      'Agent.TempDirectory is not set: this task must run on an Azure Pipelines agent (or the runner: npm run task).',
+      'Agent.TempDirectory is not set: this task must run on an Azure Pipelines agent (or ' +
+        'the runner: npm run task).',
     );
   }
   // Loaded here, not at the top: azure-arm-rest reads Agent.TempDirectory when it loads.
@@ -37,7 +38,8 @@ export async function readServiceConnection(inputName: string): Promise<ReadConn
   } catch (err) {
     throw new InputError(
       inputName,
-      `service connection '${id}' could not be read (${err instanceof Error ? err.message : String(err)})`,
+      `service connection '${id}' could not be read ` +
+        `(${err instanceof Error ? err.message : String(err)})`,
       'an Azure Resource Manager service connection this pipeline is authorised to use',
     );
   }
@@ -87,8 +89,8 @@ export async function readServiceConnection(inputName: string): Promise<ReadConn
 }
 
 /**
- * task-lib and azure-arm-rest print the endpoint (secret included) to the debug log. The agent masks
- * what it knows is secret; registering the values first makes sure of it.
+ * task-lib and azure-arm-rest print the endpoint (secret included) to the debug log. The agent
+ * masks what it knows is secret; registering the values first makes sure of it.
  */
 function maskEndpointSecrets(id: string): void {
   const parameters = tl.getEndpointAuthorization(id, true)?.parameters ?? {};
@@ -120,8 +122,10 @@ function authScheme(
       return 'ManagedServiceIdentity';
     default:
       throw new Error(
-        `Service connection '${id}' uses the '${scheme}' scheme, which this task does not support. ` +
-          'Use a service principal (secret or certificate), workload identity federation or managed identity connection.',
+        `Service connection '${id}' uses the '${scheme}' scheme, which this task does not ` +
+          `support. ` +
+          ('Use a service principal (secret or certificate), workload identity federation ' +
+            'or managed identity connection.'),
       );
   }
 }

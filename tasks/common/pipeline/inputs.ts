@@ -5,8 +5,8 @@ import { InputReader } from '../core/inputReader';
 /**
  * Task inputs through task-lib (which already resolved aliases and variables).
  *
- * The agent roots every `filePath` input against the sources folder, so one left empty arrives as that
- * folder itself; such a value reads as unset (task-lib's `filePathSupplied` rule), or an empty
+ * The agent roots every `filePath` input against the sources folder, so one left empty arrives as
+ * that folder itself; such a value reads as unset (task-lib's `filePathSupplied` rule), or an empty
  * templateFile would look like a template at the repository root.
  */
 export function pipelineInputs(): InputReader {

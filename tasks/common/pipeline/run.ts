@@ -14,12 +14,17 @@ import { PipelineLogger } from './logger';
 import { agentNetworkSettings } from './network';
 import { pipelineInfo } from './variables';
 
-/** What a task's entry file gets: inputs, a logger, the cancellation signal and the Azure connection. */
+/**
+ * What a task's entry file gets: inputs, a logger, the cancellation signal and the Azure
+ * connection.
+ */
 export interface TaskContext {
   readonly taskName: string;
   readonly inputs: InputReader;
   readonly log: Logger;
-  /** Aborted when the agent cancels the job (SIGINT, then SIGTERM about 7.5 s later, then a kill). */
+  /**
+   * Aborted when the agent cancels the job (SIGINT, then SIGTERM about 7.5 s later, then a kill).
+   */
   readonly signal: AbortSignal;
   /** Pipeline, run, stage, job and commit of this run. */
   readonly pipeline: PipelineInfo;
@@ -36,8 +41,8 @@ const RESULTS = {
 
 /**
  * Runs a task body the way every task of the extension behaves: cancellation wired to the agent's
- * signals, errors turned into one plain message, outputs and summary published, and whatever the task
- * left on disk (the certificate PEM) removed whatever the outcome.
+ * signals, errors turned into one plain message, outputs and summary published, and whatever the
+ * task left on disk (the certificate PEM) removed whatever the outcome.
  */
 export function runTask(
   taskName: string,
@@ -114,7 +119,9 @@ function publish(taskName: string, outcome: TaskOutcome): void {
   tl.setResult(RESULTS[outcome.result], outcome.message, true);
 }
 
-/** The version in task.json beside the running bundle, for the user agent; `dev` when run unbundled. */
+/**
+ * The version in task.json beside the running bundle, for the user agent; `dev` when run unbundled.
+ */
 function taskVersion(): string {
   try {
     const { version } = JSON.parse(fs.readFileSync(path.join(__dirname, 'task.json'), 'utf8'));

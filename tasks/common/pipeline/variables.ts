@@ -1,7 +1,9 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { PipelineInfo } from '../core/pipelineInfo';
 
-/** The pipeline variables the core needs, read once. Release pipelines use their Release.* names. */
+/**
+ * The pipeline variables the core needs, read once. Release pipelines use their Release.* names.
+ */
 export function pipelineInfo(): PipelineInfo {
   const v = (name: string, fallback = '') => tl.getVariable(name) ?? fallback;
   const collectionUri = v('System.CollectionUri', v('System.TeamFoundationCollectionUri'));

@@ -1,13 +1,14 @@
 /**
- * Puts a loaded template file (loadTemplate.ts) or customisers file into the template the task sends.
+ * Puts a loaded template file (loadTemplate.ts) or customisers file into the template the task
+ * sends.
  *
- * Precedence, decided once: the file says what to build (source, customize, distribute, and every other
- * property it sets wins); the inputs fill what it leaves out (build settings such as vmSize,
- * buildTimeout, subnet, staging group, validation, error handling) and always give where and as whom it
- * runs: `location`, `resourceGroup` and `managedIdentity` (a different location or identity in the file
- * is replaced, with a warning). The task's own tags (provenance, template name) are added to the file's.
- * The source is resolved as an input source would be (marketplace `latest` pinned, gallery `latest`
- * resolved), so the log and the outputs say exactly what was used.
+ * Precedence, decided once: the file says what to build (source, customize, distribute, and every
+ * other property it sets wins); the inputs fill what it leaves out (build settings such as vmSize,
+ * buildTimeout, subnet, staging group, validation, error handling) and always give where and as
+ * whom it runs: `location`, `resourceGroup` and `managedIdentity` (a different location or identity
+ * in the file is replaced, with a warning). The task's own tags (provenance, template name) are
+ * added to the file's. The source is resolved as an input source would be (marketplace `latest`
+ * pinned, gallery `latest` resolved), so the log and the outputs say exactly what was used.
  */
 import { InputError } from '../../core/errors';
 import { Logger } from '../../core/logger';
@@ -50,11 +51,15 @@ export function sourceRefOf(source: Obj): SourceRef {
   }
   throw new InputError(
     at,
-    `properties.source.type: '${String(source.type)}' is not PlatformImage, SharedImageVersion or ManagedImage`,
+    `properties.source.type: '${String(source.type)}' is not PlatformImage, ` +
+      `SharedImageVersion or ManagedImage`,
   );
 }
 
-/** The template composed from the inputs, with the file's properties over it (see the precedence above). */
+/**
+ * The template composed from the inputs, with the file's properties over it (see the precedence
+ * above).
+ */
 export function applyTemplateFile(
   base: TemplateDocument,
   loaded: LoadedTemplate,
@@ -63,7 +68,8 @@ export function applyTemplateFile(
   for (const w of loaded.warnings) log.warn(`templateFile: ${w}`);
   if (loaded.location && loaded.location.toLowerCase().replace(/\s+/g, '') !== base.location) {
     log.warn(
-      `templateFile: its location '${loaded.location}' is replaced by the location input '${base.location}'.`,
+      `templateFile: its location '${loaded.location}' is replaced by the location input ` +
+        `'${base.location}'.`,
     );
   }
   const file = loaded.properties;

@@ -1,14 +1,18 @@
 /**
- * The few ARM template functions the task can evaluate itself, without a deployment: `parameters()`,
- * `variables()`, `concat()`, `format()`, `resourceId()`, `resourceGroup()`, `subscription()`, string,
- * number and boolean literals, nested calls and property/index access. A small tokenizer and recursive
- * parser (no eval); any other function is refused by name, since guessing what `reference()` or
- * `uniqueString()` would give in Azure would build something else than the author meant.
+ * The few ARM template functions the task can evaluate itself, without a deployment:
+ * `parameters()`, `variables()`, `concat()`, `format()`, `resourceId()`, `resourceGroup()`,
+ * `subscription()`, string, number and boolean literals, nested calls and property/index access. A
+ * small tokenizer and recursive parser (no eval); any other function is refused by name, since
+ * guessing what `reference()` or `uniqueString()` would give in Azure would build something else
+ * than the author meant.
  */
 
 export type ArmValue = string | number | boolean | null | ArmValue[] | { [key: string]: ArmValue };
 
-/** An expression that is malformed or uses what the task can't evaluate; `path` is added by the caller. */
+/**
+ * An expression that is malformed or uses what the task can't evaluate; `path` is added by the
+ * caller.
+ */
 export class ArmExpressionError extends Error {}
 
 type Token = { kind: 'ident' | 'string' | 'number' | 'punct'; text: string; at: number };
@@ -42,7 +46,9 @@ function isExpression(s: string): boolean {
   return s.length >= 2 && s.startsWith('[') && !s.startsWith('[[') && s.endsWith(']');
 }
 
-/** A string value as ARM reads it: evaluated when it is an expression, one `[` dropped from `[[`. */
+/**
+ * A string value as ARM reads it: evaluated when it is an expression, one `[` dropped from `[[`.
+ */
 export function evaluateString(s: string, scope: ArmScope): ArmValue {
   if (s.startsWith('[[')) return s.slice(1);
   if (!isExpression(s)) return s;
@@ -233,12 +239,16 @@ function call(name: string, args: ArmValue[], scope: ArmScope): ArmValue {
       );
     default:
       throw new ArmExpressionError(
-        `the ARM function '${name}()' can't be evaluated by the task (it evaluates ${EVALUATED_FUNCTIONS.map((f) => `${f}()`).join(', ')})`,
+        `the ARM function '${name}()' can't be evaluated by the task (it evaluates ` +
+          `${EVALUATED_FUNCTIONS.map((f) => `${f}()`).join(', ')})`,
       );
   }
 }
 
-/** resourceId([subscriptionId,] [resourceGroupName,] type, name1, name2, ...): the type is the first argument with a '/'. */
+/**
+ * resourceId([subscriptionId,] [resourceGroupName,] type, name1, name2, ...): the type is the first
+ * argument with a '/'.
+ */
 function resourceId(args: string[], scope: ArmScope): string {
   const t = args.findIndex((a) => /^[A-Za-z0-9.]+\/[A-Za-z0-9/]+$/.test(a));
   if (t < 0 || t > 2)
@@ -249,9 +259,13 @@ function resourceId(args: string[], scope: ArmScope): string {
   const names = args.slice(t + 1);
   if (names.length !== types.length)
     throw new ArmExpressionError(
-      `resourceId(): '${args[t]}' needs ${types.length} name${types.length === 1 ? '' : 's'}, got ${names.length}`,
+      `resourceId(): '${args[t]}' needs ${types.length} ` +
+        `name${types.length === 1 ? '' : 's'}, got ${names.length}`,
     );
   const sub = t === 2 ? args[0] : scope.subscriptionId;
   const rg = t === 2 ? args[1] : t === 1 ? args[0] : scope.resourceGroup;
-  return `/subscriptions/${sub}/resourceGroups/${rg}/providers/${ns}/${types.map((ty, i) => `${ty}/${names[i]}`).join('/')}`;
+  return (
+    `/subscriptions/${sub}/resourceGroups/${rg}/providers/${ns}/` +
+    `${types.map((ty, i) => `${ty}/${names[i]}`).join('/')}`
+  );
 }

@@ -1,8 +1,9 @@
 /**
  * The file inputs, read and parsed before anything is done in Azure: `templateFile` with
- * `templateParameters`, and `customizersFile`. Paths are relative to System.DefaultWorkingDirectory and
- * must stay inside it (as the build artifacts folder: a pull request must not point the build at agent
- * files). Evaluating the template needs the subscription, so it happens in build.ts, still before any write.
+ * `templateParameters`, and `customizersFile`. Paths are relative to System.DefaultWorkingDirectory
+ * and must stay inside it (as the build artifacts folder: a pull request must not point the build
+ * at agent files). Evaluating the template needs the subscription, so it happens in build.ts, still
+ * before any write.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -90,7 +91,10 @@ export function readCustomizersFile(
   return { path: file, customizers, warnings };
 }
 
-/** `templateParameters`: a JSON object (an ARM parameters file's `{ "x": { "value": ... } }` too) or `name=value` lines. */
+/**
+ * `templateParameters`: a JSON object (an ARM parameters file's `{ "x": { "value": ... } }` too) or
+ * `name=value` lines.
+ */
 export function parseParameters(raw: string): Record<string, ArmValue> {
   const text = raw.trim();
   if (!text) return {};

@@ -1,13 +1,14 @@
 /**
  * `templateFile` and `customizersFile`: an image template (plain resource object, its `properties`
- * alone, or an ARM template holding exactly one Microsoft.VirtualMachineImages/imageTemplates resource)
- * or a customisers list, read into the 2024-02-01 REST shape the task sends. ARM expressions are
- * evaluated (armExpressions.ts); shapes older api-versions allowed are migrated with a warning; anything
- * else unknown is refused naming its JSON path, before anything is written in Azure.
+ * alone, or an ARM template holding exactly one Microsoft.VirtualMachineImages/imageTemplates
+ * resource) or a customisers list, read into the 2024-02-01 REST shape the task sends. ARM
+ * expressions are evaluated (armExpressions.ts); shapes older api-versions allowed are migrated
+ * with a warning; anything else unknown is refused naming its JSON path, before anything is written
+ * in Azure.
  *
  * Only the resource's location, identity, tags and properties are read: the task names the template
- * itself (so `name`, `dependsOn`, `comments` and other resources are not evaluated), and an identity the
- * `managedIdentity` input gives replaces the file's without evaluating it.
+ * itself (so `name`, `dependsOn`, `comments` and other resources are not evaluated), and an
+ * identity the `managedIdentity` input gives replaces the file's without evaluating it.
  */
 import * as yaml from 'js-yaml';
 import { InputError } from '../../core/errors';
@@ -170,7 +171,8 @@ export function loadTemplate(
   }
   return fail(
     '',
-    'is neither an image template (with properties.source), its properties, nor an ARM template with a Microsoft.VirtualMachineImages/imageTemplates resource',
+    'is neither an image template (with properties.source), its properties, nor an ARM ' +
+      'template with a Microsoft.VirtualMachineImages/imageTemplates resource',
   );
 }
 
@@ -192,7 +194,8 @@ function loadArm(doc: Obj, ctx: FileContext, warnings: string[], fail: Fail): Lo
   if (found.length !== 1)
     fail(
       'resources',
-      `holds ${found.length} Microsoft.VirtualMachineImages/imageTemplates resources; the task builds a template file with exactly one`,
+      `holds ${found.length} Microsoft.VirtualMachineImages/imageTemplates resources; the ` +
+        `task builds a template file with exactly one`,
     );
   const { r, path } = found[0] as { r: Obj; path: string };
   const params = isObj(doc.parameters) ? doc.parameters : {};
@@ -200,7 +203,8 @@ function loadArm(doc: Obj, ctx: FileContext, warnings: string[], fail: Fail): Lo
     if (!Object.keys(params).some((p) => p.toLowerCase() === name.toLowerCase()))
       fail(
         '',
-        `templateParameters gives '${name}', which the template does not declare (it declares ${Object.keys(params).join(', ') || 'no parameters'})`,
+        `templateParameters gives '${name}', which the template does not declare (it ` +
+          `declares ${Object.keys(params).join(', ') || 'no parameters'})`,
       );
   }
   const ev = evaluator(ctx, params, isObj(doc.variables) ? doc.variables : {}, fail);
@@ -215,10 +219,13 @@ function loadArm(doc: Obj, ctx: FileContext, warnings: string[], fail: Fail): Lo
   const others = resources.length - 1;
   if (others)
     warnings.push(
-      `The ARM template's ${others} other resource${others === 1 ? ' is' : 's are'} not deployed: the task only builds its image template (create what it needs, such as the identity or the gallery, beforehand).`,
+      `The ARM template's ${others} other resource${others === 1 ? ' is' : 's are'} not ` +
+        `deployed: the task only builds its image template (create what it needs, such as ` +
+        `the identity or the gallery, beforehand).`,
     );
   const picked = pick(r, ev, ctx, path, warnings);
-  // Only read for the migration note (the task sends its own api-version): one it can't evaluate is no reason to refuse.
+  // Only read for the migration note (the task sends its own api-version): one it can't evaluate is
+  // no reason to refuse.
   let apiVersion: ArmValue = null;
   try {
     apiVersion = ev(r.apiVersion ?? null, `${path}.apiVersion`);
@@ -284,7 +291,10 @@ function apiVersionOf(r: Obj): string | undefined {
   return typeof r.apiVersion === 'string' ? r.apiVersion : undefined;
 }
 
-/** Evaluates a JSON value (object keys too) with the template's parameters and variables, each evaluated once, on demand. */
+/**
+ * Evaluates a JSON value (object keys too) with the template's parameters and variables, each
+ * evaluated once, on demand.
+ */
 function evaluator(ctx: FileContext, params: Obj, variables: Obj, fail: Fail): Evaluate {
   const paramCache = new Map<string, ArmValue>();
   const varCache = new Map<string, ArmValue>();

@@ -1,10 +1,10 @@
 /**
- * Image template properties brought to the 2024-02-01 shape the task sends. Only what is unambiguous is
- * migrated, each with a warning saying what changed: a wrong-cased known key or discriminator, the
- * pre-2019 Shell `script` key (now `scriptUri`), `buildTimeoutInMinutes` as a string, the misspelt
- * `aritfactTags` and a distributor's `tags` (both `artifactTags`), read-only properties (dropped).
- * Any other unknown key, an empty run output name, a gallery id with an empty segment or a `<token>`
- * left unsubstituted is refused naming its JSON path.
+ * Image template properties brought to the 2024-02-01 shape the task sends. Only what is
+ * unambiguous is migrated, each with a warning saying what changed: a wrong-cased known key or
+ * discriminator, the pre-2019 Shell `script` key (now `scriptUri`), `buildTimeoutInMinutes` as a
+ * string, the misspelt `aritfactTags` and a distributor's `tags` (both `artifactTags`), read-only
+ * properties (dropped). Any other unknown key, an empty run output name, a gallery id with an empty
+ * segment or a `<token>` left unsubstituted is refused naming its JSON path.
  */
 import type { ArmValue } from './armExpressions';
 
@@ -78,7 +78,8 @@ export function migrateProperties(
   if (!isObj(input)) return fail(base || 'properties', 'is not an object');
   if (apiVersion && apiVersion < CURRENT)
     warnings.push(
-      `The template was written for api-version ${apiVersion}; it is sent as ${CURRENT} (the changes below, if any, are what that needed).`,
+      `The template was written for api-version ${apiVersion}; it is sent as ${CURRENT} ` +
+        `(the changes below, if any, are what that needed).`,
     );
   const leftover = findToken(input, base);
   if (leftover)
@@ -88,7 +89,8 @@ export function migrateProperties(
     if (!/^\d+$/.test(p.buildTimeoutInMinutes))
       fail(at('buildTimeoutInMinutes'), `'${p.buildTimeoutInMinutes}' is not a number of minutes`);
     warnings.push(
-      `${at('buildTimeoutInMinutes')}: the string '${p.buildTimeoutInMinutes}' is sent as the number ${Number(p.buildTimeoutInMinutes)}.`,
+      `${at('buildTimeoutInMinutes')}: the string '${p.buildTimeoutInMinutes}' is sent as ` +
+        `the number ${Number(p.buildTimeoutInMinutes)}.`,
     );
     p.buildTimeoutInMinutes = Number(p.buildTimeoutInMinutes);
   }
@@ -166,7 +168,8 @@ function distributor(d: ArmValue, at: string, warnings: string[], fail: Fail): O
   if (typeof out.runOutputName !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(out.runOutputName)) {
     fail(
       `${at}.runOutputName`,
-      `'${String(out.runOutputName ?? '')}' is not a run output name (1 to 64 letters, digits, '.', '_' or '-')`,
+      `'${String(out.runOutputName ?? '')}' is not a run output name (1 to 64 letters, ` +
+        `digits, '.', '_' or '-')`,
     );
   }
   return out;
@@ -193,7 +196,10 @@ function typed(
   return out;
 }
 
-/** Known keys kept, wrong-cased ones renamed, read-only ones dropped, others refused; all with the path. */
+/**
+ * Known keys kept, wrong-cased ones renamed, read-only ones dropped, others refused; all with the
+ * path.
+ */
 function keys(v: ArmValue, known: string[], at: string, warnings: string[], fail: Fail): Obj {
   if (!isObj(v)) return fail(at, 'is not an object');
   const out: Obj = {};
@@ -208,7 +214,8 @@ function keys(v: ArmValue, known: string[], at: string, warnings: string[], fail
     } else {
       fail(
         path,
-        `is not a property of the image template here (api-version ${CURRENT} knows ${known.join(', ')})`,
+        `is not a property of the image template here (api-version ${CURRENT} knows ` +
+          `${known.join(', ')})`,
       );
     }
   }
