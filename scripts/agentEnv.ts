@@ -1,7 +1,8 @@
 /**
- * The environment an Azure Pipelines agent gives a task, built the way the agent builds it: inputs as
- * INPUT_<NAME>, the service connection as ENDPOINT_* (the id verbatim, keys upper-cased), pipeline
- * variables as SYSTEM_* / BUILD_* / AGENT_*. Used by the runner and by tests that start tasks.
+ * The environment an Azure Pipelines agent gives a task, built the way the agent builds it: inputs
+ * as INPUT_<NAME>, the service connection as ENDPOINT_* (the id verbatim, keys upper-cased),
+ * pipeline variables as SYSTEM_* / BUILD_* / AGENT_*. Used by the runner and by tests that start
+ * tasks.
  */
 import * as path from 'path';
 
@@ -19,7 +20,10 @@ export interface ConnectionSpec {
   subscriptionName: string;
   armUrl: string;
   authorityHost: string;
-  /** Microsoft Graph's URL (`https://graph.microsoft.com/` in the public cloud); left out when not given. */
+  /**
+   * Microsoft Graph's URL (`https://graph.microsoft.com/` in the public cloud); left out when not
+   * given.
+   */
   microsoftGraphUrl?: string;
   environment?: string;
 }
@@ -83,11 +87,12 @@ export interface InputDefinition {
 }
 
 /**
- * The inputs a task process gets for a step, made the way Azure Pipelines makes them: the server renames an
- * input given under one of its aliases to the input's name when it compiles the pipeline (the task never
- * sees the alias), and the agent's TaskRunner starts every input the task declares from its defaultValue
- * (trimmed; '' when it has none) and puts the step's values over them. Names match case-insensitively. An
- * input given twice (under its name and an alias, or two aliases) is refused: one step can't say both.
+ * The inputs a task process gets for a step, made the way Azure Pipelines makes them: the server
+ * renames an input given under one of its aliases to the input's name when it compiles the pipeline
+ * (the task never sees the alias), and the agent's TaskRunner starts every input the task declares
+ * from its defaultValue (trimmed; '' when it has none) and puts the step's values over them. Names
+ * match case-insensitively. An input given twice (under its name and an alias, or two aliases) is
+ * refused: one step can't say both.
  */
 export function resolveInputs(
   definitions: InputDefinition[],
@@ -115,8 +120,9 @@ export function resolveInputs(
 }
 
 /**
- * As the agent translates `filePath` inputs: rooted against the sources folder, so an empty one becomes
- * that folder (tasks tell "not given" by comparing with it, as task-lib's `filePathSupplied` does).
+ * As the agent translates `filePath` inputs: rooted against the sources folder, so an empty one
+ * becomes that folder (tasks tell "not given" by comparing with it, as task-lib's
+ * `filePathSupplied` does).
  */
 export function rootFilePathInputs(
   definitions: InputDefinition[],
@@ -129,7 +135,9 @@ export function rootFilePathInputs(
   }
 }
 
-/** INPUT_* variables: the agent upper-cases the name and replaces spaces and dots with underscores. */
+/**
+ * INPUT_* variables: the agent upper-cases the name and replaces spaces and dots with underscores.
+ */
 export function inputEnv(inputs: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
     Object.entries(inputs).map(([name, value]) => [

@@ -1,9 +1,9 @@
 /**
- * Bundles each task into one file beside its task.json (tasks/<Task>/index.js), so a task folder runs
- * with no node_modules. azure-arm-rest needs two fixes to be bundled: its `require(msalVer)` becomes a
- * static require, and its module.json (localised strings, loaded by path at run time) is copied beside
- * the bundle. ESM builds that esbuild picks for `import` statements (storage-blob's) read
- * `import.meta.url`, which a CommonJS bundle lacks: it is defined from the bundle's own path.
+ * Bundles each task into one file beside its task.json (tasks/<Task>/index.js), so a task folder
+ * runs with no node_modules. azure-arm-rest needs two fixes to be bundled: its `require(msalVer)`
+ * becomes a static require, and its module.json (localised strings, loaded by path at run time) is
+ * copied beside the bundle. ESM builds that esbuild picks for `import` statements (storage-blob's)
+ * read `import.meta.url`, which a CommonJS bundle lacks: it is defined from the bundle's own path.
  */
 import * as esbuild from 'esbuild';
 import * as fs from 'fs';

@@ -41,6 +41,7 @@ export function bumpVersion(request: string, root = ROOT): string {
 
 if (require.main === module) {
   console.log(
-    `Version set to ${bumpVersion(process.argv[2] ?? 'patch')} in package.json, vss-extension.json and ${TASKS.length} task.json files.`,
+    `Version set to ${bumpVersion(process.argv[2] ?? 'patch')} in package.json, ` +
+      `vss-extension.json and ${TASKS.length} task.json files.`,
   );
 }

@@ -1,7 +1,7 @@
 /**
- * Writes the marketplace package: stages the manifest, its pages and images, and each task folder with
- * only what it ships (TASK_FILES, not the TypeScript beside them), then runs `tfx extension create`
- * offline on the stage. Publish under another publisher or id without editing files:
+ * Writes the marketplace package: stages the manifest, its pages and images, and each task folder
+ * with only what it ships (TASK_FILES, not the TypeScript beside them), then runs `tfx extension
+ * create` offline on the stage. Publish under another publisher or id without editing files:
  * PUBLISHER=myorg EXTENSION_ID=my-golden-images npm run package
  */
 import { execFileSync } from 'child_process';

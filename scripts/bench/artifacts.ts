@@ -1,17 +1,18 @@
 /**
  * Build artifacts, side by side in one run against the simulator's Azurite (HTTPS, bearer tokens):
- *   - zip + upload throughput of `packageFolder` vs a plain `uploadFile` of the very same archive bytes
+ *   - zip + upload throughput of `packageFolder` vs a plain `uploadFile` of the very same archive
+ * bytes
  *     (must be >= 0.8), median of several rounds;
  *   - peak memory (max RSS) of the process packaging a 1 GB folder (must be <= 300 MB).
- * A third row, the same archive file read into the packager's own upload blocks as stored files are (with
- * the archive's sha256 and CRC-32, without the content-hash pass or zipping),
- * separates the cost of zipping from Azurite's: below 256 MB `uploadFile` sends one Put Blob, which Azurite
- * handles faster than staged blocks.
- * Each measurement runs in a child process of its own against a simulator started for it, so Azurite (which
- * keeps every blob in memory, in this process) is not counted, every row meets the same empty Azurite, and the
- * child uses the SDK's default HTTP stack with the CA via NODE_EXTRA_CA_CERTS, as a task would. One unmeasured
- * packaging run comes first. The data (mostly incompressible, some text) is generated in a temporary folder and removed.
- * Not part of npm test:
+ * A third row, the same archive file read into the packager's own upload blocks as stored files are
+ * (with the archive's sha256 and CRC-32, without the content-hash pass or zipping),
+ * separates the cost of zipping from Azurite's: below 256 MB `uploadFile` sends one Put Blob, which
+ * Azurite handles faster than staged blocks.
+ * Each measurement runs in a child process of its own against a simulator started for it, so
+ * Azurite (which keeps every blob in memory, in this process) is not counted, every row meets the
+ * same empty Azurite, and the child uses the SDK's default HTTP stack with the CA via
+ * NODE_EXTRA_CA_CERTS, as a task would. One unmeasured packaging run comes first. The data (mostly
+ * incompressible, some text) is generated in a temporary folder and removed. Not part of npm test:
  *   node out/scripts/bench/artifacts.js [sizeMB=1024] [rounds=3]
  */
 import { spawn, spawnSync } from 'child_process';
@@ -50,7 +51,9 @@ interface ChildResult {
   contentBytes: number;
   maxRssMB: number;
   blobName: string;
-  /** CPU seconds of the measured child (user + system), and of the parent, Azurite, while it ran. */
+  /**
+   * CPU seconds of the measured child (user + system), and of the parent, Azurite, while it ran.
+   */
   cpuS: number;
   parentCpuS?: number;
 }
@@ -58,9 +61,9 @@ interface ChildResult {
 // ---- child side: one measured operation, result as JSON on stdout ----
 
 /**
- * Peak resident memory of this process in MB. Linux's ru_maxrss is no use here: a child inherits its
- * parent's peak through fork and exec, and the parent holds every blob Azurite stores. VmHWM belongs to
- * this process's own address space.
+ * Peak resident memory of this process in MB. Linux's ru_maxrss is no use here: a child inherits
+ * its parent's peak through fork and exec, and the parent holds every blob Azurite stores. VmHWM
+ * belongs to this process's own address space.
  */
 function peakRssMB(): number {
   const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(
@@ -158,7 +161,9 @@ function withParentCpu(result: ChildResult, used: NodeJS.CpuUsage): ChildResult 
   return { ...result, parentCpuS: (used.user + used.system) / 1e6 };
 }
 
-/** Pseudo-random, reproducible, incompressible bytes (AES-CTR keystream), written in 8 MB pieces. */
+/**
+ * Pseudo-random, reproducible, incompressible bytes (AES-CTR keystream), written in 8 MB pieces.
+ */
 function writeRandom(file: string, size: number, seed: string): void {
   const cipher = crypto.createCipheriv(
     'aes-128-ctr',
@@ -172,10 +177,12 @@ function writeRandom(file: string, size: number, seed: string): void {
   fs.closeSync(fd);
 }
 
-const WORDS =
-  'Install-Module Set-ItemProperty HKLM Software Contoso Enabled Value Path -Force Write-Host $env:TEMP msiexec /qn /norestart Start-Process -Wait -ArgumentList ConfigurationManager {"name": "version": "settings": true false null 1.0.3 2024-11-05T10:22:31Z INFO WARN ERROR download completed bytes'.split(
-    ' ',
-  );
+const WORDS = (
+  'Install-Module Set-ItemProperty HKLM Software Contoso Enabled Value Path -Force ' +
+  'Write-Host $env:TEMP msiexec /qn /norestart Start-Process -Wait -ArgumentList ' +
+  'ConfigurationManager {"name": "version": "settings": true false null 1.0.3 ' +
+  '2024-11-05T10:22:31Z INFO WARN ERROR download completed bytes'
+).split(' ');
 
 /** Text that deflates like scripts and logs do (~4:1), not like one repeated line. */
 function writeText(file: string, size: number, seed: number): void {
@@ -184,14 +191,19 @@ function writeText(file: string, size: number, seed: number): void {
   const parts: string[] = [];
   let length = 0;
   while (length < size) {
-    const line = `${WORDS[next() % WORDS.length]} ${WORDS[next() % WORDS.length]} ${WORDS[next() % WORDS.length]} ${next() % 100000} ${WORDS[next() % WORDS.length]}\n`;
+    const line =
+      `${WORDS[next() % WORDS.length]} ${WORDS[next() % WORDS.length]} ` +
+      `${WORDS[next() % WORDS.length]} ${next() % 100000} ${WORDS[next() % WORDS.length]}\n`;
     parts.push(line);
     length += line.length;
   }
   fs.writeFileSync(file, parts.join('').slice(0, size));
 }
 
-/** ~90% incompressible (installers, packages, payloads, archives) and ~10% text, in files of many sizes. */
+/**
+ * ~90% incompressible (installers, packages, payloads, archives) and ~10% text, in files of many
+ * sizes.
+ */
 function generateFolder(root: string, totalMB: number): { files: number; bytes: number } {
   let files = 0;
   let bytes = 0;
@@ -222,8 +234,8 @@ function generateFolder(root: string, totalMB: number): { files: number; bytes: 
 }
 
 /**
- * Writes dirty pages out before anything is timed: the kernel writing a fresh gigabyte back during the first
- * measurement slowed every row of the first round by a second or more.
+ * Writes dirty pages out before anything is timed: the kernel writing a fresh gigabyte back during
+ * the first measurement slowed every row of the first round by a second or more.
  */
 function flushToDisk(): void {
   spawnSync('sync');
@@ -242,15 +254,17 @@ async function main(): Promise<void> {
     const generated = generateFolder(folder, sizeMB);
     flushToDisk();
     console.log(
-      `generated ${generated.files} files, ${(generated.bytes / MB).toFixed(0)} MB in ${((performance.now() - t) / 1000).toFixed(1)} s (~90% incompressible, ~10% text)`,
+      `generated ${generated.files} files, ${(generated.bytes / MB).toFixed(0)} MB in ` +
+        `${((performance.now() - t) / 1000).toFixed(1)} s (~90% incompressible, ~10% text)`,
     );
 
     const zipFile = path.join(work, 'archive.zip');
     const pack: ChildResult[] = [];
     const plain: ChildResult[] = [];
     const blocks: ChildResult[] = [];
-    // Each measurement gets a fresh simulator (so an empty in-memory Azurite): Azurite does not give back the
-    // memory of deleted blobs, and one holding gigabytes slowed whatever ran after it (by up to 2x).
+    // Each measurement gets a fresh simulator (so an empty in-memory Azurite): Azurite does not
+    // give back the memory of deleted blobs, and one holding gigabytes slowed whatever ran after it
+    // (by up to 2x).
     const measure = async (
       args: string[],
       afterwards?: (sim: RunningSim, result: ChildResult) => Promise<void>,
@@ -264,8 +278,8 @@ async function main(): Promise<void> {
         await sim.stop();
       }
     };
-    // Unmeasured first run: it warms up Azurite's code in this process (cold, it slowed every row of the
-    // first round by 30-50%) and gives the archive the other rows upload.
+    // Unmeasured first run: it warms up Azurite's code in this process (cold, it slowed every row
+    // of the first round by 30-50%) and gives the archive the other rows upload.
     await measure(['package', folder], async (sim, result) => {
       await blobService(sim)
         .getContainerClient('bench')
@@ -289,12 +303,15 @@ async function main(): Promise<void> {
       rs
         .map(
           (r) =>
-            `${(r.ms / 1000).toFixed(2)} [cpu ${r.cpuS.toFixed(1)}+${(r.parentCpuS ?? 0).toFixed(1)}]`,
+            `${(r.ms / 1000).toFixed(2)} [cpu ` +
+            `${r.cpuS.toFixed(1)}+${(r.parentCpuS ?? 0).toFixed(1)}]`,
         )
         .join(' ');
     console.log('rounds (s) [CPU s of the task + of Azurite]:');
     console.log(
-      `  packageFolder ${seconds(pack)} (listing+hashing ${pack.map((r) => ((r.hashMs ?? 0) / 1000).toFixed(2)).join(' ')})\n  uploadFile ${seconds(plain)}\n  staged blocks ${seconds(blocks)}`,
+      `  packageFolder ${seconds(pack)} (listing+hashing ` +
+        `${pack.map((r) => ((r.hashMs ?? 0) / 1000).toFixed(2)).join(' ')})\n  uploadFile ` +
+        `${seconds(plain)}\n  staged blocks ${seconds(blocks)}`,
     );
     const zipBytes = pack[0].bytes;
     const packMs = median(pack.map((r) => r.ms));
@@ -312,7 +329,8 @@ async function main(): Promise<void> {
     };
     console.log('');
     console.log(
-      `${`median of ${rounds} rounds`.padEnd(28)}time (s)  archive MB/s  content MB/s  max RSS (MB)`,
+      `${`median of ${rounds} rounds`.padEnd(28)}time (s)  archive MB/s  content MB/s  max ` +
+        `RSS (MB)`,
     );
     row('packageFolder (zip+upload)', pack, pack[0].contentBytes);
     row('uploadFile of the same zip', plain);
@@ -321,13 +339,16 @@ async function main(): Promise<void> {
     const ratio = plainMs / packMs;
     const rss = Math.max(...pack.map((r) => r.maxRssMB));
     console.log(
-      `archive: ${(zipBytes / MB).toFixed(0)} MB from ${(pack[0].contentBytes / MB).toFixed(0)} MB of content`,
+      `archive: ${(zipBytes / MB).toFixed(0)} MB from ` +
+        `${(pack[0].contentBytes / MB).toFixed(0)} MB of content`,
     );
     console.log(
-      `throughput ratio packageFolder / uploadFile (same archive bytes): ${ratio.toFixed(2)} (must be >= 0.80) ${ratio >= 0.8 ? 'OK' : 'FAIL'}`,
+      `throughput ratio packageFolder / uploadFile (same archive bytes): ` +
+        `${ratio.toFixed(2)} (must be >= 0.80) ${ratio >= 0.8 ? 'OK' : 'FAIL'}`,
     );
     console.log(
-      `peak RSS packaging ${(generated.bytes / MB).toFixed(0)} MB: ${rss.toFixed(0)} MB (must be <= 300) ${rss <= 300 ? 'OK' : 'FAIL'}`,
+      `peak RSS packaging ${(generated.bytes / MB).toFixed(0)} MB: ${rss.toFixed(0)} MB ` +
+        `(must be <= 300) ${rss <= 300 ? 'OK' : 'FAIL'}`,
     );
     if (ratio < 0.8 || rss > 300) process.exitCode = 1;
   } finally {

@@ -1,26 +1,39 @@
 /**
- * BuildImage's live log and polling, side by side in one run: the same Windows build with a long log (an
- * inline PowerShell script printing `lines` lines) run three times at once through the runner (the bundle, as an
- * agent runs it), and a quiet one beside them, each against a simulator of its own so every ARM request in a
- * simulator's state belongs to one build:
- *   - "30 s poll": the task's default poll interval (30 s) scaled to the simulator, 30 s × timeScale, so it
+ * BuildImage's live log and polling, side by side in one run: the same Windows build with a long
+ * log (an inline PowerShell script printing `lines` lines) run three times at once through the
+ * runner (the bundle, as an agent runs it), and a quiet one beside them, each against a simulator
+ * of its own so every ARM request in a simulator's state belongs to one build:
+ *   - "30 s poll": the task's default poll interval (30 s) scaled to the simulator, 30 s ×
+ * timeScale, so it
  *     reads as often per simulated hour as it would in Azure;
  *   - "naive": the same build polled 4 times as often (the baseline);
- *   - "container lost": the default poll with the container's logs API answering 404 after its first read,
- *     so nearly the whole log is read from customization.log (with the container there to the end, only the
+ *   - "container lost": the default poll with the container's logs API answering 404 after its
+ * first read,
+ *     so nearly the whole log is read from customization.log (with the container there to the end,
+ * only the
  *     last line printed is read from the blob, to check that the two agree);
- *   - "quiet": the default poll on a build whose log mostly stands still or trickles (a two-line script, a
- *     restart and Windows Update: a line every half minute or so), where the poll reads the log every other
- *     time instead. Its log is small (75 lines), so its container-log ratio is mostly the two lines already
- *     printed that each read carries to find where the new ones start (timestamps may repeat, so one is not
+ *   - "quiet": the default poll on a build whose log mostly stands still or trickles (a two-line
+ * script, a
+ *     restart and Windows Update: a line every half minute or so), where the poll reads the log
+ * every other
+ *     time instead. Its log is small (75 lines), so its container-log ratio is mostly the two lines
+ * already
+ *     printed that each read carries to find where the new ones start (timestamps may repeat, so
+ * one is not
  *     enough): with about two new lines a read, the floor is about 2.
  * For each it prints
- *   - bytes fetched / log size, from the task's "Build log:" line: customization.log range reads over the
- *     blob's size (target <= 1.05), and container-log reads over the container log's size (target <= 3);
- *     the container log is the same lines, each behind a 30-character RFC3339Nano timestamp and a space;
- *   - lines printed once / lines written (must be 1.0): each customization.log line (read from the staging
- *     account, the template being kept) counted in the task's stdout, plus whether stdout has them in order;
- *   - ARM reads (GET) per simulated build-hour (target <= 240) over the whole run and while waiting (from the
+ *   - bytes fetched / log size, from the task's "Build log:" line: customization.log range reads
+ * over the
+ *     blob's size (target <= 1.05), and container-log reads over the container log's size (target
+ * <= 3);
+ *     the container log is the same lines, each behind a 30-character RFC3339Nano timestamp and a
+ * space;
+ *   - lines printed once / lines written (must be 1.0): each customization.log line (read from the
+ * staging
+ *     account, the template being kept) counted in the task's stdout, plus whether stdout has them
+ * in order;
+ *   - ARM reads (GET) per simulated build-hour (target <= 240) over the whole run and while waiting
+ * (from the
  *     first "Image Builder:" phase line to the end); simulated hours = wall time / timeScale.
  * Not part of npm test; needs `npm run build` first:
  *   node out/scripts/bench/buildImage.js [lines=1500] [timeScale=0.014]
@@ -31,11 +44,14 @@ import { Fault, RunningSim, startSimulator, StateDump } from '../../tests/sim';
 import { baseResources, blobService, IMAGE_WIN } from '../../tests/sim/domain/support';
 
 const DEFAULT_POLL_MS = 30_000;
-/** `2024-11-21T08:05:09.123456789Z `: what a timestamped container-log line carries beyond its text. */
+/**
+ * `2024-11-21T08:05:09.123456789Z `: what a timestamped container-log line carries beyond its text.
+ */
 const TIMESTAMP_BYTES = 31;
 /**
- * The logs API answers only the first read (the whole log, no `tail`), then 404 as if the container were
- * gone, so the rest of the log is read from customization.log at the end, with a range from what was printed.
+ * The logs API answers only the first read (the whole log, no `tail`), then 404 as if the container
+ * were gone, so the rest of the log is read from customization.log at the end, with a range from
+ * what was printed.
  */
 const CONTAINER_LOG_GONE: Fault = {
   method: 'GET',
@@ -57,7 +73,9 @@ interface Row {
   label: string;
   pollMs: number;
   run: RunResult;
-  /** Wall time (ms since the run started) of the first "Image Builder:" line: the wait has begun. */
+  /**
+   * Wall time (ms since the run started) of the first "Image Builder:" line: the wait has begun.
+   */
   waitFromMs: number;
   logBytes: number;
   logLines: number;
@@ -67,20 +85,25 @@ interface Row {
   repeated: number;
   inOrder: boolean;
   gets: { all: number; waiting: number; template: number; logs: number };
-  /** Container-log reads of the whole log (no `tail`) and the largest `tail` asked for, from the request paths. */
+  /**
+   * Container-log reads of the whole log (no `tail`) and the largest `tail` asked for, from the
+   * request paths.
+   */
   tails: { whole: number; largest: number };
 }
 
 /**
- * A script whose lines look like an installer's output, each one distinct. Short lines: the runner hands
- * inputs over as environment variables, and Linux caps one at 128 KiB (E2BIG), about 2,000 of these.
+ * A script whose lines look like an installer's output, each one distinct. Short lines: the runner
+ * hands inputs over as environment variables, and Linux caps one at 128 KiB (E2BIG), about 2,000 of
+ * these.
  */
 function longScript(lines: number): string {
   const width = String(lines).length;
   return Array.from(
     { length: lines },
     (_, i) =>
-      `Write-Host "[${String(i + 1).padStart(width, '0')}/${lines}] Installing component ${i % 37}: pkg${i}"`,
+      `Write-Host "[${String(i + 1).padStart(width, '0')}/${lines}] Installing component ` +
+      `${i % 37}: pkg${i}"`,
   ).join('\n');
 }
 
@@ -103,7 +126,8 @@ async function measure(
   });
   if (run.result !== 'Succeeded')
     throw new Error(
-      `${label}: the build ended ${run.result ?? 'without a result'}: ${run.message ?? ''}\n${run.stdout.slice(-3000)}`,
+      `${label}: the build ended ${run.result ?? 'without a result'}: ` +
+        `${run.message ?? ''}\n${run.stdout.slice(-3000)}`,
     );
 
   const written = await customizationLog(sim, run.state);
@@ -128,10 +152,11 @@ async function measure(
     else repeated += m - n;
   }
 
-  const f =
-    /Build log: (\d+) lines printed \(container log: (\d+) bytes in (\d+) reads; customization\.log: (\d+) bytes in (\d+) reads\)/.exec(
-      run.stdout,
-    );
+  const f = new RegExp(
+    'Build log: (\\d+) lines printed \\(container log: (\\d+) bytes in (\\d+) reads; ' +
+      'customization\\.' +
+      'log: (\\d+) bytes in (\\d+) reads\\)',
+  ).exec(run.stdout);
   if (!f) throw new Error(`${label}: the task printed no "Build log:" line`);
 
   // The run POST starts the wait; everything read after it is polling (template, logs, LRO status).
@@ -222,7 +247,8 @@ function print(rows: Row[], timeScale: number): void {
     [
       'container log fetched / size (<= 3)',
       (r) =>
-        `${fixed(r.fetched.container / (r.logBytes + TIMESTAMP_BYTES * r.logLines))} (${r.fetched.container} B, ${r.fetched.containerReads} reads)`,
+        `${fixed(r.fetched.container / (r.logBytes + TIMESTAMP_BYTES * r.logLines))} ` +
+        `(${r.fetched.container} B, ${r.fetched.containerReads} reads)`,
     ],
     [
       '  container reads of the whole log / largest tail',
@@ -231,7 +257,8 @@ function print(rows: Row[], timeScale: number): void {
     [
       'lines printed once / written (= 1.0)',
       (r) =>
-        `${fixed(r.printedOnce / r.logLines, 3)} (missing ${r.missing}, repeated ${r.repeated}, ${r.inOrder ? 'in order' : 'OUT OF ORDER'})`,
+        `${fixed(r.printedOnce / r.logLines, 3)} (missing ${r.missing}, repeated ` +
+        `${r.repeated}, ${r.inOrder ? 'in order' : 'OUT OF ORDER'})`,
     ],
     [
       'ARM GETs, whole run: n / per sim. hour',
@@ -257,11 +284,13 @@ async function main(): Promise<void> {
   const poll = DEFAULT_POLL_MS * timeScale;
   if (poll / 4 < 100)
     throw new Error(
-      `timeScale ${timeScale} makes the naive poll ${fixed(poll / 4, 0)} ms, below the task's 100 ms floor: use timeScale >= 0.0134`,
+      `timeScale ${timeScale} makes the naive poll ${fixed(poll / 4, 0)} ms, below the ` +
+        `task's 100 ms floor: use timeScale >= 0.0134`,
     );
   const script = longScript(lines);
   console.log(
-    `BuildImage bench: Windows build, inline PowerShell printing ${lines} lines, timeScale ${timeScale}, three builds at once (one simulator each), and a quiet one`,
+    `BuildImage bench: Windows build, inline PowerShell printing ${lines} lines, timeScale ` +
+      `${timeScale}, three builds at once (one simulator each), and a quiet one`,
   );
   const sims = await Promise.all(
     [[], [], [CONTAINER_LOG_GONE], []].map((faults) =>

@@ -1,6 +1,6 @@
 /**
- * Cold start of each task: from starting its process to its first request on the network (the sign-in
- * discovery call), median of several runs, the bundle side by side with the unbundled build
+ * Cold start of each task: from starting its process to its first request on the network (the
+ * sign-in discovery call), median of several runs, the bundle side by side with the unbundled build
  * (out/tasks/<Task>/index.js with node_modules) in the same run. Not part of npm test.
  *   node out/scripts/bench/coldStart.js [runs]
  */
@@ -61,7 +61,8 @@ async function main(): Promise<void> {
       continue;
     }
     console.log(
-      `${task.padEnd(28)}${bundled.toFixed(0).padStart(7)}${unbundled.toFixed(0).padStart(11)}${(bundled / unbundled).toFixed(2).padStart(19)}`,
+      `${task.padEnd(28)}${bundled.toFixed(0).padStart(7)}` +
+        `${unbundled.toFixed(0).padStart(11)}${(bundled / unbundled).toFixed(2).padStart(19)}`,
     );
   }
   probe.close();

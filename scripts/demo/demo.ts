@@ -1,8 +1,8 @@
 /**
- * npm start: the golden-image pipeline against the embedded Azure simulator, its log rendered as the
- * pipeline's web view shows it. Each step's output variables feed the next, as `$(step.var)` does in a
- * pipeline. Steps whose task capability is not built yet are run too and must fail exactly as "not
- * implemented" after authenticating; the demo says so instead of hiding them.
+ * npm start: the golden-image pipeline against the embedded Azure simulator, its log rendered as
+ * the pipeline's web view shows it. Each step's output variables feed the next, as `$(step.var)`
+ * does in a pipeline. Steps whose task capability is not built yet are run too and must fail
+ * exactly as "not implemented" after authenticating; the demo says so instead of hiding them.
  */
 import { AuthKind } from '../agentEnv';
 import { TaskName } from '../tasks';
@@ -13,10 +13,14 @@ import type { Scenario, StateDump } from '../../tests/sim';
 
 const SUB = '/subscriptions/1f3e5d7c-9b2a-4c6e-8d0f-2a4b6c8d0e1f';
 const RG = `${SUB}/resourceGroups/rg-golden-images`;
-const STAGING_DEFINITION = `${RG}/providers/Microsoft.Compute/galleries/gal_staging/images/win11-avd`;
+const STAGING_DEFINITION =
+  `${RG}/providers/Microsoft.Compute/galleries/gal_staging/images` + `/win11-avd`;
 const REGIONS = ['westeurope', 'northeurope', 'eastus'];
 
-/** The world the pipeline starts from: a resource group, Image Builder's identity, a staging gallery. */
+/**
+ * The world the pipeline starts from: a resource group, Image Builder's identity, a staging
+ * gallery.
+ */
 const SCENARIO: Scenario = {
   timeScale: 0.003,
   resources: [
@@ -174,7 +178,8 @@ async function main(): Promise<number> {
           : run.result!);
       console.log(
         bold(
-          `${problem ? '✖' : '✔'} ${step.task}: ${outcome} in ${(run.durationMs / 1000).toFixed(1)}s`,
+          `${problem ? '✖' : '✔'} ${step.task}: ${outcome} in ` +
+            `${(run.durationMs / 1000).toFixed(1)}s`,
         ),
       );
       for (const [name, value] of Object.entries(view.outputs))

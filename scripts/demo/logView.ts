@@ -130,7 +130,10 @@ function parseProps(text: string): Record<string, string> {
   return props;
 }
 
-/** task-lib escapes a command's data (`%` as %AZP25, line breaks as %0D/%0A); the agent reads it back. */
+/**
+ * task-lib escapes a command's data (`%` as %AZP25, line breaks as %0D/%0A); the agent reads it
+ * back.
+ */
 function unescapeData(text: string): string {
   return text
     .replace(/%0D/g, '\r')

@@ -2,7 +2,8 @@
  * npm run task -- <TaskName> [--input name=value]... [--inputs-file f.json] [--var name=value]...
  *   [--scenario f.json] [--state-out f.json] [--auth sp|sp-cert|wif|msi] [--connection-id GUID]
  *   [--subscription-id GUID] [--workdir DIR]
- * Exit codes: 0 Succeeded or SucceededWithIssues, 1 Failed, 2 Cancelled, 3 the runner itself failed.
+ * Exit codes: 0 Succeeded or SucceededWithIssues, 1 Failed, 2 Cancelled, 3 the runner itself
+ * failed.
  */
 import * as fs from 'fs';
 import * as path from 'path';

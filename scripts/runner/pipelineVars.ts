@@ -1,8 +1,8 @@
 import * as path from 'path';
 
 /**
- * The pipeline variables the runner gives a task by default, as a hosted agent would for a YAML run.
- * Every one can be overridden with --var Name=value. Documented in README.md.
+ * The pipeline variables the runner gives a task by default, as a hosted agent would for a YAML
+ * run. Every one can be overridden with --var Name=value. Documented in README.md.
  */
 export function defaultPipelineVars(
   workdir: string,

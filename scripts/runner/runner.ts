@@ -1,9 +1,10 @@
 /**
- * Runs a bundled task exactly as an agent would: its own Node process in the work folder, the agent's
- * environment contract (INPUT_ variables for every declared input, aliases resolved and task.json defaults filled
- * in as the server and agent do; ENDPOINT_, SYSTEM_, BUILD_ and AGENT_ variables), a fresh Agent.TempDirectory,
- * and the agent's cancellation (SIGINT, then SIGTERM 7.5 s later, then a kill). Azure is the embedded
- * simulator: started here, or an already-running one named by GIP_SIM_INFO (the file its CLI writes).
+ * Runs a bundled task exactly as an agent would: its own Node process in the work folder, the
+ * agent's environment contract (INPUT_ variables for every declared input, aliases resolved and
+ * task.json defaults filled in as the server and agent do; ENDPOINT_, SYSTEM_, BUILD_ and AGENT_
+ * variables), a fresh Agent.TempDirectory, and the agent's cancellation (SIGINT, then SIGTERM 7.5 s
+ * later, then a kill). Azure is the embedded simulator: started here, or an already-running one
+ * named by GIP_SIM_INFO (the file its CLI writes).
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -47,7 +48,10 @@ export interface RunOptions {
   onOutput?: (chunk: string) => void;
   /** Cancels the task the agent's way when aborted. */
   signal?: AbortSignal;
-  /** Kills the task process outright when aborted: an agent machine lost, or a hosted job's time limit. */
+  /**
+   * Kills the task process outright when aborted: an agent machine lost, or a hosted job's time
+   * limit.
+   */
   kill?: AbortSignal;
   /** Extra environment for the task process (tests: fault switches). */
   env?: Record<string, string>;
@@ -59,9 +63,15 @@ export interface RunResult {
   /** From `##vso[task.complete result=...]`; undefined when the task never reported one. */
   result?: TaskResult;
   message?: string;
-  /** Output variables the task set (`##vso[task.setvariable ...;isOutput=true]`), the last value of each. */
+  /**
+   * Output variables the task set (`##vso[task.setvariable ...;isOutput=true]`), the last value of
+   * each.
+   */
   outputs: Record<string, string>;
-  /** Plain job variables the task set (`isOutput=false`: `$(name)` in the job's later steps), the last value of each. */
+  /**
+   * Plain job variables the task set (`isOutput=false`: `$(name)` in the job's later steps), the
+   * last value of each.
+   */
   variables: Record<string, string>;
   stdout: string;
   exitCode: number;
@@ -70,7 +80,10 @@ export interface RunResult {
   durationMs: number;
 }
 
-/** The runner's exit code for a task result: 0 success (with or without issues), 1 failed, 2 cancelled. */
+/**
+ * The runner's exit code for a task result: 0 success (with or without issues), 1 failed, 2
+ * cancelled.
+ */
 export function exitCodeFor(result: TaskResult | undefined): number {
   return result === 'Succeeded' || result === 'SucceededWithIssues'
     ? 0
@@ -196,8 +209,9 @@ function taskEnvironment(
     wif: info.principals.wif,
     msi: info.principals.msi,
   }[auth];
-  // As the server and agent do: aliases renamed to the input's name, task.json defaults under the step's
-  // values, filePath inputs rooted against the sources folder (an empty one becomes that folder).
+  // As the server and agent do: aliases renamed to the input's name, task.json defaults under the
+  // step's values, filePath inputs rooted against the sources folder (an empty one becomes that
+  // folder).
   const definitions = (
     JSON.parse(fs.readFileSync(path.join(taskDir(o.task), 'task.json'), 'utf8')) as {
       inputs: InputDefinition[];
@@ -240,7 +254,8 @@ function taskEnvironment(
       secret: auth === 'sp' ? info.principals.sp.secret : undefined,
       certificatePem: auth === 'sp-cert' ? info.principals.spCert.certificatePem : undefined,
       subscriptionId,
-      // A subscription the simulator does not have keeps its id as its name (the tasks then meet SubscriptionNotFound).
+      // A subscription the simulator does not have keeps its id as its name (the tasks then meet
+      // SubscriptionNotFound).
       subscriptionName: declared?.displayName ?? subscriptionId,
       armUrl: info.armUrl,
       authorityHost: info.authorityHost,

@@ -6,8 +6,8 @@ import { baseResources, blobService, IMAGE_LINUX, IMAGE_WIN, RG, SUB } from '../
 /**
  * BuildImage through the runner (the bundle, as an agent runs it) against the simulator: a Windows
  * build from inputs with its log live (every line exactly once, checked against customization.log),
- * a Linux build to three targets that leaves nothing behind, a failing customiser, Ctrl+C, a rerun of
- * a succeeded job, and bad input before any write.
+ * a Linux build to three targets that leaves nothing behind, a failing customiser, Ctrl+C, a rerun
+ * of a succeeded job, and bad input before any write.
  */
 const TEMPLATE_TYPE = 'Microsoft.VirtualMachineImages/imageTemplates';
 const MANAGED = `${RG}/providers/Microsoft.Compute/images/ubuntu-golden`;
@@ -48,102 +48,117 @@ describe('e2e: BuildImage', function () {
   const writes = (state: StateDump, from: number) =>
     state.requests.slice(from).filter((q) => q.method !== 'GET' && q.status < 400);
 
-  it('builds Windows from inputs (inline PowerShell, restart, Windows Update) into a gallery version; every log line printed exactly once', async () => {
-    const r = await run({
-      ...WINDOWS,
-      scriptSource: 'inline',
-      inlineScript: 'Write-Host "hello from the build"\nWrite-Output "second line"',
-      runElevated: 'true',
-      restart: 'true',
-      windowsUpdate: 'true',
-      windowsUpdateSearchCriteria: 'IsInstalled=0',
-      targetRegions: 'westeurope, northeurope=2',
-      keepTemplate: 'true',
-    });
-    assert.strictEqual(r.result, 'Succeeded', r.stdout);
-    assert.match(
-      r.outputs.imageVersionId ?? '',
-      /\/galleries\/gal\/images\/win11\/versions\/1\.0\.0$/,
-    );
-    assert.strictEqual(r.outputs.runState, 'Succeeded');
-    assert.strictEqual(r.outputs.pirPublisher, 'MicrosoftWindowsDesktop');
-    assert.match(r.outputs.pirVersion ?? '', /^\d+\.\d+\.\d+$/);
-    assert.match(
-      r.stdout,
-      /Source: marketplace image MicrosoftWindowsDesktop:windows-11:win11-23h2-ent:latest is version \d+/,
-    );
-    for (const phase of ['Building', 'Customizing', 'Distributing'])
-      assert.match(r.stdout, new RegExp(`Image Builder: ${phase}`));
-    assert.match(
-      r.stdout,
-      /##\[group\]Customizer 1 of 3: inline-script \(PowerShell, elevated, 2 lines\)/,
-    );
-    assert.match(r.stdout, /##\[group\]Customizer 3 of 3: windows-update \(WindowsUpdate\)/);
-    assert.match(r.stdout, /##vso\[task\.uploadsummary\]/);
+  it(
+    'builds Windows from inputs (inline PowerShell, restart, Windows Update) into a gallery ' +
+      'version; every log line printed exactly once',
+    async () => {
+      const r = await run({
+        ...WINDOWS,
+        scriptSource: 'inline',
+        inlineScript: 'Write-Host "hello from the build"\nWrite-Output "second line"',
+        runElevated: 'true',
+        restart: 'true',
+        windowsUpdate: 'true',
+        windowsUpdateSearchCriteria: 'IsInstalled=0',
+        targetRegions: 'westeurope, northeurope=2',
+        keepTemplate: 'true',
+      });
+      assert.strictEqual(r.result, 'Succeeded', r.stdout);
+      assert.match(
+        r.outputs.imageVersionId ?? '',
+        /\/galleries\/gal\/images\/win11\/versions\/1\.0\.0$/,
+      );
+      assert.strictEqual(r.outputs.runState, 'Succeeded');
+      assert.strictEqual(r.outputs.pirPublisher, 'MicrosoftWindowsDesktop');
+      assert.match(r.outputs.pirVersion ?? '', /^\d+\.\d+\.\d+$/);
+      assert.match(
+        r.stdout,
+        new RegExp(
+          'Source: marketplace image MicrosoftWindowsDesktop:windows-11:win11-23h2-ent:latest ' +
+            'is version \\d+',
+        ),
+      );
+      for (const phase of ['Building', 'Customizing', 'Distributing'])
+        assert.match(r.stdout, new RegExp(`Image Builder: ${phase}`));
+      assert.match(
+        r.stdout,
+        /##\[group\]Customizer 1 of 3: inline-script \(PowerShell, elevated, 2 lines\)/,
+      );
+      assert.match(r.stdout, /##\[group\]Customizer 3 of 3: windows-update \(WindowsUpdate\)/);
+      assert.match(r.stdout, /##vso\[task\.uploadsummary\]/);
 
-    // The template is kept: read customization.log from its staging account and compare.
-    const [template] = templates(r);
-    const staging = String(template.properties.exactStagingResourceGroup).toLowerCase();
-    const account = r.state.resources.find(
-      (x) =>
-        x.type === 'Microsoft.Storage/storageAccounts' &&
-        x.id.toLowerCase().startsWith(`${staging}/`),
-    )!;
-    const blobs = (await blobService(sim, account.id)).getContainerClient('packerlogs');
-    const names: string[] = [];
-    for await (const b of blobs.listBlobsFlat()) names.push(b.name);
-    const written = (await blobs.getBlobClient(names[0]).downloadToBuffer())
-      .toString('utf8')
-      .trimEnd()
-      .split('\n')
-      .map((l) => l.replace(/^\[[0-9a-f-]{36}\] /, ''));
-    const known = new Set(written);
-    const printed = r.stdout.split('\n').filter((l) => known.has(l));
-    assert.ok(written.length > 60, `${written.length} lines`);
-    assert.deepStrictEqual(printed, written, 'every line printed once, in order');
-    assert.match(r.stdout, new RegExp(`Build log: ${written.length} lines printed`));
-  });
+      // The template is kept: read customization.log from its staging account and compare.
+      const [template] = templates(r);
+      const staging = String(template.properties.exactStagingResourceGroup).toLowerCase();
+      const account = r.state.resources.find(
+        (x) =>
+          x.type === 'Microsoft.Storage/storageAccounts' &&
+          x.id.toLowerCase().startsWith(`${staging}/`),
+      )!;
+      const blobs = (await blobService(sim, account.id)).getContainerClient('packerlogs');
+      const names: string[] = [];
+      for await (const b of blobs.listBlobsFlat()) names.push(b.name);
+      const written = (await blobs.getBlobClient(names[0]).downloadToBuffer())
+        .toString('utf8')
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.replace(/^\[[0-9a-f-]{36}\] /, ''));
+      const known = new Set(written);
+      const printed = r.stdout.split('\n').filter((l) => known.has(l));
+      assert.ok(written.length > 60, `${written.length} lines`);
+      assert.deepStrictEqual(printed, written, 'every line printed once, in order');
+      assert.match(r.stdout, new RegExp(`Build log: ${written.length} lines printed`));
+    },
+  );
 
-  it('builds Linux to a gallery version, a managed image and a VHD; the template is kept while the VHD lives in its staging group', async () => {
-    const r = await run({
-      ...LINUX,
-      scriptSource: 'inline',
-      inlineScript: 'echo "linux build"',
-      managedImageId: MANAGED,
-      vhd: 'true',
-    });
-    assert.strictEqual(r.result, 'Succeeded', r.stdout);
-    assert.match(r.outputs.imageVersionId ?? '', /\/images\/ubuntu\/versions\/1\.0\.0$/);
-    assert.strictEqual(r.outputs.managedImageId, MANAGED);
-    assert.match(r.outputs.vhdUri ?? '', /^https:\/\/.*\.vhd$/);
-    assert.strictEqual(r.outputs.runOutputNames, 'galleryImageVersion,managedImage,vhd');
-    const name = r.outputs.templateName!;
-    assert.ok(
-      templates(r).some((t) => t.name === name),
-      'template kept: deleting it would delete the VHD',
-    );
-    assert.match(
-      r.stdout,
-      /task\.issue type=warning[^\]]*\]The VHD https:\S+\.vhd is in Image Builder's staging resource group, which is deleted with the image template: template \S+ is kept/,
-    );
-    const vhd = new URL(r.outputs.vhdUri!);
-    const [account, container, ...blob] = vhd.pathname.slice(1).split('/');
-    const stagingAccount = r.state.resources.find(
-      (x) => x.type === 'Microsoft.Storage/storageAccounts' && x.name === account,
-    )!;
-    assert.ok(
-      await (
-        await blobService(sim, stagingAccount.id)
-      )
-        .getContainerClient(container)
-        .getBlobClient(blob.join('/'))
-        .exists(),
-      'the VHD is there',
-    );
-    const version = r.state.resources.find((x) => x.id === r.outputs.imageVersionId)!;
-    assert.strictEqual(version.tags['gip.template'], name);
-    assert.strictEqual(version.tags['gip.job'], 'Build/Image');
-  });
+  it(
+    'builds Linux to a gallery version, a managed image and a VHD; the template is kept ' +
+      'while the VHD lives in its staging group',
+    async () => {
+      const r = await run({
+        ...LINUX,
+        scriptSource: 'inline',
+        inlineScript: 'echo "linux build"',
+        managedImageId: MANAGED,
+        vhd: 'true',
+      });
+      assert.strictEqual(r.result, 'Succeeded', r.stdout);
+      assert.match(r.outputs.imageVersionId ?? '', /\/images\/ubuntu\/versions\/1\.0\.0$/);
+      assert.strictEqual(r.outputs.managedImageId, MANAGED);
+      assert.match(r.outputs.vhdUri ?? '', /^https:\/\/.*\.vhd$/);
+      assert.strictEqual(r.outputs.runOutputNames, 'galleryImageVersion,managedImage,vhd');
+      const name = r.outputs.templateName!;
+      assert.ok(
+        templates(r).some((t) => t.name === name),
+        'template kept: deleting it would delete the VHD',
+      );
+      assert.match(
+        r.stdout,
+        new RegExp(
+          "task\\.issue type=warning[^\\]]*\\]The VHD https:\\S+\\.vhd is in Image Builder's " +
+            'staging resource group, which is deleted with the image template: template \\S+ ' +
+            'is kept',
+        ),
+      );
+      const vhd = new URL(r.outputs.vhdUri!);
+      const [account, container, ...blob] = vhd.pathname.slice(1).split('/');
+      const stagingAccount = r.state.resources.find(
+        (x) => x.type === 'Microsoft.Storage/storageAccounts' && x.name === account,
+      )!;
+      assert.ok(
+        await (
+          await blobService(sim, stagingAccount.id)
+        )
+          .getContainerClient(container)
+          .getBlobClient(blob.join('/'))
+          .exists(),
+        'the VHD is there',
+      );
+      const version = r.state.resources.find((x) => x.id === r.outputs.imageVersionId)!;
+      assert.strictEqual(version.tags['gip.template'], name);
+      assert.strictEqual(version.tags['gip.job'], 'Build/Image');
+    },
+  );
 
   it('a rerun of the succeeded job outputs the version it made, without building again', async () => {
     const again = await run({
@@ -203,27 +218,31 @@ describe('e2e: BuildImage', function () {
     );
   });
 
-  it('Ctrl+C mid-build ends Cancelled, with the Image Builder run cancelled and the template deleted', async () => {
-    const controller = new AbortController();
-    const r = await run(
-      { ...LINUX, scriptSource: 'inline', inlineScript: 'echo "long step"\nsleep 5000' },
-      {
-        signal: controller.signal,
-        onOutput: (chunk) => {
-          if (/azure-arm: long step/.test(chunk)) controller.abort();
+  it(
+    'Ctrl+C mid-build ends Cancelled, with the Image Builder run cancelled and the template ' +
+      'deleted',
+    async () => {
+      const controller = new AbortController();
+      const r = await run(
+        { ...LINUX, scriptSource: 'inline', inlineScript: 'echo "long step"\nsleep 5000' },
+        {
+          signal: controller.signal,
+          onOutput: (chunk) => {
+            if (/azure-arm: long step/.test(chunk)) controller.abort();
+          },
         },
-      },
-    );
-    assert.strictEqual(r.result, 'Cancelled', r.stdout);
-    const name = /Creating image template (\S+) in/.exec(r.stdout)?.[1] ?? '';
-    assert.ok(name, r.stdout);
-    const cancels = r.state.requests.filter(
-      (q) => q.method === 'POST' && q.path.includes(`/imageTemplates/${name}/cancel`),
-    );
-    assert.strictEqual(cancels.length, 1, 'cancel sent once');
-    assert.ok(!templates(r).some((t) => t.name === name), 'template deleted');
-    assert.ok(r.durationMs < 20_000);
-  });
+      );
+      assert.strictEqual(r.result, 'Cancelled', r.stdout);
+      const name = /Creating image template (\S+) in/.exec(r.stdout)?.[1] ?? '';
+      assert.ok(name, r.stdout);
+      const cancels = r.state.requests.filter(
+        (q) => q.method === 'POST' && q.path.includes(`/imageTemplates/${name}/cancel`),
+      );
+      assert.strictEqual(cancels.length, 1, 'cancel sent once');
+      assert.ok(!templates(r).some((t) => t.name === name), 'template deleted');
+      assert.ok(r.durationMs < 20_000);
+    },
+  );
 
   it('bad input fails before any write, naming the input', async () => {
     const before = sim.state().requests.length;
@@ -244,7 +263,9 @@ describe('e2e: BuildImage', function () {
       [
         {
           ...LINUX,
-          managedIdentity: `/subscriptions/${SUB}/resourceGroups/rg-img/providers/Microsoft.ManagedIdentity/userAssignedIdentities/missing`,
+          managedIdentity:
+            `/subscriptions/${SUB}/resourceGroups/rg-img/providers/Microsoft.ManagedIdentity` +
+            `/userAssignedIdentities/missing`,
         },
         /Input 'managedIdentity': the user-assigned identity .* does not exist/,
       ],
@@ -254,7 +275,10 @@ describe('e2e: BuildImage', function () {
       ],
       [
         { ...WINDOWS, galleryImageDefinitionId: IMAGE_LINUX },
-        /Input 'galleryImageDefinitionId': the image definition 'ubuntu' is for Linux, but the source .* is Windows/,
+        new RegExp(
+          "Input 'galleryImageDefinitionId': the image definition 'ubuntu' is for Linux, " +
+            'but the source .* is Windows',
+        ),
       ],
       [
         { ...LINUX, packagePath: 'no-such-folder' },

@@ -9,12 +9,13 @@ import { baseResources, IMAGE_WIN } from '../sim/domain/support';
 import { attachmentCatcher, printedOnce, runsOf } from './buildLog';
 
 /**
- * Issue 4's first "Done when", as written, for Windows: a build from inputs — a build-artifacts folder of
- * 30 MB, an inline PowerShell script, a restart and Windows Update — publishes a gallery version, streams
- * every line of the Packer log exactly once and in order, and leaves no template behind (state dump). The
- * log is checked against what the simulated build wrote (the simulator's journal, which outlives the
- * template) and against the full log the task attaches to the run. The simulated build VM really
- * downloads the 30 MB archive (with the SAS the task hands it) and checks its sha256.
+ * Issue 4's first "Done when", as written, for Windows: a build from inputs — a build-artifacts
+ * folder of 30 MB, an inline PowerShell script, a restart and Windows Update — publishes a gallery
+ * version, streams every line of the Packer log exactly once and in order, and leaves no template
+ * behind (state dump). The log is checked against what the simulated build wrote (the simulator's
+ * journal, which outlives the template) and against the full log the task attaches to the run. The
+ * simulated build VM really downloads the 30 MB archive (with the SAS the task hands it) and checks
+ * its sha256.
  */
 describe('e2e: BuildImage done when — Windows from inputs with a 30 MB artifacts folder', function () {
   this.timeout(180_000);
@@ -34,94 +35,100 @@ describe('e2e: BuildImage done when — Windows from inputs with a 30 MB artifac
     await sim?.stop();
   });
 
-  it('publishes a gallery version, prints every log line exactly once and in order, and leaves no template', async () => {
-    const attached = attachmentCatcher();
-    const r = await runTask({
-      task: 'BuildImage',
-      sim,
-      onOutput: attached.onOutput,
-      inputs: {
-        location: 'westeurope',
-        resourceGroup: 'rg-img',
-        managedIdentity: 'aib-identity',
-        pollInterval: '250ms',
-        sourceImage: 'MicrosoftWindowsDesktop:windows-11:win11-23h2-ent',
-        galleryImageDefinitionId: IMAGE_WIN,
-        packagePath: folder,
-        scriptSource: 'inline',
-        inlineScript:
-          'Write-Host "installing from C:\\BuildArtifacts\\tools"\nWrite-Output "configured"',
-        runElevated: 'true',
-        restart: 'true',
-        windowsUpdate: 'true',
-        windowsUpdateSearchCriteria: 'IsInstalled=0',
-      },
-    });
-    assert.strictEqual(r.result, 'Succeeded', r.stdout);
-    const name = r.outputs.templateName!;
+  it(
+    'publishes a gallery version, prints every log line exactly once and in order, and ' +
+      'leaves no template',
+    async () => {
+      const attached = attachmentCatcher();
+      const r = await runTask({
+        task: 'BuildImage',
+        sim,
+        onOutput: attached.onOutput,
+        inputs: {
+          location: 'westeurope',
+          resourceGroup: 'rg-img',
+          managedIdentity: 'aib-identity',
+          pollInterval: '250ms',
+          sourceImage: 'MicrosoftWindowsDesktop:windows-11:win11-23h2-ent',
+          galleryImageDefinitionId: IMAGE_WIN,
+          packagePath: folder,
+          scriptSource: 'inline',
+          inlineScript:
+            'Write-Host "installing from C:\\BuildArtifacts\\tools"\nWrite-Output "configured"',
+          runElevated: 'true',
+          restart: 'true',
+          windowsUpdate: 'true',
+          windowsUpdateSearchCriteria: 'IsInstalled=0',
+        },
+      });
+      assert.strictEqual(r.result, 'Succeeded', r.stdout);
+      const name = r.outputs.templateName!;
 
-    // The inputs became these steps: the 30 MB archive fetched and unpacked on the VM, the script, a restart, Windows Update last.
-    assert.match(r.stdout, /Uploaded 2 files \(30\.0 MB\) as 30\.0 MB to /);
-    assert.match(
-      r.stdout,
-      /30\.0 MB is above 20 MB: the build VM downloads it with a read-only SAS/,
-    );
-    for (const [i, step] of [
-      'artifacts-unpack \\(PowerShell',
-      'inline-script \\(PowerShell, elevated, 2 lines\\)',
-      'restart \\(WindowsRestart\\)',
-      'windows-update \\(WindowsUpdate',
-    ].entries()) {
-      assert.match(r.stdout, new RegExp(`##\\[group\\]Customizer ${i + 1} of 4: ${step}`));
-    }
+      // The inputs became these steps: the 30 MB archive fetched and unpacked on the VM, the
+      // script, a restart, Windows Update last.
+      assert.match(r.stdout, /Uploaded 2 files \(30\.0 MB\) as 30\.0 MB to /);
+      assert.match(
+        r.stdout,
+        /30\.0 MB is above 20 MB: the build VM downloads it with a read-only SAS/,
+      );
+      for (const [i, step] of [
+        'artifacts-unpack \\(PowerShell',
+        'inline-script \\(PowerShell, elevated, 2 lines\\)',
+        'restart \\(WindowsRestart\\)',
+        'windows-update \\(WindowsUpdate',
+      ].entries()) {
+        assert.match(r.stdout, new RegExp(`##\\[group\\]Customizer ${i + 1} of 4: ${step}`));
+      }
 
-    // A gallery version, published and tagged with this build.
-    assert.match(
-      r.outputs.imageVersionId ?? '',
-      /\/galleries\/gal\/images\/win11\/versions\/\d+\.\d+\.\d+$/,
-    );
-    const version = r.state.resources.find((x) => x.id === r.outputs.imageVersionId);
-    assert.ok(version, 'the gallery version exists');
-    assert.strictEqual(version.properties.provisioningState, 'Succeeded');
-    assert.strictEqual(version.tags['gip.template'], name);
+      // A gallery version, published and tagged with this build.
+      assert.match(
+        r.outputs.imageVersionId ?? '',
+        /\/galleries\/gal\/images\/win11\/versions\/\d+\.\d+\.\d+$/,
+      );
+      const version = r.state.resources.find((x) => x.id === r.outputs.imageVersionId);
+      assert.ok(version, 'the gallery version exists');
+      assert.strictEqual(version.properties.provisioningState, 'Succeeded');
+      assert.strictEqual(version.tags['gip.template'], name);
 
-    // Every line the build wrote, printed once and in order; the attached log is the whole log as written.
-    const runs = runsOf(r, name);
-    assert.strictEqual(runs.length, 1, 'one run');
-    const [run] = runs;
-    assert.strictEqual(run.runState, 'Succeeded');
-    assert.ok(run.log.length > 60, `${run.log.length} lines`);
-    assert.ok(
-      run.log.some((l) =>
-        l.endsWith('azure-arm: Build artifacts unpacked to C:\\BuildArtifacts\\tools'),
-      ),
-      'the VM downloaded, checked and unpacked the archive',
-    );
-    assert.ok(
-      run.log.some((l) => l.endsWith('azure-arm: configured')),
-      'the script ran',
-    );
-    assert.deepStrictEqual(printedOnce(r, run), []);
-    assert.match(r.stdout, new RegExp(`Build log: ${run.log.length} lines printed`));
-    assert.strictEqual(
-      attached.files.get(`customization-${name}.log`),
-      run.log.map((l) => `${l}\n`).join(''),
-      'the attached log is the log as written',
-    );
+      // Every line the build wrote, printed once and in order; the attached log is the whole log as
+      // written.
+      const runs = runsOf(r, name);
+      assert.strictEqual(runs.length, 1, 'one run');
+      const [run] = runs;
+      assert.strictEqual(run.runState, 'Succeeded');
+      assert.ok(run.log.length > 60, `${run.log.length} lines`);
+      assert.ok(
+        run.log.some((l) =>
+          l.endsWith('azure-arm: Build artifacts unpacked to C:\\BuildArtifacts\\tools'),
+        ),
+        'the VM downloaded, checked and unpacked the archive',
+      );
+      assert.ok(
+        run.log.some((l) => l.endsWith('azure-arm: configured')),
+        'the script ran',
+      );
+      assert.deepStrictEqual(printedOnce(r, run), []);
+      assert.match(r.stdout, new RegExp(`Build log: ${run.log.length} lines printed`));
+      assert.strictEqual(
+        attached.files.get(`customization-${name}.log`),
+        run.log.map((l) => `${l}\n`).join(''),
+        'the attached log is the log as written',
+      );
 
-    // Nothing left behind: no template, no staging group, no archive.
-    assert.deepStrictEqual(
-      r.state.resources
-        .filter((x) => x.type === 'Microsoft.VirtualMachineImages/imageTemplates')
-        .map((x) => x.name),
-      [],
-    );
-    assert.ok(
-      !r.state.resources.some(
-        (x) => x.type === 'Microsoft.Resources/resourceGroups' && x.id.includes(`_${name}_`),
-      ),
-      'staging group deleted',
-    );
-    assert.match(r.stdout, /Deleted the build artifacts archive /);
-  });
+      // Nothing left behind: no template, no staging group, no archive.
+      assert.deepStrictEqual(
+        r.state.resources
+          .filter((x) => x.type === 'Microsoft.VirtualMachineImages/imageTemplates')
+          .map((x) => x.name),
+        [],
+      );
+      assert.ok(
+        !r.state.resources.some(
+          (x) => x.type === 'Microsoft.Resources/resourceGroups' && x.id.includes(`_${name}_`),
+        ),
+        'staging group deleted',
+      );
+      assert.match(r.stdout, /Deleted the build artifacts archive /);
+    },
+  );
 });

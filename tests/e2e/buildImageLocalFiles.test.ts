@@ -8,11 +8,12 @@ import { RunningSim, SIM_IDS, startSimulator, StateDump } from '../sim';
 import { baseResources, blobService, IMAGE_LINUX, RG, SUB, UAI } from '../sim/domain/support';
 
 /**
- * Local paths in a template file's (or customisers file's) `scriptUri`/`sourceUri`, through the runner
- * against the simulator with RBAC enforced: uploaded content-addressed into the task's private artifacts
- * container, replaced by blob URLs with `sha256Checksum`, downloaded by the simulated Image Builder with
- * its identity (data-plane role checked) and the checksum verified, deleted when the build ends; a rerun
- * uploads nothing; paths leaving the repository are refused before any write; validate uploads nothing.
+ * Local paths in a template file's (or customisers file's) `scriptUri`/`sourceUri`, through the
+ * runner against the simulator with RBAC enforced: uploaded content-addressed into the task's
+ * private artifacts container, replaced by blob URLs with `sha256Checksum`, downloaded by the
+ * simulated Image Builder with its identity (data-plane role checked) and the checksum verified,
+ * deleted when the build ends; a rerun uploads nothing; paths leaving the repository are refused
+ * before any write; validate uploads nothing.
  */
 const AIB_PRINCIPAL = '6f1e2d3c-4b5a-4987-8a6b-5c4d3e2f1a0b';
 const GIVEN = `${RG}/providers/Microsoft.Storage/storageAccounts/teamfiles`;
@@ -60,10 +61,13 @@ describe('e2e: BuildImage local files in a template file (RBAC enforced)', funct
   let firstTemplate: string | undefined;
 
   const assignment = (scope: string, n: number, role: string, principalId: string) => ({
-    id: `${scope}/providers/Microsoft.Authorization/roleAssignments/0000000${n}-0000-4000-8000-000000000000`,
+    id:
+      `${scope}/providers/Microsoft.Authorization/roleAssignments/0000000` +
+      `${n}-0000-4000-8000-000000000000`,
     type: 'Microsoft.Authorization/roleAssignments',
     properties: {
-      roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${role}`,
+      roleDefinitionId:
+        `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/` + `${role}`,
       principalId,
     },
   });
@@ -182,66 +186,76 @@ describe('e2e: BuildImage local files in a template file (RBAC enforced)', funct
     return blobs;
   };
 
-  it("an ARM template's local Shell scriptUri and File sourceUri are uploaded, downloaded by Image Builder with its identity (sha256 checked), and deleted when the build ends", async () => {
-    const r = await run({});
-    assert.strictEqual(r.result, 'Succeeded', r.stdout);
-    firstTemplate = r.outputs.templateName;
-    const url = (file: string, content: string) =>
-      new RegExp(`https://[^ "]+/buildimage-artifacts/files/${sha(content)}/${file}`);
-    assert.match(
-      r.stdout,
-      new RegExp(
-        `Uploaded config/motd\\.txt \\(${MOTD.length} B, sha256 ${sha(MOTD).slice(0, 12)}…\\) to ${url('motd.txt', MOTD).source}\\.`,
-      ),
-    );
-    assert.match(
-      r.stdout,
-      new RegExp(
-        `Uploaded scripts/setup\\.sh \\(${SETUP.length} B, sha256 ${sha(SETUP).slice(0, 12)}…\\) to ${url('setup.sh', SETUP).source}\\.`,
-      ),
-    );
-    assert.match(
-      r.stdout,
-      /Granted Image Builder's identity Storage Blob Data Reader on the artifacts container/,
-    );
-    // The printed template: URLs and checksums in place of the paths; the tag that finds them again.
-    assert.match(
-      r.stdout,
-      new RegExp(
-        `"sourceUri": "${url('motd.txt', MOTD).source}",\\s+"destination": "/tmp/motd.txt",\\s+"sha256Checksum": "${sha(MOTD)}"`,
-      ),
-    );
-    assert.match(
-      r.stdout,
-      new RegExp(
-        `"scriptUri": "${url('setup.sh', SETUP).source}",\\s+"sha256Checksum": "${sha(SETUP)}"`,
-      ),
-    );
-    assert.match(r.stdout, /"gip\.files": "https:\/\/[^"]+\/buildimage-artifacts\/files\/"/);
-    // Image Builder fetched both with its identity (RBAC on) and ran the script.
-    assert.match(
-      r.stdout,
-      new RegExp(
-        `Downloading external file \\(${url('motd.txt', MOTD).source}\\) to local file \\(\\S+\\) \\[attempt 1 of 10\\] succeeded`,
-      ),
-    );
-    assert.match(
-      r.stdout,
-      new RegExp(
-        `Downloading external file \\(${url('setup.sh', SETUP).source}\\) to local file \\(\\S+\\) \\[attempt 1 of 10\\] succeeded`,
-      ),
-    );
-    assert.match(r.stdout, /setup from a local script/);
-    assert.match(r.stdout, /Deleted the uploaded file https:\/\/\S+\/setup\.sh\./);
-    assert.match(r.stdout, /Deleted the uploaded file https:\/\/\S+\/motd\.txt\./);
-    assert.deepStrictEqual(await uploaded(r), [], 'the uploaded files are deleted');
-    assert.strictEqual(
-      r.state.resources.filter((x) => x.type === 'Microsoft.VirtualMachineImages/imageTemplates')
-        .length,
-      0,
-      'no template left',
-    );
-  });
+  it(
+    "an ARM template's local Shell scriptUri and File sourceUri are uploaded, downloaded by " +
+      'Image Builder with its identity (sha256 checked), and deleted when the build ends',
+    async () => {
+      const r = await run({});
+      assert.strictEqual(r.result, 'Succeeded', r.stdout);
+      firstTemplate = r.outputs.templateName;
+      const url = (file: string, content: string) =>
+        new RegExp(`https://[^ "]+/buildimage-artifacts/files/${sha(content)}/${file}`);
+      assert.match(
+        r.stdout,
+        new RegExp(
+          `Uploaded config/motd\\.txt \\(${MOTD.length} B, sha256 ` +
+            `${sha(MOTD).slice(0, 12)}…\\) to ${url('motd.txt', MOTD).source}\\.`,
+        ),
+      );
+      assert.match(
+        r.stdout,
+        new RegExp(
+          `Uploaded scripts/setup\\.sh \\(${SETUP.length} B, sha256 ` +
+            `${sha(SETUP).slice(0, 12)}…\\) to ${url('setup.sh', SETUP).source}\\.`,
+        ),
+      );
+      assert.match(
+        r.stdout,
+        /Granted Image Builder's identity Storage Blob Data Reader on the artifacts container/,
+      );
+      // The printed template: URLs and checksums in place of the paths; the tag that finds them
+      // again.
+      assert.match(
+        r.stdout,
+        new RegExp(
+          `"sourceUri": "${url('motd.txt', MOTD).source}",\\s+"destination": ` +
+            `"/tmp/motd.txt",\\s+"sha256Checksum": "${sha(MOTD)}"`,
+        ),
+      );
+      assert.match(
+        r.stdout,
+        new RegExp(
+          `"scriptUri": "${url('setup.sh', SETUP).source}",\\s+"sha256Checksum": "${sha(SETUP)}"`,
+        ),
+      );
+      assert.match(r.stdout, /"gip\.files": "https:\/\/[^"]+\/buildimage-artifacts\/files\/"/);
+      // Image Builder fetched both with its identity (RBAC on) and ran the script.
+      assert.match(
+        r.stdout,
+        new RegExp(
+          `Downloading external file \\(${url('motd.txt', MOTD).source}\\) to local file ` +
+            `\\(\\S+\\) \\[attempt 1 of 10\\] succeeded`,
+        ),
+      );
+      assert.match(
+        r.stdout,
+        new RegExp(
+          `Downloading external file \\(${url('setup.sh', SETUP).source}\\) to local file ` +
+            `\\(\\S+\\) \\[attempt 1 of 10\\] succeeded`,
+        ),
+      );
+      assert.match(r.stdout, /setup from a local script/);
+      assert.match(r.stdout, /Deleted the uploaded file https:\/\/\S+\/setup\.sh\./);
+      assert.match(r.stdout, /Deleted the uploaded file https:\/\/\S+\/motd\.txt\./);
+      assert.deepStrictEqual(await uploaded(r), [], 'the uploaded files are deleted');
+      assert.strictEqual(
+        r.state.resources.filter((x) => x.type === 'Microsoft.VirtualMachineImages/imageTemplates')
+          .length,
+        0,
+        'no template left',
+      );
+    },
+  );
 
   it('a rerun of the same job uploads nothing (same blobs, same template name)', async () => {
     const job = { 'Build.BuildId': '2002' };
@@ -255,11 +269,19 @@ describe('e2e: BuildImage local files in a template file (RBAC enforced)', funct
     assert.doesNotMatch(again.stdout, /Uploaded /);
     assert.match(
       again.stdout,
-      /config\/motd\.txt \(\d+ B, sha256 [0-9a-f]{12}…\) is already at https:\/\/\S+\/motd\.txt: not uploaded again\./,
+      new RegExp(
+        'config\\/motd\\.txt \\(\\d+ B, sha256 [0-9a-f]{12}…\\) is already at ' +
+          'https:\\/\\/\\S+\\/motd' +
+          '\\.txt: not uploaded again\\.',
+      ),
     );
     assert.match(
       again.stdout,
-      /scripts\/setup\.sh \(\d+ B, sha256 [0-9a-f]{12}…\) is already at https:\/\/\S+\/setup\.sh: not uploaded again\./,
+      new RegExp(
+        'scripts\\/setup\\.sh \\(\\d+ B, sha256 [0-9a-f]{12}…\\) is already at ' +
+          'https:\\/\\/\\S+\\/set' +
+          'up\\.sh: not uploaded again\\.',
+      ),
     );
     assert.strictEqual(again.outputs.templateName, first.outputs.templateName);
     assert.match(again.stdout, /This job's build already succeeded/);
@@ -270,25 +292,29 @@ describe('e2e: BuildImage local files in a template file (RBAC enforced)', funct
     assert.deepStrictEqual(await uploaded(last), [], 'deleted once not kept');
   });
 
-  it('start leaves the files to the build; wait (in a later job, by templateName) deletes them when it ends', async () => {
-    const started = await run({ action: 'start' }, { 'Build.BuildId': '3003' });
-    assert.strictEqual(started.result, 'Succeeded', started.stdout);
-    assert.strictEqual((await uploaded(started)).length, 2);
-    const waited = await runTask({
-      task: 'BuildImage',
-      sim,
-      workdir: repo,
-      inputs: {
-        action: 'wait',
-        resourceGroup: 'rg-img',
-        templateName: started.outputs.templateName,
-        pollInterval: '250ms',
-      },
-    });
-    assert.strictEqual(waited.result, 'Succeeded', waited.stdout);
-    assert.match(waited.stdout, /Deleted the uploaded file https:\/\/\S+\/setup\.sh\./);
-    assert.deepStrictEqual(await uploaded(waited), []);
-  });
+  it(
+    'start leaves the files to the build; wait (in a later job, by templateName) deletes ' +
+      'them when it ends',
+    async () => {
+      const started = await run({ action: 'start' }, { 'Build.BuildId': '3003' });
+      assert.strictEqual(started.result, 'Succeeded', started.stdout);
+      assert.strictEqual((await uploaded(started)).length, 2);
+      const waited = await runTask({
+        task: 'BuildImage',
+        sim,
+        workdir: repo,
+        inputs: {
+          action: 'wait',
+          resourceGroup: 'rg-img',
+          templateName: started.outputs.templateName,
+          pollInterval: '250ms',
+        },
+      });
+      assert.strictEqual(waited.result, 'Succeeded', waited.stdout);
+      assert.match(waited.stdout, /Deleted the uploaded file https:\/\/\S+\/setup\.sh\./);
+      assert.deepStrictEqual(await uploaded(waited), []);
+    },
+  );
 
   it("cleanup removes a kept template's uploaded files with it", async () => {
     const job = { 'Build.BuildId': '4004' };
@@ -315,11 +341,18 @@ describe('e2e: BuildImage local files in a template file (RBAC enforced)', funct
     for (const [file, expected] of [
       [
         'images/escape.json',
-        /Input 'templateFile': customize\[0\] \('escape'\) scriptUri '\.\.\/\.\.\/agent-secret\.sh': is \S+agent-secret\.sh, outside the repository\. Expected a file inside the repository/,
+        new RegExp(
+          "Input 'templateFile': customize\\[0\\] \\('escape'\\) scriptUri '\\.\\.\\/\\.\\.\\/ag" +
+            "ent-secret\\.sh': is \\S+agent-secret\\.sh, outside the repository\\. Expected " +
+            'a file inside the repository',
+        ),
       ],
       [
         'images/symlink.json',
-        /Input 'templateFile': customize\[0\] \('sneaky'\) scriptUri 'scripts\/innocent\.sh': leads by a symbolic link to \S+agent-secret\.sh, outside the repository/,
+        new RegExp(
+          "Input 'templateFile': customize\\[0\\] \\('sneaky'\\) scriptUri 'scripts\\/innocent\\." +
+            "sh': leads by a symbolic link to \\S+agent-secret\\.sh, outside the repository",
+        ),
       ],
     ] as const) {
       const before = (await sim.state()).requests.length;
@@ -330,43 +363,67 @@ describe('e2e: BuildImage local files in a template file (RBAC enforced)', funct
     }
   });
 
-  it('validate prints the URLs and checksums a build would send (the same template name) and creates, grants and uploads nothing', async () => {
-    const before = (await sim.state()).requests.length;
-    const r = await run({ action: 'validate' });
-    assert.strictEqual(r.result, 'Succeeded', r.stdout);
-    assert.strictEqual(r.outputs.templateName, firstTemplate, 'the name the build used');
-    assert.match(
-      r.stdout,
-      /create  local file https:\/\/\S+\/setup\.sh — named by the templateFile; not uploaded again if it is there\n\s+scripts\/setup\.sh \(\d+ B, sha256 [0-9a-f]{12}…\)\n/,
-    );
-    assert.match(
-      r.stdout,
-      new RegExp(
-        `"scriptUri": "https://[^"]+/buildimage-artifacts/files/${sha(SETUP)}/setup\\.sh",\\s+"sha256Checksum": "${sha(SETUP)}"`,
-      ),
-    );
-    assert.deepStrictEqual(writes(r.state, before), [], 'nothing written');
-    assert.deepStrictEqual(await uploaded(r), [], 'nothing uploaded');
-  });
+  it(
+    'validate prints the URLs and checksums a build would send (the same template name) and ' +
+      'creates, grants and uploads nothing',
+    async () => {
+      const before = (await sim.state()).requests.length;
+      const r = await run({ action: 'validate' });
+      assert.strictEqual(r.result, 'Succeeded', r.stdout);
+      assert.strictEqual(r.outputs.templateName, firstTemplate, 'the name the build used');
+      assert.match(
+        r.stdout,
+        new RegExp(
+          'create  local file https:\\/\\/\\S+\\/setup\\.sh — named by the templateFile; ' +
+            'not uploaded again if it is there\\n\\s+scripts\\/setup\\.sh \\(\\d+ B, sha256 ' +
+            '[0-9a-f]{12}…\\)\\n',
+        ),
+      );
+      assert.match(
+        r.stdout,
+        new RegExp(
+          `"scriptUri": ` +
+            `"https://[^"]+/buildimage-artifacts/files/${sha(SETUP)}` +
+            `/setup\\.sh",\\s+"sha256Checksum": "${sha(SETUP)}"`,
+        ),
+      );
+      assert.deepStrictEqual(writes(r.state, before), [], 'nothing written');
+      assert.deepStrictEqual(await uploaded(r), [], 'nothing uploaded');
+    },
+  );
 
-  it("a customizersFile's local script with a given storage account the identity can't read fails before any write, with the command that grants it", async () => {
-    const before = (await sim.state()).requests.length;
-    const r = await run({
-      templateFile: '',
-      sourceImage: 'Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2',
-      galleryImageDefinitionId: IMAGE_LINUX,
-      customizersFile: 'images/steps.yml',
-      storageAccountName: 'teamfiles',
-    });
-    assert.strictEqual(r.result, 'Failed', r.stdout);
-    assert.match(
-      r.message ?? '',
-      /Input 'storageAccountName': Image Builder's identity \(principal 6f1e2d3c-[^)]+\) holds no role that reads blobs on .*teamfiles\/blobServices\/default\/containers\/buildimage-artifacts .* and downloads the local files of customizersFile from there/,
-    );
-    assert.match(
-      r.message ?? '',
-      /az role assignment create --assignee-object-id 6f1e2d3c-4b5a-4987-8a6b-5c4d3e2f1a0b --assignee-principal-type ServicePrincipal --role "Storage Blob Data Reader" --scope \S+teamfiles\/blobServices\/default\/containers\/buildimage-artifacts/,
-    );
-    assert.deepStrictEqual(writes(r.state, before), []);
-  });
+  it(
+    "a customizersFile's local script with a given storage account the identity can't read " +
+      'fails before any write, with the command that grants it',
+    async () => {
+      const before = (await sim.state()).requests.length;
+      const r = await run({
+        templateFile: '',
+        sourceImage: 'Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2',
+        galleryImageDefinitionId: IMAGE_LINUX,
+        customizersFile: 'images/steps.yml',
+        storageAccountName: 'teamfiles',
+      });
+      assert.strictEqual(r.result, 'Failed', r.stdout);
+      assert.match(
+        r.message ?? '',
+        new RegExp(
+          "Input 'storageAccountName': Image Builder's identity \\(principal 6f1e2d3c-[^)]+\\) " +
+            ('holds no role that reads blobs on ' +
+              '.*teamfiles\\/blobServices\\/default\\/containers\\/buil') +
+            'dimage-artifacts .* and downloads the local files of customizersFile from there',
+        ),
+      );
+      assert.match(
+        r.message ?? '',
+        new RegExp(
+          'az role assignment create --assignee-object-id 6f1e2d3c-4b5a-4987-8a6b-5c4d3e2f1a0b ' +
+            ('--assignee-principal-type ServicePrincipal --role "Storage Blob Data Reader" ' +
+              '--scope ') +
+            '\\S+teamfiles\\/blobServices\\/default\\/containers\\/buildimage-artifacts',
+        ),
+      );
+      assert.deepStrictEqual(writes(r.state, before), []);
+    },
+  );
 });

@@ -7,10 +7,11 @@ import { RunningSim, startSimulator } from '../sim';
 import { baseResources, IMAGE_WIN, RG, SUB, UAI } from '../sim/domain/support';
 
 /**
- * Migration from Microsoft's AzureImageBuilderTask@1: its YAML steps, with only the task name changed, run as
- * BuildImage through the runner (aliases resolved and task.json defaults filled as the agent does) against
- * the simulator. The step is the Microsoft docs' README sample plus managedIdentity, which later versions of
- * that task require; pollInterval is the only input added, to keep the test fast.
+ * Migration from Microsoft's AzureImageBuilderTask@1: its YAML steps, with only the task name
+ * changed, run as BuildImage through the runner (aliases resolved and task.json defaults filled as
+ * the agent does) against the simulator. The step is the Microsoft docs' README sample plus
+ * managedIdentity, which later versions of that task require; pollInterval is the only input added,
+ * to keep the test fast.
  */
 const TEMPLATE_TYPE = 'Microsoft.VirtualMachineImages/imageTemplates';
 const AIB_PRINCIPAL = '6f1e2d3c-4b5a-4987-8a6b-5c4d3e2f1a0b';
@@ -54,20 +55,29 @@ describe("e2e: BuildImage runs the Microsoft AzureImageBuilderTask's steps", fun
         kind: 'StorageV2',
         sku: { name: 'Standard_LRS' },
       },
-      // As that task's users set it up (Contributor on the group), plus what this task checks: Image Builder's identity reads the account's blobs.
+      // As that task's users set it up (Contributor on the group), plus what this task checks:
+      // Image Builder's identity reads the account's blobs.
       {
-        id: `${RG}/providers/Microsoft.Authorization/roleAssignments/00000002-0000-4000-8000-000000000000`,
+        id:
+          `${RG}/providers/Microsoft.Authorization/roleAssignments` +
+          `/00000002-0000-4000-8000-000000000000`,
         type: 'Microsoft.Authorization/roleAssignments',
         properties: {
-          roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c`,
+          roleDefinitionId:
+            `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions` +
+            `/b24988ac-6180-42a0-ab88-20f7382dd24c`,
           principalId: AIB_PRINCIPAL,
         },
       },
       {
-        id: `${ACCOUNT}/providers/Microsoft.Authorization/roleAssignments/00000001-0000-4000-8000-000000000000`,
+        id:
+          `${ACCOUNT}/providers/Microsoft.Authorization/roleAssignments` +
+          `/00000001-0000-4000-8000-000000000000`,
         type: 'Microsoft.Authorization/roleAssignments',
         properties: {
-          roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1`,
+          roleDefinitionId:
+            `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions` +
+            `/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1`,
           principalId: AIB_PRINCIPAL,
         },
       },
@@ -91,106 +101,140 @@ describe("e2e: BuildImage runs the Microsoft AzureImageBuilderTask's steps", fun
   const warnings = (r: RunResult) =>
     [...r.stdout.matchAll(/##vso\[task\.issue type=warning[^\]]*\](.*)/g)].map((m) => m[1]);
 
-  it('the README sample builds and publishes a gallery version in both regions, with its artifacts, script and Windows Update; $(imageUri) and $(pirPublisher) are set as that task set them', async () => {
-    const r = await run(MICROSOFT_STEP);
-    assert.strictEqual(r.result, 'Succeeded', r.stdout);
-    const version = r.outputs.imageVersionId ?? '';
-    assert.match(version, /\/galleries\/gal\/images\/win11\/versions\/\d+\.\d+\.\d+$/);
-    assert.strictEqual(r.variables.imageUri, version);
-    assert.strictEqual(r.variables.pirPublisher, 'MicrosoftWindowsDesktop');
-    assert.strictEqual(r.variables.pirOffer, 'windows-11');
-    assert.strictEqual(r.variables.pirSku, 'win11-23h2-ent');
-    assert.match(r.variables.pirVersion ?? '', /^\d+\.\d+\.\d+$/);
-    assert.match(
-      r.stdout,
-      /Source: marketplace image MicrosoftWindowsDesktop:windows-11:win11-23h2-ent:latest is version \d+/,
-    );
-    // What ran, in that task's order: the artifacts, the inline script, Windows Update with its settings.
-    assert.match(
-      r.stdout,
-      /Customizer \d of 5: artifacts-download \(File, https:\/\/[^ ]*teamartifacts[^ ]*\/buildimage-artifacts\/artifacts\/images-[0-9a-f]+\.zip -> C:\\BuildArtifacts\\images\.zip\)/,
-    );
-    assert.match(r.stdout, /Build artifacts unpacked to C:\\BuildArtifacts\\images/);
-    assert.match(r.stdout, /Customizer \d of 5: inline-script \(PowerShell, 1 line\)/);
-    assert.match(r.stdout, /Customizer 5 of 5: windows-update \(WindowsUpdate\)/);
-    assert.match(r.stdout, /"searchCriteria": "IsInstalled=0"/);
-    assert.match(r.stdout, /"exclude:\$_\.Title -like '\*Preview\*'"/);
-    assert.match(r.stdout, /"vmSize": "Standard_DS4_v2"/);
-    const published = r.state.resources.find((x) => x.id === version)!;
-    const regions = (
-      published.properties.publishingProfile.targetRegions as { name: string }[]
-    ).map((t) => t.name.toLowerCase().replace(/\s/g, ''));
-    assert.deepStrictEqual(regions.sort(), ['northeurope', 'westeurope']);
-    assert.deepStrictEqual(templates(r), [], 'no template left');
-  });
+  it(
+    'the README sample builds and publishes a gallery version in both regions, with its ' +
+      'artifacts, script and Windows Update; $(imageUri) and $(pirPublisher) are set as that ' +
+      'task set them',
+    async () => {
+      const r = await run(MICROSOFT_STEP);
+      assert.strictEqual(r.result, 'Succeeded', r.stdout);
+      const version = r.outputs.imageVersionId ?? '';
+      assert.match(version, /\/galleries\/gal\/images\/win11\/versions\/\d+\.\d+\.\d+$/);
+      assert.strictEqual(r.variables.imageUri, version);
+      assert.strictEqual(r.variables.pirPublisher, 'MicrosoftWindowsDesktop');
+      assert.strictEqual(r.variables.pirOffer, 'windows-11');
+      assert.strictEqual(r.variables.pirSku, 'win11-23h2-ent');
+      assert.match(r.variables.pirVersion ?? '', /^\d+\.\d+\.\d+$/);
+      assert.match(
+        r.stdout,
+        new RegExp(
+          'Source: marketplace image MicrosoftWindowsDesktop:windows-11:win11-23h2-ent:latest ' +
+            'is version \\d+',
+        ),
+      );
+      // What ran, in that task's order: the artifacts, the inline script, Windows Update with its
+      // settings.
+      assert.match(
+        r.stdout,
+        new RegExp(
+          'Customizer \\d of 5: artifacts-download \\(File, https:\\/\\/[^ ]*teamartifacts[^ ' +
+            (']*\\/buildimage-artifacts\\/artifacts\\/images-[0-9a-f]+\\.zip -> ' +
+              'C:\\\\BuildArtifacts\\\\i') +
+            'mages\\.zip\\)',
+        ),
+      );
+      assert.match(r.stdout, /Build artifacts unpacked to C:\\BuildArtifacts\\images/);
+      assert.match(r.stdout, /Customizer \d of 5: inline-script \(PowerShell, 1 line\)/);
+      assert.match(r.stdout, /Customizer 5 of 5: windows-update \(WindowsUpdate\)/);
+      assert.match(r.stdout, /"searchCriteria": "IsInstalled=0"/);
+      assert.match(r.stdout, /"exclude:\$_\.Title -like '\*Preview\*'"/);
+      assert.match(r.stdout, /"vmSize": "Standard_DS4_v2"/);
+      const published = r.state.resources.find((x) => x.id === version)!;
+      const regions = (
+        published.properties.publishingProfile.targetRegions as { name: string }[]
+      ).map((t) => t.name.toLowerCase().replace(/\s/g, ''));
+      assert.deepStrictEqual(regions.sort(), ['northeurope', 'westeurope']);
+      assert.deepStrictEqual(templates(r), [], 'no template left');
+    },
+  );
 
-  it('distributeType managedImage: the managed image imageIdForDistribute names, in managedImageLocation; galleryImageId is ignored with a warning', async () => {
-    const r = await run({
-      ...MICROSOFT_STEP,
-      distributeType: 'managedImage',
-      imageIdForDistribute: MANAGED,
-      managedImageLocation: 'westeurope',
-    });
-    assert.strictEqual(r.result, 'Succeeded', r.stdout);
-    assert.strictEqual(r.outputs.managedImageId, MANAGED);
-    assert.strictEqual(r.outputs.imageVersionId, undefined);
-    assert.strictEqual(r.variables.imageUri, MANAGED);
-    assert.ok(
-      r.state.resources.some((x) => x.id.toLowerCase() === MANAGED.toLowerCase()),
-      'the managed image exists',
-    );
-    assert.ok(
-      warnings(r).includes("galleryImageId is ignored: distributeType is 'managedImage'."),
-      warnings(r).join('\n'),
-    );
-  });
+  it(
+    'distributeType managedImage: the managed image imageIdForDistribute names, in ' +
+      'managedImageLocation; galleryImageId is ignored with a warning',
+    async () => {
+      const r = await run({
+        ...MICROSOFT_STEP,
+        distributeType: 'managedImage',
+        imageIdForDistribute: MANAGED,
+        managedImageLocation: 'westeurope',
+      });
+      assert.strictEqual(r.result, 'Succeeded', r.stdout);
+      assert.strictEqual(r.outputs.managedImageId, MANAGED);
+      assert.strictEqual(r.outputs.imageVersionId, undefined);
+      assert.strictEqual(r.variables.imageUri, MANAGED);
+      assert.ok(
+        r.state.resources.some((x) => x.id.toLowerCase() === MANAGED.toLowerCase()),
+        'the managed image exists',
+      );
+      assert.ok(
+        warnings(r).includes("galleryImageId is ignored: distributeType is 'managedImage'."),
+        warnings(r).join('\n'),
+      );
+    },
+  );
 
-  it('distributeType vhd: a VHD, and the template is kept since its staging group holds the VHD', async () => {
-    const r = await run({
-      ...MICROSOFT_STEP,
-      distributeType: 'vhd',
-      windowsUpdateProvisioner: 'false',
-    });
-    assert.strictEqual(r.result, 'Succeeded', r.stdout);
-    assert.match(r.outputs.vhdUri ?? '', /^https:\/\/.+\.vhd$/);
-    assert.strictEqual(r.variables.imageUri, r.outputs.vhdUri);
-    assert.ok(
-      templates(r).some((t) => t.name === r.outputs.templateName),
-      'template kept',
-    );
-    assert.ok(
-      warnings(r).some((w) => /distributeType vhd without vhdUri: .*the template is kept/.test(w)),
-      warnings(r).join('\n'),
-    );
-  });
+  it(
+    'distributeType vhd: a VHD, and the template is kept since its staging group holds the ' +
+      'VHD',
+    async () => {
+      const r = await run({
+        ...MICROSOFT_STEP,
+        distributeType: 'vhd',
+        windowsUpdateProvisioner: 'false',
+      });
+      assert.strictEqual(r.result, 'Succeeded', r.stdout);
+      assert.match(r.outputs.vhdUri ?? '', /^https:\/\/.+\.vhd$/);
+      assert.strictEqual(r.variables.imageUri, r.outputs.vhdUri);
+      assert.ok(
+        templates(r).some((t) => t.name === r.outputs.templateName),
+        'template kept',
+      );
+      assert.ok(
+        warnings(r).some((w) =>
+          /distributeType vhd without vhdUri: .*the template is kept/.test(w),
+        ),
+        warnings(r).join('\n'),
+      );
+    },
+  );
 
-  it("a legacy input and this task's input that disagree fail before anything is written, naming both", async () => {
-    const before = sim.state().requests.length;
-    for (const [extra, pattern] of [
-      [
-        {
-          distributeType: 'managedImage',
-          imageIdForDistribute: MANAGED,
-          managedImageId: `${MANAGED}-2`,
-        },
-        /Input 'imageIdForDistribute': '.*win11-golden' and managedImageId '.*win11-golden-2' both give the managed image to create and disagree/,
-      ],
-      [
-        { galleryImageDefinitionId: `${IMAGE_WIN}-2` },
-        /Input 'galleryImageId': '.*win11' and galleryImageDefinitionId '.*win11-2' both give the gallery image definition and disagree/,
-      ],
-    ] as [Record<string, string>, RegExp][]) {
-      const r = await run({ ...MICROSOFT_STEP, ...extra });
-      assert.strictEqual(r.result, 'Failed', r.stdout);
-      assert.match(r.message ?? '', pattern);
-    }
-    assert.deepStrictEqual(
-      sim
-        .state()
-        .requests.slice(before)
-        .filter((q) => q.method !== 'GET'),
-      [],
-      'nothing written',
-    );
-  });
+  it(
+    "a legacy input and this task's input that disagree fail before anything is written, " +
+      'naming both',
+    async () => {
+      const before = sim.state().requests.length;
+      for (const [extra, pattern] of [
+        [
+          {
+            distributeType: 'managedImage',
+            imageIdForDistribute: MANAGED,
+            managedImageId: `${MANAGED}-2`,
+          },
+          new RegExp(
+            "Input 'imageIdForDistribute': '.*win11-golden' and managedImageId '.*win11-golden-2" +
+              "' both give the managed image to create and disagree",
+          ),
+        ],
+        [
+          { galleryImageDefinitionId: `${IMAGE_WIN}-2` },
+          new RegExp(
+            "Input 'galleryImageId': '.*win11' and galleryImageDefinitionId '.*win11-2' " +
+              'both give the gallery image definition and disagree',
+          ),
+        ],
+      ] as [Record<string, string>, RegExp][]) {
+        const r = await run({ ...MICROSOFT_STEP, ...extra });
+        assert.strictEqual(r.result, 'Failed', r.stdout);
+        assert.match(r.message ?? '', pattern);
+      }
+      assert.deepStrictEqual(
+        sim
+          .state()
+          .requests.slice(before)
+          .filter((q) => q.method !== 'GET'),
+        [],
+        'nothing written',
+      );
+    },
+  );
 });

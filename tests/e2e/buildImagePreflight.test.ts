@@ -16,10 +16,11 @@ import {
 
 /**
  * BuildImage's identity and pre-flight through the runner against the simulator with RBAC enforced:
- * the task's own Image Builder identity (created with a custom role on the first run, reused after),
- * refusals before any write when the service connection lacks a right (each naming the principal, the
- * action, the scope and the fix), the warning when a given identity holds no rights on a target (and
- * the build then failing as Image Builder fails), template files' targets, and provider registration.
+ * the task's own Image Builder identity (created with a custom role on the first run, reused
+ * after), refusals before any write when the service connection lacks a right (each naming the
+ * principal, the action, the scope and the fix), the warning when a given identity holds no rights
+ * on a target (and the build then failing as Image Builder fails), template files' targets, and
+ * provider registration.
  */
 const ROLES = {
   owner: '8e3af657-a8ff-443c-a75c-2fe8c4bcb635',
@@ -42,26 +43,34 @@ const LINUX = {
 };
 const OTHER_RG = `/subscriptions/${SUB}/resourceGroups/rg-identities`;
 const OUT_RG = `/subscriptions/${SUB}/resourceGroups/rg-images-out`;
-const OTHER_UAI = `${OTHER_RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/shared-aib`;
+const OTHER_UAI =
+  `${OTHER_RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities` + `/shared-aib`;
 const STAGING_RG = `/subscriptions/${SUB}/resourceGroups/rg-staging`;
 const READONLY_RG = `/subscriptions/${SUB}/resourceGroups/rg-readonly`;
 const TEAM_ACCOUNT = `${RG}/providers/Microsoft.Storage/storageAccounts/teamart`;
-const OPERATED_UAI = `${OTHER_RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/operated-aib`;
+const OPERATED_UAI =
+  `${OTHER_RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities` + `/operated-aib`;
 
 let n = 0;
 function assignment(scope: string, role: string, principalId: string) {
   n++;
   return {
-    id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${String(n).padStart(8, '0')}-0000-4000-8000-000000000000`,
+    id:
+      `${scope}/providers/Microsoft.Authorization/roleAssignments/` +
+      `${String(n).padStart(8, '0')}-0000-4000-8000-000000000000`,
     type: 'Microsoft.Authorization/roleAssignments',
     properties: {
-      roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${role}`,
+      roleDefinitionId:
+        `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/` + `${role}`,
       principalId,
     },
   };
 }
 
-/** The base scenario with the AIB identity's principal fixed; the connection reads the subscription (marketplace images are read there). */
+/**
+ * The base scenario with the AIB identity's principal fixed; the connection reads the subscription
+ * (marketplace images are read there).
+ */
 function resources(...extra: unknown[]) {
   return [
     ...baseResources().map((r) =>
@@ -114,133 +123,156 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
     });
     let artifactsDir: string;
 
-    it('creates the identity, its custom role and the assignment, and builds; the next build reuses them without writing any of them again', async () => {
-      const r = await runTask({ task: 'BuildImage', sim, inputs: LINUX });
-      assert.strictEqual(r.result, 'Succeeded', r.stdout);
-      const identity = r.state.resources.find(
-        (x) =>
-          x.type === 'Microsoft.ManagedIdentity/userAssignedIdentities' &&
-          x.name.startsWith('gip-aib-'),
-      );
-      assert.ok(identity, 'identity created');
-      assert.strictEqual(identity.tags['gip.managedBy'], 'BuildImage');
-      const role = r.state.resources.find(
-        (x) => x.type === 'Microsoft.Authorization/roleDefinitions',
-      );
-      assert.ok(role, 'custom role created');
-      assert.strictEqual(role.properties.roleName, `BuildImage Image Builder (${identity.name})`);
-      assert.deepStrictEqual(role.properties.assignableScopes, [RG]);
-      assert.ok(
-        !role.properties.permissions[0].actions.some((a: string) => a.includes('*')),
-        'no wildcard in the custom role',
-      );
-      assert.ok(
-        role.properties.permissions[0].actions.includes(
-          'Microsoft.Compute/galleries/images/versions/write',
-        ),
-      );
-      const assigned = r.state.resources.filter(
-        (x) =>
-          x.type === 'Microsoft.Authorization/roleAssignments' &&
-          x.properties.principalId === identity.properties.principalId,
-      );
-      assert.deepStrictEqual(
-        assigned.map((a) => [a.properties.scope, a.properties.roleDefinitionId.split('/').pop()]),
-        [[RG, role.name]],
-      );
-      assert.match(r.stdout, /Creating Image Builder identity gip-aib-[0-9a-f]{12} in rg-img/);
-      assert.match(
-        r.stdout,
-        /Granted identity gip-aib-[0-9a-f]{12} 'BuildImage Image Builder \(gip-aib-[0-9a-f]{12}\)' on .*\/resourceGroups\/rg-img \(/,
-      );
-      const template = r.state.requests.find(
-        (q) => q.method === 'PUT' && /\/imageTemplates\//.test(q.path),
-      );
-      assert.ok(template && template.status < 300);
-      assert.match(r.outputs.imageVersionId ?? '', /\/images\/ubuntu\/versions\/1\.0\.0$/);
+    it(
+      'creates the identity, its custom role and the assignment, and builds; the next build ' +
+        'reuses them without writing any of them again',
+      async () => {
+        const r = await runTask({ task: 'BuildImage', sim, inputs: LINUX });
+        assert.strictEqual(r.result, 'Succeeded', r.stdout);
+        const identity = r.state.resources.find(
+          (x) =>
+            x.type === 'Microsoft.ManagedIdentity/userAssignedIdentities' &&
+            x.name.startsWith('gip-aib-'),
+        );
+        assert.ok(identity, 'identity created');
+        assert.strictEqual(identity.tags['gip.managedBy'], 'BuildImage');
+        const role = r.state.resources.find(
+          (x) => x.type === 'Microsoft.Authorization/roleDefinitions',
+        );
+        assert.ok(role, 'custom role created');
+        assert.strictEqual(role.properties.roleName, `BuildImage Image Builder (${identity.name})`);
+        assert.deepStrictEqual(role.properties.assignableScopes, [RG]);
+        assert.ok(
+          !role.properties.permissions[0].actions.some((a: string) => a.includes('*')),
+          'no wildcard in the custom role',
+        );
+        assert.ok(
+          role.properties.permissions[0].actions.includes(
+            'Microsoft.Compute/galleries/images/versions/write',
+          ),
+        );
+        const assigned = r.state.resources.filter(
+          (x) =>
+            x.type === 'Microsoft.Authorization/roleAssignments' &&
+            x.properties.principalId === identity.properties.principalId,
+        );
+        assert.deepStrictEqual(
+          assigned.map((a) => [a.properties.scope, a.properties.roleDefinitionId.split('/').pop()]),
+          [[RG, role.name]],
+        );
+        assert.match(r.stdout, /Creating Image Builder identity gip-aib-[0-9a-f]{12} in rg-img/);
+        assert.match(
+          r.stdout,
+          new RegExp(
+            "Granted identity gip-aib-[0-9a-f]{12} 'BuildImage Image Builder " +
+              '\\(gip-aib-[0-9a-f]{12}' +
+              "\\)' on .*\\/resourceGroups\\/rg-img \\(",
+          ),
+        );
+        const template = r.state.requests.find(
+          (q) => q.method === 'PUT' && /\/imageTemplates\//.test(q.path),
+        );
+        assert.ok(template && template.status < 300);
+        assert.match(r.outputs.imageVersionId ?? '', /\/images\/ubuntu\/versions\/1\.0\.0$/);
 
-      const before = sim.state().requests.length;
-      const again = await runTask({
-        task: 'BuildImage',
-        sim,
-        inputs: { ...LINUX, inlineScript: 'echo "second build"' },
-      });
-      assert.strictEqual(again.result, 'Succeeded', again.stdout);
-      assert.match(
-        again.stdout,
-        /Image Builder runs as the task's own identity gip-aib-[0-9a-f]{12} \(principal [0-9a-f-]{36}\), which holds what this build needs/,
-      );
-      const setup = writes(again.state, before).filter((q) =>
-        /userAssignedIdentities|roleDefinitions|roleAssignments/i.test(q.path),
-      );
-      assert.deepStrictEqual(setup, [], 'no identity, role or assignment written again');
-      assert.match(again.outputs.imageVersionId ?? '', /\/versions\/1\.0\.1$/);
-    });
+        const before = sim.state().requests.length;
+        const again = await runTask({
+          task: 'BuildImage',
+          sim,
+          inputs: { ...LINUX, inlineScript: 'echo "second build"' },
+        });
+        assert.strictEqual(again.result, 'Succeeded', again.stdout);
+        assert.match(
+          again.stdout,
+          new RegExp(
+            "Image Builder runs as the task's own identity gip-aib-[0-9a-f]{12} \\(principal " +
+              '[0-9a-f-]{36}\\), which holds what this build needs',
+          ),
+        );
+        const setup = writes(again.state, before).filter((q) =>
+          /userAssignedIdentities|roleDefinitions|roleAssignments/i.test(q.path),
+        );
+        assert.deepStrictEqual(setup, [], 'no identity, role or assignment written again');
+        assert.match(again.outputs.imageVersionId ?? '', /\/versions\/1\.0\.1$/);
+      },
+    );
 
-    it('a given staging group: the own identity is granted Contributor there (as Microsoft asks) and Image Builder builds in it', async () => {
-      const r = await runTask({
-        task: 'BuildImage',
-        sim,
-        inputs: { ...LINUX, inlineScript: 'echo "staged"', stagingResourceGroup: 'rg-staging' },
-      });
-      assert.strictEqual(r.result, 'Succeeded', r.stdout);
-      assert.match(
-        r.stdout,
-        /Granted identity gip-aib-[0-9a-f]{12} 'Contributor' on \/subscriptions\/[^ ]+\/resourceGroups\/rg-staging \(the staging resource group\)/,
-      );
-      const identity = r.state.resources.find(
-        (x) =>
-          x.type === 'Microsoft.ManagedIdentity/userAssignedIdentities' &&
-          x.name.startsWith('gip-aib-'),
-      )!;
-      const staged = r.state.resources.filter(
-        (x) =>
-          x.type === 'Microsoft.Authorization/roleAssignments' &&
-          x.properties.principalId === identity.properties.principalId &&
-          x.properties.scope === STAGING_RG,
-      );
-      assert.deepStrictEqual(
-        staged.map((a) => a.properties.roleDefinitionId.split('/').pop()),
-        [ROLES.contributor],
-      );
-    });
+    it(
+      'a given staging group: the own identity is granted Contributor there (as Microsoft ' +
+        'asks) and Image Builder builds in it',
+      async () => {
+        const r = await runTask({
+          task: 'BuildImage',
+          sim,
+          inputs: { ...LINUX, inlineScript: 'echo "staged"', stagingResourceGroup: 'rg-staging' },
+        });
+        assert.strictEqual(r.result, 'Succeeded', r.stdout);
+        assert.match(
+          r.stdout,
+          new RegExp(
+            "Granted identity gip-aib-[0-9a-f]{12} 'Contributor' on \\/subscriptions\\/[^ " +
+              ']+\\/resourceGroups\\/rg-staging \\(the staging resource group\\)',
+          ),
+        );
+        const identity = r.state.resources.find(
+          (x) =>
+            x.type === 'Microsoft.ManagedIdentity/userAssignedIdentities' &&
+            x.name.startsWith('gip-aib-'),
+        )!;
+        const staged = r.state.resources.filter(
+          (x) =>
+            x.type === 'Microsoft.Authorization/roleAssignments' &&
+            x.properties.principalId === identity.properties.principalId &&
+            x.properties.scope === STAGING_RG,
+        );
+        assert.deepStrictEqual(
+          staged.map((a) => a.properties.roleDefinitionId.split('/').pop()),
+          [ROLES.contributor],
+        );
+      },
+    );
 
-    it('a given storageAccountName: the own identity is granted Storage Blob Data Reader on its artifacts container, and Image Builder downloads the archive', async () => {
-      const r = await runTask({
-        task: 'BuildImage',
-        sim,
-        inputs: {
-          ...LINUX,
-          inlineScript: 'echo "given account"',
-          packagePath: artifactsDir,
-          storageAccountName: 'teamart',
-        },
-      });
-      assert.strictEqual(r.result, 'Succeeded', r.stdout);
-      const container = `${TEAM_ACCOUNT}/blobServices/default/containers/buildimage-artifacts`;
-      assert.match(
-        r.stdout,
-        new RegExp(
-          `Granted identity gip-aib-[0-9a-f]{12} 'Storage Blob Data Reader' on ${container} \\(the build artifacts on storage account teamart\\)`,
-        ),
-      );
-      const identity = r.state.resources.find(
-        (x) =>
-          x.type === 'Microsoft.ManagedIdentity/userAssignedIdentities' &&
-          x.name.startsWith('gip-aib-'),
-      )!;
-      const granted = r.state.resources.filter(
-        (x) =>
-          x.type === 'Microsoft.Authorization/roleAssignments' &&
-          x.properties.principalId === identity.properties.principalId &&
-          x.properties.scope === container,
-      );
-      assert.deepStrictEqual(
-        granted.map((a) => a.properties.roleDefinitionId.split('/').pop()),
-        [ROLES.blobReader],
-      );
-      assert.match(r.stdout, /Build artifacts unpacked to \/tmp\//);
-    });
+    it(
+      'a given storageAccountName: the own identity is granted Storage Blob Data Reader on ' +
+        'its artifacts container, and Image Builder downloads the archive',
+      async () => {
+        const r = await runTask({
+          task: 'BuildImage',
+          sim,
+          inputs: {
+            ...LINUX,
+            inlineScript: 'echo "given account"',
+            packagePath: artifactsDir,
+            storageAccountName: 'teamart',
+          },
+        });
+        assert.strictEqual(r.result, 'Succeeded', r.stdout);
+        const container = `${TEAM_ACCOUNT}/blobServices/default/containers/buildimage-artifacts`;
+        assert.match(
+          r.stdout,
+          new RegExp(
+            `Granted identity gip-aib-[0-9a-f]{12} 'Storage Blob Data Reader' on ` +
+              `${container} \\(the build artifacts on storage account teamart\\)`,
+          ),
+        );
+        const identity = r.state.resources.find(
+          (x) =>
+            x.type === 'Microsoft.ManagedIdentity/userAssignedIdentities' &&
+            x.name.startsWith('gip-aib-'),
+        )!;
+        const granted = r.state.resources.filter(
+          (x) =>
+            x.type === 'Microsoft.Authorization/roleAssignments' &&
+            x.properties.principalId === identity.properties.principalId &&
+            x.properties.scope === container,
+        );
+        assert.deepStrictEqual(
+          granted.map((a) => a.properties.roleDefinitionId.split('/').pop()),
+          [ROLES.blobReader],
+        );
+        assert.match(r.stdout, /Build artifacts unpacked to \/tmp\//);
+      },
+    );
 
     it('validate with a target in another group says what it would grant and writes nothing', async () => {
       const managed = `${OUT_RG}/providers/Microsoft.Compute/images/golden`;
@@ -254,13 +286,16 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
       assert.match(
         r.stdout,
         new RegExp(
-          `update  custom role 'BuildImage Image Builder \\(gip-aib-[0-9a-f]{12}\\)' — lacks what this build needs\n\\s+adds assignable scope ${OUT_RG}\n\\s+assignable at ${RG}, ${OUT_RG}\n`,
+          `update  custom role 'BuildImage Image Builder \\(gip-aib-[0-9a-f]{12}\\)' — ` +
+            `lacks what this build needs\n\\s+adds assignable scope ` +
+            `${OUT_RG}\n\\s+assignable at ${RG}, ${OUT_RG}\n`,
         ),
       );
       assert.match(
         r.stdout,
         new RegExp(
-          `create  role 'BuildImage Image Builder \\(gip-aib-[0-9a-f]{12}\\)' for gip-aib-[0-9a-f]{12} on ${OUT_RG} — for distribution to managed image golden$`,
+          `create  role 'BuildImage Image Builder \\(gip-aib-[0-9a-f]{12}\\)' for ` +
+            `gip-aib-[0-9a-f]{12} on ${OUT_RG} — for distribution to managed image golden$`,
           'm',
         ),
       );
@@ -303,165 +338,237 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
       await sim?.stop();
     });
 
-    it('no managedIdentity and a connection without roleAssignments/write: fails with the az commands that set the identity up, nothing written', async () => {
-      const before = sim.state().requests.length;
-      const r = await runTask({ task: 'BuildImage', sim, inputs: LINUX });
-      assert.strictEqual(r.result, 'Failed', r.stdout);
-      const m = messageOf(r);
-      assert.match(
-        m,
-        /No managedIdentity is given, and the task can't set up its own Image Builder identity gip-aib-[0-9a-f]{12}/,
-      );
-      assert.match(
-        m,
-        new RegExp(
-          `The service connection's principal \\(client id ${CONNECTION.clientId}, object id ${CONNECTION.objectId}\\) may not 'Microsoft\\.Authorization/roleDefinitions/write' on ${RG} .*Grant it 'User Access Administrator'`,
-        ),
-      );
-      assert.match(
-        m,
-        /may not 'Microsoft\.Authorization\/roleAssignments\/write' on \/subscriptions\/[^ ]+\/resourceGroups\/rg-img .*'Role Based Access Control Administrator'/,
-      );
-      assert.match(
-        m,
-        /az identity create -g rg-img -n gip-aib-[0-9a-f]{12} -l westeurope --tags gip\.managedBy="BuildImage"/,
-      );
-      assert.match(
-        m,
-        /az role definition create --role-definition '\{"Name":"BuildImage Image Builder \(gip-aib-[0-9a-f]{12}\)","IsCustom":true,.*"AssignableScopes":\["\/subscriptions\/[^"]+\/resourceGroups\/rg-img"\]\}'/,
-      );
-      assert.match(
-        m,
-        /az role assignment create --assignee-object-id \$\(az identity show --ids \S+gip-aib-[0-9a-f]{12} --query principalId -o tsv\) --assignee-principal-type ServicePrincipal --role "BuildImage Image Builder \(gip-aib-[0-9a-f]{12}\)" --scope \S+\/resourceGroups\/rg-img/,
-      );
-      assert.match(
-        r.stdout,
-        /##\[group\]Commands that set up the task's own Image Builder identity/,
-      );
-      assert.deepStrictEqual(writes(r.state, before), []);
-    });
+    it(
+      'no managedIdentity and a connection without roleAssignments/write: fails with the az ' +
+        'commands that set the identity up, nothing written',
+      async () => {
+        const before = sim.state().requests.length;
+        const r = await runTask({ task: 'BuildImage', sim, inputs: LINUX });
+        assert.strictEqual(r.result, 'Failed', r.stdout);
+        const m = messageOf(r);
+        assert.match(
+          m,
+          new RegExp(
+            "No managedIdentity is given, and the task can't set up its own Image Builder " +
+              'identity gip-aib-[0-9a-f]{12}',
+          ),
+        );
+        assert.match(
+          m,
+          new RegExp(
+            `The service connection's principal \\(client id ${CONNECTION.clientId}, object ` +
+              `id ${CONNECTION.objectId}\\) may not ` +
+              `'Microsoft\\.Authorization/roleDefinitions/write' on ${RG} .*Grant it 'User ` +
+              `Access Administrator'`,
+          ),
+        );
+        assert.match(
+          m,
+          new RegExp(
+            "may not 'Microsoft\\.Authorization\\/roleAssignments\\/write' on " +
+              '\\/subscriptions\\/[^' +
+              " ]+\\/resourceGroups\\/rg-img .*'Role Based Access Control Administrator'",
+          ),
+        );
+        assert.match(
+          m,
+          new RegExp(
+            'az identity create -g rg-img -n gip-aib-[0-9a-f]{12} -l westeurope --tags ' +
+              'gip\\.managedB' +
+              'y="BuildImage"',
+          ),
+        );
+        assert.match(
+          m,
+          new RegExp(
+            'az role definition create --role-definition \'\\{"Name":"BuildImage Image Builder ' +
+              ('\\(gip-aib-[0-9a-f]{12}\\)","IsCustom":true,.*"AssignableScopes":\\["\\' +
+                '/subscriptions\\/') +
+              '[^"]+\\/resourceGroups\\/rg-img"\\]\\}\'',
+          ),
+        );
+        assert.match(
+          m,
+          new RegExp(
+            'az role assignment create --assignee-object-id \\$\\(az identity show --ids ' +
+              '\\S+gip-aib-[0-9a-f]{12} --query principalId -o tsv\\) --assignee-principal-type ' +
+              'ServicePrincipal --role "BuildImage Image Builder \\(gip-aib-[0-9a-f]{12}\\)" ' +
+              '--scope \\S+\\/resourceGroups\\/rg-img',
+          ),
+        );
+        assert.match(
+          r.stdout,
+          /##\[group\]Commands that set up the task's own Image Builder identity/,
+        );
+        assert.deepStrictEqual(writes(r.state, before), []);
+      },
+    );
 
-    it('a given identity the connection may not assign (no Managed Identity Operator): one message naming principal, action, scope and fix; nothing written', async () => {
-      const before = sim.state().requests.length;
-      const r = await runTask({
-        task: 'BuildImage',
-        sim,
-        inputs: { ...LINUX, managedIdentity: OTHER_UAI },
-      });
-      assert.strictEqual(r.result, 'Failed', r.stdout);
-      assert.strictEqual(
-        messageOf(r),
-        `The service connection's principal (client id ${CONNECTION.clientId}, object id ${CONNECTION.objectId}) may not 'Microsoft.ManagedIdentity/userAssignedIdentities/assign/action' on ${OTHER_UAI} ` +
-          `(needed to assign Image Builder's identity to the template). Grant it 'Managed Identity Operator' (or a role with that action) there: ` +
-          `az role assignment create --assignee-object-id ${CONNECTION.objectId} --assignee-principal-type ServicePrincipal --role "Managed Identity Operator" --scope ${OTHER_UAI}`,
-      );
-      assert.deepStrictEqual(writes(r.state, before), []);
-    });
+    it(
+      'a given identity the connection may not assign (no Managed Identity Operator): one ' +
+        'message naming principal, action, scope and fix; nothing written',
+      async () => {
+        const before = sim.state().requests.length;
+        const r = await runTask({
+          task: 'BuildImage',
+          sim,
+          inputs: { ...LINUX, managedIdentity: OTHER_UAI },
+        });
+        assert.strictEqual(r.result, 'Failed', r.stdout);
+        assert.strictEqual(
+          messageOf(r),
+          `The service connection's principal (client id ${CONNECTION.clientId}, object id ` +
+            `${CONNECTION.objectId}) may not ` +
+            `'Microsoft.ManagedIdentity/userAssignedIdentities/assign/action' on ${OTHER_UAI} ` +
+            (`(needed to assign Image Builder's identity to the template). Grant it 'Managed ` +
+              `Identity Operator' (or a role with that action) there: `) +
+            (`az role assignment create --assignee-object-id ${CONNECTION.objectId} ` +
+              `--assignee-principal-type ServicePrincipal --role "Managed Identity Operator" ` +
+              `--scope ${OTHER_UAI}`),
+        );
+        assert.deepStrictEqual(writes(r.state, before), []);
+      },
+    );
 
-    it('a template resource group where the connection only reads: the missing template actions in one message with the role that grants them', async () => {
-      const before = sim.state().requests.length;
-      const r = await runTask({
-        task: 'BuildImage',
-        sim,
-        inputs: { ...LINUX, resourceGroup: 'rg-readonly', managedIdentity: UAI },
-      });
-      assert.strictEqual(r.result, 'Failed', r.stdout);
-      assert.strictEqual(
-        messageOf(r),
-        `The service connection's principal (client id ${CONNECTION.clientId}, object id ${CONNECTION.objectId}) may not 'Microsoft.VirtualMachineImages/imageTemplates/write', ` +
-          `'Microsoft.VirtualMachineImages/imageTemplates/run/action', 'Microsoft.VirtualMachineImages/imageTemplates/delete' on ${READONLY_RG} ` +
-          `(needed to create and run the image template, delete the image template). Grant it 'Contributor' (or a role with those actions) there: ` +
-          `az role assignment create --assignee-object-id ${CONNECTION.objectId} --assignee-principal-type ServicePrincipal --role "Contributor" --scope ${READONLY_RG}`,
-      );
-      assert.deepStrictEqual(writes(r.state, before), []);
-    });
+    it(
+      'a template resource group where the connection only reads: the missing template ' +
+        'actions in one message with the role that grants them',
+      async () => {
+        const before = sim.state().requests.length;
+        const r = await runTask({
+          task: 'BuildImage',
+          sim,
+          inputs: { ...LINUX, resourceGroup: 'rg-readonly', managedIdentity: UAI },
+        });
+        assert.strictEqual(r.result, 'Failed', r.stdout);
+        assert.strictEqual(
+          messageOf(r),
+          `The service connection's principal (client id ${CONNECTION.clientId}, object id ` +
+            `${CONNECTION.objectId}) may not ` +
+            `'Microsoft.VirtualMachineImages/imageTemplates/write', ` +
+            (`'Microsoft.VirtualMachineImages/imageTemplates/run/action', ` +
+              `'Microsoft.VirtualMachineImages/imageTemplates/delete' on ${READONLY_RG} `) +
+            (`(needed to create and run the image template, delete the image template). Grant ` +
+              `it 'Contributor' (or a role with those actions) there: `) +
+            (`az role assignment create --assignee-object-id ${CONNECTION.objectId} ` +
+              `--assignee-principal-type ServicePrincipal --role "Contributor" --scope ` +
+              `${READONLY_RG}`),
+        );
+        assert.deepStrictEqual(writes(r.state, before), []);
+      },
+    );
 
-    it('local files to upload and a connection without blob data write: refused naming the data action and Storage Blob Data Contributor; nothing written', async () => {
-      fs.writeFileSync(path.join(templateDir, 'setup.sh'), 'echo setup\n');
-      fs.writeFileSync(
-        path.join(templateDir, 'steps.json'),
-        JSON.stringify([{ type: 'Shell', name: 'setup', scriptUri: 'setup.sh' }]),
-      );
-      const before = sim.state().requests.length;
-      const r = await runTask({
-        task: 'BuildImage',
-        sim,
-        workdir: templateDir,
-        inputs: {
-          ...LINUX,
-          scriptSource: 'none',
-          inlineScript: '',
-          customizersFile: 'steps.json',
-          managedIdentity: UAI,
-        },
-      });
-      assert.strictEqual(r.result, 'Failed', r.stdout);
-      assert.match(
-        messageOf(r),
-        new RegExp(
-          `The service connection's principal \\(client id ${CONNECTION.clientId}, object id ${CONNECTION.objectId}\\) may not 'Microsoft\\.Storage/storageAccounts/blobServices/containers/blobs/write' on ${RG} \\(needed to upload the build artifacts\\)\\. Grant it 'Storage Blob Data Contributor'`,
-        ),
-      );
-      assert.deepStrictEqual(writes(r.state, before), []);
-    });
-
-    it('Managed Identity Operator on a given identity is what assigning it takes (a VHD build needs no rights of the identity)', async () => {
-      const r = await runTask({
-        task: 'BuildImage',
-        sim,
-        inputs: {
-          ...LINUX,
-          galleryImageDefinitionId: '',
-          vhd: 'true',
-          managedIdentity: OPERATED_UAI,
-        },
-      });
-      assert.strictEqual(r.result, 'Succeeded', r.stdout);
-      assert.match(r.outputs.vhdUri ?? '', /\.vhd$/);
-    });
-
-    it('a template file whose distribute targets a definition of the other OS fails pre-flight, naming the property', async () => {
-      fs.writeFileSync(
-        path.join(templateDir, 'wrong-os.json'),
-        JSON.stringify({
-          type: 'Microsoft.VirtualMachineImages/imageTemplates',
-          apiVersion: '2022-02-14',
-          location: 'westeurope',
-          identity: { type: 'UserAssigned', userAssignedIdentities: { [UAI]: {} } },
-          properties: {
-            source: {
-              type: 'PlatformImage',
-              publisher: 'Canonical',
-              offer: '0001-com-ubuntu-server-jammy',
-              sku: '22_04-lts-gen2',
-              version: 'latest',
-            },
-            customize: [{ type: 'Shell', name: 'hello', inline: ['echo hello'] }],
-            distribute: [
-              {
-                type: 'SharedImage',
-                galleryImageId: IMAGE_WIN,
-                runOutputName: 'sig',
-                replicationRegions: ['westeurope'],
-              },
-            ],
+    it(
+      'local files to upload and a connection without blob data write: refused naming the ' +
+        'data action and Storage Blob Data Contributor; nothing written',
+      async () => {
+        fs.writeFileSync(path.join(templateDir, 'setup.sh'), 'echo setup\n');
+        fs.writeFileSync(
+          path.join(templateDir, 'steps.json'),
+          JSON.stringify([{ type: 'Shell', name: 'setup', scriptUri: 'setup.sh' }]),
+        );
+        const before = sim.state().requests.length;
+        const r = await runTask({
+          task: 'BuildImage',
+          sim,
+          workdir: templateDir,
+          inputs: {
+            ...LINUX,
+            scriptSource: 'none',
+            inlineScript: '',
+            customizersFile: 'steps.json',
+            managedIdentity: UAI,
           },
-        }),
-      );
-      const before = sim.state().requests.length;
-      const r = await runTask({
-        task: 'BuildImage',
-        sim,
-        workdir: templateDir,
-        inputs: { location: 'westeurope', resourceGroup: 'rg-img', templateFile: 'wrong-os.json' },
-      });
-      assert.strictEqual(r.result, 'Failed', r.stdout);
-      assert.match(
-        messageOf(r),
-        /^Input 'templateFile': properties\.distribute\[0\]\.galleryImageId: the image definition 'win11' is for Windows, but the source Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2:\S+ is Linux/,
-      );
-      assert.deepStrictEqual(writes(r.state, before), []);
-    });
+        });
+        assert.strictEqual(r.result, 'Failed', r.stdout);
+        assert.match(
+          messageOf(r),
+          new RegExp(
+            `The service connection's principal \\(client id ${CONNECTION.clientId}, object ` +
+              `id ${CONNECTION.objectId}\\) may not ` +
+              `'Microsoft\\.Storage/storageAccounts/blobServices/containers/blobs/write' on ` +
+              `${RG} \\(needed to upload the build artifacts\\)\\. Grant it 'Storage Blob Data ` +
+              `Contributor'`,
+          ),
+        );
+        assert.deepStrictEqual(writes(r.state, before), []);
+      },
+    );
+
+    it(
+      'Managed Identity Operator on a given identity is what assigning it takes (a VHD build ' +
+        'needs no rights of the identity)',
+      async () => {
+        const r = await runTask({
+          task: 'BuildImage',
+          sim,
+          inputs: {
+            ...LINUX,
+            galleryImageDefinitionId: '',
+            vhd: 'true',
+            managedIdentity: OPERATED_UAI,
+          },
+        });
+        assert.strictEqual(r.result, 'Succeeded', r.stdout);
+        assert.match(r.outputs.vhdUri ?? '', /\.vhd$/);
+      },
+    );
+
+    it(
+      'a template file whose distribute targets a definition of the other OS fails ' +
+        'pre-flight, naming the property',
+      async () => {
+        fs.writeFileSync(
+          path.join(templateDir, 'wrong-os.json'),
+          JSON.stringify({
+            type: 'Microsoft.VirtualMachineImages/imageTemplates',
+            apiVersion: '2022-02-14',
+            location: 'westeurope',
+            identity: { type: 'UserAssigned', userAssignedIdentities: { [UAI]: {} } },
+            properties: {
+              source: {
+                type: 'PlatformImage',
+                publisher: 'Canonical',
+                offer: '0001-com-ubuntu-server-jammy',
+                sku: '22_04-lts-gen2',
+                version: 'latest',
+              },
+              customize: [{ type: 'Shell', name: 'hello', inline: ['echo hello'] }],
+              distribute: [
+                {
+                  type: 'SharedImage',
+                  galleryImageId: IMAGE_WIN,
+                  runOutputName: 'sig',
+                  replicationRegions: ['westeurope'],
+                },
+              ],
+            },
+          }),
+        );
+        const before = sim.state().requests.length;
+        const r = await runTask({
+          task: 'BuildImage',
+          sim,
+          workdir: templateDir,
+          inputs: {
+            location: 'westeurope',
+            resourceGroup: 'rg-img',
+            templateFile: 'wrong-os.json',
+          },
+        });
+        assert.strictEqual(r.result, 'Failed', r.stdout);
+        assert.match(
+          messageOf(r),
+          new RegExp(
+            "^Input 'templateFile': properties\\.distribute\\[0\\]\\.galleryImageId: the " +
+              ("image definition 'win11' is for Windows, but the source " +
+                'Canonical:0001-com-ubuntu-serv') +
+              'er-jammy:22_04-lts-gen2:\\S+ is Linux',
+          ),
+        );
+        assert.deepStrictEqual(writes(r.state, before), []);
+      },
+    );
   });
 
   describe("Image Builder's identity without rights on a target", () => {
@@ -483,38 +590,48 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
       await sim?.stop();
     });
 
-    it('warns before the build, naming principal, action, scope and fix; the build then fails where Image Builder fails', async () => {
-      const r = await runTask({
-        task: 'BuildImage',
-        sim,
-        inputs: { ...LINUX, managedIdentity: 'aib-identity' },
-      });
-      const warning = r.stdout
-        .split('\n')
-        .find(
-          (l) =>
-            l.startsWith('##vso[task.issue type=warning') &&
-            l.includes('galleries/images/versions/write'),
+    it(
+      'warns before the build, naming principal, action, scope and fix; the build then fails ' +
+        'where Image Builder fails',
+      async () => {
+        const r = await runTask({
+          task: 'BuildImage',
+          sim,
+          inputs: { ...LINUX, managedIdentity: 'aib-identity' },
+        });
+        const warning = r.stdout
+          .split('\n')
+          .find(
+            (l) =>
+              l.startsWith('##vso[task.issue type=warning') &&
+              l.includes('galleries/images/versions/write'),
+          );
+        assert.ok(warning, r.stdout);
+        assert.match(
+          warning,
+          new RegExp(
+            `Image Builder's identity aib-identity \\(principal ${AIB_PRINCIPAL}\\) holds no ` +
+              `role assignment that allows ` +
+              `.*'Microsoft\\.Compute/galleries/images/versions/write' on ${IMAGE_LINUX} ` +
+              `\\(distribution to image definition ubuntu\\); the build fails there unless a ` +
+              `group it belongs to grants it`,
+          ),
         );
-      assert.ok(warning, r.stdout);
-      assert.match(
-        warning,
-        new RegExp(
-          `Image Builder's identity aib-identity \\(principal ${AIB_PRINCIPAL}\\) holds no role assignment that allows .*'Microsoft\\.Compute/galleries/images/versions/write' on ${IMAGE_LINUX} \\(distribution to image definition ubuntu\\); the build fails there unless a group it belongs to grants it`,
-        ),
-      );
-      assert.match(
-        warning,
-        new RegExp(
-          `az role assignment create --assignee-object-id ${AIB_PRINCIPAL} --assignee-principal-type ServicePrincipal --role "Contributor" --scope ${IMAGE_LINUX}`,
-        ),
-      );
-      assert.strictEqual(r.result, 'Failed', r.stdout);
-      assert.match(
-        r.message ?? '',
-        /Not authorized to access the resource: .*\/images\/ubuntu\/versions\//,
-      );
-    });
+        assert.match(
+          warning,
+          new RegExp(
+            `az role assignment create --assignee-object-id ${AIB_PRINCIPAL} ` +
+              `--assignee-principal-type ServicePrincipal --role "Contributor" --scope ` +
+              `${IMAGE_LINUX}`,
+          ),
+        );
+        assert.strictEqual(r.result, 'Failed', r.stdout);
+        assert.match(
+          r.message ?? '',
+          /Not authorized to access the resource: .*\/images\/ubuntu\/versions\//,
+        );
+      },
+    );
 
     it('no warning where its role assignment covers the target, and the build succeeds', async () => {
       const r = await runTask({
@@ -599,45 +716,51 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
       await sim?.stop();
     });
 
-    it("runs as the file's identity when managedIdentity is empty; a rerun of the job finds the version by the file's distribute target", async () => {
-      const inputs = {
-        location: 'westeurope',
-        resourceGroup: 'rg-img',
-        pollInterval: '100ms',
-        templateFile: 'linux.json',
-        templateParameters: 'identityName=aib-identity',
-      };
-      const r = await runTask({ task: 'BuildImage', sim, workdir: dir, inputs });
-      assert.strictEqual(r.result, 'Succeeded', r.stdout);
-      assert.match(
-        r.stdout,
-        new RegExp(
-          `Image Builder runs as identity aib-identity \\(principal ${AIB_PRINCIPAL}\\), from the templateFile input's identity`,
-        ),
-      );
-      assert.ok(
-        !r.state.resources.some((x) => x.name?.startsWith('gip-aib-')),
-        "no identity of the task's own",
-      );
-      const version = r.state.resources.find(
-        (x) =>
-          x.type === 'Microsoft.Compute/galleries/images/versions' &&
-          x.tags?.['gip.template'] === r.outputs.templateName,
-      );
-      assert.ok(version, 'the version carries the template name');
+    it(
+      "runs as the file's identity when managedIdentity is empty; a rerun of the job finds " +
+        "the version by the file's distribute target",
+      async () => {
+        const inputs = {
+          location: 'westeurope',
+          resourceGroup: 'rg-img',
+          pollInterval: '100ms',
+          templateFile: 'linux.json',
+          templateParameters: 'identityName=aib-identity',
+        };
+        const r = await runTask({ task: 'BuildImage', sim, workdir: dir, inputs });
+        assert.strictEqual(r.result, 'Succeeded', r.stdout);
+        assert.match(
+          r.stdout,
+          new RegExp(
+            `Image Builder runs as identity aib-identity \\(principal ${AIB_PRINCIPAL}\\), ` +
+              `from the templateFile input's identity`,
+          ),
+        );
+        assert.ok(
+          !r.state.resources.some((x) => x.name?.startsWith('gip-aib-')),
+          "no identity of the task's own",
+        );
+        const version = r.state.resources.find(
+          (x) =>
+            x.type === 'Microsoft.Compute/galleries/images/versions' &&
+            x.tags?.['gip.template'] === r.outputs.templateName,
+        );
+        assert.ok(version, 'the version carries the template name');
 
-      const before = sim.state().requests.length;
-      const again = await runTask({ task: 'BuildImage', sim, workdir: dir, inputs });
-      assert.strictEqual(again.result, 'Succeeded', again.stdout);
-      assert.match(
-        again.stdout,
-        new RegExp(
-          `This job's build already succeeded: ${version.id.replace(/[/.]/g, '\\$&')}\\. Nothing is built again\\.`,
-        ),
-      );
-      assert.strictEqual(again.outputs.runOutputNames, 'ubuntuSig');
-      assert.deepStrictEqual(writes(again.state, before), []);
-    });
+        const before = sim.state().requests.length;
+        const again = await runTask({ task: 'BuildImage', sim, workdir: dir, inputs });
+        assert.strictEqual(again.result, 'Succeeded', again.stdout);
+        assert.match(
+          again.stdout,
+          new RegExp(
+            `This job's build already succeeded: ${version.id.replace(/[/.]/g, '\\$&')}\\. ` +
+              `Nothing is built again\\.`,
+          ),
+        );
+        assert.strictEqual(again.outputs.runOutputNames, 'ubuntuSig');
+        assert.deepStrictEqual(writes(again.state, before), []);
+      },
+    );
   });
 
   describe('resource providers', () => {
@@ -659,21 +782,28 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
       await sim?.stop();
     });
 
-    it('an unregistered provider fails with the command that registers it; registerProviders: true registers it and goes on', async () => {
-      const inputs = { ...LINUX, managedIdentity: 'aib-identity', action: 'validate' };
-      const r = await runTask({ task: 'BuildImage', sim, inputs });
-      assert.strictEqual(r.result, 'Failed', r.stdout);
-      assert.match(
-        r.message ?? '',
-        /Microsoft\.VirtualMachineImages \(NotRegistered\)\. Register them once: az provider register --namespace Microsoft\.VirtualMachineImages/,
-      );
-      const ok = await runTask({
-        task: 'BuildImage',
-        sim,
-        inputs: { ...inputs, registerProviders: 'true' },
-      });
-      assert.strictEqual(ok.result, 'Succeeded', ok.stdout);
-      assert.match(ok.stdout, /Registering resource provider Microsoft\.VirtualMachineImages/);
-    });
+    it(
+      'an unregistered provider fails with the command that registers it; registerProviders: ' +
+        'true registers it and goes on',
+      async () => {
+        const inputs = { ...LINUX, managedIdentity: 'aib-identity', action: 'validate' };
+        const r = await runTask({ task: 'BuildImage', sim, inputs });
+        assert.strictEqual(r.result, 'Failed', r.stdout);
+        assert.match(
+          r.message ?? '',
+          new RegExp(
+            'Microsoft\\.VirtualMachineImages \\(NotRegistered\\)\\. Register them once: ' +
+              'az provider register --namespace Microsoft\\.VirtualMachineImages',
+          ),
+        );
+        const ok = await runTask({
+          task: 'BuildImage',
+          sim,
+          inputs: { ...inputs, registerProviders: 'true' },
+        });
+        assert.strictEqual(ok.result, 'Succeeded', ok.stdout);
+        assert.match(ok.stdout, /Registering resource provider Microsoft\.VirtualMachineImages/);
+      },
+    );
   });
 });

@@ -1,5 +1,6 @@
-// What a BuildImage run printed of the Packer log, checked against what the simulated build wrote: the
-// simulator's journal (state().builds) keeps every run's log after its template and staging group are gone.
+// What a BuildImage run printed of the Packer log, checked against what the simulated build wrote:
+// the simulator's journal (state().builds) keeps every run's log after its template and staging
+// group are gone.
 import * as fs from 'fs';
 import type { RunResult } from '../../scripts/runner/runner';
 import type { BuildRecord } from '../sim';
@@ -14,8 +15,8 @@ export function runsOf(r: RunResult, templateName: string): BuildRecord[] {
 }
 
 /**
- * Every line the run wrote, printed exactly once and in order in the task's output (as the printer shows
- * them: without the run id). Returns what is wrong, empty when nothing is.
+ * Every line the run wrote, printed exactly once and in order in the task's output (as the printer
+ * shows them: without the run id). Returns what is wrong, empty when nothing is.
  */
 export function printedOnce(r: RunResult, run: BuildRecord): string[] {
   const written = run.log.map((l) => l.replace(RUN_ID, ''));
@@ -42,7 +43,10 @@ export function printedOnce(r: RunResult, run: BuildRecord): string[] {
   return problems.slice(0, 10);
 }
 
-/** Catches the files a run attaches (##vso[task.addattachment]) while they exist: the runner deletes the agent's temp directory at the end. */
+/**
+ * Catches the files a run attaches (##vso[task.addattachment]) while they exist: the runner deletes
+ * the agent's temp directory at the end.
+ */
 export function attachmentCatcher(): { onOutput(chunk: string): void; files: Map<string, string> } {
   const files = new Map<string, string>();
   let pending = '';

@@ -69,7 +69,8 @@ function existingDefinition(rg: string, generation: string) {
 }
 
 const SCENARIO = {
-  // Replication of a region takes 0.9 s (180 s nominal), enough for a few progress lines at 500 ms polls.
+  // Replication of a region takes 0.9 s (180 s nominal), enough for a few progress lines at 500 ms
+  // polls.
   timeScale: 0.005,
   resources: [
     ...GROUPS.map((rg) => ({
@@ -182,67 +183,71 @@ describe('e2e: DistributeToGallery', function () {
     );
   const regionKey = (name: string) => name.toLowerCase().replace(/\s+/g, '');
 
-  it('publishes a managed image to three regions with per-region progress; the state shows the version in all three', async () => {
-    const r = await run({
-      source: imageId('rg-publish', 'img-1'),
-      galleryResourceGroup: 'rg-publish',
-      galleryName: 'golden',
-      imageDefinition: 'win11',
-      securityType: 'TrustedLaunch',
-      targetRegions: 'westeurope=2:Standard_ZRS, eastus, northeurope',
-    });
-    assert.strictEqual(r.result, 'Succeeded', r.stdout);
-    const progress = r.stdout
-      .split('\n')
-      .filter((l) => /^\[\d\d:\d\d\] westeurope .* · eastus .* · northeurope /.test(l));
-    assert.ok(progress.length >= 3, `progress lines:\n${r.stdout}`);
-    assert.ok(
-      progress.some((l) => /\d+%/.test(l)),
-      'a line with a percentage',
-    );
-    assert.match(
-      progress[progress.length - 1],
-      /westeurope completed · eastus completed · northeurope completed/,
-    );
-    assert.match(
-      r.stdout,
-      /##vso\[task\.setprogress value=100;\]Replicating 2026\.1121\.1: 3 of 3 regions done/,
-    );
-    assert.strictEqual(
-      r.outputs.imageVersionId,
-      `${definitionId('rg-publish')}/versions/2026.1121.1`,
-    );
-    assert.strictEqual(r.outputs.imageVersionName, '2026.1121.1');
-    assert.strictEqual(r.outputs.imageDefinitionId, definitionId('rg-publish'));
-    assert.strictEqual(
-      r.outputs.regions,
-      'westeurope=Completed,eastus=Completed,northeurope=Completed',
-    );
+  it(
+    'publishes a managed image to three regions with per-region progress; the state shows ' +
+      'the version in all three',
+    async () => {
+      const r = await run({
+        source: imageId('rg-publish', 'img-1'),
+        galleryResourceGroup: 'rg-publish',
+        galleryName: 'golden',
+        imageDefinition: 'win11',
+        securityType: 'TrustedLaunch',
+        targetRegions: 'westeurope=2:Standard_ZRS, eastus, northeurope',
+      });
+      assert.strictEqual(r.result, 'Succeeded', r.stdout);
+      const progress = r.stdout
+        .split('\n')
+        .filter((l) => /^\[\d\d:\d\d\] westeurope .* · eastus .* · northeurope /.test(l));
+      assert.ok(progress.length >= 3, `progress lines:\n${r.stdout}`);
+      assert.ok(
+        progress.some((l) => /\d+%/.test(l)),
+        'a line with a percentage',
+      );
+      assert.match(
+        progress[progress.length - 1],
+        /westeurope completed · eastus completed · northeurope completed/,
+      );
+      assert.match(
+        r.stdout,
+        /##vso\[task\.setprogress value=100;\]Replicating 2026\.1121\.1: 3 of 3 regions done/,
+      );
+      assert.strictEqual(
+        r.outputs.imageVersionId,
+        `${definitionId('rg-publish')}/versions/2026.1121.1`,
+      );
+      assert.strictEqual(r.outputs.imageVersionName, '2026.1121.1');
+      assert.strictEqual(r.outputs.imageDefinitionId, definitionId('rg-publish'));
+      assert.strictEqual(
+        r.outputs.regions,
+        'westeurope=Completed,eastus=Completed,northeurope=Completed',
+      );
 
-    const [version] = versionsOf(r, 'rg-publish');
-    assert.deepStrictEqual(
-      version.properties.publishingProfile.targetRegions.map(
-        (t: { name: string; regionalReplicaCount: number; storageAccountType: string }) => [
-          regionKey(t.name),
-          t.regionalReplicaCount,
-          t.storageAccountType,
+      const [version] = versionsOf(r, 'rg-publish');
+      assert.deepStrictEqual(
+        version.properties.publishingProfile.targetRegions.map(
+          (t: { name: string; regionalReplicaCount: number; storageAccountType: string }) => [
+            regionKey(t.name),
+            t.regionalReplicaCount,
+            t.storageAccountType,
+          ],
+        ),
+        [
+          ['westeurope', 2, 'Standard_ZRS'],
+          ['eastus', 1, 'Standard_LRS'],
+          ['northeurope', 1, 'Standard_LRS'],
         ],
-      ),
-      [
-        ['westeurope', 2, 'Standard_ZRS'],
-        ['eastus', 1, 'Standard_LRS'],
-        ['northeurope', 1, 'Standard_LRS'],
-      ],
-    );
-    assert.strictEqual(version.tags['gip.job'], 'Build/Image');
-    const definition = r.state.resources.find(
-      (x) => x.id.toLowerCase() === definitionId('rg-publish').toLowerCase(),
-    )!;
-    assert.deepStrictEqual(
-      [definition.properties.hyperVGeneration, definition.properties.features],
-      ['V2', [{ name: 'SecurityType', value: 'TrustedLaunch' }]],
-    );
-  });
+      );
+      assert.strictEqual(version.tags['gip.job'], 'Build/Image');
+      const definition = r.state.resources.find(
+        (x) => x.id.toLowerCase() === definitionId('rg-publish').toLowerCase(),
+      )!;
+      assert.deepStrictEqual(
+        [definition.properties.hyperVGeneration, definition.properties.features],
+        ['V2', [{ name: 'SecurityType', value: 'TrustedLaunch' }]],
+      );
+    },
+  );
 
   it('publishing the same version again from the same run is success without change', async () => {
     const before = sim.state().requests.length;
@@ -262,36 +267,45 @@ describe('e2e: DistributeToGallery', function () {
     assert.strictEqual(versionsOf(r, 'rg-publish').length, 1);
   });
 
-  it('the same version from another source fails clearly and changes nothing; with overwrite it is republished', async () => {
-    const inputs = {
-      source: imageId('rg-publish', 'img-2'),
-      galleryResourceGroup: 'rg-publish',
-      galleryName: 'golden',
-      imageDefinition: 'win11',
-      versionStrategy: 'explicit',
-      version: '2026.1121.1',
-    };
-    const before = sim.state().requests.length;
-    const refused = await run(inputs);
-    assert.strictEqual(refused.result, 'Failed', refused.stdout);
-    assert.match(
-      refused.message ?? '',
-      /Image version 2026\.1121\.1 of 'win11' already exists with other content: it was published from managed image 'img-1' \(rg-publish\) by .*buildId=1001 \(job Build\/Image\), not from managed image 'img-2' \(rg-publish\)\. Nothing was changed\..*overwrite: true/,
-    );
-    assert.deepStrictEqual(writesSince(before, refused), []);
+  it(
+    'the same version from another source fails clearly and changes nothing; with overwrite ' +
+      'it is republished',
+    async () => {
+      const inputs = {
+        source: imageId('rg-publish', 'img-2'),
+        galleryResourceGroup: 'rg-publish',
+        galleryName: 'golden',
+        imageDefinition: 'win11',
+        versionStrategy: 'explicit',
+        version: '2026.1121.1',
+      };
+      const before = sim.state().requests.length;
+      const refused = await run(inputs);
+      assert.strictEqual(refused.result, 'Failed', refused.stdout);
+      assert.match(
+        refused.message ?? '',
+        new RegExp(
+          "Image version 2026\\.1121\\.1 of 'win11' already exists with other content: " +
+            "it was published from managed image 'img-1' \\(rg-publish\\) by .*buildId=1001 " +
+            "\\(job Build\\/Image\\), not from managed image 'img-2' \\(rg-publish\\)\\. " +
+            'Nothing was changed\\..*overwrite: true',
+        ),
+      );
+      assert.deepStrictEqual(writesSince(before, refused), []);
 
-    const replaced = await run({ ...inputs, overwrite: 'true' });
-    assert.strictEqual(replaced.result, 'Succeeded', replaced.stdout);
-    const [version] = versionsOf(replaced, 'rg-publish');
-    assert.strictEqual(
-      version.properties.storageProfile.source.id.toLowerCase(),
-      imageId('rg-publish', 'img-2').toLowerCase(),
-    );
-    assert.deepStrictEqual(
-      writesSince(before, replaced).map((q) => q.method),
-      ['DELETE', 'PUT'],
-    );
-  });
+      const replaced = await run({ ...inputs, overwrite: 'true' });
+      assert.strictEqual(replaced.result, 'Succeeded', replaced.stdout);
+      const [version] = versionsOf(replaced, 'rg-publish');
+      assert.strictEqual(
+        version.properties.storageProfile.source.id.toLowerCase(),
+        imageId('rg-publish', 'img-2').toLowerCase(),
+      );
+      assert.deepStrictEqual(
+        writesSince(before, replaced).map((q) => q.method),
+        ['DELETE', 'PUT'],
+      );
+    },
+  );
 
   it('a region that fails fails the task naming the region and the reason', async () => {
     const r = await run({
@@ -304,125 +318,153 @@ describe('e2e: DistributeToGallery', function () {
     assert.strictEqual(r.result, 'Failed', r.stdout);
     assert.match(
       r.message ?? '',
-      /^Replication of version 2026\.1121\.1 failed in eastus \(Replication failed: the region has no capacity for this storage account type\.\); westeurope completed\./,
+      new RegExp(
+        '^Replication of version 2026\\.1121\\.1 failed in eastus \\(Replication failed: ' +
+          'the region has no capacity for this storage account type\\.\\); westeurope completed\\.',
+      ),
     );
     assert.strictEqual(r.outputs.regions, 'westeurope=Completed,eastus=Failed');
     assert.strictEqual(r.outputs.replicationState, 'Failed');
   });
 
-  it('with tolerateFailedRegions a failed region makes it succeed with issues, naming the region', async () => {
-    const r = await run({
-      source: imageId('rg-failok', 'img-1'),
-      galleryResourceGroup: 'rg-failok',
-      galleryName: 'golden',
-      imageDefinition: 'win11',
-      targetRegions: 'westeurope, eastus',
-      tolerateFailedRegions: 'true',
-    });
-    assert.strictEqual(r.result, 'SucceededWithIssues', r.stdout);
-    assert.match(
-      r.stdout,
-      /##vso\[task\.issue type=warning;[^\]]*\]Replication of version 2026\.1121\.1 failed in eastus .*Tolerated/,
-    );
-    assert.match(r.message ?? '', /replication failed in eastus \(tolerated\)/);
-  });
+  it(
+    'with tolerateFailedRegions a failed region makes it succeed with issues, naming the ' +
+      'region',
+    async () => {
+      const r = await run({
+        source: imageId('rg-failok', 'img-1'),
+        galleryResourceGroup: 'rg-failok',
+        galleryName: 'golden',
+        imageDefinition: 'win11',
+        targetRegions: 'westeurope, eastus',
+        tolerateFailedRegions: 'true',
+      });
+      assert.strictEqual(r.result, 'SucceededWithIssues', r.stdout);
+      assert.match(
+        r.stdout,
+        new RegExp(
+          '##vso\\[task\\.issue type=warning;[^\\]]*\\]Replication of version 2026\\.1121\\.1 ' +
+            'failed in eastus .*Tolerated',
+        ),
+      );
+      assert.match(r.message ?? '', /replication failed in eastus \(tolerated\)/);
+    },
+  );
 
-  it('prune keep=2 on five versions: a dry run changes nothing; then exactly the two oldest unused are deleted, the one in use kept and reported', async () => {
-    const inputs = {
-      action: 'prune',
-      galleryResourceGroup: 'rg-prune',
-      galleryName: 'golden',
-      imageDefinition: 'win11',
-      pruneKeep: '2',
-    };
-    const before = sim.state().requests.length;
-    const dry = await run({ ...inputs, pruneDryRun: 'true' });
-    assert.strictEqual(dry.result, 'Succeeded', dry.stdout);
-    assert.deepStrictEqual(writesSince(before, dry), []);
-    for (const line of [
-      'Would do (dry run: nothing is deleted): 2 to delete, 3 to keep',
-      'delete  version 1.0.2 — older than the newest 2',
-      'keep    version 1.0.1 — in use by VM vm-host-1 (rg-prune)',
-      'delete  version 1.0.0 — older than the newest 2',
-      'keep    version 1.0.4 — one of the newest 2',
-    ]) {
-      assert.ok(dry.stdout.includes(line), `${line}\n${dry.stdout}`);
-    }
-    assert.match(
-      dry.stdout,
-      /Soft delete is off for gallery golden: deleted versions can't be recovered/,
-    );
+  it(
+    'prune keep=2 on five versions: a dry run changes nothing; then exactly the two oldest ' +
+      'unused are deleted, the one in use kept and reported',
+    async () => {
+      const inputs = {
+        action: 'prune',
+        galleryResourceGroup: 'rg-prune',
+        galleryName: 'golden',
+        imageDefinition: 'win11',
+        pruneKeep: '2',
+      };
+      const before = sim.state().requests.length;
+      const dry = await run({ ...inputs, pruneDryRun: 'true' });
+      assert.strictEqual(dry.result, 'Succeeded', dry.stdout);
+      assert.deepStrictEqual(writesSince(before, dry), []);
+      for (const line of [
+        'Would do (dry run: nothing is deleted): 2 to delete, 3 to keep',
+        'delete  version 1.0.2 — older than the newest 2',
+        'keep    version 1.0.1 — in use by VM vm-host-1 (rg-prune)',
+        'delete  version 1.0.0 — older than the newest 2',
+        'keep    version 1.0.4 — one of the newest 2',
+      ]) {
+        assert.ok(dry.stdout.includes(line), `${line}\n${dry.stdout}`);
+      }
+      assert.match(
+        dry.stdout,
+        /Soft delete is off for gallery golden: deleted versions can't be recovered/,
+      );
 
-    const r = await run(inputs);
-    assert.strictEqual(r.result, 'Succeeded', r.stdout);
-    assert.deepStrictEqual(
-      writesSince(before, r).map((q) => `${q.method} ${q.path.split('?')[0].split('/').pop()}`),
-      ['DELETE 1.0.2', 'DELETE 1.0.0'],
-    );
-    assert.deepStrictEqual(
-      versionsOf(r, 'rg-prune')
-        .map((v) => v.name)
-        .sort(),
-      ['1.0.1', '1.0.3', '1.0.4'],
-    );
-    assert.strictEqual(r.outputs.prunedVersions, '1.0.2,1.0.0');
-    assert.match(r.stdout, /keep {4}version 1\.0\.1 — in use by VM vm-host-1/);
-  });
+      const r = await run(inputs);
+      assert.strictEqual(r.result, 'Succeeded', r.stdout);
+      assert.deepStrictEqual(
+        writesSince(before, r).map((q) => `${q.method} ${q.path.split('?')[0].split('/').pop()}`),
+        ['DELETE 1.0.2', 'DELETE 1.0.0'],
+      );
+      assert.deepStrictEqual(
+        versionsOf(r, 'rg-prune')
+          .map((v) => v.name)
+          .sort(),
+        ['1.0.1', '1.0.3', '1.0.4'],
+      );
+      assert.strictEqual(r.outputs.prunedVersions, '1.0.2,1.0.0');
+      assert.match(r.stdout, /keep {4}version 1\.0\.1 — in use by VM vm-host-1/);
+    },
+  );
 
-  it('bad input fails clearly before any write: unknown region, missing source, a definition that disagrees with the source', async () => {
-    const base = {
-      galleryResourceGroup: 'rg-bad',
-      galleryName: 'golden',
-      imageDefinition: 'win11',
-    };
-    const before = sim.state().requests.length;
-    const region = await run({
-      ...base,
-      source: imageId('rg-bad', 'img-gen1'),
-      targetRegions: 'westeurop, eastus',
-    });
-    assert.strictEqual(region.result, 'Failed');
-    assert.match(
-      region.message ?? '',
-      /^Input 'targetRegions': this region is not offered to the subscription: 'westeurop' \(did you mean westeurope\?\)/,
-    );
+  it(
+    'bad input fails clearly before any write: unknown region, missing source, a definition ' +
+      'that disagrees with the source',
+    async () => {
+      const base = {
+        galleryResourceGroup: 'rg-bad',
+        galleryName: 'golden',
+        imageDefinition: 'win11',
+      };
+      const before = sim.state().requests.length;
+      const region = await run({
+        ...base,
+        source: imageId('rg-bad', 'img-gen1'),
+        targetRegions: 'westeurop, eastus',
+      });
+      assert.strictEqual(region.result, 'Failed');
+      assert.match(
+        region.message ?? '',
+        new RegExp(
+          "^Input 'targetRegions': this region is not offered to the subscription: 'westeurop' " +
+            '\\(did you mean westeurope\\?\\)',
+        ),
+      );
 
-    const missing = await run({ ...base, source: imageId('rg-bad', 'no-such-image') });
-    assert.strictEqual(missing.result, 'Failed');
-    assert.match(
-      missing.message ?? '',
-      /The source managed image 'no-such-image' \(rg-bad\) does not exist/,
-    );
+      const missing = await run({ ...base, source: imageId('rg-bad', 'no-such-image') });
+      assert.strictEqual(missing.result, 'Failed');
+      assert.match(
+        missing.message ?? '',
+        /The source managed image 'no-such-image' \(rg-bad\) does not exist/,
+      );
 
-    const mismatch = await run({ ...base, source: imageId('rg-bad', 'img-1') });
-    assert.strictEqual(mismatch.result, 'Failed');
-    assert.match(
-      mismatch.message ?? '',
-      /The image definition 'win11' has Hyper-V generation 'V1', but the source managed image 'img-1' \(rg-bad\) has 'V2'\./,
-    );
+      const mismatch = await run({ ...base, source: imageId('rg-bad', 'img-1') });
+      assert.strictEqual(mismatch.result, 'Failed');
+      assert.match(
+        mismatch.message ?? '',
+        new RegExp(
+          "The image definition 'win11' has Hyper-V generation 'V1', but the source managed " +
+            "image 'img-1' \\(rg-bad\\) has 'V2'\\.",
+        ),
+      );
 
-    const dashed = await run({
-      ...base,
-      galleryName: 'new-gallery',
-      source: imageId('rg-bad', 'img-gen1'),
-    });
-    assert.match(
-      dashed.message ?? '',
-      /^Input 'galleryName': 'new-gallery' can't be the name of a new gallery\. Expected letters, digits, periods and underscores only \(Azure refuses dashes in gallery names\), e\.g\. new_gallery\./,
-    );
+      const dashed = await run({
+        ...base,
+        galleryName: 'new-gallery',
+        source: imageId('rg-bad', 'img-gen1'),
+      });
+      assert.match(
+        dashed.message ?? '',
+        new RegExp(
+          "^Input 'galleryName': 'new-gallery' can't be the name of a new gallery\\. " +
+            'Expected letters, digits, periods and underscores only \\(Azure refuses dashes ' +
+            'in gallery names\\), e\\.g\\. new_gallery\\.',
+        ),
+      );
 
-    const version = await run({
-      ...base,
-      source: imageId('rg-bad', 'img-gen1'),
-      versionStrategy: 'explicit',
-      version: '1.0',
-    });
-    assert.match(
-      version.message ?? '',
-      /^Input 'version': '1\.0' is not of the form Major\.Minor\.Patch/,
-    );
-    assert.deepStrictEqual(writesSince(before, version), []);
-  });
+      const version = await run({
+        ...base,
+        source: imageId('rg-bad', 'img-gen1'),
+        versionStrategy: 'explicit',
+        version: '1.0',
+      });
+      assert.match(
+        version.message ?? '',
+        /^Input 'version': '1\.0' is not of the form Major\.Minor\.Patch/,
+      );
+      assert.deepStrictEqual(writesSince(before, version), []);
+    },
+  );
 
   it('exclude from latest, then promote; replicate adds a region to the existing version', async () => {
     const base = {
@@ -472,113 +514,127 @@ describe('e2e: DistributeToGallery', function () {
     assert.strictEqual(replicated.outputs.regions, 'westeurope=Completed,northeurope=Completed');
   });
 
-  it('publishes a VHD page blob (its storage account found by name, its SAS never stored); a block blob or a missing blob is refused before any write', async () => {
-    const azure = simAzureContext(sim.info);
-    const keys = await new StorageManagementClient(
-      azure.credential,
-      SUB,
-      azure.clientOptions,
-    ).storageAccounts.listKeys('rg-vhd', VHD_ACCOUNT);
-    const endpoint = sim.info.blobEndpointTemplate.replace('{account}', VHD_ACCOUNT);
-    const blobs = new BlobServiceClient(
-      endpoint,
-      new StorageSharedKeyCredential(VHD_ACCOUNT, keys.keys![0].value!),
-      { httpClient: trustingStorageHttpClient(fs.readFileSync(sim.info.caCertPath, 'utf8')) },
-    );
-    const container = blobs.getContainerClient('vhds');
-    await container.create();
-    await container.getPageBlobClient('os.vhd').create(1024 * 1024);
-    await container.getBlockBlobClient('block.vhd').upload('not a page blob', 15);
-    const base = {
-      galleryResourceGroup: 'rg-vhd',
-      galleryName: 'golden',
-      imageDefinition: 'win11',
-      osType: 'Windows',
-      hyperVGeneration: 'V2',
-      osState: 'Generalized',
-    };
+  it(
+    'publishes a VHD page blob (its storage account found by name, its SAS never stored); a ' +
+      'block blob or a missing blob is refused before any write',
+    async () => {
+      const azure = simAzureContext(sim.info);
+      const keys = await new StorageManagementClient(
+        azure.credential,
+        SUB,
+        azure.clientOptions,
+      ).storageAccounts.listKeys('rg-vhd', VHD_ACCOUNT);
+      const endpoint = sim.info.blobEndpointTemplate.replace('{account}', VHD_ACCOUNT);
+      const blobs = new BlobServiceClient(
+        endpoint,
+        new StorageSharedKeyCredential(VHD_ACCOUNT, keys.keys![0].value!),
+        { httpClient: trustingStorageHttpClient(fs.readFileSync(sim.info.caCertPath, 'utf8')) },
+      );
+      const container = blobs.getContainerClient('vhds');
+      await container.create();
+      await container.getPageBlobClient('os.vhd').create(1024 * 1024);
+      await container.getBlockBlobClient('block.vhd').upload('not a page blob', 15);
+      const base = {
+        galleryResourceGroup: 'rg-vhd',
+        galleryName: 'golden',
+        imageDefinition: 'win11',
+        osType: 'Windows',
+        hyperVGeneration: 'V2',
+        osState: 'Generalized',
+      };
 
-    const before = sim.state().requests.length;
-    const block = await run({ ...base, source: `${endpoint}vhds/block.vhd` });
-    assert.strictEqual(block.result, 'Failed', block.stdout);
-    assert.match(
-      block.message ?? '',
-      /The source VHD '.*block\.vhd' is a BlockBlob; Azure imports VHDs from page blobs only/,
-    );
-    const missing = await run({ ...base, source: `${endpoint}vhds/missing.vhd` });
-    assert.match(missing.message ?? '', /The source VHD '.*missing\.vhd' does not exist/);
-    assert.deepStrictEqual(writesSince(before, missing), []);
+      const before = sim.state().requests.length;
+      const block = await run({ ...base, source: `${endpoint}vhds/block.vhd` });
+      assert.strictEqual(block.result, 'Failed', block.stdout);
+      assert.match(
+        block.message ?? '',
+        /The source VHD '.*block\.vhd' is a BlockBlob; Azure imports VHDs from page blobs only/,
+      );
+      const missing = await run({ ...base, source: `${endpoint}vhds/missing.vhd` });
+      assert.match(missing.message ?? '', /The source VHD '.*missing\.vhd' does not exist/);
+      assert.deepStrictEqual(writesSince(before, missing), []);
 
-    const r = await run({
-      ...base,
-      source: `${endpoint}vhds/os.vhd?sv=2025-11-05&sig=NOT-A-REAL-SIGNATURE`,
-    });
-    assert.strictEqual(r.result, 'Succeeded', r.stdout);
-    assert.match(
-      r.stdout,
-      new RegExp(
-        `The VHD is in storage account ${rgId('rg-vhd')}/providers/Microsoft.Storage/storageAccounts/${VHD_ACCOUNT}`,
-        'i',
-      ),
-    );
-    const [version] = versionsOf(r, 'rg-vhd');
-    assert.deepStrictEqual(version.properties.storageProfile.osDiskImage.source, {
-      uri: `${endpoint}vhds/os.vhd`,
-      storageAccountId: `${rgId('rg-vhd')}/providers/Microsoft.Storage/storageAccounts/${VHD_ACCOUNT}`,
-    });
-    assert.ok(
-      !JSON.stringify(r.state.resources).includes('NOT-A-REAL-SIGNATURE'),
-      'the SAS is not stored',
-    );
-    // The log as the web view shows it (task-lib echoes raw inputs in debug lines; a SAS from a secret variable is masked by the agent).
-    const view = new LogView();
-    const leaks = [...view.push(r.stdout), ...view.end()].filter((l) =>
-      l.includes('NOT-A-REAL-SIGNATURE'),
-    );
-    assert.deepStrictEqual(leaks, [], 'the SAS is masked in the log');
-  });
+      const r = await run({
+        ...base,
+        source: `${endpoint}vhds/os.vhd?sv=2025-11-05&sig=NOT-A-REAL-SIGNATURE`,
+      });
+      assert.strictEqual(r.result, 'Succeeded', r.stdout);
+      assert.match(
+        r.stdout,
+        new RegExp(
+          `The VHD is in storage account ` +
+            `${rgId('rg-vhd')}/providers/Microsoft.Storage/storageAccounts/${VHD_ACCOUNT}`,
+          'i',
+        ),
+      );
+      const [version] = versionsOf(r, 'rg-vhd');
+      assert.deepStrictEqual(version.properties.storageProfile.osDiskImage.source, {
+        uri: `${endpoint}vhds/os.vhd`,
+        storageAccountId:
+          `${rgId('rg-vhd')}/providers/Microsoft.Storage/storageAccounts/` + `${VHD_ACCOUNT}`,
+      });
+      assert.ok(
+        !JSON.stringify(r.state.resources).includes('NOT-A-REAL-SIGNATURE'),
+        'the SAS is not stored',
+      );
+      // The log as the web view shows it (task-lib echoes raw inputs in debug lines; a SAS from a
+      // secret variable is masked by the agent).
+      const view = new LogView();
+      const leaks = [...view.push(r.stdout), ...view.end()].filter((l) =>
+        l.includes('NOT-A-REAL-SIGNATURE'),
+      );
+      assert.deepStrictEqual(leaks, [], 'the SAS is masked in the log');
+    },
+  );
 
-  it('from a Trusted launch VM: a new definition takes its security type, generation and state; a Standard definition is refused naming both values', async () => {
-    const vm = `${rgId('rg-vm')}/providers/Microsoft.Compute/virtualMachines/vm-tl`;
-    const before = sim.state().requests.length;
-    const refused = await run({
-      source: vm,
-      galleryResourceGroup: 'rg-vm',
-      galleryName: 'golden',
-      imageDefinition: 'standard',
-    });
-    assert.strictEqual(refused.result, 'Failed', refused.stdout);
-    assert.match(
-      refused.message ?? '',
-      /The image definition 'standard' has security type 'Standard', but the source virtual machine 'vm-tl' \(rg-vm\) has 'TrustedLaunch'/,
-    );
-    assert.deepStrictEqual(writesSince(before, refused), []);
+  it(
+    'from a Trusted launch VM: a new definition takes its security type, generation and ' +
+      'state; a Standard definition is refused naming both values',
+    async () => {
+      const vm = `${rgId('rg-vm')}/providers/Microsoft.Compute/virtualMachines/vm-tl`;
+      const before = sim.state().requests.length;
+      const refused = await run({
+        source: vm,
+        galleryResourceGroup: 'rg-vm',
+        galleryName: 'golden',
+        imageDefinition: 'standard',
+      });
+      assert.strictEqual(refused.result, 'Failed', refused.stdout);
+      assert.match(
+        refused.message ?? '',
+        new RegExp(
+          "The image definition 'standard' has security type 'Standard', but the source " +
+            "virtual machine 'vm-tl' \\(rg-vm\\) has 'TrustedLaunch'",
+        ),
+      );
+      assert.deepStrictEqual(writesSince(before, refused), []);
 
-    const r = await run({
-      source: vm,
-      galleryResourceGroup: 'rg-vm',
-      galleryName: 'golden',
-      imageDefinition: 'win11-tl',
-    });
-    assert.strictEqual(r.result, 'Succeeded', r.stdout);
-    const definition = r.state.resources.find(
-      (x) => x.id.toLowerCase() === `${galleryId('rg-vm')}/images/win11-tl`.toLowerCase(),
-    )!;
-    assert.deepStrictEqual(
-      [
-        definition.properties.osState,
-        definition.properties.hyperVGeneration,
-        definition.properties.features,
-      ],
-      ['Generalized', 'V2', [{ name: 'SecurityType', value: 'TrustedLaunch' }]],
-    );
-    const [version] = r.state.resources.filter((x) =>
-      x.id
-        .toLowerCase()
-        .startsWith(`${galleryId('rg-vm')}/images/win11-tl/versions/`.toLowerCase()),
-    );
-    assert.strictEqual(version.properties.storageProfile.source.virtualMachineId, vm);
-  });
+      const r = await run({
+        source: vm,
+        galleryResourceGroup: 'rg-vm',
+        galleryName: 'golden',
+        imageDefinition: 'win11-tl',
+      });
+      assert.strictEqual(r.result, 'Succeeded', r.stdout);
+      const definition = r.state.resources.find(
+        (x) => x.id.toLowerCase() === `${galleryId('rg-vm')}/images/win11-tl`.toLowerCase(),
+      )!;
+      assert.deepStrictEqual(
+        [
+          definition.properties.osState,
+          definition.properties.hyperVGeneration,
+          definition.properties.features,
+        ],
+        ['Generalized', 'V2', [{ name: 'SecurityType', value: 'TrustedLaunch' }]],
+      );
+      const [version] = r.state.resources.filter((x) =>
+        x.id
+          .toLowerCase()
+          .startsWith(`${galleryId('rg-vm')}/images/win11-tl/versions/`.toLowerCase()),
+      );
+      assert.strictEqual(version.properties.storageProfile.source.virtualMachineId, vm);
+    },
+  );
 
   it('cancelling while it waits for replication stops promptly and ends Cancelled', async () => {
     const controller = new AbortController();
@@ -611,9 +667,9 @@ describe('e2e: DistributeToGallery', function () {
 });
 
 /**
- * What needs more of the simulator than galleries: AVD host pools and session hosts, dev centers with
- * dev box definitions, scale sets (prune must keep what they use), and direct sharing (POST .../share).
- * Each waits until the simulator serves it.
+ * What needs more of the simulator than galleries: AVD host pools and session hosts, dev centers
+ * with dev box definitions, scale sets (prune must keep what they use), and direct sharing (POST
+ * .../share). Each waits until the simulator serves it.
  */
 describe('e2e: DistributeToGallery with AVD, Dev Box, scale sets and sharing', function () {
   this.timeout(120_000);
@@ -671,7 +727,8 @@ describe('e2e: DistributeToGallery with AVD, Dev Box, scale sets and sharing', f
               },
             },
           },
-          // 1.0.2: a dev box definition, through the dev center's attached gallery (named differently).
+          // 1.0.2: a dev box definition, through the dev center's attached gallery (named
+          // differently).
           {
             id: devCenter,
             type: 'Microsoft.DevCenter/devcenters',
@@ -714,31 +771,36 @@ describe('e2e: DistributeToGallery with AVD, Dev Box, scale sets and sharing', f
     await sim?.stop();
   });
 
-  it('prune keeps versions used by a host pool template, a session host, a dev box definition and a scale set', async () => {
-    const r = await runTask({
-      task: 'DistributeToGallery',
-      sim,
-      inputs: {
-        action: 'prune',
-        galleryResourceGroup: rg,
-        galleryName: 'golden',
-        imageDefinition: 'win11',
-        pruneKeep: '1',
-        ...FAST,
-      },
-    });
-    assert.strictEqual(r.result, 'Succeeded', r.stdout);
-    for (const line of [
-      'keep    version 1.0.5 — one of the newest 1',
-      'delete  version 1.0.4 — older than the newest 1',
-      'keep    version 1.0.3 — in use by scale set vmss-1 (rg-usage)',
-      'keep    version 1.0.2 — in use by dev box definition dev-win11 of dev center dc-1',
-      'keep    version 1.0.1 — in use by session host avd-sh-1.contoso.com of host pool hp-staging',
-      'keep    version 1.0.0 — in use by the session host template of host pool hp-staging',
-    ])
-      assert.ok(r.stdout.includes(line), `${line}\n${r.stdout}`);
-    assert.strictEqual(/variable=prunedVersions;[^\]]*\](.*)/.exec(r.stdout)?.[1], '1.0.4');
-  });
+  it(
+    'prune keeps versions used by a host pool template, a session host, a dev box definition ' +
+      'and a scale set',
+    async () => {
+      const r = await runTask({
+        task: 'DistributeToGallery',
+        sim,
+        inputs: {
+          action: 'prune',
+          galleryResourceGroup: rg,
+          galleryName: 'golden',
+          imageDefinition: 'win11',
+          pruneKeep: '1',
+          ...FAST,
+        },
+      });
+      assert.strictEqual(r.result, 'Succeeded', r.stdout);
+      for (const line of [
+        'keep    version 1.0.5 — one of the newest 1',
+        'delete  version 1.0.4 — older than the newest 1',
+        'keep    version 1.0.3 — in use by scale set vmss-1 (rg-usage)',
+        'keep    version 1.0.2 — in use by dev box definition dev-win11 of dev center dc-1',
+        'keep    version 1.0.1 — in use by session host avd-sh-1.contoso.com of host pool ' +
+          'hp-staging',
+        'keep    version 1.0.0 — in use by the session host template of host pool hp-staging',
+      ])
+        assert.ok(r.stdout.includes(line), `${line}\n${r.stdout}`);
+      assert.strictEqual(/variable=prunedVersions;[^\]]*\](.*)/.exec(r.stdout)?.[1], '1.0.4');
+    },
+  );
 
   it('shares the gallery with a subscription and a tenant once; a rerun adds nothing', async () => {
     const other = {

@@ -3,16 +3,18 @@ import { runTask, RunResult } from '../../scripts/runner/runner';
 import { RunningSim, SIM_IDS, startSimulator, StateResource } from '../sim';
 
 /**
- * DistributeToGallery across subscriptions, through the runner: the connection is in subscription A, the
- * managed image too; the gallery is in B; a VM in C uses one of its versions. Publish puts the version in B
- * from the image in A; prune keeps the version the VM in C uses and deletes the others beyond the count.
+ * DistributeToGallery across subscriptions, through the runner: the connection is in subscription
+ * A, the managed image too; the gallery is in B; a VM in C uses one of its versions. Publish puts
+ * the version in B from the image in A; prune keeps the version the VM in C uses and deletes the
+ * others beyond the count.
  */
 const A = { subscriptionId: SIM_IDS.subscriptionId, displayName: 'Images (A)' };
 const B = { subscriptionId: 'b0b0b0b0-1111-4222-8333-444455556666', displayName: 'Galleries (B)' };
 const C = { subscriptionId: 'c0c0c0c0-1111-4222-8333-444455556666', displayName: 'Hosts (C)' };
 const rgId = (sub: string, rg: string) => `/subscriptions/${sub}/resourceGroups/${rg}`;
 const IMAGE = `${rgId(A.subscriptionId, 'rg-images')}/providers/Microsoft.Compute/images/img-1`;
-const GALLERY = `${rgId(B.subscriptionId, 'rg-gallery')}/providers/Microsoft.Compute/galleries/golden`;
+const GALLERY =
+  `${rgId(B.subscriptionId, 'rg-gallery')}/providers/Microsoft.Compute/galleries` + `/golden`;
 const DEFINITION = `${GALLERY}/images/win11`;
 const VM = `${rgId(C.subscriptionId, 'rg-hosts')}/providers/Microsoft.Compute/virtualMachines/vm-c`;
 const OLD_VERSIONS = ['1.0.0', '1.0.1', '1.0.2', '1.0.3'];
@@ -124,25 +126,29 @@ describe('e2e: DistributeToGallery across subscriptions', function () {
     );
   });
 
-  it('prune keeps the version a VM in subscription C uses, and deletes the others beyond the keep count', async () => {
-    const r = await run({ action: 'prune', imageDefinition: DEFINITION, pruneKeep: '2' });
-    assert.strictEqual(r.result, 'Succeeded', r.stdout);
-    assert.deepStrictEqual(
-      versions(r)
-        .map((v) => v.name)
-        .sort(),
-      ['1.0.1', '1.0.3', '2.0.0'],
-    );
-    assert.match(r.stdout, /keep    version 1\.0\.1 — in use by VM vm-c \(rg-hosts\)/);
-    assert.strictEqual(r.outputs.prunedVersions, '1.0.2,1.0.0');
-    // The scan looked in every subscription the connection sees.
-    assert.ok(
-      r.state.requests.some((q) =>
-        q.path.startsWith(
-          `/subscriptions/${C.subscriptionId}/providers/Microsoft.Compute/virtualMachines?`,
+  it(
+    'prune keeps the version a VM in subscription C uses, and deletes the others beyond the ' +
+      'keep count',
+    async () => {
+      const r = await run({ action: 'prune', imageDefinition: DEFINITION, pruneKeep: '2' });
+      assert.strictEqual(r.result, 'Succeeded', r.stdout);
+      assert.deepStrictEqual(
+        versions(r)
+          .map((v) => v.name)
+          .sort(),
+        ['1.0.1', '1.0.3', '2.0.0'],
+      );
+      assert.match(r.stdout, /keep    version 1\.0\.1 — in use by VM vm-c \(rg-hosts\)/);
+      assert.strictEqual(r.outputs.prunedVersions, '1.0.2,1.0.0');
+      // The scan looked in every subscription the connection sees.
+      assert.ok(
+        r.state.requests.some((q) =>
+          q.path.startsWith(
+            `/subscriptions/${C.subscriptionId}/providers/Microsoft.Compute/virtualMachines?`,
+          ),
         ),
-      ),
-      'VMs of C listed',
-    );
-  });
+        'VMs of C listed',
+      );
+    },
+  );
 });

@@ -58,7 +58,10 @@ describe('e2e: the runner (npm run task)', function () {
     assert.strictEqual(code, 1, stdout);
     assert.match(
       stdout,
-      /##vso\[task\.complete result=Failed;done=true;\]Rolling host pools onto an image \(UpdateHostPool\) is not implemented/,
+      new RegExp(
+        '##vso\\[task\\.complete result=Failed;done=true;\\]Rolling host pools onto an image ' +
+          '\\(UpdateHostPool\\) is not implemented',
+      ),
     );
     const state = JSON.parse(fs.readFileSync(stateOut, 'utf8'));
     assert.ok(Array.isArray(state.resources) && Array.isArray(state.requests));
@@ -102,61 +105,78 @@ describe('e2e: the runner (npm run task)', function () {
     assert.ok(fs.existsSync(stateOut));
   });
 
-  it('--subscription-id points the connection at that subscription, with its declared name; the connection carries the Graph URL', async () => {
-    const subs = [
-      { subscriptionId: '1f3e5d7c-9b2a-4c6e-8d0f-2a4b6c8d0e1f', displayName: 'Images' },
-      { subscriptionId: 'b0b0b0b0-1111-4222-8333-444455556666', displayName: 'Galleries' },
-    ];
-    assert.strictEqual(
-      parseArgs(['DistributeToGallery', '--subscription-id', subs[1].subscriptionId]).options
-        .subscriptionId,
-      subs[1].subscriptionId,
-    );
-    // A stand-in for the bundle that reports the connection's endpoint data as the agent set it.
-    const probe = path.join(dir, 'probe.js');
-    fs.writeFileSync(
-      probe,
-      `const data = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('ENDPOINT_DATA_${DEFAULT_CONNECTION_ID}_')));
+  it(
+    '--subscription-id points the connection at that subscription, with its declared name; ' +
+      'the connection carries the Graph URL',
+    async () => {
+      const subs = [
+        { subscriptionId: '1f3e5d7c-9b2a-4c6e-8d0f-2a4b6c8d0e1f', displayName: 'Images' },
+        { subscriptionId: 'b0b0b0b0-1111-4222-8333-444455556666', displayName: 'Galleries' },
+      ];
+      assert.strictEqual(
+        parseArgs(['DistributeToGallery', '--subscription-id', subs[1].subscriptionId]).options
+          .subscriptionId,
+        subs[1].subscriptionId,
+      );
+      // A stand-in for the bundle that reports the connection's endpoint data as the agent set it.
+      const probe = path.join(dir, 'probe.js');
+      fs.writeFileSync(
+        probe,
+        `const data = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('ENDPOINT_DATA_${DEFAULT_CONNECTION_ID}_')));
 console.log('##vso[task.setvariable variable=data;isOutput=true;issecret=false;]' + JSON.stringify(data));
 console.log('##vso[task.complete result=Succeeded;done=true;]probed');`,
-    );
-    let sim: RunningSim | undefined;
-    try {
-      sim = await startSimulator({ scenario: { subscriptions: subs } });
-      const data = async (subscriptionId?: string) => {
-        const r = await runTask({ task: 'DistributeToGallery', sim, subscriptionId, entry: probe });
-        assert.strictEqual(r.result, 'Succeeded', r.stdout);
-        const d = JSON.parse(r.outputs.data);
-        const key = (k: string) => `ENDPOINT_DATA_${DEFAULT_CONNECTION_ID}_${k}`;
-        return [d[key('SUBSCRIPTIONID')], d[key('SUBSCRIPTIONNAME')], d[key('MICROSOFTGRAPHURL')]];
-      };
-      assert.deepStrictEqual(await data(), [subs[0].subscriptionId, 'Images', sim.info.graphUrl]);
-      assert.deepStrictEqual(await data(subs[1].subscriptionId), [
-        subs[1].subscriptionId,
-        'Galleries',
-        sim.info.graphUrl,
-      ]);
-      assert.match(sim.info.graphUrl, /^https:\/\/127\.0\.0\.1:\d+\/graph\/$/);
-    } finally {
-      await sim?.stop();
-    }
-  });
-
-  it('sets a service-connection input given under an alias the way the agent does, and leaves explicit ones alone', async () => {
-    let sim: RunningSim | undefined;
-    try {
-      sim = await startSimulator();
-      const viaAlias = await runTask({
-        task: 'AttachGalleryToDevCenter',
-        sim,
-        inputs: { ConnectedServiceName: 'my-own-connection' },
-      });
-      assert.match(
-        viaAlias.message ?? '',
-        /Input 'azureSubscription': service connection 'my-own-connection' could not be read/,
       );
-    } finally {
-      await sim?.stop();
-    }
-  });
+      let sim: RunningSim | undefined;
+      try {
+        sim = await startSimulator({ scenario: { subscriptions: subs } });
+        const data = async (subscriptionId?: string) => {
+          const r = await runTask({
+            task: 'DistributeToGallery',
+            sim,
+            subscriptionId,
+            entry: probe,
+          });
+          assert.strictEqual(r.result, 'Succeeded', r.stdout);
+          const d = JSON.parse(r.outputs.data);
+          const key = (k: string) => `ENDPOINT_DATA_${DEFAULT_CONNECTION_ID}_${k}`;
+          return [
+            d[key('SUBSCRIPTIONID')],
+            d[key('SUBSCRIPTIONNAME')],
+            d[key('MICROSOFTGRAPHURL')],
+          ];
+        };
+        assert.deepStrictEqual(await data(), [subs[0].subscriptionId, 'Images', sim.info.graphUrl]);
+        assert.deepStrictEqual(await data(subs[1].subscriptionId), [
+          subs[1].subscriptionId,
+          'Galleries',
+          sim.info.graphUrl,
+        ]);
+        assert.match(sim.info.graphUrl, /^https:\/\/127\.0\.0\.1:\d+\/graph\/$/);
+      } finally {
+        await sim?.stop();
+      }
+    },
+  );
+
+  it(
+    'sets a service-connection input given under an alias the way the agent does, and leaves ' +
+      'explicit ones alone',
+    async () => {
+      let sim: RunningSim | undefined;
+      try {
+        sim = await startSimulator();
+        const viaAlias = await runTask({
+          task: 'AttachGalleryToDevCenter',
+          sim,
+          inputs: { ConnectedServiceName: 'my-own-connection' },
+        });
+        assert.match(
+          viaAlias.message ?? '',
+          /Input 'azureSubscription': service connection 'my-own-connection' could not be read/,
+        );
+      } finally {
+        await sim?.stop();
+      }
+    },
+  );
 });

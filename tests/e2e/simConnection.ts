@@ -1,7 +1,10 @@
 import { createAzureContext, AzureContext, RetrySettings } from '../../tasks/common/azure/clients';
 import type { SimInfo } from '../sim';
 
-/** Our own Azure client stack (credential, retry, network policy) pointed at the simulator, in-process. */
+/**
+ * Our own Azure client stack (credential, retry, network policy) pointed at the simulator,
+ * in-process.
+ */
 export function simAzureContext(info: SimInfo, retry?: RetrySettings): AzureContext {
   return createAzureContext(
     {

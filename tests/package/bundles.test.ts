@@ -17,15 +17,19 @@ describe('task bundles run alone, as the agent runs them', function () {
   this.timeout(60_000);
 
   for (const task of TASKS) {
-    it(`${task}: copied alone into an empty folder and run with no inputs, fails naming the missing input`, () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), `gip-${task}-`));
-      assert.strictEqual(nodeModulesAbove(dir), undefined, `${dir} has node_modules above it`);
-      for (const file of TASK_FILES)
-        fs.copyFileSync(path.join(taskDir(task), file), path.join(dir, file));
-      const run = runNode(path.join(dir, 'index.js'), {}, dir);
-      assert.strictEqual(run.result, 'Failed', run.stdout);
-      assert.match(run.message ?? '', /^Input '\w+': a value is required/);
-      assert.ok(!/Cannot find module|MODULE_NOT_FOUND/.test(run.stdout), run.stdout);
-    });
+    it(
+      `${task}: copied alone into an empty folder and run with no inputs, fails naming the ` +
+        `missing input`,
+      () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), `gip-${task}-`));
+        assert.strictEqual(nodeModulesAbove(dir), undefined, `${dir} has node_modules above it`);
+        for (const file of TASK_FILES)
+          fs.copyFileSync(path.join(taskDir(task), file), path.join(dir, file));
+        const run = runNode(path.join(dir, 'index.js'), {}, dir);
+        assert.strictEqual(run.result, 'Failed', run.stdout);
+        assert.match(run.message ?? '', /^Input '\w+': a value is required/);
+        assert.ok(!/Cannot find module|MODULE_NOT_FOUND/.test(run.stdout), run.stdout);
+      },
+    );
   }
 });

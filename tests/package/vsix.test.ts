@@ -23,24 +23,28 @@ describe('the .vsix (npm run package)', function () {
     );
   });
 
-  it('contributes four tasks, each folder with task.json, bundle, strings and icon and nothing else', async () => {
-    const manifest = JSON.parse(await zip.file('extension.vsomanifest')!.async('string'));
-    const contributions = manifest.contributions.filter(
-      (c: { type: string }) => c.type === 'ms.vss-distributed-task.task',
-    );
-    assert.strictEqual(contributions.length, 4);
-    for (const task of TASKS) {
-      const files = Object.keys(zip.files)
-        .filter((f) => f.startsWith(`tasks/${task}/`) && !zip.files[f].dir)
-        .map((f) => f.slice(`tasks/${task}/`.length))
-        .sort();
-      assert.deepStrictEqual(files, ['icon.png', 'index.js', 'module.json', 'task.json'], task);
-    }
-    assert.deepStrictEqual(
-      Object.keys(zip.files).filter((f) => /\.ts$|node_modules|\.map$/.test(f)),
-      [],
-    );
-  });
+  it(
+    'contributes four tasks, each folder with task.json, bundle, strings and icon and ' +
+      'nothing else',
+    async () => {
+      const manifest = JSON.parse(await zip.file('extension.vsomanifest')!.async('string'));
+      const contributions = manifest.contributions.filter(
+        (c: { type: string }) => c.type === 'ms.vss-distributed-task.task',
+      );
+      assert.strictEqual(contributions.length, 4);
+      for (const task of TASKS) {
+        const files = Object.keys(zip.files)
+          .filter((f) => f.startsWith(`tasks/${task}/`) && !zip.files[f].dir)
+          .map((f) => f.slice(`tasks/${task}/`.length))
+          .sort();
+        assert.deepStrictEqual(files, ['icon.png', 'index.js', 'module.json', 'task.json'], task);
+      }
+      assert.deepStrictEqual(
+        Object.keys(zip.files).filter((f) => /\.ts$|node_modules|\.map$/.test(f)),
+        [],
+      );
+    },
+  );
 
   it('carries one version in the manifest, package.json and every task.json', async () => {
     const version = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;

@@ -1,4 +1,5 @@
-// The Resource Manager framework: paths, api-version, errors and headers, faults, paging, LRO, RBAC.
+// The Resource Manager framework: paths, api-version, errors and headers, faults, paging, LRO,
+// RBAC.
 import * as assert from 'assert';
 import { RunningSim, startSimulator } from './index';
 import { roleAssignmentResource } from './resources/authorization';
@@ -48,29 +49,33 @@ describe('simulator: Resource Manager framework', function () {
     assert.match(r.headers['x-ms-ratelimit-remaining-subscription-reads'], /^\d+$/);
   });
 
-  it('normalises "//subscriptions" and matches provider segments case-insensitively, keeping creation casing', async () => {
-    const client = resourcesClient(sim);
-    await client.resourceGroups.createOrUpdate('RG-Case', { location: 'West Europe' });
-    const got = await client.resources.getById(
-      `/subscriptions/${sub}/resourceGroups/rg-case`,
-      '2021-04-01',
-    );
-    assert.strictEqual(got.name, 'RG-Case');
-    assert.strictEqual(got.location, 'westeurope');
-    assert.ok(
-      sim
-        .state()
-        .requests.some((q) => q.path.startsWith(`/subscriptions/${sub}/resourceGroups/rg-case?`)),
-      'the //-path was normalised',
-    );
-    const r = await rawRequest(
-      sim,
-      'GET',
-      `/SUBSCRIPTIONS/${sub}/RESOURCEGROUPS/rg-case?api-version=2021-04-01`,
-      { token },
-    );
-    assert.strictEqual(r.body.id, `/subscriptions/${sub}/resourcegroups/RG-Case`);
-  });
+  it(
+    'normalises "//subscriptions" and matches provider segments case-insensitively, keeping ' +
+      'creation casing',
+    async () => {
+      const client = resourcesClient(sim);
+      await client.resourceGroups.createOrUpdate('RG-Case', { location: 'West Europe' });
+      const got = await client.resources.getById(
+        `/subscriptions/${sub}/resourceGroups/rg-case`,
+        '2021-04-01',
+      );
+      assert.strictEqual(got.name, 'RG-Case');
+      assert.strictEqual(got.location, 'westeurope');
+      assert.ok(
+        sim
+          .state()
+          .requests.some((q) => q.path.startsWith(`/subscriptions/${sub}/resourceGroups/rg-case?`)),
+        'the //-path was normalised',
+      );
+      const r = await rawRequest(
+        sim,
+        'GET',
+        `/SUBSCRIPTIONS/${sub}/RESOURCEGROUPS/rg-case?api-version=2021-04-01`,
+        { token },
+      );
+      assert.strictEqual(r.body.id, `/subscriptions/${sub}/resourcegroups/RG-Case`);
+    },
+  );
 
   it("answers ARM's not-found errors", async () => {
     const rg = await rawRequest(
@@ -86,23 +91,30 @@ describe('simulator: Resource Manager framework', function () {
     const res = await rawRequest(
       sim,
       'GET',
-      `/subscriptions/${sub}/resourceGroups/RG-Case/providers/Microsoft.ManagedIdentity/userAssignedIdentities/none?api-version=2023-01-31`,
+      `/subscriptions/${sub}/resourceGroups/RG-Case/providers/Microsoft.ManagedIdentity` +
+        `/userAssignedIdentities/none?api-version=2023-01-31`,
       { token },
     );
     assert.strictEqual(res.body.error.code, 'ResourceNotFound');
     assert.strictEqual(
       res.body.error.message,
-      "The Resource 'Microsoft.ManagedIdentity/userAssignedIdentities/none' under resource group 'RG-Case' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix",
+      "The Resource 'Microsoft.ManagedIdentity/userAssignedIdentities/none' under resource " +
+        "group 'RG-Case' was not found. For more details please go to " +
+        'https://aka.ms/ARMResourceNotFoundFix',
     );
     const parent = await rawRequest(
       sim,
       'PUT',
-      `/subscriptions/${sub}/resourceGroups/RG-Case/providers/Microsoft.Storage/storageAccounts/nosuchacct/providers/Microsoft.Authorization/roleAssignments/5b1d0d4a-1111-4222-8333-444455556666?api-version=2022-04-01`,
+      `/subscriptions/${sub}/resourceGroups/RG-Case/providers/Microsoft.Storage` +
+        `/storageAccounts/nosuchacct/providers/Microsoft.Authorization/roleAssignments` +
+        `/5b1d0d4a-1111-4222-8333-444455556666?api-version=2022-04-01`,
       {
         token,
         body: {
           properties: {
-            roleDefinitionId: `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/${READER}`,
+            roleDefinitionId:
+              `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/` +
+              `${READER}`,
             principalId: sim.info.principals.sp.objectId,
           },
         },
@@ -113,7 +125,8 @@ describe('simulator: Resource Manager framework', function () {
       [
         404,
         'ParentResourceNotFound',
-        "Can not perform requested operation on nested resource. Parent resource 'nosuchacct' not found.",
+        'Can not perform requested operation on nested resource. Parent resource ' +
+          "'nosuchacct' not found.",
       ],
     );
     const other = await rawRequest(
@@ -126,7 +139,8 @@ describe('simulator: Resource Manager framework', function () {
     const type = await rawRequest(
       sim,
       'GET',
-      `/subscriptions/${sub}/resourceGroups/RG-Case/providers/Microsoft.Storage/fooAccounts/x?api-version=2023-01-01`,
+      `/subscriptions/${sub}/resourceGroups/RG-Case/providers/Microsoft.Storage/fooAccounts` +
+        `/x?api-version=2023-01-01`,
       { token },
     );
     assert.strictEqual(type.body.error.code, 'InvalidResourceType');
@@ -174,7 +188,10 @@ describe('simulator: Resource Manager framework', function () {
       assert.strictEqual(r.body.error.code, 'TooManyRequests');
       assert.match(
         r.body.error.message,
-        /^The request is being throttled as the limit has been reached for operation type - Read_ObservationWindow_00:05:00\./,
+        new RegExp(
+          '^The request is being throttled as the limit has been reached for operation type ' +
+            '- Read_ObservationWindow_00:05:00\\.',
+        ),
       );
     } finally {
       await s2.stop();
@@ -236,7 +253,9 @@ describe('simulator: Resource Manager framework', function () {
   it('deletes a resource group as a long-running operation that removes its resources', async () => {
     const client = resourcesClient(sim);
     await client.resourceGroups.createOrUpdate('rg-del', { location: 'westeurope' });
-    const id = `/subscriptions/${sub}/resourceGroups/rg-del/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1`;
+    const id =
+      `/subscriptions/${sub}/resourceGroups/rg-del/providers/Microsoft.ManagedIdentity` +
+      `/userAssignedIdentities/id1`;
     const put = await rawRequest(sim, 'PUT', `${id}?api-version=2023-01-31`, {
       token,
       body: { location: 'westeurope' },
@@ -297,7 +316,11 @@ describe('simulator: Resource Manager framework', function () {
           assert.strictEqual(e.code, 'AuthorizationFailed');
           assert.strictEqual(
             e.message,
-            `The client '${p.clientId}' with object id '${p.objectId}' does not have authorization to perform action 'Microsoft.Resources/subscriptions/resourceGroups/write' over scope '/subscriptions/${s2.info.subscriptionId}/resourcegroups/rg-new' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+            `The client '${p.clientId}' with object id '${p.objectId}' does not have ` +
+              `authorization to perform action ` +
+              `'Microsoft.Resources/subscriptions/resourceGroups/write' over scope ` +
+              `'/subscriptions/${s2.info.subscriptionId}/resourcegroups/rg-new' or the scope ` +
+              `is invalid. If access was recently granted, please refresh your credentials.`,
           );
           return true;
         },
@@ -306,19 +329,23 @@ describe('simulator: Resource Manager framework', function () {
       const ok = await rawRequest(
         s2,
         'PUT',
-        `${rgScope}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1?api-version=2023-01-31`,
+        `${rgScope}/providers/Microsoft.ManagedIdentity/userAssignedIdentities` +
+          `/id1?api-version=2023-01-31`,
         { token: t, body: { location: 'westeurope' } },
       );
       assert.strictEqual(ok.status, 201, 'Contributor on the group may create in it');
       const ra = await rawRequest(
         s2,
         'PUT',
-        `${rgScope}/providers/Microsoft.Authorization/roleAssignments/5b1d0d4a-1111-4222-8333-444455556666?api-version=2022-04-01`,
+        `${rgScope}/providers/Microsoft.Authorization/roleAssignments` +
+          `/5b1d0d4a-1111-4222-8333-444455556666?api-version=2022-04-01`,
         {
           token: t,
           body: {
             properties: {
-              roleDefinitionId: `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/${READER}`,
+              roleDefinitionId:
+                `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/` +
+                `${READER}`,
               principalId: p.objectId,
             },
           },

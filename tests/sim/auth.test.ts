@@ -1,5 +1,6 @@
-// Authentication against the simulator as the tasks do it: @azure/identity credentials with a custom
-// authority host, workload identity through both DevOps OIDC forms, and the managed identity endpoint.
+// Authentication against the simulator as the tasks do it: @azure/identity credentials with a
+// custom authority host, workload identity through both DevOps OIDC forms, and the managed identity
+// endpoint.
 import * as assert from 'assert';
 import {
   AzurePipelinesCredential,
@@ -100,7 +101,10 @@ describe('simulator: authentication', function () {
     );
     await assert.rejects(
       cred.getToken(`${sim.info.armUrl}.default`),
-      /AADSTS700016: Application with identifier '99999999-9999-4999-8999-999999999999' was not found/,
+      new RegExp(
+        "AADSTS700016: Application with identifier '99999999-9999-4999-8999-999999999999' " +
+          'was not found',
+      ),
     );
   });
 
@@ -151,45 +155,52 @@ describe('simulator: authentication', function () {
     assert.ok(sim.state().tokenGrants.client_assertion >= 1);
   });
 
-  it('workload identity: distributedtask oidctoken through azure-devops-node-api, then a client assertion', async () => {
-    const connection = new WebApi(
-      sim.info.collectionUri,
-      getHandlerFromToken(sim.info.systemAccessToken),
-      { cert: { caFile: sim.info.caCertPath } },
-    );
-    const taskApi = await connection.getTaskApi();
-    const d = DEVOPS_DEFAULTS;
-    const res = await taskApi.createOidcToken(
-      {},
-      d.projectId,
-      d.hub,
-      d.planId,
-      d.jobId,
-      '6f1a2b3c-0000-4000-8000-00000000c0c0',
-    );
-    assert.ok(res.oidcToken);
-    const cred = new ClientAssertionCredential(
-      sim.info.tenantId,
-      sim.info.principals.wif.clientId,
-      async () => res.oidcToken!,
-      credentialOptions(sim.info),
-    );
-    const rg = await resourcesClient(sim, cred).resourceGroups.createOrUpdate('rg-wif', {
-      location: 'westeurope',
-    });
-    assert.strictEqual(rg.name, 'rg-wif');
-    // A federated credential for another subject does not match this pipeline's token.
-    const other = new ClientAssertionCredential(
-      sim.info.tenantId,
-      otherWif.clientId,
-      async () => res.oidcToken!,
-      credentialOptions(sim.info),
-    );
-    await assert.rejects(
-      armToken(sim, other),
-      /AADSTS700213: No matching federated identity record found for presented assertion subject 'sc:\/\/simorg\//,
-    );
-  });
+  it(
+    'workload identity: distributedtask oidctoken through azure-devops-node-api, then a ' +
+      'client assertion',
+    async () => {
+      const connection = new WebApi(
+        sim.info.collectionUri,
+        getHandlerFromToken(sim.info.systemAccessToken),
+        { cert: { caFile: sim.info.caCertPath } },
+      );
+      const taskApi = await connection.getTaskApi();
+      const d = DEVOPS_DEFAULTS;
+      const res = await taskApi.createOidcToken(
+        {},
+        d.projectId,
+        d.hub,
+        d.planId,
+        d.jobId,
+        '6f1a2b3c-0000-4000-8000-00000000c0c0',
+      );
+      assert.ok(res.oidcToken);
+      const cred = new ClientAssertionCredential(
+        sim.info.tenantId,
+        sim.info.principals.wif.clientId,
+        async () => res.oidcToken!,
+        credentialOptions(sim.info),
+      );
+      const rg = await resourcesClient(sim, cred).resourceGroups.createOrUpdate('rg-wif', {
+        location: 'westeurope',
+      });
+      assert.strictEqual(rg.name, 'rg-wif');
+      // A federated credential for another subject does not match this pipeline's token.
+      const other = new ClientAssertionCredential(
+        sim.info.tenantId,
+        otherWif.clientId,
+        async () => res.oidcToken!,
+        credentialOptions(sim.info),
+      );
+      await assert.rejects(
+        armToken(sim, other),
+        new RegExp(
+          'AADSTS700213: No matching federated identity record found for presented assertion ' +
+            "subject 'sc:\\/\\/simorg\\/",
+        ),
+      );
+    },
+  );
 
   it('managed identity through AZURE_POD_IDENTITY_AUTHORITY_HOST', async () => {
     const saved = process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST;

@@ -1,4 +1,5 @@
-// The CLI other tools run: SIM_READY line, --info-out, the admin endpoints, state written on SIGTERM.
+// The CLI other tools run: SIM_READY line, --info-out, the admin endpoints, state written on
+// SIGTERM.
 import * as assert from 'assert';
 import { spawn } from 'child_process';
 import * as fs from 'fs';

@@ -82,7 +82,9 @@ function collectExamples(): { examples: Example[]; missing: number } {
   return { examples, missing };
 }
 
-/** Example values name foreign subscriptions and placeholders; point them at the simulator's world. */
+/**
+ * Example values name foreign subscriptions and placeholders; point them at the simulator's world.
+ */
 function concrete(name: string, value: unknown, sub: string): string {
   let v = String(value);
   if (name === 'subscriptionId') return sub;
@@ -98,7 +100,8 @@ function requestOf(e: Example, sub: string): { pathAndQuery: string; body?: unkn
   const used = new Set<string>(['api-version']);
   const p = e.template.split('?')[0].replace(/\{([^}]+)\}/g, (_, name: string) => {
     used.add(name);
-    // GetById's example passes a placeholder; a client passes the role's full id, as the example answers it.
+    // GetById's example passes a placeholder; a client passes the role's full id, as the example
+    // answers it.
     const raw =
       name === 'roleId' && !String(e.ex.parameters[name]).includes('/')
         ? e.ex.responses['200'].body.id
@@ -120,7 +123,10 @@ function requestOf(e: Example, sub: string): { pathAndQuery: string; body?: unkn
   return { pathAndQuery: `/${p.replace(/^\/+/, '')}?${query.toString()}`, body };
 }
 
-/** What the examples take for granted: their groups, custom roles, principals' assignments, providers. */
+/**
+ * What the examples take for granted: their groups, custom roles, principals' assignments,
+ * providers.
+ */
 function prerequisites(
   examples: Example[],
   sub: string,
@@ -144,7 +150,8 @@ function prerequisites(
     if (roleDef) roles.add(String(roleDef).split('/').pop()!);
     if (e.method !== 'PUT' && p.roleAssignmentName) {
       const body = e.ex.responses?.['200']?.body;
-      // Another principal than the create examples use, or those would meet RoleAssignmentExists (as in Azure).
+      // Another principal than the create examples use, or those would meet RoleAssignmentExists
+      // (as in Azure).
       if (body?.properties)
         assignments.set(p.roleAssignmentName, {
           ...body.properties,
@@ -182,7 +189,9 @@ function prerequisites(
       properties: {
         ...props,
         scope,
-        roleDefinitionId: `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/${String(props.roleDefinitionId).split('/').pop()}`,
+        roleDefinitionId:
+          `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/` +
+          `${String(props.roleDefinitionId).split('/').pop()}`,
       },
     });
   }
@@ -218,11 +227,13 @@ describe('simulator: official examples of the core resource types', function () 
         .filter((s) => s < 400);
       if (!expected.includes(r.status))
         failures.push(
-          `${e.file} (${e.title}): ${e.method} ${pathAndQuery} -> ${r.status} ${JSON.stringify(r.body)}; expected ${expected.join('/')}`,
+          `${e.file} (${e.title}): ${e.method} ${pathAndQuery} -> ${r.status} ` +
+            `${JSON.stringify(r.body)}; expected ${expected.join('/')}`,
         );
     }
     console.log(
-      `      ${examples.length - failures.length} of ${examples.length} official examples accepted (${missing} referenced examples are not held in the contracts folder)`,
+      `      ${examples.length - failures.length} of ${examples.length} official examples ` +
+        `accepted (${missing} referenced examples are not held in the contracts folder)`,
     );
     assert.deepStrictEqual(failures, []);
     assert.ok(examples.length >= 15, `found ${examples.length} examples`);

@@ -18,7 +18,9 @@ export { SIM_IDS } from './sim';
 export { DEVOPS_DEFAULTS } from './devops/endpoint';
 export { trustingHttpClient, trustingStorageHttpClient } from './core/trustingHttpClient';
 
-/** Starts the simulator on loopback; `stop()` closes every listener and removes its temporary files. */
+/**
+ * Starts the simulator on loopback; `stop()` closes every listener and removes its temporary files.
+ */
 export function startSimulator(
   opts: { scenario?: Scenario; log?: (line: string) => void } = {},
 ): Promise<RunningSim> {

@@ -1,5 +1,6 @@
-// CLI: node out/tests/sim/main.js [--scenario file.json] [--info-out file.json] [--state-out file.json]
-// Prints `SIM_READY <info json>` once listening; on SIGINT/SIGTERM writes the state dump and exits 0.
+// CLI: node out/tests/sim/main.js [--scenario file.json] [--info-out file.json] [--state-out
+// file.json] Prints `SIM_READY <info json>` once listening; on SIGINT/SIGTERM writes the state dump
+// and exits 0.
 import * as fs from 'fs';
 import { startSimulator } from './index';
 import type { Scenario } from './types';
@@ -18,7 +19,8 @@ function parseArgs(argv: string[]): { scenario?: string; infoOut?: string; state
     else if (a === '--state-out') out.stateOut = value();
     else
       throw new Error(
-        `unknown argument ${a}; usage: main.js [--scenario file.json] [--info-out file.json] [--state-out file.json]`,
+        `unknown argument ${a}; usage: main.js [--scenario file.json] [--info-out ` +
+          `file.json] [--state-out file.json]`,
       );
   }
   return out;

@@ -1,4 +1,5 @@
-// The resource modules the simulator loads, in order. A new module is one line here (see README.md).
+// The resource modules the simulator loads, in order. A new module is one line here (see
+// README.md).
 import type { SimModule } from './arm/framework';
 import { imageBuildingModule } from './domain';
 import { imageConsumersModule } from './domain/imageConsumers';

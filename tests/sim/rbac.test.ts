@@ -1,5 +1,6 @@
-// Role assignments take effect after the scenario's propagation delay, as Azure's do: until then the
-// principal is refused with AuthorizationFailed, and the permissions API and the subscription list agree.
+// Role assignments take effect after the scenario's propagation delay, as Azure's do: until then
+// the principal is refused with AuthorizationFailed, and the permissions API and the subscription
+// list agree.
 import * as assert from 'assert';
 import { ClientSecretCredential } from '@azure/identity';
 import { RunningSim, SIM_IDS, startSimulator } from './index';
@@ -38,116 +39,133 @@ describe('simulator: role assignment propagation', function () {
   });
   after(async () => sim?.stop());
 
-  it('an assignment made through the API counts only after rbacPropagationSeconds (scaled): AuthorizationFailed, no permissions, no subscription until then', async () => {
-    const owner = await armToken(sim);
-    const late = await armToken(
-      sim,
-      new ClientSecretCredential(
-        sim.info.tenantId,
-        LATE.clientId,
-        LATE.secret,
-        credentialOptions(sim.info),
-      ),
-    );
-    const name = '7c7c7c7c-1111-4222-8333-444455556666';
-    const put = await rawRequest(
-      sim,
-      'PUT',
-      `${RG}/providers/Microsoft.Authorization/roleAssignments/${name}?api-version=2022-04-01`,
-      {
-        token: owner,
-        body: {
-          properties: {
-            roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${READER}`,
-            principalId: LATE.objectId,
+  it(
+    'an assignment made through the API counts only after rbacPropagationSeconds (scaled): ' +
+      'AuthorizationFailed, no permissions, no subscription until then',
+    async () => {
+      const owner = await armToken(sim);
+      const late = await armToken(
+        sim,
+        new ClientSecretCredential(
+          sim.info.tenantId,
+          LATE.clientId,
+          LATE.secret,
+          credentialOptions(sim.info),
+        ),
+      );
+      const name = '7c7c7c7c-1111-4222-8333-444455556666';
+      const put = await rawRequest(
+        sim,
+        'PUT',
+        `${RG}/providers/Microsoft.Authorization/roleAssignments/${name}?api-version=2022-04-01`,
+        {
+          token: owner,
+          body: {
+            properties: {
+              roleDefinitionId:
+                `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/` +
+                `${READER}`,
+              principalId: LATE.objectId,
+            },
           },
         },
-      },
-    );
-    const madeAt = Date.now();
-    assert.strictEqual(put.status, 201);
+      );
+      const madeAt = Date.now();
+      assert.strictEqual(put.status, 201);
 
-    const read = () => rawRequest(sim, 'GET', `${RG}?api-version=2021-04-01`, { token: late });
-    const permissions = async () =>
-      (
-        await rawRequest(
-          sim,
-          'GET',
-          `${RG}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01`,
-          { token: late },
-        )
-      ).body.value;
-    const subscriptions = async () =>
-      (await rawRequest(sim, 'GET', '/subscriptions?api-version=2022-12-01', { token: late })).body
-        .value;
-    const refused = await read();
-    assert.deepStrictEqual([refused.status, refused.body.error.code], [403, 'AuthorizationFailed']);
-    assert.deepStrictEqual(await permissions(), []);
-    assert.deepStrictEqual(await subscriptions(), []);
-    // The assignment itself is there to read at once, as in Azure.
-    const listed = await rawRequest(
-      sim,
-      'GET',
-      `${RG}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01&$filter=${encodeURIComponent(`principalId eq '${LATE.objectId}'`)}`,
-      { token: owner },
-    );
-    assert.deepStrictEqual(
-      listed.body.value.map((a: any) => a.name),
-      [name],
-    );
+      const read = () => rawRequest(sim, 'GET', `${RG}?api-version=2021-04-01`, { token: late });
+      const permissions = async () =>
+        (
+          await rawRequest(
+            sim,
+            'GET',
+            `${RG}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01`,
+            { token: late },
+          )
+        ).body.value;
+      const subscriptions = async () =>
+        (await rawRequest(sim, 'GET', '/subscriptions?api-version=2022-12-01', { token: late }))
+          .body.value;
+      const refused = await read();
+      assert.deepStrictEqual(
+        [refused.status, refused.body.error.code],
+        [403, 'AuthorizationFailed'],
+      );
+      assert.deepStrictEqual(await permissions(), []);
+      assert.deepStrictEqual(await subscriptions(), []);
+      // The assignment itself is there to read at once, as in Azure.
+      const listed = await rawRequest(
+        sim,
+        'GET',
+        `${RG}/providers/Microsoft.Authorization` +
+          `/roleAssignments?api-version=2022-04-01&$filter=` +
+          `${encodeURIComponent(`principalId eq '${LATE.objectId}'`)}`,
+        { token: owner },
+      );
+      assert.deepStrictEqual(
+        listed.body.value.map((a: any) => a.name),
+        [name],
+      );
 
-    let allowed = await read();
-    while (allowed.status === 403 && Date.now() - madeAt < 5000) {
-      await new Promise((r) => setTimeout(r, 50));
-      allowed = await read();
-    }
-    assert.strictEqual(allowed.status, 200);
-    const waited = Date.now() - madeAt;
-    assert.ok(waited >= 550 && waited < 2000, `took effect after ${waited} ms (600 expected)`);
-    assert.deepStrictEqual(
-      (await permissions()).map((p: any) => p.actions),
-      [['*/read']],
-    );
-    assert.deepStrictEqual(
-      (await subscriptions()).map((s: any) => s.subscriptionId),
-      [SUB],
-    );
-  });
+      let allowed = await read();
+      while (allowed.status === 403 && Date.now() - madeAt < 5000) {
+        await new Promise((r) => setTimeout(r, 50));
+        allowed = await read();
+      }
+      assert.strictEqual(allowed.status, 200);
+      const waited = Date.now() - madeAt;
+      assert.ok(waited >= 550 && waited < 2000, `took effect after ${waited} ms (600 expected)`);
+      assert.deepStrictEqual(
+        (await permissions()).map((p: any) => p.actions),
+        [['*/read']],
+      );
+      assert.deepStrictEqual(
+        (await subscriptions()).map((s: any) => s.subscriptionId),
+        [SUB],
+      );
+    },
+  );
 
-  it('a scenario assignment counts at once, and re-putting one that took effect does not delay it again', async () => {
-    const owner = await armToken(sim);
-    assert.strictEqual(
-      (await rawRequest(sim, 'GET', `${RG}?api-version=2021-04-01`, { token: owner })).status,
-      200,
-    );
-    const name = '7c7c7c7c-1111-4222-8333-444455556666';
-    const again = await rawRequest(
-      sim,
-      'PUT',
-      `${RG}/providers/Microsoft.Authorization/roleAssignments/${name}?api-version=2022-04-01`,
-      {
-        token: owner,
-        body: {
-          properties: {
-            roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${READER}`,
-            principalId: LATE.objectId,
+  it(
+    'a scenario assignment counts at once, and re-putting one that took effect does not ' +
+      'delay it again',
+    async () => {
+      const owner = await armToken(sim);
+      assert.strictEqual(
+        (await rawRequest(sim, 'GET', `${RG}?api-version=2021-04-01`, { token: owner })).status,
+        200,
+      );
+      const name = '7c7c7c7c-1111-4222-8333-444455556666';
+      const again = await rawRequest(
+        sim,
+        'PUT',
+        `${RG}/providers/Microsoft.Authorization/roleAssignments/${name}?api-version=2022-04-01`,
+        {
+          token: owner,
+          body: {
+            properties: {
+              roleDefinitionId:
+                `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/` +
+                `${READER}`,
+              principalId: LATE.objectId,
+            },
           },
         },
-      },
-    );
-    assert.strictEqual(again.status, 200);
-    const late = await armToken(
-      sim,
-      new ClientSecretCredential(
-        sim.info.tenantId,
-        LATE.clientId,
-        LATE.secret,
-        credentialOptions(sim.info),
-      ),
-    );
-    assert.strictEqual(
-      (await rawRequest(sim, 'GET', `${RG}?api-version=2021-04-01`, { token: late })).status,
-      200,
-    );
-  });
+      );
+      assert.strictEqual(again.status, 200);
+      const late = await armToken(
+        sim,
+        new ClientSecretCredential(
+          sim.info.tenantId,
+          LATE.clientId,
+          LATE.secret,
+          credentialOptions(sim.info),
+        ),
+      );
+      assert.strictEqual(
+        (await rawRequest(sim, 'GET', `${RG}?api-version=2021-04-01`, { token: late })).status,
+        200,
+      );
+    },
+  );
 });

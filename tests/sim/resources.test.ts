@@ -1,5 +1,6 @@
 // The core resource types: provider registration, user-assigned identities (and their tokens), role
-// definitions/assignments/permissions, storage accounts on Azurite (keys, bearer tokens, user delegation SAS).
+// definitions/assignments/permissions, storage accounts on Azurite (keys, bearer tokens, user
+// delegation SAS).
 import * as assert from 'assert';
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { ManagedServiceIdentityClient } from '@azure/arm-msi';
@@ -40,46 +41,51 @@ describe('simulator: core resource types', function () {
   });
   after(async () => sim?.stop());
 
-  it('providers: an unregistered namespace answers MissingSubscriptionRegistration until registered', async () => {
-    const storage = new StorageManagementClient(
-      spCredential(sim.info),
-      sub,
-      armClientOptions(sim.info),
-    );
-    await assert.rejects(
-      storage.storageAccounts.beginCreateAndWait('rg', 'acct0', {
-        location: 'westeurope',
-        kind: 'StorageV2',
-        sku: { name: 'Standard_LRS' },
-      }),
-      (e: any) => {
-        assert.strictEqual(e.code, 'MissingSubscriptionRegistration');
-        assert.strictEqual(
-          e.message,
-          "The subscription is not registered to use namespace 'Microsoft.Storage'. See https://aka.ms/rps-not-found for how to register subscriptions.",
-        );
-        return true;
-      },
-    );
-    const providers = resourcesClient(sim).providers;
-    assert.strictEqual(
-      (await providers.get('Microsoft.Storage')).registrationState,
-      'NotRegistered',
-    );
-    assert.strictEqual(
-      (await providers.register('Microsoft.Storage')).registrationState,
-      'Registering',
-    );
-    for (
-      let i = 0;
-      i < 100 && (await providers.get('microsoft.storage')).registrationState !== 'Registered';
-      i++
-    )
-      await new Promise((r) => setTimeout(r, 50));
-    const p = await providers.get('Microsoft.Storage');
-    assert.strictEqual(p.registrationState, 'Registered');
-    assert.ok(p.resourceTypes!.some((t) => t.resourceType === 'storageAccounts'));
-  });
+  it(
+    'providers: an unregistered namespace answers MissingSubscriptionRegistration until ' +
+      'registered',
+    async () => {
+      const storage = new StorageManagementClient(
+        spCredential(sim.info),
+        sub,
+        armClientOptions(sim.info),
+      );
+      await assert.rejects(
+        storage.storageAccounts.beginCreateAndWait('rg', 'acct0', {
+          location: 'westeurope',
+          kind: 'StorageV2',
+          sku: { name: 'Standard_LRS' },
+        }),
+        (e: any) => {
+          assert.strictEqual(e.code, 'MissingSubscriptionRegistration');
+          assert.strictEqual(
+            e.message,
+            "The subscription is not registered to use namespace 'Microsoft.Storage'. See " +
+              'https://aka.ms/rps-not-found for how to register subscriptions.',
+          );
+          return true;
+        },
+      );
+      const providers = resourcesClient(sim).providers;
+      assert.strictEqual(
+        (await providers.get('Microsoft.Storage')).registrationState,
+        'NotRegistered',
+      );
+      assert.strictEqual(
+        (await providers.register('Microsoft.Storage')).registrationState,
+        'Registering',
+      );
+      for (
+        let i = 0;
+        i < 100 && (await providers.get('microsoft.storage')).registrationState !== 'Registered';
+        i++
+      )
+        await new Promise((r) => setTimeout(r, 50));
+      const p = await providers.get('Microsoft.Storage');
+      assert.strictEqual(p.registrationState, 'Registered');
+      assert.ok(p.resourceTypes!.some((t) => t.resourceType === 'storageAccounts'));
+    },
+  );
 
   it('user-assigned identities get ids and tokens from the managed identity endpoint', async () => {
     const msi = new ManagedServiceIdentityClient(
@@ -164,7 +170,8 @@ describe('simulator: core resource types', function () {
       `/subscriptions/${sub}`,
       '3f405162-3c4b-4a59-8687-98a9b0c1d2e3',
       {
-        roleDefinitionId: `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/${READER}`,
+        roleDefinitionId:
+          `/subscriptions/${sub}/providers/Microsoft.Authorization` + `/roleDefinitions/${READER}`,
         principalId: uai.principalId!,
         principalType: 'ServicePrincipal',
       },
@@ -292,128 +299,139 @@ describe('simulator: core resource types', function () {
       assert.strictEqual(r.body.error.code, 'LinkedAuthorizationFailed');
       assert.strictEqual(
         r.body.error.message,
-        `The client '${sim.info.principals.sp.clientId}' with object id '${sim.info.principals.sp.objectId}' has permission to perform action 'Microsoft.Storage/storageAccounts/write' on scope '${appRg}/providers/Microsoft.Storage/storageAccounts/acctlinked'; however, it does not have permission to perform action(s) 'Microsoft.ManagedIdentity/userAssignedIdentities/assign/action' on the linked scope(s) '${uaiId}' (respectively) or the linked scope(s) are invalid.`,
+        `The client '${sim.info.principals.sp.clientId}' with object id ` +
+          `'${sim.info.principals.sp.objectId}' has permission to perform action ` +
+          `'Microsoft.Storage/storageAccounts/write' on scope ` +
+          `'${appRg}/providers/Microsoft.Storage/storageAccounts/acctlinked'; however, it ` +
+          `does not have permission to perform action(s) ` +
+          `'Microsoft.ManagedIdentity/userAssignedIdentities/assign/action' on the linked ` +
+          `scope(s) '${uaiId}' (respectively) or the linked scope(s) are invalid.`,
       );
     } finally {
       await s2.stop();
     }
   });
 
-  it('storage accounts: long-running create, Azurite blob endpoint, keys, bearer tokens and user delegation SAS', async () => {
-    const storage = new StorageManagementClient(
-      spCredential(sim.info),
-      sub,
-      armClientOptions(sim.info),
-    );
-    const create = await rawRequest(
-      sim,
-      'PUT',
-      `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/stagingacct?api-version=2023-05-01`,
-      {
-        token: await armToken(sim),
-        body: {
+  it(
+    'storage accounts: long-running create, Azurite blob endpoint, keys, bearer tokens and ' +
+      'user delegation SAS',
+    async () => {
+      const storage = new StorageManagementClient(
+        spCredential(sim.info),
+        sub,
+        armClientOptions(sim.info),
+      );
+      const create = await rawRequest(
+        sim,
+        'PUT',
+        `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts` +
+          `/stagingacct?api-version=2023-05-01`,
+        {
+          token: await armToken(sim),
+          body: {
+            location: 'westeurope',
+            kind: 'StorageV2',
+            sku: { name: 'Standard_LRS' },
+            properties: { allowBlobPublicAccess: false, minimumTlsVersion: 'TLS1_2' },
+          },
+        },
+      );
+      assert.strictEqual(create.status, 202);
+      assert.match(
+        create.headers.location,
+        /\/providers\/Microsoft\.Storage\/locations\/westeurope\/asyncoperations\//,
+      );
+      const acct = await storage.storageAccounts.beginCreateAndWait(
+        'rg',
+        'stagingacct',
+        {
           location: 'westeurope',
           kind: 'StorageV2',
           sku: { name: 'Standard_LRS' },
-          properties: { allowBlobPublicAccess: false, minimumTlsVersion: 'TLS1_2' },
+          allowBlobPublicAccess: false,
+          minimumTlsVersion: 'TLS1_2',
         },
-      },
-    );
-    assert.strictEqual(create.status, 202);
-    assert.match(
-      create.headers.location,
-      /\/providers\/Microsoft\.Storage\/locations\/westeurope\/asyncoperations\//,
-    );
-    const acct = await storage.storageAccounts.beginCreateAndWait(
-      'rg',
-      'stagingacct',
-      {
-        location: 'westeurope',
-        kind: 'StorageV2',
-        sku: { name: 'Standard_LRS' },
-        allowBlobPublicAccess: false,
-        minimumTlsVersion: 'TLS1_2',
-      },
-      { updateIntervalInMs: 10 },
-    );
-    assert.strictEqual(acct.provisioningState, 'Succeeded');
-    assert.strictEqual(
-      acct.primaryEndpoints!.blob,
-      sim.info.blobEndpointTemplate.replace('{account}', 'stagingacct'),
-    );
-    assert.strictEqual(acct.allowBlobPublicAccess, false);
-    assert.strictEqual(acct.minimumTlsVersion, 'TLS1_2');
-    await assert.rejects(
-      storage.storageAccounts.beginCreateAndWait('rg', 'Bad_Name', {
-        location: 'westeurope',
-        kind: 'StorageV2',
-        sku: { name: 'Standard_LRS' },
-      }),
-      /AccountNameInvalid|is not a valid storage account name/,
-    );
-    assert.deepStrictEqual(
-      await storage.storageAccounts.checkNameAvailability({
-        name: 'stagingacct',
-        type: 'Microsoft.Storage/storageAccounts',
-      }),
-      {
-        nameAvailable: false,
-        reason: 'AlreadyExists',
-        message: 'The storage account named stagingacct is already taken.',
-      },
-    );
+        { updateIntervalInMs: 10 },
+      );
+      assert.strictEqual(acct.provisioningState, 'Succeeded');
+      assert.strictEqual(
+        acct.primaryEndpoints!.blob,
+        sim.info.blobEndpointTemplate.replace('{account}', 'stagingacct'),
+      );
+      assert.strictEqual(acct.allowBlobPublicAccess, false);
+      assert.strictEqual(acct.minimumTlsVersion, 'TLS1_2');
+      await assert.rejects(
+        storage.storageAccounts.beginCreateAndWait('rg', 'Bad_Name', {
+          location: 'westeurope',
+          kind: 'StorageV2',
+          sku: { name: 'Standard_LRS' },
+        }),
+        /AccountNameInvalid|is not a valid storage account name/,
+      );
+      assert.deepStrictEqual(
+        await storage.storageAccounts.checkNameAvailability({
+          name: 'stagingacct',
+          type: 'Microsoft.Storage/storageAccounts',
+        }),
+        {
+          nameAvailable: false,
+          reason: 'AlreadyExists',
+          message: 'The storage account named stagingacct is already taken.',
+        },
+      );
 
-    const keys = await storage.storageAccounts.listKeys('rg', 'stagingacct');
-    assert.strictEqual(keys.keys!.length, 2);
-    const ca = fs.readFileSync(sim.info.caCertPath, 'utf8');
-    const keyClient = new BlobServiceClient(
-      acct.primaryEndpoints!.blob!,
-      new StorageSharedKeyCredential('stagingacct', keys.keys![0].value!),
-      { httpClient: trustingStorageHttpClient(ca) },
-    );
-    await keyClient.getContainerClient('scripts').create();
-    await keyClient
-      .getContainerClient('scripts')
-      .getBlockBlobClient('hello.sh')
-      .upload('echo hello', 10);
+      const keys = await storage.storageAccounts.listKeys('rg', 'stagingacct');
+      assert.strictEqual(keys.keys!.length, 2);
+      const ca = fs.readFileSync(sim.info.caCertPath, 'utf8');
+      const keyClient = new BlobServiceClient(
+        acct.primaryEndpoints!.blob!,
+        new StorageSharedKeyCredential('stagingacct', keys.keys![0].value!),
+        { httpClient: trustingStorageHttpClient(ca) },
+      );
+      await keyClient.getContainerClient('scripts').create();
+      await keyClient
+        .getContainerClient('scripts')
+        .getBlockBlobClient('hello.sh')
+        .upload('echo hello', 10);
 
-    const bearer = new BlobServiceClient(acct.primaryEndpoints!.blob!, spCredential(sim.info), {
-      httpClient: trustingStorageHttpClient(ca),
-    });
-    const now = new Date(Date.now() - 60_000);
-    const expires = new Date(Date.now() + 3600_000);
-    const udk = await bearer.getUserDelegationKey(now, expires);
-    const sas = generateBlobSASQueryParameters(
-      {
-        containerName: 'scripts',
-        blobName: 'hello.sh',
-        permissions: BlobSASPermissions.parse('r'),
-        startsOn: now,
-        expiresOn: expires,
-        version: '2025-11-05',
-      },
-      udk,
-      'stagingacct',
-    ).toString();
-    const anonymous = new BlobServiceClient(`${acct.primaryEndpoints!.blob}?${sas}`, undefined, {
-      httpClient: trustingStorageHttpClient(ca),
-    });
-    const text = await anonymous
-      .getContainerClient('scripts')
-      .getBlobClient('hello.sh')
-      .downloadToBuffer();
-    assert.strictEqual(text.toString(), 'echo hello');
+      const bearer = new BlobServiceClient(acct.primaryEndpoints!.blob!, spCredential(sim.info), {
+        httpClient: trustingStorageHttpClient(ca),
+      });
+      const now = new Date(Date.now() - 60_000);
+      const expires = new Date(Date.now() + 3600_000);
+      const udk = await bearer.getUserDelegationKey(now, expires);
+      const sas = generateBlobSASQueryParameters(
+        {
+          containerName: 'scripts',
+          blobName: 'hello.sh',
+          permissions: BlobSASPermissions.parse('r'),
+          startsOn: now,
+          expiresOn: expires,
+          version: '2025-11-05',
+        },
+        udk,
+        'stagingacct',
+      ).toString();
+      const anonymous = new BlobServiceClient(`${acct.primaryEndpoints!.blob}?${sas}`, undefined, {
+        httpClient: trustingStorageHttpClient(ca),
+      });
+      const text = await anonymous
+        .getContainerClient('scripts')
+        .getBlobClient('hello.sh')
+        .downloadToBuffer();
+      assert.strictEqual(text.toString(), 'echo hello');
 
-    // The simulator side reaches the same account.
-    const fromSim = (
-      await keyClient.getContainerClient('scripts').getBlobClient('hello.sh').getProperties()
-    ).contentLength;
-    assert.strictEqual(fromSim, 10);
+      // The simulator side reaches the same account.
+      const fromSim = (
+        await keyClient.getContainerClient('scripts').getBlobClient('hello.sh').getProperties()
+      ).contentLength;
+      assert.strictEqual(fromSim, 10);
 
-    await storage.storageAccounts.delete('rg', 'stagingacct');
-    await assert.rejects(
-      keyClient.getContainerClient('scripts').getProperties(),
-      (e: any) => e.statusCode === 404 || e.statusCode === 403,
-    );
-  });
+      await storage.storageAccounts.delete('rg', 'stagingacct');
+      await assert.rejects(
+        keyClient.getContainerClient('scripts').getProperties(),
+        (e: any) => e.statusCode === 404 || e.statusCode === 403,
+      );
+    },
+  );
 });

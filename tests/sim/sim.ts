@@ -1,5 +1,6 @@
-// Assembles the simulator: certificates, the HTTPS endpoint (Resource Manager, Entra ID, Microsoft Graph,
-// Azure DevOps, admin), the managed identity endpoint (HTTP), Azurite, the directory, and the resource modules.
+// Assembles the simulator: certificates, the HTTPS endpoint (Resource Manager, Entra ID, Microsoft
+// Graph, Azure DevOps, admin), the managed identity endpoint (HTTP), Azurite, the directory, and
+// the resource modules.
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
@@ -83,8 +84,9 @@ function listen(server: http.Server, port = 0): Promise<number> {
   });
 }
 
-// msal-node keeps the managed identity endpoint it first saw for the life of the process, so simulators
-// started one after another in a process (tests) reuse the first one's MSI port when it is free.
+// msal-node keeps the managed identity endpoint it first saw for the life of the process, so
+// simulators started one after another in a process (tests) reuse the first one's MSI port when it
+// is free.
 let processMsiPort: number | undefined;
 
 async function listenMsi(server: http.Server): Promise<number> {
@@ -92,7 +94,8 @@ async function listenMsi(server: http.Server): Promise<number> {
     try {
       return await listen(server, processMsiPort);
     } catch {
-      // In use by a simulator still running: take any port (msal-node in this process will not follow).
+      // In use by a simulator still running: take any port (msal-node in this process will not
+      // follow).
     }
   }
   const port = await listen(server);
@@ -201,7 +204,8 @@ export async function createSimulator(
     displayName: 'sim-wif',
   });
 
-  // Graph tokens carry the application permissions the scenario does not withhold (the `roles` claim).
+  // Graph tokens carry the application permissions the scenario does not withhold (the `roles`
+  // claim).
   const isGraphAudience = (aud: string): boolean =>
     graphAudiences(graphUrl).some((a) => sameResource(a, aud));
   const tokens = new TokenService(SIM_IDS.tenantId, tokenKey, (subject, audience) =>
@@ -368,7 +372,10 @@ export async function createSimulator(
   };
 }
 
-/** Scenario resources (state-dump shape) are created as they are, completed by their type's seed hook. */
+/**
+ * Scenario resources (state-dump shape) are created as they are, completed by their type's seed
+ * hook.
+ */
 function seedResources(sim: SimServices, resources: any[]): void {
   for (const raw of resources) {
     if (!raw || typeof raw.id !== 'string' || typeof raw.type !== 'string') {
@@ -377,7 +384,8 @@ function seedResources(sim: SimServices, resources: any[]): void {
     const def = sim.types.get(raw.type);
     if (!def)
       sim.log(
-        `simulator: scenario resource ${raw.id} has type ${raw.type}, which no module implements; it is stored as given`,
+        `simulator: scenario resource ${raw.id} has type ${raw.type}, which no module ` +
+          `implements; it is stored as given`,
       );
     let doc: StoredResource = clone(raw);
     doc.id = normalisePath(doc.id);

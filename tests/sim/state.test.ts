@@ -1,6 +1,6 @@
-// The state dump shows each resource as a GET returns it: fields the service computes on read (a dev box
-// definition's image validation, a session host's session count) included, and what only an expanded GET
-// shows (replication status, sharing groups) too.
+// The state dump shows each resource as a GET returns it: fields the service computes on read (a
+// dev box definition's image validation, a session host's session count) included, and what only an
+// expanded GET shows (replication status, sharing groups) too.
 import * as assert from 'assert';
 import { RunningSim, SIM_IDS, startSimulator } from './index';
 import { armToken, rawRequest } from './testSupport';

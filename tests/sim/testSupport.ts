@@ -1,4 +1,5 @@
-// Helpers for the simulator's own tests: clients that trust the simulator's CA and authenticate as its principals.
+// Helpers for the simulator's own tests: clients that trust the simulator's CA and authenticate as
+// its principals.
 import * as fs from 'fs';
 import { ClientSecretCredential, TokenCredential } from '@azure/identity';
 import { ResourceManagementClient } from '@azure/arm-resources';
@@ -52,7 +53,10 @@ export function resourcesClient(
   );
 }
 
-/** A raw HTTPS request to the simulator (for checking exact status codes, headers and bodies); `base` defaults to armUrl. */
+/**
+ * A raw HTTPS request to the simulator (for checking exact status codes, headers and bodies);
+ * `base` defaults to armUrl.
+ */
 export async function rawRequest(
   sim: RunningSim,
   method: string,
@@ -88,7 +92,10 @@ export async function armToken(
   return (await credential.getToken(`${sim.info.armUrl}.default`))!.token;
 }
 
-/** A raw request to Microsoft Graph on the simulator: `pathAndQuery` relative to graphUrl ("/v1.0/devices"). */
+/**
+ * A raw request to Microsoft Graph on the simulator: `pathAndQuery` relative to graphUrl
+ * ("/v1.0/devices").
+ */
 export function graphRequest(
   sim: RunningSim,
   method: string,

@@ -1,12 +1,19 @@
-// The simulator's outside contract (see /work/briefs/sim-api.md). Other code depends on these shapes.
+// The simulator's outside contract (see /work/briefs/sim-api.md). Other code depends on these
+// shapes.
 
 export interface SimInfo {
   armUrl: string;
   authorityHost: string;
-  /** Microsoft Graph (`https://127.0.0.1:<port>/graph/`): `<graphUrl>v1.0/...`; token scope `<graphUrl>.default`. */
+  /**
+   * Microsoft Graph (`https://127.0.0.1:<port>/graph/`): `<graphUrl>v1.0/...`; token scope
+   * `<graphUrl>.default`.
+   */
   graphUrl: string;
   tenantId: string;
-  /** The first subscription of the scenario (SIM_IDS' one by default): the one clients use unless told otherwise. */
+  /**
+   * The first subscription of the scenario (SIM_IDS' one by default): the one clients use unless
+   * told otherwise.
+   */
   subscriptionId: string;
   subscriptionName: string;
   /** Every subscription of the tenant, the default one first. */
@@ -46,11 +53,20 @@ export interface StateDump {
   resources: StateResource[];
   /** Resource Manager requests (Graph's are in graphRequests). */
   requests: RecordedRequest[];
-  /** Token grants answered, by kind (client_secret, client_certificate, client_assertion, managed_identity, devops_oidc). */
+  /**
+   * Token grants answered, by kind (client_secret, client_certificate, client_assertion,
+   * managed_identity, devops_oidc).
+   */
   tokenGrants: Record<string, number>;
-  /** Every image template run so far, with the Packer log it wrote; kept after the template is deleted. */
+  /**
+   * Every image template run so far, with the Packer log it wrote; kept after the template is
+   * deleted.
+   */
   builds: BuildRecord[];
-  /** Microsoft Graph requests, in the shape of `requests` (path relative to graphUrl, e.g. `/v1.0/devices?...`). */
+  /**
+   * Microsoft Graph requests, in the shape of `requests` (path relative to graphUrl, e.g.
+   * `/v1.0/devices?...`).
+   */
   graphRequests: RecordedRequest[];
   /** The directory objects Graph serves, as Graph returns them. */
   graph: { servicePrincipals: GraphServicePrincipal[]; devices: GraphDevice[] };
@@ -99,14 +115,17 @@ export interface GraphScenario {
   >;
   devices?: Array<Partial<GraphDevice> & { displayName: string }>;
   /**
-   * Application permissions the tenant has not granted: to one principal (object id or client id) or,
-   * without `principal`, to every caller. Everything else is granted; withholding a permission also
-   * withholds the ones that include it (Directory.Read.All includes Device.Read.All...).
+   * Application permissions the tenant has not granted: to one principal (object id or client id)
+   * or, without `principal`, to every caller. Everything else is granted; withholding a permission
+   * also withholds the ones that include it (Directory.Read.All includes Device.Read.All...).
    */
   withheld?: Array<{ principal?: string; permission: string }>;
 }
 
-/** One run of an image template as the simulator made it (not an Azure resource: what a test checks the task against). */
+/**
+ * One run of an image template as the simulator made it (not an Azure resource: what a test checks
+ * the task against).
+ */
 export interface BuildRecord {
   templateId: string;
   runId: string;
@@ -134,9 +153,15 @@ export interface ClientSpec {
   objectId?: string;
   displayName?: string;
   secret?: string;
-  /** Certificate (PEM, the private key may be included); the client may sign assertions with its key. */
+  /**
+   * Certificate (PEM, the private key may be included); the client may sign assertions with its
+   * key.
+   */
   certificatePem?: string;
-  /** Federated credential: accepts DevOps OIDC assertions. Subject defaults to any `sc://simorg/...` subject. */
+  /**
+   * Federated credential: accepts DevOps OIDC assertions. Subject defaults to any `sc://simorg/...`
+   * subject.
+   */
   federated?: { issuer?: string; subject?: string; audience?: string };
 }
 
@@ -145,19 +170,30 @@ export interface Scenario {
   faults?: Fault[];
   rbac?: boolean;
   clients?: ClientSpec[];
-  /** Fraction of real time simulated durations take; default 0.01 (a 10-minute operation takes 6 s). */
+  /**
+   * Fraction of real time simulated durations take; default 0.01 (a 10-minute operation takes 6 s).
+   */
   timeScale?: number;
   /** Items per page of list operations; default 100. */
   pageSize?: number;
-  /** Resource provider registration state by namespace, e.g. {"Microsoft.VirtualMachineImages": "NotRegistered"}. */
+  /**
+   * Resource provider registration state by namespace, e.g. {"Microsoft.VirtualMachineImages":
+   * "NotRegistered"}.
+   */
   providers?: Record<string, 'Registered' | 'NotRegistered'>;
-  /** The tenant's subscriptions; default one, SIM_IDS' (`Simulated Subscription`). The first is `info.subscriptionId`. */
+  /**
+   * The tenant's subscriptions; default one, SIM_IDS' (`Simulated Subscription`). The first is
+   * `info.subscriptionId`.
+   */
   subscriptions?: Array<{
     subscriptionId: string;
     displayName?: string;
     providers?: Record<string, 'Registered' | 'NotRegistered'>;
   }>;
-  /** Nominal seconds before a role assignment made through the API takes effect (scaled by timeScale); default 0. */
+  /**
+   * Nominal seconds before a role assignment made through the API takes effect (scaled by
+   * timeScale); default 0.
+   */
   rbacPropagationSeconds?: number;
   graph?: GraphScenario;
   [k: string]: any;

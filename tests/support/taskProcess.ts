@@ -9,7 +9,10 @@ export interface TaskRun {
   errors: string[];
 }
 
-/** Runs a script as the agent runs a task (its own process, only the given environment) and reads its logging commands. */
+/**
+ * Runs a script as the agent runs a task (its own process, only the given environment) and reads
+ * its logging commands.
+ */
 export function runNode(script: string, env: Record<string, string>, cwd: string): TaskRun {
   const child = spawnSync(process.execPath, [script], {
     env: { PATH: process.env.PATH ?? '', ...env },

@@ -1,6 +1,6 @@
 /**
- * MockTestRunner entry: runs one task's compiled entry (out/tasks/<Task>/index.js; a bundle can't be
- * intercepted) with its inputs and an agent-shaped service connection, the provider pre-flight
+ * MockTestRunner entry: runs one task's compiled entry (out/tasks/<Task>/index.js; a bundle can't
+ * be intercepted) with its inputs and an agent-shaped service connection, the provider pre-flight
  * replaced by a recorder so no request leaves the process. MOCK_TASK names the task.
  */
 import * as fs from 'fs';

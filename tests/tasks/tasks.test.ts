@@ -14,8 +14,8 @@ const PROVIDERS: Record<string, string> = {
 };
 
 /**
- * Inputs a task needs to get past its input checks. BuildImage: a template file whose customiser names a
- * local script that is not there (refused before any request, so nothing needs mocking).
+ * Inputs a task needs to get past its input checks. BuildImage: a template file whose customiser
+ * names a local script that is not there (refused before any request, so nothing needs mocking).
  */
 const INPUTS: Record<string, Record<string, string>> = {
   BuildImage: {
@@ -68,54 +68,69 @@ describe('tasks under MockTestRunner', function () {
   });
 
   for (const task of TASKS.filter((t) => t !== 'DistributeToGallery' && t !== 'BuildImage')) {
-    it(`${task}: connects, checks its resource providers, then fails clearly as not implemented`, async () => {
-      const tr = await run(task);
-      assert.ok(tr.failed, tr.stdout);
-      assert.ok(tr.stdout.includes(`MOCK requireProviders ${PROVIDERS[task]}`), tr.stdout);
-      assert.strictEqual(tr.errorIssues.length, 1, tr.stdout);
-      assert.match(tr.errorIssues[0], /is not implemented in this version of the extension\.$/);
-      assert.ok(!tr.stdout.includes('##vso[task.complete result=Succeeded'));
-    });
+    it(
+      `${task}: connects, checks its resource providers, then fails clearly as not ` +
+        `implemented`,
+      async () => {
+        const tr = await run(task);
+        assert.ok(tr.failed, tr.stdout);
+        assert.ok(tr.stdout.includes(`MOCK requireProviders ${PROVIDERS[task]}`), tr.stdout);
+        assert.strictEqual(tr.errorIssues.length, 1, tr.stdout);
+        assert.match(tr.errorIssues[0], /is not implemented in this version of the extension\.$/);
+        assert.ok(!tr.stdout.includes('##vso[task.complete result=Succeeded'));
+      },
+    );
   }
 
-  it("BuildImage: connects, checks its resource providers, then refuses the template file's missing local script by input, step and key", async () => {
-    const tr = await run('BuildImage');
-    assert.ok(tr.failed, tr.stdout);
-    assert.ok(tr.stdout.includes(`MOCK requireProviders ${PROVIDERS.BuildImage}`), tr.stdout);
-    assert.strictEqual(tr.errorIssues.length, 1, tr.stdout);
-    assert.match(
-      tr.errorIssues[0],
-      /^Input 'templateFile': customize\[0\] \('local'\) scriptUri 'scripts\/setup\.sh': there is no such file \(.*scripts[\\/]setup\.sh\)/,
-    );
-    assert.ok(!tr.stdout.includes('##vso[task.complete result=Succeeded'));
-  });
+  it(
+    "BuildImage: connects, checks its resource providers, then refuses the template file's " +
+      'missing local script by input, step and key',
+    async () => {
+      const tr = await run('BuildImage');
+      assert.ok(tr.failed, tr.stdout);
+      assert.ok(tr.stdout.includes(`MOCK requireProviders ${PROVIDERS.BuildImage}`), tr.stdout);
+      assert.strictEqual(tr.errorIssues.length, 1, tr.stdout);
+      assert.match(
+        tr.errorIssues[0],
+        new RegExp(
+          "^Input 'templateFile': customize\\[0\\] \\('local'\\) scriptUri 'scripts\\/setup\\.sh" +
+            "': there is no such file \\(.*scripts[\\\\/]setup\\.sh\\)",
+        ),
+      );
+      assert.ok(!tr.stdout.includes('##vso[task.complete result=Succeeded'));
+    },
+  );
 
-  it("DistributeToGallery: typed parameters from the inputs, providers checked, the core's outcome published as outputs", async () => {
-    const tr = await run('DistributeToGallery');
-    assert.ok(tr.succeeded, tr.stdout);
-    assert.ok(
-      tr.stdout.includes(`MOCK requireProviders ${PROVIDERS.DistributeToGallery}`),
-      tr.stdout,
-    );
-    const params = JSON.parse(/MOCK distributeToGallery (.*)/.exec(tr.stdout)?.[1] ?? '{}');
-    assert.deepStrictEqual(
-      [params.action, params.source.kind, params.target.gallery, params.version],
-      [
-        'publish',
-        'managedImage',
-        'golden',
-        { kind: 'fixed', version: '1.2.3', origin: 'explicit' },
-      ],
-    );
-    assert.deepStrictEqual(params.regions, [
-      { region: 'westeurope', replicaCount: 2, storageAccountType: 'Standard_ZRS' },
-      { region: 'eastus' },
-    ]);
-    assert.ok(
-      tr.stdout.includes(
-        '##vso[task.setvariable variable=imageVersionName;isOutput=true;issecret=false;]1.2.3',
-      ),
-      tr.stdout,
-    );
-  });
+  it(
+    "DistributeToGallery: typed parameters from the inputs, providers checked, the core's " +
+      'outcome published as outputs',
+    async () => {
+      const tr = await run('DistributeToGallery');
+      assert.ok(tr.succeeded, tr.stdout);
+      assert.ok(
+        tr.stdout.includes(`MOCK requireProviders ${PROVIDERS.DistributeToGallery}`),
+        tr.stdout,
+      );
+      const params = JSON.parse(/MOCK distributeToGallery (.*)/.exec(tr.stdout)?.[1] ?? '{}');
+      assert.deepStrictEqual(
+        [params.action, params.source.kind, params.target.gallery, params.version],
+        [
+          'publish',
+          'managedImage',
+          'golden',
+          { kind: 'fixed', version: '1.2.3', origin: 'explicit' },
+        ],
+      );
+      assert.deepStrictEqual(params.regions, [
+        { region: 'westeurope', replicaCount: 2, storageAccountType: 'Standard_ZRS' },
+        { region: 'eastus' },
+      ]);
+      assert.ok(
+        tr.stdout.includes(
+          '##vso[task.setvariable variable=imageVersionName;isOutput=true;issecret=false;]1.2.3',
+        ),
+        tr.stdout,
+      );
+    },
+  );
 });

@@ -9,10 +9,15 @@ import { runNode } from '../support/taskProcess';
 const PROBE = path.join(__dirname, 'fixtures', 'connectionProbe.js');
 const CONNECTION_ID = '0f2b5c1e-7d3a-4e6b-9c8d-1a2b3c4d5e6f';
 
-/** A PEM holding a private key and a (placeholder) certificate block, the shape the agent passes. */
+/**
+ * A PEM holding a private key and a (placeholder) certificate block, the shape the agent passes.
+ */
 function certificatePem(): string {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return `${privateKey.export({ type: 'pkcs8', format: 'pem' })}-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n`;
+  return (
+    `${privateKey.export({ type: 'pkcs8', format: 'pem' })}-----BEGIN ` +
+    `CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n`
+  );
 }
 
 function probe(auth: AuthKind, extraEnv: Record<string, string> = {}) {
@@ -80,18 +85,22 @@ describe('authentication: service connection -> credential, from the agent envir
     assert.strictEqual(p.graph, 'https://dod-graph.microsoft.us/');
   });
 
-  it('service principal with certificate builds a ClientCertificateCredential and removes the PEM afterwards', () => {
-    const { run, probe: p, after } = probe('sp-cert');
-    assert.strictEqual(run.result, 'Succeeded');
-    assert.strictEqual(p.credential, 'ClientCertificateCredential');
-    assert.strictEqual(p.scheme, 'ServicePrincipalCertificate');
-    assert.strictEqual(
-      p.certificateWritten,
-      true,
-      'azure-arm-rest wrote the PEM to the temp folder',
-    );
-    assert.strictEqual(after.certificateLeft, false, 'the PEM is deleted when the task ends');
-  });
+  it(
+    'service principal with certificate builds a ClientCertificateCredential and removes the ' +
+      'PEM afterwards',
+    () => {
+      const { run, probe: p, after } = probe('sp-cert');
+      assert.strictEqual(run.result, 'Succeeded');
+      assert.strictEqual(p.credential, 'ClientCertificateCredential');
+      assert.strictEqual(p.scheme, 'ServicePrincipalCertificate');
+      assert.strictEqual(
+        p.certificateWritten,
+        true,
+        'azure-arm-rest wrote the PEM to the temp folder',
+      );
+      assert.strictEqual(after.certificateLeft, false, 'the PEM is deleted when the task ends');
+    },
+  );
 
   it('the certificate PEM is removed when the task fails too', () => {
     const { run, probe: p, after, temp } = probe('sp-cert', { PROBE_FAIL: '1' });
@@ -104,20 +113,24 @@ describe('authentication: service connection -> credential, from the agent envir
     );
   });
 
-  it('workload identity federation builds a ClientAssertionCredential fed by the pipeline OIDC token', () => {
-    const { run, probe: p } = probe('wif', {
-      SYSTEM_COLLECTIONURI: 'https://dev.azure.com/org/',
-      SYSTEM_TEAMPROJECTID: 'p',
-      SYSTEM_PLANID: 'plan',
-      SYSTEM_JOBID: 'job',
-      SYSTEM_HOSTTYPE: 'build',
-    });
-    assert.strictEqual(run.result, 'Succeeded');
-    assert.strictEqual(p.credential, 'ClientAssertionCredential');
-    assert.strictEqual(p.scheme, 'WorkloadIdentityFederation');
-    assert.strictEqual(p.hasFederatedTokenSource, true);
-    assert.strictEqual(p.clientId, '11111111-2222-3333-4444-555555555555');
-  });
+  it(
+    'workload identity federation builds a ClientAssertionCredential fed by the pipeline ' +
+      'OIDC token',
+    () => {
+      const { run, probe: p } = probe('wif', {
+        SYSTEM_COLLECTIONURI: 'https://dev.azure.com/org/',
+        SYSTEM_TEAMPROJECTID: 'p',
+        SYSTEM_PLANID: 'plan',
+        SYSTEM_JOBID: 'job',
+        SYSTEM_HOSTTYPE: 'build',
+      });
+      assert.strictEqual(run.result, 'Succeeded');
+      assert.strictEqual(p.credential, 'ClientAssertionCredential');
+      assert.strictEqual(p.scheme, 'WorkloadIdentityFederation');
+      assert.strictEqual(p.hasFederatedTokenSource, true);
+      assert.strictEqual(p.clientId, '11111111-2222-3333-4444-555555555555');
+    },
+  );
 
   it('managed identity builds a ManagedIdentityCredential with the connection client id', () => {
     const { run, probe: p } = probe('msi');

@@ -24,25 +24,29 @@ describe('extension definition', () => {
     }
   });
 
-  it('each task: major version 1, Node20_1 and Node24 handlers on its bundle, an AzureRM connection input, help everywhere', () => {
-    const ids = new Set<string>();
-    for (const task of TASKS) {
-      const t = taskJson(task);
-      assert.strictEqual(t.name, task);
-      assert.strictEqual(t.version.Major, 1, `${task} major`);
-      assert.deepStrictEqual(Object.keys(t.execution).sort(), ['Node20_1', 'Node24']);
-      for (const handler of Object.values<{ target: string }>(t.execution))
-        assert.strictEqual(handler.target, 'index.js');
-      const conn = t.inputs.find((i: { name: string }) => i.name === 'azureSubscription');
-      assert.ok(conn, `${task} has azureSubscription`);
-      assert.strictEqual(conn.type, 'connectedService:AzureRM');
-      for (const input of t.inputs)
-        assert.ok(input.helpMarkDown, `${task}.${input.name} has helpMarkDown`);
-      assert.ok(fs.existsSync(path.join(ROOT, 'tasks', task, 'icon.png')), `${task} icon`);
-      ids.add(t.id);
-    }
-    assert.strictEqual(ids.size, TASKS.length, 'task ids are unique');
-  });
+  it(
+    'each task: major version 1, Node20_1 and Node24 handlers on its bundle, an AzureRM ' +
+      'connection input, help everywhere',
+    () => {
+      const ids = new Set<string>();
+      for (const task of TASKS) {
+        const t = taskJson(task);
+        assert.strictEqual(t.name, task);
+        assert.strictEqual(t.version.Major, 1, `${task} major`);
+        assert.deepStrictEqual(Object.keys(t.execution).sort(), ['Node20_1', 'Node24']);
+        for (const handler of Object.values<{ target: string }>(t.execution))
+          assert.strictEqual(handler.target, 'index.js');
+        const conn = t.inputs.find((i: { name: string }) => i.name === 'azureSubscription');
+        assert.ok(conn, `${task} has azureSubscription`);
+        assert.strictEqual(conn.type, 'connectedService:AzureRM');
+        for (const input of t.inputs)
+          assert.ok(input.helpMarkDown, `${task}.${input.name} has helpMarkDown`);
+        assert.ok(fs.existsSync(path.join(ROOT, 'tasks', task, 'icon.png')), `${task} icon`);
+        ids.add(t.id);
+      }
+      assert.strictEqual(ids.size, TASKS.length, 'task ids are unique');
+    },
+  );
 
   it('vss-extension.json contributes the four tasks, from images/ and overview.md', () => {
     const m = readJson(path.join(ROOT, 'vss-extension.json'));

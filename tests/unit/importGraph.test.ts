@@ -1,7 +1,8 @@
 /**
- * The layers of tasks/ as the design draws them, checked over the import graph: the task entries use
- * the pipeline layer and one domain; only pipeline/ touches task-lib; core/ is plain TypeScript; azure/
- * builds on core/ alone; a domain imports another only for that domain's own concepts.
+ * The layers of tasks/ as the design draws them, checked over the import graph: the task entries
+ * use the pipeline layer and one domain; only pipeline/ touches task-lib; core/ is plain
+ * TypeScript; azure/ builds on core/ alone; a domain imports another only for that domain's own
+ * concepts.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';

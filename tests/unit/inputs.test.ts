@@ -61,7 +61,10 @@ describe('typed inputs', () => {
     );
     assert.throws(
       () => inputs.duration('junk'),
-      /Input 'junk': 'later' is not a duration\. Expected a duration such as 90s, 30m, 2h or 1h30m \(a bare number means minutes\)\./,
+      new RegExp(
+        "Input 'junk': 'later' is not a duration\\. Expected a duration such as 90s, " +
+          '30m, 2h or 1h30m \\(a bare number means minutes\\)\\.',
+      ),
     );
   });
   it('booleans, integers, choices and lists', () => {

@@ -18,7 +18,9 @@ import {
 } from '../../tasks/common/azure/network';
 import { makeSimCertificates } from '../sim/core/tls';
 
-/** The agent's proxy and CA settings reach every request made through our policy, on loopback only. */
+/**
+ * The agent's proxy and CA settings reach every request made through our policy, on loopback only.
+ */
 describe('agent network settings (proxy, CA)', function () {
   this.timeout(20_000);
   let server: https.Server;
@@ -35,7 +37,9 @@ describe('agent network settings (proxy, CA)', function () {
       (_req, res) => res.end('{"ok":true}'),
     );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    target = `https://127.0.0.1:${(server.address() as AddressInfo).port}/subscriptions?api-version=2022-12-01`;
+    target =
+      `https://127.0.0.1:${(server.address() as AddressInfo).port}` +
+      `/subscriptions?api-version=2022-12-01`;
     // A CONNECT proxy, as corporate agents have, recording every tunnel it opens.
     proxy = http.createServer();
     proxy.on('connect', (req, client: net.Socket, head) => {
@@ -79,12 +83,16 @@ describe('agent network settings (proxy, CA)', function () {
     assert.deepStrictEqual(tunnels, [new URL(target).host]);
   });
 
-  it('skips the proxy for URLs on its bypass list (regular expressions, as the agent gives them)', async () => {
-    tunnels.length = 0;
-    const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-    assert.strictEqual(await get({ caFile, proxy: { url, bypass: ['127\\.0\\.0\\.1'] } }), 200);
-    assert.deepStrictEqual(tunnels, []);
-  });
+  it(
+    'skips the proxy for URLs on its bypass list (regular expressions, as the agent gives ' +
+      'them)',
+    async () => {
+      tunnels.length = 0;
+      const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      assert.strictEqual(await get({ caFile, proxy: { url, bypass: ['127\\.0\\.0\\.1'] } }), 200);
+      assert.deepStrictEqual(tunnels, []);
+    },
+  );
 
   it('adds nothing when the agent has no proxy or certificate settings', () => {
     assert.strictEqual(networkPolicy({}), undefined);

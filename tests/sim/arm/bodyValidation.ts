@@ -1,6 +1,6 @@
 // THE single place where request bodies of PUT, PATCH and POST are checked against the contracts:
-// the OpenAPI validator (tests/sim/contracts) for operations a held spec describes, then the fields a
-// type declares as required (the whole check for types without a spec).
+// the OpenAPI validator (tests/sim/contracts) for operations a held spec describes, then the fields
+// a type declares as required (the whole check for types without a spec).
 import { validateBody } from '../contracts';
 import { ArmError, armErrors } from './errors';
 import type { ArmRequest, ResourceTypeDef } from './framework';
@@ -25,7 +25,8 @@ export function validateRequestBody(check: BodyCheck): void {
       Array.isArray(req.body))
   ) {
     throw armErrors.invalidRequestContent(
-      "The request content was invalid and could not be deserialized: 'The request body must be a JSON object.'.",
+      "The request content was invalid and could not be deserialized: 'The request body " +
+        "must be a JSON object.'.",
     );
   }
   const contract = validateBody(operation, req.path, req.body);

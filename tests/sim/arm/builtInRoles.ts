@@ -1,5 +1,5 @@
-// Built-in Azure roles the simulator knows, by their real names and GUIDs (Azure built-in roles reference).
-// Domain modules may add more with addBuiltInRole().
+// Built-in Azure roles the simulator knows, by their real names and GUIDs (Azure built-in roles
+// reference). Domain modules may add more with addBuiltInRole().
 
 export interface RolePermission {
   actions: string[];
@@ -35,13 +35,15 @@ const ROLES: BuiltInRole[] = [
   role(
     '8e3af657-a8ff-443c-a75c-2fe8c4bcb635',
     'Owner',
-    'Grants full access to manage all resources, including the ability to assign roles in Azure RBAC.',
+    'Grants full access to manage all resources, including the ability to assign roles in ' +
+      'Azure RBAC.',
     ['*'],
   ),
   role(
     'b24988ac-6180-42a0-ab88-20f7382dd24c',
     'Contributor',
-    'Grants full access to manage all resources, but does not allow you to assign roles in Azure RBAC, manage assignments in Azure Blueprints, or share image galleries.',
+    'Grants full access to manage all resources, but does not allow you to assign roles in ' +
+      'Azure RBAC, manage assignments in Azure Blueprints, or share image galleries.',
     ['*'],
     [
       'Microsoft.Authorization/*/Delete',
@@ -72,7 +74,8 @@ const ROLES: BuiltInRole[] = [
   role(
     'f58310d9-a9f6-439a-9e8d-f62e7b41a168',
     'Role Based Access Control Administrator',
-    'Manage access to Azure resources by assigning roles using Azure RBAC. This role does not allow you to manage access using other ways, such as Azure Policy.',
+    'Manage access to Azure resources by assigning roles using Azure RBAC. This role does ' +
+      'not allow you to manage access using other ways, such as Azure Policy.',
     [
       'Microsoft.Authorization/roleAssignments/write',
       'Microsoft.Authorization/roleAssignments/delete',
@@ -97,7 +100,8 @@ const ROLES: BuiltInRole[] = [
   role(
     'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
     'Storage Blob Data Owner',
-    'Allows for full access to Azure Storage blob containers and data, including assigning POSIX access control.',
+    'Allows for full access to Azure Storage blob containers and data, including assigning ' +
+      'POSIX access control.',
     [
       'Microsoft.Storage/storageAccounts/blobServices/containers/*',
       'Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action',
@@ -138,7 +142,8 @@ const ROLES: BuiltInRole[] = [
   role(
     '17d1049b-9a84-46fb-8f53-869881c3d3ab',
     'Storage Account Contributor',
-    'Lets you manage storage accounts, including accessing storage account keys which provide full access to storage account data.',
+    'Lets you manage storage accounts, including accessing storage account keys which ' +
+      'provide full access to storage account data.',
     [
       'Microsoft.Authorization/*/read',
       'Microsoft.Insights/alertRules/*',
@@ -167,7 +172,9 @@ const ROLES: BuiltInRole[] = [
   role(
     '4c6569b6-f23e-4295-9b90-bd4cc4ff3292',
     'DevCenter Owner',
-    'Provides access to manage all Microsoft.DevCenter resources, and to manage access to Microsoft.DevCenter resources by adding or removing role assignments for the DevCenter Project Admin and DevCenter Dev Box roles.',
+    'Provides access to manage all Microsoft.DevCenter resources, and to manage access to ' +
+      'Microsoft.DevCenter resources by adding or removing role assignments for the ' +
+      'DevCenter Project Admin and DevCenter Dev Box roles.',
     [
       'Microsoft.DevCenter/*',
       'Microsoft.Authorization/*/read',

@@ -1,6 +1,6 @@
-// The Resource Manager front door: correlation and request ids, throttling headers, injected faults,
-// bearer token authentication, the api-version requirement, JSON bodies, ARM error bodies, and the
-// request log of the state dump.
+// The Resource Manager front door: correlation and request ids, throttling headers, injected
+// faults, bearer token authentication, the api-version requirement, JSON bodies, ARM error bodies,
+// and the request log of the state dump.
 import { randomUUID } from 'crypto';
 import type * as http from 'http';
 import type { FaultHit } from '../core/faults';
@@ -48,7 +48,8 @@ export class ArmEndpoint {
     const headers: Record<string, string> = {
       'x-ms-correlation-request-id': correlationId,
       'x-ms-request-id': randomUUID(),
-      'x-ms-routing-request-id': `SIMULATOR:${new Date().toISOString().replace(/[-:.]/g, '')}:${correlationId}`,
+      'x-ms-routing-request-id':
+        `SIMULATOR:${new Date().toISOString().replace(/[-:.]/g, '')}:` + `${correlationId}`,
       'Cache-Control': 'no-cache',
     };
     if (write) this.writes = Math.max(0, this.writes - 1);
@@ -58,7 +59,8 @@ export class ArmEndpoint {
     );
 
     const pathAndQuery = rawQuery ? `${path}?${rawQuery}` : path;
-    // The subscription the path names (its providers, operation URLs...); the default one for tenant-level paths.
+    // The subscription the path names (its providers, operation URLs...); the default one for
+    // tenant-level paths.
     const subscriptionId = subscriptionOf(path) ?? this.sim.info.subscriptionId;
     const recorded = recordedBody(method, body);
     let result: ArmResult;
@@ -118,7 +120,9 @@ export class ArmEndpoint {
     const fail = (code: string, message: string, description: string): ArmError =>
       new ArmError(401, code, message, {
         headers: {
-          'WWW-Authenticate': `Bearer authorization_uri="${this.authorityHost}${tid}", error="invalid_token", error_description="${description}"`,
+          'WWW-Authenticate':
+            `Bearer authorization_uri="${this.authorityHost}${tid}", error="invalid_token", ` +
+            `error_description="${description}"`,
         },
       });
     const header = req.headers.authorization;
@@ -162,7 +166,13 @@ export class ArmEndpoint {
     if (c.iss !== this.tokens.issuer || c.tid !== tid) {
       throw fail(
         'InvalidAuthenticationTokenTenant',
-        `The access token is from the wrong issuer '${c.iss}'. It must match the tenant 'https://sts.windows.net/${tid}/' associated with this subscription. Please use the authority (URL) '${this.authorityHost}${tid}' to get the token. Note, if the subscription is transferred to another tenant there is no impact to the services, but information about new tenant could take time to propagate (up to an hour). If you just transferred your subscription and see this error message, please try back later.`,
+        `The access token is from the wrong issuer '${c.iss}'. It must match the tenant ` +
+          `'https://sts.windows.net/${tid}/' associated with this subscription. Please use ` +
+          `the authority (URL) '${this.authorityHost}${tid}' to get the token. Note, if the ` +
+          `subscription is transferred to another tenant there is no impact to the services, ` +
+          `but information about new tenant could take time to propagate (up to an hour). If ` +
+          `you just transferred your subscription and see this error message, please try ` +
+          `back later.`,
         'The access token is from the wrong issuer.',
       );
     }
@@ -171,7 +181,8 @@ export class ArmEndpoint {
       const allowed = this.audiences.map((a) => `'${a}'`).join(',');
       throw fail(
         'InvalidAuthenticationTokenAudience',
-        `The access token has been obtained for wrong audience or resource '${c.aud}'. It should exactly match with one of the allowed audiences ${allowed}.`,
+        `The access token has been obtained for wrong audience or resource '${c.aud}'. It ` +
+          `should exactly match with one of the allowed audiences ${allowed}.`,
         'The access token has been obtained for wrong audience or resource.',
       );
     }

@@ -1,5 +1,5 @@
-// ARM error bodies: {"error":{"code","message","target","details","additionalInfo"}} with the messages
-// Resource Manager itself uses, so client code that matches on them meets the real text.
+// ARM error bodies: {"error":{"code","message","target","details","additionalInfo"}} with the
+// messages Resource Manager itself uses, so client code that matches on them meets the real text.
 
 export interface ArmErrorDetail {
   code: string;
@@ -54,26 +54,33 @@ export const armErrors = {
     new ArmError(
       404,
       'ParentResourceNotFound',
-      `Can not perform requested operation on nested resource. Parent resource '${parentName}' not found.`,
+      `Can not perform requested operation on nested resource. Parent resource ` +
+        `'${parentName}' not found.`,
     ),
   resourceNotFound: (typeAndName: string, rg: string | undefined) =>
     new ArmError(
       404,
       'ResourceNotFound',
       rg !== undefined
-        ? `The Resource '${typeAndName}' under resource group '${rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`
-        : `The Resource '${typeAndName}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+        ? `The Resource '${typeAndName}' under resource group '${rg}' was not found. For ` +
+            `more details please go to https://aka.ms/ARMResourceNotFoundFix`
+        : `The Resource '${typeAndName}' was not found. For more details please go to ` +
+            `https://aka.ms/ARMResourceNotFoundFix`,
     ),
   invalidResourceType: (type: string, ns: string, apiVersion: string) =>
     new ArmError(
       400,
       'InvalidResourceType',
-      `The resource type '${type}' could not be found in the namespace '${ns}' for api version '${apiVersion}'. (The simulator does not implement this resource type or operation.)`,
+      `The resource type '${type}' could not be found in the namespace '${ns}' for api ` +
+        `version '${apiVersion}'. (The simulator does not implement this resource type or ` +
+        `operation.)`,
     ),
   invalidResourceNamespace: (ns: string) =>
     new ArmError(404, 'InvalidResourceNamespace', `The resource namespace '${ns}' is invalid.`),
   missingSubscriptionRegistration: (ns: string) => {
-    const message = `The subscription is not registered to use namespace '${ns}'. See https://aka.ms/rps-not-found for how to register subscriptions.`;
+    const message =
+      `The subscription is not registered to use namespace '${ns}'. See ` +
+      `https://aka.ms/rps-not-found for how to register subscriptions.`;
     return new ArmError(409, 'MissingSubscriptionRegistration', message, {
       details: [{ code: 'MissingSubscriptionRegistration', target: ns, message }],
     });
@@ -89,7 +96,8 @@ export const armErrors = {
     new ArmError(
       400,
       'InvalidRequestContent',
-      `The request content was invalid and could not be deserialized: 'Required property '${property}' not found in JSON.'.`,
+      `The request content was invalid and could not be deserialized: 'Required property ` +
+        `'${property}' not found in JSON.'.`,
     ),
   locationRequired: () =>
     new ArmError(400, 'LocationRequired', 'The location property is required for this definition.'),
@@ -103,7 +111,9 @@ export const armErrors = {
     new ArmError(
       403,
       'AuthorizationFailed',
-      `The client '${appId}' with object id '${oid}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+      `The client '${appId}' with object id '${oid}' does not have authorization to ` +
+        `perform action '${action}' over scope '${scope}' or the scope is invalid. If access ` +
+        `was recently granted, please refresh your credentials.`,
     ),
   linkedAuthorizationFailed: (
     appId: string,
@@ -116,25 +126,34 @@ export const armErrors = {
     new ArmError(
       403,
       'LinkedAuthorizationFailed',
-      `The client '${appId}' with object id '${oid}' has permission to perform action '${action}' on scope '${scope}'; however, it does not have permission to perform action(s) '${linkedAction}' on the linked scope(s) '${linkedScope}' (respectively) or the linked scope(s) are invalid.`,
+      `The client '${appId}' with object id '${oid}' has permission to perform action ` +
+        `'${action}' on scope '${scope}'; however, it does not have permission to perform ` +
+        `action(s) '${linkedAction}' on the linked scope(s) '${linkedScope}' (respectively) ` +
+        `or the linked scope(s) are invalid.`,
     ),
   internalServerError: (sub: string, correlationId: string) =>
     new ArmError(
       500,
       'InternalServerError',
-      `Encountered internal server error. Diagnostic information: timestamp '${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, 'Z')}', subscription id '${sub}', tracking id '${correlationId}', request correlation id '${correlationId}'.`,
+      `Encountered internal server error. Diagnostic information: timestamp ` +
+        `'${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, 'Z')}', ` +
+        `subscription id '${sub}', tracking id '${correlationId}', request correlation id ` +
+        `'${correlationId}'.`,
     ),
   serviceUnavailable: () =>
     new ArmError(
       503,
       'ServiceUnavailable',
-      'The server is currently unable to handle the request due to a temporary overloading or maintenance of the server. Please try again later.',
+      'The server is currently unable to handle the request due to a temporary overloading ' +
+        'or maintenance of the server. Please try again later.',
     ),
   tooManyRequests: (write: boolean) =>
     new ArmError(
       429,
       'TooManyRequests',
-      `The request is being throttled as the limit has been reached for operation type - ${write ? 'Write' : 'Read'}_ObservationWindow_00:05:00. For more information, refer to - https://aka.ms/ARMThrottling`,
+      `The request is being throttled as the limit has been reached for operation type - ` +
+        `${write ? 'Write' : 'Read'}_ObservationWindow_00:05:00. For more information, refer ` +
+        `to - https://aka.ms/ARMThrottling`,
     ),
 };
 
@@ -154,7 +173,8 @@ export function errorForStatus(
       return new ArmError(
         502,
         'BadGateway',
-        'The gateway did not receive a response from the resource provider within the specified time period.',
+        'The gateway did not receive a response from the resource provider within the ' +
+          'specified time period.',
       );
     case 503:
       return armErrors.serviceUnavailable();
@@ -162,7 +182,8 @@ export function errorForStatus(
       return new ArmError(
         504,
         'GatewayTimeout',
-        "The gateway did not receive a response from 'Microsoft.Resources' within the specified time period.",
+        "The gateway did not receive a response from 'Microsoft.Resources' within the " +
+          'specified time period.',
       );
     case 409:
       return new ArmError(

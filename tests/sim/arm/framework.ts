@@ -1,5 +1,6 @@
 // The plug-in API of the simulated Resource Manager. A module registers resource types (generic
-// GET/PUT/PATCH/DELETE/list, optional long-running operations, actions) and custom routes; see README.md.
+// GET/PUT/PATCH/DELETE/list, optional long-running operations, actions) and custom routes; see
+// README.md.
 import type { IncomingHttpHeaders } from 'http';
 import type { SimClock } from '../core/clock';
 import type { BuildRecord, Scenario, SimInfo } from '../types';
@@ -24,11 +25,20 @@ export interface SimServices {
   operations: Operations;
   rbac: Rbac;
   directory: Directory;
-  /** Entra's token issuer: what a simulated VM's metadata endpoint hands out, and what data planes verify. */
+  /**
+   * Entra's token issuer: what a simulated VM's metadata endpoint hands out, and what data planes
+   * verify.
+   */
   tokens: TokenService;
-  /** The journal of image template runs that state() reports (the image builder module appends to it). */
+  /**
+   * The journal of image template runs that state() reports (the image builder module appends to
+   * it).
+   */
   builds: BuildRecord[];
-  /** Azurite: accounts and a BlobServiceClient per account for writing blobs from the simulator side. */
+  /**
+   * Azurite: accounts and a BlobServiceClient per account for writing blobs from the simulator
+   * side.
+   */
   storage: BlobStorage;
   providers: Providers;
   types: ResourceTypeRegistry;
@@ -49,7 +59,9 @@ export interface ArmRequest {
   body: any;
   headers: IncomingHttpHeaders;
   caller: Principal;
-  /** The subscription the path names; the default one (info.subscriptionId) for tenant-level paths. */
+  /**
+   * The subscription the path names; the default one (info.subscriptionId) for tenant-level paths.
+   */
   subscriptionId: string;
   resourceGroup?: string;
   /** Resource levels of the path; undefined for custom routes that are not resource paths. */
@@ -77,7 +89,9 @@ export interface ResourceTypeDef {
   type: string;
   /** Api-versions reported by GET /providers/{ns} (any well-formed version is accepted). */
   apiVersions?: string[];
-  /** PUT needs `location`; default true for top-level types, false for nested and extension types. */
+  /**
+   * PUT needs `location`; default true for top-level types, false for nested and extension types.
+   */
   requiresLocation?: boolean;
   /** Body fields required on PUT (dotted paths) until the contract validator checks the type. */
   requiredOnPut?: string[];
@@ -87,11 +101,17 @@ export interface ResourceTypeDef {
   patch?: boolean;
   /** Keep properties.provisioningState (default true). */
   provisioningState?: boolean;
-  /** Extra checks before a PUT is accepted (throw ArmError), e.g. the Conflict of a PUT on an existing image template. */
+  /**
+   * Extra checks before a PUT is accepted (throw ArmError), e.g. the Conflict of a PUT on an
+   * existing image template.
+   */
   beforePut?(req: ArmRequest, existing: StoredResource | undefined): void | Promise<void>;
   /** Builds the stored document from the PUT body; default `buildResource`. */
   build?(req: ArmRequest, existing: StoredResource | undefined): StoredResource;
-  /** The asynchronous part of a long-running PUT; default waits lro.put.durationMs. Throw ArmError to fail. */
+  /**
+   * The asynchronous part of a long-running PUT; default waits lro.put.durationMs. Throw ArmError
+   * to fail.
+   */
   provision?(op: OperationHandle, resource: StoredResource, sim: SimServices): Promise<void>;
   /** After a resource is stored by PUT/PATCH or created from the scenario. */
   onStored?(resource: StoredResource, sim: SimServices): void;
@@ -102,9 +122,9 @@ export interface ResourceTypeDef {
   /** Completes a scenario resource (server-generated fields); default: as given. */
   seed?(resource: StoredResource, sim: SimServices): StoredResource;
   /**
-   * GET body; default the stored document. Also what the state dump shows, so compute what GET computes
-   * from `sim`. `req` only for request options such as `$expand`; it is absent for the state dump, which
-   * shows what the fullest GET would (every `$expand` the type offers).
+   * GET body; default the stored document. Also what the state dump shows, so compute what GET
+   * computes from `sim`. `req` only for request options such as `$expand`; it is absent for the
+   * state dump, which shows what the fullest GET would (every `$expand` the type offers).
    */
   view?(resource: StoredResource, sim: SimServices, req?: ArmRequest): unknown;
   /** Items of a list request; default every resource of the type below the parent. */

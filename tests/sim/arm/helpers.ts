@@ -1,5 +1,6 @@
-// Building blocks for resource handlers: documents from PUT bodies, managed identity blocks, paging,
-// long-running responses, removal with hooks. Domain modules use these for custom behaviour.
+// Building blocks for resource handlers: documents from PUT bodies, managed identity blocks,
+// paging, long-running responses, removal with hooks. Domain modules use these for custom
+// behaviour.
 import { randomUUID } from 'crypto';
 import { ArmError, armErrors } from './errors';
 import type { ArmRequest, ArmResult, ResourceTypeDef, SimServices } from './framework';
@@ -37,9 +38,10 @@ export function valueAt(obj: any, dotted: string): any {
 }
 
 /**
- * The identity block of a PUT/PATCH as ARM stores it: system-assigned principal ids generated (kept across
- * updates), user-assigned identities resolved to their principalId/clientId. Assigning a user-assigned
- * identity needs .../userAssignedIdentities/assign/action on it (LinkedAuthorizationFailed otherwise).
+ * The identity block of a PUT/PATCH as ARM stores it: system-assigned principal ids generated (kept
+ * across updates), user-assigned identities resolved to their principalId/clientId. Assigning a
+ * user-assigned identity needs .../userAssignedIdentities/assign/action on it
+ * (LinkedAuthorizationFailed otherwise).
  */
 export function resolveIdentity(
   req: ArmRequest,
@@ -51,7 +53,8 @@ export function resolveIdentity(
   if (identity === undefined || identity === null) return undefined;
   if (typeof identity !== 'object')
     throw armErrors.invalidRequestContent(
-      `The request content was invalid and could not be deserialized: 'identity must be an object'.`,
+      `The request content was invalid and could not be deserialized: 'identity must be an ` +
+        `object'.`,
     );
   const type = String(identity.type ?? 'None');
   const kinds = type.split(',').map((s) => s.trim().toLowerCase());
@@ -69,7 +72,9 @@ export function resolveIdentity(
         throw new ArmError(
           400,
           'FailedIdentityOperation',
-          `Identity operation for resource '${resourceId}' failed with error 'Failed to perform resource identity operation. Status: 'NotFound'. Response: '{"error":{"code":"NotFound","message":"Resource '${uaiId}' not found."}}'.'.`,
+          `Identity operation for resource '${resourceId}' failed with error 'Failed to ` +
+            `perform resource identity operation. Status: 'NotFound'. Response: ` +
+            `'{"error":{"code":"NotFound","message":"Resource '${uaiId}' not found."}}'.'.`,
         );
       }
       req.sim.rbac.requireLinked(

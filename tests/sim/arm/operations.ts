@@ -1,6 +1,7 @@
-// Long-running operations. A type's PUT/PATCH/DELETE or action starts an Operation whose work is an async
-// function; clients poll a status URL (Azure-AsyncOperation) or a result URL (Location) until it reaches
-// Succeeded, Failed or Canceled. Retry-After is in whole seconds, scaled by the scenario's timeScale.
+// Long-running operations. A type's PUT/PATCH/DELETE or action starts an Operation whose work is an
+// async function; clients poll a status URL (Azure-AsyncOperation) or a result URL (Location) until
+// it reaches Succeeded, Failed or Canceled. Retry-After is in whole seconds, scaled by the
+// scenario's timeScale.
 import { randomUUID } from 'crypto';
 import { ArmError } from './errors';
 import type { SimClock } from '../core/clock';
@@ -8,11 +9,20 @@ import type { SimClock } from '../core/clock';
 export type OperationStatus = 'InProgress' | 'Succeeded' | 'Failed' | 'Canceled';
 
 export interface LroStyle {
-  /** Which header the initial response carries (spec: x-ms-long-running-operation-options / service behaviour). */
+  /**
+   * Which header the initial response carries (spec: x-ms-long-running-operation-options / service
+   * behaviour).
+   */
   header: 'Azure-AsyncOperation' | 'Location' | 'both';
-  /** Initial status code; default 201 (create) / 200 (update) for PUT with Azure-AsyncOperation, else 202. */
+  /**
+   * Initial status code; default 201 (create) / 200 (update) for PUT with Azure-AsyncOperation,
+   * else 202.
+   */
   status?: 200 | 201 | 202;
-  /** Path segment of the status URL: .../locations/{l}/{segment}/{id}. Default operationStatuses (async) / operationResults (location). */
+  /**
+   * Path segment of the status URL: .../locations/{l}/{segment}/{id}. Default operationStatuses
+   * (async) / operationResults (location).
+   */
   asyncSegment?: string;
   locationSegment?: string;
   /** Nominal Retry-After in seconds; default 15. */
@@ -74,7 +84,9 @@ export class Operations {
     const controller = new AbortController();
     let resolveSettled!: () => void;
     const settled = new Promise<void>((r) => (resolveSettled = r));
-    const base = `/subscriptions/${s.subscriptionId}/providers/${s.namespace}/locations/${s.location || 'global'}`;
+    const base =
+      `/subscriptions/${s.subscriptionId}/providers/${s.namespace}/locations/` +
+      `${s.location || 'global'}`;
     const op: Operation = {
       id,
       signal: controller.signal,

@@ -1,5 +1,6 @@
 // Resource Manager paths: normalisation and the chain of resource levels an id is made of.
-//   /subscriptions/{s}/resourceGroups/{rg}/providers/{ns}/{type}/{name}[/{childType}/{childName}]...
+//
+// /subscriptions/{s}/resourceGroups/{rg}/providers/{ns}/{type}/{name}[/{childType}/{childName}]...
 //   [.../providers/{extNs}/{extType}/{extName}]   (extension resources such as role assignments)
 
 export const SUBSCRIPTION_TYPE = 'Microsoft.Resources/subscriptions';
@@ -26,7 +27,10 @@ export interface ParsedPath {
   open: boolean;
 }
 
-/** Collapses repeated slashes and drops a trailing slash ("//subscriptions/x/" -> "/subscriptions/x"). */
+/**
+ * Collapses repeated slashes and drops a trailing slash ("//subscriptions/x/" ->
+ * "/subscriptions/x").
+ */
 export function normalisePath(rawPath: string): string {
   const p = ('/' + rawPath).replace(/\/{2,}/g, '/').replace(/\/$/, '');
   return p === '' ? '/' : p;
@@ -100,7 +104,8 @@ export function parseArmPath(path: string): ParsedPath | undefined {
         i += segs[i + 1] === undefined ? 1 : 2;
       }
     } else {
-      // Microsoft.Resources children of a subscription or group, e.g. /subscriptions/{s}/resources, /resourcegroups (list).
+      // Microsoft.Resources children of a subscription or group, e.g. /subscriptions/{s}/resources,
+      // /resourcegroups (list).
       push(`Microsoft.Resources/${seg}`, 'Microsoft.Resources', segs[i + 1], false);
       i += segs[i + 1] === undefined ? 1 : 2;
     }
@@ -115,13 +120,18 @@ export function parseArmPath(path: string): ParsedPath | undefined {
   };
 }
 
-/** The type used in authorization actions: "Microsoft.Resources/subscriptions/resourceGroups" for groups. */
+/**
+ * The type used in authorization actions: "Microsoft.Resources/subscriptions/resourceGroups" for
+ * groups.
+ */
 export function rbacType(type: string): string {
   if (sameId(type, RESOURCE_GROUP_TYPE)) return 'Microsoft.Resources/subscriptions/resourceGroups';
   return type;
 }
 
-/** "Microsoft.Compute/galleries/g/images/i": how ARM names a (nested) resource in ResourceNotFound. */
+/**
+ * "Microsoft.Compute/galleries/g/images/i": how ARM names a (nested) resource in ResourceNotFound.
+ */
 export function typeAndNamePath(levels: Level[], upTo: number): string {
   let start = upTo;
   while (

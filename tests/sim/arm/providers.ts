@@ -1,7 +1,8 @@
-// Resource provider registration, per subscription as in Azure. The scenario's `providers` applies to every
-// subscription, a subscription's own `providers` over it; requests to a namespace not registered in the
-// request's subscription fail with MissingSubscriptionRegistration until POST .../providers/{ns}/register
-// completes (Registering -> Registered after a scaled delay, as in Azure).
+// Resource provider registration, per subscription as in Azure. The scenario's `providers` applies
+// to every subscription, a subscription's own `providers` over it; requests to a namespace not
+// registered in the request's subscription fail with MissingSubscriptionRegistration until POST
+// .../providers/{ns}/register completes (Registering -> Registered after a scaled delay, as in
+// Azure).
 import { armErrors } from './errors';
 import type { SimClock } from '../core/clock';
 import type { SubscriptionSpec } from '../types';
@@ -93,7 +94,9 @@ export class Providers {
     return [...(this.bySubscription.get(subscriptionId.toLowerCase())?.values() ?? [])];
   }
 
-  /** Throws MissingSubscriptionRegistration unless the namespace is registered in the subscription. */
+  /**
+   * Throws MissingSubscriptionRegistration unless the namespace is registered in the subscription.
+   */
   require(subscriptionId: string, ns: string): void {
     if (ALWAYS_REGISTERED.includes(ns.toLowerCase())) return;
     const e = this.entry(subscriptionId, ns);

@@ -1,6 +1,7 @@
-// Azure RBAC as Resource Manager applies it: a principal may perform an action at a scope when a role
-// assignment at that scope or an ancestor grants it (actions minus notActions of one permission block,
-// `*` wildcards, case-insensitive). Assignments and custom role definitions are resources in the store.
+// Azure RBAC as Resource Manager applies it: a principal may perform an action at a scope when a
+// role assignment at that scope or an ancestor grants it (actions minus notActions of one
+// permission block, `*` wildcards, case-insensitive). Assignments and custom role definitions are
+// resources in the store.
 import { armErrors } from './errors';
 import { builtInRole, builtInRoles, RolePermission } from './builtInRoles';
 import { isAncestorOrSelf } from './paths';
@@ -26,8 +27,9 @@ export interface RoleDefinitionView {
   resource?: StoredResource;
 }
 
-// `*` matches any characters; a whole segment `/*/` also matches nothing, as Azure reads it (Managed Identity
-// Operator's `userAssignedIdentities/*/assign/action` grants `userAssignedIdentities/assign/action`).
+// `*` matches any characters; a whole segment `/*/` also matches nothing, as Azure reads it
+// (Managed Identity Operator's `userAssignedIdentities/*/assign/action` grants
+// `userAssignedIdentities/assign/action`).
 function wildcardRegex(pattern: string): RegExp {
   const part = (x: string) =>
     x
@@ -52,11 +54,17 @@ export class Rbac {
   constructor(
     private readonly store: ResourceStore,
     readonly enforced: boolean,
-    /** Real milliseconds an assignment made through the API takes to take effect (scenario rbacPropagationSeconds, scaled). */
+    /**
+     * Real milliseconds an assignment made through the API takes to take effect (scenario
+     * rbacPropagationSeconds, scaled).
+     */
     private readonly propagationMs = 0,
   ) {}
 
-  /** An assignment made through the API counts only once propagated, as in Azure (scenario ones count at once). */
+  /**
+   * An assignment made through the API counts only once propagated, as in Azure (scenario ones
+   * count at once).
+   */
   propagate(assignmentId: string): void {
     if (this.propagationMs > 0)
       this.effectiveFrom.set(assignmentId.toLowerCase(), Date.now() + this.propagationMs);
@@ -66,7 +74,10 @@ export class Rbac {
     this.effectiveFrom.delete(assignmentId.toLowerCase());
   }
 
-  /** Role assignments that have taken effect: what authorization, permissions and subscription visibility see. */
+  /**
+   * Role assignments that have taken effect: what authorization, permissions and subscription
+   * visibility see.
+   */
   effectiveAssignments(): StoredResource[] {
     const now = Date.now();
     return this.store
@@ -123,7 +134,9 @@ export class Rbac {
     };
   }
 
-  /** Effective role assignments of a principal that apply at a scope (made at it or an ancestor). */
+  /**
+   * Effective role assignments of a principal that apply at a scope (made at it or an ancestor).
+   */
   assignmentsFor(principalId: string, scope: string): StoredResource[] {
     return this.effectiveAssignments().filter(
       (a) =>
@@ -142,7 +155,10 @@ export class Rbac {
     return out;
   }
 
-  /** Whether a principal holds an action (or, with dataAction, a data action) at a scope. Ignores `enforced`. */
+  /**
+   * Whether a principal holds an action (or, with dataAction, a data action) at a scope. Ignores
+   * `enforced`.
+   */
   holds(
     principalId: string,
     action: string,
@@ -176,7 +192,8 @@ export class Rbac {
 
   /**
    * For a write that references another resource (e.g. assigning a user-assigned identity needs
-   * Microsoft.ManagedIdentity/userAssignedIdentities/assign/action on it): LinkedAuthorizationFailed.
+   * Microsoft.ManagedIdentity/userAssignedIdentities/assign/action on it):
+   * LinkedAuthorizationFailed.
    */
   requireLinked(
     caller: Principal,
@@ -196,7 +213,10 @@ export class Rbac {
   }
 }
 
-/** "/x/providers/Microsoft.Authorization/roleAssignments/{name}" -> "/x" ("/" for a root assignment). */
+/**
+ * "/x/providers/Microsoft.Authorization/roleAssignments/{name}" -> "/x" ("/" for a root
+ * assignment).
+ */
 export function scopeOfAssignmentId(id: string): string {
   const i = id.toLowerCase().lastIndexOf('/providers/microsoft.authorization/roleassignments/');
   return i <= 0 ? '/' : id.slice(0, i);

@@ -1,6 +1,7 @@
 // Routes an authenticated ARM request: operation polls, custom routes, then resource paths with the
 // checks Resource Manager makes before a provider sees the request (subscription, authorization,
-// provider registration, parent existence) and the generic GET/PUT/PATCH/DELETE/list/action handlers.
+// provider registration, parent existence) and the generic GET/PUT/PATCH/DELETE/list/action
+// handlers.
 import { sleepReal } from '../core/clock';
 import { validateRequestBody } from './bodyValidation';
 import { ArmError, armErrors } from './errors';
@@ -70,7 +71,9 @@ export async function dispatchArm(req: ArmRequest): Promise<ArmResult> {
         throw new ArmError(
           404,
           'NotFound',
-          `No HTTP resource was found that matches the request URI '${sim.armUrl(req.path)}'. (The simulator does not implement the action '${last.type.split('/').pop()}' of ${parentDef.type}.)`,
+          `No HTTP resource was found that matches the request URI ` +
+            `'${sim.armUrl(req.path)}'. (The simulator does not implement the action ` +
+            `'${last.type.split('/').pop()}' of ${parentDef.type}.)`,
         );
       return runAction(req, parentDef, parent, action.name, action.def);
     }
@@ -104,7 +107,10 @@ function noRoute(req: ArmRequest): ArmError {
   );
 }
 
-/** A path inside a subscription the tenant does not have: SubscriptionNotFound, before anything else. */
+/**
+ * A path inside a subscription the tenant does not have: SubscriptionNotFound, before anything
+ * else.
+ */
 function checkSubscription(req: ArmRequest): void {
   const sub = subscriptionOf(req.path);
   if (sub !== undefined && !req.sim.subscriptions.get(sub))
@@ -133,7 +139,10 @@ function findAction(def: ResourceTypeDef, name: string, method: 'GET' | 'POST') 
   return undefined;
 }
 
-/** Authorization, provider registration, then existence of every simulated ancestor (in ARM's order). */
+/**
+ * Authorization, provider registration, then existence of every simulated ancestor (in ARM's
+ * order).
+ */
 function preflight(
   req: ArmRequest,
   action: string,
@@ -158,12 +167,14 @@ function preflight(
         throw new ArmError(
           409,
           'ResourceGroupBeingDeleted',
-          `The resource group '${rg.name}' is in deprovisioning state and cannot perform this operation.`,
+          `The resource group '${rg.name}' is in deprovisioning state and cannot perform ` +
+            `this operation.`,
         );
       }
       continue;
     }
-    // Scopes of types the simulator does not implement (e.g. a role assignment on a Cosmos DB account) are taken as existing.
+    // Scopes of types the simulator does not implement (e.g. a role assignment on a Cosmos DB
+    // account) are taken as existing.
     if (req.sim.types.get(lvl.type) && !req.sim.store.has(lvl.id))
       throw armErrors.parentResourceNotFound(lvl.name ?? '');
   }
@@ -174,8 +185,8 @@ function viewOf(def: ResourceTypeDef, r: StoredResource, req: ArmRequest): unkno
 }
 
 /**
- * A resource as GET shows it: its type's view, or the stored document (types no module implements too).
- * Without a request (the state dump) as the GET with every `$expand` the type offers.
+ * A resource as GET shows it: its type's view, or the stored document (types no module implements
+ * too). Without a request (the state dump) as the GET with every `$expand` the type offers.
  */
 export function resourceView(
   sim: SimServices,
@@ -369,7 +380,8 @@ async function runAction(
 async function pollOperation(req: ArmRequest, op: Operation): Promise<ArmResult> {
   const sim = req.sim;
   const retryAfter = sim.operations.retryAfter(op);
-  // With Retry-After 0 clients poll at once; holding an unfinished poll briefly keeps the request log readable.
+  // With Retry-After 0 clients poll at once; holding an unfinished poll briefly keeps the request
+  // log readable.
   if (op.status === 'InProgress' && retryAfter === 0)
     await Promise.race([op.settled, sleepReal(250)]);
   const inProgress = op.status === 'InProgress';

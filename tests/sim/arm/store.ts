@@ -1,5 +1,6 @@
-// The resource store: ARM documents keyed by lower-cased id, in creation order. Resources keep the id
-// and name casing of their creation. `meta` holds what a resource has but GET does not show (keys...).
+// The resource store: ARM documents keyed by lower-cased id, in creation order. Resources keep the
+// id and name casing of their creation. `meta` holds what a resource has but GET does not show
+// (keys...).
 import { isAncestorOrSelf, normalisePath } from './paths';
 
 export interface StoredResource {

@@ -1,5 +1,5 @@
-// The tenant's subscriptions: the scenario's `subscriptions`, or the one SIM_IDS names. Resources live in
-// any of them; a path naming another answers SubscriptionNotFound.
+// The tenant's subscriptions: the scenario's `subscriptions`, or the one SIM_IDS names. Resources
+// live in any of them; a path naming another answers SubscriptionNotFound.
 import type { Scenario, SubscriptionSpec } from '../types';
 import { sameId } from './paths';
 
@@ -17,7 +17,8 @@ export class Subscriptions {
     this.all = declared.map((s, i) => {
       if (!s || typeof s.subscriptionId !== 'string' || !GUID.test(s.subscriptionId)) {
         throw new Error(
-          `scenario subscriptions[${i}]: "subscriptionId" must be a GUID, got ${JSON.stringify(s?.subscriptionId)}`,
+          `scenario subscriptions[${i}]: "subscriptionId" must be a GUID, got ` +
+            `${JSON.stringify(s?.subscriptionId)}`,
         );
       }
       return {
@@ -46,7 +47,9 @@ export class Subscriptions {
       const sub = typeof r?.id === 'string' ? subscriptionOf(r.id) : undefined;
       if (sub !== undefined && !this.get(sub)) {
         throw new Error(
-          `scenario resource ${String(r.id)} is in subscription ${sub}, which the scenario does not declare (its "subscriptions": ${this.all.map((s) => s.subscriptionId).join(', ')})`,
+          `scenario resource ${String(r.id)} is in subscription ${sub}, which the scenario ` +
+            `does not declare (its "subscriptions": ` +
+            `${this.all.map((s) => s.subscriptionId).join(', ')})`,
         );
       }
     }

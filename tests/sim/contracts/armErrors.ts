@@ -1,15 +1,20 @@
 // Turns a schema violation into the error body the real service would answer, in its own words.
 //
 // Three dialects:
-// - Image Builder (a Go service; 2024-02-01 and later reject unknown and wrong-case fields). The unknown
-//   field message copies the one in the AIB release notes ("Unmarshalling entity encountered error:
-//   unmarshalling type *v2024_02_01.ImageTemplate: struct field Properties: ... unknown field \"vmboot\".
-//   There is an issue with the syntax ..."), with the JSON path added so the user can find the member.
-//   Missing fields and bad values use AIB's documented `ValidationFailed` messages. The code AIB puts on the
-//   unmarshalling error is not documented; `InvalidRequestContent` (ARM's code for an undeserialisable body)
+// - Image Builder (a Go service; 2024-02-01 and later reject unknown and wrong-case fields). The
+//   unknown field message copies the one in the AIB release notes ("Unmarshalling entity
+// encountered error:
+//   unmarshalling type *v2024_02_01.ImageTemplate: struct field Properties: ... unknown field
+// \"vmboot\".
+//   There is an issue with the syntax ..."), with the JSON path added so the user can find the
+// member.
+//   Missing fields and bad values use AIB's documented `ValidationFailed` messages. The code AIB
+// puts on the
+//   unmarshalling error is not documented; `InvalidRequestContent` (ARM's code for an
+// undeserialisable body)
 //   is used.
-// - Compute (CRP): `InvalidParameter` with "Required parameter 'x' is missing (null)." and "The value of
-//   parameter x is invalid.", as CRP answers.
+// - Compute (CRP): `InvalidParameter` with "Required parameter 'x' is missing (null)." and "The
+//   value of parameter x is invalid.", as CRP answers.
 // - Other .NET providers: Newtonsoft's deserialisation messages under `InvalidRequestContent`
 //   ("Could not find member 'foo' on object of type 'Bar'. Path 'properties.foo'"), without the
 //   line/position part (the body reaches us already parsed).
@@ -30,7 +35,10 @@ export function dialectFor(namespace: string): Dialect {
   return 'dotnet';
 }
 
-/** `properties.customize[0].runElevated`; keys that aren't identifiers in brackets, as Newtonsoft writes them. */
+/**
+ * `properties.customize[0].runElevated`; keys that aren't identifiers in brackets, as Newtonsoft
+ * writes them.
+ */
 export function formatPath(path: PathPart[]): string {
   let out = '';
   for (const p of path) {
@@ -56,8 +64,10 @@ function shown(v: unknown): string {
 // ---- Image Builder (Go) ----
 
 const AIB_SYNTAX =
-  'There is an issue with the syntax with the JSON template you are submitting. Please check the JSON template for syntax and grammar. ' +
-  'For more information on the syntax and grammar of the JSON template, visit http://aka.ms/azvmimagebuildertmplref.';
+  'There is an issue with the syntax with the JSON template you are submitting. Please ' +
+  'check the JSON template for syntax and grammar. ' +
+  ('For more information on the syntax and grammar of the JSON template, visit ' +
+    'http://aka.ms/azvmimagebuildertmplref.');
 
 function goPackage(apiVersion: string): string {
   return 'v' + apiVersion.replace(/-/g, '_');
@@ -110,7 +120,10 @@ function imageBuilderError(v: Violation, apiVersion: string, rootName: string): 
       const innermost = v.chain[v.chain.length - 1]?.typeName ?? rootName;
       return {
         code: 'InvalidRequestContent',
-        message: `Unmarshalling entity encountered error: ${goChain(v.chain, pkg)}: unmarshalling type *${pkg}.${innermost}, unknown field "${String(last)}" (at '${target}'). ${AIB_SYNTAX}`,
+        message:
+          `Unmarshalling entity encountered error: ${goChain(v.chain, pkg)}: unmarshalling ` +
+          `type *${pkg}.${innermost}, unknown field "${String(last)}" (at '${target}'). ` +
+          `${AIB_SYNTAX}`,
         target,
       };
     }
@@ -120,23 +133,30 @@ function imageBuilderError(v: Violation, apiVersion: string, rootName: string): 
       return {
         code: 'InvalidRequestContent',
         message:
-          `Unmarshalling entity encountered error: unmarshalling type *${pkg}.${rootName}: json: cannot unmarshal ${jsonKind(v.value)} ` +
-          `into Go struct field ${holder}.${target} of type ${goType(v.expected, pkg)}. ${AIB_SYNTAX}`,
+          `Unmarshalling entity encountered error: unmarshalling type *${pkg}.${rootName}: ` +
+          `json: cannot unmarshal ${jsonKind(v.value)} ` +
+          (`into Go struct field ${holder}.${target} of type ${goType(v.expected, pkg)}. ` +
+            `${AIB_SYNTAX}`),
         target,
       };
     }
     case 'missingRequired':
       return {
         code: 'ValidationFailed',
-        message: `Validation failed: '${context}': Missing field '${String(last)}'. Please review http://aka.ms/azvmimagebuildertmplref for details on fields required in the Image Builder Template.`,
+        message:
+          `Validation failed: '${context}': Missing field '${String(last)}'. Please review ` +
+          `http://aka.ms/azvmimagebuildertmplref for details on fields required in the Image ` +
+          `Builder Template.`,
         target,
       };
     case 'badValue':
       return {
         code: 'ValidationFailed',
         message:
-          `Validation failed: '${context}': Field '${String(last)}' has a bad value: '${shown(v.value)}' (${v.reason}). ` +
-          'Please review http://aka.ms/azvmimagebuildertmplref for details on fields requirements in the Image Builder Template.',
+          `Validation failed: '${context}': Field '${String(last)}' has a bad value: ` +
+          `'${shown(v.value)}' (${v.reason}). ` +
+          ('Please review http://aka.ms/azvmimagebuildertmplref for details on fields ' +
+            'requirements in the Image Builder Template.'),
         target,
       };
   }
@@ -173,9 +193,15 @@ const DESERIALISE = 'The request content was invalid and could not be deserializ
 function conversionMessage(v: Violation, target: string): string {
   const kind = jsonKind(v.value);
   if (kind === 'object' || kind === 'array') {
-    return `${DESERIALISE}'Cannot deserialize the current JSON ${kind} into type '${dotnetType(v.expected)}'. Path '${target}'.'`;
+    return (
+      `${DESERIALISE}'Cannot deserialize the current JSON ${kind} into type ` +
+      `'${dotnetType(v.expected)}'. Path '${target}'.'`
+    );
   }
-  return `${DESERIALISE}'Error converting value ${JSON.stringify(v.value)} to type '${dotnetType(v.expected)}'. Path '${target}'.'`;
+  return (
+    `${DESERIALISE}'Error converting value ${JSON.stringify(v.value)} to type ` +
+    `'${dotnetType(v.expected)}'. Path '${target}'.'`
+  );
 }
 
 function dotnetError(v: Violation, dialect: Dialect): ArmError {
@@ -186,7 +212,9 @@ function dotnetError(v: Violation, dialect: Dialect): ArmError {
       const holder = v.chain[v.chain.length - 1]?.typeName ?? 'Object';
       return {
         code: 'InvalidRequestContent',
-        message: `${DESERIALISE}'Could not find member '${last}' on object of type '${holder}'. Path '${target}'.'`,
+        message:
+          `${DESERIALISE}'Could not find member '${last}' on object of type '${holder}'. ` +
+          `Path '${target}'.'`,
         target,
       };
     }
@@ -201,7 +229,9 @@ function dotnetError(v: Violation, dialect: Dialect): ArmError {
         };
       return {
         code: 'InvalidRequestContent',
-        message: `${DESERIALISE}'Required property '${last}' not found in JSON. Path '${formatPath(v.path.slice(0, -1))}'.'`,
+        message:
+          `${DESERIALISE}'Required property '${last}' not found in JSON. Path ` +
+          `'${formatPath(v.path.slice(0, -1))}'.'`,
         target,
       };
     case 'badValue':

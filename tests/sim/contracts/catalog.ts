@@ -47,9 +47,9 @@ function listDirs(dir: string): string[] {
 }
 
 // A namespace folder holds `stable/<version>/` either directly or under sub-groups
-// (Microsoft.Compute/GalleryRP/stable/..., Microsoft.Compute/ComputeRP/stable/...). Each group keeps
-// only its newest stable version: the SDKs send newer api-versions than we hold, and ARM contracts are
-// additive, so the newest held spec is the best stand-in for any request.
+// (Microsoft.Compute/GalleryRP/stable/..., Microsoft.Compute/ComputeRP/stable/...). Each group
+// keeps only its newest stable version: the SDKs send newer api-versions than we hold, and ARM
+// contracts are additive, so the newest held spec is the best stand-in for any request.
 function scanNamespace(namespace: string, nsDir: string): SpecGroup[] {
   const groups: SpecGroup[] = [];
   const stableDirs = [

@@ -30,11 +30,13 @@ function rejected(r: ReturnType<typeof validateBody>): {
   return r as { code: string; message: string; target: string };
 }
 
-// Official examples that are invalid against their own operation. Each is asserted to fail exactly so;
-// a fixed example or a new failure both break the test.
+// Official examples that are invalid against their own operation. Each is asserted to fail exactly
+// so; a fixed example or a new failure both break the test.
 const KNOWN_INVALID_EXAMPLES: Record<string, { why: string; target: string }> = {
   'Microsoft.DesktopVirtualization/AppAttachPackage_Update.json': {
-    why: "body keyed 'appAttachPackage' (the parameter is 'appAttachPackagePatch') and its members lack the 'properties' wrapper of AppAttachPackagePatch",
+    why:
+      "body keyed 'appAttachPackage' (the parameter is 'appAttachPackagePatch') and its " +
+      "members lack the 'properties' wrapper of AppAttachPackagePatch",
     target: 'image',
   },
 };
@@ -188,7 +190,9 @@ const PROVIDERS: ProviderCase[] = [
   {
     namespace: 'Microsoft.Authorization',
     method: 'PUT',
-    path: `${RG}/providers/Microsoft.Authorization/roleAssignments/05c5a614-a7d6-4502-b150-c2fb455033ff`,
+    path:
+      `${RG}/providers/Microsoft.Authorization/roleAssignments` +
+      `/05c5a614-a7d6-4502-b150-c2fb455033ff`,
     body: () =>
       example('Microsoft.Authorization', 'RoleAssignments_CreateForResourceGroup.json').parameters,
     required: ['properties', 'roleDefinitionId'],
@@ -330,27 +334,33 @@ describe('contracts: image builder, as users get it wrong', () => {
     assert.ok(validateBody('PUT', p, base()).ok);
   });
 
-  it("rejects `runElevatedd` in a PowerShell customiser with AIB's unmarshalling message and the path", () => {
-    const b = base();
-    b.properties.customize[0].runElevatedd = true;
-    const e = rejected(validateBody('PUT', p, b));
-    assert.strictEqual(e.code, 'InvalidRequestContent');
-    assert.strictEqual(e.target, 'properties.customize[0].runElevatedd');
-    assert.ok(
-      e.message.startsWith(
-        'Unmarshalling entity encountered error: unmarshalling type *v2024_02_01.ImageTemplate: struct field Properties:',
-      ),
-      e.message,
-    );
-    assert.ok(
-      e.message.includes(
-        'unmarshalling type *v2024_02_01.ImageTemplatePowerShellCustomizer, unknown field "runElevatedd"',
-      ),
-      e.message,
-    );
-    assert.ok(e.message.includes("'properties.customize[0].runElevatedd'"), e.message);
-    assert.ok(e.message.endsWith('visit http://aka.ms/azvmimagebuildertmplref.'), e.message);
-  });
+  it(
+    "rejects `runElevatedd` in a PowerShell customiser with AIB's unmarshalling message and " +
+      'the path',
+    () => {
+      const b = base();
+      b.properties.customize[0].runElevatedd = true;
+      const e = rejected(validateBody('PUT', p, b));
+      assert.strictEqual(e.code, 'InvalidRequestContent');
+      assert.strictEqual(e.target, 'properties.customize[0].runElevatedd');
+      assert.ok(
+        e.message.startsWith(
+          'Unmarshalling entity encountered error: unmarshalling type ' +
+            '*v2024_02_01.ImageTemplate: struct field Properties:',
+        ),
+        e.message,
+      );
+      assert.ok(
+        e.message.includes(
+          'unmarshalling type *v2024_02_01.ImageTemplatePowerShellCustomizer, unknown field ' +
+            '"runElevatedd"',
+        ),
+        e.message,
+      );
+      assert.ok(e.message.includes("'properties.customize[0].runElevatedd'"), e.message);
+      assert.ok(e.message.endsWith('visit http://aka.ms/azvmimagebuildertmplref.'), e.message);
+    },
+  );
 
   it('words `vmboot` exactly as the AIB release notes show it', () => {
     const b = base();
@@ -358,8 +368,10 @@ describe('contracts: image builder, as users get it wrong', () => {
     const e = rejected(validateBody('PUT', p, b));
     assert.ok(
       e.message.startsWith(
-        'Unmarshalling entity encountered error: unmarshalling type *v2024_02_01.ImageTemplate: struct field Properties: unmarshalling type ' +
-          '*v2024_02_01.ImageTemplateProperties: struct field Optimize: unmarshalling type *v2024_02_01.ImageTemplatePropertiesOptimize: ' +
+        'Unmarshalling entity encountered error: unmarshalling type ' +
+          '*v2024_02_01.ImageTemplate: struct field Properties: unmarshalling type ' +
+          ('*v2024_02_01.ImageTemplateProperties: struct field Optimize: unmarshalling type ' +
+            '*v2024_02_01.ImageTemplatePropertiesOptimize: ') +
           'unmarshalling type *v2024_02_01.ImageTemplatePropertiesOptimize, unknown field "vmboot"',
       ),
       e.message,
@@ -368,71 +380,80 @@ describe('contracts: image builder, as users get it wrong', () => {
     assert.ok(validateBody('PUT', p, b).ok);
   });
 
-  it('rejects wrong-case members and values (Customize, imageVersionID, type "powershell", identity type "userassigned")', () => {
-    const b1 = base();
-    b1.properties.Customize = b1.properties.customize;
-    delete b1.properties.customize;
-    assert.strictEqual(rejected(validateBody('PUT', p, b1)).target, 'properties.Customize');
+  it(
+    'rejects wrong-case members and values (Customize, imageVersionID, type "powershell", ' +
+      'identity type "userassigned")',
+    () => {
+      const b1 = base();
+      b1.properties.Customize = b1.properties.customize;
+      delete b1.properties.customize;
+      assert.strictEqual(rejected(validateBody('PUT', p, b1)).target, 'properties.Customize');
 
-    const b2 = base();
-    b2.properties.source = {
-      type: 'SharedImageVersion',
-      imageVersionID: `${RG}/providers/Microsoft.Compute/galleries/g/images/d/versions/1.0.0`,
-    };
-    assert.strictEqual(
-      rejected(validateBody('PUT', p, b2)).target,
-      'properties.source.imageVersionID',
-    );
+      const b2 = base();
+      b2.properties.source = {
+        type: 'SharedImageVersion',
+        imageVersionID: `${RG}/providers/Microsoft.Compute/galleries/g/images/d/versions/1.0.0`,
+      };
+      assert.strictEqual(
+        rejected(validateBody('PUT', p, b2)).target,
+        'properties.source.imageVersionID',
+      );
 
-    const b3 = base();
-    b3.properties.customize[0].type = 'powershell';
-    const e3 = rejected(validateBody('PUT', p, b3));
-    assert.strictEqual(e3.code, 'ValidationFailed');
-    assert.strictEqual(e3.target, 'properties.customize[0].type');
-    assert.ok(
-      e3.message.startsWith(
-        "Validation failed: 'ImageTemplate.properties.customize[0]': Field 'type' has a bad value: 'powershell'",
-      ),
-      e3.message,
-    );
+      const b3 = base();
+      b3.properties.customize[0].type = 'powershell';
+      const e3 = rejected(validateBody('PUT', p, b3));
+      assert.strictEqual(e3.code, 'ValidationFailed');
+      assert.strictEqual(e3.target, 'properties.customize[0].type');
+      assert.ok(
+        e3.message.startsWith(
+          "Validation failed: 'ImageTemplate.properties.customize[0]': Field 'type' has a " +
+            "bad value: 'powershell'",
+        ),
+        e3.message,
+      );
 
-    const b4 = base();
-    b4.identity.type = 'userassigned';
-    assert.strictEqual(rejected(validateBody('PUT', p, b4)).target, 'identity.type');
-  });
+      const b4 = base();
+      b4.identity.type = 'userassigned';
+      assert.strictEqual(rejected(validateBody('PUT', p, b4)).target, 'identity.type');
+    },
+  );
 
-  it("rejects the corpus's legacy and misspelt keys: Shell `script`, `aritfactTags`, `tags` on a SharedImage distributor", () => {
-    const b1 = base();
-    b1.properties.customize = [
-      { type: 'Shell', name: 'legacy', script: 'https://example.com/x.sh' },
-    ];
-    assert.strictEqual(
-      rejected(validateBody('PUT', p, b1)).target,
-      'properties.customize[0].script',
-    );
+  it(
+    "rejects the corpus's legacy and misspelt keys: Shell `script`, `aritfactTags`, `tags` " +
+      'on a SharedImage distributor',
+    () => {
+      const b1 = base();
+      b1.properties.customize = [
+        { type: 'Shell', name: 'legacy', script: 'https://example.com/x.sh' },
+      ];
+      assert.strictEqual(
+        rejected(validateBody('PUT', p, b1)).target,
+        'properties.customize[0].script',
+      );
 
-    const b2 = base();
-    b2.properties.distribute[0].aritfactTags = { a: 'b' };
-    assert.strictEqual(
-      rejected(validateBody('PUT', p, b2)).target,
-      'properties.distribute[0].aritfactTags',
-    );
+      const b2 = base();
+      b2.properties.distribute[0].aritfactTags = { a: 'b' };
+      assert.strictEqual(
+        rejected(validateBody('PUT', p, b2)).target,
+        'properties.distribute[0].aritfactTags',
+      );
 
-    const b3 = base();
-    b3.properties.distribute = [
-      {
-        type: 'SharedImage',
-        galleryImageId: `${RG}/providers/Microsoft.Compute/galleries/g/images/d`,
-        runOutputName: 'sig',
-        replicationRegions: ['westeurope'],
-        tags: {},
-      },
-    ];
-    assert.strictEqual(
-      rejected(validateBody('PUT', p, b3)).target,
-      'properties.distribute[0].tags',
-    );
-  });
+      const b3 = base();
+      b3.properties.distribute = [
+        {
+          type: 'SharedImage',
+          galleryImageId: `${RG}/providers/Microsoft.Compute/galleries/g/images/d`,
+          runOutputName: 'sig',
+          replicationRegions: ['westeurope'],
+          tags: {},
+        },
+      ];
+      assert.strictEqual(
+        rejected(validateBody('PUT', p, b3)).target,
+        'properties.distribute[0].tags',
+      );
+    },
+  );
 
   it("rejects a missing required member with AIB's ValidationFailed wording", () => {
     const b = base();
@@ -442,7 +463,9 @@ describe('contracts: image builder, as users get it wrong', () => {
     assert.strictEqual(e.target, 'properties.distribute[0].runOutputName');
     assert.strictEqual(
       e.message,
-      "Validation failed: 'ImageTemplate.properties.distribute[0]': Missing field 'runOutputName'. Please review http://aka.ms/azvmimagebuildertmplref for details on fields required in the Image Builder Template.",
+      "Validation failed: 'ImageTemplate.properties.distribute[0]': Missing field " +
+        "'runOutputName'. Please review http://aka.ms/azvmimagebuildertmplref for details on " +
+        'fields required in the Image Builder Template.',
     );
   });
 
@@ -453,7 +476,8 @@ describe('contracts: image builder, as users get it wrong', () => {
     assert.strictEqual(e1.target, 'properties.buildTimeoutInMinutes');
     assert.ok(
       e1.message.includes(
-        'cannot unmarshal string into Go struct field ImageTemplateProperties.properties.buildTimeoutInMinutes of type int32',
+        'cannot unmarshal string into Go struct field ' +
+          'ImageTemplateProperties.properties.buildTimeoutInMinutes of type int32',
       ),
       e1.message,
     );
@@ -477,20 +501,24 @@ describe('contracts: image builder, as users get it wrong', () => {
     assert.strictEqual(rejected(validateBody('PUT', p, b4)).target, 'properties.customize');
   });
 
-  it('ignores read-only members sent back from a GET (id, name, type, provisioningState, lastRunStatus)', () => {
-    const b = base();
-    Object.assign(b, {
-      id: `${RG}/providers/Microsoft.VirtualMachineImages/imageTemplates/t1`,
-      name: 't1',
-      type: 'Microsoft.VirtualMachineImages/imageTemplates',
-    });
-    Object.assign(b.properties, {
-      provisioningState: 'Succeeded',
-      lastRunStatus: { runState: 'Running', whatever: 1 },
-      exactStagingResourceGroup: '/x',
-    });
-    assert.ok(validateBody('PUT', p, b).ok);
-  });
+  it(
+    'ignores read-only members sent back from a GET (id, name, type, provisioningState, ' +
+      'lastRunStatus)',
+    () => {
+      const b = base();
+      Object.assign(b, {
+        id: `${RG}/providers/Microsoft.VirtualMachineImages/imageTemplates/t1`,
+        name: 't1',
+        type: 'Microsoft.VirtualMachineImages/imageTemplates',
+      });
+      Object.assign(b.properties, {
+        provisioningState: 'Succeeded',
+        lastRunStatus: { runState: 'Running', whatever: 1 },
+        exactStagingResourceGroup: '/x',
+      });
+      assert.ok(validateBody('PUT', p, b).ok);
+    },
+  );
 
   it('accepts any string for an extensible enum and null for an optional member', () => {
     const b = base();
@@ -514,14 +542,17 @@ describe('contracts: .NET providers answer in Newtonsoft words', () => {
     const e = rejected(
       validateBody(
         'PUT',
-        `${RG}/providers/Microsoft.Authorization/roleAssignments/05c5a614-a7d6-4502-b150-c2fb455033ff`,
+        `${RG}/providers/Microsoft.Authorization/roleAssignments` +
+          `/05c5a614-a7d6-4502-b150-c2fb455033ff`,
         b,
       ),
     );
     assert.strictEqual(e.code, 'InvalidRequestContent');
     assert.strictEqual(
       e.message,
-      "The request content was invalid and could not be deserialized: 'Could not find member 'principalTYPE' on object of type 'RoleAssignmentProperties'. Path 'properties.principalTYPE'.'",
+      "The request content was invalid and could not be deserialized: 'Could not find " +
+        "member 'principalTYPE' on object of type 'RoleAssignmentProperties'. Path " +
+        "'properties.principalTYPE'.'",
     );
   });
 
@@ -556,7 +587,9 @@ describe('contracts: .NET providers answer in Newtonsoft words', () => {
       [e.code, e.message, e.target],
       [
         'InvalidRequestContent',
-        "The request content was invalid and could not be deserialized: 'Error converting value \"Generalised\" to type 'OperatingSystemStateTypes'. Path 'properties.osState'.'",
+        "The request content was invalid and could not be deserialized: 'Error converting " +
+          'value "Generalised" to type \'OperatingSystemStateTypes\'. Path ' +
+          "'properties.osState'.'",
         'properties.osState',
       ],
     );
@@ -571,7 +604,8 @@ describe('contracts: findOperation', () => {
   it('matches literal segments case-insensitively, ignores the query and collapses `//`', () => {
     const info = findOperation(
       'put',
-      `/${RG.toLowerCase()}/PROVIDERS/microsoft.virtualmachineimages/IMAGETEMPLATES/t1?api-version=2025-10-01`,
+      `/${RG.toLowerCase()}/PROVIDERS/microsoft.virtualmachineimages/IMAGETEMPLATES` +
+        `/t1?api-version=2025-10-01`,
     );
     assert.ok(info);
     assert.strictEqual(info.operationId, 'VirtualMachineImageTemplates_CreateOrUpdate');
@@ -624,12 +658,14 @@ describe('contracts: findOperation', () => {
     );
     const ra = findOperation(
       'PUT',
-      `${it1}/providers/Microsoft.Authorization/roleAssignments/05c5a614-a7d6-4502-b150-c2fb455033ff`,
+      `${it1}/providers/Microsoft.Authorization/roleAssignments` +
+        `/05c5a614-a7d6-4502-b150-c2fb455033ff`,
     )!;
     assert.strictEqual(ra.operationId, 'RoleAssignments_Create');
     assert.strictEqual(
       ra.pathParameters.scope,
-      `subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.VirtualMachineImages/imageTemplates/t1`,
+      `subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.VirtualMachineImages` +
+        `/imageTemplates/t1`,
     );
     assert.strictEqual(
       findOperation('GET', `${RG}/providers/Microsoft.Authorization/permissions`)?.operationId,
@@ -638,7 +674,8 @@ describe('contracts: findOperation', () => {
     assert.strictEqual(
       findOperation(
         'GET',
-        `/subscriptions/${SUB}/resourcegroups/rg1/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`,
+        `/subscriptions/${SUB}/resourcegroups/rg1/providers/Microsoft.Authorization` +
+          `/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`,
       )?.operationId,
       'RoleDefinitions_Get',
     );

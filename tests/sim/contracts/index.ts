@@ -1,21 +1,33 @@
 /**
- * Request contracts of the simulated Azure, read from the official OpenAPI specs in `../shared/contracts`.
+ * Request contracts of the simulated Azure, read from the official OpenAPI specs in
+ * `../shared/contracts`.
  *
  *   findOperation(method, path): OperationInfo | undefined
  *     The spec operation ARM would route `method path` to (query string ignored, literal segments
- *     case-insensitive, repeated slashes collapsed). Gives the template, path parameter values, body
- *     parameter schema, `longRunning` + `finalStateVia`, the 2xx `successStatusCodes` the spec lists, and
- *     `pageable`. The newest held stable spec of the provider is used whatever api-version the client sent.
- *     undefined when no held spec describes the operation. Treat the result as read-only (it is cached).
+ *     case-insensitive, repeated slashes collapsed). Gives the template, path parameter values,
+ * body
+ *     parameter schema, `longRunning` + `finalStateVia`, the 2xx `successStatusCodes` the spec
+ * lists, and
+ *     `pageable`. The newest held stable spec of the provider is used whatever api-version the
+ * client sent.
+ *     undefined when no held spec describes the operation. Treat the result as read-only (it is
+ * cached).
  *
  *   validateBody(method, path, body): ValidationResult
- *     { ok: true, operation }                              body accepted (read-only members are ignored);
- *     { ok: false, code, message, target, operation }      rejected with the service's error code/message;
- *                                                           `target` is the JSON path of the offending member;
- *     { ok: false, code: 'NoContract', ... }               no held spec describes the operation: the caller
- *                                                           decides (check required fields itself, or 404).
- *     Unknown and wrong-case members, missing required members, wrong JSON types, closed-enum values,
- *     unknown discriminator values, patterns, lengths and ranges are rejected for every resource type.
+ *     { ok: true, operation }                              body accepted (read-only members are
+ * ignored);
+ *     { ok: false, code, message, target, operation }      rejected with the service's error
+ * code/message;
+ *                                                           `target` is the JSON path of the
+ * offending member;
+ *     { ok: false, code: 'NoContract', ... }               no held spec describes the operation:
+ * the caller
+ *                                                           decides (check required fields itself,
+ * or 404).
+ *     Unknown and wrong-case members, missing required members, wrong JSON types, closed-enum
+ * values,
+ *     unknown discriminator values, patterns, lengths and ranges are rejected for every resource
+ * type.
  *
  *   specsRoot(): string
  *     The contracts folder: env AZURE_SPECS_DIR, else `<repo>/../shared/contracts`.
@@ -52,7 +64,8 @@ export function validateBody(method: string, path: string, body: unknown): Valid
   }
   const rootName =
     param.definition ??
-    `${operation.operationId.replace(/_.*/, '')}${param.name.charAt(0).toUpperCase()}${param.name.slice(1)}`;
+    `${operation.operationId.replace(/_.*/, '')}${param.name.charAt(0).toUpperCase()}` +
+      `${param.name.slice(1)}`;
   const dialect = dialectFor(operation.namespace);
   const violation = walk(body, { node: param.schema, file: param.file }, rootName, {
     caseSensitiveValues: dialect === 'imagebuilder',

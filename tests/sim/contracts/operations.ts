@@ -58,7 +58,8 @@ function resolveParam(p: any, file: string): { param: Param; file: string } {
   return { param: p as Param, file };
 }
 
-// Path-level parameters apply to every operation of the path; operation-level ones override by name+in.
+// Path-level parameters apply to every operation of the path; operation-level ones override by
+// name+in.
 function mergedParams(
   pathItem: any,
   operation: any,
@@ -76,8 +77,9 @@ function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-// A parameter spans several segments when the spec says not to URL-encode it (scope, parentResourcePath,
-// full ids); `...Name` parameters are single segments even when so marked (roleAssignmentName is).
+// A parameter spans several segments when the spec says not to URL-encode it (scope,
+// parentResourcePath, full ids); `...Name` parameters are single segments even when so marked
+// (roleAssignmentName is).
 function isMultiSegment(p: Param | undefined): boolean {
   return !!p && p['x-ms-skip-url-encoding'] === true && !/name$/i.test(p.name);
 }
@@ -96,10 +98,12 @@ function compile(
     params.filter((p) => p.param.in === 'path').map((p) => [p.param.name, p.param]),
   );
   const segments = template.split('/').filter((s) => s.length > 0);
-  // By-id aliases (`/{resourceId}`) match any path; their scoped forms describe the same operations.
+  // By-id aliases (`/{resourceId}`) match any path; their scoped forms describe the same
+  // operations.
   if (segments.length === 1 && /^\{[^}]+\}$/.test(segments[0])) return undefined;
-  // ARM's generic resource operations (`providers/{resourceProviderNamespace}/.../{resourceType}/...`) are
-  // routing, not a contract of any resource type: the type's own spec is the contract.
+  // ARM's generic resource operations
+  // (`providers/{resourceProviderNamespace}/.../{resourceType}/...`) are routing, not a contract of
+  // any resource type: the type's own spec is the contract.
   const lastProviders = segments.map((s) => s.toLowerCase()).lastIndexOf('providers');
   if (
     lastProviders >= 0 &&
@@ -173,7 +177,10 @@ export function normalisePath(p: string): string {
   return collapsed.length > 1 ? collapsed.replace(/\/$/, '') : collapsed;
 }
 
-/** The namespace after the last `/providers/`; paths without one (resource groups, tags) are Microsoft.Resources. */
+/**
+ * The namespace after the last `/providers/`; paths without one (resource groups, tags) are
+ * Microsoft.Resources.
+ */
 export function namespaceOf(normalisedPath: string): string {
   const segs = normalisedPath.split('/');
   for (let i = segs.length - 2; i >= 0; i--) {
@@ -239,7 +246,8 @@ function bestMatch(groups: SpecGroup[], method: string, p: string): OperationInf
       if (c.method !== method) continue;
       const m = c.regex.exec(p);
       if (!m) continue;
-      // The most specific template wins: most literal segments, then fewest multi-segment parameters.
+      // The most specific template wins: most literal segments, then fewest multi-segment
+      // parameters.
       if (
         !best ||
         c.literalCount > best.c.literalCount ||

@@ -1,11 +1,12 @@
 // Checks a JSON value against a swagger schema and reports the first violation.
 //
-// A focused walker rather than ajv: ARM semantics need things JSON Schema has no words for — readOnly
-// members are dropped rather than rejected, polymorphism is `discriminator` + `x-ms-discriminator-value`
-// on `allOf` children (found by scanning definitions, not declared on the base), enum strictness depends
-// on `x-ms-enum.modelAsString` and on the service's deserialiser, and the error must name the JSON path
-// and the type chain the way the real deserialisers do. Converting to JSON Schema and mapping ajv's errors
-// back would be more code than walking the swagger directly.
+// A focused walker rather than ajv: ARM semantics need things JSON Schema has no words for —
+// readOnly members are dropped rather than rejected, polymorphism is `discriminator` +
+// `x-ms-discriminator-value` on `allOf` children (found by scanning definitions, not declared on
+// the base), enum strictness depends on `x-ms-enum.modelAsString` and on the service's
+// deserialiser, and the error must name the JSON path and the type chain the way the real
+// deserialisers do. Converting to JSON Schema and mapping ajv's errors back would be more code than
+// walking the swagger directly.
 //
 // Like the real services, deserialisation problems (unknown member, wrong JSON type) win over value
 // problems (missing required member, enum, pattern, range) found anywhere in the body.
@@ -26,7 +27,10 @@ export interface Violation {
   kind: 'unknownMember' | 'wrongType' | 'missingRequired' | 'badValue';
   /** JSON path of the offending (or missing) member. */
   path: PathPart[];
-  /** Object types walked from the root to the object holding the member, with the member used to go deeper. */
+  /**
+   * Object types walked from the root to the object holding the member, with the member used to go
+   * deeper.
+   */
   chain: Array<{ typeName: string; field?: string }>;
   expected?: TypeDesc;
   value?: unknown;
@@ -35,7 +39,9 @@ export interface Violation {
 }
 
 export interface WalkOptions {
-  /** Enum and discriminator values compare case-sensitively (Go services) or not (.NET services). */
+  /**
+   * Enum and discriminator values compare case-sensitively (Go services) or not (.NET services).
+   */
   caseSensitiveValues: boolean;
 }
 
@@ -103,7 +109,8 @@ function buildModel(loc: Located, name: string): ObjectModel {
   else if (n.additionalProperties && typeof n.additionalProperties === 'object') {
     model.additional = { node: n.additionalProperties, file: loc.file };
   }
-  // `{ "type": "object" }` with no members declared is free-form in autorest (settings blobs, template bodies).
+  // `{ "type": "object" }` with no members declared is free-form in autorest (settings blobs,
+  // template bodies).
   if (
     model.properties.size === 0 &&
     model.additional === undefined &&
@@ -113,7 +120,8 @@ function buildModel(loc: Located, name: string): ObjectModel {
   return model;
 }
 
-// Children name their base in `allOf`; the spec never lists them on the base. They live beside the base.
+// Children name their base in `allOf`; the spec never lists them on the base. They live beside the
+// base.
 function subtypesOf(base: Located): Map<string, Located> {
   let subs = subtypeCache.get(base.node);
   if (subs) return subs;
@@ -439,7 +447,8 @@ class Walk {
         });
       }
     }
-    // Extensible enums (`modelAsString: true`) accept any string: the listed values are only the known ones.
+    // Extensible enums (`modelAsString: true`) accept any string: the listed values are only the
+    // known ones.
     if (
       n.enum &&
       n['x-ms-enum']?.modelAsString !== true &&

@@ -62,7 +62,10 @@ function pointer(doc: any, ptr: string, where: string): any {
   return node;
 }
 
-/** Resolves `ref` (e.g. `../../common-types/v5/types.json#/definitions/TrackedResource`) seen in `fromFile`. */
+/**
+ * Resolves `ref` (e.g. `../../common-types/v5/types.json#/definitions/TrackedResource`) seen in
+ * `fromFile`.
+ */
 export function resolveRef(ref: string, fromFile: string): Located {
   const hash = ref.indexOf('#');
   const filePart = hash < 0 ? ref : ref.slice(0, hash);

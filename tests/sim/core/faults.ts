@@ -1,5 +1,5 @@
-// Faults from the scenario: a matching request is delayed, dropped (socket destroyed) or answered with an
-// error status; each fault hits `times` requests (default 1).
+// Faults from the scenario: a matching request is delayed, dropped (socket destroyed) or answered
+// with an error status; each fault hits `times` requests (default 1).
 import type { Fault } from '../types';
 
 export interface FaultHit {

@@ -1,6 +1,7 @@
-// RSA key pairs by purpose. Generating one takes ≈200 ms (seconds on a busy machine), and every simulator
-// process needs five, so they are made on libuv's thread pool (while Azurite loads), kept for the process,
-// and cached in the temp directory for later processes (test keys for a loopback simulator, nothing more).
+// RSA key pairs by purpose. Generating one takes ≈200 ms (seconds on a busy machine), and every
+// simulator process needs five, so they are made on libuv's thread pool (while Azurite loads), kept
+// for the process, and cached in the temp directory for later processes (test keys for a loopback
+// simulator, nothing more).
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';

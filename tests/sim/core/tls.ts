@@ -1,5 +1,6 @@
-// Certificates made at start: a CA the clients trust (caCertPath), the loopback server certificate it signs,
-// and self-signed client certificates for principals that authenticate with a certificate.
+// Certificates made at start: a CA the clients trust (caCertPath), the loopback server certificate
+// it signs, and self-signed client certificates for principals that authenticate with a
+// certificate.
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -128,7 +129,10 @@ export async function makeSimCertificates(dir: string): Promise<SimCertificates>
   };
 }
 
-/** A self-signed client certificate, as one makes for an app registration (one per name and process). */
+/**
+ * A self-signed client certificate, as one makes for an app registration (one per name and
+ * process).
+ */
 export async function makeClientCertificate(commonName: string): Promise<KeyAndCert> {
   let c = processClientCertificates.get(commonName);
   if (!c) {

@@ -1,5 +1,6 @@
-// Azure SDK HTTP clients that trust the simulator's CA. In-process clients cannot use NODE_EXTRA_CA_CERTS
-// (read only when Node starts), so SDK clients get one of these as their `httpClient` option.
+// Azure SDK HTTP clients that trust the simulator's CA. In-process clients cannot use
+// NODE_EXTRA_CA_CERTS (read only when Node starts), so SDK clients get one of these as their
+// `httpClient` option.
 import * as https from 'https';
 import {
   createDefaultHttpClient,
@@ -43,7 +44,8 @@ export function trustingStorageHttpClient(caPem: string): RequestPolicy {
         onUploadProgress: wr.onUploadProgress,
         onDownloadProgress: wr.onDownloadProgress,
       });
-      // The response must carry the SDK's own request object: its deserializer finds the operation through it.
+      // The response must carry the SDK's own request object: its deserializer finds the operation
+      // through it.
       return { ...toCompatResponse(await inner.sendRequest(request)), request: wr };
     },
   };

@@ -1,7 +1,8 @@
-// Azure DevOps, as far as workload identity federation needs it: the distributedtask OIDC token endpoint,
-// reached either through azure-devops-node-api (OPTIONS location lookup on {collection}/_apis/distributedtask,
-// then POST the "oidctoken" route) or directly through SYSTEM_OIDCREQUESTURI (AzurePipelinesCredential).
-// Both require the job's System.AccessToken as a bearer token.
+// Azure DevOps, as far as workload identity federation needs it: the distributedtask OIDC token
+// endpoint, reached either through azure-devops-node-api (OPTIONS location lookup on
+// {collection}/_apis/distributedtask, then POST the "oidctoken" route) or directly through
+// SYSTEM_OIDCREQUESTURI (AzurePipelinesCredential). Both require the job's System.AccessToken as a
+// bearer token.
 import { randomUUID } from 'crypto';
 import type * as http from 'http';
 import { bearerToken, sendJson } from '../core/http';
@@ -17,7 +18,10 @@ export const DEVOPS_DEFAULTS = {
   hub: 'build',
 };
 
-/** Location id of the distributedtask "oidctoken" resource (azure-devops-node-api TaskApi.createOidcToken). */
+/**
+ * Location id of the distributedtask "oidctoken" resource (azure-devops-node-api
+ * TaskApi.createOidcToken).
+ */
 export const OIDC_TOKEN_LOCATION_ID = '69a319f4-28c1-4bfd-93e6-ea0ff5c6f1a2';
 
 export class DevOpsEndpoint {
@@ -46,7 +50,10 @@ export class DevOpsEndpoint {
   /** SYSTEM_OIDCREQUESTURI for the default project/plan/job. */
   oidcRequestPath(): string {
     const d = DEVOPS_DEFAULTS;
-    return `${this.collectionPath}${d.projectId}/_apis/distributedtask/hubs/${d.hub}/plans/${d.planId}/jobs/${d.jobId}/oidctoken`;
+    return (
+      `${this.collectionPath}${d.projectId}/_apis/distributedtask/hubs/${d.hub}/plans/` +
+      `${d.planId}/jobs/${d.jobId}/oidctoken`
+    );
   }
 
   async handle(
@@ -75,7 +82,8 @@ export class DevOpsEndpoint {
             area: 'distributedtask',
             resourceName: 'oidctoken',
             routeTemplate:
-              '{scopeIdentifier}/_apis/{area}/hubs/{hubName}/plans/{planId}/jobs/{jobId}/{resource}',
+              '{scopeIdentifier}/_apis/{area}/hubs/{hubName}/plans/{planId}/jobs/{jobId}' +
+              '/{resource}',
             resourceVersion: 1,
             minVersion: '7.1',
             maxVersion: '7.2',
@@ -85,10 +93,12 @@ export class DevOpsEndpoint {
       });
       return true;
     }
-    const m =
-      /^([^/]+)\/_apis\/distributedtask\/hubs\/([^/]+)\/plans\/([^/]+)\/jobs\/([^/]+)\/oidctoken$/i.exec(
-        rest,
-      );
+    const m = new RegExp(
+      '^([^/]+)\\/_apis\\/distributedtask\\/hubs\\/([^/]+)\\/plans\\/([^/]+)\\/jobs\\/([^' +
+        '/]+)\\/oid' +
+        'ctoken$',
+      'i',
+    ).exec(rest);
     if (m && req.method === 'POST') {
       const serviceConnectionId = query.get('serviceConnectionId');
       if (!serviceConnectionId) {
@@ -118,7 +128,8 @@ export class DevOpsEndpoint {
     this.vssError(
       res,
       404,
-      `The resource cannot be found. (The simulator implements only the distributedtask oidctoken API of Azure DevOps; ${req.method} ${path} is not simulated.)`,
+      `The resource cannot be found. (The simulator implements only the distributedtask ` +
+        `oidctoken API of Azure DevOps; ${req.method} ${path} is not simulated.)`,
       'NotFoundException',
     );
     return true;
@@ -145,7 +156,9 @@ export class DevOpsEndpoint {
       $id: '1',
       innerException: null,
       message,
-      typeName: `Microsoft.TeamFoundation.Framework.Server.${typeKey}, Microsoft.TeamFoundation.Framework.Server`,
+      typeName:
+        `Microsoft.TeamFoundation.Framework.Server.${typeKey}, ` +
+        `Microsoft.TeamFoundation.Framework.Server`,
       typeKey,
       errorCode: 0,
       eventId: 3000,

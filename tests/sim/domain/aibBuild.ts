@@ -1,8 +1,9 @@
 // One run of an image template, simulated: the phases AIB reports in lastRunStatus.runSubState
-// (Queued, Building, Customizing, Optimizing, Validating, Distributing), the build container and its
-// log in the staging resource group, the customisers as a scripted simulation (scriptSim.ts), the
-// customization.log blob at the end, then the distributed artifacts and runOutputs.
-// Durations are nominal (Azure-like) and scaled by the scenario's timeScale; see DURATIONS and README.md.
+// (Queued, Building, Customizing, Optimizing, Validating, Distributing), the build container and
+// its log in the staging resource group, the customisers as a scripted simulation (scriptSim.ts),
+// the customization.log blob at the end, then the distributed artifacts and runOutputs.
+// Durations are nominal (Azure-like) and scaled by the scenario's timeScale; see DURATIONS and
+// README.md.
 import { randomBytes, randomUUID } from 'crypto';
 import { ArmError } from '../arm/errors';
 import type { SimServices } from '../arm/framework';
@@ -203,7 +204,10 @@ export class Build {
     this.controller.abort(new BuildStop('canceled', 'The build was canceled.'));
   }
 
-  /** The build itself; resolves when the run reached a terminal runState. Throws ArmError for a failed run. */
+  /**
+   * The build itself; resolves when the run reached a terminal runState. Throws ArmError for a
+   * failed run.
+   */
   async execute(opSignal: AbortSignal): Promise<void> {
     const onStop = (): void =>
       this.controller.abort(new BuildStop('canceled', 'The simulator stopped.'));
@@ -214,7 +218,8 @@ export class Build {
         this.controller.abort(
           new BuildStop(
             'timeout',
-            "Failed in building/customizing image: Failed while waiting for packerizer: Timeout waiting for microservice to complete: 'context deadline exceeded'",
+            'Failed in building/customizing image: Failed while waiting for packerizer: ' +
+              "Timeout waiting for microservice to complete: 'context deadline exceeded'",
           ),
         ),
       this.sim.clock.scaled(minutes * 60_000),
@@ -250,7 +255,8 @@ export class Build {
           ? e
           : new BuildStop(
               'failed',
-              `Internal error occurred. This is a generic error. ${TROUBLESHOOT} (${(e as Error)?.message ?? e})`,
+              `Internal error occurred. This is a generic error. ${TROUBLESHOOT} ` +
+                `(${(e as Error)?.message ?? e})`,
             );
       await this.finishStopped(stop, opSignal);
       failure = stop.kind === 'canceled' ? undefined : stop.message;
@@ -294,14 +300,21 @@ export class Build {
     const acct = this.groupId
       ? stagingAccountIn(this.sim, stagingGroupIdOf(this.template))
       : undefined;
-    return `${acct ? this.sim.storage.endpointFor(acct.name) : 'https://'}packerlogs/${this.runId}/${name}`;
+    return (
+      `${acct ? this.sim.storage.endpointFor(acct.name) : 'https://'}packerlogs/${this.runId}` +
+      `/${name}`
+    );
   }
 
   private packerFailureMessage(logName = 'customization.log'): string {
     return (
-      'Failed while waiting for packerizer: Microservice has failed: Failed while processing request: Error when executing packerizer: ' +
-      'Packer build command has failed: exit status 1. During the image build, a failure has occurred, please review the build log to identify which build/customization step failed. ' +
-      `${TROUBLESHOOT} Image Build log location: ${this.logUrl(logName)}. OperationId: ${this.runId}. Use this operationId to search packer logs.`
+      'Failed while waiting for packerizer: Microservice has failed: Failed while ' +
+      'processing request: Error when executing packerizer: ' +
+      ('Packer build command has failed: exit status 1. During the image build, a failure ' +
+        'has occurred, please review the build log to identify which build/customization ' +
+        'step failed. ') +
+      (`${TROUBLESHOOT} Image Build log location: ${this.logUrl(logName)}. OperationId: ` +
+        `${this.runId}. Use this operationId to search packer logs.`)
     );
   }
 
@@ -313,7 +326,8 @@ export class Build {
     if (who.id && !sim.store.get(who.id)) {
       throw new BuildStop(
         'failed',
-        `The assigned managed identity cannot be used. Please remove the existing one and re-assign a new identity. ${TROUBLESHOOT}`,
+        `The assigned managed identity cannot be used. Please remove the existing one and ` +
+          `re-assign a new identity. ${TROUBLESHOOT}`,
       );
     }
     const stagingId = stagingGroupIdOf(t);
@@ -324,8 +338,8 @@ export class Build {
       ...(t.properties.managedResourceTags ?? {}),
     };
     ensureStagingGroup(sim, stagingId, t.location!, tags);
-    // Image Builder's own service principal creates a staging group that did not exist; only in one the user
-    // made does the template's identity need rights (Contributor, as Microsoft documents).
+    // Image Builder's own service principal creates a staging group that did not exist; only in one
+    // the user made does the template's identity need rights (Contributor, as Microsoft documents).
     if (
       t.properties.stagingResourceGroup &&
       !stagingMadeByImageBuilder(sim, t) &&
@@ -337,7 +351,9 @@ export class Build {
     ) {
       throw new BuildStop(
         'failed',
-        `Not authorized to access the resource: ${stagingId}. Please check the user assigned identity has the correct permissions. For more details, go to https://aka.ms/azvmimagebuilderts.`,
+        `Not authorized to access the resource: ${stagingId}. Please check the user ` +
+          `assigned identity has the correct permissions. For more details, go to ` +
+          `https://aka.ms/azvmimagebuilderts.`,
       );
     }
     await ensureStagingAccount(sim, stagingId, t.location!, tags);
@@ -399,12 +415,19 @@ export class Build {
     const authFailed = (what: string, id: string, action: string): BuildStop =>
       new BuildStop(
         'failed',
-        `Build (${what}) step failed: Error getting ${what} '${id}': Status=403 Code="AuthorizationFailed" Message="The client '${who.clientId ?? ''}' with object id '${who.principalId ?? ''}' does not have authorization to perform action '${action}' over scope '${id}' or the scope is invalid. If access was recently granted, please refresh your credentials."`,
+        `Build (${what}) step failed: Error getting ${what} '${id}': Status=403 ` +
+          `Code="AuthorizationFailed" Message="The client '${who.clientId ?? ''}' with ` +
+          `object id '${who.principalId ?? ''}' does not have authorization to perform ` +
+          `action '${action}' over scope '${id}' or the scope is invalid. If access was ` +
+          `recently granted, please refresh your credentials."`,
       );
     const notFound = (what: string, id: string, typeName: string): BuildStop =>
       new BuildStop(
         'failed',
-        `Build (${what}) step failed: Error getting ${what} '${id}': StatusCode=404 -- Original Error: autorest/azure: Service returned an error. Status=404 Code="ResourceNotFound" Message="The Resource '${typeName}' under resource group '${rgOf(id)}' was not found."`,
+        `Build (${what}) step failed: Error getting ${what} '${id}': StatusCode=404 -- ` +
+          `Original Error: autorest/azure: Service returned an error. Status=404 ` +
+          `Code="ResourceNotFound" Message="The Resource '${typeName}' under resource group ` +
+          `'${rgOf(id)}' was not found."`,
       );
 
     if (src.type === 'PlatformImage') {
@@ -418,13 +441,17 @@ export class Build {
       if (!exact)
         throw new BuildStop(
           'failed',
-          `Build (Platform Image) step failed: Error getting Platform Image '${urn}': StatusCode=404 Code="NotFound" Message="Artifact: VMImage was not found."`,
+          `Build (Platform Image) step failed: Error getting Platform Image '${urn}': ` +
+            `StatusCode=404 Code="NotFound" Message="Artifact: VMImage was not found."`,
         );
       const image = catalog.find(t.location!, src.publisher, src.offer, src.sku)!;
       if (image.plan && !src.planInfo) {
         throw new BuildStop(
           'failed',
-          `VMMarketplaceInvalidInput: Creating a virtual machine from Marketplace image requires Plan information in the request. VM: '${stagingGroupIdOf(t)}/providers/Microsoft.Compute/virtualMachines/${this.vmName}'.`,
+          `VMMarketplaceInvalidInput: Creating a virtual machine from Marketplace image ` +
+            `requires Plan information in the request. VM: ` +
+            `'${stagingGroupIdOf(t)}/providers/Microsoft.Compute/virtualMachines/` +
+            `${this.vmName}'.`,
         );
       }
       src.exactVersion = exact;
@@ -462,7 +489,8 @@ export class Build {
           throw notFound(
             'Shared Image Version',
             id,
-            `Microsoft.Compute/galleries/${id.split('/')[8]}/images/${id.split('/')[10]}/versions/latest`,
+            `Microsoft.Compute/galleries/${id.split('/')[8]}/images/${id.split('/')[10]}` +
+              `/versions/latest`,
           );
         id = latest.id;
       }
@@ -490,7 +518,8 @@ export class Build {
     }
     throw new BuildStop(
       'failed',
-      `Validation failed: 'ImageTemplate.properties.source': Field 'type' has a bad value: '${src.type}'.`,
+      `Validation failed: 'ImageTemplate.properties.source': Field 'type' has a bad value: ` +
+        `'${src.type}'.`,
     );
   }
 
@@ -513,26 +542,32 @@ export class Build {
       const r = await fetchExternalFile(this.sim, url, who.principalId);
       if (!r.ok) {
         this.log.service(
-          `Downloading external file (${url}) to local file (${localName}) [attempt 10 of 10] failed: ${r.reason}`,
+          `Downloading external file (${url}) to local file (${localName}) [attempt 10 of ` +
+            `10] failed: ${r.reason}`,
         );
         throw new BuildStop(
           'failed',
-          `Downloading external file (${url}) to local file (${localName}) [attempt 10 of 10] failed: Error downloading '${url}' to '${localName}'..`,
+          `Downloading external file (${url}) to local file (${localName}) [attempt 10 of ` +
+            `10] failed: Error downloading '${url}' to '${localName}'..`,
         );
       }
       this.log.service(
-        `Downloading external file (${url}) to local file (${localName}) [attempt 1 of 10] succeeded`,
+        `Downloading external file (${url}) to local file (${localName}) [attempt 1 of 10] ` +
+          `succeeded`,
       );
       const expected = String(c.sha256Checksum ?? '')
         .trim()
         .toLowerCase();
       if (!r.external && expected !== '' && expected !== r.sha256) {
         this.log.service(
-          `Checksum validation of external file (${url}) failed: expected sha256 '${expected}', got '${r.sha256}'`,
+          `Checksum validation of external file (${url}) failed: expected sha256 ` +
+            `'${expected}', got '${r.sha256}'`,
         );
         throw new BuildStop(
           'failed',
-          `Validation of external file (${url}) failed: the SHA256 checksum of the downloaded file '${r.sha256}' does not match the sha256Checksum '${expected}' given in the template. ${TROUBLESHOOT}`,
+          `Validation of external file (${url}) failed: the SHA256 checksum of the ` +
+            `downloaded file '${r.sha256}' does not match the sha256Checksum '${expected}' ` +
+            `given in the template. ${TROUBLESHOOT}`,
         );
       }
       this.prefetched.set(`${idx}.${key}`, {
@@ -550,7 +585,10 @@ export class Build {
     await this.deprovisionAndCapture(source);
   }
 
-  /** Runs one customiser (or validator); throws BuildStop with the packer failure on a bad exit status. */
+  /**
+   * Runs one customiser (or validator); throws BuildStop with the packer failure on a bad exit
+   * status.
+   */
   private async runCustomizer(c: any, idx: string): Promise<void> {
     const L = this.log;
     switch (c.type) {
@@ -595,7 +633,8 @@ export class Build {
         L.endProvisioner(prov);
         if (!valid.includes(result.exitCode)) {
           await this.packerFailed(
-            `Script exited with non-zero exit status: ${result.exitCode}. Allowed exit codes are: [${valid.join(' ')}]`,
+            `Script exited with non-zero exit status: ${result.exitCode}. Allowed exit ` +
+              `codes are: [${valid.join(' ')}]`,
           );
         }
         return;
@@ -607,7 +646,8 @@ export class Build {
         if (c.destination) this.vm.writeFile(c.destination, fetched?.content ?? 'unknown');
         if (fetched?.content)
           L.message(
-            `${fetched.localName} ${fetched.content.length} B / ${fetched.content.length} B [==========================================================] 100.00% 0s`,
+            `${fetched.localName} ${fetched.content.length} B / ${fetched.content.length} ` +
+              `B [==========================================================] 100.00% 0s`,
           );
         await this.wait(DURATIONS.file);
         L.endProvisioner('file');
@@ -626,7 +666,8 @@ export class Build {
           () =>
             c.restartCheckCommand
               ? L.err(
-                  `packer-provisioner-windows-restart plugin: Checking that communicator is connected with: '${c.restartCheckCommand}'`,
+                  `packer-provisioner-windows-restart plugin: Checking that communicator ` +
+                    `is connected with: '${c.restartCheckCommand}'`,
                 )
               : undefined,
           () => L.message(`${this.vmName.toUpperCase()} restarted.`),
@@ -647,11 +688,14 @@ export class Build {
           () => L.say('Running Windows update...'),
           () =>
             L.message(
-              `Searching for Windows updates (criteria: ${criteria}; filters: ${filters.join(', ')}; update limit: ${limit})...`,
+              `Searching for Windows updates (criteria: ${criteria}; filters: ` +
+                `${filters.join(', ')}; update limit: ${limit})...`,
             ),
           () =>
             L.message(
-              'Found Windows update (2024-11 Cumulative Update for Microsoft server operating system version 21H2 for x64-based Systems (KB5046616)); 1042.2 MB; categories: Security Updates',
+              'Found Windows update (2024-11 Cumulative Update for Microsoft server ' +
+                'operating system version 21H2 for x64-based Systems (KB5046616)); 1042.2 ' +
+                'MB; categories: Security Updates',
             ),
           () => L.message('Downloading Windows updates (1 updates; 1042.2 MB)...'),
           () => L.message('Installing Windows updates...'),
@@ -669,7 +713,9 @@ export class Build {
     }
   }
 
-  /** Packer's closing lines for a failed build, then the run fails with AIB's packerizer message. */
+  /**
+   * Packer's closing lines for a failed build, then the run fails with AIB's packerizer message.
+   */
   private async packerFailed(reason: string): Promise<never> {
     const L = this.log;
     const after = packerDuration(this.nominalElapsed);
@@ -692,8 +738,10 @@ export class Build {
 
   private validationFailureMessage(reason: string): string {
     return (
-      `Validation failed: ${reason}. During the image validation, a failure has occurred, please review the validation log to identify which validation step failed. ` +
-      `${TROUBLESHOOT} Image validation log location: ${this.logUrl('validation.log')}. OperationId: ${this.runId}. Use this operationId to search packer logs.`
+      `Validation failed: ${reason}. During the image validation, a failure has occurred, ` +
+      `please review the validation log to identify which validation step failed. ` +
+      (`${TROUBLESHOOT} Image validation log location: ${this.logUrl('validation.log')}. ` +
+        `OperationId: ${this.runId}. Use this operationId to search packer logs.`)
     );
   }
 
@@ -707,11 +755,17 @@ export class Build {
         () => L.say('Provisioning with Powershell...'),
         () =>
           L.say(
-            `Provisioning with powershell script: /tmp/powershell-provisioner${randomBytes(5).toString('hex')}`,
+            `Provisioning with powershell script: ` +
+              `/tmp/powershell-provisioner${randomBytes(5).toString('hex')}`,
           ),
         () =>
           L.err(
-            'packer-provisioner-powershell plugin: Found command: if( TEST-PATH c:\\DeprovisioningScript.ps1 ){cat c:\\DeprovisioningScript.ps1} else {echo "Deprovisioning script [c:\\DeprovisioningScript.ps1] could not be found. Image build may fail or the VM created from the Image may not boot. Please make sure the deprovisioning script is not accidentally deleted by a Customizer in the Template."}',
+            'packer-provisioner-powershell plugin: Found command: if( TEST-PATH ' +
+              'c:\\DeprovisioningScript.ps1 ){cat c:\\DeprovisioningScript.ps1} else {echo ' +
+              '"Deprovisioning script [c:\\DeprovisioningScript.ps1] could not be found. ' +
+              'Image build may fail or the VM created from the Image may not boot. Please ' +
+              'make sure the deprovisioning script is not accidentally deleted by a ' +
+              'Customizer in the Template."}',
           ),
         () => L.message("Write-Output '>>> Waiting for GA Service (RdAgent) to start ...'"),
         () => L.message("Write-Output '>>> Sysprepping VM ...'"),
@@ -872,7 +926,8 @@ export class Build {
         else throw new Error(`unknown distributor type '${d.type}'`);
         this.runOutput(d.runOutputName, { ...artifact, provisioningState: 'Succeeded' });
         this.log.service(
-          `Distribution ${i} (${d.type}, runOutputName '${d.runOutputName}') succeeded: ${artifact.artifactId ?? artifact.artifactUri}`,
+          `Distribution ${i} (${d.type}, runOutputName '${d.runOutputName}') succeeded: ` +
+            `${artifact.artifactId ?? artifact.artifactUri}`,
         );
       } catch (e) {
         if (e instanceof BuildStop) throw e;
@@ -888,7 +943,9 @@ export class Build {
     return {
       total: list.length,
       failed,
-      message: `Failed in distributing ${failed} images out of total ${list.length}: {${errors.join(' ')}}`,
+      message:
+        `Failed in distributing ${failed} images out of total ${list.length}: ` +
+        `{${errors.join(' ')}}`,
     };
   }
 
@@ -906,8 +963,12 @@ export class Build {
     )
       return undefined;
     return (
-      `Not authorized to access the resource: ${scope}. Please check the user assigned identity has the correct permissions. For more details, go to https://aka.ms/azvmimagebuilderts. ` +
-      `(AuthorizationFailed: The client '${who.clientId ?? ''}' with object id '${who.principalId ?? ''}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid.)`
+      `Not authorized to access the resource: ${scope}. Please check the user assigned ` +
+      `identity has the correct permissions. For more details, go to ` +
+      `https://aka.ms/azvmimagebuilderts. ` +
+      (`(AuthorizationFailed: The client '${who.clientId ?? ''}' with object id ` +
+        `'${who.principalId ?? ''}' does not have authorization to perform action ` +
+        `'${action}' over scope '${scope}' or the scope is invalid.)`)
     );
   }
 
@@ -923,13 +984,16 @@ export class Build {
     }
     const pub = (msg: string): Error =>
       new Error(
-        `Error publishing MDI to Azure Compute Gallery:${imageId}, Location:${t.location}. Error: ${msg}`,
+        `Error publishing MDI to Azure Compute Gallery:${imageId}, Location:${t.location}. ` +
+          `Error: ${msg}`,
       );
     const image = sim.store.get(imageId);
     if (!image || !sameId(image.type, GALLERY_IMAGE_TYPE)) {
       const p = imageId.split('/');
       throw pub(
-        `Status=404 Code="ResourceNotFound" Message="The Resource 'Microsoft.Compute/galleries/${p[8]}/images/${p[10]}' under resource group '${p[4]}' was not found."`,
+        `Status=404 Code="ResourceNotFound" Message="The Resource ` +
+          `'Microsoft.Compute/galleries/${p[8]}/images/${p[10]}' under resource group ` +
+          `'${p[4]}' was not found."`,
       );
     }
     if (!versionName) versionName = nextVersion(sim, imageId, d.versioning, t.properties.source);
@@ -960,7 +1024,8 @@ export class Build {
         storageAccountType: d.storageAccountType ?? 'Standard_LRS',
       });
     this.log.service(
-      `Publishing image version ${versionName} of ${imageId} to regions: ${regions.map((r) => r.name).join(', ')}`,
+      `Publishing image version ${versionName} of ${imageId} to regions: ` +
+        `${regions.map((r) => r.name).join(', ')}`,
     );
     const body = {
       location: t.location,
@@ -996,13 +1061,15 @@ export class Build {
     const rgId = id.split('/').slice(0, 5).join('/');
     if (!sim.store.has(rgId))
       throw new Error(
-        `Error creating managed image '${id}': Status=404 Code="ResourceGroupNotFound" Message="Resource group '${rgOf(id)}' could not be found."`,
+        `Error creating managed image '${id}': Status=404 Code="ResourceGroupNotFound" ` +
+          `Message="Resource group '${rgOf(id)}' could not be found."`,
       );
     const denied = this.identityDenied(`${IMAGE_TYPE}/write`, id);
     if (denied) throw new Error(`Error creating managed image '${id}': ${denied}`);
     if (sim.store.has(id))
       throw new Error(
-        `the managed image named ${id.split('/').pop()} already exists in the resource group ${rgOf(id)}, use the -force option to automatically delete it.`,
+        `the managed image named ${id.split('/').pop()} already exists in the resource ` +
+          `group ${rgOf(id)}, use the -force option to automatically delete it.`,
       );
     await this.wait(DURATIONS.managedImage);
     sim.store.put({
@@ -1034,7 +1101,8 @@ export class Build {
   private async distributeVhd(d: any): Promise<{ artifactUri: string }> {
     const sim = this.sim;
     await this.wait(DURATIONS.vhd);
-    // A VHD is 512-byte aligned with a "conectix" footer; a one-sector stand-in keeps Azurite light.
+    // A VHD is 512-byte aligned with a "conectix" footer; a one-sector stand-in keeps Azurite
+    // light.
     const footer = Buffer.alloc(512);
     footer.write('conectix', 0, 'ascii');
     if (d.uri) {
@@ -1151,13 +1219,19 @@ export function ensureStagingGroup(
   });
 }
 
-/** A staging group Image Builder created for this template (none given, or a given one that did not exist), by its tags. */
+/**
+ * A staging group Image Builder created for this template (none given, or a given one that did not
+ * exist), by its tags.
+ */
 function stagingMadeByImageBuilder(sim: SimServices, template: StoredResource): boolean {
   const g = sim.store.get(stagingGroupIdOf(template));
   return g?.tags?.createdBy === 'AzureVMImageBuilder' && g.tags.imageTemplateName === template.name;
 }
 
-/** What template deletion removes: the AIB-made group, or only the contents of a given staging group that existed. */
+/**
+ * What template deletion removes: the AIB-made group, or only the contents of a given staging group
+ * that existed.
+ */
 export function removeStaging(sim: SimServices, template: StoredResource): void {
   const id = stagingGroupIdOf(template);
   if (!id || !sim.store.has(id)) return;
@@ -1166,7 +1240,8 @@ export function removeStaging(sim: SimServices, template: StoredResource): void 
     return;
   }
   const depth = id.split('/').length + 4; // {group}/providers/{ns}/{type}/{name}: top-level resources only
-  // What Image Builder made goes; the group's role assignments (its identity's Contributor) are not its to remove.
+  // What Image Builder made goes; the group's role assignments (its identity's Contributor) are not
+  // its to remove.
   for (const r of sim.store
     .list({ under: id })
     .filter(

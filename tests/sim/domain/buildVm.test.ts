@@ -1,7 +1,8 @@
-// The build VM's instance metadata endpoint and blob downloads from inside it, through a build's customisers
-// (RBAC enforced): tokens only for the identities of vmProfile.userAssignedIdentities, the blob read checked
-// against the token principal's data actions, the checksum verified on the downloaded bytes; and the
-// simulator's journal of runs (state().builds), which outlives the template.
+// The build VM's instance metadata endpoint and blob downloads from inside it, through a build's
+// customisers (RBAC enforced): tokens only for the identities of vmProfile.userAssignedIdentities,
+// the blob read checked against the token principal's data actions, the checksum verified on the
+// downloaded bytes; and the simulator's journal of runs (state().builds), which outlives the
+// template.
 import * as assert from 'assert';
 import { BlobSASPermissions } from '@azure/storage-blob';
 import { createHash, randomBytes } from 'crypto';
@@ -30,7 +31,9 @@ const ids = {
 const ROLE = (guid: string) =>
   `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
 const assignment = (scope: string, n: number, role: string, principalId: string) => ({
-  id: `${scope}/providers/Microsoft.Authorization/roleAssignments/0000000${n}-0000-4000-8000-000000000000`,
+  id:
+    `${scope}/providers/Microsoft.Authorization/roleAssignments/0000000` +
+    `${n}-0000-4000-8000-000000000000`,
   type: 'Microsoft.Authorization/roleAssignments',
   properties: { roleDefinitionId: ROLE(role), principalId },
 });
@@ -87,12 +90,17 @@ describe('simulator: the build VM (IMDS, blob downloads, journal)', function () 
   after(async () => sim?.stop());
 
   const imds = (clientId?: string) =>
-    `http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://storage.azure.com/${clientId ? `&client_id=${clientId}` : ''}`;
+    `http://169.254.169.254/metadata/identity/oauth2` +
+    `/token?api-version=2018-02-01&resource=https://storage.azure.com/` +
+    `${clientId ? `&client_id=${clientId}` : ''}`;
   const windowsDownload = (clientId?: string, sha = SHA) => [
     "$ErrorActionPreference = 'Stop'",
-    `$token = (Invoke-RestMethod -UseBasicParsing -Headers @{ Metadata = 'true' } -Uri '${imds(clientId)}').access_token`,
-    `Invoke-WebRequest -UseBasicParsing -Headers @{ Authorization = "Bearer $token"; 'x-ms-version' = '2023-11-03' } -Uri '${blobUrl}' -OutFile 'C:\\BuildArtifacts\\a.zip'`,
-    `if ((Get-FileHash -Algorithm SHA256 -LiteralPath 'C:\\BuildArtifacts\\a.zip').Hash -ne '${sha.toUpperCase()}') { throw 'checksum mismatch' }`,
+    `$token = (Invoke-RestMethod -UseBasicParsing -Headers @{ Metadata = 'true' } -Uri ` +
+      `'${imds(clientId)}').access_token`,
+    `Invoke-WebRequest -UseBasicParsing -Headers @{ Authorization = "Bearer $token"; ` +
+      `'x-ms-version' = '2023-11-03' } -Uri '${blobUrl}' -OutFile 'C:\\BuildArtifacts\\a.zip'`,
+    `if ((Get-FileHash -Algorithm SHA256 -LiteralPath 'C:\\BuildArtifacts\\a.zip').Hash ` +
+      `-ne '${sha.toUpperCase()}') { throw 'checksum mismatch' }`,
     "Write-Host 'downloaded with the VM identity'",
   ];
   const build = async (name: string, inline: string[], vmIdentities: string[]) => {
@@ -117,16 +125,23 @@ describe('simulator: the build VM (IMDS, blob downloads, journal)', function () 
     return { error: run?.message, log: record.log.join('\n'), runState: record.runState };
   };
 
-  it('an identity of vmProfile with a blob data role downloads the blob; the checksum is checked on its bytes', async () => {
-    const ok = await build('vm-reads', windowsDownload(ids.reader.clientId), [READER_VM, OTHER_VM]);
-    assert.strictEqual(ok.runState, 'Succeeded', ok.log);
-    assert.match(ok.log, /azure-arm: downloaded with the VM identity/);
-    const bad = await build('vm-bad-sum', windowsDownload(ids.reader.clientId, 'a'.repeat(64)), [
-      READER_VM,
-    ]);
-    assert.strictEqual(bad.runState, 'Failed');
-    assert.match(bad.log, /azure-arm: checksum mismatch/);
-  });
+  it(
+    'an identity of vmProfile with a blob data role downloads the blob; the checksum is ' +
+      'checked on its bytes',
+    async () => {
+      const ok = await build('vm-reads', windowsDownload(ids.reader.clientId), [
+        READER_VM,
+        OTHER_VM,
+      ]);
+      assert.strictEqual(ok.runState, 'Succeeded', ok.log);
+      assert.match(ok.log, /azure-arm: downloaded with the VM identity/);
+      const bad = await build('vm-bad-sum', windowsDownload(ids.reader.clientId, 'a'.repeat(64)), [
+        READER_VM,
+      ]);
+      assert.strictEqual(bad.runState, 'Failed');
+      assert.match(bad.log, /azure-arm: checksum mismatch/);
+    },
+  );
 
   it("the image builder's own identity is not on the build VM: IMDS answers Identity not found", async () => {
     const r = await build('aib-id', windowsDownload(ids.aib.clientId), [READER_VM]);
@@ -147,38 +162,51 @@ describe('simulator: the build VM (IMDS, blob downloads, journal)', function () 
     assert.match(two.log, /Multiple user assigned identities exist/);
   });
 
-  it('an identity without a blob data role is refused by the data plane (AuthorizationPermissionMismatch)', async () => {
-    const r = await build('no-role', windowsDownload(ids.other.clientId), [READER_VM, OTHER_VM]);
-    assert.strictEqual(r.runState, 'Failed');
-    assert.match(
-      r.log,
-      /Invoke-WebRequest : <\?xml version="1\.0" encoding="utf-8"\?><Error><Code>AuthorizationPermissionMismatch<\/Code>/,
-    );
-  });
+  it(
+    'an identity without a blob data role is refused by the data plane ' +
+      '(AuthorizationPermissionMismatch)',
+    async () => {
+      const r = await build('no-role', windowsDownload(ids.other.clientId), [READER_VM, OTHER_VM]);
+      assert.strictEqual(r.runState, 'Failed');
+      assert.match(
+        r.log,
+        new RegExp(
+          'Invoke-WebRequest : <\\?xml version="1\\.0" ' +
+            'encoding="utf-8"\\?><Error><Code>Authorization' +
+            'PermissionMismatch<\\/Code>',
+        ),
+      );
+    },
+  );
 
-  it('a SAS URL goes to Azurite, which checks it: a valid one downloads, a tampered one is refused', async () => {
-    const blob = (await blobService(sim, ACCOUNT))
-      .getContainerClient('drop')
-      .getBlobClient('a.zip');
-    const sas = await blob.generateSasUrl({
-      permissions: BlobSASPermissions.parse('r'),
-      expiresOn: new Date(Date.now() + 3_600_000),
-    });
-    const fetch = (url: string) => [
-      "$ErrorActionPreference = 'Stop'",
-      `Invoke-WebRequest -UseBasicParsing -Uri '${url}' -OutFile 'C:\\a.zip'`,
-      `if ((Get-FileHash -LiteralPath 'C:\\a.zip').Hash -ne '${SHA}') { throw 'checksum mismatch' }`,
-      "Write-Host 'downloaded with a SAS'",
-    ];
-    const ok = await build('sas-ok', fetch(sas), []);
-    assert.strictEqual(ok.runState, 'Succeeded', ok.log);
-    const tampered = await build('sas-bad', fetch(sas.replace(/sig=[^&]+/, 'sig=AAAA')), []);
-    assert.strictEqual(tampered.runState, 'Failed');
-    assert.match(
-      tampered.log,
-      /Invoke-WebRequest : <\?xml .*<Code>(AuthorizationFailure|AuthenticationFailed)<\/Code>/,
-    );
-  });
+  it(
+    'a SAS URL goes to Azurite, which checks it: a valid one downloads, a tampered one is ' +
+      'refused',
+    async () => {
+      const blob = (await blobService(sim, ACCOUNT))
+        .getContainerClient('drop')
+        .getBlobClient('a.zip');
+      const sas = await blob.generateSasUrl({
+        permissions: BlobSASPermissions.parse('r'),
+        expiresOn: new Date(Date.now() + 3_600_000),
+      });
+      const fetch = (url: string) => [
+        "$ErrorActionPreference = 'Stop'",
+        `Invoke-WebRequest -UseBasicParsing -Uri '${url}' -OutFile 'C:\\a.zip'`,
+        `if ((Get-FileHash -LiteralPath 'C:\\a.zip').Hash -ne '${SHA}') { throw 'checksum ` +
+          `mismatch' }`,
+        "Write-Host 'downloaded with a SAS'",
+      ];
+      const ok = await build('sas-ok', fetch(sas), []);
+      assert.strictEqual(ok.runState, 'Succeeded', ok.log);
+      const tampered = await build('sas-bad', fetch(sas.replace(/sig=[^&]+/, 'sig=AAAA')), []);
+      assert.strictEqual(tampered.runState, 'Failed');
+      assert.match(
+        tampered.log,
+        /Invoke-WebRequest : <\?xml .*<Code>(AuthorizationFailure|AuthenticationFailed)<\/Code>/,
+      );
+    },
+  );
 
   it('Linux: curl to IMDS, the token through sed, curl -f with the bearer, sha256sum -c', async () => {
     const { aib } = clients(sim);
@@ -186,7 +214,8 @@ describe('simulator: the build VM (IMDS, blob downloads, journal)', function () 
       'set -e',
       `IMDS=$(curl -fsS --noproxy '*' -H 'Metadata: true' '${imds(ids.reader.clientId)}')`,
       `TOKEN=$(printf '%s' "$IMDS" | sed -n 's/.*"access_token": *"\\([^"]*\\)".*/\\1/p')`,
-      `curl -fsS --retry 5 -H "Authorization: Bearer $TOKEN" -H 'x-ms-version: 2023-11-03' -o /tmp/a.zip '${blobUrl}'`,
+      `curl -fsS --retry 5 -H "Authorization: Bearer $TOKEN" -H 'x-ms-version: 2023-11-03' ` +
+        `-o /tmp/a.zip '${blobUrl}'`,
       `printf '%s  %s\\n' '${SHA}' /tmp/a.zip | sha256sum -c --quiet -`,
       'echo "verified"',
     ];

@@ -1,15 +1,21 @@
-// The build VM as a customiser's commands see it (scriptSim.ts runs them): its disk (files the simulated
-// commands downloaded), its instance metadata endpoint and HTTP from inside it.
-//   - IMDS (http://169.254.169.254/metadata/identity/oauth2/token): tokens for the user-assigned identities
+// The build VM as a customiser's commands see it (scriptSim.ts runs them): its disk (files the
+// simulated commands downloaded), its instance metadata endpoint and HTTP from inside it.
+//   - IMDS (http://169.254.169.254/metadata/identity/oauth2/token): tokens for the user-assigned
+// identities
 //     of the template's `vmProfile.userAssignedIdentities` only — the image builder's own identity
-//     (`identity`) is not on the build VM. `Metadata: true` is required; without client_id / object_id /
-//     msi_res_id the VM's only identity answers, and with several IMDS asks which one. Tokens are real
+//     (`identity`) is not on the build VM. `Metadata: true` is required; without client_id /
+// object_id /
+//     msi_res_id the VM's only identity answers, and with several IMDS asks which one. Tokens are
+// real
 //     simulator tokens (v1.0 JWT, oid = the identity's principal).
-//   - Blob URLs on this simulator's Azurite: with a SAS (`sig=`) the request goes to Azurite, which checks
-//     the SAS; with `Authorization: Bearer` the token is verified (signature, lifetime, storage audience,
+//   - Blob URLs on this simulator's Azurite: with a SAS (`sig=`) the request goes to Azurite, which
+// checks
+//     the SAS; with `Authorization: Bearer` the token is verified (signature, lifetime, storage
+// audience,
 //     x-ms-version 2017-11-09 or later) and, with `rbac: true`, its principal needs the data action
 //     `.../blobs/read` on the container; without either, a private container answers as Azure does.
-//   - Other URLs off this machine are reachable with unknown content, unless `unreachableUrls` names them.
+//   - Other URLs off this machine are reachable with unknown content, unless `unreachableUrls`
+// names them.
 import { BlobClient } from '@azure/storage-blob';
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
@@ -19,14 +25,20 @@ import { USER_ASSIGNED_IDENTITY_TYPE } from '../entra/directory';
 import type { StoredResource } from '../arm/store';
 import { azuritePort, isLoopback, STORAGE_ACCOUNT_TYPE, unreachable } from './externalFiles';
 
-/** What a GET from the VM got: a response, or (`error`) no connection at all. `body` undefined: content not known here. */
+/**
+ * What a GET from the VM got: a response, or (`error`) no connection at all. `body` undefined:
+ * content not known here.
+ */
 export interface VmResponse {
   status: number;
   body?: Buffer;
   error?: { kind: 'dns' | 'refused'; host: string };
 }
 
-/** A file on the VM: its content, 'unknown' (written with content the simulator can't know), or 'absent'. */
+/**
+ * A file on the VM: its content, 'unknown' (written with content the simulator can't know), or
+ * 'absent'.
+ */
 export type VmFile = Buffer | 'unknown' | 'absent';
 
 export interface VmAccess {
@@ -47,7 +59,8 @@ const OTHER_AUDIENCE =
 const STORAGE_MESSAGES: Record<string, string> = {
   AuthorizationFailure: 'This request is not authorized to perform this operation.',
   AuthenticationFailed:
-    'Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.',
+    'Server failed to authenticate the request. Make sure the value of Authorization ' +
+    'header is formed correctly including the signature.',
   BlobNotFound: 'The specified blob does not exist.',
   ContainerNotFound: 'The specified container does not exist.',
 };
@@ -59,7 +72,9 @@ const json = (status: number, body: unknown): VmResponse => ({
 
 function storageError(status: number, code: string, message: string, detail?: string): VmResponse {
   const xml =
-    `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}\nRequestId:${randomUUID()}\nTime:${new Date().toISOString()}</Message>` +
+    `<?xml version="1.0" ` +
+    `encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}\nRequestId:` +
+    `${randomUUID()}\nTime:${new Date().toISOString()}</Message>` +
     `${detail ? `<AuthenticationErrorDetail>${detail}</AuthenticationErrorDetail>` : ''}</Error>`;
   return { status, body: Buffer.from(xml, 'utf8') };
 }
@@ -102,7 +117,10 @@ export class BuildVm implements VmAccess {
     return this.blob(u, header);
   }
 
-  /** The identities assigned to the build VM (vmProfile.userAssignedIdentities), as the directory knows them. */
+  /**
+   * The identities assigned to the build VM (vmProfile.userAssignedIdentities), as the directory
+   * knows them.
+   */
   private identities(): Array<{ id: string; clientId: string; principalId: string }> {
     const ids: string[] = this.template.properties?.vmProfile?.userAssignedIdentities ?? [];
     const all = this.sim.store.list({ type: USER_ASSIGNED_IDENTITY_TYPE });
@@ -150,7 +168,8 @@ export class BuildVm implements VmAccess {
       return json(400, {
         error: 'invalid_request',
         error_description:
-          'Multiple user assigned identities exist, please specify the clientId / resourceId of the identity in the token request',
+          'Multiple user assigned identities exist, please specify the clientId / ' +
+          'resourceId of the identity in the token request',
       });
     } else {
       identity = mine[0];
@@ -160,7 +179,9 @@ export class BuildVm implements VmAccess {
     if (!STORAGE_AUDIENCE.test(resource) && !OTHER_AUDIENCE.test(resource)) {
       return json(400, {
         error: 'invalid_resource',
-        error_description: `AADSTS500011: The resource principal named ${resource} was not found in the tenant.`,
+        error_description:
+          `AADSTS500011: The resource principal named ${resource} was not found in the ` +
+          `tenant.`,
       });
     }
     const t = this.sim.tokens.issue(
@@ -216,14 +237,16 @@ export class BuildVm implements VmAccess {
       return storageError(
         400,
         'InvalidAuthenticationInfo',
-        'Authentication information is not given in the correct format. Check the value of Authorization header.',
+        'Authentication information is not given in the correct format. Check the value of ' +
+          'Authorization header.',
       );
     const version = header('x-ms-version');
     if (!version || version < '2017-11-09') {
       return storageError(
         403,
         'AuthenticationFailed',
-        'Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.',
+        'Server failed to authenticate the request. Make sure the value of Authorization ' +
+          'header is formed correctly including the signature.',
         'Authentication scheme Bearer is not supported in this version.',
       );
     }
@@ -236,7 +259,8 @@ export class BuildVm implements VmAccess {
       return storageError(
         401,
         'InvalidAuthenticationInfo',
-        'Server failed to authenticate the request. Please refer to the information in the www-authenticate header.',
+        'Server failed to authenticate the request. Please refer to the information in the ' +
+          'www-authenticate header.',
         why,
       );
     }
@@ -244,7 +268,8 @@ export class BuildVm implements VmAccess {
       return storageError(
         401,
         'InvalidAuthenticationInfo',
-        'Server failed to authenticate the request. Please refer to the information in the www-authenticate header.',
+        'Server failed to authenticate the request. Please refer to the information in the ' +
+          'www-authenticate header.',
         'Audience validation failed. Audience did not match.',
       );
     }

@@ -1,6 +1,6 @@
-// Managed images (Microsoft.Compute/images, ComputeRP 2024-07-01 Images_*) and virtual machines as image
-// sources. VMs are minimal: scenario-created, readable and listable — enough to be the source of a
-// managed image or a gallery image version; creating one through the API is not simulated.
+// Managed images (Microsoft.Compute/images, ComputeRP 2024-07-01 Images_*) and virtual machines as
+// image sources. VMs are minimal: scenario-created, readable and listable — enough to be the source
+// of a managed image or a gallery image version; creating one through the API is not simulated.
 import { ArmError } from '../arm/errors';
 import type { ResourceTypeDef } from '../arm/framework';
 import { buildResource } from '../arm/helpers';
@@ -53,7 +53,8 @@ const imageDef: ResourceTypeDef = {
         throw new ArmError(
           404,
           'NotFound',
-          `The Resource '${VM_TYPE}/${String(vmId).split('/').pop()}' under resource group '${String(vmId).split('/')[4] ?? ''}' was not found.`,
+          `The Resource '${VM_TYPE}/${String(vmId).split('/').pop()}' under resource group ` +
+            `'${String(vmId).split('/')[4] ?? ''}' was not found.`,
           { target: 'sourceVirtualMachine' },
         );
       }
@@ -71,7 +72,8 @@ const imageDef: ResourceTypeDef = {
           managedDisk: {
             id:
               os.managedDisk?.id ??
-              `${vm.id.split('/providers/')[0]}/providers/Microsoft.Compute/disks/${vm.name}_OsDisk_1_${randomUUID().replace(/-/g, '')}`,
+              `${vm.id.split('/providers/')[0]}/providers/Microsoft.Compute/disks/` +
+                `${vm.name}_OsDisk_1_${randomUUID().replace(/-/g, '')}`,
           },
           storageAccountType: os.managedDisk?.storageAccountType ?? 'Standard_LRS',
         },
@@ -105,7 +107,8 @@ const notSimulated = (what: string) =>
   new ArmError(
     400,
     'InvalidResourceType',
-    `The simulator does not implement ${what} of virtual machines; create them in the scenario's resources.`,
+    `The simulator does not implement ${what} of virtual machines; create them in the ` +
+      `scenario's resources.`,
   );
 
 const vmDef: ResourceTypeDef = {

@@ -1,7 +1,7 @@
-// The official examples of the AVD host pool / session host / user session operations, the Dev Box dev
-// center / attached gallery / dev box definition operations and gallery direct sharing, sent to a running
-// simulator in a sensible order (placeholders and the examples' inconsistent ids replaced by ids that
-// exist): each must be accepted and its operation complete.
+// The official examples of the AVD host pool / session host / user session operations, the Dev Box
+// dev center / attached gallery / dev box definition operations and gallery direct sharing, sent to
+// a running simulator in a sensible order (placeholders and the examples' inconsistent ids replaced
+// by ids that exist): each must be accepted and its operation complete.
 import * as assert from 'assert';
 import * as path from 'path';
 import { specsRoot } from '../contracts';
@@ -13,7 +13,8 @@ import { SUB } from './support';
 const SPEC = path.join(specsRoot(), 'azure-rest-api-specs', 'specification');
 const AVD_SPEC = path.join(
   SPEC,
-  'desktopvirtualization/resource-manager/Microsoft.DesktopVirtualization/stable/2024-04-03/desktopvirtualization.json',
+  'desktopvirtualization/resource-manager/Microsoft.DesktopVirtualization/stable/2024-04-03' +
+    '/desktopvirtualization.json',
 );
 const DEVCENTER_SPEC = path.join(
   SPEC,
@@ -75,7 +76,9 @@ const resources = [
   { id: DC_RG, type: 'Microsoft.Resources/resourceGroups', location: 'centralus' },
   { id: rg('identityGroup'), type: 'Microsoft.Resources/resourceGroups', location: 'centralus' },
   {
-    id: `${rg('identityGroup')}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/testidentity1`,
+    id:
+      `${rg('identityGroup')}/providers/Microsoft.ManagedIdentity/userAssignedIdentities` +
+      `/testidentity1`,
     type: 'Microsoft.ManagedIdentity/userAssignedIdentities',
     location: 'centralus',
   },
@@ -111,144 +114,172 @@ describe('simulator: official examples of AVD, Dev Box and gallery sharing', fun
   });
   after(async () => {
     console.log(
-      `      official examples sent to the simulator: ${replayers.reduce((n, r) => n + r.count, 0)}`,
+      `      official examples sent to the simulator: ` +
+        `${replayers.reduce((n, r) => n + r.count, 0)}`,
     );
     await sim?.stop();
   });
 
-  it('AVD: host pool CRUD and lists, registration tokens, session hosts, user sessions (message, disconnect, sign out), deletes with force', async () => {
-    const avd = replayer(AVD_SPEC, (t) => t.replace(/daefabc0-95b4-48b3-b645-8a753a63c4fa/g, SUB));
-    await avd.send('HostPool_Create.json', { status: 200 });
-    const got = await avd.send('HostPool_Get.json');
-    assert.strictEqual(got.body.properties.vmTemplate, '{json:json}');
-    assert.strictEqual(
-      got.body.properties.registrationInfo.token,
-      undefined,
-      'GET does not show the token',
-    );
-    await avd.send('HostPool_Update.json');
-    assert.strictEqual((await avd.send('HostPool_List.json')).body.value.length, 1);
-    assert.strictEqual((await avd.send('HostPool_ListByResourceGroup.json')).body.value.length, 1);
-    const token1 = (await avd.send('HostPools_RetrieveRegistrationToken_Post.json')).body;
-    assert.match(token1.token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
-    assert.strictEqual(
-      token1.expirationTime,
-      '2020-10-01T15:01:54.957Z',
-      'the expiration the update set',
-    );
-    assert.deepStrictEqual(
-      (await avd.send('HostPools_ListRegistrationToken_Post.json')).body.value,
-      [{ expirationTime: token1.expirationTime, token: token1.token }],
-    );
-    assert.strictEqual((await avd.send('SessionHost_Get.json')).body.properties.sessions, 2);
-    assert.strictEqual((await avd.send('SessionHost_List.json')).body.value.length, 1);
-    assert.strictEqual(
-      (await avd.send('SessionHost_Update.json')).body.properties.friendlyName,
-      'friendly',
-    );
-    await avd.send('UserSession_Get.json');
-    assert.strictEqual((await avd.send('UserSession_List.json')).body.value.length, 2);
-    assert.strictEqual((await avd.send('UserSession_ListByHostPool.json')).body.value.length, 2);
-    await avd.send('UserSession_SendMessage_Post.json');
-    await avd.send('UserSession_Disconnect_Post.json');
-    assert.strictEqual(
-      (await avd.send('UserSession_Get.json')).body.properties.sessionState,
-      'Disconnected',
-    );
-    await avd.send('UserSession_Delete.json');
-    await avd.send('SessionHost_Delete.json');
-    await avd.send('HostPool_Delete.json');
-    assert.deepStrictEqual(
-      sim.state().resources.filter((r) => r.id.startsWith(HOST_POOL)),
-      [],
-    );
-  });
+  it(
+    'AVD: host pool CRUD and lists, registration tokens, session hosts, user sessions ' +
+      '(message, disconnect, sign out), deletes with force',
+    async () => {
+      const avd = replayer(AVD_SPEC, (t) =>
+        t.replace(/daefabc0-95b4-48b3-b645-8a753a63c4fa/g, SUB),
+      );
+      await avd.send('HostPool_Create.json', { status: 200 });
+      const got = await avd.send('HostPool_Get.json');
+      assert.strictEqual(got.body.properties.vmTemplate, '{json:json}');
+      assert.strictEqual(
+        got.body.properties.registrationInfo.token,
+        undefined,
+        'GET does not show the token',
+      );
+      await avd.send('HostPool_Update.json');
+      assert.strictEqual((await avd.send('HostPool_List.json')).body.value.length, 1);
+      assert.strictEqual(
+        (await avd.send('HostPool_ListByResourceGroup.json')).body.value.length,
+        1,
+      );
+      const token1 = (await avd.send('HostPools_RetrieveRegistrationToken_Post.json')).body;
+      assert.match(token1.token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+      assert.strictEqual(
+        token1.expirationTime,
+        '2020-10-01T15:01:54.957Z',
+        'the expiration the update set',
+      );
+      assert.deepStrictEqual(
+        (await avd.send('HostPools_ListRegistrationToken_Post.json')).body.value,
+        [{ expirationTime: token1.expirationTime, token: token1.token }],
+      );
+      assert.strictEqual((await avd.send('SessionHost_Get.json')).body.properties.sessions, 2);
+      assert.strictEqual((await avd.send('SessionHost_List.json')).body.value.length, 1);
+      assert.strictEqual(
+        (await avd.send('SessionHost_Update.json')).body.properties.friendlyName,
+        'friendly',
+      );
+      await avd.send('UserSession_Get.json');
+      assert.strictEqual((await avd.send('UserSession_List.json')).body.value.length, 2);
+      assert.strictEqual((await avd.send('UserSession_ListByHostPool.json')).body.value.length, 2);
+      await avd.send('UserSession_SendMessage_Post.json');
+      await avd.send('UserSession_Disconnect_Post.json');
+      assert.strictEqual(
+        (await avd.send('UserSession_Get.json')).body.properties.sessionState,
+        'Disconnected',
+      );
+      await avd.send('UserSession_Delete.json');
+      await avd.send('SessionHost_Delete.json');
+      await avd.send('HostPool_Delete.json');
+      assert.deepStrictEqual(
+        sim.state().resources.filter((r) => r.id.startsWith(HOST_POOL)),
+        [],
+      );
+    },
+  );
 
-  it('Dev Box: dev center CRUD (with a user-assigned identity), attach a gallery, dev box definition create/patch with image validation, deletes', async () => {
-    const dc = replayer(DEVCENTER_SPEC, (t) =>
-      t
-        .replace(/0ac520ee-14c0-480f-b6c9-0a90c58ffff|00000000-0000-0000-0000-000000000000/g, SUB)
-        // The definition examples name an image of another group, of a gallery not attached, ".../version/..." (singular).
-        .replace(/resourceGroups\/Example\//g, 'resourceGroups/rg1/')
-        .replace(/\/galleries\/contosogallery\//g, '/galleries/StandardGallery/')
-        .replace(/\/images\/exampleImage\/version\//g, '/images/exampleImage/versions/'),
-    );
-    await dc.send('DevCenters_Create.json', { status: 201 });
-    await dc.send('DevCenters_CreateWithUserIdentity.json', { status: 200 });
-    assert.match(
-      (await dc.send('DevCenters_Get.json')).body.properties.devCenterUri,
-      /^https:\/\/.*-contoso\.centralus\.devcenter\.azure\.com\/$/,
-    );
-    assert.strictEqual((await dc.send('DevCenters_ListBySubscription.json')).body.value.length, 1);
-    assert.strictEqual((await dc.send('DevCenters_ListByResourceGroup.json')).body.value.length, 1);
-    await dc.send('DevCenters_Patch.json');
-    await dc.send('Galleries_Create.json', { status: 201 });
-    assert.strictEqual(
-      (await dc.send('Galleries_Get.json')).body.properties.provisioningState,
-      'Succeeded',
-    );
-    assert.strictEqual((await dc.send('Galleries_List.json')).body.value.length, 1);
-    await dc.send('DevBoxDefinitions_Create.json', { status: 201 });
-    const def = (await dc.send('DevBoxDefinitions_Get.json')).body.properties;
-    assert.deepStrictEqual(
-      [def.imageReference.exactVersion, def.provisioningState],
-      ['1.0.0', 'Succeeded'],
-    );
-    assert.ok(
-      ['Pending', 'Succeeded'].includes(def.imageValidationStatus),
-      def.imageValidationStatus,
-    );
-    assert.strictEqual(
-      (await dc.send('DevBoxDefinitions_ListByDevCenter.json')).body.value.length,
-      1,
-    );
-    await dc.send('DevBoxDefinitions_Patch.json', { status: 202 });
-    assert.strictEqual(
-      (await dc.send('DevBoxDefinitions_Get.json')).body.properties.imageReference.exactVersion,
-      '2.0.0',
-    );
-    await dc.send('DevBoxDefinitions_Delete.json', { status: 202 });
-    await dc.send('Galleries_Delete.json', { status: 202 });
-    await dc.send('DevCenters_Delete.json', { status: 202 });
-    assert.deepStrictEqual(
-      sim.state().resources.filter((r) => /Microsoft\.DevCenter/i.test(r.type)),
-      [],
-    );
-  });
+  it(
+    'Dev Box: dev center CRUD (with a user-assigned identity), attach a gallery, dev box ' +
+      'definition create/patch with image validation, deletes',
+    async () => {
+      const dc = replayer(DEVCENTER_SPEC, (t) =>
+        t
+          .replace(/0ac520ee-14c0-480f-b6c9-0a90c58ffff|00000000-0000-0000-0000-000000000000/g, SUB)
+          // The definition examples name an image of another group, of a gallery not attached,
+          // ".../version/..." (singular).
+          .replace(/resourceGroups\/Example\//g, 'resourceGroups/rg1/')
+          .replace(/\/galleries\/contosogallery\//g, '/galleries/StandardGallery/')
+          .replace(/\/images\/exampleImage\/version\//g, '/images/exampleImage/versions/'),
+      );
+      await dc.send('DevCenters_Create.json', { status: 201 });
+      await dc.send('DevCenters_CreateWithUserIdentity.json', { status: 200 });
+      assert.match(
+        (await dc.send('DevCenters_Get.json')).body.properties.devCenterUri,
+        /^https:\/\/.*-contoso\.centralus\.devcenter\.azure\.com\/$/,
+      );
+      assert.strictEqual(
+        (await dc.send('DevCenters_ListBySubscription.json')).body.value.length,
+        1,
+      );
+      assert.strictEqual(
+        (await dc.send('DevCenters_ListByResourceGroup.json')).body.value.length,
+        1,
+      );
+      await dc.send('DevCenters_Patch.json');
+      await dc.send('Galleries_Create.json', { status: 201 });
+      assert.strictEqual(
+        (await dc.send('Galleries_Get.json')).body.properties.provisioningState,
+        'Succeeded',
+      );
+      assert.strictEqual((await dc.send('Galleries_List.json')).body.value.length, 1);
+      await dc.send('DevBoxDefinitions_Create.json', { status: 201 });
+      const def = (await dc.send('DevBoxDefinitions_Get.json')).body.properties;
+      assert.deepStrictEqual(
+        [def.imageReference.exactVersion, def.provisioningState],
+        ['1.0.0', 'Succeeded'],
+      );
+      assert.ok(
+        ['Pending', 'Succeeded'].includes(def.imageValidationStatus),
+        def.imageValidationStatus,
+      );
+      assert.strictEqual(
+        (await dc.send('DevBoxDefinitions_ListByDevCenter.json')).body.value.length,
+        1,
+      );
+      await dc.send('DevBoxDefinitions_Patch.json', { status: 202 });
+      assert.strictEqual(
+        (await dc.send('DevBoxDefinitions_Get.json')).body.properties.imageReference.exactVersion,
+        '2.0.0',
+      );
+      await dc.send('DevBoxDefinitions_Delete.json', { status: 202 });
+      await dc.send('Galleries_Delete.json', { status: 202 });
+      await dc.send('DevCenters_Delete.json', { status: 202 });
+      assert.deepStrictEqual(
+        sim.state().resources.filter((r) => /Microsoft\.DevCenter/i.test(r.type)),
+        [],
+      );
+    },
+  );
 
-  it('gallery sharing: create with Groups permission, add subscriptions and a tenant, get with $expand / $select, reset; community is refused as not simulated', async () => {
-    const gal = replayer(GALLERY_SPEC, (t) => t.replace(/\{subscription-id\}/g, SUB));
-    await gal.send('Gallery_Create_WithSharingProfile.json', { status: 201 });
-    const added = await gal.send('Gallery_AddToSharingProfile.json', { status: 202 });
-    assert.strictEqual(added.final.operationType, 'Add');
-    const expanded = (await gal.send('Gallery_Get_WithExpandSharingProfileGroups.json')).body
-      .properties.sharingProfile;
-    assert.deepStrictEqual(
-      expanded,
-      gal.example('Gallery_Get_WithExpandSharingProfileGroups.json').responses['200'].body
-        .properties.sharingProfile,
-    );
-    assert.strictEqual(
-      (await gal.send('Gallery_Get_WithSelectPermissions.json')).body.properties.sharingProfile
-        .groups.length,
-      2,
-    );
-    assert.deepStrictEqual(
-      (await gal.send('Gallery_Get.json')).body.properties.sharingProfile,
-      { permissions: 'Groups' },
-      'no groups without $expand',
-    );
-    await gal.send('Gallery_ResetSharingProfile.json', { status: 202 });
-    const reset = sim
-      .state()
-      .resources.find(
-        (r) =>
-          r.id === `${rg('myResourceGroup')}/providers/Microsoft.Compute/galleries/myGalleryName`,
-      )!;
-    assert.deepStrictEqual(reset.properties.sharingProfile, { permissions: 'Private', groups: [] });
-    const community = await new ExampleReplayer(sim, token, GALLERY_SPEC, (t) =>
-      t.replace(/\{subscription-id\}/g, SUB),
-    ).send('Gallery_EnableCommunityGallery.json', { status: 400 });
-    assert.match(community.body.error.message, /does not implement community galleries/);
-  });
+  it(
+    'gallery sharing: create with Groups permission, add subscriptions and a tenant, get ' +
+      'with $expand / $select, reset; community is refused as not simulated',
+    async () => {
+      const gal = replayer(GALLERY_SPEC, (t) => t.replace(/\{subscription-id\}/g, SUB));
+      await gal.send('Gallery_Create_WithSharingProfile.json', { status: 201 });
+      const added = await gal.send('Gallery_AddToSharingProfile.json', { status: 202 });
+      assert.strictEqual(added.final.operationType, 'Add');
+      const expanded = (await gal.send('Gallery_Get_WithExpandSharingProfileGroups.json')).body
+        .properties.sharingProfile;
+      assert.deepStrictEqual(
+        expanded,
+        gal.example('Gallery_Get_WithExpandSharingProfileGroups.json').responses['200'].body
+          .properties.sharingProfile,
+      );
+      assert.strictEqual(
+        (await gal.send('Gallery_Get_WithSelectPermissions.json')).body.properties.sharingProfile
+          .groups.length,
+        2,
+      );
+      assert.deepStrictEqual(
+        (await gal.send('Gallery_Get.json')).body.properties.sharingProfile,
+        { permissions: 'Groups' },
+        'no groups without $expand',
+      );
+      await gal.send('Gallery_ResetSharingProfile.json', { status: 202 });
+      const reset = sim
+        .state()
+        .resources.find(
+          (r) =>
+            r.id === `${rg('myResourceGroup')}/providers/Microsoft.Compute/galleries/myGalleryName`,
+        )!;
+      assert.deepStrictEqual(reset.properties.sharingProfile, {
+        permissions: 'Private',
+        groups: [],
+      });
+      const community = await new ExampleReplayer(sim, token, GALLERY_SPEC, (t) =>
+        t.replace(/\{subscription-id\}/g, SUB),
+      ).send('Gallery_EnableCommunityGallery.json', { status: 400 });
+      assert.match(community.body.error.message, /does not implement community galleries/);
+    },
+  );
 });

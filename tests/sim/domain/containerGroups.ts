@@ -1,9 +1,10 @@
 // Azure Container Instances as the image builder uses them: the build container group
 // (`vmimagebuilder-build-container-<suffix>`) in the staging resource group, readable, listable,
 // deletable, with the logs API of containerinstance 2023-05-01:
-//   GET .../containerGroups/{cg}/containers/{c}/logs?tail=N&timestamps=true|false  ->  {"content": "..."}
-// With timestamps each line starts with an RFC3339Nano timestamp (9 fraction digits) and a space, as
-// ACI prints them. Only the image builder creates groups; a client PUT is refused as not simulated.
+//   GET .../containerGroups/{cg}/containers/{c}/logs?tail=N&timestamps=true|false  ->  {"content":
+// "..."} With timestamps each line starts with an RFC3339Nano timestamp (9 fraction digits) and a
+// space, as ACI prints them. Only the image builder creates groups; a client PUT is refused as not
+// simulated.
 import { ArmError, armErrors } from '../arm/errors';
 import type { CustomRoute, ResourceTypeDef, SimServices } from '../arm/framework';
 import { clone } from '../arm/helpers';
@@ -16,7 +17,9 @@ interface LogLine {
   text: string;
 }
 
-/** Strictly increasing RFC3339 timestamps with nanoseconds, so a reader can find where it left off. */
+/**
+ * Strictly increasing RFC3339 timestamps with nanoseconds, so a reader can find where it left off.
+ */
 export class NanoClock {
   private last = 0n;
 
@@ -164,7 +167,8 @@ const groupDef: ResourceTypeDef = {
     throw new ArmError(
       400,
       'InvalidResourceType',
-      'The simulator does not implement creating container groups; only the image builder creates them.',
+      'The simulator does not implement creating container groups; only the image builder ' +
+        'creates them.',
     );
   },
   view(r) {
@@ -172,8 +176,12 @@ const groupDef: ResourceTypeDef = {
   },
 };
 
-const LOGS =
-  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ContainerInstance\/containerGroups\/([^/]+)\/containers\/([^/]+)\/logs$/i;
+const LOGS = new RegExp(
+  '^\\/subscriptions\\/([^/]+)\\/resourceGroups\\/([^/]+)\\/providers\\' +
+    '/Microsoft\\.ContainerInstan' +
+    'ce\\/containerGroups\\/([^/]+)\\/containers\\/([^/]+)\\/logs$',
+  'i',
+);
 
 const logsRoute: CustomRoute = {
   method: 'GET',
@@ -181,7 +189,9 @@ const logsRoute: CustomRoute = {
   namespace: 'Microsoft.ContainerInstance',
   authorize: (_req, m) => ({
     action: 'Microsoft.ContainerInstance/containerGroups/containers/logs/read',
-    scope: `/subscriptions/${m[1]}/resourceGroups/${m[2]}/providers/Microsoft.ContainerInstance/containerGroups/${m[3]}`,
+    scope:
+      `/subscriptions/${m[1]}/resourceGroups/${m[2]}/providers/Microsoft.ContainerInstance` +
+      `/containerGroups/${m[3]}`,
   }),
   handle(req, m) {
     const [rg, cg, c] = [
@@ -191,7 +201,8 @@ const logsRoute: CustomRoute = {
     ];
     if (!req.sim.store.has(`/subscriptions/${m[1]}/resourceGroups/${rg}`))
       throw armErrors.resourceGroupNotFound(rg);
-    const id = `/subscriptions/${m[1]}/resourceGroups/${rg}/providers/${CONTAINER_GROUP_TYPE}/${cg}`;
+    const id =
+      `/subscriptions/${m[1]}/resourceGroups/${rg}/providers/${CONTAINER_GROUP_TYPE}/` + `${cg}`;
     if (!req.sim.store.has(id))
       throw armErrors.resourceNotFound(`${CONTAINER_GROUP_TYPE}/${cg}`, rg);
     const log = containerLog(req.sim, id, c);

@@ -1,8 +1,8 @@
-// Azure Virtual Desktop (Microsoft.DesktopVirtualization 2024-04-03): host pools with their registration
-// token, session hosts and user sessions. Session hosts and user sessions are made by the AVD agent and by
-// users signing in, so here they come from the scenario; clients read them, drain hosts
-// (`allowNewSession`), message and sign out users, and remove hosts. All AVD calls are synchronous (the
-// spec has no long-running operation among them).
+// Azure Virtual Desktop (Microsoft.DesktopVirtualization 2024-04-03): host pools with their
+// registration token, session hosts and user sessions. Session hosts and user sessions are made by
+// the AVD agent and by users signing in, so here they come from the scenario; clients read them,
+// drain hosts (`allowNewSession`), message and sign out users, and remove hosts. All AVD calls are
+// synchronous (the spec has no long-running operation among them).
 import { randomBytes, randomUUID } from 'crypto';
 import { ArmError, armErrors } from '../arm/errors';
 import type { CustomRoute, ResourceTypeDef, SimServices } from '../arm/framework';
@@ -16,10 +16,16 @@ export const USER_SESSION_TYPE =
 
 const API_VERSIONS = ['2024-04-03', '2023-09-05', '2022-09-09'];
 
-/** A stand-in for AVD's registration token (a JWT in Azure): opaque, unique, with its expiry inside. */
+/**
+ * A stand-in for AVD's registration token (a JWT in Azure): opaque, unique, with its expiry inside.
+ */
 function newToken(hostPoolId: string, expirationTime: string): string {
   const part = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  return `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ RegistrationId: randomUUID(), HostPoolId: hostPoolId, exp: Math.floor(Date.parse(expirationTime) / 1000) })}.${randomBytes(32).toString('base64url')}`;
+  return (
+    `${part({ alg: 'RS256', typ: 'JWT' })}.` +
+    `${part({ RegistrationId: randomUUID(), HostPoolId: hostPoolId, exp: Math.floor(Date.parse(expirationTime) / 1000) })}.` +
+    `${randomBytes(32).toString('base64url')}`
+  );
 }
 
 interface RegistrationToken {
@@ -27,14 +33,18 @@ interface RegistrationToken {
   expirationTime: string;
 }
 
-/** The host pool's current registration token (kept out of GET since 2023-09-05: POST retrieveRegistrationToken gives it). */
+/**
+ * The host pool's current registration token (kept out of GET since 2023-09-05: POST
+ * retrieveRegistrationToken gives it).
+ */
 function tokenOf(sim: SimServices, hostPoolId: string): RegistrationToken | undefined {
   return sim.store.meta(hostPoolId).registrationToken;
 }
 
 /**
- * Applies `registrationInfo.registrationTokenOperation` after a PUT/PATCH: Update makes a token for a new
- * expiration time, Delete removes it, None keeps it. The expiration time is not range-checked.
+ * Applies `registrationInfo.registrationTokenOperation` after a PUT/PATCH: Update makes a token for
+ * a new expiration time, Delete removes it, None keeps it. The expiration time is not
+ * range-checked.
  */
 function applyRegistration(sim: SimServices, r: StoredResource): void {
   const info = r.properties.registrationInfo ?? {};
@@ -92,7 +102,8 @@ const hostPoolDef: ResourceTypeDef = {
       throw new ArmError(
         400,
         'BadRequest',
-        `Host pool '${r.name}' has session hosts. Remove them first, or delete with force=true to remove them with the host pool.`,
+        `Host pool '${r.name}' has session hosts. Remove them first, or delete with ` +
+          `force=true to remove them with the host pool.`,
       );
     }
   },
@@ -132,7 +143,9 @@ const sessionHostDef: ResourceTypeDef = {
     throw new ArmError(
       405,
       'MethodNotAllowed',
-      "The requested resource does not support http method 'PUT'. (Session hosts join a host pool through the AVD agent with a registration token; in the simulator they come from the scenario's resources.)",
+      "The requested resource does not support http method 'PUT'. (Session hosts join a " +
+        'host pool through the AVD agent with a registration token; in the simulator they ' +
+        "come from the scenario's resources.)",
     );
   },
   seed(r, sim) {
@@ -167,7 +180,8 @@ const sessionHostDef: ResourceTypeDef = {
       throw new ArmError(
         400,
         'BadRequest',
-        `Session host '${r.name}' has ${n} user session(s). Sign the users out first, or delete with force=true.`,
+        `Session host '${r.name}' has ${n} user session(s). Sign the users out first, or ` +
+          `delete with force=true.`,
       );
     }
   },
@@ -202,7 +216,10 @@ const userSessionDef: ResourceTypeDef = {
   },
 };
 
-/** OData $filter of UserSessions_ListByHostPool: `userPrincipalName eq '<upn>'` and/or `state eq '<state>'`, joined by `and`. */
+/**
+ * OData $filter of UserSessions_ListByHostPool: `userPrincipalName eq '<upn>'` and/or `state eq
+ * '<state>'`, joined by `and`.
+ */
 const FILTER_FIELDS: Record<string, string> = {
   userprincipalname: 'userPrincipalName',
   state: 'sessionState',
@@ -218,7 +235,8 @@ function sessionFilter(filter: string | null): (s: StoredResource) => boolean {
       throw new ArmError(
         400,
         'BadRequest',
-        `The simulator does not implement the $filter '${filter}'; it understands userPrincipalName eq '<upn>' and state eq '<state>', joined by 'and'.`,
+        `The simulator does not implement the $filter '${filter}'; it understands ` +
+          `userPrincipalName eq '<upn>' and state eq '<state>', joined by 'and'.`,
       );
     return (s: StoredResource) =>
       String(s.properties?.[field] ?? '').toLowerCase() === m[2].toLowerCase();
@@ -229,8 +247,12 @@ function sessionFilter(filter: string | null): (s: StoredResource) => boolean {
 /** GET .../hostPools/{hp}/userSessions: every user session of every session host of the pool. */
 const userSessionsByHostPool: CustomRoute = {
   method: 'GET',
-  pattern:
-    /^(\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.DesktopVirtualization\/hostPools\/([^/]+))\/userSessions$/i,
+  pattern: new RegExp(
+    '^(\\/subscriptions\\/[^/]+\\/resourceGroups\\/([^/]+)\\/providers\\' +
+      '/Microsoft\\.DesktopVirtual' +
+      'ization\\/hostPools\\/([^/]+))\\/userSessions$',
+    'i',
+  ),
   namespace: 'Microsoft.DesktopVirtualization',
   authorize: (_req, m) => ({ action: `${USER_SESSION_TYPE}/read`, scope: m[1] }),
   handle(req, m) {

@@ -1,7 +1,8 @@
-// Microsoft Dev Box over plain authenticated HTTPS (no @azure/arm-devcenter on the npm registry): attaching
-// a Compute gallery (the gallery must exist; the dev center needs an identity with Contributor on it, with
-// rbac on), dev box definitions on an image's latest version or an exact version, image validation against
-// Dev Box's requirements, activeImageReference during an update, and lists.
+// Microsoft Dev Box over plain authenticated HTTPS (no @azure/arm-devcenter on the npm registry):
+// attaching a Compute gallery (the gallery must exist; the dev center needs an identity with
+// Contributor on it, with rbac on), dev box definitions on an image's latest version or an exact
+// version, image validation against Dev Box's requirements, activeImageReference during an update,
+// and lists.
 import * as assert from 'assert';
 import { RunningSim, SIM_IDS, startSimulator } from '../index';
 import { armToken, rawRequest } from '../testSupport';
@@ -57,7 +58,9 @@ describe('simulator: Dev Box dev centers, attached galleries and dev box definit
         resources: [
           { id: RG, type: 'Microsoft.Resources/resourceGroups', location: 'westeurope' },
           {
-            id: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignments/00000001-0000-4000-8000-000000000000`,
+            id:
+              `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignments` +
+              `/00000001-0000-4000-8000-000000000000`,
             type: 'Microsoft.Authorization/roleAssignments',
             properties: { roleDefinitionId: OWNER, principalId: SIM_IDS.sp.objectId },
           },
@@ -79,7 +82,10 @@ describe('simulator: Dev Box dev centers, attached galleries and dev box definit
 
   const call = (method: string, p: string, body?: unknown) =>
     rawRequest(sim, method, p.includes('?') ? p : p + API, { token, body });
-  /** Sends a write and follows its Azure-AsyncOperation to the end; returns the terminal status body. */
+  /**
+   * Sends a write and follows its Azure-AsyncOperation to the end; returns the terminal status
+   * body.
+   */
   async function lro(method: string, p: string, body?: unknown): Promise<any> {
     const r = await call(method, p, body);
     assert.ok(
@@ -95,131 +101,156 @@ describe('simulator: Dev Box dev centers, attached galleries and dev box definit
   }
   const get = async (p: string) => (await call('GET', p)).body;
 
-  it('attaching: the gallery must exist; the dev center needs an identity, and that identity Contributor on the gallery', async () => {
-    assert.strictEqual((await lro('PUT', DC, { location: 'westeurope' })).status, 'Succeeded');
-    const missing = await call('PUT', `${DC}/galleries/nope`, {
-      properties: { galleryResourceId: `${RG}/providers/Microsoft.Compute/galleries/nope` },
-    });
-    assert.deepStrictEqual([missing.status, missing.body.error.code], [400, 'GalleryNotFound']);
+  it(
+    'attaching: the gallery must exist; the dev center needs an identity, and that identity ' +
+      'Contributor on the gallery',
+    async () => {
+      assert.strictEqual((await lro('PUT', DC, { location: 'westeurope' })).status, 'Succeeded');
+      const missing = await call('PUT', `${DC}/galleries/nope`, {
+        properties: { galleryResourceId: `${RG}/providers/Microsoft.Compute/galleries/nope` },
+      });
+      assert.deepStrictEqual([missing.status, missing.body.error.code], [400, 'GalleryNotFound']);
 
-    const noIdentity = await lro('PUT', `${DC}/galleries/corp`, {
-      properties: { galleryResourceId: GAL },
-    });
-    assert.deepStrictEqual(
-      [noIdentity.status, noIdentity.error.code],
-      ['Failed', 'DevCenterIdentityNotFound'],
-    );
-    assert.strictEqual((await get(`${DC}/galleries/corp`)).properties.provisioningState, 'Failed');
-
-    assert.strictEqual(
-      (await lro('PATCH', DC, { identity: { type: 'SystemAssigned' } })).status,
-      'Succeeded',
-    );
-    const principalId = (await get(DC)).identity.principalId;
-    const noRole = await lro('PUT', `${DC}/galleries/corp`, {
-      properties: { galleryResourceId: GAL },
-    });
-    assert.deepStrictEqual(
-      [noRole.status, noRole.error.code],
-      ['Failed', 'GalleryAuthorizationFailed'],
-    );
-
-    const assign = await call(
-      'PUT',
-      `${GAL}/providers/Microsoft.Authorization/roleAssignments/00000002-0000-4000-8000-000000000000?api-version=2022-04-01`,
-      {
-        properties: {
-          roleDefinitionId: CONTRIBUTOR,
-          principalId,
-          principalType: 'ServicePrincipal',
-        },
-      },
-    );
-    assert.strictEqual(assign.status, 201, JSON.stringify(assign.body));
-    assert.strictEqual(
-      (await lro('PUT', `${DC}/galleries/corp`, { properties: { galleryResourceId: GAL } })).status,
-      'Succeeded',
-    );
-    assert.deepStrictEqual(
-      (await get(`${DC}/galleries`)).value.map((g: any) => [
-        g.name,
-        g.properties.galleryResourceId,
-        g.properties.provisioningState,
-      ]),
-      [['corp', GAL, 'Succeeded']],
-    );
-    const moved = await call('PUT', `${DC}/galleries/corp`, {
-      properties: { galleryResourceId: `${RG}/providers/Microsoft.Compute/galleries/other` },
-    });
-    assert.deepStrictEqual([moved.status, moved.body.error.code], [400, 'InvalidPropertyUpdate']);
-  });
-
-  it('a definition on an image uses its latest version (not one excluded from latest); validation is Pending, then Succeeded', async () => {
-    assert.strictEqual(
-      (await lro('PUT', `${DC}/devboxdefinitions/latest`, definition(imageRef('win11')))).status,
-      'Succeeded',
-    );
-    const first = (await get(`${DC}/devboxdefinitions/latest`)).properties;
-    assert.deepStrictEqual(first.imageReference, { ...imageRef('win11'), exactVersion: '1.1.0' });
-    assert.strictEqual(first.imageValidationStatus, 'Pending');
-    await new Promise((res) => setTimeout(res, 350)); // 300 s nominal at timeScale 0.001
-    assert.strictEqual(
-      (await get(`${DC}/devboxdefinitions/latest`)).properties.imageValidationStatus,
-      'Succeeded',
-    );
-  });
-
-  it('validation fails for a Gen1 or a multi-session image; an image that does not resolve is refused', async () => {
-    for (const [img, code] of [
-      ['gen1', 'UnsupportedHyperVGeneration'],
-      ['multi', 'MultiSessionImageNotSupported'],
-    ]) {
-      await lro('PUT', `${DC}/devboxdefinitions/${img}`, definition(imageRef(img, '1.0.0')));
-      await new Promise((res) => setTimeout(res, 350));
-      const p = (await get(`${DC}/devboxdefinitions/${img}`)).properties;
+      const noIdentity = await lro('PUT', `${DC}/galleries/corp`, {
+        properties: { galleryResourceId: GAL },
+      });
       assert.deepStrictEqual(
-        [p.provisioningState, p.imageValidationStatus, p.imageValidationErrorDetails?.code],
-        ['Succeeded', 'Failed', code],
+        [noIdentity.status, noIdentity.error.code],
+        ['Failed', 'DevCenterIdentityNotFound'],
       );
-    }
-    for (const ref of [
-      imageRef('win11', '9.9.9'),
-      imageRef('nope'),
-      { id: `${RG}/providers/Microsoft.DevCenter/devcenters/other/galleries/corp/images/win11` },
-      { id: `${GAL}/images/win11` },
-    ]) {
-      const r = await call('PUT', `${DC}/devboxdefinitions/bad`, definition(ref));
-      assert.deepStrictEqual([r.status, r.body.error.code], [400, 'InvalidImageReference'], ref.id);
-    }
-  });
+      assert.strictEqual(
+        (await get(`${DC}/galleries/corp`)).properties.provisioningState,
+        'Failed',
+      );
 
-  it('updating the image: the old one stays visible as activeImageReference until the update ends; the attached gallery in use cannot be removed', async () => {
-    await lro('PUT', `${DC}/devboxdefinitions/pinned`, definition(imageRef('win11', '1.0.0')));
-    const r = await call('PATCH', `${DC}/devboxdefinitions/pinned`, {
-      properties: { imageReference: imageRef('win11', '1.1.0') },
-    });
-    assert.strictEqual(r.status, 202);
-    const during = (await get(`${DC}/devboxdefinitions/pinned`)).properties;
-    assert.deepStrictEqual(
-      [
-        during.provisioningState,
-        during.activeImageReference?.exactVersion,
-        during.imageReference.exactVersion,
-      ],
-      ['Updating', '1.0.0', '1.1.0'],
-    );
-    const u = new URL(r.headers['azure-asyncoperation']);
-    while ((await call('GET', u.pathname + u.search)).body.status === 'InProgress')
-      await new Promise((res) => setTimeout(res, 10));
-    const after = (await get(`${DC}/devboxdefinitions/pinned`)).properties;
-    assert.deepStrictEqual(
-      [after.provisioningState, after.activeImageReference, after.imageReference.exactVersion],
-      ['Succeeded', undefined, '1.1.0'],
-    );
+      assert.strictEqual(
+        (await lro('PATCH', DC, { identity: { type: 'SystemAssigned' } })).status,
+        'Succeeded',
+      );
+      const principalId = (await get(DC)).identity.principalId;
+      const noRole = await lro('PUT', `${DC}/galleries/corp`, {
+        properties: { galleryResourceId: GAL },
+      });
+      assert.deepStrictEqual(
+        [noRole.status, noRole.error.code],
+        ['Failed', 'GalleryAuthorizationFailed'],
+      );
 
-    const inUse = await call('DELETE', `${DC}/galleries/corp`);
-    assert.deepStrictEqual([inUse.status, inUse.body.error.code], [409, 'GalleryInUse']);
-  });
+      const assign = await call(
+        'PUT',
+        `${GAL}/providers/Microsoft.Authorization/roleAssignments` +
+          `/00000002-0000-4000-8000-000000000000?api-version=2022-04-01`,
+        {
+          properties: {
+            roleDefinitionId: CONTRIBUTOR,
+            principalId,
+            principalType: 'ServicePrincipal',
+          },
+        },
+      );
+      assert.strictEqual(assign.status, 201, JSON.stringify(assign.body));
+      assert.strictEqual(
+        (await lro('PUT', `${DC}/galleries/corp`, { properties: { galleryResourceId: GAL } }))
+          .status,
+        'Succeeded',
+      );
+      assert.deepStrictEqual(
+        (await get(`${DC}/galleries`)).value.map((g: any) => [
+          g.name,
+          g.properties.galleryResourceId,
+          g.properties.provisioningState,
+        ]),
+        [['corp', GAL, 'Succeeded']],
+      );
+      const moved = await call('PUT', `${DC}/galleries/corp`, {
+        properties: { galleryResourceId: `${RG}/providers/Microsoft.Compute/galleries/other` },
+      });
+      assert.deepStrictEqual([moved.status, moved.body.error.code], [400, 'InvalidPropertyUpdate']);
+    },
+  );
+
+  it(
+    'a definition on an image uses its latest version (not one excluded from latest); ' +
+      'validation is Pending, then Succeeded',
+    async () => {
+      assert.strictEqual(
+        (await lro('PUT', `${DC}/devboxdefinitions/latest`, definition(imageRef('win11')))).status,
+        'Succeeded',
+      );
+      const first = (await get(`${DC}/devboxdefinitions/latest`)).properties;
+      assert.deepStrictEqual(first.imageReference, { ...imageRef('win11'), exactVersion: '1.1.0' });
+      assert.strictEqual(first.imageValidationStatus, 'Pending');
+      await new Promise((res) => setTimeout(res, 350)); // 300 s nominal at timeScale 0.001
+      assert.strictEqual(
+        (await get(`${DC}/devboxdefinitions/latest`)).properties.imageValidationStatus,
+        'Succeeded',
+      );
+    },
+  );
+
+  it(
+    'validation fails for a Gen1 or a multi-session image; an image that does not resolve is ' +
+      'refused',
+    async () => {
+      for (const [img, code] of [
+        ['gen1', 'UnsupportedHyperVGeneration'],
+        ['multi', 'MultiSessionImageNotSupported'],
+      ]) {
+        await lro('PUT', `${DC}/devboxdefinitions/${img}`, definition(imageRef(img, '1.0.0')));
+        await new Promise((res) => setTimeout(res, 350));
+        const p = (await get(`${DC}/devboxdefinitions/${img}`)).properties;
+        assert.deepStrictEqual(
+          [p.provisioningState, p.imageValidationStatus, p.imageValidationErrorDetails?.code],
+          ['Succeeded', 'Failed', code],
+        );
+      }
+      for (const ref of [
+        imageRef('win11', '9.9.9'),
+        imageRef('nope'),
+        { id: `${RG}/providers/Microsoft.DevCenter/devcenters/other/galleries/corp/images/win11` },
+        { id: `${GAL}/images/win11` },
+      ]) {
+        const r = await call('PUT', `${DC}/devboxdefinitions/bad`, definition(ref));
+        assert.deepStrictEqual(
+          [r.status, r.body.error.code],
+          [400, 'InvalidImageReference'],
+          ref.id,
+        );
+      }
+    },
+  );
+
+  it(
+    'updating the image: the old one stays visible as activeImageReference until the update ' +
+      'ends; the attached gallery in use cannot be removed',
+    async () => {
+      await lro('PUT', `${DC}/devboxdefinitions/pinned`, definition(imageRef('win11', '1.0.0')));
+      const r = await call('PATCH', `${DC}/devboxdefinitions/pinned`, {
+        properties: { imageReference: imageRef('win11', '1.1.0') },
+      });
+      assert.strictEqual(r.status, 202);
+      const during = (await get(`${DC}/devboxdefinitions/pinned`)).properties;
+      assert.deepStrictEqual(
+        [
+          during.provisioningState,
+          during.activeImageReference?.exactVersion,
+          during.imageReference.exactVersion,
+        ],
+        ['Updating', '1.0.0', '1.1.0'],
+      );
+      const u = new URL(r.headers['azure-asyncoperation']);
+      while ((await call('GET', u.pathname + u.search)).body.status === 'InProgress')
+        await new Promise((res) => setTimeout(res, 10));
+      const after = (await get(`${DC}/devboxdefinitions/pinned`)).properties;
+      assert.deepStrictEqual(
+        [after.provisioningState, after.activeImageReference, after.imageReference.exactVersion],
+        ['Succeeded', undefined, '1.1.0'],
+      );
+
+      const inUse = await call('DELETE', `${DC}/galleries/corp`);
+      assert.deepStrictEqual([inUse.status, inUse.body.error.code], [409, 'GalleryInUse']);
+    },
+  );
 
   it('lists dev centers by subscription and group, definitions by dev center', async () => {
     assert.deepStrictEqual(

@@ -1,10 +1,10 @@
-// Microsoft Dev Box (Microsoft.DevCenter 2024-02-01): dev centers, Compute galleries attached to them, and
-// dev box definitions whose image comes from an attached gallery. Writes are long-running operations with
-// Azure-AsyncOperation (final-state-via azure-async-operation). Attaching needs the dev center to have an
-// identity that may write to the gallery (Contributor); a definition's image is validated against Dev Box's
-// image requirements after the definition is stored (`imageValidationStatus` Pending -> Succeeded/Failed).
-// The error codes and texts of failed attachments and validations are written in the service's style, not
-// seen verbatim.
+// Microsoft Dev Box (Microsoft.DevCenter 2024-02-01): dev centers, Compute galleries attached to
+// them, and dev box definitions whose image comes from an attached gallery. Writes are long-running
+// operations with Azure-AsyncOperation (final-state-via azure-async-operation). Attaching needs the
+// dev center to have an identity that may write to the gallery (Contributor); a definition's image
+// is validated against Dev Box's image requirements after the definition is stored
+// (`imageValidationStatus` Pending -> Succeeded/Failed). The error codes and texts of failed
+// attachments and validations are written in the service's style, not seen verbatim.
 import { ArmError } from '../arm/errors';
 import type { ArmRequest, ResourceTypeDef, SimServices } from '../arm/framework';
 import { buildResource, clone } from '../arm/helpers';
@@ -37,7 +37,9 @@ const devCenterDef: ResourceTypeDef = {
     delete: { ...BOTH, durationMs: 60_000 },
   },
   onStored(r, sim) {
-    r.properties.devCenterUri ??= `https://${sim.info.tenantId}-${r.name.toLowerCase()}.${r.location ?? 'westeurope'}.devcenter.azure.com/`;
+    r.properties.devCenterUri ??=
+      `https://${sim.info.tenantId}-${r.name.toLowerCase()}.` +
+      `${r.location ?? 'westeurope'}.devcenter.azure.com/`;
   },
 };
 
@@ -80,8 +82,8 @@ const attachedGalleryDef: ResourceTypeDef = {
       );
     }
   },
-  // Attaching: the dev center's identity must be able to write to the gallery (Contributor), checked when
-  // the operation runs, as Dev Box does.
+  // Attaching: the dev center's identity must be able to write to the gallery (Contributor),
+  // checked when the operation runs, as Dev Box does.
   async provision(op, r, sim) {
     await op.clock.sleep(60_000, op.signal);
     const devCenter = sim.store.get(devCenterIdOf(r.id));
@@ -90,14 +92,17 @@ const attachedGalleryDef: ResourceTypeDef = {
     if (principals.length === 0) {
       throw badRequest(
         'DevCenterIdentityNotFound',
-        `Dev center '${devCenter?.name}' has no managed identity. Assign a system-assigned or user-assigned identity to the dev center and give it the Contributor role on gallery '${galleryId}'.`,
+        `Dev center '${devCenter?.name}' has no managed identity. Assign a system-assigned ` +
+          `or user-assigned identity to the dev center and give it the Contributor role on ` +
+          `gallery '${galleryId}'.`,
       );
     }
     if (!principals.some((p) => sim.rbac.isAllowed(p, `${GALLERY_TYPE}/write`, galleryId))) {
       throw new ArmError(
         403,
         'GalleryAuthorizationFailed',
-        `The identity of dev center '${devCenter?.name}' does not have permission to access gallery '${galleryId}'. Give it the Contributor role on the gallery.`,
+        `The identity of dev center '${devCenter?.name}' does not have permission to ` +
+          `access gallery '${galleryId}'. Give it the Contributor role on the gallery.`,
       );
     }
   },
@@ -113,7 +118,8 @@ const attachedGalleryDef: ResourceTypeDef = {
       throw new ArmError(
         409,
         'GalleryInUse',
-        `The gallery '${r.name}' is used by dev box definition(s) ${users.map((d) => d.name).join(', ')}. Change or delete them first.`,
+        `The gallery '${r.name}' is used by dev box definition(s) ` +
+          `${users.map((d) => d.name).join(', ')}. Change or delete them first.`,
       );
     }
   },
@@ -121,8 +127,12 @@ const attachedGalleryDef: ResourceTypeDef = {
 
 // ---------------------------------------------------------------- dev box definitions
 
-const IMAGE_REF =
-  /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.DevCenter\/devcenters\/([^/]+)\/galleries\/([^/]+)\/images\/([^/]+)(?:\/versions\/([^/]+))?$/i;
+const IMAGE_REF = new RegExp(
+  '^\\/subscriptions\\/[^/]+\\/resourceGroups\\/[^/]+\\/providers\\/Microsoft\\.DevCenter\\' +
+    '/devcent' +
+    'ers\\/([^/]+)\\/galleries\\/([^/]+)\\/images\\/([^/]+)(?:\\/versions\\/([^/]+))?$',
+  'i',
+);
 
 function attachedGalleryName(imageId: unknown): string | undefined {
   return typeof imageId === 'string' ? IMAGE_REF.exec(imageId)?.[2] : undefined;
@@ -140,7 +150,10 @@ function versionOrder(a: StoredResource, b: StoredResource): number {
   return 0;
 }
 
-/** The Compute gallery image and version a dev box definition's image reference names (latest when no version). */
+/**
+ * The Compute gallery image and version a dev box definition's image reference names (latest when
+ * no version).
+ */
 function resolveImage(sim: SimServices, definitionId: string, imageId: unknown): ResolvedImage {
   const target = 'properties.imageReference.id';
   const m = IMAGE_REF.exec(String(imageId ?? ''));
@@ -148,7 +161,9 @@ function resolveImage(sim: SimServices, definitionId: string, imageId: unknown):
   if (!m || !sameId(String(imageId).split('/galleries/')[0], devCenterId)) {
     throw badRequest(
       'InvalidImageReference',
-      `The image reference '${String(imageId)}' is not an image of dev center '${devCenterId.split('/').pop()}': expected ${devCenterId}/galleries/{galleryName}/images/{imageName}[/versions/{versionName}].`,
+      `The image reference '${String(imageId)}' is not an image of dev center ` +
+        `'${devCenterId.split('/').pop()}': expected ` +
+        `${devCenterId}/galleries/{galleryName}/images/{imageName}[/versions/{versionName}].`,
       target,
     );
   }
@@ -191,7 +206,9 @@ function resolveImage(sim: SimServices, definitionId: string, imageId: unknown):
 
 const TRUSTED_LAUNCH = /^TrustedLaunch(Supported|AndConfidentialVmSupported)?$/i;
 
-/** Dev Box's image requirements, checked against the gallery image definition: the first unmet one. */
+/**
+ * Dev Box's image requirements, checked against the gallery image definition: the first unmet one.
+ */
 function imageProblem(definition: StoredResource): { code: string; message: string } | undefined {
   const p = definition.properties ?? {};
   const security = (p.features ?? []).find((f: any) =>
@@ -201,7 +218,9 @@ function imageProblem(definition: StoredResource): { code: string; message: stri
   if (!/^windows$/i.test(String(p.osType)))
     return {
       code: 'UnsupportedOperatingSystem',
-      message: `The image '${definition.name}' is not a Windows image. Dev Box supports Windows 10 and Windows 11 Enterprise images.`,
+      message:
+        `The image '${definition.name}' is not a Windows image. Dev Box supports Windows 10 ` +
+        `and Windows 11 Enterprise images.`,
     };
   if (!/^generalized$/i.test(String(p.osState)))
     return {
@@ -211,17 +230,23 @@ function imageProblem(definition: StoredResource): { code: string; message: stri
   if (!/^v2$/i.test(String(p.hyperVGeneration ?? 'V1')))
     return {
       code: 'UnsupportedHyperVGeneration',
-      message: `The image '${definition.name}' is Hyper-V generation ${p.hyperVGeneration ?? 'V1'}. Dev Box needs generation V2.`,
+      message:
+        `The image '${definition.name}' is Hyper-V generation ${p.hyperVGeneration ?? 'V1'}. ` +
+        `Dev Box needs generation V2.`,
     };
   if (!TRUSTED_LAUNCH.test(String(security ?? '')))
     return {
       code: 'TrustedLaunchNotEnabled',
-      message: `The image definition '${definition.name}' does not have security type Trusted launch. Dev Box needs Trusted launch images.`,
+      message:
+        `The image definition '${definition.name}' does not have security type Trusted ` +
+        `launch. Dev Box needs Trusted launch images.`,
     };
   if (/(^|[-_.])(avd|evd|multi-?session)([-_.]|$)/i.test(sku))
     return {
       code: 'MultiSessionImageNotSupported',
-      message: `The image '${definition.name}' (sku '${sku}') is a multi-session image. Dev Box needs a single-session image.`,
+      message:
+        `The image '${definition.name}' (sku '${sku}') is a multi-session image. Dev Box ` +
+        `needs a single-session image.`,
     };
   return undefined;
 }
@@ -231,11 +256,14 @@ interface Validation {
   problem?: { code: string; message: string };
 }
 
-// Keyed by the stored document (a PUT/PATCH stores a new one), so a view needs no simulator at hand: the
-// final poll of an operation renders the resource without a request.
+// Keyed by the stored document (a PUT/PATCH stores a new one), so a view needs no simulator at
+// hand: the final poll of an operation renders the resource without a request.
 const validations = new WeakMap<StoredResource, Validation>();
 
-/** Resolves the image reference, sets `exactVersion`, and starts (or, for scenario resources, ends) the validation. */
+/**
+ * Resolves the image reference, sets `exactVersion`, and starts (or, for scenario resources, ends)
+ * the validation.
+ */
 function planValidation(sim: SimServices, r: StoredResource, immediate: boolean): void {
   let validation: Validation;
   try {

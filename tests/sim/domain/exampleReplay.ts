@@ -1,7 +1,7 @@
-// Sends an official example (x-ms-examples file) to a running simulator as its operation describes it:
-// the operation (method, path template) is the one whose x-ms-examples name the file; path parameters
-// fill the template, objects are the body, other scalars the query. Long-running answers are polled to
-// the end. Test support for the examples tests.
+// Sends an official example (x-ms-examples file) to a running simulator as its operation describes
+// it: the operation (method, path template) is the one whose x-ms-examples name the file; path
+// parameters fill the template, objects are the body, other scalars the query. Long-running answers
+// are polled to the end. Test support for the examples tests.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -11,7 +11,9 @@ import { rawRequest } from '../testSupport';
 export interface Replay {
   status: number;
   body: any;
-  /** The operation's final result (the resource after an LRO PUT, the Location result of an action). */
+  /**
+   * The operation's final result (the resource after an LRO PUT, the Location result of an action).
+   */
   final: any;
 }
 
@@ -56,7 +58,10 @@ export class ExampleReplayer {
     return JSON.parse(this.substitute(text));
   }
 
-  /** Sends the example; `expect` is the status wanted (default any 2xx) and, for LROs, the final status. */
+  /**
+   * Sends the example; `expect` is the status wanted (default any 2xx) and, for LROs, the final
+   * status.
+   */
   async send(
     file: string,
     expect: { status?: number; final?: 'Succeeded' | 'Failed' } = {},

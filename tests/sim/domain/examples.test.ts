@@ -1,7 +1,7 @@
-// Every official example of the image builder and gallery operations the tasks use, sent to a running
-// simulator as written (placeholders replaced by ids that exist), must be accepted and complete. The
-// contracts tests check the bodies against the schemas; this checks the simulated services' own rules
-// (sources exist, regions, generations, LROs) accept them too.
+// Every official example of the image builder and gallery operations the tasks use, sent to a
+// running simulator as written (placeholders replaced by ids that exist), must be accepted and
+// complete. The contracts tests check the bodies against the schemas; this checks the simulated
+// services' own rules (sources exist, regions, generations, LROs) accept them too.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -143,93 +143,102 @@ describe('simulator: official examples of the image builder and gallery operatio
     return r;
   }
 
-  it('image templates: CreateImageTemplateLinux/Windows, UpdateImageTemplateTags, Get, Run, ListRunOutputs, GetRunOutput, Cancel (409 when idle), Delete', async () => {
-    const t = `${RG}/providers/Microsoft.VirtualMachineImages/imageTemplates`;
-    for (const [file, name] of [
-      ['CreateImageTemplateLinux.json', 'linuxExample'],
-      ['CreateImageTemplateWindows.json', 'windowsExample'],
-    ]) {
-      const ex = load(AIB, file);
-      const body = ex.parameters.parameters;
-      // Each run distributes to its own managed image ("already exists" otherwise).
-      body.properties.distribute[0].imageId = `${RG}/providers/Microsoft.Compute/images/${name}-out`;
-      await send('PUT', `${t}/${name}`, '2024-02-01', body);
-      await send(
-        'PATCH',
-        `${t}/${name}`,
-        '2024-02-01',
-        load(AIB, 'UpdateImageTemplateTags.json').parameters.parameters,
-      );
-      const got = await send('GET', `${t}/${name}`, '2024-02-01');
-      assert.deepStrictEqual(
-        got.body.tags,
-        load(AIB, 'UpdateImageTemplateTags.json').parameters.parameters.tags,
-      );
-      await send('POST', `${t}/${name}/run`, '2024-02-01');
-      const status = (await send('GET', `${t}/${name}`, '2024-02-01')).body.properties
-        .lastRunStatus;
-      assert.strictEqual(status.runState, 'Succeeded', status.message);
-      const list = await send('GET', `${t}/${name}/runOutputs`, '2024-02-01');
-      assert.strictEqual(list.body.value[0].name, 'image_it_pir_1');
-      const one = await send('GET', `${t}/${name}/runOutputs/image_it_pir_1`, '2024-02-01');
-      assert.strictEqual(
-        one.body.properties.artifactId,
-        `${RG}/providers/Microsoft.Compute/images/${name}-out`,
-      );
-      const idle = await rawRequest(sim, 'POST', `${t}/${name}/cancel?api-version=2024-02-01`, {
-        token,
-      });
-      assert.strictEqual(idle.status, 409);
-      await send('DELETE', `${t}/${name}`, '2024-02-01');
-    }
-  });
+  it(
+    'image templates: CreateImageTemplateLinux/Windows, UpdateImageTemplateTags, Get, Run, ' +
+      'ListRunOutputs, GetRunOutput, Cancel (409 when idle), Delete',
+    async () => {
+      const t = `${RG}/providers/Microsoft.VirtualMachineImages/imageTemplates`;
+      for (const [file, name] of [
+        ['CreateImageTemplateLinux.json', 'linuxExample'],
+        ['CreateImageTemplateWindows.json', 'windowsExample'],
+      ]) {
+        const ex = load(AIB, file);
+        const body = ex.parameters.parameters;
+        // Each run distributes to its own managed image ("already exists" otherwise).
+        body.properties.distribute[0].imageId =
+          `${RG}/providers/Microsoft.Compute/images/` + `${name}-out`;
+        await send('PUT', `${t}/${name}`, '2024-02-01', body);
+        await send(
+          'PATCH',
+          `${t}/${name}`,
+          '2024-02-01',
+          load(AIB, 'UpdateImageTemplateTags.json').parameters.parameters,
+        );
+        const got = await send('GET', `${t}/${name}`, '2024-02-01');
+        assert.deepStrictEqual(
+          got.body.tags,
+          load(AIB, 'UpdateImageTemplateTags.json').parameters.parameters.tags,
+        );
+        await send('POST', `${t}/${name}/run`, '2024-02-01');
+        const status = (await send('GET', `${t}/${name}`, '2024-02-01')).body.properties
+          .lastRunStatus;
+        assert.strictEqual(status.runState, 'Succeeded', status.message);
+        const list = await send('GET', `${t}/${name}/runOutputs`, '2024-02-01');
+        assert.strictEqual(list.body.value[0].name, 'image_it_pir_1');
+        const one = await send('GET', `${t}/${name}/runOutputs/image_it_pir_1`, '2024-02-01');
+        assert.strictEqual(
+          one.body.properties.artifactId,
+          `${RG}/providers/Microsoft.Compute/images/${name}-out`,
+        );
+        const idle = await rawRequest(sim, 'POST', `${t}/${name}/cancel?api-version=2024-02-01`, {
+          token,
+        });
+        assert.strictEqual(idle.status, 409);
+        await send('DELETE', `${t}/${name}`, '2024-02-01');
+      }
+    },
+  );
 
-  it('gallery: Gallery_Create, GalleryImage_Create/Update, every GalleryImageVersion_Create source the tasks use, Update, Get with ReplicationStatus, List, Delete', async () => {
-    const g = `${RG}/providers/Microsoft.Compute/galleries/myGalleryName`;
-    await send('PUT', g, '2024-03-03', load(GAL, 'Gallery_Create.json').parameters.gallery);
-    await send(
-      'PUT',
-      `${g}/images/myGalleryImageName`,
-      '2024-03-03',
-      load(GAL, 'GalleryImage_Create.json').parameters.galleryImage,
-    );
-    await send(
-      'PATCH',
-      `${g}/images/myGalleryImageName`,
-      '2024-03-03',
-      load(GAL, 'GalleryImage_Update.json').parameters.galleryImage,
-    );
-    const files = [
-      'GalleryImageVersion_Create.json',
-      'GalleryImageVersion_Create_WithVmAsSource.json',
-      'GalleryImageVersion_Create_WithImageVersionAsSource.json',
-      'GalleryImageVersion_Create_WithVHD.json',
-    ];
-    for (let i = 0; i < files.length; i++) {
+  it(
+    'gallery: Gallery_Create, GalleryImage_Create/Update, every GalleryImageVersion_Create ' +
+      'source the tasks use, Update, Get with ReplicationStatus, List, Delete',
+    async () => {
+      const g = `${RG}/providers/Microsoft.Compute/galleries/myGalleryName`;
+      await send('PUT', g, '2024-03-03', load(GAL, 'Gallery_Create.json').parameters.gallery);
       await send(
         'PUT',
-        `${g}/images/myGalleryImageName/versions/1.0.${i}`,
+        `${g}/images/myGalleryImageName`,
         '2024-03-03',
-        load(GAL, files[i]).parameters.galleryImageVersion,
+        load(GAL, 'GalleryImage_Create.json').parameters.galleryImage,
       );
-    }
-    await send(
-      'PATCH',
-      `${g}/images/myGalleryImageName/versions/1.0.0`,
-      '2024-03-03',
-      load(GAL, 'GalleryImageVersion_Update.json').parameters.galleryImageVersion,
-    );
-    const v = await send(
-      'GET',
-      `${g}/images/myGalleryImageName/versions/1.0.0`,
-      '2024-03-03&$expand=ReplicationStatus',
-    );
-    assert.strictEqual(v.body.properties.replicationStatus.aggregatedState, 'Completed');
-    const list = await send('GET', `${g}/images/myGalleryImageName/versions`, '2024-03-03');
-    assert.strictEqual(list.body.value.length, files.length);
-    for (let i = 0; i < files.length; i++)
-      await send('DELETE', `${g}/images/myGalleryImageName/versions/1.0.${i}`, '2024-03-03');
-    await send('DELETE', `${g}/images/myGalleryImageName`, '2024-03-03');
-    await send('DELETE', g, '2024-03-03');
-  });
+      await send(
+        'PATCH',
+        `${g}/images/myGalleryImageName`,
+        '2024-03-03',
+        load(GAL, 'GalleryImage_Update.json').parameters.galleryImage,
+      );
+      const files = [
+        'GalleryImageVersion_Create.json',
+        'GalleryImageVersion_Create_WithVmAsSource.json',
+        'GalleryImageVersion_Create_WithImageVersionAsSource.json',
+        'GalleryImageVersion_Create_WithVHD.json',
+      ];
+      for (let i = 0; i < files.length; i++) {
+        await send(
+          'PUT',
+          `${g}/images/myGalleryImageName/versions/1.0.${i}`,
+          '2024-03-03',
+          load(GAL, files[i]).parameters.galleryImageVersion,
+        );
+      }
+      await send(
+        'PATCH',
+        `${g}/images/myGalleryImageName/versions/1.0.0`,
+        '2024-03-03',
+        load(GAL, 'GalleryImageVersion_Update.json').parameters.galleryImageVersion,
+      );
+      const v = await send(
+        'GET',
+        `${g}/images/myGalleryImageName/versions/1.0.0`,
+        '2024-03-03&$expand=ReplicationStatus',
+      );
+      assert.strictEqual(v.body.properties.replicationStatus.aggregatedState, 'Completed');
+      const list = await send('GET', `${g}/images/myGalleryImageName/versions`, '2024-03-03');
+      assert.strictEqual(list.body.value.length, files.length);
+      for (let i = 0; i < files.length; i++)
+        await send('DELETE', `${g}/images/myGalleryImageName/versions/1.0.${i}`, '2024-03-03');
+      await send('DELETE', `${g}/images/myGalleryImageName`, '2024-03-03');
+      await send('DELETE', g, '2024-03-03');
+    },
+  );
 });

@@ -1,7 +1,8 @@
-// How the image builder fetches a customiser's `scriptUri` / `sourceUri`. Blobs in Azurite are really
-// downloaded (with the template identity's data rights checked when RBAC is on and the URL carries no
-// SAS) and their sha256Checksum verified. Nothing beyond loopback can be fetched here, so other URLs count
-// as reachable with unknown content — unless the scenario's `unreachableUrls` (regexes) name them.
+// How the image builder fetches a customiser's `scriptUri` / `sourceUri`. Blobs in Azurite are
+// really downloaded (with the template identity's data rights checked when RBAC is on and the URL
+// carries no SAS) and their sha256Checksum verified. Nothing beyond loopback can be fetched here,
+// so other URLs count as reachable with unknown content — unless the scenario's `unreachableUrls`
+// (regexes) name them.
 import { createHash } from 'crypto';
 import type { SimServices } from '../arm/framework';
 
@@ -67,7 +68,10 @@ export async function fetchExternalFile(
     ) {
       return {
         ok: false,
-        reason: `StatusCode=403 -- Original Error: AuthorizationPermissionMismatch: This request is not authorized to perform this operation using this permission. (identity lacks data action '${action}' on '${scope ?? account}')`,
+        reason:
+          `StatusCode=403 -- Original Error: AuthorizationPermissionMismatch: This request ` +
+          `is not authorized to perform this operation using this permission. (identity ` +
+          `lacks data action '${action}' on '${scope ?? account}')`,
       };
     }
   }
@@ -87,7 +91,9 @@ export async function fetchExternalFile(
     const status = e?.statusCode ?? 'unknown';
     return {
       ok: false,
-      reason: `StatusCode=${status} -- Original Error: ${e?.code ?? e?.message ?? 'download failed'}`,
+      reason:
+        `StatusCode=${status} -- Original Error: ` +
+        `${e?.code ?? e?.message ?? 'download failed'}`,
     };
   }
 }

@@ -1,8 +1,8 @@
 // Azure Compute Gallery (GalleryRP 2024-03-03): galleries, image definitions and image versions.
-// Image versions replicate to their target regions over time (replication.ts); `$expand=ReplicationStatus`
-// shows per-region progress. Error texts are those of the Compute Gallery troubleshooting guide.
-// The image builder's SharedImage distributor creates versions through publishImageVersion(), the same
-// checks and replication as a PUT from a client.
+// Image versions replicate to their target regions over time (replication.ts);
+// `$expand=ReplicationStatus` shows per-region progress. Error texts are those of the Compute
+// Gallery troubleshooting guide. The image builder's SharedImage distributor creates versions
+// through publishImageVersion(), the same checks and replication as a PUT from a client.
 import { ArmError } from '../arm/errors';
 import type { ArmRequest, ResourceTypeDef, SimServices } from '../arm/framework';
 import { buildResource, clone, normaliseLocation } from '../arm/helpers';
@@ -31,7 +31,8 @@ export const GALLERY_TYPE = 'Microsoft.Compute/galleries';
 export const GALLERY_IMAGE_TYPE = 'Microsoft.Compute/galleries/images';
 export const GALLERY_IMAGE_VERSION_TYPE = 'Microsoft.Compute/galleries/images/versions';
 
-// Compute answers gallery PUT/PATCH/DELETE as long-running operations polled at .../capsOperations/{id}.
+// Compute answers gallery PUT/PATCH/DELETE as long-running operations polled at
+// .../capsOperations/{id}.
 const CAPS = {
   header: 'Azure-AsyncOperation' as const,
   asyncSegment: 'capsOperations',
@@ -79,7 +80,9 @@ const galleryDef: ResourceTypeDef = {
   build(req, existing) {
     if (!GALLERY_NAME.test(req.level!.name!)) {
       throw invalidParameter(
-        'Gallery name is invalid. Allowed characters are English alphanumeric characters, with underscores, and periods allowed in the middle, up to 80 characters total. All other special characters, including dashes, are disallowed.',
+        'Gallery name is invalid. Allowed characters are English alphanumeric characters, ' +
+          'with underscores, and periods allowed in the middle, up to 80 characters total. ' +
+          'All other special characters, including dashes, are disallowed.',
         'galleryName',
       );
     }
@@ -167,7 +170,9 @@ const imageDef: ResourceTypeDef = {
         throw new ArmError(
           409,
           'Conflict',
-          `Gallery image: ${clash.name} identified by (publisher:${id.publisher}, offer:${id.offer}, sku:${id.sku}) already exists. Choose a different publisher, offer, sku combination.`,
+          `Gallery image: ${clash.name} identified by (publisher:${id.publisher}, ` +
+            `offer:${id.offer}, sku:${id.sku}) already exists. Choose a different publisher, ` +
+            `offer, sku combination.`,
         );
       }
     }
@@ -213,7 +218,9 @@ interface SourceCheck {
   location: string;
   image: StoredResource;
   caller?: Principal;
-  /** Authorization action of the write that references the source (for LinkedAuthorizationFailed). */
+  /**
+   * Authorization action of the write that references the source (for LinkedAuthorizationFailed).
+   */
   writeAction: string;
 }
 
@@ -230,7 +237,9 @@ function checkSource(
   const direct = ids.length > 0;
   if ((direct && osSrc !== undefined) || ids.length > 1 || (!direct && osSrc === undefined)) {
     throw invalidParameter(
-      'The gallery artifact version source can only be specified either directly under storageProfile or within individual OS or data disks. One and only one source type (user image, snapshot, disk, virtual machine) can be provided.',
+      'The gallery artifact version source can only be specified either directly under ' +
+        'storageProfile or within individual OS or data disks. One and only one source type ' +
+        '(user image, snapshot, disk, virtual machine) can be provided.',
       'galleryImageVersion.properties.storageProfile.source',
     );
   }
@@ -249,10 +258,14 @@ function checkSource(
     return {};
   }
   const id = ids[0] as string;
-  const target = `galleryImageVersion.properties.storageProfile.source.${src.virtualMachineId ? 'virtualMachineId' : 'id'}`;
+  const target =
+    `galleryImageVersion.properties.storageProfile.source.` +
+    `${src.virtualMachineId ? 'virtualMachineId' : 'id'}`;
   if (!/^\/subscriptions\/[^/]+\//i.test(id)) {
     throw invalidParameter(
-      `Property id '${id}' at path 'properties.storageProfile.source.id' is invalid. Expect fully qualified resource Id that start with '/subscriptions/{subscriptionId}' or '/providers/{resourceProviderNamespace}/'.`,
+      `Property id '${id}' at path 'properties.storageProfile.source.id' is invalid. ` +
+        `Expect fully qualified resource Id that start with ` +
+        `'/subscriptions/{subscriptionId}' or '/providers/{resourceProviderNamespace}/'.`,
       target,
     );
   }
@@ -266,22 +279,28 @@ function checkSource(
   const allowed = [IMAGE_TYPE, VM_TYPE, GALLERY_IMAGE_VERSION_TYPE].map((t) => t.toLowerCase());
   if (resource && !allowed.includes(kind!))
     throw invalidParameter(
-      `The source id: ${id} must either be a managed image, virtual machine or another gallery image version.`,
+      `The source id: ${id} must either be a managed image, virtual machine or another ` +
+        `gallery image version.`,
       target,
     );
   if (!resource) {
     if (
-      !/\/providers\/Microsoft\.Compute\/(images|virtualMachines|galleries\/[^/]+\/images\/[^/]+\/versions)\/[^/]+$/i.test(
-        id,
-      )
+      !new RegExp(
+        '\\/providers\\/Microsoft\\.Compute\\/(images|virtualMachines|galleries\\/[^/]+\\' +
+          '/images\\/[^' +
+          '/]+\\/versions)\\/[^/]+$',
+        'i',
+      ).test(id)
     ) {
       throw invalidParameter(
-        `The source id: ${id} must either be a managed image, virtual machine or another gallery image version.`,
+        `The source id: ${id} must either be a managed image, virtual machine or another ` +
+          `gallery image version.`,
         target,
       );
     }
     throw invalidParameter(
-      `Source ${id} is not found. Please check source exists, and is in the same region as gallery image version being created.`,
+      `Source ${id} is not found. Please check source exists, and is in the same region as ` +
+        `gallery image version being created.`,
       target,
     );
   }
@@ -291,7 +310,8 @@ function checkSource(
     !sameRegion(resource.location, c.location)
   ) {
     throw invalidParameter(
-      `Source ${id} is not found. Please check source exists, and is in the same region as gallery image version being created.`,
+      `Source ${id} is not found. Please check source exists, and is in the same region as ` +
+        `gallery image version being created.`,
       target,
     );
   }
@@ -317,13 +337,16 @@ function checkTraits(
   const wantGen = image.properties?.hyperVGeneration ?? 'V1';
   if (traits.generation && traits.generation.toLowerCase() !== String(wantGen).toLowerCase()) {
     throw invalidParameter(
-      `The resource with id '${id}' has a different Hypervisor generation ['${traits.generation}'] than the parent gallery image Hypervisor generation ['${wantGen}']`,
+      `The resource with id '${id}' has a different Hypervisor generation ` +
+        `['${traits.generation}'] than the parent gallery image Hypervisor generation ` +
+        `['${wantGen}']`,
     );
   }
   const wantOs = image.properties?.osType;
   if (traits.osType && wantOs && traits.osType.toLowerCase() !== String(wantOs).toLowerCase()) {
     throw invalidParameter(
-      `The resource with id '${id}' has a different OS type ['${traits.osType}'] than the parent gallery image OS type generation ['${wantOs}']`,
+      `The resource with id '${id}' has a different OS type ['${traits.osType}'] than the ` +
+        `parent gallery image OS type generation ['${wantOs}']`,
     );
   }
 }
@@ -338,15 +361,16 @@ export interface VersionRequest {
 }
 
 /**
- * Validates a version PUT and builds its document; plans replication for regions not replicated yet.
- * Shared by the ARM PUT handler and the image builder's SharedImage distributor.
+ * Validates a version PUT and builds its document; plans replication for regions not replicated
+ * yet. Shared by the ARM PUT handler and the image builder's SharedImage distributor.
  */
 export function prepareImageVersion(v: VersionRequest): StoredResource {
   const { sim, id, body, existing } = v;
   const name = id.split('/').pop()!;
   if (!VERSION_NAME.test(name) || name.split('.').some((x) => Number(x) > 2147483647)) {
     throw invalidParameter(
-      'The image version name is invalid. The image version name should follow Major(int).Minor(int).Patch(int) format, for e.g: 1.0.0, 2018.12.1 etc.',
+      'The image version name is invalid. The image version name should follow ' +
+        'Major(int).Minor(int).Patch(int) format, for e.g: 1.0.0, 2018.12.1 etc.',
       'galleryImageVersionName',
     );
   }
@@ -376,7 +400,8 @@ export function prepareImageVersion(v: VersionRequest): StoredResource {
     const after = storageProfile?.source?.id ?? storageProfile?.source?.virtualMachineId;
     if (after !== undefined && before !== undefined && !sameId(before, after)) {
       throw invalidParameter(
-        "Changing property 'galleryImageVersion.properties.storageProfile.source.id' is not allowed.",
+        "Changing property 'galleryImageVersion.properties.storageProfile.source.id' is " +
+          'not allowed.',
         'galleryImageVersion.properties.storageProfile.source.id',
       );
     }
@@ -400,7 +425,8 @@ export function prepareImageVersion(v: VersionRequest): StoredResource {
   }
   checkEndOfLife(pp.endOfLifeDate);
 
-  // Target regions: default the version's own region; must include it; no duplicates; replica counts 1..100.
+  // Target regions: default the version's own region; must include it; no duplicates; replica
+  // counts 1..100.
   const replicaCount =
     pp.replicaCount ?? existing?.properties?.publishingProfile?.replicaCount ?? 1;
   const storageAccountType =
@@ -421,14 +447,18 @@ export function prepareImageVersion(v: VersionRequest): StoredResource {
     const count = t.regionalReplicaCount ?? replicaCount;
     if (!Number.isInteger(count) || count < 1 || count > 100) {
       throw invalidParameter(
-        `The value ${count} of parameter 'galleryImageVersion.properties.publishingProfile.targetRegions.regionalReplicaCount' is out of range. The value must be between 1 and 100, inclusive.`,
+        `The value ${count} of parameter ` +
+          `'galleryImageVersion.properties.publishingProfile.targetRegions.regionalReplicaCount' ` +
+          `is out of range. The value must be between 1 and 100, inclusive.`,
         'galleryImageVersion.properties.publishingProfile.targetRegions.regionalReplicaCount',
       );
     }
   }
   if (!seen.has(regionKey(location))) {
     throw invalidParameter(
-      `Gallery image version publishing profile regions '${requested.map((t) => t.name).join(', ')}' must contain the location of image version '${location}'.`,
+      `Gallery image version publishing profile regions ` +
+        `'${requested.map((t) => t.name).join(', ')}' must contain the location of image ` +
+        `version '${location}'.`,
       'galleryImageVersion.properties.publishingProfile.targetRegions',
     );
   }
@@ -445,7 +475,9 @@ export function prepareImageVersion(v: VersionRequest): StoredResource {
       throw new ArmError(
         409,
         'OperationNotAllowed',
-        `Removing replicated regions (${removed.map((t: any) => t.name).join(', ')}) from gallery image version '${name}' is not allowed because safetyProfile.allowDeletionOfReplicatedLocations is false.`,
+        `Removing replicated regions (${removed.map((t: any) => t.name).join(', ')}) from ` +
+          `gallery image version '${name}' is not allowed because ` +
+          `safetyProfile.allowDeletionOfReplicatedLocations is false.`,
       );
     }
   }
@@ -497,7 +529,10 @@ export function prepareImageVersion(v: VersionRequest): StoredResource {
   return doc;
 }
 
-/** After a version is stored: plan replication of its new regions (existing regions keep their state). */
+/**
+ * After a version is stored: plan replication of its new regions (existing regions keep their
+ * state).
+ */
 function planReplication(sim: SimServices, doc: StoredResource): void {
   const plans = plansOf(sim, doc.id);
   const wanted: string[] = doc.properties.publishingProfile.targetRegions.map((t: any) => t.name);
@@ -530,7 +565,10 @@ export async function awaitReplication(
   }
 }
 
-/** Creates (or updates) a version and waits for its replication: used by the image builder's distributor. */
+/**
+ * Creates (or updates) a version and waits for its replication: used by the image builder's
+ * distributor.
+ */
 export async function publishImageVersion(
   v: VersionRequest,
   signal: AbortSignal,
@@ -549,7 +587,10 @@ export async function publishImageVersion(
   return stored;
 }
 
-/** A VHD source on this simulator's Azurite must exist (URLs elsewhere cannot be checked and are accepted). */
+/**
+ * A VHD source on this simulator's Azurite must exist (URLs elsewhere cannot be checked and are
+ * accepted).
+ */
 async function checkVhdBlob(sim: SimServices, body: any): Promise<void> {
   const uri = body?.properties?.storageProfile?.osDiskImage?.source?.uri;
   if (typeof uri !== 'string') return;
@@ -558,7 +599,8 @@ async function checkVhdBlob(sim: SimServices, body: any): Promise<void> {
     u = new URL(uri);
   } catch {
     throw invalidParameter(
-      `The value '${uri}' of parameter 'galleryImageVersion.properties.storageProfile.osDiskImage.source.uri' is invalid.`,
+      `The value '${uri}' of parameter ` +
+        `'galleryImageVersion.properties.storageProfile.osDiskImage.source.uri' is invalid.`,
       'galleryImageVersion.properties.storageProfile.osDiskImage.source.uri',
     );
   }
@@ -665,7 +707,8 @@ export const versionDef: ResourceTypeDef = {
       throw new ArmError(
         409,
         'DeleteGalleryImageVersionBlockedBeforeEndOfLife',
-        'Deletion of Gallery image version is not allowed because the image is enabled for blockDeletionBeforeEndOfLife and its endOfLifeDate has not reached yet.',
+        'Deletion of Gallery image version is not allowed because the image is enabled for ' +
+          'blockDeletionBeforeEndOfLife and its endOfLifeDate has not reached yet.',
       );
     }
   },

@@ -1,10 +1,11 @@
 // Direct sharing of a Compute gallery (GalleryRP 2024-03-03, GallerySharingProfile_Update):
-// POST .../galleries/{g}/share with a SharingUpdate, long-running (202 + Azure-AsyncOperation + Location,
-// the Location answering the SharingUpdate). Add merges groups into `sharingProfile.groups`, Remove takes
-// ids out, Reset clears the groups and makes the gallery Private again. The groups are shown only with
-// `$expand=SharingProfile/Groups` (or `$select=Permissions`), as Compute does; a plain GET shows the
-// permission alone. Adding needs the gallery's permission to be Groups first (a PATCH of
-// sharingProfile.permissions). The texts of the refusals are written in Compute's style, not seen verbatim.
+// POST .../galleries/{g}/share with a SharingUpdate, long-running (202 + Azure-AsyncOperation +
+// Location, the Location answering the SharingUpdate). Add merges groups into
+// `sharingProfile.groups`, Remove takes ids out, Reset clears the groups and makes the gallery
+// Private again. The groups are shown only with `$expand=SharingProfile/Groups` (or
+// `$select=Permissions`), as Compute does; a plain GET shows the permission alone. Adding needs the
+// gallery's permission to be Groups first (a PATCH of sharingProfile.permissions). The texts of the
+// refusals are written in Compute's style, not seen verbatim.
 import { ArmError } from '../arm/errors';
 import type { ActionDef, ArmRequest, SimServices } from '../arm/framework';
 import { clone, startOperation } from '../arm/helpers';
@@ -42,14 +43,17 @@ function requestedGroups(body: any, operationType: string): Group[] {
     const type = GROUP_TYPES.find((t) => t.toLowerCase() === String(g?.type ?? '').toLowerCase());
     if (!type)
       throw invalid(
-        `The value '${g?.type}' of sharing profile group type is invalid. Allowed values are: ${GROUP_TYPES.join(', ')}.`,
+        `The value '${g?.type}' of sharing profile group type is invalid. Allowed values ` +
+          `are: ${GROUP_TYPES.join(', ')}.`,
         `sharingUpdate.groups[${i}].type`,
       );
     const ids: string[] = g.ids ?? [];
     const bad = ids.find((id) => !GUID.test(String(id)));
     if (ids.length === 0 || bad !== undefined)
       throw invalid(
-        `The ids of sharing profile group '${type}' must be one or more ${type === 'Subscriptions' ? 'subscription' : 'tenant'} ids (GUIDs)${bad !== undefined ? `; '${bad}' is not one` : ''}.`,
+        `The ids of sharing profile group '${type}' must be one or more ` +
+          `${type === 'Subscriptions' ? 'subscription' : 'tenant'} ids ` +
+          `(GUIDs)${bad !== undefined ? `; '${bad}' is not one` : ''}.`,
         `sharingUpdate.groups[${i}].ids`,
       );
     return { type, ids: ids.map(String) };
@@ -90,7 +94,8 @@ export const shareAction: ActionDef = {
     }
     if (!operationType)
       throw invalid(
-        `The value '${req.body?.operationType}' of parameter 'sharingUpdate.operationType' is invalid. Allowed values are: Add, Remove, Reset.`,
+        `The value '${req.body?.operationType}' of parameter 'sharingUpdate.operationType' ` +
+          `is invalid. Allowed values are: Add, Remove, Reset.`,
         'sharingUpdate.operationType',
       );
     const groups = operationType === 'Reset' ? [] : requestedGroups(req.body, operationType);
@@ -99,7 +104,9 @@ export const shareAction: ActionDef = {
       throw new ArmError(
         409,
         'OperationNotAllowed',
-        `Gallery '${gallery.name}' has sharing permission '${permissions}'. Set sharingProfile.permissions to 'Groups' before sharing it with subscriptions or tenants.`,
+        `Gallery '${gallery.name}' has sharing permission '${permissions}'. Set ` +
+          `sharingProfile.permissions to 'Groups' before sharing it with subscriptions or ` +
+          `tenants.`,
       );
     }
     const result = { operationType, ...(operationType === 'Reset' ? {} : { groups }) };

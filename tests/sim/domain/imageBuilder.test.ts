@@ -1,5 +1,6 @@
-// The image builder end to end through the official SDKs over HTTPS: create, run, phases, live container
-// log, customization.log, distribution to the gallery with replication, runOutputs, cancel, delete.
+// The image builder end to end through the official SDKs over HTTPS: create, run, phases, live
+// container log, customization.log, distribution to the gallery with replication, runOutputs,
+// cancel, delete.
 import * as assert from 'assert';
 import { createHash } from 'crypto';
 import { RunningSim, startSimulator } from '../index';
@@ -90,111 +91,118 @@ describe('simulator: image builder', function () {
   });
   after(async () => sim?.stop());
 
-  it('builds a Windows image: phases, container log, customization.log, gallery version, runOutputs', async () => {
-    const { aib, aci, compute } = clients(sim);
-    await aib.virtualMachineImageTemplates.beginCreateOrUpdateAndWait(
-      'rg-img',
-      'win-ok',
-      windowsTemplate([
-        {
-          type: 'PowerShell',
-          name: 'hello',
-          inline: [
-            'Write-Host "hello from the build"',
-            'New-Item -Path C:\\BuildArtifacts -ItemType Directory',
-          ],
-        },
-        { type: 'WindowsRestart', restartTimeout: '10m' },
-        { type: 'WindowsUpdate', searchCriteria: 'IsInstalled=0', updateLimit: 20 },
-      ]),
-    );
-    const created = await aib.virtualMachineImageTemplates.get('rg-img', 'win-ok');
-    assert.strictEqual(created.provisioningState, 'Succeeded');
-    assert.match(
-      created.exactStagingResourceGroup!,
-      /\/resourceGroups\/IT_rg-img_win-ok_[0-9a-f-]{36}$/,
-    );
+  it(
+    'builds a Windows image: phases, container log, customization.log, gallery version, ' +
+      'runOutputs',
+    async () => {
+      const { aib, aci, compute } = clients(sim);
+      await aib.virtualMachineImageTemplates.beginCreateOrUpdateAndWait(
+        'rg-img',
+        'win-ok',
+        windowsTemplate([
+          {
+            type: 'PowerShell',
+            name: 'hello',
+            inline: [
+              'Write-Host "hello from the build"',
+              'New-Item -Path C:\\BuildArtifacts -ItemType Directory',
+            ],
+          },
+          { type: 'WindowsRestart', restartTimeout: '10m' },
+          { type: 'WindowsUpdate', searchCriteria: 'IsInstalled=0', updateLimit: 20 },
+        ]),
+      );
+      const created = await aib.virtualMachineImageTemplates.get('rg-img', 'win-ok');
+      assert.strictEqual(created.provisioningState, 'Succeeded');
+      assert.match(
+        created.exactStagingResourceGroup!,
+        /\/resourceGroups\/IT_rg-img_win-ok_[0-9a-f-]{36}$/,
+      );
 
-    const t0 = Date.now();
-    await aib.virtualMachineImageTemplates.beginRun('rg-img', 'win-ok');
-    const { template, phases } = await waitForRun(aib, 'rg-img', 'win-ok');
-    const took = Date.now() - t0;
-    assert.strictEqual(
-      template.lastRunStatus.runState,
-      'Succeeded',
-      template.lastRunStatus.message,
-    );
-    assert.deepStrictEqual(
-      phases.filter((p) => p !== 'Queued'),
-      ['Building', 'Customizing', 'Distributing'],
-    );
-    assert.ok(took < 5000, `build took ${took} ms`);
-    assert.ok(template.lastRunStatus.startTime && template.lastRunStatus.endTime);
-    assert.match(template.source.exactVersion, /^\d+\.\d+\.\d+$/);
+      const t0 = Date.now();
+      await aib.virtualMachineImageTemplates.beginRun('rg-img', 'win-ok');
+      const { template, phases } = await waitForRun(aib, 'rg-img', 'win-ok');
+      const took = Date.now() - t0;
+      assert.strictEqual(
+        template.lastRunStatus.runState,
+        'Succeeded',
+        template.lastRunStatus.message,
+      );
+      assert.deepStrictEqual(
+        phases.filter((p) => p !== 'Queued'),
+        ['Building', 'Customizing', 'Distributing'],
+      );
+      assert.ok(took < 5000, `build took ${took} ms`);
+      assert.ok(template.lastRunStatus.startTime && template.lastRunStatus.endTime);
+      assert.match(template.source.exactVersion, /^\d+\.\d+\.\d+$/);
 
-    const staging = template.exactStagingResourceGroup.split('/').pop();
-    const groups = [];
-    for await (const g of aci.containerGroups.listByResourceGroup(staging)) groups.push(g);
-    assert.strictEqual(groups.length, 1);
-    assert.match(groups[0].name!, /^vmimagebuilder-build-container-/);
-    const container = groups[0].containers[0].name;
-    const all = await aci.containers.listLogs(staging, groups[0].name!, container, {
-      timestamps: true,
-    });
-    const lines = all.content!.trimEnd().split('\n');
-    assert.ok(lines.length > 40, `only ${lines.length} lines`);
-    for (const l of lines)
-      assert.match(l, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z \[[0-9a-f-]{36}\] /);
-    const tail = await aci.containers.listLogs(staging, groups[0].name!, container, { tail: 3 });
-    assert.strictEqual(tail.content!.trimEnd().split('\n').length, 3);
-    assert.ok(lines.some((l) => l.includes('PACKER OUT     azure-arm: hello from the build')));
-    assert.ok(lines.some((l) => l.includes('(telemetry) Starting provisioner windows-update')));
-    assert.ok(lines.some((l) => l.includes('Machine successfully restarted, moving on')));
+      const staging = template.exactStagingResourceGroup.split('/').pop();
+      const groups = [];
+      for await (const g of aci.containerGroups.listByResourceGroup(staging)) groups.push(g);
+      assert.strictEqual(groups.length, 1);
+      assert.match(groups[0].name!, /^vmimagebuilder-build-container-/);
+      const container = groups[0].containers[0].name;
+      const all = await aci.containers.listLogs(staging, groups[0].name!, container, {
+        timestamps: true,
+      });
+      const lines = all.content!.trimEnd().split('\n');
+      assert.ok(lines.length > 40, `only ${lines.length} lines`);
+      for (const l of lines)
+        assert.match(l, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z \[[0-9a-f-]{36}\] /);
+      const tail = await aci.containers.listLogs(staging, groups[0].name!, container, { tail: 3 });
+      assert.strictEqual(tail.content!.trimEnd().split('\n').length, 3);
+      assert.ok(lines.some((l) => l.includes('PACKER OUT     azure-arm: hello from the build')));
+      assert.ok(lines.some((l) => l.includes('(telemetry) Starting provisioner windows-update')));
+      assert.ok(lines.some((l) => l.includes('Machine successfully restarted, moving on')));
 
-    const state = sim.state();
-    const acct = state.resources.find(
-      (r) =>
-        r.type === 'Microsoft.Storage/storageAccounts' &&
-        r.id.toLowerCase().includes(staging.toLowerCase()),
-    )!;
-    const blobs = await blobService(sim, acct.id);
-    const names: string[] = [];
-    for await (const b of blobs.getContainerClient('packerlogs').listBlobsFlat())
-      names.push(b.name);
-    assert.strictEqual(names.length, 1);
-    assert.match(names[0], /^[0-9a-f-]{36}\/customization\.log$/);
-    const log = (
-      await blobs.getContainerClient('packerlogs').getBlobClient(names[0]).downloadToBuffer()
-    ).toString('utf8');
-    const head = (
-      await blobs.getContainerClient('packerlogs').getBlobClient(names[0]).downloadToBuffer(0, 100)
-    ).toString('utf8');
-    assert.strictEqual(head, log.slice(0, 100));
-    // Every container line is in the log file, in the same order.
-    const fileLines = log.trimEnd().split('\n');
-    const containerLines = lines.map((l) => l.slice(l.indexOf(' ') + 1));
-    assert.deepStrictEqual(fileLines.slice(0, containerLines.length), containerLines);
+      const state = sim.state();
+      const acct = state.resources.find(
+        (r) =>
+          r.type === 'Microsoft.Storage/storageAccounts' &&
+          r.id.toLowerCase().includes(staging.toLowerCase()),
+      )!;
+      const blobs = await blobService(sim, acct.id);
+      const names: string[] = [];
+      for await (const b of blobs.getContainerClient('packerlogs').listBlobsFlat())
+        names.push(b.name);
+      assert.strictEqual(names.length, 1);
+      assert.match(names[0], /^[0-9a-f-]{36}\/customization\.log$/);
+      const log = (
+        await blobs.getContainerClient('packerlogs').getBlobClient(names[0]).downloadToBuffer()
+      ).toString('utf8');
+      const head = (
+        await blobs
+          .getContainerClient('packerlogs')
+          .getBlobClient(names[0])
+          .downloadToBuffer(0, 100)
+      ).toString('utf8');
+      assert.strictEqual(head, log.slice(0, 100));
+      // Every container line is in the log file, in the same order.
+      const fileLines = log.trimEnd().split('\n');
+      const containerLines = lines.map((l) => l.slice(l.indexOf(' ') + 1));
+      assert.deepStrictEqual(fileLines.slice(0, containerLines.length), containerLines);
 
-    const outputs = [];
-    for await (const o of aib.virtualMachineImageTemplates.listRunOutputs('rg-img', 'win-ok'))
-      outputs.push(o);
-    assert.strictEqual(outputs.length, 1);
-    assert.strictEqual(outputs[0].name, 'sig');
-    assert.strictEqual(outputs[0].provisioningState, 'Succeeded');
-    assert.match(outputs[0].artifactId!, /\/galleries\/gal\/images\/win11\/versions\/1\.0\.0$/);
-    const version = await compute.galleryImageVersions.get('rg-img', 'gal', 'win11', '1.0.0', {
-      expand: 'ReplicationStatus',
-    });
-    assert.strictEqual(version.provisioningState, 'Succeeded');
-    assert.deepStrictEqual(
-      version.replicationStatus!.summary!.map((s) => [s.region, s.state, s.progress]),
-      [
-        ['West Europe', 'Completed', 100],
-        ['North Europe', 'Completed', 100],
-      ],
-    );
-    assert.strictEqual(version.publishingProfile!.targetRegions![1].regionalReplicaCount, 2);
-  });
+      const outputs = [];
+      for await (const o of aib.virtualMachineImageTemplates.listRunOutputs('rg-img', 'win-ok'))
+        outputs.push(o);
+      assert.strictEqual(outputs.length, 1);
+      assert.strictEqual(outputs[0].name, 'sig');
+      assert.strictEqual(outputs[0].provisioningState, 'Succeeded');
+      assert.match(outputs[0].artifactId!, /\/galleries\/gal\/images\/win11\/versions\/1\.0\.0$/);
+      const version = await compute.galleryImageVersions.get('rg-img', 'gal', 'win11', '1.0.0', {
+        expand: 'ReplicationStatus',
+      });
+      assert.strictEqual(version.provisioningState, 'Succeeded');
+      assert.deepStrictEqual(
+        version.replicationStatus!.summary!.map((s) => [s.region, s.state, s.progress]),
+        [
+          ['West Europe', 'Completed', 100],
+          ['North Europe', 'Completed', 100],
+        ],
+      );
+      assert.strictEqual(version.publishingProfile!.targetRegions![1].regionalReplicaCount, 2);
+    },
+  );
 
   it("a second PUT of a template answers AIB's Conflict", async () => {
     const { aib } = clients(sim);
@@ -212,9 +220,10 @@ describe('simulator: image builder', function () {
       (e: any) =>
         e.statusCode === 409 &&
         e.code === 'Conflict' &&
-        /^Update\/Upgrade of image templates is currently not supported\. Please change the name of the template you are submitting\./.test(
-          e.message,
-        ),
+        new RegExp(
+          '^Update\\/Upgrade of image templates is currently not supported\\. Please change ' +
+            'the name of the template you are submitting\\.',
+        ).test(e.message),
     );
   });
 
@@ -238,18 +247,30 @@ describe('simulator: image builder', function () {
     assert.strictEqual(t.lastRunStatus!.runSubState, 'Customizing');
     assert.match(
       t.lastRunStatus!.message!,
-      /^Failed while waiting for packerizer: .* Image Build log location: https:\/\/127\.0\.0\.1:\d+\/[a-z0-9]{24}\/packerlogs\/[0-9a-f-]{36}\/customization\.log\. OperationId: [0-9a-f-]{36}\./,
+      new RegExp(
+        '^Failed while waiting for packerizer: .* Image Build log location: ' +
+          'https:\\/\\/127\\.0\\.0\\.' +
+          ('1:\\d+\\/[a-z0-9]{24}\\/packerlogs\\/[0-9a-f-]{36}\\/customization\\.log\\. ' +
+            'OperationId: ') +
+          '[0-9a-f-]{36}\\.',
+      ),
     );
     const log = await logOf(sim, t);
     assert.match(
       log,
-      /PACKER ERR \d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d packer-provisioner-shell plugin: Found command: exit 1\n/,
+      new RegExp(
+        'PACKER ERR \\d{4}\\/\\d\\d\\/\\d\\d \\d\\d:\\d\\d:\\d\\d packer-provisioner-shell ' +
+          'plugin: Found command: exit 1\\n',
+      ),
     );
     assert.match(log, /PACKER OUT     azure-arm: before\n/);
     assert.doesNotMatch(log, /azure-arm: never/);
     assert.match(
       log,
-      /PACKER OUT Build 'azure-arm' errored after .*: Script exited with non-zero exit status: 1\. Allowed exit codes are: \[0\]\n/,
+      new RegExp(
+        "PACKER OUT Build 'azure-arm' errored after .*: Script exited with non-zero exit " +
+          'status: 1\\. Allowed exit codes are: \\[0\\]\\n',
+      ),
     );
     const outputs = [];
     for await (const o of aib.virtualMachineImageTemplates.listRunOutputs('rg-img', 'exit1'))
@@ -304,111 +325,125 @@ describe('simulator: image builder', function () {
     );
   });
 
-  it('scriptUri and File blobs in Azurite are downloaded and checked; missing blob, wrong checksum and unreachable URL fail', async () => {
-    const { aib } = clients(sim);
-    const script = Buffer.from('#!/bin/bash\necho "installing tools"\nsleep 30\necho done\n');
-    const sha = createHash('sha256').update(script).digest('hex');
-    const cc = (await blobService(sim, ARTIFACTS)).getContainerClient('scripts');
-    await cc.createIfNotExists();
-    await cc.getBlockBlobClient('setup.sh').uploadData(script);
-    const base = sim.info.blobEndpointTemplate.replace('{account}', 'artifacts01');
-    const run = async (name: string, customize: any[]): Promise<any> => {
+  it(
+    'scriptUri and File blobs in Azurite are downloaded and checked; missing blob, wrong ' +
+      'checksum and unreachable URL fail',
+    async () => {
+      const { aib } = clients(sim);
+      const script = Buffer.from('#!/bin/bash\necho "installing tools"\nsleep 30\necho done\n');
+      const sha = createHash('sha256').update(script).digest('hex');
+      const cc = (await blobService(sim, ARTIFACTS)).getContainerClient('scripts');
+      await cc.createIfNotExists();
+      await cc.getBlockBlobClient('setup.sh').uploadData(script);
+      const base = sim.info.blobEndpointTemplate.replace('{account}', 'artifacts01');
+      const run = async (name: string, customize: any[]): Promise<any> => {
+        await aib.virtualMachineImageTemplates.beginCreateOrUpdateAndWait(
+          'rg-img',
+          name,
+          linuxTemplate(customize, { source: { type: 'ManagedImage', imageId: MANAGED_SOURCE } }),
+        );
+        await aib.virtualMachineImageTemplates.beginRun('rg-img', name);
+        return (await waitForRun(aib, 'rg-img', name)).template;
+      };
+
+      const ok = await run('uri-ok', [
+        { type: 'Shell', scriptUri: `${base}scripts/setup.sh`, sha256Checksum: sha },
+        {
+          type: 'File',
+          sourceUri: `${base}scripts/setup.sh`,
+          destination: '/tmp/setup.sh',
+          sha256Checksum: sha.toUpperCase(),
+        },
+        {
+          type: 'Shell',
+          scriptUri: 'https://raw.githubusercontent.com/contoso/scripts/main/harden.sh',
+          sha256Checksum: 'ab'.repeat(32),
+        },
+      ]);
+      assert.strictEqual(ok.lastRunStatus.runState, 'Succeeded', ok.lastRunStatus.message);
+      const log = await logOf(sim, ok);
+      assert.match(log, /azure-arm: installing tools\n/);
+      assert.match(log, /==> azure-arm: Uploading \/tmp\/\S+ => \/tmp\/setup\.sh\n/);
+
+      const missing = await run('uri-missing', [
+        { type: 'Shell', scriptUri: `${base}scripts/nope.sh` },
+      ]);
+      assert.strictEqual(missing.lastRunStatus.runState, 'Failed');
+      assert.strictEqual(missing.lastRunStatus.runSubState, 'Building');
+      assert.match(
+        missing.lastRunStatus.message,
+        new RegExp(
+          '^Downloading external file ' +
+            '\\(https:\\/\\/127\\.0\\.0\\.1:\\d+\\/artifacts01\\/scripts\\/n' +
+            'ope\\.sh\\) to local file \\(\\S+\\) \\[attempt 10 of 10\\] failed: Error downloading',
+        ),
+      );
+
+      const wrong = await run('uri-checksum', [
+        { type: 'Shell', scriptUri: `${base}scripts/setup.sh`, sha256Checksum: '0'.repeat(64) },
+      ]);
+      assert.strictEqual(wrong.lastRunStatus.runState, 'Failed');
+      assert.match(
+        wrong.lastRunStatus.message,
+        new RegExp(
+          `checksum of the downloaded file '${sha}' does not match the sha256Checksum ` +
+            `'${'0'.repeat(64)}'`,
+        ),
+      );
+
+      const unreachable = await run('uri-unreachable', [
+        { type: 'Shell', scriptUri: 'https://unreachable.example.com/x.sh' },
+      ]);
+      assert.strictEqual(unreachable.lastRunStatus.runState, 'Failed');
+      assert.match(
+        unreachable.lastRunStatus.message,
+        /Downloading external file \(https:\/\/unreachable\.example\.com\/x\.sh\)/,
+      );
+    },
+  );
+
+  it(
+    'cancel: Canceling then Canceled, the container log stops, the run operation ends ' +
+      'Canceled',
+    async () => {
+      const { aib, aci } = clients(sim);
       await aib.virtualMachineImageTemplates.beginCreateOrUpdateAndWait(
         'rg-img',
-        name,
-        linuxTemplate(customize, { source: { type: 'ManagedImage', imageId: MANAGED_SOURCE } }),
+        'to-cancel',
+        linuxTemplate([{ type: 'Shell', inline: ['echo start', 'sleep 3000', 'echo end'] }]),
       );
-      await aib.virtualMachineImageTemplates.beginRun('rg-img', name);
-      return (await waitForRun(aib, 'rg-img', name)).template;
-    };
-
-    const ok = await run('uri-ok', [
-      { type: 'Shell', scriptUri: `${base}scripts/setup.sh`, sha256Checksum: sha },
-      {
-        type: 'File',
-        sourceUri: `${base}scripts/setup.sh`,
-        destination: '/tmp/setup.sh',
-        sha256Checksum: sha.toUpperCase(),
-      },
-      {
-        type: 'Shell',
-        scriptUri: 'https://raw.githubusercontent.com/contoso/scripts/main/harden.sh',
-        sha256Checksum: 'ab'.repeat(32),
-      },
-    ]);
-    assert.strictEqual(ok.lastRunStatus.runState, 'Succeeded', ok.lastRunStatus.message);
-    const log = await logOf(sim, ok);
-    assert.match(log, /azure-arm: installing tools\n/);
-    assert.match(log, /==> azure-arm: Uploading \/tmp\/\S+ => \/tmp\/setup\.sh\n/);
-
-    const missing = await run('uri-missing', [
-      { type: 'Shell', scriptUri: `${base}scripts/nope.sh` },
-    ]);
-    assert.strictEqual(missing.lastRunStatus.runState, 'Failed');
-    assert.strictEqual(missing.lastRunStatus.runSubState, 'Building');
-    assert.match(
-      missing.lastRunStatus.message,
-      /^Downloading external file \(https:\/\/127\.0\.0\.1:\d+\/artifacts01\/scripts\/nope\.sh\) to local file \(\S+\) \[attempt 10 of 10\] failed: Error downloading/,
-    );
-
-    const wrong = await run('uri-checksum', [
-      { type: 'Shell', scriptUri: `${base}scripts/setup.sh`, sha256Checksum: '0'.repeat(64) },
-    ]);
-    assert.strictEqual(wrong.lastRunStatus.runState, 'Failed');
-    assert.match(
-      wrong.lastRunStatus.message,
-      new RegExp(
-        `checksum of the downloaded file '${sha}' does not match the sha256Checksum '${'0'.repeat(64)}'`,
-      ),
-    );
-
-    const unreachable = await run('uri-unreachable', [
-      { type: 'Shell', scriptUri: 'https://unreachable.example.com/x.sh' },
-    ]);
-    assert.strictEqual(unreachable.lastRunStatus.runState, 'Failed');
-    assert.match(
-      unreachable.lastRunStatus.message,
-      /Downloading external file \(https:\/\/unreachable\.example\.com\/x\.sh\)/,
-    );
-  });
-
-  it('cancel: Canceling then Canceled, the container log stops, the run operation ends Canceled', async () => {
-    const { aib, aci } = clients(sim);
-    await aib.virtualMachineImageTemplates.beginCreateOrUpdateAndWait(
-      'rg-img',
-      'to-cancel',
-      linuxTemplate([{ type: 'Shell', inline: ['echo start', 'sleep 3000', 'echo end'] }]),
-    );
-    const runPoller = await aib.virtualMachineImageTemplates.beginRun('rg-img', 'to-cancel', {
-      updateIntervalInMs: 10,
-    });
-    for (;;) {
-      const t = await aib.virtualMachineImageTemplates.get('rg-img', 'to-cancel');
-      if (t.lastRunStatus?.runSubState === 'Customizing') break;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    await aib.virtualMachineImageTemplates.beginCancel('rg-img', 'to-cancel');
-    const canceling = await aib.virtualMachineImageTemplates.get('rg-img', 'to-cancel');
-    assert.strictEqual(canceling.lastRunStatus!.runState, 'Canceling');
-    const { template } = await waitForRun(aib, 'rg-img', 'to-cancel');
-    assert.strictEqual(template.lastRunStatus.runState, 'Canceled');
-    await assert.rejects(runPoller.pollUntilDone());
-    const staging = template.exactStagingResourceGroup.split('/').pop();
-    const groups = [];
-    for await (const g of aci.containerGroups.listByResourceGroup(staging)) groups.push(g);
-    const before = (await aci.containers.listLogs(staging, groups[0].name!, 'packerizer')).content!;
-    assert.match(before, /Cancelling build after receiving terminated\n/);
-    assert.doesNotMatch(before, /azure-arm: end/);
-    await new Promise((r) => setTimeout(r, 200));
-    assert.strictEqual(
-      (await aci.containers.listLogs(staging, groups[0].name!, 'packerizer')).content,
-      before,
-    );
-    await assert.rejects(
-      aib.virtualMachineImageTemplates.beginCancelAndWait('rg-img', 'to-cancel'),
-      (e: any) => e.statusCode === 409,
-    );
-  });
+      const runPoller = await aib.virtualMachineImageTemplates.beginRun('rg-img', 'to-cancel', {
+        updateIntervalInMs: 10,
+      });
+      for (;;) {
+        const t = await aib.virtualMachineImageTemplates.get('rg-img', 'to-cancel');
+        if (t.lastRunStatus?.runSubState === 'Customizing') break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await aib.virtualMachineImageTemplates.beginCancel('rg-img', 'to-cancel');
+      const canceling = await aib.virtualMachineImageTemplates.get('rg-img', 'to-cancel');
+      assert.strictEqual(canceling.lastRunStatus!.runState, 'Canceling');
+      const { template } = await waitForRun(aib, 'rg-img', 'to-cancel');
+      assert.strictEqual(template.lastRunStatus.runState, 'Canceled');
+      await assert.rejects(runPoller.pollUntilDone());
+      const staging = template.exactStagingResourceGroup.split('/').pop();
+      const groups = [];
+      for await (const g of aci.containerGroups.listByResourceGroup(staging)) groups.push(g);
+      const before = (await aci.containers.listLogs(staging, groups[0].name!, 'packerizer'))
+        .content!;
+      assert.match(before, /Cancelling build after receiving terminated\n/);
+      assert.doesNotMatch(before, /azure-arm: end/);
+      await new Promise((r) => setTimeout(r, 200));
+      assert.strictEqual(
+        (await aci.containers.listLogs(staging, groups[0].name!, 'packerizer')).content,
+        before,
+      );
+      await assert.rejects(
+        aib.virtualMachineImageTemplates.beginCancelAndWait('rg-img', 'to-cancel'),
+        (e: any) => e.statusCode === 409,
+      );
+    },
+  );
 
   it('ManagedImage and VHD distributors: runOutputs with artifactId / artifactUri', async () => {
     const { aib, compute } = clients(sim);
@@ -457,45 +492,49 @@ describe('simulator: image builder', function () {
     assert.strictEqual(props.contentLength, 512);
   });
 
-  it('validation: a failing in-VM validation with continueDistributeOnFailure distributes but the run fails', async () => {
-    const { aib } = clients(sim);
-    await aib.virtualMachineImageTemplates.beginCreateOrUpdateAndWait(
-      'rg-img',
-      'validate',
-      linuxTemplate([{ type: 'Shell', inline: ['echo ok'] }], {
-        validate: {
-          continueDistributeOnFailure: true,
-          inVMValidations: [
-            { type: 'Shell', name: 'check', inline: ['echo "/etc/ready is missing"', 'exit 2'] },
-          ],
-        },
-        distribute: [
-          {
-            type: 'ManagedImage',
-            imageId: `${RG}/providers/Microsoft.Compute/images/validated`,
-            location: 'westeurope',
-            runOutputName: 'mi',
+  it(
+    'validation: a failing in-VM validation with continueDistributeOnFailure distributes but ' +
+      'the run fails',
+    async () => {
+      const { aib } = clients(sim);
+      await aib.virtualMachineImageTemplates.beginCreateOrUpdateAndWait(
+        'rg-img',
+        'validate',
+        linuxTemplate([{ type: 'Shell', inline: ['echo ok'] }], {
+          validate: {
+            continueDistributeOnFailure: true,
+            inVMValidations: [
+              { type: 'Shell', name: 'check', inline: ['echo "/etc/ready is missing"', 'exit 2'] },
+            ],
           },
-        ],
-      }),
-    );
-    await aib.virtualMachineImageTemplates.beginRun('rg-img', 'validate');
-    const { template, phases } = await waitForRun(aib, 'rg-img', 'validate');
-    assert.deepStrictEqual(
-      phases.filter((p) => p !== 'Queued'),
-      ['Building', 'Customizing', 'Validating', 'Distributing'],
-    );
-    assert.strictEqual(template.lastRunStatus.runState, 'Failed');
-    assert.match(
-      template.lastRunStatus.message,
-      /^Validation failed: Script exited with non-zero exit status: 2\./,
-    );
-    assert.strictEqual(
-      (await aib.virtualMachineImageTemplates.getRunOutput('rg-img', 'validate', 'mi'))
-        .provisioningState,
-      'Succeeded',
-    );
-  });
+          distribute: [
+            {
+              type: 'ManagedImage',
+              imageId: `${RG}/providers/Microsoft.Compute/images/validated`,
+              location: 'westeurope',
+              runOutputName: 'mi',
+            },
+          ],
+        }),
+      );
+      await aib.virtualMachineImageTemplates.beginRun('rg-img', 'validate');
+      const { template, phases } = await waitForRun(aib, 'rg-img', 'validate');
+      assert.deepStrictEqual(
+        phases.filter((p) => p !== 'Queued'),
+        ['Building', 'Customizing', 'Validating', 'Distributing'],
+      );
+      assert.strictEqual(template.lastRunStatus.runState, 'Failed');
+      assert.match(
+        template.lastRunStatus.message,
+        /^Validation failed: Script exited with non-zero exit status: 2\./,
+      );
+      assert.strictEqual(
+        (await aib.virtualMachineImageTemplates.getRunOutput('rg-img', 'validate', 'mi'))
+          .provisioningState,
+        'Succeeded',
+      );
+    },
+  );
 
   it('delete removes the template, its run outputs and the staging resource group AIB made', async () => {
     const { aib } = clients(sim);
@@ -533,28 +572,32 @@ describe('simulator: image builder', function () {
     assert.deepStrictEqual(left, []);
   });
 
-  it('delete with a given stagingResourceGroup that did not exist removes the group Image Builder made for it', async () => {
-    const { aib } = clients(sim);
-    const staging = `/subscriptions/${SUB}/resourceGroups/rg-staging-made`;
-    await aib.virtualMachineImageTemplates.beginCreateOrUpdateAndWait(
-      'rg-img',
-      'made-staging',
-      linuxTemplate([{ type: 'Shell', inline: ['echo ok'] }], {
-        stagingResourceGroup: staging,
-        distribute: [{ type: 'VHD', runOutputName: 'vhd' }],
-      }),
-    );
-    assert.strictEqual(
-      sim.state().resources.find((r) => r.id === staging)?.tags?.createdBy,
-      'AzureVMImageBuilder',
-    );
-    await aib.virtualMachineImageTemplates.beginDeleteAndWait('rg-img', 'made-staging', {
-      updateIntervalInMs: 10,
-    });
-    assert.ok(
-      !sim.state().resources.some((r) => r.id.toLowerCase().startsWith(staging.toLowerCase())),
-    );
-  });
+  it(
+    'delete with a given stagingResourceGroup that did not exist removes the group Image ' +
+      'Builder made for it',
+    async () => {
+      const { aib } = clients(sim);
+      const staging = `/subscriptions/${SUB}/resourceGroups/rg-staging-made`;
+      await aib.virtualMachineImageTemplates.beginCreateOrUpdateAndWait(
+        'rg-img',
+        'made-staging',
+        linuxTemplate([{ type: 'Shell', inline: ['echo ok'] }], {
+          stagingResourceGroup: staging,
+          distribute: [{ type: 'VHD', runOutputName: 'vhd' }],
+        }),
+      );
+      assert.strictEqual(
+        sim.state().resources.find((r) => r.id === staging)?.tags?.createdBy,
+        'AzureVMImageBuilder',
+      );
+      await aib.virtualMachineImageTemplates.beginDeleteAndWait('rg-img', 'made-staging', {
+        updateIntervalInMs: 10,
+      });
+      assert.ok(
+        !sim.state().resources.some((r) => r.id.toLowerCase().startsWith(staging.toLowerCase())),
+      );
+    },
+  );
 
   it('delete with a given stagingResourceGroup that existed empties it but keeps the group', async () => {
     const { aib } = clients(sim);

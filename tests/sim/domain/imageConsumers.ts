@@ -1,6 +1,6 @@
-// What uses gallery images, as a simulator module (registered in ../modules.ts): Azure Virtual Desktop host
-// pools, session hosts and user sessions; Dev Box dev centers, attached galleries and dev box definitions;
-// virtual machine scale sets.
+// What uses gallery images, as a simulator module (registered in ../modules.ts): Azure Virtual
+// Desktop host pools, session hosts and user sessions; Dev Box dev centers, attached galleries and
+// dev box definitions; virtual machine scale sets.
 import type { SimModule } from '../arm/framework';
 import { desktopVirtualizationRoutes, desktopVirtualizationTypes } from './desktopVirtualization';
 import { devCenterTypes } from './devCenter';

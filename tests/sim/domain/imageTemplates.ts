@@ -1,7 +1,7 @@
-// Azure VM Image Builder templates (imagebuilder 2024-02-01): create (LRO, a second PUT answers AIB's
-// Conflict), get, list, patch, delete (LRO via Location; removes the staging resource group AIB made, or
-// only the contents of a given one), `run` and `cancel` (POST, LRO via Azure-AsyncOperation), runOutputs.
-// The build itself is aibBuild.ts.
+// Azure VM Image Builder templates (imagebuilder 2024-02-01): create (LRO, a second PUT answers
+// AIB's Conflict), get, list, patch, delete (LRO via Location; removes the staging resource group
+// AIB made, or only the contents of a given one), `run` and `cancel` (POST, LRO via
+// Azure-AsyncOperation), runOutputs. The build itself is aibBuild.ts.
 import { randomUUID } from 'crypto';
 import { ArmError, armErrors } from '../arm/errors';
 import type { ArmRequest, ResourceTypeDef, SimServices } from '../arm/framework';
@@ -29,7 +29,8 @@ const ASYNC: LroStyle = {
 };
 
 const TMPL_REF =
-  'Please review  http://aka.ms/azvmimagebuildertmplref  for details on fields requirements in the Image Builder Template.';
+  'Please review  http://aka.ms/azvmimagebuildertmplref  for details on fields ' +
+  'requirements in the Image Builder Template.';
 
 function validationFailed(path: string, detail: string): ArmError {
   return new ArmError(
@@ -39,7 +40,10 @@ function validationFailed(path: string, detail: string): ArmError {
   );
 }
 
-/** Submission checks AIB makes before accepting a template (answered synchronously as ValidationFailed). */
+/**
+ * Submission checks AIB makes before accepting a template (answered synchronously as
+ * ValidationFailed).
+ */
 function validateTemplate(req: ArmRequest): void {
   const p = req.body?.properties ?? {};
   const src = p.source ?? {};
@@ -113,19 +117,21 @@ async function provisionTemplate(
       fail(
         t,
         badStaging(
-          `The staging resource group '${given}' must be in the same region ('${t.location}') as the image template, but is in '${existing.location}'.`,
+          `The staging resource group '${given}' must be in the same region ` +
+            `('${t.location}') as the image template, but is in '${existing.location}'.`,
         ),
       );
     }
-    // Role assignments are extension resources, not resources of the group: the Contributor assignment Image
-    // Builder's identity needs there does not make it non-empty.
+    // Role assignments are extension resources, not resources of the group: the Contributor
+    // assignment Image Builder's identity needs there does not make it non-empty.
     if (
       sim.store.list({ under: stagingId }).some((r) => !/^Microsoft\.Authorization\//i.test(r.type))
     ) {
       fail(
         t,
         badStaging(
-          `The staging resource group '${given}' is not empty. If the resource group specified exists, it must be empty and in the same region as the image template.`,
+          `The staging resource group '${given}' is not empty. If the resource group ` +
+            `specified exists, it must be empty and in the same region as the image template.`,
         ),
       );
     }
@@ -164,7 +170,10 @@ const templateDef: ResourceTypeDef = {
       throw new ArmError(
         409,
         'Conflict',
-        'Update/Upgrade of image templates is currently not supported. Please change the name of the template you are submitting. If you have previously tried to submit a template and it failed to provision, you must delete it first and then resubmit. For more information, go to https://aka.ms/azvmimagebuilderts.',
+        'Update/Upgrade of image templates is currently not supported. Please change the ' +
+          'name of the template you are submitting. If you have previously tried to submit a ' +
+          'template and it failed to provision, you must delete it first and then resubmit. ' +
+          'For more information, go to https://aka.ms/azvmimagebuilderts.',
       );
     }
     validateTemplate(req);
@@ -174,7 +183,8 @@ const templateDef: ResourceTypeDef = {
     const given = doc.properties.stagingResourceGroup;
     doc.properties.exactStagingResourceGroup =
       given ||
-      `/subscriptions/${req.subscriptionId}/resourceGroups/${stagingName(req.resourceGroup!, doc.name)}`;
+      `/subscriptions/${req.subscriptionId}/resourceGroups/` +
+        `${stagingName(req.resourceGroup!, doc.name)}`;
     return doc;
   },
   provision: provisionTemplate,
@@ -182,7 +192,8 @@ const templateDef: ResourceTypeDef = {
     r.properties = r.properties ?? {};
     r.properties.exactStagingResourceGroup ??=
       r.properties.stagingResourceGroup ||
-      `/subscriptions/${subscriptionOf(r.id) ?? sim.info.subscriptionId}/resourceGroups/${stagingName(r.id.split('/')[4], r.name)}`;
+      `/subscriptions/${subscriptionOf(r.id) ?? sim.info.subscriptionId}/resourceGroups/` +
+        `${stagingName(r.id.split('/')[4], r.name)}`;
     return r;
   },
   view(r) {
@@ -203,14 +214,16 @@ const templateDef: ResourceTypeDef = {
           throw new ArmError(
             409,
             'Conflict',
-            `The image template '${t.name}' cannot be run: its provisioningState is '${t.properties?.provisioningState}'.`,
+            `The image template '${t.name}' cannot be run: its provisioningState is ` +
+              `'${t.properties?.provisioningState}'.`,
           );
         }
         if (buildOf(req.sim, t.id)?.running) {
           throw new ArmError(
             409,
             'Conflict',
-            `The image template '${t.name}' is already running. Wait for the current run to finish or cancel it before starting another run.`,
+            `The image template '${t.name}' is already running. Wait for the current run ` +
+              `to finish or cancel it before starting another run.`,
           );
         }
         const build = new Build(req.sim, t);

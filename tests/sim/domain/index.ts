@@ -1,6 +1,7 @@
-// The image-building part of the simulated Azure, as simulator modules (registered in ../modules.ts):
-// marketplace catalog, managed images and VM sources, Azure Compute Gallery, container groups (the
-// build container and its logs), and Azure VM Image Builder templates with their simulated builds.
+// The image-building part of the simulated Azure, as simulator modules (registered in
+// ../modules.ts): marketplace catalog, managed images and VM sources, Azure Compute Gallery,
+// container groups (the build container and its logs), and Azure VM Image Builder templates with
+// their simulated builds.
 import type { SimModule } from '../arm/framework';
 import { computeImageTypes } from './computeImages';
 import { containerGroupRoutes, containerGroupTypes } from './containerGroups';

@@ -1,5 +1,6 @@
-// The marketplace image catalog: generation from the sku, the default catalog and a scenario's list,
-// through @azure/arm-compute (virtualMachineImages.list / get) as BuildImage resolves `latest`.
+// The marketplace image catalog: generation from the sku, the default catalog and a scenario's
+// list, through @azure/arm-compute (virtualMachineImages.list / get) as BuildImage resolves
+// `latest`.
 import * as assert from 'assert';
 import { RunningSim, startSimulator } from '../index';
 import {
@@ -79,97 +80,105 @@ describe('simulator: marketplace catalog', function () {
       await restricted?.stop();
     });
 
-    it('by default any well-formed image exists: latest by $orderby=name desc&$top=1, Gen2 from the sku', async () => {
-      const { compute } = clients(open);
-      const list = await compute.virtualMachineImages.list(
-        'westeurope',
-        'MicrosoftWindowsServer',
-        'WindowsServer',
-        '2022-datacenter-azure-edition-g2',
-        { orderby: 'name desc', top: 1 },
-      );
-      assert.strictEqual(list.length, 1);
-      const all = await compute.virtualMachineImages.list(
-        'westeurope',
-        'MicrosoftWindowsServer',
-        'WindowsServer',
-        '2022-datacenter-azure-edition-g2',
-      );
-      assert.strictEqual(all.length, 3);
-      assert.strictEqual(list[0].name, all[2].name);
-      const image = await compute.virtualMachineImages.get(
-        'westeurope',
-        'MicrosoftWindowsServer',
-        'WindowsServer',
-        '2022-datacenter-azure-edition-g2',
-        list[0].name,
-      );
-      assert.strictEqual(image.hyperVGeneration, 'V2');
-      assert.strictEqual(image.osDiskImage?.operatingSystem, 'Windows');
-      assert.strictEqual(image.plan, undefined);
-      const [ubuntu] = await compute.virtualMachineImages.list(
-        'westeurope',
-        'Canonical',
-        '0001-com-ubuntu-server-jammy',
-        '22_04-lts',
-        { top: 1 },
-      );
-      const v1 = await compute.virtualMachineImages.get(
-        'westeurope',
-        'Canonical',
-        '0001-com-ubuntu-server-jammy',
-        '22_04-lts',
-        ubuntu.name,
-      );
-      assert.strictEqual(v1.hyperVGeneration, 'V1');
-      assert.strictEqual(v1.osDiskImage?.operatingSystem, 'Linux');
-    });
-
-    it('a scenario catalog is exact: unlisted images and versions answer 404 "Artifact: VMImage was not found."; plans as listed', async () => {
-      const { compute } = clients(restricted);
-      const list = await compute.virtualMachineImages.list(
-        'westeurope',
-        'MicrosoftWindowsDesktop',
-        'office-365',
-        'win11-23h2-avd-m365',
-        { orderby: 'name desc', top: 1 },
-      );
-      assert.strictEqual(list[0].name, '22631.4460.241106');
-      const notFound = (e: any): boolean =>
-        e.statusCode === 404 &&
-        e.code === 'NotFound' &&
-        e.message === 'Artifact: VMImage was not found.';
-      await assert.rejects(
-        compute.virtualMachineImages.list(
+    it(
+      'by default any well-formed image exists: latest by $orderby=name desc&$top=1, Gen2 ' +
+        'from the sku',
+      async () => {
+        const { compute } = clients(open);
+        const list = await compute.virtualMachineImages.list(
           'westeurope',
           'MicrosoftWindowsServer',
           'WindowsServer',
-          '2022-datacenter',
-        ),
-        notFound,
-      );
-      await assert.rejects(
-        compute.virtualMachineImages.get(
+          '2022-datacenter-azure-edition-g2',
+          { orderby: 'name desc', top: 1 },
+        );
+        assert.strictEqual(list.length, 1);
+        const all = await compute.virtualMachineImages.list(
+          'westeurope',
+          'MicrosoftWindowsServer',
+          'WindowsServer',
+          '2022-datacenter-azure-edition-g2',
+        );
+        assert.strictEqual(all.length, 3);
+        assert.strictEqual(list[0].name, all[2].name);
+        const image = await compute.virtualMachineImages.get(
+          'westeurope',
+          'MicrosoftWindowsServer',
+          'WindowsServer',
+          '2022-datacenter-azure-edition-g2',
+          list[0].name,
+        );
+        assert.strictEqual(image.hyperVGeneration, 'V2');
+        assert.strictEqual(image.osDiskImage?.operatingSystem, 'Windows');
+        assert.strictEqual(image.plan, undefined);
+        const [ubuntu] = await compute.virtualMachineImages.list(
+          'westeurope',
+          'Canonical',
+          '0001-com-ubuntu-server-jammy',
+          '22_04-lts',
+          { top: 1 },
+        );
+        const v1 = await compute.virtualMachineImages.get(
+          'westeurope',
+          'Canonical',
+          '0001-com-ubuntu-server-jammy',
+          '22_04-lts',
+          ubuntu.name,
+        );
+        assert.strictEqual(v1.hyperVGeneration, 'V1');
+        assert.strictEqual(v1.osDiskImage?.operatingSystem, 'Linux');
+      },
+    );
+
+    it(
+      'a scenario catalog is exact: unlisted images and versions answer 404 "Artifact: ' +
+        'VMImage was not found."; plans as listed',
+      async () => {
+        const { compute } = clients(restricted);
+        const list = await compute.virtualMachineImages.list(
           'westeurope',
           'MicrosoftWindowsDesktop',
           'office-365',
           'win11-23h2-avd-m365',
+          { orderby: 'name desc', top: 1 },
+        );
+        assert.strictEqual(list[0].name, '22631.4460.241106');
+        const notFound = (e: any): boolean =>
+          e.statusCode === 404 &&
+          e.code === 'NotFound' &&
+          e.message === 'Artifact: VMImage was not found.';
+        await assert.rejects(
+          compute.virtualMachineImages.list(
+            'westeurope',
+            'MicrosoftWindowsServer',
+            'WindowsServer',
+            '2022-datacenter',
+          ),
+          notFound,
+        );
+        await assert.rejects(
+          compute.virtualMachineImages.get(
+            'westeurope',
+            'MicrosoftWindowsDesktop',
+            'office-365',
+            'win11-23h2-avd-m365',
+            '1.0.0',
+          ),
+          notFound,
+        );
+        const cis = await compute.virtualMachineImages.get(
+          'westeurope',
+          'center-for-internet-security-inc',
+          'cis-windows-server',
+          'cis-ws2022-l1',
           '1.0.0',
-        ),
-        notFound,
-      );
-      const cis = await compute.virtualMachineImages.get(
-        'westeurope',
-        'center-for-internet-security-inc',
-        'cis-windows-server',
-        'cis-ws2022-l1',
-        '1.0.0',
-      );
-      assert.deepStrictEqual(cis.plan, {
-        name: 'cis-ws2022-l1',
-        product: 'cis-windows-server',
-        publisher: 'center-for-internet-security-inc',
-      });
-    });
+        );
+        assert.deepStrictEqual(cis.plan, {
+          name: 'cis-ws2022-l1',
+          product: 'cis-windows-server',
+          publisher: 'center-for-internet-security-inc',
+        });
+      },
+    );
   });
 });

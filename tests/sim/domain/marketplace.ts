@@ -1,6 +1,6 @@
 // The marketplace image catalog (Compute VirtualMachineImages_List / _Get):
-//   GET /subscriptions/{s}/providers/Microsoft.Compute/locations/{l}/publishers/{p}/artifacttypes/vmimage/offers/{o}/skus/{k}/versions[/{v}]
-// By default every well-formed publisher/offer/sku exists with three versions; the Hyper-V generation
+//   GET
+// /subscriptions/{s}/providers/Microsoft.Compute/locations/{l}/publishers/{p}/artifacttypes/vmimage/offers/{o}/skus/{k}/versions[/{v}] By default every well-formed publisher/offer/sku exists with three versions; the Hyper-V generation
 // comes from the sku's name (gen2, -g2, ...). Scenario key `marketplace` replaces the catalog with
 // exactly the images it lists (see README.md in this folder).
 import { createHash } from 'crypto';
@@ -36,8 +36,8 @@ export interface MarketplaceScenarioEntry {
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /**
- * Gen2 markers as publishers spell them ("2022-datacenter-g2", "22_04-lts-gen2", "...-gen2-..."); Windows 11
- * skus ("win11-23h2-ent") are Gen2 only without saying so.
+ * Gen2 markers as publishers spell them ("2022-datacenter-g2", "22_04-lts-gen2", "...-gen2-...");
+ * Windows 11 skus ("win11-23h2-ent") are Gen2 only without saying so.
  */
 export function generationFromSku(sku: string): 'V1' | 'V2' {
   return /(^|[-_.])(gen2|g2)($|[-_.])/i.test(sku) || /gen2$/i.test(sku) || /^win11-/i.test(sku)
@@ -83,7 +83,8 @@ export class MarketplaceCatalog {
     if (entries === undefined) return;
     if (!Array.isArray(entries))
       throw new Error(
-        'scenario.marketplace must be an array of {publisher, offer, sku, versions?, hyperVGeneration?, osType?, plan?, locations?}',
+        'scenario.marketplace must be an array of {publisher, offer, sku, versions?, ' +
+          'hyperVGeneration?, osType?, plan?, locations?}',
       );
     this.listed = entries.map((e, i) => {
       for (const k of ['publisher', 'offer', 'sku'] as const) {
@@ -157,7 +158,10 @@ export function vmImageNotFound(): ArmError {
 }
 
 function versionId(sub: string, location: string, m: MarketplaceImage, version: string): string {
-  return `/Subscriptions/${sub}/Providers/Microsoft.Compute/Locations/${location}/Publishers/${m.publisher}/ArtifactTypes/VMImage/Offers/${m.offer}/Skus/${m.sku}/Versions/${version}`;
+  return (
+    `/Subscriptions/${sub}/Providers/Microsoft.Compute/Locations/${location}/Publishers/` +
+    `${m.publisher}/ArtifactTypes/VMImage/Offers/${m.offer}/Skus/${m.sku}/Versions/${version}`
+  );
 }
 
 /** VirtualMachineImage as GET returns it. */
@@ -191,7 +195,8 @@ export function versionView(
 }
 
 const BASE =
-  '^/subscriptions/([^/]+)/providers/Microsoft\\.Compute/locations/([^/]+)/publishers/([^/]+)/artifacttypes/vmimage/offers/([^/]+)/skus/([^/]+)/versions';
+  '^/subscriptions/([^/]+)/providers/Microsoft\\.Compute/locations/([^/]+)/publishers/([^' +
+  '/]+)/artifacttypes/vmimage/offers/([^/]+)/skus/([^/]+)/versions';
 
 function authorize(): (req: any, m: RegExpExecArray) => { action: string; scope: string } {
   return (_req, m) => ({

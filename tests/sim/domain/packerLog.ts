@@ -1,9 +1,13 @@
-// Lines in the format of AIB's build log (customization.log and the build container's output), after
-// the examples in Microsoft's "Troubleshoot Azure VM Image Builder" guide and Packer's own messages:
-//   [<runId>] PACKER OUT ==> azure-arm: Provisioning with powershell script: ...   (Packer UI "say")
-//   [<runId>] PACKER OUT     azure-arm: <script output>                            (Packer UI "message")
+// Lines in the format of AIB's build log (customization.log and the build container's output),
+// after the examples in Microsoft's "Troubleshoot Azure VM Image Builder" guide and Packer's own
+// messages:
+//   [<runId>] PACKER OUT ==> azure-arm: Provisioning with powershell script: ...   (Packer UI
+// "say")
+//   [<runId>] PACKER OUT     azure-arm: <script output>                            (Packer UI
+// "message")
 //   [<runId>] PACKER ERR 2024/11/21 12:00:00 [INFO] (telemetry) Starting provisioner powershell
-//   [<runId>] PACKER ERR 2024/11/21 12:00:00 packer-provisioner-powershell plugin: Found command: ...
+//   [<runId>] PACKER ERR 2024/11/21 12:00:00 packer-provisioner-powershell plugin: Found command:
+// ...
 //   [<runId>] <AIB service lines, e.g. downloads of external files>
 
 export type LineSink = (line: string) => void;
@@ -11,7 +15,10 @@ export type LineSink = (line: string) => void;
 /** "2006/01/02 15:04:05" as Go's log package prints it. */
 export function goLogTime(d: Date): string {
   const p = (n: number): string => String(n).padStart(2, '0');
-  return `${d.getUTCFullYear()}/${p(d.getUTCMonth() + 1)}/${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
+  return (
+    `${d.getUTCFullYear()}/${p(d.getUTCMonth() + 1)}/${p(d.getUTCDate())} ` +
+    `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`
+  );
 }
 
 /** Packer's duration wording: "12 minutes 4 seconds", "45 seconds". */

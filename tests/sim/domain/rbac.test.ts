@@ -1,7 +1,7 @@
 // RBAC on the image builder: the caller must be allowed to assign the template's identity
-// (LinkedAuthorizationFailed), and the identity itself must hold rights on each distribution target —
-// otherwise that distributor fails at Distributing naming the missing permission (PartiallySucceeded
-// when another one succeeded).
+// (LinkedAuthorizationFailed), and the identity itself must hold rights on each distribution target
+// — otherwise that distributor fails at Distributing naming the missing permission
+// (PartiallySucceeded when another one succeeded).
 import * as assert from 'assert';
 import { ClientSecretCredential } from '@azure/identity';
 import { ImageBuilderClient } from '@azure/arm-imagebuilder';
@@ -35,10 +35,13 @@ function role(guid: string, name: string, actions: string[]): any {
 
 function assignment(scope: string, n: number, roleGuid: string, principalId: string): any {
   return {
-    id: `${scope}/providers/Microsoft.Authorization/roleAssignments/0000000${n}-0000-4000-8000-000000000000`,
+    id:
+      `${scope}/providers/Microsoft.Authorization/roleAssignments/0000000` +
+      `${n}-0000-4000-8000-000000000000`,
     type: 'Microsoft.Authorization/roleAssignments',
     properties: {
-      roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`,
+      roleDefinitionId:
+        `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/` + `${roleGuid}`,
       principalId,
     },
   };
@@ -111,39 +114,52 @@ describe('simulator: image builder with RBAC', function () {
     assert.ok(!sim.state().resources.some((r) => r.name === 'narrow'));
   });
 
-  it('an identity without write on the gallery image fails that distributor naming the permission: PartiallySucceeded', async () => {
-    const { aib } = clients(sim);
-    const imageId = `${RG}/providers/Microsoft.Compute/images/rbac-managed`;
-    await aib.virtualMachineImageTemplates.beginCreateOrUpdateAndWait(
-      'rg-img',
-      'rbac',
-      template([
-        { type: 'SharedImage', galleryImageId: IMAGE_LINUX, runOutputName: 'sig' },
-        { type: 'ManagedImage', imageId, location: 'westeurope', runOutputName: 'managed' },
-      ]),
-    );
-    await aib.virtualMachineImageTemplates.beginRun('rg-img', 'rbac');
-    const { template: t } = await waitForRun(aib, 'rg-img', 'rbac');
-    assert.strictEqual(t.lastRunStatus.runState, 'PartiallySucceeded');
-    assert.strictEqual(t.lastRunStatus.runSubState, 'Distributing');
-    assert.match(
-      t.lastRunStatus.message,
-      /^Failed in distributing 1 images out of total 2: \{\[Error 0\] \[Distribute 0\] Error publishing MDI to Azure Compute Gallery:.*\/images\/ubuntu, Location:westeurope\. Error: Not authorized to access the resource: .*\/images\/ubuntu\/versions\/1\.0\.0\./,
-    );
-    assert.match(
-      t.lastRunStatus.message,
-      new RegExp(
-        `object id '${AIB_PRINCIPAL}' does not have authorization to perform action 'Microsoft\\.Compute/galleries/images/versions/write'`,
-      ),
-    );
-    assert.strictEqual(
-      (await aib.virtualMachineImageTemplates.getRunOutput('rg-img', 'rbac', 'sig'))
-        .provisioningState,
-      'Failed',
-    );
-    assert.strictEqual(
-      (await aib.virtualMachineImageTemplates.getRunOutput('rg-img', 'rbac', 'managed')).artifactId,
-      imageId,
-    );
-  });
+  it(
+    'an identity without write on the gallery image fails that distributor naming the ' +
+      'permission: PartiallySucceeded',
+    async () => {
+      const { aib } = clients(sim);
+      const imageId = `${RG}/providers/Microsoft.Compute/images/rbac-managed`;
+      await aib.virtualMachineImageTemplates.beginCreateOrUpdateAndWait(
+        'rg-img',
+        'rbac',
+        template([
+          { type: 'SharedImage', galleryImageId: IMAGE_LINUX, runOutputName: 'sig' },
+          { type: 'ManagedImage', imageId, location: 'westeurope', runOutputName: 'managed' },
+        ]),
+      );
+      await aib.virtualMachineImageTemplates.beginRun('rg-img', 'rbac');
+      const { template: t } = await waitForRun(aib, 'rg-img', 'rbac');
+      assert.strictEqual(t.lastRunStatus.runState, 'PartiallySucceeded');
+      assert.strictEqual(t.lastRunStatus.runSubState, 'Distributing');
+      assert.match(
+        t.lastRunStatus.message,
+        new RegExp(
+          '^Failed in distributing 1 images out of total 2: \\{\\[Error 0\\] \\[Distribute ' +
+            ('0\\] Error publishing MDI to Azure Compute Gallery:.*\\/images\\/ubuntu, ' +
+              'Location:westeuro') +
+            ('pe\\. Error: Not authorized to access the resource: ' +
+              '.*\\/images\\/ubuntu\\/versions\\/1\\.') +
+            '0\\.0\\.',
+        ),
+      );
+      assert.match(
+        t.lastRunStatus.message,
+        new RegExp(
+          `object id '${AIB_PRINCIPAL}' does not have authorization to perform action ` +
+            `'Microsoft\\.Compute/galleries/images/versions/write'`,
+        ),
+      );
+      assert.strictEqual(
+        (await aib.virtualMachineImageTemplates.getRunOutput('rg-img', 'rbac', 'sig'))
+          .provisioningState,
+        'Failed',
+      );
+      assert.strictEqual(
+        (await aib.virtualMachineImageTemplates.getRunOutput('rg-img', 'rbac', 'managed'))
+          .artifactId,
+        imageId,
+      );
+    },
+  );
 });

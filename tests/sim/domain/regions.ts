@@ -1,5 +1,6 @@
-// Azure regions as the compute services report them. Gallery image versions echo target regions with
-// their display name ("East US") whatever the client sent ("eastus"), so callers must compare normalised.
+// Azure regions as the compute services report them. Gallery image versions echo target regions
+// with their display name ("East US") whatever the client sent ("eastus"), so callers must compare
+// normalised.
 
 const DISPLAY_NAMES: Record<string, string> = {
   eastus: 'East US',

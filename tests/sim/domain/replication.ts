@@ -24,7 +24,10 @@ export interface RegionStatus {
   progress: number;
 }
 
-/** Scenario key `replicationFailures`: [{region, message?, progress?, version?}] (version: regex on the version id). */
+/**
+ * Scenario key `replicationFailures`: [{region, message?, progress?, version?}] (version: regex on
+ * the version id).
+ */
 export interface ReplicationFailureSpec {
   region: string;
   message?: string;
@@ -53,7 +56,9 @@ export function failureFor(
   };
 }
 
-/** Plans for regions added now; `already` is how many regions were planned before (for the stagger). */
+/**
+ * Plans for regions added now; `already` is how many regions were planned before (for the stagger).
+ */
 export function planRegions(
   clock: SimClock,
   regions: string[],
@@ -115,5 +120,9 @@ export function replicationFailureMessage(statuses: RegionStatus[]): string {
   const failed = statuses
     .filter((s) => s.state === 'Failed')
     .map((s) => `{region:${s.region.toLowerCase().replace(/\s+/g, '')}, detail:${s.details}}`);
-  return `Gallery replication jobs failed in one or more regions. The failing regions' details are as follows: '${failed.join(', ')}'. If retry does not work, then please do an update by removing the failed regions and update again by adding them back.`;
+  return (
+    `Gallery replication jobs failed in one or more regions. The failing regions' details ` +
+    `are as follows: '${failed.join(', ')}'. If retry does not work, then please do an ` +
+    `update by removing the failed regions and update again by adding them back.`
+  );
 }

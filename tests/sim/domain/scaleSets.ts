@@ -1,7 +1,8 @@
-// Virtual machine scale sets (ComputeRP 2024-07-01), as consumers of gallery images: scenario-made and
-// read-only, like the VMs of computeImages.ts. GET, list by resource group and by subscription come from
-// the framework; the stored document is shown as given, so
-// `properties.virtualMachineProfile.storageProfile.imageReference.id` is what an image-usage scan reads.
+// Virtual machine scale sets (ComputeRP 2024-07-01), as consumers of gallery images: scenario-made
+// and read-only, like the VMs of computeImages.ts. GET, list by resource group and by subscription
+// come from the framework; the stored document is shown as given, so
+// `properties.virtualMachineProfile.storageProfile.imageReference.id` is what an image-usage scan
+// reads.
 import { randomUUID } from 'crypto';
 import { ArmError } from '../arm/errors';
 import type { ResourceTypeDef } from '../arm/framework';
@@ -16,14 +17,16 @@ const scaleSetDef: ResourceTypeDef = {
     throw new ArmError(
       400,
       'InvalidResourceType',
-      "The simulator does not implement creating or updating virtual machine scale sets; create them in the scenario's resources.",
+      'The simulator does not implement creating or updating virtual machine scale sets; ' +
+        "create them in the scenario's resources.",
     );
   },
   beforeDelete() {
     throw new ArmError(
       400,
       'InvalidResourceType',
-      "The simulator does not implement deleting virtual machine scale sets; they live as long as the scenario's resources.",
+      'The simulator does not implement deleting virtual machine scale sets; they live as ' +
+        "long as the scenario's resources.",
     );
   },
   seed(r) {

@@ -115,9 +115,15 @@ describe('simulator: scripted customisers and log lines', () => {
     const v = vm(imdsThenBlob);
     const script = [
       "$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'",
-      "$token = (Invoke-RestMethod -UseBasicParsing -Headers @{ Metadata = 'true' } -Uri 'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://storage.azure.com/&client_id=c1').access_token",
-      `Invoke-WebRequest -UseBasicParsing -Headers @{ Authorization = "Bearer $token"; 'x-ms-version' = '2023-11-03' } -Uri 'https://127.0.0.1/acct/c/a.zip' -OutFile 'C:\\BuildArtifacts\\a.zip'`,
-      `if ((Get-FileHash -Algorithm SHA256 -LiteralPath 'C:\\BuildArtifacts\\a.zip').Hash -ne '${ZIP_SHA.toUpperCase()}') { throw 'checksum' }`,
+      "$token = (Invoke-RestMethod -UseBasicParsing -Headers @{ Metadata = 'true' } -Uri " +
+        "'http://169.254.169.254/metadata/identity/oauth2" +
+        '/token?api-version=2018-02-01&resource=https://storage.azure.com' +
+        "/&client_id=c1').access_token",
+      `Invoke-WebRequest -UseBasicParsing -Headers @{ Authorization = "Bearer $token"; ` +
+        `'x-ms-version' = '2023-11-03' } -Uri 'https://127.0.0.1/acct/c/a.zip' -OutFile ` +
+        `'C:\\BuildArtifacts\\a.zip'`,
+      `if ((Get-FileHash -Algorithm SHA256 -LiteralPath 'C:\\BuildArtifacts\\a.zip').Hash ` +
+        `-ne '${ZIP_SHA.toUpperCase()}') { throw 'checksum' }`,
       "Write-Host 'done'",
     ];
     const ok = await simulateScript('PowerShell', script, 'C:\\s.ps1', v.access);
@@ -160,7 +166,11 @@ describe('simulator: scripted customisers and log lines', () => {
     );
     assert.match(
       denied.output[denied.output.length - 1].text,
-      /FullyQualifiedErrorId : WebCmdletWebResponseException,Microsoft\.PowerShell\.Commands\.InvokeRestMethodCommand/,
+      new RegExp(
+        'FullyQualifiedErrorId : ' +
+          'WebCmdletWebResponseException,Microsoft\\.PowerShell\\.Commands\\.In' +
+          'vokeRestMethodCommand',
+      ),
     );
   });
 
@@ -168,9 +178,12 @@ describe('simulator: scripted customisers and log lines', () => {
     const v = vm(imdsThenBlob);
     const script = [
       'set -e',
-      "IMDS=$(curl -fsS --noproxy '*' -H 'Metadata: true' 'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://storage.azure.com/&client_id=c1')",
+      "IMDS=$(curl -fsS --noproxy '*' -H 'Metadata: true' " +
+        "'http://169.254.169.254/metadata/identity/oauth2" +
+        "/token?api-version=2018-02-01&resource=https://storage.azure.com/&client_id=c1')",
       `TOKEN=$(printf '%s' "$IMDS" | sed -n 's/.*"access_token": *"\\([^"]*\\)".*/\\1/p')`,
-      `curl -fsS --retry 5 -H "Authorization: Bearer $TOKEN" -H 'x-ms-version: 2023-11-03' -o '/tmp/a.zip' 'https://127.0.0.1/acct/c/a.zip'`,
+      `curl -fsS --retry 5 -H "Authorization: Bearer $TOKEN" -H 'x-ms-version: 2023-11-03' ` +
+        `-o '/tmp/a.zip' 'https://127.0.0.1/acct/c/a.zip'`,
       `printf '%s  %s\\n' '${ZIP_SHA}' '/tmp/a.zip' | sha256sum -c --quiet -`,
       "echo 'done'",
     ];
@@ -222,9 +235,11 @@ describe('simulator: scripted customisers and log lines', () => {
     log.startProvisioner('powershell');
     log.out('');
     assert.deepStrictEqual(lines, [
-      '[11111111-2222-3333-4444-555555555555] PACKER OUT ==> azure-arm: Provisioning with Powershell...',
+      '[11111111-2222-3333-4444-555555555555] PACKER OUT ==> azure-arm: Provisioning with ' +
+        'Powershell...',
       '[11111111-2222-3333-4444-555555555555] PACKER OUT     azure-arm: hello',
-      '[11111111-2222-3333-4444-555555555555] PACKER ERR 2024/11/21 08:05:09 [INFO] (telemetry) Starting provisioner powershell',
+      '[11111111-2222-3333-4444-555555555555] PACKER ERR 2024/11/21 08:05:09 [INFO] ' +
+        '(telemetry) Starting provisioner powershell',
       '[11111111-2222-3333-4444-555555555555] PACKER OUT',
     ]);
     assert.strictEqual(goLogTime(at), '2024/11/21 08:05:09');
@@ -232,21 +247,25 @@ describe('simulator: scripted customisers and log lines', () => {
     assert.strictEqual(packerDuration(3_600_000), '1 hour');
   });
 
-  it('container log: strictly increasing RFC3339Nano timestamps, tail, and no writes after the container stopped', () => {
-    const log = new ContainerLog(new NanoClock());
-    for (let i = 0; i < 50; i++) log.append(`line ${i}`);
-    const stamped = log
-      .render(undefined, true)
-      .trimEnd()
-      .split('\n')
-      .map((l) => l.split(' ')[0]);
-    for (const ts of stamped) assert.match(ts, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
-    for (let i = 1; i < stamped.length; i++)
-      assert.ok(stamped[i] > stamped[i - 1], `${stamped[i]} after ${stamped[i - 1]}`);
-    assert.strictEqual(log.render(2, false), 'line 48\nline 49\n');
-    assert.strictEqual(log.render(0, false), '');
-    log.close();
-    log.append('late');
-    assert.strictEqual(log.length, 50);
-  });
+  it(
+    'container log: strictly increasing RFC3339Nano timestamps, tail, and no writes after ' +
+      'the container stopped',
+    () => {
+      const log = new ContainerLog(new NanoClock());
+      for (let i = 0; i < 50; i++) log.append(`line ${i}`);
+      const stamped = log
+        .render(undefined, true)
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.split(' ')[0]);
+      for (const ts of stamped) assert.match(ts, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
+      for (let i = 1; i < stamped.length; i++)
+        assert.ok(stamped[i] > stamped[i - 1], `${stamped[i]} after ${stamped[i - 1]}`);
+      assert.strictEqual(log.render(2, false), 'line 48\nline 49\n');
+      assert.strictEqual(log.render(0, false), '');
+      log.close();
+      log.append('late');
+      assert.strictEqual(log.length, 50);
+    },
+  );
 });

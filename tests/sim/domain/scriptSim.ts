@@ -1,5 +1,5 @@
-// A scripted stand-in for running a customiser's commands on the build VM. Nothing is executed: each
-// command is read for what it would visibly do —
+// A scripted stand-in for running a customiser's commands on the build VM. Nothing is executed:
+// each command is read for what it would visibly do —
 //   echo / Write-Host / Write-Output / printf TEXT   -> TEXT on stdout (">&2" sends it to stderr)
 //   Write-Error TEXT (PowerShell)                    -> PowerShell's error record on stderr
 //   throw TEXT (PowerShell)                          -> the error record, exit status 1
@@ -7,15 +7,19 @@
 //                                                       Write-Error ends with 1, otherwise 0
 //   sleep N / Start-Sleep [-Seconds] N               -> the step takes N more (simulated) seconds
 // and what a script needs to fetch something onto the VM (buildVm.ts answers the requests):
-//   PowerShell: `$name = 'text'` / `"text $var"` / `(Invoke-RestMethod ...).property`; Invoke-WebRequest /
-//     Invoke-RestMethod (-Uri, -Headers @{...}, -OutFile); `if ((Get-FileHash [-Algorithm A] -LiteralPath P).Hash
-//     -ne 'H') { ... }`; `$ErrorActionPreference = 'Stop'` makes a failed request end the script with 1.
-//   Shell: `NAME=value` and `NAME=$(pipeline)`, `$NAME` / `${NAME}` of those, pipelines `a | b`, `&&` / `||`,
+//   PowerShell: `$name = 'text'` / `"text $var"` / `(Invoke-RestMethod ...).property`;
+// Invoke-WebRequest /
+//     Invoke-RestMethod (-Uri, -Headers @{...}, -OutFile); `if ((Get-FileHash [-Algorithm A]
+// -LiteralPath P).Hash
+//     -ne 'H') { ... }`; `$ErrorActionPreference = 'Stop'` makes a failed request end the script
+// with 1.
+//   Shell: `NAME=value` and `NAME=$(pipeline)`, `$NAME` / `${NAME}` of those, pipelines `a | b`,
+// `&&` / `||`,
 //     `set -e`; curl (-f, -s, -S, -L, -o, -O, -H, --retry, --noproxy), printf FORMAT ARGS, sed [-n]
 //     's/RE/REPL/[p]', sha256sum -c, cat; stdout redirected to a file or /dev/null, `>&2`, `2>&1`.
-// A variable never assigned by the script is left as written. Any other command succeeds silently (shell
-// keywords such as if/then/fi included: conditionals are not evaluated). Commands are split on `;` outside
-// quotes and brackets, as the shells do.
+// A variable never assigned by the script is left as written. Any other command succeeds silently
+// (shell keywords such as if/then/fi included: conditionals are not evaluated). Commands are split
+// on `;` outside quotes and brackets, as the shells do.
 import { createHash } from 'crypto';
 import type { VmAccess, VmFile, VmResponse } from './buildVm';
 
@@ -126,7 +130,10 @@ function splitTop(s: string, seps: string[]): { part: string; sep?: string }[] {
   return out;
 }
 
-/** Shell words: quotes removed, `$NAME` / `${NAME}` of assigned variables expanded (not in single quotes). */
+/**
+ * Shell words: quotes removed, `$NAME` / `${NAME}` of assigned variables expanded (not in single
+ * quotes).
+ */
 function shellWords(s: string, vars: Map<string, string>): string[] {
   const words: string[] = [];
   let cur: string | undefined;
@@ -321,7 +328,8 @@ class ScriptRun {
       );
       this.out(
         'err',
-        `    + FullyQualifiedErrorId : Microsoft.PowerShell.Commands.WriteErrorException,${this.scriptName}`,
+        `    + FullyQualifiedErrorId : ` +
+          `Microsoft.PowerShell.Commands.WriteErrorException,${this.scriptName}`,
       );
       this.errorWritten = true;
       return undefined;
@@ -343,17 +351,21 @@ class ScriptRun {
       const r = await this.psWeb(web[1], web[2], raw);
       return r.stop;
     }
-    const check =
-      /^if\s*\(\s*\(\s*get-filehash\s+(.*?)\)\.hash\s+-(c?ne|c?eq)\s+(\S+)\s*\)\s*\{(.*)\}\s*$/i.exec(
-        cmd,
-      );
+    const check = new RegExp(
+      '^if\\s*\\(\\s*\\(\\s*get-filehash\\s+(.*?)\\)\\.hash\\s+-(c?ne|c?eq)\\s+(\\S+)\\s*\\)\\s*\\{' +
+        '(.*)\\}\\s*$',
+      'i',
+    ).exec(cmd);
     if (check) return this.psHashCheck(check[1], check[2].toLowerCase(), check[3], check[4], raw);
     const echo = ECHO.exec(cmd);
     if (echo) this.out(toErr ? 'err' : 'out', this.psText(echo[2]));
     return undefined;
   }
 
-  /** Write-Host's arguments: quotes removed, `$name` of assigned variables expanded in double quotes. */
+  /**
+   * Write-Host's arguments: quotes removed, `$name` of assigned variables expanded in double
+   * quotes.
+   */
   private psText(args: string): string {
     const parts: string[] = [];
     const re = /'((?:[^']|'')*)'|"((?:[^"`]|`.)*)"|(\S+)/g;
@@ -483,7 +495,8 @@ class ScriptRun {
         r.error
           ? 'NotSpecified: (:) [], WebException'
           : `InvalidOperation: (System.Net.HttpWebRequest:HttpWebRequest) [${full}], WebException`,
-        `WebCmdletWebResponseException,Microsoft.PowerShell.Commands.${full.replace('-', '')}Command`,
+        `WebCmdletWebResponseException,Microsoft.PowerShell.Commands.` +
+          `${full.replace('-', '')}Command`,
       );
       this.errorWritten = true;
       return this.stopOnError ? { stop: this.end(1, raw) } : {};
@@ -495,7 +508,10 @@ class ScriptRun {
     return { body: r.body?.toString('utf8') };
   }
 
-  /** `if ((Get-FileHash ...).Hash -ne 'H') { ... }`: a file the simulator can't know the content of passes. */
+  /**
+   * `if ((Get-FileHash ...).Hash -ne 'H') { ... }`: a file the simulator can't know the content of
+   * passes.
+   */
   private async psHashCheck(
     args: string,
     op: string,
@@ -600,7 +616,10 @@ class ScriptRun {
     return 0;
   }
 
-  /** A pipeline; the last stage's stdout and stderr are returned (the caller prints or captures them), the others' stderr printed. */
+  /**
+   * A pipeline; the last stage's stdout and stderr are returned (the caller prints or captures
+   * them), the others' stderr printed.
+   */
   private async pipeline(cmd: string, stdin: string | undefined): Promise<Proc> {
     let input = stdin;
     let last: Proc = { status: 0, stdout: '', stderr: [] };
@@ -810,7 +829,10 @@ class ScriptRun {
     return { status: 0, stdout: out, stderr: [] };
   }
 
-  /** `sha256sum -c`: the check list from stdin (`-`) or a file; a file the simulator can't know passes. */
+  /**
+   * `sha256sum -c`: the check list from stdin (`-`) or a file; a file the simulator can't know
+   * passes.
+   */
   private sha256sum(args: string[], stdin: string | undefined): Proc {
     if (!args.includes('-c') && !args.includes('--check'))
       return { status: 0, stdout: '', stderr: [] };
@@ -850,7 +872,8 @@ class ScriptRun {
     }
     if (!statusOnly && unreadable)
       stderr.push(
-        `sha256sum: WARNING: ${unreadable} listed file${unreadable === 1 ? '' : 's'} could not be read`,
+        `sha256sum: WARNING: ${unreadable} listed file${unreadable === 1 ? '' : 's'} could ` +
+          `not be read`,
       );
     if (!statusOnly && failed)
       stderr.push(
@@ -862,7 +885,8 @@ class ScriptRun {
   // ---------------------------------------------------------------- the VM
 
   private async fetch(url: string, headers: Record<string, string>): Promise<VmResponse> {
-    // Without a VM (unit tests of the commands alone) a request reaches something of unknown content.
+    // Without a VM (unit tests of the commands alone) a request reaches something of unknown
+    // content.
     return this.vm ? this.vm.get(url, headers) : { status: 200 };
   }
 

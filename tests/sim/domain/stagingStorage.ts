@@ -1,5 +1,5 @@
-// The image builder's own storage account in the staging resource group (random 24-character name, as
-// AIB names it), backed by an Azurite account, with the `packerlogs` container for build logs.
+// The image builder's own storage account in the staging resource group (random 24-character name,
+// as AIB names it), backed by an Azurite account, with the `packerlogs` container for build logs.
 import { randomBytes } from 'crypto';
 import type { SimServices } from '../arm/framework';
 import type { StoredResource } from '../arm/store';
@@ -28,7 +28,8 @@ export async function ensureStagingAccount(
 ): Promise<StoredResource> {
   const existing = stagingAccountIn(sim, groupId);
   if (existing && sim.storage.keys(existing.name)) return existing;
-  // Created as a scenario account would be: the storage module completes it and registers it with Azurite.
+  // Created as a scenario account would be: the storage module completes it and registers it with
+  // Azurite.
   const def = sim.types.get(STORAGE_ACCOUNT_TYPE);
   if (!def?.seed || !def.onStored)
     throw new Error(

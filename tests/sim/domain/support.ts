@@ -1,5 +1,5 @@
-// Shared fixtures of the domain tests: a scenario with a resource group, an AIB identity, a gallery and
-// image definitions, and SDK clients pointed at a started simulator.
+// Shared fixtures of the domain tests: a scenario with a resource group, an AIB identity, a gallery
+// and image definitions, and SDK clients pointed at a started simulator.
 import { ComputeManagementClient } from '@azure/arm-compute';
 import { ContainerInstanceManagementClient } from '@azure/arm-containerinstance';
 import { ImageBuilderClient } from '@azure/arm-imagebuilder';

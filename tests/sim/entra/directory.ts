@@ -1,7 +1,7 @@
 // The tenant's directory: app registrations (client secret, certificate, federated credential), the
-// managed identities the MSI endpoint serves (the agent's identity plus user-assigned identities in ARM),
-// and what Microsoft Graph shows of it: service principals (those of the apps and identities, Microsoft's
-// such as Windows 365, the scenario's) and devices.
+// managed identities the MSI endpoint serves (the agent's identity plus user-assigned identities in
+// ARM), and what Microsoft Graph shows of it: service principals (those of the apps and identities,
+// Microsoft's such as Windows 365, the scenario's) and devices.
 import * as crypto from 'crypto';
 import { certificatesInPem, thumbprints } from '../core/tls';
 import type { ResourceStore } from '../arm/store';
@@ -42,7 +42,10 @@ export const WINDOWS_365 = {
 
 export class Directory {
   private readonly apps = new Map<string, AppRegistration>();
-  /** Service principals that are not the apps' or the managed identities' (Microsoft's, the scenario's). */
+  /**
+   * Service principals that are not the apps' or the managed identities' (Microsoft's, the
+   * scenario's).
+   */
   private readonly otherServicePrincipals: GraphServicePrincipal[] = [];
   readonly devices: GraphDevice[] = [];
 
@@ -70,7 +73,8 @@ export class Directory {
   ): GraphServicePrincipal {
     if (typeof sp.appId !== 'string' || typeof sp.displayName !== 'string')
       throw new Error(
-        `scenario graph.servicePrincipals: each needs "appId" and "displayName": ${JSON.stringify(sp)}`,
+        `scenario graph.servicePrincipals: each needs "appId" and "displayName": ` +
+          `${JSON.stringify(sp)}`,
       );
     const full: GraphServicePrincipal = {
       accountEnabled: true,
@@ -116,7 +120,10 @@ export class Directory {
     if (i >= 0) this.devices.splice(i, 1);
   }
 
-  /** Every service principal of the tenant, as Graph lists them: the apps', the managed identities', then the others. */
+  /**
+   * Every service principal of the tenant, as Graph lists them: the apps', the managed identities',
+   * then the others.
+   */
   servicePrincipals(): GraphServicePrincipal[] {
     const apps: GraphServicePrincipal[] = [...this.apps.values()].map((a) => ({
       id: a.objectId,
@@ -186,7 +193,10 @@ export class Directory {
     ];
   }
 
-  /** A managed identity by client id, object id or resource id; the agent's identity when none is given. */
+  /**
+   * A managed identity by client id, object id or resource id; the agent's identity when none is
+   * given.
+   */
   managedIdentity(q: {
     clientId?: string;
     objectId?: string;
@@ -201,7 +211,10 @@ export class Directory {
     return this.agentIdentity;
   }
 
-  /** Whether an object id is a principal of this tenant (apps, managed identities, system-assigned identities, other service principals). */
+  /**
+   * Whether an object id is a principal of this tenant (apps, managed identities, system-assigned
+   * identities, other service principals).
+   */
   principalExists(objectId: string): boolean {
     const id = objectId.toLowerCase();
     for (const a of this.apps.values()) if (a.objectId.toLowerCase() === id) return true;

@@ -1,6 +1,7 @@
 // The Entra ID (Azure AD) endpoints MSAL and @azure/identity use with a custom authorityHost and
-// disableInstanceDiscovery: OpenID discovery, JWKS, and the token endpoint's client-credentials grant
-// with a client secret, a certificate-signed client assertion, or a federated (workload identity) assertion.
+// disableInstanceDiscovery: OpenID discovery, JWKS, and the token endpoint's client-credentials
+// grant with a client secret, a certificate-signed client assertion, or a federated (workload
+// identity) assertion.
 import { randomUUID } from 'crypto';
 import type * as http from 'http';
 import { decodeJwt, SigningKey, verifyJwtSignature } from '../core/jwt';
@@ -14,7 +15,10 @@ export interface EntraOptions {
   tenantName: string;
   directory: Directory;
   tokens: TokenService;
-  /** Issuers of federated assertions and their signing keys (the simulated Azure DevOps OIDC issuer). */
+  /**
+   * Issuers of federated assertions and their signing keys (the simulated Azure DevOps OIDC
+   * issuer).
+   */
   federatedIssuers: Map<string, SigningKey>;
   /** Whether a token audience names a resource this tenant knows (ARM, storage). */
   knownResource(resource: string): boolean;
@@ -51,18 +55,24 @@ export class EntraEndpoint {
     path: string,
     body: Buffer,
   ): Promise<boolean> {
-    const m =
-      /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|discovery\/v2\.0\/keys|discovery\/keys|discovery\/instance|oauth2\/v2\.0\/token|oauth2\/token)$/i.exec(
-        path,
-      );
+    const m = new RegExp(
+      '^\\/([^/]+)\\/(v2\\.0\\/\\.well-known\\/openid-configuration|\\.well-known\\' +
+        '/openid-configur' +
+        ('ation|discovery\\/v2\\.0\\/keys|discovery\\/keys|discovery\\/instance|oauth2\\' +
+          '/v2\\.0\\/toke') +
+        'n|oauth2\\/token)$',
+      'i',
+    ).exec(path);
     if (!m) return false;
     const tenant = decodeURIComponent(m[1]);
     const what = m[2].toLowerCase();
     try {
       if (what === 'discovery/instance') {
-        // Only reached when a client does instance discovery; answer as the public cloud does for a custom host.
+        // Only reached when a client does instance discovery; answer as the public cloud does for a
+        // custom host.
         sendJson(res, 200, {
-          tenant_discovery_endpoint: `${this.o.authorityHost}${tenant}/v2.0/.well-known/openid-configuration`,
+          tenant_discovery_endpoint:
+            `${this.o.authorityHost}${tenant}/v2.0/.well-known` + `/openid-configuration`,
           'api-version': '1.1',
           metadata: [
             {
@@ -109,7 +119,8 @@ export class EntraEndpoint {
       const ts = entraTimestamp();
       sendJson(res, e.status, {
         error: e.error,
-        error_description: `${e.message} Trace ID: ${trace} Correlation ID: ${correlation} Timestamp: ${ts}`,
+        error_description:
+          `${e.message} Trace ID: ${trace} Correlation ID: ${correlation} ` + `Timestamp: ${ts}`,
         error_codes: [e.code],
         timestamp: ts,
         trace_id: trace,
@@ -129,7 +140,10 @@ export class EntraEndpoint {
         400,
         'invalid_request',
         90002,
-        `AADSTS90002: Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
+        `AADSTS90002: Tenant '${tenant}' not found. Check to make sure you have the ` +
+          `correct tenant ID and are signing into the correct cloud. Check with your ` +
+          `subscription administrator, this may happen if there are no active subscriptions ` +
+          `for the tenant.`,
       );
     }
   }
@@ -181,7 +195,8 @@ export class EntraEndpoint {
         400,
         'unsupported_grant_type',
         70003,
-        `AADSTS70003: The app requested an unsupported grant type '${grant}'. (The simulator implements the client_credentials grant only.)`,
+        `AADSTS70003: The app requested an unsupported grant type '${grant}'. (The ` +
+          `simulator implements the client_credentials grant only.)`,
       );
     }
     const clientId = form.client_id;
@@ -199,7 +214,10 @@ export class EntraEndpoint {
         400,
         'unauthorized_client',
         700016,
-        `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${this.o.tenantName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+        `AADSTS700016: Application with identifier '${clientId}' was not found in the ` +
+          `directory '${this.o.tenantName}'. This can happen if the application has not been ` +
+          `installed by the administrator of the tenant or consented to by any user in the ` +
+          `tenant. You may have sent your authentication request to the wrong tenant.`,
       );
     }
     let kind: string;
@@ -209,7 +227,9 @@ export class EntraEndpoint {
           401,
           'invalid_client',
           7000215,
-          `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`,
+          `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in ` +
+            `the request is the client secret value, not the client secret ID, for a secret ` +
+            `added to app '${app.clientId}'.`,
         );
       }
       kind = 'client_secret';
@@ -219,7 +239,8 @@ export class EntraEndpoint {
           400,
           'invalid_request',
           900023,
-          `AADSTS900023: Specified client_assertion_type '${form.client_assertion_type ?? ''}' is not supported.`,
+          `AADSTS900023: Specified client_assertion_type ` +
+            `'${form.client_assertion_type ?? ''}' is not supported.`,
         );
       }
       kind = this.checkAssertion(app, form.client_assertion);
@@ -228,7 +249,8 @@ export class EntraEndpoint {
         400,
         'invalid_client',
         7000218,
-        "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+        'AADSTS7000218: The request body must contain the following parameter: ' +
+          "'client_assertion' or 'client_secret'.",
       );
     }
     if (!this.o.knownResource(resource)) {
@@ -236,7 +258,10 @@ export class EntraEndpoint {
         400,
         'invalid_resource',
         500011,
-        `AADSTS500011: The resource principal named ${resource} was not found in the tenant named ${this.o.tenantName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+        `AADSTS500011: The resource principal named ${resource} was not found in the ` +
+          `tenant named ${this.o.tenantName}. This can happen if the application has not ` +
+          `been installed by the administrator of the tenant or consented to by any user in ` +
+          `the tenant. You might have sent your authentication request to the wrong tenant.`,
       );
     }
     const t = this.o.tokens.issue(
@@ -291,7 +316,9 @@ export class EntraEndpoint {
         400,
         'invalid_scope',
         1002012,
-        `AADSTS1002012: The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+        `AADSTS1002012: The provided value for scope ${scope} is not valid. Client ` +
+          `credential flows must have a scope value with /.default suffixed to the resource ` +
+          `identifier (application ID URI).`,
       );
     }
     return scopes[0].slice(0, -'/.default'.length);
@@ -318,7 +345,13 @@ export class EntraEndpoint {
           400,
           'invalid_client',
           700024,
-          `AADSTS700024: Client assertion is not within its valid time range. Current time: ${new Date().toISOString()}, assertion valid from ${p.nbf ? new Date(p.nbf * 1000).toISOString() : 'unknown'}, expiry time of assertion ${p.exp ? new Date(p.exp * 1000).toISOString() : 'unknown'}. Review the documentation at https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .`,
+          `AADSTS700024: Client assertion is not within its valid time range. Current ` +
+            `time: ${new Date().toISOString()}, assertion valid from ` +
+            `${p.nbf ? new Date(p.nbf * 1000).toISOString() : 'unknown'}, expiry time of ` +
+            `assertion ${p.exp ? new Date(p.exp * 1000).toISOString() : 'unknown'}. Review ` +
+            `the documentation at ` +
+            `https://docs.microsoft.com/azure/active-directory/develop` +
+            `/active-directory-certificate-credentials .`,
         );
       }
     };
@@ -326,20 +359,27 @@ export class EntraEndpoint {
     if (issuerKey || (app.federated && !jwt.header.x5t && !jwt.header['x5t#S256'])) {
       // Workload identity federation: the assertion is the pipeline's OIDC token.
       const fic = app.federated;
-      const detail = `Assertion Issuer: '${p.iss}'. Assertion Subject: '${p.sub}'. Assertion Audience: '${Array.isArray(p.aud) ? p.aud.join(',') : p.aud}'.`;
+      const detail =
+        `Assertion Issuer: '${p.iss}'. Assertion Subject: '${p.sub}'. Assertion Audience: ` +
+        `'${Array.isArray(p.aud) ? p.aud.join(',') : p.aud}'.`;
       if (!fic)
         throw new EntraError(
           400,
           'invalid_client',
           70021,
-          `AADSTS70021: No matching federated identity record found for presented assertion. ${detail} https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
+          `AADSTS70021: No matching federated identity record found for presented ` +
+            `assertion. ${detail} ` +
+            `https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
         );
       if (p.iss !== fic.issuer)
         throw new EntraError(
           400,
           'invalid_client',
           700211,
-          `AADSTS700211: No matching federated identity record found for presented assertion issuer '${p.iss}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
+          `AADSTS700211: No matching federated identity record found for presented ` +
+            `assertion issuer '${p.iss}'. Please check your federated identity credential ` +
+            `Subject, Audience and Issuer against the presented assertion. ` +
+            `https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
         );
       const auds = Array.isArray(p.aud) ? p.aud : [p.aud];
       if (!auds.includes(fic.audience))
@@ -347,7 +387,10 @@ export class EntraEndpoint {
           400,
           'invalid_client',
           700212,
-          `AADSTS700212: No matching federated identity record found for presented assertion audience '${auds.join(',')}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
+          `AADSTS700212: No matching federated identity record found for presented ` +
+            `assertion audience '${auds.join(',')}'. Please check your federated identity ` +
+            `credential Subject, Audience and Issuer against the presented assertion. ` +
+            `https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
         );
       const subjectOk =
         fic.subject !== undefined
@@ -358,7 +401,10 @@ export class EntraEndpoint {
           400,
           'invalid_client',
           700213,
-          `AADSTS700213: No matching federated identity record found for presented assertion subject '${p.sub}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
+          `AADSTS700213: No matching federated identity record found for presented ` +
+            `assertion subject '${p.sub}'. Please check your federated identity credential ` +
+            `Subject, Audience and Issuer against the presented assertion. ` +
+            `https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
         );
       if (!issuerKey || !issuerKey.verify(jwt))
         throw new EntraError(
@@ -384,7 +430,10 @@ export class EntraEndpoint {
         401,
         'invalid_client',
         700027,
-        `AADSTS700027: The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${thumb}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${app.clientId}'.]`,
+        `AADSTS700027: The certificate with identifier used to sign the client assertion ` +
+          `is not registered on application. [Reason - The key was not found., Thumbprint of ` +
+          `key used by client: '${thumb}', Please visit the Azure Portal, Graph Explorer or ` +
+          `directly use MS Graph to see configured keys for app Id '${app.clientId}'.]`,
       );
     }
     if (!verifyJwtSignature(jwt, cert.publicKey)) {
@@ -405,7 +454,10 @@ export class EntraEndpoint {
         401,
         'invalid_client',
         700021,
-        `AADSTS700021: Client assertion audience claim does not match Realm issuer. Review the documentation at https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .`,
+        `AADSTS700021: Client assertion audience claim does not match Realm issuer. Review ` +
+          `the documentation at ` +
+          `https://docs.microsoft.com/azure/active-directory/develop` +
+          `/active-directory-certificate-credentials .`,
       );
     }
     if (p.iss !== app.clientId || p.sub !== app.clientId) {
@@ -413,7 +465,10 @@ export class EntraEndpoint {
         401,
         'invalid_client',
         700023,
-        `AADSTS700023: Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .`,
+        `AADSTS700023: Client assertion application identifier doesn't match 'client_id' ` +
+          `parameter. Review the documentation at ` +
+          `https://docs.microsoft.com/azure/active-directory/develop` +
+          `/active-directory-certificate-credentials .`,
       );
     }
     checkTime();

@@ -1,5 +1,6 @@
 // Access tokens as Entra ID issues them for client-credential and managed-identity flows: v1.0 JWTs
-// (iss https://sts.windows.net/{tenant}/), which Resource Manager and Azurite (`--oauth basic`) accept.
+// (iss https://sts.windows.net/{tenant}/), which Resource Manager and Azurite (`--oauth basic`)
+// accept.
 import { randomUUID } from 'crypto';
 import { decodeJwt, SigningKey } from '../core/jwt';
 
@@ -48,7 +49,10 @@ export class TokenService {
   constructor(
     readonly tenantId: string,
     readonly key: SigningKey,
-    /** The app roles (application permissions) a subject holds on a resource; undefined: no `roles` claim. */
+    /**
+     * The app roles (application permissions) a subject holds on a resource; undefined: no `roles`
+     * claim.
+     */
     private readonly rolesFor: (
       subject: TokenSubject,
       audience: string,

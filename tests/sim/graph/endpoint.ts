@@ -1,8 +1,8 @@
-// Microsoft Graph v1.0 under /graph/ on the simulator's HTTPS port: service principals (list with $filter on
-// appId / displayName, get by id or by appId) and devices (list with $filter on displayName / deviceId, get,
-// delete), with Graph's token validation (signature, issuer, audience), its application permission check
-// (the token's `roles`, see permissions.ts) and its error body
-// {"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}.
+// Microsoft Graph v1.0 under /graph/ on the simulator's HTTPS port: service principals (list with
+// $filter on appId / displayName, get by id or by appId) and devices (list with $filter on
+// displayName / deviceId, get, delete), with Graph's token validation (signature, issuer,
+// audience), its application permission check (the token's `roles`, see permissions.ts) and its
+// error body {"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}.
 import { randomUUID } from 'crypto';
 import type * as http from 'http';
 import type { FaultHit } from '../core/faults';
@@ -48,7 +48,10 @@ interface Result {
   body?: unknown;
 }
 
-/** What each collection holds and which properties $filter takes (others: Request_UnsupportedQuery, as Graph). */
+/**
+ * What each collection holds and which properties $filter takes (others: Request_UnsupportedQuery,
+ * as Graph).
+ */
 interface Collection {
   name: 'servicePrincipals' | 'devices';
   /** Graph's entity type name, in its messages. */
@@ -174,7 +177,8 @@ export class GraphEndpoint {
         ? {}
         : {
             'Content-Type':
-              'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8',
+              'application' +
+              '/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8',
             'OData-Version': '4.0',
           }),
       ...headers,
@@ -184,7 +188,10 @@ export class GraphEndpoint {
   private authenticate(req: http.IncomingMessage): Caller {
     const fail = (message: string): GraphError =>
       new GraphError(401, 'InvalidAuthenticationToken', message, {
-        'WWW-Authenticate': `Bearer realm="", authorization_uri="${this.o.authorityHost}common/oauth2/authorize", client_id="${GRAPH_APP_ID}"`,
+        'WWW-Authenticate':
+          `Bearer realm="", ` +
+          `authorization_uri="${this.o.authorityHost}common/oauth2/authorize", ` +
+          `client_id="${GRAPH_APP_ID}"`,
       });
     const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     if (!m) throw fail('Access token is empty.');
@@ -277,7 +284,8 @@ export class GraphEndpoint {
       throw new GraphError(
         404,
         'Request_ResourceNotFound',
-        `Resource '${key.value}' does not exist or one of its queried reference-property objects are not present.`,
+        `Resource '${key.value}' does not exist or one of its queried reference-property ` +
+          `objects are not present.`,
       );
     return item;
   }
@@ -288,7 +296,8 @@ export class GraphEndpoint {
         throw new GraphError(
           400,
           'Request_UnsupportedQuery',
-          `The query option '${k}' is not implemented by the simulator ($filter, $select, $top and $count are).`,
+          `The query option '${k}' is not implemented by the simulator ($filter, $select, ` +
+            `$top and $count are).`,
         );
     }
     const keep = filterOf(collection, query.get('$filter'));
@@ -316,7 +325,10 @@ export class GraphEndpoint {
   }
 
   private context(collection: Collection, select: string[] | undefined): string {
-    return `${this.o.graphUrl}v1.0/$metadata#${collection.name}${select ? `(${select.join(',')})` : ''}`;
+    return (
+      `${this.o.graphUrl}v1.0/$metadata#${collection.name}` +
+      `${select ? `(${select.join(',')})` : ''}`
+    );
   }
 }
 
@@ -355,13 +367,17 @@ function alternateKey(collection: Collection, inside: string): { property: strin
     throw new GraphError(
       400,
       'BadRequest',
-      `The key '${inside}' is not valid for ${collection.name}: use ${collection.alternateKey}='{value}'.`,
+      `The key '${inside}' is not valid for ${collection.name}: use ` +
+        `${collection.alternateKey}='{value}'.`,
     );
   }
   return { property: collection.alternateKey, value: m[2].replace(/''/g, "'") };
 }
 
-/** OData `$filter`: `prop eq 'value'` clauses joined by `and`, string comparison ignoring case as Graph's directory does. */
+/**
+ * OData `$filter`: `prop eq 'value'` clauses joined by `and`, string comparison ignoring case as
+ * Graph's directory does.
+ */
 function filterOf(
   collection: Collection,
   filter: string | null,
@@ -376,7 +392,9 @@ function filterOf(
       throw new GraphError(
         400,
         'BadRequest',
-        `Invalid filter clause: the simulator understands ${collection.filterable.join(', ')} eq '<value>', joined by 'and' (got '${clause.trim()}').`,
+        `Invalid filter clause: the simulator understands ` +
+          `${collection.filterable.join(', ')} eq '<value>', joined by 'and' (got ` +
+          `'${clause.trim()}').`,
       );
     }
     const prop = collection.filterable.find((f) => f.toLowerCase() === m[1].toLowerCase());
@@ -391,7 +409,8 @@ function unsupportedFilter(collection: Collection, prop: string): GraphError {
   return new GraphError(
     400,
     'Request_UnsupportedQuery',
-    `Unsupported or invalid query filter clause specified for property '${prop}' of resource '${collection.entity}'.`,
+    `Unsupported or invalid query filter clause specified for property '${prop}' of ` +
+      `resource '${collection.entity}'.`,
   );
 }
 

@@ -1,7 +1,8 @@
-// Microsoft Graph application permissions. A tenant grants an app permissions (admin consent); Entra puts
-// them in the app's Graph tokens as the `roles` claim, and Graph checks that claim. Here every permission
-// below is granted unless the scenario withholds it, as RBAC is open unless `rbac` (withholding one also
-// withholds those that include it: without Device.Read.All, Directory.Read.All can't read devices either).
+// Microsoft Graph application permissions. A tenant grants an app permissions (admin consent);
+// Entra puts them in the app's Graph tokens as the `roles` claim, and Graph checks that claim. Here
+// every permission below is granted unless the scenario withholds it, as RBAC is open unless `rbac`
+// (withholding one also withholds those that include it: without Device.Read.All,
+// Directory.Read.All can't read devices either).
 import type { GraphScenario } from '../types';
 
 export const GRAPH_PERMISSIONS = [
@@ -29,7 +30,9 @@ const INCLUDED_BY: Record<GraphPermission, GraphPermission[]> = {
   'Directory.ReadWrite.All': [],
 };
 
-/** What each Graph operation accepts, least privileged first (as Graph's reference pages list them). */
+/**
+ * What each Graph operation accepts, least privileged first (as Graph's reference pages list them).
+ */
 export const REQUIRED = {
   readServicePrincipals: [
     'Application.Read.All',
@@ -58,7 +61,8 @@ export class GraphPermissions {
       const p = typeof w?.permission === 'string' ? canonical(w.permission) : undefined;
       if (!p)
         throw new Error(
-          `scenario graph.withheld[${i}]: "permission" is one of ${GRAPH_PERMISSIONS.join(', ')}; got ${JSON.stringify(w?.permission)}`,
+          `scenario graph.withheld[${i}]: "permission" is one of ` +
+            `${GRAPH_PERMISSIONS.join(', ')}; got ${JSON.stringify(w?.permission)}`,
         );
       return { principal: w.principal?.toLowerCase(), permissions: [p, ...INCLUDED_BY[p]] };
     });

@@ -1,6 +1,7 @@
-// The managed identity endpoint (IMDS shape) that @azure/identity's ManagedIdentityCredential reaches
-// through AZURE_POD_IDENTITY_AUTHORITY_HOST: GET /metadata/identity/oauth2/token with `Metadata: true`.
-// Plain HTTP on loopback, like IMDS (msal-node and @azure/identity allow http for this source).
+// The managed identity endpoint (IMDS shape) that @azure/identity's ManagedIdentityCredential
+// reaches through AZURE_POD_IDENTITY_AUTHORITY_HOST: GET /metadata/identity/oauth2/token with
+// `Metadata: true`. Plain HTTP on loopback, like IMDS (msal-node and @azure/identity allow http for
+// this source).
 import type * as http from 'http';
 import { sendJson } from '../core/http';
 import type { Directory } from '../entra/directory';
@@ -23,7 +24,9 @@ export class MsiEndpoint {
     if (path.toLowerCase() !== '/metadata/identity/oauth2/token') {
       sendJson(res, 404, {
         error: 'not_found',
-        error_description: `No handler for ${path}. (The simulator serves /metadata/identity/oauth2/token only.)`,
+        error_description:
+          `No handler for ${path}. (The simulator serves /metadata/identity/oauth2/token ` +
+          `only.)`,
       });
       return;
     }
@@ -58,7 +61,9 @@ export class MsiEndpoint {
     if (!this.knownResource(resource)) {
       sendJson(res, 400, {
         error: 'invalid_resource',
-        error_description: `AADSTS500011: The resource principal named ${resource} was not found in the tenant.`,
+        error_description:
+          `AADSTS500011: The resource principal named ${resource} was not found in the ` +
+          `tenant.`,
       });
       return;
     }

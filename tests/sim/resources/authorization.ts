@@ -1,6 +1,6 @@
-// Microsoft.Authorization: role definitions (built-in by real name and GUID, custom ones as resources),
-// role assignments (PUT/GET/DELETE/list with $filter atScope() / principalId eq / assignedTo), and the
-// caller's permissions at a resource group or resource scope.
+// Microsoft.Authorization: role definitions (built-in by real name and GUID, custom ones as
+// resources), role assignments (PUT/GET/DELETE/list with $filter atScope() / principalId eq /
+// assignedTo), and the caller's permissions at a resource group or resource scope.
 import { randomUUID } from 'crypto';
 import { validateRequestBody } from '../arm/bodyValidation';
 import { ArmError, armErrors } from '../arm/errors';
@@ -23,7 +23,10 @@ function scopeFrom(raw: string | undefined): string {
   return raw ? normalisePath(decodeURIComponent(raw)) : '/';
 }
 
-/** Where a role definition id lives when read at a scope: the scope's subscription for scopes inside one. */
+/**
+ * Where a role definition id lives when read at a scope: the scope's subscription for scopes inside
+ * one.
+ */
 function definitionPrefix(scope: string): string {
   const sub = subscriptionOf(scope);
   return sub ? `/subscriptions/${sub}` : '';
@@ -101,7 +104,12 @@ const roleAssignments: ResourceTypeDef = {
       throw new ArmError(
         400,
         'PrincipalNotFound',
-        `Principal ${String(p.principalId).replace(/-/g, '')} does not exist in the directory ${req.sim.info.tenantId}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype`,
+        `Principal ${String(p.principalId).replace(/-/g, '')} does not exist in the ` +
+          `directory ${req.sim.info.tenantId}. Check that you have the correct principal ID. ` +
+          `If you are creating this principal and then immediately assigning a role, this ` +
+          `error might be related to a replication delay. In this case, set the role ` +
+          `assignment principalType property to a value, such as ServicePrincipal, User, or ` +
+          `Group.  See https://aka.ms/docs-principaltype`,
       );
     }
     const scope = scopeOfAssignmentId(req.level!.id);
@@ -162,7 +170,8 @@ const roleAssignments: ResourceTypeDef = {
       delegatedManagedIdentityResourceId: p.delegatedManagedIdentityResourceId ?? null,
       description: p.description ?? null,
     };
-    // A new assignment takes effect after the scenario's propagation delay; a PUT of the same content changes nothing.
+    // A new assignment takes effect after the scenario's propagation delay; a PUT of the same
+    // content changes nothing.
     if (!existing) req.sim.rbac.propagate(req.level!.id);
     return {
       id: existing?.id ?? req.level!.id,
@@ -202,7 +211,8 @@ const roleAssignments: ResourceTypeDef = {
         throw new ArmError(
           400,
           'UnsupportedQuery',
-          `The filter '${filter}' is not supported. Supported filters: atScope(), principalId eq '{id}', assignedTo('{id}').`,
+          `The filter '${filter}' is not supported. Supported filters: atScope(), ` +
+            `principalId eq '{id}', assignedTo('{id}').`,
         );
     }
     return req.sim.store.list({ type: ROLE_ASSIGNMENT_TYPE }).filter((a) => {
@@ -222,7 +232,8 @@ export const authorizationModule: SimModule = {
     r.type(roleDefinitions);
     r.type(roleAssignments);
 
-    // Role definitions at any scope; built-in roles are not stored, so these are routes rather than generic handlers.
+    // Role definitions at any scope; built-in roles are not stored, so these are routes rather than
+    // generic handlers.
     const defPattern =
       /^(.*?)\/providers\/Microsoft\.Authorization\/roleDefinitions(?:\/([^/]+))?$/i;
     r.route({
@@ -254,7 +265,8 @@ export const authorizationModule: SimModule = {
             throw new ArmError(
               400,
               'UnsupportedQuery',
-              `The filter '${filter}' is not supported. Supported filters: roleName eq '{name}', type eq 'BuiltInRole'|'CustomRole'.`,
+              `The filter '${filter}' is not supported. Supported filters: roleName eq ` +
+                `'{name}', type eq 'BuiltInRole'|'CustomRole'.`,
             );
         }
         const defs = req.sim.rbac
@@ -319,13 +331,15 @@ export const authorizationModule: SimModule = {
           throw new ArmError(
             409,
             'RoleDefinitionWithSameNameExists',
-            'A custom role with the same name already exists in this directory. Use a different name.',
+            'A custom role with the same name already exists in this directory. Use a ' +
+              'different name.',
           );
         const now = new Date().toISOString();
         const doc: StoredResource = {
           id:
             current?.resource?.id ??
-            `${scope === '/' ? '' : scope}/providers/Microsoft.Authorization/roleDefinitions/${guid}`,
+            `${scope === '/' ? '' : scope}/providers/Microsoft.Authorization` +
+              `/roleDefinitions/${guid}`,
           name: guid,
           type: ROLE_DEFINITION_TYPE,
           properties: {
@@ -366,14 +380,16 @@ export const authorizationModule: SimModule = {
           throw new ArmError(
             409,
             'RoleDefinitionHasAssignments',
-            'There are existing role assignments referencing role (code: RoleDefinitionHasAssignments).',
+            'There are existing role assignments referencing role (code: ' +
+              'RoleDefinitionHasAssignments).',
           );
         removeResource(req.sim, d.resource.id);
         return { status: 200, body: clone(d.resource) };
       },
     });
 
-    // DELETE answers the deleted assignment (200) as the service does; the generic handler would answer no body.
+    // DELETE answers the deleted assignment (200) as the service does; the generic handler would
+    // answer no body.
     r.route({
       method: 'DELETE',
       pattern: /^(.*?)\/providers\/Microsoft\.Authorization\/roleAssignments\/([^/]+)$/i,
@@ -383,7 +399,9 @@ export const authorizationModule: SimModule = {
       }),
       handle: (req, m) => {
         const scope = scopeFrom(m[1]);
-        const id = `${scope === '/' ? '' : scope}/providers/Microsoft.Authorization/roleAssignments/${decodeURIComponent(m[2])}`;
+        const id =
+          `${scope === '/' ? '' : scope}/providers/Microsoft.Authorization/roleAssignments/` +
+          `${decodeURIComponent(m[2])}`;
         const existing = req.sim.store.get(id);
         if (!existing) return { status: 204 };
         removeResource(req.sim, existing.id);
@@ -394,8 +412,12 @@ export const authorizationModule: SimModule = {
     // What the caller may do at a resource group or resource (Microsoft.Authorization/permissions).
     r.route({
       method: 'GET',
-      pattern:
-        /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+(?:\/.*)?)\/providers\/Microsoft\.Authorization\/permissions$/i,
+      pattern: new RegExp(
+        '^(\\/subscriptions\\/[^/]+\\/resourceGroups\\/[^/]+(?:\\/.*)?)\\/providers\\' +
+          '/Microsoft\\.A' +
+          'uthorization\\/permissions$',
+        'i',
+      ),
       handle: (req, m) => {
         const scope = scopeFrom(m[1]);
         requireScopeExists(req, scope);
@@ -431,7 +453,9 @@ export function roleAssignmentResource(
     name,
     type: ROLE_ASSIGNMENT_TYPE,
     properties: {
-      roleDefinitionId: `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`,
+      roleDefinitionId:
+        `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/` +
+        `${roleGuid}`,
       principalId,
       principalType: 'ServicePrincipal',
       scope: s,

@@ -1,6 +1,6 @@
-// Microsoft.ManagedIdentity/userAssignedIdentities: created synchronously with a generated principalId and
-// clientId (kept across updates). The MSI endpoint serves tokens for them; RBAC treats the principalId
-// like any principal.
+// Microsoft.ManagedIdentity/userAssignedIdentities: created synchronously with a generated
+// principalId and clientId (kept across updates). The MSI endpoint serves tokens for them; RBAC
+// treats the principalId like any principal.
 import { randomUUID } from 'crypto';
 import type { ResourceTypeDef, SimModule, SimServices } from '../arm/framework';
 import { buildResource } from '../arm/helpers';

@@ -1,5 +1,6 @@
-// Resource providers of a subscription: GET /subscriptions/{s}/providers[/{ns}] and POST .../{ns}/register
-// (Registering, then Registered after a scaled delay) and .../unregister, each subscription on its own.
+// Resource providers of a subscription: GET /subscriptions/{s}/providers[/{ns}] and POST
+// .../{ns}/register (Registering, then Registered after a scaled delay) and .../unregister, each
+// subscription on its own.
 import { armErrors } from '../arm/errors';
 import type { ArmRequest, SimModule } from '../arm/framework';
 import { paged } from '../arm/helpers';

@@ -1,5 +1,5 @@
-// Microsoft.Resources/resourceGroups: PUT/GET/PATCH/HEAD, list, and DELETE as a long-running operation
-// (202 + Location) that removes everything in the group.
+// Microsoft.Resources/resourceGroups: PUT/GET/PATCH/HEAD, list, and DELETE as a long-running
+// operation (202 + Location) that removes everything in the group.
 import { ArmError } from '../arm/errors';
 import type { ResourceTypeDef, SimModule } from '../arm/framework';
 import { normaliseLocation } from '../arm/helpers';
@@ -16,7 +16,8 @@ const resourceGroups: ResourceTypeDef = {
       throw new ArmError(
         409,
         'ResourceGroupBeingDeleted',
-        `The resource group '${existing.name}' is in deprovisioning state and cannot perform this operation.`,
+        `The resource group '${existing.name}' is in deprovisioning state and cannot ` +
+          `perform this operation.`,
       );
     }
     const location = normaliseLocation(String(req.body.location));
@@ -24,7 +25,8 @@ const resourceGroups: ResourceTypeDef = {
       throw new ArmError(
         409,
         'InvalidResourceGroupLocation',
-        `Invalid resource group location '${req.body.location}'. The Resource group already exists in location '${existing.location}'.`,
+        `Invalid resource group location '${req.body.location}'. The Resource group ` +
+          `already exists in location '${existing.location}'.`,
       );
     }
   },

@@ -1,6 +1,7 @@
-// Microsoft.Storage/storageAccounts backed by Azurite: PUT is long-running (202 + Location, as the storage
-// provider answers), the blob endpoint is the account's Azurite URL, keys are generated and registered with
-// Azurite (listKeys, regenerateKey), and checkNameAvailability answers for the global namespace.
+// Microsoft.Storage/storageAccounts backed by Azurite: PUT is long-running (202 + Location, as the
+// storage provider answers), the blob endpoint is the account's Azurite URL, keys are generated and
+// registered with Azurite (listKeys, regenerateKey), and checkNameAvailability answers for the
+// global namespace.
 import { randomBytes } from 'crypto';
 import { ArmError } from '../arm/errors';
 import type { ArmRequest, ResourceTypeDef, SimModule, SimServices } from '../arm/framework';
@@ -19,7 +20,8 @@ function invalidName(name: string): ArmError {
   return new ArmError(
     400,
     'AccountNameInvalid',
-    `${name} is not a valid storage account name. Storage account name must be between 3 and 24 characters in length and use numbers and lower-case letters only.`,
+    `${name} is not a valid storage account name. Storage account name must be between 3 ` +
+      `and 24 characters in length and use numbers and lower-case letters only.`,
   );
 }
 

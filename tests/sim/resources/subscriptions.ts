@@ -1,5 +1,5 @@
-// The tenant's subscriptions (those the caller holds a role in), their locations, and the generic resource lists
-// (/subscriptions/{s}/resources, /subscriptions/{s}/resourceGroups/{rg}/resources).
+// The tenant's subscriptions (those the caller holds a role in), their locations, and the generic
+// resource lists (/subscriptions/{s}/resources, /subscriptions/{s}/resourceGroups/{rg}/resources).
 import { ArmError, armErrors } from '../arm/errors';
 import type { ArmRequest, SimModule, SimServices } from '../arm/framework';
 import { paged } from '../arm/helpers';
@@ -57,7 +57,10 @@ function subscriptionView(sim: SimServices, sub: SubscriptionSpec): unknown {
   };
 }
 
-/** With RBAC on, a subscription is visible to principals holding some role in it (effective assignments only). */
+/**
+ * With RBAC on, a subscription is visible to principals holding some role in it (effective
+ * assignments only).
+ */
 function canSeeSubscription(req: ArmRequest, subscriptionId: string): boolean {
   if (!req.sim.rbac.enforced) return true;
   const sub = `/subscriptions/${subscriptionId}`;
@@ -109,7 +112,10 @@ export const subscriptionsModule: SimModule = {
         paged(
           req,
           LOCATIONS.map(([name, displayName, geo]) => ({
-            id: `/subscriptions/${req.sim.subscriptions.get(req.subscriptionId)!.subscriptionId}/locations/${name}`,
+            id:
+              `/subscriptions/` +
+              `${req.sim.subscriptions.get(req.subscriptionId)!.subscriptionId}/locations/` +
+              `${name}`,
             name,
             displayName,
             regionalDisplayName: `(${geo}) ${displayName}`,
@@ -127,7 +133,9 @@ export const subscriptionsModule: SimModule = {
       pattern: /^\/subscriptions\/[^/]+(?:\/resourceGroups\/([^/]+))?\/resources$/i,
       authorize: (req, m) => ({
         action: 'Microsoft.Resources/subscriptions/resourceGroups/resources/read',
-        scope: `/subscriptions/${req.subscriptionId}${m[1] ? `/resourceGroups/${decodeURIComponent(m[1])}` : ''}`,
+        scope:
+          `/subscriptions/${req.subscriptionId}` +
+          `${m[1] ? `/resourceGroups/${decodeURIComponent(m[1])}` : ''}`,
       }),
       handle: (req, m) => {
         const sub = `/subscriptions/${req.subscriptionId}`;
@@ -145,11 +153,13 @@ export const subscriptionsModule: SimModule = {
             throw new ArmError(
               400,
               'InvalidFilterInQueryString',
-              `The $filter '${filter}' is not supported by the simulator (only resourceType eq '...').`,
+              `The $filter '${filter}' is not supported by the simulator (only ` +
+                `resourceType eq '...').`,
             );
           type = f[1];
         }
-        // Top-level resources only, as ARM lists them (no groups, no nested or extension resources).
+        // Top-level resources only, as ARM lists them (no groups, no nested or extension
+        // resources).
         const items = req.sim.store.list({ type, under }).filter((x) => {
           if (x.type === RESOURCE_GROUP_TYPE) return false;
           const after = x.id

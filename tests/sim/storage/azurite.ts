@@ -1,7 +1,7 @@
-// Azurite's blob service, in-process: in-memory, HTTPS with the simulator's certificate, `--oauth basic`,
-// loose and without API version checks (the SDKs send newer x-ms-version values). Storage accounts created
-// through ARM become Azurite accounts: the account store is pointed at the simulator's own account list
-// instead of the AZURITE_ACCOUNTS environment variable.
+// Azurite's blob service, in-process: in-memory, HTTPS with the simulator's certificate, `--oauth
+// basic`, loose and without API version checks (the SDKs send newer x-ms-version values). Storage
+// accounts created through ARM become Azurite accounts: the account store is pointed at the
+// simulator's own account list instead of the AZURITE_ACCOUNTS environment variable.
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { trustingStorageHttpClient } from '../core/trustingHttpClient';
 
@@ -26,8 +26,8 @@ interface AzuriteBlobServer {
 }
 
 /**
- * Loads Azurite (≈0.5-1 s, so the simulator does it while keys are generated). It ships no type declarations
- * for its internal classes; these are the ones its own CLI uses.
+ * Loads Azurite (≈0.5-1 s, so the simulator does it while keys are generated). It ships no type
+ * declarations for its internal classes; these are the ones its own CLI uses.
  */
 export function loadAzurite(): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
@@ -66,9 +66,10 @@ export class BlobStorage {
     loadAzurite();
     const { BlobServer, BlobConfiguration, MemoryExtentChunkStore, DEFAULT_EXTENT_MEMORY_LIMIT } =
       azurite!;
-    // Positional arguments of BlobConfiguration: host, port, keepAliveTimeout, metadataDBPath, extentDBPath,
-    // persistencePathArray, enableAccessLog, accessLogWriteStream, enableDebugLog, debugLogFilePath, loose,
-    // skipApiVersionCheck, cert, key, pwd, oauth, disableProductStyleUrl, isMemoryPersistence, memoryStore.
+    // Positional arguments of BlobConfiguration: host, port, keepAliveTimeout, metadataDBPath,
+    // extentDBPath, persistencePathArray, enableAccessLog, accessLogWriteStream, enableDebugLog,
+    // debugLogFilePath, loose, skipApiVersionCheck, cert, key, pwd, oauth, disableProductStyleUrl,
+    // isMemoryPersistence, memoryStore.
     const config = new BlobConfiguration(
       '127.0.0.1',
       0,
@@ -138,7 +139,10 @@ export class BlobStorage {
     return this.accounts.get(name);
   }
 
-  /** A client with the account key, for the simulator's own reads and writes (e.g. a build writing logs). */
+  /**
+   * A client with the account key, for the simulator's own reads and writes (e.g. a build writing
+   * logs).
+   */
   client(account: string): BlobServiceClient {
     const keys = this.accounts.get(account);
     if (!keys) throw new Error(`storage account '${account}' is not known to Azurite`);

@@ -39,7 +39,9 @@ function fakeBlob(opts: { failOn?: number } = {}) {
   return { blob: blob as unknown as BlockBlobClient, calls };
 }
 
-/** `count` chunks of `size` bytes written into an upload, then committed: as the zip writer does. */
+/**
+ * `count` chunks of `size` bytes written into an upload, then committed: as the zip writer does.
+ */
 async function uploadChunks(
   count: number,
   size: number,

@@ -13,27 +13,31 @@ describe('artifacts: folder scan', () => {
   };
   after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-  it('lists files in a stable order with forward slashes, keeps empty folders, normalises modes', async () => {
-    const root = dir();
-    writeTree(root, { 'b.txt': 'b', 'a/z.txt': 'z', 'a/b/c.sh': '#!/bin/sh', 'A.txt': 'A' });
-    fs.chmodSync(path.join(root, 'a/b/c.sh'), 0o775);
-    fs.chmodSync(path.join(root, 'b.txt'), 0o600);
-    fs.mkdirSync(path.join(root, 'empty'));
-    const scan = await scanFolder(root);
-    assert.deepStrictEqual(
-      scan.entries.map((e) => [e.path, e.kind, e.mode.toString(8)]),
-      [
-        ['A.txt', 'file', '100644'],
-        ['a/b/c.sh', 'file', '100755'],
-        ['a/z.txt', 'file', '100644'],
-        ['b.txt', 'file', '100644'],
-        ['empty', 'dir', '40755'],
-      ],
-    );
-    assert.strictEqual(scan.files, 4);
-    assert.strictEqual(scan.bytes, 1 + 1 + 9 + 1);
-    assert.strictEqual(scan.name, path.basename(root));
-  });
+  it(
+    'lists files in a stable order with forward slashes, keeps empty folders, normalises ' +
+      'modes',
+    async () => {
+      const root = dir();
+      writeTree(root, { 'b.txt': 'b', 'a/z.txt': 'z', 'a/b/c.sh': '#!/bin/sh', 'A.txt': 'A' });
+      fs.chmodSync(path.join(root, 'a/b/c.sh'), 0o775);
+      fs.chmodSync(path.join(root, 'b.txt'), 0o600);
+      fs.mkdirSync(path.join(root, 'empty'));
+      const scan = await scanFolder(root);
+      assert.deepStrictEqual(
+        scan.entries.map((e) => [e.path, e.kind, e.mode.toString(8)]),
+        [
+          ['A.txt', 'file', '100644'],
+          ['a/b/c.sh', 'file', '100755'],
+          ['a/z.txt', 'file', '100644'],
+          ['b.txt', 'file', '100644'],
+          ['empty', 'dir', '40755'],
+        ],
+      );
+      assert.strictEqual(scan.files, 4);
+      assert.strictEqual(scan.bytes, 1 + 1 + 9 + 1);
+      assert.strictEqual(scan.name, path.basename(root));
+    },
+  );
 
   it('names the input and the path when the folder is missing, a file, or holds no files', async () => {
     const root = dir();
@@ -62,7 +66,8 @@ describe('artifacts: folder scan', () => {
     fs.symlinkSync(path.join(outside, 'agent-secret.txt'), path.join(root, 'innocent.txt'));
     await assert.rejects(scanFolder(root), (e: Error) =>
       e.message.startsWith(
-        `Input 'packagePath': symbolic link 'innocent.txt' points outside the folder, to '${path.join(outside, 'agent-secret.txt')}'`,
+        `Input 'packagePath': symbolic link 'innocent.txt' points outside the folder, to ` +
+          `'${path.join(outside, 'agent-secret.txt')}'`,
       ),
     );
 

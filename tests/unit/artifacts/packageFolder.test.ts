@@ -47,94 +47,108 @@ describe('artifacts: packageFolder against Azurite', function () {
     await sim?.stop();
   });
 
-  it('round trip: every file comes back from the blob, names are portable, the container is private', async () => {
-    const files: Record<string, string | Buffer> = {
-      'install.ps1': 'Write-Host "installing"\r\n'.repeat(100),
-      'scripts/setup.sh': '#!/bin/sh\necho hi\n',
-      'deep/er/still/data.bin': randomBytes(100_000),
-      'café/ünïcødé 文件.txt': 'utf-8 names',
-      'empty.txt': '',
-    };
-    const root = folder('drop', files);
-    fs.chmodSync(path.join(root, 'scripts/setup.sh'), 0o755);
-    fs.mkdirSync(path.join(root, 'logs'));
-    const container = freshContainer();
-    const result = await packageFolder(root, { container });
+  it(
+    'round trip: every file comes back from the blob, names are portable, the container is ' +
+      'private',
+    async () => {
+      const files: Record<string, string | Buffer> = {
+        'install.ps1': 'Write-Host "installing"\r\n'.repeat(100),
+        'scripts/setup.sh': '#!/bin/sh\necho hi\n',
+        'deep/er/still/data.bin': randomBytes(100_000),
+        'café/ünïcødé 文件.txt': 'utf-8 names',
+        'empty.txt': '',
+      };
+      const root = folder('drop', files);
+      fs.chmodSync(path.join(root, 'scripts/setup.sh'), 0o755);
+      fs.mkdirSync(path.join(root, 'logs'));
+      const container = freshContainer();
+      const result = await packageFolder(root, { container });
 
-    assert.match(result.blobName, /^artifacts\/drop-[0-9a-f]{20}\.zip$/);
-    assert.strictEqual(result.url, `${container.url}/${result.blobName}`);
-    assert.strictEqual(result.uploaded, true);
-    assert.strictEqual(result.files, 5);
-    const zip = await download(container, result.blobName);
-    assert.strictEqual(zip.length, result.bytes);
-    assert.strictEqual(sha256(zip), result.sha256);
-    assert.strictEqual((await container.getProperties()).blobPublicAccess, undefined);
-    const props = await container.getBlobClient(result.blobName).getProperties();
-    assert.strictEqual(props.contentType, 'application/zip');
-    assert.strictEqual(props.metadata?.sha256, result.sha256);
+      assert.match(result.blobName, /^artifacts\/drop-[0-9a-f]{20}\.zip$/);
+      assert.strictEqual(result.url, `${container.url}/${result.blobName}`);
+      assert.strictEqual(result.uploaded, true);
+      assert.strictEqual(result.files, 5);
+      const zip = await download(container, result.blobName);
+      assert.strictEqual(zip.length, result.bytes);
+      assert.strictEqual(sha256(zip), result.sha256);
+      assert.strictEqual((await container.getProperties()).blobPublicAccess, undefined);
+      const props = await container.getBlobClient(result.blobName).getProperties();
+      assert.strictEqual(props.contentType, 'application/zip');
+      assert.strictEqual(props.metadata?.sha256, result.sha256);
 
-    const archive = await JSZip.loadAsync(zip, { checkCRC32: true });
-    for (const [name, content] of Object.entries(files)) {
-      const entry = archive.file(name);
-      assert.ok(entry, `missing ${name}`);
-      assert.ok(
-        Buffer.from(await entry.async('uint8array')).equals(Buffer.from(content)),
-        `content of ${name}`,
+      const archive = await JSZip.loadAsync(zip, { checkCRC32: true });
+      for (const [name, content] of Object.entries(files)) {
+        const entry = archive.file(name);
+        assert.ok(entry, `missing ${name}`);
+        assert.ok(
+          Buffer.from(await entry.async('uint8array')).equals(Buffer.from(content)),
+          `content of ${name}`,
+        );
+      }
+      const central = centralDirectory(zip);
+      assert.deepStrictEqual(
+        central.map((e) => e.name).sort(),
+        [...Object.keys(files), 'logs/'].sort(),
       );
-    }
-    const central = centralDirectory(zip);
-    assert.deepStrictEqual(
-      central.map((e) => e.name).sort(),
-      [...Object.keys(files), 'logs/'].sort(),
-    );
-    for (const e of central) {
-      assert.ok(e.flags & 0x800, `UTF-8 flag on ${e.name}`);
-      assert.ok(
-        !e.name.startsWith('/') && !e.name.includes('\\') && !e.name.split('/').includes('..'),
-        e.name,
+      for (const e of central) {
+        assert.ok(e.flags & 0x800, `UTF-8 flag on ${e.name}`);
+        assert.ok(
+          !e.name.startsWith('/') && !e.name.includes('\\') && !e.name.split('/').includes('..'),
+          e.name,
+        );
+      }
+      assert.strictEqual(central.find((e) => e.name === 'scripts/setup.sh')!.mode, 0o100755);
+      assert.strictEqual(central.find((e) => e.name === 'install.ps1')!.mode, 0o100644);
+      assert.strictEqual(central.find((e) => e.name === 'logs/')!.mode, 0o40755);
+
+      if (hasUnzip) {
+        const file = path.join(path.dirname(root), 'check.zip');
+        fs.writeFileSync(file, zip);
+        const test = spawnSync('unzip', ['-t', file], { encoding: 'utf8' });
+        assert.strictEqual(test.status, 0, test.stdout + test.stderr);
+        assert.match(test.stdout, /No errors detected/);
+      }
+    },
+  );
+
+  it(
+    'a rerun of the same content uploads nothing, even from a fresh checkout; a changed file ' +
+      'gives a new name',
+    async () => {
+      const files = { 'a.txt': 'alpha', 'b/c.txt': 'charlie' };
+      const container = freshContainer();
+      const first = await packageFolder(folder('app', files), { container });
+      const etag = (await container.getBlobClient(first.blobName).getProperties()).etag;
+
+      const again = await packageFolder(folder('app', files), { container }); // other place, new mtimes
+      assert.strictEqual(again.uploaded, false);
+      assert.deepStrictEqual({ ...again, uploaded: true }, first);
+      assert.strictEqual(
+        (await container.getBlobClient(first.blobName).getProperties()).etag,
+        etag,
       );
-    }
-    assert.strictEqual(central.find((e) => e.name === 'scripts/setup.sh')!.mode, 0o100755);
-    assert.strictEqual(central.find((e) => e.name === 'install.ps1')!.mode, 0o100644);
-    assert.strictEqual(central.find((e) => e.name === 'logs/')!.mode, 0o40755);
 
-    if (hasUnzip) {
-      const file = path.join(path.dirname(root), 'check.zip');
-      fs.writeFileSync(file, zip);
-      const test = spawnSync('unzip', ['-t', file], { encoding: 'utf8' });
-      assert.strictEqual(test.status, 0, test.stdout + test.stderr);
-      assert.match(test.stdout, /No errors detected/);
-    }
-  });
-
-  it('a rerun of the same content uploads nothing, even from a fresh checkout; a changed file gives a new name', async () => {
-    const files = { 'a.txt': 'alpha', 'b/c.txt': 'charlie' };
-    const container = freshContainer();
-    const first = await packageFolder(folder('app', files), { container });
-    const etag = (await container.getBlobClient(first.blobName).getProperties()).etag;
-
-    const again = await packageFolder(folder('app', files), { container }); // other place, new mtimes
-    assert.strictEqual(again.uploaded, false);
-    assert.deepStrictEqual({ ...again, uploaded: true }, first);
-    assert.strictEqual((await container.getBlobClient(first.blobName).getProperties()).etag, etag);
-
-    const changed = await packageFolder(folder('app', { ...files, 'b/c.txt': 'charlie!' }), {
-      container,
-    });
-    assert.strictEqual(changed.uploaded, true);
-    assert.notStrictEqual(changed.blobName, first.blobName);
-    assert.notStrictEqual(changed.sha256, first.sha256);
-    const renamed = await packageFolder(folder('app', { 'a.txt': 'alpha', 'b/d.txt': 'charlie' }), {
-      container,
-    });
-    assert.notStrictEqual(renamed.blobName, first.blobName);
-    const names = [];
-    for await (const b of container.listBlobsFlat()) names.push(b.name);
-    assert.deepStrictEqual(
-      names.sort(),
-      [first.blobName, changed.blobName, renamed.blobName].sort(),
-    );
-  });
+      const changed = await packageFolder(folder('app', { ...files, 'b/c.txt': 'charlie!' }), {
+        container,
+      });
+      assert.strictEqual(changed.uploaded, true);
+      assert.notStrictEqual(changed.blobName, first.blobName);
+      assert.notStrictEqual(changed.sha256, first.sha256);
+      const renamed = await packageFolder(
+        folder('app', { 'a.txt': 'alpha', 'b/d.txt': 'charlie' }),
+        {
+          container,
+        },
+      );
+      assert.notStrictEqual(renamed.blobName, first.blobName);
+      const names = [];
+      for await (const b of container.listBlobsFlat()) names.push(b.name);
+      assert.deepStrictEqual(
+        names.sort(),
+        [first.blobName, changed.blobName, renamed.blobName].sort(),
+      );
+    },
+  );
 
   it('stores compressed files (by extension, or by content) and deflates the rest', async () => {
     const text =
@@ -256,7 +270,8 @@ describe('artifacts: packageFolder against Azurite', function () {
     await assert.rejects(
       packageFolder(folder('pub', { 'a.txt': 'a' }), { container }),
       new RegExp(
-        `The artifacts container '${container.containerName}' allows anonymous public access \\('blob'\\)`,
+        `The artifacts container '${container.containerName}' allows anonymous public ` +
+          `access \\('blob'\\)`,
       ),
     );
     const names = [];

@@ -3,28 +3,35 @@ import { PassThrough, Readable } from 'stream';
 import { chunksOf } from '../../../tasks/common/artifacts/streamChunks';
 
 describe('chunksOf', () => {
-  it('yields each chunk as it was pushed, in order, where for-await on the stream joins what is buffered', async () => {
-    const pushed = [
-      Buffer.from('header'),
-      Buffer.alloc(1000, 1),
-      Buffer.from('descriptor'),
-      Buffer.alloc(500, 2),
-    ];
-    const joined: Buffer[] = [];
-    const a = new PassThrough();
-    pushed.forEach((b) => a.write(b));
-    a.end();
-    for await (const c of a) joined.push(c as Buffer);
-    assert.ok(joined.length < pushed.length, 'read() joins buffered chunks (what chunksOf avoids)');
+  it(
+    'yields each chunk as it was pushed, in order, where for-await on the stream joins what ' +
+      'is buffered',
+    async () => {
+      const pushed = [
+        Buffer.from('header'),
+        Buffer.alloc(1000, 1),
+        Buffer.from('descriptor'),
+        Buffer.alloc(500, 2),
+      ];
+      const joined: Buffer[] = [];
+      const a = new PassThrough();
+      pushed.forEach((b) => a.write(b));
+      a.end();
+      for await (const c of a) joined.push(c as Buffer);
+      assert.ok(
+        joined.length < pushed.length,
+        'read() joins buffered chunks (what chunksOf avoids)',
+      );
 
-    const b = new PassThrough();
-    pushed.forEach((x) => b.write(x));
-    b.end();
-    const got: Buffer[] = [];
-    for await (const c of chunksOf(b)) got.push(c);
-    assert.strictEqual(got.length, pushed.length);
-    got.forEach((c, i) => assert.ok(c.equals(pushed[i])));
-  });
+      const b = new PassThrough();
+      pushed.forEach((x) => b.write(x));
+      b.end();
+      const got: Buffer[] = [];
+      for await (const c of chunksOf(b)) got.push(c);
+      assert.strictEqual(got.length, pushed.length);
+      got.forEach((c, i) => assert.ok(c.equals(pushed[i])));
+    },
+  );
 
   it('holds back a fast producer: at most the high-water mark of chunks waits for the consumer', async () => {
     let produced = 0;

@@ -1,5 +1,5 @@
-// Shared by the artifacts tests: a simulator with one storage account, clients that reach it with a bearer
-// token (as the task does), temporary folders, and a reader for the zip's central directory.
+// Shared by the artifacts tests: a simulator with one storage account, clients that reach it with a
+// bearer token (as the task does), temporary folders, and a reader for the zip's central directory.
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -83,7 +83,10 @@ export interface CentralEntry {
   size: number;
 }
 
-/** The central directory, read by hand: what the archive says about each entry, independent of the writer. */
+/**
+ * The central directory, read by hand: what the archive says about each entry, independent of the
+ * writer.
+ */
 export function centralDirectory(zip: Buffer): CentralEntry[] {
   const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
   if (eocd < 0) throw new Error('no end of central directory record');

@@ -30,7 +30,10 @@ class MemorySink implements ArchiveSink {
   }
 }
 
-/** The same archive written by yazl (thejoshwolfe/yazl), the library this writer replaced: the reference. */
+/**
+ * The same archive written by yazl (thejoshwolfe/yazl), the library this writer replaced: the
+ * reference.
+ */
 function yazlArchive(scan: ScannedFolder, digest: FolderDigest, zip64 = false): Promise<Buffer> {
   const zip = new ZipFile();
   const mtime = new Date(2020, 0, 1, 0, 0, 0);
@@ -126,28 +129,32 @@ describe('artifacts: zip writer', () => {
     assert.strictEqual(digestSink.bytes, ours.length);
   });
 
-  it('writes ZIP64 records as yazl does, which zip readers take (forced, as for an archive over 4 GiB)', async () => {
-    const { root, scan, digest } = await sample();
-    const sink = new MemorySink(4096);
-    await writeZip(scan, digest, sink, { forceZip64: true });
-    const ours = sink.bytes();
-    const reference = await yazlArchive(scan, digest, true);
-    assert.ok(
-      ours.equals(reference),
-      `archives differ from byte ${ours.findIndex((b, i) => b !== reference[i])}`,
-    );
-    assert.ok(
-      ours.includes(Buffer.from([0x50, 0x4b, 0x06, 0x06])),
-      'ZIP64 end of central directory record',
-    );
-    if (hasUnzip) {
-      const file = path.join(root, '..', `${path.basename(root)}-64.zip`);
-      fs.writeFileSync(file, ours);
-      const test = spawnSync('unzip', ['-t', file], { encoding: 'utf8' });
-      fs.rmSync(file);
-      assert.strictEqual(test.status, 0, test.stdout + test.stderr);
-    }
-  });
+  it(
+    'writes ZIP64 records as yazl does, which zip readers take (forced, as for an archive ' +
+      'over 4 GiB)',
+    async () => {
+      const { root, scan, digest } = await sample();
+      const sink = new MemorySink(4096);
+      await writeZip(scan, digest, sink, { forceZip64: true });
+      const ours = sink.bytes();
+      const reference = await yazlArchive(scan, digest, true);
+      assert.ok(
+        ours.equals(reference),
+        `archives differ from byte ${ours.findIndex((b, i) => b !== reference[i])}`,
+      );
+      assert.ok(
+        ours.includes(Buffer.from([0x50, 0x4b, 0x06, 0x06])),
+        'ZIP64 end of central directory record',
+      );
+      if (hasUnzip) {
+        const file = path.join(root, '..', `${path.basename(root)}-64.zip`);
+        fs.writeFileSync(file, ours);
+        const test = spawnSync('unzip', ['-t', file], { encoding: 'utf8' });
+        fs.rmSync(file);
+        assert.strictEqual(test.status, 0, test.stdout + test.stderr);
+      }
+    },
+  );
 
   it('fails when a file changed after it was listed, and stops when aborted', async () => {
     const { root, scan, digest } = await sample();

@@ -50,20 +50,24 @@ describe('core: poll loop and retry', () => {
     assert.deepStrictEqual(clock.waits, [250, 500, 1_000, 1_500, 1_500]);
   });
 
-  it('times out with the last value; the last wait is cut to the deadline, which gets one last read', async () => {
-    const clock = drivenClock();
-    let reads = 0;
-    const result = await poll({
-      read: async () => ++reads,
-      done: () => false,
-      intervalMs: 25_000,
-      timeoutMs: 60_000,
-      signal,
-      clock,
-    });
-    assert.deepStrictEqual(result, { value: 4, done: false, elapsedMs: 60_000 });
-    assert.deepStrictEqual(clock.waits, [25_000, 25_000, 10_000]);
-  });
+  it(
+    'times out with the last value; the last wait is cut to the deadline, which gets one ' +
+      'last read',
+    async () => {
+      const clock = drivenClock();
+      let reads = 0;
+      const result = await poll({
+        read: async () => ++reads,
+        done: () => false,
+        intervalMs: 25_000,
+        timeoutMs: 60_000,
+        signal,
+        clock,
+      });
+      assert.deepStrictEqual(result, { value: 4, done: false, elapsedMs: 60_000 });
+      assert.deepStrictEqual(clock.waits, [25_000, 25_000, 10_000]);
+    },
+  );
 
   it('an abort ends the wait at once, and a long wait leaves no abort listener behind', async () => {
     const controller = new AbortController();
@@ -78,7 +82,8 @@ describe('core: poll loop and retry', () => {
     await assert.rejects(waiting, CancelledError);
     assert.ok(Date.now() - started < 1_000);
 
-    // Many sleeps on one signal (a long provider wait): each removes its listener, so Node never warns.
+    // Many sleeps on one signal (a long provider wait): each removes its listener, so Node never
+    // warns.
     const warnings: Error[] = [];
     const onWarning = (w: Error) => warnings.push(w);
     process.on('warning', onWarning);
@@ -92,55 +97,59 @@ describe('core: poll loop and retry', () => {
     );
   });
 
-  it('retry: retries only what may go away by itself, waiting as told, then gives up with the error', async () => {
-    const clock = drivenClock();
-    const told: number[] = [];
-    let runs = 0;
-    const value = await retry({
-      run: async () => {
-        if (++runs < 3)
-          throw Object.assign(new Error('replicating'), { code: 'PrincipalNotFound' });
-        return 'ok';
-      },
-      retryable: (e) => (e as { code?: string }).code === 'PrincipalNotFound',
-      attempts: 5,
-      delayMs: (n) => n * 1_000,
-      onRetry: (_e, n) => told.push(n),
-      signal,
-      clock,
-    });
-    assert.strictEqual(value, 'ok');
-    assert.deepStrictEqual(clock.waits, [1_000, 2_000]);
-    assert.deepStrictEqual(told, [1, 2]);
-
-    await assert.rejects(
-      retry({
+  it(
+    'retry: retries only what may go away by itself, waiting as told, then gives up with the ' +
+      'error',
+    async () => {
+      const clock = drivenClock();
+      const told: number[] = [];
+      let runs = 0;
+      const value = await retry({
         run: async () => {
-          throw new Error('other');
+          if (++runs < 3)
+            throw Object.assign(new Error('replicating'), { code: 'PrincipalNotFound' });
+          return 'ok';
         },
-        retryable: () => false,
+        retryable: (e) => (e as { code?: string }).code === 'PrincipalNotFound',
         attempts: 5,
-        delayMs: () => 1,
+        delayMs: (n) => n * 1_000,
+        onRetry: (_e, n) => told.push(n),
         signal,
         clock,
-      }),
-      /other/,
-    );
-    let tries = 0;
-    await assert.rejects(
-      retry({
-        run: async () => {
-          tries++;
-          throw new Error('still');
-        },
-        retryable: () => true,
-        attempts: 3,
-        delayMs: () => 1,
-        signal,
-        clock,
-      }),
-      /still/,
-    );
-    assert.strictEqual(tries, 3);
-  });
+      });
+      assert.strictEqual(value, 'ok');
+      assert.deepStrictEqual(clock.waits, [1_000, 2_000]);
+      assert.deepStrictEqual(told, [1, 2]);
+
+      await assert.rejects(
+        retry({
+          run: async () => {
+            throw new Error('other');
+          },
+          retryable: () => false,
+          attempts: 5,
+          delayMs: () => 1,
+          signal,
+          clock,
+        }),
+        /other/,
+      );
+      let tries = 0;
+      await assert.rejects(
+        retry({
+          run: async () => {
+            tries++;
+            throw new Error('still');
+          },
+          retryable: () => true,
+          attempts: 3,
+          delayMs: () => 1,
+          signal,
+          clock,
+        }),
+        /still/,
+      );
+      assert.strictEqual(tries, 3);
+    },
+  );
 });

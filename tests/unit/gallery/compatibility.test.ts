@@ -40,13 +40,20 @@ describe('gallery: source and image definition compatibility', () => {
       }),
     );
     assert.deepStrictEqual(problems.slice(0, 3), [
-      "The image definition 'win11' has OS type 'Windows', but the source virtual machine 'vm-1' (rg) has 'Linux'.",
-      "The image definition 'win11' has OS state 'Generalized', but the source virtual machine 'vm-1' (rg) has 'Specialized'.",
-      "The image definition 'win11' has Hyper-V generation 'V1', but the source virtual machine 'vm-1' (rg) has 'V2'.",
+      "The image definition 'win11' has OS type 'Windows', but the source virtual machine " +
+        "'vm-1' (rg) has 'Linux'.",
+      "The image definition 'win11' has OS state 'Generalized', but the source virtual " +
+        "machine 'vm-1' (rg) has 'Specialized'.",
+      "The image definition 'win11' has Hyper-V generation 'V1', but the source virtual " +
+        "machine 'vm-1' (rg) has 'V2'.",
     ]);
     assert.match(
       problems[3],
-      /has security type 'Standard', but the source .* has 'TrustedLaunch'; a TrustedLaunch source needs a definition with security type TrustedLaunch, TrustedLaunchSupported, TrustedLaunchAndConfidentialVmSupported/,
+      new RegExp(
+        "has security type 'Standard', but the source .* has 'TrustedLaunch'; a TrustedLaunch " +
+          'source needs a definition with security type TrustedLaunch, TrustedLaunchSupported, ' +
+          'TrustedLaunchAndConfidentialVmSupported',
+      ),
     );
   });
 
@@ -111,15 +118,20 @@ describe('gallery: source and image definition compatibility', () => {
       ["Input 'hyperVGeneration' is 'V1', but the source virtual machine 'vm-1' (rg) has 'V2'."],
     );
     assert.deepStrictEqual(plannedDefinitionTraits({}, { describe: "VHD 'x'" }).problems, [
-      "Input 'osType' is needed to create the image definition: the source VHD 'x' does not say which it is.",
-      "Input 'hyperVGeneration' is needed to create the image definition: the source VHD 'x' does not say which it is.",
+      "Input 'osType' is needed to create the image definition: the source VHD 'x' does " +
+        'not say which it is.',
+      "Input 'hyperVGeneration' is needed to create the image definition: the source VHD " +
+        "'x' does not say which it is.",
     ]);
     assert.match(
       plannedDefinitionTraits(
         { securityType: 'TrustedLaunch' },
         src({ osType: 'Windows', hyperVGeneration: 'V1' }),
       ).problems[0],
-      /Security type 'TrustedLaunch' needs Hyper-V generation V2, but the image definition would be V1/,
+      new RegExp(
+        "Security type 'TrustedLaunch' needs Hyper-V generation V2, but the image definition " +
+          'would be V1',
+      ),
     );
     assert.match(
       plannedDefinitionTraits(
@@ -137,7 +149,9 @@ describe('gallery: source and image definition compatibility', () => {
         { name: 'win11', osType: 'Windows', securityType: 'Standard' },
       ),
       [
-        "Input 'securityType' is 'TrustedLaunch', but the existing image definition 'win11' has 'Standard', which can't be changed. Publish to another image definition, or leave 'securityType' on auto.",
+        "Input 'securityType' is 'TrustedLaunch', but the existing image definition " +
+          "'win11' has 'Standard', which can't be changed. Publish to another image " +
+          "definition, or leave 'securityType' on auto.",
       ],
     );
   });

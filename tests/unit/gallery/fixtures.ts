@@ -25,6 +25,11 @@ export function inputs(values: Record<string, string>): InputReader {
 }
 
 export const SUB = '1f3e5d7c-9b2a-4c6e-8d0f-2a4b6c8d0e1f';
-export const IMAGE = `/subscriptions/${SUB}/resourceGroups/rg-images/providers/Microsoft.Compute/images/img-1`;
-export const VM = `/subscriptions/${SUB}/resourceGroups/rg-build/providers/Microsoft.Compute/virtualMachines/vm-1`;
-export const DEF = `/subscriptions/${SUB}/resourceGroups/rg-images/providers/Microsoft.Compute/galleries/golden/images/win11`;
+export const IMAGE =
+  `/subscriptions/${SUB}/resourceGroups/rg-images/providers/Microsoft.Compute` + `/images/img-1`;
+export const VM =
+  `/subscriptions/${SUB}/resourceGroups/rg-build/providers/Microsoft.Compute/virtualMachines` +
+  `/vm-1`;
+export const DEF =
+  `/subscriptions/${SUB}/resourceGroups/rg-images/providers/Microsoft.Compute/galleries` +
+  `/golden/images/win11`;

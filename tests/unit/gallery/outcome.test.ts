@@ -92,7 +92,11 @@ describe('gallery: outcome, outputs and summary', () => {
     assert.match(s, /- eastus failed \(tolerated\)/);
     assert.match(
       s,
-      /\[golden-image 20261121\.3\]\(https:\/\/dev\.azure\.com\/contoso\/images\/_build\/results\?buildId=1001\)/,
+      new RegExp(
+        '\\[golden-image ' +
+          '20261121\\.3\\]\\(https:\\/\\/dev\\.azure\\.com\\/contoso\\/images\\/_build\\/' +
+          'results\\?buildId=1001\\)',
+      ),
     );
   });
 });

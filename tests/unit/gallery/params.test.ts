@@ -19,36 +19,40 @@ const fails = (values: Record<string, string>, message: RegExp) =>
   );
 
 describe('gallery: task inputs', () => {
-  it('publish with defaults: version from the build number, source region only, wait 2h, no prune', () => {
-    const p = read({});
-    assert.strictEqual(p.action, 'publish');
-    assert.deepStrictEqual(p.source, {
-      kind: 'managedImage',
-      ref: IMAGE,
-      storageAccountId: undefined,
-    });
-    assert.deepStrictEqual(p.target, {
-      resourceGroup: 'rg-images',
-      gallery: 'golden',
-      definition: 'win11',
-      location: undefined,
-    });
-    assert.deepStrictEqual(p.version, {
-      kind: 'fixed',
-      version: '2026.1121.3',
-      origin: 'buildNumber',
-    });
-    assert.deepStrictEqual(p.regions, []);
-    assert.deepStrictEqual(p.regionDefaults, {
-      replicaCount: 1,
-      storageAccountType: 'Standard_LRS',
-    });
-    assert.strictEqual(p.wait, true);
-    assert.strictEqual(p.timeoutMs, 7_200_000);
-    assert.strictEqual(p.pollIntervalMs, 30_000);
-    assert.strictEqual(p.prune, undefined);
-    assert.deepStrictEqual(p.definition.features, []);
-  });
+  it(
+    'publish with defaults: version from the build number, source region only, wait 2h, no ' +
+      'prune',
+    () => {
+      const p = read({});
+      assert.strictEqual(p.action, 'publish');
+      assert.deepStrictEqual(p.source, {
+        kind: 'managedImage',
+        ref: IMAGE,
+        storageAccountId: undefined,
+      });
+      assert.deepStrictEqual(p.target, {
+        resourceGroup: 'rg-images',
+        gallery: 'golden',
+        definition: 'win11',
+        location: undefined,
+      });
+      assert.deepStrictEqual(p.version, {
+        kind: 'fixed',
+        version: '2026.1121.3',
+        origin: 'buildNumber',
+      });
+      assert.deepStrictEqual(p.regions, []);
+      assert.deepStrictEqual(p.regionDefaults, {
+        replicaCount: 1,
+        storageAccountType: 'Standard_LRS',
+      });
+      assert.strictEqual(p.wait, true);
+      assert.strictEqual(p.timeoutMs, 7_200_000);
+      assert.strictEqual(p.pollIntervalMs, 30_000);
+      assert.strictEqual(p.prune, undefined);
+      assert.deepStrictEqual(p.definition.features, []);
+    },
+  );
 
   it('reads every input', () => {
     const p = read({
@@ -152,7 +156,10 @@ describe('gallery: task inputs', () => {
     );
     fails(
       { targetRegions: 'westeurope=200' },
-      /^Input 'targetRegions': 'westeurope=200': the replica count 200 is out of range; Azure allows 1 to 100/,
+      new RegExp(
+        "^Input 'targetRegions': 'westeurope=200': the replica count 200 is out of range; " +
+          'Azure allows 1 to 100',
+      ),
     );
     fails({ replicaCount: '0' }, /^Input 'replicaCount': '0' is not a whole number in range/);
     fails(
@@ -169,7 +176,10 @@ describe('gallery: task inputs', () => {
     );
     fails(
       { galleryName: 'golden gallery' },
-      /^Input 'galleryName': 'golden gallery' is not valid.*letters, digits, periods and underscores/,
+      new RegExp(
+        "^Input 'galleryName': 'golden gallery' is not valid.*letters, digits, periods " +
+          'and underscores',
+      ),
     );
     fails({ galleryResourceGroup: '' }, /^Input 'galleryResourceGroup': a value is required/);
     fails(

@@ -143,9 +143,13 @@ describe('gallery: provenance and version decisions', () => {
       () => decideVersion({ ...base, plan, versions }),
       (err: Error) =>
         err instanceof VersionConflictError &&
-        /^Image version 1\.0\.0 of 'win11' already exists with other content: it was published from 'vm-1' by https:\/\/dev\.azure\.com\/x\/_build\/results\?buildId=7 \(job Build\/Image\), not from 'img-1'\. Nothing was changed\..*overwrite: true/.test(
-          err.message,
-        ),
+        new RegExp(
+          "^Image version 1\\.0\\.0 of 'win11' already exists with other content: it was " +
+            ("published from 'vm-1' by " +
+              'https:\\/\\/dev\\.azure\\.com\\/x\\/_build\\/results\\?buildId=') +
+            "7 \\(job Build\\/Image\\), not from 'img-1'\\. Nothing was changed\\..*overwrite: " +
+            'true',
+        ).test(err.message),
     );
     assert.strictEqual(decideVersion({ ...base, plan, versions, overwrite: true }).mode, 'replace');
   });

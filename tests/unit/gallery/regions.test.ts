@@ -43,7 +43,10 @@ describe('gallery: target regions', () => {
     assert.throws(() => parseRegionSpecs(['westeurope=two']), /'two' is not a whole number/);
     assert.throws(
       () => parseRegionSpecs(['westeurope:Standard_GRS']),
-      /'Standard_GRS' is not a storage account type; use one of Standard_LRS, Standard_ZRS, Premium_LRS/,
+      new RegExp(
+        "'Standard_GRS' is not a storage account type; use one of Standard_LRS, Standard_ZRS, " +
+          'Premium_LRS',
+      ),
     );
     assert.throws(() => parseRegionSpecs(['westeurope', 'West Europe=2']), /listed twice/);
     assert.throws(() => parseRegionSpecs(['=2']), /not a region entry/);

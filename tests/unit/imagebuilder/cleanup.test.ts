@@ -56,40 +56,44 @@ describe('imagebuilder: cleanup decisions', () => {
     });
   });
 
-  it("keeps running builds, other pipelines', untagged and foreign templates, and this run's own not yet run", () => {
-    assert.deepStrictEqual(
-      decide(
-        { tags: ours({ 'gip.cleanup': 'x' }), lastRunStatus: { runState: 'Running' } },
-        PIPELINE,
-      ),
-      { remove: false, why: 'its build is running' },
-    );
-    assert.deepStrictEqual(
-      decide(
-        { tags: ours({ 'gip.pipeline': 'other' }), lastRunStatus: { runState: 'Canceled' } },
-        PIPELINE,
-      ),
-      { remove: false, why: "another pipeline's (other)" },
-    );
-    assert.deepStrictEqual(
-      decide({ tags: ours({ 'gip.pipeline': 'other', 'gip.cleanup': 'x' }) }, PIPELINE).remove,
-      false,
-    );
-    assert.deepStrictEqual(decide({ tags: { 'gip.managedBy': 'BuildImage' } }, PIPELINE), {
-      remove: false,
-      why: 'no pipeline named in its tags',
-    });
-    assert.deepStrictEqual(decide({ tags: { 'gip.pipeline': 'golden-image' } }, PIPELINE), {
-      remove: false,
-      why: 'not made by BuildImage',
-    });
-    assert.deepStrictEqual(decide({ tags: ours(), provisioningState: 'Deleting' }, PIPELINE), {
-      remove: false,
-      why: 'it is deleting',
-    });
-    assert.deepStrictEqual(decide({ tags: ours({ 'gip.runUrl': PIPELINE.runUrl }) }, PIPELINE), {
-      remove: false,
-      why: 'started by this run and not run yet',
-    });
-  });
+  it(
+    "keeps running builds, other pipelines', untagged and foreign templates, and this run's " +
+      'own not yet run',
+    () => {
+      assert.deepStrictEqual(
+        decide(
+          { tags: ours({ 'gip.cleanup': 'x' }), lastRunStatus: { runState: 'Running' } },
+          PIPELINE,
+        ),
+        { remove: false, why: 'its build is running' },
+      );
+      assert.deepStrictEqual(
+        decide(
+          { tags: ours({ 'gip.pipeline': 'other' }), lastRunStatus: { runState: 'Canceled' } },
+          PIPELINE,
+        ),
+        { remove: false, why: "another pipeline's (other)" },
+      );
+      assert.deepStrictEqual(
+        decide({ tags: ours({ 'gip.pipeline': 'other', 'gip.cleanup': 'x' }) }, PIPELINE).remove,
+        false,
+      );
+      assert.deepStrictEqual(decide({ tags: { 'gip.managedBy': 'BuildImage' } }, PIPELINE), {
+        remove: false,
+        why: 'no pipeline named in its tags',
+      });
+      assert.deepStrictEqual(decide({ tags: { 'gip.pipeline': 'golden-image' } }, PIPELINE), {
+        remove: false,
+        why: 'not made by BuildImage',
+      });
+      assert.deepStrictEqual(decide({ tags: ours(), provisioningState: 'Deleting' }, PIPELINE), {
+        remove: false,
+        why: 'it is deleting',
+      });
+      assert.deepStrictEqual(decide({ tags: ours({ 'gip.runUrl': PIPELINE.runUrl }) }, PIPELINE), {
+        remove: false,
+        why: 'started by this run and not run yet',
+      });
+    },
+  );
 });

@@ -5,8 +5,9 @@ import { BuildClients } from '../../../tasks/common/imagebuilder/clients';
 import { followBuild } from '../../../tasks/common/imagebuilder/follow';
 
 /**
- * The follow loop's reads, poll by poll, against a scripted build: each poll is one `progress` call, which
- * advances the build by one step. What each poll read is recorded, to check the schedule in follow.ts.
+ * The follow loop's reads, poll by poll, against a scripted build: each poll is one `progress`
+ * call, which advances the build by one step. What each poll read is recorded, to check the
+ * schedule in follow.ts.
  */
 interface Step {
   sub: string;
@@ -23,7 +24,9 @@ function scriptedBuild(steps: Step[]) {
     poll++;
     for (let i = 0; i < (step().lines ?? 0); i++) {
       written.push({
-        ts: `2024-11-21T08:${String(Math.floor(written.length / 60)).padStart(2, '0')}:${String(written.length % 60).padStart(2, '0')}.5Z`,
+        ts:
+          `2024-11-21T08:${String(Math.floor(written.length / 60)).padStart(2, '0')}:` +
+          `${String(written.length % 60).padStart(2, '0')}.5Z`,
         text: `line ${written.length}`,
       });
     }
@@ -78,61 +81,65 @@ function scriptedBuild(steps: Step[]) {
 }
 
 describe('imagebuilder: follow loop reads', () => {
-  it('skips no read twice in a row: status every other poll while the log flows, the log every other poll while quiet, none while queued', async () => {
-    const steps: Step[] = [
-      { sub: 'Queued' },
-      { sub: 'Queued' },
-      { sub: 'Queued' },
-      { sub: 'Building' },
-      { sub: 'Building' },
-      { sub: 'Building', lines: 3 },
-      ...Array.from({ length: 12 }, () => ({ sub: 'Customizing', lines: 5 })),
-      ...Array.from({ length: 10 }, () => ({ sub: 'Customizing' })), // a restart: nothing written
-      ...Array.from({ length: 4 }, () => ({ sub: 'Customizing', lines: 2 })),
-      ...Array.from({ length: 6 }, () => ({ sub: 'Distributing' })),
-      { sub: 'Distributing', state: 'Succeeded' },
-    ];
-    const b = scriptedBuild(steps);
-    const f = await followBuild({
-      azure: {} as AzureContext,
-      clients: b.clients,
-      resourceGroup: 'rg',
-      name: 't',
-      customizers: ['a'],
-      pollIntervalMs: 1,
-      log: b.log,
-      signal: new AbortController().signal,
-    });
-    assert.deepStrictEqual(
-      f.printer.all,
-      b.written.map((l) => l.text),
-      'every line once, in order',
-    );
-    assert.deepStrictEqual(
-      f.phases.map((p) => p.phase),
-      ['Queued', 'Building', 'Customizing', 'Distributing'],
-    );
-    const polls = b.polls();
-    const at = (what: 'status' | 'log') =>
-      new Set(b.reads.filter((r) => r.what === what).map((r) => r.poll));
-    const status = at('status');
-    const logs = at('log');
-    for (let p = 0; p <= polls; p++) {
-      assert.ok(status.has(p) || status.has(p - 1), `status read at poll ${p} or ${p - 1}`);
-      if (steps[p].sub === 'Queued')
-        assert.ok(!logs.has(p), `no log read while queued (poll ${p})`);
-      else if (steps[p - 1]?.sub !== 'Queued')
-        assert.ok(logs.has(p) || logs.has(p - 1), `log read at poll ${p} or ${p - 1}`);
-    }
-    assert.ok(
-      status.has(polls) && logs.has(polls),
-      'the end: status seen, the container read once more',
-    );
-    assert.ok(
-      polls <= steps.length,
-      `the end seen within one poll of it (${polls} polls for ${steps.length} steps)`,
-    );
-    const reads = b.reads.length;
-    assert.ok(reads <= Math.ceil(1.6 * (polls + 1)), `${reads} reads in ${polls + 1} polls`);
-  });
+  it(
+    'skips no read twice in a row: status every other poll while the log flows, the log ' +
+      'every other poll while quiet, none while queued',
+    async () => {
+      const steps: Step[] = [
+        { sub: 'Queued' },
+        { sub: 'Queued' },
+        { sub: 'Queued' },
+        { sub: 'Building' },
+        { sub: 'Building' },
+        { sub: 'Building', lines: 3 },
+        ...Array.from({ length: 12 }, () => ({ sub: 'Customizing', lines: 5 })),
+        ...Array.from({ length: 10 }, () => ({ sub: 'Customizing' })), // a restart: nothing written
+        ...Array.from({ length: 4 }, () => ({ sub: 'Customizing', lines: 2 })),
+        ...Array.from({ length: 6 }, () => ({ sub: 'Distributing' })),
+        { sub: 'Distributing', state: 'Succeeded' },
+      ];
+      const b = scriptedBuild(steps);
+      const f = await followBuild({
+        azure: {} as AzureContext,
+        clients: b.clients,
+        resourceGroup: 'rg',
+        name: 't',
+        customizers: ['a'],
+        pollIntervalMs: 1,
+        log: b.log,
+        signal: new AbortController().signal,
+      });
+      assert.deepStrictEqual(
+        f.printer.all,
+        b.written.map((l) => l.text),
+        'every line once, in order',
+      );
+      assert.deepStrictEqual(
+        f.phases.map((p) => p.phase),
+        ['Queued', 'Building', 'Customizing', 'Distributing'],
+      );
+      const polls = b.polls();
+      const at = (what: 'status' | 'log') =>
+        new Set(b.reads.filter((r) => r.what === what).map((r) => r.poll));
+      const status = at('status');
+      const logs = at('log');
+      for (let p = 0; p <= polls; p++) {
+        assert.ok(status.has(p) || status.has(p - 1), `status read at poll ${p} or ${p - 1}`);
+        if (steps[p].sub === 'Queued')
+          assert.ok(!logs.has(p), `no log read while queued (poll ${p})`);
+        else if (steps[p - 1]?.sub !== 'Queued')
+          assert.ok(logs.has(p) || logs.has(p - 1), `log read at poll ${p} or ${p - 1}`);
+      }
+      assert.ok(
+        status.has(polls) && logs.has(polls),
+        'the end: status seen, the container read once more',
+      );
+      assert.ok(
+        polls <= steps.length,
+        `the end seen within one poll of it (${polls} polls for ${steps.length} steps)`,
+      );
+      const reads = b.reads.length;
+      assert.ok(reads <= Math.ceil(1.6 * (polls + 1)), `${reads} reads in ${polls + 1} polls`);
+    },
+  );
 });

@@ -77,135 +77,148 @@ function fakeAuth(
 }
 
 describe('imagebuilder: identity and pre-flight', () => {
-  it('matches actions as Azure RBAC does: wildcards, case, notActions of the same block, data actions apart', () => {
-    assert.ok(
-      actionMatches('Microsoft.Compute/*', 'microsoft.compute/galleries/images/versions/write'),
-    );
-    assert.ok(actionMatches('*/read', 'Microsoft.Compute/galleries/read'));
-    assert.ok(!actionMatches('*/read', 'Microsoft.Compute/galleries/write'));
-    // A whole `/*/` segment also matches nothing: Managed Identity Operator's pattern grants assigning the identity itself.
-    assert.ok(
-      actionMatches(
-        'Microsoft.ManagedIdentity/userAssignedIdentities/*/assign/action',
-        'Microsoft.ManagedIdentity/userAssignedIdentities/assign/action',
-      ),
-    );
-    assert.ok(
-      actionMatches(
-        'Microsoft.ManagedIdentity/userAssignedIdentities/*/assign/action',
-        'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/assign/action',
-      ),
-    );
-    assert.ok(
-      !actionMatches(
-        'Microsoft.ManagedIdentity/userAssignedIdentities/*/assign/action',
-        'Microsoft.ManagedIdentity/userAssignedIdentities/write',
-      ),
-    );
-    const contributor = [
-      {
-        actions: ['*'],
-        notActions: ['Microsoft.Authorization/*/Write', 'Microsoft.Authorization/*/Delete'],
-      },
-    ];
-    assert.ok(allows(contributor, 'Microsoft.VirtualMachineImages/imageTemplates/write'));
-    assert.ok(!allows(contributor, 'Microsoft.Authorization/roleAssignments/write'));
-    // A notAction of one block does not take away what another block (another role) allows.
-    assert.ok(
-      allows(
-        [...contributor, { actions: ['Microsoft.Authorization/roleAssignments/write'] }],
-        'Microsoft.Authorization/roleAssignments/write',
-      ),
-    );
-    const blobReader = [
-      {
-        actions: ['Microsoft.Storage/storageAccounts/blobServices/containers/read'],
-        dataActions: ['Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'],
-      },
-    ];
-    assert.ok(
-      allows(
-        blobReader,
-        'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read',
-        true,
-      ),
-    );
-    assert.ok(
-      !allows(blobReader, 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'),
-    );
-    assert.ok(
-      !allows(
-        [{ actions: ['*'] }],
-        'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write',
-        true,
-      ),
-      'Owner holds no data actions',
-    );
-  });
+  it(
+    'matches actions as Azure RBAC does: wildcards, case, notActions of the same block, data ' +
+      'actions apart',
+    () => {
+      assert.ok(
+        actionMatches('Microsoft.Compute/*', 'microsoft.compute/galleries/images/versions/write'),
+      );
+      assert.ok(actionMatches('*/read', 'Microsoft.Compute/galleries/read'));
+      assert.ok(!actionMatches('*/read', 'Microsoft.Compute/galleries/write'));
+      // A whole `/*/` segment also matches nothing: Managed Identity Operator's pattern grants
+      // assigning the identity itself.
+      assert.ok(
+        actionMatches(
+          'Microsoft.ManagedIdentity/userAssignedIdentities/*/assign/action',
+          'Microsoft.ManagedIdentity/userAssignedIdentities/assign/action',
+        ),
+      );
+      assert.ok(
+        actionMatches(
+          'Microsoft.ManagedIdentity/userAssignedIdentities/*/assign/action',
+          'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials' +
+            '/assign/action',
+        ),
+      );
+      assert.ok(
+        !actionMatches(
+          'Microsoft.ManagedIdentity/userAssignedIdentities/*/assign/action',
+          'Microsoft.ManagedIdentity/userAssignedIdentities/write',
+        ),
+      );
+      const contributor = [
+        {
+          actions: ['*'],
+          notActions: ['Microsoft.Authorization/*/Write', 'Microsoft.Authorization/*/Delete'],
+        },
+      ];
+      assert.ok(allows(contributor, 'Microsoft.VirtualMachineImages/imageTemplates/write'));
+      assert.ok(!allows(contributor, 'Microsoft.Authorization/roleAssignments/write'));
+      // A notAction of one block does not take away what another block (another role) allows.
+      assert.ok(
+        allows(
+          [...contributor, { actions: ['Microsoft.Authorization/roleAssignments/write'] }],
+          'Microsoft.Authorization/roleAssignments/write',
+        ),
+      );
+      const blobReader = [
+        {
+          actions: ['Microsoft.Storage/storageAccounts/blobServices/containers/read'],
+          dataActions: ['Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'],
+        },
+      ];
+      assert.ok(
+        allows(
+          blobReader,
+          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read',
+          true,
+        ),
+      );
+      assert.ok(
+        !allows(blobReader, 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'),
+      );
+      assert.ok(
+        !allows(
+          [{ actions: ['*'] }],
+          'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write',
+          true,
+        ),
+        'Owner holds no data actions',
+      );
+    },
+  );
 
-  it('reads what Image Builder needs from the template: source, gallery and managed image targets, vnet, build VM identities, staging group', () => {
-    const source = `${rg('rg-src')}/providers/Microsoft.Compute/galleries/base/images/ws/versions/1.0.0`;
-    const subnet = `${rg('rg-net')}/providers/Microsoft.Network/virtualNetworks/vnet/subnets/build`;
-    const vmIdentity = `${rg('rg-ids')}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/build-vm`;
-    const needs = aibNeeds(
-      doc({
-        source: { type: 'SharedImageVersion', imageVersionId: source },
-        distribute: [
-          { type: 'SharedImage', runOutputName: 'a', galleryImageId: `${DEF}/versions/2.0.0` },
-          {
-            type: 'SharedImage',
-            runOutputName: 'b',
-            galleryImageId: DEF.replace('win11', 'win10'),
-          },
-          {
-            type: 'ManagedImage',
-            runOutputName: 'c',
-            imageId: `${rg('rg')}/providers/Microsoft.Compute/images/golden`,
-          },
-          { type: 'VHD', runOutputName: 'd' },
+  it(
+    'reads what Image Builder needs from the template: source, gallery and managed image ' +
+      'targets, vnet, build VM identities, staging group',
+    () => {
+      const source =
+        `${rg('rg-src')}/providers/Microsoft.Compute/galleries/base/images/ws` + `/versions/1.0.0`;
+      const subnet =
+        `${rg('rg-net')}/providers/Microsoft.Network/virtualNetworks/vnet/subnets` + `/build`;
+      const vmIdentity =
+        `${rg('rg-ids')}/providers/Microsoft.ManagedIdentity` + `/userAssignedIdentities/build-vm`;
+      const needs = aibNeeds(
+        doc({
+          source: { type: 'SharedImageVersion', imageVersionId: source },
+          distribute: [
+            { type: 'SharedImage', runOutputName: 'a', galleryImageId: `${DEF}/versions/2.0.0` },
+            {
+              type: 'SharedImage',
+              runOutputName: 'b',
+              galleryImageId: DEF.replace('win11', 'win10'),
+            },
+            {
+              type: 'ManagedImage',
+              runOutputName: 'c',
+              imageId: `${rg('rg')}/providers/Microsoft.Compute/images/golden`,
+            },
+            { type: 'VHD', runOutputName: 'd' },
+          ],
+          vmProfile: { vnetConfig: { subnetId: subnet }, userAssignedIdentities: [vmIdentity] },
+          stagingResourceGroup: rg('rg-staging'),
+        }),
+      );
+      const gallery = DEF.replace(/\/images\/win11$/, '');
+      assert.deepStrictEqual(
+        needs.map((n) => [n.scope, n.grant.role, n.grant.scope]),
+        [
+          [source.replace(/\/images\/.*$/, ''), 'custom', rg('rg-src')],
+          [source, 'custom', rg('rg-src')],
+          [gallery, 'custom', rg('rg-gal')],
+          [DEF, 'custom', rg('rg-gal')],
+          [DEF.replace('win11', 'win10'), 'custom', rg('rg-gal')],
+          [rg('rg'), 'custom', rg('rg')],
+          [subnet.replace(/\/subnets\/build$/, ''), 'custom', rg('rg-net')],
+          [subnet, 'custom', rg('rg-net')],
+          [vmIdentity, 'Managed Identity Operator', vmIdentity],
+          [rg('rg-staging'), 'Contributor', rg('rg-staging')],
         ],
-        vmProfile: { vnetConfig: { subnetId: subnet }, userAssignedIdentities: [vmIdentity] },
-        stagingResourceGroup: rg('rg-staging'),
-      }),
-    );
-    const gallery = DEF.replace(/\/images\/win11$/, '');
-    assert.deepStrictEqual(
-      needs.map((n) => [n.scope, n.grant.role, n.grant.scope]),
-      [
-        [source.replace(/\/images\/.*$/, ''), 'custom', rg('rg-src')],
-        [source, 'custom', rg('rg-src')],
-        [gallery, 'custom', rg('rg-gal')],
-        [DEF, 'custom', rg('rg-gal')],
-        [DEF.replace('win11', 'win10'), 'custom', rg('rg-gal')],
-        [rg('rg'), 'custom', rg('rg')],
-        [subnet.replace(/\/subnets\/build$/, ''), 'custom', rg('rg-net')],
-        [subnet, 'custom', rg('rg-net')],
-        [vmIdentity, 'Managed Identity Operator', vmIdentity],
-        [rg('rg-staging'), 'Contributor', rg('rg-staging')],
-      ],
-    );
-    assert.deepStrictEqual(needs[3].actions, [
-      'Microsoft.Compute/galleries/images/read',
-      'Microsoft.Compute/galleries/images/versions/read',
-      'Microsoft.Compute/galleries/images/versions/write',
-    ]);
-    assert.deepStrictEqual(needs[5].actions, [
-      'Microsoft.Compute/images/write',
-      'Microsoft.Compute/images/read',
-      'Microsoft.Compute/images/delete',
-    ]);
-    assert.deepStrictEqual(customRoleScopes(needs), [
-      rg('rg-src'),
-      rg('rg-gal'),
-      rg('rg'),
-      rg('rg-net'),
-    ]);
-    assert.deepStrictEqual(
-      aibNeeds(doc({ distribute: [{ type: 'VHD', runOutputName: 'v' }] })),
-      [],
-      'a VHD and a marketplace source need nothing of the identity',
-    );
-  });
+      );
+      assert.deepStrictEqual(needs[3].actions, [
+        'Microsoft.Compute/galleries/images/read',
+        'Microsoft.Compute/galleries/images/versions/read',
+        'Microsoft.Compute/galleries/images/versions/write',
+      ]);
+      assert.deepStrictEqual(needs[5].actions, [
+        'Microsoft.Compute/images/write',
+        'Microsoft.Compute/images/read',
+        'Microsoft.Compute/images/delete',
+      ]);
+      assert.deepStrictEqual(customRoleScopes(needs), [
+        rg('rg-src'),
+        rg('rg-gal'),
+        rg('rg'),
+        rg('rg-net'),
+      ]);
+      assert.deepStrictEqual(
+        aibNeeds(doc({ distribute: [{ type: 'VHD', runOutputName: 'v' }] })),
+        [],
+        'a VHD and a marketplace source need nothing of the identity',
+      );
+    },
+  );
 
   it("names the task's own identity, role and assignments deterministically", () => {
     assert.strictEqual(
@@ -226,7 +239,9 @@ describe('imagebuilder: identity and pre-flight', () => {
   });
 
   it('prints the az commands that set up the own identity, with the principal once it exists', () => {
-    const id = `${rg('rg')}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/gip-aib-0123456789ab`;
+    const id =
+      `${rg('rg')}/providers/Microsoft.ManagedIdentity/userAssignedIdentities` +
+      `/gip-aib-0123456789ab`;
     const plan: OwnIdentityPlan = {
       identity: {
         id,
@@ -263,7 +278,8 @@ describe('imagebuilder: identity and pre-flight', () => {
     const [identity, role, a1, a2] = planCommands(plan);
     assert.strictEqual(
       identity,
-      'az identity create -g rg -n gip-aib-0123456789ab -l westeurope --tags gip.managedBy="BuildImage" gip.purpose="Image Builder identity"',
+      'az identity create -g rg -n gip-aib-0123456789ab -l westeurope --tags ' +
+        'gip.managedBy="BuildImage" gip.purpose="Image Builder identity"',
     );
     const json = JSON.parse(/^az role definition create --role-definition '(.*)'$/.exec(role)![1]);
     assert.strictEqual(json.Name, 'BuildImage Image Builder (gip-aib-0123456789ab)');
@@ -271,7 +287,9 @@ describe('imagebuilder: identity and pre-flight', () => {
     assert.ok(json.Actions.every((a: string) => !a.includes('*')));
     assert.strictEqual(
       a1,
-      `az role assignment create --assignee-object-id $(az identity show --ids ${id} --query principalId -o tsv) --assignee-principal-type ServicePrincipal --role "BuildImage Image Builder (gip-aib-0123456789ab)" --scope ${rg('rg-gal')}`,
+      `az role assignment create --assignee-object-id $(az identity show --ids ${id} ` +
+        `--query principalId -o tsv) --assignee-principal-type ServicePrincipal --role ` +
+        `"BuildImage Image Builder (gip-aib-0123456789ab)" --scope ${rg('rg-gal')}`,
     );
     assert.match(
       a2,
@@ -289,47 +307,60 @@ describe('imagebuilder: identity and pre-flight', () => {
     assert.deepStrictEqual(
       existing.map((c) => c.split(' --role ')[0]),
       [
-        'az role assignment create --assignee-object-id 11111111-2222-4333-8444-555555555555 --assignee-principal-type ServicePrincipal',
-        'az role assignment create --assignee-object-id 11111111-2222-4333-8444-555555555555 --assignee-principal-type ServicePrincipal',
+        'az role assignment create --assignee-object-id ' +
+          '11111111-2222-4333-8444-555555555555 --assignee-principal-type ServicePrincipal',
+        'az role assignment create --assignee-object-id ' +
+          '11111111-2222-4333-8444-555555555555 --assignee-principal-type ServicePrincipal',
       ],
     );
   });
 
-  it('messages: a refusal names the principal, the actions, the scope, the role and the command; a gap of the identity names its fix', () => {
-    assert.strictEqual(
-      refusal(
-        { clientId: 'c1', objectId: 'o1' },
-        [
-          'Microsoft.VirtualMachineImages/imageTemplates/write',
-          'Microsoft.VirtualMachineImages/imageTemplates/delete',
-        ],
-        rg('rg'),
-        'Contributor',
-        'create, run and delete the image template',
-      ),
-      `The service connection's principal (client id c1, object id o1) may not 'Microsoft.VirtualMachineImages/imageTemplates/write', 'Microsoft.VirtualMachineImages/imageTemplates/delete' on ${rg('rg')} ` +
-        `(needed to create, run and delete the image template). Grant it 'Contributor' (or a role with those actions) there: ` +
-        `az role assignment create --assignee-object-id o1 --assignee-principal-type ServicePrincipal --role "Contributor" --scope ${rg('rg')}`,
-    );
-    assert.match(
-      refusal({ clientId: 'c1' }, ['a/b/write'], rg('rg'), 'Contributor', 'x'),
-      /principal \(client id c1\) .*az role assignment create --assignee c1 --role/,
-    );
-    const gallery = DEF.replace(/\/images\/win11$/, '');
-    const [galleryNeed] = aibNeeds(
-      doc({ distribute: [{ type: 'SharedImage', runOutputName: 'a', galleryImageId: DEF }] }),
-    );
-    assert.strictEqual(
-      identityGapMessage(
-        { id: UAI, principalId: 'p1' },
-        ['Microsoft.Compute/galleries/read'],
-        galleryNeed,
-      ),
-      `Image Builder's identity aib (principal p1) holds no role assignment that allows 'Microsoft.Compute/galleries/read' on ${gallery} (the target gallery); ` +
-        `the build fails there unless a group it belongs to grants it. Grant it 'Reader' (or a custom role with that action): ` +
-        `az role assignment create --assignee-object-id p1 --assignee-principal-type ServicePrincipal --role "Reader" --scope ${gallery}`,
-    );
-  });
+  it(
+    'messages: a refusal names the principal, the actions, the scope, the role and the ' +
+      'command; a gap of the identity names its fix',
+    () => {
+      assert.strictEqual(
+        refusal(
+          { clientId: 'c1', objectId: 'o1' },
+          [
+            'Microsoft.VirtualMachineImages/imageTemplates/write',
+            'Microsoft.VirtualMachineImages/imageTemplates/delete',
+          ],
+          rg('rg'),
+          'Contributor',
+          'create, run and delete the image template',
+        ),
+        `The service connection's principal (client id c1, object id o1) may not ` +
+          `'Microsoft.VirtualMachineImages/imageTemplates/write', ` +
+          `'Microsoft.VirtualMachineImages/imageTemplates/delete' on ${rg('rg')} ` +
+          (`(needed to create, run and delete the image template). Grant it 'Contributor' (or ` +
+            `a role with those actions) there: `) +
+          (`az role assignment create --assignee-object-id o1 --assignee-principal-type ` +
+            `ServicePrincipal --role "Contributor" --scope ${rg('rg')}`),
+      );
+      assert.match(
+        refusal({ clientId: 'c1' }, ['a/b/write'], rg('rg'), 'Contributor', 'x'),
+        /principal \(client id c1\) .*az role assignment create --assignee c1 --role/,
+      );
+      const gallery = DEF.replace(/\/images\/win11$/, '');
+      const [galleryNeed] = aibNeeds(
+        doc({ distribute: [{ type: 'SharedImage', runOutputName: 'a', galleryImageId: DEF }] }),
+      );
+      assert.strictEqual(
+        identityGapMessage(
+          { id: UAI, principalId: 'p1' },
+          ['Microsoft.Compute/galleries/read'],
+          galleryNeed,
+        ),
+        `Image Builder's identity aib (principal p1) holds no role assignment that allows ` +
+          `'Microsoft.Compute/galleries/read' on ${gallery} (the target gallery); ` +
+          (`the build fails there unless a group it belongs to grants it. Grant it 'Reader' ` +
+            `(or a custom role with that action): `) +
+          (`az role assignment create --assignee-object-id p1 --assignee-principal-type ` +
+            `ServicePrincipal --role "Reader" --scope ${gallery}`),
+      );
+    },
+  );
 
   it("a template file's identity: exactly one user-assigned identity id, or none", () => {
     assert.strictEqual(

@@ -7,8 +7,12 @@ import { parseMarketplaceUrn } from '../../../tasks/common/imagebuilder/sourceRe
 import { composeTemplate, withTemplateName } from '../../../tasks/common/imagebuilder/template';
 
 const SUB = '00000000-0000-0000-0000-000000000001';
-const DEF = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/galleries/gal/images/win11`;
-const UAI = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aib`;
+const DEF =
+  `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/galleries/gal/images` +
+  `/win11`;
+const UAI =
+  `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ManagedIdentity` +
+  `/userAssignedIdentities/aib`;
 
 const pipeline: PipelineInfo = {
   collectionUri: 'https://dev.azure.com/org/',
@@ -45,87 +49,96 @@ const SOURCE = {
 };
 
 describe('imagebuilder: inputs to template', () => {
-  it('composes script, restart and Windows Update last, and a gallery target with AIB versioning and the build region', () => {
-    const params = readBuildParams(
-      reader({
-        ...BASE,
-        inlineScript: 'Write-Host hi\r\nexit 0\n',
-        runElevated: 'true',
-        runAsSystem: 'true',
-        validExitCodes: '0, 3010',
-        restart: 'true',
-        restartTimeout: '10m',
-        windowsUpdate: 'true',
-        windowsUpdateFilters: "exclude:$_.Title -like '*Preview*'\ninclude:$true",
-        windowsUpdateLimit: '40',
-        targetRegions: 'northeurope=2:Standard_ZRS',
-        excludeFromLatest: 'true',
-        vmSize: 'Standard_D4s_v5',
-        buildTimeout: '2h',
-        optimizeBoot: 'true',
-      }),
-      pipeline,
-    );
-    assert.strictEqual(params.location, 'westeurope');
-    const doc = composeTemplate(params, SOURCE, UAI, SUB, pipeline);
-    assert.deepStrictEqual(
-      doc.properties.customize.map((c) => c.type),
-      ['PowerShell', 'WindowsRestart', 'WindowsUpdate'],
-    );
-    assert.deepStrictEqual(doc.properties.customize[0], {
-      type: 'PowerShell',
-      name: 'inline-script',
-      inline: ['Write-Host hi', 'exit 0'],
-      runElevated: true,
-      runAsSystem: true,
-      validExitCodes: [0, 3010],
-    });
-    assert.deepStrictEqual(doc.properties.customize[2], {
-      type: 'WindowsUpdate',
-      name: 'windows-update',
-      filters: ["exclude:$_.Title -like '*Preview*'", 'include:$true'],
-      updateLimit: 40,
-    });
-    const [d] = doc.properties.distribute;
-    assert.strictEqual(d.galleryImageId, DEF);
-    assert.deepStrictEqual(d.versioning, { scheme: 'Latest' });
-    assert.deepStrictEqual(d.targetRegions, [
-      { name: 'westeurope', replicaCount: 1, storageAccountType: 'Standard_LRS' },
-      { name: 'northeurope', replicaCount: 2, storageAccountType: 'Standard_ZRS' },
-    ]);
-    assert.strictEqual(d.excludeFromLatest, true);
-    assert.strictEqual(doc.properties.buildTimeoutInMinutes, 120);
-    assert.deepStrictEqual(doc.properties.optimize, { vmBoot: { state: 'Enabled' } });
-    assert.strictEqual((d.artifactTags as Record<string, string>)['gip.job'], 'Build/Image');
-  });
+  it(
+    'composes script, restart and Windows Update last, and a gallery target with AIB ' +
+      'versioning and the build region',
+    () => {
+      const params = readBuildParams(
+        reader({
+          ...BASE,
+          inlineScript: 'Write-Host hi\r\nexit 0\n',
+          runElevated: 'true',
+          runAsSystem: 'true',
+          validExitCodes: '0, 3010',
+          restart: 'true',
+          restartTimeout: '10m',
+          windowsUpdate: 'true',
+          windowsUpdateFilters: "exclude:$_.Title -like '*Preview*'\ninclude:$true",
+          windowsUpdateLimit: '40',
+          targetRegions: 'northeurope=2:Standard_ZRS',
+          excludeFromLatest: 'true',
+          vmSize: 'Standard_D4s_v5',
+          buildTimeout: '2h',
+          optimizeBoot: 'true',
+        }),
+        pipeline,
+      );
+      assert.strictEqual(params.location, 'westeurope');
+      const doc = composeTemplate(params, SOURCE, UAI, SUB, pipeline);
+      assert.deepStrictEqual(
+        doc.properties.customize.map((c) => c.type),
+        ['PowerShell', 'WindowsRestart', 'WindowsUpdate'],
+      );
+      assert.deepStrictEqual(doc.properties.customize[0], {
+        type: 'PowerShell',
+        name: 'inline-script',
+        inline: ['Write-Host hi', 'exit 0'],
+        runElevated: true,
+        runAsSystem: true,
+        validExitCodes: [0, 3010],
+      });
+      assert.deepStrictEqual(doc.properties.customize[2], {
+        type: 'WindowsUpdate',
+        name: 'windows-update',
+        filters: ["exclude:$_.Title -like '*Preview*'", 'include:$true'],
+        updateLimit: 40,
+      });
+      const [d] = doc.properties.distribute;
+      assert.strictEqual(d.galleryImageId, DEF);
+      assert.deepStrictEqual(d.versioning, { scheme: 'Latest' });
+      assert.deepStrictEqual(d.targetRegions, [
+        { name: 'westeurope', replicaCount: 1, storageAccountType: 'Standard_LRS' },
+        { name: 'northeurope', replicaCount: 2, storageAccountType: 'Standard_ZRS' },
+      ]);
+      assert.strictEqual(d.excludeFromLatest, true);
+      assert.strictEqual(doc.properties.buildTimeoutInMinutes, 120);
+      assert.deepStrictEqual(doc.properties.optimize, { vmBoot: { state: 'Enabled' } });
+      assert.strictEqual((d.artifactTags as Record<string, string>)['gip.job'], 'Build/Image');
+    },
+  );
 
-  it('the name is the same for another attempt of the job and differs with the content or the job', () => {
-    const params = readBuildParams(reader({ ...BASE, inlineScript: 'Write-Host hi' }), pipeline);
-    const doc = composeTemplate(params, SOURCE, UAI, SUB, pipeline);
-    const name = templateName(pipeline, doc);
-    assert.match(name, /^gip-golden-image-42-[0-9a-f]{10}$/);
-    assert.strictEqual(
-      templateName(
-        { ...pipeline, jobAttempt: 2 },
-        composeTemplate(params, SOURCE, UAI, SUB, { ...pipeline, jobAttempt: 2 }),
-      ),
-      name,
-    );
-    const other = readBuildParams(reader({ ...BASE, inlineScript: 'Write-Host bye' }), pipeline);
-    assert.notStrictEqual(
-      templateName(pipeline, composeTemplate(other, SOURCE, UAI, SUB, pipeline)),
-      name,
-    );
-    assert.notStrictEqual(templateName({ ...pipeline, jobName: 'Image2' }, doc), name);
-    assert.strictEqual(withTemplateName(doc, name).tags['gip.template'], name);
-  });
+  it(
+    'the name is the same for another attempt of the job and differs with the content or the ' +
+      'job',
+    () => {
+      const params = readBuildParams(reader({ ...BASE, inlineScript: 'Write-Host hi' }), pipeline);
+      const doc = composeTemplate(params, SOURCE, UAI, SUB, pipeline);
+      const name = templateName(pipeline, doc);
+      assert.match(name, /^gip-golden-image-42-[0-9a-f]{10}$/);
+      assert.strictEqual(
+        templateName(
+          { ...pipeline, jobAttempt: 2 },
+          composeTemplate(params, SOURCE, UAI, SUB, { ...pipeline, jobAttempt: 2 }),
+        ),
+        name,
+      );
+      const other = readBuildParams(reader({ ...BASE, inlineScript: 'Write-Host bye' }), pipeline);
+      assert.notStrictEqual(
+        templateName(pipeline, composeTemplate(other, SOURCE, UAI, SUB, pipeline)),
+        name,
+      );
+      assert.notStrictEqual(templateName({ ...pipeline, jobName: 'Image2' }, doc), name);
+      assert.strictEqual(withTemplateName(doc, name).tags['gip.template'], name);
+    },
+  );
 
   it('version from the build number, explicit version, managed image and VHD together', () => {
     const params = readBuildParams(
       reader({
         ...BASE,
         versionStrategy: 'buildNumber',
-        managedImageId: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/images/img`,
+        managedImageId:
+          `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute` + `/images/img`,
         vhd: 'true',
       }),
       pipeline,

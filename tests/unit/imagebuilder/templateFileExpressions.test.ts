@@ -53,7 +53,8 @@ describe('templateFile: ARM expressions', () => {
     );
     assert.strictEqual(
       ev("[resourceId('rg2', 'Microsoft.Network/virtualNetworks/subnets', 'vn', 'sn')]"),
-      '/subscriptions/sub1/resourceGroups/rg2/providers/Microsoft.Network/virtualNetworks/vn/subnets/sn',
+      '/subscriptions/sub1/resourceGroups/rg2/providers/Microsoft.Network/virtualNetworks' +
+        '/vn/subnets/sn',
     );
     assert.strictEqual(
       ev("[resourceId('s2', 'rg2', 'Microsoft.Compute/galleries/images', 'g', 'd')]"),
