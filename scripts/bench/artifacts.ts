@@ -104,14 +104,9 @@ async function child(kind: string, source: string, containerName: string): Promi
       contentType: 'application/zip',
     });
     const file = await fs.promises.open(source, 'r');
-    await copyFile(
-      file,
-      (await file.stat()).size,
-      upload,
-      new Error('the archive changed'),
-      undefined,
-      () => undefined,
-    );
+    const size = (await file.stat()).size;
+    const changed = new Error('the archive changed');
+    await copyFile({ file, size, changed, signal: undefined, onBytes: () => undefined }, upload);
     await file.close();
     const r = await upload.finish();
     result = { bytes: r.bytes, contentBytes: r.bytes, blobName };

@@ -25,13 +25,14 @@ export class DigestSink implements ArchiveSink {
   private readonly hash = createHash('sha256');
   bytes = 0;
 
-  async space(): Promise<Buffer> {
-    return this.buffer;
+  space(): Promise<Buffer> {
+    return Promise.resolve(this.buffer);
   }
 
-  async filled(n: number): Promise<void> {
+  filled(n: number): Promise<void> {
     this.hash.update(this.buffer.subarray(0, n));
     this.bytes += n;
+    return Promise.resolve();
   }
 
   sha256(): string {

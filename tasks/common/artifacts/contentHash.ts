@@ -1,6 +1,7 @@
 // The content address of a folder: computed before anything is uploaded, so that a rerun with the
 // same content finds its archive with one HEAD request and uploads nothing.
 import { createHash } from 'crypto';
+import { abortReason } from '../core/errors';
 import { bitsPerByte, shouldStore } from './compression';
 import type { ScannedFolder } from './folderScan';
 import { HashWorkers } from './hashWorkers';
@@ -41,14 +42,14 @@ export async function digestFolder(
   opts: { signal?: AbortSignal; onProgress?: (p: HashProgress) => void } = {},
 ): Promise<FolderDigest> {
   opts.signal?.throwIfAborted();
-  const files: (FileDigest | undefined)[] = new Array(scan.entries.length);
+  const files = new Array<FileDigest | undefined>(scan.entries.length);
   const progress = { files: 0, bytes: 0 };
   const onBytes = (n: number) => {
     progress.bytes += n;
     opts.onProgress?.(progress);
   };
   const workers = new HashWorkers();
-  const onAbort = () => void workers.stop(opts.signal!.reason);
+  const onAbort = () => void workers.stop(abortReason(opts.signal!));
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   let next = 0;
   const feed = async () => {

@@ -117,7 +117,7 @@ export async function scanFolder(
     // depend on timing.
     const settled = await Promise.allSettled(dirents.map((d) => inspect(dir, rel, d)));
     const failed = settled.find((r) => r.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
+    if (failed) throw failed.reason;
     let any = false;
     for (const {
       value: { entryPath, source, stat },

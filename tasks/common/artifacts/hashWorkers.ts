@@ -112,7 +112,7 @@ export class HashWorkers {
   private readonly slots: Slot[];
   private readonly jobs = new Map<number, Job>();
   private nextId = 0;
-  private failure: { error: unknown } | undefined;
+  private failure: { error: Error } | undefined;
 
   constructor() {
     this.slots = Array.from({ length: HashWorkers.count }, () => {
@@ -127,8 +127,8 @@ export class HashWorkers {
         },
       });
       worker.on('message', (reply: Reply) => this.onReply(reply));
-      worker.on('error', (err) => this.stop(err));
-      worker.on('exit', () => this.stop(new Error('A hashing thread ended unexpectedly.')));
+      worker.on('error', (err) => void this.stop(err));
+      worker.on('exit', () => void this.stop(new Error('A hashing thread ended unexpectedly.')));
       return { worker, pending: 0 };
     });
   }
@@ -145,7 +145,7 @@ export class HashWorkers {
   }
 
   /** Ends the workers; jobs still on the way fail with `reason`. */
-  stop(reason: unknown): Promise<void> {
+  stop(reason: Error): Promise<void> {
     this.failure ??= { error: reason };
     for (const job of this.jobs.values()) job.reject(this.failure.error);
     this.jobs.clear();

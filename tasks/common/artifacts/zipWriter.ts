@@ -139,23 +139,13 @@ export async function writeZip(
         try {
           progress.files++;
           opts.onProgress?.(progress);
+          const read: FileRead = { file, size: item.size, changed, signal: opts.signal, onBytes };
           if (store) {
-            entry.crc = await copyFile(file, item.size, sink, changed, opts.signal, onBytes);
+            entry.crc = await copyFile(read, sink);
             entry.compressedSize = item.size;
           } else {
             deflateBuffer ??= Buffer.allocUnsafe(DEFLATE_READ);
-            Object.assign(
-              entry,
-              await deflateFile(
-                file,
-                item.size,
-                sink,
-                deflateBuffer,
-                changed,
-                opts.signal,
-                onBytes,
-              ),
-            );
+            Object.assign(entry, await deflateFile(read, sink, deflateBuffer));
           }
           // One byte more than listed means the file grew.
           if ((await file.read(Buffer.alloc(1), 0, 1, null)).bytesRead !== 0) throw changed;
@@ -292,17 +282,22 @@ class SmallFiles {
   }
 }
 
-/**
- * Reads `size` bytes of `file` straight into the sink's space; returns their CRC-32. Throws
- * `changed` when the file ends early.
- */
+/** One file's bytes as the writer reads them. */
+export interface FileRead {
+  file: FileHandle;
+  /** Bytes to read: the size the listing saw. */
+  size: number;
+  /** Thrown when the file ends early (or, by the caller, when it grew). */
+  changed: Error;
+  signal: AbortSignal | undefined;
+  /** Told of every read, for progress. */
+  onBytes: (n: number) => void;
+}
+
+/** Reads the file straight into the sink's space; returns the CRC-32 of its bytes. */
 export async function copyFile(
-  file: FileHandle,
-  size: number,
+  { file, size, changed, signal, onBytes }: FileRead,
   sink: ArchiveSink,
-  changed: Error,
-  signal: AbortSignal | undefined,
-  onBytes: (n: number) => void,
 ): Promise<number> {
   let crc = 0;
   for (let left = size; left > 0;) {
@@ -318,14 +313,11 @@ export async function copyFile(
   return crc;
 }
 
+/** Deflates the file into the sink, reading through `buffer`; returns its CRC-32 and its size. */
 async function deflateFile(
-  file: FileHandle,
-  size: number,
+  { file, size, changed, signal, onBytes }: FileRead,
   sink: ArchiveSink,
   buffer: Buffer,
-  changed: Error,
-  signal: AbortSignal | undefined,
-  onBytes: (n: number) => void,
 ): Promise<Pick<Entry, 'crc' | 'compressedSize'>> {
   const deflate = zlib.createDeflateRaw({ level: DEFLATE_LEVEL, chunkSize: 64 * 1024 });
   let compressedSize = 0;

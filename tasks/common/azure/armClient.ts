@@ -15,6 +15,7 @@ import {
   PipelineResponse,
   RestError,
 } from '@azure/core-rest-pipeline';
+import { errorOfBody } from './armErrors';
 import { AzureContext } from './clients';
 
 export type WriteMethod = 'PUT' | 'PATCH' | 'POST' | 'DELETE';
@@ -104,12 +105,7 @@ export class ArmClient {
         sendInitialRequest: async () =>
           operationResponse(method, url, body, await this.send(method, url, signal, body)),
         sendPollRequest: async (pollUrl) =>
-          operationResponse(
-            'GET',
-            pollUrl,
-            undefined,
-            await this.send('GET', pollUrl, signal),
-          ) as OperationResponse<T>,
+          operationResponse('GET', pollUrl, undefined, await this.send('GET', pollUrl, signal)),
       },
       {
         intervalInMs: this.pollIntervalMs,
@@ -140,16 +136,15 @@ export class ArmClient {
     });
     const response = await this.client.sendRequest(request);
     if (response.status >= 400) {
-      let code: string | undefined;
-      let message = `${method} ${new URL(url).pathname} answered ${response.status}`;
-      try {
-        const error = JSON.parse(response.bodyAsText ?? '')?.error;
-        code = error?.code;
-        message = error?.message ?? message;
-      } catch {
-        /* not JSON */
-      }
-      throw new RestError(message, { code, statusCode: response.status, request, response });
+      const error = errorOfBody(response.bodyAsText);
+      const message =
+        error?.message ?? `${method} ${new URL(url).pathname} answered ${response.status}`;
+      throw new RestError(message, {
+        code: error?.code,
+        statusCode: response.status,
+        request,
+        response,
+      });
     }
     return response;
   }
@@ -159,13 +154,17 @@ function parse<T>(response: PipelineResponse): T {
   return (response.bodyAsText ? JSON.parse(response.bodyAsText) : {}) as T;
 }
 
+function bodyOf(response: PipelineResponse): unknown {
+  return response.bodyAsText ? (JSON.parse(response.bodyAsText) as unknown) : undefined;
+}
+
 function operationResponse(
   method: string,
   url: string,
   requestBody: unknown,
   response: PipelineResponse,
 ): OperationResponse {
-  const body = response.bodyAsText ? JSON.parse(response.bodyAsText) : undefined;
+  const body = bodyOf(response);
   return {
     flatResponse: body,
     rawResponse: {

@@ -16,6 +16,28 @@ export interface ArmErrorInfo {
 }
 
 /**
+ * `{ error: { code, message } }` out of a response body, as ARM and Microsoft Graph write it;
+ * undefined when the body is not JSON or has no error.
+ */
+export function errorOfBody(
+  text: string | null | undefined,
+): { code?: string; message?: string } | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(text ?? '');
+  } catch {
+    return undefined;
+  }
+  const error = (body as { error?: unknown } | null)?.error;
+  if (!error || typeof error !== 'object') return undefined;
+  const { code, message } = error as Record<string, unknown>;
+  return {
+    code: typeof code === 'string' ? code : undefined,
+    message: typeof message === 'string' ? message : undefined,
+  };
+}
+
+/**
  * Reads an ARM error out of whatever the SDK threw (RestError with a response, or a parsed body).
  */
 function armErrorInfo(err: unknown): ArmErrorInfo | undefined {
@@ -44,7 +66,7 @@ function armErrorInfo(err: unknown): ArmErrorInfo | undefined {
   if (!parsed && !e.code && !e.statusCode) return undefined;
   const retryAfter = headers?.get('retry-after');
   return {
-    ...(parsed ?? { message: e.message ?? String(err) }),
+    ...(parsed ?? { message: e.message ?? '' }),
     code: parsed?.code ?? e.code,
     status: e.statusCode ?? e.response?.status,
     correlationId: headers?.get('x-ms-correlation-request-id') ?? headers?.get('x-ms-request-id'),

@@ -16,6 +16,7 @@ import {
   PipelineResponse,
   RestError,
 } from '@azure/core-rest-pipeline';
+import { errorOfBody } from './armErrors';
 import { AzureContext } from './clients';
 import { graphEndpoint } from './connection';
 
@@ -144,17 +145,12 @@ function odataEq(property: string, value: string): string {
 }
 
 function graphError(response: PipelineResponse, method: string, permission: string): RestError {
-  let code: string | undefined;
-  let message =
-    `Microsoft Graph answered ${response.status} to ${method} ` +
-    `${new URL(response.request.url).pathname}`;
-  try {
-    const error = JSON.parse(response.bodyAsText ?? '')?.error;
-    code = error?.code;
-    if (error?.message) message = `Microsoft Graph: ${error.message}`;
-  } catch {
-    /* not JSON */
-  }
+  const error = errorOfBody(response.bodyAsText);
+  const code = error?.code;
+  let message = error?.message
+    ? `Microsoft Graph: ${error.message}`
+    : `Microsoft Graph answered ${response.status} to ${method} ` +
+      new URL(response.request.url).pathname;
   if (response.status === 403 || code === 'Authorization_RequestDenied') {
     message =
       `${message} The service connection's principal needs the Microsoft Graph application ` +

@@ -59,7 +59,7 @@ class TlsProxyAgent extends HttpsProxyAgent<string> {
     req: http.ClientRequest,
     opts: Parameters<HttpsProxyAgent<string>['connect']>[1],
   ) {
-    return super.connect(req, { ...opts, ...this.tls } as typeof opts);
+    return super.connect(req, { ...opts, ...this.tls });
   }
 }
 

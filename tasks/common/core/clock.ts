@@ -2,7 +2,7 @@
  * Time as the core sees it: the one abortable sleep, and a clock that polls and retries take so
  * that tests drive time instead of waiting for it.
  */
-import { CancelledError } from './errors';
+import { abortReason } from './errors';
 
 export interface Clock {
   now(): number;
@@ -16,11 +16,10 @@ export interface Clock {
 /** Waits `ms`; an abort rejects at once and the abort listener is removed either way. */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const cancelled = () => (signal.reason instanceof Error ? signal.reason : new CancelledError());
-    if (signal.aborted) return reject(cancelled());
+    if (signal.aborted) return reject(abortReason(signal));
     const onAbort = () => {
       clearTimeout(timer);
-      reject(cancelled());
+      reject(abortReason(signal));
     };
     const timer = setTimeout(() => {
       signal.removeEventListener('abort', onAbort);

@@ -29,6 +29,11 @@ export class CancelledError extends Error {
   }
 }
 
+/** Why a signal aborted, as an Error: the agent's cancel gives one, a bare abort() does not. */
+export function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new CancelledError();
+}
+
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -9,7 +9,11 @@ export interface PollOptions<T> {
   /**
    * One look at what is waited for. `retryAfter` passes on a wait (seconds) the service asked for.
    */
-  read(poll: { attempt: number; elapsedMs: number; retryAfter(seconds: number): void }): Promise<T>;
+  read(poll: {
+    attempt: number;
+    elapsedMs: number;
+    retryAfter: (seconds: number) => void;
+  }): Promise<T>;
   /** Whether the value read is the end of the wait. */
   done(value: T, elapsedMs: number): boolean;
   intervalMs: number;

@@ -15,7 +15,7 @@ export interface RunContextOptions {
    * One line for a failed step: what was being done and what went wrong (azure/armErrors for Azure
    * calls).
    */
-  describeError(err: unknown, what: string): string;
+  describeError: (err: unknown, what: string) => string;
 }
 
 export class RunContext {

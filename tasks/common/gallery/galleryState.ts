@@ -13,7 +13,6 @@ import {
   inputConflicts,
   plannedDefinitionTraits,
   securityTypeOf,
-  SecurityType,
 } from './compatibility';
 import { GalleryRun } from './context';
 import { SourceInfo } from './source';
@@ -150,13 +149,13 @@ export function planDefinition(
   }
   const features = [...p.features];
   if (traits.securityType !== 'Standard')
-    features.push({ name: 'SecurityType', value: traits.securityType as SecurityType });
+    features.push({ name: 'SecurityType', value: traits.securityType });
   const create: GalleryImage = {
     location,
     osType: traits.osType as GalleryImage['osType'],
     osState: traits.osState as GalleryImage['osState'],
-    hyperVGeneration: traits.hyperVGeneration as GalleryImage['hyperVGeneration'],
-    architecture: traits.architecture as GalleryImage['architecture'],
+    hyperVGeneration: traits.hyperVGeneration,
+    architecture: traits.architecture,
     identifier,
     ...(features.length ? { features } : {}),
     ...(p.description ? { description: p.description } : {}),
@@ -278,7 +277,7 @@ export async function ensureGalleryAndDefinition(
         ref.resourceGroup,
         ref.gallery,
         ref.definition,
-        { ...plan.create!, location: gallery!.location ?? location },
+        { ...plan.create!, location: gallery.location ?? location },
         lro,
       ),
     );

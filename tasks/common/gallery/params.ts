@@ -245,7 +245,7 @@ function readSource(inputs: InputReader): SourceParams {
 function readDefinition(inputs: InputReader, now: Date): DefinitionParams {
   const auto = <T extends string>(name: string, values: readonly T[]): T | undefined => {
     const v = inputs.choice(name, ['auto', ...values] as const, 'auto');
-    return v === 'auto' ? undefined : (v as T);
+    return v === 'auto' ? undefined : v;
   };
   const securityType = auto<SecurityType>('securityType', SECURITY_TYPES);
   const hyperVGeneration = auto('hyperVGeneration', ['V1', 'V2'] as const);

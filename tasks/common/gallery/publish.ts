@@ -98,15 +98,14 @@ export async function publish(run: GalleryRun): Promise<TaskOutcome> {
           name,
           { expand: 'ReplicationStatus', abortSignal: run.signal },
         );
-  const versionPlan = planVersionWrite(
-    run,
+  const versionPlan = planVersionWrite(run, {
     decision,
     existing,
     source,
     regions,
     galleryLocation,
     locations,
-  );
+  });
   if (decision.mode === 'replace') await checkReplaceable(run, existing!);
   const sharePlan = planSharing(state.gallery, p.share);
 
@@ -211,15 +210,21 @@ interface VersionWritePlan {
   notes: string[];
 }
 
-function planVersionWrite(
-  run: GalleryRun,
-  d: VersionDecision,
-  existing: GalleryImageVersion | undefined,
-  source: SourceInfo,
-  regions: RegionSpec[],
-  galleryLocation: string,
-  locations: AzureLocation[],
-): VersionWritePlan {
+/** What the version write starts from: the decision, what exists, and where things are. */
+interface VersionWriteInputs {
+  decision: VersionDecision;
+  /** The version as it exists (not for `create`). */
+  existing: GalleryImageVersion | undefined;
+  source: SourceInfo;
+  /** The targetRegions input, resolved. */
+  regions: RegionSpec[];
+  galleryLocation: string;
+  /** The subscription's regions, for canonical names. */
+  locations: AzureLocation[];
+}
+
+function planVersionWrite(run: GalleryRun, w: VersionWriteInputs): VersionWritePlan {
+  const { decision: d, existing, source, regions, galleryLocation, locations } = w;
   const { params: p, log } = run;
   const notes: string[] = [];
   if (d.mode === 'create' || d.mode === 'replace') {

@@ -109,7 +109,7 @@ export interface WaitOptions {
 
 export async function waitForReplication(o: WaitOptions): Promise<WaitResult> {
   let last = '';
-  const read = async (p: { elapsedMs: number; retryAfter(seconds: number): void }) => {
+  const read = async (p: { elapsedMs: number; retryAfter: (seconds: number) => void }) => {
     const version = await o.fetch(p.retryAfter);
     const regions = regionStates(version, o.locations);
     const line = progressLine(regions);

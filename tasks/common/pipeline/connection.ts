@@ -6,7 +6,7 @@ import { InputError } from '../core/errors';
 export interface ReadConnection {
   connection: ServiceConnection;
   /** Removes what reading the connection left on disk (the certificate PEM). Safe to call twice. */
-  dispose(): void;
+  dispose: () => void;
 }
 
 /**

@@ -124,7 +124,9 @@ function publish(taskName: string, outcome: TaskOutcome): void {
  */
 function taskVersion(): string {
   try {
-    const { version } = JSON.parse(fs.readFileSync(path.join(__dirname, 'task.json'), 'utf8'));
+    const { version } = JSON.parse(fs.readFileSync(path.join(__dirname, 'task.json'), 'utf8')) as {
+      version: { Major: number; Minor: number; Patch: number };
+    };
     return `${version.Major}.${version.Minor}.${version.Patch}`;
   } catch {
     return 'dev';
