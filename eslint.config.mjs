@@ -1,4 +1,4 @@
-// Lint rules: typescript-eslint's type-checked recommended set, plus the design's import boundaries.
+// Lint: typescript-eslint's type-checked recommended set, plus the design's import boundaries.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -17,13 +17,14 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
-    // Prettier keeps lines within 100 where it can; strings, comments and regexes are ours to break.
+    // Prettier keeps lines within 100 where it can; strings, comments and regexes we break.
     rules: { 'max-len': ['error', { code: 100, tabWidth: 2 }] },
   },
   {
-    // Tests and the simulator handle JSON documents of any shape (ARM bodies, state dumps, Graph
-    // objects), typed `any` on purpose: the simulator validates them against the OpenAPI specs at run
-    // time, the tests assert on them. The rules about `any` stay on for tasks/ and scripts/.
+    // Tests and the simulator handle JSON documents of any shape (ARM bodies, state dumps,
+    // Graph objects), typed `any` on purpose: the simulator validates them against the OpenAPI
+    // specs at run time, the tests assert on them. The rules about `any` stay on for tasks/ and
+    // scripts/.
     files: ['tests/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
