@@ -1,6 +1,6 @@
 import { requireProviders } from '../common/azure/providers';
-import { buildImage } from '../common/imagebuilder/build';
-import { readTaskParams } from '../common/imagebuilder/params';
+import { buildImage } from '../common/imagebuilder/buildImage';
+import { readTaskParams } from '../common/imagebuilder/inputs/params';
 import { runTask } from '../common/pipeline/run';
 
 void runTask('BuildImage', async (ctx) => {

@@ -15,22 +15,22 @@ import { TaskOutcome } from '../core/outcome';
 import { PlanItem, renderPlan } from '../core/plan';
 import { PipelineInfo } from '../core/pipelineInfo';
 import { getOrUndefined } from '../azure/notFound';
-import { ARTIFACTS_TAG, prepareArtifacts, PreparedArtifacts } from './artifacts';
-import { dropBuildBlobs } from './artifactsInUse';
-import { cancelBuild } from './cancel';
-import { cleanup } from './cleanup';
+import { ARTIFACTS_TAG, prepareArtifacts, PreparedArtifacts } from './uploads/buildArtifacts';
+import { dropBuildBlobs } from './uploads/blobsInUse';
+import { cancelBuild } from './run/cancelBuild';
+import { cleanup } from './actions/cleanup';
 import { buildClients, BuildClients } from './clients';
-import { Customizer, describeCustomizer } from './customizers';
-import { followBuild, FollowResult, TERMINAL } from './follow';
-import { templateName } from './naming';
-import { BuildReport, outcomeOf, RunOutputInfo } from './outcome';
-import { BuildParams, isCleanup, isNamedTemplate, TaskParams } from './params';
-import { preflight } from './preflight';
-import { warnHostedTimeout } from './hostedTimeout';
-import { findEarlierResult } from './reuse';
-import { ResolvedSource, resolveSource, sourceOfTemplate } from './sourceResolution';
-import { ArmValue } from './templateFile/armExpressions';
-import { applyTemplateFile, sourceRefOf } from './templateFile/applyFile';
+import { Customizer, describeCustomizer } from './template/customizers';
+import { followBuild, FollowResult, TERMINAL } from './livelog/follow';
+import { templateName } from './template/naming';
+import { BuildReport, outcomeOf, RunOutputInfo } from './run/outcome';
+import { BuildParams, isCleanup, isNamedTemplate, TaskParams } from './inputs/params';
+import { preflight } from './access/preflight';
+import { warnHostedTimeout } from './run/hostedTimeout';
+import { findEarlierResult } from './run/earlierResult';
+import { ResolvedSource, resolveSource, sourceOfTemplate } from './inputs/sourceResolution';
+import { ArmValue } from './template/templateFile/armExpressions';
+import { applyTemplateFile, sourceRefOf } from './template/templateFile/applyFile';
 import {
   fileStepsOf,
   FILES_TAG,
@@ -38,15 +38,15 @@ import {
   uploadedFilesOf,
   uploadLocalFiles,
   withValidators,
-} from './localFiles';
-import { loadTemplate } from './templateFile/loadTemplate';
+} from './uploads/localFiles';
+import { loadTemplate } from './template/templateFile/loadTemplate';
 import {
   CLEANUP_TAG,
   composeTemplate,
   TemplateDocument,
   toSdkTemplate,
   withTemplateName,
-} from './template';
+} from './template/compose';
 
 /**
  * `cancel` as a step of its own has the job's time, not the agent's 7 s: wait for Canceled that

@@ -12,17 +12,17 @@
 import { createHash } from 'crypto';
 import { AuthorizationManagementClient, RoleDefinition } from '@azure/arm-authorization';
 import { ManagedServiceIdentityClient } from '@azure/arm-msi';
-import { AzureContext } from '../azure/clients';
-import { getOrUndefined } from '../azure/notFound';
-import { allows, RbacReader } from '../azure/rbacCheck';
-import { assignCommand, ensureRoleAssignment, objectIdAssignee } from '../azure/roleAssignments';
-import { derivedGuid } from '../core/derivedGuid';
-import { InputError } from '../core/errors';
-import { Logger } from '../core/logger';
-import { PlanItem } from '../core/plan';
-import { parseResourceId, typeOf } from '../azure/resourceIds';
+import { AzureContext } from '../../azure/clients';
+import { getOrUndefined } from '../../azure/notFound';
+import { allows, RbacReader } from '../../azure/rbacCheck';
+import { assignCommand, ensureRoleAssignment, objectIdAssignee } from '../../azure/roleAssignments';
+import { derivedGuid } from '../../core/derivedGuid';
+import { InputError } from '../../core/errors';
+import { Logger } from '../../core/logger';
+import { PlanItem } from '../../core/plan';
+import { parseResourceId, typeOf } from '../../azure/resourceIds';
 import { BUILT_IN, CUSTOM_ROLE_ACTIONS, customRoleScopes, GrantRole, Need } from './aibNeeds';
-import { ArmValue } from './templateFile/armExpressions';
+import { ArmValue } from '../template/templateFile/armExpressions';
 
 export interface Identity {
   id: string;

@@ -8,8 +8,8 @@
  * its custom role (these actions only) at the resource group that holds the resource, or a built-in
  * role where Microsoft asks for one.
  */
-import { parseGalleryId, parseResourceId } from '../azure/resourceIds';
-import type { TemplateDocument } from './template';
+import { parseGalleryId, parseResourceId } from '../../azure/resourceIds';
+import type { TemplateDocument } from '../template/compose';
 
 export const BUILT_IN = {
   Contributor: 'b24988ac-6180-42a0-ab88-20f7382dd24c',

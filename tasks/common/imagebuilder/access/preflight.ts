@@ -15,19 +15,19 @@
  */
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { ResourceManagementClient } from '@azure/arm-resources';
-import { CallerNeed, callerRefusals } from '../azure/callerCheck';
-import { AzureContext } from '../azure/clients';
-import { describeArmError, roleForAction } from '../azure/armErrors';
-import { getOrUndefined } from '../azure/notFound';
-import { connectionPrincipal, describeConnection } from '../azure/principal';
-import { CallerPermissions, RbacReader } from '../azure/rbacCheck';
-import { assignCommand, objectIdAssignee } from '../azure/roleAssignments';
-import { InputError } from '../core/errors';
-import { Logger } from '../core/logger';
-import { PlanItem } from '../core/plan';
-import { definitionTypesAccepting, securityTypeOf } from '../gallery/compatibility';
-import { parseGalleryId } from '../azure/resourceIds';
-import { ARTIFACTS_CONTAINER, findAccountByName, ownAccountName } from './artifacts';
+import { CallerNeed, callerRefusals } from '../../azure/callerCheck';
+import { AzureContext } from '../../azure/clients';
+import { describeArmError, roleForAction } from '../../azure/armErrors';
+import { getOrUndefined } from '../../azure/notFound';
+import { connectionPrincipal, describeConnection } from '../../azure/principal';
+import { CallerPermissions, RbacReader } from '../../azure/rbacCheck';
+import { assignCommand, objectIdAssignee } from '../../azure/roleAssignments';
+import { InputError } from '../../core/errors';
+import { Logger } from '../../core/logger';
+import { PlanItem } from '../../core/plan';
+import { definitionTypesAccepting, securityTypeOf } from '../../gallery/compatibility';
+import { parseGalleryId } from '../../azure/resourceIds';
+import { ARTIFACTS_CONTAINER, findAccountByName, ownAccountName } from '../uploads/buildArtifacts';
 import { aibNeeds, artifactsNeed, ASSIGN_IDENTITY, Need, STAGING_GROUP } from './aibNeeds';
 import {
   chooseIdentity,
@@ -42,11 +42,11 @@ import {
   planIsComplete,
   planOwnIdentity,
 } from './aibIdentity';
-import { BuildClients } from './clients';
-import { BuildParams } from './params';
-import { ResolvedSource } from './sourceResolution';
-import type { TemplateDocument } from './template';
-import type { ArmValue } from './templateFile/armExpressions';
+import { BuildClients } from '../clients';
+import { BuildParams } from '../inputs/params';
+import { ResolvedSource } from '../inputs/sourceResolution';
+import type { TemplateDocument } from '../template/compose';
+import type { ArmValue } from '../template/templateFile/armExpressions';
 
 export type { Identity } from './aibIdentity';
 

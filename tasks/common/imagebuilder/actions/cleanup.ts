@@ -7,17 +7,17 @@
  * again: what is gone is simply not found.
  */
 import type { ImageTemplate } from '@azure/arm-imagebuilder';
-import { AzureContext } from '../azure/clients';
-import { describeArmError } from '../azure/armErrors';
-import { isNotFound } from '../azure/notFound';
-import { Logger } from '../core/logger';
-import { TaskOutcome } from '../core/outcome';
-import { PipelineInfo } from '../core/pipelineInfo';
-import { runIdentity, TAGS } from '../core/provenance';
-import { ARTIFACTS_TAG, deleteArtifacts } from './artifacts';
-import { buildClients } from './clients';
-import { deleteUploadedFiles, uploadedFilesOf } from './localFiles';
-import { CLEANUP_TAG } from './template';
+import { AzureContext } from '../../azure/clients';
+import { describeArmError } from '../../azure/armErrors';
+import { isNotFound } from '../../azure/notFound';
+import { Logger } from '../../core/logger';
+import { TaskOutcome } from '../../core/outcome';
+import { PipelineInfo } from '../../core/pipelineInfo';
+import { runIdentity, TAGS } from '../../core/provenance';
+import { ARTIFACTS_TAG, deleteArtifacts } from '../uploads/buildArtifacts';
+import { buildClients } from '../clients';
+import { deleteUploadedFiles, uploadedFilesOf } from '../uploads/localFiles';
+import { CLEANUP_TAG } from '../template/compose';
 
 export type CleanupDecision = { remove: true; why: string } | { remove: false; why: string };
 

@@ -6,10 +6,10 @@
  * this task's input for the same thing is refused, naming both. Nothing here reads Azure: every
  * problem is an InputError before anything is created.
  */
-import { errorMessage, InputError } from '../core/errors';
-import { parseDuration } from '../core/duration';
-import { InputReader } from '../core/inputReader';
-import { parseGalleryId, parseResourceId, sameId, typeOf } from '../azure/resourceIds';
+import { errorMessage, InputError } from '../../core/errors';
+import { parseDuration } from '../../core/duration';
+import { InputReader } from '../../core/inputReader';
+import { parseGalleryId, parseResourceId, sameId, typeOf } from '../../azure/resourceIds';
 import {
   LEGACY_SOURCE_KINDS,
   parseGalleryVersionRef,

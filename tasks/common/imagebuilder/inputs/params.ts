@@ -4,24 +4,24 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { InputError, errorMessage } from '../core/errors';
-import { InputReader } from '../core/inputReader';
-import { PipelineInfo } from '../core/pipelineInfo';
+import { InputError, errorMessage } from '../../core/errors';
+import { InputReader } from '../../core/inputReader';
+import { PipelineInfo } from '../../core/pipelineInfo';
 import {
   parseRegionSpecs,
   RegionDefaults,
   RegionSpec,
   STORAGE_ACCOUNT_TYPES,
-} from '../gallery/regions';
-import { parseGalleryId, parseResourceId, typeOf } from '../azure/resourceIds';
-import { versionFromBuildNumber, versionProblem } from '../gallery/versioning';
-import type { Customizer } from './customizers';
+} from '../../gallery/regions';
+import { parseGalleryId, parseResourceId, typeOf } from '../../azure/resourceIds';
+import { versionFromBuildNumber, versionProblem } from '../../gallery/versioning';
+import type { Customizer } from '../template/customizers';
 import { translateLegacyInputs } from './legacyInputs';
 import {
   readCustomizersFile,
   readTemplateFileInputs,
   TemplateFileInput,
-} from './templateFile/inputs';
+} from '../template/templateFile/inputs';
 import {
   guessKind,
   LEGACY_SOURCE_KINDS,

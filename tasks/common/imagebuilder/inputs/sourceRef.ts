@@ -4,7 +4,7 @@
  * image version id (`.../versions/<x.y.z|latest>`) or a managed image id. Pure parsing; resolution
  * is in sourceResolution.ts.
  */
-import { parseGalleryId, parseResourceId, typeOf } from '../azure/resourceIds';
+import { parseGalleryId, parseResourceId, typeOf } from '../../azure/resourceIds';
 
 export const BUILD_SOURCE_KINDS = ['marketplace', 'galleryImageVersion', 'managedImage'] as const;
 export type BuildSourceKind = (typeof BUILD_SOURCE_KINDS)[number];

@@ -6,11 +6,11 @@
  * used.
  */
 import type { ComputeManagementClient } from '@azure/arm-compute';
-import { InputError } from '../core/errors';
-import { Logger } from '../core/logger';
-import { getOrUndefined } from '../azure/notFound';
-import { parseGalleryId, parseResourceId } from '../azure/resourceIds';
-import { compareVersions } from '../gallery/versioning';
+import { InputError } from '../../core/errors';
+import { Logger } from '../../core/logger';
+import { getOrUndefined } from '../../azure/notFound';
+import { parseGalleryId, parseResourceId } from '../../azure/resourceIds';
+import { compareVersions } from '../../gallery/versioning';
 import { OsType } from './params';
 import { describeSource, SourceRef } from './sourceRef';
 

@@ -14,11 +14,11 @@
  * got to.
  */
 import type { ImageTemplate } from '@azure/arm-imagebuilder';
-import { AzureContext } from '../azure/clients';
-import { formatDuration } from '../core/duration';
-import { Logger } from '../core/logger';
-import { poll } from '../core/poll';
-import { BuildClients } from './clients';
+import { AzureContext } from '../../azure/clients';
+import { formatDuration } from '../../core/duration';
+import { Logger } from '../../core/logger';
+import { poll } from '../../core/poll';
+import { BuildClients } from '../clients';
 import { LiveLog } from './liveLog';
 import { LogPrinter } from './logPrinter';
 import { BuildContainer, stagingLogs } from './logSources';

@@ -4,7 +4,7 @@
  * dropped, logging commands in the build's own output defused. Keeps every line for the attachment,
  * and the lines of the section that failed to explain a failure.
  */
-import { Logger } from '../core/logger';
+import { Logger } from '../../core/logger';
 
 const START = /\(telemetry\) Starting provisioner (\S+)/;
 const END = /\(telemetry\) ending (\S+)/;

@@ -12,11 +12,11 @@ import {
   createPipelineRequest,
 } from '@azure/core-rest-pipeline';
 import * as storageBlob from '@azure/storage-blob';
-import { AzureContext } from '../azure/clients';
-import { storageProxyOptions } from '../azure/network';
-import { isNotFound } from '../azure/notFound';
-import { Logger } from '../core/logger';
-import { BuildClients } from './clients';
+import { AzureContext } from '../../azure/clients';
+import { storageProxyOptions } from '../../azure/network';
+import { isNotFound } from '../../azure/notFound';
+import { Logger } from '../../core/logger';
+import { BuildClients } from '../clients';
 import { BlobLogReader, ContainerLogReader } from './liveLog';
 
 const CONTAINER_GROUP = /^vmimagebuilder-build-container-/i;

@@ -3,12 +3,12 @@
  * AIB's cancel is sent at once; when the run reaches Canceled in time the template is deleted,
  * otherwise it is tagged so `action: cleanup` (or the next run) can remove it.
  */
-import { errorMessage } from '../core/errors';
-import { Logger } from '../core/logger';
-import { BuildClients } from './clients';
-import { poll } from '../core/poll';
-import { TERMINAL } from './follow';
-import { CLEANUP_TAG } from './template';
+import { errorMessage } from '../../core/errors';
+import { Logger } from '../../core/logger';
+import { BuildClients } from '../clients';
+import { poll } from '../../core/poll';
+import { TERMINAL } from '../livelog/follow';
+import { CLEANUP_TAG } from '../template/compose';
 
 /** How long cancelling may take in all, leaving the agent's SIGTERM and the exit some room. */
 const CANCEL_BUDGET_MS = 6_500;

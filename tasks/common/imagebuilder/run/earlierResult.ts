@@ -5,11 +5,11 @@
  * distribute counts as the inputs' does. Gallery versions and managed images can be found that way;
  * a VHD can't, so a template with a VHD target builds again.
  */
-import { getOrUndefined, isNotFound } from '../azure/notFound';
-import { parseGalleryId, parseResourceId } from '../azure/resourceIds';
-import { BuildClients } from './clients';
+import { getOrUndefined, isNotFound } from '../../azure/notFound';
+import { parseGalleryId, parseResourceId } from '../../azure/resourceIds';
+import { BuildClients } from '../clients';
 import { RunOutputInfo } from './outcome';
-import { TEMPLATE_TAG, TemplateDocument } from './template';
+import { TEMPLATE_TAG, TemplateDocument } from '../template/compose';
 
 export async function findEarlierResult(
   clients: BuildClients,

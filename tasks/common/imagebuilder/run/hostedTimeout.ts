@@ -2,8 +2,8 @@
  * Microsoft-hosted agents stop a job after 60 minutes on private projects, whatever the build
  * timeout says; a build that may last longer should start in one job and be waited for in another.
  */
-import { Logger } from '../core/logger';
-import { PipelineInfo } from '../core/pipelineInfo';
+import { Logger } from '../../core/logger';
+import { PipelineInfo } from '../../core/pipelineInfo';
 
 const HOSTED_JOB_LIMIT_MINUTES = 60;
 

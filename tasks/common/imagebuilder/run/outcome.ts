@@ -3,10 +3,10 @@
  * included), the run's markdown summary (source, customisers, time per phase, outputs) and the task
  * result.
  */
-import { formatDuration } from '../core/duration';
-import { TaskOutcome, TaskResultKind } from '../core/outcome';
-import { PhaseTime } from './follow';
-import { ResolvedSource } from './sourceResolution';
+import { formatDuration } from '../../core/duration';
+import { TaskOutcome, TaskResultKind } from '../../core/outcome';
+import { PhaseTime } from '../livelog/follow';
+import { ResolvedSource } from '../inputs/sourceResolution';
 
 export interface RunOutputInfo {
   name: string;

@@ -5,13 +5,13 @@
  * level up.
  */
 import type { ImageTemplate } from '@azure/arm-imagebuilder';
-import { PipelineInfo } from '../core/pipelineInfo';
-import { provenanceTags } from '../core/provenance';
-import { ARTIFACTS_TAG } from './artifacts';
+import { PipelineInfo } from '../../core/pipelineInfo';
+import { provenanceTags } from '../../core/provenance';
+import { ARTIFACTS_TAG } from '../uploads/buildArtifacts';
 import { composeCustomizers, Customizer } from './customizers';
 import { composeDistributors } from './distributors';
-import { BuildParams } from './params';
-import { ResolvedSource } from './sourceResolution';
+import { BuildParams } from '../inputs/params';
+import { ResolvedSource } from '../inputs/sourceResolution';
 
 export interface TemplateDocument {
   location: string;

@@ -4,8 +4,8 @@
  * Shell), a restart, then Windows Update as the last step, so updates land on top of what the
  * script installed.
  */
-import { InputError } from '../core/errors';
-import { CustomizeParams, OsType } from './params';
+import { InputError } from '../../core/errors';
+import { CustomizeParams, OsType } from '../inputs/params';
 
 /** One AIB customiser, in the REST shape (2024-02-01). */
 export type Customizer = Record<string, unknown> & { type: string; name: string };

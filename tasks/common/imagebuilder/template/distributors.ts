@@ -4,7 +4,7 @@
  * once. Each carries the provenance tags, which is how a rerun of a succeeded job finds its own
  * result.
  */
-import { BuildTargets } from './params';
+import { BuildTargets } from '../inputs/params';
 
 const RUN_OUTPUTS = {
   gallery: 'galleryImageVersion',

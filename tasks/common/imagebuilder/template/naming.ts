@@ -5,8 +5,8 @@
  * bites.
  */
 import { createHash } from 'crypto';
-import { PipelineInfo } from '../core/pipelineInfo';
-import { TemplateDocument } from './template';
+import { PipelineInfo } from '../../core/pipelineInfo';
+import { TemplateDocument } from './compose';
 
 /** AIB template names: letters, digits, '-', '_', '.'; up to 64 characters. */
 const MAX = 64;

@@ -5,11 +5,11 @@
  * there still names, so the last build to end deletes them and none loses its download mid-build.
  */
 import type { ImageTemplate } from '@azure/arm-imagebuilder';
-import { isNotFound } from '../azure/notFound';
-import { AzureContext } from '../azure/clients';
-import { Logger } from '../core/logger';
-import { ARTIFACTS_TAG, deleteArtifacts } from './artifacts';
-import { BuildClients } from './clients';
+import { isNotFound } from '../../azure/notFound';
+import { AzureContext } from '../../azure/clients';
+import { Logger } from '../../core/logger';
+import { ARTIFACTS_TAG, deleteArtifacts } from './buildArtifacts';
+import { BuildClients } from '../clients';
 import { uploadedFilesOf } from './localFiles';
 
 /**

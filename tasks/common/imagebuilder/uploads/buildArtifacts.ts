@@ -32,29 +32,29 @@ import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import type { StorageAccount } from '@azure/arm-storage';
 import { ManagedServiceIdentityClient } from '@azure/arm-msi';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { AzureContext } from '../azure/clients';
-import { storageProxyOptions } from '../azure/network';
-import { describeArmError } from '../azure/armErrors';
-import { getOrUndefined } from '../azure/notFound';
-import { RbacReader } from '../azure/rbacCheck';
+import { AzureContext } from '../../azure/clients';
+import { storageProxyOptions } from '../../azure/network';
+import { describeArmError } from '../../azure/armErrors';
+import { getOrUndefined } from '../../azure/notFound';
+import { RbacReader } from '../../azure/rbacCheck';
 import {
   assignCommand,
   ensureRoleAssignment,
   objectIdAssignee,
   roleAssignmentAt,
-} from '../azure/roleAssignments';
-import { artifactBlobName, packageFolder, PackagedFolder, userDelegationSas } from '../artifacts';
-import { digestFolder } from '../artifacts/contentHash';
-import { scanFolder } from '../artifacts/folderScan';
-import { DigestSink } from '../artifacts/archiveSink';
-import { writeZip } from '../artifacts/zipWriter';
-import { InputError } from '../core/errors';
-import { Logger } from '../core/logger';
-import { PlanItem } from '../core/plan';
-import { parseResourceId } from '../azure/resourceIds';
-import { BuildClients } from './clients';
-import { Customizer } from './customizers';
-import { ArtifactsParams, OsType } from './params';
+} from '../../azure/roleAssignments';
+import { artifactBlobName, packageFolder, PackagedFolder, userDelegationSas } from '../../artifacts';
+import { digestFolder } from '../../artifacts/contentHash';
+import { scanFolder } from '../../artifacts/folderScan';
+import { DigestSink } from '../../artifacts/archiveSink';
+import { writeZip } from '../../artifacts/zipWriter';
+import { InputError } from '../../core/errors';
+import { Logger } from '../../core/logger';
+import { PlanItem } from '../../core/plan';
+import { parseResourceId } from '../../azure/resourceIds';
+import { BuildClients } from '../clients';
+import { Customizer } from '../template/customizers';
+import { ArtifactsParams, OsType } from '../inputs/params';
 
 export const ARTIFACTS_CONTAINER = 'buildimage-artifacts';
 /** Largest archive handed to AIB's File customiser; above it the VM downloads it itself. */

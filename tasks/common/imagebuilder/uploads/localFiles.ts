@@ -13,11 +13,11 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
-import { AzureContext } from '../azure/clients';
-import { ensurePrivateContainer } from '../artifacts';
-import { InputError } from '../core/errors';
-import { Logger } from '../core/logger';
-import { PlanItem } from '../core/plan';
+import { AzureContext } from '../../azure/clients';
+import { ensurePrivateContainer } from '../../artifacts';
+import { InputError } from '../../core/errors';
+import { Logger } from '../../core/logger';
+import { PlanItem } from '../../core/plan';
 import {
   ARTIFACTS_CONTAINER,
   BLOB_READ,
@@ -29,8 +29,8 @@ import {
   grantReader,
   readerCommand,
   readerItem,
-} from './artifacts';
-import { BuildClients } from './clients';
+} from './buildArtifacts';
+import { BuildClients } from '../clients';
 
 /** Tag on the template: the URL of the container folder its uploaded files are in. */
 export const FILES_TAG = 'gip.files';

@@ -1,26 +1,26 @@
 import * as assert from 'assert';
 import type { AuthorizationManagementClient } from '@azure/arm-authorization';
-import { refusal } from '../../../tasks/common/azure/callerCheck';
+import { refusal } from '../../../../tasks/common/azure/callerCheck';
 import {
   actionMatches,
   allows,
   CallerPermissions,
   RbacReader,
-} from '../../../tasks/common/azure/rbacCheck';
-import { derivedGuid } from '../../../tasks/common/core/derivedGuid';
-import { InputReader } from '../../../tasks/common/core/inputReader';
-import { PipelineInfo } from '../../../tasks/common/core/pipelineInfo';
-import { aibNeeds, customRoleScopes } from '../../../tasks/common/imagebuilder/aibNeeds';
+} from '../../../../tasks/common/azure/rbacCheck';
+import { derivedGuid } from '../../../../tasks/common/core/derivedGuid';
+import { InputReader } from '../../../../tasks/common/core/inputReader';
+import { PipelineInfo } from '../../../../tasks/common/core/pipelineInfo';
+import { aibNeeds, customRoleScopes } from '../../../../tasks/common/imagebuilder/access/aibNeeds';
 import {
   customRoleName,
   identityOfFile,
   OwnIdentityPlan,
   ownIdentityName,
   planCommands,
-} from '../../../tasks/common/imagebuilder/aibIdentity';
-import { readBuildParams } from '../../../tasks/common/imagebuilder/params';
-import { identityGapMessage } from '../../../tasks/common/imagebuilder/preflight';
-import type { TemplateDocument } from '../../../tasks/common/imagebuilder/template';
+} from '../../../../tasks/common/imagebuilder/access/aibIdentity';
+import { readBuildParams } from '../../../../tasks/common/imagebuilder/inputs/params';
+import { identityGapMessage } from '../../../../tasks/common/imagebuilder/access/preflight';
+import type { TemplateDocument } from '../../../../tasks/common/imagebuilder/template/compose';
 
 const SUB = '00000000-0000-0000-0000-000000000001';
 const rg = (name: string) => `/subscriptions/${SUB}/resourceGroups/${name}`;

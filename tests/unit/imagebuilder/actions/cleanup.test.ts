@@ -1,6 +1,6 @@
 import * as assert from 'assert';
-import { PipelineInfo } from '../../../tasks/common/core/pipelineInfo';
-import { decide } from '../../../tasks/common/imagebuilder/cleanup';
+import { PipelineInfo } from '../../../../tasks/common/core/pipelineInfo';
+import { decide } from '../../../../tasks/common/imagebuilder/actions/cleanup';
 
 const PIPELINE: PipelineInfo = {
   collectionUri: 'https://dev.azure.com/org/',

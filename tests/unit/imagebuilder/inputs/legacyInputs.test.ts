@@ -2,16 +2,16 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { InputDefinition, resolveInputs } from '../../../scripts/agentEnv';
-import { ROOT } from '../../../scripts/tasks';
-import { InputReader } from '../../../tasks/common/core/inputReader';
-import { PipelineInfo } from '../../../tasks/common/core/pipelineInfo';
+import { InputDefinition, resolveInputs } from '../../../../scripts/agentEnv';
+import { ROOT } from '../../../../scripts/tasks';
+import { InputReader } from '../../../../tasks/common/core/inputReader';
+import { PipelineInfo } from '../../../../tasks/common/core/pipelineInfo';
 import {
   FILLED_INPUT_DEFAULTS,
   LEGACY_WINDOWS_UPDATE,
   translateLegacyInputs,
-} from '../../../tasks/common/imagebuilder/legacyInputs';
-import { BuildParams, readTaskParams } from '../../../tasks/common/imagebuilder/params';
+} from '../../../../tasks/common/imagebuilder/inputs/legacyInputs';
+import { BuildParams, readTaskParams } from '../../../../tasks/common/imagebuilder/inputs/params';
 
 /**
  * The existing Microsoft AzureImageBuilderTask's inputs, given to BuildImage as the agent gives

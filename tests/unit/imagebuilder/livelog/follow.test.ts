@@ -1,8 +1,8 @@
 import * as assert from 'assert';
-import { AzureContext } from '../../../tasks/common/azure/clients';
-import { MemoryLogger } from '../../../tasks/common/core/logger';
-import { BuildClients } from '../../../tasks/common/imagebuilder/clients';
-import { followBuild } from '../../../tasks/common/imagebuilder/follow';
+import { AzureContext } from '../../../../tasks/common/azure/clients';
+import { MemoryLogger } from '../../../../tasks/common/core/logger';
+import { BuildClients } from '../../../../tasks/common/imagebuilder/clients';
+import { followBuild } from '../../../../tasks/common/imagebuilder/livelog/follow';
 
 /**
  * The follow loop's reads, poll by poll, against a scripted build: each poll is one `progress`

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { LiveLog, parseStamped, sortableTs } from '../../../tasks/common/imagebuilder/liveLog';
+import { LiveLog, parseStamped, sortableTs } from '../../../../tasks/common/imagebuilder/livelog/liveLog';
 
 /** A container log that grows between polls; `tail` as ACI answers it. */
 class FakeContainer {

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
-import { MemoryLogger } from '../../../tasks/common/core/logger';
-import { warnHostedTimeout } from '../../../tasks/common/imagebuilder/hostedTimeout';
+import { MemoryLogger } from '../../../../tasks/common/core/logger';
+import { warnHostedTimeout } from '../../../../tasks/common/imagebuilder/run/hostedTimeout';
 
 function warnings(hostedAgent: boolean, action: string, minutes: number): string[] {
   const log = new MemoryLogger();

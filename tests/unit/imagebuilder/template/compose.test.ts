@@ -1,10 +1,10 @@
 import * as assert from 'assert';
-import { InputReader } from '../../../tasks/common/core/inputReader';
-import { PipelineInfo } from '../../../tasks/common/core/pipelineInfo';
-import { templateName } from '../../../tasks/common/imagebuilder/naming';
-import { readBuildParams } from '../../../tasks/common/imagebuilder/params';
-import { parseMarketplaceUrn } from '../../../tasks/common/imagebuilder/sourceRef';
-import { composeTemplate, withTemplateName } from '../../../tasks/common/imagebuilder/template';
+import { InputReader } from '../../../../tasks/common/core/inputReader';
+import { PipelineInfo } from '../../../../tasks/common/core/pipelineInfo';
+import { templateName } from '../../../../tasks/common/imagebuilder/template/naming';
+import { readBuildParams } from '../../../../tasks/common/imagebuilder/inputs/params';
+import { parseMarketplaceUrn } from '../../../../tasks/common/imagebuilder/inputs/sourceRef';
+import { composeTemplate, withTemplateName } from '../../../../tasks/common/imagebuilder/template/compose';
 
 const SUB = '00000000-0000-0000-0000-000000000001';
 const DEF =

@@ -10,7 +10,7 @@ import {
   uploadedFilesOf,
   withBlobUrls,
   withValidators,
-} from '../../../tasks/common/imagebuilder/localFiles';
+} from '../../../../tasks/common/imagebuilder/uploads/localFiles';
 
 const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 const CONTAINER = 'https://acct.blob.core.windows.net/buildimage-artifacts/';

@@ -10,10 +10,10 @@
  * added to the file's. The source is resolved as an input source would be (marketplace `latest`
  * pinned, gallery `latest` resolved), so the log and the outputs say exactly what was used.
  */
-import { InputError } from '../../core/errors';
-import { Logger } from '../../core/logger';
-import { parseGalleryVersionRef, parseManagedImageRef, SourceRef } from '../sourceRef';
-import type { TemplateDocument } from '../template';
+import { InputError } from '../../../core/errors';
+import { Logger } from '../../../core/logger';
+import { parseGalleryVersionRef, parseManagedImageRef, SourceRef } from '../../inputs/sourceRef';
+import type { TemplateDocument } from '../compose';
 import { ArmValue } from './armExpressions';
 import { LoadedTemplate } from './loadTemplate';
 

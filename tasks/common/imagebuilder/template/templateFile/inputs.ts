@@ -7,9 +7,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { errorMessage, InputError } from '../../core/errors';
-import { InputReader } from '../../core/inputReader';
-import { PipelineInfo } from '../../core/pipelineInfo';
+import { errorMessage, InputError } from '../../../core/errors';
+import { InputReader } from '../../../core/inputReader';
+import { PipelineInfo } from '../../../core/pipelineInfo';
 import type { Customizer } from '../customizers';
 import { ArmValue } from './armExpressions';
 import { isObj, parseDocument } from './loadTemplate';

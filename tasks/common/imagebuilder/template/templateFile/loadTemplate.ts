@@ -11,7 +11,7 @@
  * identity the `managedIdentity` input gives replaces the file's without evaluating it.
  */
 import * as yaml from 'js-yaml';
-import { InputError } from '../../core/errors';
+import { InputError } from '../../../core/errors';
 import { ArmExpressionError, ArmScope, ArmValue, evaluateString } from './armExpressions';
 import { migrateProperties } from './migrate';
 

@@ -4,7 +4,7 @@ import {
   ArmScope,
   ArmValue,
   evaluateString,
-} from '../../../tasks/common/imagebuilder/templateFile/armExpressions';
+} from '../../../../../tasks/common/imagebuilder/template/templateFile/armExpressions';
 
 const scope: ArmScope = {
   subscriptionId: 'sub1',

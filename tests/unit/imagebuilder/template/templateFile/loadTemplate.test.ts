@@ -3,8 +3,8 @@ import {
   FileContext,
   loadTemplate,
   parseDocument,
-} from '../../../tasks/common/imagebuilder/templateFile/loadTemplate';
-import { parseParameters } from '../../../tasks/common/imagebuilder/templateFile/inputs';
+} from '../../../../../tasks/common/imagebuilder/template/templateFile/loadTemplate';
+import { parseParameters } from '../../../../../tasks/common/imagebuilder/template/templateFile/inputs';
 
 const ctx = (parameters: FileContext['parameters'] = {}, identityGiven = true): FileContext => ({
   subscriptionId: 'sub1',
