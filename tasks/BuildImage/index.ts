@@ -22,5 +22,5 @@ void runTask('BuildImage', async (ctx) => {
     ctx.signal,
     registerProviders,
   );
-  return buildImage(azure, params, ctx.log, ctx.signal, ctx.pipeline);
+  return buildImage({ azure, params, log: ctx.log, signal: ctx.signal, pipeline: ctx.pipeline });
 });

@@ -1,4 +1,4 @@
-/** SDK clients for a BuildImage run. */
+/** SDK clients for a BuildImage run, and how often their long-running operations are polled. */
 import { ContainerInstanceManagementClient } from '@azure/arm-containerinstance';
 import { ImageBuilderClient } from '@azure/arm-imagebuilder';
 import { StorageManagementClient } from '@azure/arm-storage';
@@ -29,4 +29,12 @@ export function buildClients(azure: AzureContext): BuildClients {
     compute: (subscriptionId?: string) =>
       computeClient(azure, subscriptionId ?? azure.subscriptionId),
   };
+}
+
+/**
+ * Long-running operations are polled as often as the build (Azure's Retry-After wins when it is
+ * longer).
+ */
+export function lroInterval(pollIntervalMs: number): number {
+  return Math.min(pollIntervalMs, 5_000);
 }

@@ -162,19 +162,26 @@ export interface OwnIdentityPlan {
   grants: RoleGrant[];
 }
 
+export interface PlanOwnIdentityOptions {
+  azure: AzureContext;
+  /** The task's own identity, as chooseIdentity found it (or not). */
+  choice: Extract<IdentityChoice, { own: true }>;
+  /** What Image Builder needs for this build (aibNeeds.ts). */
+  needs: Need[];
+  /** Where the identity is created when it is missing. */
+  location: string;
+  /** Reads the role assignments the identity holds already. */
+  rbac: RbacReader;
+  signal: AbortSignal;
+}
+
 /**
  * Reads what exists of the own identity, its role and its assignments, and lists the writes that
  * would complete them for these needs. An existing role found by name (e.g. made by the `az`
  * commands this task prints) is used under its own GUID.
  */
-export async function planOwnIdentity(
-  azure: AzureContext,
-  choice: Extract<IdentityChoice, { own: true }>,
-  needs: Need[],
-  location: string,
-  rbac: RbacReader,
-  signal: AbortSignal,
-): Promise<OwnIdentityPlan> {
+export async function planOwnIdentity(o: PlanOwnIdentityOptions): Promise<OwnIdentityPlan> {
+  const { azure, choice, needs, rbac, signal } = o;
   const auth = new AuthorizationManagementClient(
     azure.credential,
     azure.subscriptionId,
@@ -250,7 +257,7 @@ export async function planOwnIdentity(
       id: choice.id,
       name: choice.name,
       resourceGroup: choice.resourceGroup,
-      location,
+      location: o.location,
       create: !choice.found,
       principalId: principal,
       clientId: choice.found?.clientId,

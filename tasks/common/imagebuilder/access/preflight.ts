@@ -85,15 +85,20 @@ export interface Preflight {
   plan: PlanItem[];
 }
 
-export async function preflight(
-  azure: AzureContext,
-  clients: BuildClients,
-  params: BuildParams,
-  source: ResolvedSource,
-  template: PreflightTemplate,
-  log: Logger,
-  signal: AbortSignal,
-): Promise<Preflight> {
+export interface PreflightOptions {
+  azure: AzureContext;
+  clients: BuildClients;
+  params: BuildParams;
+  /** The source, resolved: a gallery target's definition must agree with it. */
+  source: ResolvedSource;
+  /** The template as it would be sent, and what else decides what the checks cover. */
+  template: PreflightTemplate;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+export async function preflight(o: PreflightOptions): Promise<Preflight> {
+  const { azure, clients, params, source, template, log, signal } = o;
   const rg = params.resourceGroup;
   const resources = new ResourceManagementClient(
     azure.credential,
@@ -150,7 +155,14 @@ export async function preflight(
         ]
       : needs;
   const plan = choice.own
-    ? await planOwnIdentity(azure, choice, ownNeeds, params.location, rbac, signal)
+    ? await planOwnIdentity({
+        azure,
+        choice,
+        needs: ownNeeds,
+        location: params.location,
+        rbac,
+        signal,
+      })
     : undefined;
 
   const principal = await connectionPrincipal(azure, signal);
@@ -163,14 +175,15 @@ export async function preflight(
   const problems = await callerRefusals(
     perms,
     principal,
-    await connectionNeeds(
+    await connectionNeeds({
       azure,
       clients,
       params,
       choice,
-      { uploads: template.uploads, givenAccountId: givenId },
+      uploads: template.uploads,
+      givenAccountId: givenId,
       signal,
-    ),
+    }),
     unreadable,
   );
   // wait and cancel only name the template a build made: they set nothing up.
@@ -190,17 +203,22 @@ export async function preflight(
     await warnMissingRights(rbac, choice.found, needs, log);
     return { identity: choice.found, plan: [] };
   }
-  return ownIdentity(azure, plan!, choice, params.action, log, signal);
+  return ownIdentity({ azure, plan: plan!, choice, action: params.action, log, signal });
 }
 
-async function ownIdentity(
-  azure: AzureContext,
-  plan: OwnIdentityPlan,
-  choice: Extract<IdentityChoice, { own: true }>,
-  action: BuildParams['action'],
-  log: Logger,
-  signal: AbortSignal,
-): Promise<Preflight> {
+interface OwnIdentityOptions {
+  azure: AzureContext;
+  /** What the task's own identity lacks, read by planOwnIdentity. */
+  plan: OwnIdentityPlan;
+  choice: Extract<IdentityChoice, { own: true }>;
+  /** Only `build` and `start` write what the plan says. */
+  action: BuildParams['action'];
+  log: Logger;
+  signal: AbortSignal;
+}
+
+async function ownIdentity(o: OwnIdentityOptions): Promise<Preflight> {
+  const { plan, choice, action, log } = o;
   const name = plan.identity.name;
   if (planIsComplete(plan)) {
     log.info(
@@ -222,7 +240,7 @@ async function ownIdentity(
     };
   }
   log.group(`Image Builder identity ${name} (the task's own)`);
-  const identity = await ensureOwnIdentity(azure, plan, log, signal);
+  const identity = await ensureOwnIdentity(o.azure, plan, log, o.signal);
   log.endGroup();
   return { identity, plan: [] };
 }
@@ -256,18 +274,24 @@ async function existingScopes(
 const creates = (action: BuildParams['action']) =>
   action === 'build' || action === 'start' || action === 'validate';
 
+interface ConnectionNeedsOptions {
+  azure: AzureContext;
+  clients: BuildClients;
+  params: BuildParams;
+  choice: IdentityChoice;
+  /** Whether the task uploads anything (the archive, local files). */
+  uploads: boolean;
+  /** The storageAccountName account's id, when it is given and found. */
+  givenAccountId?: string;
+  signal: AbortSignal;
+}
+
 /**
  * What the connection does for this action: the template, assigning the identity, the artifacts
  * account.
  */
-async function connectionNeeds(
-  azure: AzureContext,
-  clients: BuildClients,
-  params: BuildParams,
-  choice: IdentityChoice,
-  artifacts: { uploads: boolean; givenAccountId?: string },
-  signal: AbortSignal,
-): Promise<CallerNeed[]> {
+async function connectionNeeds(o: ConnectionNeedsOptions): Promise<CallerNeed[]> {
+  const { azure, clients, params, choice, signal } = o;
   const group = `/subscriptions/${azure.subscriptionId}/resourceGroups/${params.resourceGroup}`;
   const template = (verb: string) => ({ scope: group, why: `${verb} the image template` });
   const needs: CallerNeed[] = [];
@@ -299,7 +323,7 @@ async function connectionNeeds(
       action: 'Microsoft.VirtualMachineImages/imageTemplates/delete',
       ...template('delete'),
     });
-  const id = artifacts.givenAccountId;
+  const id = o.givenAccountId;
   if (params.customize.uploads.storageAccount) {
     if (id) {
       needs.push(
@@ -316,7 +340,7 @@ async function connectionNeeds(
         },
       );
     }
-  } else if (artifacts.uploads && creates(params.action)) {
+  } else if (o.uploads && creates(params.action)) {
     const name = ownAccountName(azure.subscriptionId, params.resourceGroup);
     const exists = !!(await getOrUndefined(() =>
       clients.storage.storageAccounts.getProperties(params.resourceGroup, name, {

@@ -7,17 +7,15 @@
  * again: what is gone is simply not found.
  */
 import type { ImageTemplate } from '@azure/arm-imagebuilder';
-import { AzureContext } from '../../azure/clients';
 import { describeArmError } from '../../azure/armErrors';
 import { isNotFound } from '../../azure/notFound';
-import { Logger } from '../../core/logger';
-import { TaskOutcome } from '../../core/outcome';
 import { PipelineInfo } from '../../core/pipelineInfo';
 import { runIdentity, TAGS } from '../../core/provenance';
 import { ARTIFACTS_TAG, deleteArtifacts } from '../uploads/buildArtifacts';
 import { buildClients } from '../clients';
 import { deleteUploadedFiles, uploadedFilesOf } from '../uploads/localFiles';
 import { CLEANUP_TAG } from '../template/compose';
+import { ActionContext, ActionResult } from './action';
 
 export type CleanupDecision = { remove: true; why: string } | { remove: false; why: string };
 
@@ -49,13 +47,18 @@ export function decide(
   };
 }
 
-export async function cleanup(
-  azure: AzureContext,
-  resourceGroup: string,
-  pipeline: PipelineInfo,
-  log: Logger,
-  signal: AbortSignal,
-): Promise<TaskOutcome> {
+export interface CleanupOptions extends ActionContext {
+  /** Where to look for templates left behind. */
+  resourceGroup: string;
+  /** The pipeline and run: whose templates these are (their provenance tags say). */
+  pipeline: PipelineInfo;
+}
+
+/** No output variables; SucceededWithIssues when a leftover could not be removed. */
+export type CleanupResult = ActionResult<Record<string, never>>;
+
+export async function cleanup(o: CleanupOptions): Promise<CleanupResult> {
+  const { azure, resourceGroup, pipeline, log, signal } = o;
   const clients = buildClients(azure);
   const t = clients.aib.virtualMachineImageTemplates;
   log.info(

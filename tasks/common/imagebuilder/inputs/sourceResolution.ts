@@ -25,15 +25,22 @@ export interface ResolvedSource {
   pir?: { publisher: string; offer: string; sku: string; version: string };
 }
 
-export async function resolveSource(
-  compute: (subscriptionId?: string) => ComputeManagementClient,
-  ref: SourceRef,
-  location: string,
-  declaredOs: OsType | undefined,
-  log: Logger,
-  signal: AbortSignal,
-): Promise<ResolvedSource> {
-  const resolved = await resolve(compute, ref, location, log, signal);
+export interface ResolveSourceOptions {
+  /** The compute client of a subscription (the connection's by default). */
+  compute: (subscriptionId?: string) => ComputeManagementClient;
+  /** The source as the inputs or the template file give it. */
+  ref: SourceRef;
+  /** The build's region: where a marketplace image's versions are listed. */
+  location: string;
+  /** The osType input; undefined: whatever the source is. */
+  declaredOs?: OsType;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+export async function resolveSource(o: ResolveSourceOptions): Promise<ResolvedSource> {
+  const { declaredOs } = o;
+  const resolved = await resolve(o);
   if (declaredOs && declaredOs !== resolved.osType) {
     throw new InputError(
       'osType',
@@ -44,13 +51,8 @@ export async function resolveSource(
   return resolved;
 }
 
-async function resolve(
-  compute: (subscriptionId?: string) => ComputeManagementClient,
-  ref: SourceRef,
-  location: string,
-  log: Logger,
-  signal: AbortSignal,
-): Promise<ResolvedSource> {
+async function resolve(o: ResolveSourceOptions): Promise<ResolvedSource> {
+  const { compute, ref, location, log, signal } = o;
   switch (ref.kind) {
     case 'marketplace': {
       const c = compute();

@@ -13,14 +13,21 @@ import { CLEANUP_TAG } from '../template/compose';
 /** How long cancelling may take in all, leaving the agent's SIGTERM and the exit some room. */
 const CANCEL_BUDGET_MS = 6_500;
 
-export async function cancelBuild(
-  clients: BuildClients,
-  resourceGroup: string,
-  name: string,
-  log: Logger,
-  keepTemplate: boolean,
-  budgetMs = CANCEL_BUDGET_MS,
-): Promise<void> {
+export interface CancelBuildOptions {
+  clients: BuildClients;
+  /** Where the template is. */
+  resourceGroup: string;
+  /** The template whose run is cancelled. */
+  name: string;
+  /** Keep the template once its run is cancelled (it is deleted otherwise). */
+  keepTemplate: boolean;
+  log: Logger;
+  /** How long cancelling may take in all; by default what the agent's SIGTERM leaves. */
+  budgetMs?: number;
+}
+
+export async function cancelBuild(o: CancelBuildOptions): Promise<void> {
+  const { clients, resourceGroup, name, log, budgetMs = CANCEL_BUDGET_MS } = o;
   const deadline = Date.now() + budgetMs;
   const signal = AbortSignal.timeout(budgetMs);
   const t = clients.aib.virtualMachineImageTemplates;
@@ -49,7 +56,7 @@ export async function cancelBuild(
     log.info(
       canceled ? 'The Image Builder run is cancelled.' : 'The Image Builder run is still stopping.',
     );
-    if (keepTemplate) return;
+    if (o.keepTemplate) return;
     if (canceled) {
       await t.delete(resourceGroup, name, { abortSignal: signal, updateIntervalInMs: 250 });
       log.info(`Deleted image template ${name}.`);
@@ -60,15 +67,11 @@ export async function cancelBuild(
       `Cancelling template ${name} did not finish in time: ${errorMessage(err).split('\n')[0]}`,
     );
   }
-  await tagForCleanup(clients, resourceGroup, name, log);
+  await tagForCleanup(o);
 }
 
-async function tagForCleanup(
-  clients: BuildClients,
-  resourceGroup: string,
-  name: string,
-  log: Logger,
-): Promise<void> {
+async function tagForCleanup(o: CancelBuildOptions): Promise<void> {
+  const { clients, resourceGroup, name, log } = o;
   const signal = AbortSignal.timeout(3_000);
   try {
     const current = await clients.aib.virtualMachineImageTemplates.get(resourceGroup, name, {

@@ -4,7 +4,8 @@
  * result.
  */
 import { formatDuration } from '../../core/duration';
-import { TaskOutcome, TaskResultKind } from '../../core/outcome';
+import { Attachment, TaskResultKind } from '../../core/outcome';
+import type { ActionResult } from '../actions/action';
 import { PhaseTime } from '../livelog/follow';
 import { ResolvedSource } from '../inputs/sourceResolution';
 
@@ -28,16 +29,84 @@ export interface BuildReport {
   reused?: string;
 }
 
+/** The output variables of a build this job ran or found made earlier (task.json's outputs). */
+export type BuildOutputs = {
+  /** The image template's name. */
+  templateName: string;
+  /** How the run ended: Succeeded, PartiallySucceeded, Failed or Canceled. */
+  runState: string;
+  /** From the task's start (or the wait's) to the build's end, in seconds. */
+  durationSeconds: string;
+  /** The run outputs' names, comma-separated. */
+  runOutputNames: string;
+  /** The gallery image version made, when one was (its resource id). */
+  imageVersionId?: string;
+  /** That version's name, e.g. 1.0.3. */
+  imageVersionName?: string;
+  /** The managed image made, when one was (its resource id). */
+  managedImageId?: string;
+  /** The VHD made, when one was (its blob URL). */
+  vhdUri?: string;
+  /** A marketplace source's publisher, as the Microsoft task's pirPublisher. */
+  pirPublisher?: string;
+  /** A marketplace source's offer (pirOffer). */
+  pirOffer?: string;
+  /** A marketplace source's SKU (pirSku). */
+  pirSku?: string;
+  /** A marketplace source's exact version (pirVersion). */
+  pirVersion?: string;
+};
+
+/** What `build` and `wait` return (and `start`, when this job's build succeeded earlier). */
+export interface BuildResult extends ActionResult<BuildOutputs> {
+  /** `imageUri` and the pir* variables, set as the Microsoft task set them for later steps. */
+  jobVariables: Record<string, string>;
+  /** The run's summary page: source, customisers, time per phase, outputs. */
+  summary: string;
+  /** The whole build log, when this job followed the build. */
+  attachments?: Attachment[];
+}
+
+/** What is known of a build before its run ends. */
+export interface BuildBasis {
+  /** The template's name. */
+  name: string;
+  /** The source, resolved (or as `wait` reads it from the template). */
+  source: ResolvedSource;
+  /** The customisers, described. */
+  customizers: string[];
+  /** When the action started (Date.now()): the duration is counted from it. */
+  started: number;
+}
+
+/** The report of a build whose run reached `runState`; what the run told in `extra`. */
+export function buildReport(
+  b: BuildBasis,
+  runState: string,
+  extra: Partial<BuildReport> = {},
+): BuildReport {
+  return {
+    templateName: b.name,
+    runState,
+    durationMs: Date.now() - b.started,
+    source: b.source,
+    customizers: b.customizers,
+    phases: [],
+    runOutputs: [],
+    ...extra,
+  };
+}
+
 /** Run outputs told apart by what they point at, not by name: a template file names its own. */
 const GALLERY_VERSION = /\/galleries\/[^/]+\/images\/[^/]+\/versions\/[^/]+$/i;
 const MANAGED_IMAGE = /\/providers\/Microsoft\.Compute\/images\/[^/]+$/i;
 
-function buildOutputs(r: BuildReport): Record<string, string> {
+function buildOutputs(r: BuildReport): BuildOutputs {
   const succeeded = r.runOutputs.filter(
     (o) => (o.provisioningState ?? 'Succeeded') === 'Succeeded',
   );
   const version = succeeded.find((o) => GALLERY_VERSION.test(o.artifactId ?? ''))?.artifactId;
-  const outputs: Record<string, string> = {
+  const outputs: BuildOutputs = {
     templateName: r.templateName,
     runState: r.runState,
     durationSeconds: String(Math.round(r.durationMs / 1000)),
@@ -115,8 +184,8 @@ function resultOf(runState: string): TaskResultKind {
 export function outcomeOf(
   r: BuildReport,
   message: string,
-  attachments?: TaskOutcome['attachments'],
-): TaskOutcome {
+  attachments?: Attachment[],
+): BuildResult {
   const outputs = buildOutputs(r);
   return {
     result: resultOf(r.runState),
@@ -133,11 +202,13 @@ export function outcomeOf(
  * `$(pirPublisher)` keep working: imageUri is the distributed image (the gallery version, else the
  * managed image, else the VHD).
  */
-function legacyJobVariables(outputs: Record<string, string>): Record<string, string> {
+function legacyJobVariables(outputs: BuildOutputs): Record<string, string> {
   const vars: Record<string, string> = {};
   const imageUri = outputs.imageVersionId ?? outputs.managedImageId ?? outputs.vhdUri;
   if (imageUri) vars.imageUri = imageUri;
-  for (const name of ['pirPublisher', 'pirOffer', 'pirSku', 'pirVersion'])
-    if (outputs[name]) vars[name] = outputs[name];
+  for (const name of ['pirPublisher', 'pirOffer', 'pirSku', 'pirVersion'] as const) {
+    const value = outputs[name];
+    if (value) vars[name] = value;
+  }
   return vars;
 }

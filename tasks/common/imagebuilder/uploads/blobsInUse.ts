@@ -39,23 +39,34 @@ async function urlsInUse(
   return urls;
 }
 
+export interface DropBuildBlobsOptions {
+  azure: AzureContext;
+  clients: BuildClients;
+  /** Where the template is, with the others that may share its blobs. */
+  resourceGroup: string;
+  /** The template whose build ended. */
+  template: string;
+  /** Its blobs: the build-artifacts archive and the uploaded local files. */
+  urls: { archive?: string; files: string[] };
+  log: Logger;
+}
+
+/** The blobs a template (as the SDK reads it) names: its archive and its uploaded files. */
+export function blobsOf(t: ImageTemplate): DropBuildBlobsOptions['urls'] {
+  return { archive: t.tags?.[ARTIFACTS_TAG], files: uploadedFilesOf(t) };
+}
+
 /**
  * Deletes the blobs of a build that ended, keeping those another template still names (a failure
  * only warns).
  */
-export async function dropBuildBlobs(
-  azure: AzureContext,
-  clients: BuildClients,
-  resourceGroup: string,
-  template: string,
-  urls: { archive?: string; files: string[] },
-  log: Logger,
-): Promise<void> {
+export async function dropBuildBlobs(o: DropBuildBlobsOptions): Promise<void> {
+  const { azure, clients, resourceGroup, urls, log } = o;
   const all = [...(urls.archive ? [urls.archive] : []), ...urls.files];
   if (!all.length) return;
   let inUse: Set<string>;
   try {
-    inUse = await urlsInUse(clients, resourceGroup, template);
+    inUse = await urlsInUse(clients, resourceGroup, o.template);
   } catch (err) {
     log.warn(
       `Could not list the image templates of ${resourceGroup} to see whether another build ` +

@@ -43,7 +43,12 @@ import {
   objectIdAssignee,
   roleAssignmentAt,
 } from '../../azure/roleAssignments';
-import { artifactBlobName, packageFolder, PackagedFolder, userDelegationSas } from '../../artifacts';
+import {
+  artifactBlobName,
+  packageFolder,
+  PackagedFolder,
+  userDelegationSas,
+} from '../../artifacts';
 import { digestFolder } from '../../artifacts/contentHash';
 import { scanFolder } from '../../artifacts/folderScan';
 import { DigestSink } from '../../artifacts/archiveSink';
@@ -122,29 +127,38 @@ export function blobService(azure: AzureContext, endpoint: string): BlobServiceC
   });
 }
 
+export interface PrepareArtifactsOptions {
+  azure: AzureContext;
+  clients: BuildClients;
+  /** The packagePath input: the folder, and the account it goes to. */
+  artifacts: ArtifactsParams;
+  /** The template's resource group: the task's own account is there. */
+  resourceGroup: string;
+  /** Where the task's own account is made. */
+  location: string;
+  /** The source's OS: where on the VM the archive is unpacked, and by what. */
+  osType: OsType;
+  /** Image Builder's identity, which downloads an archive up to 20 MB itself. */
+  principalId?: string;
+  /** The build VM's identities, as the template has them: one may download the archive. */
+  buildVmIdentities?: string[];
+  /** The build timeout: a SAS outlives it. */
+  buildTimeoutMinutes: number;
+  /** Given for a dry run: what a build would do is added to it, and nothing is written. */
+  plan?: PlanItem[];
+  log: Logger;
+  signal: AbortSignal;
+}
+
 /**
  * With `plan` (a dry run: action validate) nothing is created, granted or uploaded: what a build
  * would do is added to `plan`, and the archive is zipped into a hash only, so the customisers and
  * the template are exactly those a build would send.
  */
-export async function prepareArtifacts(
-  azure: AzureContext,
-  clients: BuildClients,
-  a: ArtifactsParams,
-  ctx: {
-    resourceGroup: string;
-    location: string;
-    osType: OsType;
-    principalId?: string;
-    buildVmIdentities?: string[];
-    buildTimeoutMinutes: number;
-    plan?: PlanItem[];
-  },
-  log: Logger,
-  signal: AbortSignal,
-): Promise<PreparedArtifacts> {
+export async function prepareArtifacts(o: PrepareArtifactsOptions): Promise<PreparedArtifacts> {
+  const { azure, artifacts: a, log, signal } = o;
   log.group(`Build artifacts: ${a.folder}`);
-  const account = await findOrCreateAccount(clients, a, ctx, azure.subscriptionId, log, signal);
+  const account = await findOrCreateAccount({ ...o, storageAccount: a.storageAccount });
   const containerScope = `${account.id}/blobServices/default/containers/${ARTIFACTS_CONTAINER}`;
   const auth = new AuthorizationManagementClient(
     azure.credential,
@@ -152,32 +166,33 @@ export async function prepareArtifacts(
     azure.clientOptions,
   );
   let identityCanRead = false;
-  if (ctx.principalId) {
+  if (o.principalId) {
     if (account.own) {
-      if (ctx.plan)
-        ctx.plan.push(
-          await readerItem({ auth, scope: containerScope, principalId: ctx.principalId, signal }),
+      if (o.plan)
+        o.plan.push(
+          await readerItem({ auth, scope: containerScope, principalId: o.principalId, signal }),
         );
-      else await grantReader(auth, containerScope, ctx.principalId, log, signal);
+      else
+        await grantReader({ auth, scope: containerScope, principalId: o.principalId, log, signal });
       identityCanRead = true;
     } else {
-      identityCanRead = await canRead(auth, containerScope, ctx.principalId, signal);
+      identityCanRead = await canRead(auth, containerScope, o.principalId, signal);
     }
   }
 
-  const vmIdentities = ctx.buildVmIdentities ?? [];
+  const vmIdentities = o.buildVmIdentities ?? [];
   let vmReader: VmIdentity | undefined;
   const chooseVmReader = async () =>
-    (vmReader ??= await vmIdentityThatReads(
+    (vmReader ??= await vmIdentityThatReads({
       azure,
       auth,
-      vmIdentities,
+      ids: vmIdentities,
       containerScope,
-      account.own,
-      ctx.plan,
+      own: account.own,
+      plan: o.plan,
       log,
       signal,
-    ));
+    }));
   const scan = await scanFolder(a.folder, 'packagePath');
   // What would not go by File customiser is settled before anything is uploaded: the identity the
   // VM uses checked (or granted) ...
@@ -187,16 +202,16 @@ export async function prepareArtifacts(
   if (!identityCanRead && !vmIdentities.length && scan.bytes <= FILE_CUSTOMIZER_LIMIT) {
     throw new InputError(
       'storageAccountName',
-      `Image Builder's identity (principal ${ctx.principalId ?? 'unknown'}) holds no role ` +
+      `Image Builder's identity (principal ${o.principalId ?? 'unknown'}) holds no role ` +
         `that reads blobs on ${containerScope} (it needs the data action ${BLOB_READ}, e.g. ` +
         `Storage Blob Data Reader) and downloads archives up to 20 MB itself`,
-      readerCommand(ctx.principalId ?? '<principal>', containerScope),
+      readerCommand(o.principalId ?? '<principal>', containerScope),
     );
   }
 
   // Not made for validate: an account that does not exist yet has no endpoint.
   const service = () => blobService(azure, account.blobEndpoint);
-  const packaged = ctx.plan
+  const packaged = o.plan
     ? await zipToHash(
         a.folder,
         `${account.blobEndpoint.replace(/\/?$/, '/')}${ARTIFACTS_CONTAINER}/`,
@@ -207,8 +222,8 @@ export async function prepareArtifacts(
         inputName: 'packagePath',
         signal,
       });
-  if (ctx.plan) {
-    ctx.plan.push({
+  if (o.plan) {
+    o.plan.push({
       action: 'create',
       target: `build artifacts archive ${packaged.url}`,
       reason: `packagePath ${a.folder}; not uploaded again if it is there`,
@@ -226,7 +241,7 @@ export async function prepareArtifacts(
   }
 
   const folderName = path.basename(packaged.blobName, '.zip').replace(/-[0-9a-f]+$/, '');
-  const placement = onVm(ctx.osType, folderName);
+  const placement = onVm(o.osType, folderName);
   if (packaged.bytes <= FILE_CUSTOMIZER_LIMIT && identityCanRead) {
     log.info(
       `${mb(packaged.bytes)}: Image Builder downloads it with its identity (File ` +
@@ -234,7 +249,7 @@ export async function prepareArtifacts(
     );
     log.endGroup();
     return {
-      customizers: fileCustomizers(packaged, ctx.osType, placement),
+      customizers: fileCustomizers(packaged, o.osType, placement),
       url: packaged.url,
       withSecret: async (doc) => doc,
     };
@@ -250,7 +265,7 @@ export async function prepareArtifacts(
     );
     log.endGroup();
     return {
-      customizers: [identityCustomizer(packaged, ctx.osType, placement, vm.clientId)],
+      customizers: [identityCustomizer(packaged, o.osType, placement, vm.clientId)],
       url: packaged.url,
       withSecret: async (doc) => doc,
     };
@@ -263,10 +278,10 @@ export async function prepareArtifacts(
   );
   log.endGroup();
   return {
-    customizers: [sasCustomizer(packaged, ctx.osType, placement)],
+    customizers: [sasCustomizer(packaged, o.osType, placement)],
     url: packaged.url,
     async withSecret(doc) {
-      const expires = new Date(Date.now() + ctx.buildTimeoutMinutes * 60_000 + SAS_MARGIN_MS);
+      const expires = new Date(Date.now() + o.buildTimeoutMinutes * 60_000 + SAS_MARGIN_MS);
       const url = await userDelegationSas(
         service(),
         { containerName: ARTIFACTS_CONTAINER, name: packaged.blobName, url: packaged.url },
@@ -344,27 +359,37 @@ export async function findAccountByName(
   return undefined;
 }
 
+export interface AccountOptions {
+  azure: AzureContext;
+  clients: BuildClients;
+  /** The storageAccountName input; undefined: the task's own account. */
+  storageAccount?: string;
+  /** The template's resource group: the task's own account is there. */
+  resourceGroup: string;
+  /** Where the task's own account is made. */
+  location: string;
+  /** Given for a dry run: a missing own account is added to it, not made. */
+  plan?: PlanItem[];
+  log: Logger;
+  signal: AbortSignal;
+}
+
 /**
  * With `plan` (a dry run) a missing own account is not created but added to `plan`, and stood for
  * by its id and name.
  */
-export async function findOrCreateAccount(
-  clients: BuildClients,
-  a: Pick<ArtifactsParams, 'storageAccount'>,
-  ctx: { resourceGroup: string; location: string; plan?: PlanItem[] },
-  subscriptionId: string,
-  log: Logger,
-  signal: AbortSignal,
-): Promise<Account> {
+export async function findOrCreateAccount(o: AccountOptions): Promise<Account> {
+  const { clients, storageAccount, resourceGroup, log, signal } = o;
+  const subscriptionId = o.azure.subscriptionId;
   const s = clients.storage.storageAccounts;
-  if (a.storageAccount) {
-    const acct = await findAccountByName(clients, a.storageAccount, signal);
+  if (storageAccount) {
+    const acct = await findAccountByName(clients, storageAccount, signal);
     if (acct) {
       const p = parseResourceId(acct.id ?? '')!;
       if (!acct.primaryEndpoints?.blob)
         throw new InputError(
           'storageAccountName',
-          `the storage account '${a.storageAccount}' has no blob endpoint`,
+          `the storage account '${storageAccount}' has no blob endpoint`,
           'a StorageV2 or BlobStorage account',
         );
       return {
@@ -377,43 +402,43 @@ export async function findOrCreateAccount(
     }
     throw new InputError(
       'storageAccountName',
-      `no storage account '${a.storageAccount}' in subscription ${subscriptionId} (or the ` +
+      `no storage account '${storageAccount}' in subscription ${subscriptionId} (or the ` +
         `service connection can't see it)`,
       'an existing account, or leave it empty to let the task create its own',
     );
   }
-  const name = ownAccountName(subscriptionId, ctx.resourceGroup);
+  const name = ownAccountName(subscriptionId, resourceGroup);
   let acct = await getOrUndefined(() =>
-    s.getProperties(ctx.resourceGroup, name, { abortSignal: signal }),
+    s.getProperties(resourceGroup, name, { abortSignal: signal }),
   );
-  if (!acct && ctx.plan) {
-    ctx.plan.push({
+  if (!acct && o.plan) {
+    o.plan.push({
       action: 'create',
-      target: `storage account ${name} in ${ctx.resourceGroup}`,
+      target: `storage account ${name} in ${resourceGroup}`,
       reason: 'missing',
       details: ['for build artifacts: private, no public blob access, TLS 1.2'],
     });
     const id =
-      `/subscriptions/${subscriptionId}/resourceGroups/${ctx.resourceGroup}/providers` +
+      `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers` +
       `/Microsoft.Storage/storageAccounts/${name}`;
     return {
       id,
       name,
-      resourceGroup: ctx.resourceGroup,
+      resourceGroup: resourceGroup,
       blobEndpoint: `<blob endpoint of ${name}>`,
       own: true,
     };
   }
   if (!acct) {
     log.info(
-      `Creating storage account ${name} in ${ctx.resourceGroup} for build artifacts ` +
+      `Creating storage account ${name} in ${resourceGroup} for build artifacts ` +
         `(private, no public blob access, TLS 1.2)...`,
     );
     acct = await s.create(
-      ctx.resourceGroup,
+      resourceGroup,
       name,
       {
-        location: ctx.location,
+        location: o.location,
         kind: 'StorageV2',
         sku: { name: 'Standard_LRS' },
         allowBlobPublicAccess: false,
@@ -428,7 +453,7 @@ export async function findOrCreateAccount(
       'storageAccountName',
       `the task's own artifacts account ${name} allows public blob access (changed since ` +
         `it was created)`,
-      `az storage account update -g ${ctx.resourceGroup} -n ${name} ` +
+      `az storage account update -g ${resourceGroup} -n ${name} ` +
         `--allow-blob-public-access false`,
     );
   }
@@ -437,27 +462,33 @@ export async function findOrCreateAccount(
   return {
     id: acct.id!,
     name,
-    resourceGroup: ctx.resourceGroup,
+    resourceGroup: resourceGroup,
     blobEndpoint: acct.primaryEndpoints.blob,
     own: true,
   };
 }
 
-export async function grantReader(
-  auth: AuthorizationManagementClient,
-  scope: string,
-  principalId: string,
-  log: Logger,
-  signal: AbortSignal,
-  who = AIB_IDENTITY,
-): Promise<void> {
+export interface GrantReaderOptions {
+  auth: AuthorizationManagementClient;
+  /** The artifacts container. */
+  scope: string;
+  principalId: string;
+  /** Who the principal is, in words; Image Builder's identity by default. */
+  who?: string;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+/** Grants Storage Blob Data Reader on the artifacts container (kept when it is there). */
+export async function grantReader(o: GrantReaderOptions): Promise<void> {
+  const { scope, log, who = AIB_IDENTITY } = o;
   const { created } = await ensureRoleAssignment({
-    auth,
+    auth: o.auth,
     scope,
-    principalId,
+    principalId: o.principalId,
     roleDefinitionId: readerRoleId(scope),
     description: `BuildImage: ${who} reads the build artifacts`,
-    signal,
+    signal: o.signal,
     log,
   });
   if (created) log.info(`Granted ${who} Storage Blob Data Reader on the artifacts container.`);
@@ -587,21 +618,28 @@ interface VmIdentity {
   clientId: string;
 }
 
+interface VmReaderOptions {
+  azure: AzureContext;
+  auth: AuthorizationManagementClient;
+  /** The build VM's identities, as the template has them. */
+  ids: string[];
+  /** The artifacts container. */
+  containerScope: string;
+  /** The account is the task's own: the first identity is granted read there. */
+  own: boolean;
+  /** Given for a dry run: the grant is added to it, not made. */
+  plan?: PlanItem[];
+  log: Logger;
+  signal: AbortSignal;
+}
+
 /**
  * The build VM identity that downloads the archive: on the task's own account the first one listed,
  * granted Storage Blob Data Reader on the container; on a given account the first one listed that
  * may read blobs there (refused when none may).
  */
-async function vmIdentityThatReads(
-  azure: AzureContext,
-  auth: AuthorizationManagementClient,
-  ids: string[],
-  containerScope: string,
-  own: boolean,
-  plan: PlanItem[] | undefined,
-  log: Logger,
-  signal: AbortSignal,
-): Promise<VmIdentity> {
+async function vmIdentityThatReads(o: VmReaderOptions): Promise<VmIdentity> {
+  const { azure, auth, ids, containerScope, own, plan, log, signal } = o;
   const resolved: VmIdentity[] = [];
   for (const id of own ? ids.slice(0, 1) : ids) {
     const p = parseResourceId(id)!;
@@ -635,7 +673,15 @@ async function vmIdentityThatReads(
             reason: 'to download the build artifacts archive on the VM',
           }),
         );
-      else await grantReader(auth, containerScope, vm.principalId, log, signal, who);
+      else
+        await grantReader({
+          auth,
+          scope: containerScope,
+          principalId: vm.principalId,
+          who,
+          log,
+          signal,
+        });
       return vm;
     }
     if (await canRead(auth, containerScope, vm.principalId, signal)) return vm;

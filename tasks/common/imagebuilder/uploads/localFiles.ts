@@ -209,8 +209,18 @@ export function withBlobUrls(
   return out;
 }
 
-export interface UploadContext {
+export interface UploadOptions {
+  azure: AzureContext;
+  clients: BuildClients;
+  /** The steps of the file, as it gives them. */
+  steps: FileSteps;
+  /** Its local files, checked and hashed (findLocalFiles). */
+  files: LocalFile[];
+  /** The file's input, templateFile or customizersFile: named in refusals. */
+  input: string;
+  /** The template's resource group: the task's own account is there. */
   resourceGroup: string;
+  /** Where the task's own account is made. */
   location: string;
   /** Image Builder's identity, which downloads the files. */
   principalId?: string;
@@ -221,6 +231,8 @@ export interface UploadContext {
    * granted or uploaded; what a build would do is added to it, and the URLs are computed.
    */
   plan?: PlanItem[];
+  log: Logger;
+  signal: AbortSignal;
 }
 
 /**
@@ -229,25 +241,10 @@ export interface UploadContext {
  * already read blobs there (refused before any write, with the command that grants it); on the
  * task's own it is granted.
  */
-export async function uploadLocalFiles(
-  azure: AzureContext,
-  clients: BuildClients,
-  steps: FileSteps,
-  files: LocalFile[],
-  input: string,
-  ctx: UploadContext,
-  log: Logger,
-  signal: AbortSignal,
-): Promise<PlacedFiles> {
+export async function uploadLocalFiles(o: UploadOptions): Promise<PlacedFiles> {
+  const { azure, input, log, signal } = o;
   log.group(`Local files of ${input}`);
-  const account = await findOrCreateAccount(
-    clients,
-    { storageAccount: ctx.storageAccount },
-    ctx,
-    azure.subscriptionId,
-    log,
-    signal,
-  );
+  const account = await findOrCreateAccount(o);
   const scope = `${account.id}/blobServices/default/containers/${ARTIFACTS_CONTAINER}`;
   const auth = new AuthorizationManagementClient(
     azure.credential,
@@ -255,19 +252,19 @@ export async function uploadLocalFiles(
     azure.clientOptions,
   );
   if (!account.own) {
-    if (!ctx.principalId || !(await canRead(auth, scope, ctx.principalId, signal))) {
+    if (!o.principalId || !(await canRead(auth, scope, o.principalId, signal))) {
       throw new InputError(
         'storageAccountName',
-        `Image Builder's identity (principal ${ctx.principalId ?? 'unknown'}) holds no ` +
+        `Image Builder's identity (principal ${o.principalId ?? 'unknown'}) holds no ` +
           `role that reads blobs on ${scope} (it needs the data action ${BLOB_READ}, e.g. ` +
           `Storage Blob Data Reader) and downloads the local files of ${input} from there`,
-        readerCommand(ctx.principalId ?? '<principal>', scope),
+        readerCommand(o.principalId ?? '<principal>', scope),
       );
     }
-  } else if (ctx.plan) {
-    ctx.plan.push(await readerItem({ auth, scope, principalId: ctx.principalId, signal }));
-  } else if (ctx.principalId) {
-    await grantReader(auth, scope, ctx.principalId, log, signal);
+  } else if (o.plan) {
+    o.plan.push(await readerItem({ auth, scope, principalId: o.principalId, signal }));
+  } else if (o.principalId) {
+    await grantReader({ auth, scope, principalId: o.principalId, log, signal });
   } else {
     throw new Error(
       `Image Builder's identity has no principal id: it can't be granted Storage Blob Data ` +
@@ -276,18 +273,18 @@ export async function uploadLocalFiles(
   }
 
   const containerUrl = `${account.blobEndpoint.replace(/\/?$/, '/')}${ARTIFACTS_CONTAINER}/`;
-  const container = ctx.plan
+  const container = o.plan
     ? undefined
     : blobService(azure, account.blobEndpoint).getContainerClient(ARTIFACTS_CONTAINER);
   if (container) await ensurePrivateContainer(container, signal);
   const done = new Set<string>();
-  for (const f of files) {
+  for (const f of o.files) {
     if (done.has(f.blobName)) continue;
     done.add(f.blobName);
     const url = `${containerUrl}${f.blobName}`;
     const what = `${f.given} (${size(f.bytes)}, sha256 ${f.sha256.slice(0, 12)}…)`;
     if (!container) {
-      ctx.plan?.push({
+      o.plan?.push({
         action: 'create',
         target: `local file ${url}`,
         reason: `named by the ${input}; not uploaded again if it is there`,
@@ -323,7 +320,7 @@ export async function uploadLocalFiles(
   );
   log.endGroup();
   return {
-    steps: withBlobUrls(steps, files, containerUrl),
+    steps: withBlobUrls(o.steps, o.files, containerUrl),
     tag: `${containerUrl}${FOLDER}`,
     urls: [...done].map((n) => `${containerUrl}${n}`),
   };
