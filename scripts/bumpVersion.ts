@@ -7,9 +7,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ROOT, TASKS } from './tasks';
 
+/** package.json, vss-extension.json or a task.json: only the version is read or written. */
+interface Versioned {
+  version?: unknown;
+  [field: string]: unknown;
+}
+
 export function bumpVersion(request: string, root = ROOT): string {
   const pkgPath = path.join(root, 'package.json');
-  const pkg = JSON.parse(fs.readFileSync(pkgPath, 'utf8'));
+  const pkg = JSON.parse(fs.readFileSync(pkgPath, 'utf8')) as Versioned;
   const [major, minor, patch] = String(pkg.version).split('.').map(Number);
   const next =
     request === 'patch'
@@ -20,8 +26,8 @@ export function bumpVersion(request: string, root = ROOT): string {
   const m = /^(\d+)\.(\d+)\.(\d+)$/.exec(next);
   if (!m)
     throw new Error(`'${request}' is not a version: give Major.Minor.Patch, 'patch' or 'minor'.`);
-  const edit = (file: string, change: (json: any) => void) => {
-    const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const edit = (file: string, change: (json: Versioned) => void) => {
+    const json = JSON.parse(fs.readFileSync(file, 'utf8')) as Versioned;
     change(json);
     fs.writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
   };

@@ -81,7 +81,8 @@ async function child(kind: string, source: string, containerName: string): Promi
   const container = new BlobServiceClient(env.blobEndpoint, credential).getContainerClient(
     containerName,
   );
-  await container.createIfNotExists(); // outside the timing: both sides start with the container there
+  // Outside the timing: both sides start with the container there.
+  await container.createIfNotExists();
   const started = performance.now();
   const cpu = process.cpuUsage();
   let result: Omit<ChildResult, 'ms' | 'maxRssMB' | 'cpuS'>;
@@ -118,9 +119,8 @@ async function child(kind: string, source: string, containerName: string): Promi
   }
   const ms = performance.now() - started;
   const used = process.cpuUsage(cpu);
-  process.stdout.write(
-    `${JSON.stringify({ ...result, ms, maxRssMB: peakRssMB(), cpuS: (used.user + used.system) / 1e6 })}\n`,
-  );
+  const cpuS = (used.user + used.system) / 1e6;
+  process.stdout.write(`${JSON.stringify({ ...result, ms, maxRssMB: peakRssMB(), cpuS })}\n`);
 }
 
 // ---- parent side ----
@@ -314,12 +314,12 @@ async function main(): Promise<void> {
     const row = (label: string, rs: ChildResult[], contentBytes?: number) => {
       const ms = median(rs.map((r) => r.ms));
       const content = contentBytes === undefined ? '' : rate(contentBytes, ms).toFixed(0);
+      const time = (ms / 1000).toFixed(2);
+      const zipRate = rate(zipBytes, ms).toFixed(0);
+      const rss = median(rs.map((r) => r.maxRssMB)).toFixed(0);
       console.log(
-        `${label.padEnd(28)}${(ms / 1000).toFixed(2).padStart(8)}  ${rate(zipBytes, ms).toFixed(0).padStart(12)}  ${content.padStart(12)}  ${median(
-          rs.map((r) => r.maxRssMB),
-        )
-          .toFixed(0)
-          .padStart(12)}`,
+        `${label.padEnd(28)}${time.padStart(8)}  ${zipRate.padStart(12)}  ` +
+          `${content.padStart(12)}  ${rss.padStart(12)}`,
       );
     };
     console.log('');

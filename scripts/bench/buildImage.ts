@@ -207,7 +207,8 @@ async function customizationLog(sim: RunningSim, state: StateDump): Promise<stri
   const template = state.resources.find(
     (x) => x.type === 'Microsoft.VirtualMachineImages/imageTemplates',
   );
-  const staging = String(template?.properties?.exactStagingResourceGroup ?? '').toLowerCase();
+  const props = template?.properties as { exactStagingResourceGroup?: string } | undefined;
+  const staging = String(props?.exactStagingResourceGroup ?? '').toLowerCase();
   const account = state.resources.find(
     (x) =>
       x.type === 'Microsoft.Storage/storageAccounts' &&

@@ -105,8 +105,10 @@ const PIPELINE: Step[] = [
       const version = state.resources.find(
         (r) => r.id.toLowerCase() === out.imageVersionId?.toLowerCase(),
       );
-      const regions = (version?.properties?.publishingProfile?.targetRegions ?? []).map(
-        (r: { name: string }) => r.name.toLowerCase().replace(/\s/g, ''),
+      const props = version?.properties as
+        { publishingProfile?: { targetRegions?: { name: string }[] } } | undefined;
+      const regions = (props?.publishingProfile?.targetRegions ?? []).map((r) =>
+        r.name.toLowerCase().replace(/\s/g, ''),
       );
       const missing = REGIONS.filter((r) => !regions.includes(r));
       return missing.length ? `the published version is not in ${missing.join(', ')}` : undefined;

@@ -121,7 +121,8 @@ async function startSim(scenario: Scenario | undefined) {
 
 /** The state of a simulator in another process, through its admin endpoint. */
 function fetchState(info: SimInfo): Promise<StateDump> {
-  return new Promise((resolve, reject) => {
+  // Parsed in then(): a malformed body rejects with JSON.parse's SyntaxError.
+  return new Promise<string>((resolve, reject) => {
     https
       .get(new URL('_sim/state', info.armUrl), { ca: fs.readFileSync(info.caCertPath) }, (res) => {
         let body = '';
@@ -130,16 +131,10 @@ function fetchState(info: SimInfo): Promise<StateDump> {
           .on('data', (d) => {
             body += d;
           })
-          .on('end', () => {
-            try {
-              resolve(JSON.parse(body));
-            } catch (err) {
-              reject(err);
-            }
-          });
+          .on('end', () => resolve(body));
       })
       .on('error', reject);
-  });
+  }).then((body) => JSON.parse(body) as StateDump);
 }
 
 async function runAgainst(

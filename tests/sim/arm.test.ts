@@ -36,7 +36,7 @@ describe('simulator: Resource Manager framework', function () {
   });
   after(async () => sim?.stop());
 
-  it('requires api-version (MissingApiVersionParameter) and sets ARM headers on every response', async () => {
+  it('needs api-version (MissingApiVersionParameter); ARM headers on every response', async () => {
     const r = await rawRequest(sim, 'GET', `/subscriptions/${sub}/resourcegroups`, { token });
     assert.strictEqual(r.status, 400);
     assert.deepStrictEqual(r.body, {
@@ -250,7 +250,7 @@ describe('simulator: Resource Manager framework', function () {
     assert.strictEqual(new Set(names).size, names.length);
   });
 
-  it('deletes a resource group as a long-running operation that removes its resources', async () => {
+  it('deletes a resource group in a long-running operation removing its resources', async () => {
     const client = resourcesClient(sim);
     await client.resourceGroups.createOrUpdate('rg-del', { location: 'westeurope' });
     const id =
@@ -283,7 +283,7 @@ describe('simulator: Resource Manager framework', function () {
     );
   });
 
-  it("RBAC: denies with Azure's AuthorizationFailed message and allows what roles grant", async () => {
+  it("RBAC: denies with Azure's AuthorizationFailed message, allows what roles grant", async () => {
     const rgScope = `/subscriptions/${sim.info.subscriptionId}/resourceGroups/rg-rbac`;
     const s2 = await startSimulator({
       scenario: {

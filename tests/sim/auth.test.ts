@@ -51,7 +51,7 @@ describe('simulator: authentication', function () {
       sim.info.principals.sp.secret,
       credentialOptions(sim.info),
     );
-    const storageToken = (await cred.getToken('https://storage.azure.com/.default'))!.token;
+    const storageToken = (await cred.getToken('https://storage.azure.com/.default')).token;
     const r = await rawRequest(
       sim,
       'GET',
@@ -108,7 +108,7 @@ describe('simulator: authentication', function () {
     );
   });
 
-  it('client certificate: the assertion is verified against the registered certificate', async () => {
+  it('client certificate: the assertion is verified with the registered certificate', async () => {
     const cred = new ClientCertificateCredential(
       sim.info.tenantId,
       sim.info.principals.spCert.clientId,
@@ -178,7 +178,7 @@ describe('simulator: authentication', function () {
       const cred = new ClientAssertionCredential(
         sim.info.tenantId,
         sim.info.principals.wif.clientId,
-        async () => res.oidcToken!,
+        () => Promise.resolve(res.oidcToken!),
         credentialOptions(sim.info),
       );
       const rg = await resourcesClient(sim, cred).resourceGroups.createOrUpdate('rg-wif', {
@@ -189,7 +189,7 @@ describe('simulator: authentication', function () {
       const other = new ClientAssertionCredential(
         sim.info.tenantId,
         otherWif.clientId,
-        async () => res.oidcToken!,
+        () => Promise.resolve(res.oidcToken!),
         credentialOptions(sim.info),
       );
       await assert.rejects(

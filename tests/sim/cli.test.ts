@@ -12,7 +12,7 @@ import { createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipel
 describe('simulator: CLI', function () {
   this.timeout(20000);
 
-  it('prints SIM_READY, serves /_sim/info and /_sim/state, writes the state on SIGTERM', async () => {
+  it('prints SIM_READY, serves /_sim/info and /_sim/state, writes state on SIGTERM', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sim-cli-'));
     const scenarioFile = path.join(dir, 'scenario.json');
     const infoOut = path.join(dir, 'info.json');

@@ -147,21 +147,21 @@ describe('simulator: core resource types', function () {
     ).userAssignedIdentities.get('rg', 'build-identity');
     const name = '0c1f1e2d-3c4b-4a59-8687-98a9b0c1d2e3';
     const created = await authz.roleAssignments.create(rgScope, name, {
-      roleDefinitionId: contributor[0].id!,
+      roleDefinitionId: contributor[0].id,
       principalId: uai.principalId!,
       principalType: 'ServicePrincipal',
     });
     assert.strictEqual(created.scope, rgScope);
     await assert.rejects(
       authz.roleAssignments.create(rgScope, '1d2e3f40-3c4b-4a59-8687-98a9b0c1d2e3', {
-        roleDefinitionId: contributor[0].id!,
+        roleDefinitionId: contributor[0].id,
         principalId: uai.principalId!,
       }),
       /RoleAssignmentExists|The role assignment already exists/,
     );
     await assert.rejects(
       authz.roleAssignments.create(rgScope, '2e3f4051-3c4b-4a59-8687-98a9b0c1d2e3', {
-        roleDefinitionId: contributor[0].id!,
+        roleDefinitionId: contributor[0].id,
         principalId: '77777777-7777-4777-8777-777777777777',
       }),
       /PrincipalNotFound|does not exist in the directory/,
@@ -258,7 +258,7 @@ describe('simulator: core resource types', function () {
     }
   });
 
-  it('assigning a user-assigned identity needs assign/action on it (LinkedAuthorizationFailed)', async () => {
+  it('using a user-assigned identity needs assign/action (LinkedAuthorizationFailed)', async () => {
     const appRg = `/subscriptions/${sub}/resourceGroups/app`;
     const idRg = `/subscriptions/${sub}/resourceGroups/ids`;
     const uaiId = `${idRg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/shared`;
@@ -384,7 +384,7 @@ describe('simulator: core resource types', function () {
       assert.strictEqual(keys.keys!.length, 2);
       const ca = fs.readFileSync(sim.info.caCertPath, 'utf8');
       const keyClient = new BlobServiceClient(
-        acct.primaryEndpoints!.blob!,
+        acct.primaryEndpoints!.blob,
         new StorageSharedKeyCredential('stagingacct', keys.keys![0].value!),
         { httpClient: trustingStorageHttpClient(ca) },
       );
@@ -394,7 +394,7 @@ describe('simulator: core resource types', function () {
         .getBlockBlobClient('hello.sh')
         .upload('echo hello', 10);
 
-      const bearer = new BlobServiceClient(acct.primaryEndpoints!.blob!, spCredential(sim.info), {
+      const bearer = new BlobServiceClient(acct.primaryEndpoints!.blob, spCredential(sim.info), {
         httpClient: trustingStorageHttpClient(ca),
       });
       const now = new Date(Date.now() - 60_000);

@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { SimClock, sleepReal } from './core/clock';
 import { FaultInjector } from './core/faults';
-import { readBody, sendJson } from './core/http';
+import { failureDetail, readBody, sendJson } from './core/http';
 import { SigningKey } from './core/jwt';
 import { rsaKeyPair } from './core/keys';
 import { makeClientCertificate, makeSimCertificates } from './core/tls';
@@ -324,11 +324,11 @@ export async function createSimulator(
         );
       }
       if (isGraph) return graph.handle(req, res, p, rawQuery, fault);
-      if (isEntra && (await entra.handle(req, res, p, body))) return;
-      if (isDevops && (await devops.handle(req, res, p, new URLSearchParams(rawQuery)))) return;
+      if (isEntra && entra.handle(req, res, p, body)) return;
+      if (isDevops && devops.handle(req, res, p, new URLSearchParams(rawQuery))) return;
       await arm.handle(req, res, p, rawQuery, body, fault);
     })().catch((e) => {
-      log(`simulator: request ${req.method} ${req.url} failed: ${(e as Error)?.stack ?? e}`);
+      log(`simulator: request ${req.method} ${req.url} failed: ${failureDetail(e)}`);
       if (!res.headersSent)
         sendJson(res, 500, {
           error: {
@@ -345,7 +345,7 @@ export async function createSimulator(
     const p = normalisePath(q >= 0 ? rawUrl.slice(0, q) : rawUrl);
     const query = new URLSearchParams(q >= 0 ? rawUrl.slice(q + 1) : '');
     void (async () => {
-      const fault = faults.match(req.method ?? 'GET', q >= 0 ? `${p}?${query}` : p);
+      const fault = faults.match(req.method ?? 'GET', q >= 0 ? `${p}?${query.toString()}` : p);
       if (fault?.delayMs) await sleepReal(fault.delayMs);
       if (fault?.drop) return void req.socket.destroy();
       if (fault?.status !== undefined)
@@ -364,7 +364,7 @@ export async function createSimulator(
     async stop() {
       if (stopped) return;
       stopped = true;
-      await sim.operations.drain();
+      sim.operations.drain();
       for (const m of [...modules].reverse()) await m.stop?.();
       await Promise.all([close(httpsServer), close(msiServer), storage.stop()]);
       fs.rmSync(dir, { recursive: true, force: true });

@@ -4,7 +4,7 @@
 import { randomUUID } from 'crypto';
 import type * as http from 'http';
 import type { FaultHit } from '../core/faults';
-import { sendJson } from '../core/http';
+import { failureDetail, sendJson } from '../core/http';
 import type { TokenService } from '../entra/tokens';
 import type { RecordedRequest } from '../types';
 import { ArmError, armErrors, errorForStatus } from './errors';
@@ -101,7 +101,7 @@ export class ArmEndpoint {
         result = { status: e.status, body: e.body(), headers: e.extra.headers };
       } else {
         this.sim.log(
-          `ARM ${method} ${pathAndQuery} failed inside the simulator: ${(e as Error)?.stack ?? e}`,
+          `ARM ${method} ${pathAndQuery} failed inside the simulator: ${failureDetail(e)}`,
         );
         result = {
           status: 500,

@@ -154,7 +154,7 @@ export class Operations {
   }
 
   /** Cancels every running operation (used at stop, so no work outlives the simulator). */
-  async drain(): Promise<void> {
+  drain(): void {
     for (const op of this.running()) op.cancel();
   }
 }

@@ -60,7 +60,7 @@ export async function dispatchArm(req: ArmRequest): Promise<ArmResult> {
       if (def) return listResources(req, def, last, parent);
       const parentDef = parent && sim.types.get(parent.type);
       const action = parentDef && findAction(parentDef, last.type.split('/').pop()!, 'GET');
-      if (action) return runAction(req, parentDef!, parent, action.name, action.def);
+      if (action) return runAction(req, parentDef, parent, action.name, action.def);
       throw unknownType(req, last);
     }
     if (req.method === 'POST' && parent) {
@@ -295,7 +295,7 @@ function settleProvisioning(
   setProvisioningState(resource, op.status);
 }
 
-async function patchResource(req: ArmRequest, def: ResourceTypeDef): Promise<ArmResult> {
+function patchResource(req: ArmRequest, def: ResourceTypeDef): ArmResult {
   const sim = req.sim;
   const levels = req.parsed!.levels;
   const level = req.level!;

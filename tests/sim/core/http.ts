@@ -43,3 +43,8 @@ export function bearerToken(req: http.IncomingMessage): string | undefined {
   const m = /^Bearer\s+(.+)$/i.exec(h.trim());
   return m ? m[1].trim() : undefined;
 }
+
+/** What the log says about an unexpected failure: its stack, else the thrown value. */
+export function failureDetail(e: unknown): string {
+  return (e as Error)?.stack ?? String(e);
+}

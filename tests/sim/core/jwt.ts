@@ -66,7 +66,7 @@ export function verifyJwtSignature(jwt: DecodedJwt, publicKey: crypto.KeyLike): 
     Buffer.from(jwt.signingInput),
     alg === 'PS256'
       ? {
-          key: key as crypto.KeyObject,
+          key,
           padding: crypto.constants.RSA_PKCS1_PSS_PADDING,
           saltLength: crypto.constants.RSA_PSS_SALTLEN_AUTO,
         }

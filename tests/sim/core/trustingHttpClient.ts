@@ -38,7 +38,7 @@ export function trustingStorageHttpClient(caPem: string): RequestPolicy {
         method: wr.method,
         headers: createHttpHeaders(wr.headers.toJson({ preserveCase: true })),
         body: wr.body as PipelineRequest['body'],
-        abortSignal: wr.abortSignal as PipelineRequest['abortSignal'],
+        abortSignal: wr.abortSignal,
         timeout: wr.timeout,
         streamResponseStatusCodes: wr.streamResponseStatusCodes,
         onUploadProgress: wr.onUploadProgress,

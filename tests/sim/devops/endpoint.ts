@@ -56,12 +56,12 @@ export class DevOpsEndpoint {
     );
   }
 
-  async handle(
+  handle(
     req: http.IncomingMessage,
     res: http.ServerResponse,
     path: string,
     query: URLSearchParams,
-  ): Promise<boolean> {
+  ): boolean {
     if (!path.toLowerCase().startsWith(this.collectionPath.toLowerCase())) return false;
     const rest = path.slice(this.collectionPath.length);
     if (!this.authorized(req)) {

@@ -632,7 +632,7 @@ export class Build {
             : [0];
         L.endProvisioner(prov);
         if (!valid.includes(result.exitCode)) {
-          await this.packerFailed(
+          this.packerFailed(
             `Script exited with non-zero exit status: ${result.exitCode}. Allowed exit ` +
               `codes are: [${valid.join(' ')}]`,
           );
@@ -709,14 +709,14 @@ export class Build {
         return;
       }
       default:
-        await this.packerFailed(`unknown customizer type '${c.type}'`);
+        this.packerFailed(`unknown customizer type '${c.type}'`);
     }
   }
 
   /**
    * Packer's closing lines for a failed build, then the run fails with AIB's packerizer message.
    */
-  private async packerFailed(reason: string): Promise<never> {
+  private packerFailed(reason: string): never {
     const L = this.log;
     const after = packerDuration(this.nominalElapsed);
     L.say('Provisioning step had errors: Running the cleanup provisioner, if present...');
@@ -1239,7 +1239,8 @@ export function removeStaging(sim: SimServices, template: StoredResource): void 
     removeResource(sim, id);
     return;
   }
-  const depth = id.split('/').length + 4; // {group}/providers/{ns}/{type}/{name}: top-level resources only
+  // {group}/providers/{ns}/{type}/{name}: top-level resources only.
+  const depth = id.split('/').length + 4;
   // What Image Builder made goes; the group's role assignments (its identity's Contributor) are not
   // its to remove.
   for (const r of sim.store

@@ -77,8 +77,10 @@ describe('simulator: the build VM (IMDS, blob downloads, journal)', function () 
             '8e3af657-a8ff-443c-a75c-2fe8c4bcb635',
             SIM_IDS.sp.objectId,
           ), // the test's client: Owner
-          assignment(RG, 2, 'b24988ac-6180-42a0-ab88-20f7382dd24c', ids.aib.principalId), // AIB: Contributor, no blob data role
-          assignment(CONTAINER, 3, '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1', ids.reader.principalId), // Storage Blob Data Reader
+          // AIB: Contributor, no blob data role
+          assignment(RG, 2, 'b24988ac-6180-42a0-ab88-20f7382dd24c', ids.aib.principalId),
+          // Storage Blob Data Reader
+          assignment(CONTAINER, 3, '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1', ids.reader.principalId),
         ],
       },
     });
@@ -143,7 +145,7 @@ describe('simulator: the build VM (IMDS, blob downloads, journal)', function () 
     },
   );
 
-  it("the image builder's own identity is not on the build VM: IMDS answers Identity not found", async () => {
+  it("AIB's own identity is not on the build VM: IMDS answers Identity not found", async () => {
     const r = await build('aib-id', windowsDownload(ids.aib.clientId), [READER_VM]);
     assert.strictEqual(r.runState, 'Failed');
     assert.match(
@@ -208,7 +210,7 @@ describe('simulator: the build VM (IMDS, blob downloads, journal)', function () 
     },
   );
 
-  it('Linux: curl to IMDS, the token through sed, curl -f with the bearer, sha256sum -c', async () => {
+  it('Linux: curl to IMDS, the token via sed, curl -f with the bearer, sha256sum -c', async () => {
     const { aib } = clients(sim);
     const inline = [
       'set -e',

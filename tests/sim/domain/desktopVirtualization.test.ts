@@ -72,7 +72,7 @@ describe('simulator: Azure Virtual Desktop', function () {
   });
   after(async () => sim?.stop());
 
-  it('lists host pools by subscription and by group; the vmTemplate is kept as written', async () => {
+  it('lists host pools by subscription and group; the vmTemplate is kept as written', async () => {
     assert.deepStrictEqual((await all(avd.hostPools.list())).map((p) => p.name).sort(), [
       'hp1',
       'hp2',

@@ -21,9 +21,10 @@ const API_VERSIONS = ['2024-04-03', '2023-09-05', '2022-09-09'];
  */
 function newToken(hostPoolId: string, expirationTime: string): string {
   const part = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const exp = Math.floor(Date.parse(expirationTime) / 1000);
   return (
     `${part({ alg: 'RS256', typ: 'JWT' })}.` +
-    `${part({ RegistrationId: randomUUID(), HostPoolId: hostPoolId, exp: Math.floor(Date.parse(expirationTime) / 1000) })}.` +
+    `${part({ RegistrationId: randomUUID(), HostPoolId: hostPoolId, exp })}.` +
     `${randomBytes(32).toString('base64url')}`
   );
 }
@@ -55,7 +56,8 @@ function applyRegistration(sim: SimServices, r: StoredResource): void {
     info.token !== '' &&
     typeof info.expirationTime === 'string'
   ) {
-    meta.registrationToken = { token: info.token, expirationTime: info.expirationTime }; // given by the scenario
+    // Given by the scenario.
+    meta.registrationToken = { token: info.token, expirationTime: info.expirationTime };
   } else if (/^update$/i.test(op) && typeof info.expirationTime === 'string') {
     const at = new Date(Date.parse(info.expirationTime)).toISOString();
     if (meta.registrationToken?.expirationTime !== at)

@@ -152,9 +152,13 @@ function versionOrder(a: StoredResource, b: StoredResource): number {
 
 /**
  * The Compute gallery image and version a dev box definition's image reference names (latest when
- * no version).
+ * no version). `imageId` is the spec's string (from a validated body or a stored definition).
  */
-function resolveImage(sim: SimServices, definitionId: string, imageId: unknown): ResolvedImage {
+function resolveImage(
+  sim: SimServices,
+  definitionId: string,
+  imageId: string | undefined,
+): ResolvedImage {
   const target = 'properties.imageReference.id';
   const m = IMAGE_REF.exec(String(imageId ?? ''));
   const devCenterId = devCenterIdOf(definitionId);

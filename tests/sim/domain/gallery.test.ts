@@ -115,7 +115,7 @@ describe('simulator: compute gallery', function () {
       const v = await compute.galleryImageVersions.get('rg-img', 'gal2', 'win', '1.0.0', {
         expand: 'ReplicationStatus',
       });
-      assert.ok(sawPartial, `no partial progress seen (${[...seen]})`);
+      assert.ok(sawPartial, `no partial progress seen (${[...seen].join(',')})`);
       assert.strictEqual(v.provisioningState, 'Succeeded');
       assert.strictEqual(v.replicationStatus!.aggregatedState, 'Completed');
       assert.deepStrictEqual(

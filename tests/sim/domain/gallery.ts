@@ -57,7 +57,8 @@ function nestedResourcesExist(): ArmError {
   );
 }
 
-function checkEndOfLife(date: unknown): void {
+/** `date` comes from a body validated against the spec: a string (date-time) when given. */
+function checkEndOfLife(date: string | null | undefined): void {
   if (date === undefined || date === null) return;
   const t = Date.parse(String(date));
   if (Number.isNaN(t))

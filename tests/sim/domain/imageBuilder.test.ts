@@ -227,7 +227,7 @@ describe('simulator: image builder', function () {
     );
   });
 
-  it("an inline `exit 1` fails the build with AIB's message; the log shows the failing command", async () => {
+  it("inline `exit 1` fails the build with AIB's message; the log shows the command", async () => {
     const { aib } = clients(sim);
     await aib.virtualMachineImageTemplates.beginCreateOrUpdateAndWait(
       'rg-img',
@@ -263,7 +263,7 @@ describe('simulator: image builder', function () {
           'plugin: Found command: exit 1\\n',
       ),
     );
-    assert.match(log, /PACKER OUT     azure-arm: before\n/);
+    assert.match(log, /PACKER OUT {5}azure-arm: before\n/);
     assert.doesNotMatch(log, /azure-arm: never/);
     assert.match(
       log,
@@ -536,7 +536,7 @@ describe('simulator: image builder', function () {
     },
   );
 
-  it('delete removes the template, its run outputs and the staging resource group AIB made', async () => {
+  it('delete removes the template, its run outputs and the staging group AIB made', async () => {
     const { aib } = clients(sim);
     await aib.virtualMachineImageTemplates.beginCreateOrUpdateAndWait(
       'rg-img',
@@ -599,7 +599,7 @@ describe('simulator: image builder', function () {
     },
   );
 
-  it('delete with a given stagingResourceGroup that existed empties it but keeps the group', async () => {
+  it('delete with a given, existing stagingResourceGroup empties it, keeps the group', async () => {
     const { aib } = clients(sim);
     const staging = `/subscriptions/${SUB}/resourceGroups/rg-staging-given`;
     await resourcesClient(sim).resourceGroups.createOrUpdate('rg-staging-given', {

@@ -10,6 +10,7 @@ import type { LroStyle, OperationHandle } from '../arm/operations';
 import { sameId } from '../arm/paths';
 import type { StoredResource } from '../arm/store';
 import { subscriptionOf } from '../arm/subscriptions';
+import { abortReason } from '../core/clock';
 import {
   Build,
   buildOf,
@@ -259,7 +260,9 @@ const templateDef: ResourceTypeDef = {
             await Promise.race([
               build.done,
               new Promise((_, reject) =>
-                op.signal.addEventListener('abort', () => reject(op.signal.reason), { once: true }),
+                op.signal.addEventListener('abort', () => reject(abortReason(op.signal)), {
+                  once: true,
+                }),
               ),
             ]);
           },

@@ -1,8 +1,9 @@
 // The marketplace image catalog (Compute VirtualMachineImages_List / _Get):
-//   GET
-// /subscriptions/{s}/providers/Microsoft.Compute/locations/{l}/publishers/{p}/artifacttypes/vmimage/offers/{o}/skus/{k}/versions[/{v}] By default every well-formed publisher/offer/sku exists with three versions; the Hyper-V generation
-// comes from the sku's name (gen2, -g2, ...). Scenario key `marketplace` replaces the catalog with
-// exactly the images it lists (see README.md in this folder).
+//   GET /subscriptions/{s}/providers/Microsoft.Compute/locations/{l}/publishers/{p}
+//       /artifacttypes/vmimage/offers/{o}/skus/{k}/versions[/{v}]
+// By default every well-formed publisher/offer/sku exists with three versions; the Hyper-V
+// generation comes from the sku's name (gen2, -g2, ...). Scenario key `marketplace` replaces the
+// catalog with exactly the images it lists (see README.md in this folder).
 import { createHash } from 'crypto';
 import { ArmError } from '../arm/errors';
 import type { CustomRoute, SimServices } from '../arm/framework';

@@ -22,7 +22,7 @@ describe('simulator: scripted customisers and log lines', () => {
     assert.strictEqual(r.failingCommand, 'exit 4');
   });
 
-  it('PowerShell: Write-Error then a bare exit ends with 1; throw ends with 1; sleeps add time', async () => {
+  it('PowerShell: Write-Error then bare exit, or throw, end with 1; sleeps add time', async () => {
     const a = await simulateScript(
       'PowerShell',
       ['Write-Host hi', 'Write-Error -Message "bad thing"', 'exit'],
@@ -83,9 +83,9 @@ describe('simulator: scripted customisers and log lines', () => {
     const files = new Map<string, VmFile>();
     const asked: { url: string; headers: Record<string, string> }[] = [];
     const access: VmAccess = {
-      get: async (url, headers) => {
+      get: (url, headers) => {
         asked.push({ url, headers });
-        return answer(url, headers);
+        return Promise.resolve(answer(url, headers));
       },
       readFile: (p) => files.get(p.toLowerCase()),
       writeFile: (p, c) => {
@@ -111,7 +111,7 @@ describe('simulator: scripted customisers and log lines', () => {
             ),
           };
 
-  it('PowerShell: a token from IMDS into a variable, a download with it, the sha256 checked', async () => {
+  it('PowerShell: IMDS token into a variable, a download with it, the sha256 checked', async () => {
     const v = vm(imdsThenBlob);
     const script = [
       "$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'",
@@ -174,7 +174,7 @@ describe('simulator: scripted customisers and log lines', () => {
     );
   });
 
-  it('Shell: IMDS JSON through sed into a variable, curl -f with the bearer, sha256sum -c', async () => {
+  it('Shell: IMDS JSON via sed into a variable, curl -f with bearer, sha256sum -c', async () => {
     const v = vm(imdsThenBlob);
     const script = [
       'set -e',

@@ -141,7 +141,7 @@ function shellWords(s: string, vars: Map<string, string>): string[] {
   const expand = (i: number): [string, number] | undefined => {
     const m = /^\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*|\?))/.exec(s.slice(i));
     const name = m && (m[1] ?? m[2]);
-    return name && vars.has(name) ? [vars.get(name)!, m![0].length] : undefined;
+    return name && vars.has(name) ? [vars.get(name)!, m[0].length] : undefined;
   };
   for (let i = 0; i < s.length; i++) {
     const ch = s[i];
@@ -352,8 +352,8 @@ class ScriptRun {
       return r.stop;
     }
     const check = new RegExp(
-      '^if\\s*\\(\\s*\\(\\s*get-filehash\\s+(.*?)\\)\\.hash\\s+-(c?ne|c?eq)\\s+(\\S+)\\s*\\)\\s*\\{' +
-        '(.*)\\}\\s*$',
+      '^if\\s*\\(\\s*\\(\\s*get-filehash\\s+(.*?)\\)\\.hash\\s+' +
+        '-(c?ne|c?eq)\\s+(\\S+)\\s*\\)\\s*\\{(.*)\\}\\s*$',
       'i',
     ).exec(cmd);
     if (check) return this.psHashCheck(check[1], check[2].toLowerCase(), check[3], check[4], raw);
@@ -440,7 +440,9 @@ class ScriptRun {
       let value = r.body ?? '';
       if (call[3] && r.body !== undefined) {
         try {
-          const v = (JSON.parse(r.body) as Record<string, unknown>)[call[3]];
+          // The fields a script reads this way are scalars (a token, its expiry).
+          const doc = JSON.parse(r.body) as Record<string, string | number | boolean | null>;
+          const v = doc[call[3]];
           value = v === undefined || v === null ? '' : String(v);
         } catch {
           value = '';

@@ -49,12 +49,7 @@ export class EntraEndpoint {
   constructor(private readonly o: EntraOptions) {}
 
   /** Handles the request if it is an Entra path; returns false otherwise. */
-  async handle(
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    path: string,
-    body: Buffer,
-  ): Promise<boolean> {
+  handle(req: http.IncomingMessage, res: http.ServerResponse, path: string, body: Buffer): boolean {
     const m = new RegExp(
       '^\\/([^/]+)\\/(v2\\.0\\/\\.well-known\\/openid-configuration|\\.well-known\\' +
         '/openid-configur' +

@@ -84,7 +84,8 @@ export class TokenService {
     };
     if (subject.resourceId) claims.xms_mirid = subject.resourceId;
     const roles = this.rolesFor(subject, audience);
-    if (roles && roles.length > 0) claims.roles = roles; // Entra leaves the claim out when none is granted
+    // Entra leaves the claim out when none is granted.
+    if (roles && roles.length > 0) claims.roles = roles;
     return {
       token: this.key.sign(claims as any),
       expiresIn: TOKEN_LIFETIME_SECONDS,

@@ -6,7 +6,7 @@
 import { randomUUID } from 'crypto';
 import type * as http from 'http';
 import type { FaultHit } from '../core/faults';
-import { sendJson } from '../core/http';
+import { failureDetail, sendJson } from '../core/http';
 import type { Directory } from '../entra/directory';
 import type { TokenService } from '../entra/tokens';
 import type { RecordedRequest } from '../types';
@@ -112,13 +112,13 @@ export class GraphEndpoint {
     this.requests.push({ method, path: relative(path, rawQuery), status: 0 });
   }
 
-  async handle(
+  handle(
     req: http.IncomingMessage,
     res: http.ServerResponse,
     path: string,
     rawQuery: string,
     fault: FaultHit | undefined,
-  ): Promise<void> {
+  ): void {
     const method = (req.method ?? 'GET').toUpperCase();
     const requestId = randomUUID();
     const clientRequestId = String(req.headers['client-request-id'] ?? requestId);
@@ -141,17 +141,16 @@ export class GraphEndpoint {
         caller,
       );
     } catch (e) {
-      if (!(e instanceof GraphError)) {
-        this.o.log(
-          `Graph ${method} ${path} failed inside the simulator: ${(e as Error)?.stack ?? e}`,
-        );
-        e = new GraphError(
-          500,
-          'generalException',
-          'An unexpected error occurred in the simulator.',
-        );
-      }
-      const err = e as GraphError;
+      if (!(e instanceof GraphError))
+        this.o.log(`Graph ${method} ${path} failed inside the simulator: ${failureDetail(e)}`);
+      const err =
+        e instanceof GraphError
+          ? e
+          : new GraphError(
+              500,
+              'generalException',
+              'An unexpected error occurred in the simulator.',
+            );
       headers = err.headers;
       result = {
         status: err.status,
@@ -177,8 +176,8 @@ export class GraphEndpoint {
         ? {}
         : {
             'Content-Type':
-              'application' +
-              '/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8',
+              'application/json;odata.metadata=minimal;odata.streaming=true;' +
+              'IEEE754Compatible=false;charset=utf-8',
             'OData-Version': '4.0',
           }),
       ...headers,
@@ -279,7 +278,7 @@ export class GraphEndpoint {
   ): Record<string, unknown> {
     const item = collection
       .items(this.o.directory)
-      .find((x) => String(x[key.property] ?? '').toLowerCase() === key.value.toLowerCase());
+      .find((x) => propertyText(x, key.property).toLowerCase() === key.value.toLowerCase());
     if (!item)
       throw new GraphError(
         404,
@@ -338,6 +337,14 @@ const FAULT_CODES: Record<number, string> = {
   504: 'gatewayTimeout',
   500: 'generalException',
 };
+
+/**
+ * A key or filterable property as text. They are all string fields (ids, names, types: see
+ * GraphServicePrincipal and GraphDevice); an absent one compares as ''.
+ */
+function propertyText(x: Record<string, unknown>, property: string): string {
+  return String((x[property] as string | undefined) ?? '');
+}
 
 function methodNotAllowed(): GraphError {
   return new GraphError(
@@ -400,7 +407,7 @@ function filterOf(
     const prop = collection.filterable.find((f) => f.toLowerCase() === m[1].toLowerCase());
     if (!prop) throw unsupportedFilter(collection, m[1]);
     const value = m[2].replace(/''/g, "'").toLowerCase();
-    return (x: Record<string, unknown>) => String(x[prop] ?? '').toLowerCase() === value;
+    return (x: Record<string, unknown>) => propertyText(x, prop).toLowerCase() === value;
   });
   return (x) => clauses.every((c) => c(x));
 }

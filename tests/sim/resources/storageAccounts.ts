@@ -70,7 +70,7 @@ function completeAccount(
 
 function registerWithAzurite(r: StoredResource, sim: SimServices): void {
   const meta = sim.store.meta(r.id);
-  if (!meta.keys) meta.keys = { key1: newKey(), key2: newKey() } as StorageAccountKeys;
+  if (!meta.keys) meta.keys = { key1: newKey(), key2: newKey() };
   sim.storage.addAccount(r.name, meta.keys);
 }
 
