@@ -1,7 +1,17 @@
 import * as assert from 'assert';
-import { runTask, RunResult } from '../../scripts/runner/runner';
-import { RunningSim, startSimulator, StateDump } from '../sim';
-import { baseResources, blobService, IMAGE_LINUX, IMAGE_WIN, RG, SUB } from '../sim/domain/support';
+import { blobService, IMAGE_LINUX, RG, SUB } from '../sim/domain/support';
+import {
+  inline,
+  LINUX,
+  runBuildImage,
+  scenario,
+  simulatorFor,
+  stagingGroupLeft,
+  templates,
+  WINDOWS,
+  writesSince,
+} from './buildImageFixtures';
+import { printedOf, stagingLog } from './buildLog';
 
 /**
  * BuildImage through the runner (the bundle, as an agent runs it) against the simulator: a Windows
@@ -9,44 +19,16 @@ import { baseResources, blobService, IMAGE_LINUX, IMAGE_WIN, RG, SUB } from '../
  * a Linux build to three targets that leaves nothing behind, a failing customiser, Ctrl+C, a rerun
  * of a succeeded job, and bad input before any write.
  */
-const TEMPLATE_TYPE = 'Microsoft.VirtualMachineImages/imageTemplates';
 const MANAGED = `${RG}/providers/Microsoft.Compute/images/ubuntu-golden`;
-
-const COMMON = {
-  location: 'westeurope',
-  resourceGroup: 'rg-img',
-  managedIdentity: 'aib-identity',
-  pollInterval: '250ms',
-};
-const WINDOWS = {
-  ...COMMON,
-  sourceImage: 'MicrosoftWindowsDesktop:windows-11:win11-23h2-ent',
-  galleryImageDefinitionId: IMAGE_WIN,
-};
-const LINUX = {
-  ...COMMON,
-  sourceImage: 'Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2',
-  galleryImageDefinitionId: IMAGE_LINUX,
-};
 
 describe('e2e: BuildImage', function () {
   this.timeout(120_000);
-  let sim: RunningSim;
-
-  before(async () => {
-    sim = await startSimulator({ scenario: { timeScale: 0.003, resources: baseResources() } });
-  });
-  after(async () => {
-    await sim?.stop();
-  });
+  const world = simulatorFor(scenario());
 
   const run = (
     inputs: Record<string, string>,
     extra: { signal?: AbortSignal; onOutput?: (c: string) => void } = {},
-  ) => runTask({ task: 'BuildImage', sim, inputs, ...extra });
-  const templates = (r: RunResult) => r.state.resources.filter((x) => x.type === TEMPLATE_TYPE);
-  const writes = (state: StateDump, from: number) =>
-    state.requests.slice(from).filter((q) => q.method !== 'GET' && q.status < 400);
+  ) => runBuildImage(world.sim, inputs, extra);
 
   it(
     'builds Windows from inputs (inline PowerShell, restart, Windows Update) into a gallery ' +
@@ -54,8 +36,7 @@ describe('e2e: BuildImage', function () {
     async () => {
       const r = await run({
         ...WINDOWS,
-        scriptSource: 'inline',
-        inlineScript: 'Write-Host "hello from the build"\nWrite-Output "second line"',
+        ...inline('Write-Host "hello from the build"\nWrite-Output "second line"'),
         runElevated: 'true',
         restart: 'true',
         windowsUpdate: 'true',
@@ -88,25 +69,9 @@ describe('e2e: BuildImage', function () {
       assert.match(r.stdout, /##vso\[task\.uploadsummary\]/);
 
       // The template is kept: read customization.log from its staging account and compare.
-      const [template] = templates(r);
-      const staging = String(template.properties.exactStagingResourceGroup).toLowerCase();
-      const account = r.state.resources.find(
-        (x) =>
-          x.type === 'Microsoft.Storage/storageAccounts' &&
-          x.id.toLowerCase().startsWith(`${staging}/`),
-      )!;
-      const blobs = (await blobService(sim, account.id)).getContainerClient('packerlogs');
-      const names: string[] = [];
-      for await (const b of blobs.listBlobsFlat()) names.push(b.name);
-      const written = (await blobs.getBlobClient(names[0]).downloadToBuffer())
-        .toString('utf8')
-        .trimEnd()
-        .split('\n')
-        .map((l) => l.replace(/^\[[0-9a-f-]{36}\] /, ''));
-      const known = new Set(written);
-      const printed = r.stdout.split('\n').filter((l) => known.has(l));
+      const written = await stagingLog(world.sim, r);
       assert.ok(written.length > 60, `${written.length} lines`);
-      assert.deepStrictEqual(printed, written, 'every line printed once, in order');
+      assert.deepStrictEqual(printedOf(r, written), written, 'every line printed once, in order');
       assert.match(r.stdout, new RegExp(`Build log: ${written.length} lines printed`));
     },
   );
@@ -117,8 +82,7 @@ describe('e2e: BuildImage', function () {
     async () => {
       const r = await run({
         ...LINUX,
-        scriptSource: 'inline',
-        inlineScript: 'echo "linux build"',
+        ...inline('echo "linux build"'),
         managedImageId: MANAGED,
         vhd: 'true',
       });
@@ -127,9 +91,9 @@ describe('e2e: BuildImage', function () {
       assert.strictEqual(r.outputs.managedImageId, MANAGED);
       assert.match(r.outputs.vhdUri ?? '', /^https:\/\/.*\.vhd$/);
       assert.strictEqual(r.outputs.runOutputNames, 'galleryImageVersion,managedImage,vhd');
-      const name = r.outputs.templateName!;
+      const name = r.outputs.templateName;
       assert.ok(
-        templates(r).some((t) => t.name === name),
+        templates(r.state).some((t) => t.name === name),
         'template kept: deleting it would delete the VHD',
       );
       assert.match(
@@ -140,14 +104,14 @@ describe('e2e: BuildImage', function () {
             'is kept',
         ),
       );
-      const vhd = new URL(r.outputs.vhdUri!);
+      const vhd = new URL(r.outputs.vhdUri);
       const [account, container, ...blob] = vhd.pathname.slice(1).split('/');
       const stagingAccount = r.state.resources.find(
         (x) => x.type === 'Microsoft.Storage/storageAccounts' && x.name === account,
       )!;
       assert.ok(
         await (
-          await blobService(sim, stagingAccount.id)
+          await blobService(world.sim, stagingAccount.id)
         )
           .getContainerClient(container)
           .getBlobClient(blob.join('/'))
@@ -160,41 +124,26 @@ describe('e2e: BuildImage', function () {
     },
   );
 
-  it('a rerun of the succeeded job outputs the version it made, without building again', async () => {
-    const again = await run({
-      ...LINUX,
-      scriptSource: 'inline',
-      inlineScript: 'echo "linux build"',
-      managedImageId: `${MANAGED}-2`,
-    });
+  it('a rerun of a succeeded job outputs the version it made, building nothing', async () => {
+    const inputs = { ...LINUX, ...inline('echo "linux build"'), managedImageId: `${MANAGED}-2` };
+    const again = await run(inputs);
     assert.strictEqual(again.result, 'Succeeded', again.stdout);
-    const mid = sim.state().requests.length;
-    const third = await run({
-      ...LINUX,
-      scriptSource: 'inline',
-      inlineScript: 'echo "linux build"',
-      managedImageId: `${MANAGED}-2`,
-    });
+    const mid = world.sim.state().requests.length;
+    const third = await run(inputs);
     assert.strictEqual(third.result, 'Succeeded', third.stdout);
     assert.match(third.stdout, /This job's build already succeeded/);
     assert.strictEqual(third.outputs.imageVersionId, again.outputs.imageVersionId);
-    assert.deepStrictEqual(writes(third.state, mid), [], 'nothing written');
+    assert.deepStrictEqual(writesSince(third.state, mid), [], 'nothing written');
     assert.match(again.stdout, /Creating image template/);
-    const name = again.outputs.templateName!;
-    assert.ok(!templates(again).some((t) => t.name === name), 'template deleted');
-    assert.ok(
-      !again.state.resources.some(
-        (x) => x.type === 'Microsoft.Resources/resourceGroups' && x.id.includes(`_${name}_`),
-      ),
-      'staging group deleted',
-    );
+    const name = again.outputs.templateName;
+    assert.ok(!templates(again.state).some((t) => t.name === name), 'template deleted');
+    assert.ok(!stagingGroupLeft(again.state, name), 'staging group deleted');
   });
 
-  it('a failing customiser fails the task with its lines as errors and the full log attached', async () => {
+  it('a failing customiser fails the task: its lines as errors, full log attached', async () => {
     const r = await run({
       ...LINUX,
-      scriptSource: 'inline',
-      inlineScript: 'echo "about to fail"\necho "disk is full" >&2\nexit 3',
+      ...inline('echo "about to fail"\necho "disk is full" >&2\nexit 3'),
     });
     assert.strictEqual(r.result, 'Failed', r.stdout);
     assert.match(r.message ?? '', /failed: Failed while waiting for packerizer/);
@@ -212,7 +161,7 @@ describe('e2e: BuildImage', function () {
       /##vso\[task\.addattachment type=BuildImage\.log;name=customization-gip-[^;]+\.log;\]/,
     );
     assert.strictEqual(
-      templates(r).filter((t) => t.properties?.lastRunStatus?.runState === 'Failed').length,
+      templates(r.state).filter((t) => t.properties?.lastRunStatus?.runState === 'Failed').length,
       0,
       'failed template deleted',
     );
@@ -224,7 +173,7 @@ describe('e2e: BuildImage', function () {
     async () => {
       const controller = new AbortController();
       const r = await run(
-        { ...LINUX, scriptSource: 'inline', inlineScript: 'echo "long step"\nsleep 5000' },
+        { ...LINUX, ...inline('echo "long step"\nsleep 5000') },
         {
           signal: controller.signal,
           onOutput: (chunk) => {
@@ -239,13 +188,13 @@ describe('e2e: BuildImage', function () {
         (q) => q.method === 'POST' && q.path.includes(`/imageTemplates/${name}/cancel`),
       );
       assert.strictEqual(cancels.length, 1, 'cancel sent once');
-      assert.ok(!templates(r).some((t) => t.name === name), 'template deleted');
+      assert.ok(!templates(r.state).some((t) => t.name === name), 'template deleted');
       assert.ok(r.durationMs < 20_000);
     },
   );
 
   it('bad input fails before any write, naming the input', async () => {
-    const before = sim.state().requests.length;
+    const before = world.sim.state().requests.length;
     for (const [inputs, pattern] of [
       [
         { ...LINUX, sourceImage: 'Canonical:ubuntu' },
@@ -289,6 +238,6 @@ describe('e2e: BuildImage', function () {
       assert.strictEqual(r.result, 'Failed', r.stdout);
       assert.match(r.message ?? '', pattern);
     }
-    assert.deepStrictEqual(writes(sim.state(), before), []);
+    assert.deepStrictEqual(writesSince(world.sim.state(), before), []);
   });
 });

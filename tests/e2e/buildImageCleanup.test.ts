@@ -2,53 +2,37 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runTask } from '../../scripts/runner/runner';
-import { RunningSim, startSimulator, StateDump } from '../sim';
-import { baseResources, blobService, IMAGE_LINUX } from '../sim/domain/support';
+import { StateDump } from '../sim';
+import {
+  artifactBlobs,
+  inline,
+  LINUX,
+  runBuildImage,
+  scenario,
+  simulatorFor,
+  templates,
+} from './buildImageFixtures';
 
 /**
  * `action: cleanup` through the runner: templates this pipeline's earlier runs left behind (kept
  * template, kept artifacts archive) are removed with their archive; another pipeline's template
  * stays; a second cleanup finds nothing to do.
  */
-const TEMPLATE_TYPE = 'Microsoft.VirtualMachineImages/imageTemplates';
-const LINUX = {
-  location: 'westeurope',
-  resourceGroup: 'rg-img',
-  managedIdentity: 'aib-identity',
-  pollInterval: '250ms',
-  sourceImage: 'Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2',
-  galleryImageDefinitionId: IMAGE_LINUX,
-  scriptSource: 'inline',
-};
-
 describe('e2e: BuildImage action cleanup', function () {
   this.timeout(120_000);
-  let sim: RunningSim;
+  const world = simulatorFor(scenario());
   let root: string;
 
-  before(async () => {
-    sim = await startSimulator({ scenario: { timeScale: 0.003, resources: baseResources() } });
+  before(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-cleanup-e2e-'));
   });
-  after(async () => {
+  after(() => {
     fs.rmSync(root, { recursive: true, force: true });
-    await sim?.stop();
   });
 
-  const templateNames = (s: StateDump) =>
-    s.resources.filter((x) => x.type === TEMPLATE_TYPE).map((x) => x.name);
-  const artifactBlobs = async (s: StateDump) => {
-    const account = s.resources.find(
-      (x) => x.type === 'Microsoft.Storage/storageAccounts' && x.name.startsWith('gipart'),
-    )!;
-    const names: string[] = [];
-    for await (const b of (await blobService(sim, account.id))
-      .getContainerClient('buildimage-artifacts')
-      .listBlobsFlat())
-      names.push(b.name);
-    return names;
-  };
+  const templateNames = (s: StateDump) => templates(s).map((x) => x.name);
+  const cleanup = (vars: Record<string, string>) =>
+    runBuildImage(world.sim, { action: 'cleanup', resourceGroup: 'rg-img' }, { vars });
 
   it(
     "removes this pipeline's leftover template and its artifacts archive, keeps another " +
@@ -57,37 +41,27 @@ describe('e2e: BuildImage action cleanup', function () {
       const dir = path.join(root, 'tools');
       fs.mkdirSync(dir);
       fs.writeFileSync(path.join(dir, 'setup.sh'), 'echo setup\n');
-      const ours = await runTask({
-        task: 'BuildImage',
-        sim,
-        inputs: {
-          ...LINUX,
-          inlineScript: 'echo "ours"',
-          packagePath: dir,
-          keepArtifacts: 'true',
-          keepTemplate: 'true',
-        },
+      const ours = await runBuildImage(world.sim, {
+        ...LINUX,
+        ...inline('echo "ours"'),
+        packagePath: dir,
+        keepArtifacts: 'true',
+        keepTemplate: 'true',
       });
       assert.strictEqual(ours.result, 'Succeeded', ours.stdout);
-      const theirs = await runTask({
-        task: 'BuildImage',
-        sim,
-        inputs: { ...LINUX, inlineScript: 'echo "theirs"', keepTemplate: 'true' },
-        vars: { 'Build.DefinitionName': 'other-pipeline', 'Build.BuildId': '2001' },
-      });
+      const theirs = await runBuildImage(
+        world.sim,
+        { ...LINUX, ...inline('echo "theirs"'), keepTemplate: 'true' },
+        { vars: { 'Build.DefinitionName': 'other-pipeline', 'Build.BuildId': '2001' } },
+      );
       assert.strictEqual(theirs.result, 'Succeeded', theirs.stdout);
-      const [ourName, theirName] = [ours.outputs.templateName!, theirs.outputs.templateName!];
+      const [ourName, theirName] = [ours.outputs.templateName, theirs.outputs.templateName];
       assert.deepStrictEqual(templateNames(theirs.state).sort(), [ourName, theirName].sort());
-      assert.strictEqual((await artifactBlobs(theirs.state)).length, 1);
+      assert.strictEqual((await artifactBlobs(world.sim, theirs.state)).length, 1);
 
       // The next run of this pipeline cleans up.
       const next = { 'Build.BuildId': '1002' };
-      const r = await runTask({
-        task: 'BuildImage',
-        sim,
-        inputs: { action: 'cleanup', resourceGroup: 'rg-img' },
-        vars: next,
-      });
+      const r = await cleanup(next);
       assert.strictEqual(r.result, 'Succeeded', r.stdout);
       assert.match(
         r.stdout,
@@ -106,14 +80,9 @@ describe('e2e: BuildImage action cleanup', function () {
         [theirName],
         'state dump: ours gone, theirs kept',
       );
-      assert.deepStrictEqual(await artifactBlobs(r.state), []);
+      assert.deepStrictEqual(await artifactBlobs(world.sim, r.state), []);
 
-      const again = await runTask({
-        task: 'BuildImage',
-        sim,
-        inputs: { action: 'cleanup', resourceGroup: 'rg-img' },
-        vars: next,
-      });
+      const again = await cleanup(next);
       assert.strictEqual(again.result, 'Succeeded', again.stdout);
       assert.match(again.stdout, /Removed 0 image template\(s\) left behind; kept 1\./);
       assert.deepStrictEqual(templateNames(again.state), [theirName]);

@@ -3,9 +3,15 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runTask } from '../../scripts/runner/runner';
-import { RunningSim, startSimulator } from '../sim';
-import { baseResources, IMAGE_WIN } from '../sim/domain/support';
+import {
+  inline,
+  runBuildImage,
+  scenario,
+  simulatorFor,
+  stagingGroupLeft,
+  templates,
+  WINDOWS,
+} from './buildImageFixtures';
 import { attachmentCatcher, printedOnce, runsOf } from './buildLog';
 
 /**
@@ -17,22 +23,20 @@ import { attachmentCatcher, printedOnce, runsOf } from './buildLog';
  * simulated build VM really downloads the 30 MB archive (with the SAS the task hands it) and checks
  * its sha256.
  */
-describe('e2e: BuildImage done when — Windows from inputs with a 30 MB artifacts folder', function () {
+describe('e2e: BuildImage done when — Windows from inputs, a 30 MB artifacts folder', function () {
   this.timeout(180_000);
-  let sim: RunningSim;
+  const world = simulatorFor(scenario());
   let folder: string;
 
-  before(async () => {
-    sim = await startSimulator({ scenario: { timeScale: 0.003, resources: baseResources() } });
+  before(() => {
     folder = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gip-done-when-')), 'tools');
     fs.mkdirSync(path.join(folder, 'bin'), { recursive: true });
     // Incompressible, so the archive is 30 MB too: above the File customiser's 20 MB.
     fs.writeFileSync(path.join(folder, 'bin', 'payload.bin'), randomBytes(30 * 1024 * 1024));
     fs.writeFileSync(path.join(folder, 'install.ps1'), 'Write-Host "installing"\n');
   });
-  after(async () => {
+  after(() => {
     fs.rmSync(path.dirname(folder), { recursive: true, force: true });
-    await sim?.stop();
   });
 
   it(
@@ -40,29 +44,23 @@ describe('e2e: BuildImage done when — Windows from inputs with a 30 MB artifac
       'leaves no template',
     async () => {
       const attached = attachmentCatcher();
-      const r = await runTask({
-        task: 'BuildImage',
-        sim,
-        onOutput: attached.onOutput,
-        inputs: {
-          location: 'westeurope',
-          resourceGroup: 'rg-img',
-          managedIdentity: 'aib-identity',
-          pollInterval: '250ms',
-          sourceImage: 'MicrosoftWindowsDesktop:windows-11:win11-23h2-ent',
-          galleryImageDefinitionId: IMAGE_WIN,
+      const r = await runBuildImage(
+        world.sim,
+        {
+          ...WINDOWS,
           packagePath: folder,
-          scriptSource: 'inline',
-          inlineScript:
+          ...inline(
             'Write-Host "installing from C:\\BuildArtifacts\\tools"\nWrite-Output "configured"',
+          ),
           runElevated: 'true',
           restart: 'true',
           windowsUpdate: 'true',
           windowsUpdateSearchCriteria: 'IsInstalled=0',
         },
-      });
+        { onOutput: attached.onOutput },
+      );
       assert.strictEqual(r.result, 'Succeeded', r.stdout);
-      const name = r.outputs.templateName!;
+      const name = r.outputs.templateName;
 
       // The inputs became these steps: the 30 MB archive fetched and unpacked on the VM, the
       // script, a restart, Windows Update last.
@@ -117,17 +115,10 @@ describe('e2e: BuildImage done when — Windows from inputs with a 30 MB artifac
 
       // Nothing left behind: no template, no staging group, no archive.
       assert.deepStrictEqual(
-        r.state.resources
-          .filter((x) => x.type === 'Microsoft.VirtualMachineImages/imageTemplates')
-          .map((x) => x.name),
+        templates(r.state).map((x) => x.name),
         [],
       );
-      assert.ok(
-        !r.state.resources.some(
-          (x) => x.type === 'Microsoft.Resources/resourceGroups' && x.id.includes(`_${name}_`),
-        ),
-        'staging group deleted',
-      );
+      assert.ok(!stagingGroupLeft(r.state, name), 'staging group deleted');
       assert.match(r.stdout, /Deleted the build artifacts archive /);
     },
   );

@@ -3,9 +3,21 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runTask, RunResult } from '../../scripts/runner/runner';
-import { RunningSim, SIM_IDS, startSimulator, StateDump } from '../sim';
-import { baseResources, blobService, IMAGE_LINUX, RG, SUB, UAI } from '../sim/domain/support';
+import type { RunResult } from '../../scripts/runner/runner';
+import { IMAGE_LINUX } from '../sim/domain/support';
+import {
+  armDeployment,
+  artifactBlobs,
+  COMMON,
+  LINUX_URN,
+  rbacScenario,
+  runBuildImage,
+  simulatorFor,
+  storageAccount,
+  templates,
+  UBUNTU_SOURCE,
+  writesSince,
+} from './buildImageFixtures';
 
 /**
  * Local paths in a template file's (or customisers file's) `scriptUri`/`sourceUri`, through the
@@ -15,30 +27,20 @@ import { baseResources, blobService, IMAGE_LINUX, RG, SUB, UAI } from '../sim/do
  * deleted when the build ends; a rerun uploads nothing; paths leaving the repository are refused
  * before any write; validate uploads nothing.
  */
-const AIB_PRINCIPAL = '6f1e2d3c-4b5a-4987-8a6b-5c4d3e2f1a0b';
-const GIVEN = `${RG}/providers/Microsoft.Storage/storageAccounts/teamfiles`;
 const SETUP = 'echo "setup from a local script"\n';
 const MOTD = 'Built by the golden-image pipeline\n';
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
-const template = (customize: unknown[]) => ({
-  $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
-  contentVersion: '1.0.0.0',
-  parameters: { scriptPath: { type: 'string', defaultValue: 'scripts/setup.sh' } },
-  resources: [
+const template = (customize: unknown[]) =>
+  armDeployment(
+    { scriptPath: { type: 'string', defaultValue: 'scripts/setup.sh' } },
     {
       type: 'Microsoft.VirtualMachineImages/imageTemplates',
       apiVersion: '2024-02-01',
       name: 'linux-local',
       location: 'westeurope',
       properties: {
-        source: {
-          type: 'PlatformImage',
-          publisher: 'Canonical',
-          offer: '0001-com-ubuntu-server-jammy',
-          sku: '22_04-lts-gen2',
-          version: 'latest',
-        },
+        source: UBUNTU_SOURCE,
         customize,
         distribute: [
           {
@@ -50,56 +52,16 @@ const template = (customize: unknown[]) => ({
         ],
       },
     },
-  ],
-});
+  );
 
 describe('e2e: BuildImage local files in a template file (RBAC enforced)', function () {
   this.timeout(180_000);
-  let sim: RunningSim;
+  const world = simulatorFor(rbacScenario(storageAccount('teamfiles')));
   let root: string;
   let repo: string;
   let firstTemplate: string | undefined;
 
-  const assignment = (scope: string, n: number, role: string, principalId: string) => ({
-    id:
-      `${scope}/providers/Microsoft.Authorization/roleAssignments/0000000` +
-      `${n}-0000-4000-8000-000000000000`,
-    type: 'Microsoft.Authorization/roleAssignments',
-    properties: {
-      roleDefinitionId:
-        `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/` + `${role}`,
-      principalId,
-    },
-  });
-
-  before(async () => {
-    const resources = baseResources().map((r) =>
-      r.id === UAI ? { ...r, properties: { principalId: AIB_PRINCIPAL } } : r,
-    );
-    resources.push(
-      {
-        id: GIVEN,
-        type: 'Microsoft.Storage/storageAccounts',
-        name: 'teamfiles',
-        location: 'westeurope',
-        kind: 'StorageV2',
-        sku: { name: 'Standard_LRS' },
-      },
-      assignment(
-        `/subscriptions/${SUB}`,
-        1,
-        '8e3af657-a8ff-443c-a75c-2fe8c4bcb635',
-        SIM_IDS.sp.objectId,
-      ), // the connection: Owner
-      assignment(
-        `/subscriptions/${SUB}`,
-        3,
-        'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
-        SIM_IDS.sp.objectId,
-      ), // and Storage Blob Data Contributor (uploads with its token)
-      assignment(RG, 2, 'b24988ac-6180-42a0-ab88-20f7382dd24c', AIB_PRINCIPAL), // AIB: Contributor on the group, no blob data role
-    );
-    sim = await startSimulator({ scenario: { timeScale: 0.003, rbac: true, resources } });
+  before(() => {
     root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'gip-localfiles-e2e-')));
     repo = path.join(root, 'repo');
     const write = (rel: string, content: string) => {
@@ -146,45 +108,14 @@ describe('e2e: BuildImage local files in a template file (RBAC enforced)', funct
       'customize:\n  - type: Shell\n    name: setup\n    scriptUri: scripts/setup.sh\n',
     );
   });
-  after(async () => {
+  after(() => {
     fs.rmSync(root, { recursive: true, force: true });
-    await sim?.stop();
   });
 
-  const INPUTS = {
-    location: 'westeurope',
-    resourceGroup: 'rg-img',
-    managedIdentity: 'aib-identity',
-    pollInterval: '250ms',
-    templateFile: 'images/linux.json',
-  };
+  const INPUTS = { ...COMMON, templateFile: 'images/linux.json' };
   const run = (inputs: Record<string, string>, vars: Record<string, string> = {}) =>
-    runTask({ task: 'BuildImage', sim, workdir: repo, inputs: { ...INPUTS, ...inputs }, vars });
-  const writes = (state: StateDump, from: number) =>
-    state.requests
-      .slice(from)
-      .filter(
-        (q) =>
-          q.method !== 'GET' &&
-          q.status < 400 &&
-          !/\/(listKeys|checkNameAvailability)|\/providers\/Microsoft\.\w+\/register/i.test(
-            q.path ?? '',
-          ),
-      );
-  const ownAccount = (r: RunResult) =>
-    r.state.resources.find(
-      (x) => x.type === 'Microsoft.Storage/storageAccounts' && x.name.startsWith('gipart'),
-    );
-  const uploaded = async (r: RunResult) => {
-    const account = ownAccount(r);
-    if (!account) return [];
-    const blobs: { name: string; etag?: string }[] = [];
-    for await (const b of (await blobService(sim, account.id))
-      .getContainerClient('buildimage-artifacts')
-      .listBlobsFlat({ prefix: 'files/' }))
-      blobs.push({ name: b.name, etag: b.properties.etag });
-    return blobs;
-  };
+    runBuildImage(world.sim, { ...INPUTS, ...inputs }, { workdir: repo, vars });
+  const uploaded = (r: RunResult) => artifactBlobs(world.sim, r.state, 'files/');
 
   it(
     "an ARM template's local Shell scriptUri and File sourceUri are uploaded, downloaded by " +
@@ -248,12 +179,7 @@ describe('e2e: BuildImage local files in a template file (RBAC enforced)', funct
       assert.match(r.stdout, /Deleted the uploaded file https:\/\/\S+\/setup\.sh\./);
       assert.match(r.stdout, /Deleted the uploaded file https:\/\/\S+\/motd\.txt\./);
       assert.deepStrictEqual(await uploaded(r), [], 'the uploaded files are deleted');
-      assert.strictEqual(
-        r.state.resources.filter((x) => x.type === 'Microsoft.VirtualMachineImages/imageTemplates')
-          .length,
-        0,
-        'no template left',
-      );
+      assert.strictEqual(templates(r.state).length, 0, 'no template left');
     },
   );
 
@@ -299,17 +225,16 @@ describe('e2e: BuildImage local files in a template file (RBAC enforced)', funct
       const started = await run({ action: 'start' }, { 'Build.BuildId': '3003' });
       assert.strictEqual(started.result, 'Succeeded', started.stdout);
       assert.strictEqual((await uploaded(started)).length, 2);
-      const waited = await runTask({
-        task: 'BuildImage',
-        sim,
-        workdir: repo,
-        inputs: {
+      const waited = await runBuildImage(
+        world.sim,
+        {
           action: 'wait',
           resourceGroup: 'rg-img',
           templateName: started.outputs.templateName,
           pollInterval: '250ms',
         },
-      });
+        { workdir: repo },
+      );
       assert.strictEqual(waited.result, 'Succeeded', waited.stdout);
       assert.match(waited.stdout, /Deleted the uploaded file https:\/\/\S+\/setup\.sh\./);
       assert.deepStrictEqual(await uploaded(waited), []);
@@ -321,13 +246,11 @@ describe('e2e: BuildImage local files in a template file (RBAC enforced)', funct
     const built = await run({ keepTemplate: 'true', keepArtifacts: 'true' }, job);
     assert.strictEqual(built.result, 'Succeeded', built.stdout);
     assert.strictEqual((await uploaded(built)).length, 2);
-    const cleaned = await runTask({
-      task: 'BuildImage',
-      sim,
-      workdir: repo,
-      inputs: { action: 'cleanup', resourceGroup: 'rg-img' },
-      vars: job,
-    });
+    const cleaned = await runBuildImage(
+      world.sim,
+      { action: 'cleanup', resourceGroup: 'rg-img' },
+      { workdir: repo, vars: job },
+    );
     assert.strictEqual(cleaned.result, 'Succeeded', cleaned.stdout);
     assert.match(
       cleaned.stdout,
@@ -337,7 +260,7 @@ describe('e2e: BuildImage local files in a template file (RBAC enforced)', funct
     assert.deepStrictEqual(await uploaded(cleaned), []);
   });
 
-  it('a path leaving the repository, by ../ or by a symbolic link, is refused before any write', async () => {
+  it('a path leaving the repository by ../ or a symlink is refused before any write', async () => {
     for (const [file, expected] of [
       [
         'images/escape.json',
@@ -355,11 +278,11 @@ describe('e2e: BuildImage local files in a template file (RBAC enforced)', funct
         ),
       ],
     ] as const) {
-      const before = (await sim.state()).requests.length;
+      const before = world.sim.state().requests.length;
       const r = await run({ templateFile: file });
       assert.strictEqual(r.result, 'Failed', r.stdout);
       assert.match(r.message ?? '', expected);
-      assert.deepStrictEqual(writes(r.state, before), []);
+      assert.deepStrictEqual(writesSince(r.state, before), []);
     }
   });
 
@@ -367,7 +290,7 @@ describe('e2e: BuildImage local files in a template file (RBAC enforced)', funct
     'validate prints the URLs and checksums a build would send (the same template name) and ' +
       'creates, grants and uploads nothing',
     async () => {
-      const before = (await sim.state()).requests.length;
+      const before = world.sim.state().requests.length;
       const r = await run({ action: 'validate' });
       assert.strictEqual(r.result, 'Succeeded', r.stdout);
       assert.strictEqual(r.outputs.templateName, firstTemplate, 'the name the build used');
@@ -387,7 +310,7 @@ describe('e2e: BuildImage local files in a template file (RBAC enforced)', funct
             `/setup\\.sh",\\s+"sha256Checksum": "${sha(SETUP)}"`,
         ),
       );
-      assert.deepStrictEqual(writes(r.state, before), [], 'nothing written');
+      assert.deepStrictEqual(writesSince(r.state, before), [], 'nothing written');
       assert.deepStrictEqual(await uploaded(r), [], 'nothing uploaded');
     },
   );
@@ -396,10 +319,10 @@ describe('e2e: BuildImage local files in a template file (RBAC enforced)', funct
     "a customizersFile's local script with a given storage account the identity can't read " +
       'fails before any write, with the command that grants it',
     async () => {
-      const before = (await sim.state()).requests.length;
+      const before = world.sim.state().requests.length;
       const r = await run({
         templateFile: '',
-        sourceImage: 'Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2',
+        sourceImage: LINUX_URN,
         galleryImageDefinitionId: IMAGE_LINUX,
         customizersFile: 'images/steps.yml',
         storageAccountName: 'teamfiles',
@@ -423,7 +346,7 @@ describe('e2e: BuildImage local files in a template file (RBAC enforced)', funct
             '\\S+teamfiles\\/blobServices\\/default\\/containers\\/buildimage-artifacts',
         ),
       );
-      assert.deepStrictEqual(writes(r.state, before), []);
+      assert.deepStrictEqual(writesSince(r.state, before), []);
     },
   );
 });

@@ -2,9 +2,21 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DEFAULT_CONNECTION_ID, runTask, RunResult } from '../../scripts/runner/runner';
-import { RunningSim, startSimulator } from '../sim';
-import { baseResources, IMAGE_WIN, RG, SUB, UAI } from '../sim/domain/support';
+import { DEFAULT_CONNECTION_ID } from '../../scripts/runner/runner';
+import { IMAGE_WIN, RG, UAI } from '../sim/domain/support';
+import {
+  AIB_PRINCIPAL,
+  assignment,
+  rbacResources,
+  ROLES,
+  runBuildImage,
+  scenario,
+  simulatorFor,
+  storageAccount,
+  templates,
+  warnings,
+  writesSince,
+} from './buildImageFixtures';
 
 /**
  * Migration from Microsoft's AzureImageBuilderTask@1: its YAML steps, with only the task name
@@ -13,9 +25,7 @@ import { baseResources, IMAGE_WIN, RG, SUB, UAI } from '../sim/domain/support';
  * managedIdentity, which later versions of that task require; pollInterval is the only input added,
  * to keep the test fast.
  */
-const TEMPLATE_TYPE = 'Microsoft.VirtualMachineImages/imageTemplates';
-const AIB_PRINCIPAL = '6f1e2d3c-4b5a-4987-8a6b-5c4d3e2f1a0b';
-const ACCOUNT = `${RG}/providers/Microsoft.Storage/storageAccounts/teamartifacts`;
+const ACCOUNT = storageAccount('teamartifacts');
 const MANAGED = `${RG}/providers/Microsoft.Compute/images/win11-golden`;
 
 const MICROSOFT_STEP = {
@@ -39,50 +49,20 @@ const MICROSOFT_STEP = {
 
 describe("e2e: BuildImage runs the Microsoft AzureImageBuilderTask's steps", function () {
   this.timeout(120_000);
-  let sim: RunningSim;
+  const world = simulatorFor(
+    scenario({
+      resources: rbacResources(
+        ACCOUNT,
+        // As that task's users set it up (Contributor on the group), plus what this task checks:
+        // Image Builder's identity reads the account's blobs.
+        assignment(RG, ROLES.contributor, AIB_PRINCIPAL),
+        assignment(ACCOUNT.id, ROLES.blobReader, AIB_PRINCIPAL),
+      ),
+    }),
+  );
   let workdir: string;
 
-  before(async () => {
-    const resources = baseResources().map((r) =>
-      r.id === UAI ? { ...r, properties: { principalId: AIB_PRINCIPAL } } : r,
-    );
-    resources.push(
-      {
-        id: ACCOUNT,
-        type: 'Microsoft.Storage/storageAccounts',
-        name: 'teamartifacts',
-        location: 'westeurope',
-        kind: 'StorageV2',
-        sku: { name: 'Standard_LRS' },
-      },
-      // As that task's users set it up (Contributor on the group), plus what this task checks:
-      // Image Builder's identity reads the account's blobs.
-      {
-        id:
-          `${RG}/providers/Microsoft.Authorization/roleAssignments` +
-          `/00000002-0000-4000-8000-000000000000`,
-        type: 'Microsoft.Authorization/roleAssignments',
-        properties: {
-          roleDefinitionId:
-            `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions` +
-            `/b24988ac-6180-42a0-ab88-20f7382dd24c`,
-          principalId: AIB_PRINCIPAL,
-        },
-      },
-      {
-        id:
-          `${ACCOUNT}/providers/Microsoft.Authorization/roleAssignments` +
-          `/00000001-0000-4000-8000-000000000000`,
-        type: 'Microsoft.Authorization/roleAssignments',
-        properties: {
-          roleDefinitionId:
-            `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions` +
-            `/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1`,
-          principalId: AIB_PRINCIPAL,
-        },
-      },
-    );
-    sim = await startSimulator({ scenario: { timeScale: 0.003, resources } });
+  before(() => {
     workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-migration-'));
     fs.mkdirSync(path.join(workdir, 'wvd', 'images', 'scripts'), { recursive: true });
     fs.writeFileSync(
@@ -90,16 +70,12 @@ describe("e2e: BuildImage runs the Microsoft AzureImageBuilderTask's steps", fun
       'Write-Host "installing the base apps"\n',
     );
   });
-  after(async () => {
+  after(() => {
     fs.rmSync(workdir, { recursive: true, force: true });
-    await sim?.stop();
   });
 
   const run = (inputs: Record<string, string>) =>
-    runTask({ task: 'BuildImage', sim, workdir, inputs: { ...inputs, pollInterval: '250ms' } });
-  const templates = (r: RunResult) => r.state.resources.filter((x) => x.type === TEMPLATE_TYPE);
-  const warnings = (r: RunResult) =>
-    [...r.stdout.matchAll(/##vso\[task\.issue type=warning[^\]]*\](.*)/g)].map((m) => m[1]);
+    runBuildImage(world.sim, { ...inputs, pollInterval: '250ms' }, { workdir });
 
   it(
     'the README sample builds and publishes a gallery version in both regions, with its ' +
@@ -144,7 +120,7 @@ describe("e2e: BuildImage runs the Microsoft AzureImageBuilderTask's steps", fun
         published.properties.publishingProfile.targetRegions as { name: string }[]
       ).map((t) => t.name.toLowerCase().replace(/\s/g, ''));
       assert.deepStrictEqual(regions.sort(), ['northeurope', 'westeurope']);
-      assert.deepStrictEqual(templates(r), [], 'no template left');
+      assert.deepStrictEqual(templates(r.state), [], 'no template left');
     },
   );
 
@@ -186,7 +162,7 @@ describe("e2e: BuildImage runs the Microsoft AzureImageBuilderTask's steps", fun
       assert.match(r.outputs.vhdUri ?? '', /^https:\/\/.+\.vhd$/);
       assert.strictEqual(r.variables.imageUri, r.outputs.vhdUri);
       assert.ok(
-        templates(r).some((t) => t.name === r.outputs.templateName),
+        templates(r.state).some((t) => t.name === r.outputs.templateName),
         'template kept',
       );
       assert.ok(
@@ -202,7 +178,7 @@ describe("e2e: BuildImage runs the Microsoft AzureImageBuilderTask's steps", fun
     "a legacy input and this task's input that disagree fail before anything is written, " +
       'naming both',
     async () => {
-      const before = sim.state().requests.length;
+      const before = world.sim.state().requests.length;
       for (const [extra, pattern] of [
         [
           {
@@ -227,14 +203,7 @@ describe("e2e: BuildImage runs the Microsoft AzureImageBuilderTask's steps", fun
         assert.strictEqual(r.result, 'Failed', r.stdout);
         assert.match(r.message ?? '', pattern);
       }
-      assert.deepStrictEqual(
-        sim
-          .state()
-          .requests.slice(before)
-          .filter((q) => q.method !== 'GET'),
-        [],
-        'nothing written',
-      );
+      assert.deepStrictEqual(writesSince(world.sim.state(), before), [], 'nothing written');
     },
   );
 });

@@ -2,17 +2,29 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runTask, RunResult } from '../../scripts/runner/runner';
-import { RunningSim, SIM_IDS, startSimulator, StateDump } from '../sim';
+import type { RunResult } from '../../scripts/runner/runner';
+import { GALLERY, IMAGE_LINUX, IMAGE_WIN, RG, UAI } from '../sim/domain/support';
 import {
-  baseResources,
-  GALLERY,
-  IMAGE_LINUX,
-  IMAGE_WIN,
-  RG,
-  SUB,
-  UAI,
-} from '../sim/domain/support';
+  AIB_PRINCIPAL,
+  armDeployment,
+  assignment,
+  CONNECTION,
+  inline,
+  LINUX,
+  rbacResources,
+  resourceGroup,
+  ROLES,
+  runBuildImage,
+  scenario,
+  simulatorFor,
+  storageAccount,
+  SUBSCRIPTION,
+  UBUNTU_SOURCE,
+  userAssignedIdentity,
+  warnings,
+  WINDOWS_URN,
+  writesSince,
+} from './buildImageFixtures';
 
 /**
  * BuildImage's identity and pre-flight through the runner against the simulator with RBAC enforced:
@@ -22,104 +34,74 @@ import {
  * on a target (and the build then failing as Image Builder fails), template files' targets, and
  * provider registration.
  */
-const ROLES = {
-  owner: '8e3af657-a8ff-443c-a75c-2fe8c4bcb635',
-  contributor: 'b24988ac-6180-42a0-ab88-20f7382dd24c',
-  reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7',
-  identityOperator: 'f1a07417-d97a-45cb-824c-7a7467783830',
-  blobReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1',
-  blobContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
-};
-const AIB_PRINCIPAL = '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
-const CONNECTION = SIM_IDS.sp;
-const LINUX = {
-  location: 'westeurope',
-  resourceGroup: 'rg-img',
+/** No managedIdentity: Image Builder runs as the task's own identity. */
+const OWN_IDENTITY = {
+  ...LINUX,
+  managedIdentity: '',
   pollInterval: '100ms',
-  sourceImage: 'Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2',
-  galleryImageDefinitionId: IMAGE_LINUX,
-  scriptSource: 'inline',
-  inlineScript: 'echo "preflight"',
+  ...inline('echo "preflight"'),
 };
-const OTHER_RG = `/subscriptions/${SUB}/resourceGroups/rg-identities`;
-const OUT_RG = `/subscriptions/${SUB}/resourceGroups/rg-images-out`;
-const OTHER_UAI =
-  `${OTHER_RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities` + `/shared-aib`;
-const STAGING_RG = `/subscriptions/${SUB}/resourceGroups/rg-staging`;
-const READONLY_RG = `/subscriptions/${SUB}/resourceGroups/rg-readonly`;
-const TEAM_ACCOUNT = `${RG}/providers/Microsoft.Storage/storageAccounts/teamart`;
-const OPERATED_UAI =
-  `${OTHER_RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities` + `/operated-aib`;
-
-let n = 0;
-function assignment(scope: string, role: string, principalId: string) {
-  n++;
-  return {
-    id:
-      `${scope}/providers/Microsoft.Authorization/roleAssignments/` +
-      `${String(n).padStart(8, '0')}-0000-4000-8000-000000000000`,
-    type: 'Microsoft.Authorization/roleAssignments',
-    properties: {
-      roleDefinitionId:
-        `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/` + `${role}`,
-      principalId,
-    },
-  };
-}
+const OTHER_RG = `${SUBSCRIPTION}/resourceGroups/rg-identities`;
+const OUT_RG = `${SUBSCRIPTION}/resourceGroups/rg-images-out`;
+const OTHER_IDENTITIES = `${OTHER_RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities`;
+const OTHER_UAI = `${OTHER_IDENTITIES}/shared-aib`;
+const STAGING_RG = `${SUBSCRIPTION}/resourceGroups/rg-staging`;
+const READONLY_RG = `${SUBSCRIPTION}/resourceGroups/rg-readonly`;
+const TEAM_ACCOUNT = storageAccount('teamart');
+const OPERATED_UAI = `${OTHER_IDENTITIES}/operated-aib`;
 
 /**
- * The base scenario with the AIB identity's principal fixed; the connection reads the subscription
+ * RBAC enforced, the AIB identity with a principal; the connection reads the subscription
  * (marketplace images are read there).
  */
-function resources(...extra: unknown[]) {
-  return [
-    ...baseResources().map((r) =>
-      r.id === UAI ? { ...r, properties: { principalId: AIB_PRINCIPAL } } : r,
-    ),
-    assignment(`/subscriptions/${SUB}`, ROLES.reader, CONNECTION.objectId),
-    ...extra,
-  ];
-}
+const rbacWith = (...extra: unknown[]) =>
+  scenario({
+    rbac: true,
+    resources: rbacResources(assignment(SUBSCRIPTION, ROLES.reader, CONNECTION.objectId), ...extra),
+  });
 
-const writes = (state: StateDump, from: number) =>
-  state.requests.slice(from).filter((q) => q.method !== 'GET' && q.status < 400);
 /** task-lib escapes line breaks in the result message. */
 const messageOf = (r: RunResult) => (r.message ?? '').replace(/%0A/g, '\n').replace(/%0D/g, '');
+/** The identity the task made for Image Builder. */
+const ownIdentity = (r: RunResult) =>
+  r.state.resources.find(
+    (x) =>
+      x.type === 'Microsoft.ManagedIdentity/userAssignedIdentities' &&
+      x.name.startsWith('gip-aib-'),
+  );
+/** The roles a principal was assigned at exactly `scope`. */
+const rolesAt = (r: RunResult, principalId: string, scope: string) =>
+  r.state.resources
+    .filter(
+      (x) =>
+        x.type === 'Microsoft.Authorization/roleAssignments' &&
+        x.properties.principalId === principalId &&
+        x.properties.scope === scope,
+    )
+    .map((a) => a.properties.roleDefinitionId.split('/').pop());
 
 describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () {
   this.timeout(180_000);
 
   describe("the task's own identity, the connection Owner of the group", () => {
-    let sim: RunningSim;
-    before(async () => {
-      sim = await startSimulator({
-        scenario: {
-          timeScale: 0.003,
-          rbac: true,
-          resources: resources(
-            { id: OUT_RG, type: 'Microsoft.Resources/resourceGroups', location: 'westeurope' },
-            { id: STAGING_RG, type: 'Microsoft.Resources/resourceGroups', location: 'westeurope' },
-            assignment(RG, ROLES.owner, CONNECTION.objectId),
-            assignment(OUT_RG, ROLES.owner, CONNECTION.objectId),
-            assignment(STAGING_RG, ROLES.owner, CONNECTION.objectId),
-            {
-              id: TEAM_ACCOUNT,
-              type: 'Microsoft.Storage/storageAccounts',
-              name: 'teamart',
-              location: 'westeurope',
-              kind: 'StorageV2',
-              sku: { name: 'Standard_LRS' },
-            },
-            assignment(TEAM_ACCOUNT, ROLES.blobContributor, CONNECTION.objectId), // uploads with its token
-          ),
-        },
-      });
+    const world = simulatorFor(
+      rbacWith(
+        resourceGroup(OUT_RG),
+        resourceGroup(STAGING_RG),
+        assignment(RG, ROLES.owner, CONNECTION.objectId),
+        assignment(OUT_RG, ROLES.owner, CONNECTION.objectId),
+        assignment(STAGING_RG, ROLES.owner, CONNECTION.objectId),
+        TEAM_ACCOUNT,
+        // The connection uploads with its own token.
+        assignment(TEAM_ACCOUNT.id, ROLES.blobContributor, CONNECTION.objectId),
+      ),
+    );
+    before(() => {
       artifactsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-preflight-artifacts-'));
       fs.writeFileSync(path.join(artifactsDir, 'install.sh'), 'echo install\n');
     });
-    after(async () => {
+    after(() => {
       fs.rmSync(artifactsDir, { recursive: true, force: true });
-      await sim?.stop();
     });
     let artifactsDir: string;
 
@@ -127,13 +109,9 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
       'creates the identity, its custom role and the assignment, and builds; the next build ' +
         'reuses them without writing any of them again',
       async () => {
-        const r = await runTask({ task: 'BuildImage', sim, inputs: LINUX });
+        const r = await runBuildImage(world.sim, OWN_IDENTITY);
         assert.strictEqual(r.result, 'Succeeded', r.stdout);
-        const identity = r.state.resources.find(
-          (x) =>
-            x.type === 'Microsoft.ManagedIdentity/userAssignedIdentities' &&
-            x.name.startsWith('gip-aib-'),
-        );
+        const identity = ownIdentity(r);
         assert.ok(identity, 'identity created');
         assert.strictEqual(identity.tags['gip.managedBy'], 'BuildImage');
         const role = r.state.resources.find(
@@ -175,11 +153,10 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
         assert.ok(template && template.status < 300);
         assert.match(r.outputs.imageVersionId ?? '', /\/images\/ubuntu\/versions\/1\.0\.0$/);
 
-        const before = sim.state().requests.length;
-        const again = await runTask({
-          task: 'BuildImage',
-          sim,
-          inputs: { ...LINUX, inlineScript: 'echo "second build"' },
+        const before = world.sim.state().requests.length;
+        const again = await runBuildImage(world.sim, {
+          ...OWN_IDENTITY,
+          inlineScript: 'echo "second build"',
         });
         assert.strictEqual(again.result, 'Succeeded', again.stdout);
         assert.match(
@@ -189,7 +166,7 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
               '[0-9a-f-]{36}\\), which holds what this build needs',
           ),
         );
-        const setup = writes(again.state, before).filter((q) =>
+        const setup = writesSince(again.state, before).filter((q) =>
           /userAssignedIdentities|roleDefinitions|roleAssignments/i.test(q.path),
         );
         assert.deepStrictEqual(setup, [], 'no identity, role or assignment written again');
@@ -201,10 +178,10 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
       'a given staging group: the own identity is granted Contributor there (as Microsoft ' +
         'asks) and Image Builder builds in it',
       async () => {
-        const r = await runTask({
-          task: 'BuildImage',
-          sim,
-          inputs: { ...LINUX, inlineScript: 'echo "staged"', stagingResourceGroup: 'rg-staging' },
+        const r = await runBuildImage(world.sim, {
+          ...OWN_IDENTITY,
+          inlineScript: 'echo "staged"',
+          stagingResourceGroup: 'rg-staging',
         });
         assert.strictEqual(r.result, 'Succeeded', r.stdout);
         assert.match(
@@ -214,21 +191,8 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
               ']+\\/resourceGroups\\/rg-staging \\(the staging resource group\\)',
           ),
         );
-        const identity = r.state.resources.find(
-          (x) =>
-            x.type === 'Microsoft.ManagedIdentity/userAssignedIdentities' &&
-            x.name.startsWith('gip-aib-'),
-        )!;
-        const staged = r.state.resources.filter(
-          (x) =>
-            x.type === 'Microsoft.Authorization/roleAssignments' &&
-            x.properties.principalId === identity.properties.principalId &&
-            x.properties.scope === STAGING_RG,
-        );
-        assert.deepStrictEqual(
-          staged.map((a) => a.properties.roleDefinitionId.split('/').pop()),
-          [ROLES.contributor],
-        );
+        const principal = ownIdentity(r)?.properties.principalId;
+        assert.deepStrictEqual(rolesAt(r, principal, STAGING_RG), [ROLES.contributor]);
       },
     );
 
@@ -236,18 +200,14 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
       'a given storageAccountName: the own identity is granted Storage Blob Data Reader on ' +
         'its artifacts container, and Image Builder downloads the archive',
       async () => {
-        const r = await runTask({
-          task: 'BuildImage',
-          sim,
-          inputs: {
-            ...LINUX,
-            inlineScript: 'echo "given account"',
-            packagePath: artifactsDir,
-            storageAccountName: 'teamart',
-          },
+        const r = await runBuildImage(world.sim, {
+          ...OWN_IDENTITY,
+          inlineScript: 'echo "given account"',
+          packagePath: artifactsDir,
+          storageAccountName: 'teamart',
         });
         assert.strictEqual(r.result, 'Succeeded', r.stdout);
-        const container = `${TEAM_ACCOUNT}/blobServices/default/containers/buildimage-artifacts`;
+        const container = `${TEAM_ACCOUNT.id}/blobServices/default/containers/buildimage-artifacts`;
         assert.match(
           r.stdout,
           new RegExp(
@@ -255,32 +215,19 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
               `${container} \\(the build artifacts on storage account teamart\\)`,
           ),
         );
-        const identity = r.state.resources.find(
-          (x) =>
-            x.type === 'Microsoft.ManagedIdentity/userAssignedIdentities' &&
-            x.name.startsWith('gip-aib-'),
-        )!;
-        const granted = r.state.resources.filter(
-          (x) =>
-            x.type === 'Microsoft.Authorization/roleAssignments' &&
-            x.properties.principalId === identity.properties.principalId &&
-            x.properties.scope === container,
-        );
-        assert.deepStrictEqual(
-          granted.map((a) => a.properties.roleDefinitionId.split('/').pop()),
-          [ROLES.blobReader],
-        );
+        const principal = ownIdentity(r)?.properties.principalId;
+        assert.deepStrictEqual(rolesAt(r, principal, container), [ROLES.blobReader]);
         assert.match(r.stdout, /Build artifacts unpacked to \/tmp\//);
       },
     );
 
-    it('validate with a target in another group says what it would grant and writes nothing', async () => {
+    it('validate, target in another group: says what it would grant, writes nothing', async () => {
       const managed = `${OUT_RG}/providers/Microsoft.Compute/images/golden`;
-      const before = sim.state().requests.length;
-      const r = await runTask({
-        task: 'BuildImage',
-        sim,
-        inputs: { ...LINUX, managedImageId: managed, action: 'validate' },
+      const before = world.sim.state().requests.length;
+      const r = await runBuildImage(world.sim, {
+        ...OWN_IDENTITY,
+        managedImageId: managed,
+        action: 'validate',
       });
       assert.strictEqual(r.result, 'Succeeded', r.stdout);
       assert.match(
@@ -299,51 +246,40 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
           'm',
         ),
       );
-      assert.deepStrictEqual(writes(r.state, before), []);
+      assert.deepStrictEqual(writesSince(r.state, before), []);
     });
   });
 
   describe('refusals before any write', () => {
-    let sim: RunningSim;
+    const world = simulatorFor(
+      rbacWith(
+        resourceGroup(OTHER_RG),
+        userAssignedIdentity(OTHER_UAI),
+        // The connection may build, may not grant roles...
+        assignment(RG, ROLES.contributor, CONNECTION.objectId),
+        // ...sees the shared identities, may not assign them...
+        assignment(OTHER_RG, ROLES.reader, CONNECTION.objectId),
+        userAssignedIdentity(OPERATED_UAI),
+        resourceGroup(READONLY_RG),
+        // ...but this one.
+        assignment(OPERATED_UAI, ROLES.identityOperator, CONNECTION.objectId),
+        assignment(RG, ROLES.contributor, AIB_PRINCIPAL),
+      ),
+    );
     let templateDir: string;
-    before(async () => {
-      sim = await startSimulator({
-        scenario: {
-          timeScale: 0.003,
-          rbac: true,
-          resources: resources(
-            { id: OTHER_RG, type: 'Microsoft.Resources/resourceGroups', location: 'westeurope' },
-            {
-              id: OTHER_UAI,
-              type: 'Microsoft.ManagedIdentity/userAssignedIdentities',
-              location: 'westeurope',
-            },
-            assignment(RG, ROLES.contributor, CONNECTION.objectId), // may build, may not grant roles
-            assignment(OTHER_RG, ROLES.reader, CONNECTION.objectId), // sees the shared identities, may not assign them...
-            {
-              id: OPERATED_UAI,
-              type: 'Microsoft.ManagedIdentity/userAssignedIdentities',
-              location: 'westeurope',
-            },
-            { id: READONLY_RG, type: 'Microsoft.Resources/resourceGroups', location: 'westeurope' },
-            assignment(OPERATED_UAI, ROLES.identityOperator, CONNECTION.objectId), // ...but this one
-            assignment(RG, ROLES.contributor, AIB_PRINCIPAL),
-          ),
-        },
-      });
+    before(() => {
       templateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-preflight-'));
     });
-    after(async () => {
+    after(() => {
       fs.rmSync(templateDir, { recursive: true, force: true });
-      await sim?.stop();
     });
 
     it(
       'no managedIdentity and a connection without roleAssignments/write: fails with the az ' +
         'commands that set the identity up, nothing written',
       async () => {
-        const before = sim.state().requests.length;
-        const r = await runTask({ task: 'BuildImage', sim, inputs: LINUX });
+        const before = world.sim.state().requests.length;
+        const r = await runBuildImage(world.sim, OWN_IDENTITY);
         assert.strictEqual(r.result, 'Failed', r.stdout);
         const m = messageOf(r);
         assert.match(
@@ -400,7 +336,7 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
           r.stdout,
           /##\[group\]Commands that set up the task's own Image Builder identity/,
         );
-        assert.deepStrictEqual(writes(r.state, before), []);
+        assert.deepStrictEqual(writesSince(r.state, before), []);
       },
     );
 
@@ -408,12 +344,8 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
       'a given identity the connection may not assign (no Managed Identity Operator): one ' +
         'message naming principal, action, scope and fix; nothing written',
       async () => {
-        const before = sim.state().requests.length;
-        const r = await runTask({
-          task: 'BuildImage',
-          sim,
-          inputs: { ...LINUX, managedIdentity: OTHER_UAI },
-        });
+        const before = world.sim.state().requests.length;
+        const r = await runBuildImage(world.sim, { ...OWN_IDENTITY, managedIdentity: OTHER_UAI });
         assert.strictEqual(r.result, 'Failed', r.stdout);
         assert.strictEqual(
           messageOf(r),
@@ -426,7 +358,7 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
               `--assignee-principal-type ServicePrincipal --role "Managed Identity Operator" ` +
               `--scope ${OTHER_UAI}`),
         );
-        assert.deepStrictEqual(writes(r.state, before), []);
+        assert.deepStrictEqual(writesSince(r.state, before), []);
       },
     );
 
@@ -434,11 +366,11 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
       'a template resource group where the connection only reads: the missing template ' +
         'actions in one message with the role that grants them',
       async () => {
-        const before = sim.state().requests.length;
-        const r = await runTask({
-          task: 'BuildImage',
-          sim,
-          inputs: { ...LINUX, resourceGroup: 'rg-readonly', managedIdentity: UAI },
+        const before = world.sim.state().requests.length;
+        const r = await runBuildImage(world.sim, {
+          ...OWN_IDENTITY,
+          resourceGroup: 'rg-readonly',
+          managedIdentity: UAI,
         });
         assert.strictEqual(r.result, 'Failed', r.stdout);
         assert.strictEqual(
@@ -454,7 +386,7 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
               `--assignee-principal-type ServicePrincipal --role "Contributor" --scope ` +
               `${READONLY_RG}`),
         );
-        assert.deepStrictEqual(writes(r.state, before), []);
+        assert.deepStrictEqual(writesSince(r.state, before), []);
       },
     );
 
@@ -467,19 +399,18 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
           path.join(templateDir, 'steps.json'),
           JSON.stringify([{ type: 'Shell', name: 'setup', scriptUri: 'setup.sh' }]),
         );
-        const before = sim.state().requests.length;
-        const r = await runTask({
-          task: 'BuildImage',
-          sim,
-          workdir: templateDir,
-          inputs: {
-            ...LINUX,
+        const before = world.sim.state().requests.length;
+        const r = await runBuildImage(
+          world.sim,
+          {
+            ...OWN_IDENTITY,
             scriptSource: 'none',
             inlineScript: '',
             customizersFile: 'steps.json',
             managedIdentity: UAI,
           },
-        });
+          { workdir: templateDir },
+        );
         assert.strictEqual(r.result, 'Failed', r.stdout);
         assert.match(
           messageOf(r),
@@ -491,7 +422,7 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
               `Contributor'`,
           ),
         );
-        assert.deepStrictEqual(writes(r.state, before), []);
+        assert.deepStrictEqual(writesSince(r.state, before), []);
       },
     );
 
@@ -499,15 +430,11 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
       'Managed Identity Operator on a given identity is what assigning it takes (a VHD build ' +
         'needs no rights of the identity)',
       async () => {
-        const r = await runTask({
-          task: 'BuildImage',
-          sim,
-          inputs: {
-            ...LINUX,
-            galleryImageDefinitionId: '',
-            vhd: 'true',
-            managedIdentity: OPERATED_UAI,
-          },
+        const r = await runBuildImage(world.sim, {
+          ...OWN_IDENTITY,
+          galleryImageDefinitionId: '',
+          vhd: 'true',
+          managedIdentity: OPERATED_UAI,
         });
         assert.strictEqual(r.result, 'Succeeded', r.stdout);
         assert.match(r.outputs.vhdUri ?? '', /\.vhd$/);
@@ -526,13 +453,7 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
             location: 'westeurope',
             identity: { type: 'UserAssigned', userAssignedIdentities: { [UAI]: {} } },
             properties: {
-              source: {
-                type: 'PlatformImage',
-                publisher: 'Canonical',
-                offer: '0001-com-ubuntu-server-jammy',
-                sku: '22_04-lts-gen2',
-                version: 'latest',
-              },
+              source: UBUNTU_SOURCE,
               customize: [{ type: 'Shell', name: 'hello', inline: ['echo hello'] }],
               distribute: [
                 {
@@ -545,17 +466,12 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
             },
           }),
         );
-        const before = sim.state().requests.length;
-        const r = await runTask({
-          task: 'BuildImage',
-          sim,
-          workdir: templateDir,
-          inputs: {
-            location: 'westeurope',
-            resourceGroup: 'rg-img',
-            templateFile: 'wrong-os.json',
-          },
-        });
+        const before = world.sim.state().requests.length;
+        const r = await runBuildImage(
+          world.sim,
+          { location: 'westeurope', resourceGroup: 'rg-img', templateFile: 'wrong-os.json' },
+          { workdir: templateDir },
+        );
         assert.strictEqual(r.result, 'Failed', r.stdout);
         assert.match(
           messageOf(r),
@@ -566,46 +482,30 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
               'er-jammy:22_04-lts-gen2:\\S+ is Linux',
           ),
         );
-        assert.deepStrictEqual(writes(r.state, before), []);
+        assert.deepStrictEqual(writesSince(r.state, before), []);
       },
     );
   });
 
   describe("Image Builder's identity without rights on a target", () => {
-    let sim: RunningSim;
-    before(async () => {
-      sim = await startSimulator({
-        scenario: {
-          timeScale: 0.003,
-          rbac: true,
-          resources: resources(
-            assignment(RG, ROLES.owner, CONNECTION.objectId),
-            assignment(GALLERY, ROLES.reader, AIB_PRINCIPAL),
-            assignment(IMAGE_WIN, ROLES.contributor, AIB_PRINCIPAL), // writes versions of the Windows definition only
-          ),
-        },
-      });
-    });
-    after(async () => {
-      await sim?.stop();
-    });
+    const world = simulatorFor(
+      rbacWith(
+        assignment(RG, ROLES.owner, CONNECTION.objectId),
+        assignment(GALLERY, ROLES.reader, AIB_PRINCIPAL),
+        // Image Builder's identity writes versions of the Windows definition only.
+        assignment(IMAGE_WIN, ROLES.contributor, AIB_PRINCIPAL),
+      ),
+    );
 
     it(
       'warns before the build, naming principal, action, scope and fix; the build then fails ' +
         'where Image Builder fails',
       async () => {
-        const r = await runTask({
-          task: 'BuildImage',
-          sim,
-          inputs: { ...LINUX, managedIdentity: 'aib-identity' },
+        const r = await runBuildImage(world.sim, {
+          ...OWN_IDENTITY,
+          managedIdentity: 'aib-identity',
         });
-        const warning = r.stdout
-          .split('\n')
-          .find(
-            (l) =>
-              l.startsWith('##vso[task.issue type=warning') &&
-              l.includes('galleries/images/versions/write'),
-          );
+        const warning = warnings(r).find((w) => w.includes('galleries/images/versions/write'));
         assert.ok(warning, r.stdout);
         assert.match(
           warning,
@@ -633,69 +533,45 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
       },
     );
 
-    it('no warning where its role assignment covers the target, and the build succeeds', async () => {
-      const r = await runTask({
-        task: 'BuildImage',
-        sim,
-        inputs: {
-          ...LINUX,
-          managedIdentity: 'aib-identity',
-          sourceImage: 'MicrosoftWindowsDesktop:windows-11:win11-23h2-ent',
-          galleryImageDefinitionId: IMAGE_WIN,
-          inlineScript: 'Write-Host hi',
-        },
+    it('no warning where its role assignment covers the target; the build succeeds', async () => {
+      const r = await runBuildImage(world.sim, {
+        ...OWN_IDENTITY,
+        managedIdentity: 'aib-identity',
+        sourceImage: WINDOWS_URN,
+        galleryImageDefinitionId: IMAGE_WIN,
+        inlineScript: 'Write-Host hi',
       });
       assert.strictEqual(r.result, 'Succeeded', r.stdout);
-      assert.ok(
-        !/##vso\[task\.issue type=warning[^\]]*\]Image Builder's identity/.test(r.stdout),
-        r.stdout,
-      );
+      assert.ok(!warnings(r).some((w) => w.startsWith("Image Builder's identity")), r.stdout);
     });
   });
 
   describe("a template file's identity and targets", () => {
-    let sim: RunningSim;
+    const world = simulatorFor(
+      rbacWith(
+        assignment(RG, ROLES.owner, CONNECTION.objectId),
+        assignment(RG, ROLES.contributor, AIB_PRINCIPAL),
+      ),
+    );
     let dir: string;
-    before(async () => {
-      sim = await startSimulator({
-        scenario: {
-          timeScale: 0.003,
-          rbac: true,
-          resources: resources(
-            assignment(RG, ROLES.owner, CONNECTION.objectId),
-            assignment(RG, ROLES.contributor, AIB_PRINCIPAL),
-          ),
-        },
-      });
+    before(() => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-preflight-file-'));
+      const identity =
+        "[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', " +
+        "parameters('identityName'))]";
       fs.writeFileSync(
         path.join(dir, 'linux.json'),
-        JSON.stringify({
-          $schema:
-            'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
-          contentVersion: '1.0.0.0',
-          parameters: { identityName: { type: 'string' } },
-          resources: [
+        JSON.stringify(
+          armDeployment(
+            { identityName: { type: 'string' } },
             {
               type: 'Microsoft.VirtualMachineImages/imageTemplates',
               apiVersion: '2024-02-01',
               name: 'ubuntu-golden',
               location: 'westeurope',
-              identity: {
-                type: 'UserAssigned',
-                userAssignedIdentities: {
-                  "[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', parameters('identityName'))]":
-                    {},
-                },
-              },
+              identity: { type: 'UserAssigned', userAssignedIdentities: { [identity]: {} } },
               properties: {
-                source: {
-                  type: 'PlatformImage',
-                  publisher: 'Canonical',
-                  offer: '0001-com-ubuntu-server-jammy',
-                  sku: '22_04-lts-gen2',
-                  version: 'latest',
-                },
+                source: UBUNTU_SOURCE,
                 customize: [{ type: 'Shell', name: 'hello', inline: ['echo hello from the file'] }],
                 distribute: [
                   {
@@ -707,13 +583,12 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
                 ],
               },
             },
-          ],
-        }),
+          ),
+        ),
       );
     });
-    after(async () => {
+    after(() => {
       fs.rmSync(dir, { recursive: true, force: true });
-      await sim?.stop();
     });
 
     it(
@@ -727,7 +602,7 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
           templateFile: 'linux.json',
           templateParameters: 'identityName=aib-identity',
         };
-        const r = await runTask({ task: 'BuildImage', sim, workdir: dir, inputs });
+        const r = await runBuildImage(world.sim, inputs, { workdir: dir });
         assert.strictEqual(r.result, 'Succeeded', r.stdout);
         assert.match(
           r.stdout,
@@ -747,8 +622,8 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
         );
         assert.ok(version, 'the version carries the template name');
 
-        const before = sim.state().requests.length;
-        const again = await runTask({ task: 'BuildImage', sim, workdir: dir, inputs });
+        const before = world.sim.state().requests.length;
+        const again = await runBuildImage(world.sim, inputs, { workdir: dir });
         assert.strictEqual(again.result, 'Succeeded', again.stdout);
         assert.match(
           again.stdout,
@@ -758,36 +633,26 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
           ),
         );
         assert.strictEqual(again.outputs.runOutputNames, 'ubuntuSig');
-        assert.deepStrictEqual(writes(again.state, before), []);
+        assert.deepStrictEqual(writesSince(again.state, before), []);
       },
     );
   });
 
   describe('resource providers', () => {
-    let sim: RunningSim;
-    before(async () => {
-      sim = await startSimulator({
-        scenario: {
-          timeScale: 0.003,
-          rbac: true,
-          providers: { 'Microsoft.VirtualMachineImages': 'NotRegistered' },
-          resources: resources(
-            assignment(`/subscriptions/${SUB}`, ROLES.owner, CONNECTION.objectId),
-            assignment(RG, ROLES.contributor, AIB_PRINCIPAL),
-          ),
-        },
-      });
-    });
-    after(async () => {
-      await sim?.stop();
+    const world = simulatorFor({
+      ...rbacWith(
+        assignment(SUBSCRIPTION, ROLES.owner, CONNECTION.objectId),
+        assignment(RG, ROLES.contributor, AIB_PRINCIPAL),
+      ),
+      providers: { 'Microsoft.VirtualMachineImages': 'NotRegistered' },
     });
 
     it(
       'an unregistered provider fails with the command that registers it; registerProviders: ' +
         'true registers it and goes on',
       async () => {
-        const inputs = { ...LINUX, managedIdentity: 'aib-identity', action: 'validate' };
-        const r = await runTask({ task: 'BuildImage', sim, inputs });
+        const inputs = { ...OWN_IDENTITY, managedIdentity: 'aib-identity', action: 'validate' };
+        const r = await runBuildImage(world.sim, inputs);
         assert.strictEqual(r.result, 'Failed', r.stdout);
         assert.match(
           r.message ?? '',
@@ -796,11 +661,7 @@ describe('e2e: BuildImage identity and pre-flight (RBAC enforced)', function () 
               'az provider register --namespace Microsoft\\.VirtualMachineImages',
           ),
         );
-        const ok = await runTask({
-          task: 'BuildImage',
-          sim,
-          inputs: { ...inputs, registerProviders: 'true' },
-        });
+        const ok = await runBuildImage(world.sim, { ...inputs, registerProviders: 'true' });
         assert.strictEqual(ok.result, 'Succeeded', ok.stdout);
         assert.match(ok.stdout, /Registering resource provider Microsoft\.VirtualMachineImages/);
       },

@@ -1,7 +1,13 @@
 import * as assert from 'assert';
-import { runTask } from '../../scripts/runner/runner';
-import { RunningSim, startSimulator } from '../sim';
-import { baseResources, IMAGE_LINUX } from '../sim/domain/support';
+import {
+  inline,
+  LINUX,
+  runBuildImage,
+  scenario,
+  simulatorFor,
+  templates,
+  writesSince,
+} from './buildImageFixtures';
 
 /**
  * Issue 4's rerun Done-when through the runner: the task process is killed mid-build (an agent
@@ -11,27 +17,11 @@ import { baseResources, IMAGE_LINUX } from '../sim/domain/support';
  * after the build succeeded and its template was deleted, outputs the version it made without
  * writing anything.
  */
-const LINUX = {
-  location: 'westeurope',
-  resourceGroup: 'rg-img',
-  managedIdentity: 'aib-identity',
-  pollInterval: '250ms',
-  sourceImage: 'Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2',
-  galleryImageDefinitionId: IMAGE_LINUX,
-  scriptSource: 'inline',
-  inlineScript: 'echo "rerun after a kill"',
-};
+const INPUTS = { ...LINUX, ...inline('echo "rerun after a kill"') };
 
 describe('e2e: BuildImage rerun after the task was killed', function () {
   this.timeout(120_000);
-  let sim: RunningSim;
-
-  before(async () => {
-    sim = await startSimulator({ scenario: { timeScale: 0.01, resources: baseResources() } });
-  });
-  after(async () => {
-    await sim?.stop();
-  });
+  const world = simulatorFor(scenario({ timeScale: 0.01 }));
 
   it(
     'the next attempt attaches to the running build (one run, not two); the one after ' +
@@ -40,10 +30,7 @@ describe('e2e: BuildImage rerun after the task was killed', function () {
       const job = { 'Build.BuildId': '7301' };
       const kill = new AbortController();
       let seen = '';
-      const first = await runTask({
-        task: 'BuildImage',
-        sim,
-        inputs: LINUX,
+      const first = await runBuildImage(world.sim, INPUTS, {
         vars: { ...job, 'System.JobAttempt': '1' },
         kill: kill.signal,
         onOutput: (chunk) => {
@@ -54,19 +41,14 @@ describe('e2e: BuildImage rerun after the task was killed', function () {
       assert.strictEqual(first.result, undefined, 'killed: no task.complete');
       const name = /Creating image template (\S+) in/.exec(first.stdout)?.[1];
       assert.ok(name, first.stdout);
-      const running = first.state.resources.find(
-        (x) => x.type === 'Microsoft.VirtualMachineImages/imageTemplates' && x.name === name,
-      );
+      const running = templates(first.state).find((x) => x.name === name);
       assert.strictEqual(
         running?.properties.lastRunStatus.runState,
         'Running',
         'the build goes on without the task',
       );
 
-      const second = await runTask({
-        task: 'BuildImage',
-        sim,
-        inputs: LINUX,
+      const second = await runBuildImage(world.sim, INPUTS, {
         vars: { ...job, 'System.JobAttempt': '2' },
       });
       assert.strictEqual(second.result, 'Succeeded', second.stdout);
@@ -92,21 +74,14 @@ describe('e2e: BuildImage rerun after the task was killed', function () {
         'template deleted after the build',
       );
 
-      const before = sim.state().requests.length;
-      const third = await runTask({
-        task: 'BuildImage',
-        sim,
-        inputs: LINUX,
+      const before = world.sim.state().requests.length;
+      const third = await runBuildImage(world.sim, INPUTS, {
         vars: { ...job, 'System.JobAttempt': '3' },
       });
       assert.strictEqual(third.result, 'Succeeded', third.stdout);
       assert.match(third.stdout, /This job's build already succeeded/);
       assert.strictEqual(third.outputs.imageVersionId, second.outputs.imageVersionId);
-      assert.deepStrictEqual(
-        third.state.requests.slice(before).filter((q) => q.method !== 'GET' && q.status < 400),
-        [],
-        'nothing written',
-      );
+      assert.deepStrictEqual(writesSince(third.state, before), [], 'nothing written');
     },
   );
 });

@@ -2,9 +2,17 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runTask, RunResult } from '../../scripts/runner/runner';
-import { RunningSim, startSimulator, StateDump } from '../sim';
 import { baseResources, GALLERY, IMAGE_LINUX, RG, SUB, UAI } from '../sim/domain/support';
+import {
+  COMMON,
+  LINUX_URN,
+  runBuildImage,
+  scenario,
+  simulatorFor,
+  templates,
+  UBUNTU_SOURCE,
+  writesSince,
+} from './buildImageFixtures';
 import { printedOnce, runsOf } from './buildLog';
 
 /**
@@ -15,7 +23,6 @@ import { printedOnce, runsOf } from './buildLog';
  * property or expression at fault; the reasons are printed.
  */
 const CORPUS = path.resolve(__dirname, '../../../../shared/corpus/aib-templates');
-const TEMPLATE_TYPE = 'Microsoft.VirtualMachineImages/imageTemplates';
 const LINUX_GEN1 = `${GALLERY}/images/ubuntu-gen1`;
 const WIN_GEN1 = `${GALLERY}/images/win-gen1`;
 const SRC_IMAGE = `${RG}/providers/Microsoft.Compute/images/src-image`;
@@ -236,81 +243,71 @@ function substitute(text: string, i: number, c: Case): string {
 
 describe('e2e: BuildImage template files (corpus)', function () {
   this.timeout(120_000);
-  let sim: RunningSim;
+  const world = simulatorFor(
+    scenario({
+      timeScale: 0.0005,
+      resources: [
+        ...baseResources(),
+        {
+          id: LINUX_GEN1,
+          type: 'Microsoft.Compute/galleries/images',
+          location: 'westeurope',
+          properties: {
+            osType: 'Linux',
+            osState: 'Generalized',
+            hyperVGeneration: 'V1',
+            identifier: { publisher: 'contoso', offer: 'ubuntu', sku: 'gen1' },
+          },
+        },
+        {
+          id: WIN_GEN1,
+          type: 'Microsoft.Compute/galleries/images',
+          location: 'westeurope',
+          properties: {
+            osType: 'Windows',
+            osState: 'Generalized',
+            hyperVGeneration: 'V1',
+            identifier: { publisher: 'contoso', offer: 'win', sku: 'gen1' },
+          },
+        },
+        {
+          id: SIG_VERSION,
+          type: 'Microsoft.Compute/galleries/images/versions',
+          location: 'westeurope',
+          properties: { publishingProfile: { targetRegions: [{ name: 'westeurope' }] } },
+        },
+        {
+          id: SRC_IMAGE,
+          type: 'Microsoft.Compute/images',
+          location: 'westeurope',
+          properties: {
+            hyperVGeneration: 'V1',
+            storageProfile: { osDisk: { osType: 'Linux', osState: 'Generalized' } },
+          },
+        },
+        {
+          id: SUBNET.replace(/\/subnets\/.*$/, ''),
+          type: 'Microsoft.Network/virtualNetworks',
+          location: 'westeurope',
+          properties: {
+            addressSpace: { addressPrefixes: ['10.0.0.0/16'] },
+            subnets: [{ name: 'build', properties: { addressPrefix: '10.0.0.0/24' } }],
+          },
+        },
+      ],
+    }),
+  );
   let work: string;
 
-  before(async () => {
+  before(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-corpus-'));
-    sim = await startSimulator({
-      scenario: {
-        timeScale: 0.0005,
-        resources: [
-          ...baseResources(),
-          {
-            id: LINUX_GEN1,
-            type: 'Microsoft.Compute/galleries/images',
-            location: 'westeurope',
-            properties: {
-              osType: 'Linux',
-              osState: 'Generalized',
-              hyperVGeneration: 'V1',
-              identifier: { publisher: 'contoso', offer: 'ubuntu', sku: 'gen1' },
-            },
-          },
-          {
-            id: WIN_GEN1,
-            type: 'Microsoft.Compute/galleries/images',
-            location: 'westeurope',
-            properties: {
-              osType: 'Windows',
-              osState: 'Generalized',
-              hyperVGeneration: 'V1',
-              identifier: { publisher: 'contoso', offer: 'win', sku: 'gen1' },
-            },
-          },
-          {
-            id: SIG_VERSION,
-            type: 'Microsoft.Compute/galleries/images/versions',
-            location: 'westeurope',
-            properties: { publishingProfile: { targetRegions: [{ name: 'westeurope' }] } },
-          },
-          {
-            id: SRC_IMAGE,
-            type: 'Microsoft.Compute/images',
-            location: 'westeurope',
-            properties: {
-              hyperVGeneration: 'V1',
-              storageProfile: { osDisk: { osType: 'Linux', osState: 'Generalized' } },
-            },
-          },
-          {
-            id: SUBNET.replace(/\/subnets\/.*$/, ''),
-            type: 'Microsoft.Network/virtualNetworks',
-            location: 'westeurope',
-            properties: {
-              addressSpace: { addressPrefixes: ['10.0.0.0/16'] },
-              subnets: [{ name: 'build', properties: { addressPrefix: '10.0.0.0/24' } }],
-            },
-          },
-        ],
-      },
-    });
   });
-  after(async () => {
-    await sim?.stop();
+  after(() => {
     fs.rmSync(work, { recursive: true, force: true });
   });
 
-  const writes = (state: StateDump, from: number) =>
-    state.requests
-      .slice(from)
-      .filter(
-        (q) =>
-          q.method !== 'GET' &&
-          q.status < 400 &&
-          !/\/providers\/Microsoft\.\w+\/register/i.test(q.path ?? ''),
-      );
-  const templates = (r: RunResult) => r.state.resources.filter((x) => x.type === TEMPLATE_TYPE);
+  /** Builds fast: the corpus is 19 builds. */
+  const FAST = { ...COMMON, pollInterval: '100ms' };
 
   it(
     'each of the 19 templates builds, or is refused before any write naming the property or ' +
@@ -331,16 +328,13 @@ describe('e2e: BuildImage template files (corpus)', function () {
         const dir = path.join(work, String(i));
         fs.mkdirSync(dir, { recursive: true });
         fs.writeFileSync(path.join(dir, path.basename(c.file)), text);
-        const before = (await sim.state()).requests.length;
+        const before = world.sim.state().requests.length;
         const inputs: Record<string, string> = {
-          location: 'westeurope',
-          resourceGroup: 'rg-img',
-          managedIdentity: 'aib-identity',
-          pollInterval: '100ms',
+          ...FAST,
           templateFile: path.basename(c.file),
           ...(c.parameters ? { templateParameters: JSON.stringify(c.parameters) } : {}),
         };
-        const r = await runTask({ task: 'BuildImage', sim, inputs, workdir: dir });
+        const r = await runBuildImage(world.sim, inputs, { workdir: dir });
         const name = c.file;
         if (r.result === 'Succeeded') {
           built++;
@@ -351,7 +345,7 @@ describe('e2e: BuildImage template files (corpus)', function () {
           const keptForVhd = /The VHD \S+ is in Image Builder's staging resource group/.test(
             r.stdout,
           );
-          if (templates(r).some((t) => t.name === r.outputs.templateName) && !keptForVhd)
+          if (templates(r.state).some((t) => t.name === r.outputs.templateName) && !keptForVhd)
             problems.push(`${name}: template left behind`);
           // Every line the build wrote printed once, in order (the simulator's journal outlives the
           // deleted template).
@@ -406,7 +400,7 @@ describe('e2e: BuildImage template files (corpus)', function () {
           if (!c.refused) problems.push(`${name}: should build, but: ${reason}`);
           else if (!c.refused.test(reason))
             problems.push(`${name}: refused for another reason than ${c.refused}: ${reason}`);
-          const w = writes(r.state, before);
+          const w = writesSince(r.state, before);
           if (w.length)
             problems.push(
               `${name}: refused after ${w.length} writes ` +
@@ -446,20 +440,16 @@ describe('e2e: BuildImage template files (corpus)', function () {
           '    script: https://example.invalid/setup.sh',
         ].join('\n'),
       );
-      const r = await runTask({
-        task: 'BuildImage',
-        sim,
-        workdir: dir,
-        inputs: {
-          location: 'westeurope',
-          resourceGroup: 'rg-img',
-          managedIdentity: 'aib-identity',
-          pollInterval: '100ms',
-          sourceImage: 'Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2',
+      const r = await runBuildImage(
+        world.sim,
+        {
+          ...FAST,
+          sourceImage: LINUX_URN,
           galleryImageDefinitionId: IMAGE_LINUX,
           customizersFile: 'steps.yml',
         },
-      });
+        { workdir: dir },
+      );
       assert.strictEqual(r.result, 'Succeeded', r.stdout);
       assert.match(r.stdout, /customizersFile: customize\[0\]\.type: 'shell' is sent as 'Shell'/);
       assert.match(
@@ -471,7 +461,10 @@ describe('e2e: BuildImage template files (corpus)', function () {
         r.stdout,
         /Customizer 2 of 2: legacy \(Shell, https:\/\/example\.invalid\/setup\.sh\)/,
       );
-      assert.ok(!templates(r).some((t) => t.name === r.outputs.templateName), 'template deleted');
+      assert.ok(
+        !templates(r.state).some((t) => t.name === r.outputs.templateName),
+        'template deleted',
+      );
     },
   );
 
@@ -489,29 +482,13 @@ describe('e2e: BuildImage template files (corpus)', function () {
         path.join(dir, 'local.json'),
         JSON.stringify({
           properties: {
-            source: {
-              type: 'PlatformImage',
-              publisher: 'Canonical',
-              offer: '0001-com-ubuntu-server-jammy',
-              sku: '22_04-lts-gen2',
-              version: 'latest',
-            },
+            source: UBUNTU_SOURCE,
             customize: [{ type: 'Shell', name: 'local', scriptUri: 'scripts/setup.sh' }],
             distribute: [{ type: 'VHD', runOutputName: 'vhd' }],
           },
         }),
       );
-      const base = {
-        location: 'westeurope',
-        resourceGroup: 'rg-img',
-        managedIdentity: 'aib-identity',
-        pollInterval: '100ms',
-      };
-      const linux = {
-        ...base,
-        sourceImage: 'Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2',
-        vhd: 'true',
-      };
+      const linux = { ...FAST, sourceImage: LINUX_URN, vhd: 'true' };
       const cases: [Record<string, string>, RegExp][] = [
         [
           { ...linux, customizersFile: 'steps.json', scriptSource: 'inline', inlineScript: 'echo' },
@@ -522,23 +499,23 @@ describe('e2e: BuildImage template files (corpus)', function () {
           /Input 'templateFile': and sourceImage are both set/,
         ],
         [
-          { ...base, templateFile: 'local.json' },
+          { ...FAST, templateFile: 'local.json' },
           new RegExp(
             "Input 'templateFile': customize\\[0\\] \\('local'\\) scriptUri 'scripts\\/setup\\.s" +
               "h': there is no such file",
           ),
         ],
         [
-          { ...base, templateFile: '../outside.json' },
+          { ...FAST, templateFile: '../outside.json' },
           /Input 'templateFile': '[^']*\/outside\.json' is outside/,
         ],
       ];
       for (const [inputs, expected] of cases) {
-        const before = (await sim.state()).requests.length;
-        const r = await runTask({ task: 'BuildImage', sim, inputs, workdir: dir });
+        const before = world.sim.state().requests.length;
+        const r = await runBuildImage(world.sim, inputs, { workdir: dir });
         assert.strictEqual(r.result, 'Failed', r.stdout);
         assert.match(r.stdout, expected);
-        assert.deepStrictEqual(writes(r.state, before), [], String(expected));
+        assert.deepStrictEqual(writesSince(r.state, before), [], String(expected));
       }
     },
   );
