@@ -3,9 +3,9 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseTaskOutput, runNode } from '../support/taskProcess';
+import { parseTaskOutput, runNode } from '../../support/taskProcess';
 
-const PROBE = path.join(__dirname, 'fixtures', 'outcomeProbe.js');
+const PROBE = path.join(__dirname, '..', 'fixtures', 'outcomeProbe.js');
 const temp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'gip-outcome-'));
 
 describe('pipeline layer: results, outputs, summary, cancellation', function () {

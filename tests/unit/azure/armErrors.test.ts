@@ -4,7 +4,7 @@ import {
   describeArmError,
   describeSignInFailure,
   roleForAction,
-} from '../../tasks/common/azure/armErrors';
+} from '../../../tasks/common/azure/armErrors';
 
 const SUB = '/subscriptions/5e2f1c3a-0000-4000-8000-00000000beef';
 

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
-import { formatDuration, parseDuration } from '../../tasks/common/core/duration';
-import { InputReader } from '../../tasks/common/core/inputReader';
+import { formatDuration, parseDuration } from '../../../tasks/common/core/duration';
+import { InputReader } from '../../../tasks/common/core/inputReader';
 
 function reader(values: Record<string, string>) {
   const secrets: string[] = [];

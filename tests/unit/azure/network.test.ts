@@ -15,8 +15,8 @@ import {
   networkPolicy,
   NetworkSettings,
   storageProxyOptions,
-} from '../../tasks/common/azure/network';
-import { makeSimCertificates } from '../sim/core/tls';
+} from '../../../tasks/common/azure/network';
+import { makeSimCertificates } from '../../sim/core/tls';
 
 /**
  * The agent's proxy and CA settings reach every request made through our policy, on loopback only.
