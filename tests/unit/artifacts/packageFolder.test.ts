@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import JSZip from 'jszip';
 import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
-import { packageFolder, PackageProgress } from '../../../tasks/common/artifacts';
+import { artifactBlobName, packageFolder, PackageProgress } from '../../../tasks/common/artifacts';
 import type { RunningSim } from '../../sim';
 import {
   blobService,
@@ -287,5 +287,17 @@ describe('artifacts: packageFolder against Azurite', function () {
     const again = await packageFolder(root, { container });
     assert.strictEqual(again.uploaded, true);
     assert.strictEqual(sha256(await download(container, first.blobName)), first.sha256);
+  });
+});
+
+describe('artifacts: archive blob name', () => {
+  it('names the blob after the folder (URL-safe) and the content hash', () => {
+    const hash = 'ab'.repeat(32);
+    assert.strictEqual(artifactBlobName('drop', hash), `artifacts/drop-${'ab'.repeat(10)}.zip`);
+    assert.strictEqual(
+      artifactBlobName('My Drop (x64)', hash, 'x/'),
+      `x/My-Drop-x64-${'ab'.repeat(10)}.zip`,
+    );
+    assert.strictEqual(artifactBlobName('...', hash), `artifacts/artifacts-${'ab'.repeat(10)}.zip`);
   });
 });
