@@ -10,6 +10,26 @@ const SCHEMA = path.resolve(ROOT, '..', 'shared', 'contracts', 'tasks.schema.jso
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
 const taskJson = (task: string) => readJson(path.join(ROOT, 'tasks', task, 'task.json'));
 
+// A visibleRule condition: `name op value`, with the agent's operators (the word ones between
+// spaces); a value does not start with another operator character.
+const NAME = '([A-Za-z][\\w.]*)';
+const SYMBOL = '\\s*(?:<=|>=|!=|=|<|>)\\s*';
+const WORD = '\\s+(?:Not)?(?:Contains|EndsWith|StartsWith)\\s+';
+const CONDITION = new RegExp(`^${NAME}(?:${SYMBOL}|${WORD})(?![=<>!])\\S.*$`);
+
+/**
+ * What is wrong with a visibleRule as the agent reads it: `name op value` conditions joined by
+ * `&&` or by `||`, never both (the agent does not support mixing them), each naming an input.
+ */
+function visibleRuleProblems(rule: string, inputs: Set<string>): string[] {
+  if (rule.includes('&&') && rule.includes('||')) return [`mixes && and ||: ${rule}`];
+  return rule.split(/&&|\|\|/).flatMap((condition) => {
+    const m = CONDITION.exec(condition.trim());
+    if (!m) return [`'${condition.trim()}' is not 'name operator value'`];
+    return inputs.has(m[1]) ? [] : [`'${m[1]}' is not an input`];
+  });
+}
+
 describe('extension definition', () => {
   it('every task.json validates against the official task schema', () => {
     assert.ok(
@@ -45,6 +65,45 @@ describe('extension definition', () => {
         ids.add(t.id);
       }
       assert.strictEqual(ids.size, TASKS.length, 'task ids are unique');
+    },
+  );
+
+  it(
+    'every visibleRule parses as the agent reads it (&& or ||, never both) and names only ' +
+      "the task's own inputs",
+    () => {
+      const names = new Set(['action', 'restart']);
+      assert.deepStrictEqual(visibleRuleProblems('action != cleanup', names), []);
+      assert.deepStrictEqual(
+        visibleRuleProblems('action=wait || action NotEndsWith ""', names),
+        [],
+      );
+      assert.deepStrictEqual(
+        visibleRuleProblems('action = a && restart = true || action = b', names),
+        ['mixes && and ||: action = a && restart = true || action = b'],
+      );
+      assert.deepStrictEqual(visibleRuleProblems('action == wait && reboot = true', names), [
+        "'action == wait' is not 'name operator value'",
+        "'reboot' is not an input",
+      ]);
+      assert.deepStrictEqual(visibleRuleProblems('actionContains wait', names), [
+        "'actionContains wait' is not 'name operator value'",
+      ]);
+
+      const problems: string[] = [];
+      for (const task of TASKS) {
+        const t = taskJson(task) as {
+          inputs: { name: string; visibleRule?: string }[];
+          groups?: { name: string; visibleRule?: string }[];
+        };
+        const inputs = new Set(t.inputs.map((i) => i.name));
+        for (const { name, visibleRule } of [...(t.groups ?? []), ...t.inputs])
+          if (visibleRule !== undefined)
+            problems.push(
+              ...visibleRuleProblems(visibleRule, inputs).map((p) => `${task}.${name}: ${p}`),
+            );
+      }
+      assert.deepStrictEqual(problems, []);
     },
   );
 
