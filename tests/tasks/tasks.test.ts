@@ -1,47 +1,79 @@
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { MockTestRunner } from 'azure-pipelines-task-lib/mock-test';
 import { ROOT, TASKS } from '../../scripts/tasks';
 
 const PROVIDERS: Record<string, string> = {
-  BuildImage:
-    'Microsoft.VirtualMachineImages,Microsoft.Compute,Microsoft.Storage,Microsoft.Network,Microsoft.ManagedIdentity,Microsoft.ContainerInstance',
+  BuildImage: [
+    'Microsoft.VirtualMachineImages',
+    'Microsoft.Compute',
+    'Microsoft.Storage',
+    'Microsoft.Network',
+    'Microsoft.ManagedIdentity',
+    'Microsoft.ContainerInstance',
+  ].join(','),
   DistributeToGallery: 'Microsoft.Compute',
   UpdateHostPool: 'Microsoft.DesktopVirtualization,Microsoft.Compute,Microsoft.Network',
   AttachGalleryToDevCenter: 'Microsoft.DevCenter,Microsoft.Compute',
 };
 
-/**
- * Inputs a task needs to get past its input checks. BuildImage: a template file whose customiser
- * names a local script that is not there (refused before any request, so nothing needs mocking).
- */
+const RG = '/subscriptions/sub/resourceGroups/rg-images';
+const DEFINITION = `${RG}/providers/Microsoft.Compute/galleries/golden/images/win11`;
+const VERSION = `${DEFINITION}/versions/1.2.3`;
+
+/** A built task's inputs, as a pipeline gives them; the tasks not here are not built yet. */
 const INPUTS: Record<string, Record<string, string>> = {
+  // Windows 11 from the marketplace: a script, a restart and Windows Update, into a gallery
+  // version in two regions.
   BuildImage: {
     location: 'westeurope',
     resourceGroup: 'rg-images',
     managedIdentity: 'aib-identity',
-    templateFile: 'local.json',
+    sourceImage: 'MicrosoftWindowsDesktop:windows-11:win11-23h2-ent',
+    scriptSource: 'inline',
+    inlineScript: 'Write-Host "installing"\nchoco install git -y',
+    runElevated: 'true',
+    restart: 'true',
+    windowsUpdate: 'true',
+    windowsUpdateSearchCriteria: 'IsInstalled=0',
+    galleryImageDefinitionId: DEFINITION,
+    versionStrategy: 'explicit',
+    galleryImageVersion: '1.2.3',
+    targetRegions: 'westeurope=2, northeurope',
+    vmSize: 'Standard_D4s_v5',
+    buildTimeout: '2h',
+    pollInterval: '1m',
+  },
+  DistributeToGallery: {
+    source: '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Compute/images/img-1',
+    galleryResourceGroup: 'rg',
+    galleryName: 'golden',
+    imageDefinition: 'win11',
+    versionStrategy: 'explicit',
+    version: '1.2.3',
+    targetRegions: 'westeurope=2:Standard_ZRS, eastus',
   },
 };
-const LOCAL_TEMPLATE = {
-  properties: {
-    source: {
-      type: 'PlatformImage',
-      publisher: 'Canonical',
-      offer: '0001-com-ubuntu-server-jammy',
-      sku: '22_04-lts-gen2',
-      version: 'latest',
-    },
-    customize: [{ type: 'Shell', name: 'local', scriptUri: 'scripts/setup.sh' }],
-    distribute: [{ type: 'VHD', runOutputName: 'vhd' }],
+
+/** What a built task's core returns in these tests. */
+const OUTCOMES: Record<string, object> = {
+  BuildImage: {
+    result: 'Succeeded',
+    message: 'built',
+    outputs: { imageVersionId: VERSION, templateName: 'gip-1234', runState: 'Succeeded' },
+    jobVariables: { imageUri: VERSION },
+  },
+  DistributeToGallery: {
+    result: 'Succeeded',
+    message: 'published',
+    outputs: { imageVersionName: '1.2.3' },
   },
 };
 
 async function run(task: string): Promise<MockTestRunner> {
   process.env.MOCK_TASK = task;
   process.env.MOCK_INPUTS = JSON.stringify(INPUTS[task] ?? {});
+  process.env.MOCK_OUTCOME = JSON.stringify(OUTCOMES[task] ?? {});
   const tr = new MockTestRunner(
     path.join(__dirname, 'mockRun.js'),
     path.join(ROOT, 'tasks', task, 'task.json'),
@@ -51,53 +83,91 @@ async function run(task: string): Promise<MockTestRunner> {
   return tr;
 }
 
+/** The parameters the mocked core printed. */
+const paramsOf = (tr: MockTestRunner, core: string) =>
+  JSON.parse(new RegExp(`MOCK ${core} (.*)`).exec(tr.stdout)?.[1] ?? '{}');
+
+/** Whether the task set this variable (as an output variable, or a plain job variable). */
+const setVariable = (tr: MockTestRunner, name: string, value: string, isOutput = true) =>
+  tr.stdout.includes(
+    `##vso[task.setvariable variable=${name};isOutput=${isOutput};issecret=false;]${value}`,
+  );
+
 describe('tasks under MockTestRunner', function () {
   this.timeout(30_000);
-  let workdir: string;
-  before(() => {
-    // The task process inherits this environment: BuildImage reads templateFile relative to it.
-    workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-mock-work-'));
-    fs.writeFileSync(path.join(workdir, 'local.json'), JSON.stringify(LOCAL_TEMPLATE));
-    process.env.SYSTEM_DEFAULTWORKINGDIRECTORY = workdir;
-  });
   after(() => {
     delete process.env.MOCK_TASK;
     delete process.env.MOCK_INPUTS;
-    delete process.env.SYSTEM_DEFAULTWORKINGDIRECTORY;
-    fs.rmSync(workdir, { recursive: true, force: true });
+    delete process.env.MOCK_OUTCOME;
   });
 
-  for (const task of TASKS.filter((t) => t !== 'DistributeToGallery' && t !== 'BuildImage')) {
-    it(
-      `${task}: connects, checks its resource providers, then fails clearly as not ` +
-        `implemented`,
-      async () => {
-        const tr = await run(task);
-        assert.ok(tr.failed, tr.stdout);
-        assert.ok(tr.stdout.includes(`MOCK requireProviders ${PROVIDERS[task]}`), tr.stdout);
-        assert.strictEqual(tr.errorIssues.length, 1, tr.stdout);
-        assert.match(tr.errorIssues[0], /is not implemented in this version of the extension\.$/);
-        assert.ok(!tr.stdout.includes('##vso[task.complete result=Succeeded'));
-      },
-    );
+  for (const task of TASKS.filter((t) => !(t in INPUTS))) {
+    it(`${task}: connects, checks its resource providers, fails as not implemented`, async () => {
+      const tr = await run(task);
+      assert.ok(tr.failed, tr.stdout);
+      assert.ok(tr.stdout.includes(`MOCK requireProviders ${PROVIDERS[task]}`), tr.stdout);
+      assert.strictEqual(tr.errorIssues.length, 1, tr.stdout);
+      assert.match(tr.errorIssues[0], /is not implemented in this version of the extension\.$/);
+      assert.ok(!tr.stdout.includes('##vso[task.complete result=Succeeded'));
+    });
   }
 
   it(
-    "BuildImage: connects, checks its resource providers, then refuses the template file's " +
-      'missing local script by input, step and key',
+    "BuildImage: typed parameters from the inputs, providers checked, the core's outcome " +
+      'published as output and job variables',
     async () => {
       const tr = await run('BuildImage');
-      assert.ok(tr.failed, tr.stdout);
+      assert.ok(tr.succeeded, tr.stdout);
       assert.ok(tr.stdout.includes(`MOCK requireProviders ${PROVIDERS.BuildImage}`), tr.stdout);
-      assert.strictEqual(tr.errorIssues.length, 1, tr.stdout);
-      assert.match(
-        tr.errorIssues[0],
-        new RegExp(
-          "^Input 'templateFile': customize\\[0\\] \\('local'\\) scriptUri 'scripts\\/setup\\.sh" +
-            "': there is no such file \\(.*scripts[\\\\/]setup\\.sh\\)",
-        ),
-      );
-      assert.ok(!tr.stdout.includes('##vso[task.complete result=Succeeded'));
+      assert.deepStrictEqual(paramsOf(tr, 'buildImage'), {
+        action: 'build',
+        location: 'westeurope',
+        resourceGroup: 'rg-images',
+        identity: 'aib-identity',
+        source: {
+          kind: 'marketplace',
+          publisher: 'MicrosoftWindowsDesktop',
+          offer: 'windows-11',
+          sku: 'win11-23h2-ent',
+          version: 'latest',
+        },
+        customize: {
+          uploads: { keep: false },
+          script: {
+            lines: ['Write-Host "installing"', 'choco install git -y'],
+            origin: 'inline',
+            runElevated: true,
+            runAsSystem: false,
+            validExitCodes: [],
+          },
+          restart: {},
+          windowsUpdate: { searchCriteria: 'IsInstalled=0', filters: [] },
+        },
+        distribute: {
+          gallery: {
+            definitionId: DEFINITION,
+            version: { kind: 'fixed', version: '1.2.3', origin: 'explicit' },
+            regions: [{ region: 'westeurope', replicaCount: 2 }, { region: 'northeurope' }],
+            defaults: { replicaCount: 1, storageAccountType: 'Standard_LRS' },
+            excludeFromLatest: false,
+          },
+        },
+        settings: {
+          vmSize: 'Standard_D4s_v5',
+          buildTimeoutMinutes: 120,
+          managedResourceTags: {},
+          buildVmIdentities: [],
+          validation: { sourceValidationOnly: false, continueOnFailure: false },
+          optimizeBoot: false,
+        },
+        keepTemplate: false,
+        pollIntervalMs: 60_000,
+        inputWarnings: [],
+      });
+      assert.ok(setVariable(tr, 'imageVersionId', VERSION), tr.stdout);
+      assert.ok(setVariable(tr, 'templateName', 'gip-1234'), tr.stdout);
+      assert.ok(setVariable(tr, 'runState', 'Succeeded'), tr.stdout);
+      assert.ok(setVariable(tr, 'imageUri', VERSION, false), tr.stdout);
     },
   );
 
@@ -111,7 +181,7 @@ describe('tasks under MockTestRunner', function () {
         tr.stdout.includes(`MOCK requireProviders ${PROVIDERS.DistributeToGallery}`),
         tr.stdout,
       );
-      const params = JSON.parse(/MOCK distributeToGallery (.*)/.exec(tr.stdout)?.[1] ?? '{}');
+      const params = paramsOf(tr, 'distributeToGallery');
       assert.deepStrictEqual(
         [params.action, params.source.kind, params.target.gallery, params.version],
         [
@@ -125,12 +195,7 @@ describe('tasks under MockTestRunner', function () {
         { region: 'westeurope', replicaCount: 2, storageAccountType: 'Standard_ZRS' },
         { region: 'eastus' },
       ]);
-      assert.ok(
-        tr.stdout.includes(
-          '##vso[task.setvariable variable=imageVersionName;isOutput=true;issecret=false;]1.2.3',
-        ),
-        tr.stdout,
-      );
+      assert.ok(setVariable(tr, 'imageVersionName', '1.2.3'), tr.stdout);
     },
   );
 });
