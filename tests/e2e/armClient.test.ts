@@ -25,7 +25,7 @@ describe(
     const calls = (method: string, path: RegExp) =>
       sim.state().requests.filter((r) => r.method === method && path.test(r.path));
 
-    it('PUT waits out an Azure-AsyncOperation create and returns the resource as a GET does', async () => {
+    it('PUT waits out an Azure-AsyncOperation create; returns what a GET returns', async () => {
       await arm.put(rg, '2021-04-01', { location: 'westeurope' }, new AbortController().signal);
       const gallery = await arm.put<{ id: string; properties: { provisioningState: string } }>(
         `${rg}/providers/Microsoft.Compute/galleries/golden`,
@@ -41,7 +41,7 @@ describe(
       );
     });
 
-    it('PATCH and a POST action (Location) run to their end; the action returns its result', async () => {
+    it('PATCH and a POST action (Location) complete; the action returns its result', async () => {
       const gallery = `${rg}/providers/Microsoft.Compute/galleries/golden`;
       const patched = await arm.patch<{
         properties: { sharingProfile?: { permissions?: string } };

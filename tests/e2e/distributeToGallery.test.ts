@@ -466,7 +466,7 @@ describe('e2e: DistributeToGallery', function () {
     },
   );
 
-  it('exclude from latest, then promote; replicate adds a region to the existing version', async () => {
+  it('exclude from latest, then promote; replicate adds a region to the version', async () => {
     const base = {
       galleryResourceGroup: 'rg-lifecycle',
       galleryName: 'golden',
@@ -488,7 +488,7 @@ describe('e2e: DistributeToGallery', function () {
     const promoted = await run({
       ...base,
       action: 'promote',
-      version: published.outputs.imageVersionId!,
+      version: published.outputs.imageVersionId,
     });
     assert.strictEqual(promoted.result, 'Succeeded', promoted.stdout);
     const pp = versionsOf(promoted, 'rg-lifecycle')[0].properties.publishingProfile;

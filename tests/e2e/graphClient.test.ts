@@ -80,7 +80,7 @@ describe('e2e: the Microsoft Graph client against the simulator', function () {
     },
   );
 
-  it('a permission the tenant has not granted fails naming the application permission to grant', async () => {
+  it('an ungranted permission fails, naming the application permission to grant', async () => {
     sim = await startSimulator({
       scenario: {
         graph: {

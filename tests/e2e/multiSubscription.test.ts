@@ -93,7 +93,7 @@ describe('e2e: DistributeToGallery across subscriptions', function () {
   const versions = (r: RunResult): StateResource[] =>
     r.state.resources.filter((x) => x.type === 'Microsoft.Compute/galleries/images/versions');
 
-  it('publishes from a managed image in subscription A into a gallery in subscription B', async () => {
+  it('publishes a managed image in subscription A into a gallery in subscription B', async () => {
     const r = await run({
       source: IMAGE,
       imageDefinition: DEFINITION,
@@ -138,7 +138,7 @@ describe('e2e: DistributeToGallery across subscriptions', function () {
           .sort(),
         ['1.0.1', '1.0.3', '2.0.0'],
       );
-      assert.match(r.stdout, /keep    version 1\.0\.1 — in use by VM vm-c \(rg-hosts\)/);
+      assert.match(r.stdout, /keep {4}version 1\.0\.1 — in use by VM vm-c \(rg-hosts\)/);
       assert.strictEqual(r.outputs.prunedVersions, '1.0.2,1.0.0');
       // The scan looked in every subscription the connection sees.
       assert.ok(

@@ -80,7 +80,7 @@ describe('e2e: the runner (npm run task)', function () {
     assert.strictEqual((await cli(['BuildImage', '--auth', 'kerberos'])).code, 3);
   });
 
-  it('SIGINT cancels the task as the agent does: Cancelled, exit code 2, state still written', async () => {
+  it('SIGINT cancels as the agent does: Cancelled, exit code 2, state still written', async () => {
     const scenario = path.join(dir, 'slow.json');
     fs.writeFileSync(
       scenario,
@@ -120,11 +120,17 @@ describe('e2e: the runner (npm run task)', function () {
       );
       // A stand-in for the bundle that reports the connection's endpoint data as the agent set it.
       const probe = path.join(dir, 'probe.js');
+      const prefix = `ENDPOINT_DATA_${DEFAULT_CONNECTION_ID}_`;
       fs.writeFileSync(
         probe,
-        `const data = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('ENDPOINT_DATA_${DEFAULT_CONNECTION_ID}_')));
-console.log('##vso[task.setvariable variable=data;isOutput=true;issecret=false;]' + JSON.stringify(data));
-console.log('##vso[task.complete result=Succeeded;done=true;]probed');`,
+        [
+          'const data = Object.fromEntries(',
+          `  Object.entries(process.env).filter(([k]) => k.startsWith('${prefix}')),`,
+          ');',
+          "console.log('##vso[task.setvariable variable=data;isOutput=true;issecret=false;]' +",
+          '  JSON.stringify(data));',
+          "console.log('##vso[task.complete result=Succeeded;done=true;]probed');",
+        ].join('\n'),
       );
       let sim: RunningSim | undefined;
       try {

@@ -14,10 +14,8 @@ const CONNECTION_ID = '0f2b5c1e-7d3a-4e6b-9c8d-1a2b3c4d5e6f';
  */
 function certificatePem(): string {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return (
-    `${privateKey.export({ type: 'pkcs8', format: 'pem' })}-----BEGIN ` +
-    `CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n`
-  );
+  const key = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  return `${key}-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n`;
 }
 
 function probe(auth: AuthKind, extraEnv: Record<string, string> = {}) {
@@ -53,10 +51,10 @@ function probe(auth: AuthKind, extraEnv: Record<string, string> = {}) {
   return { run, probe: line('PROBE'), after: line('PROBE_AFTER'), temp };
 }
 
-describe('authentication: service connection -> credential, from the agent environment', function () {
+describe("authentication: the agent environment's service connection -> credential", function () {
   this.timeout(30_000);
 
-  it('service principal with secret builds a ClientSecretCredential for the connection cloud', () => {
+  it('a service principal secret builds a ClientSecretCredential for the connection cloud', () => {
     const { run, probe: p } = probe('sp');
     assert.strictEqual(run.result, 'Succeeded');
     assert.strictEqual(p.credential, 'ClientSecretCredential');

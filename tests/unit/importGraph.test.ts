@@ -127,7 +127,7 @@ describe('the import graph of tasks/', () => {
     );
   });
 
-  it('the rule sees real imports (a domain that imports gallery/ for its concepts is found)', () => {
+  it('the rule sees real imports (finds a domain that imports gallery/ for its concepts)', () => {
     const seen = all.filter(
       (i) =>
         i.target &&

@@ -29,11 +29,13 @@ function fakeBlob(opts: { failOn?: number } = {}) {
       calls.bytes.push(sent);
       if (n === opts.failOn) throw Object.assign(new Error('ServerBusy'), { statusCode: 503 });
     },
-    async commitBlockList(ids: string[]) {
+    commitBlockList(ids: string[]) {
       calls.committed.push(ids);
+      return Promise.resolve();
     },
-    async upload() {
+    upload() {
       calls.puts++;
+      return Promise.resolve();
     },
   };
   return { blob: blob as unknown as BlockBlobClient, calls };
@@ -60,7 +62,7 @@ async function uploadChunks(
 const options = { blockSize: 1000, concurrency: 3, metadata: {}, contentType: 'application/zip' };
 
 describe('artifacts: block uploader', () => {
-  it('cuts exact blocks, keeps at most `concurrency` in flight, commits them in order', async () => {
+  it('cuts exact blocks, at most `concurrency` in flight, commits them in order', async () => {
     const { blob, calls } = fakeBlob();
     const result = await uploadChunks(25, 333, blob, options);
     assert.strictEqual(result.bytes, 25 * 333);

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import bufferCrc32 = require('buffer-crc32');
+import bufferCrc32 from 'buffer-crc32';
 import { crc32 } from '../../../tasks/common/artifacts/crc32';
 import { randomBytes } from './support';
 

@@ -39,7 +39,7 @@ describe('artifacts: folder scan', () => {
     },
   );
 
-  it('names the input and the path when the folder is missing, a file, or holds no files', async () => {
+  it('names input and path when the folder is missing, a file, or has no files', async () => {
     const root = dir();
     await assert.rejects(scanFolder(path.join(root, 'nope')), {
       message: `Input 'packagePath': the folder '${path.join(root, 'nope')}' does not exist.`,

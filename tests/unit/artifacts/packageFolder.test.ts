@@ -120,7 +120,8 @@ describe('artifacts: packageFolder against Azurite', function () {
       const first = await packageFolder(folder('app', files), { container });
       const etag = (await container.getBlobClient(first.blobName).getProperties()).etag;
 
-      const again = await packageFolder(folder('app', files), { container }); // other place, new mtimes
+      // Another place, new mtimes.
+      const again = await packageFolder(folder('app', files), { container });
       assert.strictEqual(again.uploaded, false);
       assert.deepStrictEqual({ ...again, uploaded: true }, first);
       assert.strictEqual(

@@ -33,7 +33,7 @@ describe('chunksOf', () => {
     },
   );
 
-  it('holds back a fast producer: at most the high-water mark of chunks waits for the consumer', async () => {
+  it('holds back a fast producer: no more than the high-water mark waits unread', async () => {
     let produced = 0;
     const source = new Readable({
       highWaterMark: 1,
@@ -54,7 +54,7 @@ describe('chunksOf', () => {
     assert.ok(maxAhead <= 8, `${maxAhead} chunks ahead of the consumer`);
   });
 
-  it("throws the stream's error after the chunks before it, and a stream destroyed without one", async () => {
+  it("throws the stream's error after its earlier chunks; bare destroy() throws too", async () => {
     const s = new PassThrough();
     s.write(Buffer.from('a'));
     setTimeout(() => s.destroy(new Error('disk gone')), 5);

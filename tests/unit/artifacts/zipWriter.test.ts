@@ -18,12 +18,13 @@ class MemorySink implements ArchiveSink {
   private readonly chunks: Buffer[] = [];
   private current = Buffer.alloc(0);
   constructor(private readonly spaceSize = 1000) {}
-  async space(): Promise<Buffer> {
+  space(): Promise<Buffer> {
     this.current = Buffer.alloc(this.spaceSize);
-    return this.current;
+    return Promise.resolve(this.current);
   }
-  async filled(n: number): Promise<void> {
+  filled(n: number): Promise<void> {
     this.chunks.push(Buffer.from(this.current.subarray(0, n)));
+    return Promise.resolve();
   }
   bytes(): Buffer {
     return Buffer.concat(this.chunks);

@@ -98,7 +98,7 @@ describe('agent network settings (proxy, CA)', function () {
     assert.strictEqual(networkPolicy({}), undefined);
   });
 
-  it('gives storage clients the agent proxy, unless the blob endpoint is on the bypass list', () => {
+  it('storage clients get the agent proxy, unless the blob endpoint is on the bypass list', () => {
     const settings: NetworkSettings = {
       proxy: {
         url: 'http://proxy.corp:8080',

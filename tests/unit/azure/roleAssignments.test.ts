@@ -201,7 +201,7 @@ describe('azure: role assignments', function () {
       },
     );
 
-    it('the same role inherited from above the scope, or another role at it, does not count', async () => {
+    it('the role inherited from above, or another role at the scope, does not count', async () => {
       const principalId = randomUUID();
       await client().roleAssignments.create(RG, randomUUID(), {
         roleDefinitionId: BLOB_READER,

@@ -11,7 +11,7 @@ describe('core: poll loop and retry', () => {
     const clock = drivenClock();
     const values = ['Creating', 'Creating', 'Succeeded'];
     const result = await poll({
-      read: async (p) => values[p.attempt - 1],
+      read: (p) => Promise.resolve(values[p.attempt - 1]),
       done: (v) => v === 'Succeeded',
       intervalMs: 5_000,
       signal,
@@ -21,12 +21,12 @@ describe('core: poll loop and retry', () => {
     assert.deepStrictEqual(clock.waits, [5_000, 5_000]);
   });
 
-  it('waits what the service asks (Retry-After) instead of the interval, for that wait only', async () => {
+  it('waits what Retry-After asks instead of the interval, for that wait only', async () => {
     const clock = drivenClock();
     await poll({
-      read: async (p) => {
+      read: (p) => {
         if (p.attempt === 1) p.retryAfter(17);
-        return p.attempt;
+        return Promise.resolve(p.attempt);
       },
       done: (n) => n === 3,
       intervalMs: 2_000,
@@ -39,7 +39,7 @@ describe('core: poll loop and retry', () => {
   it('backs off by a factor up to a ceiling', async () => {
     const clock = drivenClock();
     await poll({
-      read: async (p) => p.attempt,
+      read: (p) => Promise.resolve(p.attempt),
       done: (n) => n === 6,
       intervalMs: 250,
       backoff: 2,
@@ -57,7 +57,7 @@ describe('core: poll loop and retry', () => {
       const clock = drivenClock();
       let reads = 0;
       const result = await poll({
-        read: async () => ++reads,
+        read: () => Promise.resolve(++reads),
         done: () => false,
         intervalMs: 25_000,
         timeoutMs: 60_000,
@@ -69,11 +69,11 @@ describe('core: poll loop and retry', () => {
     },
   );
 
-  it('an abort ends the wait at once, and a long wait leaves no abort listener behind', async () => {
+  it('an abort ends the wait at once; a long wait leaves no abort listener behind', async () => {
     const controller = new AbortController();
     const started = Date.now();
     const waiting = poll({
-      read: async () => 0,
+      read: () => Promise.resolve(0),
       done: () => false,
       intervalMs: 60_000,
       signal: controller.signal,
@@ -105,11 +105,10 @@ describe('core: poll loop and retry', () => {
       const told: number[] = [];
       let runs = 0;
       const value = await retry({
-        run: async () => {
-          if (++runs < 3)
-            throw Object.assign(new Error('replicating'), { code: 'PrincipalNotFound' });
-          return 'ok';
-        },
+        run: () =>
+          ++runs < 3
+            ? Promise.reject(Object.assign(new Error('replicating'), { code: 'PrincipalNotFound' }))
+            : Promise.resolve('ok'),
         retryable: (e) => (e as { code?: string }).code === 'PrincipalNotFound',
         attempts: 5,
         delayMs: (n) => n * 1_000,
@@ -123,9 +122,7 @@ describe('core: poll loop and retry', () => {
 
       await assert.rejects(
         retry({
-          run: async () => {
-            throw new Error('other');
-          },
+          run: () => Promise.reject(new Error('other')),
           retryable: () => false,
           attempts: 5,
           delayMs: () => 1,
@@ -137,9 +134,9 @@ describe('core: poll loop and retry', () => {
       let tries = 0;
       await assert.rejects(
         retry({
-          run: async () => {
+          run: () => {
             tries++;
-            throw new Error('still');
+            return Promise.reject(new Error('still'));
           },
           retryable: () => true,
           attempts: 3,

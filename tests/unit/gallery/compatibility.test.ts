@@ -21,7 +21,7 @@ describe('gallery: source and image definition compatibility', () => {
     );
   });
 
-  it('names the property and both values when an existing definition disagrees with the source', () => {
+  it('names the property and both values when an existing definition and the source differ', () => {
     const def = {
       name: 'win11',
       osType: 'Windows',
@@ -109,7 +109,7 @@ describe('gallery: source and image definition compatibility', () => {
     });
   });
 
-  it('refuses a new definition an input or the source contradicts, or that nothing describes', () => {
+  it('refuses a new definition an input or the source contradicts, or nothing describes', () => {
     assert.deepStrictEqual(
       plannedDefinitionTraits(
         { hyperVGeneration: 'V1' },

@@ -69,14 +69,15 @@ describe('gallery: waiting for replication', () => {
     return {
       sleeps,
       opts: {
-        fetch: async (onRetryAfter: (s: number) => void) => {
+        fetch: (onRetryAfter: (s: number) => void) => {
           if (retryAfter !== undefined) onRetryAfter(retryAfter);
-          return steps[Math.min(i++, steps.length - 1)];
+          return Promise.resolve(steps[Math.min(i++, steps.length - 1)]);
         },
         clock: {
           now: () => 0,
-          sleep: async (ms: number) => {
+          sleep: (ms: number) => {
             sleeps.push(ms);
+            return Promise.resolve();
           },
         },
       },
@@ -127,8 +128,9 @@ describe('gallery: waiting for replication', () => {
     const result = await waitForReplication({
       ...f.opts,
       clock: {
-        sleep: async (ms: number) => {
+        sleep: (ms: number) => {
           t += ms;
+          return Promise.resolve();
         },
         now: () => t,
       },
@@ -147,7 +149,7 @@ describe('gallery: waiting for replication', () => {
     const controller = new AbortController();
     const started = Date.now();
     const waiting = waitForReplication({
-      fetch: async () => version('Creating', []),
+      fetch: () => Promise.resolve(version('Creating', [])),
       locations: LOCATIONS,
       timeoutMs: 3_600_000,
       pollIntervalMs: 60_000,

@@ -51,7 +51,7 @@ describe('gallery: version request bodies', () => {
     assert.strictEqual(protectedOne.publishingProfile?.endOfLifeDate, eol);
   });
 
-  it('an update keeps what is stored, writable parts only; promotion clears every region flag', () => {
+  it('an update keeps what is stored (writable parts); promotion clears every region flag', () => {
     const stored = {
       location: 'westeurope',
       tags: { t: '1' },
