@@ -10,7 +10,7 @@ export interface BuildClients {
   aib: ImageBuilderClient;
   aci: ContainerInstanceManagementClient;
   storage: StorageManagementClient;
-  compute(subscriptionId?: string): ComputeManagementClient;
+  compute: (subscriptionId?: string) => ComputeManagementClient;
 }
 
 export function buildClients(azure: AzureContext): BuildClients {

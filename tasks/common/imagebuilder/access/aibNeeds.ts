@@ -9,7 +9,7 @@
  * role where Microsoft asks for one.
  */
 import { parseGalleryId, parseResourceId } from '../../azure/resourceIds';
-import type { TemplateDocument } from '../template/compose';
+import type { TemplateOutline } from '../template/outline';
 
 export const BUILT_IN = {
   Contributor: 'b24988ac-6180-42a0-ab88-20f7382dd24c',
@@ -79,8 +79,8 @@ const groupOf = (id: string): string => id.split('/').slice(0, 5).join('/');
  * The needs of a template, in the order a reader expects: source, targets, network, identities,
  * staging.
  */
-export function aibNeeds(doc: TemplateDocument): Need[] {
-  const p = doc.properties;
+export function aibNeeds(outline: TemplateOutline): Need[] {
+  const p = outline.properties;
   const needs: Need[] = [];
   const custom = (what: string, scope: string, actions: string[]) =>
     needs.push({ what, scope, actions, grant: { role: 'custom', scope: groupOf(scope) } });
@@ -92,7 +92,7 @@ export function aibNeeds(doc: TemplateDocument): Need[] {
     );
   };
 
-  const source = p.source as Record<string, unknown>;
+  const source = p.source;
   if (
     source.type === 'SharedImageVersion' &&
     typeof source.imageVersionId === 'string' &&

@@ -45,7 +45,7 @@ import {
 import { BuildClients } from '../clients';
 import { BuildParams } from '../inputs/params';
 import { ResolvedSource } from '../inputs/sourceResolution';
-import type { TemplateDocument } from '../template/compose';
+import type { TemplateOutline } from '../template/outline';
 import type { ArmValue } from '../template/templateFile/armExpressions';
 
 export type { Identity } from './aibIdentity';
@@ -59,20 +59,6 @@ export class PreflightError extends Error {
     super(problems.join('\n'));
     this.name = 'PreflightError';
   }
-}
-
-export interface PreflightTemplate {
-  /**
-   * The template as it would be sent, for an identity id (artifacts customisers are not in it yet).
-   */
-  draft(identityId: string): TemplateDocument;
-  /** A template file's `identity`, used when the managedIdentity input is empty. */
-  fileIdentity?: ArmValue;
-  /**
-   * Whether the task uploads anything (the packagePath archive, local files of a customisers or
-   * template file).
-   */
-  uploads: boolean;
 }
 
 export interface Preflight {
@@ -91,14 +77,21 @@ export interface PreflightOptions {
   params: BuildParams;
   /** The source, resolved: a gallery target's definition must agree with it. */
   source: ResolvedSource;
-  /** The template as it would be sent, and what else decides what the checks cover. */
-  template: PreflightTemplate;
+  /** The template as it will be sent, less its steps and identity: its targets, vnet, staging. */
+  outline: TemplateOutline;
+  /** A template file's `identity`, used when the managedIdentity input is empty. */
+  fileIdentity?: ArmValue;
+  /**
+   * Whether the task uploads anything (the packagePath archive, local files of a customisers or
+   * template file).
+   */
+  uploads: boolean;
   log: Logger;
   signal: AbortSignal;
 }
 
 export async function preflight(o: PreflightOptions): Promise<Preflight> {
-  const { azure, clients, params, source, template, log, signal } = o;
+  const { azure, clients, params, source, outline, log, signal } = o;
   const rg = params.resourceGroup;
   const resources = new ResourceManagementClient(
     azure.credential,
@@ -116,20 +109,19 @@ export async function preflight(o: PreflightOptions): Promise<Preflight> {
     azure,
     {
       value: params.identity,
-      fileIdentity: params.identity ? undefined : identityOfFile(template.fileIdentity),
+      fileIdentity: params.identity ? undefined : identityOfFile(o.fileIdentity),
     },
     rg,
     signal,
   );
-  const doc = template.draft(choice.id);
   await checkDefinitions(
     clients,
-    doc,
+    outline,
     source,
     params.templateFile ? 'templateFile' : 'galleryImageDefinitionId',
     signal,
   );
-  const needs = await existingScopes(resources, aibNeeds(doc), signal);
+  const needs = await existingScopes(resources, aibNeeds(outline), signal);
 
   const auth = new AuthorizationManagementClient(
     azure.credential,
@@ -141,7 +133,7 @@ export async function preflight(o: PreflightOptions): Promise<Preflight> {
   // Looked up once, for the connection's rights and the task's own identity; not found is refused
   // later, naming the input.
   const givenId =
-    template.uploads && given && creates(params.action)
+    o.uploads && given && creates(params.action)
       ? (await findAccountByName(clients, given, signal))?.id
       : undefined;
   const ownNeeds =
@@ -180,7 +172,7 @@ export async function preflight(o: PreflightOptions): Promise<Preflight> {
       clients,
       params,
       choice,
-      uploads: template.uploads,
+      uploads: o.uploads,
       givenAccountId: givenId,
       signal,
     }),
@@ -481,13 +473,13 @@ export function identityGapMessage(identity: Identity, missing: string[], n: Nee
  */
 async function checkDefinitions(
   clients: BuildClients,
-  doc: TemplateDocument,
+  outline: TemplateOutline,
   source: ResolvedSource,
   input: 'templateFile' | 'galleryImageDefinitionId',
   signal: AbortSignal,
 ): Promise<void> {
   const sourceSecurity = await securityTypeOfSource(clients, source, signal);
-  for (const [i, d] of doc.properties.distribute.entries()) {
+  for (const [i, d] of outline.properties.distribute.entries()) {
     if (d.type !== 'SharedImage' || typeof d.galleryImageId !== 'string') continue;
     const at = input === 'templateFile' ? `properties.distribute[${i}].galleryImageId: ` : '';
     const ref = parseGalleryId(d.galleryImageId);

@@ -6,25 +6,25 @@
  */
 import * as path from 'path';
 import { InputError } from '../../core/errors';
-import { MemoryLogger } from '../../core/logger';
 import { PlanItem } from '../../core/plan';
 import { preflight } from '../access/preflight';
 import { BuildClients } from '../clients';
 import { ResolvedSource, resolveSource } from '../inputs/sourceResolution';
 import { warnHostedTimeout } from '../run/hostedTimeout';
-import { composeTemplate, TemplateDocument, withTemplateName } from '../template/compose';
-import { Customizer, describeCustomizer } from '../template/customizers';
-import { templateName } from '../template/naming';
+import { composeTemplate, TemplateDocument } from '../template/compose';
+import { composeCustomizers, Customizer, describeCustomizer } from '../template/customizers';
+import { buildVmIdentitiesOf, outlineTemplate } from '../template/outline';
 import { ArmValue } from '../template/templateFile/armExpressions';
-import { applyTemplateFile, sourceRefOf } from '../template/templateFile/applyFile';
-import { loadTemplate } from '../template/templateFile/loadTemplate';
-import { prepareArtifacts, PreparedArtifacts } from '../uploads/buildArtifacts';
+import { sourceRefOf, templateFileWarnings } from '../template/templateFile/applyFile';
+import { LoadedTemplate, loadTemplate } from '../template/templateFile/loadTemplate';
+import { ARTIFACTS_TAG, prepareArtifacts, PreparedArtifacts } from '../uploads/buildArtifacts';
 import {
   fileStepsOf,
   FILES_TAG,
+  FileSteps,
   findLocalFiles,
+  LocalFile,
   uploadLocalFiles,
-  withValidators,
 } from '../uploads/localFiles';
 import { BuildOptions } from './action';
 
@@ -55,86 +55,35 @@ export interface Prepared {
 }
 
 /**
- * Source, pre-flight, artifacts upload, the template and its name; printed. Writes only the
- * identity and the artifacts (nothing unless it builds).
+ * One way through: what the inputs and files say, the source, the pre-flight (Image Builder's
+ * identity), the uploads (which need that identity), then the template, composed once and printed.
+ * Writes only the identity and the uploads (nothing unless it builds).
  */
 export async function prepare(o: PrepareOptions): Promise<Prepared> {
   const { azure, clients, params, pipeline, log, signal } = o;
   const rg = params.resourceGroup;
   log.group('Source and pre-flight checks');
-  // A template file is evaluated first: its source is what is resolved, and a refusal comes before
-  // any write.
-  const file = params.templateFile
-    ? loadTemplate(params.templateFile.doc, {
-        subscriptionId: azure.subscriptionId,
-        resourceGroup: rg,
-        location: params.location,
-        parameters: params.templateFile.parameters,
-        identityGiven: !!params.identity,
-      })
-    : undefined;
-  const fileInput = params.templateFile
-    ? 'templateFile'
-    : params.customize.fromFile
-      ? 'customizersFile'
-      : undefined;
-  const steps = fileStepsOf(
-    (file?.properties.customize ?? params.customize.fromFile?.customizers ?? []) as Customizer[],
-    file?.properties,
-  );
-  // Local paths are checked (and hashed) here, before any request.
-  const localFiles = fileInput
-    ? findLocalFiles(
-        steps,
-        fileInput,
-        path.dirname(params.templateFile?.file ?? params.customize.fromFile!.path),
-        pipeline.defaultWorkingDirectory || process.cwd(),
-      )
-    : [];
+  const file = readFileInput(o);
   for (const w of params.customize.fromFile?.warnings ?? []) log.warn(`customizersFile: ${w}`);
   for (const w of params.inputWarnings ?? []) log.warn(w);
-  const sourceRef = file
-    ? sourceRefOf(file.properties.source as Record<string, ArmValue>)
-    : params.source;
-  if (!sourceRef)
-    throw new InputError(
-      'sourceImage',
-      'a value is required',
-      'a marketplace URN, a gallery image version id or a managed image id; or a templateFile',
-    );
-  const source = await resolveSource({
-    compute: clients.compute,
-    ref: sourceRef,
-    location: params.location,
-    declaredOs: params.osType,
-    log,
-    signal,
-  }).catch((err: unknown) => {
-    // The file, not the sourceImage input, named that source.
-    if (file && err instanceof InputError && err.input === 'sourceImage')
-      throw new InputError(
-        'templateFile',
-        `properties.source: ` +
-          `${err.message.replace(/^Input 'sourceImage': /, '').replace(/\.$/, '')}`,
-      );
-    throw err;
+  const source = await resolveSourceOf(o, file.template);
+  // Refused before any write: a restart or Windows Update on a Linux source.
+  const inputSteps = composeCustomizers(params.customize, source.osType);
+  const outline = outlineTemplate({
+    params,
+    source,
+    file: file.template,
+    subscriptionId: azure.subscriptionId,
+    pipeline,
   });
-  // The pre-flight checks the template as it will be sent (targets, staging group, vnet), less its
-  // customisers.
-  const draft = (identityId: string) => {
-    const c = composeTemplate(params, source, identityId, azure.subscriptionId, pipeline);
-    return file ? applyTemplateFile(c, { ...file, warnings: [] }, new MemoryLogger()) : c;
-  };
   const { identity, plan: identityPlan } = await preflight({
     azure,
     clients,
     params,
     source,
-    template: {
-      draft,
-      fileIdentity: file?.identity,
-      uploads: !!params.customize.packagePath || localFiles.length > 0,
-    },
+    outline,
+    fileIdentity: file.template?.identity,
+    uploads: !!params.customize.packagePath || file.localFiles.length > 0,
     log,
     signal,
   });
@@ -144,13 +93,13 @@ export async function prepare(o: PrepareOptions): Promise<Prepared> {
     params.action === 'build' || params.action === 'start' ? undefined : [...identityPlan];
   // Before the archive: a given account the identity can't read is refused before any write.
   const placed =
-    fileInput && localFiles.length
+    file.input && file.localFiles.length
       ? await uploadLocalFiles({
           azure,
           clients,
-          steps,
-          files: localFiles,
-          input: fileInput,
+          steps: file.steps,
+          files: file.localFiles,
+          input: file.input,
           resourceGroup: rg,
           location: params.location,
           principalId: identity.principalId,
@@ -160,15 +109,7 @@ export async function prepare(o: PrepareOptions): Promise<Prepared> {
           signal,
         })
       : undefined;
-  const fileCustomizers = (placed?.steps ?? steps).customize as Customizer[];
   const a = params.customize.packagePath;
-  // The build VM's identities as the template will have them (a template file's vmProfile wins over
-  // the input).
-  const vmIdentities = a
-    ? ((
-        draft(identity.id).properties.vmProfile as { userAssignedIdentities?: string[] } | undefined
-      )?.userAssignedIdentities ?? [])
-    : [];
   const artifacts = a
     ? await prepareArtifacts({
         azure,
@@ -178,29 +119,31 @@ export async function prepare(o: PrepareOptions): Promise<Prepared> {
         location: params.location,
         osType: source.osType,
         principalId: identity.principalId,
-        buildVmIdentities: vmIdentities,
+        buildVmIdentities: buildVmIdentitiesOf(outline),
         buildTimeoutMinutes: params.settings.buildTimeoutMinutes,
         plan,
         log,
         signal,
       })
     : undefined;
-  const composed = composeTemplate(
-    params,
-    source,
-    identity.id,
-    azure.subscriptionId,
+  const fileSteps = placed?.steps ?? file.steps;
+  const { name, doc } = composeTemplate({
+    outline,
+    identityId: identity.id,
+    customize: [
+      ...(artifacts?.customizers ?? []),
+      ...inputSteps,
+      ...(fileSteps.customize as Customizer[]),
+    ],
+    inVMValidations: placed?.steps.inVMValidations,
+    uploadTags: {
+      ...(artifacts ? { [ARTIFACTS_TAG]: artifacts.url } : {}),
+      ...(placed ? { [FILES_TAG]: placed.tag } : {}),
+    },
     pipeline,
-    artifacts,
-  );
-  if (params.customize.fromFile) composed.properties.customize.push(...fileCustomizers);
-  const base = file
-    ? applyTemplateFile(composed, placed ? withValidators(file, placed.steps) : file, log)
-    : composed;
-  if (file) base.properties.customize = [...(artifacts?.customizers ?? []), ...fileCustomizers];
-  if (placed) base.tags[FILES_TAG] = placed.tag;
-  const name = templateName(pipeline, base);
-  const doc = withTemplateName(base, name);
+  });
+  if (file.template)
+    for (const w of templateFileWarnings(file.template, params.location)) log.warn(w);
   log.group(`Image template ${name} (resource group ${rg})`);
   log.info(JSON.stringify(doc, null, 2));
   log.endGroup();
@@ -213,6 +156,86 @@ export async function prepare(o: PrepareOptions): Promise<Prepared> {
     files: placed?.urls ?? [],
     plan: plan ?? [],
   };
+}
+
+/** A customisers or template file: its steps, and the local files they name. */
+interface FileInput {
+  /** The templateFile input, loaded. */
+  template?: LoadedTemplate;
+  /** The input the steps come from, for refusals; undefined: neither file is given. */
+  input?: 'templateFile' | 'customizersFile';
+  steps: FileSteps;
+  /** Local paths in the steps, checked and hashed; no request is made. */
+  localFiles: LocalFile[];
+}
+
+function readFileInput(o: PrepareOptions): FileInput {
+  const { azure, params } = o;
+  // A template file is evaluated first: its source is what is resolved, and a refusal comes before
+  // any write.
+  const template = params.templateFile
+    ? loadTemplate(params.templateFile.doc, {
+        subscriptionId: azure.subscriptionId,
+        resourceGroup: params.resourceGroup,
+        location: params.location,
+        parameters: params.templateFile.parameters,
+        identityGiven: !!params.identity,
+      })
+    : undefined;
+  const input = params.templateFile
+    ? 'templateFile'
+    : params.customize.fromFile
+      ? 'customizersFile'
+      : undefined;
+  const steps = fileStepsOf(
+    (template?.properties.customize ??
+      params.customize.fromFile?.customizers ??
+      []) as Customizer[],
+    template?.properties,
+  );
+  const localFiles = input
+    ? findLocalFiles(
+        steps,
+        input,
+        path.dirname(params.templateFile?.file ?? params.customize.fromFile!.path),
+        o.pipeline.defaultWorkingDirectory || process.cwd(),
+      )
+    : [];
+  return { template, input, steps, localFiles };
+}
+
+/** The source the inputs or the template file name, resolved to the exact image. */
+async function resolveSourceOf(
+  o: PrepareOptions,
+  template: LoadedTemplate | undefined,
+): Promise<ResolvedSource> {
+  const { params } = o;
+  const ref = template
+    ? sourceRefOf(template.properties.source as Record<string, ArmValue>)
+    : params.source;
+  if (!ref)
+    throw new InputError(
+      'sourceImage',
+      'a value is required',
+      'a marketplace URN, a gallery image version id or a managed image id; or a templateFile',
+    );
+  return resolveSource({
+    compute: o.clients.compute,
+    ref,
+    location: params.location,
+    declaredOs: params.osType,
+    log: o.log,
+    signal: o.signal,
+  }).catch((err: unknown) => {
+    // The file, not the sourceImage input, named that source.
+    if (template && err instanceof InputError && err.input === 'sourceImage')
+      throw new InputError(
+        'templateFile',
+        `properties.source: ` +
+          `${err.message.replace(/^Input 'sourceImage': /, '').replace(/\.$/, '')}`,
+      );
+    throw err;
+  });
 }
 
 /**

@@ -77,6 +77,19 @@ export function translateLegacyInputs(inputs: InputReader): LegacyTranslation {
   return { values: t.values, warnings: t.warnings };
 }
 
+/** A value of this task's input `name` taken from the legacy input `legacy`. */
+interface Fill {
+  name: string;
+  value: string;
+  legacy: string;
+  /** What the two inputs give, in words, for the refusal when they disagree. */
+  what: string;
+  /** Whether two values are the same (the same id in another case, the same duration...). */
+  same?: (a: string, b: string) => boolean;
+  /** The value as the legacy input gave it, when it is translated. */
+  given?: string;
+}
+
 class Translation {
   readonly values = new Map<string, string>();
   readonly warnings: string[] = [];
@@ -98,23 +111,14 @@ class Translation {
       : v;
   }
 
-  /**
-   * Sets `name` to `value`, which `legacy` gave as `given`; a different value of `name` itself is
-   * refused.
-   */
-  private fill(
-    name: string,
-    value: string,
-    legacy: string,
-    what: string,
-    same: (a: string, b: string) => boolean = (a, b) => a === b,
-    given = value,
-  ): void {
+  /** Sets `name` to `value`, which `legacy` gave; a different value of `name` itself is refused. */
+  private fill(o: Fill): void {
+    const { name, value, legacy, same = (a, b) => a === b, given = value } = o;
     const own = this.own(name);
     if (own !== undefined && !same(own, value)) {
       throw new InputError(
         legacy,
-        `'${given}' and ${name} '${own}' both give ${what} and disagree`,
+        `'${given}' and ${name} '${own}' both give ${o.what} and disagree`,
         `one of the two (${name} is this task's name for it)`,
       );
     }
@@ -132,7 +136,7 @@ class Translation {
   source(): void {
     const raw = this.inputs.string('sourceType') ?? 'auto';
     const kind: BuildSourceKind | 'auto' =
-      (LEGACY_SOURCE_KINDS[raw.toLowerCase()] as BuildSourceKind | undefined) ??
+      LEGACY_SOURCE_KINDS[raw.toLowerCase()] ??
       BUILD_SOURCE_KINDS.find((k) => k.toLowerCase() === raw.toLowerCase()) ??
       'auto';
     const urn = this.inputs.string('baseImagePubOfferSku');
@@ -206,13 +210,13 @@ class Translation {
     } catch (err) {
       throw new InputError('platformImagePurchasePlan', errorMessage(err).replace(/\.$/, ''));
     }
-    this.fill(
-      'sourcePlan',
-      plan,
-      'platformImagePurchasePlan',
-      'the purchase plan',
-      (a, b) => a.replace(/\s/g, '').toLowerCase() === b.replace(/\s/g, '').toLowerCase(),
-    );
+    this.fill({
+      name: 'sourcePlan',
+      value: plan,
+      legacy: 'platformImagePurchasePlan',
+      what: 'the purchase plan',
+      same: (a, b) => a.replace(/\s/g, '').toLowerCase() === b.replace(/\s/g, '').toLowerCase(),
+    });
   }
 
   customize(): void {
@@ -269,13 +273,13 @@ class Translation {
             '/<gallery>/images/<definition>',
         );
       }
-      this.fill(
-        'galleryImageDefinitionId',
-        gallery,
-        'galleryImageId',
-        'the gallery image definition',
-        sameId,
-      );
+      this.fill({
+        name: 'galleryImageDefinitionId',
+        value: gallery,
+        legacy: 'galleryImageId',
+        what: 'the gallery image definition',
+        same: sameId,
+      });
     } else if (gallery !== undefined) this.ignore('galleryImageId', `distributeType is '${raw}'`);
     else if (type === 'gallery' && !this.inputs.string('galleryImageDefinitionId')) {
       throw new InputError(
@@ -294,13 +298,13 @@ class Translation {
           '/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Compute/images/<name>',
         );
       }
-      this.fill(
-        'managedImageId',
-        managed,
-        'imageIdForDistribute',
-        'the managed image to create',
-        sameId,
-      );
+      this.fill({
+        name: 'managedImageId',
+        value: managed,
+        legacy: 'imageIdForDistribute',
+        what: 'the managed image to create',
+        same: sameId,
+      });
     } else if (managed !== undefined)
       this.ignore('imageIdForDistribute', `distributeType is '${raw}'`);
     else if (type === 'managedImage' && !this.inputs.string('managedImageId')) {
@@ -325,14 +329,13 @@ class Translation {
     }
     const scheme = this.inputs.string('distributeVersioningScheme');
     if (scheme !== undefined && /^latest$/i.test(scheme))
-      this.fill(
-        'versionStrategy',
-        'next',
-        'distributeVersioningScheme',
-        'how the gallery version is chosen',
-        undefined,
-        scheme,
-      );
+      this.fill({
+        name: 'versionStrategy',
+        value: 'next',
+        legacy: 'distributeVersioningScheme',
+        what: 'how the gallery version is chosen',
+        given: scheme,
+      });
     else if (scheme !== undefined && /^source$/i.test(scheme)) {
       throw new InputError(
         'distributeVersioningScheme',
@@ -359,13 +362,13 @@ class Translation {
       }
       // 0 meant Image Builder's default, which is this task's default too.
       if (Number(minutes) > 0)
-        this.fill(
-          'buildTimeout',
-          minutes,
-          'buildTimeoutInMinutes',
-          'the build timeout',
-          (a, b) => parseDuration(a, 'm') === parseDuration(b, 'm'),
-        );
+        this.fill({
+          name: 'buildTimeout',
+          value: minutes,
+          legacy: 'buildTimeoutInMinutes',
+          what: 'the build timeout',
+          same: (a, b) => parseDuration(a, 'm') === parseDuration(b, 'm'),
+        });
     }
     if (
       this.inputs.string('enableValidation') !== undefined &&

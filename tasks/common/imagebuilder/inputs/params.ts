@@ -341,7 +341,7 @@ function readIdentity(inputs: InputReader): string | undefined {
 
 function readSource(inputs: InputReader): SourceRef {
   const raw = inputs.string('sourceType') ?? 'auto';
-  const legacy = LEGACY_SOURCE_KINDS[raw.toLowerCase()] as BuildSourceKind | undefined;
+  const legacy = LEGACY_SOURCE_KINDS[raw.toLowerCase()];
   const declared =
     legacy ?? inputs.choice('sourceType', ['auto', ...BUILD_SOURCE_KINDS] as const, 'auto');
   const value = inputs.string('sourceImage', {

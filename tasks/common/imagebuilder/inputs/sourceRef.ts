@@ -13,7 +13,7 @@ export type BuildSourceKind = (typeof BUILD_SOURCE_KINDS)[number];
  * The existing Microsoft task's `imageSource` values (of its versions and patched copies), by
  * lower-case value.
  */
-export const LEGACY_SOURCE_KINDS: Record<string, BuildSourceKind> = {
+export const LEGACY_SOURCE_KINDS: Partial<Record<string, BuildSourceKind>> = {
   marketplace: 'marketplace',
   sig: 'galleryImageVersion',
   gallery: 'galleryImageVersion',

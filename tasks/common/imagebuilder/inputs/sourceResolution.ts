@@ -12,6 +12,7 @@ import { getOrUndefined } from '../../azure/notFound';
 import { parseGalleryId, parseResourceId } from '../../azure/resourceIds';
 import { compareVersions } from '../../gallery/versioning';
 import { OsType } from './params';
+import { textOf } from '../template/valueText';
 import { describeSource, SourceRef } from './sourceRef';
 
 export interface ResolvedSource {
@@ -230,11 +231,11 @@ export function sourceOfTemplate(t: {
   const s = (t.source ?? {}) as Record<string, unknown>;
   const osType: OsType = t.tags?.['gip.os'] === 'Windows' ? 'Windows' : 'Linux';
   if (s.type === 'PlatformImage') {
-    const version = String(s.exactVersion ?? s.version ?? 'latest');
+    const version = textOf(s.exactVersion ?? s.version ?? 'latest');
     const pir = {
-      publisher: String(s.publisher),
-      offer: String(s.offer),
-      sku: String(s.sku),
+      publisher: textOf(s.publisher),
+      offer: textOf(s.offer),
+      sku: textOf(s.sku),
       version,
     };
     return {
@@ -244,6 +245,6 @@ export function sourceOfTemplate(t: {
       pir,
     };
   }
-  const id = String(s.imageVersionId ?? s.imageId ?? '');
+  const id = textOf(s.imageVersionId ?? s.imageId ?? '');
   return { templateSource: s, osType, description: t.tags?.['gip.source'] ?? id };
 }

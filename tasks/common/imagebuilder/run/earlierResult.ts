@@ -10,6 +10,7 @@ import { parseGalleryId, parseResourceId } from '../../azure/resourceIds';
 import { BuildClients } from '../clients';
 import { RunOutputInfo } from './outcome';
 import { TEMPLATE_TAG, TemplateDocument } from '../template/compose';
+import { textOf } from '../template/valueText';
 
 export async function findEarlierResult(
   clients: BuildClients,
@@ -29,7 +30,7 @@ export async function findEarlierResult(
           : undefined;
     if (!found) return undefined;
     runOutputs.push({
-      name: String(d.runOutputName ?? ''),
+      name: textOf(d.runOutputName ?? ''),
       artifactId: found,
       provisioningState: 'Succeeded',
     });

@@ -1,21 +1,17 @@
 /**
- * The AIB `customize` array for the everyday path by inputs: the build artifacts (artifacts.ts:
- * brought onto the VM and unpacked first, so the script can use them), the script (PowerShell or
- * Shell), a restart, then Windows Update as the last step, so updates land on top of what the
- * script installed.
+ * The inputs' customisers for the everyday path: the script (PowerShell or Shell), a restart, then
+ * Windows Update as the last step, so updates land on top of what the script installed. The build
+ * artifacts' customisers (uploads/buildArtifacts.ts) go before them, so the script can use them.
  */
 import { InputError } from '../../core/errors';
 import { CustomizeParams, OsType } from '../inputs/params';
+import { textOf } from './valueText';
 
 /** One AIB customiser, in the REST shape (2024-02-01). */
 export type Customizer = Record<string, unknown> & { type: string; name: string };
 
-export function composeCustomizers(
-  c: CustomizeParams,
-  osType: OsType,
-  artifactSteps: Customizer[] = [],
-): Customizer[] {
-  const steps: Customizer[] = [...artifactSteps];
+export function composeCustomizers(c: CustomizeParams, osType: OsType): Customizer[] {
+  const steps: Customizer[] = [];
   if (c.script) {
     const kind = c.script.kind ?? (osType === 'Windows' ? 'PowerShell' : 'Shell');
     const name =
@@ -78,6 +74,6 @@ export function describeCustomizer(c: Record<string, unknown>): string {
     extra.push(`${c.inline.length} line${c.inline.length === 1 ? '' : 's'}`);
   if (typeof c.scriptUri === 'string') extra.push(c.scriptUri.replace(/\?.*$/, ''));
   if (typeof c.sourceUri === 'string')
-    extra.push(`${c.sourceUri.replace(/\?.*$/, '')} -> ${String(c.destination ?? '')}`);
-  return `${name}(${c.type}${extra.length ? `, ${extra.join(', ')}` : ''})`;
+    extra.push(`${c.sourceUri.replace(/\?.*$/, '')} -> ${textOf(c.destination ?? '')}`);
+  return `${name}(${textOf(c.type)}${extra.length ? `, ${extra.join(', ')}` : ''})`;
 }

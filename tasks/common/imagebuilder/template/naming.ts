@@ -6,7 +6,7 @@
  */
 import { createHash } from 'crypto';
 import { PipelineInfo } from '../../core/pipelineInfo';
-import { TemplateDocument } from './compose';
+import type { TemplateDocument } from './compose';
 
 /** AIB template names: letters, digits, '-', '_', '.'; up to 64 characters. */
 const MAX = 64;

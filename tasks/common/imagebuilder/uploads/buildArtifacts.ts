@@ -251,7 +251,7 @@ export async function prepareArtifacts(o: PrepareArtifactsOptions): Promise<Prep
     return {
       customizers: fileCustomizers(packaged, o.osType, placement),
       url: packaged.url,
-      withSecret: async (doc) => doc,
+      withSecret: (doc) => Promise.resolve(doc),
     };
   }
   if (vmIdentities.length) {
@@ -267,7 +267,7 @@ export async function prepareArtifacts(o: PrepareArtifactsOptions): Promise<Prep
     return {
       customizers: [identityCustomizer(packaged, o.osType, placement, vm.clientId)],
       url: packaged.url,
-      withSecret: async (doc) => doc,
+      withSecret: (doc) => Promise.resolve(doc),
     };
   }
   log.info(

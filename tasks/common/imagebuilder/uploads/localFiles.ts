@@ -31,6 +31,7 @@ import {
   readerItem,
 } from './buildArtifacts';
 import { BuildClients } from '../clients';
+import { textOf } from '../template/valueText';
 
 /** Tag on the template: the URL of the container folder its uploaded files are in. */
 export const FILES_TAG = 'gip.files';
@@ -107,7 +108,7 @@ export function findLocalFiles(
           (typeof claimed !== 'string' || claimed.trim().toLowerCase() !== sha256)
         ) {
           refuse(
-            `its sha256Checksum '${String(claimed)}' does not match the file (sha256 ${sha256})`,
+            `its sha256Checksum '${textOf(claimed)}' does not match the file (sha256 ${sha256})`,
             "the file's sha256, or no sha256Checksum (the task fills it in)",
           );
         }
@@ -384,19 +385,4 @@ export function fileStepsOf(customize: Step[], properties?: Record<string, unkno
       ? (validate as { inVMValidations?: unknown }).inVMValidations
       : undefined;
   return { customize, inVMValidations: Array.isArray(validators) ? (validators as Step[]) : [] };
-}
-
-/** A template file's properties with the in-VM validators of `steps`. */
-export function withValidators<T extends { properties: Record<string, unknown> }>(
-  file: T,
-  steps: FileSteps,
-): T {
-  if (!steps.inVMValidations.length) return file;
-  return {
-    ...file,
-    properties: {
-      ...file.properties,
-      validate: { ...(file.properties.validate as object), inVMValidations: steps.inVMValidations },
-    },
-  };
 }

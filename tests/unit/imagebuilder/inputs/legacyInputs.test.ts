@@ -517,7 +517,10 @@ describe("BuildImage: the Microsoft AzureImageBuilderTask's inputs", () => {
         'runAsSystem is ignored: runElevated is not set.',
       ]);
       // Outside a Microsoft-task step (no distributeType) this task's own rule holds.
-      const { distributeType: _omit, galleryImageId, ...own } = README_STEP;
+      const { galleryImageId, ...step } = README_STEP;
+      const own = Object.fromEntries(
+        Object.entries(step).filter(([name]) => name !== 'distributeType'),
+      );
       assert.throws(
         () => read({ ...own, galleryImageDefinitionId: galleryImageId, runAsSystem: 'true' }),
         /Input 'runAsSystem': runs the script as SYSTEM, which Image Builder allows only elevated/,

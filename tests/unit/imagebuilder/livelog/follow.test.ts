@@ -31,7 +31,8 @@ function scriptedBuild(steps: Step[]) {
       });
     }
   };
-  async function* groups() {
+  // Read with `for await`, which takes a plain generator as well.
+  function* groups() {
     if (step().sub !== 'Queued')
       yield {
         name: 'vmimagebuilder-build-container-abc',
@@ -45,10 +46,10 @@ function scriptedBuild(steps: Step[]) {
   const clients = {
     aib: {
       virtualMachineImageTemplates: {
-        get: async () => {
+        get: () => {
           reads.push({ poll, what: 'status' });
           const s = step();
-          return {
+          return Promise.resolve({
             name: 't',
             exactStagingResourceGroup: '/subscriptions/s/resourceGroups/IT_rg_t',
             lastRunStatus: {
@@ -56,17 +57,17 @@ function scriptedBuild(steps: Step[]) {
               runSubState: s.sub,
               startTime: new Date().toISOString(),
             },
-          };
+          });
         },
       },
     },
     aci: {
       containerGroups: { listByResourceGroup: () => groups() },
       containers: {
-        listLogs: async (_rg: string, _g: string, _c: string, o: { tail?: number }) => {
+        listLogs: (_rg: string, _g: string, _c: string, o: { tail?: number }) => {
           reads.push({ poll, what: 'log' });
           const pick = o.tail === undefined ? written : written.slice(-o.tail);
-          return { content: pick.map((l) => `${l.ts} ${l.text}\n`).join('') };
+          return Promise.resolve({ content: pick.map((l) => `${l.ts} ${l.text}\n`).join('') });
         },
       },
     },

@@ -1,5 +1,9 @@
 import * as assert from 'assert';
-import { LiveLog, parseStamped, sortableTs } from '../../../../tasks/common/imagebuilder/livelog/liveLog';
+import {
+  LiveLog,
+  parseStamped,
+  sortableTs,
+} from '../../../../tasks/common/imagebuilder/livelog/liveLog';
 
 /** A container log that grows between polls; `tail` as ACI answers it. */
 class FakeContainer {
@@ -9,15 +13,15 @@ class FakeContainer {
   write(text: string, ts: string): void {
     this.lines.push({ ts, text });
   }
-  async read(tail: number | undefined): Promise<string | undefined> {
+  read(tail: number | undefined): Promise<string | undefined> {
     this.calls.push(tail);
-    if (this.gone) return undefined;
+    if (this.gone) return Promise.resolve(undefined);
     const pick = tail === undefined ? this.lines : this.lines.slice(-tail);
-    return pick.map((l) => `${l.ts} ${l.text}\n`).join('');
+    return Promise.resolve(pick.map((l) => `${l.ts} ${l.text}\n`).join(''));
   }
   blob(): { read(offset: number): Promise<Buffer> } {
     const text = Buffer.from(this.lines.map((l) => `${l.text}\n`).join(''), 'utf8');
-    return { read: async (offset: number) => text.subarray(offset) };
+    return { read: (offset: number) => Promise.resolve(text.subarray(offset)) };
   }
 }
 
@@ -119,17 +123,20 @@ describe('imagebuilder: live log', () => {
     },
   );
 
-  it('a blob that does not continue the printed lines is read whole and aligned by line count', async () => {
-    const c = new FakeContainer();
-    const printed: string[] = [];
-    const live = new LiveLog((l) => printed.push(l));
-    c.write('one', ts(1));
-    c.write('two', ts(2));
-    await live.pollContainer(c);
-    const other = Buffer.from('ONE!\nTWO!\nthree\nfour (partial');
-    await live.pollBlob({ read: async (o: number) => other.subarray(o) });
-    assert.deepStrictEqual(printed, ['one', 'two', 'three'], 'only complete lines');
-  });
+  it(
+    'a blob that does not continue the printed lines is read whole and aligned by line ' + 'count',
+    async () => {
+      const c = new FakeContainer();
+      const printed: string[] = [];
+      const live = new LiveLog((l) => printed.push(l));
+      c.write('one', ts(1));
+      c.write('two', ts(2));
+      await live.pollContainer(c);
+      const other = Buffer.from('ONE!\nTWO!\nthree\nfour (partial');
+      await live.pollBlob({ read: (o: number) => Promise.resolve(other.subarray(o)) });
+      assert.deepStrictEqual(printed, ['one', 'two', 'three'], 'only complete lines');
+    },
+  );
 
   it('timestamps with trimmed fractions sort as times', () => {
     assert.ok(sortableTs('2024-11-21T08:05:09.1234Z') < sortableTs('2024-11-21T08:05:09.12345Z'));

@@ -9,7 +9,6 @@ import {
   findLocalFiles,
   uploadedFilesOf,
   withBlobUrls,
-  withValidators,
 } from '../../../../tasks/common/imagebuilder/uploads/localFiles';
 
 const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
@@ -193,8 +192,8 @@ describe('imagebuilder: local files of a customisers or template file', () => {
   );
 
   it(
-    'replaces each local path by its blob URL and sha256Checksum, in copies; the validators ' +
-      'go back into the template file',
+    'replaces each local path by its blob URL and sha256Checksum, in copies, in the ' +
+      "customisers and a template file's in-VM validators",
     () => {
       const customize = [
         { type: 'Shell', name: 'setup', scriptUri: 'scripts/setup.sh' },
@@ -224,19 +223,15 @@ describe('imagebuilder: local files of a customisers or template file', () => {
         { type: 'Shell', name: 'remote', scriptUri: 'https://example.com/x.sh' },
       ]);
       assert.strictEqual(customize[0].scriptUri, 'scripts/setup.sh', 'the input is not changed');
-      const file = withValidators({ properties, warnings: [] }, placed);
-      assert.deepStrictEqual(file.properties.validate, {
-        continueDistributeOnFailure: true,
-        inVMValidations: [
-          {
-            type: 'File',
-            name: 'c',
-            sourceUri: `${CONTAINER}files/${sha('a=1\n')}/app.conf`,
-            destination: '/tmp/c',
-            sha256Checksum: sha('a=1\n'),
-          },
-        ],
-      });
+      assert.deepStrictEqual(placed.inVMValidations, [
+        {
+          type: 'File',
+          name: 'c',
+          sourceUri: `${CONTAINER}files/${sha('a=1\n')}/app.conf`,
+          destination: '/tmp/c',
+          sha256Checksum: sha('a=1\n'),
+        },
+      ]);
       assert.deepStrictEqual(fileStepsOf(customize).inVMValidations, []);
     },
   );

@@ -11,11 +11,11 @@
  * pinned, gallery `latest` resolved), so the log and the outputs say exactly what was used.
  */
 import { InputError } from '../../../core/errors';
-import { Logger } from '../../../core/logger';
 import { parseGalleryVersionRef, parseManagedImageRef, SourceRef } from '../../inputs/sourceRef';
-import type { TemplateDocument } from '../compose';
+import type { TemplateOutline } from '../outline';
 import { ArmValue } from './armExpressions';
 import { LoadedTemplate } from './loadTemplate';
+import { textOf } from '../valueText';
 
 type Obj = { [key: string]: ArmValue };
 
@@ -27,60 +27,64 @@ export function sourceRefOf(source: Obj): SourceRef {
       case 'PlatformImage':
         return {
           kind: 'marketplace',
-          publisher: String(source.publisher),
-          offer: String(source.offer),
-          sku: String(source.sku),
-          version: String(source.version ?? 'latest'),
+          publisher: textOf(source.publisher),
+          offer: textOf(source.offer),
+          sku: textOf(source.sku),
+          version: textOf(source.version ?? 'latest'),
           ...(isObj(source.planInfo)
             ? {
                 plan: {
-                  name: String(source.planInfo.planName),
-                  product: String(source.planInfo.planProduct),
-                  publisher: String(source.planInfo.planPublisher),
+                  name: textOf(source.planInfo.planName),
+                  product: textOf(source.planInfo.planProduct),
+                  publisher: textOf(source.planInfo.planPublisher),
                 },
               }
             : {}),
         };
       case 'SharedImageVersion':
-        return parseGalleryVersionRef(String(source.imageVersionId));
+        return parseGalleryVersionRef(textOf(source.imageVersionId));
       case 'ManagedImage':
-        return parseManagedImageRef(String(source.imageId));
+        return parseManagedImageRef(textOf(source.imageId));
     }
   } catch (err) {
     throw new InputError(at, `properties.source: ${(err as Error).message.replace(/\.$/, '')}`);
   }
   throw new InputError(
     at,
-    `properties.source.type: '${String(source.type)}' is not PlatformImage, ` +
+    `properties.source.type: '${textOf(source.type)}' is not PlatformImage, ` +
       `SharedImageVersion or ManagedImage`,
   );
 }
 
 /**
- * The template composed from the inputs, with the file's properties over it (see the precedence
- * above).
+ * The outline composed from the inputs, with the file's properties over it (see the precedence
+ * above). The file's customisers are not in it: they are steps, composed once their local files
+ * are uploaded.
  */
-export function applyTemplateFile(
-  base: TemplateDocument,
-  loaded: LoadedTemplate,
-  log: Logger,
-): TemplateDocument {
-  for (const w of loaded.warnings) log.warn(`templateFile: ${w}`);
-  if (loaded.location && loaded.location.toLowerCase().replace(/\s+/g, '') !== base.location) {
-    log.warn(
-      `templateFile: its location '${loaded.location}' is replaced by the location input ` +
-        `'${base.location}'.`,
-    );
-  }
-  const file = loaded.properties;
-  const properties: TemplateDocument['properties'] = {
+export function applyTemplateFile(base: TemplateOutline, loaded: LoadedTemplate): TemplateOutline {
+  const file = Object.fromEntries(
+    Object.entries(loaded.properties).filter(([key]) => key !== 'customize'),
+  );
+  const properties: TemplateOutline['properties'] = {
     ...base.properties,
-    ...(file as Record<string, unknown>),
+    ...file,
     source: base.properties.source,
-  } as TemplateDocument['properties'];
+  };
   if (isObj(file.vmProfile) && isObj(base.properties.vmProfile as ArmValue))
     properties.vmProfile = { ...(base.properties.vmProfile as Obj), ...file.vmProfile };
   return { ...base, tags: { ...(loaded.tags ?? {}), ...base.tags }, properties };
+}
+
+/** The file's warnings (loadTemplate.ts), and its location when the location input replaces it. */
+export function templateFileWarnings(loaded: LoadedTemplate, location: string): string[] {
+  const warnings = loaded.warnings.map((w) => `templateFile: ${w}`);
+  if (loaded.location && loaded.location.toLowerCase().replace(/\s+/g, '') !== location) {
+    warnings.push(
+      `templateFile: its location '${loaded.location}' is replaced by the location input ` +
+        `'${location}'.`,
+    );
+  }
+  return warnings;
 }
 
 function isObj(v: ArmValue | undefined): v is Obj {

@@ -14,6 +14,7 @@ import * as yaml from 'js-yaml';
 import { InputError } from '../../../core/errors';
 import { ArmExpressionError, ArmScope, ArmValue, evaluateString } from './armExpressions';
 import { migrateProperties } from './migrate';
+import { textOf } from '../valueText';
 
 export const TEMPLATE_TYPE = 'Microsoft.VirtualMachineImages/imageTemplates';
 type Obj = { [key: string]: ArmValue };
@@ -164,7 +165,7 @@ export function loadTemplate(
   if (doc.source !== undefined || doc.customize !== undefined || doc.distribute !== undefined) {
     const ev = evaluator(ctx, {}, {}, fail);
     return {
-      properties: migrateProperties(ev(doc, '') as Obj, '', undefined, warnings, fail),
+      properties: migrateProperties(ev(doc, ''), '', undefined, warnings, fail),
       warnings,
       shape: 'properties',
     };
@@ -284,7 +285,7 @@ function pick(
 function checkType(r: Obj, path: string, warnings: string[]): void {
   const t = r.type;
   if (t === undefined || t === TEMPLATE_TYPE) return;
-  warnings.push(`${path ? `${path}.` : ''}type '${String(t)}' is read as ${TEMPLATE_TYPE}.`);
+  warnings.push(`${path ? `${path}.` : ''}type '${textOf(t)}' is read as ${TEMPLATE_TYPE}.`);
 }
 
 function apiVersionOf(r: Obj): string | undefined {
@@ -301,7 +302,6 @@ function evaluator(ctx: FileContext, params: Obj, variables: Obj, fail: Fail): E
   const busy = new Set<string>();
   const find = (o: Obj, name: string) =>
     Object.keys(o).find((k) => k.toLowerCase() === name.toLowerCase());
-  let ev: Evaluate;
   const scope: ArmScope = {
     subscriptionId: ctx.subscriptionId,
     resourceGroup: ctx.resourceGroup,
@@ -354,7 +354,7 @@ function evaluator(ctx: FileContext, params: Obj, variables: Obj, fail: Fail): E
       busy.delete(what);
     }
   };
-  ev = (v, path) => {
+  const ev: Evaluate = (v, path) => {
     if (typeof v === 'string') {
       try {
         return evaluateString(v, scope);
@@ -373,7 +373,7 @@ function evaluator(ctx: FileContext, params: Obj, variables: Obj, fail: Fail): E
       for (const [k, x] of Object.entries(v)) {
         const key = ev(k, join(path, k));
         if (typeof key !== 'string') fail(join(path, k), 'the key is not a string');
-        out[key as string] = ev(x, join(path, key as string));
+        out[key] = ev(x, join(path, key));
       }
       return out;
     }

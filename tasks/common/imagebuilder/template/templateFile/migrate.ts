@@ -7,6 +7,7 @@
  * segment or a `<token>` left unsubstituted is refused naming its JSON path.
  */
 import type { ArmValue } from './armExpressions';
+import { textOf } from '../valueText';
 
 type Obj = { [key: string]: ArmValue };
 type Fail = (path: string, problem: string) => never;
@@ -95,7 +96,14 @@ export function migrateProperties(
     p.buildTimeoutInMinutes = Number(p.buildTimeoutInMinutes);
   }
   if (p.source === undefined) fail(at('source'), 'is missing');
-  p.source = typed(p.source, at('source'), SOURCES, [], warnings, fail);
+  p.source = typed({
+    value: p.source,
+    at: at('source'),
+    kinds: SOURCES,
+    common: [],
+    warnings,
+    fail,
+  });
   if (p.customize !== undefined)
     p.customize = migrateCustomizers(p.customize, at('customize'), warnings, fail);
   if (!Array.isArray(p.distribute) || !p.distribute.length)
@@ -103,7 +111,7 @@ export function migrateProperties(
       at('distribute'),
       "is missing or empty (the distribution inputs do not fill a template file's targets)",
     );
-  p.distribute = (p.distribute as ArmValue[]).map((d, i) =>
+  p.distribute = p.distribute.map((d, i) =>
     distributor(d, `${at('distribute')}[${i}]`, warnings, fail),
   );
   if (p.vmProfile !== undefined) {
@@ -139,7 +147,7 @@ export function migrateCustomizers(
       warnings.push(`${at}: 'script' (the pre-2019 key) is sent as 'scriptUri'.`);
       c = { ...rest, scriptUri: script };
     }
-    return typed(c, at, CUSTOMIZERS, ['name'], warnings, fail);
+    return typed({ value: c, at, kinds: CUSTOMIZERS, common: ['name'], warnings, fail });
   });
 }
 
@@ -153,7 +161,14 @@ function distributor(d: ArmValue, at: string, warnings: string[], fail: Fail): O
       }
     }
   }
-  const out = typed(d, at, DISTRIBUTORS, ['runOutputName', 'artifactTags'], warnings, fail);
+  const out = typed({
+    value: d,
+    at,
+    kinds: DISTRIBUTORS,
+    common: ['runOutputName', 'artifactTags'],
+    warnings,
+    fail,
+  });
   for (const k of ['galleryImageId', 'imageId']) {
     const v = out[k];
     if (
@@ -162,28 +177,35 @@ function distributor(d: ArmValue, at: string, warnings: string[], fail: Fail): O
     )
       fail(
         `${at}.${k}`,
-        `'${String(v)}' is not a resource id (an empty segment: a substitution that went wrong?)`,
+        `'${textOf(v)}' is not a resource id (an empty segment: a substitution that went wrong?)`,
       );
   }
   if (typeof out.runOutputName !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(out.runOutputName)) {
     fail(
       `${at}.runOutputName`,
-      `'${String(out.runOutputName ?? '')}' is not a run output name (1 to 64 letters, ` +
+      `'${textOf(out.runOutputName ?? '')}' is not a run output name (1 to 64 letters, ` +
         `digits, '.', '_' or '-')`,
     );
   }
   return out;
 }
 
+/** A value whose `type` names its kind: a source, customiser or distributor. */
+interface Typed {
+  value: ArmValue;
+  /** Its path in the file, for warnings and refusals. */
+  at: string;
+  /** The kinds by type name, each with the keys it allows. */
+  kinds: Record<string, string[]>;
+  /** Keys every kind allows. */
+  common: string[];
+  warnings: string[];
+  fail: Fail;
+}
+
 /** Checks `type` (case-fixed) and the keys its kind allows. */
-function typed(
-  v: ArmValue,
-  at: string,
-  kinds: Record<string, string[]>,
-  common: string[],
-  warnings: string[],
-  fail: Fail,
-): Obj {
+function typed(o: Typed): Obj {
+  const { value: v, at, kinds, warnings, fail } = o;
   if (!isObj(v)) return fail(at, 'is not an object');
   const given = v.type;
   if (typeof given !== 'string')
@@ -191,7 +213,7 @@ function typed(
   const kind = Object.keys(kinds).find((k) => k.toLowerCase() === given.toLowerCase());
   if (!kind) return fail(`${at}.type`, `'${given}' is not one of ${Object.keys(kinds).join(', ')}`);
   if (kind !== given) warnings.push(`${at}.type: '${given}' is sent as '${kind}'.`);
-  const out = keys(v, ['type', ...common, ...kinds[kind]], at, warnings, fail);
+  const out = keys(v, ['type', ...o.common, ...kinds[kind]], at, warnings, fail);
   out.type = kind;
   return out;
 }

@@ -4,7 +4,6 @@ import {
   loadTemplate,
   parseDocument,
 } from '../../../../../tasks/common/imagebuilder/template/templateFile/loadTemplate';
-import { parseParameters } from '../../../../../tasks/common/imagebuilder/template/templateFile/inputs';
 
 const ctx = (parameters: FileContext['parameters'] = {}, identityGiven = true): FileContext => ({
   subscriptionId: 'sub1',
@@ -251,17 +250,5 @@ describe('templateFile: loading and migration', () => {
       () => parseDocument('a: [', 'customizersFile', 'c.yaml'),
       /c\.yaml is not valid YAML/,
     );
-  });
-
-  it('templateParameters: JSON object, ARM parameters file, or name=value lines', () => {
-    assert.deepStrictEqual(parseParameters('{"a": "x", "n": 2}'), { a: 'x', n: 2 });
-    assert.deepStrictEqual(
-      parseParameters(
-        '{"$schema": "p", "contentVersion": "1.0.0.0", "parameters": {"a": {"value": "x"}}}',
-      ),
-      { a: 'x' },
-    );
-    assert.deepStrictEqual(parseParameters('a = x\nb=y=z\n'), { a: 'x', b: 'y=z' });
-    assert.throws(() => parseParameters('just words'), /'just words' is not name=value/);
   });
 });
