@@ -164,7 +164,7 @@ export function aibNeeds(outline: TemplateOutline): Need[] {
 /**
  * Image Builder downloads the uploads (the small archive, local files) with its identity: on a
  * given storage account the task's own identity is granted read on the artifacts container there
- * (on the task's own account, artifacts.ts grants it when it makes the container).
+ * (on the task's own account, uploads/buildArtifacts.ts and localFiles.ts grant it).
  */
 export function artifactsNeed(containerScope: string, account: string): Need {
   return {

@@ -1,13 +1,12 @@
 /**
- * Checks made before anything is written, on the template as it would be sent (the inputs' or a
- * template file's distribute, vmProfile and staging group alike):
+ * Checks made before anything is written, on the template as it will be sent (its outline: the
+ * inputs' or a template file's distribute, vmProfile and staging group alike):
  * - the template's resource group exists; Image Builder's identity is chosen (aibIdentity.ts);
- * - each gallery target's image definition agrees with the source (OS type, Hyper-V generation,
- *   security type), which Azure otherwise finds only at the end of the build;
- * - the service connection may do what the task is about to do (permissions API): create, run and
- *   delete the template, assign the identity (Managed Identity Operator), set up the task's own
- * identity
- *   and its artifacts account; every refusal is one message with its fix, and nothing is written;
+ * - each gallery target's image definition agrees with the source (targetDefinitions.ts);
+ * - the service connection may do what the task is about to do (permissions API,
+ *   connectionNeeds.ts): create, run and delete the template, assign the identity (Managed
+ *   Identity Operator), set up the task's own identity and its artifacts account; every refusal is
+ *   one message with its fix, and nothing is written;
  * - a given identity holds what Image Builder needs on the targets (read from its role assignments;
  *   a group it belongs to may grant it too, so a gap warns instead of failing).
  * Then, and only for a build, the task's own identity is created or completed; otherwise what a
@@ -15,7 +14,7 @@
  */
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { ResourceManagementClient } from '@azure/arm-resources';
-import { CallerNeed, callerRefusals } from '../../azure/callerCheck';
+import { callerRefusals } from '../../azure/callerCheck';
 import { AzureContext } from '../../azure/clients';
 import { describeArmError, roleForAction } from '../../azure/armErrors';
 import { getOrUndefined } from '../../azure/notFound';
@@ -25,10 +24,10 @@ import { assignCommand, objectIdAssignee } from '../../azure/roleAssignments';
 import { InputError } from '../../core/errors';
 import { Logger } from '../../core/logger';
 import { PlanItem } from '../../core/plan';
-import { definitionTypesAccepting, securityTypeOf } from '../../gallery/compatibility';
-import { parseGalleryId } from '../../azure/resourceIds';
-import { ARTIFACTS_CONTAINER, findAccountByName, ownAccountName } from '../uploads/buildArtifacts';
-import { aibNeeds, artifactsNeed, ASSIGN_IDENTITY, Need, STAGING_GROUP } from './aibNeeds';
+import { ARTIFACTS_CONTAINER, findAccountByName } from '../uploads/artifactsAccount';
+import { aibNeeds, artifactsNeed, Need, STAGING_GROUP } from './aibNeeds';
+import { connectionNeeds, creates, planNeeds } from './connectionNeeds';
+import { checkDefinitions } from './targetDefinitions';
 import {
   chooseIdentity,
   ensureOwnIdentity,
@@ -47,8 +46,6 @@ import { BuildParams } from '../inputs/params';
 import { ResolvedSource } from '../inputs/sourceResolution';
 import type { TemplateOutline } from '../template/outline';
 import type { ArmValue } from '../template/templateFile/armExpressions';
-
-export type { Identity } from './aibIdentity';
 
 /**
  * A pre-flight refusal: one line per problem, each naming the principal, what is missing, where,
@@ -259,142 +256,6 @@ async function existingScopes(
   return out;
 }
 
-/**
- * Whether the action creates the template (and so what it needs); wait and cancel act on one a
- * build made.
- */
-const creates = (action: BuildParams['action']) =>
-  action === 'build' || action === 'start' || action === 'validate';
-
-interface ConnectionNeedsOptions {
-  azure: AzureContext;
-  clients: BuildClients;
-  params: BuildParams;
-  choice: IdentityChoice;
-  /** Whether the task uploads anything (the archive, local files). */
-  uploads: boolean;
-  /** The storageAccountName account's id, when it is given and found. */
-  givenAccountId?: string;
-  signal: AbortSignal;
-}
-
-/**
- * What the connection does for this action: the template, assigning the identity, the artifacts
- * account.
- */
-async function connectionNeeds(o: ConnectionNeedsOptions): Promise<CallerNeed[]> {
-  const { azure, clients, params, choice, signal } = o;
-  const group = `/subscriptions/${azure.subscriptionId}/resourceGroups/${params.resourceGroup}`;
-  const template = (verb: string) => ({ scope: group, why: `${verb} the image template` });
-  const needs: CallerNeed[] = [];
-  if (creates(params.action)) {
-    needs.push(
-      {
-        action: 'Microsoft.VirtualMachineImages/imageTemplates/write',
-        ...template('create and run'),
-      },
-      {
-        action: 'Microsoft.VirtualMachineImages/imageTemplates/run/action',
-        ...template('create and run'),
-      },
-      {
-        action: ASSIGN_IDENTITY,
-        scope: choice.found ? choice.id : group,
-        why: "assign Image Builder's identity to the template",
-      },
-    );
-  }
-  if (params.action === 'cancel')
-    needs.push({
-      action: 'Microsoft.VirtualMachineImages/imageTemplates/cancel/action',
-      ...template('cancel'),
-    });
-  // `start` leaves the template to the job that waits for it.
-  if (!params.keepTemplate && params.action !== 'start')
-    needs.push({
-      action: 'Microsoft.VirtualMachineImages/imageTemplates/delete',
-      ...template('delete'),
-    });
-  const id = o.givenAccountId;
-  if (params.customize.uploads.storageAccount) {
-    if (id) {
-      needs.push(
-        {
-          action: 'Microsoft.Storage/storageAccounts/blobServices/containers/write',
-          scope: id,
-          why: 'create the artifacts container',
-        },
-        {
-          action: 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write',
-          scope: id,
-          data: true,
-          why: 'upload the build artifacts',
-        },
-      );
-    }
-  } else if (o.uploads && creates(params.action)) {
-    const name = ownAccountName(azure.subscriptionId, params.resourceGroup);
-    const exists = !!(await getOrUndefined(() =>
-      clients.storage.storageAccounts.getProperties(params.resourceGroup, name, {
-        abortSignal: signal,
-      }),
-    ));
-    const account = exists ? `${group}/providers/Microsoft.Storage/storageAccounts/${name}` : group;
-    if (!exists)
-      needs.push({
-        action: 'Microsoft.Storage/storageAccounts/write',
-        scope: group,
-        why: `create the build artifacts account ${name}`,
-      });
-    needs.push(
-      {
-        action: 'Microsoft.Authorization/roleAssignments/write',
-        scope: account,
-        why: "grant Image Builder's identity read on the artifacts container",
-      },
-      {
-        action: 'Microsoft.Storage/storageAccounts/blobServices/containers/write',
-        scope: account,
-        why: 'create the artifacts container',
-      },
-      {
-        action: 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write',
-        scope: account,
-        data: true,
-        why: 'upload the build artifacts',
-      },
-    );
-  }
-  return needs;
-}
-
-/** What setting up the task's own identity writes, as actions on scopes. */
-function planNeeds(plan: OwnIdentityPlan): CallerNeed[] {
-  const group = plan.role.scope;
-  const needs: CallerNeed[] = [];
-  if (plan.identity.create)
-    needs.push({
-      action: 'Microsoft.ManagedIdentity/userAssignedIdentities/write',
-      scope: group,
-      why: `create Image Builder's identity ${plan.identity.name}`,
-    });
-  if (plan.role.write) {
-    for (const s of plan.role.assignableScopes)
-      needs.push({
-        action: 'Microsoft.Authorization/roleDefinitions/write',
-        scope: s,
-        why: `${plan.role.write} the custom role '${plan.role.name}'`,
-      });
-  }
-  for (const g of plan.grants)
-    needs.push({
-      action: 'Microsoft.Authorization/roleAssignments/write',
-      scope: g.scope,
-      why: `grant the identity '${g.roleName}' for ${g.what}`,
-    });
-  return needs;
-}
-
 function ownIdentityRefusal(plan: OwnIdentityPlan, refused: string[], log: Logger): string {
   const commands = planCommands(plan);
   log.group(
@@ -465,98 +326,4 @@ export function identityGapMessage(identity: Identity, missing: string[], n: Nee
       n.grant.role === 'custom' ? n.scope : n.grant.scope,
     )
   );
-}
-
-/**
- * Each gallery target's definition exists and agrees with the source; `input` names where the
- * target came from.
- */
-async function checkDefinitions(
-  clients: BuildClients,
-  outline: TemplateOutline,
-  source: ResolvedSource,
-  input: 'templateFile' | 'galleryImageDefinitionId',
-  signal: AbortSignal,
-): Promise<void> {
-  const sourceSecurity = await securityTypeOfSource(clients, source, signal);
-  for (const [i, d] of outline.properties.distribute.entries()) {
-    if (d.type !== 'SharedImage' || typeof d.galleryImageId !== 'string') continue;
-    const at = input === 'templateFile' ? `properties.distribute[${i}].galleryImageId: ` : '';
-    const ref = parseGalleryId(d.galleryImageId);
-    if (!ref?.definition)
-      throw new InputError(
-        input,
-        `${at}'${d.galleryImageId}' is not the resource id of a gallery image definition ` +
-          `or version`,
-      );
-    const id =
-      `/subscriptions/${ref.subscriptionId}/resourceGroups/${ref.resourceGroup}/providers` +
-      `/Microsoft.Compute/galleries/${ref.gallery}/images/${ref.definition}`;
-    const definition = await getOrUndefined(() =>
-      clients
-        .compute(ref.subscriptionId)
-        .galleryImages.get(ref.resourceGroup, ref.gallery, ref.definition!, {
-          abortSignal: signal,
-        }),
-    );
-    if (!definition) {
-      throw new InputError(
-        input,
-        `${at}the image definition ${id} does not exist (or the service connection can't read it)`,
-        'an existing image definition (DistributeToGallery can create one)',
-      );
-    }
-    if (definition.osType && definition.osType !== source.osType) {
-      throw new InputError(
-        input,
-        `${at}the image definition '${ref.definition}' is for ${definition.osType}, but ` +
-          `the source ${source.description} is ${source.osType}`,
-        'a definition of the same OS type',
-      );
-    }
-    const gen = (x?: string) => (x ?? 'V1').toUpperCase();
-    if (
-      source.hyperVGeneration &&
-      gen(definition.hyperVGeneration) !== gen(source.hyperVGeneration)
-    ) {
-      throw new InputError(
-        input,
-        `${at}the image definition '${ref.definition}' is Hyper-V generation ` +
-          `${gen(definition.hyperVGeneration)}, but the source ${source.description} is ` +
-          `${gen(source.hyperVGeneration)}`,
-        `a ${gen(source.hyperVGeneration)} image definition, or a ` +
-          `${gen(definition.hyperVGeneration)} source`,
-      );
-    }
-    const targetSecurity = securityTypeOf(definition.features);
-    if (sourceSecurity && !definitionTypesAccepting(sourceSecurity).includes(targetSecurity)) {
-      throw new InputError(
-        input,
-        `${at}the image definition '${ref.definition}' has security type ` +
-          `${targetSecurity}, but the source ${source.description} is ${sourceSecurity}`,
-        `a definition with security type ${definitionTypesAccepting(sourceSecurity).join(', ')}`,
-      );
-    }
-  }
-}
-
-/**
- * A gallery source's security type (its definition's); marketplace and managed images do not
- * restrict the target.
- */
-async function securityTypeOfSource(
-  clients: BuildClients,
-  source: ResolvedSource,
-  signal: AbortSignal,
-) {
-  const s = source.templateSource;
-  if (s.type !== 'SharedImageVersion' || typeof s.imageVersionId !== 'string') return undefined;
-  const ref = parseGalleryId(s.imageVersionId);
-  if (!ref?.definition) return undefined;
-  const definition = await getOrUndefined(() =>
-    clients
-      .compute(ref.subscriptionId)
-      .galleryImages.get(ref.resourceGroup, ref.gallery, ref.definition!, { abortSignal: signal }),
-  );
-  return definition ? securityTypeOf(definition.features) : undefined;
 }

@@ -2,16 +2,17 @@
  * `action: cleanup`: removes what cancelled or killed runs of this pipeline left behind in the
  * resource group — image templates whose provenance names this pipeline and whose run has ended,
  * their artifact archives (`gip.artifacts` tag) and the local files uploaded for them (`gip.files`,
- * localFiles.ts). Never another pipeline's template, never a running build, and not one of this
- * run's own templates unless a cancel tagged it (a later job may still `wait` for it). Safe to run
- * again: what is gone is simply not found.
+ * uploads/localFiles.ts). Never another pipeline's template, never a running build, and not one of
+ * this run's own templates unless a cancel tagged it (a later job may still `wait` for it). Safe to
+ * run again: what is gone is simply not found.
  */
 import type { ImageTemplate } from '@azure/arm-imagebuilder';
 import { describeArmError } from '../../azure/armErrors';
 import { isNotFound } from '../../azure/notFound';
 import { PipelineInfo } from '../../core/pipelineInfo';
 import { runIdentity, TAGS } from '../../core/provenance';
-import { ARTIFACTS_TAG, deleteArtifacts } from '../uploads/buildArtifacts';
+import { deleteArtifacts } from '../uploads/artifactsAccount';
+import { ARTIFACTS_TAG } from '../uploads/buildArtifacts';
 import { buildClients } from '../clients';
 import { deleteUploadedFiles, uploadedFilesOf } from '../uploads/localFiles';
 import { CLEANUP_TAG } from '../template/compose';

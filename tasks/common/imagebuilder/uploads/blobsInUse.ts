@@ -8,7 +8,8 @@ import type { ImageTemplate } from '@azure/arm-imagebuilder';
 import { isNotFound } from '../../azure/notFound';
 import { AzureContext } from '../../azure/clients';
 import { Logger } from '../../core/logger';
-import { ARTIFACTS_TAG, deleteArtifacts } from './buildArtifacts';
+import { deleteArtifacts } from './artifactsAccount';
+import { ARTIFACTS_TAG } from './buildArtifacts';
 import { BuildClients } from '../clients';
 import { uploadedFilesOf } from './localFiles';
 

@@ -20,16 +20,12 @@ import { Logger } from '../../core/logger';
 import { PlanItem } from '../../core/plan';
 import {
   ARTIFACTS_CONTAINER,
-  BLOB_READ,
   blobService,
-  canRead,
   deleteArtifacts,
-  FILE_CUSTOMIZER_LIMIT,
   findOrCreateAccount,
-  grantReader,
-  readerCommand,
-  readerItem,
-} from './buildArtifacts';
+} from './artifactsAccount';
+import { FILE_CUSTOMIZER_LIMIT } from './buildArtifacts';
+import { BLOB_READ, canRead, grantReader, readerCommand, readerItem } from './readerGrants';
 import { BuildClients } from '../clients';
 import { textOf } from '../template/valueText';
 

@@ -1,6 +1,6 @@
 /**
- * Puts a loaded template file (loadTemplate.ts) or customisers file into the template the task
- * sends.
+ * Puts a loaded template file (loadTemplate.ts) into the outline of the template the task sends
+ * (its customisers go in as steps, once their local files are uploaded: ../compose.ts).
  *
  * Precedence, decided once: the file says what to build (source, customize, distribute, and every
  * other property it sets wins); the inputs fill what it leaves out (build settings such as vmSize,

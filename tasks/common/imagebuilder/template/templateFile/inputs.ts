@@ -2,8 +2,8 @@
  * The file inputs, read and parsed before anything is done in Azure: `templateFile` with
  * `templateParameters`, and `customizersFile`. Paths are relative to System.DefaultWorkingDirectory
  * and must stay inside it (as the build artifacts folder: a pull request must not point the build
- * at agent files). Evaluating the template needs the subscription, so it happens in build.ts, still
- * before any write.
+ * at agent files). Evaluating the template needs the subscription, so it happens in
+ * actions/prepare.ts, still before any write.
  */
 import * as fs from 'fs';
 import * as path from 'path';
