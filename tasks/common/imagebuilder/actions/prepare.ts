@@ -142,6 +142,7 @@ export async function prepare(o: PrepareOptions): Promise<Prepared> {
     },
     pipeline,
   });
+  // The file's warnings just before the template they are about.
   if (file.template)
     for (const w of templateFileWarnings(file.template, params.location)) log.warn(w);
   log.group(`Image template ${name} (resource group ${rg})`);
