@@ -15,7 +15,7 @@ import {
 } from '../sim/domain/support';
 
 export const SUBSCRIPTION = `/subscriptions/${SUB}`;
-export const TEMPLATE_TYPE = 'Microsoft.VirtualMachineImages/imageTemplates';
+const TEMPLATE_TYPE = 'Microsoft.VirtualMachineImages/imageTemplates';
 const STORAGE_ACCOUNT_TYPE = 'Microsoft.Storage/storageAccounts';
 const IDENTITY_TYPE = 'Microsoft.ManagedIdentity/userAssignedIdentities';
 
