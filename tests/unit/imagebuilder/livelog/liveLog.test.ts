@@ -123,20 +123,17 @@ describe('imagebuilder: live log', () => {
     },
   );
 
-  it(
-    'a blob that does not continue the printed lines is read whole and aligned by line ' + 'count',
-    async () => {
-      const c = new FakeContainer();
-      const printed: string[] = [];
-      const live = new LiveLog((l) => printed.push(l));
-      c.write('one', ts(1));
-      c.write('two', ts(2));
-      await live.pollContainer(c);
-      const other = Buffer.from('ONE!\nTWO!\nthree\nfour (partial');
-      await live.pollBlob({ read: (o: number) => Promise.resolve(other.subarray(o)) });
-      assert.deepStrictEqual(printed, ['one', 'two', 'three'], 'only complete lines');
-    },
-  );
+  it('a blob not continuing the printed lines is read whole, aligned by line count', async () => {
+    const c = new FakeContainer();
+    const printed: string[] = [];
+    const live = new LiveLog((l) => printed.push(l));
+    c.write('one', ts(1));
+    c.write('two', ts(2));
+    await live.pollContainer(c);
+    const other = Buffer.from('ONE!\nTWO!\nthree\nfour (partial');
+    await live.pollBlob({ read: (o: number) => Promise.resolve(other.subarray(o)) });
+    assert.deepStrictEqual(printed, ['one', 'two', 'three'], 'only complete lines');
+  });
 
   it('timestamps with trimmed fractions sort as times', () => {
     assert.ok(sortableTs('2024-11-21T08:05:09.1234Z') < sortableTs('2024-11-21T08:05:09.12345Z'));
