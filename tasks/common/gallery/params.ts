@@ -88,6 +88,9 @@ export interface DistributeParams {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** What the Compute API accepts for gallery and image definition names. */
+const GALLERY_NAME = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,78}[A-Za-z0-9])?$/;
+
 /** Reads and checks every input; throws InputError on the first problem. */
 export function readDistributeParams(
   inputs: InputReader,
@@ -180,14 +183,14 @@ function readTarget(inputs: InputReader, version: string | undefined): TargetPar
   // once it is known to be new.
   const gallery = inputs.string('galleryName', {
     required: true,
-    pattern: /^[A-Za-z0-9]([A-Za-z0-9._-]{0,78}[A-Za-z0-9])?$/,
+    pattern: GALLERY_NAME,
     expected:
       'a gallery name: letters, digits, periods and underscores, up to 80 characters, ' +
       'starting and ending with a letter or digit',
   });
   const definition = inputs.string('imageDefinition', {
     required: true,
-    pattern: /^[A-Za-z0-9]([A-Za-z0-9._-]{0,78}[A-Za-z0-9])?$/,
+    pattern: GALLERY_NAME,
     expected:
       'an image definition name (letters, digits, dashes, periods, underscores; up to 80 ' +
       'characters) or its full resource id',

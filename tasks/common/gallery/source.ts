@@ -39,6 +39,18 @@ export interface SourceInfo extends ImageTraits {
 
 const STORAGE_API = '2023-05-01';
 
+/** What each kind of source is inspected with. */
+interface SourceLookup {
+  azure: AzureContext;
+  src: SourceParams;
+  /** The source's resource id or URI (src.ref). */
+  id: string;
+  /** The source in words, for messages. */
+  describe: string;
+  log: Logger;
+  signal: AbortSignal;
+}
+
 export async function inspectSource(
   azure: AzureContext,
   src: SourceParams,
@@ -46,16 +58,17 @@ export async function inspectSource(
   signal: AbortSignal,
 ): Promise<SourceInfo> {
   const describe = describeRef(src.kind, src.ref);
+  const lookup: SourceLookup = { azure, src, id: src.ref, describe, log, signal };
   try {
     switch (src.kind) {
       case 'managedImage':
-        return await managedImage(azure, src.ref, describe, signal);
+        return await managedImage(lookup);
       case 'virtualMachine':
-        return await virtualMachine(azure, src.ref, describe, signal);
+        return await virtualMachine(lookup);
       case 'galleryImageVersion':
-        return await galleryVersion(azure, src.ref, describe, signal);
+        return await galleryVersion(lookup);
       case 'vhd':
-        return await vhd(azure, src, describe, log, signal);
+        return await vhd(lookup);
     }
   } catch (err) {
     if (err instanceof SourceError) throw err;
@@ -93,12 +106,7 @@ function describeRef(kind: VersionSourceKind, ref: string): string {
   return `${SOURCE_LABEL[kind]} '${name}'${p ? ` (${p.resourceGroup})` : ''}`;
 }
 
-async function managedImage(
-  azure: AzureContext,
-  id: string,
-  describe: string,
-  signal: AbortSignal,
-): Promise<SourceInfo> {
+async function managedImage({ azure, id, describe, signal }: SourceLookup): Promise<SourceInfo> {
   const p = parseResourceId(id)!;
   const image = await computeClient(azure, p.subscriptionId).images.get(
     p.resourceGroup,
@@ -118,12 +126,7 @@ async function managedImage(
   };
 }
 
-async function virtualMachine(
-  azure: AzureContext,
-  id: string,
-  describe: string,
-  signal: AbortSignal,
-): Promise<SourceInfo> {
+async function virtualMachine({ azure, id, describe, signal }: SourceLookup): Promise<SourceInfo> {
   const p = parseResourceId(id)!;
   const vm = await computeClient(azure, p.subscriptionId).virtualMachines.get(
     p.resourceGroup,
@@ -154,12 +157,7 @@ async function virtualMachine(
   };
 }
 
-async function galleryVersion(
-  azure: AzureContext,
-  id: string,
-  describe: string,
-  signal: AbortSignal,
-): Promise<SourceInfo> {
+async function galleryVersion({ azure, id, describe, signal }: SourceLookup): Promise<SourceInfo> {
   const g = parseGalleryId(id)!;
   const compute = computeClient(azure, g.subscriptionId);
   const version = await compute.galleryImageVersions.get(
@@ -193,13 +191,7 @@ async function galleryVersion(
   };
 }
 
-async function vhd(
-  azure: AzureContext,
-  src: SourceParams,
-  describe: string,
-  log: Logger,
-  signal: AbortSignal,
-): Promise<SourceInfo> {
+async function vhd({ azure, src, describe, log, signal }: SourceLookup): Promise<SourceInfo> {
   const arm = new ArmClient(azure);
   let accountId = src.storageAccountId;
   if (!accountId) {

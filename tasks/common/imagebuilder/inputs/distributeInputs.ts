@@ -19,14 +19,7 @@ export function readDistribute(inputs: InputReader, pipeline: PipelineInfo): Bui
   if (definition) result.gallery = readGallery(inputs, definition, pipeline);
   const managed = inputs.string('managedImageId');
   if (managed) {
-    const p = parseResourceId(managed);
-    if (!p || typeOf(p).toLowerCase() !== 'microsoft.compute/images') {
-      throw new InputError(
-        'managedImageId',
-        `'${managed}' is not the resource id of a managed image`,
-        '/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Compute/images/<name>',
-      );
-    }
+    requireManagedImageId('managedImageId', managed);
     const loc = inputs.string('managedImageLocation')?.toLowerCase().replace(/\s+/g, '');
     if (loc && !REGION.test(loc))
       throw new InputError(
@@ -128,4 +121,16 @@ function readGallery(
     },
     excludeFromLatest: inputs.bool('excludeFromLatest'),
   };
+}
+
+/** Refuses, naming `input`, a value that is not the resource id of a managed image. */
+export function requireManagedImageId(input: string, value: string): void {
+  const p = parseResourceId(value);
+  if (!p || typeOf(p).toLowerCase() !== 'microsoft.compute/images') {
+    throw new InputError(
+      input,
+      `'${value}' is not the resource id of a managed image`,
+      '/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Compute/images/<name>',
+    );
+  }
 }

@@ -9,7 +9,8 @@
 import { errorMessage, InputError } from '../../core/errors';
 import { parseDuration } from '../../core/duration';
 import { InputReader } from '../../core/inputReader';
-import { parseGalleryId, parseResourceId, sameId, typeOf } from '../../azure/resourceIds';
+import { parseGalleryId, sameId } from '../../azure/resourceIds';
+import { requireManagedImageId } from './distributeInputs';
 import {
   LEGACY_SOURCE_KINDS,
   parseGalleryVersionRef,
@@ -290,14 +291,7 @@ class Translation {
     }
     const managed = this.inputs.string('imageIdForDistribute');
     if (managed !== undefined && (!type || type === 'managedImage')) {
-      const p = parseResourceId(managed);
-      if (!p || typeOf(p).toLowerCase() !== 'microsoft.compute/images') {
-        throw new InputError(
-          'imageIdForDistribute',
-          `'${managed}' is not the resource id of a managed image`,
-          '/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Compute/images/<name>',
-        );
-      }
+      requireManagedImageId('imageIdForDistribute', managed);
       this.fill({
         name: 'managedImageId',
         value: managed,

@@ -97,43 +97,41 @@ export function identityCustomizer(
   clientId: string,
 ): Customizer {
   const imds = `${IMDS_TOKEN_URL}&client_id=${clientId}`;
-  if (osType === 'Windows') {
-    return {
-      type: 'PowerShell',
-      name: 'artifacts-unpack',
-      inline: [
-        "$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'",
-        `New-Item -ItemType Directory -Force -Path '${p.dir}' | Out-Null`,
-        `$token = (Invoke-RestMethod -UseBasicParsing -Headers @{ Metadata = 'true' } -Uri ` +
-          `'${imds}').access_token`,
-        `Invoke-WebRequest -UseBasicParsing -Headers @{ Authorization = "Bearer $token"; ` +
-          `'x-ms-version' = '${BLOB_API_VERSION}' } -Uri '${packaged.url}' -OutFile ` +
-          `'${p.zip}'`,
-        `if ((Get-FileHash -Algorithm SHA256 -LiteralPath '${p.zip}').Hash -ne ` +
-          `'${packaged.sha256.toUpperCase()}') { throw 'The build artifacts archive does not ` +
-          `match its sha256 checksum.' }`,
-        ...unpackLines(osType, p),
-      ],
-    };
-  }
-  return {
-    type: 'Shell',
-    name: 'artifacts-unpack',
-    inline: [
-      'set -e',
-      // No jq on a bare image: the token is cut out of IMDS's one-line JSON; the metadata endpoint
-      // is never proxied.
-      `IMDS=$(curl -fsS --retry 5 --noproxy '*' -H 'Metadata: true' '${imds}')`,
-      `TOKEN=$(printf '%s' "$IMDS" | sed -n 's/.*"access_token": *"\\([^"]*\\)".*/\\1/p')`,
-      `curl -fsS --retry 5 -H "Authorization: Bearer $TOKEN" -H 'x-ms-version: ` +
-        `${BLOB_API_VERSION}' -o '${p.zip}' '${packaged.url}'`,
-      `printf '%s  %s\\n' '${packaged.sha256}' '${p.zip}' | sha256sum -c --quiet -`,
-      ...unpackLines(osType, p),
-    ],
-  };
+  const download =
+    osType === 'Windows'
+      ? [
+          `$token = (Invoke-RestMethod -UseBasicParsing -Headers @{ Metadata = 'true' } -Uri ` +
+            `'${imds}').access_token`,
+          `Invoke-WebRequest -UseBasicParsing -Headers @{ Authorization = "Bearer $token"; ` +
+            `'x-ms-version' = '${BLOB_API_VERSION}' } -Uri '${packaged.url}' -OutFile ` +
+            `'${p.zip}'`,
+        ]
+      : [
+          // No jq on a bare image: the token is cut out of IMDS's one-line JSON; the metadata
+          // endpoint is never proxied.
+          `IMDS=$(curl -fsS --retry 5 --noproxy '*' -H 'Metadata: true' '${imds}')`,
+          `TOKEN=$(printf '%s' "$IMDS" | sed -n 's/.*"access_token": *"\\([^"]*\\)".*/\\1/p')`,
+          `curl -fsS --retry 5 -H "Authorization: Bearer $TOKEN" -H 'x-ms-version: ` +
+            `${BLOB_API_VERSION}' -o '${p.zip}' '${packaged.url}'`,
+        ];
+  return downloadAndUnpack(packaged, osType, p, download);
 }
 
 export function sasCustomizer(packaged: PackagedFolder, osType: OsType, p: Placement): Customizer {
+  const download =
+    osType === 'Windows'
+      ? [`Invoke-WebRequest -UseBasicParsing -Uri '${SAS_PLACEHOLDER}' -OutFile '${p.zip}'`]
+      : [`curl -fsS --retry 5 -o '${p.zip}' '${SAS_PLACEHOLDER}'`];
+  return downloadAndUnpack(packaged, osType, p, download);
+}
+
+/** Runs `download` (the lines that fetch the archive), checks its sha256 and unpacks it. */
+function downloadAndUnpack(
+  packaged: PackagedFolder,
+  osType: OsType,
+  p: Placement,
+  download: string[],
+): Customizer {
   if (osType === 'Windows') {
     return {
       type: 'PowerShell',
@@ -141,7 +139,7 @@ export function sasCustomizer(packaged: PackagedFolder, osType: OsType, p: Place
       inline: [
         "$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'",
         `New-Item -ItemType Directory -Force -Path '${p.dir}' | Out-Null`,
-        `Invoke-WebRequest -UseBasicParsing -Uri '${SAS_PLACEHOLDER}' -OutFile '${p.zip}'`,
+        ...download,
         `if ((Get-FileHash -Algorithm SHA256 -LiteralPath '${p.zip}').Hash -ne ` +
           `'${packaged.sha256.toUpperCase()}') { throw 'The build artifacts archive does not ` +
           `match its sha256 checksum.' }`,
@@ -154,7 +152,7 @@ export function sasCustomizer(packaged: PackagedFolder, osType: OsType, p: Place
     name: 'artifacts-unpack',
     inline: [
       'set -e',
-      `curl -fsS --retry 5 -o '${p.zip}' '${SAS_PLACEHOLDER}'`,
+      ...download,
       `printf '%s  %s\\n' '${packaged.sha256}' '${p.zip}' | sha256sum -c --quiet -`,
       ...unpackLines(osType, p),
     ],
