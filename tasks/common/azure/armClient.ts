@@ -150,12 +150,12 @@ export class ArmClient {
   }
 }
 
-function parse<T>(response: PipelineResponse): T {
-  return (response.bodyAsText ? JSON.parse(response.bodyAsText) : {}) as T;
-}
-
 function bodyOf(response: PipelineResponse): unknown {
   return response.bodyAsText ? (JSON.parse(response.bodyAsText) as unknown) : undefined;
+}
+
+function parse<T>(response: PipelineResponse): T {
+  return (bodyOf(response) ?? {}) as T;
 }
 
 function operationResponse(

@@ -29,12 +29,8 @@ export function errorOfBody(
     return undefined;
   }
   const error = (body as { error?: unknown } | null)?.error;
-  if (!error || typeof error !== 'object') return undefined;
-  const { code, message } = error as Record<string, unknown>;
-  return {
-    code: typeof code === 'string' ? code : undefined,
-    message: typeof message === 'string' ? message : undefined,
-  };
+  const info = error ? fromBody(error) : undefined;
+  return info && { code: info.code, message: info.message || undefined };
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * What every step of a task run shares, whatever the task: the logger, the abort signal, the
- * pipeline that runs it, the warnings that make its result SucceededWithIssues, and the notes its
- * summary lists. A domain extends it with its own clients and references (gallery's GalleryRun).
+ * pipeline that runs it, and the warnings that make its result SucceededWithIssues (and that its
+ * summary lists). A domain extends it with its own clients and references (gallery's GalleryRun).
  */
 import { Logger } from './logger';
 import { TaskResultKind } from './outcome';
@@ -24,8 +24,6 @@ export class RunContext {
   readonly pipeline: PipelineInfo;
   /** Warnings given through `warn`: the run ends SucceededWithIssues when it has any. */
   readonly warnings: string[] = [];
-  /** Lines for the summary page that are not warnings. */
-  readonly notes: string[] = [];
   private readonly describeError: RunContextOptions['describeError'];
 
   constructor(o: RunContextOptions) {
@@ -54,12 +52,6 @@ export class RunContext {
   warn(message: string): void {
     this.log.warn(message);
     this.warnings.push(message);
-  }
-
-  /** A line for the summary, printed as well. */
-  note(message: string): void {
-    this.log.info(message);
-    this.notes.push(message);
   }
 
   /** The result of a run that did not fail. */

@@ -6,6 +6,7 @@ import { InputDefinition, resolveInputs } from '../../../../scripts/agentEnv';
 import { ROOT } from '../../../../scripts/tasks';
 import { InputReader } from '../../../../tasks/common/core/inputReader';
 import { PipelineInfo } from '../../../../tasks/common/core/pipelineInfo';
+import { PIPELINE as HOSTED_PIPELINE } from '../../../support/pipelineInfo';
 import {
   FILLED_INPUT_DEFAULTS,
   LEGACY_WINDOWS_UPDATE,
@@ -37,20 +38,7 @@ fs.writeFileSync(
 );
 
 const PIPELINE: PipelineInfo = {
-  collectionUri: 'https://dev.azure.com/contoso/',
-  teamProject: 'images',
-  definitionName: 'golden-image',
-  definitionId: '42',
-  buildId: '1001',
-  buildNumber: '20261121.3',
-  stageName: 'Build',
-  jobName: 'Image',
-  jobAttempt: 1,
-  repositoryName: 'golden-image',
-  repositoryUri: 'https://dev.azure.com/contoso/images/_git/golden-image',
-  sourceVersion: '0123456789abcdef0123456789abcdef01234567',
-  runUrl: 'https://dev.azure.com/contoso/images/_build/results?buildId=1001',
-  hostType: 'build',
+  ...HOSTED_PIPELINE,
   hostedAgent: false,
   defaultWorkingDirectory: work,
 };
