@@ -17,6 +17,25 @@ const LATE = {
 const SUB = SIM_IDS.subscriptionId;
 const RG = `/subscriptions/${SUB}/resourceGroups/rg-prop`;
 
+/** PUT of an assignment of Reader on RG to LATE, as `token`'s principal. */
+function assignReaderToLate(sim: RunningSim, token: string, name: string) {
+  return rawRequest(
+    sim,
+    'PUT',
+    `${RG}/providers/Microsoft.Authorization/roleAssignments/${name}?api-version=2022-04-01`,
+    {
+      token,
+      body: {
+        properties: {
+          roleDefinitionId:
+            `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/` + READER,
+          principalId: LATE.objectId,
+        },
+      },
+    },
+  );
+}
+
 describe('simulator: role assignment propagation', function () {
   this.timeout(20000);
   let sim: RunningSim;
@@ -54,22 +73,7 @@ describe('simulator: role assignment propagation', function () {
         ),
       );
       const name = '7c7c7c7c-1111-4222-8333-444455556666';
-      const put = await rawRequest(
-        sim,
-        'PUT',
-        `${RG}/providers/Microsoft.Authorization/roleAssignments/${name}?api-version=2022-04-01`,
-        {
-          token: owner,
-          body: {
-            properties: {
-              roleDefinitionId:
-                `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/` +
-                `${READER}`,
-              principalId: LATE.objectId,
-            },
-          },
-        },
-      );
+      const put = await assignReaderToLate(sim, owner, name);
       const madeAt = Date.now();
       assert.strictEqual(put.status, 201);
 
@@ -136,22 +140,7 @@ describe('simulator: role assignment propagation', function () {
         200,
       );
       const name = '7c7c7c7c-1111-4222-8333-444455556666';
-      const again = await rawRequest(
-        sim,
-        'PUT',
-        `${RG}/providers/Microsoft.Authorization/roleAssignments/${name}?api-version=2022-04-01`,
-        {
-          token: owner,
-          body: {
-            properties: {
-              roleDefinitionId:
-                `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/` +
-                `${READER}`,
-              principalId: LATE.objectId,
-            },
-          },
-        },
-      );
+      const again = await assignReaderToLate(sim, owner, name);
       assert.strictEqual(again.status, 200);
       const late = await armToken(
         sim,
