@@ -16,7 +16,8 @@ import {
 /**
  * `action: cleanup` through the runner: templates this pipeline's earlier runs left behind (kept
  * template, kept artifacts archive) are removed with their archive; another pipeline's template
- * stays; a second cleanup finds nothing to do.
+ * stays, even one of the same name (told apart by definition id); a second cleanup finds nothing
+ * to do.
  */
 describe('e2e: BuildImage action cleanup', function () {
   this.timeout(120_000);
@@ -36,7 +37,7 @@ describe('e2e: BuildImage action cleanup', function () {
 
   it(
     "removes this pipeline's leftover template and its artifacts archive, keeps another " +
-      "pipeline's; idempotent",
+      "pipeline's of the same name; idempotent",
     async () => {
       const dir = path.join(root, 'tools');
       fs.mkdirSync(dir);
@@ -52,7 +53,8 @@ describe('e2e: BuildImage action cleanup', function () {
       const theirs = await runBuildImage(
         world.sim,
         { ...LINUX, ...inline('echo "theirs"'), keepTemplate: 'true' },
-        { vars: { 'Build.DefinitionName': 'other-pipeline', 'Build.BuildId': '2001' } },
+        // Another pipeline of the same name: only its definition id tells it apart.
+        { vars: { 'System.DefinitionId': '43', 'Build.BuildId': '2001' } },
       );
       assert.strictEqual(theirs.result, 'Succeeded', theirs.stdout);
       const [ourName, theirName] = [ours.outputs.templateName, theirs.outputs.templateName];
@@ -69,7 +71,10 @@ describe('e2e: BuildImage action cleanup', function () {
       );
       assert.match(
         r.stdout,
-        new RegExp(`Kept ${theirName}: another pipeline's \\(other-pipeline\\)\\.`),
+        new RegExp(
+          `Kept ${theirName}: another pipeline's ` +
+            `\\(golden-image, \\S+/_build\\?definitionId=43\\)\\.`,
+        ),
       );
       assert.match(
         r.stdout,

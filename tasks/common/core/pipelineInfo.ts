@@ -22,3 +22,8 @@ export interface PipelineInfo {
   hostedAgent: boolean;
   defaultWorkingDirectory: string;
 }
+
+/** Classic release pipelines (and their deployment jobs) name things with Release.* variables. */
+export function isReleaseHost(hostType: string): boolean {
+  return hostType === 'release' || hostType === 'deployment';
+}

@@ -3,10 +3,11 @@
  * version that carries this run's tags (same run, same job) and the same source is this run's own
  * result, so a rerun of the job finds it and changes nothing.
  */
-import { PipelineInfo } from './pipelineInfo';
+import { isReleaseHost, PipelineInfo } from './pipelineInfo';
 
 export const TAGS = {
   pipeline: 'gip.pipeline',
+  definition: 'gip.definition',
   run: 'gip.run',
   runUrl: 'gip.runUrl',
   job: 'gip.job',
@@ -23,6 +24,17 @@ export function runIdentity(p: PipelineInfo): string {
   return p.runUrl;
 }
 
+/**
+ * The pipeline definition, whatever its name (two pipelines may share one; a renamed one keeps
+ * its id): its page in Azure DevOps. Empty when the agent gives no definition id.
+ */
+export function definitionIdentity(p: PipelineInfo): string {
+  if (!p.definitionId) return '';
+  const page = isReleaseHost(p.hostType) ? '_release' : '_build';
+  const project = encodeURIComponent(p.teamProject);
+  return `${p.collectionUri.replace(/\/?$/, '/')}${project}/${page}?definitionId=${p.definitionId}`;
+}
+
 function jobIdentity(p: PipelineInfo): string {
   return [p.stageName, p.jobName].filter(Boolean).join('/');
 }
@@ -34,6 +46,7 @@ function jobIdentity(p: PipelineInfo): string {
 export function provenanceTags(p: PipelineInfo, source: string): Record<string, string> {
   const tags: Record<string, string> = {
     [TAGS.pipeline]: p.definitionName,
+    [TAGS.definition]: definitionIdentity(p),
     [TAGS.run]: p.buildNumber ? `${p.buildNumber} (${p.buildId})` : p.buildId,
     [TAGS.runUrl]: runIdentity(p),
     [TAGS.job]: jobIdentity(p),

@@ -1,5 +1,5 @@
 import * as tl from 'azure-pipelines-task-lib/task';
-import { PipelineInfo } from '../core/pipelineInfo';
+import { isReleaseHost, PipelineInfo } from '../core/pipelineInfo';
 
 /**
  * The pipeline variables the core needs, read once. Release pipelines use their Release.* names.
@@ -9,7 +9,7 @@ export function pipelineInfo(): PipelineInfo {
   const collectionUri = v('System.CollectionUri', v('System.TeamFoundationCollectionUri'));
   const teamProject = v('System.TeamProject');
   const hostType = v('System.HostType', 'build').toLowerCase();
-  const release = hostType === 'release' || hostType === 'deployment';
+  const release = isReleaseHost(hostType);
   const buildId = release ? v('Release.ReleaseId', v('Build.BuildId')) : v('Build.BuildId');
   const uri = (suffix: string) =>
     `${collectionUri.replace(/\/?$/, '/')}${encodeURIComponent(teamProject)}${suffix}`;

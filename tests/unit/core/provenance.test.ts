@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import {
+  definitionIdentity,
   madeByThisJob,
   provenanceTags,
   sameSource,
@@ -13,6 +14,7 @@ describe('core: provenance', () => {
     const tags = provenanceTags(PIPELINE, IMAGE);
     assert.deepStrictEqual(tags, {
       [TAGS.pipeline]: 'golden-image',
+      [TAGS.definition]: 'https://dev.azure.com/contoso/images/_build?definitionId=42',
       [TAGS.run]: '20261121.3 (1001)',
       [TAGS.runUrl]: PIPELINE.runUrl,
       [TAGS.job]: 'Build/Image',
@@ -31,6 +33,18 @@ describe('core: provenance', () => {
       !(TAGS.source in provenanceTags(PIPELINE, `${IMAGE}${'x'.repeat(300)}`)),
       'a value longer than Azure allows is left out',
     );
+  });
+
+  it('the definition is its page: build or classic release, none without an id', () => {
+    assert.strictEqual(
+      definitionIdentity({ ...PIPELINE, teamProject: 'Golden Images' }),
+      'https://dev.azure.com/contoso/Golden%20Images/_build?definitionId=42',
+    );
+    assert.strictEqual(
+      definitionIdentity({ ...PIPELINE, hostType: 'release', definitionId: '3' }),
+      'https://dev.azure.com/contoso/images/_release?definitionId=3',
+    );
+    assert.ok(!(TAGS.definition in provenanceTags({ ...PIPELINE, definitionId: '' }, IMAGE)));
   });
 
   it('a job attempt is the same job; another job or run is not', () => {

@@ -10,7 +10,7 @@ import type { ImageTemplate } from '@azure/arm-imagebuilder';
 import { describeArmError } from '../../azure/armErrors';
 import { isNotFound } from '../../azure/notFound';
 import { PipelineInfo } from '../../core/pipelineInfo';
-import { runIdentity, TAGS } from '../../core/provenance';
+import { definitionIdentity, runIdentity, TAGS } from '../../core/provenance';
 import { deleteArtifacts } from '../uploads/artifactsAccount';
 import { ARTIFACTS_TAG } from '../uploads/buildArtifacts';
 import { buildClients } from '../clients';
@@ -29,10 +29,18 @@ export function decide(
   if (tags['gip.managedBy'] !== 'BuildImage' && !tags[CLEANUP_TAG])
     return { remove: false, why: 'not made by BuildImage' };
   const owner = tags[TAGS.pipeline];
-  if (!owner || owner !== pipeline.definitionName)
+  const definition = tags[TAGS.definition];
+  // The definition tells pipelines apart; templates made before it was tagged have only the name.
+  const ours = definition
+    ? definition === definitionIdentity(pipeline)
+    : owner === pipeline.definitionName;
+  if (!ours)
     return {
       remove: false,
-      why: owner ? `another pipeline's (${owner})` : 'no pipeline named in its tags',
+      why:
+        owner || definition
+          ? `another pipeline's (${[owner, definition].filter(Boolean).join(', ')})`
+          : 'no pipeline named in its tags',
     };
   const state = String(t.lastRunStatus?.runState ?? '');
   if (state === 'Running') return { remove: false, why: 'its build is running' };

@@ -96,4 +96,26 @@ describe('imagebuilder: cleanup decisions', () => {
       });
     },
   );
+
+  it('tells pipelines apart by definition; a name alone decides only for older templates', () => {
+    const definition = 'https://dev.azure.com/org/images/_build?definitionId=7';
+    const ended = (tags: Record<string, string>) => ({
+      tags: ours(tags),
+      lastRunStatus: { runState: 'Failed' as const },
+    });
+    assert.deepStrictEqual(
+      decide(ended({ 'gip.definition': definition.replace('=7', '=8') }), PIPELINE),
+      {
+        remove: false,
+        why: `another pipeline's (golden-image, ${definition.replace('=7', '=8')})`,
+      },
+      'same name, another definition',
+    );
+    assert.strictEqual(
+      decide(ended({ 'gip.definition': definition, 'gip.pipeline': 'old name' }), PIPELINE).remove,
+      true,
+      'renamed, same definition',
+    );
+    assert.strictEqual(decide(ended({}), PIPELINE).remove, true, 'older template: by name');
+  });
 });
