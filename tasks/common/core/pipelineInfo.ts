@@ -7,7 +7,13 @@ export interface PipelineInfo {
   definitionName: string;
   definitionId: string;
   buildId: string;
+  /** The run's number; in a classic release, the release's name (`Release-12`). */
   buildNumber: string;
+  /**
+   * In a classic release, the primary artifact's build number (Build.BuildNumber): the build that
+   * made the image. Absent elsewhere.
+   */
+  artifactBuildNumber?: string;
   stageName: string;
   jobName: string;
   jobAttempt: number;
@@ -26,4 +32,9 @@ export interface PipelineInfo {
 /** Classic release pipelines (and their deployment jobs) name things with Release.* variables. */
 export function isReleaseHost(hostType: string): boolean {
   return hostType === 'release' || hostType === 'deployment';
+}
+
+/** The number a `buildNumber` version strategy reads: the image's build, else the run's. */
+export function versionNumberOf(p: PipelineInfo): string {
+  return p.artifactBuildNumber || p.buildNumber;
 }

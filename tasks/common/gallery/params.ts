@@ -5,7 +5,7 @@
 import { parseDuration } from '../core/duration';
 import { InputError } from '../core/errors';
 import { InputReader } from '../core/inputReader';
-import { PipelineInfo } from '../core/pipelineInfo';
+import { PipelineInfo, versionNumberOf } from '../core/pipelineInfo';
 import {
   DefinitionChoice,
   Feature,
@@ -309,7 +309,8 @@ function readVersionPlan(
     case 'explicit':
       return { kind: 'fixed', version: versionName ?? '', origin: 'explicit' };
     case 'buildNumber': {
-      if (!pipeline.buildNumber)
+      const number = versionNumberOf(pipeline);
+      if (!number)
         throw new InputError(
           'versionStrategy',
           'is buildNumber, but this run has no build number',
@@ -318,7 +319,7 @@ function readVersionPlan(
       try {
         return {
           kind: 'fixed',
-          version: versionFromBuildNumber(pipeline.buildNumber),
+          version: versionFromBuildNumber(number),
           origin: 'buildNumber',
         };
       } catch (err) {

@@ -15,6 +15,7 @@ import {
   readGalleryState,
 } from './galleryState';
 import { buildOutcome, RunReport } from './outcome';
+import { versionNumberOf } from '../core/pipelineInfo';
 import { provenanceTags, sourceOfVersion, TAGS } from '../core/provenance';
 import { pruneVersions } from './pruning';
 import {
@@ -87,7 +88,7 @@ export async function publish(run: GalleryRun): Promise<TaskOutcome> {
   });
   const name = decision.name;
   if (p.version?.kind === 'fixed' && p.version.origin === 'buildNumber')
-    log.info(`Version ${name}, from build number ${run.pipeline.buildNumber}.`);
+    log.info(`Version ${name}, from build number ${versionNumberOf(run.pipeline)}.`);
   const existing =
     decision.mode === 'create'
       ? undefined

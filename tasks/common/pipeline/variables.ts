@@ -22,6 +22,7 @@ export function pipelineInfo(): PipelineInfo {
     buildNumber: release
       ? v('Release.ReleaseName', v('Build.BuildNumber'))
       : v('Build.BuildNumber'),
+    ...(release ? { artifactBuildNumber: v('Build.BuildNumber') } : {}),
     stageName: release
       ? v('Release.EnvironmentName', v('System.StageName'))
       : v('System.StageName'),

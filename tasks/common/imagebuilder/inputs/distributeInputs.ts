@@ -5,7 +5,7 @@
 import { parseGalleryId, parseResourceId, typeOf } from '../../azure/resourceIds';
 import { errorMessage, InputError } from '../../core/errors';
 import { InputReader } from '../../core/inputReader';
-import { PipelineInfo } from '../../core/pipelineInfo';
+import { PipelineInfo, versionNumberOf } from '../../core/pipelineInfo';
 import { parseRegionSpecs, RegionSpec, STORAGE_ACCOUNT_TYPES } from '../../gallery/regions';
 import { versionFromBuildNumber, versionProblem } from '../../gallery/versioning';
 import type { BuildTargets, GalleryTarget, GalleryVersionPlan } from './params';
@@ -92,7 +92,7 @@ function readGallery(
     try {
       version = {
         kind: 'fixed',
-        version: versionFromBuildNumber(pipeline.buildNumber),
+        version: versionFromBuildNumber(versionNumberOf(pipeline)),
         origin: 'buildNumber',
       };
     } catch (err) {
