@@ -2,7 +2,19 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
 import { HttpsProxyAgent } from 'https-proxy-agent';
-import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import {
+  toCompatResponse,
+  type CompatResponse,
+  type RequestPolicy,
+  type WebResourceLike,
+} from '@azure/core-http-compat';
+import {
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineRequest,
+  type PipelinePolicy,
+  type PipelineRequest,
+} from '@azure/core-rest-pipeline';
 
 /** The agent's proxy and certificate settings, as plain data. */
 export interface NetworkSettings {
@@ -81,22 +93,33 @@ function proxyUrl(proxy: NonNullable<NetworkSettings['proxy']>): URL {
 }
 
 /**
- * The agent's proxy for a storage data-plane client (storage-blob takes its own proxy settings, not
- * pipeline policies), or undefined when there is none or the URL is on the bypass list. The agent's
- * CA file is not applied to these clients: only NODE_EXTRA_CA_CERTS reaches them.
+ * Options for a storage data-plane client, whose requests go through the agent's network as
+ * Resource Manager's do: proxy and bypass list, CA and client certificate. storage-blob takes no
+ * pipeline policies and its own proxy settings drop TLS options, so the policy runs inside an
+ * HTTP client of storage-blob's (older) shape.
  */
-export function storageProxyOptions(
-  settings: NetworkSettings,
-  url: string,
-): { host: string; port: number; username?: string; password?: string } | undefined {
-  const proxy = settings.proxy;
-  if (!proxy || proxy.bypass.some((pattern) => new RegExp(pattern, 'i').test(url)))
-    return undefined;
-  const parsed = new URL(proxy.url);
+export function storageClientOptions(settings: NetworkSettings): { httpClient?: RequestPolicy } {
+  const policy = networkPolicy(settings);
+  if (!policy) return {};
+  const inner = createDefaultHttpClient();
   return {
-    host: `${parsed.protocol}//${parsed.hostname}`,
-    port: Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)),
-    username: proxy.username,
-    password: proxy.password,
+    httpClient: {
+      async sendRequest(resource: WebResourceLike): Promise<CompatResponse> {
+        const request = createPipelineRequest({
+          url: resource.url,
+          method: resource.method,
+          headers: createHttpHeaders(resource.headers.toJson({ preserveCase: true })),
+          body: resource.body as PipelineRequest['body'],
+          abortSignal: resource.abortSignal,
+          timeout: resource.timeout,
+          streamResponseStatusCodes: resource.streamResponseStatusCodes,
+          onUploadProgress: resource.onUploadProgress,
+          onDownloadProgress: resource.onDownloadProgress,
+        });
+        const response = await policy.sendRequest(request, (r) => inner.sendRequest(r));
+        // storage-blob's deserializer finds the operation through its own request object.
+        return { ...toCompatResponse(response), request: resource };
+      },
+    },
   };
 }

@@ -14,8 +14,9 @@ import {
 import {
   networkPolicy,
   NetworkSettings,
-  storageProxyOptions,
+  storageClientOptions,
 } from '../../../tasks/common/azure/network';
+import { AnonymousCredential, ContainerClient } from '@azure/storage-blob';
 import { makeSimCertificates } from '../../sim/core/tls';
 
 /**
@@ -98,25 +99,21 @@ describe('agent network settings (proxy, CA)', function () {
     assert.strictEqual(networkPolicy({}), undefined);
   });
 
-  it('storage clients get the agent proxy, unless the blob endpoint is on the bypass list', () => {
-    const settings: NetworkSettings = {
-      proxy: {
-        url: 'http://proxy.corp:8080',
-        username: 'svc',
-        password: 'pw',
-        bypass: ['\\.blob\\.core\\.windows\\.net'],
-      },
-    };
-    assert.deepStrictEqual(storageProxyOptions(settings, 'https://st1.queue.core.windows.net/'), {
-      host: 'http://proxy.corp',
-      port: 8080,
-      username: 'svc',
-      password: 'pw',
-    });
+  it('storage clients go through the agent proxy and trust its CA, as ARM clients do', async () => {
+    tunnels.length = 0;
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const container = (settings: NetworkSettings) =>
+      new ContainerClient(new URL('/c', target).href, new AnonymousCredential(), {
+        retryOptions: { maxTries: 1 },
+        ...storageClientOptions(settings),
+      });
     assert.strictEqual(
-      storageProxyOptions(settings, 'https://st1.blob.core.windows.net/'),
-      undefined,
+      await container({ caFile, proxy: { url: proxyUrl, bypass: [] } }).exists(),
+      true,
     );
-    assert.strictEqual(storageProxyOptions({}, 'https://st1.blob.core.windows.net/'), undefined);
+    assert.deepStrictEqual(tunnels, [new URL(target).host]);
+    assert.strictEqual(await container({ caFile }).exists(), true);
+    await assert.rejects(container({}).exists(), /self[- ]signed|unable to verify|certificate/i);
+    assert.deepStrictEqual(storageClientOptions({}), {});
   });
 });

@@ -13,7 +13,7 @@ import {
 } from '@azure/core-rest-pipeline';
 import * as storageBlob from '@azure/storage-blob';
 import { AzureContext } from '../../azure/clients';
-import { storageProxyOptions } from '../../azure/network';
+import { storageClientOptions } from '../../azure/network';
 import { isNotFound } from '../../azure/notFound';
 import { Logger } from '../../core/logger';
 import { BuildClients } from '../clients';
@@ -173,7 +173,7 @@ export async function stagingLogs(
     },
     async newestRunId(since?: Date): Promise<string | undefined> {
       const container = new ContainerClient(`${base}?${sas}`, undefined, {
-        proxyOptions: storageProxyOptions(azure.network, endpoint),
+        ...storageClientOptions(azure.network),
       });
       let newest: { runId: string; at: number } | undefined;
       try {

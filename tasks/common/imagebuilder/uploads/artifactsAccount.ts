@@ -8,7 +8,7 @@ import type { StorageAccount } from '@azure/arm-storage';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { AzureContext } from '../../azure/clients';
 import { describeArmError } from '../../azure/armErrors';
-import { storageProxyOptions } from '../../azure/network';
+import { storageClientOptions } from '../../azure/network';
 import { getOrUndefined } from '../../azure/notFound';
 import { parseResourceId } from '../../azure/resourceIds';
 import { InputError } from '../../core/errors';
@@ -38,7 +38,7 @@ export function ownAccountName(subscriptionId: string, resourceGroup: string): s
 export function blobService(azure: AzureContext, endpoint: string): BlobServiceClient {
   return new BlobServiceClient(endpoint, azure.credential, {
     retryOptions: { maxTries: 4 },
-    proxyOptions: storageProxyOptions(azure.network, endpoint),
+    ...storageClientOptions(azure.network),
   });
 }
 
