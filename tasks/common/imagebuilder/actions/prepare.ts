@@ -43,6 +43,8 @@ export interface Prepared {
   name: string;
   /** Its customisers, described, for the log's sections and the summary. */
   customizers: string[];
+  /** The principal Image Builder and the build VM run as, when Azure gives it. */
+  principalId?: string;
   /** The uploaded build-artifacts archive, if packagePath is set. */
   artifacts?: PreparedArtifacts;
   /** URLs of the local files uploaded for it (uploads/localFiles.ts). */
@@ -153,6 +155,7 @@ export async function prepare(o: PrepareOptions): Promise<Prepared> {
     doc,
     name,
     customizers: doc.properties.customize.map(describeCustomizer),
+    principalId: identity.principalId,
     artifacts,
     files: placed?.urls ?? [],
     plan: plan ?? [],
