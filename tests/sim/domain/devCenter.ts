@@ -28,7 +28,7 @@ import {
   requireValidName,
 } from './devCenterNames';
 import { networkTypes } from './devCenterNetworks';
-import { poolsUsing, projectTypes, requiredRegions } from './devCenterProjects';
+import { poolsUsing, projectRoutes, projectTypes, requiredRegions } from './devCenterProjects';
 import { requireKnownSku, skusRoute } from './devCenterSkus';
 import { GALLERY_IMAGE_VERSION_TYPE, GALLERY_TYPE } from './gallery';
 
@@ -401,5 +401,5 @@ export function devCenterTypes(): ResourceTypeDef[] {
 }
 
 export function devCenterRoutes(): CustomRoute[] {
-  return [skusRoute, ...devCenterImageRoutes()];
+  return [skusRoute, ...devCenterImageRoutes(), ...projectRoutes()];
 }

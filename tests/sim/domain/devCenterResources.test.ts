@@ -347,8 +347,8 @@ describe('simulator: Dev Box identities, skus, networks, pools, images, rules', 
   );
 
   it(
-    'projects and pools: references checked on PUT, healthStatus computed, a ' +
-      'definition or network in use cannot go',
+    'projects and pools: references checked on PUT, healthStatus computed, the project views ' +
+      'attached networks and definitions, a definition or network in use cannot go',
     async () => {
       const noDc = await call('PUT', `${RG}/providers/Microsoft.DevCenter/projects/proj2`, {
         location: 'westeurope',
@@ -413,6 +413,24 @@ describe('simulator: Dev Box identities, skus, networks, pools, images, rules', 
         (await get(`${PROJECT}/pools`)).value.map((p: any) => p.name),
         ['eastus-pool', 'p-east', 'p-managed'],
       );
+      const seen = await get(`${PROJECT}/attachednetworks/an-eastus`);
+      assert.deepStrictEqual(
+        [seen.id, seen.type, seen.properties.networkConnectionLocation],
+        [
+          `${PROJECT}/attachednetworks/an-eastus`,
+          'Microsoft.DevCenter/projects/attachednetworks',
+          'eastus',
+        ],
+      );
+      const defs = (await get(`${PROJECT}/devboxdefinitions`)).value;
+      assert.ok(
+        defs.some(
+          (d: any) =>
+            d.id === `${PROJECT}/devboxdefinitions/win11` &&
+            d.properties.imageValidationStatus === 'Succeeded',
+        ),
+      );
+      assert.strictEqual((await call('GET', `${PROJECT}/devboxdefinitions/nope`)).status, 404);
       assert.deepStrictEqual(refusal(await call('DELETE', `${DC}/devboxdefinitions/win11`)), [
         409,
         'DevBoxDefinitionInUse',
