@@ -53,7 +53,9 @@ describe('simulator: Dev Box dev centers, attached galleries and dev box definit
   before(async () => {
     sim = await startSimulator({
       scenario: {
-        timeScale: 0.001,
+        // A definition update (30 s nominal) lasts 150 ms: long enough to be seen under way on a
+        // busy machine.
+        timeScale: 0.005,
         rbac: true,
         resources: [
           { id: RG, type: 'Microsoft.Resources/resourceGroups', location: 'westeurope' },
@@ -180,7 +182,7 @@ describe('simulator: Dev Box dev centers, attached galleries and dev box definit
       const first = (await get(`${DC}/devboxdefinitions/latest`)).properties;
       assert.deepStrictEqual(first.imageReference, { ...imageRef('win11'), exactVersion: '1.1.0' });
       assert.strictEqual(first.imageValidationStatus, 'Pending');
-      await new Promise((res) => setTimeout(res, 350)); // 300 s nominal at timeScale 0.001
+      await new Promise((res) => setTimeout(res, 1600)); // 300 s nominal at timeScale 0.005
       assert.strictEqual(
         (await get(`${DC}/devboxdefinitions/latest`)).properties.imageValidationStatus,
         'Succeeded',
@@ -197,7 +199,7 @@ describe('simulator: Dev Box dev centers, attached galleries and dev box definit
         ['multi', 'SourceImageInvalid'],
       ]) {
         await lro('PUT', `${DC}/devboxdefinitions/${img}`, definition(imageRef(img, '1.0.0')));
-        await new Promise((res) => setTimeout(res, 350));
+        await new Promise((res) => setTimeout(res, 1600));
         const p = (await get(`${DC}/devboxdefinitions/${img}`)).properties;
         assert.deepStrictEqual(
           [p.provisioningState, p.imageValidationStatus, p.imageValidationErrorDetails?.code],
