@@ -158,14 +158,16 @@ export const subscriptionsModule: SimModule = {
             );
           type = f[1];
         }
-        // Top-level resources only, as ARM lists them (no groups, no nested or extension
-        // resources).
+        // Tracked resources, as ARM lists them: top-level ones and nested ones with a location
+        // (a gallery's image definitions, a SQL server's databases); no groups, no proxy
+        // (location-less) or extension resources.
         const items = req.sim.store.list({ type, under }).filter((x) => {
           if (x.type === RESOURCE_GROUP_TYPE) return false;
           const after = x.id
             .slice(x.id.toLowerCase().indexOf('/providers/') + '/providers/'.length)
             .split('/');
-          return x.id.toLowerCase().includes('/resourcegroups/') && after.length === 3;
+          const tracked = after.length === 3 || (!!x.location && !after.includes('providers'));
+          return x.id.toLowerCase().includes('/resourcegroups/') && tracked;
         });
         return paged(
           req,
