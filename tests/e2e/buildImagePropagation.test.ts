@@ -14,9 +14,10 @@ import {
 } from './buildImageFixtures';
 
 /**
- * Role assignments are not in effect at once in Azure (up to about 10 minutes): the first build in
- * a new resource group, whose identity the task has just been granted, can fail AuthorizationFailed.
- * The task builds again while its own new grants may still be propagating, and says so.
+ * Role assignments are not in effect at once in Azure (up to about 10 minutes): the first build
+ * in a new resource group, whose identity the task has just been granted, can fail
+ * AuthorizationFailed. The task builds again while its own new grants may still be propagating,
+ * and says so.
  */
 describe('e2e: BuildImage while its new role assignments propagate', function () {
   this.timeout(120_000);

@@ -39,8 +39,8 @@ export async function propagatingGrantAge(o: PropagationOptions): Promise<number
   if (!REFUSED.test(o.message)) return undefined;
   const m = SCOPE.exec(o.message);
   if (!m) return undefined;
-  const [, subscriptionId, resourceGroup] = m;
-  const group = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup.replace(/\.$/, '')}`;
+  const [, subscriptionId, groupName] = m;
+  const group = `/subscriptions/${subscriptionId}/resourceGroups/${groupName.replace(/\.$/, '')}`;
   const auth = new AuthorizationManagementClient(
     o.azure.credential,
     subscriptionId,
