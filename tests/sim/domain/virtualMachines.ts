@@ -506,6 +506,10 @@ export function protectedSettingsOf(sim: SimServices, extensionId: string): any 
 
 const extensionPending = new WeakMap<StoredResource, unknown>();
 
+function vmOfExtension(extensionId: string): string {
+  return extensionId.slice(0, extensionId.toLowerCase().lastIndexOf('/extensions/'));
+}
+
 const extensionDef: ResourceTypeDef = {
   type: VM_EXTENSION_TYPE,
   apiVersions: ['2024-07-01', '2024-03-01'],
@@ -513,6 +517,17 @@ const extensionDef: ResourceTypeDef = {
     put: { ...ASYNC, durationMs: VM_TIMINGS.extensionMs },
     patch: { ...ASYNC, durationMs: VM_TIMINGS.extensionMs },
     delete: { ...BOTH, durationMs: 20_000 },
+  },
+  beforePut(req) {
+    const vmId = vmOfExtension(req.level!.id);
+    const power = req.sim.store.has(vmId) ? powerStateOf(req.sim, vmId) : 'running';
+    if (power !== 'running' && power !== 'starting') {
+      throw new ArmError(
+        409,
+        'OperationNotAllowed',
+        'Cannot modify extensions in the VM when the VM is not running.',
+      );
+    }
   },
   build(req, existing) {
     const doc = buildResource(req, extensionDef, existing);
