@@ -1,20 +1,25 @@
-// Azure Virtual Desktop (Microsoft.DesktopVirtualization 2024-04-03): host pools with their
-// registration token, session hosts and user sessions. Session hosts and user sessions are made by
-// the AVD agent and by users signing in, so here they come from the scenario; clients read them,
-// drain hosts (`allowNewSession`), message and sign out users, and remove hosts. All AVD calls are
-// synchronous (the spec has no long-running operation among them).
+// Azure Virtual Desktop (Microsoft.DesktopVirtualization 2024-04-03, and 2024-08-08-preview for a
+// pool's `managementType`): host pools with their registration token (1 hour-30 days), session
+// hosts, user sessions (userSessions.ts) and scaling plans (scalingPlans.ts). Session hosts come
+// from the scenario or register through the simulated AVD agent on a VM (sessionHostAgent.ts);
+// user sessions come from the scenario. Clients read them, drain hosts (`allowNewSession`),
+// message and sign out users, and remove hosts. All AVD calls are synchronous (the spec has no
+// long-running operation among them).
 import { randomBytes, randomUUID } from 'crypto';
 import { ArmError, armErrors } from '../arm/errors';
 import type { CustomRoute, ResourceTypeDef, SimServices } from '../arm/framework';
 import { buildResource, clone, paged } from '../arm/helpers';
 import type { StoredResource } from '../arm/store';
+import { liveSessionHostProperties } from './sessionHostAgent';
+import { scalingPlansOfHostPool, scalingPlanTypes } from './scalingPlans';
+import { USER_SESSION_TYPE, userSessionDef } from './userSessions';
+
+export { USER_SESSION_TYPE };
 
 export const HOST_POOL_TYPE = 'Microsoft.DesktopVirtualization/hostPools';
 export const SESSION_HOST_TYPE = 'Microsoft.DesktopVirtualization/hostPools/sessionHosts';
-export const USER_SESSION_TYPE =
-  'Microsoft.DesktopVirtualization/hostPools/sessionHosts/userSessions';
 
-const API_VERSIONS = ['2024-04-03', '2023-09-05', '2022-09-09'];
+const API_VERSIONS = ['2024-08-08-preview', '2024-04-03', '2023-09-05', '2022-09-09'];
 
 /**
  * A stand-in for AVD's registration token (a JWT in Azure): opaque, unique, with its expiry inside.
@@ -38,14 +43,29 @@ interface RegistrationToken {
  * The host pool's current registration token (kept out of GET since 2023-09-05: POST
  * retrieveRegistrationToken gives it).
  */
-function tokenOf(sim: SimServices, hostPoolId: string): RegistrationToken | undefined {
+export function currentToken(sim: SimServices, hostPoolId: string): RegistrationToken | undefined {
   return sim.store.meta(hostPoolId).registrationToken;
+}
+
+/** AVD accepts a new token's expiration between one hour and 30 days from now. */
+function checkExpiration(body: any): void {
+  const info = body?.properties?.registrationInfo;
+  if (!info || !/^update$/i.test(String(info.registrationTokenOperation ?? ''))) return;
+  const at = Date.parse(String(info.expirationTime ?? ''));
+  const now = Date.now();
+  if (Number.isNaN(at) || at < now + 3600_000 || at > now + 30 * 86400_000) {
+    throw new ArmError(
+      400,
+      'InvalidParameter',
+      'ExpirationTime value must be between one hour and 30 days from now.',
+      { target: 'registrationInfo.expirationTime' },
+    );
+  }
 }
 
 /**
  * Applies `registrationInfo.registrationTokenOperation` after a PUT/PATCH: Update makes a token for
- * a new expiration time, Delete removes it, None keeps it. The expiration time is not
- * range-checked.
+ * a new expiration time, Delete removes it, None keeps it.
  */
 function applyRegistration(sim: SimServices, r: StoredResource): void {
   const info = r.properties.registrationInfo ?? {};
@@ -65,7 +85,7 @@ function applyRegistration(sim: SimServices, r: StoredResource): void {
   } else if (/^delete$/i.test(op)) {
     delete meta.registrationToken;
   }
-  const current = tokenOf(sim, r.id);
+  const current = currentToken(sim, r.id);
   r.properties.registrationInfo = {
     ...(current ? { expirationTime: current.expirationTime } : {}),
     registrationTokenOperation: op,
@@ -82,6 +102,12 @@ const hostPoolDef: ResourceTypeDef = {
   type: HOST_POOL_TYPE,
   apiVersions: API_VERSIONS,
   provisioningState: false,
+  beforePut(req) {
+    checkExpiration(req.body);
+  },
+  beforePatch(req) {
+    checkExpiration(req.body);
+  },
   build(req, existing) {
     const doc = buildResource(req, hostPoolDef, existing);
     doc.properties = {
@@ -90,6 +116,13 @@ const hostPoolDef: ResourceTypeDef = {
       ...doc.properties,
     };
     return doc;
+  },
+  seed(r) {
+    // A state dump shows a token's expiration but not the token: the pool had one until then.
+    const info = r.properties?.registrationInfo;
+    if (typeof info?.expirationTime === 'string' && typeof info.token !== 'string')
+      info.token = newToken(r.id, info.expirationTime);
+    return r;
   },
   onStored(r, sim) {
     r.properties.objectId ??= randomUUID();
@@ -109,10 +142,17 @@ const hostPoolDef: ResourceTypeDef = {
       );
     }
   },
+  view(r, _sim, req) {
+    const out = clone(r);
+    // managementType exists only in preview api-versions (2024-08-08-preview and later).
+    if (req && !/preview$/i.test(req.apiVersion)) delete out.properties.managementType;
+    return out;
+  },
   actions: {
+    scalingPlans: scalingPlansOfHostPool,
     retrieveRegistrationToken: {
       run: (req, r) => {
-        const t = tokenOf(req.sim, r.id);
+        const t = currentToken(req.sim, r.id);
         return {
           status: 200,
           body: t
@@ -127,7 +167,7 @@ const hostPoolDef: ResourceTypeDef = {
     },
     listRegistrationTokens: {
       run: (req, r) => {
-        const t = tokenOf(req.sim, r.id);
+        const t = currentToken(req.sim, r.id);
         return {
           status: 200,
           body: { value: t ? [{ expirationTime: t.expirationTime, token: t.token }] : [] },
@@ -173,6 +213,7 @@ const sessionHostDef: ResourceTypeDef = {
   },
   view(r, sim) {
     const out = clone(r);
+    out.properties = liveSessionHostProperties(sim, out);
     out.properties.sessions = sessionsOf(sim, r.id).length;
     return out;
   },
@@ -186,35 +227,6 @@ const sessionHostDef: ResourceTypeDef = {
           `delete with force=true.`,
       );
     }
-  },
-};
-
-const userSessionDef: ResourceTypeDef = {
-  type: USER_SESSION_TYPE,
-  apiVersions: API_VERSIONS,
-  provisioningState: false,
-  patch: false,
-  beforePut() {
-    throw armErrors.methodNotAllowed('PUT');
-  },
-  seed(r) {
-    r.properties = {
-      objectId: randomUUID(),
-      applicationType: 'Desktop',
-      sessionState: 'Active',
-      createTime: new Date().toISOString(),
-      ...(r.properties ?? {}),
-    };
-    return r;
-  },
-  actions: {
-    sendMessage: { run: () => ({ status: 200 }) },
-    disconnect: {
-      run: (_req, r) => {
-        r.properties.sessionState = 'Disconnected';
-        return { status: 200 };
-      },
-    },
   },
 };
 
@@ -273,7 +285,7 @@ const userSessionsByHostPool: CustomRoute = {
 };
 
 export function desktopVirtualizationTypes(): ResourceTypeDef[] {
-  return [hostPoolDef, sessionHostDef, userSessionDef];
+  return [hostPoolDef, sessionHostDef, userSessionDef, ...scalingPlanTypes()];
 }
 
 export function desktopVirtualizationRoutes(): CustomRoute[] {
