@@ -196,6 +196,16 @@ export interface Scenario {
    */
   rbacPropagationSeconds?: number;
   graph?: GraphScenario;
+  /**
+   * Dev Box skus (`GET .../providers/Microsoft.DevCenter/skus`), replacing the default list:
+   * `[{ name, tier?, locations?, capabilities? }]` (see domain/devCenterSkus.ts).
+   */
+  devCenterSkus?: Array<{
+    name: string;
+    tier?: string;
+    locations?: string[];
+    capabilities?: Array<{ name: string; value: string }>;
+  }>;
   [k: string]: any;
 }
 

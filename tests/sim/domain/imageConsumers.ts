@@ -3,7 +3,7 @@
 // dev box definitions; virtual machine scale sets.
 import type { SimModule } from '../arm/framework';
 import { desktopVirtualizationRoutes, desktopVirtualizationTypes } from './desktopVirtualization';
-import { devCenterTypes } from './devCenter';
+import { devCenterRoutes, devCenterTypes } from './devCenter';
 import { scaleSetTypes } from './scaleSets';
 
 export const imageConsumersModule: SimModule = {
@@ -12,6 +12,7 @@ export const imageConsumersModule: SimModule = {
     for (const t of desktopVirtualizationTypes()) r.type(t);
     for (const route of desktopVirtualizationRoutes()) r.route(route);
     for (const t of devCenterTypes()) r.type(t);
+    for (const route of devCenterRoutes()) r.route(route);
     for (const t of scaleSetTypes()) r.type(t);
   },
 };
