@@ -1,6 +1,7 @@
 import * as assert from 'assert';
-import { RunningSim, startSimulator } from '../sim';
+import { RunningSim, SIM_IDS, startSimulator } from '../sim';
 import {
+  DC_NET_PRINCIPAL,
   DC_PRINCIPAL,
   DEVCENTER,
   devBoxScenario,
@@ -93,4 +94,123 @@ describe('e2e: AttachGalleryToDevCenter', function () {
       assert.strictEqual(again.outputs.imageValidationStatus, 'Succeeded');
     },
   );
+
+  it(
+    'Done when 2: a connection that may not create role assignments fails before any write, ' +
+      'naming principal, role, scope and the command; without Graph rights and no ' +
+      'windows365PrincipalId, the failure names it',
+    async () => {
+      const inputs = {
+        ...MAIN,
+        devCenter: 'dc-net',
+        image: 'win11-avd',
+        onRequirementFailure: 'warn',
+      };
+      let before = sim.state().requests.length;
+      const refused = await runAttach(sim, inputs, { auth: 'msi' });
+      assert.strictEqual(refused.result, 'Failed', refused.stdout);
+      const message = refused.message ?? '';
+      assert.match(message, /may not create role assignments on the gallery/);
+      // Windows 365's Reader was granted by the first test (same gallery): only this is missing.
+      assert.ok(
+        message.includes(
+          `az role assignment create --assignee-object-id ${DC_NET_PRINCIPAL} ` +
+            `--assignee-principal-type ServicePrincipal --role "Contributor" --scope ${GALLERY}`,
+        ),
+        message,
+      );
+      assert.match(message, new RegExp(`needs role 'Contributor' on scope ${GALLERY}`));
+      assert.deepStrictEqual(writesSince(refused.state, before), [], 'nothing written');
+
+      before = sim.state().requests.length;
+      const noGraph = await runAttach(sim, inputs, { auth: 'wif' });
+      assert.strictEqual(noGraph.result, 'Failed', noGraph.stdout);
+      assert.match(
+        noGraph.message ?? '',
+        new RegExp(
+          "^Input 'windows365PrincipalId': not given, and the task could not look the Windows " +
+            '365 service principal up in Microsoft Graph .*Application\\.Read\\.All.*az ad sp ' +
+            'show --id 0af06dc6-e4b5-4f28-818e-e78e62d137a5 --query id -o tsv',
+        ),
+      );
+      assert.deepStrictEqual(writesSince(noGraph.state, before), [], 'nothing written');
+    },
+  );
+
+  it(
+    "Done when 3: an image not replicated to a network connection's region fails naming the " +
+      'region; a multi-session image is refused as multi-session; both write nothing',
+    async () => {
+      let before = sim.state().requests.length;
+      const region = await runAttach(sim, { ...MAIN, devCenter: 'dc-net', image: 'win11-devbox' });
+      assert.strictEqual(region.result, 'Failed', region.stdout);
+      assert.match(
+        region.message ?? '',
+        new RegExp(
+          'win11-devbox: version 1\\.0\\.0 is not replicated to northeurope \\(network ' +
+            'connection nc-north\\); add that region with a DistributeToGallery step: action: ' +
+            'replicate',
+        ),
+      );
+      assert.deepStrictEqual(writesSince(region.state, before), [], 'nothing written');
+
+      before = sim.state().requests.length;
+      const multi = await runAttach(sim, { ...MAIN, devCenter: 'dc-net', image: 'win11-avd' });
+      assert.strictEqual(multi.result, 'Failed', multi.stdout);
+      assert.match(
+        multi.message ?? '',
+        new RegExp(
+          'win11-avd: offer/sku windows-11/win11-24h2-avd is multi-session; Dev Box needs a ' +
+            'single-session image',
+        ),
+      );
+      assert.deepStrictEqual(writesSince(multi.state, before), [], 'nothing written');
+    },
+  );
+
+  describe('bad input: one message each, zero writes', () => {
+    const refuses = async (inputs: Record<string, string>, message: RegExp) => {
+      const before = sim.state().requests.length;
+      const r = await runAttach(sim, inputs);
+      assert.strictEqual(r.result, 'Failed', r.stdout);
+      assert.match(r.message ?? '', message);
+      assert.deepStrictEqual(writesSince(r.state, before), [], 'nothing written');
+    };
+
+    it('no such dev center', () =>
+      refuses(
+        { ...MAIN, devCenter: 'dc-none' },
+        /^Input 'devCenter': no dev center 'dc-none' in resource group 'rg-devbox'/,
+      ));
+
+    it('a gallery missing or not visible to the connection (the message says both)', async () => {
+      const seeBoth = new RegExp(
+        "^Input 'gallery': the gallery 'gal_(none|other)' .* does not exist, or the service " +
+          'connection cannot see it \\(a gallery in another tenant',
+      );
+      await refuses({ ...MAIN, gallery: GALLERY.replace('gal_devbox', 'gal_none') }, seeBoth);
+      await refuses(
+        {
+          ...MAIN,
+          gallery: GALLERY.replace(
+            SIM_IDS.subscriptionId,
+            '00000000-0000-4000-8000-0000000000aa',
+          ).replace('gal_devbox', 'gal_other'),
+        },
+        seeBoth,
+      );
+    });
+
+    it('an unknown sku (against the skus list)', () =>
+      refuses(
+        { ...MAIN, image: 'win11-devbox', devBoxDefinition: 'win11-dev', sku: 'general_i_99c' },
+        /^Input 'sku': Dev Box does not offer a sku 'general_i_99c' .*general_i_8c32gb256ssd_v2/,
+      ));
+
+    it('a dev box definition name Dev Box rejects', () =>
+      refuses(
+        { ...MAIN, image: 'win11-devbox', devBoxDefinition: 'a b' },
+        /^Input 'devBoxDefinition': 'a b' is not valid\. Expected a dev box definition name: 3/,
+      ));
+  });
 });

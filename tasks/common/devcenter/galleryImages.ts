@@ -28,7 +28,8 @@ export async function readGallery(run: DevBoxRun): Promise<void> {
   if (!found) {
     throw new InputError(
       'gallery',
-      `the gallery '${gallery}' (resource group ${resourceGroup}, subscription ${subscriptionId}) ` +
+      `the gallery '${gallery}' (resource group ${resourceGroup}, ` +
+        `subscription ${subscriptionId}) ` +
         'does not exist, or the service connection cannot see it (a gallery in another tenant, ' +
         'or in a subscription where the connection holds no role, looks the same)',
       'the resource id of an existing gallery the connection can read (Reader on it at least)',

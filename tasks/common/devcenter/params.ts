@@ -120,7 +120,8 @@ function readDevCenter(inputs: InputReader): DevCenterRef {
       throw new InputError(
         'devCenter',
         `'${value}' is not the resource id of a dev center`,
-        '/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.DevCenter/devcenters/<name>',
+        '/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.DevCenter/devcenters' +
+          '/<name>',
       );
     }
     return {

@@ -16,7 +16,7 @@ import {
   ensureRoleAssignment,
   objectIdAssignee,
 } from '../azure/roleAssignments';
-import { InputError } from '../core/errors';
+import { errorMessage, InputError } from '../core/errors';
 import { DevBoxRun } from './context';
 
 export const WINDOWS_365_APP_ID = '0af06dc6-e4b5-4f28-818e-e78e62d137a5';
@@ -63,7 +63,8 @@ export async function windows365Principal(
       throw err;
     problem =
       'not given, and the task could not look the Windows 365 service principal up in ' +
-      `Microsoft Graph (${describeArmError(err)})`;
+      // GraphClient's message names the Graph permission to grant.
+      `Microsoft Graph (${errorMessage(err)})`;
   }
   const error = new InputError(
     'windows365PrincipalId',

@@ -38,7 +38,7 @@ export function checkImages(
   return { rules, rows };
 }
 
-/** The rows' failing and warning rules, one line each: `legacy-gen1: Hyper-V generation V1; ...`. */
+/** The row's failing (or warning) rules, a line each: `legacy-gen1: Hyper-V generation V1; ...`. */
 export function problemLines(row: ImageRow, state: 'fail' | 'warn'): string[] {
   return Object.values(row.results)
     .filter((r): r is RuleResult => r?.state === state)

@@ -206,7 +206,8 @@ export const RULES: readonly Rule[] = [
         'add ' +
           (names.length === 1 ? 'that region' : 'those regions') +
           ' with a DistributeToGallery step: action: replicate, ' +
-          `version: ${i.version.name}, targetRegions: ${[...i.version.regions, ...names].join(', ')}`,
+          `version: ${i.version.name}, targetRegions: ` +
+          [...i.version.regions, ...names].join(', '),
       );
     },
   },
