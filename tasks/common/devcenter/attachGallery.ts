@@ -100,7 +100,14 @@ interface ReadState {
 async function decideAndWrite(run: DevBoxRun, s: ReadState): Promise<TaskOutcome> {
   const { params, log } = run;
   const { dc, attach, projects, report } = s;
+  log.group(`Dev Box image requirements: ${report.rows.length} image(s)`);
+  for (const row of report.rows)
+    log.info(
+      `${row.image}${row.version ? ` ${row.version}` : ''}: ` +
+        (row.qualifies ? 'meets the requirements' : 'does not meet the requirements'),
+    );
   const image = judge(run, report);
+  log.endGroup();
 
   log.group('Identity, roles, attachment and dev box definition');
   const identity = await chooseIdentity(run, dc);
