@@ -128,6 +128,44 @@ describe('e2e: AttachGalleryToDevCenter writes', function () {
     },
   );
 
+  it('cancelled while Dev Box validates the image: the definition it made is deleted', async () => {
+    const cancel = new AbortController();
+    const r = await runAttach(
+      sim,
+      { ...IMAGE, devCenter: 'dc-noid', identity: 'uai-devbox', devBoxDefinition: 'cancelled-def' },
+      {
+        signal: cancel.signal,
+        onOutput: (chunk) => {
+          if (/Image validation: Pending/.test(chunk)) cancel.abort();
+        },
+      },
+    );
+    assert.strictEqual(r.result, 'Cancelled', r.stdout);
+    assert.match(r.stdout, /the dev box definition this run created was deleted/);
+    assert.ok(
+      !r.state.resources.some((x) => /\/devboxdefinitions\/cancelled-def$/i.test(x.id)),
+      'definition deleted',
+    );
+  });
+
+  it('check by a connection that may not grant the roles warns attach would stop', async () => {
+    const before = sim.state().requests.length;
+    const r = await runAttach(
+      sim,
+      {
+        ...IMAGE,
+        devCenter: 'dc-net',
+        image: 'win11-avd',
+        onRequirementFailure: 'warn',
+        action: 'check',
+      },
+      { auth: 'msi' },
+    );
+    assert.strictEqual(r.result, 'SucceededWithIssues', r.stdout);
+    assert.match(r.stdout, /action: attach would stop here: .* may not create role assignments/);
+    assert.deepStrictEqual(writesSince(r.state, before), []);
+  });
+
   it('several identities and none chosen fails naming them, writing nothing', async () => {
     const before = sim.state().requests.length;
     const r = await runAttach(sim, { ...IMAGE, devCenter: 'dc-two' });

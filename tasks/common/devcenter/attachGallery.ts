@@ -7,6 +7,7 @@
  */
 import { AzureContext } from '../azure/clients';
 import { Clock } from '../core/clock';
+import { errorMessage } from '../core/errors';
 import { Logger } from '../core/logger';
 import { TaskOutcome } from '../core/outcome';
 import { PipelineInfo } from '../core/pipelineInfo';
@@ -138,17 +139,22 @@ async function decideAndWrite(run: DevBoxRun, s: ReadState): Promise<TaskOutcome
 
   const items = planItems(run, { identity, roles, attach, definition });
   const reportBase = { report, items, attach, definition, projects, check };
-  if (check) {
-    log.info(renderPlan('Would do (check: nothing is changed)', items));
-    return buildOutcome(run, reportBase);
-  }
-  log.info(renderPlan('Plan (nothing is changed yet)', items));
-
+  log.info(
+    renderPlan(
+      check ? 'Would do (check: nothing is changed)' : 'Plan (nothing is changed yet)',
+      items,
+    ),
+  );
   const missing = roles.filter((r) => !r.heldAt);
   const problems = [
     ...(await roleRefusals(run, missing)),
     ...(await connectionRefusals(run, { identity, attach, definition })),
   ];
+  if (check) {
+    // A pull-request check says too whether the connection could carry the plan out.
+    if (problems.length) run.warn(`action: attach would stop here: ${problems.join(' ')}`);
+    return buildOutcome(run, reportBase);
+  }
   if (problems.length) throw new Error(problems.join('\n'));
 
   return buildOutcome(run, {
@@ -205,6 +211,21 @@ function judge(run: DevBoxRun, report: RequirementReport): string | undefined {
         : 'none qualifies') +
       '. Expected the image definition to use.',
   );
+}
+
+/** The agent kills a cancelled task seconds after SIGINT: the undo gets that long. */
+const CANCEL_BUDGET_MS = 5_000;
+
+async function undoOnCancel(run: DevBoxRun, d: DefinitionPlan): Promise<void> {
+  try {
+    const done = await undoDefinition(run, d, AbortSignal.timeout(CANCEL_BUDGET_MS));
+    run.log.warn(`Cancelled while Dev Box validated the image: ${done}.`);
+  } catch (err) {
+    run.log.warn(
+      `Cancelled while Dev Box validated the image, and the dev box definition change could ` +
+        `not be undone in time (${errorMessage(err)}): check ${d.id}.`,
+    );
+  }
 }
 
 interface Decisions {
@@ -318,9 +339,15 @@ async function write(run: DevBoxRun, w: WriteOptions): Promise<Validation | unde
     );
   }
   log.progress(70, 'Waiting for Dev Box to validate the image');
-  const validation = await run.step('Waiting for the image validation', () =>
-    waitForValidation(run, d.id),
-  );
+  let validation: Validation;
+  try {
+    validation = await run.step('Waiting for the image validation', () =>
+      waitForValidation(run, d.id),
+    );
+  } catch (err) {
+    if (run.signal.aborted && d.action !== 'keep') await undoOnCancel(run, d);
+    throw err;
+  }
   if (validation.status !== 'Succeeded') {
     const details = validation.error
       ? `${validation.error.code ?? ''}: ${validation.error.message ?? ''}`

@@ -120,9 +120,13 @@ export async function waitForValidation(run: DevBoxRun, id: string): Promise<Val
  * Undoes this run's change after a failed validation: a definition it made goes, one it changed
  * gets its previous image reference back. Returns what was done, for the failure message.
  */
-export async function undoDefinition(run: DevBoxRun, plan: DefinitionPlan): Promise<string> {
+export async function undoDefinition(
+  run: DevBoxRun,
+  plan: DefinitionPlan,
+  signal = run.signal,
+): Promise<string> {
   if (plan.action === 'create') {
-    await run.arm.delete(plan.id, DEVCENTER_API, run.signal);
+    await run.arm.delete(plan.id, DEVCENTER_API, signal);
     return 'the dev box definition this run created was deleted';
   }
   const previous = plan.existing?.properties;
@@ -138,7 +142,7 @@ export async function undoDefinition(run: DevBoxRun, plan: DefinitionPlan): Prom
           hibernateSupport: previous.hibernateSupport,
         },
       },
-      run.signal,
+      signal,
     );
     return `the dev box definition was set back to ${previous.imageReference.id}`;
   }
