@@ -65,6 +65,7 @@ export function failedOutcome(
   report: RequirementReport,
   err: unknown,
 ): TaskOutcome {
+  if (err instanceof Error && err.stack) run.log.debug(err.stack);
   const message = err instanceof InputError ? err.message : describeArmError(err);
   const summary = [
     `### Dev Box · ${run.params.devCenter.name} · gallery ${run.params.gallery.gallery}`,
