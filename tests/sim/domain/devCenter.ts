@@ -28,7 +28,7 @@ import {
   requireValidName,
 } from './devCenterNames';
 import { networkTypes } from './devCenterNetworks';
-import { poolsUsing, projectTypes, requiredRegions } from './devCenterProjects';
+import { poolsUsing, projectRoutes, projectTypes, requiredRegions } from './devCenterProjects';
 import { requireKnownSku, skusRoute } from './devCenterSkus';
 import { GALLERY_IMAGE_VERSION_TYPE, GALLERY_TYPE } from './gallery';
 
@@ -294,11 +294,18 @@ function planValidation(sim: SimServices, r: StoredResource, immediate: boolean)
     validation = { settlesAt: 0, problem: { code: e.code, message: e.message }, decided: true };
   }
   validations.set(r, validation);
+  // The result is fixed when the nominal time is over, whether or not anyone reads it then.
+  if (!validation.decided && validation.settlesAt > 0)
+    setTimeout(
+      () => validation.decided || decide(sim, r, validation),
+      validation.settlesAt - Date.now(),
+    ).unref();
 }
 
 /**
- * The rules are applied when the validation settles, so pools made while it runs count for the
- * regions, as do the image's state and the definition's hibernation setting at that moment.
+ * The rules are applied when the validation settles (a scenario definition's: when first read,
+ * so that the scenario's pools count), so pools made while it runs count for the regions; pools
+ * made later do not change the result (their healthStatus shows a missing region).
  */
 function decide(sim: SimServices, r: StoredResource, v: Validation): void {
   v.decided = true;
@@ -394,5 +401,5 @@ export function devCenterTypes(): ResourceTypeDef[] {
 }
 
 export function devCenterRoutes(): CustomRoute[] {
-  return [skusRoute, ...devCenterImageRoutes()];
+  return [skusRoute, ...devCenterImageRoutes(), ...projectRoutes()];
 }

@@ -4,13 +4,15 @@
 // (`virtualNetworkType: Managed`, `networkConnectionName: managedNetwork`,
 // `managedVirtualNetworkRegions`). A pool's `healthStatus` is computed on read from its
 // definition's image validation, its network and the regions its image is replicated to.
-import type { ResourceTypeDef, SimServices } from '../arm/framework';
-import { clone } from '../arm/helpers';
+import { armErrors } from '../arm/errors';
+import type { CustomRoute, ResourceTypeDef, SimServices } from '../arm/framework';
+import { clone, paged } from '../arm/helpers';
 import { sameId } from '../arm/paths';
 import type { StoredResource } from '../arm/store';
 import {
   API_VERSIONS,
   ASYNC,
+  ATTACHED_NETWORK_TYPE,
   BOTH,
   badRequest,
   DEV_BOX_DEFINITION_TYPE,
@@ -237,4 +239,66 @@ const poolDef: ResourceTypeDef = {
 
 export function projectTypes(): ResourceTypeDef[] {
   return [projectDef, poolDef];
+}
+
+// ---------------------------------------------------------------- what a project sees
+
+const PROJECT_PATH =
+  '^(\\/subscriptions\\/[^/]+\\/resourceGroups\\/([^/]+)\\/providers\\/Microsoft\\.DevCenter' +
+  '\\/projects\\/([^/]+))';
+
+/**
+ * `projects/{p}/attachednetworks[/{n}]` and `projects/{p}/devboxdefinitions[/{d}]`: the dev
+ * center's resources as the project sees them (ids under the project, types `projects/...`).
+ */
+function projectViewRoutes(segment: string, dcType: string): CustomRoute[] {
+  const type = `${PROJECT_TYPE}/${segment}`;
+  const asSeen = (sim: SimServices, projectId: string, r: StoredResource) => {
+    const out = clone((sim.types.get(dcType)?.view?.(r, sim) ?? r) as StoredResource);
+    return { ...out, id: `${projectId}/${segment}/${r.name}`, type };
+  };
+  const devCenter = (sim: SimServices, m: RegExpExecArray) => {
+    if (!sim.store.get(m[1])) throw armErrors.resourceNotFound(`${PROJECT_TYPE}/${m[3]}`, m[2]);
+    return devCenterOfProject(sim, m[1]);
+  };
+  const authorize = (_req: unknown, m: RegExpExecArray) => ({
+    action: `${type}/read`,
+    scope: m[1],
+  });
+  return [
+    {
+      method: 'GET',
+      pattern: new RegExp(`${PROJECT_PATH}\\/${segment}$`, 'i'),
+      namespace: 'Microsoft.DevCenter',
+      authorize,
+      handle(req, m) {
+        const dc = devCenter(req.sim, m);
+        const items = dc ? req.sim.store.list({ type: dcType, under: dc.id }) : [];
+        return paged(
+          req,
+          items.map((r) => asSeen(req.sim, m[1], r)),
+        );
+      },
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`${PROJECT_PATH}\\/${segment}\\/([^/]+)$`, 'i'),
+      namespace: 'Microsoft.DevCenter',
+      authorize,
+      handle(req, m) {
+        const dc = devCenter(req.sim, m);
+        const r = dc && req.sim.store.get(`${dc.id}/${segment}/${m[4]}`);
+        if (!r)
+          throw armErrors.resourceNotFound(`${PROJECT_TYPE}/${m[3]}/${segment}/${m[4]}`, m[2]);
+        return { status: 200, body: asSeen(req.sim, m[1], r) };
+      },
+    },
+  ];
+}
+
+export function projectRoutes(): CustomRoute[] {
+  return [
+    ...projectViewRoutes('attachednetworks', ATTACHED_NETWORK_TYPE),
+    ...projectViewRoutes('devboxdefinitions', DEV_BOX_DEFINITION_TYPE),
+  ];
 }
