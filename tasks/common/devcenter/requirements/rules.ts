@@ -206,6 +206,7 @@ export const RULES: readonly Rule[] = [
         'add ' +
           (names.length === 1 ? 'that region' : 'those regions') +
           ' with a DistributeToGallery step: action: replicate, ' +
+          `imageDefinition: ${i.name}, ` +
           `version: ${i.version.name}, targetRegions: ` +
           [...i.version.regions, ...names].join(', '),
       );

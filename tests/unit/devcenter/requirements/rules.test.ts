@@ -131,7 +131,8 @@ describe('devcenter/requirements: rules', () => {
     assert.match(
       r.why!,
       new RegExp(
-        'DistributeToGallery step: action: replicate, version: 1\\.0\\.0, targetRegions: ' +
+        'DistributeToGallery step: action: replicate, imageDefinition: win11-devbox, ' +
+          'version: 1\\.0\\.0, targetRegions: ' +
           'West Europe, northeurope, swedencentral$',
       ),
     );
