@@ -57,6 +57,7 @@ describe('e2e: AttachGalleryToDevCenter', function () {
         `${DEVCENTER}/dc-main/devboxdefinitions/win11-8c32gb`,
       );
       assert.strictEqual(attach.outputs.imageValidationStatus, 'Succeeded');
+      assert.match(attach.stdout, /New dev boxes of pool\(s\) proj-a\/pool-a get this image\./);
       assert.strictEqual(attach.outputs.imageReference, `${attachment}/images/win11-devbox`);
       assert.strictEqual(rolesOnGallery(attach.state, DC_PRINCIPAL, ROLES.contributor).length, 1);
       assert.strictEqual(rolesOnGallery(attach.state, W365, ROLES.reader).length, 1);

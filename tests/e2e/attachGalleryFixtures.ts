@@ -115,6 +115,27 @@ export function devBoxScenario(): Scenario {
       version('legacy-gen1', ['westeurope']),
       definition('win11-avd', { generation: 'V2', offer: 'windows-11', sku: 'win11-24h2-avd' }),
       version('win11-avd', ['westeurope', 'northeurope']),
+      // A project of dc-main whose pool (Microsoft-hosted network) uses the definition the
+      // Done-when test writes.
+      {
+        id: `${RG}/providers/Microsoft.DevCenter/projects/proj-a`,
+        type: 'Microsoft.DevCenter/projects',
+        location: 'westeurope',
+        properties: { devCenterId: `${DEVCENTER}/dc-main` },
+      },
+      {
+        id: `${RG}/providers/Microsoft.DevCenter/projects/proj-a/pools/pool-a`,
+        type: 'Microsoft.DevCenter/projects/pools',
+        location: 'westeurope',
+        properties: {
+          devBoxDefinitionName: 'win11-8c32gb',
+          virtualNetworkType: 'Managed',
+          networkConnectionName: 'managedNetwork',
+          managedVirtualNetworkRegions: ['westeurope'],
+          licenseType: 'Windows_Client',
+          localAdministrator: 'Enabled',
+        },
+      },
       assignment(SUB, ROLES.owner, SIM_IDS.sp.objectId),
       assignment(SUB, ROLES.contributor, SIM_IDS.msi.objectId),
       assignment(SUB, ROLES.owner, SIM_IDS.wif.objectId),

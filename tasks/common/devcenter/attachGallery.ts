@@ -34,7 +34,7 @@ import {
 import { readGallery, readImages } from './galleryImages';
 import { addIdentity, chooseIdentity, DevCenterIdentity } from './identity';
 import { devBoxImageId, DevCenter } from './model';
-import { buildOutcome, failedOutcome } from './outcome';
+import { buildOutcome, failedOutcome, poolsUsing } from './outcome';
 import { AttachParams } from './params';
 import { problemLines, RequirementReport, checkImages } from './requirements/report';
 import { grantRoles, readRoleNeeds, RoleNeed, roleRefusals, windows365Principal } from './roles';
@@ -157,10 +157,16 @@ async function decideAndWrite(run: DevBoxRun, s: ReadState): Promise<TaskOutcome
   }
   if (problems.length) throw new Error(problems.join('\n'));
 
-  return buildOutcome(run, {
-    ...reportBase,
-    validation: await write(run, { dc, identity, missing, attach, definition }),
-  });
+  const validation = await write(run, { dc, identity, missing, attach, definition });
+  if (definition) {
+    const pools = poolsUsing(projects, params.definition!.name);
+    log.info(
+      pools.length
+        ? `New dev boxes of pool(s) ${pools.join(', ')} get this image.`
+        : 'No pool uses the dev box definition yet.',
+    );
+  }
+  return buildOutcome(run, { ...reportBase, validation });
 }
 
 /**

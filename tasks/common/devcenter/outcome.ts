@@ -81,7 +81,7 @@ export function failedOutcome(
 }
 
 /** `project/pool` of the pools whose dev boxes use the definition. */
-function poolsUsing(projects: ProjectPools[], definition: string): string[] {
+export function poolsUsing(projects: ProjectPools[], definition: string): string[] {
   return projects.flatMap(({ project, pools }) =>
     pools
       .filter((p) => p.properties?.devBoxDefinitionName?.toLowerCase() === definition.toLowerCase())
