@@ -166,6 +166,28 @@ describe('e2e: AttachGalleryToDevCenter writes', function () {
     assert.deepStrictEqual(writesSince(r.state, before), []);
   });
 
+  it('no image named: fails only when none qualifies, naming every broken rule', async () => {
+    const before = sim.state().requests.length;
+    const r = await runAttach(sim, {
+      resourceGroup: 'rg-devbox',
+      gallery: GALLERY,
+      devCenter: 'dc-net',
+    });
+    assert.strictEqual(r.result, 'Failed', r.stdout);
+    const message = r.message ?? '';
+    assert.match(
+      message,
+      /^No image of the gallery meets Dev Box's requirements \(nothing was changed\)/,
+    );
+    for (const rule of [
+      'win11-devbox: version 1.0.0 is not replicated to northeurope',
+      'legacy-gen1: Hyper-V generation V1; Dev Box needs V2',
+      'win11-avd: offer/sku windows-11/win11-24h2-avd is multi-session',
+    ])
+      assert.ok(message.includes(rule), `${rule} in ${message}`);
+    assert.deepStrictEqual(writesSince(r.state, before), []);
+  });
+
   it('several identities and none chosen fails naming them, writing nothing', async () => {
     const before = sim.state().requests.length;
     const r = await runAttach(sim, { ...IMAGE, devCenter: 'dc-two' });
