@@ -9,6 +9,7 @@ import { TaskName } from '../tasks';
 import { buildTasks } from '../build';
 import { runTask } from '../runner/runner';
 import { LogView } from './logView';
+import { addDevBoxStep } from './devBoxStep';
 import type { Scenario, StateDump } from '../../tests/sim';
 
 const SUB = '/subscriptions/1f3e5d7c-9b2a-4c6e-8d0f-2a4b6c8d0e1f';
@@ -131,6 +132,7 @@ const PIPELINE: Step[] = [
     inputs: () => ({}),
   },
 ];
+addDevBoxStep(PIPELINE, SCENARIO);
 
 const color = process.stdout.isTTY;
 const bold = (t: string) => (color ? `\u001b[1m${t}\u001b[0m` : t);

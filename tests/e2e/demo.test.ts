@@ -21,6 +21,7 @@ describe('e2e: npm start (the demo pipeline)', function () {
         demo.stdout,
         /\$\(distribute\.regions\) = westeurope=Completed,northeurope=Completed,eastus=Completed/,
       );
+      assert.match(demo.stdout, /✔ AttachGalleryToDevCenter: Succeeded(WithIssues)? in/);
       assert.match(demo.stdout, /Every step behaved as this version should\./);
       assert.ok(!/##vso\[/.test(demo.stdout), 'logging commands are rendered, not shown');
     },

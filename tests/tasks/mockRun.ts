@@ -26,6 +26,11 @@ const CORES: Record<string, { module: string; name: string; params(args: unknown
     name: 'distributeToGallery',
     params: ([, params]) => params,
   },
+  AttachGalleryToDevCenter: {
+    module: '../common/devcenter/attachGallery',
+    name: 'attachGalleryToDevCenter',
+    params: ([options]) => (options as { params: unknown }).params,
+  },
 };
 
 /** Mocha loads every file of this folder when given the folder: only MockTestRunner runs this. */

@@ -101,7 +101,9 @@ describe('tasks under MockTestRunner', function () {
     delete process.env.MOCK_OUTCOME;
   });
 
-  for (const task of TASKS.filter((t) => !(t in INPUTS))) {
+  // Built tasks whose MockTestRunner test is a file of its own (attachGallery.test.ts).
+  const OWN_FILE = ['AttachGalleryToDevCenter'];
+  for (const task of TASKS.filter((t) => !(t in INPUTS) && !OWN_FILE.includes(t))) {
     it(`${task}: connects, checks its resource providers, fails as not implemented`, async () => {
       const tr = await run(task);
       assert.ok(tr.failed, tr.stdout);
