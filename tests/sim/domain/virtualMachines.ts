@@ -420,6 +420,10 @@ function statusesOf(sim: SimServices, vm: StoredResource): any[] {
       time: sim.store.meta(vm.id).powerChangedAt ?? vm.properties?.timeCreated,
     },
     { code: `PowerState/${power}`, level: 'Info', displayStatus: POWER_DISPLAY[power] },
+    // A scenario VM's OS state (a generalized VM is an image source), kept as given.
+    ...(vm.properties?.instanceView?.statuses ?? []).filter((st: any) =>
+      /^OSState\//i.test(String(st?.code ?? '')),
+    ),
   ];
 }
 
