@@ -84,7 +84,7 @@ export async function readTargetImage(o: ReadImageOptions): Promise<TargetImage>
   };
 }
 
-/** Regions where the version can be used: its replication summary's Completed ones, else targets. */
+/** Where the version can be used: its replication summary's Completed regions, else targets. */
 function replicatedRegions(v: GalleryImageVersion): string[] {
   const summary = v.replicationStatus?.summary;
   const regions = summary?.length
