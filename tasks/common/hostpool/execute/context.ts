@@ -5,11 +5,13 @@
  * one another's change (the lease reads its write back for that reason).
  */
 import type { ComputeManagementClient, VirtualMachine } from '@azure/arm-compute';
-import type { DesktopVirtualizationAPIClient } from '@azure/arm-desktopvirtualization';
+import { DesktopVirtualizationAPIClient } from '@azure/arm-desktopvirtualization';
 import { ArmClient } from '../../azure/armClient';
+import { AzureContext } from '../../azure/clients';
+import { computeClient } from '../../azure/sdkClients';
 import { getOrUndefined } from '../../azure/notFound';
 import { parseResourceId } from '../../azure/resourceIds';
-import { Clock } from '../../core/clock';
+import { Clock, systemClock } from '../../core/clock';
 import { RunContext } from '../../core/runContext';
 
 /** The host pool a rollout works on. */
@@ -42,6 +44,30 @@ export interface ExecContext {
 }
 
 export type Tags = Record<string, string>;
+
+export interface CreateExecContextOptions {
+  azure: AzureContext;
+  run: RunContext;
+  pool: PoolRef;
+  pollIntervalMs: number;
+  /** Default: the system clock. */
+  clock?: Clock;
+}
+
+/** The clients of a rollout on the pool's subscription. */
+export function createExecContext(o: CreateExecContextOptions): ExecContext {
+  const sub = o.pool.subscriptionId;
+  return {
+    run: o.run,
+    signal: o.run.signal,
+    pool: o.pool,
+    avd: new DesktopVirtualizationAPIClient(o.azure.credential, sub, o.azure.clientOptions),
+    compute: computeClient(o.azure, sub),
+    arm: new ArmClient(o.azure, { pollIntervalMs: o.pollIntervalMs }),
+    clock: o.clock ?? systemClock,
+    pollIntervalMs: o.pollIntervalMs,
+  };
+}
 
 /** The same context with another signal (cleanup after a cancel: release the lease). */
 export function withSignal(ctx: ExecContext, signal: AbortSignal): ExecContext {
