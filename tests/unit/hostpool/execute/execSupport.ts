@@ -68,7 +68,7 @@ export function testContext(
 
 /** A clock whose `now` runs `offsetMs` ahead of the system's (sleeps are real). */
 export function aheadClock(offsetMs: number): Clock {
-  return { now: () => Date.now() + offsetMs, sleep: systemClock.sleep };
+  return { now: () => Date.now() + offsetMs, sleep: (ms, signal) => systemClock.sleep(ms, signal) };
 }
 
 /** Write requests (not GET) the simulator answered, as `METHOD path`. */

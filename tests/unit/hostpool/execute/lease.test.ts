@@ -15,7 +15,8 @@ import {
 const RUN = 'https://dev.azure.com/contoso/images/_build/results?buildId=1001';
 const OTHER = 'https://dev.azure.com/contoso/images/_build/results?buildId=2002';
 const TARGET =
-  '/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/galleries/gal/images/w/versions/1.0.1';
+  '/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/galleries/gal/images/w' +
+  '/versions/1.0.1';
 const holder = { run: RUN, job: 'job-1', attempt: 1, target: TARGET };
 const HOUR = 3_600_000;
 
@@ -111,7 +112,10 @@ describe('hostpool/execute/lease: the pool tag gip.rollout against the simulator
   it('renews only when half its time is gone; release removes it, leaving other tags', async () => {
     sim = await startPoolSim({ resources: [...baseResources(), poolResource({ keep: 'me' })] });
     let offset = 0;
-    const clock = { now: () => Date.now() + offset, sleep: aheadClock(0).sleep };
+    const clock = {
+      now: () => Date.now() + offset,
+      sleep: (ms: number, signal: AbortSignal) => aheadClock(0).sleep(ms, signal),
+    };
     const { ctx } = testContext(sim, { clock });
     const { lease } = await takeLease({ ctx, holder, ttlMs: HOUR });
     const first = lease.value.expires;
