@@ -487,9 +487,19 @@ export const sessionHostsOf = (state: StateDump, pool: string) =>
 export const imageOf = (vm: StateResource): string | undefined =>
   vm.properties?.storageProfile?.imageReference?.id;
 
-/** Requests that change something (not GET/HEAD), optionally from index `from` on. */
+/**
+ * Requests that change something, optionally from index `from` on: not GET/HEAD, and not the POSTs
+ * that only read the registration token.
+ */
 export const writes = (state: StateDump, from = 0): RecordedRequest[] =>
-  state.requests.slice(from).filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
+  state.requests
+    .slice(from)
+    .filter(
+      (r) =>
+        r.method !== 'GET' &&
+        r.method !== 'HEAD' &&
+        !/\/(retrieveRegistrationToken|listRegistrationTokens)$/i.test(pathOf(r)),
+    );
 
 /** PUTs that created a VM (status 201), in order. */
 export const vmCreations = (state: StateDump, from = 0): RecordedRequest[] =>
@@ -535,4 +545,46 @@ export function withoutProtectedSettings(body: unknown): unknown {
   return JSON.parse(JSON.stringify(body ?? null), (k, v: unknown) =>
     k === 'protectedSettings' ? undefined : v,
   );
+}
+
+/** One entry of the simulator's user session journal, normalised. */
+export interface UserSessionEvent {
+  kind: 'message' | 'signOut' | 'ended' | 'other';
+  user: string;
+  /** The session host's name (as in its resource id). */
+  host: string;
+  /** Epoch ms. */
+  time: number;
+  raw: Record<string, unknown>;
+}
+
+/**
+ * `state().userSessionJournal` (messages sent, sign-outs, sessions that ended by themselves, with
+ * their times) in one shape.
+ */
+export function userSessionEvents(state: StateDump): UserSessionEvent[] {
+  const journal = ((state as unknown as { userSessionJournal?: Record<string, unknown>[] })
+    .userSessionJournal ?? []) as Record<string, any>[];
+  return journal.map((e) => {
+    const what = String(e.event ?? e.kind ?? e.action ?? e.type ?? '');
+    const kind = /message/i.test(what)
+      ? 'message'
+      : /sign|log.?off|delete|forc/i.test(what)
+        ? 'signOut'
+        : /end/i.test(what)
+          ? 'ended'
+          : 'other';
+    const session = String(e.sessionId ?? e.session ?? e.id ?? '');
+    const host = String(
+      e.sessionHost ?? e.host ?? e.sessionHostName ?? /\/sessionHosts\/([^/]+)/i.exec(session)?.[1],
+    );
+    const t = e.time ?? e.at ?? e.timestamp;
+    return {
+      kind,
+      user: String(e.userPrincipalName ?? e.user ?? ''),
+      host: host.split('/').pop() ?? host,
+      time: typeof t === 'number' ? t : Date.parse(String(t)),
+      raw: e,
+    };
+  });
 }
