@@ -10,7 +10,15 @@
  * pools can share one simulator.
  */
 import { runTask, RunOptions, RunResult } from '../../scripts/runner/runner';
-import { RecordedRequest, RunningSim, Scenario, SIM_IDS, StateDump, StateResource } from '../sim';
+import {
+  RecordedRequest,
+  RunningSim,
+  Scenario,
+  SIM_IDS,
+  startSimulator,
+  StateDump,
+  StateResource,
+} from '../sim';
 
 export const SUB = `/subscriptions/${SIM_IDS.subscriptionId}`;
 export const REGION = 'westeurope';
@@ -137,8 +145,12 @@ export class PoolWorld {
   readonly subnet: string;
   readonly scalingPlan: string;
   readonly prefix: string;
+  /** The registration token the pool starts with (tokenHours), if any. */
+  readonly token?: string;
 
   constructor(readonly options: PoolOptions) {
+    if (options.tokenHours !== 'none')
+      this.token = `scenario-token-${options.key}-${Math.random().toString(36).slice(2)}`;
     this.rg = rgId(`rg-${options.key}`);
     this.poolName = `hp-${options.key}`;
     this.pool = `${this.rg}/providers/Microsoft.DesktopVirtualization/hostPools/${this.poolName}`;
@@ -201,12 +213,12 @@ export class PoolWorld {
   private hostPool(): any {
     const hours = this.options.tokenHours ?? 48;
     const registrationInfo =
-      hours === 'none'
+      hours === 'none' || !this.token
         ? {}
         : {
             registrationInfo: {
               expirationTime: new Date(Date.now() + hours * 3_600_000).toISOString(),
-              token: `scenario-token-${this.options.key}-${Math.random().toString(36).slice(2)}`,
+              token: this.token,
               registrationTokenOperation: 'Update',
             },
           };
@@ -454,6 +466,20 @@ export function hostPoolScenario(
   };
 }
 
+/** Runs `fn` with a simulator of its own for these pools (its request journal is fn's alone). */
+export async function withHostPoolSim<T>(
+  pools: PoolWorld[],
+  fn: (sim: RunningSim) => Promise<T>,
+  extra: Parameters<typeof hostPoolScenario>[1] = {},
+): Promise<T> {
+  const sim = await startSimulator({ scenario: hostPoolScenario(pools, extra) });
+  try {
+    return await fn(sim);
+  } finally {
+    await sim.stop();
+  }
+}
+
 /** Runs UpdateHostPool against a running simulator. */
 export const runUpdateHostPool = (
   sim: RunningSim,
@@ -465,6 +491,17 @@ export const runUpdateHostPool = (
 
 const lower = (s: string) => s.toLowerCase();
 const pathOf = (r: RecordedRequest) => lower(r.path.split('?')[0]);
+
+/** Resource ids compare ignoring case. */
+export const same = (a: string | undefined, b: string) => a?.toLowerCase() === b.toLowerCase();
+
+/** The pool's session hosts with their VMs, as the state shows them. */
+export function hostsWithVms(state: StateDump, world: PoolWorld) {
+  return sessionHostsOf(state, world.pool).map((h) => ({
+    host: h,
+    vm: byId(state, String(h.properties?.resourceId ?? '')),
+  }));
+}
 
 export const byId = (state: StateDump, id: string): StateResource | undefined =>
   state.resources.find((r) => lower(r.id) === lower(id));

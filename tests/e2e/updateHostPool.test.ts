@@ -1,18 +1,18 @@
 import * as assert from 'assert';
-import { RunningSim, startSimulator, StateDump } from '../sim';
 import {
   byId,
   CURRENT,
   disksIn,
   EXCLUSION_TAG,
   GEN1_VERSION,
-  hostPoolScenario,
+  hostsWithVms,
+  withHostPoolSim,
+  same,
   imageOf,
   nicsIn,
   NOT_IN_REGION,
   PoolWorld,
   runUpdateHostPool,
-  sessionHostsOf,
   TAGS,
   tagsSentFor,
   TARGET,
@@ -28,29 +28,6 @@ import {
  * Nominal times are × 0.005 (a host becomes Available after 4 nominal minutes: 1.2 s); the task's
  * own durations (poll, drain, health timeout) are wall-clock seconds.
  */
-
-async function withSim<T>(
-  pools: PoolWorld[],
-  fn: (sim: RunningSim) => Promise<T>,
-  extra: Parameters<typeof hostPoolScenario>[1] = {},
-): Promise<T> {
-  const sim = await startSimulator({ scenario: hostPoolScenario(pools, extra) });
-  try {
-    return await fn(sim);
-  } finally {
-    await sim.stop();
-  }
-}
-
-const same = (a: string | undefined, b: string) => a?.toLowerCase() === b.toLowerCase();
-
-/** The pool's session hosts with their VMs, as the state shows them. */
-function hostsWithVms(state: StateDump, world: PoolWorld) {
-  return sessionHostsOf(state, world.pool).map((h) => ({
-    host: h,
-    vm: byId(state, String(h.properties?.resourceId ?? '')),
-  }));
-}
 
 describe('e2e: UpdateHostPool rolls a pool onto a new image', function () {
   this.timeout(120_000);
@@ -72,7 +49,7 @@ describe('e2e: UpdateHostPool rolls a pool onto a new image', function () {
         ],
       });
       const drainTimeoutMs = 6_000;
-      await withSim([world], async (sim) => {
+      await withHostPoolSim([world], async (sim) => {
         const run = await runUpdateHostPool(sim, world.inputs({ batchSize: '2' }));
         assert.strictEqual(run.result, 'Succeeded', run.stdout);
         assert.deepStrictEqual(
@@ -182,7 +159,7 @@ describe('e2e: UpdateHostPool rolls a pool onto a new image', function () {
       hosts: 3,
       sessions: [{ host: 1, user: 'ada@contoso.com' }],
     });
-    await withSim([world], async (sim) => {
+    await withHostPoolSim([world], async (sim) => {
       const run = await runUpdateHostPool(sim, world.inputs({ action: 'plan', batchSize: '2' }));
       assert.strictEqual(run.result, 'Succeeded', run.stdout);
       assert.strictEqual(run.outputs.rolloutState, 'Planned');
@@ -205,7 +182,7 @@ describe('e2e: UpdateHostPool rolls a pool onto a new image', function () {
       'Release.* variables) rolls the pool, its new hosts tagged with the release URL',
     async () => {
       const world = new PoolWorld({ key: 'prod', hosts: 2 });
-      await withSim([world], async (sim) => {
+      await withHostPoolSim([world], async (sim) => {
         const release = {
           'System.HostType': 'release',
           'System.StageName': '',
@@ -242,7 +219,7 @@ describe('e2e: UpdateHostPool rolls a pool onto a new image', function () {
       const entra = new PoolWorld({ key: 'bad', hosts: 2 });
       const personal = new PoolWorld({ key: 'personal', hosts: 1, hostPoolType: 'Personal' });
       const ad = new PoolWorld({ key: 'badad', hosts: 1, join: 'activeDirectory' });
-      await withSim([entra, personal, ad], async (sim) => {
+      await withHostPoolSim([entra, personal, ad], async (sim) => {
         const cases: [string, Record<string, string>, RegExp[]][] = [
           ['no such pool', entra.inputs({ hostPool: 'hp-nope' }), [/hostPool/, /hp-nope/]],
           ['a Personal pool', personal.inputs(), [/hostPool/, /Personal/]],
