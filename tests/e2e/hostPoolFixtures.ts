@@ -61,7 +61,8 @@ const AVD_AGENT_ZIP =
   'https://wvdportalstorageblob.blob.core.windows.net/galleryartifacts/' +
   'Configuration_1.0.02797.442.zip';
 
-function imageResources(): any[] {
+/** The gallery, definitions and versions of these worlds. */
+export function imageResources(): Record<string, unknown>[] {
   const definition = (id: string, generation: string, trustedLaunch: boolean) => ({
     id,
     type: 'Microsoft.Compute/galleries/images',
@@ -132,6 +133,10 @@ export interface PoolOptions {
   tokenHours?: number | 'none';
   /** NICs and OS disks VM-managed (`deleteOption: Delete`); default false, as ARM templates. */
   vmManagedParts?: boolean;
+  /** The image version the hosts run; default 1.0.0 of the Trusted Launch definition. */
+  image?: string;
+  /** Trusted Launch hosts (secure boot, vTPM); default true. */
+  trustedLaunch?: boolean;
   /** Where the hosts run; default ['1', '2'] spread. */
   zones?: string[];
 }
@@ -165,6 +170,14 @@ export class PoolWorld {
     return this.options.join ?? 'entra';
   }
 
+  get image() {
+    return this.options.image ?? CURRENT;
+  }
+
+  get trustedLaunch() {
+    return this.options.trustedLaunch ?? true;
+  }
+
   vmName(index: number): string {
     return `${this.prefix}${index}`;
   }
@@ -189,7 +202,7 @@ export class PoolWorld {
   }
 
   /** The pool's resources, in creation order. */
-  resources(): any[] {
+  resources(): Record<string, unknown>[] {
     const o = this.options;
     const out: any[] = [
       { id: this.rg, type: 'Microsoft.Resources/resourceGroups', location: REGION },
@@ -241,13 +254,13 @@ export class PoolWorld {
           domain: this.join === 'activeDirectory' ? DOMAIN : '',
           galleryImageOffer: null,
           imageType: 'CustomImage',
-          customImageId: CURRENT,
+          customImageId: this.image,
           namePrefix: this.prefix.replace(/-$/, ''),
           osDiskType: 'Premium_LRS',
           vmSize: { id: 'Standard_D4s_v5', cores: 4, ram: 16 },
-          securityType: 'TrustedLaunch',
-          secureBoot: true,
-          vTPM: true,
+          securityType: this.trustedLaunch ? 'TrustedLaunch' : 'Standard',
+          secureBoot: this.trustedLaunch,
+          vTPM: this.trustedLaunch,
         }),
         ...registrationInfo,
       },
@@ -294,8 +307,8 @@ export class PoolWorld {
           osType: 'Windows',
           hyperVGeneration: 'V2',
           diskSizeGB: 128,
-          creationData: { createOption: 'FromImage', galleryImageReference: { id: CURRENT } },
-          securityProfile: { securityType: 'TrustedLaunch' },
+          creationData: { createOption: 'FromImage', galleryImageReference: { id: this.image } },
+          ...(this.trustedLaunch ? { securityProfile: { securityType: 'TrustedLaunch' } } : {}),
           diskState: 'Attached',
         },
       },
@@ -309,7 +322,7 @@ export class PoolWorld {
         properties: {
           hardwareProfile: { vmSize: 'Standard_D4s_v5' },
           storageProfile: {
-            imageReference: { id: CURRENT, exactVersion: '1.0.0' },
+            imageReference: { id: this.image, exactVersion: this.image.split('/').pop() },
             osDisk: {
               osType: 'Windows',
               name: `${name}-osdisk`,
@@ -330,10 +343,14 @@ export class PoolWorld {
           networkProfile: {
             networkInterfaces: [{ id: nic, properties: { primary: true, deleteOption } }],
           },
-          securityProfile: {
-            securityType: 'TrustedLaunch',
-            uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },
-          },
+          ...(this.trustedLaunch
+            ? {
+                securityProfile: {
+                  securityType: 'TrustedLaunch',
+                  uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },
+                },
+              }
+            : {}),
           diagnosticsProfile: { bootDiagnostics: { enabled: true } },
           licenseType: 'Windows_Client',
         },
