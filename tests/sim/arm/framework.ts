@@ -106,6 +106,8 @@ export interface ResourceTypeDef {
    * existing image template.
    */
   beforePut?(req: ArmRequest, existing: StoredResource | undefined): void | Promise<void>;
+  /** Extra checks before a PATCH is applied (throw ArmError). */
+  beforePatch?(req: ArmRequest, existing: StoredResource): void;
   /** Builds the stored document from the PUT body; default `buildResource`. */
   build?(req: ArmRequest, existing: StoredResource | undefined): StoredResource;
   /**

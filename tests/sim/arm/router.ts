@@ -304,6 +304,7 @@ function patchResource(req: ArmRequest, def: ResourceTypeDef): ArmResult {
   const existing = sim.store.get(level.id);
   if (!existing) throw notFound(req);
   validateRequestBody({ req, def, operation: 'PATCH' });
+  def.beforePatch?.(req, existing);
   const b = req.body;
   const doc: StoredResource = clone(existing);
   if (b.tags !== undefined) doc.tags = clone(b.tags);

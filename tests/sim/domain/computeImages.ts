@@ -1,6 +1,5 @@
-// Managed images (Microsoft.Compute/images, ComputeRP 2024-07-01 Images_*) and virtual machines as
-// image sources. VMs are minimal: scenario-created, readable and listable — enough to be the source
-// of a managed image or a gallery image version; creating one through the API is not simulated.
+// Managed images (Microsoft.Compute/images, ComputeRP 2024-07-01 Images_*) and what an image source
+// VM offers them (`sourceTraits`). Virtual machines themselves live in virtualMachines.ts.
 import { ArmError } from '../arm/errors';
 import type { ResourceTypeDef } from '../arm/framework';
 import { buildResource } from '../arm/helpers';
@@ -103,29 +102,6 @@ const imageDef: ResourceTypeDef = {
   },
 };
 
-const notSimulated = (what: string) =>
-  new ArmError(
-    400,
-    'InvalidResourceType',
-    `The simulator does not implement ${what} of virtual machines; create them in the ` +
-      `scenario's resources.`,
-  );
-
-const vmDef: ResourceTypeDef = {
-  type: VM_TYPE,
-  apiVersions: ['2024-07-01', '2024-03-01'],
-  patch: false,
-  beforePut() {
-    throw notSimulated('creating or updating');
-  },
-  seed(r) {
-    r.properties = r.properties ?? {};
-    r.properties.vmId ??= randomUUID();
-    r.properties.provisioningState ??= 'Succeeded';
-    return r;
-  },
-};
-
 export function computeImageTypes(): ResourceTypeDef[] {
-  return [imageDef, vmDef];
+  return [imageDef];
 }

@@ -8,6 +8,7 @@ import { ArmError, armErrors } from '../arm/errors';
 import type { CustomRoute, ResourceTypeDef, SimServices } from '../arm/framework';
 import { buildResource, clone, paged } from '../arm/helpers';
 import type { StoredResource } from '../arm/store';
+import { liveSessionHostProperties } from './sessionHostAgent';
 
 export const HOST_POOL_TYPE = 'Microsoft.DesktopVirtualization/hostPools';
 export const SESSION_HOST_TYPE = 'Microsoft.DesktopVirtualization/hostPools/sessionHosts';
@@ -38,14 +39,29 @@ interface RegistrationToken {
  * The host pool's current registration token (kept out of GET since 2023-09-05: POST
  * retrieveRegistrationToken gives it).
  */
-function tokenOf(sim: SimServices, hostPoolId: string): RegistrationToken | undefined {
+export function currentToken(sim: SimServices, hostPoolId: string): RegistrationToken | undefined {
   return sim.store.meta(hostPoolId).registrationToken;
+}
+
+/** AVD accepts a new token's expiration between one hour and 30 days from now. */
+function checkExpiration(body: any): void {
+  const info = body?.properties?.registrationInfo;
+  if (!info || !/^update$/i.test(String(info.registrationTokenOperation ?? ''))) return;
+  const at = Date.parse(String(info.expirationTime ?? ''));
+  const now = Date.now();
+  if (Number.isNaN(at) || at < now + 3600_000 || at > now + 30 * 86400_000) {
+    throw new ArmError(
+      400,
+      'InvalidParameter',
+      'ExpirationTime value must be between one hour and 30 days from now.',
+      { target: 'registrationInfo.expirationTime' },
+    );
+  }
 }
 
 /**
  * Applies `registrationInfo.registrationTokenOperation` after a PUT/PATCH: Update makes a token for
- * a new expiration time, Delete removes it, None keeps it. The expiration time is not
- * range-checked.
+ * a new expiration time, Delete removes it, None keeps it.
  */
 function applyRegistration(sim: SimServices, r: StoredResource): void {
   const info = r.properties.registrationInfo ?? {};
@@ -65,7 +81,7 @@ function applyRegistration(sim: SimServices, r: StoredResource): void {
   } else if (/^delete$/i.test(op)) {
     delete meta.registrationToken;
   }
-  const current = tokenOf(sim, r.id);
+  const current = currentToken(sim, r.id);
   r.properties.registrationInfo = {
     ...(current ? { expirationTime: current.expirationTime } : {}),
     registrationTokenOperation: op,
@@ -82,6 +98,12 @@ const hostPoolDef: ResourceTypeDef = {
   type: HOST_POOL_TYPE,
   apiVersions: API_VERSIONS,
   provisioningState: false,
+  beforePut(req) {
+    checkExpiration(req.body);
+  },
+  beforePatch(req) {
+    checkExpiration(req.body);
+  },
   build(req, existing) {
     const doc = buildResource(req, hostPoolDef, existing);
     doc.properties = {
@@ -112,7 +134,7 @@ const hostPoolDef: ResourceTypeDef = {
   actions: {
     retrieveRegistrationToken: {
       run: (req, r) => {
-        const t = tokenOf(req.sim, r.id);
+        const t = currentToken(req.sim, r.id);
         return {
           status: 200,
           body: t
@@ -127,7 +149,7 @@ const hostPoolDef: ResourceTypeDef = {
     },
     listRegistrationTokens: {
       run: (req, r) => {
-        const t = tokenOf(req.sim, r.id);
+        const t = currentToken(req.sim, r.id);
         return {
           status: 200,
           body: { value: t ? [{ expirationTime: t.expirationTime, token: t.token }] : [] },
@@ -173,6 +195,7 @@ const sessionHostDef: ResourceTypeDef = {
   },
   view(r, sim) {
     const out = clone(r);
+    out.properties = liveSessionHostProperties(sim, out);
     out.properties.sessions = sessionsOf(sim, r.id).length;
     return out;
   },
