@@ -642,3 +642,9 @@ export function userSessionEvents(state: StateDump): UserSessionEvent[] {
     };
   });
 }
+
+/** The task's log without debug lines, its last `lines` lines: for assertion messages. */
+export function logTail(run: RunResult, lines = 60): string {
+  const log = run.stdout.split('\n').filter((l) => !l.startsWith('##vso[task.debug]'));
+  return `${run.result ?? 'no result'}: ${run.message ?? ''}\n${log.slice(-lines).join('\n')}`;
+}

@@ -9,6 +9,7 @@ import {
   withHostPoolSim,
   same,
   imageOf,
+  logTail,
   nicsIn,
   NOT_IN_REGION,
   PoolWorld,
@@ -51,7 +52,7 @@ describe('e2e: UpdateHostPool rolls a pool onto a new image', function () {
       const drainTimeoutMs = 6_000;
       await withHostPoolSim([world], async (sim) => {
         const run = await runUpdateHostPool(sim, world.inputs({ batchSize: '2' }));
-        assert.strictEqual(run.result, 'Succeeded', run.stdout);
+        assert.strictEqual(run.result, 'Succeeded', logTail(run));
         assert.deepStrictEqual(
           {
             hostsAdded: run.outputs.hostsAdded,
@@ -145,7 +146,7 @@ describe('e2e: UpdateHostPool rolls a pool onto a new image', function () {
         // A second run: nothing to replace, nothing written.
         const before = run.state.requests.length;
         const again = await runUpdateHostPool(sim, world.inputs({ batchSize: '2' }));
-        assert.strictEqual(again.result, 'Succeeded', again.stdout);
+        assert.strictEqual(again.result, 'Succeeded', logTail(again));
         assert.deepStrictEqual(writes(again.state, before), []);
         assert.strictEqual(again.outputs.hostsAdded, '0');
         assert.strictEqual(again.outputs.hostsKept, '4');
@@ -161,7 +162,7 @@ describe('e2e: UpdateHostPool rolls a pool onto a new image', function () {
     });
     await withHostPoolSim([world], async (sim) => {
       const run = await runUpdateHostPool(sim, world.inputs({ action: 'plan', batchSize: '2' }));
-      assert.strictEqual(run.result, 'Succeeded', run.stdout);
+      assert.strictEqual(run.result, 'Succeeded', logTail(run));
       assert.strictEqual(run.outputs.rolloutState, 'Planned');
       assert.deepStrictEqual(writes(run.state), []);
       // The hosts to replace, the new names (one above the highest index), the target, and the
@@ -198,7 +199,7 @@ describe('e2e: UpdateHostPool rolls a pool onto a new image', function () {
             `${sim.info.collectionUri}simproject/_release?releaseId=57` + '&_a=release-summary',
         };
         const run = await runUpdateHostPool(sim, world.inputs(), { vars: release });
-        assert.strictEqual(run.result, 'Succeeded', run.stdout);
+        assert.strictEqual(run.result, 'Succeeded', logTail(run));
         assert.strictEqual(run.outputs.rolloutState, 'Completed');
         const after = hostsWithVms(run.state, world);
         assert.strictEqual(after.length, 2);
@@ -245,12 +246,13 @@ describe('e2e: UpdateHostPool rolls a pool onto a new image', function () {
         for (const [what, inputs, expected] of cases) {
           const before = sim.state().requests.length;
           const run = await runUpdateHostPool(sim, inputs);
-          assert.strictEqual(run.result, 'Failed', `${what}: ${run.stdout}`);
-          for (const re of expected) assert.match(run.message ?? '', re, what);
+          assert.strictEqual(run.result, 'Failed', `${what}: ${logTail(run)}`);
+          for (const re of expected)
+            assert.match(run.message ?? '', re, `${what}: ${logTail(run)}`);
           const errors = run.stdout
             .split('\n')
             .filter((l) => l.startsWith('##vso[task.issue type=error'));
-          assert.strictEqual(errors.length, 1, `${what}: one error\n${run.stdout}`);
+          assert.strictEqual(errors.length, 1, `${what}: one error\n${logTail(run)}`);
           assert.deepStrictEqual(writes(run.state, before), [], `${what}: nothing written`);
         }
       });

@@ -8,6 +8,7 @@ import {
   EXCLUSION_TAG,
   hostsWithVms,
   imageOf,
+  logTail,
   JOIN_USER,
   OU_PATH,
   PoolWorld,
@@ -84,7 +85,7 @@ describe('e2e: UpdateHostPool keeps secrets, puts failures back, resumes', funct
           }),
           { secretVariables: { joinPassword: password } },
         );
-        assert.strictEqual(run.result, 'Succeeded', run.stdout);
+        assert.strictEqual(run.result, 'Succeeded', logTail(run));
         const after = hostsWithVms(run.state, world);
         assert.strictEqual(after.length, 2);
         for (const { host, vm } of after) {
@@ -156,7 +157,7 @@ describe('e2e: UpdateHostPool keeps secrets, puts failures back, resumes', funct
         [world],
         async (sim) => {
           const run = await runUpdateHostPool(sim, world.inputs({ healthTimeout: '5s' }));
-          assert.strictEqual(run.result, 'Failed', run.stdout);
+          assert.strictEqual(run.result, 'Failed', logTail(run));
           assert.match(run.message ?? '', /avd-2/);
           assert.match(run.message ?? '', /Unavailable/);
           assert.ok(run.durationMs >= 5_000, `failed after ${run.durationMs} ms`);
@@ -216,7 +217,7 @@ describe('e2e: UpdateHostPool keeps secrets, puts failures back, resumes', funct
         assert.strictEqual(killed.result, undefined, 'killed before it reported a result');
 
         const again = await runUpdateHostPool(sim, world.inputs({ batchSize: '2' }));
-        assert.strictEqual(again.result, 'Succeeded', again.stdout);
+        assert.strictEqual(again.result, 'Succeeded', logTail(again));
         const after = hostsWithVms(again.state, world);
         assert.strictEqual(after.length, 4);
         for (const { host, vm } of after) {
@@ -262,7 +263,7 @@ describe('e2e: UpdateHostPool keeps secrets, puts failures back, resumes', funct
           vars: { 'Build.BuildId': '2002', 'System.JobId': '0e1d2c3b-4a59-4687-9f8e-7d6c5b4a3928' },
         });
         const firstUrl = `${sim.info.collectionUri}simproject/_build/results?buildId=1001`;
-        assert.strictEqual(second.result, 'Failed', second.stdout);
+        assert.strictEqual(second.result, 'Failed', logTail(second));
         assert.ok((second.message ?? '').includes(firstUrl), second.message);
         assert.ok(
           !second.state.requests.some((r) => text(r.body).includes('buildId=2002')),
@@ -270,7 +271,7 @@ describe('e2e: UpdateHostPool keeps secrets, puts failures back, resumes', funct
         );
 
         const done = await first;
-        assert.strictEqual(done.result, 'Succeeded', done.stdout);
+        assert.strictEqual(done.result, 'Succeeded', logTail(done));
         assert.strictEqual(done.outputs.rolloutState, 'Completed');
       });
     },
