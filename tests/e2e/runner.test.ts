@@ -165,6 +165,64 @@ describe('e2e: the runner (npm run task)', function () {
   );
 
   it(
+    '--secret-var: the task gets it as the agent passes a secret variable and as $(name) in ' +
+      'inputs; its value is masked in the log; files left in the temp folder are reported',
+    async () => {
+      const secret = 'P@ss-w0rd!with$(odd)chars';
+      assert.deepStrictEqual(
+        parseArgs(['UpdateHostPool', '--secret-var', `joinPassword=${secret}`]).options
+          .secretVariables,
+        { joinPassword: secret },
+      );
+      // A stand-in for the bundle: reports what reached it, prints the secret across two writes
+      // (the masking sees whole lines) and leaves a file in the agent's temp folder.
+      const probe = path.join(dir, 'secretProbe.js');
+      fs.writeFileSync(
+        probe,
+        [
+          'const env = process.env;',
+          'const seen = { input: env.INPUT_DOMAINJOINPASSWORD, secret: env.SECRET_JOINPASSWORD,',
+          '  plain: env.JOINPASSWORD, other: env.INPUT_VMSIZE };',
+          "process.stdout.write('joining with ' + env.SECRET_JOINPASSWORD.slice(0, 5));",
+          "process.stdout.write(env.SECRET_JOINPASSWORD.slice(5) + ' now\\n');",
+          "require('fs').writeFileSync(require('path').join(env.AGENT_TEMPDIRECTORY, 'left.txt'),",
+          "  'x');",
+          "console.log('##vso[task.setvariable variable=seen;isOutput=true;issecret=false;]' +",
+          '  JSON.stringify(seen));',
+          "console.log('##vso[task.complete result=Succeeded;done=true;]probed');",
+        ].join('\n'),
+      );
+      let sim: RunningSim | undefined;
+      try {
+        sim = await startSimulator();
+        let log = '';
+        const r = await runTask({
+          task: 'UpdateHostPool',
+          sim,
+          entry: probe,
+          inputs: { domainJoinPassword: '$(joinPassword)', vmSize: '$(Build.BuildId)-$(nope)' },
+          secretVariables: { joinPassword: secret },
+          onOutput: (chunk) => {
+            log += chunk;
+          },
+        });
+        assert.strictEqual(r.result, 'Succeeded', r.stdout);
+        assert.deepStrictEqual(JSON.parse(r.outputs.seen), {
+          input: secret,
+          secret,
+          other: '1001-$(nope)',
+        });
+        assert.match(log, /^joining with \*\*\* now$/m);
+        assert.ok(!log.includes(secret), log);
+        assert.ok(r.stdout.includes(`joining with ${secret} now`), 'stdout is what the task wrote');
+        assert.deepStrictEqual(r.tempFilesLeft, ['left.txt']);
+      } finally {
+        await sim?.stop();
+      }
+    },
+  );
+
+  it(
     'sets a service-connection input given under an alias the way the agent does, and leaves ' +
       'explicit ones alone',
     async () => {
