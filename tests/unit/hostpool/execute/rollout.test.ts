@@ -218,10 +218,12 @@ describe('hostpool/execute: a rollout in-process against the simulator', functio
       const w = world('resume', { scalingPlan: true });
       sim = await start(w);
       const abort = new AbortController();
+      // The first new VM's PUT is answered: its creation goes on in Azure, its extensions are
+      // the next run's to add.
       const stop = abortWhen(
         sim,
         abort,
-        (q) => q.method === 'PUT' && /\/extensions\//.test(q.path),
+        (q) => q.method === 'PUT' && /virtualMachines\/avd-4\?/.test(q.path),
       );
       const first = await rollout(sim, w, { batchSize: '2' }, { signal: abort.signal });
       stop();
@@ -230,6 +232,7 @@ describe('hostpool/execute: a rollout in-process against the simulator', functio
       assert.ok(!(TAGS.lease in (pool().tags ?? {})), 'the cancel released the lease');
       const second = await rollout(sim, w, { batchSize: '2' }, { jobAttempt: 2 });
       assert.strictEqual(second.result?.rolloutState, 'Completed', tail(second));
+      assert.ok(second.log.lines.some((l) => /avd-4: made by an earlier run/.test(l)));
       const state = sim.state();
       assert.strictEqual(vmCreations(state).length, 4, 'four VMs made in all');
       const drained = drainRequests(state).map((q) => q.path.split('?')[0].toLowerCase());
