@@ -115,9 +115,22 @@ export class HeldLease {
   }
 
   /** Renews the lease when less than half its time is left (cheap to call from any poll). */
+  /**
+   * Renews the lease when less than half its time is left (cheap to call from any poll). A lease
+   * that is no longer this run's (removed by `action: abort`, or taken over) stops the run.
+   */
   async renewIfDue(): Promise<void> {
-    if (Date.parse(this.current.expires) - this.ctx.clock.now() < this.ttlMs / 2)
-      await this.write('renewed the lease');
+    if (Date.parse(this.current.expires) - this.ctx.clock.now() >= this.ttlMs / 2) return;
+    const tags = await readPoolTags(this.ctx);
+    const found = parseLease(tags[LEASE_TAG]);
+    if (!found || !sameJob(found, this.holder))
+      throw new LeaseRefusedError(
+        found,
+        `Host pool ${this.ctx.pool.name}: this run's lease ${
+          found ? `was taken over by ${describeHolder(found)}` : 'was removed (action: abort?)'
+        }; the rollout stops here.`,
+      );
+    await this.write('renewed the lease', { current: tags });
   }
 
   /**

@@ -8,6 +8,7 @@
 import type { VirtualMachine } from '@azure/arm-compute';
 import { GraphClient } from '../../azure/graph';
 import { parseResourceId } from '../../azure/resourceIds';
+import { errorMessage } from '../../core/errors';
 import { formatRetired, RETIRED_TAG } from '../tags';
 import { computerName, ExecContext, getVm, lro, updateVmTags, vmRef } from './context';
 
@@ -64,11 +65,18 @@ export async function removeHost(o: RemoveHostOptions): Promise<RemoveHostResult
   );
   const name = computerName(o.sessionHost);
   if (!o.removeDeviceRecords) return { vm: what, devicesDeleted: [], devicesLeft: [name] };
-  const graph = o.graph();
-  const devices = await graph.devicesByDisplayName(name, ctx.signal);
-  for (const d of devices) await graph.deleteDevice(d.id, ctx.signal);
-  if (devices.length) ctx.run.log.info(`${name}: Entra device record deleted.`);
-  return { vm: what, devicesDeleted: devices.map((d) => d.displayName), devicesLeft: [] };
+  try {
+    const graph = o.graph();
+    const devices = await graph.devicesByDisplayName(name, ctx.signal);
+    for (const d of devices) await graph.deleteDevice(d.id, ctx.signal);
+    if (devices.length) ctx.run.log.info(`${name}: Entra device record deleted.`);
+    return { vm: what, devicesDeleted: devices.map((d) => d.displayName), devicesLeft: [] };
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    // The host is replaced; only its record is left, for someone with the permission.
+    ctx.run.warn(`${name}: its Entra device record was not deleted: ${errorMessage(err)}`);
+    return { vm: what, devicesDeleted: [], devicesLeft: [name] };
+  }
 }
 
 /** Deallocates the VM and tags it retired (tag first, so a kill leaves it findable). */

@@ -270,4 +270,65 @@ describe('hostpool/execute: a rollout in-process against the simulator', functio
       assert.match(aborted.result.message, /1 drained host\(s\) serve again/);
     },
   );
+
+  it(
+    'forceLogOff never leaves a host drained (PartiallyCompleted, SucceededWithIssues); the ' +
+      'next run signs its users out at the drain timeout counted from the first run',
+    async () => {
+      const w = world('never', { hosts: 2, sessions: [{ host: 0, user: 'ana@contoso.com' }] });
+      sim = await start(w);
+      const inputs = { batchSize: '2', canary: '2', drainTimeout: '2s', logOffWarning: '1s' };
+      const first = await rollout(sim, w, { ...inputs, forceLogOff: 'never' });
+      assert.strictEqual(first.result?.rolloutState, 'PartiallyCompleted', tail(first));
+      assert.strictEqual(first.result.result, 'SucceededWithIssues');
+      assert.match(first.result.message, /avd-0 stay drained/);
+      assert.strictEqual(hostsOn(sim.state(), w).length, 3, 'avd-0 and both new hosts');
+      const from = sim.state().requests.length;
+      const second = await rollout(sim, w, inputs, { jobAttempt: 2 });
+      assert.strictEqual(second.result?.rolloutState, 'Completed', tail(second));
+      const state = sim.state();
+      assert.strictEqual(drainRequests(state, from).length, 0, 'not drained twice');
+      assert.strictEqual(vmCreations(state, from).length, 0, 'no VM made again');
+      assert.ok(
+        state.requests
+          .slice(from)
+          .some((q) => q.method === 'DELETE' && /userSessions/.test(q.path)),
+      );
+      assert.deepStrictEqual(
+        hostsOn(state, w)
+          .map((h) => h.name)
+          .sort(),
+        ['avd-2', 'avd-3'],
+      );
+    },
+  );
+
+  it("removeDeviceRecords deletes the old hosts' Entra devices; a refusal warns naming the permission", async () => {
+    const w = world('devices', { hosts: 2 });
+    const devices = w.originalVms.map((v) => ({ displayName: v, trustType: 'AzureAd' }));
+    sim = await startSimulator({
+      scenario: { ...hostPoolScenario([w], { timeScale: 0.002 }), graph: { devices } },
+    });
+    const r = await rollout(sim, w, { batchSize: '2', canary: '2', removeDeviceRecords: 'true' });
+    assert.strictEqual(r.result?.rolloutState, 'Completed', tail(r));
+    const left = (sim.state() as any).graph.devices.map((d: any) => d.displayName);
+    assert.ok(!left.includes('avd-0') && !left.includes('avd-1'), left.join());
+    await sim.stop();
+
+    sim = await startSimulator({
+      scenario: {
+        ...hostPoolScenario([w], { timeScale: 0.002 }),
+        graph: { devices, withheld: [{ permission: 'Device.ReadWrite.All' }] },
+      },
+    });
+    const refused = await rollout(sim, w, {
+      batchSize: '2',
+      canary: '2',
+      removeDeviceRecords: 'true',
+    });
+    assert.strictEqual(refused.result?.rolloutState, 'Completed', tail(refused));
+    assert.strictEqual(refused.result.result, 'SucceededWithIssues');
+    assert.match(refused.result.summary ?? '', /Device\.ReadWrite\.All/);
+    assert.match(refused.result.summary ?? '', /Entra device records to remove[\s\S]*avd-0/);
+  });
 });
