@@ -8,6 +8,7 @@
 import type { VirtualMachine } from '@azure/arm-compute';
 import { GraphClient } from '../../azure/graph';
 import { parseResourceId } from '../../azure/resourceIds';
+import { errorMessage } from '../../core/errors';
 import { formatRetired, RETIRED_TAG } from '../tags';
 import { computerName, ExecContext, getVm, lro, updateVmTags, vmRef } from './context';
 
@@ -28,6 +29,8 @@ export interface RemoveHostOptions {
   removeDeviceRecords: boolean;
   /** Graph, for device records; made on first use. */
   graph: () => GraphClient;
+  /** The VM as this run last read or wrote it (spares a read). */
+  vm?: VirtualMachine;
 }
 
 export interface RemoveHostResult {
@@ -42,7 +45,7 @@ export interface RemoveHostResult {
 /** Removes one old host: VM, then session host, then (optionally) its device record. */
 export async function removeHost(o: RemoveHostOptions): Promise<RemoveHostResult> {
   const { ctx } = o;
-  const vm = o.vmId ? await getVm(ctx, o.vmId) : undefined;
+  const vm = o.vm ?? (o.vmId ? await getVm(ctx, o.vmId) : undefined);
   let what: RemoveHostResult['vm'] = 'absent';
   if (vm && o.vmId) {
     if (o.oldHosts === 'deallocate') {
@@ -62,11 +65,18 @@ export async function removeHost(o: RemoveHostOptions): Promise<RemoveHostResult
   );
   const name = computerName(o.sessionHost);
   if (!o.removeDeviceRecords) return { vm: what, devicesDeleted: [], devicesLeft: [name] };
-  const graph = o.graph();
-  const devices = await graph.devicesByDisplayName(name, ctx.signal);
-  for (const d of devices) await graph.deleteDevice(d.id, ctx.signal);
-  if (devices.length) ctx.run.log.info(`${name}: Entra device record deleted.`);
-  return { vm: what, devicesDeleted: devices.map((d) => d.displayName), devicesLeft: [] };
+  try {
+    const graph = o.graph();
+    const devices = await graph.devicesByDisplayName(name, ctx.signal);
+    for (const d of devices) await graph.deleteDevice(d.id, ctx.signal);
+    if (devices.length) ctx.run.log.info(`${name}: Entra device record deleted.`);
+    return { vm: what, devicesDeleted: devices.map((d) => d.displayName), devicesLeft: [] };
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    // The host is replaced; only its record is left, for someone with the permission.
+    ctx.run.warn(`${name}: its Entra device record was not deleted: ${errorMessage(err)}`);
+    return { vm: what, devicesDeleted: [], devicesLeft: [name] };
+  }
 }
 
 /** Deallocates the VM and tags it retired (tag first, so a kill leaves it findable). */
@@ -77,13 +87,11 @@ async function retire(
   imageVersionId: string | undefined,
 ): Promise<void> {
   const { resourceGroup, name } = vmRef(vmId);
-  if (!vm.tags?.[RETIRED_TAG])
-    await updateVmTags(
-      ctx,
-      vmId,
-      { [RETIRED_TAG]: formatRetired(new Date(ctx.clock.now()), imageVersionId ?? 'unknown') },
-      vm,
-    );
+  await updateVmTags(ctx, vmId, vm.tags ?? {}, {
+    [RETIRED_TAG]:
+      vm.tags?.[RETIRED_TAG] ??
+      formatRetired(new Date(ctx.clock.now()), imageVersionId ?? 'unknown'),
+  });
   await ctx.compute.virtualMachines.deallocate(resourceGroup, name, lro(ctx));
 }
 

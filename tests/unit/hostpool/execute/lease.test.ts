@@ -46,7 +46,7 @@ describe('hostpool/execute/lease: the pool tag gip.rollout against the simulator
     assert.deepStrictEqual({ ...written, expires: undefined }, { ...holder, expires: undefined });
     assert.deepStrictEqual(written, lease.value);
     const reqs = sim.state().requests.map((r) => r.method);
-    assert.deepStrictEqual(reqs, ['GET', 'GET', 'PATCH', 'GET'], 'read, write, read back');
+    assert.deepStrictEqual(reqs, ['GET', 'PATCH', 'GET'], 'read, write, read back');
   });
 
   it('refuses a pool another run holds, naming the holder, and writes nothing', async () => {
@@ -141,5 +141,23 @@ describe('hostpool/execute/lease: the pool tag gip.rollout against the simulator
     await lease.release();
     assert.strictEqual(parseLease(poolTags(sim)[LEASE_TAG])?.run, OTHER);
     assert.ok(log.lines.some((l) => /left as it is/.test(l)));
+  });
+
+  it('a renewal finds its lease removed (action: abort) and stops the run', async () => {
+    sim = await startPoolSim({ resources: [...baseResources(), poolResource()] });
+    let offset = 0;
+    const clock = {
+      now: () => Date.now() + offset,
+      sleep: (ms: number, signal: AbortSignal) => aheadClock(0).sleep(ms, signal),
+    };
+    const { ctx } = testContext(sim, { clock });
+    const { lease } = await takeLease({ ctx, holder, ttlMs: HOUR });
+    await ctx.avd.hostPools.update('rg-avd', 'hp1', { hostPool: { tags: {} } });
+    offset = 40 * 60_000;
+    await assert.rejects(
+      lease.renewIfDue(),
+      (err: Error) => err instanceof LeaseRefusedError && /was removed/.test(err.message),
+    );
+    assert.deepStrictEqual(poolTags(sim), {}, 'not written back');
   });
 });
