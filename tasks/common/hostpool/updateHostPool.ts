@@ -5,11 +5,14 @@
  * nothing to replace, leaves Azure untouched (no lease, no token, no tag).
  */
 import { AzureContext } from '../azure/clients';
+import { GraphClient } from '../azure/graph';
 import { shortName } from '../azure/resourceIds';
-import { NotImplementedError } from '../core/errors';
 import { Logger } from '../core/logger';
 import { PipelineInfo } from '../core/pipelineInfo';
 import { checkImageFits, resolveJoin } from './checks';
+import { abortRollout } from './execute/abort';
+import { ExecContext, leaseHolderOf, rolloutContext } from './execute/context';
+import { executeRollout } from './execute/rollout';
 import { UpdateHostPoolParams } from './params';
 import { readHosts } from './read/hosts';
 import { readTargetImage } from './read/image';
@@ -33,7 +36,14 @@ export interface UpdateHostPoolOptions {
 export async function updateHostPool(o: UpdateHostPoolOptions): Promise<UpdateHostPoolResult> {
   const pool = await readPoolState(o);
   if (o.params.action === 'abort')
-    throw new NotImplementedError('Aborting a host pool rollout (action: abort)');
+    return abortRollout({
+      ctx: execContextOf(o, pool),
+      pool,
+      target:
+        pool.lease?.target ??
+        (await readTargetImage({ azure: o.azure, image: o.params.image, signal: o.signal }))
+          .versionId,
+    });
   const plan = await prepareRollout(o, pool);
   o.log.info(plan.text);
   if (o.params.action === 'plan')
@@ -44,7 +54,27 @@ export async function updateHostPool(o: UpdateHostPoolOptions): Promise<UpdateHo
       'Completed',
       `Every host of ${pool.name} runs ${shortName(plan.target.versionId)}; nothing was changed.`,
     );
-  throw new NotImplementedError('Rolling host pools onto an image (action: rollout)');
+  return executeRollout({
+    ctx: execContextOf(o, pool),
+    plan,
+    settings: o.params,
+    holder: leaseHolderOf(o.pipeline),
+    adminPassword: o.params.adminPassword,
+    graph: () => new GraphClient(o.azure),
+  });
+}
+
+function execContextOf(o: UpdateHostPoolOptions, pool: PoolState): ExecContext {
+  return rolloutContext({
+    ...o,
+    pool: {
+      id: pool.id,
+      subscriptionId: pool.subscriptionId,
+      resourceGroup: pool.resourceGroup,
+      name: pool.name,
+    },
+    pollIntervalMs: o.params.pollIntervalMs,
+  });
 }
 
 /** The pool with its hosts, their VMs and sessions, and a rollout's unregistered VMs. */

@@ -7,11 +7,14 @@
 import type { ComputeManagementClient, VirtualMachine } from '@azure/arm-compute';
 import { DesktopVirtualizationAPIClient } from '@azure/arm-desktopvirtualization';
 import { ArmClient } from '../../azure/armClient';
+import { describeArmError } from '../../azure/armErrors';
 import { AzureContext } from '../../azure/clients';
 import { computeClient } from '../../azure/sdkClients';
 import { getOrUndefined } from '../../azure/notFound';
 import { parseResourceId } from '../../azure/resourceIds';
 import { Clock, systemClock } from '../../core/clock';
+import { Logger } from '../../core/logger';
+import { PipelineInfo } from '../../core/pipelineInfo';
 import { RunContext } from '../../core/runContext';
 
 /** The host pool a rollout works on. */
@@ -66,6 +69,35 @@ export function createExecContext(o: CreateExecContextOptions): ExecContext {
     arm: new ArmClient(o.azure, { pollIntervalMs: o.pollIntervalMs }),
     clock: o.clock ?? systemClock,
     pollIntervalMs: o.pollIntervalMs,
+  };
+}
+
+export interface RolloutContextOptions {
+  azure: AzureContext;
+  log: Logger;
+  signal: AbortSignal;
+  pipeline: PipelineInfo;
+  pool: PoolRef;
+  pollIntervalMs: number;
+}
+
+/** A rollout's context as the dispatcher makes it: a fresh RunContext, the system clock. */
+export function rolloutContext(o: RolloutContextOptions): ExecContext {
+  const run = new RunContext({
+    log: o.log,
+    signal: o.signal,
+    pipeline: o.pipeline,
+    describeError: describeArmError,
+  });
+  return createExecContext({ azure: o.azure, run, pool: o.pool, pollIntervalMs: o.pollIntervalMs });
+}
+
+/** The lease holder of this pipeline job: run URL, System.JobId (else stage/job), attempt. */
+export function leaseHolderOf(p: PipelineInfo): { run: string; job: string; attempt: number } {
+  return {
+    run: p.runUrl,
+    job: p.jobId || [p.stageName, p.jobName].filter(Boolean).join('/'),
+    attempt: p.jobAttempt,
   };
 }
 

@@ -202,10 +202,16 @@ function warning(o: WaitSessionsOptions, deadline: number): string {
     : o.logOffMessage;
 }
 
-/** A user session's id: the last segment of `pool/host/id`. */
-function sessionId(s: UserSession): string {
-  return (s.name ?? '').split('/').pop() ?? '';
+/** Host and session id of a user session, from its id (`.../sessionHosts/h/userSessions/1`). */
+function partsOf(s: UserSession): { host: string; id: string } {
+  const m = /\/sessionHosts\/([^/]+)\/userSessions\/([^/]+)$/i.exec(s.id ?? '');
+  const parts = (s.name ?? '').split('/');
+  return m
+    ? { host: decodeURIComponent(m[1]), id: decodeURIComponent(m[2]) }
+    : { host: parts[1] ?? '', id: parts[2] ?? '' };
 }
+
+const sessionId = (s: UserSession) => partsOf(s).id;
 
 /** The pool's user sessions by host name (lower case): one paged list for every host. */
 async function sessionsByHost(ctx: ExecContext): Promise<Map<string, UserSession[]>> {
@@ -213,7 +219,7 @@ async function sessionsByHost(ctx: ExecContext): Promise<Map<string, UserSession
   for await (const s of ctx.avd.userSessions.listByHostPool(ctx.pool.resourceGroup, ctx.pool.name, {
     abortSignal: ctx.signal,
   })) {
-    const host = ((s.name ?? '').split('/')[1] ?? '').toLowerCase();
+    const host = partsOf(s).host.toLowerCase();
     map.set(host, [...(map.get(host) ?? []), s]);
   }
   return map;
