@@ -10,9 +10,11 @@ export type {
   RecordedRequest,
   RunningSim,
   Scenario,
+  SessionHostBehaviourSpec,
   SimInfo,
   StateDump,
   StateResource,
+  UserSessionEvent,
 } from './types';
 export { SIM_IDS } from './sim';
 export { DEVOPS_DEFAULTS } from './devops/endpoint';

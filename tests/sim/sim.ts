@@ -31,7 +31,15 @@ import { GRAPH_PATH_PREFIX, GraphEndpoint, graphAudiences } from './graph/endpoi
 import { GraphPermissions } from './graph/permissions';
 import { MsiEndpoint } from './msi/endpoint';
 import { BlobStorage, loadAzurite } from './storage/azurite';
-import type { BuildRecord, RunningSim, Scenario, SimInfo, StateDump, StateResource } from './types';
+import type {
+  BuildRecord,
+  RunningSim,
+  Scenario,
+  SimInfo,
+  StateDump,
+  StateResource,
+  UserSessionEvent,
+} from './types';
 
 /** Fixed identities, so scenario files can name them. */
 export const SIM_IDS = {
@@ -212,6 +220,7 @@ export async function createSimulator(
     isGraphAudience(audience) ? graphPermissions.rolesFor(subject) : undefined,
   );
   const builds: BuildRecord[] = [];
+  const userSessionJournal: UserSessionEvent[] = [];
   const sim: SimServices = {
     info,
     scenario,
@@ -227,6 +236,8 @@ export async function createSimulator(
     directory,
     tokens,
     builds,
+    userSessionJournal,
+    startedAt: Date.now(),
     storage,
     providers: new Providers(clock, registry.namespaces(), subscriptions.all, scenario.providers),
     types: registry,
@@ -282,6 +293,7 @@ export async function createSimulator(
       servicePrincipals: clone(directory.servicePrincipals()),
       devices: clone(directory.devices),
     },
+    userSessionJournal: clone(userSessionJournal),
   });
 
   httpsServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {

@@ -70,6 +70,36 @@ export interface StateDump {
   graphRequests: RecordedRequest[];
   /** The directory objects Graph serves, as Graph returns them. */
   graph: { servicePrincipals: GraphServicePrincipal[]; devices: GraphDevice[] };
+  /** What happened to AVD user sessions (messages, disconnects, sign-outs, ends), in order. */
+  userSessionJournal: UserSessionEvent[];
+}
+
+/** One event of an AVD user session, as `state().userSessionJournal` records it. */
+export interface UserSessionEvent {
+  /** Real time of the event (ISO 8601). */
+  at: string;
+  /** Nominal minutes since the scenario started (real time / timeScale). */
+  nominalMinutes: number;
+  /** Host pool name. */
+  hostPool: string;
+  /** Session host name (as in its id: the computer name or FQDN). */
+  sessionHost: string;
+  /** The user session's name (its id's last segment). */
+  sessionId: string;
+  userPrincipalName: string;
+  /** `ended`: the session ended by itself (`endsAfterMinutes` / `endsMinutesAfterMessage`). */
+  event: 'message' | 'disconnect' | 'signOut' | 'ended';
+  messageTitle?: string;
+  messageBody?: string;
+}
+
+/** Scenario key `sessionHostBehaviour`: what a session host made by the AVD agent becomes. */
+export interface SessionHostBehaviourSpec {
+  /** Regular expression (case-insensitive) on the VM's name. */
+  vmName: string;
+  status: 'Available' | 'Unavailable' | 'UpgradeFailed' | 'NeedsAssistance';
+  /** Nominal minutes after the host registered; default 4. */
+  afterMinutes?: number;
 }
 
 export interface SubscriptionSpec {
@@ -196,6 +226,11 @@ export interface Scenario {
    */
   rbacPropagationSeconds?: number;
   graph?: GraphScenario;
+  /**
+   * What session hosts registered by the simulated AVD agent become (first match by VM name);
+   * default Available after 4 nominal minutes. Before that they are Unavailable.
+   */
+  sessionHostBehaviour?: SessionHostBehaviourSpec[];
   [k: string]: any;
 }
 

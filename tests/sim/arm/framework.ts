@@ -3,7 +3,7 @@
 // README.md.
 import type { IncomingHttpHeaders } from 'http';
 import type { SimClock } from '../core/clock';
-import type { BuildRecord, Scenario, SimInfo } from '../types';
+import type { BuildRecord, Scenario, SimInfo, UserSessionEvent } from '../types';
 import type { Directory } from '../entra/directory';
 import type { TokenService } from '../entra/tokens';
 import type { BlobStorage } from '../storage/azurite';
@@ -35,6 +35,10 @@ export interface SimServices {
    * it).
    */
   builds: BuildRecord[];
+  /** AVD user session events that state() reports (the desktop virtualization module appends). */
+  userSessionJournal: UserSessionEvent[];
+  /** Real epoch ms when the simulator started (nominal times of the scenario count from it). */
+  startedAt: number;
   /**
    * Azurite: accounts and a BlobServiceClient per account for writing blobs from the simulator
    * side.

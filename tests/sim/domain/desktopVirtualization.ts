@@ -1,21 +1,25 @@
-// Azure Virtual Desktop (Microsoft.DesktopVirtualization 2024-04-03): host pools with their
-// registration token, session hosts and user sessions. Session hosts and user sessions are made by
-// the AVD agent and by users signing in, so here they come from the scenario; clients read them,
-// drain hosts (`allowNewSession`), message and sign out users, and remove hosts. All AVD calls are
-// synchronous (the spec has no long-running operation among them).
+// Azure Virtual Desktop (Microsoft.DesktopVirtualization 2024-04-03, and 2024-08-08-preview for a
+// pool's `managementType`): host pools with their registration token (1 hour-30 days), session
+// hosts, user sessions (userSessions.ts) and scaling plans (scalingPlans.ts). Session hosts come
+// from the scenario or register through the simulated AVD agent on a VM (sessionHostAgent.ts);
+// user sessions come from the scenario. Clients read them, drain hosts (`allowNewSession`),
+// message and sign out users, and remove hosts. All AVD calls are synchronous (the spec has no
+// long-running operation among them).
 import { randomBytes, randomUUID } from 'crypto';
 import { ArmError, armErrors } from '../arm/errors';
 import type { CustomRoute, ResourceTypeDef, SimServices } from '../arm/framework';
 import { buildResource, clone, paged } from '../arm/helpers';
 import type { StoredResource } from '../arm/store';
 import { liveSessionHostProperties } from './sessionHostAgent';
+import { scalingPlansOfHostPool, scalingPlanTypes } from './scalingPlans';
+import { USER_SESSION_TYPE, userSessionDef } from './userSessions';
+
+export { USER_SESSION_TYPE };
 
 export const HOST_POOL_TYPE = 'Microsoft.DesktopVirtualization/hostPools';
 export const SESSION_HOST_TYPE = 'Microsoft.DesktopVirtualization/hostPools/sessionHosts';
-export const USER_SESSION_TYPE =
-  'Microsoft.DesktopVirtualization/hostPools/sessionHosts/userSessions';
 
-const API_VERSIONS = ['2024-04-03', '2023-09-05', '2022-09-09'];
+const API_VERSIONS = ['2024-08-08-preview', '2024-04-03', '2023-09-05', '2022-09-09'];
 
 /**
  * A stand-in for AVD's registration token (a JWT in Azure): opaque, unique, with its expiry inside.
@@ -131,7 +135,14 @@ const hostPoolDef: ResourceTypeDef = {
       );
     }
   },
+  view(r, _sim, req) {
+    const out = clone(r);
+    // managementType exists only in preview api-versions (2024-08-08-preview and later).
+    if (req && !/preview$/i.test(req.apiVersion)) delete out.properties.managementType;
+    return out;
+  },
   actions: {
+    scalingPlans: scalingPlansOfHostPool,
     retrieveRegistrationToken: {
       run: (req, r) => {
         const t = currentToken(req.sim, r.id);
@@ -212,35 +223,6 @@ const sessionHostDef: ResourceTypeDef = {
   },
 };
 
-const userSessionDef: ResourceTypeDef = {
-  type: USER_SESSION_TYPE,
-  apiVersions: API_VERSIONS,
-  provisioningState: false,
-  patch: false,
-  beforePut() {
-    throw armErrors.methodNotAllowed('PUT');
-  },
-  seed(r) {
-    r.properties = {
-      objectId: randomUUID(),
-      applicationType: 'Desktop',
-      sessionState: 'Active',
-      createTime: new Date().toISOString(),
-      ...(r.properties ?? {}),
-    };
-    return r;
-  },
-  actions: {
-    sendMessage: { run: () => ({ status: 200 }) },
-    disconnect: {
-      run: (_req, r) => {
-        r.properties.sessionState = 'Disconnected';
-        return { status: 200 };
-      },
-    },
-  },
-};
-
 /**
  * OData $filter of UserSessions_ListByHostPool: `userPrincipalName eq '<upn>'` and/or `state eq
  * '<state>'`, joined by `and`.
@@ -296,7 +278,7 @@ const userSessionsByHostPool: CustomRoute = {
 };
 
 export function desktopVirtualizationTypes(): ResourceTypeDef[] {
-  return [hostPoolDef, sessionHostDef, userSessionDef];
+  return [hostPoolDef, sessionHostDef, userSessionDef, ...scalingPlanTypes()];
 }
 
 export function desktopVirtualizationRoutes(): CustomRoute[] {

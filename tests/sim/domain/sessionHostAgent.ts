@@ -13,6 +13,7 @@ import { ArmError } from '../arm/errors';
 import type { SimServices } from '../arm/framework';
 import { sameId } from '../arm/paths';
 import type { StoredResource } from '../arm/store';
+import type { SessionHostBehaviourSpec as SessionHostBehaviour } from '../types';
 import { HOST_POOL_TYPE, SESSION_HOST_TYPE, currentToken } from './desktopVirtualization';
 import {
   computerNameOf,
@@ -20,14 +21,6 @@ import {
   protectedSettingsOf,
   VM_EXTENSION_TYPE,
 } from './virtualMachines';
-
-/** Scenario key `sessionHostBehaviour`: what a new host becomes, by VM name (regex). */
-export interface SessionHostBehaviour {
-  vmName: string;
-  status: 'Available' | 'Unavailable' | 'UpgradeFailed' | 'NeedsAssistance';
-  /** Nominal minutes after registration; default 4. */
-  afterMinutes?: number;
-}
 
 export const DEFAULT_AVAILABLE_AFTER_MINUTES = 4;
 const AGENT_VERSION = '1.0.10292.1200';

@@ -7,9 +7,8 @@ import type { ComputeManagementClient, VirtualMachine } from '@azure/arm-compute
 import { RunningSim, startSimulator } from '../index';
 import { armToken, rawRequest } from '../testSupport';
 import { clients, GALLERY, IMAGE_WIN, RG, scenario } from './support';
+import { SUBNET, VNET, vmBody } from './vmFixtures';
 
-const VNET = `${RG}/providers/Microsoft.Network/virtualNetworks/vnet1`;
-const SUBNET = `${VNET}/subnets/hosts`;
 const IMAGE_TL = `${GALLERY}/images/win11tl`;
 const IMAGE_G1 = `${GALLERY}/images/win10g1`;
 const NET = '?api-version=2024-05-01';
@@ -35,43 +34,6 @@ const version = (imageId: string, name: string, regions = ['westeurope']) => ({
     storageProfile: {},
   },
 });
-
-/** A session-host-like VM body, as UpdateHostPool would send it. */
-export function vmBody(imageId: string, extra: any = {}): VirtualMachine {
-  return {
-    location: 'westeurope',
-    tags: { role: 'avd' },
-    zones: ['1'],
-    identity: { type: 'SystemAssigned' },
-    hardwareProfile: { vmSize: 'Standard_D4s_v5' },
-    securityProfile: {
-      securityType: 'TrustedLaunch',
-      uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },
-    },
-    storageProfile: {
-      imageReference: { id: imageId },
-      osDisk: {
-        createOption: 'FromImage',
-        deleteOption: 'Delete',
-        managedDisk: { storageAccountType: 'StandardSSD_LRS' },
-      },
-    },
-    osProfile: { computerName: 'avd-7', adminUsername: 'avdadmin', adminPassword: 'S3cret!pass' },
-    networkProfile: {
-      networkApiVersion: '2020-11-01',
-      networkInterfaceConfigurations: [
-        {
-          name: 'nic',
-          deleteOption: 'Delete',
-          primary: true,
-          ipConfigurations: [{ name: 'ipconfig1', subnet: { id: SUBNET } }],
-        },
-      ],
-    },
-    licenseType: 'Windows_Client',
-    ...extra,
-  };
-}
 
 describe('simulator: virtual machines, networks and disks', function () {
   this.timeout(30000);
