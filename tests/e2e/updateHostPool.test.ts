@@ -133,22 +133,22 @@ describe('e2e: UpdateHostPool rolls a pool onto a new image', function () {
         const users = ['ada', 'grace', 'alan', 'edsger'].map((u) => `${u}@contoso.com`);
         for (const user of users)
           assert.ok(
-            events.some((e) => e.kind === 'message' && e.user === user),
+            events.some((e) => e.event === 'message' && e.userPrincipalName === user),
             `${user} was messaged: ${JSON.stringify(events)}`,
           );
-        const signedOut = events.filter((e) => e.kind === 'signOut');
+        const signedOut = events.filter((e) => e.event === 'signOut');
         assert.deepStrictEqual(
-          signedOut.map((e) => e.user).sort(),
+          signedOut.map((e) => e.userPrincipalName).sort(),
           ['alan@contoso.com', 'edsger@contoso.com'],
           'only the users still signed in at the drain timeout are signed out',
         );
         for (const e of signedOut) {
-          const vmName = world.originalVms.find((v) => e.host.split('.')[0] === v);
-          assert.ok(vmName, `${e.host} is one of the old hosts`);
+          const vmName = world.originalVms.find((v) => e.sessionHost.split('.')[0] === v);
+          assert.ok(vmName, `${e.sessionHost} is one of the old hosts`);
           const since = e.time - drainedAt.get(vmName)!;
           assert.ok(
             since >= drainTimeoutMs - 250,
-            `${e.user} signed out ${since} ms after the drain of ${vmName} began`,
+            `${e.userPrincipalName} signed out ${since} ms after the drain of ${vmName} began`,
           );
         }
 
