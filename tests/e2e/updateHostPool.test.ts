@@ -192,6 +192,27 @@ describe('e2e: UpdateHostPool rolls a pool onto a new image', function () {
     });
   });
 
+  it('the plan replaces hosts fewest sessions first and shows each host’s sessions', async () => {
+    const world = new PoolWorld({
+      key: 'order',
+      hosts: 3,
+      sessions: [
+        { host: 0, user: 'ada@contoso.com' },
+        { host: 0, user: 'grace@contoso.com' },
+        { host: 1, user: 'alan@contoso.com' },
+      ],
+    });
+    await withHostPoolSim([world], async (sim) => {
+      const run = await runUpdateHostPool(sim, world.inputs({ action: 'plan' }));
+      assert.strictEqual(run.result, 'Succeeded', logTail(run));
+      // Batches of 1: avd-2 (no session), then avd-1 (1), then avd-0 (2).
+      const order = [
+        ...run.stdout.matchAll(/delete\s+host (avd-\d+) — batch (\d+)[^:]*: (\d+)/g),
+      ].map(([, host, batch, sessions]) => `${batch}:${host}:${sessions}`);
+      assert.deepStrictEqual(order, ['1:avd-2:0', '2:avd-1:1', '3:avd-0:2'], logTail(run));
+    });
+  });
+
   it(
     'Done-when 8: the production step of a classic release (System.HostType=release, ' +
       'Release.* variables) rolls the pool, its new hosts tagged with the release URL',
