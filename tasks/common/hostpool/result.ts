@@ -53,12 +53,12 @@ export interface UpdateHostPoolResult {
   summary?: string;
 }
 
-/** Output variables: host lists comma-separated, as the issue names them. */
+/** Output variables: host counts (the names are in the summary), the image, the state. */
 export function resultOutputs(r: UpdateHostPoolResult): Record<string, string> {
   return {
-    hostsAdded: r.hostsAdded.join(','),
-    hostsRemoved: r.hostsRemoved.join(','),
-    hostsKept: r.hostsKept.join(','),
+    hostsAdded: String(r.hostsAdded.length),
+    hostsRemoved: String(r.hostsRemoved.length),
+    hostsKept: String(r.hostsKept.length),
     imageVersionId: r.imageVersionId,
     rolloutState: r.rolloutState,
   };

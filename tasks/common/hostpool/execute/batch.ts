@@ -43,6 +43,8 @@ export interface RunBatchOptions {
   graph: () => GraphClient;
   /** The lease's renewal, called at each poll. */
   heartbeat: () => Promise<void>;
+  /** The pool's `gip.hostIndex` as written with the lease. */
+  hostIndex?: number;
 }
 
 export interface RunBatchResult {
@@ -93,8 +95,15 @@ export async function runBatch(o: RunBatchOptions): Promise<RunBatchResult> {
     let created: string[] = [];
     try {
       const toCreate = o.bodies.filter((_b, i) => !batch.create[i].sessionHost);
-      created = (await createHosts({ ctx, hosts: toCreate, target: o.target, runUrl: o.runUrl }))
-        .created;
+      created = (
+        await createHosts({
+          ctx,
+          hosts: toCreate,
+          target: o.target,
+          runUrl: o.runUrl,
+          hostIndex: o.hostIndex,
+        })
+      ).created;
       await waitHealthy({
         ctx,
         vmIds,
@@ -122,6 +131,9 @@ export async function runBatch(o: RunBatchOptions): Promise<RunBatchResult> {
     times.drained = iso(ctx);
     const leftDrained = [...(waited?.leftDrained ?? []), ...(rest?.leftDrained ?? [])];
     const keep = new Set(leftDrained.map((l) => l.host));
+    const drainedVm = new Map(
+      [...(waited?.drained ?? []), ...(rest?.drained ?? [])].map((d) => [d.host.name, d.vm]),
+    );
     const results = await Promise.all(
       old
         .filter((h) => !keep.has(h.name))
@@ -135,6 +147,7 @@ export async function runBatch(o: RunBatchOptions): Promise<RunBatchResult> {
             oldHosts: settings.oldHosts,
             removeDeviceRecords: settings.removeDeviceRecords,
             graph: o.graph,
+            vm: drainedVm.get(h.name),
           }),
         })),
     );
@@ -157,9 +170,9 @@ async function drainAndWait(
   o: RunBatchOptions,
   ctx: ExecContext,
   hosts: OldHost[],
-): Promise<WaitSessionsResult> {
+): Promise<WaitSessionsResult & { drained: DrainedHost[] }> {
   const drained: DrainedHost[] = await drainHosts({ ctx, hosts, exclusionTag: o.exclusionTag });
-  return waitSessionsEnd({
+  const waited = await waitSessionsEnd({
     ctx,
     hosts: drained,
     drainTimeoutMs: o.settings.drainTimeoutMs,
@@ -168,4 +181,5 @@ async function drainAndWait(
     forceLogOff: o.settings.forceLogOff,
     heartbeat: o.heartbeat,
   });
+  return { ...waited, drained };
 }

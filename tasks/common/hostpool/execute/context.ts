@@ -5,7 +5,7 @@
  * one another's change (the lease reads its write back for that reason).
  */
 import type { ComputeManagementClient, VirtualMachine } from '@azure/arm-compute';
-import { DesktopVirtualizationAPIClient } from '@azure/arm-desktopvirtualization';
+import { DesktopVirtualizationAPIClient, HostPoolPatch } from '@azure/arm-desktopvirtualization';
 import { ArmClient } from '../../azure/armClient';
 import { describeArmError } from '../../azure/armErrors';
 import { AzureContext } from '../../azure/clients';
@@ -144,21 +144,23 @@ export async function readPoolTags(ctx: ExecContext): Promise<Tags> {
 }
 
 /**
- * Applies tag changes to the pool (read, merge, PATCH; no write when nothing changes). Returns the
- * tags as the PATCH answered them.
+ * Applies tag changes to the pool (merge into `current`, read here when not given; PATCH; no write
+ * when nothing changes and `also` is empty). `also`: more of the pool to PATCH in the same request
+ * (registrationInfo). Returns the tags as the PATCH answered them.
  */
 export async function updatePoolTags(
   ctx: ExecContext,
   changes: Record<string, string | undefined>,
+  o: { current?: Tags; also?: Omit<HostPoolPatch, 'tags'> } = {},
 ): Promise<Tags> {
-  const tags = await readPoolTags(ctx);
+  const tags = o.current ?? (await readPoolTags(ctx));
   const next = mergeTags(tags, changes);
-  if (!next) return tags;
+  if (!next && !o.also) return tags;
   const pool = await ctx.avd.hostPools.update(ctx.pool.resourceGroup, ctx.pool.name, {
-    hostPool: { tags: next },
+    hostPool: { ...o.also, ...(next ? { tags: next } : {}) },
     abortSignal: ctx.signal,
   });
-  return pool.tags ?? next;
+  return pool.tags ?? next ?? tags;
 }
 
 /** A VM, or undefined when it does not exist. */
@@ -170,28 +172,19 @@ export async function getVm(ctx: ExecContext, vmId: string): Promise<VirtualMach
 }
 
 /**
- * Applies tag changes to a VM (`vm` as last read, or read here); no write when nothing changes.
- * Returns the VM's tags afterwards.
+ * Applies tag changes to a VM whose tags are `tags` (as this run read them); no write when nothing
+ * changes. Returns the VM as the PATCH answered it (undefined when nothing was written).
  */
 export async function updateVmTags(
   ctx: ExecContext,
   vmId: string,
+  tags: Tags,
   changes: Record<string, string | undefined>,
-  vm?: VirtualMachine,
-): Promise<Tags> {
-  const current = vm ?? (await getVm(ctx, vmId));
-  if (!current) throw new Error(`The VM ${vmId} does not exist.`);
-  const tags = current.tags ?? {};
+): Promise<VirtualMachine | undefined> {
   const next = mergeTags(tags, changes);
-  if (!next) return tags;
+  if (!next) return undefined;
   const { resourceGroup, name } = vmRef(vmId);
-  const updated = await ctx.compute.virtualMachines.update(
-    resourceGroup,
-    name,
-    { tags: next },
-    lro(ctx),
-  );
-  return updated.tags ?? next;
+  return ctx.compute.virtualMachines.update(resourceGroup, name, { tags: next }, lro(ctx));
 }
 
 /** Computer name of a session host (`pool/host.contoso.com` -> `host`). */

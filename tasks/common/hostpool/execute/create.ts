@@ -35,6 +35,8 @@ export interface CreateHostsOptions {
   target: string;
   /** This run's URL (tag `gip.rollout.run`). */
   runUrl: string;
+  /** The pool's `gip.hostIndex` as this run wrote it (no read or write when not exceeded). */
+  hostIndex?: number;
 }
 
 export interface CreateHostsResult {
@@ -55,7 +57,8 @@ export async function raiseHostIndex(ctx: ExecContext, index: number): Promise<v
 export async function createHosts(o: CreateHostsOptions): Promise<CreateHostsResult> {
   const { ctx } = o;
   if (o.hosts.length === 0) return { created: [], resumed: [] };
-  await raiseHostIndex(ctx, Math.max(...o.hosts.map((h) => h.index)));
+  const highest = Math.max(...o.hosts.map((h) => h.index));
+  if (o.hostIndex === undefined || highest > o.hostIndex) await raiseHostIndex(ctx, highest);
   const result: CreateHostsResult = { created: [], resumed: [] };
   await Promise.all(
     o.hosts.map(async (host) => {

@@ -5,6 +5,7 @@
  * twice: its drain time stays, so the drain timeout and messages resume from it. A host with no
  * running VM (autoscale deallocated it) has no sessions and nothing to drain.
  */
+import type { VirtualMachine } from '@azure/arm-compute';
 import { DRAINED_TAG, EXCLUSION_TAG_VALUE } from '../tags';
 import { ExecContext, Tags, updateVmTags } from './context';
 
@@ -27,6 +28,8 @@ export interface DrainedHost {
   drainedAt?: number;
   /** True when this call started the drain (its users get the first message now). */
   fresh: boolean;
+  /** The VM as the drain's tag write answered it (spares its removal a read). */
+  vm?: VirtualMachine;
 }
 
 export interface DrainHostsOptions {
@@ -54,13 +57,15 @@ export async function drainHosts(o: DrainHostsOptions): Promise<DrainedHost[]> {
       const earlier = Date.parse(host.vm.tags[DRAINED_TAG] ?? '');
       const fresh = Number.isNaN(earlier);
       const drainedAt = fresh ? ctx.clock.now() : earlier;
+      let vm: VirtualMachine | undefined;
       if (fresh) {
-        host.vm.tags = await updateVmTags(ctx, host.vm.id, {
+        vm = await updateVmTags(ctx, host.vm.id, host.vm.tags, {
           [DRAINED_TAG]: new Date(drainedAt).toISOString(),
           ...(o.exclusionTag && !host.vm.tags[o.exclusionTag]
             ? { [o.exclusionTag]: EXCLUSION_TAG_VALUE }
             : {}),
         });
+        if (vm?.tags) host.vm.tags = vm.tags;
       }
       if (host.allowNewSession) {
         await setAllowNewSession(ctx, host.name, false);
@@ -71,7 +76,7 @@ export async function drainHosts(o: DrainHostsOptions): Promise<DrainedHost[]> {
           ? `${host.name}: drained (no new sessions; ${host.sessions} signed in).`
           : `${host.name}: drained since ${new Date(drainedAt).toISOString()} by an earlier run.`,
       );
-      return { host, drainedAt, fresh };
+      return { host, drainedAt, fresh, vm };
     }),
   );
 }
@@ -97,10 +102,11 @@ export async function undrainHosts(o: UndrainHostsOptions): Promise<string[]> {
         await setAllowNewSession(ctx, host.name, true);
         host.allowNewSession = true;
       }
-      host.vm.tags = await updateVmTags(ctx, host.vm.id, {
+      const vm = await updateVmTags(ctx, host.vm.id, host.vm.tags, {
         [DRAINED_TAG]: undefined,
         ...(ours && o.exclusionTag ? { [o.exclusionTag]: undefined } : {}),
       });
+      if (vm?.tags) host.vm.tags = vm.tags;
       ctx.run.log.info(`${host.name}: serves again (new sessions allowed).`);
       back.push(host.name);
     }),

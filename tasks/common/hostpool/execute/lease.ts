@@ -9,7 +9,8 @@
  */
 import { formatDuration } from '../../core/duration';
 import { formatLease, Lease, LEASE_TAG, parseLease } from '../tags';
-import { ExecContext, readPoolTags, updatePoolTags } from './context';
+import type { HostPoolPatch } from '@azure/arm-desktopvirtualization';
+import { ExecContext, readPoolTags, Tags, updatePoolTags } from './context';
 
 /** Who takes a lease. */
 export interface LeaseHolder {
@@ -28,6 +29,8 @@ export interface TakeLeaseOptions {
   holder: LeaseHolder;
   /** How long the lease holds without renewal (renewed while running, see HeldLease). */
   ttlMs: number;
+  /** More pool tags written with the lease (gip.hostIndex), in the same request. */
+  alsoTags?: Record<string, string>;
 }
 
 export interface TakeLeaseResult {
@@ -46,6 +49,14 @@ export class LeaseRefusedError extends Error {
     this.name = 'LeaseRefusedError';
   }
 }
+
+/**
+ * More changes for the release's PATCH, decided on the pool's tags as read: tag changes and other
+ * pool properties (registrationInfo).
+ */
+export type PoolCleanup = (
+  tags: Tags,
+) => { tags: Record<string, string | undefined>; patch?: Omit<HostPoolPatch, 'tags'> } | undefined;
 
 const sameJob = (a: { run: string; job: string }, b: { run: string; job: string }) =>
   a.run === b.run && a.job === b.job;
@@ -78,6 +89,7 @@ export async function takeLease(o: TakeLeaseOptions): Promise<TakeLeaseResult> {
   const lease = new HeldLease(ctx, holder, o.ttlMs);
   await lease.write(
     found && !sameJob(found, holder) ? 'took over an expired lease' : 'took the lease',
+    { current: tags, alsoTags: o.alsoTags },
   );
   if (found && !sameJob(found, holder))
     ctx.run.log.warn(`The expired lease of ${describeHolder(found)} was taken over.`);
@@ -110,25 +122,34 @@ export class HeldLease {
 
   /**
    * Removes the lease tag if it is still this run's. `ctx` overrides the signal (a cancelled run
-   * releases with a short signal of its own).
+   * releases with a short signal of its own). `also` adds changes to the same PATCH (the created
+   * token's deletion, see tokenCleanup).
    */
-  async release(ctx: ExecContext = this.ctx): Promise<void> {
+  async release(ctx: ExecContext = this.ctx, also?: PoolCleanup): Promise<void> {
     const tags = await readPoolTags(ctx);
     const found = parseLease(tags[LEASE_TAG]);
-    if (found && !sameJob(found, this.holder)) {
+    const ours = !found || sameJob(found, this.holder);
+    if (!ours)
       ctx.run.log.warn(
         `The pool's lease is now held by ${describeHolder(found)}; it is left as it is.`,
       );
-      return;
-    }
-    if (found) await updatePoolTags(ctx, { [LEASE_TAG]: undefined });
-    ctx.run.log.info('Released the lease on the pool.');
+    const cleanup = also?.(tags);
+    await updatePoolTags(
+      ctx,
+      { ...cleanup?.tags, ...(found && ours ? { [LEASE_TAG]: undefined } : {}) },
+      { current: tags, also: cleanup?.patch },
+    );
+    if (ours) ctx.run.log.info('Released the lease on the pool.');
   }
 
-  /** Writes the lease with a new expiry and reads it back. */
-  async write(what: string): Promise<void> {
+  /** Writes the lease with a new expiry (and `o.alsoTags`) and reads it back. */
+  async write(what: string, o: { current?: Tags; alsoTags?: Tags } = {}): Promise<void> {
     const lease = this.fresh();
-    await updatePoolTags(this.ctx, { [LEASE_TAG]: formatLease(lease) });
+    await updatePoolTags(
+      this.ctx,
+      { ...o.alsoTags, [LEASE_TAG]: formatLease(lease) },
+      { current: o.current },
+    );
     const back = parseLease((await readPoolTags(this.ctx))[LEASE_TAG]);
     if (!back || formatLease(back) !== formatLease(lease))
       throw new LeaseRefusedError(

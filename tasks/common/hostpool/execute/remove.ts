@@ -28,6 +28,8 @@ export interface RemoveHostOptions {
   removeDeviceRecords: boolean;
   /** Graph, for device records; made on first use. */
   graph: () => GraphClient;
+  /** The VM as this run last read or wrote it (spares a read). */
+  vm?: VirtualMachine;
 }
 
 export interface RemoveHostResult {
@@ -42,7 +44,7 @@ export interface RemoveHostResult {
 /** Removes one old host: VM, then session host, then (optionally) its device record. */
 export async function removeHost(o: RemoveHostOptions): Promise<RemoveHostResult> {
   const { ctx } = o;
-  const vm = o.vmId ? await getVm(ctx, o.vmId) : undefined;
+  const vm = o.vm ?? (o.vmId ? await getVm(ctx, o.vmId) : undefined);
   let what: RemoveHostResult['vm'] = 'absent';
   if (vm && o.vmId) {
     if (o.oldHosts === 'deallocate') {
@@ -77,13 +79,11 @@ async function retire(
   imageVersionId: string | undefined,
 ): Promise<void> {
   const { resourceGroup, name } = vmRef(vmId);
-  if (!vm.tags?.[RETIRED_TAG])
-    await updateVmTags(
-      ctx,
-      vmId,
-      { [RETIRED_TAG]: formatRetired(new Date(ctx.clock.now()), imageVersionId ?? 'unknown') },
-      vm,
-    );
+  await updateVmTags(ctx, vmId, vm.tags ?? {}, {
+    [RETIRED_TAG]:
+      vm.tags?.[RETIRED_TAG] ??
+      formatRetired(new Date(ctx.clock.now()), imageVersionId ?? 'unknown'),
+  });
   await ctx.compute.virtualMachines.deallocate(resourceGroup, name, lro(ctx));
 }
 

@@ -11,14 +11,14 @@ import { formatDuration } from '../../core/duration';
 import { poll } from '../../core/poll';
 import { BatchTimes, UpdateHostPoolResult } from '../result';
 import { RolloutPlan } from '../rolloutPlan';
-import { REPLACES_TAG } from '../tags';
+import { HOST_INDEX_TAG, REPLACES_TAG } from '../tags';
 import { extensionBodies, newVmBody } from '../vmSpec';
 import { computerName, ExecContext, withSignal } from './context';
 import { BatchSettings, runBatch, RunBatchResult } from './batch';
 import { HealthGateError } from './health';
 import { HeldLease, LeaseHolder, takeLease } from './lease';
 import { afterRows, beforeRows, renderSummary } from './summary';
-import { deleteCreatedToken, ensureToken } from './token';
+import { createdTokenCleanup, ensureToken } from './token';
 
 /** The settings executeRollout uses (UpdateHostPoolParams' names). */
 export interface RolloutSettings extends BatchSettings {
@@ -51,10 +51,13 @@ function expectedMs(plan: RolloutPlan, s: RolloutSettings): number {
 export async function executeRollout(o: ExecuteRolloutOptions): Promise<UpdateHostPoolResult> {
   const { ctx, plan, settings } = o;
   const target = plan.target.versionId;
+  // The highest index the plan uses is written with the lease, before any VM is made.
+  const hostIndex = Math.max(plan.highestIndex, plan.pool.hostIndex);
   const { lease } = await takeLease({
     ctx,
     holder: { ...o.holder, target },
     ttlMs: o.leaseTtlMs ?? 30 * 60_000,
+    alsoTags: { [HOST_INDEX_TAG]: String(hostIndex) },
   });
   const heartbeat = () => lease.renewIfDue();
   const done: RunBatchResult[] = [];
@@ -104,6 +107,7 @@ export async function executeRollout(o: ExecuteRolloutOptions): Promise<UpdateHo
             exclusionTag,
             graph: o.graph,
             heartbeat,
+            hostIndex,
           }),
         );
       } catch (err) {
@@ -118,8 +122,7 @@ export async function executeRollout(o: ExecuteRolloutOptions): Promise<UpdateHo
     await releaseAfter(ctx, lease, o.cleanupMs ?? 5000);
     throw err;
   }
-  await deleteCreatedToken({ ctx });
-  await lease.release();
+  await lease.release(ctx, createdTokenCleanup);
   ctx.run.log.progress(100, 'Rollout done');
   return result(o, done, failure);
 }

@@ -7,7 +7,8 @@
  */
 import { formatDuration } from '../../core/duration';
 import { TOKEN_CREATED, TOKEN_TAG } from '../tags';
-import { ExecContext, mergeTags, readPoolTags } from './context';
+import { ExecContext, mergeTags, readPoolTags, updatePoolTags } from './context';
+import type { PoolCleanup } from './lease';
 
 const HOUR = 3_600_000;
 /** A pool token with at least this much left is reused. */
@@ -88,20 +89,24 @@ export interface DeleteCreatedTokenOptions {
 }
 
 /**
- * Deletes the pool's token if the task made it (pool tag `gip.rollout.token=created`), and the tag
- * with it. Returns whether a token was deleted.
+ * The deletion of a token the task made (pool tag `gip.rollout.token=created`) and of its tag, as
+ * changes to the pool's PATCH (the lease's release makes it); undefined when the task made none.
  */
+export const createdTokenCleanup: PoolCleanup = (tags) =>
+  tags[TOKEN_TAG] === TOKEN_CREATED
+    ? {
+        tags: { [TOKEN_TAG]: undefined },
+        patch: { registrationInfo: { registrationTokenOperation: 'Delete' } },
+      }
+    : undefined;
+
+/** Deletes the pool's token if the task made it, and its tag. Returns whether it did. */
 export async function deleteCreatedToken(o: DeleteCreatedTokenOptions): Promise<boolean> {
   const { ctx } = o;
   const tags = await readPoolTags(ctx);
-  if (tags[TOKEN_TAG] !== TOKEN_CREATED) return false;
-  await ctx.avd.hostPools.update(ctx.pool.resourceGroup, ctx.pool.name, {
-    hostPool: {
-      tags: mergeTags(tags, { [TOKEN_TAG]: undefined }),
-      registrationInfo: { registrationTokenOperation: 'Delete' },
-    },
-    abortSignal: ctx.signal,
-  });
+  const cleanup = createdTokenCleanup(tags);
+  if (!cleanup) return false;
+  await updatePoolTags(ctx, cleanup.tags, { current: tags, also: cleanup.patch });
   ctx.run.log.info('Deleted the registration token this rollout made.');
   return true;
 }

@@ -38,7 +38,9 @@ export async function readHosts(o: ReadHostsOptions): Promise<HostsRead> {
   const opts = { abortSignal: o.signal };
   const sessions = new Map<string, number>();
   for await (const s of avd.userSessions.listByHostPool(o.resourceGroup, o.poolName, opts)) {
-    const host = (s.name ?? '').split('/')[1]?.toLowerCase() ?? '';
+    // The id names the host (`.../sessionHosts/{host}/userSessions/{n}`); the name may be `{n}`.
+    const fromId = /\/sessionHosts\/([^/]+)\/userSessions\//i.exec(s.id ?? '')?.[1];
+    const host = decodeURIComponent(fromId ?? (s.name ?? '').split('/')[1] ?? '').toLowerCase();
     sessions.set(host, (sessions.get(host) ?? 0) + 1);
   }
   const listed = [];
