@@ -66,7 +66,7 @@ async function measure(label: string, w: PoolWorld, timeScale: number): Promise<
       throw new Error(
         `${label}: ${run.result ?? 'no result'} ${run.message ?? ''}\n${run.stdout.slice(-3000)}`,
       );
-    const removed = (run.outputs.hostsRemoved ?? '').split(',').filter((n) => n.trim()).length;
+    const removed = Number(run.outputs.hostsRemoved);
     const byMethod: Record<string, number> = {};
     for (const r of run.state.requests) byMethod[r.method] = (byMethod[r.method] ?? 0) + 1;
     return {
