@@ -86,9 +86,8 @@ export async function readPoolState(o: UpdateHostPoolOptions): Promise<PoolState
     subscriptionId: pool.subscriptionId,
     resourceGroup: pool.resourceGroup,
     poolName: pool.name,
-    vmResourceGroups: o.params.overrides.vmResourceGroup
-      ? [o.params.overrides.vmResourceGroup]
-      : [],
+    // Where a stopped run's new VMs may be: the override, else the hosts' groups or the pool's.
+    vmResourceGroups: [o.params.overrides.vmResourceGroup ?? pool.resourceGroup],
     signal: o.signal,
   });
   const state = { ...pool, hosts: hosts.hosts, unregistered: hosts.unregistered };
