@@ -8,6 +8,7 @@ import { AuthKind } from '../agentEnv';
 import { TaskName } from '../tasks';
 import { buildTasks } from '../build';
 import { runTask } from '../runner/runner';
+import { hostPoolStep, stagingPoolResources } from './hostPoolStep';
 import { LogView } from './logView';
 import { addDevBoxStep } from './devBoxStep';
 import type { Scenario, StateDump } from '../../tests/sim';
@@ -48,6 +49,7 @@ const SCENARIO: Scenario = {
         identifier: { publisher: 'contoso', offer: 'win11-avd', sku: '24h2' },
       },
     },
+    ...stagingPoolResources(),
   ],
 };
 
@@ -123,14 +125,7 @@ const PIPELINE: Step[] = [
     expect: 'NotImplemented',
     inputs: () => ({}),
   },
-  {
-    name: 'avd',
-    title: 'Roll the AVD host pool',
-    task: 'UpdateHostPool',
-    auth: 'msi',
-    expect: 'NotImplemented',
-    inputs: () => ({}),
-  },
+  hostPoolStep(),
 ];
 addDevBoxStep(PIPELINE, SCENARIO);
 

@@ -1,7 +1,9 @@
 /**
  * npm run task -- <TaskName> [--input name=value]... [--inputs-file f.json] [--var name=value]...
- *   [--scenario f.json] [--state-out f.json] [--auth sp|sp-cert|wif|msi] [--connection-id GUID]
- *   [--subscription-id GUID] [--workdir DIR]
+ *   [--secret-var name=value]... [--scenario f.json] [--state-out f.json]
+ *   [--auth sp|sp-cert|wif|msi] [--connection-id GUID] [--subscription-id GUID] [--workdir DIR]
+ * A secret variable reaches the task as the agent passes one (usable in inputs as `$(name)`) and
+ * its value is printed as `***`.
  * Exit codes: 0 Succeeded or SucceededWithIssues, 1 Failed, 2 Cancelled, 3 the runner itself
  * failed.
  */
@@ -23,7 +25,12 @@ export function parseArgs(argv: string[]): CliArgs {
   const [task, ...rest] = argv;
   if (!TASKS.includes(task as TaskName))
     throw new Error(`First argument: the task name, one of ${TASKS.join(', ')}.`);
-  const options: RunOptions = { task: task as TaskName, inputs: {}, vars: {} };
+  const options: RunOptions = {
+    task: task as TaskName,
+    inputs: {},
+    vars: {},
+    secretVariables: {},
+  };
   let inputsFile: Record<string, string> = {};
   let stateOut: string | undefined;
   const pair = (flag: string, value: string | undefined): [string, string] => {
@@ -44,6 +51,11 @@ export function parseArgs(argv: string[]): CliArgs {
       case '--var': {
         const [k, v] = pair(flag, value);
         options.vars![k] = v;
+        break;
+      }
+      case '--secret-var': {
+        const [k, v] = pair(flag, value);
+        options.secretVariables![k] = v;
         break;
       }
       case '--inputs-file':

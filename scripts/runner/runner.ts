@@ -22,6 +22,7 @@ import {
 } from '../agentEnv';
 import { TASKS, TaskName, taskDir } from '../tasks';
 import { defaultPipelineVars } from './pipelineVars';
+import { expandMacros, SecretMasker, secretEnv } from './secretVars';
 import type { Scenario, SimInfo, StateDump } from '../../tests/sim';
 
 /** The runner's service connection id when none is given (lower case, as agents pass it). */
@@ -37,6 +38,11 @@ export interface RunOptions {
   task: TaskName;
   inputs?: Record<string, string>;
   vars?: Record<string, string>;
+  /**
+   * Secret pipeline variables, as the agent gives them: `SECRET_<NAME>` for the task (never a plain
+   * variable), usable in inputs as `$(name)`, and masked as `***` in what `onOutput` receives.
+   */
+  secretVariables?: Record<string, string>;
   auth?: AuthKind;
   connectionId?: string;
   subscriptionId?: string;
@@ -44,7 +50,10 @@ export interface RunOptions {
   /** A running simulator to use; otherwise one is started (with `scenario`) for this run. */
   sim?: { info: SimInfo; state(): StateDump | Promise<StateDump> };
   scenario?: Scenario;
-  /** Receives the task's output as it comes, unchanged. */
+  /**
+   * Receives the task's output as it comes, line by line, with the secret variables' values masked
+   * as the agent masks them in the log.
+   */
   onOutput?: (chunk: string) => void;
   /** Cancels the task the agent's way when aborted. */
   signal?: AbortSignal;
@@ -55,6 +64,8 @@ export interface RunOptions {
   kill?: AbortSignal;
   /** Extra environment for the task process (tests: fault switches). */
   env?: Record<string, string>;
+  /** Leaves `Agent.TempDirectory` in place for the caller to inspect (and remove). */
+  keepTempDirectory?: boolean;
   /** Runs this file instead of the task's bundle (benchmarks compare the unbundled build). */
   entry?: string;
 }
@@ -73,7 +84,18 @@ export interface RunResult {
    * last value of each.
    */
   variables: Record<string, string>;
+  /**
+   * What the task wrote, unmasked (tests assert that a secret never reached it; `onOutput` is the
+   * masked log).
+   */
   stdout: string;
+  /**
+   * Files left in `Agent.TempDirectory` when the task ended (paths relative to it), read before the
+   * runner removes the folder.
+   */
+  tempFilesLeft: string[];
+  /** `Agent.TempDirectory`: removed after the run unless `keepTempDirectory`. */
+  tempDirectory: string;
   exitCode: number;
   /** The simulator's state after the task ended. */
   state: StateDump;
@@ -153,10 +175,12 @@ async function runAgainst(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
+  const masker = new SecretMasker(Object.values(o.secretVariables ?? {}));
   const collect = (chunk: Buffer) => {
     const text = chunk.toString('utf8');
     stdout += text;
-    o.onOutput?.(text);
+    const lines = masker.push(text);
+    if (lines) o.onOutput?.(lines);
   };
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
@@ -166,7 +190,12 @@ async function runAgainst(
     child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1))),
   );
   stopCancel();
-  fs.rmSync(tempDir, { recursive: true, force: true });
+  const last = masker.end();
+  if (last) o.onOutput?.(last);
+  const tempFilesLeft = fs
+    .readdirSync(tempDir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => !fs.statSync(path.join(tempDir, f)).isDirectory());
+  if (!o.keepTempDirectory) fs.rmSync(tempDir, { recursive: true, force: true });
   const complete = /##vso\[task\.complete result=([A-Za-z]+);[^\]]*\](.*)/.exec(stdout);
   return {
     result: complete?.[1] as TaskResult | undefined,
@@ -174,6 +203,8 @@ async function runAgainst(
     outputs: setVariables(stdout, true),
     variables: setVariables(stdout, false),
     stdout,
+    tempFilesLeft,
+    tempDirectory: tempDir,
     exitCode,
     state: await state(),
     durationMs: Date.now() - started,
@@ -212,12 +243,14 @@ function taskEnvironment(
       inputs: InputDefinition[];
     }
   ).inputs;
-  const inputs = resolveInputs(definitions, o.inputs ?? {});
+  const vars = { ...defaultPipelineVars(workdir, tempDir, info.collectionUri), ...o.vars };
+  const secrets = o.secretVariables ?? {};
+  // The agent expands `$(name)` macros, secret variables' included, before the task starts.
+  const inputs = resolveInputs(definitions, expandMacros(o.inputs ?? {}, { ...vars, ...secrets }));
   // A service-connection input left unset gets the runner's connection.
   for (const input of definitions)
     if (input.type.startsWith('connectedService:AzureRM') && !inputs[input.name])
       inputs[input.name] = connectionId;
-  const vars = { ...defaultPipelineVars(workdir, tempDir, info.collectionUri), ...o.vars };
   // The connection's subscription: --subscription-id, named as the simulator declares it.
   const subscriptionId = o.subscriptionId ?? info.subscriptionId;
   const declared = info.subscriptions?.find(
@@ -240,6 +273,7 @@ function taskEnvironment(
     ENDPOINT_AUTH_SCHEME_SYSTEMVSSCONNECTION: 'OAuth',
     ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN: info.systemAccessToken,
     ...variableEnv(vars),
+    ...secretEnv(secrets),
     ...inputEnv(inputs),
     ...endpointEnv({
       id: connectionId,

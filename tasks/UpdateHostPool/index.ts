@@ -1,8 +1,12 @@
 import { requireProviders } from '../common/azure/providers';
-import { NotImplementedError } from '../common/core/errors';
+import { readUpdateHostPoolParams } from '../common/hostpool/params';
+import { toTaskOutcome } from '../common/hostpool/result';
+import { updateHostPool } from '../common/hostpool/updateHostPool';
 import { runTask } from '../common/pipeline/run';
 
 void runTask('UpdateHostPool', async (ctx) => {
+  // Inputs first: a bad input fails before signing in or touching Azure.
+  const params = readUpdateHostPoolParams(ctx.inputs);
   const azure = await ctx.connect();
   await requireProviders(
     azure,
@@ -10,5 +14,12 @@ void runTask('UpdateHostPool', async (ctx) => {
     ctx.log,
     ctx.signal,
   );
-  throw new NotImplementedError('Rolling host pools onto an image (UpdateHostPool)');
+  const result = await updateHostPool({
+    azure,
+    params,
+    log: ctx.log,
+    signal: ctx.signal,
+    pipeline: ctx.pipeline,
+  });
+  return toTaskOutcome(result);
 });

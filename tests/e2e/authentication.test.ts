@@ -61,6 +61,14 @@ describe('e2e: every kind of service connection signs in and calls Resource Mana
         task: 'UpdateHostPool',
         auth: 'sp',
         sim,
+        // Well-formed inputs: they are read first, so the sign-in is what fails.
+        inputs: {
+          hostPool: 'hp-any',
+          resourceGroup: 'rg-any',
+          image:
+            `/subscriptions/${sim.info.subscriptionId}/resourceGroups/rg/providers` +
+            '/Microsoft.Compute/galleries/g/images/d/versions/1.0.0',
+        },
         env: {
           [`ENDPOINT_AUTH_PARAMETER_${DEFAULT_CONNECTION_ID}_SERVICEPRINCIPALKEY`]:
             'not-the-secret',

@@ -7,8 +7,8 @@ describe('e2e: npm start (the demo pipeline)', function () {
   this.timeout(120_000);
 
   it(
-    'builds, publishes to three regions, and exits 0 with every step as this version should ' +
-      'behave',
+    'builds, publishes to three regions, rolls the staging host pool onto the new version, and ' +
+      'exits 0 with every step as this version should behave',
     () => {
       const demo = spawnSync(
         process.execPath,
@@ -22,6 +22,9 @@ describe('e2e: npm start (the demo pipeline)', function () {
         /\$\(distribute\.regions\) = westeurope=Completed,northeurope=Completed,eastus=Completed/,
       );
       assert.match(demo.stdout, /✔ AttachGalleryToDevCenter: Succeeded(WithIssues)? in/);
+      assert.match(demo.stdout, /✔ UpdateHostPool: Succeeded/);
+      assert.match(demo.stdout, /\$\(avd\.rolloutState\) = Completed/);
+      assert.match(demo.stdout, /\$\(avd\.hostsAdded\) = 2\n/);
       assert.match(demo.stdout, /Every step behaved as this version should\./);
       assert.ok(!/##vso\[/.test(demo.stdout), 'logging commands are rendered, not shown');
     },

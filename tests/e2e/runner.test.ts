@@ -44,31 +44,47 @@ describe('e2e: the runner (npm run task)', function () {
   this.timeout(90_000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-runner-'));
 
-  it('prints the task output unchanged, exits 1 for Failed and writes the state', async () => {
-    const stateOut = path.join(dir, 'state.json');
-    const { code, stdout } = await cli([
-      'UpdateHostPool',
-      '--auth',
-      'sp-cert',
-      '--state-out',
-      stateOut,
-      '--var',
-      'Build.BuildId=77',
-    ]);
-    assert.strictEqual(code, 1, stdout);
-    assert.match(
-      stdout,
-      new RegExp(
-        '##vso\\[task\\.complete result=Failed;done=true;\\]Rolling host pools onto an image ' +
-          '\\(UpdateHostPool\\) is not implemented',
-      ),
-    );
-    const state = JSON.parse(fs.readFileSync(stateOut, 'utf8'));
-    assert.ok(Array.isArray(state.resources) && Array.isArray(state.requests));
-    assert.ok(
-      state.requests.some((r: { path: string }) => /Microsoft\.DesktopVirtualization/.test(r.path)),
-    );
-  });
+  it(
+    'prints the task output, secret variables masked, exits 1 for Failed and writes the ' + 'state',
+    async () => {
+      const stateOut = path.join(dir, 'state.json');
+      const password = 'Sup3r-secret-join-password';
+      const image =
+        '/subscriptions/1f3e5d7c-9b2a-4c6e-8d0f-2a4b6c8d0e1f/resourceGroups/rg/providers/' +
+        'Microsoft.Compute/galleries/gal/images/win11/versions/1.0.0';
+      const { code, stdout } = await cli([
+        'UpdateHostPool',
+        '--auth',
+        'sp-cert',
+        '--state-out',
+        stateOut,
+        '--var',
+        'Build.BuildId=77',
+        '--input',
+        'hostPool=hp-none',
+        '--input',
+        'resourceGroup=rg-none',
+        '--input',
+        `image=${image}`,
+        '--input',
+        'domainJoinPassword=$(joinPassword)',
+        '--secret-var',
+        `joinPassword=${password}`,
+      ]);
+      assert.strictEqual(code, 1, stdout);
+      assert.match(stdout, /##vso\[task\.complete result=Failed;done=true;\][^\n]*hp-none/);
+      // task-lib prints every input it reads as a debug line; the agent, and the runner, mask it.
+      assert.match(stdout, /##vso\[task\.debug\]domainJoinPassword=\*\*\*$/m);
+      assert.ok(!stdout.includes(password), 'the secret variable is masked');
+      const state = JSON.parse(fs.readFileSync(stateOut, 'utf8'));
+      assert.ok(Array.isArray(state.resources) && Array.isArray(state.requests));
+      assert.ok(
+        state.requests.some((r: { path: string }) =>
+          /Microsoft\.DesktopVirtualization/.test(r.path),
+        ),
+      );
+    },
+  );
 
   it('refuses bad arguments with exit code 3', async () => {
     const { code, stderr } = await cli(['NoSuchTask']);
@@ -158,6 +174,64 @@ describe('e2e: the runner (npm run task)', function () {
           sim.info.graphUrl,
         ]);
         assert.match(sim.info.graphUrl, /^https:\/\/127\.0\.0\.1:\d+\/graph\/$/);
+      } finally {
+        await sim?.stop();
+      }
+    },
+  );
+
+  it(
+    '--secret-var: the task gets it as the agent passes a secret variable and as $(name) in ' +
+      'inputs; its value is masked in the log; files left in the temp folder are reported',
+    async () => {
+      const secret = 'P@ss-w0rd!with$(odd)chars';
+      assert.deepStrictEqual(
+        parseArgs(['UpdateHostPool', '--secret-var', `joinPassword=${secret}`]).options
+          .secretVariables,
+        { joinPassword: secret },
+      );
+      // A stand-in for the bundle: reports what reached it, prints the secret across two writes
+      // (the masking sees whole lines) and leaves a file in the agent's temp folder.
+      const probe = path.join(dir, 'secretProbe.js');
+      fs.writeFileSync(
+        probe,
+        [
+          'const env = process.env;',
+          'const seen = { input: env.INPUT_DOMAINJOINPASSWORD, secret: env.SECRET_JOINPASSWORD,',
+          '  plain: env.JOINPASSWORD, other: env.INPUT_VMSIZE };',
+          "process.stdout.write('joining with ' + env.SECRET_JOINPASSWORD.slice(0, 5));",
+          "process.stdout.write(env.SECRET_JOINPASSWORD.slice(5) + ' now\\n');",
+          "require('fs').writeFileSync(require('path').join(env.AGENT_TEMPDIRECTORY, 'left.txt'),",
+          "  'x');",
+          "console.log('##vso[task.setvariable variable=seen;isOutput=true;issecret=false;]' +",
+          '  JSON.stringify(seen));',
+          "console.log('##vso[task.complete result=Succeeded;done=true;]probed');",
+        ].join('\n'),
+      );
+      let sim: RunningSim | undefined;
+      try {
+        sim = await startSimulator();
+        let log = '';
+        const r = await runTask({
+          task: 'UpdateHostPool',
+          sim,
+          entry: probe,
+          inputs: { domainJoinPassword: '$(joinPassword)', vmSize: '$(Build.BuildId)-$(nope)' },
+          secretVariables: { joinPassword: secret },
+          onOutput: (chunk) => {
+            log += chunk;
+          },
+        });
+        assert.strictEqual(r.result, 'Succeeded', r.stdout);
+        assert.deepStrictEqual(JSON.parse(r.outputs.seen), {
+          input: secret,
+          secret,
+          other: '1001-$(nope)',
+        });
+        assert.match(log, /^joining with \*\*\* now$/m);
+        assert.ok(!log.includes(secret), log);
+        assert.ok(r.stdout.includes(`joining with ${secret} now`), 'stdout is what the task wrote');
+        assert.deepStrictEqual(r.tempFilesLeft, ['left.txt']);
       } finally {
         await sim?.stop();
       }

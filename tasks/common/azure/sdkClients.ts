@@ -1,4 +1,5 @@
 import { ComputeManagementClient } from '@azure/arm-compute';
+import { DesktopVirtualizationAPIClient } from '@azure/arm-desktopvirtualization';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { AzureContext } from './clients';
 
@@ -15,4 +16,12 @@ export function resourcesClient(
   subscriptionId = azure.subscriptionId,
 ): ResourceManagementClient {
   return new ResourceManagementClient(azure.credential, subscriptionId, azure.clientOptions);
+}
+
+/** Azure Virtual Desktop client (stable 2024-04-03). */
+export function desktopVirtualizationClient(
+  azure: AzureContext,
+  subscriptionId = azure.subscriptionId,
+): DesktopVirtualizationAPIClient {
+  return new DesktopVirtualizationAPIClient(azure.credential, subscriptionId, azure.clientOptions);
 }

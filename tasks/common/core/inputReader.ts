@@ -131,6 +131,41 @@ export class InputReader {
     return ms;
   }
 
+  /**
+   * Marks a value the task made for an input (a generated password) secret, as `secret` does for
+   * one read from an input.
+   */
+  markSecret(value: string): void {
+    this.source.secret(value);
+  }
+
+  /** Tags as `name=value`, one per line, checked against what Azure accepts; {} when unset. */
+  tags(name: string): Record<string, string> {
+    const tags: Record<string, string> = {};
+    for (const entry of (this.string(name) ?? '').split(/[\r\n]+/).map((s) => s.trim())) {
+      if (!entry) continue;
+      const m = /^([^=]+?)\s*=\s*(.*)$/.exec(entry);
+      if (!m)
+        throw new InputError(
+          name,
+          `'${entry}' is not name=value`,
+          'one tag per line, e.g. owner=ops',
+        );
+      const [, tag, value] = m;
+      if (/[<>%&\\?/]/.test(tag) || tag.length > 512 || /^(microsoft|azure|windows)/i.test(tag))
+        throw new InputError(
+          name,
+          `'${tag}' is not a tag name Azure accepts`,
+          'a name without < > % & \\ ? / of up to 512 characters, not starting with ' +
+            'microsoft, azure or windows',
+        );
+      if (value.length > 256)
+        throw new InputError(name, `the value of '${tag}' is longer than 256 characters`);
+      tags[tag] = value;
+    }
+    return tags;
+  }
+
   /** A list split on newlines and commas, blanks dropped. */
   list(name: string, opts: Common = {}): string[] {
     const raw = this.string(name, { required: opts.required });

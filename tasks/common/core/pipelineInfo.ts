@@ -16,6 +16,8 @@ export interface PipelineInfo {
   artifactBuildNumber?: string;
   stageName: string;
   jobName: string;
+  /** System.JobId: the same for every attempt of a job (UpdateHostPool's lease). */
+  jobId?: string;
   jobAttempt: number;
   repositoryName: string;
   repositoryUri: string;

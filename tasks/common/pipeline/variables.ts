@@ -27,6 +27,7 @@ export function pipelineInfo(): PipelineInfo {
       ? v('Release.EnvironmentName', v('System.StageName'))
       : v('System.StageName'),
     jobName: v('System.JobName', v('Agent.JobName')),
+    jobId: v('System.JobId') || undefined,
     jobAttempt: Number(v('System.JobAttempt', '1')) || 1,
     repositoryName: v('Build.Repository.Name'),
     repositoryUri: v('Build.Repository.Uri'),
