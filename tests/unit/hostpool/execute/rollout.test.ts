@@ -303,7 +303,7 @@ describe('hostpool/execute: a rollout in-process against the simulator', functio
     },
   );
 
-  it("removeDeviceRecords deletes the old hosts' Entra devices; a refusal warns naming the permission", async () => {
+  it("removeDeviceRecords deletes old hosts' devices; a refusal warns naming it", async () => {
     const w = world('devices', { hosts: 2 });
     const devices = w.originalVms.map((v) => ({ displayName: v, trustType: 'AzureAd' }));
     sim = await startSimulator({
