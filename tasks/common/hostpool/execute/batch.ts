@@ -13,7 +13,7 @@ import { ExecContext, vmRef } from './context';
 import { createHosts, NewHostBodies } from './create';
 import { DrainedHost, drainHosts, OldHost } from './drain';
 import { HealthGateError, waitHealthy } from './health';
-import { OldHostsAction, removeHost, RemoveHostResult } from './remove';
+import { OldHostsAction, removeHost } from './remove';
 import { rollbackBatch } from './rollback';
 import { ForceLogOff, waitSessionsEnd, WaitSessionsResult } from './sessions';
 
@@ -158,7 +158,7 @@ export async function runBatch(o: RunBatchOptions): Promise<RunBatchResult> {
       added,
       removed: results.map((x) => x.name),
       leftDrained,
-      devicesLeft: results.flatMap((x: { r: RemoveHostResult }) => x.r.devicesLeft),
+      devicesLeft: results.flatMap((x) => x.r.devicesLeft),
       created: created.map((id) => vmRef(id).name),
     };
   } finally {
