@@ -64,6 +64,8 @@ export interface RunOptions {
   kill?: AbortSignal;
   /** Extra environment for the task process (tests: fault switches). */
   env?: Record<string, string>;
+  /** Leaves `Agent.TempDirectory` in place for the caller to inspect (and remove). */
+  keepTempDirectory?: boolean;
   /** Runs this file instead of the task's bundle (benchmarks compare the unbundled build). */
   entry?: string;
 }
@@ -92,6 +94,8 @@ export interface RunResult {
    * runner removes the folder.
    */
   tempFilesLeft: string[];
+  /** `Agent.TempDirectory`: removed after the run unless `keepTempDirectory`. */
+  tempDirectory: string;
   exitCode: number;
   /** The simulator's state after the task ended. */
   state: StateDump;
@@ -191,7 +195,7 @@ async function runAgainst(
   const tempFilesLeft = fs
     .readdirSync(tempDir, { recursive: true, encoding: 'utf8' })
     .filter((f) => !fs.statSync(path.join(tempDir, f)).isDirectory());
-  fs.rmSync(tempDir, { recursive: true, force: true });
+  if (!o.keepTempDirectory) fs.rmSync(tempDir, { recursive: true, force: true });
   const complete = /##vso\[task\.complete result=([A-Za-z]+);[^\]]*\](.*)/.exec(stdout);
   return {
     result: complete?.[1] as TaskResult | undefined,
@@ -200,6 +204,7 @@ async function runAgainst(
     variables: setVariables(stdout, false),
     stdout,
     tempFilesLeft,
+    tempDirectory: tempDir,
     exitCode,
     state: await state(),
     durationMs: Date.now() - started,

@@ -23,7 +23,7 @@ describe('e2e: npm start (the demo pipeline)', function () {
       );
       assert.match(demo.stdout, /✔ UpdateHostPool: Succeeded/);
       assert.match(demo.stdout, /\$\(avd\.rolloutState\) = Completed/);
-      assert.match(demo.stdout, /\$\(avd\.hostsAdded\) = 2/);
+      assert.match(demo.stdout, /\$\(avd\.hostsAdded\) = 2\n/);
       assert.match(demo.stdout, /Every step behaved as this version should\./);
       assert.ok(!/##vso\[/.test(demo.stdout), 'logging commands are rendered, not shown');
     },

@@ -18,6 +18,7 @@ import {
   startSimulator,
   StateDump,
   StateResource,
+  UserSessionEvent,
 } from '../sim';
 
 export const SUB = `/subscriptions/${SIM_IDS.subscriptionId}`;
@@ -601,47 +602,14 @@ export function withoutProtectedSettings(body: unknown): unknown {
   );
 }
 
-/** One entry of the simulator's user session journal, normalised. */
-export interface UserSessionEvent {
-  kind: 'message' | 'signOut' | 'ended' | 'other';
-  user: string;
-  /** The session host's name (as in its resource id). */
-  host: string;
-  /** Epoch ms. */
+/** One entry of `state().userSessionJournal`, with its time as epoch ms. */
+export interface UserSessionEventAt extends UserSessionEvent {
   time: number;
-  raw: Record<string, unknown>;
 }
 
-/**
- * `state().userSessionJournal` (messages sent, sign-outs, sessions that ended by themselves, with
- * their times) in one shape.
- */
-export function userSessionEvents(state: StateDump): UserSessionEvent[] {
-  const journal = ((state as unknown as { userSessionJournal?: Record<string, unknown>[] })
-    .userSessionJournal ?? []) as Record<string, any>[];
-  return journal.map((e) => {
-    const what = String(e.event ?? e.kind ?? e.action ?? e.type ?? '');
-    const kind = /message/i.test(what)
-      ? 'message'
-      : /sign|log.?off|delete|forc/i.test(what)
-        ? 'signOut'
-        : /end/i.test(what)
-          ? 'ended'
-          : 'other';
-    const session = String(e.sessionId ?? e.session ?? e.id ?? '');
-    const host = String(
-      e.sessionHost ?? e.host ?? e.sessionHostName ?? /\/sessionHosts\/([^/]+)/i.exec(session)?.[1],
-    );
-    const t = e.time ?? e.at ?? e.timestamp;
-    return {
-      kind,
-      user: String(e.userPrincipalName ?? e.user ?? ''),
-      host: host.split('/').pop() ?? host,
-      time: typeof t === 'number' ? t : Date.parse(String(t)),
-      raw: e,
-    };
-  });
-}
+/** The simulator's user session journal: messages, sign-outs, sessions ended by themselves. */
+export const userSessionEvents = (state: StateDump): UserSessionEventAt[] =>
+  state.userSessionJournal.map((e) => ({ ...e, time: Date.parse(e.at) }));
 
 /** The task's log without debug lines, its last `lines` lines: for assertion messages. */
 export function logTail(run: RunResult, lines = 60): string {

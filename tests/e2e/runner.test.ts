@@ -44,31 +44,47 @@ describe('e2e: the runner (npm run task)', function () {
   this.timeout(90_000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-runner-'));
 
-  it('prints the task output unchanged, exits 1 for Failed and writes the state', async () => {
-    const stateOut = path.join(dir, 'state.json');
-    const { code, stdout } = await cli([
-      'UpdateHostPool',
-      '--auth',
-      'sp-cert',
-      '--state-out',
-      stateOut,
-      '--var',
-      'Build.BuildId=77',
-    ]);
-    assert.strictEqual(code, 1, stdout);
-    assert.match(
-      stdout,
-      new RegExp(
-        '##vso\\[task\\.complete result=Failed;done=true;\\]Rolling host pools onto an image ' +
-          '\\(UpdateHostPool\\) is not implemented',
-      ),
-    );
-    const state = JSON.parse(fs.readFileSync(stateOut, 'utf8'));
-    assert.ok(Array.isArray(state.resources) && Array.isArray(state.requests));
-    assert.ok(
-      state.requests.some((r: { path: string }) => /Microsoft\.DesktopVirtualization/.test(r.path)),
-    );
-  });
+  it(
+    'prints the task output, secret variables masked, exits 1 for Failed and writes the ' + 'state',
+    async () => {
+      const stateOut = path.join(dir, 'state.json');
+      const password = 'Sup3r-secret-join-password';
+      const image =
+        '/subscriptions/1f3e5d7c-9b2a-4c6e-8d0f-2a4b6c8d0e1f/resourceGroups/rg/providers/' +
+        'Microsoft.Compute/galleries/gal/images/win11/versions/1.0.0';
+      const { code, stdout } = await cli([
+        'UpdateHostPool',
+        '--auth',
+        'sp-cert',
+        '--state-out',
+        stateOut,
+        '--var',
+        'Build.BuildId=77',
+        '--input',
+        'hostPool=hp-none',
+        '--input',
+        'resourceGroup=rg-none',
+        '--input',
+        `image=${image}`,
+        '--input',
+        'domainJoinPassword=$(joinPassword)',
+        '--secret-var',
+        `joinPassword=${password}`,
+      ]);
+      assert.strictEqual(code, 1, stdout);
+      assert.match(stdout, /##vso\[task\.complete result=Failed;done=true;\][^\n]*hp-none/);
+      // task-lib prints every input it reads as a debug line; the agent, and the runner, mask it.
+      assert.match(stdout, /##vso\[task\.debug\]domainJoinPassword=\*\*\*$/m);
+      assert.ok(!stdout.includes(password), 'the secret variable is masked');
+      const state = JSON.parse(fs.readFileSync(stateOut, 'utf8'));
+      assert.ok(Array.isArray(state.resources) && Array.isArray(state.requests));
+      assert.ok(
+        state.requests.some((r: { path: string }) =>
+          /Microsoft\.DesktopVirtualization/.test(r.path),
+        ),
+      );
+    },
+  );
 
   it('refuses bad arguments with exit code 3', async () => {
     const { code, stderr } = await cli(['NoSuchTask']);

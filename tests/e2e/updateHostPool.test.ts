@@ -53,15 +53,6 @@ describe('e2e: UpdateHostPool rolls a pool onto a new image', function () {
       await withHostPoolSim([world], async (sim) => {
         const run = await runUpdateHostPool(sim, world.inputs({ batchSize: '2' }));
         assert.strictEqual(run.result, 'Succeeded', logTail(run));
-        assert.deepStrictEqual(
-          {
-            hostsAdded: run.outputs.hostsAdded,
-            hostsRemoved: run.outputs.hostsRemoved,
-            hostsKept: run.outputs.hostsKept,
-            rolloutState: run.outputs.rolloutState,
-          },
-          { hostsAdded: '4', hostsRemoved: '4', hostsKept: '0', rolloutState: 'Completed' },
-        );
         assert.ok(same(run.outputs.imageVersionId, TARGET), run.outputs.imageVersionId);
 
         // 4 Available hosts, each on a VM from 1.0.1; none of the old ones.
@@ -73,6 +64,15 @@ describe('e2e: UpdateHostPool rolls a pool onto a new image', function () {
           assert.ok(same(imageOf(vm), TARGET), `${vm.name} runs ${imageOf(vm)}`);
           assert.ok(!world.originalVms.includes(vm.name), `${vm.name} is new`);
         }
+        assert.deepStrictEqual(
+          {
+            hostsAdded: run.outputs.hostsAdded,
+            hostsRemoved: run.outputs.hostsRemoved,
+            hostsKept: run.outputs.hostsKept,
+            rolloutState: run.outputs.rolloutState,
+          },
+          { hostsAdded: '4', hostsRemoved: '4', hostsKept: '0', rolloutState: 'Completed' },
+        );
 
         // Old VMs, NICs and disks gone; nothing left that no VM uses.
         const vms = vmsIn(run.state, world.rg).map((v) => v.name);
@@ -119,22 +119,22 @@ describe('e2e: UpdateHostPool rolls a pool onto a new image', function () {
         const users = ['ada', 'grace', 'alan', 'edsger'].map((u) => `${u}@contoso.com`);
         for (const user of users)
           assert.ok(
-            events.some((e) => e.kind === 'message' && e.user === user),
+            events.some((e) => e.event === 'message' && e.userPrincipalName === user),
             `${user} was messaged: ${JSON.stringify(events)}`,
           );
-        const signedOut = events.filter((e) => e.kind === 'signOut');
+        const signedOut = events.filter((e) => e.event === 'signOut');
         assert.deepStrictEqual(
-          signedOut.map((e) => e.user).sort(),
+          signedOut.map((e) => e.userPrincipalName).sort(),
           ['alan@contoso.com', 'edsger@contoso.com'],
           'only the users still signed in at the drain timeout are signed out',
         );
         for (const e of signedOut) {
-          const vmName = world.originalVms.find((v) => e.host.split('.')[0] === v);
-          assert.ok(vmName, `${e.host} is one of the old hosts`);
+          const vmName = world.originalVms.find((v) => e.sessionHost.split('.')[0] === v);
+          assert.ok(vmName, `${e.sessionHost} is one of the old hosts`);
           const since = e.time - drainedAt.get(vmName)!;
           assert.ok(
             since >= drainTimeoutMs - 250,
-            `${e.user} signed out ${since} ms after the drain of ${vmName} began`,
+            `${e.userPrincipalName} signed out ${since} ms after the drain of ${vmName} began`,
           );
         }
 
@@ -175,6 +175,27 @@ describe('e2e: UpdateHostPool rolls a pool onto a new image', function () {
       assert.match(run.stdout, /AzureMonitorWindowsAgent/);
       // Nothing changed: the hosts still run 1.0.0.
       for (const { vm } of hostsWithVms(run.state, world)) assert.ok(same(imageOf(vm!), CURRENT));
+    });
+  });
+
+  it('the plan replaces hosts fewest sessions first and shows each host’s sessions', async () => {
+    const world = new PoolWorld({
+      key: 'order',
+      hosts: 3,
+      sessions: [
+        { host: 0, user: 'ada@contoso.com' },
+        { host: 0, user: 'grace@contoso.com' },
+        { host: 1, user: 'alan@contoso.com' },
+      ],
+    });
+    await withHostPoolSim([world], async (sim) => {
+      const run = await runUpdateHostPool(sim, world.inputs({ action: 'plan' }));
+      assert.strictEqual(run.result, 'Succeeded', logTail(run));
+      // Batches of 1: avd-2 (no session), then avd-1 (1), then avd-0 (2).
+      const order = [
+        ...run.stdout.matchAll(/delete\s+host (avd-\d+) — batch (\d+)[^:]*: (\d+)/g),
+      ].map(([, host, batch, sessions]) => `${batch}:${host}:${sessions}`);
+      assert.deepStrictEqual(order, ['1:avd-2:0', '2:avd-1:1', '3:avd-0:2'], logTail(run));
     });
   });
 

@@ -1,4 +1,6 @@
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import type { RunResult } from '../../scripts/runner/runner';
 import type { RunningSim, StateDump } from '../sim';
 import {
@@ -62,7 +64,7 @@ describe('e2e: UpdateHostPool keeps secrets, puts failures back, resumes', funct
   it(
     'Done-when 2: an AD-joined pool rolls out with the join password as a secret variable; the ' +
       'password and the token are in no property outside protectedSettings, no tag, no output, ' +
-      'no file left in the temp folder, and the token is never printed',
+      'no file left in the agent temp folder, and the token is never printed',
     async () => {
       // The pool's token expires within 2 hours, so the rollout makes its own (and deletes it).
       const world = new PoolWorld({
@@ -83,7 +85,7 @@ describe('e2e: UpdateHostPool keeps secrets, puts failures back, resumes', funct
             domainJoinUser: JOIN_USER,
             domainJoinPassword: '$(joinPassword)',
           }),
-          { secretVariables: { joinPassword: password } },
+          { secretVariables: { joinPassword: password }, keepTempDirectory: true },
         );
         assert.strictEqual(run.result, 'Succeeded', logTail(run));
         const after = hostsWithVms(run.state, world);
@@ -129,7 +131,12 @@ describe('e2e: UpdateHostPool keeps secrets, puts failures back, resumes', funct
               .some((l) => l.includes(token)),
             'the token is never printed',
           );
-        assert.deepStrictEqual(run.tempFilesLeft, [], 'no file left in the agent temp folder');
+        // Files left in the agent's temp folder (the run summary is one) hold neither.
+        const left = run.tempFilesLeft.map((f) => fs.readFileSync(path.join(run.tempDirectory, f)));
+        fs.rmSync(run.tempDirectory, { recursive: true, force: true });
+        for (const [i, content] of left.entries())
+          for (const value of [password, ...tokens, world.token!])
+            assert.ok(!content.includes(value), `a secret in ${run.tempFilesLeft[i]}`);
 
         // The token it made is deleted when the rollout ends; the lease is released.
         const pool = byId(run.state, world.pool);
@@ -189,6 +196,49 @@ describe('e2e: UpdateHostPool keeps secrets, puts failures back, resumes', funct
           assert.strictEqual(byId(run.state, world.pool)?.tags?.[TAGS.lease], undefined);
         },
         { sessionHostBehaviour: [{ vmName: '^avd-2$', status: 'Unavailable' }] },
+      );
+    },
+  );
+
+  it(
+    'Done-when 3, maxUnavailable 1: the old host drained before its unhealthy replacement ' +
+      'serves again (drain lifted, exclusion tag removed); the new VM is gone',
+    async () => {
+      const world = new PoolWorld({ key: 'canary1', hosts: 2, vmManagedParts: true });
+      await withHostPoolSim(
+        [world],
+        async (sim) => {
+          const run = await runUpdateHostPool(
+            sim,
+            world.inputs({ healthTimeout: '4s', maxUnavailable: '1' }),
+          );
+          assert.strictEqual(run.result, 'Failed', logTail(run));
+          assert.match(run.message ?? '', /avd-2/);
+          assert.match(run.message ?? '', /UpgradeFailed/);
+          // One old host was drained early, and put back.
+          const drained = drainRequests(run.state).map((r) => r.path.split('?')[0].toLowerCase());
+          assert.strictEqual(drained.length, 1, drained.join('\n'));
+          const [vmName] = world.originalVms.filter(
+            (n) => drained[0] === world.sessionHost(n).toLowerCase(),
+          );
+          assert.ok(vmName, drained[0]);
+          assert.ok(
+            tagsSentFor(run.state, world.vm(vmName)).some(
+              (t) => t[EXCLUSION_TAG] === TAGS.exclusionValue,
+            ),
+            'excluded from autoscale while drained',
+          );
+          for (const h of sessionHostsOf(run.state, world.pool))
+            assert.strictEqual(h.properties.allowNewSession, true, h.name);
+          for (const name of world.originalVms) {
+            const tags = byId(run.state, world.vm(name))?.tags ?? {};
+            assert.strictEqual(tags[EXCLUSION_TAG], undefined, `${name}: ${text(tags)}`);
+            assert.strictEqual(tags[TAGS.drained], undefined, `${name}: ${text(tags)}`);
+          }
+          assert.ok(!run.state.resources.some((r) => /\/avd-2[^/]*$/i.test(r.id)));
+          assert.strictEqual(byId(run.state, world.pool)?.tags?.[TAGS.lease], undefined);
+        },
+        { sessionHostBehaviour: [{ vmName: '^avd-2$', status: 'UpgradeFailed', afterMinutes: 1 }] },
       );
     },
   );

@@ -26,6 +26,11 @@ const CORES: Record<string, { module: string; name: string; params(args: unknown
     name: 'distributeToGallery',
     params: ([, params]) => params,
   },
+  UpdateHostPool: {
+    module: '../common/hostpool/updateHostPool',
+    name: 'updateHostPool',
+    params: ([options]) => (options as { params: unknown }).params,
+  },
 };
 
 /** Mocha loads every file of this folder when given the folder: only MockTestRunner runs this. */

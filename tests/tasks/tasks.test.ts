@@ -53,6 +53,19 @@ const INPUTS: Record<string, Record<string, string>> = {
     version: '1.2.3',
     targetRegions: 'westeurope=2:Standard_ZRS, eastus',
   },
+  // A staging pool rolled two at a time after a canary, AD DS join with a secret password.
+  UpdateHostPool: {
+    hostPool: 'hp-staging',
+    resourceGroup: 'rg-avd',
+    image: VERSION,
+    batchSize: '2',
+    canaryWait: '10m',
+    joinType: 'activeDirectory',
+    domain: 'corp.contoso.com',
+    domainJoinUser: 'joiner@corp.contoso.com',
+    domainJoinPassword: 'Join-Pa55!',
+    drainTimeout: '2h',
+  },
 };
 
 /** What a built task's core returns in these tests. */
@@ -67,6 +80,18 @@ const OUTCOMES: Record<string, object> = {
     result: 'Succeeded',
     message: 'published',
     outputs: { imageVersionName: '1.2.3' },
+  },
+  UpdateHostPool: {
+    rolloutState: 'Completed',
+    hostsAdded: ['avd-5', 'avd-6'],
+    hostsRemoved: ['avd-1', 'avd-2'],
+    hostsKept: ['avd-4'],
+    imageVersionId: VERSION,
+    before: [],
+    after: [],
+    batches: [],
+    result: 'Succeeded',
+    message: 'rolled',
   },
 };
 
@@ -196,6 +221,33 @@ describe('tasks under MockTestRunner', function () {
         { region: 'eastus' },
       ]);
       assert.ok(setVariable(tr, 'imageVersionName', '1.2.3'), tr.stdout);
+    },
+  );
+
+  it(
+    'UpdateHostPool: typed parameters from the inputs, the join password marked secret, the ' +
+      "core's result published as the five outputs",
+    async () => {
+      const tr = await run('UpdateHostPool');
+      assert.ok(tr.succeeded, tr.stdout);
+      assert.ok(tr.stdout.includes(`MOCK requireProviders ${PROVIDERS.UpdateHostPool}`), tr.stdout);
+      const params = paramsOf(tr, 'updateHostPool');
+      assert.deepStrictEqual(
+        [params.action, params.hostPool, params.image.version, params.batchSize, params.canary],
+        ['rollout', { resourceGroup: 'rg-avd', name: 'hp-staging' }, '1.2.3', 2, 1],
+      );
+      assert.deepStrictEqual(
+        [params.canaryWaitMs, params.drainTimeoutMs, params.join.type, params.join.domain],
+        [600_000, 7_200_000, 'activeDirectory', 'corp.contoso.com'],
+      );
+      assert.ok(tr.stdout.includes('##vso[task.setsecret]Join-Pa55!'), tr.stdout);
+      assert.ok(params.adminPasswordGenerated);
+      assert.ok(tr.stdout.includes(`##vso[task.setsecret]${params.adminPassword}`), tr.stdout);
+      assert.ok(setVariable(tr, 'hostsAdded', '2'), tr.stdout);
+      assert.ok(setVariable(tr, 'hostsRemoved', '2'), tr.stdout);
+      assert.ok(setVariable(tr, 'hostsKept', '1'), tr.stdout);
+      assert.ok(setVariable(tr, 'imageVersionId', VERSION), tr.stdout);
+      assert.ok(setVariable(tr, 'rolloutState', 'Completed'), tr.stdout);
     },
   );
 });

@@ -57,7 +57,11 @@ export function checkImageFits(target: TargetImage, template: HostTemplate): voi
         `pool's hosts are ${template.securityType ?? 'Standard'} (${template.source})`,
       'an image definition whose security type fits the hosts (TrustedLaunchSupported or Standard)',
     );
-  if (/^ConfidentialVM/i.test(imageSecurity) !== confidential)
+  // ConfidentialVM images make only confidential VMs; confidential hosts need a CVM-capable image.
+  if (
+    (/^ConfidentialVM$/i.test(imageSecurity) && !confidential) ||
+    (confidential && !/ConfidentialVM/i.test(imageSecurity))
+  )
     throw new InputError(
       'image',
       `image definition ${shortName(target.definitionId)} is ${imageSecurity}, the pool's hosts ` +

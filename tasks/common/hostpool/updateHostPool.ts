@@ -48,7 +48,8 @@ export async function updateHostPool(o: UpdateHostPoolOptions): Promise<UpdateHo
   o.log.info(plan.text);
   if (o.params.action === 'plan')
     return plannedResult(plan, 'Planned', 'Plan printed; nothing was changed.');
-  if (nothingToReplace(plan))
+  // A lease or a token left by a run that stopped after its last batch is for execute/ to end.
+  if (nothingToReplace(plan) && !pool.lease && !pool.tokenCreated)
     return plannedResult(
       plan,
       'Completed',

@@ -117,6 +117,13 @@ const hostPoolDef: ResourceTypeDef = {
     };
     return doc;
   },
+  seed(r) {
+    // A state dump shows a token's expiration but not the token: the pool had one until then.
+    const info = r.properties?.registrationInfo;
+    if (typeof info?.expirationTime === 'string' && typeof info.token !== 'string')
+      info.token = newToken(r.id, info.expirationTime);
+    return r;
+  },
   onStored(r, sim) {
     r.properties.objectId ??= randomUUID();
     r.properties.cloudPcResource ??= false;

@@ -78,7 +78,7 @@ function subnetDoc(vnetId: string, s: any): StoredResource {
     id: `${vnetId}/subnets/${name}`,
     name,
     type: SUBNET_TYPE,
-    etag: etag(),
+    etag: typeof s?.etag === 'string' ? s.etag : etag(),
     properties: {
       privateEndpointNetworkPolicies: 'Disabled',
       privateLinkServiceNetworkPolicies: 'Enabled',
@@ -235,12 +235,20 @@ function nextAddress(sim: SimServices, subnet: StoredResource): string | undefin
 
 /**
  * Completes a NIC document (PUT, scenario, or a VM's managed NIC): ip configuration ids, addresses,
- * MAC. Throws InvalidResourceReference for a missing subnet.
+ * MAC. Throws InvalidResourceReference for a missing subnet, unless `seeding` (a scenario may list
+ * a NIC before its network).
  */
-export function completeNic(sim: SimServices, nic: StoredResource): StoredResource {
+export function completeNic(
+  sim: SimServices,
+  nic: StoredResource,
+  seeding = false,
+): StoredResource {
   const p = (nic.properties ??= {});
   p.ipConfigurations = (p.ipConfigurations ?? []).map((c: any, i: number) => {
-    const subnet = requireSubnet(sim, c?.properties?.subnet?.id, nic.location, nic.id);
+    const subnetId: unknown = c?.properties?.subnet?.id;
+    const subnet = seeding
+      ? sim.store.get(typeof subnetId === 'string' ? subnetId : '')
+      : requireSubnet(sim, subnetId, nic.location, nic.id);
     const name = String(c?.name ?? `ipconfig${i + 1}`);
     const props = c?.properties ?? {};
     return {
@@ -253,8 +261,8 @@ export function completeNic(sim: SimServices, nic: StoredResource): StoredResour
         privateIPAddressVersion: 'IPv4',
         primary: i === 0,
         ...props,
-        privateIPAddress: props.privateIPAddress ?? nextAddress(sim, subnet),
-        subnet: { id: subnet.id },
+        privateIPAddress: props.privateIPAddress ?? (subnet ? nextAddress(sim, subnet) : undefined),
+        subnet: { id: subnet?.id ?? subnetId },
         provisioningState: 'Succeeded',
       },
     };
@@ -281,7 +289,7 @@ const nicDef: ResourceTypeDef = {
     return completeNic(req.sim, doc);
   },
   seed(r, sim) {
-    return completeNic(sim, r);
+    return completeNic(sim, r, true);
   },
   beforeDelete(req, r) {
     const vmId = r.properties?.virtualMachine?.id;

@@ -450,4 +450,30 @@ describe('simulator: AVD agent, session host status, scaling plans, user session
       assert.ok(!Number.isNaN(Date.parse(ended.at)));
     },
   );
+
+  it('the state dump, given back as a scenario, is the same world', async () => {
+    const first = sim.state().resources;
+    const again = await startSimulator({ scenario: { timeScale: 0.001, resources: first } });
+    try {
+      // Times of reads (heartbeats, health checks, instance view) are not part of the world.
+      const volatile = new Set([
+        'lastHeartBeat',
+        'statusTimestamp',
+        'lastHealthCheckDateTime',
+        'time',
+      ]);
+      const strip = (v: unknown): unknown =>
+        JSON.parse(JSON.stringify(v), (k, x: unknown) => (volatile.has(k) ? undefined : x));
+      assert.ok(first.some((r) => /\/sessionHosts\/avd-2\.contoso\.com$/.test(r.id)));
+      assert.ok(first.some((r) => /\/virtualNetworks\/vnet1\/subnets\/hosts$/.test(r.id)));
+      const second = again.state().resources;
+      assert.deepStrictEqual(
+        second.map((r) => r.id),
+        first.map((r) => r.id),
+      );
+      first.forEach((r, i) => assert.deepStrictEqual(strip(second[i]), strip(r), r.id));
+    } finally {
+      await again.stop();
+    }
+  });
 });

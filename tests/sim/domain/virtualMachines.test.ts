@@ -179,7 +179,8 @@ describe('simulator: virtual machines, networks and disks', function () {
 
   it(
     "refuses what Compute refuses: an image not in the VM's region, a TrustedLaunch image on a " +
-      'Standard VM, TrustedLaunch on a Gen1 image, a subnet that does not exist',
+      'Standard VM, TrustedLaunch on a Gen1 image, a subnet that does not exist, no admin ' +
+      'password, VM-managed NICs without networkApiVersion',
     async () => {
       const refused = async (name: string, body: VirtualMachine, status: number, code: string) => {
         let message = '';
@@ -222,6 +223,19 @@ describe('simulator: virtual machines, networks and disks', function () {
       };
       const noSubnet = await refused('bad-4', body, 400, 'InvalidResourceReference');
       assert.match(noSubnet, new RegExp(`^Resource ${missing} referenced by resource .*bad-4 was`));
+      const noPassword = await refused(
+        'bad-5',
+        vmBody(IMAGE_TL, { osProfile: { computerName: 'bad-5', adminUsername: 'a' } }),
+        400,
+        'InvalidParameter',
+      );
+      assert.strictEqual(noPassword, "Required parameter 'adminPassword' is missing (null).");
+      const noApiVersion = vmBody(IMAGE_TL);
+      delete noApiVersion.networkProfile!.networkApiVersion;
+      assert.match(
+        await refused('bad-6', noApiVersion, 400, 'InvalidParameter'),
+        /'networkApiVersion' is missing/,
+      );
       assert.ok(!sim.state().resources.some((r) => /\/bad-\d/.test(r.id)));
     },
   );

@@ -159,6 +159,30 @@ function securityTypeOf(definition: StoredResource | undefined): string | undefi
   return f?.value === undefined ? undefined : String(f.value);
 }
 
+function missing(parameter: string, target: string): ArmError {
+  return new ArmError(
+    400,
+    'InvalidParameter',
+    `Required parameter '${parameter}' is missing (null).`,
+    {
+      target,
+    },
+  );
+}
+
+/** What Compute requires of a new VM's body beyond the contract. */
+function checkRequired(vmBody: any, image: ResolvedImage): void {
+  const p = vmBody?.properties ?? {};
+  const configs = p.networkProfile?.networkInterfaceConfigurations ?? [];
+  if (configs.length > 0 && !p.networkProfile?.networkApiVersion)
+    throw missing('networkApiVersion', 'networkProfile.networkApiVersion');
+  if (/^generalized$/i.test(String(image.definition?.properties?.osState ?? ''))) {
+    if (!p.osProfile) throw missing('osProfile', 'osProfile');
+    const windows = !/^linux$/i.test(String(image.definition?.properties?.osType ?? ''));
+    if (windows && !p.osProfile.adminPassword) throw missing('adminPassword', 'adminPassword');
+  }
+}
+
 function checkSecurity(vmBody: any, image: ResolvedImage): void {
   const def = image.definition;
   if (!def) return;
@@ -274,6 +298,7 @@ function vmBuild(req: ArmRequest, existing: StoredResource | undefined): StoredR
   }
   const region = doc.location ?? '';
   const image = resolveImage(sim, p.storageProfile?.imageReference, region);
+  checkRequired(req.body, image);
   checkSecurity(req.body, image);
   const nics = managedNics(sim, doc, req.body);
   const attached = attachedNics(sim, doc, req.body);
@@ -422,6 +447,8 @@ function extensionView(e: StoredResource): StoredResource {
 function vmView(vm: StoredResource, sim: SimServices, req?: ArmRequest): unknown {
   const out = clone(vm);
   const exts = sim.store.list({ type: VM_EXTENSION_TYPE, under: vm.id });
+  // Extensions are their own resources; a dumped VM's `resources` are shown from them, not kept.
+  delete out.resources;
   if (exts.length > 0) out.resources = exts.map(extensionView);
   if (!req || /(^|,)\s*instanceview\s*($|,)/i.test(req.query.get('$expand') ?? ''))
     out.properties.instanceView = {
@@ -506,6 +533,10 @@ export function protectedSettingsOf(sim: SimServices, extensionId: string): any 
 
 const extensionPending = new WeakMap<StoredResource, unknown>();
 
+function vmOfExtension(extensionId: string): string {
+  return extensionId.slice(0, extensionId.toLowerCase().lastIndexOf('/extensions/'));
+}
+
 const extensionDef: ResourceTypeDef = {
   type: VM_EXTENSION_TYPE,
   apiVersions: ['2024-07-01', '2024-03-01'],
@@ -513,6 +544,17 @@ const extensionDef: ResourceTypeDef = {
     put: { ...ASYNC, durationMs: VM_TIMINGS.extensionMs },
     patch: { ...ASYNC, durationMs: VM_TIMINGS.extensionMs },
     delete: { ...BOTH, durationMs: 20_000 },
+  },
+  beforePut(req) {
+    const vmId = vmOfExtension(req.level!.id);
+    const power = req.sim.store.has(vmId) ? powerStateOf(req.sim, vmId) : 'running';
+    if (power !== 'running' && power !== 'starting') {
+      throw new ArmError(
+        409,
+        'OperationNotAllowed',
+        'Cannot modify extensions in the VM when the VM is not running.',
+      );
+    }
   },
   build(req, existing) {
     const doc = buildResource(req, extensionDef, existing);

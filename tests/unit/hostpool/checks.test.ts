@@ -1,6 +1,10 @@
 import * as assert from 'assert';
 import { checkImageFits, resolveJoin } from '../../../tasks/common/hostpool/checks';
-import { joinOf, templateFromVm } from '../../../tasks/common/hostpool/referenceTemplate';
+import {
+  joinOf,
+  templateFromVm,
+  templateFromVmTemplate,
+} from '../../../tasks/common/hostpool/referenceTemplate';
 import { POOL_RG, SUBNET, TARGET, TEMPLATE } from './fixtures';
 
 const refused = (fn: () => void, input: string, message: RegExp) =>
@@ -156,6 +160,33 @@ describe('host pool: the reference template', () => {
         ouPath: 'OU=AVD',
         user: 'joiner@corp',
       },
+    );
+  });
+});
+
+describe('host pool: a pool with no host', () => {
+  it("new hosts from the pool's vmTemplate; it names no subnet, so subnetId is needed", () => {
+    const vmTemplate = JSON.stringify({
+      domain: '',
+      aadJoin: true,
+      namePrefix: 'avd',
+      osDiskType: 'Premium_LRS',
+      vmSize: { id: 'Standard_D4s_v5', cores: 4, ram: 16 },
+      securityType: 'TrustedLaunch',
+      secureBoot: true,
+      vTPM: true,
+    });
+    const t = templateFromVmTemplate(vmTemplate, 'westeurope', { subnetId: SUBNET });
+    assert.deepStrictEqual(
+      [t.vmSize, t.subnetId, t.securityType, t.secureBoot, t.vTpm, t.osDiskType, t.join.type],
+      ['Standard_D4s_v5', SUBNET, 'TrustedLaunch', true, true, 'Premium_LRS', 'entra'],
+    );
+    refused(() => templateFromVmTemplate(vmTemplate, 'westeurope', {}), 'subnetId', /no subnet/);
+    assert.strictEqual(
+      templateFromVmTemplate(JSON.stringify({ domain: 'corp.contoso.com', vmSize: 'D2' }), 'x', {
+        subnetId: SUBNET,
+      }).join.type,
+      'activeDirectory',
     );
   });
 });

@@ -13,13 +13,14 @@ import {
 import {
   DEFINITION,
   EXCLUSION_TAG,
+  hostPoolScenario,
   PoolWorld,
   TARGET,
   withHostPoolSim,
   writes,
 } from '../../e2e/hostPoolFixtures';
 import { simAzureContext } from '../../e2e/simConnection';
-import type { RunningSim } from '../../sim';
+import { RunningSim, startSimulator } from '../../sim';
 import { PIPELINE } from '../../support/pipelineInfo';
 
 function options(sim: RunningSim, inputs: Record<string, string>): UpdateHostPoolOptions {
@@ -97,5 +98,25 @@ describe('host pool: read and plan against the simulator', function () {
       assert.strictEqual(plan.join.type, 'activeDirectory');
       assert.deepStrictEqual(writes(sim.state()), []);
     });
+  });
+  it('a pool with a session host configuration (Automated) is not supported yet', async () => {
+    const world = new PoolWorld({ key: 'automated', hosts: 1 });
+    const scenario = hostPoolScenario([world]);
+    const pool = scenario.resources!.find((r) => r.id === world.pool) as {
+      properties: Record<string, unknown>;
+    };
+    pool.properties.managementType = 'Automated';
+    const sim = await startSimulator({ scenario });
+    try {
+      await assert.rejects(
+        readPoolState(options(sim, world.inputs())),
+        (err: Error) =>
+          err.name === 'NotImplementedError' &&
+          /hp-automated.*managementType Automated.*not implemented/.test(err.message),
+      );
+      assert.deepStrictEqual(writes(sim.state()), []);
+    } finally {
+      await sim.stop();
+    }
   });
 });
