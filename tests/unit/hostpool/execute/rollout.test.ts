@@ -353,4 +353,29 @@ describe('hostpool/execute: a rollout in-process against the simulator', functio
     assert.ok(hostsOn(state, w).every((h) => h.allowNewSession));
     assert.strictEqual(vmsIn(state, w.rg).length, 2);
   });
+
+  it('cancelled between an old VM deletion and its host removal: the rerun ends it', async () => {
+    const w = world('orphan', { hosts: 2, vmManagedParts: true });
+    sim = await start(w);
+    const abort = new AbortController();
+    const stop = abortWhen(
+      sim,
+      abort,
+      (q) => q.method === 'DELETE' && /virtualMachines\/avd-0\?/.test(q.path),
+    );
+    const first = await rollout(sim, w, {}, { signal: abort.signal });
+    stop();
+    assert.ok(first.error, tail(first));
+    const second = await rollout(sim, w, {}, { jobAttempt: 2 });
+    assert.strictEqual(second.result?.rolloutState, 'Completed', tail(second));
+    assert.ok(second.log.lines.some((l) => /avd-0: its VM was removed by an earlier run/.test(l)));
+    const state = sim.state();
+    assert.deepStrictEqual(
+      hostsOn(state, w)
+        .map((h) => h.name)
+        .sort(),
+      ['avd-2', 'avd-4'], // avd-3's name was reserved by the first run: never reused
+    );
+    assert.strictEqual(vmCreations(state).length, 2, 'no extra VM');
+  });
 });
