@@ -366,6 +366,9 @@ describe('hostpool/execute: a rollout in-process against the simulator', functio
     const first = await rollout(sim, w, {}, { signal: abort.signal });
     stop();
     assert.ok(first.error, tail(first));
+    // Azure finishes the deletion it accepted.
+    while (sim.state().resources.some((x) => same(x.id, w.vm('avd-0'))))
+      await new Promise((resolve) => setTimeout(resolve, 50));
     const second = await rollout(sim, w, {}, { jobAttempt: 2 });
     assert.strictEqual(second.result?.rolloutState, 'Completed', tail(second));
     assert.ok(second.log.lines.some((l) => /avd-0: its VM was removed by an earlier run/.test(l)));
