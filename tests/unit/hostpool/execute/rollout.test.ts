@@ -161,11 +161,15 @@ describe('hostpool/execute: a rollout in-process against the simulator', functio
     },
   );
 
-  it('ARM requests per host replaced stay within 25 (8 hosts, batches of 4)', async () => {
+  it('ARM requests per host replaced: 25 at most (8 hosts, batches of 4); canaryWait', async () => {
     const w = world('count', { hosts: 8, scalingPlan: true, vmManagedParts: true });
     sim = await start(w);
-    const r = await rollout(sim, w, { batchSize: '4', canary: '4' });
+    const r = await rollout(sim, w, { batchSize: '4', canary: '4', canaryWait: '2s' });
     assert.strictEqual(r.result?.rolloutState, 'Completed', tail(r));
+    const [canary, next] = r.result.batches;
+    assert.ok(canary.canary && !next.canary);
+    const waited = Date.parse(next.started) - Date.parse(canary.ended!);
+    assert.ok(waited >= 2000, `canaryWait: the next batch started ${waited} ms after`);
     const n = sim.state().requests.length;
     console.log(`      ARM requests: ${n} for 8 hosts (${n / 8} per host replaced)`);
     assert.ok(n / 8 <= 25, `${n / 8} per host`);
