@@ -12,6 +12,7 @@ import { PipelineInfo } from '../core/pipelineInfo';
 import { checkImageFits, resolveJoin } from './checks';
 import { abortRollout } from './execute/abort';
 import { ExecContext, leaseHolderOf, rolloutContext } from './execute/context';
+import { assertLeaseFree } from './execute/lease';
 import { executeRollout } from './execute/rollout';
 import { UpdateHostPoolParams } from './params';
 import { readHosts } from './read/hosts';
@@ -43,6 +44,14 @@ export async function updateHostPool(o: UpdateHostPoolOptions): Promise<UpdateHo
         pool.lease?.target ??
         (await readTargetImage({ azure: o.azure, image: o.params.image, signal: o.signal }))
           .versionId,
+    });
+  // Another run's lease refuses a rollout before anything else is read (its half-made hosts too).
+  if (o.params.action === 'rollout')
+    assertLeaseFree({
+      pool: pool.name,
+      tags: pool.tags,
+      holder: leaseHolderOf(o.pipeline),
+      now: Date.now(),
     });
   const plan = await prepareRollout(o, pool);
   o.log.info(plan.text);

@@ -68,24 +68,44 @@ function describeHolder(lease: Lease): string {
   );
 }
 
-/** Takes the pool's lease, or throws LeaseRefusedError naming who holds it. */
-export async function takeLease(o: TakeLeaseOptions): Promise<TakeLeaseResult> {
-  const { ctx, holder } = o;
-  const tags = await readPoolTags(ctx);
-  const raw = tags[LEASE_TAG];
+export interface AssertLeaseFreeOptions {
+  /** The pool's name, for the message. */
+  pool: string;
+  /** The pool's tags as read. */
+  tags: Tags;
+  holder: Pick<LeaseHolder, 'run' | 'job'>;
+  /** Epoch ms. */
+  now: number;
+}
+
+/**
+ * Throws LeaseRefusedError naming the holder when another run holds the pool's lease (or the tag
+ * holds something this task did not write); returns the lease found, if any. No request: the
+ * dispatcher checks the pool it read before planning, takeLease checks again before writing.
+ */
+export function assertLeaseFree(o: AssertLeaseFreeOptions): Lease | undefined {
+  const raw = o.tags[LEASE_TAG];
   const found = parseLease(raw);
   if (raw && !found)
     throw new LeaseRefusedError(
       undefined,
-      `Host pool ${ctx.pool.name}: its tag ${LEASE_TAG} holds '${raw}', which is not a lease ` +
-        `this task wrote. If no rollout is running on this pool, remove the tag and run again.`,
+      `Host pool ${o.pool}: its tag ${LEASE_TAG} holds '${raw}', which is not a lease this ` +
+        'task wrote. If no rollout is running on this pool, remove the tag and run again.',
     );
-  if (found && !sameJob(found, holder) && Date.parse(found.expires) > ctx.clock.now())
+  if (found && !sameJob(found, o.holder) && Date.parse(found.expires) > o.now)
     throw new LeaseRefusedError(
       found,
-      `Host pool ${ctx.pool.name} is being rolled out by another run: ${describeHolder(found)}. ` +
+      `Host pool ${o.pool} is being rolled out by another run: ${describeHolder(found)}. ` +
         'Wait for it to finish, or stop it with action: abort from that pipeline.',
     );
+  return found;
+}
+
+/** Takes the pool's lease, or throws LeaseRefusedError naming who holds it. */
+export async function takeLease(o: TakeLeaseOptions): Promise<TakeLeaseResult> {
+  const { ctx, holder } = o;
+  const tags = await readPoolTags(ctx);
+  const found = assertLeaseFree({ pool: ctx.pool.name, tags, holder, now: ctx.clock.now() });
   const lease = new HeldLease(ctx, holder, o.ttlMs);
   await lease.write(
     found && !sameJob(found, holder) ? 'took over an expired lease' : 'took the lease',

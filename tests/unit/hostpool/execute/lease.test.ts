@@ -1,5 +1,9 @@
 import * as assert from 'assert';
-import { LeaseRefusedError, takeLease } from '../../../../tasks/common/hostpool/execute/lease';
+import {
+  assertLeaseFree,
+  LeaseRefusedError,
+  takeLease,
+} from '../../../../tasks/common/hostpool/execute/lease';
 import { LEASE_TAG, parseLease } from '../../../../tasks/common/hostpool/tags';
 import { RunningSim } from '../../../sim';
 import {
@@ -159,5 +163,17 @@ describe('hostpool/execute/lease: the pool tag gip.rollout against the simulator
       (err: Error) => err instanceof LeaseRefusedError && /was removed/.test(err.message),
     );
     assert.deepStrictEqual(poolTags(sim), {}, 'not written back');
+  });
+
+  it('assertLeaseFree (the dispatcher, before planning): refuses another live lease only', () => {
+    const tags = (run: string, expiresInMs: number) => ({
+      [LEASE_TAG]: leaseTag({ run, job: 'job-9', expiresInMs }),
+    });
+    const check = (t: Record<string, string>, job = 'job-9') =>
+      assertLeaseFree({ pool: 'hp1', tags: t, holder: { run: RUN, job }, now: Date.now() });
+    assert.throws(() => check(tags(OTHER, HOUR)), /being rolled out by another run: run https/);
+    assert.strictEqual(check(tags(RUN, HOUR))?.run, RUN, "this job's own lease");
+    assert.strictEqual(check(tags(OTHER, -1000))?.run, OTHER, 'expired');
+    assert.strictEqual(check({}), undefined);
   });
 });
