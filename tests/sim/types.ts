@@ -231,6 +231,16 @@ export interface Scenario {
    * default Available after 4 nominal minutes. Before that they are Unavailable.
    */
   sessionHostBehaviour?: SessionHostBehaviourSpec[];
+  /**
+   * Dev Box skus (`GET .../providers/Microsoft.DevCenter/skus`), replacing the default list:
+   * `[{ name, tier?, locations?, capabilities? }]` (see domain/devCenterSkus.ts).
+   */
+  devCenterSkus?: Array<{
+    name: string;
+    tier?: string;
+    locations?: string[];
+    capabilities?: Array<{ name: string; value: string }>;
+  }>;
   [k: string]: any;
 }
 

@@ -191,7 +191,9 @@ describe('simulator: official examples of AVD, Dev Box and gallery sharing', fun
           // ".../version/..." (singular).
           .replace(/resourceGroups\/Example\//g, 'resourceGroups/rg1/')
           .replace(/\/galleries\/contosogallery\//g, '/galleries/StandardGallery/')
-          .replace(/\/images\/exampleImage\/version\//g, '/images/exampleImage/versions/'),
+          .replace(/\/images\/exampleImage\/version\//g, '/images/exampleImage/versions/')
+          // ... and sku "Preview", which Dev Box's sku list does not offer.
+          .replace(/"name": "Preview"/g, '"name": "general_i_8c32gb256ssd_v2"'),
       );
       await dc.send('DevCenters_Create.json', { status: 201 });
       await dc.send('DevCenters_CreateWithUserIdentity.json', { status: 200 });

@@ -193,8 +193,8 @@ describe('simulator: Dev Box dev centers, attached galleries and dev box definit
       'refused',
     async () => {
       for (const [img, code] of [
-        ['gen1', 'UnsupportedHyperVGeneration'],
-        ['multi', 'MultiSessionImageNotSupported'],
+        ['gen1', 'SourceImageInvalid'],
+        ['multi', 'SourceImageInvalid'],
       ]) {
         await lro('PUT', `${DC}/devboxdefinitions/${img}`, definition(imageRef(img, '1.0.0')));
         await new Promise((res) => setTimeout(res, 350));

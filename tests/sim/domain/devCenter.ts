@@ -1,30 +1,41 @@
-// Microsoft Dev Box (Microsoft.DevCenter 2024-02-01): dev centers, Compute galleries attached to
-// them, and dev box definitions whose image comes from an attached gallery. Writes are long-running
+// Microsoft Dev Box (Microsoft.DevCenter 2024-02-01): dev centers (with their managed identities),
+// Compute galleries attached to them, and dev box definitions whose image comes from an attached
+// gallery; networks, projects and pools are in devCenterNetworks.ts / devCenterProjects.ts, the
+// sku list in devCenterSkus.ts, the image views in devCenterImages.ts. Writes are long-running
 // operations with Azure-AsyncOperation (final-state-via azure-async-operation). Attaching needs the
 // dev center to have an identity that may write to the gallery (Contributor); a definition's image
-// is validated against Dev Box's image requirements after the definition is stored
-// (`imageValidationStatus` Pending -> Succeeded/Failed). The error codes and texts of failed
+// is validated against Dev Box's image requirements (devBoxImageRules.ts) after the definition is
+// stored (`imageValidationStatus` Pending -> Succeeded/Failed). The error codes and texts of failed
 // attachments and validations are written in the service's style, not seen verbatim.
+import { randomUUID } from 'crypto';
 import { ArmError } from '../arm/errors';
-import type { ArmRequest, ResourceTypeDef, SimServices } from '../arm/framework';
+import type { ArmRequest, CustomRoute, ResourceTypeDef, SimServices } from '../arm/framework';
 import { buildResource, clone } from '../arm/helpers';
 import { sameId } from '../arm/paths';
 import type { StoredResource } from '../arm/store';
+import { USER_ASSIGNED_IDENTITY_TYPE } from '../entra/directory';
+import { type ImageProblem, imageProblem, SOURCE_IMAGE_INVALID } from './devBoxImageRules';
+import { devCenterImageRoutes } from './devCenterImages';
+import {
+  API_VERSIONS,
+  ASYNC,
+  BOTH,
+  badRequest,
+  DEV_BOX_DEFINITION_TYPE,
+  DEV_CENTER_GALLERY_TYPE,
+  DEV_CENTER_TYPE,
+  parentIdOf,
+  requireValidName,
+} from './devCenterNames';
+import { networkTypes } from './devCenterNetworks';
+import { poolsUsing, projectRoutes, projectTypes, requiredRegions } from './devCenterProjects';
+import { requireKnownSku, skusRoute } from './devCenterSkus';
 import { GALLERY_IMAGE_VERSION_TYPE, GALLERY_TYPE } from './gallery';
 
-export const DEV_CENTER_TYPE = 'Microsoft.DevCenter/devcenters';
-export const DEV_CENTER_GALLERY_TYPE = 'Microsoft.DevCenter/devcenters/galleries';
-export const DEV_BOX_DEFINITION_TYPE = 'Microsoft.DevCenter/devcenters/devboxdefinitions';
+export * from './devCenterNames';
 
-const API_VERSIONS = ['2024-02-01', '2023-04-01'];
-const ASYNC = { header: 'Azure-AsyncOperation' as const, retryAfterSeconds: 15 };
-const BOTH = { header: 'both' as const, status: 202 as const, retryAfterSeconds: 15 };
 /** Nominal time Dev Box takes to validate a definition's image. */
-const IMAGE_VALIDATION_MS = 300_000;
-
-function badRequest(code: string, message: string, target?: string): ArmError {
-  return new ArmError(400, code, message, target ? { target } : {});
-}
+export const IMAGE_VALIDATION_MS = 300_000;
 
 // ---------------------------------------------------------------- dev centers
 
@@ -36,12 +47,52 @@ const devCenterDef: ResourceTypeDef = {
     patch: { ...ASYNC, status: 202, durationMs: 20_000 },
     delete: { ...BOTH, durationMs: 60_000 },
   },
+  beforePut(req) {
+    requireValidName(req, DEV_CENTER_TYPE);
+  },
+  seed(r, sim) {
+    if (r.identity) r.identity = seedIdentity(sim, r);
+    return r;
+  },
   onStored(r, sim) {
     r.properties.devCenterUri ??=
       `https://${sim.info.tenantId}-${r.name.toLowerCase()}.` +
       `${r.location ?? 'westeurope'}.devcenter.azure.com/`;
   },
 };
+
+/**
+ * A scenario dev center's identity as ARM would have resolved it: a system-assigned principal (and
+ * the tenant) generated unless given, user-assigned identities' principal and client ids read from
+ * the scenario's identity resources (listed before the dev center).
+ */
+function seedIdentity(sim: SimServices, r: StoredResource): any {
+  const given = r.identity;
+  const kinds = String(given.type ?? 'None')
+    .split(',')
+    .map((k) => k.trim().toLowerCase());
+  const out: any = { ...given };
+  if (kinds.includes('systemassigned')) {
+    out.principalId ??= randomUUID();
+    out.tenantId ??= sim.info.tenantId;
+  }
+  if (kinds.includes('userassigned')) {
+    out.userAssignedIdentities = {};
+    for (const [id, v] of Object.entries<any>(given.userAssignedIdentities ?? {})) {
+      const uai = sim.store.get(id);
+      if (!uai || !sameId(uai.type, USER_ASSIGNED_IDENTITY_TYPE))
+        throw new Error(
+          `scenario dev center ${r.id} names user-assigned identity ${id}, which is not a ` +
+            `${USER_ASSIGNED_IDENTITY_TYPE} of the scenario (list it before the dev center)`,
+        );
+      out.userAssignedIdentities[uai.id] = {
+        principalId: v?.principalId ?? uai.properties?.principalId,
+        clientId: v?.clientId ?? uai.properties?.clientId,
+      };
+    }
+  }
+  return out;
+}
 
 // ---------------------------------------------------------------- attached galleries
 
@@ -55,21 +106,21 @@ function identityPrincipals(devCenter: StoredResource | undefined): string[] {
   ].filter((x): x is string => typeof x === 'string');
 }
 
-function devCenterIdOf(childId: string): string {
-  return childId.split('/').slice(0, 9).join('/');
-}
-
 const attachedGalleryDef: ResourceTypeDef = {
   type: DEV_CENTER_GALLERY_TYPE,
   apiVersions: API_VERSIONS,
   patch: false,
   lro: { put: { ...ASYNC }, delete: { ...BOTH, durationMs: 30_000 } },
   beforePut(req, existing) {
+    requireValidName(req, DEV_CENTER_GALLERY_TYPE);
     const galleryId = String(req.body?.properties?.galleryResourceId ?? '');
     if (existing && !sameId(existing.properties.galleryResourceId, galleryId)) {
       throw badRequest(
         'InvalidPropertyUpdate',
-        "The property 'galleryResourceId' cannot be changed after the gallery is attached.",
+        `The gallery '${existing.name}' of dev center ` +
+          `'${parentIdOf(existing.id).split('/').pop()}' is attached to ` +
+          `'${existing.properties.galleryResourceId}'; the property 'galleryResourceId' cannot ` +
+          `be changed to '${galleryId}'. Detach it first or use another name.`,
         'properties.galleryResourceId',
       );
     }
@@ -86,7 +137,7 @@ const attachedGalleryDef: ResourceTypeDef = {
   // checked when the operation runs, as Dev Box does.
   async provision(op, r, sim) {
     await op.clock.sleep(60_000, op.signal);
-    const devCenter = sim.store.get(devCenterIdOf(r.id));
+    const devCenter = sim.store.get(parentIdOf(r.id));
     const principals = identityPrincipals(devCenter);
     const galleryId = String(r.properties.galleryResourceId);
     if (principals.length === 0) {
@@ -108,7 +159,7 @@ const attachedGalleryDef: ResourceTypeDef = {
   },
   beforeDelete(req, r) {
     const users = req.sim.store
-      .list({ type: DEV_BOX_DEFINITION_TYPE, under: devCenterIdOf(r.id) })
+      .list({ type: DEV_BOX_DEFINITION_TYPE, under: parentIdOf(r.id) })
       .filter(
         (d) =>
           attachedGalleryName(d.properties?.imageReference?.id)?.toLowerCase() ===
@@ -161,7 +212,7 @@ function resolveImage(
 ): ResolvedImage {
   const target = 'properties.imageReference.id';
   const m = IMAGE_REF.exec(String(imageId ?? ''));
-  const devCenterId = devCenterIdOf(definitionId);
+  const devCenterId = parentIdOf(definitionId);
   if (!m || !sameId(String(imageId).split('/galleries/')[0], devCenterId)) {
     throw badRequest(
       'InvalidImageReference',
@@ -208,60 +259,16 @@ function resolveImage(
   return { definition, version };
 }
 
-const TRUSTED_LAUNCH = /^TrustedLaunch(Supported|AndConfidentialVmSupported)?$/i;
-
-/**
- * Dev Box's image requirements, checked against the gallery image definition: the first unmet one.
- */
-function imageProblem(definition: StoredResource): { code: string; message: string } | undefined {
-  const p = definition.properties ?? {};
-  const security = (p.features ?? []).find((f: any) =>
-    /^SecurityType$/i.test(String(f?.name)),
-  )?.value;
-  const sku = String(p.identifier?.sku ?? '');
-  if (!/^windows$/i.test(String(p.osType)))
-    return {
-      code: 'UnsupportedOperatingSystem',
-      message:
-        `The image '${definition.name}' is not a Windows image. Dev Box supports Windows 10 ` +
-        `and Windows 11 Enterprise images.`,
-    };
-  if (!/^generalized$/i.test(String(p.osState)))
-    return {
-      code: 'ImageNotGeneralized',
-      message: `The image '${definition.name}' is specialized. Dev Box needs a generalized image.`,
-    };
-  if (!/^v2$/i.test(String(p.hyperVGeneration ?? 'V1')))
-    return {
-      code: 'UnsupportedHyperVGeneration',
-      message:
-        `The image '${definition.name}' is Hyper-V generation ${p.hyperVGeneration ?? 'V1'}. ` +
-        `Dev Box needs generation V2.`,
-    };
-  if (!TRUSTED_LAUNCH.test(String(security ?? '')))
-    return {
-      code: 'TrustedLaunchNotEnabled',
-      message:
-        `The image definition '${definition.name}' does not have security type Trusted ` +
-        `launch. Dev Box needs Trusted launch images.`,
-    };
-  if (/(^|[-_.])(avd|evd|multi-?session)([-_.]|$)/i.test(sku))
-    return {
-      code: 'MultiSessionImageNotSupported',
-      message:
-        `The image '${definition.name}' (sku '${sku}') is a multi-session image. Dev Box ` +
-        `needs a single-session image.`,
-    };
-  return undefined;
-}
-
 interface Validation {
   settlesAt: number;
-  problem?: { code: string; message: string };
+  /** The Compute image definition and version the reference resolved to. */
+  image?: { definitionId: string; versionId: string };
+  /** Decided when the validation settles (first read after `settlesAt`). */
+  problem?: ImageProblem;
+  decided: boolean;
 }
 
-// Keyed by the stored document (a PUT/PATCH stores a new one), so a view needs no simulator at
-// hand: the final poll of an operation renders the resource without a request.
+// Keyed by the stored document (a PUT/PATCH stores a new one).
 const validations = new WeakMap<StoredResource, Validation>();
 
 /**
@@ -276,20 +283,51 @@ function planValidation(sim: SimServices, r: StoredResource, immediate: boolean)
       id: r.properties.imageReference.id,
       exactVersion: version.name,
     };
+    sim.store.meta(r.id).imageVersionId = version.id;
     validation = {
       settlesAt: immediate ? 0 : Date.now() + sim.clock.scaled(IMAGE_VALIDATION_MS),
-      problem: imageProblem(definition),
+      image: { definitionId: definition.id, versionId: version.id },
+      decided: false,
     };
   } catch (e) {
     if (!(e instanceof ArmError)) throw e;
-    validation = { settlesAt: 0, problem: { code: e.code, message: e.message } };
+    validation = { settlesAt: 0, problem: { code: e.code, message: e.message }, decided: true };
   }
   validations.set(r, validation);
+  // The result is fixed when the nominal time is over, whether or not anyone reads it then.
+  if (!validation.decided && validation.settlesAt > 0)
+    setTimeout(
+      () => validation.decided || decide(sim, r, validation),
+      validation.settlesAt - Date.now(),
+    ).unref();
 }
 
-function validationView(v: Validation | undefined): Record<string, unknown> {
+/**
+ * The rules are applied when the validation settles (a scenario definition's: when first read,
+ * so that the scenario's pools count), so pools made while it runs count for the regions; pools
+ * made later do not change the result (their healthStatus shows a missing region).
+ */
+function decide(sim: SimServices, r: StoredResource, v: Validation): void {
+  v.decided = true;
+  const definition = v.image && sim.store.get(v.image.definitionId);
+  const version = v.image && sim.store.get(v.image.versionId);
+  if (!definition || !version) {
+    v.problem = {
+      code: SOURCE_IMAGE_INVALID,
+      message: `The image '${String(r.properties.imageReference?.id)}' no longer exists.`,
+    };
+    return;
+  }
+  v.problem = imageProblem(definition, version, requiredRegions(sim, r), {
+    hibernate: r.properties.hibernateSupport === 'Enabled',
+  });
+}
+
+function validationView(sim: SimServices, r: StoredResource): Record<string, unknown> {
+  const v = validations.get(r);
   if (!v) return { imageValidationStatus: 'Unknown' };
   if (Date.now() < v.settlesAt) return { imageValidationStatus: 'Pending' };
+  if (!v.decided) decide(sim, r, v);
   return v.problem
     ? { imageValidationStatus: 'Failed', imageValidationErrorDetails: v.problem }
     : { imageValidationStatus: 'Succeeded' };
@@ -303,6 +341,10 @@ const devBoxDefinitionDef: ResourceTypeDef = {
     put: { ...ASYNC, durationMs: 30_000 },
     patch: { ...BOTH, durationMs: 30_000 },
     delete: { ...BOTH, durationMs: 30_000 },
+  },
+  beforePut(req) {
+    requireValidName(req, DEV_BOX_DEFINITION_TYPE);
+    requireKnownSku(req.sim, req.subscriptionId, req.body?.properties?.sku);
   },
   build(req: ArmRequest, existing) {
     resolveImage(req.sim, req.level!.id, req.body?.properties?.imageReference?.id);
@@ -321,20 +363,43 @@ const devBoxDefinitionDef: ResourceTypeDef = {
       r.properties.activeImageReference = before;
     else meta.activeImageReference = clone(r.properties.imageReference);
   },
-  // A PATCH can name an image that does not resolve: the operation fails, as the PUT would have.
+  // A PATCH can name an image that does not resolve or an unknown sku: the operation fails, as
+  // the PUT would have.
   async provision(op, r, sim) {
     await op.clock.sleep(30_000, op.signal);
     resolveImage(sim, r.id, r.properties.imageReference?.id);
+    requireKnownSku(sim, r.id.split('/')[2], r.properties.sku);
     delete r.properties.activeImageReference;
     sim.store.meta(r.id).activeImageReference = clone(r.properties.imageReference);
   },
-  view(r) {
+  beforeDelete(req, r) {
+    const users = poolsUsing(req.sim, r);
+    if (users.length > 0)
+      throw new ArmError(
+        409,
+        'DevBoxDefinitionInUse',
+        `The dev box definition '${r.name}' is used by pool(s) ` +
+          `${users.map((p) => `${parentIdOf(p.id).split('/').pop()}/${p.name}`).join(', ')}. ` +
+          `Change or delete them first.`,
+      );
+  },
+  view(r, sim) {
     const out = clone(r);
-    Object.assign(out.properties, validationView(validations.get(r)));
+    Object.assign(out.properties, validationView(sim, r));
     return out;
   },
 };
 
 export function devCenterTypes(): ResourceTypeDef[] {
-  return [devCenterDef, attachedGalleryDef, devBoxDefinitionDef];
+  return [
+    devCenterDef,
+    attachedGalleryDef,
+    devBoxDefinitionDef,
+    ...networkTypes(),
+    ...projectTypes(),
+  ];
+}
+
+export function devCenterRoutes(): CustomRoute[] {
+  return [skusRoute, ...devCenterImageRoutes(), ...projectRoutes()];
 }

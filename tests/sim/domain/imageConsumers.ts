@@ -4,7 +4,7 @@
 // Dev Box dev centers, attached galleries and dev box definitions; virtual machine scale sets.
 import type { SimModule } from '../arm/framework';
 import { desktopVirtualizationRoutes, desktopVirtualizationTypes } from './desktopVirtualization';
-import { devCenterTypes } from './devCenter';
+import { devCenterRoutes, devCenterTypes } from './devCenter';
 import { diskTypes } from './disks';
 import { networkTypes } from './network';
 import { scaleSetTypes } from './scaleSets';
@@ -20,6 +20,7 @@ export const imageConsumersModule: SimModule = {
     for (const t of desktopVirtualizationTypes()) r.type(t);
     for (const route of desktopVirtualizationRoutes()) r.route(route);
     for (const t of devCenterTypes()) r.type(t);
+    for (const route of devCenterRoutes()) r.route(route);
     for (const t of scaleSetTypes()) r.type(t);
   },
   start(sim) {

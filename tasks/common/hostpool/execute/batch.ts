@@ -3,9 +3,11 @@
  * given the drain time, then removed. With `maxUnavailable` 0 (the default) the old hosts are
  * drained only once the new ones are Available, so capacity never drops; with n > 0 up to n old
  * hosts are drained while the new ones are made (their removal still waits for the gate, so a
- * failed batch can be put back). A failed gate puts the batch back and throws HealthGateError.
+ * failed batch can be put back). A new host that fails to be made or fails the gate puts the batch
+ * back and throws BatchFailedError.
  */
 import { GraphClient } from '../../azure/graph';
+import { errorMessage } from '../../core/errors';
 import { BatchTimes } from '../result';
 import { PlannedBatch } from '../rolloutPlan';
 import { DRAINED_TAG } from '../tags';
@@ -13,7 +15,7 @@ import { ExecContext, vmRef } from './context';
 import { createHosts, NewHostBodies } from './create';
 import { DrainedHost, drainHosts, OldHost } from './drain';
 import { HealthGateError, waitHealthy } from './health';
-import { OldHostsAction, removeHost, RemoveHostResult } from './remove';
+import { OldHostsAction, removeHost } from './remove';
 import { rollbackBatch } from './rollback';
 import { ForceLogOff, waitSessionsEnd, WaitSessionsResult } from './sessions';
 
@@ -61,9 +63,20 @@ export interface RunBatchResult {
   created: string[];
 }
 
+/**
+ * A batch that failed before its old hosts went (a new VM not made, or the health gate) and was
+ * put back; the message names the host and why.
+ */
+export class BatchFailedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BatchFailedError';
+  }
+}
+
 const iso = (ctx: ExecContext) => new Date(ctx.clock.now()).toISOString();
 
-/** Runs one batch to its end, or puts it back and throws HealthGateError. */
+/** Runs one batch to its end, or puts it back and throws BatchFailedError. */
 export async function runBatch(o: RunBatchOptions): Promise<RunBatchResult> {
   const { ctx, batch, settings } = o;
   const old: OldHost[] = batch.old;
@@ -111,17 +124,21 @@ export async function runBatch(o: RunBatchOptions): Promise<RunBatchResult> {
         heartbeat: o.heartbeat,
       });
     } catch (err) {
-      if (!(err instanceof HealthGateError) || ctx.signal.aborted) throw err;
+      if (ctx.signal.aborted) throw err;
+      const message =
+        err instanceof HealthGateError
+          ? err.message
+          : `Creating the batch's new hosts failed: ${errorMessage(err)}`;
       earlyStop.abort();
       await earlyWork.catch(() => undefined);
-      ctx.run.log.error(err.message);
+      ctx.run.log.error(message);
       await rollbackBatch({
         ctx,
         newHosts: vmIds.map((vmId) => ({ vmId })),
         oldHosts: old,
         exclusionTag: o.exclusionTag,
       });
-      throw err;
+      throw new BatchFailedError(message);
     }
     times.available = iso(ctx);
     const added = batch.create.map((h) => h.name);
@@ -158,7 +175,7 @@ export async function runBatch(o: RunBatchOptions): Promise<RunBatchResult> {
       added,
       removed: results.map((x) => x.name),
       leftDrained,
-      devicesLeft: results.flatMap((x: { r: RemoveHostResult }) => x.r.devicesLeft),
+      devicesLeft: results.flatMap((x) => x.r.devicesLeft),
       created: created.map((id) => vmRef(id).name),
     };
   } finally {

@@ -7,7 +7,7 @@
  */
 import type { VirtualMachine } from '@azure/arm-compute';
 import { DRAINED_TAG, EXCLUSION_TAG_VALUE } from '../tags';
-import { ExecContext, Tags, updateVmTags } from './context';
+import { ExecContext, getVm, Tags, updateVmTags } from './context';
 
 /** An old session host as the read gave it. */
 export interface OldHost {
@@ -85,6 +85,11 @@ export interface UndrainHostsOptions {
   ctx: ExecContext;
   hosts: OldHost[];
   exclusionTag?: string;
+  /**
+   * Read each VM first instead of trusting `hosts` (a drain cut short by a failure or cancel may
+   * have written more than it saw answered).
+   */
+  reread?: boolean;
 }
 
 /**
@@ -96,6 +101,12 @@ export async function undrainHosts(o: UndrainHostsOptions): Promise<string[]> {
   const back: string[] = [];
   await Promise.all(
     o.hosts.map(async (host) => {
+      if (o.reread && host.vm) {
+        const fresh = await getVm(ctx, host.vm.id);
+        if (!fresh) return;
+        host.vm.tags = fresh.tags ?? {};
+        if (host.vm.tags[DRAINED_TAG]) host.allowNewSession = false;
+      }
       if (!host.vm?.tags[DRAINED_TAG]) return;
       const ours = o.exclusionTag && host.vm.tags[o.exclusionTag] === EXCLUSION_TAG_VALUE;
       if (!host.allowNewSession) {

@@ -4,7 +4,7 @@
  * task set removed). Batches already done stay done.
  */
 import { isNotFound } from '../../azure/notFound';
-import { ExecContext, getVm, hostName } from './context';
+import { ExecContext, getVm, hostName, vmRef } from './context';
 import { OldHost, undrainHosts } from './drain';
 import { deleteVm } from './remove';
 
@@ -66,8 +66,16 @@ export async function rollbackBatch(o: RollbackBatchOptions): Promise<RollbackBa
         if (await removeNewHost(ctx, h)) removed.push(h.vmId);
       }),
     );
-    if (removed.length) ctx.run.log.info(`Removed the batch's new hosts: ${removed.join(', ')}.`);
-    const restored = await undrainHosts({ ctx, hosts: o.oldHosts, exclusionTag: o.exclusionTag });
+    if (removed.length)
+      ctx.run.log.info(
+        `Removed the batch's new hosts: ${removed.map((id) => vmRef(id).name).join(', ')}.`,
+      );
+    const restored = await undrainHosts({
+      ctx,
+      hosts: o.oldHosts,
+      exclusionTag: o.exclusionTag,
+      reread: true,
+    });
     return { removed, restored };
   } finally {
     ctx.run.log.endGroup();

@@ -14,8 +14,7 @@ import { RolloutPlan } from '../rolloutPlan';
 import { HOST_INDEX_TAG, REPLACES_TAG } from '../tags';
 import { extensionBodies, newVmBody } from '../vmSpec';
 import { computerName, ExecContext, withSignal } from './context';
-import { BatchSettings, runBatch, RunBatchResult } from './batch';
-import { HealthGateError } from './health';
+import { BatchFailedError, BatchSettings, runBatch, RunBatchResult } from './batch';
 import { HeldLease, LeaseHolder, takeLease } from './lease';
 import { afterRows, beforeRows, renderSummary } from './summary';
 import { createdTokenCleanup, ensureToken } from './token';
@@ -61,7 +60,7 @@ export async function executeRollout(o: ExecuteRolloutOptions): Promise<UpdateHo
   });
   const heartbeat = () => lease.renewIfDue();
   const done: RunBatchResult[] = [];
-  let failure: HealthGateError | undefined;
+  let failure: BatchFailedError | undefined;
   try {
     const { token } = await ensureToken({ ctx, expectedMs: expectedMs(plan, settings) });
     await finishRemovals(ctx, plan);
@@ -111,7 +110,7 @@ export async function executeRollout(o: ExecuteRolloutOptions): Promise<UpdateHo
           }),
         );
       } catch (err) {
-        if (!(err instanceof HealthGateError)) throw err;
+        if (!(err instanceof BatchFailedError)) throw err;
         failure = err;
         break;
       }
@@ -178,7 +177,7 @@ async function canaryWait(ctx: ExecContext, ms: number, heartbeat: () => Promise
 function result(
   o: ExecuteRolloutOptions,
   done: RunBatchResult[],
-  failure: HealthGateError | undefined,
+  failure: BatchFailedError | undefined,
 ): UpdateHostPoolResult {
   const { ctx, plan } = o;
   const leftDrained = done.flatMap((d) => d.leftDrained);
@@ -187,7 +186,7 @@ function result(
   const hostsAdded = done.flatMap((d) => d.added);
   const hostsRemoved = done.flatMap((d) => d.removed);
   const message = failure
-    ? `Batch ${done.length + 1} failed its health gate and was put back: ${failure.message}`
+    ? `Batch ${done.length + 1} failed and was put back: ${failure.message}`
     : leftDrained.length
       ? `Rollout partly done: ${leftDrained.map((l) => l.host).join(', ')} stay drained with ` +
         'sessions (forceLogOff never); the next run finishes them.'

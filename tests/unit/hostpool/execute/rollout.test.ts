@@ -303,7 +303,7 @@ describe('hostpool/execute: a rollout in-process against the simulator', functio
     },
   );
 
-  it("removeDeviceRecords deletes the old hosts' Entra devices; a refusal warns naming the permission", async () => {
+  it("removeDeviceRecords deletes old hosts' devices; a refusal warns naming it", async () => {
     const w = world('devices', { hosts: 2 });
     const devices = w.originalVms.map((v) => ({ displayName: v, trustType: 'AzureAd' }));
     sim = await startSimulator({
@@ -330,5 +330,27 @@ describe('hostpool/execute: a rollout in-process against the simulator', functio
     assert.strictEqual(refused.result.result, 'SucceededWithIssues');
     assert.match(refused.result.summary ?? '', /Device\.ReadWrite\.All/);
     assert.match(refused.result.summary ?? '', /Entra device records to remove[\s\S]*avd-0/);
+  });
+
+  it('a new VM Compute refuses fails the batch and puts it back, naming the error', async () => {
+    const w = world('refused', { hosts: 2 });
+    sim = await startSimulator({
+      scenario: {
+        ...hostPoolScenario([w], { timeScale: 0.002 }),
+        faults: [{ method: 'PUT', path: '/virtualMachines/avd-2\\?', status: 409, times: 1 }],
+      },
+    });
+    const r = await rollout(sim, w);
+    assert.strictEqual(r.result?.rolloutState, 'Failed', tail(r));
+    assert.match(r.result.message, /Creating the batch's new hosts failed/);
+    const state = sim.state();
+    assert.deepStrictEqual(
+      hostsOn(state, w)
+        .map((h) => h.name)
+        .sort(),
+      ['avd-0', 'avd-1'],
+    );
+    assert.ok(hostsOn(state, w).every((h) => h.allowNewSession));
+    assert.strictEqual(vmsIn(state, w.rg).length, 2);
   });
 });
