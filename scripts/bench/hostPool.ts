@@ -35,6 +35,21 @@ interface Measured {
   batchesMinutes: number;
   requestsPerHost: number;
   byMethod: Record<string, number>;
+  /** GETs by what they read. */
+  gets: Record<string, number>;
+}
+
+/** What a GET reads, from its path: where a request budget goes. */
+function getKind(path: string): string {
+  const p = path.split('?')[0].toLowerCase();
+  if (/\/(operations|operationstatuses|asyncoperations)\//.test(p)) return 'operation polls';
+  if (/\/usersessions$/.test(p)) return 'user session lists';
+  if (/\/sessionhosts$/.test(p)) return 'session host lists';
+  if (/\/sessionhosts\/[^/]+$/.test(p)) return 'session hosts';
+  if (/\/extensions(\/[^/]+)?$/.test(p)) return 'VM extensions';
+  if (/\/virtualmachines\/[^/]+$/.test(p)) return 'VMs';
+  if (/\/hostpools\/[^/]+$/.test(p)) return 'host pool';
+  return 'other';
 }
 
 const world = (key: string, hosts: number) =>
@@ -77,7 +92,11 @@ async function measure(label: string, w: PoolWorld, timeScale: number): Promise<
       );
     const removed = Number(run.outputs.hostsRemoved);
     const byMethod: Record<string, number> = {};
-    for (const r of run.state.requests) byMethod[r.method] = (byMethod[r.method] ?? 0) + 1;
+    const gets: Record<string, number> = {};
+    for (const r of run.state.requests) {
+      byMethod[r.method] = (byMethod[r.method] ?? 0) + 1;
+      if (r.method === 'GET') gets[getKind(r.path)] = (gets[getKind(r.path)] ?? 0) + 1;
+    }
     return {
       label,
       hosts: w.options.hosts,
@@ -86,6 +105,7 @@ async function measure(label: string, w: PoolWorld, timeScale: number): Promise<
       batchesMinutes: (run.durationMs - (firstBatchAt ?? 0)) / timeScale / 60_000,
       requestsPerHost: run.state.requests.length / removed,
       byMethod,
+      gets,
     };
   } finally {
     await sim.stop();
@@ -119,6 +139,12 @@ function print(one: Measured, all: Measured): void {
           .map(([k, n]) => `${k} ${n}`)
           .join(', ')}), wall ${fixed(m.run.durationMs / 1000, 1)} s`,
     );
+  console.log(
+    `  rollout GETs: ${Object.entries(all.gets)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}`,
+  );
   const ok = ratio <= GOAL_RATIO && all.requestsPerHost <= GOAL_REQUESTS;
   console.log(ok ? 'Both goals met.' : 'A goal is not met.');
 }
