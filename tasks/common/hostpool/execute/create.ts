@@ -8,8 +8,13 @@
  * it.
  */
 import type { VirtualMachine, VirtualMachineExtension } from '@azure/arm-compute';
+import { formatDuration } from '../../core/duration';
+import { poll } from '../../core/poll';
 import { HOST_INDEX_TAG, parseHostIndex, RUN_TAG, TARGET_TAG } from '../tags';
 import { ExecContext, getVm, lro, readPoolTags, updatePoolTags, vmRef } from './context';
+
+/** How long a VM an earlier run started may still take to be made. */
+const SETTLE_TIMEOUT_MS = 30 * 60_000;
 
 /** One new host's VM as the plan and vmSpec give it. */
 export interface NewHostBodies {
@@ -69,12 +74,34 @@ export async function createHosts(o: CreateHostsOptions): Promise<CreateHostsRes
   return result;
 }
 
+/**
+ * Waits while a VM an earlier run started is still being made (Azure refuses an extension on a VM
+ * with an operation in progress); one that failed to be made fails its batch.
+ */
+async function settled(ctx: ExecContext, vmId: string, vm: VirtualMachine): Promise<void> {
+  const state = (v: VirtualMachine | undefined) => v?.provisioningState ?? 'Succeeded';
+  const r = await poll({
+    read: () => (state(vm) === 'Succeeded' ? Promise.resolve(vm) : getVm(ctx, vmId)),
+    done: (v) => /^(Succeeded|Failed|Canceled)$/i.test(state(v)),
+    intervalMs: ctx.pollIntervalMs,
+    timeoutMs: SETTLE_TIMEOUT_MS,
+    signal: ctx.signal,
+    clock: ctx.clock,
+  });
+  if (!r.value || state(r.value) !== 'Succeeded')
+    throw new Error(
+      `${vmRef(vmId).name}: the VM an earlier run started is ${
+        r.value ? `${state(r.value)}` : 'gone'
+      }${r.done ? '' : ` after ${formatDuration(SETTLE_TIMEOUT_MS)}`}.`,
+    );
+}
+
 /** True when this call created the VM, false when it existed for the target already. */
 async function createHost(o: CreateHostsOptions, host: NewHostBodies): Promise<boolean> {
   const { ctx } = o;
   const { resourceGroup, name } = vmRef(host.vmId);
   const existing = host.existing === false ? undefined : await getVm(ctx, host.vmId);
-  if (existing && existing.tags?.[TARGET_TAG] !== o.target)
+  if (existing && existing.tags?.[TARGET_TAG]?.toLowerCase() !== o.target.toLowerCase())
     throw new Error(
       `A VM named ${name} already exists in ${resourceGroup} and was not made for ` +
         `${o.target} (its ${TARGET_TAG} tag: ${existing.tags?.[TARGET_TAG] ?? 'none'}); ` +
@@ -83,6 +110,7 @@ async function createHost(o: CreateHostsOptions, host: NewHostBodies): Promise<b
     );
   if (existing) {
     ctx.run.log.info(`${name}: made by an earlier run for this image; completing it.`);
+    await settled(ctx, host.vmId, existing);
   } else {
     ctx.run.log.info(`${name}: creating the VM.`);
     await ctx.compute.virtualMachines.createOrUpdate(

@@ -161,11 +161,15 @@ describe('hostpool/execute: a rollout in-process against the simulator', functio
     },
   );
 
-  it('ARM requests per host replaced stay within 25 (8 hosts, batches of 4)', async () => {
+  it('ARM requests per host replaced: 25 at most (8 hosts, batches of 4); canaryWait', async () => {
     const w = world('count', { hosts: 8, scalingPlan: true, vmManagedParts: true });
     sim = await start(w);
-    const r = await rollout(sim, w, { batchSize: '4', canary: '4' });
+    const r = await rollout(sim, w, { batchSize: '4', canary: '4', canaryWait: '2s' });
     assert.strictEqual(r.result?.rolloutState, 'Completed', tail(r));
+    const [canary, next] = r.result.batches;
+    assert.ok(canary.canary && !next.canary);
+    const waited = Date.parse(next.started) - Date.parse(canary.ended!);
+    assert.ok(waited >= 2000, `canaryWait: the next batch started ${waited} ms after`);
     const n = sim.state().requests.length;
     console.log(`      ARM requests: ${n} for 8 hosts (${n / 8} per host replaced)`);
     assert.ok(n / 8 <= 25, `${n / 8} per host`);
@@ -352,5 +356,33 @@ describe('hostpool/execute: a rollout in-process against the simulator', functio
     );
     assert.ok(hostsOn(state, w).every((h) => h.allowNewSession));
     assert.strictEqual(vmsIn(state, w.rg).length, 2);
+  });
+
+  it('cancelled between an old VM deletion and its host removal: the rerun ends it', async () => {
+    const w = world('orphan', { hosts: 2, vmManagedParts: true });
+    sim = await start(w);
+    const abort = new AbortController();
+    const stop = abortWhen(
+      sim,
+      abort,
+      (q) => q.method === 'DELETE' && /virtualMachines\/avd-0\?/.test(q.path),
+    );
+    const first = await rollout(sim, w, {}, { signal: abort.signal });
+    stop();
+    assert.ok(first.error, tail(first));
+    // Azure finishes the deletion it accepted.
+    while (sim.state().resources.some((x) => same(x.id, w.vm('avd-0'))))
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    const second = await rollout(sim, w, {}, { jobAttempt: 2 });
+    assert.strictEqual(second.result?.rolloutState, 'Completed', tail(second));
+    assert.ok(second.log.lines.some((l) => /avd-0: its VM was removed by an earlier run/.test(l)));
+    const state = sim.state();
+    assert.deepStrictEqual(
+      hostsOn(state, w)
+        .map((h) => h.name)
+        .sort(),
+      ['avd-2', 'avd-4'], // avd-3's name was reserved by the first run: never reused
+    );
+    assert.strictEqual(vmCreations(state).length, 2, 'no extra VM');
   });
 });
