@@ -11,6 +11,7 @@
  */
 import { runTask, RunOptions, RunResult } from '../../scripts/runner/runner';
 import {
+  Fault,
   RecordedRequest,
   RunningSim,
   Scenario,
@@ -475,12 +476,17 @@ export class PoolWorld {
 /** A scenario of the image side plus these pools. */
 export function hostPoolScenario(
   pools: PoolWorld[],
-  extra: { timeScale?: number; sessionHostBehaviour?: SessionHostBehaviour[] } = {},
+  extra: {
+    timeScale?: number;
+    sessionHostBehaviour?: SessionHostBehaviour[];
+    faults?: Fault[];
+  } = {},
 ): Scenario {
   return {
     timeScale: extra.timeScale ?? 0.005,
     resources: [...imageResources(), ...pools.flatMap((p) => p.resources())],
     ...(extra.sessionHostBehaviour ? { sessionHostBehaviour: extra.sessionHostBehaviour } : {}),
+    ...(extra.faults ? { faults: extra.faults } : {}),
   };
 }
 

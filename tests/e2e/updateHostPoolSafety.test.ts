@@ -294,36 +294,93 @@ describe('e2e: UpdateHostPool keeps secrets, puts failures back, resumes', funct
   );
 
   it(
+    'Done-when 4: SIGKILL while the first new VM waits for its join extension, then the same ' +
+      'job again: it finishes that VM and the rollout',
+    async () => {
+      const world = new PoolWorld({ key: 'kill2', hosts: 2 });
+      await withHostPoolSim(
+        [world],
+        async (sim) => {
+          const kill = new AbortController();
+          const first = runUpdateHostPool(sim, world.inputs(), { kill: kill.signal });
+          await until(
+            sim,
+            (s) => sessionHostsOf(s, world.pool).some((h) => /avd-2/.test(h.id)),
+            'the new VM is a session host',
+          );
+          kill.abort();
+          await first;
+          const again = await runUpdateHostPool(sim, world.inputs());
+          assert.strictEqual(again.result, 'Succeeded', logTail(again));
+          assert.strictEqual(vmCreations(again.state).length, 2);
+          for (const { vm } of hostsWithVms(again.state, world))
+            assert.ok(same(imageOf(vm!), TARGET));
+        },
+        {
+          faults: [{ method: 'PUT', path: '/avd-2/extensions/AADLoginForWindows', delayMs: 8_000 }],
+        },
+      );
+    },
+  );
+
+  /**
+   * A second rollout of the pool, by another run, started once `ready` holds during the first:
+   * refused naming the first, writing nothing of its own; the first then completes.
+   */
+  async function refusedWhileRunning(
+    world: PoolWorld,
+    ready: (s: StateDump) => boolean,
+    faults: Parameters<typeof withHostPoolSim>[2] = {},
+  ) {
+    await withHostPoolSim(
+      [world],
+      async (sim) => {
+        const first = runUpdateHostPool(sim, world.inputs());
+        await until(sim, ready, 'the first run is under way');
+        const second = await runUpdateHostPool(sim, world.inputs(), {
+          vars: { 'Build.BuildId': '2002', 'System.JobId': '0e1d2c3b-4a59-4687-9f8e-7d6c5b4a3928' },
+        });
+        const done = await first;
+        const firstUrl = `${sim.info.collectionUri}simproject/_build/results?buildId=1001`;
+        assert.strictEqual(second.result, 'Failed', logTail(second));
+        assert.ok((second.message ?? '').includes(firstUrl), logTail(second));
+        assert.ok(
+          !second.state.requests.some((r) => text(r.body).includes('buildId=2002')),
+          'the refused run wrote nothing of its own',
+        );
+        assert.strictEqual(done.result, 'Succeeded', logTail(done));
+        assert.strictEqual(done.outputs.rolloutState, 'Completed');
+      },
+      faults,
+    );
+  }
+
+  it(
     'Done-when 4: a second rollout while the first runs is refused, naming it, and writes ' +
       'nothing of its own',
-    async () => {
+    () => {
       const world = new PoolWorld({
         key: 'lease',
         hosts: 2,
         sessions: [{ host: 0, user: 'ada@contoso.com', endsMinutesAfterMessage: 600 }],
       });
-      await withHostPoolSim([world], async (sim) => {
-        const first = runUpdateHostPool(sim, world.inputs());
-        await until(
-          sim,
-          (s) => Boolean(byId(s, world.pool)?.tags?.[TAGS.lease]),
-          'the first run holds the lease',
-        );
-        const second = await runUpdateHostPool(sim, world.inputs(), {
-          vars: { 'Build.BuildId': '2002', 'System.JobId': '0e1d2c3b-4a59-4687-9f8e-7d6c5b4a3928' },
-        });
-        const firstUrl = `${sim.info.collectionUri}simproject/_build/results?buildId=1001`;
-        assert.strictEqual(second.result, 'Failed', logTail(second));
-        assert.ok((second.message ?? '').includes(firstUrl), second.message);
-        assert.ok(
-          !second.state.requests.some((r) => text(r.body).includes('buildId=2002')),
-          'the refused run wrote nothing of its own',
-        );
+      return refusedWhileRunning(world, (s) => Boolean(byId(s, world.pool)?.tags?.[TAGS.lease]));
+    },
+  );
 
-        const done = await first;
-        assert.strictEqual(done.result, 'Succeeded', logTail(done));
-        assert.strictEqual(done.outputs.rolloutState, 'Completed');
-      });
+  it(
+    'Done-when 4: a second rollout is refused naming the first even while the first’s new VM ' +
+      'is a session host still waiting for its join extension',
+    () => {
+      const world = new PoolWorld({ key: 'lease2', hosts: 2 });
+      return refusedWhileRunning(
+        world,
+        (s) => sessionHostsOf(s, world.pool).some((h) => /avd-2/.test(h.id)),
+        {
+          // The first run's join extension on its new VM takes 8 s to be accepted.
+          faults: [{ method: 'PUT', path: '/avd-2/extensions/AADLoginForWindows', delayMs: 8_000 }],
+        },
+      );
     },
   );
 });
