@@ -23,6 +23,7 @@ import { templateFromVmTemplate } from './referenceTemplate';
 import { HostRow, UpdateHostPoolResult } from './result';
 import { nothingToReplace, planRollout, RolloutPlan } from './rolloutPlan';
 import { HostState, PoolState } from './state';
+import { TARGET_TAG } from './tags';
 import { applyOverrides } from './vmSpec';
 
 /** Options of {@link updateHostPool} (and of execute/'s entry points). */
@@ -118,7 +119,11 @@ export async function prepareRollout(
   pool: PoolState & ReadExtras,
 ): Promise<RolloutPlan> {
   const p = o.params;
-  const reference = newestHost(pool.hosts);
+  const target = await readTargetImage({ azure: o.azure, image: p.image, signal: o.signal });
+  // The rollout's own new hosts (perhaps half-made by a stopped run) are its result, not its
+  // model: the reference stays the newest host from before, whichever run reads it.
+  const reference =
+    newestHost(pool.hosts.filter((h) => !madeFor(h, target.versionId))) ?? newestHost(pool.hosts);
   const poolZones = [...new Set(pool.hosts.flatMap((h) => h.vm?.zones ?? []))].sort();
   const base = reference
     ? await readReferenceTemplate({
@@ -128,7 +133,6 @@ export async function prepareRollout(
         signal: o.signal,
       })
     : templateFromVmTemplate(pool.vmTemplate, pool.location, p.overrides);
-  const target = await readTargetImage({ azure: o.azure, image: p.image, signal: o.signal });
   const join = resolveJoin(p.join, base);
   const template = applyOverrides(base, p.overrides, join);
   checkImageFits(target, template);
@@ -176,4 +180,9 @@ function plannedResult(
     message,
     summary: `### UpdateHostPool: ${plan.pool.name}\n\n\`\`\`\n${plan.text}\n\`\`\`\n`,
   };
+}
+
+/** Whether the host's VM was made by a rollout onto `versionId`. */
+function madeFor(h: HostState, versionId: string): boolean {
+  return h.vm?.tags[TARGET_TAG]?.toLowerCase() === versionId.toLowerCase();
 }
