@@ -10,7 +10,7 @@ import { getOrUndefined } from '../../azure/notFound';
 import { desktopVirtualizationClient } from '../../azure/sdkClients';
 import { InputError, NotImplementedError } from '../../core/errors';
 import { HostPoolRef } from '../params';
-import { ScalingPlanRef } from '../state';
+import { PoolState, ScalingPlanRef } from '../state';
 import {
   HOST_INDEX_TAG,
   LEASE_TAG,
@@ -24,20 +24,7 @@ import {
 export const AVD_PREVIEW_API = '2024-08-08-preview';
 
 /** The pool as read, without its hosts (read/hosts.ts adds them). */
-export interface PoolRead {
-  id: string;
-  subscriptionId: string;
-  resourceGroup: string;
-  name: string;
-  location: string;
-  hostPoolType: string;
-  tags: Record<string, string>;
-  vmTemplate?: string;
-  scalingPlan?: ScalingPlanRef;
-  hostIndex: number;
-  lease?: ReturnType<typeof parseLease>;
-  tokenCreated: boolean;
-}
+export type PoolRead = Omit<PoolState, 'hosts' | 'unregistered'>;
 
 /** Options of {@link readPool}. */
 export interface ReadPoolOptions {
