@@ -5,15 +5,11 @@
  * printed; `action: check` stops there and writes nothing, `action: attach` then writes only what
  * is missing and waits for Dev Box's image validation.
  */
-import { AzureContext } from '../azure/clients';
-import { Clock } from '../core/clock';
 import { errorMessage } from '../core/errors';
-import { Logger } from '../core/logger';
 import { TaskOutcome } from '../core/outcome';
-import { PipelineInfo } from '../core/pipelineInfo';
 import { PlanItem, renderPlan } from '../core/plan';
 import { attachGallery, attachmentId, AttachPlan, planAttach } from './attach';
-import { DevBoxRun } from './context';
+import { DevBoxRun, DevBoxRunOptions } from './context';
 import {
   applyDefinition,
   DefinitionPlan,
@@ -35,24 +31,11 @@ import { readGallery, readImages } from './galleryImages';
 import { addIdentity, chooseIdentity, DevCenterIdentity } from './identity';
 import { devBoxImageId, DevCenter } from './model';
 import { buildOutcome, failedOutcome, poolsUsing } from './outcome';
-import { AttachParams } from './params';
 import { problemLines, RequirementReport, checkImages } from './requirements/report';
 import { grantRoles, readRoleNeeds, RoleNeed, roleRefusals, windows365Principal } from './roles';
 import { connectionRefusals } from './writeAccess';
 
-export interface AttachOptions {
-  /** The service connection's credential and client options. */
-  azure: AzureContext;
-  /** The task inputs, read and checked (params.ts). */
-  params: AttachParams;
-  log: Logger;
-  /** Aborted when the pipeline cancels the task. */
-  signal: AbortSignal;
-  /** Pipeline, run and job of this run (summary links). */
-  pipeline: PipelineInfo;
-  /** Drives the waits in tests; the system clock otherwise. */
-  clock?: Clock;
-}
+export type AttachOptions = DevBoxRunOptions;
 
 /**
  * Result: a TaskOutcome whose outputs are galleryAttachmentId, devBoxDefinitionId,

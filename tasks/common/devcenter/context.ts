@@ -12,13 +12,18 @@ import { PipelineInfo } from '../core/pipelineInfo';
 import { RunContext } from '../core/runContext';
 import { AttachParams } from './params';
 
+/** What AttachGalleryToDevCenter's core is given (attachGallery.ts). */
 export interface DevBoxRunOptions {
+  /** The service connection's credential and client options. */
   azure: AzureContext;
+  /** The task inputs, read and checked (params.ts). */
   params: AttachParams;
   log: Logger;
+  /** Aborted when the pipeline cancels the task. */
   signal: AbortSignal;
+  /** Pipeline, run and job of this run (summary links). */
   pipeline: PipelineInfo;
-  /** Drives the waits (validation, role propagation) in tests. */
+  /** Drives the waits (validation, role propagation) in tests; the system clock otherwise. */
   clock?: Clock;
 }
 
