@@ -1,17 +1,15 @@
 /**
  * npm start: the golden-image pipeline against the embedded Azure simulator, its log rendered as
  * the pipeline's web view shows it. Each step's output variables feed the next, as `$(step.var)`
- * does in a pipeline. Steps whose task capability is not built yet are run too and must fail
- * exactly as "not implemented" after authenticating; the demo says so instead of hiding them.
+ * does in a pipeline. Every step must succeed and leave what its check expects.
  */
-import { AuthKind } from '../agentEnv';
-import { TaskName } from '../tasks';
 import { buildTasks } from '../build';
 import { runTask } from '../runner/runner';
 import { hostPoolStep, stagingPoolResources } from './hostPoolStep';
 import { LogView } from './logView';
-import { addDevBoxStep } from './devBoxStep';
-import type { Scenario, StateDump } from '../../tests/sim';
+import { devBoxResources, devBoxStep } from './devBoxStep';
+import { Outputs, Step } from './step';
+import type { Scenario } from '../../tests/sim';
 
 const SUB = '/subscriptions/1f3e5d7c-9b2a-4c6e-8d0f-2a4b6c8d0e1f';
 const RG = `${SUB}/resourceGroups/rg-golden-images`;
@@ -50,22 +48,9 @@ const SCENARIO: Scenario = {
       },
     },
     ...stagingPoolResources(),
+    ...devBoxResources(),
   ],
 };
-
-type Outputs = Record<string, Record<string, string>>;
-
-interface Step {
-  name: string;
-  title: string;
-  task: TaskName;
-  auth: AuthKind;
-  inputs: (previous: Outputs) => Record<string, string>;
-  /** What this version is expected to do: run the capability, or authenticate and refuse it. */
-  expect: 'Succeeded' | 'NotImplemented';
-  /** Checks on the simulator's state after a successful step. */
-  verify?: (state: StateDump, outputs: Record<string, string>) => string | undefined;
-}
 
 const PIPELINE: Step[] = [
   {
@@ -73,7 +58,6 @@ const PIPELINE: Step[] = [
     title: 'Build the image',
     task: 'BuildImage',
     auth: 'wif',
-    expect: 'Succeeded',
     inputs: () => ({
       location: 'westeurope',
       resourceGroup: 'rg-golden-images',
@@ -94,7 +78,6 @@ const PIPELINE: Step[] = [
     title: 'Publish to the production gallery',
     task: 'DistributeToGallery',
     auth: 'sp',
-    expect: 'Succeeded',
     inputs: (o) => ({
       source: o.build.imageVersionId,
       galleryResourceGroup: 'rg-golden-images',
@@ -117,17 +100,9 @@ const PIPELINE: Step[] = [
       return missing.length ? `the published version is not in ${missing.join(', ')}` : undefined;
     },
   },
-  {
-    name: 'devbox',
-    title: 'Attach the gallery to Dev Box',
-    task: 'AttachGalleryToDevCenter',
-    auth: 'sp-cert',
-    expect: 'NotImplemented',
-    inputs: () => ({}),
-  },
+  devBoxStep(),
   hostPoolStep(),
 ];
-addDevBoxStep(PIPELINE, SCENARIO);
 
 const color = process.stdout.isTTY;
 const bold = (t: string) => (color ? `\u001b[1m${t}\u001b[0m` : t);
@@ -148,7 +123,6 @@ async function main(): Promise<number> {
         `\n${bold(`━━ ${step.title} — ${step.task}@1 (service connection: ${step.auth})`)}`,
       );
       const view = new LogView({ color });
-      const before = sim.state().requests.length;
       const run = await runTask({
         task: step.task,
         auth: step.auth,
@@ -158,23 +132,12 @@ async function main(): Promise<number> {
       });
       view.end().forEach((l) => console.log(l));
       outputs[step.name] = view.outputs;
-      const authenticated = run.state.requests.slice(before).some((r) => r.status < 400);
       const problem =
-        step.expect === 'Succeeded'
-          ? run.result === 'Succeeded' || run.result === 'SucceededWithIssues'
-            ? step.verify?.(run.state, view.outputs)
-            : `ended ${run.result ?? 'without a result'}`
-          : run.result === 'Failed' &&
-              /not implemented in this version/.test(run.message ?? '') &&
-              authenticated
-            ? undefined
-            : `expected "not implemented", got ${run.result}: ${run.message}`;
+        run.result === 'Succeeded' || run.result === 'SucceededWithIssues'
+          ? step.verify?.(run.state, view.outputs)
+          : `ended ${run.result ?? 'without a result'}`;
       ok &&= !problem;
-      const outcome =
-        problem ??
-        (step.expect === 'NotImplemented'
-          ? 'not built yet (authenticated, pre-flight passed)'
-          : run.result!);
+      const outcome = problem ?? run.result!;
       console.log(
         bold(
           `${problem ? '✖' : '✔'} ${step.task}: ${outcome} in ` +

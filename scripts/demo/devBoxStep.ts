@@ -6,26 +6,13 @@
  * image it just published is reported as not for Dev Box (warnings), the Dev Box image qualifies,
  * the gallery is attached with both roles, and a dev box definition is made and validated.
  */
-import type { AuthKind } from '../agentEnv';
-import type { TaskName } from '../tasks';
-import type { Scenario, StateDump } from '../../tests/sim';
+import type { Step } from './step';
 
 const SUB = '/subscriptions/1f3e5d7c-9b2a-4c6e-8d0f-2a4b6c8d0e1f';
 const RG = `${SUB}/resourceGroups/rg-golden-images`;
 const GALLERY = `${RG}/providers/Microsoft.Compute/galleries/gal_production`;
 const DEV_CENTER = `${RG}/providers/Microsoft.DevCenter/devcenters/dc-contoso`;
 const DEVBOX_IMAGE = `${GALLERY}/images/win11-devbox`;
-
-/** The shape of demo.ts's steps (its Step type, which it keeps to itself). */
-interface DemoStep {
-  name: string;
-  title: string;
-  task: TaskName;
-  auth: AuthKind;
-  inputs: (previous: Record<string, Record<string, string>>) => Record<string, string>;
-  expect: 'Succeeded' | 'NotImplemented';
-  verify?: (state: StateDump, outputs: Record<string, string>) => string | undefined;
-}
 
 const WORLD = [
   {
@@ -70,12 +57,11 @@ const WORLD = [
   },
 ];
 
-const STEP: DemoStep = {
+const STEP: Step = {
   name: 'devbox',
   title: 'Attach the gallery to Dev Box',
   task: 'AttachGalleryToDevCenter',
   auth: 'sp-cert',
-  expect: 'Succeeded',
   inputs: (o) => ({
     devCenter: DEV_CENTER,
     gallery: o.distribute.galleryId,
@@ -94,9 +80,12 @@ const STEP: DemoStep = {
   },
 };
 
-/** Puts the Dev Box step in the pipeline (for its placeholder) and its world in the scenario. */
-export function addDevBoxStep(pipeline: DemoStep[], scenario: Scenario): void {
-  const at = pipeline.findIndex((s) => s.task === 'AttachGalleryToDevCenter');
-  pipeline.splice(at < 0 ? pipeline.length : at, at < 0 ? 0 : 1, STEP);
-  (scenario.resources ??= []).push(...WORLD);
+/** The Dev Box step. */
+export function devBoxStep(): Step {
+  return STEP;
+}
+
+/** What the Dev Box step needs in the demo world: a dev center and a Dev Box image. */
+export function devBoxResources(): Record<string, unknown>[] {
+  return WORLD;
 }

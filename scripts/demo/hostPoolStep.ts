@@ -4,9 +4,7 @@
  * month's production image (a version of the production gallery's definition), one user signed in,
  * a scaling plan.
  */
-import type { AuthKind } from '../agentEnv';
-import type { TaskName } from '../tasks';
-import type { StateDump } from '../../tests/sim';
+import type { Step } from './step';
 import { hostsWithVms, imageOf, PoolWorld, rgId, same } from '../../tests/e2e/hostPoolFixtures';
 
 const IMAGES_RG = rgId('rg-golden-images');
@@ -60,21 +58,12 @@ export function stagingPoolResources(): Record<string, unknown>[] {
 }
 
 /** The step, in the shape of the demo's pipeline steps. */
-export function hostPoolStep(): {
-  name: string;
-  title: string;
-  task: TaskName;
-  auth: AuthKind;
-  expect: 'Succeeded';
-  inputs: (previous: Record<string, Record<string, string>>) => Record<string, string>;
-  verify: (state: StateDump, outputs: Record<string, string>) => string | undefined;
-} {
+export function hostPoolStep(): Step {
   return {
     name: 'avd',
     title: 'Roll the staging AVD host pool',
     task: 'UpdateHostPool',
     auth: 'msi',
-    expect: 'Succeeded',
     inputs: (o) =>
       STAGING.inputs({
         image: o.distribute.imageVersionId,

@@ -16,40 +16,42 @@ describe('e2e: every kind of service connection signs in and calls Resource Mana
   });
 
   for (const auth of ['sp', 'sp-cert', 'wif', 'msi'] as AuthKind[]) {
-    it(
-      `--auth ${auth}: an authenticated ARM call succeeds, then the task stops as not ` +
-        `implemented`,
-      async () => {
-        const before = sim.state().requests.length;
-        const run = await runTask({ task: 'AttachGalleryToDevCenter', auth, sim });
-        const requests = run.state.requests.slice(before);
-        assert.ok(
-          requests.some(
-            (r) =>
-              r.method === 'GET' &&
-              /\/providers\/Microsoft\.DevCenter\?api-version=/i.test(r.path) &&
-              r.status === 200,
-          ),
-          `no authenticated provider read in ${JSON.stringify(requests)}\n${run.stdout}`,
-        );
-        assert.strictEqual(run.result, 'Failed', run.stdout);
-        assert.match(
-          run.message ?? '',
-          new RegExp(
-            'Attaching galleries to dev centers \\(AttachGalleryToDevCenter\\) is not ' +
-              'implemented ' +
-              'in this version',
-          ),
-        );
-        const shown = new LogView({ debug: true }).push(`${run.stdout}\n`).join('\n');
-        for (const secret of [
-          sim.info.principals.sp.secret,
-          ...sim.info.principals.spCert.certificatePem.split('\n').filter((l) => l.length > 40),
-        ]) {
-          assert.ok(!shown.includes(secret), 'no secret is shown in the log, debug lines included');
-        }
-      },
-    );
+    it(`--auth ${auth}: signs in, its ARM calls succeed, the task reads Azure`, async () => {
+      const before = sim.state().requests.length;
+      const run = await runTask({
+        task: 'AttachGalleryToDevCenter',
+        auth,
+        sim,
+        inputs: {
+          devCenter:
+            `/subscriptions/${sim.info.subscriptionId}/resourceGroups/rg/providers` +
+            '/Microsoft.DevCenter/devcenters/dc-none',
+          gallery:
+            `/subscriptions/${sim.info.subscriptionId}/resourceGroups/rg/providers` +
+            '/Microsoft.Compute/galleries/gal_images',
+        },
+      });
+      const requests = run.state.requests.slice(before);
+      assert.ok(
+        requests.some(
+          (r) =>
+            r.method === 'GET' &&
+            /\/providers\/Microsoft\.DevCenter\?api-version=/i.test(r.path) &&
+            r.status === 200,
+        ),
+        `no authenticated provider read in ${JSON.stringify(requests)}\n${run.stdout}`,
+      );
+      assert.strictEqual(run.result, 'Failed', run.stdout);
+      // Signed in: the dev center is looked up, and named as missing.
+      assert.match(run.message ?? '', /dc-none/);
+      const shown = new LogView({ debug: true }).push(`${run.stdout}\n`).join('\n');
+      for (const secret of [
+        sim.info.principals.sp.secret,
+        ...sim.info.principals.spCert.certificatePem.split('\n').filter((l) => l.length > 40),
+      ]) {
+        assert.ok(!shown.includes(secret), 'no secret is shown in the log, debug lines included');
+      }
+    });
   }
 
   it(

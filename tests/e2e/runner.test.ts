@@ -40,6 +40,13 @@ function cli(
   });
 }
 
+/** Well-formed AttachGalleryToDevCenter inputs (read before it signs in), naming nothing real. */
+const GROUP = '/subscriptions/1f3e5d7c-9b2a-4c6e-8d0f-2a4b6c8d0e1f/resourceGroups/rg/providers';
+const DEV_BOX_INPUTS = {
+  devCenter: `${GROUP}/Microsoft.DevCenter/devcenters/dc`,
+  gallery: `${GROUP}/Microsoft.Compute/galleries/gal_images`,
+};
+
 describe('e2e: the runner (npm run task)', function () {
   this.timeout(90_000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-runner-'));
@@ -109,7 +116,14 @@ describe('e2e: the runner (npm run task)', function () {
     const stateOut = path.join(dir, 'cancelled.json');
     const started = Date.now();
     const { code, stdout } = await cli(
-      ['AttachGalleryToDevCenter', '--scenario', scenario, '--state-out', stateOut],
+      [
+        'AttachGalleryToDevCenter',
+        ...Object.entries(DEV_BOX_INPUTS).flatMap(([k, v]) => ['--input', `${k}=${v}`]),
+        '--scenario',
+        scenario,
+        '--state-out',
+        stateOut,
+      ],
       { interruptAfterMs: 300 },
     );
     assert.strictEqual(code, 2, stdout);
@@ -248,7 +262,7 @@ describe('e2e: the runner (npm run task)', function () {
         const viaAlias = await runTask({
           task: 'AttachGalleryToDevCenter',
           sim,
-          inputs: { ConnectedServiceName: 'my-own-connection' },
+          inputs: { ...DEV_BOX_INPUTS, ConnectedServiceName: 'my-own-connection' },
         });
         assert.match(
           viaAlias.message ?? '',
