@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import { MockTestRunner } from 'azure-pipelines-task-lib/mock-test';
-import { ROOT, TASKS } from '../../scripts/tasks';
+import { ROOT } from '../../scripts/tasks';
 
 const PROVIDERS: Record<string, string> = {
   BuildImage: [
@@ -125,19 +125,6 @@ describe('tasks under MockTestRunner', function () {
     delete process.env.MOCK_INPUTS;
     delete process.env.MOCK_OUTCOME;
   });
-
-  // Built tasks whose MockTestRunner test is a file of its own (attachGallery.test.ts).
-  const OWN_FILE = ['AttachGalleryToDevCenter'];
-  for (const task of TASKS.filter((t) => !(t in INPUTS) && !OWN_FILE.includes(t))) {
-    it(`${task}: connects, checks its resource providers, fails as not implemented`, async () => {
-      const tr = await run(task);
-      assert.ok(tr.failed, tr.stdout);
-      assert.ok(tr.stdout.includes(`MOCK requireProviders ${PROVIDERS[task]}`), tr.stdout);
-      assert.strictEqual(tr.errorIssues.length, 1, tr.stdout);
-      assert.match(tr.errorIssues[0], /is not implemented in this version of the extension\.$/);
-      assert.ok(!tr.stdout.includes('##vso[task.complete result=Succeeded'));
-    });
-  }
 
   it(
     "BuildImage: typed parameters from the inputs, providers checked, the core's outcome " +
