@@ -297,11 +297,12 @@ function readAdminPassword(inputs: InputReader): { value: string; generated: boo
   return { value, generated: true };
 }
 
+// No `%`: logging commands escape it (setsecret would carry `%AZP25`), and batch files expand it.
 const PASSWORD_CLASSES = [
   'abcdefghijkmnopqrstuvwxyz',
   'ABCDEFGHJKLMNPQRSTUVWXYZ',
   '23456789',
-  '!@#$%*()-_=+[]{}:?',
+  '!@#$*()-_=+[]{}:?',
 ];
 
 /** 24 characters from a CSPRNG, at least one of each class (Azure wants 3 of 4). */
