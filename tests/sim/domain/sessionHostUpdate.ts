@@ -95,11 +95,14 @@ function setStatus(run: UpdateRun, status: UpdateStatus): void {
 /** Resolves when `done()` holds (checked at every status change); rejects when aborted. */
 function until(run: UpdateRun, done: () => boolean, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new Error('stopped'));
     const check = () => {
-      if (signal?.aborted) reject(new Error('stopped'));
-      else if (done()) resolve();
-      else run.listeners.push(check);
+      if (signal?.aborted) return onAbort();
+      if (!done()) return void run.listeners.push(check);
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
     };
+    signal?.addEventListener('abort', onAbort, { once: true });
     check();
   });
 }
@@ -232,6 +235,7 @@ async function waitForSchedule(run: UpdateRun, signal: AbortSignal): Promise<boo
     run.startNow = true;
     for (const l of run.listeners.splice(0)) l();
   }, at - Date.now());
+  timer.unref();
   try {
     await until(run, () => run.startNow || run.status !== 'Scheduled', signal);
   } finally {
