@@ -17,7 +17,7 @@ import {
 } from './sessionHostUpdateFixtures';
 import { RG, scenario } from './support';
 
-const TIME_SCALE = 0.001;
+const TIME_SCALE = 0.0005;
 const nominalMinutes = (ms: number) => Math.round((ms / TIME_SCALE / 60_000) * 10) / 10;
 
 describe('simulator: AVD session host update (preview)', function () {

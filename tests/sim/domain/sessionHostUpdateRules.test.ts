@@ -38,7 +38,7 @@ describe('simulator: AVD session host update (preview), other paths', function (
   before(async () => {
     sim = await startSimulator({
       scenario: scenario({
-        timeScale: 0.001,
+        timeScale: 0.0005,
         sessionHostBehaviour: [{ vmName: '^hp-sick-', status: 'UpgradeFailed', afterMinutes: 1 }],
         resources: [
           ...sharedResources(),
