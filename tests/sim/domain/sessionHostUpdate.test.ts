@@ -19,6 +19,7 @@ import { RG, scenario } from './support';
 
 const TIME_SCALE = 0.0005;
 const nominalMinutes = (ms: number) => Math.round((ms / TIME_SCALE / 60_000) * 10) / 10;
+const nominalMs = (minutes: number) => minutes * 60_000 * TIME_SCALE;
 
 describe('simulator: AVD session host update (preview)', function () {
   this.timeout(60000);
@@ -287,6 +288,15 @@ describe('simulator: AVD session host update (preview)', function () {
     assert.ok(canceled.status < 300, JSON.stringify(canceled));
     const { last } = await c.waitFor((s) => s.status === 'Canceled');
     assert.ok(last.endTime);
+    const vms = vmsOf('hp-ctl').map((v) => v.name);
+    // Longer than a batch takes: nothing more happens to a Canceled update.
+    await new Promise((res) => setTimeout(res, nominalMs(15)));
+    assert.strictEqual((await c.status()).status, 'Canceled');
+    assert.deepStrictEqual(
+      vmsOf('hp-ctl').map((v) => v.name),
+      vms,
+    );
+    assert.strictEqual(last.properties.progress.sessionHostsCompleted, 1);
     assert.strictEqual((await c.control('Retry')).status, 400, 'a Canceled update is over');
     const status = await rawRequest(
       sim,

@@ -261,6 +261,8 @@ async function execute(sim: SimServices, run: UpdateRun, signal: AbortSignal): P
   if (statusOf(run) === 'ValidatingSessionHostUpdate') setStatus(run, 'UpdatingSessionHosts');
   const behaviour = updateBehaviourFor(sim, run.poolId.split('/').pop()!);
   while (run.batch < run.batches.length) {
+    // Canceled while Paused or in Error: nothing more happens.
+    if (TERMINAL.includes(statusOf(run))) return;
     if (statusOf(run) === 'Cancelling') return setStatus(run, 'Canceled');
     if (statusOf(run) === 'Pausing') setStatus(run, 'Paused');
     if (statusOf(run) === 'Paused') {
@@ -282,6 +284,7 @@ async function execute(sim: SimServices, run: UpdateRun, signal: AbortSignal): P
         setStatus(run, 'Paused');
     }
   }
+  if (TERMINAL.includes(statusOf(run))) return;
   if (statusOf(run) === 'Cancelling') return setStatus(run, 'Canceled');
   delete run.error;
   setActiveConfiguration(sim, run.configuration);
