@@ -123,6 +123,7 @@ function hostsToUpdate(sim: SimServices, run: UpdateRun): HostTask[] {
         vmId,
         placement: { location: vm?.location, zones: vm?.zones },
         stage: 'pending' as const,
+        usedNames: [],
       };
     });
 }

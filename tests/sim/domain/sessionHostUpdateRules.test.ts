@@ -88,6 +88,17 @@ describe('simulator: AVD session host update (preview), other paths', function (
     assert.strictEqual(join.properties.settings.User, 'contoso.com\\joiner');
     assert.strictEqual(join.properties.protectedSettings, undefined, 'never shown');
     assert.ok(!JSON.stringify(state.resources).includes('Kv!'), 'no made-up password shown');
+    // Given back as a scenario, the dump is the same configuration world (an update's state
+    // is not a resource: the status is not carried).
+    const mine = (resources: any[]) =>
+      resources.filter((r) => /\/(activeS|s)essionHost(Configurations|Managements)\//i.test(r.id));
+    const again = await startSimulator({ scenario: { resources: state.resources } });
+    try {
+      assert.deepStrictEqual(mine(again.state().resources), mine(state.resources));
+      assert.strictEqual(mine(state.resources).length, 4 * 3, 'three of each of four pools');
+    } finally {
+      await again.stop();
+    }
   });
 
   it('a scheduled update stays Scheduled until Start', async () => {
