@@ -228,10 +228,14 @@ async function runBatch(
     : new ArmError(500, 'InternalServerError', String(reason?.message ?? reason));
 }
 
+function scheduledLater(scheduledDateTime: string | undefined): boolean {
+  return scheduledDateTime !== undefined && Date.parse(scheduledDateTime) > Date.now();
+}
+
 /** Scheduled until its time or a Start; false when canceled meanwhile. */
 async function waitForSchedule(run: UpdateRun, signal: AbortSignal): Promise<boolean> {
-  const at = run.scheduledDateTime ? Date.parse(run.scheduledDateTime) : NaN;
-  if (!(at > Date.now())) return true;
+  if (run.status !== 'Scheduled') return true;
+  const at = Date.parse(run.scheduledDateTime ?? '');
   const timer = setTimeout(() => {
     run.startNow = true;
     for (const l of run.listeners.splice(0)) l();
@@ -250,7 +254,7 @@ const statusOf = (run: UpdateRun): UpdateStatus => run.status;
 
 async function execute(sim: SimServices, run: UpdateRun, signal: AbortSignal): Promise<void> {
   if (!(await waitForSchedule(run, signal))) return;
-  setStatus(run, 'ValidatingSessionHostUpdate');
+  if (statusOf(run) === 'Scheduled') setStatus(run, 'ValidatingSessionHostUpdate');
   await sim.clock.sleep(VALIDATION_MS, signal);
   const invalid = validationError(sim, run);
   if (invalid) {
@@ -299,7 +303,8 @@ export function startUpdate(sim: SimServices, o: StartOptions): UpdateRun {
     correlationId: randomUUID(),
     poolId: o.pool.id,
     managementId: o.management.id,
-    status: 'Scheduled',
+    // An update without a later schedule starts at once.
+    status: scheduledLater(o.scheduledDateTime) ? 'Scheduled' : 'ValidatingSessionHostUpdate',
     startTime: new Date().toISOString(),
     scheduledDateTime: o.scheduledDateTime,
     scheduledDateTimeZone: o.scheduledDateTimeZone,
