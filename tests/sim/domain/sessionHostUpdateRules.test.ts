@@ -3,7 +3,9 @@
 // not replicated to the region) and a new host that never becomes healthy.
 import * as assert from 'assert';
 import { RunningSim, startSimulator } from '../index';
-import { armToken } from '../testSupport';
+import { ClientSecretCredential } from '@azure/identity';
+import { SIM_IDS } from '../sim';
+import { armToken, credentialOptions } from '../testSupport';
 import {
   automatedPool,
   PoolCalls,
@@ -172,6 +174,77 @@ describe('simulator: AVD session host update (preview), other paths', function (
       assert.notDeepStrictEqual(vmsOf(), failedVm, 'the failed VM was replaced by a new one');
       assert.ok((await c.control('Cancel')).status < 300);
       assert.strictEqual((await c.status()).status, 'Canceled');
+    },
+  );
+});
+
+describe('simulator: AVD session host update (preview) with RBAC', function () {
+  this.timeout(60000);
+  const DV_CONTRIBUTOR = '082f0a83-3be5-4ba1-904c-961cca79b387';
+  const READER = 'acdd72a7-3385-48ef-bd42-f606fba81ae7';
+  const READER_APP = { clientId: 'c0ffee00-0000-4000-8000-00000000000a', secret: 'reader~secret' };
+  const assignment = (scope: string, n: number, role: string, principalId: string) => ({
+    id: `${scope}/providers/Microsoft.Authorization/roleAssignments/0000000${n}-0000-4000-8000-0`,
+    type: 'Microsoft.Authorization/roleAssignments',
+    properties: {
+      roleDefinitionId:
+        `/subscriptions/${RG.split('/')[2]}/providers/Microsoft.Authorization/` +
+        `roleDefinitions/${role}`,
+      principalId,
+      scope,
+    },
+  });
+  let sim: RunningSim;
+
+  before(async () => {
+    sim = await startSimulator({
+      scenario: scenario({
+        timeScale: 0.0005,
+        rbac: true,
+        clients: [READER_APP],
+        resources: [
+          ...sharedResources(),
+          ...automatedPool('hp-rbac', 1),
+          assignment(poolId('hp-rbac'), 1, DV_CONTRIBUTOR, SIM_IDS.sp.objectId),
+          assignment(poolId('hp-rbac'), 2, READER, READER_APP.clientId),
+        ],
+      }),
+    });
+  });
+  after(async () => sim?.stop());
+
+  it(
+    'a caller with Desktop Virtualization Contributor on the pool alone updates it (the ' +
+      "service's own VM writes need no role of the caller); Reader can't initiate",
+    async () => {
+      const reader = await armToken(
+        sim,
+        new ClientSecretCredential(
+          sim.info.tenantId,
+          READER_APP.clientId,
+          READER_APP.secret,
+          credentialOptions(sim.info),
+        ),
+      );
+      const refused = await new PoolCalls(sim, reader, poolId('hp-rbac')).request(
+        'POST',
+        '/sessionHostManagements/default/initiateSessionHostUpdate',
+        {},
+      );
+      assert.strictEqual(refused.status, 403);
+      assert.strictEqual(refused.body.error.code, 'AuthorizationFailed');
+      const c = new PoolCalls(sim, await armToken(sim), poolId('hp-rbac'));
+      const r = await c.request('PATCH', '/sessionHostConfigurations/default', {
+        properties: { imageInfo: { type: 'Custom', customInfo: { resourceId: V101 } } },
+      });
+      assert.strictEqual(r.status, 202, JSON.stringify(r.body));
+      for (;;) {
+        const g = await c.request('GET', '/sessionHostConfigurations/default');
+        if (g.body.properties.provisioningState === 'Succeeded') break;
+        await new Promise((res) => setTimeout(res, 10));
+      }
+      await c.initiate();
+      await c.waitFor((s) => s.status === 'Succeeded');
     },
   );
 });
