@@ -150,7 +150,11 @@ const MINUTE = 60_000;
 export function readUpdateHostPoolParams(inputs: InputReader): UpdateHostPoolParams {
   const given = readSessionHostUpdateInputs(inputs);
   const drainTimeoutMs = given.drainTimeoutMs ?? 60 * MINUTE;
-  const logOffWarningMs = inputs.duration('logOffWarning', { defaultValue: 5 * MINUTE, min: 0 })!;
+  let logOffWarningMs = inputs.duration('logOffWarning', { defaultValue: 5 * MINUTE, min: 0 })!;
+  // Left at its default, the warning fits a shorter drain (an Automated pool's drainTimeout is
+  // in minutes, and logOffWarning means nothing there): it is sent when the drain starts.
+  const warningAtDefault = (inputs.string('logOffWarning') ?? '5m') === '5m';
+  if (logOffWarningMs > drainTimeoutMs && warningAtDefault) logOffWarningMs = drainTimeoutMs;
   if (logOffWarningMs > drainTimeoutMs)
     throw new InputError(
       'logOffWarning',

@@ -86,6 +86,16 @@ describe('host pool, Automated: settings for Azure’s session host update', () 
       [1, 60 * 60_000, 'delete'],
     );
     assert.match(none.logOffMessage, /being replaced/);
+    // logOffWarning at its default fits a shorter drain; given longer, it is refused as before.
+    assert.strictEqual(params({ drainTimeout: '2m' }).logOffWarningMs, 2 * 60_000);
+    assert.strictEqual(
+      params({ drainTimeout: '2m', logOffWarning: '5m' }).logOffWarningMs,
+      120_000,
+    );
+    assert.throws(
+      () => params({ drainTimeout: '2m', logOffWarning: '3m' }),
+      inputError('logOffWarning', /longer than drainTimeout/),
+    );
     const given = params({
       batchSize: '2',
       drainTimeout: '15m',
@@ -101,12 +111,9 @@ describe('host pool, Automated: settings for Azure’s session host update', () 
     assert.deepStrictEqual(updateSettingsOf(params({ oldHosts: 'delete' }).sessionHostUpdate), {
       deleteOriginalVm: true,
     });
-    assert.deepStrictEqual(
-      updateSettingsOf(params({ drainTimeout: '0', logOffWarning: '0' }).sessionHostUpdate),
-      {
-        logOffDelayMinutes: 0,
-      },
-    );
+    assert.deepStrictEqual(updateSettingsOf(params({ drainTimeout: '0' }).sessionHostUpdate), {
+      logOffDelayMinutes: 0,
+    });
   });
 
   it('refuses a drain timeout over 60 minutes or not in whole minutes, a long message', () => {
@@ -117,8 +124,7 @@ describe('host pool, Automated: settings for Azure’s session host update', () 
       inputError('drainTimeout', /1h 1m is longer than the 60 minutes.*from 0 to 60/),
     );
     assert.throws(
-      // logOffWarning's own check (Standard: no longer than drainTimeout) runs first.
-      settings({ drainTimeout: '90s', logOffWarning: '0' }),
+      settings({ drainTimeout: '90s' }),
       inputError('drainTimeout', /not a whole number of minutes/),
     );
     assert.doesNotThrow(settings({ drainTimeout: '1h' }));
