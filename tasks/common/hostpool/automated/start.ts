@@ -5,12 +5,17 @@
  * pointed at the image (when it names another) and a new update is started with the run's
  * settings; a pool whose hosts all run the image already is left as it is.
  */
+import type { RestError } from '@azure/core-rest-pipeline';
 import { sameId, shortName } from '../../azure/resourceIds';
 import {
   AutomatedContext,
   AVD_PREVIEW_API,
+  configuredImage,
   configurationPath,
+  describeImage,
   managementPath,
+  readConfiguration,
+  readUpdateStatus,
   UpdateSettings,
   UpdateStatus,
 } from './api';
@@ -48,9 +53,9 @@ export function decideStart(o: DecideStartOptions): StartDecision {
     if (!sameImage)
       throw new Error(
         `A session host update of ${o.pool} onto ${o.configuredText} is in progress ` +
-          `(${describeProgress(o.status)}); Azure runs one update per pool at a time, so this ` +
-          `run does not start one onto ${shortName(o.target)}. Let it end, or cancel it with ` +
-          'action: abort, then run this again.',
+          `(${describeProgress(o.status, false)}); Azure runs one update per pool at a time, ` +
+          `so this run does not start one onto ${shortName(o.target)}. Let it end, or cancel ` +
+          'it with action: abort, then run this again.',
       );
     const phase = phaseOf(o.status.status);
     const kind = phase === 'paused' ? 'resume' : phase === 'error' ? 'retry' : 'follow';
@@ -88,8 +93,36 @@ export interface ApplyDecisionOptions {
   onInitiate: () => void;
 }
 
-/** Sends what the decision needs; following is followUpdate's. */
-export async function applyDecision(o: ApplyDecisionOptions): Promise<void> {
+/**
+ * Sends what the decision needs (following is followUpdate's) and returns the decision carried
+ * out. Another job may start the pool's update between this run's reads and its writes: Azure
+ * answers 409 Conflict, and that update is read and taken as this run's (followed, resumed or
+ * retried) when it is for the same image.
+ */
+export async function applyDecision(o: ApplyDecisionOptions): Promise<StartDecision> {
+  try {
+    await send(o);
+    return o.decision;
+  } catch (err) {
+    if (o.decision.kind !== 'start' || (err as RestError).statusCode !== 409) throw err;
+    const { ctx } = o;
+    const status = await readUpdateStatus(ctx);
+    if (!isActive(status)) throw err;
+    const configuration = await readConfiguration(ctx);
+    const joined = decideStart({
+      pool: ctx.pool.name,
+      status,
+      configured: configuredImage(configuration),
+      configuredText: describeImage(configuration),
+      target: o.target,
+      allOnTarget: false,
+    });
+    await send({ ...o, decision: joined });
+    return joined;
+  }
+}
+
+async function send(o: ApplyDecisionOptions): Promise<void> {
   const { ctx, decision: d } = o;
   const poolId = ctx.pool.id;
   switch (d.kind) {

@@ -48,8 +48,11 @@ export function isSettled(status: UpdateStatus): boolean {
   return phaseOf(status.status) !== 'running';
 }
 
-/** `UpdatingSessionHosts: 1 of 3 hosts done, 1 in progress (33%)`. */
-export function describeProgress(s: UpdateStatus): string {
+/**
+ * `UpdatingSessionHosts: 1 of 3 hosts done, 1 in progress (33%)`; without the percent for the
+ * task's result message (logging commands escape `%`).
+ */
+export function describeProgress(s: UpdateStatus, percent = true): string {
   const p: UpdateProgress = s.properties?.progress ?? {};
   const parts: string[] = [];
   if (p.totalSessionHosts !== undefined)
@@ -57,8 +60,9 @@ export function describeProgress(s: UpdateStatus): string {
   if (p.sessionHostsInProgress) parts.push(`${p.sessionHostsInProgress} in progress`);
   if (p.sessionHostsRollbackFailed)
     parts.push(`${p.sessionHostsRollbackFailed} failed to roll back`);
-  const percent = s.percentComplete !== undefined ? ` (${Math.round(s.percentComplete)}%)` : '';
-  return `${s.status}${parts.length ? `: ${parts.join(', ')}` : ''}${percent}`;
+  const share =
+    percent && s.percentComplete !== undefined ? ` (${Math.round(s.percentComplete)}%)` : '';
+  return `${s.status}${parts.length ? `: ${parts.join(', ')}` : ''}${share}`;
 }
 
 /** Azure's error of the update, `Code: message` and its details; undefined when it gives none. */
@@ -81,8 +85,8 @@ export function settledFailure(s: UpdateStatus, pool: string): string | undefine
       return undefined;
     case 'paused':
       return (
-        `Azure's session host update of ${pool} is Paused (${describeProgress(s)}); it does ` +
-        'not go on by itself. Run the task again with action: rollout to resume it, or ' +
+        `Azure's session host update of ${pool} is Paused (${describeProgress(s, false)}); ` +
+        'it does not go on by itself. Run the task again with action: rollout to resume it, or ' +
         'action: abort to cancel it.'
       );
     case 'error':

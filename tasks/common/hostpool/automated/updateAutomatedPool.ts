@@ -120,16 +120,17 @@ export async function updateAutomatedPool(
   // From here a cancelled pipeline cancels the update this run started, resumes or follows.
   let updating = decision.kind !== 'start';
   try {
-    await applyDecision({
+    const applied = await applyDecision({
       ctx,
       decision,
       target: target.versionId,
       settings,
       onInitiate: () => (updating = true),
     });
+    updating = true;
     const final = await followUpdate({
       ctx,
-      previous: decision.kind === 'start' ? previous : undefined,
+      previous: applied.kind === 'start' ? previous : undefined,
     });
     const failure = settledFailure(final, pool.name);
     const after = await hostsOf(o);
@@ -137,8 +138,8 @@ export async function updateAutomatedPool(
     return result(
       after,
       ctx.run.result(),
-      `Azure's session host update of ${pool.name} Succeeded (${describeProgress(final)}); ` +
-        `its hosts run ${shortName(target.versionId)}.`,
+      `Azure's session host update of ${pool.name} Succeeded ` +
+        `(${describeProgress(final, false)}); its hosts run ${shortName(target.versionId)}.`,
     );
   } catch (err) {
     if (o.signal.aborted && updating) await cancelOnPipelineCancel(o, ctx);
@@ -239,7 +240,7 @@ async function abortUpdate(
   if (canceled)
     return result(
       'Cancelled',
-      `Azure's session host update of ${name} is Canceled (${describeProgress(status!)}).`,
+      `Azure's session host update of ${name} is Canceled (${describeProgress(status!, false)}).`,
     );
   if (status && !isActive(status))
     return result(
