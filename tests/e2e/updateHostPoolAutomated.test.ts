@@ -29,8 +29,10 @@ const failing = new AutomatedWorld('autofail', 3);
 const pausing = new AutomatedWorld('autopause', 2);
 // Signed-in users make each batch wait its log-off delay: time to cancel, or to run again.
 const cancelled = new AutomatedWorld('autocancel', 2, [0, 1]);
-const rerun = new AutomatedWorld('autorerun', 3, [0, 1, 2]);
+const rerun = new AutomatedWorld('autorerun', 3);
 const standard = new PoolWorld({ key: 'autostd', hosts: 1, scalingPlan: false });
+const planned = new AutomatedWorld('autoplan', 2);
+const aborted = new AutomatedWorld('autoabort', 2);
 
 /** Requests that write in Compute (the task's own VM writes: none on an Automated pool). */
 const computeWrites = (state: StateDump, rg: string) =>
@@ -46,14 +48,15 @@ describe('UpdateHostPool on pools with a session host configuration (Automated)'
   // The first runs of the independent pools start together (each test filters the journal by its
   // pool): the runs mostly wait on Azure, so the file stays well under a minute.
   let firstRuns: Record<'done' | 'failing' | 'pausing' | 'standard', Promise<RunResult>>;
+  let firstAbort: Promise<RunResult>;
 
   before(async () => {
     sim = await startSimulator({
-      scenario: automatedScenario([done, failing, pausing, cancelled, rerun], {
+      scenario: automatedScenario([done, failing, pausing, cancelled, rerun, planned, aborted], {
         standard: [standard],
         behaviour: [
           { hostPool: `^${failing.poolName}$`, failBatch: 2 },
-          { hostPool: `^${pausing.poolName}$`, pauseAfterBatch: 1 },
+          { hostPool: `^(${pausing.poolName}|${aborted.poolName})$`, pauseAfterBatch: 1 },
         ],
       }),
     });
@@ -66,18 +69,21 @@ describe('UpdateHostPool on pools with a session host configuration (Automated)'
       pausing: runUpdateHostPool(sim, pausing.inputs()),
       standard: runUpdateHostPool(sim, standard.inputs()),
     };
+    firstAbort = runUpdateHostPool(sim, aborted.inputs());
   });
   after(async () => {
-    await Promise.allSettled(Object.values(firstRuns ?? {}));
+    await Promise.allSettled([...Object.values(firstRuns ?? {}), firstAbort]);
     await sim?.stop();
   });
 
+  /** A preview call of the test's own (an earlier job's, Azure's status). */
+  const preview = async (method: string, path: string, body?: unknown) =>
+    rawRequest(sim, method, `${path}?api-version=${PREVIEW_API}`, {
+      token: await armToken(sim),
+      body,
+    });
   const status = async (world: AutomatedWorld) =>
-    (
-      await rawRequest(sim, 'GET', `${world.pool}${UPDATE_STATUS}?api-version=${PREVIEW_API}`, {
-        token: await armToken(sim),
-      })
-    ).body as { status: string };
+    (await preview('GET', `${world.pool}${UPDATE_STATUS}`)).body as { status: string };
 
   /** Runs the task until `when` shows in its log, then hands the log and the run to `then`. */
   function runUntil(inputs: Record<string, string>, when: RegExp, signal?: AbortSignal) {
@@ -211,19 +217,37 @@ describe('UpdateHostPool on pools with a session host configuration (Automated)'
   });
 
   it('Done-when 3: a rerun during a running update follows it (one initiate)', async () => {
-    // The second job starts as the first sends initiateSessionHostUpdate: it finds the update
-    // running, or (the first one slower) is answered Conflict and takes the update as its own.
-    const inputs = rerun.inputs({ batchSize: '2', drainTimeout: '60m' });
-    const first = runUntil(inputs, /Starting Azure's session host update/);
-    await first.shown;
-    const second = await runUpdateHostPool(sim, inputs);
-    const firstResult = await first.run;
-    assert.strictEqual(firstResult.result, 'Succeeded', firstResult.stdout);
-    assert.strictEqual(second.result, 'Succeeded', second.stdout);
-    assert.match(second.stdout, /is in progress .*following it, not starting another/);
-    const state = sim.state();
+    // An earlier job's update of this pool onto 1.0.1, held Scheduled until the test says Start:
+    // running, whatever the machine's speed.
+    const patched = await preview('PATCH', `${rerun.pool}${CONFIGURATION}`, {
+      properties: { imageInfo: { type: 'Custom', customInfo: { resourceId: TARGET } } },
+    });
+    assert.strictEqual(patched.status, 202, JSON.stringify(patched.body));
+    for (;;) {
+      const c = await preview('GET', `${rerun.pool}${CONFIGURATION}`);
+      if (c.body.properties.provisioningState === 'Succeeded') break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const scheduledDateTime = new Date(Date.now() + 3_600_000).toISOString();
+    const initiated = await preview('POST', `${rerun.pool}${INITIATE}`, { scheduledDateTime });
+    assert.strictEqual(initiated.status, 204, JSON.stringify(initiated.body));
+    const from = sim.state().requests.length;
+
+    const again = runUntil(rerun.inputs({ batchSize: '2' }), /following it, not starting another/);
+    await again.shown;
+    const started = await preview('POST', `${rerun.pool}${CONTROL}`, { action: 'Start' });
+    assert.strictEqual(started.status, 202, JSON.stringify(started.body));
+    const run = await again.run;
+    assert.strictEqual(run.result, 'Succeeded', run.stdout);
+    assert.match(run.stdout, /keep {4}session host update of hp-autorerun in progress/);
+    const state = run.state;
     assert.strictEqual(bodiesOf(state, rerun.pool, 'POST', INITIATE).length, 1);
-    assert.strictEqual(bodiesOf(state, rerun.pool, 'PATCH', CONFIGURATION).length, 1);
+    const theRuns = state.requests.slice(from).filter((r) => r.method !== 'GET');
+    assert.deepStrictEqual(
+      theRuns.map((r) => `${r.method} ${r.path.split('?')[0].slice(rerun.pool.length)}`),
+      [`POST ${CONTROL}`],
+      "the rerun wrote nothing: the one control request is the test's Start",
+    );
     assert.deepStrictEqual(
       hostImages(state, rerun.pool).map((h) => h.image),
       [TARGET, TARGET, TARGET],
@@ -236,5 +260,38 @@ describe('UpdateHostPool on pools with a session host configuration (Automated)'
     assert.deepStrictEqual(previewCalls(run.state, standard.pool), ['GET /']);
     assert.strictEqual(run.outputs.rolloutState, 'Completed');
     assert.strictEqual(run.outputs.hostsAdded, '1');
+  });
+
+  it('plan prints the configuration change and the settings, writes nothing', async () => {
+    const run = await runUpdateHostPool(
+      sim,
+      planned.inputs({ action: 'plan', batchSize: '2', canary: '2' }),
+    );
+    assert.strictEqual(run.result, 'SucceededWithIssues', run.stdout);
+    assert.strictEqual(run.outputs.rolloutState, 'Planned');
+    assert.match(
+      run.stdout,
+      /update {2}session host configuration of hp-autoplan — image .*1\.0\.0/,
+    );
+    assert.match(run.stdout, /maxVmsRemoved\): 2 \(this run\)/);
+    assert.match(run.stdout, /logOffDelayMinutes\): 0 minutes \(the pool's saved setting\)/);
+    assert.match(run.stdout, /warning.*canary sets for a Standard pool; it is not used/);
+    assert.deepStrictEqual(
+      previewCalls(run.state, planned.pool).filter((c) => !c.startsWith('GET')),
+      [],
+    );
+  });
+
+  it('action: abort cancels the update in progress (here Paused) and ends Cancelled', async () => {
+    const first = await firstAbort;
+    assert.strictEqual(first.result, 'Failed', first.stdout);
+    const abort = await runUpdateHostPool(sim, aborted.inputs({ action: 'abort' }));
+    assert.strictEqual(abort.result, 'Cancelled', abort.stdout);
+    assert.match(abort.message!, /hp-autoabort is Canceled/);
+    const [cancel] = bodiesOf(abort.state, aborted.pool, 'POST', CONTROL);
+    assert.strictEqual(cancel?.action, 'Cancel');
+    assert.match(String(cancel.cancelMessage), /golden-image run .* \(action: abort\): https/);
+    assert.strictEqual((await status(aborted)).status, 'Canceled');
+    assert.strictEqual(abort.outputs.rolloutState, 'PartiallyCompleted');
   });
 });

@@ -257,6 +257,8 @@ async function execute(sim: SimServices, run: UpdateRun, signal: AbortSignal): P
   if (statusOf(run) === 'ValidatingSessionHostUpdate') setStatus(run, 'UpdatingSessionHosts');
   const behaviour = updateBehaviourFor(sim, run.poolId.split('/').pop()!);
   while (run.batch < run.batches.length) {
+    // A Cancel of a Paused or Errored update ends it at once (controlUpdate set Canceled).
+    if (statusOf(run) === 'Canceled') return;
     if (statusOf(run) === 'Cancelling') return setStatus(run, 'Canceled');
     if (statusOf(run) === 'Pausing') setStatus(run, 'Paused');
     if (statusOf(run) === 'Paused') {

@@ -316,7 +316,7 @@ describe('host pool, Automated: start or follow', () => {
     );
     assert.match(text, /create {2}session host update of hp-auto — 1 of 2 host\(s\) run another/);
     assert.match(text, /maxVmsRemoved\): 2 \(this run\)/);
-    assert.match(text, /logOffDelayMinutes\): 30m \(the pool's saved setting\)/);
+    assert.match(text, /logOffDelayMinutes\): 30 minutes \(the pool's saved setting\)/);
     assert.match(text, /log-off message: Azure default \(the pool's saved setting\)/);
     assert.match(text, /deleteOriginalVm\): deleted \(the pool's saved setting\)/);
     assert.match(text, /hosts on another image: h-0$/m);

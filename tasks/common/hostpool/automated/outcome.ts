@@ -1,7 +1,8 @@
 /**
  * The Automated path's result, with the same outputs as a Standard rollout: hosts added (new VMs
  * on the image), removed (hosts whose VM left the pool) and kept (already on the image), from the
- * pool's hosts before and after Azure's update; the rollout state from where the hosts are.
+ * pool's hosts before and after Azure's update; the rollout state from where the hosts are
+ * (PartiallyCompleted: some run the image).
  */
 import { sameId } from '../../azure/resourceIds';
 import { TaskResultKind } from '../../core/outcome';
@@ -34,7 +35,7 @@ export function automatedResult(o: AutomatedResultOptions): UpdateHostPoolResult
   const afterKeys = new Set(o.after.map(key));
   const hostsAdded = o.after.filter((h) => !beforeKeys.has(key(h)) && onTarget(h));
   const r: UpdateHostPoolResult = {
-    rolloutState: rolloutStateOf(o, hostsAdded.length),
+    rolloutState: rolloutStateOf(o),
     hostsAdded: hostsAdded.map((h) => h.name),
     hostsRemoved: o.before.filter((h) => !afterKeys.has(key(h))).map((h) => h.name),
     hostsKept: o.before.filter((h) => afterKeys.has(key(h)) && onTarget(h)).map((h) => h.name),
@@ -57,11 +58,13 @@ export function automatedResult(o: AutomatedResultOptions): UpdateHostPoolResult
   return r;
 }
 
-function rolloutStateOf(o: AutomatedResultOptions, added: number): RolloutState {
+/** Completed: a run that did not fail and left every host on the image; else how far it got. */
+function rolloutStateOf(o: AutomatedResultOptions): RolloutState {
   if (o.planned) return 'Planned';
   const ok = o.result === 'Succeeded' || o.result === 'SucceededWithIssues';
-  if (ok && o.after.every((h) => sameId(h.vm?.imageVersionId, o.target))) return 'Completed';
-  return added ? 'PartiallyCompleted' : 'Failed';
+  const onTarget = o.after.filter((h) => sameId(h.vm?.imageVersionId, o.target)).length;
+  if (ok && onTarget === o.after.length) return 'Completed';
+  return onTarget ? 'PartiallyCompleted' : 'Failed';
 }
 
 function rowOf(h: HostState): HostRow {

@@ -68,7 +68,7 @@ export function describeSettings(run: UpdateSettings, saved: UpdateSettings | un
   return [
     line('hosts at a time (maxVmsRemoved)', 'maxVmsRemoved', (v: number) => String(v)),
     line('users signed out after (logOffDelayMinutes)', 'logOffDelayMinutes', (v: number) =>
-      formatDuration(v * MINUTE),
+      v === 1 ? '1 minute' : `${v} minutes`,
     ),
     line('log-off message', 'logOffMessage', (v: string) => JSON.stringify(v)),
     line('original VMs (deleteOriginalVm)', 'deleteOriginalVm', (v: boolean) =>
