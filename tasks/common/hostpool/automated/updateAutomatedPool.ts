@@ -186,12 +186,17 @@ async function hostsOf(o: UpdateAutomatedPoolOptions): Promise<HostState[]> {
 /** The agent's cancel: Cancel sent at once, Canceled awaited within what the agent leaves. */
 async function cancelOnPipelineCancel(o: UpdateAutomatedPoolOptions, ctx: AutomatedContext) {
   const budgetMs = o.cancelBudgetMs ?? CANCEL_BUDGET_MS;
-  const { canceled, status } = await cancelUpdate({
+  const { sent, canceled, status } = await cancelUpdate({
     ctx: { ...ctx, signal: AbortSignal.timeout(budgetMs) },
     cancelMessage: cancelMessageOf(o.pipeline, 'cancel'),
     timeoutMs: budgetMs,
   });
   if (canceled) o.log.info(`Azure's session host update of ${o.pool.name} is Canceled.`);
+  else if (!sent)
+    o.log.info(
+      `Azure's session host update of ${o.pool.name} is ${status?.status ?? 'not readable'}: ` +
+        'nothing to cancel.',
+    );
   else
     o.log.warn(
       `Azure's session host update of ${o.pool.name} is ${status?.status ?? 'unknown'} as the ` +
