@@ -47,8 +47,10 @@ describe('UpdateHostPool on pools with a session host configuration (Automated)'
   let sim: RunningSim;
   // The first runs of the independent pools start together (each test filters the journal by its
   // pool): the runs mostly wait on Azure, so the file stays well under a minute.
-  let firstRuns: Record<'done' | 'failing' | 'pausing' | 'standard', Promise<RunResult>>;
-  let firstAbort: Promise<RunResult>;
+  let firstRuns: Record<
+    'done' | 'failing' | 'pausing' | 'standard' | 'plan' | 'abort',
+    Promise<RunResult>
+  >;
 
   before(async () => {
     sim = await startSimulator({
@@ -68,11 +70,13 @@ describe('UpdateHostPool on pools with a session host configuration (Automated)'
       failing: runUpdateHostPool(sim, failing.inputs({ batchSize: '2' })),
       pausing: runUpdateHostPool(sim, pausing.inputs()),
       standard: runUpdateHostPool(sim, standard.inputs()),
+      plan: runUpdateHostPool(sim, planned.inputs({ action: 'plan', batchSize: '2', canary: '2' })),
+      // Paused after its first batch: what the abort test cancels.
+      abort: runUpdateHostPool(sim, aborted.inputs()),
     };
-    firstAbort = runUpdateHostPool(sim, aborted.inputs());
   });
   after(async () => {
-    await Promise.allSettled([...Object.values(firstRuns ?? {}), firstAbort]);
+    await Promise.allSettled(Object.values(firstRuns ?? {}));
     await sim?.stop();
   });
 
@@ -263,10 +267,7 @@ describe('UpdateHostPool on pools with a session host configuration (Automated)'
   });
 
   it('plan prints the configuration change and the settings, writes nothing', async () => {
-    const run = await runUpdateHostPool(
-      sim,
-      planned.inputs({ action: 'plan', batchSize: '2', canary: '2' }),
-    );
+    const run = await firstRuns.plan;
     assert.strictEqual(run.result, 'SucceededWithIssues', run.stdout);
     assert.strictEqual(run.outputs.rolloutState, 'Planned');
     assert.match(
@@ -283,7 +284,7 @@ describe('UpdateHostPool on pools with a session host configuration (Automated)'
   });
 
   it('action: abort cancels the update in progress (here Paused) and ends Cancelled', async () => {
-    const first = await firstAbort;
+    const first = await firstRuns.abort;
     assert.strictEqual(first.result, 'Failed', first.stdout);
     const abort = await runUpdateHostPool(sim, aborted.inputs({ action: 'abort' }));
     assert.strictEqual(abort.result, 'Cancelled', abort.stdout);
