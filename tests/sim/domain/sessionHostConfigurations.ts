@@ -105,7 +105,8 @@ const configurationDef: ResourceTypeDef = {
     return doc;
   },
   seed(r) {
-    r.properties = { provisioningState: 'Succeeded', ...(r.properties ?? {}) };
+    // A dump taken during a write gives the configuration as written: its provisioning is over.
+    r.properties = { ...(r.properties ?? {}), provisioningState: 'Succeeded' };
     r.properties.version ??= new Date().toISOString();
     seeded.add(r);
     return r;

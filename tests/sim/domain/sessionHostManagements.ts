@@ -146,13 +146,7 @@ function control(req: ArmRequest, management: StoredResource) {
       'BadRequest',
       `Host pool '${poolId.split('/').pop()}' has no session host update to ${action}.`,
     );
-  if (req.body?.cancelMessage !== undefined && !/^cancel$/i.test(action))
-    throw new ArmError(
-      400,
-      'InvalidParameter',
-      "cancelMessage can only be specified if the action is 'Cancel'.",
-      { target: 'cancelMessage' },
-    );
+  // The spec reserves cancelMessage to Cancel, yet its own Start example sends one: ignored.
   const done = controlUpdate(sim, run, action, req.body?.cancelMessage);
   return startOperation(req, {
     kind: 'action',

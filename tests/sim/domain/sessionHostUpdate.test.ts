@@ -17,8 +17,9 @@ import {
 } from './sessionHostUpdateFixtures';
 import { RG, scenario } from './support';
 
-const TIME_SCALE = 0.001;
+const TIME_SCALE = 0.0005;
 const nominalMinutes = (ms: number) => Math.round((ms / TIME_SCALE / 60_000) * 10) / 10;
+const nominalMs = (minutes: number) => minutes * 60_000 * TIME_SCALE;
 
 describe('simulator: AVD session host update (preview)', function () {
   this.timeout(60000);
@@ -218,7 +219,8 @@ describe('simulator: AVD session host update (preview)', function () {
         ],
       );
       const waited = journal[1].nominalMinutes - journal[0].nominalMinutes;
-      assert.ok(waited >= 3 && waited < 4.5, `signed out ${waited} minutes after the message`);
+      // At least the delay (how much more depends on the machine's load).
+      assert.ok(waited >= 3, `signed out ${waited} minutes after the message`);
       const own = sim
         .state()
         .requests.slice(requestsBefore)
@@ -286,6 +288,15 @@ describe('simulator: AVD session host update (preview)', function () {
     assert.ok(canceled.status < 300, JSON.stringify(canceled));
     const { last } = await c.waitFor((s) => s.status === 'Canceled');
     assert.ok(last.endTime);
+    const vms = vmsOf('hp-ctl').map((v) => v.name);
+    // Longer than a batch takes: nothing more happens to a Canceled update.
+    await new Promise((res) => setTimeout(res, nominalMs(15)));
+    assert.strictEqual((await c.status()).status, 'Canceled');
+    assert.deepStrictEqual(
+      vmsOf('hp-ctl').map((v) => v.name),
+      vms,
+    );
+    assert.strictEqual(last.properties.progress.sessionHostsCompleted, 1);
     assert.strictEqual((await c.control('Retry')).status, 400, 'a Canceled update is over');
     const status = await rawRequest(
       sim,

@@ -95,11 +95,14 @@ function setStatus(run: UpdateRun, status: UpdateStatus): void {
 /** Resolves when `done()` holds (checked at every status change); rejects when aborted. */
 function until(run: UpdateRun, done: () => boolean, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new Error('stopped'));
     const check = () => {
-      if (signal?.aborted) reject(new Error('stopped'));
-      else if (done()) resolve();
-      else run.listeners.push(check);
+      if (signal?.aborted) return onAbort();
+      if (!done()) return void run.listeners.push(check);
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
     };
+    signal?.addEventListener('abort', onAbort, { once: true });
     check();
   });
 }
@@ -120,6 +123,7 @@ function hostsToUpdate(sim: SimServices, run: UpdateRun): HostTask[] {
         vmId,
         placement: { location: vm?.location, zones: vm?.zones },
         stage: 'pending' as const,
+        usedNames: [],
       };
     });
 }
@@ -224,14 +228,19 @@ async function runBatch(
     : new ArmError(500, 'InternalServerError', String(reason?.message ?? reason));
 }
 
+function scheduledLater(scheduledDateTime: string | undefined): boolean {
+  return scheduledDateTime !== undefined && Date.parse(scheduledDateTime) > Date.now();
+}
+
 /** Scheduled until its time or a Start; false when canceled meanwhile. */
 async function waitForSchedule(run: UpdateRun, signal: AbortSignal): Promise<boolean> {
-  const at = run.scheduledDateTime ? Date.parse(run.scheduledDateTime) : NaN;
-  if (!(at > Date.now())) return true;
+  if (run.status !== 'Scheduled') return true;
+  const at = Date.parse(run.scheduledDateTime ?? '');
   const timer = setTimeout(() => {
     run.startNow = true;
     for (const l of run.listeners.splice(0)) l();
   }, at - Date.now());
+  timer.unref();
   try {
     await until(run, () => run.startNow || run.status !== 'Scheduled', signal);
   } finally {
@@ -245,7 +254,7 @@ const statusOf = (run: UpdateRun): UpdateStatus => run.status;
 
 async function execute(sim: SimServices, run: UpdateRun, signal: AbortSignal): Promise<void> {
   if (!(await waitForSchedule(run, signal))) return;
-  setStatus(run, 'ValidatingSessionHostUpdate');
+  if (statusOf(run) === 'Scheduled') setStatus(run, 'ValidatingSessionHostUpdate');
   await sim.clock.sleep(VALIDATION_MS, signal);
   const invalid = validationError(sim, run);
   if (invalid) {
@@ -257,8 +266,8 @@ async function execute(sim: SimServices, run: UpdateRun, signal: AbortSignal): P
   if (statusOf(run) === 'ValidatingSessionHostUpdate') setStatus(run, 'UpdatingSessionHosts');
   const behaviour = updateBehaviourFor(sim, run.poolId.split('/').pop()!);
   while (run.batch < run.batches.length) {
-    // A Cancel of a Paused or Errored update ends it at once (controlUpdate set Canceled).
-    if (statusOf(run) === 'Canceled') return;
+    // Canceled while Paused or in Error: nothing more happens.
+    if (TERMINAL.includes(statusOf(run))) return;
     if (statusOf(run) === 'Cancelling') return setStatus(run, 'Canceled');
     if (statusOf(run) === 'Pausing') setStatus(run, 'Paused');
     if (statusOf(run) === 'Paused') {
@@ -280,6 +289,7 @@ async function execute(sim: SimServices, run: UpdateRun, signal: AbortSignal): P
         setStatus(run, 'Paused');
     }
   }
+  if (TERMINAL.includes(statusOf(run))) return;
   if (statusOf(run) === 'Cancelling') return setStatus(run, 'Canceled');
   delete run.error;
   setActiveConfiguration(sim, run.configuration);
@@ -293,7 +303,8 @@ export function startUpdate(sim: SimServices, o: StartOptions): UpdateRun {
     correlationId: randomUUID(),
     poolId: o.pool.id,
     managementId: o.management.id,
-    status: 'Scheduled',
+    // An update without a later schedule starts at once.
+    status: scheduledLater(o.scheduledDateTime) ? 'Scheduled' : 'ValidatingSessionHostUpdate',
     startTime: new Date().toISOString(),
     scheduledDateTime: o.scheduledDateTime,
     scheduledDateTimeZone: o.scheduledDateTimeZone,

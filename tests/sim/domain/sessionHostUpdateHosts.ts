@@ -46,6 +46,8 @@ export interface HostTask {
   stage: 'pending' | 'drained' | 'removed' | 'created' | 'done';
   newVmId?: string;
   newHostId?: string;
+  /** Names its new VMs had (a retry makes another). */
+  usedNames: string[];
 }
 
 export interface ReplaceContext {
@@ -66,10 +68,20 @@ function utcStamp(d = new Date()): string {
   return d.toISOString().replace(/[-:T]/g, '').slice(0, 14);
 }
 
-/** `<old>-<time>`; an earlier update's `-<time>` is replaced, not appended to. */
+/**
+ * `<old>-<time>`; an earlier update's `-<time>` is replaced, not appended to. A name this host
+ * already had (a retry within the same second) takes the next second.
+ */
 export function newVmName(task: HostTask): string {
   const old = task.vmId ? task.vmId.split('/').pop()! : task.hostName.split('.')[0];
-  return `${old.replace(/-\d{14}$/, '')}-${utcStamp()}`;
+  const base = old.replace(/-\d{14}$/, '');
+  for (let t = Date.now(); ; t += 1000) {
+    const name = `${base}-${utcStamp(new Date(t))}`;
+    if (!task.usedNames.includes(name)) {
+      task.usedNames.push(name);
+      return name;
+    }
+  }
 }
 
 async function drain(ctx: ReplaceContext, task: HostTask): Promise<void> {
