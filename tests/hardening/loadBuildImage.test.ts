@@ -93,6 +93,21 @@ function assertAllBuilt(m: Awaited<ReturnType<typeof matrix>>, before: StateDump
     (q) => q.method === 'POST' && /\/imageTemplates\/[^/]+\/run\?/.test(q.path) && q.status < 400,
   );
   assert.strictEqual(runsPosted.length, LEGS, 'one build per leg');
+  // The archive each leg's template names: one for the five legs packaging the same folder
+  // (content-addressed), one of its own for each other leg.
+  const archives = names.map((name) => {
+    const put = m.requests.find(
+      (q) => q.method === 'PUT' && q.status < 300 && q.path.includes(`/imageTemplates/${name}?`),
+    );
+    return /buildimage-artifacts\/[^"?]+\.zip/.exec(JSON.stringify(put?.body))?.[0];
+  });
+  const shared = new Set(archives.slice(0, SHARED_FOLDER_LEGS));
+  assert.strictEqual(
+    shared.size,
+    1,
+    `one archive for the shared folder: ${[...shared].join(', ')}`,
+  );
+  assert.strictEqual(new Set(archives).size, LEGS - SHARED_FOLDER_LEGS + 1, archives.join('\n'));
 }
 
 function assertWithinLimits(rate: ReturnType<typeof rateOf>): void {
