@@ -46,6 +46,8 @@ export interface RecordedRequest {
   path: string;
   status: number;
   body?: any;
+  /** When the request arrived (epoch ms; Resource Manager's requests): rates, Retry-After gaps. */
+  at?: number;
 }
 
 export interface StateDump {

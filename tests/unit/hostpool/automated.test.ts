@@ -62,6 +62,7 @@ const host = (name: string, image: string, vm = name): HostState => ({
     zones: [],
     imageVersionId: image,
     tags: {},
+    parts: { nics: [], disks: [] },
   },
 });
 const status = (s: string, extra: Partial<UpdateStatus> = {}): UpdateStatus => ({
