@@ -1,0 +1,167 @@
+// The fault matrix, slow part (issue 16 §1), run by `npm run test:hardening`: every task, every
+// class of ARM call it makes, every fault kind, one fault per run in-process (so a failure names
+// its one cause); the artifacts upload under each blob fault; and a sample of each fault kind
+// through the runner (the bundled task in its own process, as the agent runs it). Each run must
+// end as its clean run did and leave the same state, with the fault seen to hit.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import { runTask } from '../../scripts/runner/runner';
+import { MemoryLogger } from '../../tasks/common/core/logger';
+import type { Fault } from '../sim';
+import { startSimulator } from '../sim';
+import { assertWholeArchive, UsedBlob, usedArtifactBlob } from '../unit/hardening/faultBlobs';
+import {
+  assertHit,
+  assertLikeClean,
+  Baseline,
+  CallClass,
+  FAULT_KINDS,
+  FaultKind,
+  faultFor,
+  normalise,
+  runWorld,
+} from '../unit/hardening/faultMatrix';
+import {
+  artifactsFolder,
+  attachWorld,
+  buildImageWorld,
+  distributeWorld,
+  EXPECTED_CLASSES,
+  FaultWorld,
+  hostPoolWorld,
+  POLLS,
+} from '../unit/hardening/faultWorlds';
+
+const WORLDS: FaultWorld[] = [buildImageWorld(), distributeWorld, hostPoolWorld, attachWorld];
+
+describe('hardening: fault matrix, one fault per run (in-process)', function () {
+  this.timeout(120_000);
+  for (const world of WORLDS) {
+    describe(world.task, () => {
+      let clean: Baseline;
+      before(async () => {
+        clean = await runWorld(world);
+        assert.strictEqual(clean.run.outcome.result, world.result, clean.run.outcome.message);
+      });
+      for (const cls of EXPECTED_CLASSES[world.task])
+        for (const kind of FAULT_KINDS)
+          it(`${kind} on a ${cls} call: same result and state as a clean run`, async () => {
+            const fault = faultFor(clean.state.requests, cls, kind, POLLS[world.task]);
+            assert.ok(fault, `the clean run made a ${cls} call`);
+            const run = await runWorld(world, [fault]);
+            assertHit(run, [fault]);
+            assertLikeClean(clean, run, [fault]);
+          });
+    });
+  }
+});
+
+const BLOCK = '(?=.*comp=block(&|$))';
+const BLOCK_LIST = 'comp=blocklist';
+const BLOB_KINDS: Record<string, Omit<Fault, 'path'>> = {
+  '503': { status: 503 },
+  '500': { status: 500 },
+  drop: { drop: true },
+  slow: { delayMs: 1500 },
+};
+
+describe('hardening: the artifacts upload under blob faults (in-process)', function () {
+  this.timeout(180_000);
+  let folder: string;
+  let world: FaultWorld;
+  before(() => {
+    folder = artifactsFolder();
+    world = buildImageWorld(folder);
+  });
+  after(() => fs.rmSync(folder, { recursive: true, force: true }));
+
+  for (const [call, path] of [
+    ['Put Block (the 2nd of 2)', `${BLOCK}(?=.*blockid=[^&]*MQ(%3D|=)(%3D|=))`],
+    ['Put Block List', BLOCK_LIST],
+  ])
+    for (const [kind, effect] of Object.entries(BLOB_KINDS))
+      it(`${kind} on ${call}: the build succeeds from the whole archive`, async () => {
+        const faults: Fault[] = [{ service: 'blob', method: 'PUT', path, ...effect }];
+        let blob: UsedBlob | undefined;
+        const run = await runWorld(world, faults, async (sim) => {
+          blob = await usedArtifactBlob(sim);
+        });
+        assert.strictEqual(run.run.outcome.result, 'Succeeded', run.run.outcome.message);
+        assertHit(run, faults);
+        assert.ok(blob);
+        assertWholeArchive(blob, folder);
+      });
+
+  it(
+    'every attempt at the 2nd block dropped: the task fails naming the upload, and no template ' +
+      'is made (a half-written archive is never built from)',
+    async () => {
+      const faults: Fault[] = [
+        {
+          service: 'blob',
+          method: 'PUT',
+          path: `${BLOCK}(?=.*blockid=[^&]*MQ)`,
+          drop: true,
+          times: 20,
+        },
+      ];
+      const run = await runWorld(world, faults);
+      assert.strictEqual(run.run.outcome.result, 'Failed', run.run.outcome.message);
+      assert.ok(
+        !run.state.requests.some((r) => r.method === 'PUT' && /\/imageTemplates\//i.test(r.path)),
+        'no template was created',
+      );
+    },
+  );
+});
+
+/** A sample of each fault kind through the runner: task, call class, kind. */
+const RUNNER_SAMPLE: [FaultWorld, CallClass, FaultKind][] = [
+  [WORLDS[0], 'PUT', '429'],
+  [WORLDS[1], 'poll', '503'],
+  [WORLDS[2], 'DELETE', '500'],
+  [WORLDS[3], 'PUT', 'drop'],
+  [WORLDS[2], 'PATCH', 'slow'],
+  [WORLDS[0], 'POST', 'lostAnswer'],
+];
+
+/** The bundled task through the runner against a simulator of its own with `faults`. */
+async function runBundled(world: FaultWorld, faults: Fault[] = []): Promise<Baseline> {
+  const sim = await startSimulator({ scenario: { ...world.scenario(), faults } });
+  try {
+    const r = await runTask({ task: world.task, sim, inputs: world.inputs() });
+    const log = new MemoryLogger();
+    for (const line of r.stdout.split('\n')) log.info(line);
+    return {
+      run: {
+        outcome: { result: r.result ?? 'Failed', message: r.message ?? '(no result)' },
+        log,
+        ms: r.durationMs,
+      },
+      state: r.state,
+      normalised: normalise(r.state),
+    };
+  } finally {
+    await sim.stop();
+  }
+}
+
+describe('hardening: fault kinds through the runner (bundled tasks)', function () {
+  this.timeout(180_000);
+  const cleanRuns = new Map<string, Baseline>();
+  const cleanRun = async (world: FaultWorld) => {
+    if (!cleanRuns.has(world.task)) cleanRuns.set(world.task, await runBundled(world));
+    return cleanRuns.get(world.task)!;
+  };
+
+  for (const [world, cls, kind] of RUNNER_SAMPLE)
+    it(`${world.task}: ${kind} on a ${cls} call ends as its clean run, same state`, async () => {
+      const clean = await cleanRun(world);
+      assert.strictEqual(clean.run.outcome.result, world.result, clean.run.outcome.message);
+      const fault = faultFor(clean.state.requests, cls, kind, POLLS[world.task]);
+      assert.ok(fault);
+      const run = await runBundled(world, [fault]);
+      assertHit(run, [fault]);
+      assertLikeClean(clean, run, [fault]);
+    });
+});
