@@ -56,6 +56,40 @@ describe('hardening: fault matrix, one fault per run (in-process)', function () 
   }
 });
 
+/**
+ * A lost answer on each distinct write of a clean run (method and path; the image build's staging
+ * group, named by the service at random, left out): the retried call meets what the lost one did.
+ */
+describe('hardening: a lost answer on every write, one per run (in-process)', function () {
+  this.timeout(600_000);
+  for (const world of WORLDS)
+    it(`${world.task}: each distinct write, its answer lost, ends as the clean run`, async () => {
+      const clean = await runWorld(world);
+      const seen = new Set<string>();
+      const writes = clean.state.requests.filter((r) => {
+        const key = `${r.method} ${r.path.split('?')[0]}`;
+        if (r.method === 'GET' || /\/resourceGroups\/IT_/i.test(r.path) || seen.has(key))
+          return false;
+        seen.add(key);
+        return true;
+      });
+      assert.ok(writes.length > 0);
+      const failures: string[] = [];
+      for (const w of writes) {
+        const path = w.path.split('?')[0].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        const fault: Fault = { method: w.method, path: `^${path}(\\?|$)`, dropAfter: true };
+        const run = await runWorld(world, [fault]);
+        try {
+          assertHit(run, [fault]);
+          assertLikeClean(clean, run, [fault]);
+        } catch (err) {
+          failures.push(`${w.method} ${w.path.split('?')[0]}: ${(err as Error).message}`);
+        }
+      }
+      assert.deepStrictEqual(failures, [], `${failures.length} of ${writes.length} writes`);
+    });
+});
+
 const BLOCK = '(?=.*comp=block(&|$))';
 const BLOCK_LIST = 'comp=blocklist';
 const BLOB_KINDS: Record<string, Omit<Fault, 'path'>> = {

@@ -82,10 +82,13 @@ export function faultFor(
   const read = cls === 'poll' || cls === 'list';
   const target = calls[read ? 0 : Math.floor((calls.length - 1) / 2)];
   const method = read ? 'GET' : cls;
+  // A template's name carries a hash of its content, which carries the simulator's port
+  // (provenance tags) when run through the runner: any template name matches.
+  const exact = escape(bare(target)).replace(/\/imageTemplates\/[^/]+/i, '/imageTemplates/[^/?]+');
   const path =
     cls === 'poll'
       ? `${OPERATION_STATUS.source}${polls ? `|${polls.source}` : ''}`
-      : `^${escape(bare(target))}(\\?|$)`;
+      : `^${exact}(\\?|$)`;
   const re = new RegExp(path, 'i');
   const index = clean.indexOf(target);
   const skip = clean
@@ -128,6 +131,8 @@ const MASKS: [RegExp, string][] = [
   [/[0-9a-f]{32}/gi, '<hex>'],
   [/IntermediateImage_[0-9a-f]+/g, 'IntermediateImage_<hex>'],
   [/"macAddress":"[^"]*"/g, '"macAddress":"<mac>"'],
+  // Each simulator listens on a port of its own (the runner's collection URI in provenance tags).
+  [/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>'],
 ];
 
 /**
