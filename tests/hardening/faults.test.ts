@@ -149,19 +149,30 @@ describe('hardening: the artifacts upload under blob faults (in-process)', funct
   );
 });
 
-/** A sample of each fault kind through the runner: task, call class, kind. */
-const RUNNER_SAMPLE: [FaultWorld, CallClass, FaultKind][] = [
+/**
+ * A sample of each fault kind through the runner: task, call class, kind, and the time scale. A
+ * lost answer to BuildImage's run runs its build at 0.02 of real time: the bundle's SDK retries
+ * after about 2 s, and a build squeezed into less than that would have ended before the retry,
+ * which then starts a second build (a race a real build, minutes long, never loses; noted in the
+ * report of issue 16).
+ */
+const RUNNER_SAMPLE: [FaultWorld, CallClass, FaultKind, number?][] = [
   [WORLDS[0], 'PUT', '429'],
   [WORLDS[1], 'poll', '503'],
   [WORLDS[2], 'DELETE', '500'],
   [WORLDS[3], 'PUT', 'drop'],
   [WORLDS[2], 'PATCH', 'slow'],
-  [WORLDS[0], 'POST', 'lostAnswer'],
+  [WORLDS[0], 'POST', 'lostAnswer', 0.02],
 ];
 
 /** The bundled task through the runner against a simulator of its own with `faults`. */
-async function runBundled(world: FaultWorld, faults: Fault[] = []): Promise<Baseline> {
-  const sim = await startSimulator({ scenario: { ...world.scenario(), faults } });
+async function runBundled(
+  world: FaultWorld,
+  faults: Fault[] = [],
+  timeScale?: number,
+): Promise<Baseline> {
+  const scenario = { ...world.scenario(), faults, ...(timeScale ? { timeScale } : {}) };
+  const sim = await startSimulator({ scenario });
   try {
     const r = await runTask({ task: world.task, sim, inputs: world.inputs() });
     const log = new MemoryLogger();
@@ -183,18 +194,19 @@ async function runBundled(world: FaultWorld, faults: Fault[] = []): Promise<Base
 describe('hardening: fault kinds through the runner (bundled tasks)', function () {
   this.timeout(180_000);
   const cleanRuns = new Map<string, Baseline>();
-  const cleanRun = async (world: FaultWorld) => {
-    if (!cleanRuns.has(world.task)) cleanRuns.set(world.task, await runBundled(world));
-    return cleanRuns.get(world.task)!;
+  const cleanRun = async (world: FaultWorld, timeScale?: number) => {
+    const key = `${world.task} ${timeScale}`;
+    if (!cleanRuns.has(key)) cleanRuns.set(key, await runBundled(world, [], timeScale));
+    return cleanRuns.get(key)!;
   };
 
-  for (const [world, cls, kind] of RUNNER_SAMPLE)
+  for (const [world, cls, kind, timeScale] of RUNNER_SAMPLE)
     it(`${world.task}: ${kind} on a ${cls} call ends as its clean run, same state`, async () => {
-      const clean = await cleanRun(world);
+      const clean = await cleanRun(world, timeScale);
       assert.strictEqual(clean.run.outcome.result, world.result, clean.run.outcome.message);
       const fault = faultFor(clean.state.requests, cls, kind, POLLS[world.task]);
       assert.ok(fault);
-      const run = await runBundled(world, [fault]);
+      const run = await runBundled(world, [fault], timeScale);
       assertHit(run, [fault]);
       assertLikeClean(clean, run, [fault]);
     });

@@ -133,6 +133,8 @@ const MASKS: [RegExp, string][] = [
   [/"macAddress":"[^"]*"/g, '"macAddress":"<mac>"'],
   // Each simulator listens on a port of its own (the runner's collection URI in provenance tags).
   [/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>'],
+  // ...and so does a template's name (its content hash), in the image version's provenance tags.
+  [/(gip-[a-z0-9-]+-)[0-9a-f]{10}(?![0-9a-f])/g, '$1<hash>'],
 ];
 
 /**
