@@ -11,6 +11,7 @@ export type {
   RunningSim,
   Scenario,
   SessionHostBehaviourSpec,
+  SessionHostUpdateBehaviourSpec,
   SimInfo,
   StateDump,
   StateResource,

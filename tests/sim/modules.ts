@@ -3,6 +3,7 @@
 import type { SimModule } from './arm/framework';
 import { imageBuildingModule } from './domain';
 import { imageConsumersModule } from './domain/imageConsumers';
+import { sessionHostUpdateModule } from './domain/sessionHostUpdateModule';
 import { authorizationModule } from './resources/authorization';
 import { identitiesModule } from './resources/identities';
 import { providersModule } from './resources/providers';
@@ -19,4 +20,5 @@ export const modules: SimModule[] = [
   storageAccountsModule,
   imageBuildingModule,
   imageConsumersModule,
+  sessionHostUpdateModule,
 ];

@@ -46,6 +46,8 @@ export interface RecordedRequest {
   path: string;
   status: number;
   body?: any;
+  /** When the request arrived (epoch ms; Resource Manager's requests): rates, Retry-After gaps. */
+  at?: number;
 }
 
 export interface StateDump {
@@ -102,6 +104,24 @@ export interface SessionHostBehaviourSpec {
   status: 'Available' | 'Unavailable' | 'UpgradeFailed' | 'NeedsAssistance';
   /** Nominal minutes after the host registered; default 4. */
   afterMinutes?: number;
+}
+
+/**
+ * Scenario key `sessionHostUpdateBehaviour`: what a simulated AVD session host update (preview) of
+ * a pool does besides succeeding. Batches count from 1 (the first, single host), then 2, 3... (of
+ * `maxVmsRemoved` hosts each).
+ */
+export interface SessionHostUpdateBehaviourSpec {
+  /** Regular expression (case-insensitive) on the host pool's name; absent: every pool. */
+  hostPool?: string;
+  /** This batch fails: the update reads `Error` (with `error`) until `Retry` or `Cancel`. */
+  failBatch?: number;
+  /** How many attempts of that batch fail; default 1 (the first Retry succeeds). */
+  failTimes?: number;
+  /** The update's error; default Compute's AllocationFailed for the batch's first new VM. */
+  error?: { code: string; message: string };
+  /** The update pauses itself once this many batches are done (`Paused` until `Resume`). */
+  pauseAfterBatch?: number;
 }
 
 export interface SubscriptionSpec {
@@ -245,6 +265,11 @@ export interface Scenario {
    * default Available after 4 nominal minutes. Before that they are Unavailable.
    */
   sessionHostBehaviour?: SessionHostBehaviourSpec[];
+  /**
+   * Failures and pauses of simulated AVD session host updates (first match by host pool name); see
+   * README "AVD session host update (preview)".
+   */
+  sessionHostUpdateBehaviour?: SessionHostUpdateBehaviourSpec[];
   /**
    * Dev Box skus (`GET .../providers/Microsoft.DevCenter/skus`), replacing the default list:
    * `[{ name, tier?, locations?, capabilities? }]` (see domain/devCenterSkus.ts).

@@ -208,10 +208,10 @@ const CANCEL_BUDGET_MS = 5_000;
 async function undoOnCancel(run: DevBoxRun, d: DefinitionPlan): Promise<void> {
   try {
     const done = await undoDefinition(run, d, AbortSignal.timeout(CANCEL_BUDGET_MS));
-    run.log.warn(`Cancelled while Dev Box validated the image: ${done}.`);
+    run.log.warn(`Cancelled while the dev box definition was written or validated: ${done}.`);
   } catch (err) {
     run.log.warn(
-      `Cancelled while Dev Box validated the image, and the dev box definition change could ` +
+      `Cancelled while the dev box definition was written or validated, and its change could ` +
         `not be undone in time (${errorMessage(err)}): check ${d.id}.`,
     );
   }
@@ -321,15 +321,17 @@ async function write(run: DevBoxRun, w: WriteOptions): Promise<Validation | unde
   }
   const d = w.definition;
   if (!d) return undefined;
-  if (d.action !== 'keep') {
-    log.progress(60, 'Writing the dev box definition');
-    await run.step(`${d.action === 'create' ? 'Creating' : 'Updating'} ${d.id}`, () =>
-      applyDefinition(run, d, w.dc.location),
-    );
-  }
-  log.progress(70, 'Waiting for Dev Box to validate the image');
   let validation: Validation;
   try {
+    // Inside the try: a cancel while the definition is written is undone as one while it
+    // validates (the write's long-running operation goes on in Azure).
+    if (d.action !== 'keep') {
+      log.progress(60, 'Writing the dev box definition');
+      await run.step(`${d.action === 'create' ? 'Creating' : 'Updating'} ${d.id}`, () =>
+        applyDefinition(run, d, w.dc.location),
+      );
+    }
+    log.progress(70, 'Waiting for Dev Box to validate the image');
     validation = await run.step('Waiting for the image validation', () =>
       waitForValidation(run, d.id),
     );

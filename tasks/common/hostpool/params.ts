@@ -95,13 +95,66 @@ export interface UpdateHostPoolParams {
   oldHosts: OldHosts;
   removeDeviceRecords: boolean;
   pollIntervalMs: number;
+  /** What an Automated pool's update gets from this run (automated/settings.ts). */
+  sessionHostUpdate: SessionHostUpdateInputs;
 }
+
+/**
+ * The update settings a run gives for a pool with a session host configuration: only what its
+ * inputs set (these inputs have no task.json default), so the rest stays the pool's saved
+ * setting. The Standard path reads the same inputs with its own documented defaults.
+ */
+export interface SessionHostUpdateInputs {
+  /** batchSize: hosts replaced at a time (`maxVmsRemoved`). */
+  batchSize?: number;
+  /** drainTimeout: time users get before they are signed out (`logOffDelayMinutes`). */
+  drainTimeoutMs?: number;
+  logOffMessage?: string;
+  /** oldHosts: delete (`deleteOriginalVm: true`) or deallocate (false). */
+  oldHosts?: OldHosts;
+  /** Inputs set to something that Azure's update decides on such a pool (warned about once). */
+  ignored: string[];
+}
+
+/**
+ * Inputs that mean nothing to Azure's session host update, with the value that is no choice (their
+ * task.json default, or unset); one set otherwise is named in a warning.
+ */
+const IGNORED_ON_AUTOMATED: Record<string, string | undefined> = {
+  canary: '1',
+  canaryWait: '0s',
+  healthTimeout: '30m',
+  maxUnavailable: '0',
+  logOffWarning: '5m',
+  forceLogOff: 'afterDrainTimeout',
+  removeDeviceRecords: 'false',
+  joinType: 'auto',
+  intuneEnroll: undefined,
+  domain: undefined,
+  ouPath: undefined,
+  domainJoinUser: undefined,
+  domainJoinPassword: undefined,
+  adminUser: undefined,
+  adminPassword: undefined,
+  vmSize: undefined,
+  subnetId: undefined,
+  zones: undefined,
+  vmResourceGroup: undefined,
+  namePrefix: undefined,
+  osDiskType: undefined,
+  vmTags: undefined,
+};
 
 const MINUTE = 60_000;
 
 export function readUpdateHostPoolParams(inputs: InputReader): UpdateHostPoolParams {
-  const drainTimeoutMs = inputs.duration('drainTimeout', { defaultValue: 60 * MINUTE, min: 0 })!;
-  const logOffWarningMs = inputs.duration('logOffWarning', { defaultValue: 5 * MINUTE, min: 0 })!;
+  const given = readSessionHostUpdateInputs(inputs);
+  const drainTimeoutMs = given.drainTimeoutMs ?? 60 * MINUTE;
+  let logOffWarningMs = inputs.duration('logOffWarning', { defaultValue: 5 * MINUTE, min: 0 })!;
+  // Left at its default, the warning fits a shorter drain (an Automated pool's drainTimeout is
+  // in minutes, and logOffWarning means nothing there): it is sent when the drain starts.
+  const warningAtDefault = (inputs.string('logOffWarning') ?? '5m') === '5m';
+  if (logOffWarningMs > drainTimeoutMs && warningAtDefault) logOffWarningMs = drainTimeoutMs;
   if (logOffWarningMs > drainTimeoutMs)
     throw new InputError(
       'logOffWarning',
@@ -121,22 +174,40 @@ export function readUpdateHostPoolParams(inputs: InputReader): UpdateHostPoolPar
     }),
     adminPassword: password.value,
     adminPasswordGenerated: password.generated,
-    batchSize: inputs.int('batchSize', { min: 1, max: 1000, defaultValue: 1 })!,
+    batchSize: given.batchSize ?? 1,
     maxUnavailable: inputs.int('maxUnavailable', { min: 0, max: 1000, defaultValue: 0 })!,
     canary: inputs.int('canary', { min: 1, max: 1000, defaultValue: 1 })!,
     canaryWaitMs: inputs.duration('canaryWait', { bareUnit: 's', defaultValue: 0, min: 0 })!,
     healthTimeoutMs: inputs.duration('healthTimeout', { defaultValue: 30 * MINUTE, min: 1000 })!,
     drainTimeoutMs,
-    logOffMessage: inputs.string('logOffMessage') ?? DEFAULT_LOG_OFF_MESSAGE,
+    logOffMessage: given.logOffMessage ?? DEFAULT_LOG_OFF_MESSAGE,
     logOffWarningMs,
     forceLogOff: inputs.choice('forceLogOff', FORCE_LOG_OFF, 'afterDrainTimeout'),
-    oldHosts: inputs.choice('oldHosts', OLD_HOSTS, 'delete'),
+    oldHosts: given.oldHosts ?? 'delete',
     removeDeviceRecords: inputs.bool('removeDeviceRecords', false),
     pollIntervalMs: inputs.duration('pollInterval', {
       bareUnit: 's',
       defaultValue: 30_000,
       min: 1000,
     })!,
+    sessionHostUpdate: given,
+  };
+}
+
+/** The update settings as given (undefined when unset), and the inputs that mean nothing there. */
+function readSessionHostUpdateInputs(inputs: InputReader): SessionHostUpdateInputs {
+  const oldHosts = inputs.string('oldHosts');
+  return {
+    batchSize: inputs.int('batchSize', { min: 1, max: 1000 }),
+    drainTimeoutMs: inputs.duration('drainTimeout', { min: 0 }),
+    logOffMessage: inputs.string('logOffMessage'),
+    oldHosts: oldHosts === undefined ? undefined : inputs.choice('oldHosts', OLD_HOSTS),
+    ignored: Object.entries(IGNORED_ON_AUTOMATED)
+      .filter(([name, noChoice]) => {
+        const raw = inputs.string(name);
+        return raw !== undefined && raw.toLowerCase() !== noChoice?.toLowerCase();
+      })
+      .map(([name]) => name),
   };
 }
 

@@ -1,5 +1,6 @@
 /**
- * UpdateHostPool's core: read and check the pool and the image, plan, then by action: `plan`
+ * UpdateHostPool's core. A pool with a session host configuration (Automated) takes automated/'s
+ * path; a Standard pool: read and check the pool and the image, plan, then by action: `plan`
  * prints the plan and writes nothing; `rollout` runs the plan and `abort` stops a rollout in
  * progress (execute/, hostpool-exec). Everything before execute/ only reads: a refused check, or
  * nothing to replace, leaves Azure untouched (no lease, no token, no tag).
@@ -17,7 +18,8 @@ import { executeRollout } from './execute/rollout';
 import { UpdateHostPoolParams } from './params';
 import { readHosts } from './read/hosts';
 import { readTargetImage } from './read/image';
-import { readPool } from './read/pool';
+import { PoolRead, readPool } from './read/pool';
+import { updateAutomatedPool } from './automated/updateAutomatedPool';
 import { newestHost, readReferenceTemplate } from './read/reference';
 import { templateFromVmTemplate } from './referenceTemplate';
 import { HostRow, UpdateHostPoolResult } from './result';
@@ -36,7 +38,10 @@ export interface UpdateHostPoolOptions {
 }
 
 export async function updateHostPool(o: UpdateHostPoolOptions): Promise<UpdateHostPoolResult> {
-  const pool = await readPoolState(o);
+  const read = await readPool({ azure: o.azure, ref: o.params.hostPool, signal: o.signal });
+  // A pool made with a session host configuration is updated by Azure itself (issue 13).
+  if (read.managementType === 'Automated') return updateAutomatedPool({ ...o, pool: read });
+  const pool = await readPoolState(o, read);
   if (o.params.action === 'abort')
     return abortRollout({
       ctx: execContextOf(o, pool),
@@ -89,8 +94,12 @@ function execContextOf(o: UpdateHostPoolOptions, pool: PoolState): ExecContext {
 }
 
 /** The pool with its hosts, their VMs and sessions, and a rollout's unregistered VMs. */
-export async function readPoolState(o: UpdateHostPoolOptions): Promise<PoolState & ReadExtras> {
-  const pool = await readPool({ azure: o.azure, ref: o.params.hostPool, signal: o.signal });
+export async function readPoolState(
+  o: UpdateHostPoolOptions,
+  read?: PoolRead,
+): Promise<PoolState & ReadExtras> {
+  const pool =
+    read ?? (await readPool({ azure: o.azure, ref: o.params.hostPool, signal: o.signal }));
   const hosts = await readHosts({
     azure: o.azure,
     subscriptionId: pool.subscriptionId,

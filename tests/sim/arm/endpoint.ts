@@ -31,7 +31,13 @@ export class ArmEndpoint {
 
   /** Records a request whose connection a fault destroyed (status 0: no response). */
   recordDropped(method: string, pathAndQuery: string, body: Buffer): void {
-    this.requests.push({ method, path: pathAndQuery, status: 0, ...recordedBody(method, body) });
+    this.requests.push({
+      method,
+      path: pathAndQuery,
+      status: 0,
+      ...recordedBody(method, body),
+      at: Date.now(),
+    });
   }
 
   async handle(
@@ -42,6 +48,7 @@ export class ArmEndpoint {
     body: Buffer,
     fault: FaultHit | undefined,
   ): Promise<void> {
+    const at = Date.now();
     const method = (req.method ?? 'GET').toUpperCase();
     const write = method !== 'GET' && method !== 'HEAD';
     const correlationId = String(req.headers['x-ms-correlation-request-id'] ?? randomUUID());
@@ -110,7 +117,7 @@ export class ArmEndpoint {
       }
     }
     Object.assign(headers, result.headers ?? {});
-    this.requests.push({ method, path: pathAndQuery, status: result.status, ...recorded });
+    this.requests.push({ method, path: pathAndQuery, status: result.status, ...recorded, at });
     if (fault?.dropAfter) return void req.socket.destroy();
     if (res.destroyed) return;
     sendJson(res, result.status, result.body, headers);

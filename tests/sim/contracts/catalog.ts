@@ -94,3 +94,41 @@ export function catalog(): Map<string, SpecGroup[]> {
 export function groupsFor(namespace: string): SpecGroup[] {
   return catalog().get(namespace.toLowerCase()) ?? [];
 }
+
+const previewCache = new Map<string, SpecGroup[]>();
+
+/**
+ * A namespace's newest preview spec of each group, for operations no stable spec describes (AVD's
+ * session host configurations and managements exist only in 2024-08-08-preview). Not part of
+ * catalog(): a stable spec always wins where it describes the operation.
+ */
+export function previewGroupsFor(namespace: string): SpecGroup[] {
+  const key = `${specificationDir()}|${namespace.toLowerCase()}`;
+  const cached = previewCache.get(key);
+  if (cached) return cached;
+  const groups: SpecGroup[] = [];
+  for (const service of listDirs(specificationDir())) {
+    const rm = path.join(specificationDir(), service, 'resource-manager');
+    for (const ns of listDirs(rm).filter((n) => n.toLowerCase() === namespace.toLowerCase())) {
+      const nsDir = path.join(rm, ns);
+      for (const preview of [
+        path.join(nsDir, 'preview'),
+        ...listDirs(nsDir).map((sub) => path.join(nsDir, sub, 'preview')),
+      ]) {
+        const newest = listDirs(preview)
+          .filter((v) => /^\d{4}-\d{2}-\d{2}-preview$/.test(v))
+          .sort()
+          .pop();
+        if (!newest) continue;
+        const dir = path.join(preview, newest);
+        const files = fs
+          .readdirSync(dir)
+          .filter((f) => f.endsWith('.json'))
+          .map((f) => path.join(dir, f));
+        groups.push({ namespace: ns, apiVersion: newest, dir, files });
+      }
+    }
+  }
+  previewCache.set(key, groups);
+  return groups;
+}

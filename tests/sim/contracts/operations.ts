@@ -1,5 +1,5 @@
 // Finding the spec operation for a concrete request path, the way ARM routes it.
-import { groupsFor, SpecGroup } from './catalog';
+import { groupsFor, previewGroupsFor, SpecGroup } from './catalog';
 import { Schema, loadDoc, resolveRef } from './specStore';
 
 export interface OperationInfo {
@@ -12,7 +12,7 @@ export interface OperationInfo {
   pathParameters: Record<string, string>;
   /** Provider namespace of the spec that holds the operation, as spelled in the catalog. */
   namespace: string;
-  /** api-version of the held spec (the newest stable one of its group). */
+  /** api-version of the held spec (its group's newest stable one, else its newest preview). */
   apiVersion: string;
   specFile: string;
   longRunning: boolean;
@@ -274,6 +274,8 @@ export function findOperation(method: string, rawPath: string): OperationInfo | 
   let info = bestMatch(groupsFor(ns), m, p);
   if (!info && ns.toLowerCase() !== 'microsoft.resources')
     info = bestMatch(groupsFor('Microsoft.Resources'), m, p);
+  // Operations only a preview describes (a stable spec wins wherever it has the operation).
+  info ??= bestMatch(previewGroupsFor(ns), m, p);
   if (infoCache.size > 5000) infoCache.clear();
   infoCache.set(key, info ?? null);
   return info;

@@ -5,6 +5,7 @@ import * as assert from 'assert';
 import { InputReader } from '../../../tasks/common/core/inputReader';
 import { MemoryLogger } from '../../../tasks/common/core/logger';
 import { readUpdateHostPoolParams } from '../../../tasks/common/hostpool/params';
+import { readPool } from '../../../tasks/common/hostpool/read/pool';
 import {
   prepareRollout,
   readPoolState,
@@ -99,24 +100,24 @@ describe('host pool: read and plan against the simulator', function () {
       assert.deepStrictEqual(writes(sim.state()), []);
     });
   });
-  it('a pool with a session host configuration (Automated) is not supported yet', async () => {
+  it('managementType (preview read): Automated, else Standard (absent); no write', async () => {
     const world = new PoolWorld({ key: 'automated', hosts: 1 });
-    const scenario = hostPoolScenario([world]);
+    const standard = new PoolWorld({ key: 'standard', hosts: 1 });
+    const scenario = hostPoolScenario([world, standard]);
     const pool = scenario.resources!.find((r) => r.id === world.pool) as {
       properties: Record<string, unknown>;
     };
     pool.properties.managementType = 'Automated';
     const sim = await startSimulator({ scenario });
     try {
-      await assert.rejects(
-        readPoolState(options(sim, world.inputs())),
-        (err: Error) =>
-          err.name === 'NotImplementedError' &&
-          /hp-automated.*managementType Automated.*not implemented/.test(err.message),
-      );
+      const read = (w: PoolWorld) => readPool({ ...options(sim, w.inputs()), ref: refOf(w) });
+      assert.strictEqual((await read(world)).managementType, 'Automated');
+      assert.strictEqual((await read(standard)).managementType, 'Standard');
       assert.deepStrictEqual(writes(sim.state()), []);
     } finally {
       await sim.stop();
     }
   });
 });
+
+const refOf = (w: PoolWorld) => ({ resourceGroup: w.rg.split('/').pop()!, name: w.poolName });

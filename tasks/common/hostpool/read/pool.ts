@@ -1,14 +1,14 @@
 /**
  * Reads the host pool: the pool itself (stable api-version through the SDK; Personal pools
- * refused), its management type (preview api-version: Automated pools are not supported yet), its
- * scaling plan's exclusion tag, and its rollout tags.
+ * refused), its management type (the one preview call a Standard pool gets: an Automated pool
+ * takes automated/'s path), its scaling plan's exclusion tag, and its rollout tags.
  */
 import type { DesktopVirtualizationAPIClient } from '@azure/arm-desktopvirtualization';
 import { ArmClient } from '../../azure/armClient';
 import { AzureContext } from '../../azure/clients';
 import { getOrUndefined } from '../../azure/notFound';
 import { desktopVirtualizationClient } from '../../azure/sdkClients';
-import { InputError, NotImplementedError } from '../../core/errors';
+import { InputError } from '../../core/errors';
 import { HostPoolRef } from '../params';
 import { PoolState, ScalingPlanRef } from '../state';
 import {
@@ -23,8 +23,16 @@ import {
 /** The preview api-version that has `managementType` (absent = Standard). */
 export const AVD_PREVIEW_API = '2024-08-08-preview';
 
-/** The pool as read, without its hosts (read/hosts.ts adds them). */
-export type PoolRead = Omit<PoolState, 'hosts' | 'unregistered'>;
+/** `managementType` (preview api-version only); any value but Automated, or none, is Standard. */
+export type ManagementType = 'Standard' | 'Automated';
+
+/**
+ * The pool as read, without its hosts (read/hosts.ts adds them), and how it is managed: an
+ * Automated pool was made with a session host configuration and is updated by Azure (automated/).
+ */
+export type PoolRead = Omit<PoolState, 'hosts' | 'unregistered'> & {
+  managementType: ManagementType;
+};
 
 /** Options of {@link readPool}. */
 export interface ReadPoolOptions {
@@ -53,10 +61,11 @@ export async function readPool(o: ReadPoolOptions): Promise<PoolRead> {
         'so its hosts are not replaced by a new image',
       'a Pooled host pool',
     );
-  await refuseAutomated(o.azure, pool.id, o.signal);
+  const managementType = await managementTypeOf(o.azure, pool.id, o.signal);
   const tags = pool.tags ?? {};
   return {
     id: pool.id,
+    managementType,
     subscriptionId,
     resourceGroup: o.ref.resourceGroup,
     name: pool.name ?? o.ref.name,
@@ -71,19 +80,18 @@ export async function readPool(o: ReadPoolOptions): Promise<PoolRead> {
   };
 }
 
-/** Pools made with a session host configuration are updated by Azure itself (issue 13). */
-async function refuseAutomated(azure: AzureContext, poolId: string, signal: AbortSignal) {
-  const arm = new ArmClient(azure);
-  const preview = await arm.get<{ properties?: { managementType?: string } }>(
+/** Pools made with a session host configuration are updated by Azure itself; absent = Standard. */
+async function managementTypeOf(
+  azure: AzureContext,
+  poolId: string,
+  signal: AbortSignal,
+): Promise<ManagementType> {
+  const preview = await new ArmClient(azure).get<{ properties?: { managementType?: string } }>(
     poolId,
     AVD_PREVIEW_API,
     signal,
   );
-  if (/^automated$/i.test(preview.properties?.managementType ?? ''))
-    throw new NotImplementedError(
-      `Host pool '${poolId.split('/').pop()}' is managed with a session host configuration ` +
-        '(managementType Automated); updating session host update pools',
-    );
+  return /^automated$/i.test(preview.properties?.managementType ?? '') ? 'Automated' : 'Standard';
 }
 
 /** The scaling plan that lists the pool (an exclusion tag keeps autoscale off drained hosts). */

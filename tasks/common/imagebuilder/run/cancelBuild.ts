@@ -48,7 +48,8 @@ export async function cancelBuild(o: CancelBuildOptions): Promise<void> {
         String(
           (await t.get(resourceGroup, name, { abortSignal: signal })).lastRunStatus?.runState ?? '',
         ),
-      done: (state) => TERMINAL.includes(state),
+      // '': the template never ran (cancelled while it was created).
+      done: (state) => state === '' || TERMINAL.includes(state),
       intervalMs: 500,
       timeoutMs: Math.max(0, left() - 1_500),
       signal,

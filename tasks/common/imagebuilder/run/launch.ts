@@ -5,12 +5,14 @@
  * starting a second, a failed one is deleted and created again.
  */
 import { getOrUndefined } from '../../azure/notFound';
+import { CancelledError } from '../../core/errors';
 import { Logger } from '../../core/logger';
 import { poll } from '../../core/poll';
 import type { Prepared } from '../actions/prepare';
 import { BuildClients, lroInterval } from '../clients';
 import { BuildParams } from '../inputs/params';
 import { toSdkTemplate } from '../template/compose';
+import { cancelBuild } from './cancelBuild';
 import { findEarlierResult } from './earlierResult';
 import { buildReport, BuildResult, outcomeOf } from './outcome';
 
@@ -77,21 +79,29 @@ export async function launch(o: LaunchOptions): Promise<Launched> {
         `following that build instead of starting another.`,
     );
   } else if (!finishedEarlier) {
-    if (!existing) {
-      log.info(`Creating image template ${name} in ${rg}...`);
-      const sent = artifacts ? await artifacts.withSecret(doc) : doc;
+    try {
+      if (!existing) {
+        log.info(`Creating image template ${name} in ${rg}...`);
+        const sent = artifacts ? await artifacts.withSecret(doc) : doc;
+        await t
+          .createOrUpdate(rg, name, toSdkTemplate(sent), {
+            abortSignal: signal,
+            updateIntervalInMs: interval,
+          })
+          .catch((err: unknown) => ifDoneBefore(err, o, (x) => !!x?.provisioningState));
+      }
+      log.info(`Starting the build of ${name}...`);
       await t
-        .createOrUpdate(rg, name, toSdkTemplate(sent), {
-          abortSignal: signal,
-          updateIntervalInMs: interval,
-        })
-        .catch((err: unknown) => ifDoneBefore(err, o, (x) => !!x?.provisioningState));
+        .run(rg, name, { abortSignal: signal })
+        .submitted()
+        .catch((err: unknown) => ifDoneBefore(err, o, (x) => !!x?.lastRunStatus?.runState));
+    } catch (err) {
+      // Cancelled while the template is created or its run starts: what Azure has of it is
+      // cancelled and deleted (or tagged for cleanup) as a cancel while building is.
+      if (!signal.aborted) throw err;
+      await cancelBuild({ clients, resourceGroup: rg, name, keepTemplate: false, log });
+      throw new CancelledError();
     }
-    log.info(`Starting the build of ${name}...`);
-    await t
-      .run(rg, name, { abortSignal: signal })
-      .submitted()
-      .catch((err: unknown) => ifDoneBefore(err, o, (x) => !!x?.lastRunStatus?.runState));
   }
   return { runState: finishedEarlier ? runState : 'Running' };
 }
