@@ -294,6 +294,7 @@ export async function createSimulator(
       devices: clone(directory.devices),
     },
     userSessionJournal: clone(userSessionJournal),
+    blobRequests: clone(storage.requests),
   });
 
   httpsServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {

@@ -2,6 +2,7 @@
 // basic`, loose and without API version checks (the SDKs send newer x-ms-version values). Storage
 // accounts created through ARM become Azurite accounts: the account store is pointed at the
 // simulator's own account list instead of the AZURITE_ACCOUNTS environment variable.
+import type { IncomingMessage } from 'http';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { trustingStorageHttpClient } from '../core/trustingHttpClient';
 
@@ -22,7 +23,10 @@ interface AzuriteBlobServer {
   close(): Promise<void>;
   clean(): Promise<void>;
   getHttpServerAddress(): string;
-  httpServer: { address(): { port: number } | string | null };
+  httpServer: {
+    address(): { port: number } | string | null;
+    prependListener(event: 'request', listener: (req: IncomingMessage) => void): unknown;
+  };
 }
 
 /**
@@ -55,8 +59,18 @@ export interface StorageAccountKeys {
   key2: string;
 }
 
+/** A request Azurite received: what the tests count uploads by (bytes: its Content-Length). */
+export interface BlobRequest {
+  method: string;
+  /** Path and query, account first (`/gipart.../buildimage-artifacts/...?comp=block`). */
+  path: string;
+  bytes: number;
+}
+
 export class BlobStorage {
   private readonly accounts = new Map<string, StorageAccountKeys>();
+  /** Every request Azurite received, in order (headers only: its body is left to Azurite). */
+  readonly requests: BlobRequest[] = [];
   private server?: AzuriteBlobServer;
   private port = 0;
 
@@ -103,6 +117,13 @@ export class BlobStorage {
         };
       store.accounts = out;
     };
+    server.httpServer.prependListener('request', (req) => {
+      this.requests.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        bytes: Number(req.headers['content-length'] ?? 0) || 0,
+      });
+    });
     await server.start();
     const addr = server.httpServer.address();
     this.port = typeof addr === 'object' && addr ? addr.port : 0;
