@@ -294,6 +294,7 @@ export async function createSimulator(
     },
     userSessionJournal: clone(userSessionJournal),
     faultHits: faults.hits(),
+    blobRequests: clone(storage.requests),
   });
 
   httpsServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {

@@ -74,6 +74,8 @@ export interface StateDump {
   graph: { servicePrincipals: GraphServicePrincipal[]; devices: GraphDevice[] };
   /** What happened to AVD user sessions (messages, disconnects, sign-outs, ends), in order. */
   userSessionJournal: UserSessionEvent[];
+  /** Azurite's requests, in order: method, path (account first), bytes (its Content-Length). */
+  blobRequests: { method: string; path: string; bytes: number }[];
   /** How many requests each of the scenario's faults hit, in the scenario's order. */
   faultHits?: number[];
 }

@@ -58,8 +58,18 @@ export interface StorageAccountKeys {
   key2: string;
 }
 
+/** A request Azurite received: what the tests count uploads by (bytes: its Content-Length). */
+export interface BlobRequest {
+  method: string;
+  /** Path and query, account first (`/gipart.../buildimage-artifacts/...?comp=block`). */
+  path: string;
+  bytes: number;
+}
+
 export class BlobStorage {
   private readonly accounts = new Map<string, StorageAccountKeys>();
+  /** Every request Azurite received, in order (headers only: its body is left to Azurite). */
+  readonly requests: BlobRequest[] = [];
   private server?: AzuriteBlobServer;
   private port = 0;
 
@@ -109,8 +119,16 @@ export class BlobStorage {
         };
       store.accounts = out;
     };
-    await server.start();
+    // Faults first, so the journal below (in front of them) records faulted requests too.
     this.injectFaults(server.httpServer);
+    server.httpServer.prependListener('request', (req) => {
+      this.requests.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        bytes: Number(req.headers['content-length'] ?? 0) || 0,
+      });
+    });
+    await server.start();
     const addr = server.httpServer.address();
     this.port = typeof addr === 'object' && addr ? addr.port : 0;
     this.server = server;
