@@ -67,7 +67,6 @@ const CASES: Case[] = [
     parameters: {
       imageTemplateName: 'helloImageTemplateforWinSIG',
       'api-version': '2020-02-14',
-      svclocation: 'westeurope',
     },
   },
   {
@@ -104,6 +103,7 @@ const CASES: Case[] = [
     file: 'Azure__azvmimagebuilder/solutions/4_Using_ENV_Variables/devOpsEnvTemplate.json',
     parameters: {
       imageTemplateName: 'devOpsEnv',
+      // Its managed image's location too, which no input decides: still given.
       svcLocation: 'westeurope',
       managedImageResGroupId: `${RG}/providers/Microsoft.Compute/images/`,
       managedImageName: 'devops-env',
@@ -127,7 +127,6 @@ const CASES: Case[] = [
     parameters: {
       imagetemplatename: 'sigmdi',
       'api-version': '2019-05-01-preview',
-      svclocation: 'westeurope',
       publisher: 'Canonical',
       offer: '0001-com-ubuntu-server-jammy',
       sku: '22_04-lts-gen2',
@@ -181,7 +180,6 @@ const CASES: Case[] = [
     parameters: {
       imageTemplateName: 'nncda',
       'api-version': '2020-02-14',
-      svclocation: 'westeurope',
     },
     refused:
       /galleryImageId: '.*galleries\/\/images\/nncda-2503' is not a resource id \(an empty segment/,

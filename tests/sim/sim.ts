@@ -151,7 +151,8 @@ export async function createSimulator(
   const base = `https://127.0.0.1:${port}/`;
   const graphUrl = `${base}${GRAPH_PATH_PREFIX.slice(1)}/`;
 
-  const storage = new BlobStorage(certs.ca.certPem);
+  const faults = new FaultInjector(scenario.faults);
+  const storage = new BlobStorage(certs.ca.certPem, faults);
   await storage.start(certs.serverCertPath, certs.serverKeyPath);
 
   const tokenKey = new SigningKey(tokenPair);
@@ -281,8 +282,6 @@ export async function createSimulator(
     pageSize: Math.max(1, scenario.pageSize ?? 100),
     log,
   });
-  const faults = new FaultInjector(scenario.faults);
-
   const state = (): StateDump => ({
     resources: store.all().map((r) => resourceView(sim, r) as StateResource),
     requests: clone(arm.requests),
@@ -294,6 +293,8 @@ export async function createSimulator(
       devices: clone(directory.devices),
     },
     userSessionJournal: clone(userSessionJournal),
+    faultHits: faults.hits(),
+    blobRequests: clone(storage.requests),
   });
 
   httpsServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {

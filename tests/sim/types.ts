@@ -74,6 +74,10 @@ export interface StateDump {
   graph: { servicePrincipals: GraphServicePrincipal[]; devices: GraphDevice[] };
   /** What happened to AVD user sessions (messages, disconnects, sign-outs, ends), in order. */
   userSessionJournal: UserSessionEvent[];
+  /** Azurite's requests, in order: method, path (account first), bytes (its Content-Length). */
+  blobRequests: { method: string; path: string; bytes: number }[];
+  /** How many requests each of the scenario's faults hit, in the scenario's order. */
+  faultHits?: number[];
 }
 
 /** One event of an AVD user session, as `state().userSessionJournal` records it. */
@@ -195,6 +199,18 @@ export interface Fault {
   retryAfter?: number;
   delayMs?: number;
   drop?: boolean;
+  /** Matching requests let through before the fault hits (default 0: the first one is hit). */
+  skip?: number;
+  /**
+   * The request is carried out, then its connection destroyed before the answer (recorded with
+   * the status it would have had): the client can't tell whether it happened.
+   */
+  dropAfter?: boolean;
+  /**
+   * `blob`: the fault applies to Azurite's requests only (path `/{account}/{container}/{blob}`
+   * plus the raw query); without it, to every other endpoint and never to Azurite.
+   */
+  service?: 'blob';
 }
 
 export interface ClientSpec {

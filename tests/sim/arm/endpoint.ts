@@ -118,6 +118,7 @@ export class ArmEndpoint {
     }
     Object.assign(headers, result.headers ?? {});
     this.requests.push({ method, path: pathAndQuery, status: result.status, ...recorded, at });
+    if (fault?.dropAfter) return void req.socket.destroy();
     if (res.destroyed) return;
     sendJson(res, result.status, result.body, headers);
   }

@@ -2,7 +2,10 @@
 // basic`, loose and without API version checks (the SDKs send newer x-ms-version values). Storage
 // accounts created through ARM become Azurite accounts: the account store is pointed at the
 // simulator's own account list instead of the AZURITE_ACCOUNTS environment variable.
+import type * as http from 'http';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { sleepReal } from '../core/clock';
+import type { FaultInjector } from '../core/faults';
 import { trustingStorageHttpClient } from '../core/trustingHttpClient';
 
 interface AzuriteAccount {
@@ -22,7 +25,7 @@ interface AzuriteBlobServer {
   close(): Promise<void>;
   clean(): Promise<void>;
   getHttpServerAddress(): string;
-  httpServer: { address(): { port: number } | string | null };
+  httpServer: http.Server;
 }
 
 /**
@@ -55,12 +58,25 @@ export interface StorageAccountKeys {
   key2: string;
 }
 
+/** A request Azurite received: what the tests count uploads by (bytes: its Content-Length). */
+export interface BlobRequest {
+  method: string;
+  /** Path and query, account first (`/gipart.../buildimage-artifacts/...?comp=block`). */
+  path: string;
+  bytes: number;
+}
+
 export class BlobStorage {
   private readonly accounts = new Map<string, StorageAccountKeys>();
+  /** Every request Azurite received, in order (headers only: its body is left to Azurite). */
+  readonly requests: BlobRequest[] = [];
   private server?: AzuriteBlobServer;
   private port = 0;
 
-  constructor(private readonly caPem: string) {}
+  constructor(
+    private readonly caPem: string,
+    private readonly faults?: FaultInjector,
+  ) {}
 
   async start(certPath: string, keyPath: string): Promise<void> {
     loadAzurite();
@@ -103,10 +119,55 @@ export class BlobStorage {
         };
       store.accounts = out;
     };
+    // Faults first, so the journal below (in front of them) records faulted requests too.
+    this.injectFaults(server.httpServer);
+    server.httpServer.prependListener('request', (req) => {
+      this.requests.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        bytes: Number(req.headers['content-length'] ?? 0) || 0,
+      });
+    });
     await server.start();
     const addr = server.httpServer.address();
     this.port = typeof addr === 'object' && addr ? addr.port : 0;
     this.server = server;
+  }
+
+  /**
+   * The scenario's `service: 'blob'` faults, before Azurite sees the request: a drop destroys the
+   * connection while the client may still be sending its body (an upload interrupted), a status
+   * answers the storage service's XML error.
+   */
+  private injectFaults(httpServer: http.Server): void {
+    const faults = this.faults;
+    if (!faults) return;
+    const azuriteListeners = httpServer.listeners('request') as ((
+      req: http.IncomingMessage,
+      res: http.ServerResponse,
+    ) => void)[];
+    httpServer.removeAllListeners('request');
+    httpServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      const fault = faults.match(req.method ?? 'GET', req.url ?? '/', 'blob');
+      if (!fault) return void azuriteListeners.forEach((l) => l(req, res));
+      void (async () => {
+        if (fault.delayMs) await sleepReal(fault.delayMs);
+        if (fault.drop) return void req.socket.destroy();
+        if (fault.status === undefined) return void azuriteListeners.forEach((l) => l(req, res));
+        // The body is read to its end first, so the connection can serve the client's retry.
+        await new Promise((done) => req.on('end', done).resume());
+        const code = fault.status === 503 ? 'ServerBusy' : 'InternalError';
+        res.writeHead(fault.status, {
+          'Content-Type': 'application/xml',
+          'x-ms-error-code': code,
+          ...(fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {}),
+        });
+        res.end(
+          `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code>` +
+            `<Message>A fault injected by the scenario answered ${fault.status}.</Message></Error>`,
+        );
+      })();
+    });
   }
 
   async stop(): Promise<void> {

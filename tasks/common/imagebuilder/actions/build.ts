@@ -3,22 +3,29 @@
  * (run/launch.ts), follow it with its log live and finish it (run/finish.ts). A build refused
  * while the identity's new role assignments propagate is started again (run/propagation.ts). The
  * uploads are deleted when it ends, unless kept or another template still uses them.
+ *
+ * With uploads (packagePath, local files) the template is first prepared dry, as validate does:
+ * its name and URLs are the same, so a rerun whose build succeeded, or is still running, is found
+ * before anything is uploaded again.
  */
+import { getOrUndefined } from '../../azure/notFound';
 import { sleep } from '../../core/clock';
-import { buildClients } from '../clients';
+import { DeferredLogger } from '../../core/deferredLogger';
+import { BuildClients, buildClients } from '../clients';
+import { findEarlierResult } from '../run/earlierResult';
 import { followAndFinish } from '../run/finish';
 import { launch } from '../run/launch';
 import { BuildResult } from '../run/outcome';
 import { propagatingGrantAge } from '../run/propagation';
 import { dropBuildBlobs } from '../uploads/blobsInUse';
 import { BuildOptions } from './action';
-import { prepare } from './prepare';
+import { prepare, Prepared } from './prepare';
 
 export async function build(o: BuildOptions): Promise<BuildResult> {
   const { params, log, signal } = o;
   const started = Date.now();
   const clients = buildClients(o.azure);
-  const p = await prepare({ ...o, clients });
+  const p = (await builtOrBuilding(o, clients)) ?? (await prepare({ ...o, clients }));
   try {
     for (;;) {
       const launched = await launch({ ...o, clients, prepared: p, started });
@@ -55,4 +62,46 @@ export async function build(o: BuildOptions): Promise<BuildResult> {
         urls: { archive: p.artifacts?.url, files: p.files },
       });
   }
+}
+
+/**
+ * The template prepared dry (nothing written, nothing uploaded), when this job's build of it
+ * already succeeded or is running: then nothing needs uploading. Its log is printed only then. A
+ * dry pass that fails says nothing: the real one refuses, or builds, as it would have.
+ */
+async function builtOrBuilding(
+  o: BuildOptions,
+  clients: BuildClients,
+): Promise<Prepared | undefined> {
+  const { params, signal } = o;
+  if (!params.customize.packagePath && !params.templateFile && !params.customize.fromFile)
+    return undefined;
+  const dryLog = new DeferredLogger(o.log);
+  let dry: Prepared;
+  try {
+    dry = await prepare({
+      ...o,
+      clients,
+      params: { ...params, action: 'validate' },
+      log: dryLog,
+    });
+  } catch {
+    return undefined;
+  }
+  const t = await getOrUndefined(() =>
+    clients.aib.virtualMachineImageTemplates.get(params.resourceGroup, dry.name, {
+      abortSignal: signal,
+    }),
+  );
+  const state = String(t?.lastRunStatus?.runState ?? '');
+  const reused = t
+    ? t.provisioningState !== 'Failed' && !['Failed', 'Canceled'].includes(state)
+    : !!(await findEarlierResult(clients, dry.doc, dry.name, signal));
+  if (!reused) return undefined;
+  dryLog.replay();
+  o.log.info(
+    `This job's template ${dry.name} was built${t ? ' (or is building)' : ''} before: ` +
+      `nothing is uploaded again.`,
+  );
+  return dry;
 }

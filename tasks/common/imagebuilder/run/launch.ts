@@ -7,6 +7,7 @@
 import { getOrUndefined } from '../../azure/notFound';
 import { CancelledError } from '../../core/errors';
 import { Logger } from '../../core/logger';
+import { poll } from '../../core/poll';
 import type { Prepared } from '../actions/prepare';
 import { BuildClients, lroInterval } from '../clients';
 import { BuildParams } from '../inputs/params';
@@ -82,13 +83,18 @@ export async function launch(o: LaunchOptions): Promise<Launched> {
       if (!existing) {
         log.info(`Creating image template ${name} in ${rg}...`);
         const sent = artifacts ? await artifacts.withSecret(doc) : doc;
-        await t.createOrUpdate(rg, name, toSdkTemplate(sent), {
-          abortSignal: signal,
-          updateIntervalInMs: interval,
-        });
+        await t
+          .createOrUpdate(rg, name, toSdkTemplate(sent), {
+            abortSignal: signal,
+            updateIntervalInMs: interval,
+          })
+          .catch((err: unknown) => ifDoneBefore(err, o, (x) => !!x?.provisioningState));
       }
       log.info(`Starting the build of ${name}...`);
-      await t.run(rg, name, { abortSignal: signal }).submitted();
+      await t
+        .run(rg, name, { abortSignal: signal })
+        .submitted()
+        .catch((err: unknown) => ifDoneBefore(err, o, (x) => !!x?.lastRunStatus?.runState));
     } catch (err) {
       // Cancelled while the template is created or its run starts: what Azure has of it is
       // cancelled and deleted (or tagged for cleanup) as a cancel while building is.
@@ -98,4 +104,38 @@ export async function launch(o: LaunchOptions): Promise<Launched> {
     }
   }
   return { runState: finishedEarlier ? runState : 'Running' };
+}
+
+type Template = Awaited<ReturnType<BuildClients['aib']['virtualMachineImageTemplates']['get']>>;
+
+/**
+ * A Conflict on the create or the run, when the call it retried was carried out and only its
+ * answer lost (a dropped connection): the template's name holds the job and the content, so a
+ * template found under it that `started` shows the call took effect is this one's. Waits for its
+ * provisioning to end; any other Conflict is raised as it came.
+ */
+async function ifDoneBefore(
+  err: unknown,
+  o: LaunchOptions,
+  started: (t: Template | undefined) => boolean,
+): Promise<void> {
+  if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+  const { clients, signal } = o;
+  const read = () =>
+    getOrUndefined(() =>
+      clients.aib.virtualMachineImageTemplates.get(o.params.resourceGroup, o.prepared.name, {
+        abortSignal: signal,
+      }),
+    );
+  const { value } = await poll({
+    read,
+    done: (x) => !['Creating', 'Updating'].includes(String(x?.provisioningState)),
+    intervalMs: o.params.pollIntervalMs,
+    signal,
+  });
+  if (!started(value) || value?.provisioningState !== 'Succeeded') throw err;
+  o.log.info(
+    `Template ${o.prepared.name}: a retried call met its own earlier success (its answer was ` +
+      `lost on the way); going on.`,
+  );
 }

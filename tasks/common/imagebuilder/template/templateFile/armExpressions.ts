@@ -1,11 +1,14 @@
 /**
  * The few ARM template functions the task can evaluate itself, without a deployment:
  * `parameters()`, `variables()`, `concat()`, `format()`, `resourceId()`, `resourceGroup()`,
- * `subscription()`, string, number and boolean literals, nested calls and property/index access. A
+ * `subscription()`, `uniqueString()` and `guid()` (deterministic: computed as ARM does, in
+ * armHashes.ts), string, number and boolean literals, nested calls and property/index access. A
  * small tokenizer and recursive parser (no eval); any other function is refused by name, since
- * guessing what `reference()` or `uniqueString()` would give in Azure would build something else
- * than the author meant.
+ * guessing what `reference()` or `newGuid()` would give in Azure would build something else than
+ * the author meant.
  */
+
+import { guid, uniqueString } from './armHashes';
 
 export type ArmValue = string | number | boolean | null | ArmValue[] | { [key: string]: ArmValue };
 
@@ -39,6 +42,8 @@ const EVALUATED_FUNCTIONS = [
   'resourceId',
   'resourceGroup',
   'subscription',
+  'uniqueString',
+  'guid',
 ];
 
 /** A JSON string value that is an ARM expression (`[...]`, not the `[[` escape). */
@@ -237,6 +242,17 @@ function call(name: string, args: ArmValue[], scope: ArmScope): ArmValue {
         args.map((a, i) => str(a, `argument ${i + 1}`)),
         scope,
       );
+    case 'uniquestring':
+    case 'guid': {
+      if (!args.length) throw new ArmExpressionError(`${name}() needs at least one argument`);
+      // ARM takes strings only here (a number is refused too), so the hash is of what was written.
+      const strings = args.map((a, i) => {
+        if (typeof a !== 'string')
+          throw new ArmExpressionError(`${name}(): argument ${i + 1} is not a string`);
+        return a;
+      });
+      return name.toLowerCase() === 'guid' ? guid(strings) : uniqueString(strings);
+    }
     default:
       throw new ArmExpressionError(
         `the ARM function '${name}()' can't be evaluated by the task (it evaluates ` +

@@ -154,8 +154,19 @@ function readInside(
   if (rel.startsWith('..') || path.isAbsolute(rel))
     throw new InputError(input, `'${given}' is outside ${base}`, `a file under ${base}`);
   try {
-    return { file, text: fs.readFileSync(file, 'utf8') };
+    // A link inside that leads outside is refused as the artifacts folder refuses one (after the
+    // lexical check, so a refusal says nothing about what exists outside).
+    const real = fs.realpathSync(file);
+    const realRel = path.relative(fs.realpathSync(base), real);
+    if (realRel.startsWith('..') || path.isAbsolute(realRel))
+      throw new InputError(
+        input,
+        `'${given}' is a symbolic link that points outside ${base}, to '${real}'`,
+        `a file under ${base}: a pull request must not point the build at agent files`,
+      );
+    return { file, text: fs.readFileSync(real, 'utf8') };
   } catch (err) {
+    if (err instanceof InputError) throw err;
     throw new InputError(
       input,
       `'${given}' can't be read (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`,

@@ -208,7 +208,13 @@ function loadArm(doc: Obj, ctx: FileContext, warnings: string[], fail: Fail): Lo
           `declares ${Object.keys(params).join(', ') || 'no parameters'})`,
       );
   }
-  const ev = evaluator(ctx, params, isObj(doc.variables) ? doc.variables : {}, fail);
+  const variables = isObj(doc.variables) ? doc.variables : {};
+  const ev = evaluator(ctx, params, variables, fail);
+  // The resource's location is the location input's anyway: a parameter with no value that feeds
+  // it (the quickstarts' svclocation) takes the input's value there, and only there (evaluated
+  // apart, so nothing else sees the stand-in).
+  const standIns: string[] = [];
+  const evLocation = evaluator(ctx, params, variables, fail, standIns);
   if (r.copy !== undefined)
     fail(
       `${path}.copy`,
@@ -224,7 +230,12 @@ function loadArm(doc: Obj, ctx: FileContext, warnings: string[], fail: Fail): Lo
         `deployed: the task only builds its image template (create what it needs, such as ` +
         `the identity or the gallery, beforehand).`,
     );
-  const picked = pick(r, ev, ctx, path, warnings);
+  const picked = pick(r, ev, ctx, path, warnings, evLocation);
+  for (const name of standIns)
+    warnings.push(
+      `templateFile: parameter '${name}' has no value; it only sets the template's location, ` +
+        `which the location input decides, so it takes '${ctx.location}'.`,
+    );
   // Only read for the migration note (the task sends its own api-version): one it can't evaluate is
   // no reason to refuse.
   let apiVersion: ArmValue = null;
@@ -253,6 +264,7 @@ function pick(
   ctx: FileContext,
   path: string,
   warnings: string[],
+  evLocation: Evaluate = ev,
 ): Omit<LoadedTemplate, 'warnings' | 'shape'> {
   const p = (k: string) => (path ? `${path}.${k}` : k);
   if (isObj(r.properties) && r.properties.copy !== undefined)
@@ -260,7 +272,7 @@ function pick(
       'templateFile',
       `${p('properties.copy')}: ARM copy loops (property iteration) can't be evaluated by the task`,
     );
-  const location = r.location !== undefined ? ev(r.location, p('location')) : undefined;
+  const location = r.location !== undefined ? evLocation(r.location, p('location')) : undefined;
   let identity: ArmValue | undefined;
   if (r.identity !== undefined) {
     if (ctx.identityGiven)
@@ -294,9 +306,16 @@ function apiVersionOf(r: Obj): string | undefined {
 
 /**
  * Evaluates a JSON value (object keys too) with the template's parameters and variables, each
- * evaluated once, on demand.
+ * evaluated once, on demand. With `standIns`, a parameter with no value takes ctx.location and its
+ * name is added there.
  */
-function evaluator(ctx: FileContext, params: Obj, variables: Obj, fail: Fail): Evaluate {
+function evaluator(
+  ctx: FileContext,
+  params: Obj,
+  variables: Obj,
+  fail: Fail,
+  standIns?: string[],
+): Evaluate {
   const paramCache = new Map<string, ArmValue>();
   const varCache = new Map<string, ArmValue>();
   const busy = new Set<string>();
@@ -323,7 +342,10 @@ function evaluator(ctx: FileContext, params: Obj, variables: Obj, fail: Fail): E
           value = once(`parameters.${key}`, () =>
             ev(decl.defaultValue, `parameters.${key}.defaultValue`),
           );
-        else
+        else if (standIns) {
+          if (!standIns.includes(key)) standIns.push(key);
+          value = ctx.location;
+        } else
           throw new ArmExpressionError(
             `parameter '${key}' has no value: give it in templateParameters`,
           );
