@@ -19,6 +19,7 @@ import { readHosts } from './read/hosts';
 import { readTargetImage } from './read/image';
 import { readPool } from './read/pool';
 import { newestHost, readReferenceTemplate } from './read/reference';
+import { requireSubnet } from './read/subnet';
 import { templateFromVmTemplate } from './referenceTemplate';
 import { HostRow, UpdateHostPoolResult } from './result';
 import { nothingToReplace, planRollout, RolloutPlan } from './rolloutPlan';
@@ -120,6 +121,8 @@ export async function prepareRollout(
 ): Promise<RolloutPlan> {
   const p = o.params;
   const target = await readTargetImage({ azure: o.azure, image: p.image, signal: o.signal });
+  if (p.overrides.subnetId)
+    await requireSubnet({ azure: o.azure, subnetId: p.overrides.subnetId, signal: o.signal });
   // The rollout's own new hosts (perhaps half-made by a stopped run) are its result, not its
   // model: the reference stays the newest host from before, whichever run reads it.
   const reference =

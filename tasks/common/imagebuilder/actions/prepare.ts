@@ -5,6 +5,7 @@
  * the naming for `wait`/`cancel` add what it would write to a plan.
  */
 import * as path from 'path';
+import { scanFolder } from '../../artifacts/folderScan';
 import { InputError } from '../../core/errors';
 import { PlanItem } from '../../core/plan';
 import { preflight } from '../access/preflight';
@@ -78,6 +79,8 @@ export async function prepare(o: PrepareOptions): Promise<Prepared> {
     subscriptionId: azure.subscriptionId,
     pipeline,
   });
+  // Links out of the artifacts folder are refused before the pre-flight or the uploads write.
+  if (params.customize.packagePath) await scanFolder(params.customize.packagePath.folder);
   const { identity, plan: identityPlan } = await preflight({
     azure,
     clients,
