@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import { RunningSim, startSimulator } from '../sim';
 import {
   BadInputTask,
+  injectedCommands,
   inProcessProblems,
   runInProcess,
   runnerProblems,
@@ -9,7 +10,7 @@ import {
   sourcesFolder,
   writesIn,
 } from './badInputHarness';
-import { BadInput, CATALOGUE, caseInputs, PAYLOADS, WORLDS } from './badInputCases';
+import { BadInput, CATALOGUE, caseInputs, CONTROLS, PAYLOADS, WORLDS } from './badInputCases';
 
 /**
  * The bad-input catalogue (issue 16, section 3) in-process: every case runs its task's entry steps
@@ -68,6 +69,27 @@ describe('bad input: one error naming the input, before any write', function () 
           }
         });
       }
+
+      it('control: valid inputs, commands in free text: succeeds, text stays text', async () => {
+        const sources = sourcesFolder();
+        try {
+          const control = CONTROLS[task];
+          const inputs = { ...WORLDS[task].inputs(), ...control.inputs };
+          let from = sim.state().requests.length;
+          const out = await runInProcess(task, inputs, sim, sources.pipeline);
+          assert.notStrictEqual(out.result, 'Failed', out.message);
+          const writes = writesIn(sim.state().requests.slice(from));
+          assert.strictEqual(writes.length > 0, control.writes, JSON.stringify(writes));
+          if (control.writes) return;
+          from = sim.state().requests.length;
+          const r = await runThroughRunner(task, inputs, sim, sources.dir);
+          assert.notStrictEqual(r.result, 'Failed', r.message);
+          assert.deepStrictEqual(injectedCommands(r.stdout, PAYLOADS), []);
+          assert.deepStrictEqual(writesIn(r.state.requests.slice(from)), []);
+        } finally {
+          sources.remove();
+        }
+      });
 
       for (const c of CATALOGUE.filter((x) => x.task === task && RUNNER_SAMPLE.has(x))) {
         it(`through the runner: ${c.category}: ${c.what} (${c.input})`, async () => {

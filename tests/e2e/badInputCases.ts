@@ -1069,6 +1069,28 @@ const DEVBOX: BadInput[] = [
 
 export const CATALOGUE: BadInput[] = [...BUILD, ...DIST, ...POOL_CASES, ...DEVBOX];
 
+/**
+ * Controls: each task's valid inputs, with logging commands in its free-text inputs (printed, not
+ * checked), run so that nothing is written (`dryRun`) or for real (DistributeToGallery has no dry
+ * run), must succeed: the catalogue's failures are the cases' own, and the payloads stay text.
+ */
+export const CONTROLS: Record<BadInputTask, { inputs: Record<string, string>; writes: boolean }> = {
+  BuildImage: {
+    inputs: {
+      action: 'validate',
+      inlineScript: `echo "${PAYLOADS[0]}"\necho ${PAYLOADS[1]}`,
+      managedResourceTags: `note=${PAYLOADS[2]}`,
+    },
+    writes: false,
+  },
+  DistributeToGallery: { inputs: { tags: `note=${PAYLOADS[2]}` }, writes: true },
+  UpdateHostPool: {
+    inputs: { action: 'plan', logOffMessage: `Bye ${PAYLOADS[0]}`, vmTags: `note=${PAYLOADS[1]}` },
+    writes: false,
+  },
+  AttachGalleryToDevCenter: { inputs: { action: 'check' }, writes: false },
+};
+
 /** The valid inputs each task's cases start from, and its world. */
 export const WORLDS: Record<
   BadInputTask,

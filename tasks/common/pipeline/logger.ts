@@ -6,7 +6,7 @@ export class PipelineLogger implements Logger {
   private inGroup = false;
 
   info(message: string): void {
-    console.log(message);
+    console.log(inert(message));
   }
   debug(message: string): void {
     tl.debug(message);
@@ -20,7 +20,7 @@ export class PipelineLogger implements Logger {
 
   group(title: string): void {
     this.endGroup();
-    console.log(`##[group]${title}`);
+    console.log(`##[group]${inert(title).replace(/[\r\n]+/g, ' ')}`);
     this.inGroup = true;
   }
 
@@ -36,4 +36,14 @@ export class PipelineLogger implements Logger {
   secret(value: string): void {
     if (value) tl.setSecret(value);
   }
+}
+
+/**
+ * Plain text with no logging command in it: the agent reads `##vso[` anywhere in a line as one, and
+ * `##[` at a line's start as a format, so a printed value (a template holding the user's script, a
+ * tag) would otherwise set variables or end the task. task-lib's own commands need no such care:
+ * the agent reads a line's first command only, and task-lib escapes newlines in their text.
+ */
+function inert(text: string): string {
+  return text.replace(/##(vso)?\[/g, '#\u200b#$1[');
 }
