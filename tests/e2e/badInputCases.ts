@@ -394,6 +394,28 @@ const BUILD: BadInput[] = [
   ),
   build(
     'malformed file',
+    'a customisers file whose YAML aliases stand for 387 million values',
+    { scriptSource: null, inlineScript: null },
+    'customizersFile',
+    'aliases',
+    (s) => {
+      const levels = ['    l0: &l0 [' + Array(9).fill('"lol"').join(', ') + ']'];
+      for (let i = 1; i < 9; i++)
+        levels.push(
+          `    l${i}: &l${i} [${Array(9)
+            .fill(`*l${i - 1}`)
+            .join(', ')}]`,
+        );
+      write(s, {
+        'bomb.yml': ['- type: Shell', '  inline: ["echo hi"]', '  extra:', ...levels, ''].join(
+          '\n',
+        ),
+      });
+      return { customizersFile: path.join(s, 'bomb.yml') };
+    },
+  ),
+  build(
+    'malformed file',
     'a template file that is not JSON',
     { sourceImage: null, scriptSource: null, inlineScript: null },
     'templateFile',
