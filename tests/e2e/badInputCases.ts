@@ -234,6 +234,20 @@ const BUILD: BadInput[] = [
     'sourceImage',
     'does not exist',
   ),
+  build(
+    'missing resource',
+    'a build subnet that does not exist',
+    { subnetId: `${IMG_RG}/providers/Microsoft.Network/virtualNetworks/vnet-build/subnets/nope` },
+    'subnetId',
+    'nope',
+  ),
+  build(
+    'missing resource',
+    'a build VM identity that does not exist',
+    { buildVmIdentities: 'vm-identity-nope' },
+    'buildVmIdentities',
+    'vm-identity-nope',
+  ),
   build('empty', 'a blank location', { location: '   ' }, 'location', 'a value is required'),
   build('empty', 'a blank inline script', { inlineScript: ' \n\t\n ' }, 'inlineScript', 'commands'),
   build(
@@ -647,6 +661,13 @@ const DIST: BadInput[] = [
     'version',
     'does not exist',
   ),
+  dist(
+    'missing resource',
+    'a region that does not exist for a new gallery',
+    { galleryName: 'newgal', location: 'marsnorth' },
+    'location',
+    'marsnorth',
+  ),
   dist('empty', 'a blank source', { source: '  ' }, 'source', 'a value is required'),
   dist(
     'empty',
@@ -824,6 +845,13 @@ const POOL_CASES: BadInput[] = [
     { subnetId: `${POOL.vnet}/subnets/nope` },
     'subnetId',
     'does not exist',
+  ),
+  pool(
+    'missing resource',
+    'a VM resource group that does not exist',
+    { vmResourceGroup: 'rg-vms-nope' },
+    'vmResourceGroup',
+    'rg-vms-nope',
   ),
   pool('empty', 'a blank host pool', { hostPool: '   ' }, 'hostPool', 'a value is required'),
   pool('empty', 'a blank image', { image: '\t\n' }, 'image', 'a value is required'),

@@ -7,6 +7,7 @@
 import { AzureContext } from '../azure/clients';
 import { GraphClient } from '../azure/graph';
 import { shortName } from '../azure/resourceIds';
+import { NETWORK_API, requireExisting, RESOURCES_API } from '../azure/existing';
 import { Logger } from '../core/logger';
 import { PipelineInfo } from '../core/pipelineInfo';
 import { checkImageFits, resolveJoin } from './checks';
@@ -19,7 +20,6 @@ import { readHosts } from './read/hosts';
 import { readTargetImage } from './read/image';
 import { readPool } from './read/pool';
 import { newestHost, readReferenceTemplate } from './read/reference';
-import { requireSubnet } from './read/subnet';
 import { templateFromVmTemplate } from './referenceTemplate';
 import { HostRow, UpdateHostPoolResult } from './result';
 import { nothingToReplace, planRollout, RolloutPlan } from './rolloutPlan';
@@ -121,8 +121,27 @@ export async function prepareRollout(
 ): Promise<RolloutPlan> {
   const p = o.params;
   const target = await readTargetImage({ azure: o.azure, image: p.image, signal: o.signal });
-  if (p.overrides.subnetId)
-    await requireSubnet({ azure: o.azure, subnetId: p.overrides.subnetId, signal: o.signal });
+  const { subnetId, vmResourceGroup } = p.overrides;
+  if (subnetId)
+    await requireExisting({
+      azure: o.azure,
+      id: subnetId,
+      apiVersion: NETWORK_API,
+      input: 'subnetId',
+      what: 'the subnet',
+      expected: "an existing subnet in the pool's region, or nothing for the reference host's",
+      signal: o.signal,
+    });
+  if (vmResourceGroup)
+    await requireExisting({
+      azure: o.azure,
+      id: `/subscriptions/${pool.subscriptionId}/resourceGroups/${vmResourceGroup}`,
+      apiVersion: RESOURCES_API,
+      input: 'vmResourceGroup',
+      what: 'the resource group',
+      expected: "an existing resource group of the pool's subscription, or nothing for the pool's",
+      signal: o.signal,
+    });
   // The rollout's own new hosts (perhaps half-made by a stopped run) are its result, not its
   // model: the reference stays the newest host from before, whichever run reads it.
   const reference =
