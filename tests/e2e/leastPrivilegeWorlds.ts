@@ -21,6 +21,7 @@ import { hostPoolScenario, PoolWorld } from './hostPoolFixtures';
 const SUB = `/subscriptions/${SIM_IDS.subscriptionId}`;
 const ROLE_GUID = '1ea5e9a1-0000-4000-8000-00000000a11c';
 const CONNECTION = SIM_IDS.sp.objectId;
+const ASSIGNMENT = '1ea5e9a1-0000-4000-8000-0000000c0111';
 
 export interface DocumentedAction {
   action: string;
@@ -56,7 +57,7 @@ function connectionRole(actions: string[]): unknown[] {
       },
     },
     {
-      id: `${SUB}/providers/Microsoft.Authorization/roleAssignments/1ea5e9a1-0000-4000-8000-0000000c0111`,
+      id: `${SUB}/providers/Microsoft.Authorization/roleAssignments/${ASSIGNMENT}`,
       type: 'Microsoft.Authorization/roleAssignments',
       properties: {
         roleDefinitionId: `${SUB}/providers/Microsoft.Authorization/roleDefinitions/${ROLE_GUID}`,
