@@ -155,10 +155,24 @@ const WORLDS: Record<TaskName, (actions: string[]) => World> = {
   },
 };
 
-/** Runs the task's representative run with the connection holding exactly `actions`. */
-export async function runWithActions(task: TaskName, actions: string[]): Promise<RunResult> {
+/**
+ * Runs the task's representative run with the connection holding exactly `actions` (and every
+ * Microsoft Graph permission but `graphWithheld`).
+ */
+export async function runWithActions(
+  task: TaskName,
+  actions: string[],
+  graphWithheld: string[] = [],
+): Promise<RunResult> {
   const world = WORLDS[task](actions);
-  const sim = await startSimulator({ scenario: world.scenario });
+  const graph = world.scenario.graph ?? {};
+  const withheld = [
+    ...(graph.withheld ?? []),
+    ...graphWithheld.map((permission) => ({ principal: CONNECTION, permission })),
+  ];
+  const sim = await startSimulator({
+    scenario: { ...world.scenario, graph: { ...graph, withheld } },
+  });
   try {
     return await runTask({ task, sim, inputs: world.inputs });
   } finally {

@@ -7,7 +7,7 @@ import { randomBytes } from 'crypto';
 import type { RunOptions, RunResult } from '../../scripts/runner/runner';
 import { runTask } from '../../scripts/runner/runner';
 import { RunningSim, SIM_IDS, startSimulator } from '../sim';
-import { describeLeaks, KnownSecret, scanRun, ScanReport } from '../support/secretScan';
+import { assertNoSecretLeaks, KnownSecret, ScanOptions, ScanReport } from '../support/secretScan';
 import { devBoxScenario, GALLERY as DEVBOX_GALLERY, runAttach } from './attachGalleryFixtures';
 import { inline, runBuildImage, scenario, WINDOWS } from './buildImageFixtures';
 import {
@@ -34,10 +34,13 @@ const IMAGE = `${RG_GALLERY}/providers/Microsoft.Compute/images/img-1`;
 const BUILD_TIMEOUT_MINUTES = 90;
 
 const totals: Record<string, number> = {};
-function scanned(name: string, run: RunResult, options: Parameters<typeof scanRun>[1]) {
-  const report: ScanReport = scanRun(run, options);
-  fs.rmSync(run.tempDirectory, { recursive: true, force: true });
-  assert.deepStrictEqual(report.leaks, [], `${name}:\n${describeLeaks(report)}`);
+function scanned(name: string, run: RunResult, options: ScanOptions) {
+  let report: ScanReport;
+  try {
+    report = assertNoSecretLeaks(run, options);
+  } finally {
+    fs.rmSync(run.tempDirectory, { recursive: true, force: true });
+  }
   for (const [kind, n] of Object.entries(report.counts)) totals[kind] = (totals[kind] ?? 0) + n;
   console.log(
     `      ${name}: ${JSON.stringify(report.counts)} over ${JSON.stringify(report.scanned)}`,

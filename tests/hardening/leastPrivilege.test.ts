@@ -40,4 +40,13 @@ describe('hardening: least privilege: each documented action removed', function 
           }
         });
     });
+
+  it('AttachGalleryToDevCenter without Graph Application.Read.All: fails first', async () => {
+    const actions = documentedActions('AttachGalleryToDevCenter').map((d) => d.action);
+    const r = await runWithActions('AttachGalleryToDevCenter', actions, ['Application.Read.All']);
+    assert.strictEqual(r.result, 'Failed', messageOf(r));
+    assert.match(messageOf(r), /Application\.Read\.All/);
+    assert.match(messageOf(r), /windows365PrincipalId/, 'and the input that avoids it');
+    assert.deepStrictEqual(writes(r), []);
+  });
 });

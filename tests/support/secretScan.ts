@@ -257,3 +257,14 @@ function walk(value: unknown, p: string, visit: (path: string, value: string) =>
 export function describeLeaks(report: ScanReport): string {
   return report.leaks.map((l) => `${l.kind} (${l.source}) in ${l.place}: ${l.where}`).join('\n');
 }
+
+/**
+ * For any e2e test (or an afterEach over its runs): scans the run and throws, naming each leak's
+ * kind, source and place (never the value), when anything leaked. Returns the report.
+ */
+export function assertNoSecretLeaks(run: RunResult, o: ScanOptions): ScanReport {
+  const report = scanRun(run, o);
+  if (report.leaks.length)
+    throw new Error(`Secrets leaked (${report.leaks.length}):\n${describeLeaks(report)}`);
+  return report;
+}
