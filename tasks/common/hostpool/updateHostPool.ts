@@ -11,6 +11,7 @@ import { NETWORK_API, requireExisting, RESOURCES_API } from '../azure/existing';
 import { Logger } from '../core/logger';
 import { PipelineInfo } from '../core/pipelineInfo';
 import { checkImageFits, resolveJoin } from './checks';
+import { rolloutRefusals } from './connectionAccess';
 import { abortRollout } from './execute/abort';
 import { ExecContext, leaseHolderOf, rolloutContext } from './execute/context';
 import { assertLeaseFree } from './execute/lease';
@@ -66,6 +67,8 @@ export async function updateHostPool(o: UpdateHostPoolOptions): Promise<UpdateHo
       'Completed',
       `Every host of ${pool.name} runs ${shortName(plan.target.versionId)}; nothing was changed.`,
     );
+  const refused = await rolloutRefusals({ ...o, plan });
+  if (refused.length) throw new Error(refused.join('\n'));
   return executeRollout({
     ctx: execContextOf(o, pool),
     plan,
