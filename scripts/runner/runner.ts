@@ -196,7 +196,9 @@ async function runAgainst(
     .readdirSync(tempDir, { recursive: true, encoding: 'utf8' })
     .filter((f) => !fs.statSync(path.join(tempDir, f)).isDirectory());
   if (!o.keepTempDirectory) fs.rmSync(tempDir, { recursive: true, force: true });
-  const complete = /##vso\[task\.complete result=([A-Za-z]+);[^\]]*\](.*)/.exec(stdout);
+  const complete = commandLines(stdout)
+    .map((l) => /^##vso\[task\.complete result=([A-Za-z]+);[^\]]*\](.*)/.exec(l))
+    .find((m) => m);
   return {
     result: complete?.[1] as TaskResult | undefined,
     message: complete?.[2],
@@ -211,13 +213,26 @@ async function runAgainst(
   };
 }
 
+/**
+ * Each line's logging command as the agent reads it: from the line's first `##vso[` on (one
+ * quoted in a command's message, such as an input value in an error, is no command).
+ */
+function commandLines(stdout: string): string[] {
+  return stdout.split(/\r?\n/).flatMap((line) => {
+    const at = line.indexOf('##vso[');
+    return at < 0 ? [] : [line.slice(at)];
+  });
+}
+
 function setVariables(stdout: string, isOutput: boolean): Record<string, string> {
   const vars: Record<string, string> = {};
   const re = new RegExp(
-    `##vso\\[task\\.setvariable variable=([^;\\]]+);isOutput=${isOutput};[^\\]]*\\](.*)`,
-    'g',
+    `^##vso\\[task\\.setvariable variable=([^;\\]]+);isOutput=${isOutput};[^\\]]*\\](.*)`,
   );
-  for (const [, name, value] of stdout.matchAll(re)) vars[name] = value;
+  for (const line of commandLines(stdout)) {
+    const m = re.exec(line);
+    if (m) vars[m[1]] = m[2];
+  }
   return vars;
 }
 

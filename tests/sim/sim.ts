@@ -286,6 +286,8 @@ export async function createSimulator(
     resources: store.all().map((r) => resourceView(sim, r) as StateResource),
     requests: clone(arm.requests),
     tokenGrants: { ...grants },
+    issuedTokens: [...tokens.issued, ...devops.issued],
+    authorizations: clone(sim.rbac.checks),
     builds: clone(builds),
     graphRequests: clone(graph.requests),
     graph: {

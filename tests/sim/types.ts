@@ -60,6 +60,13 @@ export interface StateDump {
    * managed_identity, devops_oidc).
    */
   tokenGrants: Record<string, number>;
+  /** Every token the simulator issued (Entra, managed identity, DevOps OIDC), in issue order. */
+  issuedTokens: string[];
+  /**
+   * Every action ARM checked for a request's caller, in order, with or without `rbac` (`allowed`
+   * is what enforcement would answer): the actions a run really needs.
+   */
+  authorizations: { principalId: string; action: string; scope: string; allowed: boolean }[];
   /**
    * Every image template run so far, with the Packer log it wrote; kept after the template is
    * deleted.

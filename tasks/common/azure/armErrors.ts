@@ -43,6 +43,7 @@ function armErrorInfo(err: unknown): ArmErrorInfo | undefined {
     code?: string;
     message?: string;
     details?: unknown;
+    request?: { url?: string };
     response?: {
       status?: number;
       bodyAsText?: string | null;
@@ -58,7 +59,7 @@ function armErrorInfo(err: unknown): ArmErrorInfo | undefined {
       /* not JSON: keep the SDK's view */
     }
   }
-  const parsed = fromBody(body);
+  const parsed = fromBody(body) ?? refusedList(e.message, e.statusCode, e.request?.url);
   if (!parsed && !e.code && !e.statusCode) return undefined;
   const retryAfter = headers?.get('retry-after');
   return {
@@ -67,6 +68,32 @@ function armErrorInfo(err: unknown): ArmErrorInfo | undefined {
     status: e.statusCode ?? e.response?.status,
     correlationId: headers?.get('x-ms-correlation-request-id') ?? headers?.get('x-ms-request-id'),
     retryAfterSeconds: retryAfter && /^\d+$/.test(retryAfter) ? Number(retryAfter) : undefined,
+  };
+}
+
+/**
+ * The newer SDKs' pager drops ARM's error body ("Pagination failed with unexpected statusCode
+ * 403"): a refused list names at least what it listed and the action ARM checks for a list, its
+ * type's `read`.
+ */
+function refusedList(
+  message: string | undefined,
+  status: number | undefined,
+  url: string | undefined,
+): ArmErrorInfo | undefined {
+  if (!url || !message?.startsWith('Pagination failed')) return undefined;
+  const path = new URL(url).pathname.replace(/\/+$/, '');
+  const at = path.toLowerCase().lastIndexOf('/providers/');
+  if (at < 0) return undefined;
+  const [namespace, ...rest] = path.slice(at + '/providers/'.length).split('/');
+  const types = rest.filter((_, i) => i % 2 === 0);
+  if (!namespace || rest.length % 2 === 0) return undefined;
+  const action = `${namespace}/${types.join('/')}/read`;
+  const scope = path.slice(0, path.lastIndexOf('/'));
+  return {
+    message:
+      `Azure refused to list ${path} (HTTP ${status ?? '?'})` +
+      (status === 403 ? `: listing needs '${action}' on '${scope}'.` : '.'),
   };
 }
 

@@ -17,10 +17,27 @@ export function parseResourceId(id: string): ParsedId | undefined {
   if (!m) return undefined;
   const rest = m[4].split('/');
   if (rest.length % 2 !== 0 || rest.some((s) => !s)) return undefined;
-  const levels: [string, string][] = [];
-  for (let i = 0; i < rest.length; i += 2) levels.push([rest[i], decodeURIComponent(rest[i + 1])]);
-  return { subscriptionId: m[1], resourceGroup: decodeURIComponent(m[2]), namespace: m[3], levels };
+  // A malformed escape (`%zz`) or an encoded slash is not an id (rather than a URIError, or a name
+  // that is a path).
+  const names = [m[2], ...rest.filter((_, i) => i % 2 === 1)].map(decoded);
+  if (names.some((n) => n === undefined || n.includes('/'))) return undefined;
+  const [resourceGroup, ...levelNames] = names as string[];
+  const levels = levelNames.map((name, i): [string, string] => [rest[2 * i], name]);
+  return { subscriptionId: m[1], resourceGroup, namespace: m[3], levels };
 }
+
+function decoded(part: string): string | undefined {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Azure's rule for a resource group name, and how to say it in an error. */
+export const RESOURCE_GROUP_NAME = /^[-\w.()]{0,89}[-\w()]$/;
+export const RESOURCE_GROUP_RULE =
+  'up to 90 letters, digits, underscores, parentheses, hyphens and periods, not ending in a period';
 
 /** The type of a parsed id, e.g. Microsoft.Compute/galleries/images. */
 export function typeOf(p: ParsedId): string {

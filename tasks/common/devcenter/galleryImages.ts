@@ -3,6 +3,7 @@
  * version that would be used (the named one, or the latest) and, where the version does not say
  * its disks, its source (a managed image).
  */
+import { describeArmError } from '../azure/armErrors';
 import type { GalleryImage, GalleryImageVersion } from '@azure/arm-compute';
 import { getOrUndefined, isNotFound } from '../azure/notFound';
 import { parseResourceId } from '../azure/resourceIds';
@@ -24,6 +25,8 @@ export async function readGallery(run: DevBoxRun): Promise<void> {
     const code = (err as { code?: string }).code ?? '';
     if (!/AuthorizationFailed|SubscriptionNotFound|InvalidAuthenticationToken/i.test(code))
       throw err;
+    // Seen but not readable: say which right is missing.
+    if (/^AuthorizationFailed$/i.test(code)) throw new Error(describeArmError(err));
   }
   if (!found) {
     throw new InputError(
@@ -146,8 +149,12 @@ async function managedImage(run: DevBoxRun, id: string) {
       { abortSignal: run.signal },
     );
   } catch (err) {
-    if (isNotFound(err) || /AuthorizationFailed/i.test((err as { code?: string }).code ?? ''))
-      return undefined;
-    throw err;
+    if (isNotFound(err)) return undefined;
+    if (!/AuthorizationFailed/i.test((err as { code?: string }).code ?? '')) throw err;
+    run.warn(
+      `The source image of a version can't be read, so its OS disk size and data disks are ` +
+        `not checked: ${describeArmError(err)}`,
+    );
+    return undefined;
   }
 }

@@ -2,7 +2,14 @@
  * AttachGalleryToDevCenter's parameters, read from the task inputs and checked before anything is
  * done in Azure: every error names the input, says what was wrong and what would be right.
  */
-import { GalleryRef, parseGalleryId, parseResourceId, typeOf } from '../azure/resourceIds';
+import {
+  GalleryRef,
+  parseGalleryId,
+  parseResourceId,
+  RESOURCE_GROUP_NAME,
+  RESOURCE_GROUP_RULE,
+  typeOf,
+} from '../azure/resourceIds';
 import { InputError } from '../core/errors';
 import { InputReader } from '../core/inputReader';
 
@@ -139,7 +146,10 @@ function readDevCenter(inputs: InputReader): DevCenterRef {
   }
   const resourceGroup = inputs.string('resourceGroup', {
     required: true,
-    expected: 'the resource group of the dev center (or give devCenter as a resource id)',
+    pattern: RESOURCE_GROUP_NAME,
+    expected:
+      `the dev center's resource group name, ${RESOURCE_GROUP_RULE} (or give devCenter as a ` +
+      'resource id)',
   });
   return { resourceGroup, name: value };
 }
@@ -206,7 +216,12 @@ function readImageVersion(inputs: InputReader, image: string | undefined): strin
 }
 
 function readIdentity(inputs: InputReader): string | undefined {
-  const value = inputs.string('identity');
+  const value = inputs.string('identity', {
+    pattern: /^(\/.*|[A-Za-z0-9][A-Za-z0-9_-]{2,127})$/,
+    expected:
+      'a user-assigned identity name (3 to 128 letters, digits, hyphens or underscores, in the ' +
+      'dev center resource group) or its resource id',
+  });
   if (!value?.startsWith('/')) return value;
   const p = parseResourceId(value);
   if (!p || !/^microsoft\.managedidentity\/userassignedidentities$/i.test(typeOf(p))) {

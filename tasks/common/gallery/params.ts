@@ -14,7 +14,7 @@ import {
   needsGeneration2,
 } from './compatibility';
 import { parseRegionSpecs, RegionDefaults, RegionSpec, STORAGE_ACCOUNT_TYPES } from './regions';
-import { parseGalleryId } from '../azure/resourceIds';
+import { parseGalleryId, RESOURCE_GROUP_NAME, RESOURCE_GROUP_RULE } from '../azure/resourceIds';
 import { classifySource, VERSION_SOURCE_KINDS, VersionSourceKind } from './sourceRef';
 import { Bump, versionFromBuildNumber, versionProblem } from './versioning';
 
@@ -177,7 +177,10 @@ function readTarget(inputs: InputReader, version: string | undefined): TargetPar
   if (fromId) return { ...fromId, location };
   const resourceGroup = inputs.string('galleryResourceGroup', {
     required: true,
-    expected: 'the resource group of the gallery (or give imageDefinition as a full resource id)',
+    pattern: RESOURCE_GROUP_NAME,
+    expected:
+      `the gallery's resource group name, ${RESOURCE_GROUP_RULE} (or give imageDefinition as ` +
+      'a full resource id)',
   });
   // The API's pattern; a new gallery's name is checked against Compute's stricter rule (no dashes)
   // once it is known to be new.

@@ -7,6 +7,7 @@ import type { GalleryImageVersion } from '@azure/arm-compute';
 import { InputError } from '../core/errors';
 import { TaskOutcome } from '../core/outcome';
 import { PlanItem, planChanges, renderPlan } from '../core/plan';
+import { publishRefusals } from './connectionAccess';
 import { GalleryRun, loadLocations, resolveOrFail } from './context';
 import {
   describeTraits,
@@ -134,6 +135,14 @@ export async function publish(run: GalleryRun): Promise<TaskOutcome> {
   if (sharePlan) galleryItems.push(sharingItem(ref.gallery, sharePlan));
   log.info(renderPlan('Plan (nothing is changed yet)', [...galleryItems, ...versionPlan.items]));
   log.endGroup();
+
+  const refused = await publishRefusals(run, {
+    gallery: !state.gallery,
+    definition: definitionPlan.item.action !== 'keep',
+    version: !!versionPlan.body,
+    deleteVersion: decision.mode === 'replace',
+  });
+  if (refused.length) throw new Error(refused.join('\n'));
 
   log.group(`Gallery ${ref.gallery} and image definition ${ref.definition}`);
   const { gallery } = await ensureGalleryAndDefinition(

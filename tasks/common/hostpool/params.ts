@@ -7,7 +7,12 @@
 import { randomInt } from 'crypto';
 import { InputError } from '../core/errors';
 import { InputReader } from '../core/inputReader';
-import { parseGalleryId, parseResourceId } from '../azure/resourceIds';
+import {
+  parseGalleryId,
+  parseResourceId,
+  RESOURCE_GROUP_NAME,
+  RESOURCE_GROUP_RULE,
+} from '../azure/resourceIds';
 
 export const HOSTPOOL_ACTIONS = ['rollout', 'plan', 'abort'] as const;
 export type HostPoolAction = (typeof HOSTPOOL_ACTIONS)[number];
@@ -239,7 +244,10 @@ function readHostPool(inputs: InputReader): HostPoolRef {
       `'${raw}' is not a host pool name`,
       '3 to 64 letters, digits, . _ or -, or a host pool resource id',
     );
-  const resourceGroup = inputs.string('resourceGroup');
+  const resourceGroup = inputs.string('resourceGroup', {
+    pattern: RESOURCE_GROUP_NAME,
+    expected: `the host pool's resource group name, ${RESOURCE_GROUP_RULE}`,
+  });
   if (!resourceGroup)
     throw new InputError(
       'resourceGroup',

@@ -8,9 +8,11 @@
 import { AzureContext } from '../azure/clients';
 import { GraphClient } from '../azure/graph';
 import { shortName } from '../azure/resourceIds';
+import { NETWORK_API, requireExisting, RESOURCES_API } from '../azure/existing';
 import { Logger } from '../core/logger';
 import { PipelineInfo } from '../core/pipelineInfo';
 import { checkImageFits, resolveJoin } from './checks';
+import { rolloutRefusals } from './connectionAccess';
 import { abortRollout } from './execute/abort';
 import { ExecContext, leaseHolderOf, rolloutContext } from './execute/context';
 import { assertLeaseFree } from './execute/lease';
@@ -70,6 +72,8 @@ export async function updateHostPool(o: UpdateHostPoolOptions): Promise<UpdateHo
       'Completed',
       `Every host of ${pool.name} runs ${shortName(plan.target.versionId)}; nothing was changed.`,
     );
+  const refused = await rolloutRefusals({ ...o, plan });
+  if (refused.length) throw new Error(refused.join('\n'));
   return executeRollout({
     ctx: execContextOf(o, pool),
     plan,
@@ -129,6 +133,27 @@ export async function prepareRollout(
 ): Promise<RolloutPlan> {
   const p = o.params;
   const target = await readTargetImage({ azure: o.azure, image: p.image, signal: o.signal });
+  const { subnetId, vmResourceGroup } = p.overrides;
+  if (subnetId)
+    await requireExisting({
+      azure: o.azure,
+      id: subnetId,
+      apiVersion: NETWORK_API,
+      input: 'subnetId',
+      what: 'the subnet',
+      expected: "an existing subnet in the pool's region, or nothing for the reference host's",
+      signal: o.signal,
+    });
+  if (vmResourceGroup)
+    await requireExisting({
+      azure: o.azure,
+      id: `/subscriptions/${pool.subscriptionId}/resourceGroups/${vmResourceGroup}`,
+      apiVersion: RESOURCES_API,
+      input: 'vmResourceGroup',
+      what: 'the resource group',
+      expected: "an existing resource group of the pool's subscription, or nothing for the pool's",
+      signal: o.signal,
+    });
   // The rollout's own new hosts (perhaps half-made by a stopped run) are its result, not its
   // model: the reference stays the newest host from before, whichever run reads it.
   const reference =

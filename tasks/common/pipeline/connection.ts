@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { AuthScheme, ServiceConnection } from '../azure/connection';
 import { InputError } from '../core/errors';
+import { registerSecret } from './logger';
 
 export interface ReadConnection {
   connection: ServiceConnection;
@@ -68,7 +69,7 @@ export async function readServiceConnection(inputName: string): Promise<ReadConn
       scheme === 'WorkloadIdentityFederation'
         ? async () => {
             const token = await credentials.getFederatedToken();
-            tl.setSecret(token);
+            registerSecret(token);
             return token;
           }
         : undefined,
@@ -99,10 +100,10 @@ function maskEndpointSecrets(id: string): void {
       continue;
     // task-lib refuses multi-line secrets: a PEM is registered line by line.
     const lines = value.split(/\r?\n/);
-    if (lines.length === 1) tl.setSecret(value);
+    if (lines.length === 1) registerSecret(value);
     else
       for (const line of lines)
-        if (line.length >= 16 && !line.startsWith('-----')) tl.setSecret(line);
+        if (line.length >= 16 && !line.startsWith('-----')) registerSecret(line);
   }
 }
 

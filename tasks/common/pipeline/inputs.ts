@@ -1,5 +1,6 @@
 import * as path from 'path';
 import * as tl from 'azure-pipelines-task-lib/task';
+import { registerSecret } from './logger';
 import { InputReader } from '../core/inputReader';
 
 /**
@@ -21,7 +22,7 @@ export function pipelineInputs(): InputReader {
         ? undefined
         : value;
     },
-    secret: (value) => tl.setSecret(value),
+    secret: registerSecret,
   });
 }
 

@@ -1,12 +1,13 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { NetworkSettings } from '../azure/network';
+import { registerSecret } from './logger';
 
 /** The agent's proxy and certificate settings (Agent.ProxyUrl, Agent.CAInfo, ...). */
 export function agentNetworkSettings(): NetworkSettings {
   const proxy = tl.getHttpProxyConfiguration();
   const certs = tl.getHttpCertConfiguration();
-  if (proxy?.proxyPassword) tl.setSecret(proxy.proxyPassword);
-  if (certs?.passphrase) tl.setSecret(certs.passphrase);
+  if (proxy?.proxyPassword) registerSecret(proxy.proxyPassword);
+  if (certs?.passphrase) registerSecret(certs.passphrase);
   return {
     proxy: proxy
       ? {

@@ -10,7 +10,7 @@ import { TaskOutcome } from '../core/outcome';
 import { PipelineInfo } from '../core/pipelineInfo';
 import { readServiceConnection } from './connection';
 import { pipelineInputs } from './inputs';
-import { PipelineLogger } from './logger';
+import { maskSecrets, PipelineLogger } from './logger';
 import { agentNetworkSettings } from './network';
 import { pipelineInfo } from './variables';
 
@@ -106,13 +106,14 @@ function publish(taskName: string, outcome: TaskOutcome): void {
   for (const a of outcome.attachments ?? []) {
     if (!dir) break;
     const file = path.join(dir, `${process.pid}-${a.name.replace(/[^A-Za-z0-9._-]+/g, '_')}`);
-    fs.writeFileSync(file, a.content);
+    // Attachments and the summary are uploaded as written: the agent masks only the log.
+    fs.writeFileSync(file, maskSecrets(a.content));
     tl.addAttachment(a.type, a.name, file);
   }
   if (outcome.summary) {
     if (dir) {
       const file = path.join(dir, `${taskName}-${process.pid}-summary.md`);
-      fs.writeFileSync(file, outcome.summary);
+      fs.writeFileSync(file, maskSecrets(outcome.summary));
       tl.uploadSummary(file);
     }
   }

@@ -47,9 +47,19 @@ export function roleGuidOf(roleDefinitionId: string): string {
   return roleDefinitionId.split('/').filter(Boolean).pop()!.toLowerCase();
 }
 
+/** One authorization ARM made for a request's caller (enforced or not), as the state dump lists. */
+export interface AuthorizationCheck {
+  principalId: string;
+  action: string;
+  scope: string;
+  allowed: boolean;
+}
+
 export class Rbac {
   /** Lower-cased assignment id -> real time (ms) from which a propagating assignment counts. */
   private readonly effectiveFrom = new Map<string, number>();
+  /** Every check of a caller's action, in order: what a task really needs (least privilege). */
+  readonly checks: AuthorizationCheck[] = [];
 
   constructor(
     private readonly store: ResourceStore,
@@ -186,8 +196,14 @@ export class Rbac {
 
   /** Throws Azure's AuthorizationFailed when the caller may not perform `action` over `scope`. */
   require(caller: Principal, action: string, scope: string): void {
-    if (!this.isAllowed(caller.objectId, action, scope))
+    if (!this.checked(caller, action, scope))
       throw armErrors.authorizationFailed(caller.appId, caller.objectId, action, scope);
+  }
+
+  private checked(caller: Principal, action: string, scope: string): boolean {
+    const held = this.holds(caller.objectId, action, scope);
+    this.checks.push({ principalId: caller.objectId, action, scope, allowed: held });
+    return held || !this.enforced;
   }
 
   /**
@@ -200,7 +216,7 @@ export class Rbac {
     request: { action: string; scope: string },
     linked: { action: string; scope: string },
   ): void {
-    if (!this.isAllowed(caller.objectId, linked.action, linked.scope)) {
+    if (!this.checked(caller, linked.action, linked.scope)) {
       throw armErrors.linkedAuthorizationFailed(
         caller.appId,
         caller.objectId,

@@ -28,6 +28,8 @@ export class DevOpsEndpoint {
   readonly issuer: string;
   readonly systemAccessToken: string;
   readonly collectionPath = `/devops/${DEVOPS_DEFAULTS.organization}/`;
+  /** The OIDC tokens issued, in order (the state dump's `issuedTokens`). */
+  readonly issued: string[] = [];
 
   constructor(
     readonly key: SigningKey,
@@ -121,6 +123,7 @@ export class DevOpsEndpoint {
         iat: now,
         exp: now + 10 * 60,
       });
+      this.issued.push(oidcToken);
       this.countGrant('devops_oidc');
       sendJson(res, 200, { oidcToken });
       return true;

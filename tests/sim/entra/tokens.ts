@@ -45,6 +45,8 @@ export const TOKEN_LIFETIME_SECONDS = 3599;
 
 export class TokenService {
   readonly issuer: string;
+  /** Every access token issued, in order (the state dump's `issuedTokens`: secret scans). */
+  readonly issued: string[] = [];
 
   constructor(
     readonly tenantId: string,
@@ -86,8 +88,10 @@ export class TokenService {
     const roles = this.rolesFor(subject, audience);
     // Entra leaves the claim out when none is granted.
     if (roles && roles.length > 0) claims.roles = roles;
+    const token = this.key.sign(claims as any);
+    this.issued.push(token);
     return {
-      token: this.key.sign(claims as any),
+      token,
       expiresIn: TOKEN_LIFETIME_SECONDS,
       expiresOn: claims.exp,
       notBefore: claims.nbf,

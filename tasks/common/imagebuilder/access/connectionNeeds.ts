@@ -57,6 +57,16 @@ export async function connectionNeeds(o: ConnectionNeedsOptions): Promise<Caller
       },
     );
   }
+  // A build follows the template to its end and reads what it made: found missing then, the image
+  // would be made and the run reported failed.
+  if (params.action === 'build' || params.action === 'wait')
+    needs.push(
+      { action: 'Microsoft.VirtualMachineImages/imageTemplates/read', ...template('follow') },
+      {
+        action: 'Microsoft.VirtualMachineImages/imageTemplates/runOutputs/read',
+        ...template('read the outputs of'),
+      },
+    );
   if (params.action === 'cancel')
     needs.push({
       action: 'Microsoft.VirtualMachineImages/imageTemplates/cancel/action',

@@ -5,6 +5,8 @@
  * the naming for `wait`/`cancel` add what it would write to a plan.
  */
 import * as path from 'path';
+import { scanFolder } from '../../artifacts/folderScan';
+import { NETWORK_API, requireExisting } from '../../azure/existing';
 import { InputError } from '../../core/errors';
 import { PlanItem } from '../../core/plan';
 import { preflight } from '../access/preflight';
@@ -78,6 +80,21 @@ export async function prepare(o: PrepareOptions): Promise<Prepared> {
     subscriptionId: azure.subscriptionId,
     pipeline,
   });
+  // Links out of the artifacts folder, and subnets that are not there, are refused before the
+  // pre-flight or the uploads write.
+  if (params.customize.packagePath) await scanFolder(params.customize.packagePath.folder);
+  const { subnetId, containerInstanceSubnetId } = params.settings;
+  for (const [input, id] of Object.entries({ subnetId, containerInstanceSubnetId }))
+    if (id)
+      await requireExisting({
+        azure,
+        id,
+        apiVersion: NETWORK_API,
+        input,
+        what: 'the subnet',
+        expected: "an existing subnet in the build's region",
+        signal,
+      });
   const { identity, plan: identityPlan } = await preflight({
     azure,
     clients,

@@ -46,6 +46,31 @@ export function readCustomize(inputs: InputReader, pipeline: PipelineInfo): Cust
   return { packagePath, uploads: readUploads(inputs), script, restart, windowsUpdate, fromFile };
 }
 
+/**
+ * A script in the sources folder that is a symbolic link to a file outside it is refused: a pull
+ * request must not bring agent files into an image (as for the artifacts folder and customisers).
+ */
+function refuseLinkOut(file: string, pipeline: PipelineInfo): void {
+  const root = pipeline.defaultWorkingDirectory;
+  const inside = (p: string, r: string) => {
+    const rel = path.relative(r, p);
+    return !rel.startsWith('..') && !path.isAbsolute(rel);
+  };
+  if (!root || !inside(file, root)) return;
+  let real: string;
+  try {
+    real = fs.realpathSync(file);
+  } catch {
+    return; // reading it says why
+  }
+  if (!inside(real, fs.realpathSync(root)))
+    throw new InputError(
+      'scriptPath',
+      `'${file}' leads by a symbolic link to ${real}, outside the sources folder`,
+      `a file inside ${root}: a pull request must not bring agent files into an image`,
+    );
+}
+
 function readUploads(inputs: InputReader): Omit<ArtifactsParams, 'folder'> {
   const storageAccount =
     inputs.string('storageAccountName', {
@@ -101,6 +126,7 @@ function readScript(inputs: InputReader, pipeline: PipelineInfo): ScriptStep | u
       expected: 'the path of a script in the repository',
     });
     const file = path.resolve(pipeline.defaultWorkingDirectory || process.cwd(), given);
+    refuseLinkOut(file, pipeline);
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');

@@ -14,6 +14,7 @@
  * got to.
  */
 import type { ImageTemplate } from '@azure/arm-imagebuilder';
+import { describeArmError } from '../../azure/armErrors';
 import { AzureContext } from '../../azure/clients';
 import { formatDuration } from '../../core/duration';
 import { Logger } from '../../core/logger';
@@ -69,6 +70,8 @@ export async function followBuild(o: FollowOptions): Promise<FollowResult> {
   let phaseStarted = Date.now();
   let container: BuildContainer | undefined;
   let containerDone = false;
+  /** Why the container's log could not be read, for the warning at the end. */
+  let containerError: string | undefined;
   let t: ImageTemplate | undefined;
   /** The last container read brought several new lines. */
   let flowing = false;
@@ -114,6 +117,7 @@ export async function followBuild(o: FollowOptions): Promise<FollowResult> {
         // The live log is a convenience: an unreachable logs API must not fail the build;
         // customization.log follows at the end.
         if (signal.aborted) throw err;
+        containerError = describeArmError(err);
         log.debug(
           `Reading the build container's log failed: ${(err as Error).message.split('\n')[0]}`,
         );
@@ -141,8 +145,8 @@ export async function followBuild(o: FollowOptions): Promise<FollowResult> {
       // log of this run is it.
       log.warn(
         `The live build log was unavailable: the build container's log could not be read ` +
-          `in ${stagingGroup}. The log follows from customization.log now that the build has ` +
-          `ended.`,
+          `in ${stagingGroup}${containerError ? ` (${containerError})` : ''}. The log follows ` +
+          `from customization.log now that the build has ended.`,
       );
       runId = await logs.newestRunId(s?.startTime ? new Date(s.startTime) : undefined);
     }

@@ -13,6 +13,7 @@ import {
 } from '@azure/core-rest-pipeline';
 import * as storageBlob from '@azure/storage-blob';
 import { AzureContext } from '../../azure/clients';
+import { describeArmError } from '../../azure/armErrors';
 import { storageClientOptions } from '../../azure/network';
 import { isNotFound } from '../../azure/notFound';
 import { Logger } from '../../core/logger';
@@ -99,8 +100,13 @@ export async function stagingLogs(
     }))
       accounts.push(a);
   } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
+    if (isNotFound(err) || signal.aborted) return undefined;
+    // The build's result does not depend on its log: a refused list costs the log, not the run.
+    log.warn(
+      `The build log in staging resource group ${stagingGroup} can't be read: ` +
+        `${describeArmError(err)}`,
+    );
+    return undefined;
   }
   const account = accounts.find((a) => a.tags?.createdBy === 'AzureVMImageBuilder') ?? accounts[0];
   const endpoint = account?.primaryEndpoints?.blob;

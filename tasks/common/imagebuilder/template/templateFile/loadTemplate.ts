@@ -14,6 +14,7 @@ import * as yaml from 'js-yaml';
 import { InputError } from '../../../core/errors';
 import { ArmExpressionError, ArmScope, ArmValue, evaluateString } from './armExpressions';
 import { migrateProperties } from './migrate';
+import { refuseExpansionBomb } from './expansion';
 import { textOf } from '../valueText';
 
 export const TEMPLATE_TYPE = 'Microsoft.VirtualMachineImages/imageTemplates';
@@ -44,8 +45,11 @@ export function parseDocument(text: string, input: string, fileName: string): un
   const body = text.replace(/^\uFEFF/, '');
   if (/\.ya?ml$/i.test(fileName)) {
     try {
-      return yaml.load(body, { schema: yaml.JSON_SCHEMA });
+      const doc = yaml.load(body, { schema: yaml.JSON_SCHEMA });
+      refuseExpansionBomb(doc, input, fileName);
+      return doc;
     } catch (err) {
+      if (err instanceof InputError) throw err;
       throw new InputError(
         input,
         `${fileName} is not valid YAML: ${(err as Error).message.split('\n')[0]}`,
