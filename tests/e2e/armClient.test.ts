@@ -41,6 +41,44 @@ describe(
       );
     });
 
+    it('apply waits out a create without the final GET; a refused write throws', async () => {
+      const image = `${rg}/providers/Microsoft.Compute/galleries/applied`;
+      const before = sim.state().requests.length;
+      await arm.apply(
+        'PUT',
+        image,
+        GALLERY_API,
+        { location: 'westeurope' },
+        new AbortController().signal,
+      );
+      const sent = sim.state().requests.slice(before);
+      const resourceGets = sent.filter(
+        (r) => r.method === 'GET' && /\/galleries\/applied$/i.test(r.path.split('?')[0]),
+      );
+      assert.strictEqual(resourceGets.length, 0, 'no final GET of the resource');
+      assert.ok(
+        sent.some((r) => r.method === 'GET' && /operations|locations\//i.test(r.path)),
+        'the operation status was polled to its end',
+      );
+      const made = await arm.get<{ properties: { provisioningState: string } }>(
+        image,
+        GALLERY_API,
+        new AbortController().signal,
+      );
+      assert.strictEqual(made.properties.provisioningState, 'Succeeded');
+      await arm.delete(image, GALLERY_API, new AbortController().signal);
+      await assert.rejects(
+        arm.apply(
+          'PUT',
+          `${rg}/providers/Microsoft.Compute/galleries/bad name!`,
+          GALLERY_API,
+          { location: 'westeurope' },
+          new AbortController().signal,
+        ),
+        (err: Error & { statusCode?: number }) => err.statusCode === 400,
+      );
+    });
+
     it('PATCH and a POST action (Location) complete; the action returns its result', async () => {
       const gallery = `${rg}/providers/Microsoft.Compute/galleries/golden`;
       const patched = await arm.patch<{

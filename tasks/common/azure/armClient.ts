@@ -83,6 +83,21 @@ export class ArmClient {
     return this.write<T | undefined>('POST', path, apiVersion, body, signal);
   }
 
+  /**
+   * A PUT or PATCH that waits until the resource is provisioned but does not read it back: one
+   * request less than {@link put} / {@link patch} (ARM's final GET), for writes whose result the
+   * caller does not need. A failed or canceled operation still throws.
+   */
+  async apply(
+    method: 'PUT' | 'PATCH',
+    path: string,
+    apiVersion: string,
+    body: unknown,
+    signal: AbortSignal,
+  ): Promise<void> {
+    await this.write(method, path, apiVersion, body, signal, { skipFinalGet: true });
+  }
+
   /** Deletes a resource and waits until it is gone; one already gone is not an error. */
   async delete(path: string, apiVersion: string, signal: AbortSignal): Promise<void> {
     try {
@@ -98,6 +113,7 @@ export class ArmClient {
     apiVersion: string,
     body: unknown,
     signal: AbortSignal,
+    options: { skipFinalGet?: boolean } = {},
   ): Promise<T> {
     const url = this.url(path, apiVersion);
     const poller = createHttpPoller<T, OperationState<T>>(
@@ -112,6 +128,7 @@ export class ArmClient {
         // ARM's contract: a POST's result is at Location; a PUT's or PATCH's is the resource
         // itself.
         resourceLocationConfig: method === 'POST' ? 'location' : undefined,
+        skipFinalGet: options.skipFinalGet,
       },
     );
     return poller.pollUntilDone({ abortSignal: signal });

@@ -4,6 +4,7 @@
  * the target image. Plain data: planning is pure over it.
  */
 import { Lease } from './tags';
+import { VmParts } from './vmParts';
 
 export interface PoolState {
   id: string;
@@ -67,6 +68,8 @@ export interface VmState {
   /** PowerState/running, PowerState/deallocated, ... (undefined without an instance view). */
   powerState?: string;
   tags: Record<string, string>;
+  /** Its NICs and disks that are not deleted with it. */
+  parts: VmParts;
 }
 
 /** The reference host's settings the new hosts copy (from its VM, or the pool's vmTemplate). */

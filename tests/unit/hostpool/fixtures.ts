@@ -25,6 +25,7 @@ export function vm(name: string, extra: Partial<VmState> = {}): VmState {
     imageVersionId: V100,
     imageId: V100,
     tags: {},
+    parts: { nics: [], disks: [] },
     ...extra,
   };
 }

@@ -148,9 +148,6 @@ export async function runBatch(o: RunBatchOptions): Promise<RunBatchResult> {
     times.drained = iso(ctx);
     const leftDrained = [...(waited?.leftDrained ?? []), ...(rest?.leftDrained ?? [])];
     const keep = new Set(leftDrained.map((l) => l.host));
-    const drainedVm = new Map(
-      [...(waited?.drained ?? []), ...(rest?.drained ?? [])].map((d) => [d.host.name, d.vm]),
-    );
     const results = await Promise.all(
       old
         .filter((h) => !keep.has(h.name))
@@ -164,7 +161,7 @@ export async function runBatch(o: RunBatchOptions): Promise<RunBatchResult> {
             oldHosts: settings.oldHosts,
             removeDeviceRecords: settings.removeDeviceRecords,
             graph: o.graph,
-            vm: drainedVm.get(h.name),
+            vm: h.vm,
           }),
         })),
     );

@@ -9,6 +9,7 @@ import { DesktopVirtualizationAPIClient, HostPoolPatch } from '@azure/arm-deskto
 import { ArmClient } from '../../azure/armClient';
 import { describeArmError } from '../../azure/armErrors';
 import { AzureContext } from '../../azure/clients';
+import { COMPUTE_API } from '../../azure/computeBodies';
 import { computeClient } from '../../azure/sdkClients';
 import { getOrUndefined } from '../../azure/notFound';
 import { parseResourceId } from '../../azure/resourceIds';
@@ -173,18 +174,20 @@ export async function getVm(ctx: ExecContext, vmId: string): Promise<VirtualMach
 
 /**
  * Applies tag changes to a VM whose tags are `tags` (as this run read them); no write when nothing
- * changes. Returns the VM as the PATCH answered it (undefined when nothing was written).
+ * changes. A PATCH's `tags` replace the VM's, so the VM's tags are then the ones returned (not read
+ * back: a tag write costs the PATCH and its operation's polls only). Undefined when nothing was
+ * written.
  */
 export async function updateVmTags(
   ctx: ExecContext,
   vmId: string,
   tags: Tags,
   changes: Record<string, string | undefined>,
-): Promise<VirtualMachine | undefined> {
+): Promise<Tags | undefined> {
   const next = mergeTags(tags, changes);
   if (!next) return undefined;
-  const { resourceGroup, name } = vmRef(vmId);
-  return ctx.compute.virtualMachines.update(resourceGroup, name, { tags: next }, lro(ctx));
+  await ctx.arm.apply('PATCH', vmId, COMPUTE_API, { tags: next }, ctx.signal);
+  return next;
 }
 
 /** Computer name of a session host (`pool/host.contoso.com` -> `host`). */

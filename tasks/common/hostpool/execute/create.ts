@@ -11,7 +11,8 @@ import type { VirtualMachine, VirtualMachineExtension } from '@azure/arm-compute
 import { formatDuration } from '../../core/duration';
 import { poll } from '../../core/poll';
 import { HOST_INDEX_TAG, parseHostIndex, RUN_TAG, TARGET_TAG } from '../tags';
-import { ExecContext, getVm, lro, readPoolTags, updatePoolTags, vmRef } from './context';
+import { COMPUTE_API, extensionRestBody, vmRestBody } from '../../azure/computeBodies';
+import { ExecContext, getVm, readPoolTags, updatePoolTags, vmRef } from './context';
 
 /** How long a VM an earlier run started may still take to be made. */
 const SETTLE_TIMEOUT_MS = 30 * 60_000;
@@ -113,11 +114,15 @@ async function createHost(o: CreateHostsOptions, host: NewHostBodies): Promise<b
     await settled(ctx, host.vmId, existing);
   } else {
     ctx.run.log.info(`${name}: creating the VM.`);
-    await ctx.compute.virtualMachines.createOrUpdate(
-      resourceGroup,
-      name,
-      { ...host.vm, tags: { ...host.vm.tags, [TARGET_TAG]: o.target, [RUN_TAG]: o.runUrl } },
-      lro(ctx),
+    await ctx.arm.apply(
+      'PUT',
+      host.vmId,
+      COMPUTE_API,
+      vmRestBody({
+        ...host.vm,
+        tags: { ...host.vm.tags, [TARGET_TAG]: o.target, [RUN_TAG]: o.runUrl },
+      }),
+      ctx.signal,
     );
   }
   const have = existing
@@ -132,12 +137,12 @@ async function createHost(o: CreateHostsOptions, host: NewHostBodies): Promise<b
   for (const ext of host.extensions) {
     if (have.has(ext.name.toLowerCase())) continue;
     ctx.run.log.info(`${name}: adding extension ${ext.name}.`);
-    await ctx.compute.virtualMachineExtensions.createOrUpdate(
-      resourceGroup,
-      name,
-      ext.name,
-      ext.body,
-      lro(ctx),
+    await ctx.arm.apply(
+      'PUT',
+      `${host.vmId}/extensions/${ext.name}`,
+      COMPUTE_API,
+      extensionRestBody(ext.body),
+      ctx.signal,
     );
   }
   return !existing;

@@ -5,8 +5,8 @@
  * twice: its drain time stays, so the drain timeout and messages resume from it. A host with no
  * running VM (autoscale deallocated it) has no sessions and nothing to drain.
  */
-import type { VirtualMachine } from '@azure/arm-compute';
 import { DRAINED_TAG, EXCLUSION_TAG_VALUE } from '../tags';
+import { VmParts } from '../vmParts';
 import { ExecContext, getVm, Tags, updateVmTags } from './context';
 
 /** An old session host as the read gave it. */
@@ -18,7 +18,7 @@ export interface OldHost {
   /** User sessions when read. */
   sessions: number;
   /** Its VM; undefined when the VM is gone. */
-  vm?: { id: string; tags: Tags; powerState?: string; imageVersionId?: string };
+  vm?: { id: string; tags: Tags; powerState?: string; imageVersionId?: string; parts: VmParts };
 }
 
 /** An old host after drainHosts. */
@@ -28,8 +28,6 @@ export interface DrainedHost {
   drainedAt?: number;
   /** True when this call started the drain (its users get the first message now). */
   fresh: boolean;
-  /** The VM as the drain's tag write answered it (spares its removal a read). */
-  vm?: VirtualMachine;
 }
 
 export interface DrainHostsOptions {
@@ -57,15 +55,14 @@ export async function drainHosts(o: DrainHostsOptions): Promise<DrainedHost[]> {
       const earlier = Date.parse(host.vm.tags[DRAINED_TAG] ?? '');
       const fresh = Number.isNaN(earlier);
       const drainedAt = fresh ? ctx.clock.now() : earlier;
-      let vm: VirtualMachine | undefined;
       if (fresh) {
-        vm = await updateVmTags(ctx, host.vm.id, host.vm.tags, {
+        const tags = await updateVmTags(ctx, host.vm.id, host.vm.tags, {
           [DRAINED_TAG]: new Date(drainedAt).toISOString(),
           ...(o.exclusionTag && !host.vm.tags[o.exclusionTag]
             ? { [o.exclusionTag]: EXCLUSION_TAG_VALUE }
             : {}),
         });
-        if (vm?.tags) host.vm.tags = vm.tags;
+        if (tags) host.vm.tags = tags;
       }
       if (host.allowNewSession) {
         await setAllowNewSession(ctx, host.name, false);
@@ -76,7 +73,7 @@ export async function drainHosts(o: DrainHostsOptions): Promise<DrainedHost[]> {
           ? `${host.name}: drained (no new sessions; ${host.sessions} signed in).`
           : `${host.name}: drained since ${new Date(drainedAt).toISOString()} by an earlier run.`,
       );
-      return { host, drainedAt, fresh, vm };
+      return { host, drainedAt, fresh };
     }),
   );
 }
@@ -113,11 +110,11 @@ export async function undrainHosts(o: UndrainHostsOptions): Promise<string[]> {
         await setAllowNewSession(ctx, host.name, true);
         host.allowNewSession = true;
       }
-      const vm = await updateVmTags(ctx, host.vm.id, host.vm.tags, {
+      const tags = await updateVmTags(ctx, host.vm.id, host.vm.tags, {
         [DRAINED_TAG]: undefined,
         ...(ours && o.exclusionTag ? { [o.exclusionTag]: undefined } : {}),
       });
-      if (vm?.tags) host.vm.tags = vm.tags;
+      if (tags) host.vm.tags = tags;
       ctx.run.log.info(`${host.name}: serves again (new sessions allowed).`);
       back.push(host.name);
     }),

@@ -10,7 +10,8 @@ import { GraphClient } from '../../azure/graph';
 import { parseResourceId } from '../../azure/resourceIds';
 import { errorMessage } from '../../core/errors';
 import { formatRetired, RETIRED_TAG } from '../tags';
-import { computerName, ExecContext, getVm, lro, updateVmTags, vmRef } from './context';
+import { separateParts, VmParts } from '../vmParts';
+import { computerName, ExecContext, getVm, lro, Tags, updateVmTags, vmRef } from './context';
 
 const NETWORK_API = '2024-05-01';
 
@@ -29,8 +30,14 @@ export interface RemoveHostOptions {
   removeDeviceRecords: boolean;
   /** Graph, for device records; made on first use. */
   graph: () => GraphClient;
-  /** The VM as this run last read or wrote it (spares a read). */
-  vm?: VirtualMachine;
+  /** The VM as this run knows it (tags as last written, parts as read): spares a read. */
+  vm?: KnownVm;
+}
+
+/** What removing a VM needs to know of it. */
+export interface KnownVm {
+  tags: Tags;
+  parts: VmParts;
 }
 
 export interface RemoveHostResult {
@@ -45,14 +52,14 @@ export interface RemoveHostResult {
 /** Removes one old host: VM, then session host, then (optionally) its device record. */
 export async function removeHost(o: RemoveHostOptions): Promise<RemoveHostResult> {
   const { ctx } = o;
-  const vm = o.vm ?? (o.vmId ? await getVm(ctx, o.vmId) : undefined);
+  const vm = o.vm ?? (o.vmId ? knownVm(await getVm(ctx, o.vmId)) : undefined);
   let what: RemoveHostResult['vm'] = 'absent';
   if (vm && o.vmId) {
     if (o.oldHosts === 'deallocate') {
       await retire(ctx, o.vmId, vm, o.imageVersionId);
       what = 'deallocated';
     } else {
-      await deleteVm(ctx, o.vmId, vm);
+      await deleteVm(ctx, o.vmId, vm.parts);
       what = 'deleted';
     }
   }
@@ -83,14 +90,13 @@ export async function removeHost(o: RemoveHostOptions): Promise<RemoveHostResult
 async function retire(
   ctx: ExecContext,
   vmId: string,
-  vm: VirtualMachine,
+  vm: KnownVm,
   imageVersionId: string | undefined,
 ): Promise<void> {
   const { resourceGroup, name } = vmRef(vmId);
-  await updateVmTags(ctx, vmId, vm.tags ?? {}, {
+  await updateVmTags(ctx, vmId, vm.tags, {
     [RETIRED_TAG]:
-      vm.tags?.[RETIRED_TAG] ??
-      formatRetired(new Date(ctx.clock.now()), imageVersionId ?? 'unknown'),
+      vm.tags[RETIRED_TAG] ?? formatRetired(new Date(ctx.clock.now()), imageVersionId ?? 'unknown'),
   });
   await ctx.compute.virtualMachines.deallocate(resourceGroup, name, lro(ctx));
 }
@@ -99,18 +105,16 @@ async function retire(
  * Deletes a VM; its NICs and disks go with it when VM-managed (`deleteOption: Delete`), and are
  * deleted here afterwards otherwise.
  */
-export async function deleteVm(ctx: ExecContext, vmId: string, vm: VirtualMachine): Promise<void> {
+export async function deleteVm(ctx: ExecContext, vmId: string, parts: VmParts): Promise<void> {
   const { resourceGroup, name } = vmRef(vmId);
-  const nics = (vm.networkProfile?.networkInterfaces ?? [])
-    .filter((n) => n.id && n.deleteOption !== 'Delete')
-    .map((n) => n.id as string);
-  const disks = [vm.storageProfile?.osDisk, ...(vm.storageProfile?.dataDisks ?? [])]
-    .filter((d) => d?.managedDisk?.id && d.deleteOption !== 'Delete')
-    .map((d) => d?.managedDisk?.id as string);
   await ctx.compute.virtualMachines.delete(resourceGroup, name, lro(ctx));
-  for (const nic of nics) await ctx.arm.delete(nic, NETWORK_API, ctx.signal);
-  for (const disk of disks) {
+  for (const nic of parts.nics) await ctx.arm.delete(nic, NETWORK_API, ctx.signal);
+  for (const disk of parts.disks) {
     const p = parseResourceId(disk);
     if (p) await ctx.compute.disks.delete(p.resourceGroup, p.levels[0][1], lro(ctx));
   }
+}
+
+function knownVm(vm: VirtualMachine | undefined): KnownVm | undefined {
+  return vm && { tags: vm.tags ?? {}, parts: separateParts(vm) };
 }

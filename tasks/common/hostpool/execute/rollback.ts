@@ -4,6 +4,7 @@
  * task set removed). Batches already done stay done.
  */
 import { isNotFound } from '../../azure/notFound';
+import { separateParts } from '../vmParts';
 import { ExecContext, getVm, hostName, vmRef } from './context';
 import { OldHost, undrainHosts } from './drain';
 import { deleteVm } from './remove';
@@ -38,7 +39,7 @@ export async function removeNewHost(ctx: ExecContext, host: NewHostRef): Promise
       abortSignal: ctx.signal,
     });
   const vm = await getVm(ctx, host.vmId);
-  if (vm) await deleteVm(ctx, host.vmId, vm);
+  if (vm) await deleteVm(ctx, host.vmId, separateParts(vm));
   return !!vm || !!registered;
 }
 

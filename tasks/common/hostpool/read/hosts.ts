@@ -1,8 +1,9 @@
 /**
  * Reads the pool's session hosts with their user session counts (one list for the whole pool) and
- * their VMs, matched by the session host's `properties.resourceId` (a host's name is its computer
- * name, which need not be its VM's name), with the image each VM runs and its power state. Also
- * finds VMs an earlier run made for a rollout that never registered as session hosts.
+ * their VMs (one list per resource group), matched by the session host's `properties.resourceId`
+ * (a host's name is its computer name, which need not be its VM's name), with the image each VM
+ * runs and its power state. Also finds VMs an earlier run made for a rollout that never registered
+ * as session hosts.
  */
 import type { VirtualMachine } from '@azure/arm-compute';
 import { AzureContext } from '../../azure/clients';
@@ -12,6 +13,7 @@ import { computeClient, desktopVirtualizationClient } from '../../azure/sdkClien
 import { sessionHostName } from '../model';
 import { HostState, VmState } from '../state';
 import { TARGET_TAG } from '../tags';
+import { separateParts } from '../vmParts';
 
 const VM_READS_AT_ONCE = 8;
 
@@ -48,70 +50,92 @@ export async function readHosts(o: ReadHostsOptions): Promise<HostsRead> {
   const listed = [];
   for await (const h of avd.sessionHosts.list(o.resourceGroup, o.poolName, opts)) listed.push(h);
 
+  // One VM list per resource group gives every host's VM and a rollout's unregistered ones.
+  const groups = new Map<string, { subscriptionId: string; resourceGroup: string }>();
+  const addGroup = (subscriptionId: string, resourceGroup: string) =>
+    groups.set(`${subscriptionId}/${resourceGroup}`.toLowerCase(), {
+      subscriptionId,
+      resourceGroup,
+    });
+  for (const g of o.vmResourceGroups) addGroup(o.subscriptionId, g);
+  for (const h of listed) {
+    const p = h.resourceId ? parseResourceId(h.resourceId) : undefined;
+    if (p) addGroup(p.subscriptionId, p.resourceGroup);
+  }
+  const inGroups = new Map<string, VirtualMachine>();
+  for (const g of groups.values())
+    for (const vm of (await listVms(o.azure, g, o.signal)) ?? [])
+      if (vm.id) inGroups.set(vm.id.toLowerCase(), vm);
+
   const vms = new Map<string, VirtualMachine>();
   const hosts: HostState[] = [];
-  // A few VM reads at a time: a 40-host pool is read in seconds, well under ARM's read limits.
-  const read: (VirtualMachine | undefined)[] = [];
-  for (let i = 0; i < listed.length; i += VM_READS_AT_ONCE)
-    read.push(
-      ...(await Promise.all(
-        listed.slice(i, i + VM_READS_AT_ONCE).map((h) => readVm(o.azure, h.resourceId, o.signal)),
-      )),
+  const hostVms = listed.map((h) => inGroups.get(h.resourceId?.toLowerCase() ?? ''));
+  // The power state comes from an instance view, read only for hosts that are not Available: an
+  // Available host's agent heartbeats, so its VM runs. A few reads at a time.
+  const unsure = listed.flatMap((h, i) => (hostVms[i] && h.status !== 'Available' ? [i] : []));
+  for (let k = 0; k < unsure.length; k += VM_READS_AT_ONCE)
+    await Promise.all(
+      unsure.slice(k, k + VM_READS_AT_ONCE).map(async (i) => {
+        hostVms[i] = await withInstanceView(o.azure, hostVms[i]!, o.signal);
+      }),
     );
   for (const [i, h] of listed.entries()) {
     const name = sessionHostName({ name: h.name ?? '' });
-    const vm = read[i];
+    const vm = hostVms[i];
     if (vm?.id) vms.set(vm.id.toLowerCase(), vm);
     hosts.push({
       name,
       status: h.status,
       allowNewSession: h.allowNewSession ?? true,
       sessions: sessions.get(name.toLowerCase()) ?? 0,
-      vm: vm ? vmState(vm) : undefined,
+      vm: vm ? vmState(vm, h.status === 'Available' ? 'PowerState/running' : undefined) : undefined,
     });
   }
 
-  const known = new Set([...vms.keys()]);
-  const groups = new Set(
-    [...o.vmResourceGroups, ...hosts.map((h) => h.vm?.resourceGroup ?? '')]
-      .filter(Boolean)
-      .map((g) => g.toLowerCase()),
-  );
   const unregistered: VmState[] = [];
-  const compute = computeClient(o.azure, o.subscriptionId);
-  for (const group of groups) {
-    const list = await getOrUndefined(async () => {
-      const out: VirtualMachine[] = [];
-      for await (const vm of compute.virtualMachines.list(group, opts)) out.push(vm);
-      return out;
-    });
-    for (const vm of list ?? [])
-      if (vm.id && vm.tags?.[TARGET_TAG] && !known.has(vm.id.toLowerCase()))
-        unregistered.push(vmState(vm));
-  }
+  for (const [id, vm] of inGroups)
+    if (vm.tags?.[TARGET_TAG] && !vms.has(id)) unregistered.push(vmState(vm));
   return { hosts, unregistered, vms };
 }
 
-/** A host's VM with its instance view (power state, Hyper-V generation); undefined when gone. */
-async function readVm(
+/** The VMs of a resource group; undefined when the group does not exist. */
+function listVms(
   azure: AzureContext,
-  id: string | undefined,
+  g: { subscriptionId: string; resourceGroup: string },
   signal: AbortSignal,
-): Promise<VirtualMachine | undefined> {
-  const p = id ? parseResourceId(id) : undefined;
-  if (!p) return undefined;
-  const compute = computeClient(azure, p.subscriptionId);
-  return getOrUndefined(() =>
-    compute.virtualMachines.get(p.resourceGroup, p.levels[0][1], {
-      expand: 'instanceView',
-      abortSignal: signal,
-    }),
-  );
+): Promise<VirtualMachine[] | undefined> {
+  return getOrUndefined(async () => {
+    const out: VirtualMachine[] = [];
+    const compute = computeClient(azure, g.subscriptionId);
+    for await (const vm of compute.virtualMachines.list(g.resourceGroup, { abortSignal: signal }))
+      out.push(vm);
+    return out;
+  });
 }
 
-export function vmState(vm: VirtualMachine): VmState {
+/** The VM with its instance view (power state, Hyper-V generation); as it was when gone since. */
+export async function withInstanceView(
+  azure: AzureContext,
+  vm: VirtualMachine,
+  signal: AbortSignal,
+): Promise<VirtualMachine> {
+  const p = parseResourceId(vm.id ?? '');
+  if (!p) return vm;
+  const view = await getOrUndefined(() =>
+    computeClient(azure, p.subscriptionId).virtualMachines.instanceView(
+      p.resourceGroup,
+      p.levels[0][1],
+      { abortSignal: signal },
+    ),
+  );
+  return view ? { ...vm, instanceView: view } : vm;
+}
+
+/** `knownPower`: the power state when known otherwise (an Available host's VM runs). */
+export function vmState(vm: VirtualMachine, knownPower?: string): VmState {
   const p = parseResourceId(vm.id ?? '')!;
-  const power = vm.instanceView?.statuses?.find((s) => s.code?.startsWith('PowerState/'))?.code;
+  const power =
+    vm.instanceView?.statuses?.find((s) => s.code?.startsWith('PowerState/'))?.code ?? knownPower;
   return {
     id: vm.id!,
     subscriptionId: p.subscriptionId,
@@ -127,6 +151,7 @@ export function vmState(vm: VirtualMachine): VmState {
     ),
     powerState: power,
     tags: vm.tags ?? {},
+    parts: separateParts(vm),
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * The reference host: the pool's newest session host VM (by its `timeCreated`), read with its
- * extensions and, when its NIC or OS disk is not described in the VM body, that NIC and disk.
+ * instance view, its extensions and, when its NIC or OS disk is not described in the VM body, that
+ * NIC and disk.
  */
 import type { VirtualMachine } from '@azure/arm-compute';
 import { ArmClient } from '../../azure/armClient';
@@ -10,6 +11,7 @@ import { parseResourceId } from '../../azure/resourceIds';
 import { computeClient } from '../../azure/sdkClients';
 import { templateFromVm, VmExtras } from '../referenceTemplate';
 import { HostState, HostTemplate } from '../state';
+import { withInstanceView } from './hosts';
 
 export const NETWORK_API = '2024-05-01';
 
@@ -34,16 +36,20 @@ export interface ReadReferenceOptions {
 }
 
 export async function readReferenceTemplate(o: ReadReferenceOptions): Promise<HostTemplate> {
-  const p = parseResourceId(o.vm.id ?? '')!;
+  // Its Hyper-V generation is in the instance view, which a VM list does not give.
+  const vm = o.vm.instanceView?.hyperVGeneration
+    ? o.vm
+    : await withInstanceView(o.azure, o.vm, o.signal);
+  const p = parseResourceId(vm.id ?? '')!;
   const compute = computeClient(o.azure, p.subscriptionId);
-  const listed = await compute.virtualMachineExtensions.list(p.resourceGroup, o.vm.name!, {
+  const listed = await compute.virtualMachineExtensions.list(p.resourceGroup, vm.name!, {
     abortSignal: o.signal,
   });
   const extras: VmExtras = {};
   const nicRef =
-    o.vm.networkProfile?.networkInterfaces?.find((n) => n.primary) ??
-    o.vm.networkProfile?.networkInterfaces?.[0];
-  if (!o.vm.networkProfile?.networkInterfaceConfigurations?.length && nicRef?.id) {
+    vm.networkProfile?.networkInterfaces?.find((n) => n.primary) ??
+    vm.networkProfile?.networkInterfaces?.[0];
+  if (!vm.networkProfile?.networkInterfaceConfigurations?.length && nicRef?.id) {
     const nic = await new ArmClient(o.azure).get<{
       properties?: {
         enableAcceleratedNetworking?: boolean;
@@ -53,7 +59,7 @@ export async function readReferenceTemplate(o: ReadReferenceOptions): Promise<Ho
     extras.subnetId = nic.properties?.ipConfigurations?.[0]?.properties?.subnet?.id;
     extras.acceleratedNetworking = nic.properties?.enableAcceleratedNetworking;
   }
-  const osDisk = o.vm.storageProfile?.osDisk;
+  const osDisk = vm.storageProfile?.osDisk;
   const diskId = osDisk?.managedDisk?.id;
   if (diskId && (!osDisk?.managedDisk?.storageAccountType || !osDisk.diskSizeGB)) {
     const d = parseResourceId(diskId);
@@ -68,7 +74,7 @@ export async function readReferenceTemplate(o: ReadReferenceOptions): Promise<Ho
     extras.osDiskSizeGB = disk?.diskSizeGB;
   }
   return templateFromVm({
-    vm: o.vm,
+    vm: vm,
     extensions: listed.value ?? [],
     extras,
     poolZones: o.poolZones,

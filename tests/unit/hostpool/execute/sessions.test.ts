@@ -23,7 +23,7 @@ const old = (name: string, sessions: number): OldHost => ({
   status: 'Available',
   allowNewSession: false,
   sessions,
-  vm: { id: vmId(name), tags: {} },
+  vm: { id: vmId(name), tags: {}, parts: { nics: [], disks: [] } },
 });
 
 describe('hostpool/execute/sessions: drain time, messages and sign-out', function () {
