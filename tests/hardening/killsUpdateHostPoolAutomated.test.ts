@@ -12,7 +12,7 @@ import {
   PREVIEW_API,
   UPDATE_STATUS,
 } from '../e2e/automatedPoolFixtures';
-import { runUpdateHostPool, TARGET } from '../e2e/hostPoolFixtures';
+import { CURRENT, runUpdateHostPool, TARGET } from '../e2e/hostPoolFixtures';
 import { armToken, rawRequest } from '../sim/testSupport';
 import {
   answered,
@@ -30,7 +30,8 @@ import {
  * at the image, Azure's update initiated, Azure's update replacing hosts). Killed, the same job run
  * again follows or starts the one update (one initiate) and ends with every host on the target;
  * cancelled, the task ends Cancelled within the agent's window, and an update it started is
- * cancelled in Azure (Cancel sent, status Canceled); the same job again then finishes.
+ * cancelled in Azure (Cancel sent, status Canceled), or, when none was started yet, the
+ * configuration names its earlier image again; the same job again then finishes.
  */
 const STOPS: Stop[] = ['SIGKILL', 'cancel'];
 
@@ -72,6 +73,25 @@ describe('hardening: UpdateHostPool (Automated) killed or cancelled at each poin
     await sim?.stop();
   });
 
+  /** The configuration's image once no write of it is in progress. */
+  const configuredImage = async (w: AutomatedWorld) => {
+    for (;;) {
+      const { properties: p } = (
+        await rawRequest(sim, 'GET', `${w.pool}${CONFIGURATION}?api-version=${PREVIEW_API}`, {
+          token: await armToken(sim),
+        })
+      ).body as {
+        properties?: {
+          provisioningState?: string;
+          imageInfo?: { customInfo?: { resourceId?: string } };
+        };
+      };
+      if (!/^(provisioning|updating|accepted)$/i.test(p?.provisioningState ?? ''))
+        return p?.imageInfo?.customInfo?.resourceId;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
   const updateStatus = async (w: AutomatedWorld) =>
     (
       (
@@ -111,7 +131,12 @@ describe('hardening: UpdateHostPool (Automated) killed or cancelled at each poin
               `Cancel sent: ${tail(stopped.run)}`,
             );
             assert.strictEqual(status, 'Canceled', "Azure's update cancelled");
-          }
+          } else
+            assert.strictEqual(
+              (await configuredImage(world))?.toLowerCase(),
+              CURRENT.toLowerCase(),
+              `no update started: the configuration names its image again: ${tail(stopped.run)}`,
+            );
         }
 
         const again = await runUpdateHostPool(sim, inputs);

@@ -9,7 +9,7 @@ import { ArmClient } from '../../azure/armClient';
 import { describeArmError } from '../../azure/armErrors';
 import { sameId, shortName } from '../../azure/resourceIds';
 import { systemClock } from '../../core/clock';
-import { CancelledError } from '../../core/errors';
+import { CancelledError, errorMessage } from '../../core/errors';
 import { Logger } from '../../core/logger';
 import { PipelineInfo } from '../../core/pipelineInfo';
 import { RunContext } from '../../core/runContext';
@@ -22,11 +22,14 @@ import { UpdateHostPoolResult } from '../result';
 import { HostState } from '../state';
 import {
   AutomatedContext,
+  AVD_PREVIEW_API,
   configuredImage,
+  configurationPath,
   describeImage,
   readConfiguration,
   readManagement,
   readUpdateStatus,
+  SessionHostConfiguration,
 } from './api';
 import { cancelMessageOf, cancelUpdate } from './control';
 import { followUpdate } from './follow';
@@ -143,7 +146,35 @@ export async function updateAutomatedPool(
     );
   } catch (err) {
     if (o.signal.aborted && updating) await cancelOnPipelineCancel(o, ctx);
+    else if (!updating && decision.kind === 'start' && decision.configure)
+      await restoreImage(ctx, configuration);
     throw err;
+  }
+}
+
+/**
+ * Stopped after the configuration was pointed at the image but before an update was started: the
+ * configuration gets its image back, so the hosts Azure adds later match those the pool has.
+ * Best effort within a short time of its own (the run's signal may be aborted): a failure warns.
+ */
+async function restoreImage(ctx: AutomatedContext, configuration: SessionHostConfiguration) {
+  try {
+    await ctx.arm.patch(
+      configurationPath(ctx.pool.id),
+      AVD_PREVIEW_API,
+      { properties: { imageInfo: configuration.properties.imageInfo } },
+      AbortSignal.timeout(CANCEL_BUDGET_MS),
+    );
+    ctx.run.log.info(
+      `The session host configuration's image is ${describeImage(configuration)} again ` +
+        '(no update was started).',
+    );
+  } catch (err) {
+    ctx.run.log.warn(
+      `The session host configuration of ${ctx.pool.name} still names this run's image, but no ` +
+        `update was started; putting ${describeImage(configuration)} back failed: ` +
+        `${errorMessage(err)}. Run the task again to start the update, or set the image back.`,
+    );
   }
 }
 
