@@ -1,5 +1,4 @@
 import { requireProviders } from '../common/azure/providers';
-import { attachGalleryToDevCenter } from '../common/devcenter/attachGallery';
 import { readAttachParams } from '../common/devcenter/params';
 import { runTask } from '../common/pipeline/run';
 
@@ -8,6 +7,9 @@ void runTask('AttachGalleryToDevCenter', async (ctx) => {
   const params = readAttachParams(ctx.inputs);
   const azure = await ctx.connect();
   await requireProviders(azure, ['Microsoft.DevCenter', 'Microsoft.Compute'], ctx.log, ctx.signal);
+  // Loaded once the first request has gone: nothing before it needs the domain's SDK clients, and
+  // evaluating them first would delay it (cold start, issue 15 item 9).
+  const { attachGalleryToDevCenter } = await import('../common/devcenter/attachGallery');
   return attachGalleryToDevCenter({
     azure,
     params,

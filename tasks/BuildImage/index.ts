@@ -1,5 +1,4 @@
 import { requireProviders } from '../common/azure/providers';
-import { buildImage } from '../common/imagebuilder/buildImage';
 import { readTaskParams } from '../common/imagebuilder/inputs/params';
 import { runTask } from '../common/pipeline/run';
 
@@ -22,5 +21,8 @@ void runTask('BuildImage', async (ctx) => {
     ctx.signal,
     registerProviders,
   );
+  // Loaded once the first request has gone: nothing before it needs the domain's SDK clients, and
+  // evaluating them first would delay it (cold start, issue 15 item 9).
+  const { buildImage } = await import('../common/imagebuilder/buildImage');
   return buildImage({ azure, params, log: ctx.log, signal: ctx.signal, pipeline: ctx.pipeline });
 });

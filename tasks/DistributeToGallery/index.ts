@@ -1,5 +1,4 @@
 import { requireProviders } from '../common/azure/providers';
-import { distributeToGallery } from '../common/gallery/distribute';
 import { readDistributeParams } from '../common/gallery/params';
 import { runTask } from '../common/pipeline/run';
 
@@ -8,5 +7,8 @@ void runTask('DistributeToGallery', async (ctx) => {
   const params = readDistributeParams(ctx.inputs, ctx.pipeline);
   const azure = await ctx.connect();
   await requireProviders(azure, ['Microsoft.Compute'], ctx.log, ctx.signal);
+  // Loaded once the first request has gone: nothing before it needs the domain's SDK clients, and
+  // evaluating them first would delay it (cold start, issue 15 item 9).
+  const { distributeToGallery } = await import('../common/gallery/distribute');
   return distributeToGallery(azure, params, ctx.log, ctx.signal, ctx.pipeline);
 });

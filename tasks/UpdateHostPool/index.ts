@@ -1,7 +1,6 @@
 import { requireProviders } from '../common/azure/providers';
 import { readUpdateHostPoolParams } from '../common/hostpool/params';
 import { toTaskOutcome } from '../common/hostpool/result';
-import { updateHostPool } from '../common/hostpool/updateHostPool';
 import { runTask } from '../common/pipeline/run';
 
 void runTask('UpdateHostPool', async (ctx) => {
@@ -14,6 +13,9 @@ void runTask('UpdateHostPool', async (ctx) => {
     ctx.log,
     ctx.signal,
   );
+  // Loaded once the first request has gone: nothing before it needs the domain's SDK clients, and
+  // evaluating them first would delay it (cold start, issue 15 item 9).
+  const { updateHostPool } = await import('../common/hostpool/updateHostPool');
   const result = await updateHostPool({
     azure,
     params,

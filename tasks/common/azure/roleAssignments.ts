@@ -4,7 +4,7 @@
  * writes nothing; what it writes has a name derived from scope, principal and role, so reruns and
  * parallel runs make the same one.
  */
-import { AuthorizationManagementClient, RoleAssignment } from '@azure/arm-authorization';
+import type { AuthorizationManagementClient, RoleAssignment } from '@azure/arm-authorization';
 import { Clock } from '../core/clock';
 import { derivedGuid } from '../core/derivedGuid';
 import { Logger } from '../core/logger';

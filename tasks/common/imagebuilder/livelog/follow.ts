@@ -7,11 +7,12 @@
  * read twice in a row: while the log flows (the last read brought several lines) the build is
  * visibly busy, and its status is read every other poll; while the log is quiet or trickles (a
  * restart, Windows Update, replication) the status is read every poll (the run may be changing
- * phase or ending) and the log every other poll — two polls' lines in one read, which costs less
- * than one each time (a read carries a few lines already printed, to find where the new ones start)
- * — and at once when the phase changes. No log is read while the run is queued (no build container
- * yet). At the end the container is read once more, then customization.log from where the printing
- * got to.
+ * phase or ending) and the log less often the less it brought: every other poll after two new
+ * lines, every third after one, and after none every third then every fifth — several polls' lines
+ * in one read, which costs less than one each time (a read carries a few lines already printed, to
+ * find where the new ones start) — and at once when the phase changes. No log is read while the
+ * run is queued (no build container yet). At the end the container is read once more, then
+ * customization.log from where the printing got to.
  */
 import type { ImageTemplate } from '@azure/arm-imagebuilder';
 import { describeArmError } from '../../azure/armErrors';
@@ -40,6 +41,16 @@ export interface FollowResult {
 
 /** New lines in one read from which the log counts as flowing (fewer: it trickles). */
 const FLOWING_LINES = 3;
+/** Most polls a quiet log is left unread (at the default 30 s poll, two minutes). */
+const MAX_QUIET_SKIP = 4;
+
+/** Polls to leave the log unread after a read that brought `fresh` new lines, `skipped` before. */
+function quietSkip(fresh: number, skipped: number): number {
+  if (fresh >= FLOWING_LINES) return 0;
+  if (fresh === 2) return 1;
+  if (fresh === 1) return 2;
+  return Math.min(MAX_QUIET_SKIP, Math.max(2, skipped * 2));
+}
 
 /** Where each phase starts in the progress bar. */
 const PHASE_PERCENT: Record<string, number> = {
@@ -76,7 +87,8 @@ export async function followBuild(o: FollowOptions): Promise<FollowResult> {
   /** The last container read brought several new lines. */
   let flowing = false;
   let statusSkipped = false;
-  let logSkipped = false;
+  /** Polls to leave the log unread after the last read (quietSkip). */
+  let skip = 0;
   /** Polls since the log was last read: how much it may have grown. */
   let pollsSinceLog = 0;
   // One poll: the status and/or the log, as the comment at the top says; done when the run has
@@ -106,13 +118,12 @@ export async function followBuild(o: FollowOptions): Promise<FollowResult> {
       log.info(`Image Builder: ${sub}${since}`);
     }
     const stagingGroup = t.exactStagingResourceGroup?.split('/').pop();
-    const readLog = terminal || (sub !== 'Queued' && (flowing || logSkipped || phaseChanged));
     pollsSinceLog++;
-    if (stagingGroup && !containerDone && !readLog) logSkipped = true;
+    const readLog =
+      terminal || (sub !== 'Queued' && (flowing || phaseChanged || pollsSinceLog > skip));
     if (stagingGroup && !containerDone && readLog) {
       container ??= new BuildContainer(clients, stagingGroup, signal);
       const before = stream.lines;
-      logSkipped = false;
       const read = await stream.pollContainer(container, pollsSinceLog).catch((err: unknown) => {
         // The live log is a convenience: an unreachable logs API must not fail the build;
         // customization.log follows at the end.
@@ -124,6 +135,8 @@ export async function followBuild(o: FollowOptions): Promise<FollowResult> {
         return false;
       });
       flowing = stream.lines - before >= FLOWING_LINES;
+      // No container (yet, or any more): looked for every other poll, as before a first line.
+      skip = read ? quietSkip(stream.lines - before, skip) : 1;
       pollsSinceLog = 0;
       // Once the container has been read and is gone, the rest comes from customization.log.
       if (!read && stream.lines > 0) containerDone = true;

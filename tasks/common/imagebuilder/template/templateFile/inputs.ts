@@ -12,6 +12,7 @@ import { InputReader } from '../../../core/inputReader';
 import { PipelineInfo } from '../../../core/pipelineInfo';
 import type { Customizer } from '../customizers';
 import { ArmValue } from './armExpressions';
+import { compileBicep, isBicep, isBicepParams, refuseBicepParams } from './bicep';
 import { isObj, parseDocument } from './loadTemplate';
 import { migrateCustomizers } from './migrate';
 
@@ -45,11 +46,18 @@ export function readTemplateFileInputs(
       "and sourceImage are both set; the template file's properties.source is what is built",
       'one of the two',
     );
+  if (isBicepParams((rawParams ?? '').trim())) refuseBicepParams();
   const { file, text } = readInside('templateFile', given, pipeline);
+  // A Bicep file is read as the ARM template its compiler makes of it (bicep.ts).
+  const bicep = isBicep(file);
   return {
     given,
     file,
-    doc: parseDocument(text, 'templateFile', path.basename(file)),
+    doc: parseDocument(
+      bicep ? compileBicep(file, given) : text,
+      'templateFile',
+      bicep ? `${path.basename(file)} (compiled)` : path.basename(file),
+    ),
     parameters: parseParameters(rawParams ?? ''),
   };
 }

@@ -119,17 +119,38 @@ describe('templateFile: loading and migration', () => {
             "the ARM function 'reference\\(\\)' can't be evaluated by the task",
         ),
       );
+      // Setting only the location (which the location input decides), it takes the input's value.
+      const onlyLocation = loadTemplate(
+        arm(
+          {
+            type: 'Microsoft.VirtualMachineImages/imageTemplates',
+            location: "[parameters('where')]",
+            properties: { source: SOURCE, distribute: DIST },
+          },
+          { parameters: { where: { type: 'string' } } },
+        ),
+        ctx(),
+      );
+      assert.strictEqual(onlyLocation.location, 'westeurope');
+      assert.ok(onlyLocation.warnings.some((w) => /parameter 'where' has no value/.test(w)));
       const p = arm(
         {
           type: 'Microsoft.VirtualMachineImages/imageTemplates',
           location: "[parameters('where')]",
-          properties: { source: SOURCE, distribute: DIST },
+          properties: {
+            source: SOURCE,
+            distribute: DIST,
+            stagingResourceGroup: "[parameters('where')]",
+          },
         },
         { parameters: { where: { type: 'string' } } },
       );
       assert.throws(
         () => loadTemplate(p, ctx()),
-        /resources\[0\]\.location: parameter 'where' has no value: give it in templateParameters/,
+        new RegExp(
+          "resources\\[0\\]\\.properties\\.stagingResourceGroup: parameter 'where' has no " +
+            'value: give it in templateParameters',
+        ),
       );
       assert.throws(
         () => loadTemplate(p, ctx({ nowhere: 'x' })),
