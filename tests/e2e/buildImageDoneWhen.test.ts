@@ -12,7 +12,7 @@ import {
   templates,
   WINDOWS,
 } from './buildImageFixtures';
-import { attachmentCatcher, printedOnce, runsOf } from './buildLog';
+import { attachmentCatcher, masker, printedOnce, runsOf } from './buildLog';
 
 /**
  * Issue 4's first "Done when", as written, for Windows: a build from inputs — a build-artifacts
@@ -109,8 +109,8 @@ describe('e2e: BuildImage done when — Windows from inputs, a 30 MB artifacts f
       assert.match(r.stdout, new RegExp(`Build log: ${run.log.length} lines printed`));
       assert.strictEqual(
         attached.files.get(`customization-${name}.log`),
-        run.log.map((l) => `${l}\n`).join(''),
-        'the attached log is the log as written',
+        masker(r)(run.log.map((l) => `${l}\n`).join('')),
+        'the attached log is the log as written, the SAS it holds masked',
       );
 
       // Nothing left behind: no template, no staging group, no archive.

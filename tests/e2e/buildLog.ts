@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import type { RunResult } from '../../scripts/runner/runner';
 import type { BuildRecord, RunningSim } from '../sim';
 import { blobService } from '../sim/domain/support';
+import { registeredSecrets } from '../support/secretScan';
 import { templates } from './buildImageFixtures';
 
 const RUN_ID = /^\[[0-9a-f-]{36}\] /;
@@ -61,7 +62,8 @@ export async function stagingLog(
  * shows them: without the run id). Returns what is wrong, empty when nothing is.
  */
 export function printedOnce(r: RunResult, run: BuildRecord): string[] {
-  const written = run.log.map((l) => l.replace(RUN_ID, ''));
+  const mask = masker(r);
+  const written = run.log.map((l) => mask(l.replace(RUN_ID, '')));
   const printed = printedOf(r, written);
   if (written.length === 0) return ['the build wrote no log'];
   if (printed.length === written.length && printed.every((l, i) => l === written[i])) return [];
@@ -79,6 +81,15 @@ export function printedOnce(r: RunResult, run: BuildRecord): string[] {
       `out of order from line ${at + 1}: printed '${printed[at]}', written '${written[at]}'`,
     );
   return problems.slice(0, 10);
+}
+
+/**
+ * Text as the task prints or attaches it: each value it registered as secret (a SAS in a URL) as
+ * `***`.
+ */
+export function masker(r: RunResult): (text: string) => string {
+  const secrets = registeredSecrets(r.stdout).sort((a, b) => b.length - a.length);
+  return (text) => secrets.reduce((out, value) => out.split(value).join('***'), text);
 }
 
 /**

@@ -159,7 +159,8 @@ function fromRequests(
   }
 }
 
-function registeredSecrets(stdout: string): string[] {
+/** The values a run registered with `##vso[task.setsecret]`, unescaped. */
+export function registeredSecrets(stdout: string): string[] {
   return stdout
     .split(/\r?\n/)
     .map((l) => SET_SECRET.exec(l)?.[1])
