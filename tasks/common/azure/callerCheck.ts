@@ -4,9 +4,17 @@
  * one message: the principal, the missing actions, the scope, the built-in role that grants them
  * and the `az` command that assigns it.
  */
-import { roleForAction } from './armErrors';
+import { AuthorizationManagementClient } from '@azure/arm-authorization';
+import { Logger } from '../core/logger';
+import { describeArmError, roleForAction } from './armErrors';
+import { AzureContext } from './clients';
 import { isNotFound } from './notFound';
-import { connectionAssignee, ConnectionPrincipal, describeConnection } from './principal';
+import {
+  connectionAssignee,
+  ConnectionPrincipal,
+  connectionPrincipal,
+  describeConnection,
+} from './principal';
 import { allows, CallerPermissions } from './rbacCheck';
 import { assignCommand } from './roleAssignments';
 
@@ -52,6 +60,37 @@ export async function callerRefusals(
   }
   return [...missing.values()].map((m) =>
     refusal(principal, m.actions, m.scope, m.role, m.why.join(', ')),
+  );
+}
+
+/** Options of {@link connectionLacks}. */
+export interface ConnectionLacksOptions {
+  azure: AzureContext;
+  /** The subscription whose permissions API is asked. */
+  subscriptionId: string;
+  needs: CallerNeed[];
+  /** A scope whose permissions can't be read is left to Azure, with a warning here. */
+  log: Logger;
+  signal: AbortSignal;
+}
+
+/**
+ * {@link callerRefusals} for the service connection itself: empty when it needs nothing, else one
+ * message per scope and role it lacks.
+ */
+export async function connectionLacks(o: ConnectionLacksOptions): Promise<string[]> {
+  if (o.needs.length === 0) return [];
+  const auth = new AuthorizationManagementClient(
+    o.azure.credential,
+    o.subscriptionId,
+    o.azure.clientOptions,
+  );
+  const principal = await connectionPrincipal(o.azure, o.signal);
+  return callerRefusals(new CallerPermissions(auth, o.signal), principal, o.needs, (scope, err) =>
+    o.log.warn(
+      `Could not read what ${describeConnection(principal)} may do on ${scope}: ` +
+        `${describeArmError(err)}. Azure checks it when the task gets there.`,
+    ),
   );
 }
 

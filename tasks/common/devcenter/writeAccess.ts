@@ -2,11 +2,7 @@
  * Whether the service connection may make the dev center writes the plan holds (permissions API,
  * before the first write): add the identity, attach the gallery, write the dev box definition.
  */
-import { callerRefusals, CallerNeed } from '../azure/callerCheck';
-import { describeArmError } from '../azure/armErrors';
-import { connectionPrincipal, describeConnection } from '../azure/principal';
-import { CallerPermissions } from '../azure/rbacCheck';
-import { AuthorizationManagementClient } from '@azure/arm-authorization';
+import { CallerNeed, connectionLacks } from '../azure/callerCheck';
 import { AttachPlan } from './attach';
 import { DevBoxRun } from './context';
 import { DefinitionPlan } from './definition';
@@ -44,17 +40,11 @@ export async function connectionRefusals(run: DevBoxRun, w: WriteNeeds): Promise
       scope: dc,
       why: 'write the dev box definition',
     });
-  if (needs.length === 0) return [];
-  const auth = new AuthorizationManagementClient(
-    run.azure.credential,
-    run.devCenterSubscription,
-    run.azure.clientOptions,
-  );
-  const principal = await connectionPrincipal(run.azure, run.signal);
-  return callerRefusals(new CallerPermissions(auth, run.signal), principal, needs, (scope, err) =>
-    run.log.warn(
-      `Could not read what ${describeConnection(principal)} may do on ${scope}: ` +
-        `${describeArmError(err)}. Azure checks it when the task gets there.`,
-    ),
-  );
+  return connectionLacks({
+    azure: run.azure,
+    subscriptionId: run.devCenterSubscription,
+    needs,
+    log: run.log,
+    signal: run.signal,
+  });
 }

@@ -3,11 +3,7 @@
  * the first one: a right found missing half-way would leave a gallery or definition made and no
  * version. One message per scope and role, as the other tasks' pre-flights give.
  */
-import { AuthorizationManagementClient } from '@azure/arm-authorization';
-import { describeArmError } from '../azure/armErrors';
-import { callerRefusals, CallerNeed } from '../azure/callerCheck';
-import { connectionPrincipal, describeConnection } from '../azure/principal';
-import { CallerPermissions } from '../azure/rbacCheck';
+import { CallerNeed, connectionLacks } from '../azure/callerCheck';
 import { GalleryRun } from './context';
 
 /** The writes a publish will make (what its plan says it creates, updates or deletes). */
@@ -54,17 +50,11 @@ export async function publishRefusals(run: GalleryRun, w: PublishWrites): Promis
   for (const n of [...needs])
     if (n.action.endsWith('/write'))
       needs.push({ ...n, action: n.action.replace(/write$/, 'read'), why: `${n.why} (read back)` });
-  if (needs.length === 0) return [];
-  const auth = new AuthorizationManagementClient(
-    run.azure.credential,
-    ref.subscriptionId,
-    run.azure.clientOptions,
-  );
-  const principal = await connectionPrincipal(run.azure, run.signal);
-  return callerRefusals(new CallerPermissions(auth, run.signal), principal, needs, (scope, err) =>
-    run.log.warn(
-      `Could not read what ${describeConnection(principal)} may do on ${scope}: ` +
-        `${describeArmError(err)}. Azure checks it when the task gets there.`,
-    ),
-  );
+  return connectionLacks({
+    azure: run.azure,
+    subscriptionId: ref.subscriptionId,
+    needs,
+    log: run.log,
+    signal: run.signal,
+  });
 }

@@ -4,12 +4,8 @@
  * ones drained. One message per scope and role, as BuildImage's and AttachGalleryToDevCenter's
  * pre-flights give.
  */
-import { AuthorizationManagementClient } from '@azure/arm-authorization';
-import { describeArmError } from '../azure/armErrors';
-import { callerRefusals, CallerNeed } from '../azure/callerCheck';
+import { CallerNeed, connectionLacks } from '../azure/callerCheck';
 import { AzureContext } from '../azure/clients';
-import { connectionPrincipal, describeConnection } from '../azure/principal';
-import { CallerPermissions } from '../azure/rbacCheck';
 import { Logger } from '../core/logger';
 import { UpdateHostPoolParams } from './params';
 import { RolloutPlan } from './rolloutPlan';
@@ -76,16 +72,11 @@ export async function rolloutRefusals(o: RolloutAccessOptions): Promise<string[]
           ];
     for (const action of retire) needs.push({ action, scope: group, why: 'retire old hosts' });
   }
-  const auth = new AuthorizationManagementClient(
-    o.azure.credential,
-    plan.pool.subscriptionId,
-    o.azure.clientOptions,
-  );
-  const principal = await connectionPrincipal(o.azure, o.signal);
-  return callerRefusals(new CallerPermissions(auth, o.signal), principal, needs, (scope, err) =>
-    o.log.warn(
-      `Could not read what ${describeConnection(principal)} may do on ${scope}: ` +
-        `${describeArmError(err)}. Azure checks it when the rollout gets there.`,
-    ),
-  );
+  return connectionLacks({
+    azure: o.azure,
+    subscriptionId: plan.pool.subscriptionId,
+    needs,
+    log: o.log,
+    signal: o.signal,
+  });
 }
