@@ -77,7 +77,10 @@ function bucket(type: OperationType, times: number[]): number {
 export interface Retries {
   /** Requests answered 429. */
   throttled: number;
-  /** For each 429, the same request (method, path and query) sent again within `windowMs`. */
+  /**
+   * For each 429, how often that request was sent again: the later requests with its client
+   * request id (the SDK keeps it across retries), up to one throttled again.
+   */
   retriesPer429: number[];
   /** The same request sent again before Retry-After had passed (not honoured). */
   early: number;
@@ -87,21 +90,22 @@ export interface Retries {
 
 /** How 429s answered with `Retry-After: retryAfterS` were retried. */
 export function retriesOf(requests: RecordedRequest[], retryAfterS: number): Retries {
-  const windowMs = retryAfterS * 1000 + 1000;
   const retriesPer429: number[] = [];
   let early = 0;
   let shortestGapMs = Infinity;
   requests.forEach((q, i) => {
     if (q.status !== 429) return;
-    const again = requests
+    // Its retries: the later requests with its client request id, up to one throttled again
+    // (which counts as a 429 of its own). Another request to the same URL has another id.
+    const same = requests
       .slice(i + 1)
-      .filter((r) => r.method === q.method && r.path === q.path && r.at! - q.at! <= windowMs);
-    retriesPer429.push(again.length);
-    for (const r of again) {
-      const gap = r.at! - q.at!;
-      shortestGapMs = Math.min(shortestGapMs, gap);
-      if (gap < retryAfterS * 1000) early++;
-    }
+      .filter((r) => q.clientRequestId !== undefined && r.clientRequestId === q.clientRequestId);
+    const throttledAgain = same.findIndex((r) => r.status === 429);
+    retriesPer429.push(throttledAgain === -1 ? same.length : throttledAgain + 1);
+    if (!same.length) return;
+    const gap = same[0].at! - q.at!;
+    shortestGapMs = Math.min(shortestGapMs, gap);
+    if (gap < retryAfterS * 1000) early++;
   });
   return { throttled: retriesPer429.length, retriesPer429, early, shortestGapMs };
 }

@@ -48,6 +48,11 @@ export interface RecordedRequest {
   body?: any;
   /** When the request arrived (epoch ms; Resource Manager's requests): rates, Retry-After gaps. */
   at?: number;
+  /**
+   * The client's `x-ms-client-request-id`, when sent: the Azure SDKs keep it across a request's own
+   * retries, so it tells a retry from another request to the same URL.
+   */
+  clientRequestId?: string;
 }
 
 export interface StateDump {

@@ -117,7 +117,15 @@ export class ArmEndpoint {
       }
     }
     Object.assign(headers, result.headers ?? {});
-    this.requests.push({ method, path: pathAndQuery, status: result.status, ...recorded, at });
+    const clientRequestId = req.headers['x-ms-client-request-id'];
+    this.requests.push({
+      method,
+      path: pathAndQuery,
+      status: result.status,
+      ...recorded,
+      at,
+      ...(typeof clientRequestId === 'string' && { clientRequestId }),
+    });
     if (fault?.dropAfter) return void req.socket.destroy();
     if (res.destroyed) return;
     sendJson(res, result.status, result.body, headers);
