@@ -31,6 +31,12 @@ export interface TakeLeaseOptions {
   ttlMs: number;
   /** More pool tags written with the lease (gip.hostIndex), in the same request. */
   alsoTags?: Record<string, string>;
+  /**
+   * Called when the lease's write was sent but taking it did not finish (a cancel or an error
+   * between the PATCH and its read-back): the lease may be on the pool, so the caller releases it
+   * as it would at the run's end; the error is thrown after.
+   */
+  releaseInterrupted?: (lease: HeldLease) => Promise<void>;
 }
 
 export interface TakeLeaseResult {
@@ -107,10 +113,16 @@ export async function takeLease(o: TakeLeaseOptions): Promise<TakeLeaseResult> {
   const tags = await readPoolTags(ctx);
   const found = assertLeaseFree({ pool: ctx.pool.name, tags, holder, now: ctx.clock.now() });
   const lease = new HeldLease(ctx, holder, o.ttlMs);
-  await lease.write(
-    found && !sameJob(found, holder) ? 'took over an expired lease' : 'took the lease',
-    { current: tags, alsoTags: o.alsoTags },
-  );
+  try {
+    await lease.write(
+      found && !sameJob(found, holder) ? 'took over an expired lease' : 'took the lease',
+      { current: tags, alsoTags: o.alsoTags },
+    );
+  } catch (err) {
+    // Refused on read-back: the lease on the pool is another run's, not ours to remove.
+    if (!(err instanceof LeaseRefusedError)) await o.releaseInterrupted?.(lease);
+    throw err;
+  }
   if (found && !sameJob(found, holder))
     ctx.run.log.warn(`The expired lease of ${describeHolder(found)} was taken over.`);
   else if (found) ctx.run.log.info(`Took back this job's own lease (attempt ${found.attempt}).`);
@@ -134,7 +146,6 @@ export class HeldLease {
     return this.current;
   }
 
-  /** Renews the lease when less than half its time is left (cheap to call from any poll). */
   /**
    * Renews the lease when less than half its time is left (cheap to call from any poll). A lease
    * that is no longer this run's (removed by `action: abort`, or taken over) stops the run.

@@ -52,11 +52,13 @@ export async function executeRollout(o: ExecuteRolloutOptions): Promise<UpdateHo
   const target = plan.target.versionId;
   // The highest index the plan uses is written with the lease, before any VM is made.
   const hostIndex = Math.max(plan.highestIndex, plan.pool.hostIndex);
+  const cleanupMs = o.cleanupMs ?? 5000;
   const { lease } = await takeLease({
     ctx,
     holder: { ...o.holder, target },
     ttlMs: o.leaseTtlMs ?? 30 * 60_000,
     alsoTags: { [HOST_INDEX_TAG]: String(hostIndex) },
+    releaseInterrupted: (taken) => releaseAfter(ctx, taken, cleanupMs),
   });
   const heartbeat = () => lease.renewIfDue();
   const done: RunBatchResult[] = [];
@@ -118,7 +120,7 @@ export async function executeRollout(o: ExecuteRolloutOptions): Promise<UpdateHo
         await canaryWait(ctx, settings.canaryWaitMs, heartbeat);
     }
   } catch (err) {
-    await releaseAfter(ctx, lease, o.cleanupMs ?? 5000);
+    await releaseAfter(ctx, lease, cleanupMs);
     throw err;
   }
   await lease.release(ctx, createdTokenCleanup);

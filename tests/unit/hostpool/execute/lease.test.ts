@@ -4,6 +4,7 @@ import {
   LeaseRefusedError,
   takeLease,
 } from '../../../../tasks/common/hostpool/execute/lease';
+import { withSignal } from '../../../../tasks/common/hostpool/execute/context';
 import { LEASE_TAG, parseLease } from '../../../../tasks/common/hostpool/tags';
 import { RunningSim } from '../../../sim';
 import {
@@ -133,6 +134,32 @@ describe('hostpool/execute/lease: the pool tag gip.rollout against the simulator
     assert.strictEqual(poolTags(sim)[LEASE_TAG], JSON.stringify(lease.value), 'renewed in Azure');
     await lease.release();
     assert.deepStrictEqual(poolTags(sim), { keep: 'me' });
+  });
+
+  it('a cancel between the lease PATCH and its read-back releases the lease', async () => {
+    // The read-back (the 2nd pool GET) is slow, so the cancel lands after the PATCH took effect.
+    sim = await startPoolSim({
+      resources: [...baseResources(), poolResource({ keep: 'me' })],
+      faults: [{ method: 'GET', path: '/hostPools/hp1\\?', skip: 1, delayMs: 3000 }],
+    });
+    const { ctx, abort } = testContext(sim);
+    const timer = setInterval(() => {
+      if (sim.state().requests.some((r) => r.method === 'PATCH')) abort.abort();
+    }, 10);
+    try {
+      await assert.rejects(
+        takeLease({
+          ctx,
+          holder,
+          ttlMs: HOUR,
+          releaseInterrupted: (l) => l.release(withSignal(ctx, AbortSignal.timeout(5000))),
+        }),
+        (err: Error) => !(err instanceof LeaseRefusedError),
+      );
+    } finally {
+      clearInterval(timer);
+    }
+    assert.deepStrictEqual(poolTags(sim), { keep: 'me' }, 'the lease written was removed');
   });
 
   it('release leaves a lease that another run took over meanwhile', async () => {
