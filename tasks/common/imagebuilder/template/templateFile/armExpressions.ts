@@ -1,11 +1,12 @@
 /**
  * The few ARM template functions the task can evaluate itself, without a deployment:
- * `parameters()`, `variables()`, `concat()`, `format()`, `resourceId()`, `resourceGroup()`,
- * `subscription()`, `uniqueString()` and `guid()` (deterministic: computed as ARM does, in
- * armHashes.ts), string, number and boolean literals, nested calls and property/index access. A
+ * `parameters()`, `variables()`, `concat()`, `format()`, `createArray()`, `createObject()`,
+ * `resourceId()`, `resourceGroup()`, `subscription()`, `uniqueString()` and `guid()`
+ * (deterministic: computed as ARM does, in armHashes.ts), `reference()` to a Bicep module's outputs
+ * (modules.ts), string, number and boolean literals, nested calls and property/index access. A
  * small tokenizer and recursive parser (no eval); any other function is refused by name, since
- * guessing what `reference()` or `newGuid()` would give in Azure would build something else than
- * the author meant.
+ * guessing what `reference()` to a deployed resource or `newGuid()` would give in Azure would
+ * build something else than the author meant.
  */
 
 import { guid, uniqueString } from './armHashes';
@@ -32,6 +33,8 @@ export interface ArmScope {
   subscriptionId: string;
   resourceGroup: string;
   location: string;
+  /** reference(), where the template has Bicep modules whose outputs can be evaluated. */
+  reference?(args: ArmValue[]): ArmValue;
 }
 
 const EVALUATED_FUNCTIONS = [
@@ -39,6 +42,8 @@ const EVALUATED_FUNCTIONS = [
   'variables',
   'concat',
   'format',
+  'createArray',
+  'createObject',
   'resourceId',
   'resourceGroup',
   'subscription',
@@ -229,6 +234,16 @@ function call(name: string, args: ArmValue[], scope: ArmScope): ArmValue {
         return str(v, `argument ${Number(n) + 2}`);
       });
     }
+    // Bicep writes an array or object literal inside an expression with these.
+    case 'createarray':
+      return args;
+    case 'createobject': {
+      if (args.length % 2)
+        throw new ArmExpressionError('createObject(): its arguments are not name, value pairs');
+      const out: { [key: string]: ArmValue } = {};
+      for (let i = 0; i < args.length; i += 2) out[str(args[i], `name ${i / 2 + 1}`)] = args[i + 1];
+      return out;
+    }
     case 'resourcegroup':
       return {
         name: scope.resourceGroup,
@@ -253,12 +268,20 @@ function call(name: string, args: ArmValue[], scope: ArmScope): ArmValue {
       });
       return name.toLowerCase() === 'guid' ? guid(strings) : uniqueString(strings);
     }
+    case 'reference':
+      // Without modules, reference() is refused as any other function.
+      if (scope.reference) return scope.reference(args);
+      return notEvaluated(name);
     default:
-      throw new ArmExpressionError(
-        `the ARM function '${name}()' can't be evaluated by the task (it evaluates ` +
-          `${EVALUATED_FUNCTIONS.map((f) => `${f}()`).join(', ')})`,
-      );
+      return notEvaluated(name);
   }
+}
+
+function notEvaluated(name: string): never {
+  throw new ArmExpressionError(
+    `the ARM function '${name}()' can't be evaluated by the task (it evaluates ` +
+      `${EVALUATED_FUNCTIONS.map((f) => `${f}()`).join(', ')})`,
+  );
 }
 
 /**

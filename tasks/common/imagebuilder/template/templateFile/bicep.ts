@@ -1,17 +1,17 @@
 /**
- * A `.bicep` templateFile, compiled to the ARM template it becomes with the Bicep CLI the agent
- * has: `bicep build <file> --stdout`, else `az bicep build --file <file> --stdout`
- * (Microsoft-hosted agents have both). The compiler is Microsoft's; the task only runs it, before
- * anything is done in Azure, and reads its output as any ARM template file. No CLI on the agent:
- * refused, naming the step that installs one. A `.bicepparam` file is not read yet (refused as
- * not implemented).
+ * The Bicep CLI the agent has, run before anything is done in Azure: `bicep <command> <file>
+ * --stdout`, else `az bicep <command> --file <file> --stdout` (Microsoft-hosted agents have both).
+ * `build` makes a `.bicep` templateFile into the ARM template it becomes; `build-params` makes a
+ * `.bicepparam` templateParameters into its parameter values (bicepParams.ts). The compiler is
+ * Microsoft's; the task only runs it and reads its output. No CLI on the agent: refused, naming the
+ * step that installs one; a compiler error: refused in the compiler's words.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { InputError, NotImplementedError } from '../../../core/errors';
+import { InputError } from '../../../core/errors';
 
-/** The largest compiled template read (the CLI's standard output). */
+/** The largest output read (the CLI's standard output). */
 const MAX_OUTPUT = 64 * 1024 * 1024;
 
 export function isBicep(file: string): boolean {
@@ -39,25 +39,37 @@ export function onPath(name: string, env: NodeJS.ProcessEnv = process.env): stri
   return undefined;
 }
 
-/** The ARM JSON the Bicep CLI makes of `file` (absolute), as text. */
-export function compileBicep(file: string, given: string): string {
+/**
+ * Options: `command` (`build` or `build-params`), `file` (absolute), `given` (as the user wrote
+ * it, for messages), `input` (the input that named the file, for refusals). Result: the CLI's
+ * standard output.
+ */
+export function runBicep(
+  command: 'build' | 'build-params',
+  file: string,
+  given: string,
+  input: string,
+): string {
   const bicep = onPath('bicep');
   const az = bicep ? undefined : onPath('az');
+  const kind = command === 'build' ? 'a Bicep file' : 'a Bicep parameters file';
   if (!bicep && !az)
     throw new InputError(
-      'templateFile',
-      `'${given}' is a Bicep file, and neither the Bicep CLI (bicep) nor the Azure CLI (az) is ` +
+      input,
+      `'${given}' is ${kind}, and neither the Bicep CLI (bicep) nor the Azure CLI (az) is ` +
         `on this agent's PATH to compile it`,
       'a step before this one that installs the Bicep CLI (e.g. AzureCLI@2 running ' +
-        '`az bicep install`, or a Microsoft-hosted agent, which has both), or a templateFile ' +
-        'compiled to JSON beforehand (`bicep build main.bicep`)',
+        '`az bicep install`, or a Microsoft-hosted agent, which has both), or ' +
+        (command === 'build'
+          ? 'a templateFile compiled to JSON beforehand (`bicep build main.bicep`)'
+          : 'JSON templateParameters (`bicep build-params main.bicepparam` makes them)'),
     );
   const [exe, args, shown] = bicep
-    ? [bicep, ['build', file, '--stdout'], `bicep build ${given} --stdout`]
+    ? [bicep, [command, file, '--stdout'], `bicep ${command} ${given} --stdout`]
     : [
         az!,
-        ['bicep', 'build', '--file', file, '--stdout'],
-        `az bicep build --file ${given} --stdout`,
+        ['bicep', command, '--file', file, '--stdout'],
+        `az bicep ${command} --file ${given} --stdout`,
       ];
   try {
     return execFileSync(exe, args, {
@@ -71,17 +83,14 @@ export function compileBicep(file: string, given: string): string {
     const why = (e.stderr ?? '').trim().split(/\r?\n/).slice(0, 10).join(' | ') || e.message;
     const exit = typeof e.status === 'number' ? ` (exit ${e.status})` : '';
     throw new InputError(
-      'templateFile',
+      input,
       `\`${shown}\` failed${exit}: ${why}`,
-      'a Bicep file that compiles',
+      command === 'build' ? 'a Bicep file that compiles' : 'a Bicep parameters file that compiles',
     );
   }
 }
 
-/** `templateParameters` naming a .bicepparam file: not read yet. */
-export function refuseBicepParams(): never {
-  throw new NotImplementedError(
-    'Reading templateParameters from a .bicepparam file (give the parameters as JSON or ' +
-      'name=value lines)',
-  );
+/** The ARM JSON the Bicep CLI makes of the templateFile `file` (absolute), as text. */
+export function compileBicep(file: string, given: string): string {
+  return runBicep('build', file, given, 'templateFile');
 }

@@ -12,7 +12,8 @@ import { InputReader } from '../../../core/inputReader';
 import { PipelineInfo } from '../../../core/pipelineInfo';
 import type { Customizer } from '../customizers';
 import { ArmValue } from './armExpressions';
-import { compileBicep, isBicep, isBicepParams, refuseBicepParams } from './bicep';
+import { compileBicep, isBicep, isBicepParams } from './bicep';
+import { readBicepParams } from './bicepParams';
 import { isObj, parseDocument } from './loadTemplate';
 import { migrateCustomizers } from './migrate';
 
@@ -46,8 +47,21 @@ export function readTemplateFileInputs(
       "and sourceImage are both set; the template file's properties.source is what is built",
       'one of the two',
     );
-  if (isBicepParams((rawParams ?? '').trim())) refuseBicepParams();
   const { file, text } = readInside('templateFile', given, pipeline);
+  // A .bicepparam file's values are what the Bicep CLI computes of it (bicepParams.ts); read first,
+  // as its `using` must name this templateFile.
+  const paramsGiven = (rawParams ?? '').trim();
+  let parameters: Record<string, ArmValue>;
+  if (isBicepParams(paramsGiven)) {
+    const read = readInside('templateParameters', paramsGiven, pipeline);
+    parameters = readBicepParams({
+      paramsFile: read.file,
+      paramsGiven,
+      text: read.text,
+      templateFile: file,
+      templateGiven: given,
+    });
+  } else parameters = parseParameters(rawParams ?? '');
   // A Bicep file is read as the ARM template its compiler makes of it (bicep.ts).
   const bicep = isBicep(file);
   return {
@@ -58,7 +72,7 @@ export function readTemplateFileInputs(
       'templateFile',
       bicep ? `${path.basename(file)} (compiled)` : path.basename(file),
     ),
-    parameters: parseParameters(rawParams ?? ''),
+    parameters,
   };
 }
 

@@ -14,6 +14,7 @@ import * as yaml from 'js-yaml';
 import { InputError } from '../../../core/errors';
 import { ArmExpressionError, ArmScope, ArmValue, evaluateString } from './armExpressions';
 import { migrateProperties } from './migrate';
+import { ModuleOutputs } from './modules';
 import { refuseExpansionBomb } from './expansion';
 import { textOf } from '../valueText';
 
@@ -185,10 +186,10 @@ type Fail = (path: string, problem: string) => never;
 type Evaluate = (v: ArmValue, path: string) => ArmValue;
 
 function loadArm(doc: Obj, ctx: FileContext, warnings: string[], fail: Fail): LoadedTemplate {
-  const resources = Array.isArray(doc.resources)
+  const resources: { r: ArmValue; path: string; symbol?: string }[] = Array.isArray(doc.resources)
     ? doc.resources.map((r, i) => ({ r, path: `resources[${i}]` }))
     : isObj(doc.resources)
-      ? Object.entries(doc.resources).map(([k, r]) => ({ r, path: `resources.${k}` }))
+      ? Object.entries(doc.resources).map(([k, r]) => ({ r, path: `resources.${k}`, symbol: k }))
       : fail('resources', 'is not a list of resources');
   const found = resources.filter(
     ({ r }) =>
@@ -213,12 +214,21 @@ function loadArm(doc: Obj, ctx: FileContext, warnings: string[], fail: Fail): Lo
       );
   }
   const variables = isObj(doc.variables) ? doc.variables : {};
-  const ev = evaluator(ctx, params, variables, fail);
+  // Bicep modules' outputs are evaluated by the task, the modules not deployed (modules.ts).
+  const modules: ModuleOutputs = new ModuleOutputs({
+    resources,
+    subscriptionId: ctx.subscriptionId,
+    resourceGroup: ctx.resourceGroup,
+    outer: (v, p) => ev(v, p),
+    inner: (values, declared, vars) =>
+      evaluator({ ...ctx, parameters: values }, declared, vars, fail),
+  });
+  const ev = evaluator(ctx, params, variables, fail, undefined, modules);
   // The resource's location is the location input's anyway: a parameter with no value that feeds
   // it (the quickstarts' svclocation) takes the input's value there, and only there (evaluated
   // apart, so nothing else sees the stand-in).
   const standIns: string[] = [];
-  const evLocation = evaluator(ctx, params, variables, fail, standIns);
+  const evLocation = evaluator(ctx, params, variables, fail, standIns, modules);
   if (r.copy !== undefined)
     fail(
       `${path}.copy`,
@@ -227,14 +237,19 @@ function loadArm(doc: Obj, ctx: FileContext, warnings: string[], fail: Fail): Lo
   if (r.condition !== undefined && ev(r.condition, `${path}.condition`) !== true)
     fail(`${path}.condition`, 'is not true: the template would deploy no image template');
   checkType(r, path, warnings);
-  const others = resources.length - 1;
+  const picked = pick(r, ev, ctx, path, warnings, evLocation);
+  for (const [name, outputs] of modules.evaluated)
+    warnings.push(
+      `Module '${name}' is not deployed: the task evaluated its outputs ` +
+        `(${outputs.join(', ') || 'none'}) for the image template.`,
+    );
+  const others = resources.length - 1 - modules.evaluated.size;
   if (others)
     warnings.push(
       `The ARM template's ${others} other resource${others === 1 ? ' is' : 's are'} not ` +
         `deployed: the task only builds its image template (create what it needs, such as ` +
         `the identity or the gallery, beforehand).`,
     );
-  const picked = pick(r, ev, ctx, path, warnings, evLocation);
   for (const name of standIns)
     warnings.push(
       `templateFile: parameter '${name}' has no value; it only sets the template's location, ` +
@@ -311,7 +326,7 @@ function apiVersionOf(r: Obj): string | undefined {
 /**
  * Evaluates a JSON value (object keys too) with the template's parameters and variables, each
  * evaluated once, on demand. With `standIns`, a parameter with no value takes ctx.location and its
- * name is added there.
+ * name is added there; with `modules`, reference() to a module's outputs is evaluated.
  */
 function evaluator(
   ctx: FileContext,
@@ -319,6 +334,7 @@ function evaluator(
   variables: Obj,
   fail: Fail,
   standIns?: string[],
+  modules?: ModuleOutputs,
 ): Evaluate {
   const paramCache = new Map<string, ArmValue>();
   const varCache = new Map<string, ArmValue>();
@@ -329,6 +345,7 @@ function evaluator(
     subscriptionId: ctx.subscriptionId,
     resourceGroup: ctx.resourceGroup,
     location: ctx.location,
+    reference: modules && ((args) => modules.reference(args)),
     parameter(name) {
       const key = find(params, name);
       if (key === undefined)

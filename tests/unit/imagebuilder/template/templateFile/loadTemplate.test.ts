@@ -116,7 +116,8 @@ describe('templateFile: loading and migration', () => {
         new RegExp(
           "Input 'templateFile': " +
             'resources\\[0\\]\\.properties\\.customize\\[0\\]\\.inline\\[1\\]: ' +
-            "the ARM function 'reference\\(\\)' can't be evaluated by the task",
+            "reference\\('x'\\): the task evaluates reference\\(\\) only to a Bicep " +
+            "module's outputs",
         ),
       );
       // Setting only the location (which the location input decides), it takes the input's value.

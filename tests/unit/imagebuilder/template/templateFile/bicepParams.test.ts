@@ -1,0 +1,94 @@
+import * as assert from 'assert';
+import * as path from 'path';
+import {
+  checkUsing,
+  parametersOf,
+  usingTarget,
+} from '../../../../../tasks/common/imagebuilder/template/templateFile/bicepParams';
+import { buildParamsStdout } from '../../../../support/bicepFixtures';
+
+const REPO = path.resolve('/agent/_work/1/s');
+
+describe('templateFile: .bicepparam templateParameters', () => {
+  it('reads the template `using` names, past comments and strings', () => {
+    assert.deepStrictEqual(usingTarget("using './main.bicep'\nparam a = 1\n"), {
+      kind: 'file',
+      ref: './main.bicep',
+    });
+    assert.deepStrictEqual(
+      usingTarget(
+        "// using 'commented.bicep'\n/* using 'block.bicep'\n */\n" +
+          "using 'it\\'s/main.bicep' // trailing\n",
+      ),
+      { kind: 'file', ref: "it's/main.bicep" },
+    );
+    assert.deepStrictEqual(usingTarget('using none\nparam a = 1'), { kind: 'none' });
+    assert.deepStrictEqual(usingTarget("using 'br/public:avm/res/x:1.0.0'"), {
+      kind: 'other',
+      ref: 'br/public:avm/res/x:1.0.0',
+    });
+    assert.strictEqual(usingTarget("param a = 'using \\'x.bicep\\''"), undefined);
+  });
+
+  it('takes a .bicepparam whose `using` is the templateFile (or none), refuses another', () => {
+    const o = (text: string) => ({
+      paramsFile: path.join(REPO, 'image', 'main.bicepparam'),
+      paramsGiven: 'image/main.bicepparam',
+      text,
+      templateFile: path.join(REPO, 'image', 'main.bicep'),
+      templateGiven: 'image/main.bicep',
+    });
+    checkUsing(o("using './main.bicep'"));
+    checkUsing(o("using '../image/main.bicep'"));
+    checkUsing(o('using none'));
+    assert.throws(
+      () => checkUsing(o("using './other.bicep'")),
+      new RegExp(
+        "Input 'templateParameters': 'image/main\\.bicepparam' declares " +
+          "`using '\\./other\\.bicep'`, which is not the templateFile 'image/main\\.bicep'" +
+          ".*Expected `using 'main\\.bicep'` " +
+          '\\(the templateFile\\) or `using none`, or templateFile naming the template',
+      ),
+    );
+    assert.throws(
+      () => checkUsing(o("using 'ts:sub/rg/spec:1.0'")),
+      /declares `using 'ts:sub\/rg\/spec:1\.0'`, which is not the templateFile/,
+    );
+    assert.throws(
+      () => checkUsing(o("param a = 'x'")),
+      /'image\/main\.bicepparam' has no `using` declaration/,
+    );
+  });
+
+  it("reads the values from build-params --stdout's parametersJson", () => {
+    const out = buildParamsStdout({ a: 'x', n: 2, o: { list: [1, 'b'] }, f: false }, null);
+    assert.deepStrictEqual(parametersOf(out, 'p.bicepparam'), {
+      a: 'x',
+      n: 2,
+      o: { list: [1, 'b'] },
+      f: false,
+    });
+  });
+
+  it('refuses what it can not use, naming the parameter, and output of another shape', () => {
+    const stdout = (parameters: object) =>
+      JSON.stringify({ parametersJson: JSON.stringify({ parameters }), templateJson: null });
+    assert.throws(
+      () =>
+        parametersOf(
+          stdout({ pw: { reference: { keyVault: { id: 'kv' }, secretName: 's' } } }),
+          'p.bicepparam',
+        ),
+      /'p\.bicepparam': parameter 'pw' is a Key Vault reference \(getSecret\(\)\)/,
+    );
+    assert.throws(
+      () => parametersOf(stdout({ e: { expression: "[externalInputs('x')]" } }), 'p.bicepparam'),
+      /parameter 'e' is an expression Resource Manager evaluates at deployment/,
+    );
+    assert.throws(
+      () => parametersOf('{"parameters": {}}', 'p.bicepparam'),
+      /is not what `build-params --stdout` prints \(a JSON object with parametersJson\): it has no/,
+    );
+    assert.throws(() => parametersOf('Bicep CLI version 0.30', 'p.bicepparam'), /is not what/);
+  });
+});
