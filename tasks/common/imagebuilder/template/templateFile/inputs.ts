@@ -1,6 +1,7 @@
 /**
- * The file inputs, read and parsed before anything is done in Azure: `templateFile` with
- * `templateParameters`, and `customizersFile`. Paths are relative to System.DefaultWorkingDirectory
+ * The file inputs, read and parsed before anything is done in Azure: `templateFile` (a `.bicep` one
+ * compiled, bicep.ts) with `templateParameters` (JSON, name=value lines, or a `.bicepparam` file:
+ * bicepParams.ts), and `customizersFile`. Paths are relative to System.DefaultWorkingDirectory
  * and must stay inside it (as the build artifacts folder: a pull request must not point the build
  * at agent files). Evaluating the template needs the subscription, so it happens in
  * actions/prepare.ts, still before any write.
