@@ -1,11 +1,16 @@
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { InputReader } from '../../../../../tasks/common/core/inputReader';
 import {
   checkUsing,
   parametersOf,
   usingTarget,
 } from '../../../../../tasks/common/imagebuilder/template/templateFile/bicepParams';
+import * as inputs from '../../../../../tasks/common/imagebuilder/template/templateFile/inputs';
 import { buildParamsStdout } from '../../../../support/bicepFixtures';
+import { PIPELINE } from '../../../../support/pipelineInfo';
 
 const REPO = path.resolve('/agent/_work/1/s');
 
@@ -90,5 +95,39 @@ describe('templateFile: .bicepparam templateParameters', () => {
       /is not what `build-params --stdout` prints \(a JSON object with parametersJson\): it has no/,
     );
     assert.throws(() => parametersOf('Bicep CLI version 0.30', 'p.bicepparam'), /is not what/);
+  });
+
+  it('reads the .bicepparam as the templateFile: inside the sources folder, no link out', () => {
+    const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'gip-bicepparam-')));
+    try {
+      const repo = path.join(root, 's');
+      fs.mkdirSync(path.join(repo, 'image'), { recursive: true });
+      fs.writeFileSync(path.join(repo, 'image', 'main.bicep'), 'param a string\n');
+      fs.writeFileSync(path.join(root, 'agent.bicepparam'), "using './s/image/main.bicep'\n");
+      fs.symlinkSync(path.join(root, 'agent.bicepparam'), path.join(repo, 'image', 'p.bicepparam'));
+      const read = (templateParameters: string) => () =>
+        inputs.readTemplateFileInputs(
+          new InputReader({
+            get: (n) => ({ templateFile: 'image/main.bicep', templateParameters })[n],
+            secret: () => undefined,
+          }),
+          { ...PIPELINE, defaultWorkingDirectory: repo },
+        );
+      // Both before any CLI runs (there is none on this PATH to run).
+      assert.throws(
+        read('../agent.bicepparam'),
+        /Input 'templateParameters': '\.\.\/agent\.bicepparam' is outside/,
+      );
+      assert.throws(
+        read('image/p.bicepparam'),
+        /Input 'templateParameters': 'image\/p\.bicepparam' is a symbolic link that points outside/,
+      );
+      assert.throws(
+        read('image/none.bicepparam'),
+        /'image\/none\.bicepparam' can't be read \(ENOENT\)/,
+      );
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });
