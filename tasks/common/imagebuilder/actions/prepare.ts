@@ -68,6 +68,8 @@ export async function prepare(o: PrepareOptions): Promise<Prepared> {
   const rg = params.resourceGroup;
   log.group('Source and pre-flight checks');
   const file = readFileInput(o);
+  // A secure parameter's value (from templateParameters or a .bicepparam) is never printed.
+  for (const s of file.template?.secrets ?? []) log.secret(s);
   for (const w of params.customize.fromFile?.warnings ?? []) log.warn(`customizersFile: ${w}`);
   for (const w of params.inputWarnings ?? []) log.warn(w);
   const source = await resolveSourceOf(o, file.template);

@@ -39,6 +39,8 @@ export interface LoadedTemplate {
   warnings: string[];
   /** What kind of file it was, for the log. */
   shape: 'resource' | 'properties' | 'arm';
+  /** The values given to its secureString and secureObject parameters: masked in the log. */
+  secrets?: string[];
 }
 
 /** Text of a JSON or YAML file (BOM and CRLF allowed); a syntax error names the line and column. */
@@ -274,7 +276,29 @@ function loadArm(doc: Obj, ctx: FileContext, warnings: string[], fail: Fail): Lo
     ),
     warnings,
     shape: 'arm',
+    secrets: secureValues(params, ctx.parameters),
   };
+}
+
+/**
+ * The strings in the values given to parameters declared secureString or secureObject; not those
+ * under 4 characters (masking them would blank every such run of letters in the log).
+ */
+function secureValues(declared: Obj, given: Record<string, ArmValue>): string[] {
+  const strings = (v: ArmValue): string[] =>
+    typeof v === 'string'
+      ? [v]
+      : Array.isArray(v)
+        ? v.flatMap(strings)
+        : isObj(v)
+          ? Object.values(v).flatMap(strings)
+          : [];
+  return Object.entries(declared).flatMap(([name, d]) => {
+    if (!isObj(d) || typeof d.type !== 'string' || !/^secure(string|object)$/i.test(d.type))
+      return [];
+    const key = Object.keys(given).find((k) => k.toLowerCase() === name.toLowerCase());
+    return key === undefined ? [] : strings(given[key]).filter((s) => s.length >= 4);
+  });
 }
 
 function pick(
