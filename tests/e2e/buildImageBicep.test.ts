@@ -62,6 +62,9 @@ if (!fs.existsSync(out)) {
 process.stdout.write(fs.readFileSync(out, 'utf8'));
 `;
 
+/** main.bicepparam's `readEnvironmentVariable('FEED_TOKEN')`, as the CLI computes it. */
+const FEED_TOKEN = 'feed-token-7f3a9c';
+
 /** What `bicep build` makes of a one-file main.bicep holding an image template (its shape). */
 const COMPILED = {
   $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
@@ -138,7 +141,10 @@ describe('e2e: BuildImage Bicep templateFile (with a FAKE bicep CLI on PATH)', f
     write('image/main.bicepparam', SEED004_BICEPPARAM);
     write(
       'image/main.params.stdout.json',
-      buildParamsStdout({ runOutputName: 'seed004-sig', scriptVersion: '2.4.1' }, seed),
+      buildParamsStdout(
+        { runOutputName: 'seed004-sig', scriptVersion: '2.4.1', feedToken: FEED_TOKEN },
+        seed,
+      ),
     );
     // A module that deploys the storage account its outputs read from.
     const storage = seed004Main({
@@ -151,7 +157,10 @@ describe('e2e: BuildImage Bicep templateFile (with a FAKE bicep CLI on PATH)', f
     write('storage/main.bicepparam', SEED004_BICEPPARAM);
     write(
       'storage/main.params.stdout.json',
-      buildParamsStdout({ runOutputName: 'seed004-sig', scriptVersion: '2.4.1' }, storage),
+      buildParamsStdout(
+        { runOutputName: 'seed004-sig', scriptVersion: '2.4.1', feedToken: FEED_TOKEN },
+        storage,
+      ),
     );
   });
   after(() => {
@@ -280,7 +289,14 @@ describe('e2e: BuildImage Bicep templateFile (with a FAKE bicep CLI on PATH)', f
     const sent = putSince(from);
     assert.deepStrictEqual(
       sent?.properties.customize.filter((c) => c.name === 'baseline' || c.name === 'tools-2.4.1'),
-      customizersFor('2.4.1'),
+      customizersFor('2.4.1', FEED_TOKEN),
+    );
+    // The secure parameter's value is registered as a secret before anything prints it.
+    const registered = r.stdout.indexOf(`##vso[task.setsecret]${FEED_TOKEN}`);
+    assert.ok(registered >= 0, r.stdout);
+    assert.ok(
+      r.stdout.indexOf(FEED_TOKEN) === registered + '##vso[task.setsecret]'.length,
+      'not printed before it is a secret',
     );
     assert.strictEqual(sent?.properties.distribute[0].runOutputName, 'seed004-sig');
     assert.ok(

@@ -24,9 +24,12 @@ const GENERATOR = { _generator: { name: 'bicep', version: '0.30.23.60470' } };
  * customizations.bicep:
  *   param scriptVersion string
  *   param greeting string = 'seed 004'
+ *   @secure()
+ *   param feedToken string
  *   var customizers = [
  *     { type: 'Shell', name: 'baseline', inline: [ 'sudo apt-get update' ] }
- *     { type: 'Shell', name: 'tools-${scriptVersion}', inline: [ 'echo ${greeting}: ...' ] }
+ *     { type: 'Shell', name: 'tools-${scriptVersion}', inline: [ 'echo ${greeting}: ...',
+ *       'tools-login --token ${feedToken}' ] }
  *   ]
  *   output customizers array = customizers
  *   output count int = length(customizers)   // (not read by main.bicep)
@@ -38,6 +41,7 @@ export const CUSTOMIZATIONS_TEMPLATE = {
   parameters: {
     scriptVersion: { type: 'string' },
     greeting: { type: 'string', defaultValue: 'seed 004' },
+    feedToken: { type: 'securestring' },
   },
   variables: {
     customizers: [
@@ -47,6 +51,7 @@ export const CUSTOMIZATIONS_TEMPLATE = {
         name: "[format('tools-{0}', parameters('scriptVersion'))]",
         inline: [
           "[format('echo {0}: tools {1}', parameters('greeting'), parameters('scriptVersion'))]",
+          "[format('tools-login --token {0}', parameters('feedToken'))]",
         ],
       },
     ],
@@ -58,10 +63,14 @@ export const CUSTOMIZATIONS_TEMPLATE = {
   },
 };
 
-/** What customizations.bicep gives for scriptVersion `version`. */
-export const customizersFor = (version: string) => [
+/** What customizations.bicep gives for scriptVersion `version` and feedToken `token`. */
+export const customizersFor = (version: string, token: string) => [
   { type: 'Shell', name: 'baseline', inline: ['sudo apt-get update'] },
-  { type: 'Shell', name: `tools-${version}`, inline: [`echo seed 004: tools ${version}`] },
+  {
+    type: 'Shell',
+    name: `tools-${version}`,
+    inline: [`echo seed 004: tools ${version}`, `tools-login --token ${token}`],
+  },
 ];
 
 /** A module resource (languageVersion 1.0) named `name` with `template` and `parameters`. */
@@ -82,9 +91,11 @@ export const moduleResource = (name: string, template: object, parameters: objec
  *   param location string = resourceGroup().location
  *   param runOutputName string
  *   param scriptVersion string
+ *   @secure()
+ *   param feedToken string
  *   module customizations 'customizations.bicep' = {
  *     name: 'customizations'
- *     params: { scriptVersion: scriptVersion }
+ *     params: { scriptVersion: scriptVersion, feedToken: feedToken }
  *   }
  *   resource golden 'Microsoft.VirtualMachineImages/imageTemplates@2024-02-01' = { ...
  *     customize: customizations.outputs.customizers ... }
@@ -99,6 +110,7 @@ export function seed004Main(o: {
   const modules = o.modules ?? {
     customizations: moduleResource('customizations', CUSTOMIZATIONS_TEMPLATE, {
       scriptVersion: { value: "[parameters('scriptVersion')]" },
+      feedToken: { value: "[parameters('feedToken')]" },
     }),
   };
   const symbolic = o.languageVersion === '2.0';
@@ -137,6 +149,7 @@ export function seed004Main(o: {
         location: { type: 'string', defaultValue: '[resourceGroup().location]' },
         runOutputName: { type: 'string' },
         scriptVersion: { type: 'string' },
+        feedToken: { type: 'securestring' },
       },
       resources: symbolic ? { ...modules, golden: image } : [...Object.values(modules), image],
     }),
@@ -186,6 +199,7 @@ export const SEED004_BICEPPARAM = [
   '',
   "param runOutputName = 'seed004-sig'",
   "param scriptVersion = '2.4.1'",
+  "param feedToken = readEnvironmentVariable('FEED_TOKEN')",
   '',
 ].join('\n');
 

@@ -27,7 +27,8 @@ const SOURCE = {
 };
 const GALLERY_IMAGE =
   '/subscriptions/sub1/resourceGroups/rg1/providers/Microsoft.Compute/galleries/g/images/i';
-const VALUES = { runOutputName: 'out', scriptVersion: '2.4.1' };
+const TOKEN = 'tok-unit-0001';
+const VALUES = { runOutputName: 'out', scriptVersion: '2.4.1', feedToken: TOKEN };
 const main = (o: Partial<Parameters<typeof seed004Main>[0]> = {}) =>
   seed004Main({ source: SOURCE, galleryImageId: GALLERY_IMAGE, ...o });
 /** seed004Main with its first module's resource changed by `change`. */
@@ -36,6 +37,7 @@ const withModule = (change: (m: Record<string, unknown>) => void) => {
     JSON.stringify(
       moduleResource('customizations', CUSTOMIZATIONS_TEMPLATE, {
         scriptVersion: { value: "[parameters('scriptVersion')]" },
+        feedToken: { value: "[parameters('feedToken')]" },
       }),
     ),
   ) as Record<string, unknown>;
@@ -49,27 +51,35 @@ describe('templateFile: Bicep modules (outputs evaluated, not deployed)', () => 
   it('gives the image template the outputs of a module, languageVersion 1.0 and 2.0', () => {
     for (const languageVersion of ['1.0', '2.0'] as const) {
       const t = loadTemplate(main({ languageVersion }), ctx(VALUES));
-      assert.deepStrictEqual(t.properties.customize, customizersFor('2.4.1'), languageVersion);
+      assert.deepStrictEqual(
+        t.properties.customize,
+        customizersFor('2.4.1', TOKEN),
+        languageVersion,
+      );
       // The module's unused output (length(), which the task does not evaluate) is not read.
       assert.deepStrictEqual(t.warnings, [
         "Module 'customizations' is not deployed: the task evaluated its outputs (customizers) " +
           'for the image template.',
       ]);
+      // The outer secure parameter's value is masked in the log.
+      assert.deepStrictEqual(t.secrets, [TOKEN]);
     }
   });
 
   it("evaluates the module's parameters in the outer template, its defaults in its own", () => {
     const t = loadTemplate(main(), ctx({ ...VALUES, scriptVersion: '3.0.0' }));
-    assert.deepStrictEqual(t.properties.customize, customizersFor('3.0.0'));
+    assert.deepStrictEqual(t.properties.customize, customizersFor('3.0.0', TOKEN));
     const greeted = withModule((m) => {
       (m.properties as { parameters: object }).parameters = {
         scriptVersion: { value: "[concat('v', parameters('runOutputName'))]" },
         greeting: { value: '[resourceGroup().name]' },
+        feedToken: { value: 'none' },
       };
     });
     const g = loadTemplate(greeted, ctx(VALUES));
     assert.deepStrictEqual((g.properties.customize as { inline: string[] }[])[1].inline, [
       'echo rg1: tools vout',
+      'tools-login --token none',
     ]);
   });
 
