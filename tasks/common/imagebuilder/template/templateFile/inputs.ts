@@ -53,7 +53,8 @@ export function readTemplateFileInputs(
   // as its `using` must name this templateFile.
   const paramsGiven = (rawParams ?? '').trim();
   let parameters: Record<string, ArmValue>;
-  if (isBicepParams(paramsGiven)) {
+  // A path, not a `name=value` line whose value ends so.
+  if (isBicepParams(paramsGiven) && !/[\n=]/.test(paramsGiven)) {
     const read = readInside('templateParameters', paramsGiven, pipeline);
     parameters = readBicepParams({
       paramsFile: read.file,

@@ -105,14 +105,17 @@ describe('templateFile: .bicepparam templateParameters', () => {
       fs.writeFileSync(path.join(repo, 'image', 'main.bicep'), 'param a string\n');
       fs.writeFileSync(path.join(root, 'agent.bicepparam'), "using './s/image/main.bicep'\n");
       fs.symlinkSync(path.join(root, 'agent.bicepparam'), path.join(repo, 'image', 'p.bicepparam'));
-      const read = (templateParameters: string) => () =>
-        inputs.readTemplateFileInputs(
-          new InputReader({
-            get: (n) => ({ templateFile: 'image/main.bicep', templateParameters })[n],
-            secret: () => undefined,
-          }),
-          { ...PIPELINE, defaultWorkingDirectory: repo },
-        );
+      fs.writeFileSync(path.join(repo, 'image', 'main.json'), '{}');
+      const read =
+        (templateParameters: string, templateFile = 'image/main.bicep') =>
+        () =>
+          inputs.readTemplateFileInputs(
+            new InputReader({
+              get: (n) => ({ templateFile, templateParameters })[n],
+              secret: () => undefined,
+            }),
+            { ...PIPELINE, defaultWorkingDirectory: repo },
+          );
       // Both before any CLI runs (there is none on this PATH to run).
       assert.throws(
         read('../agent.bicepparam'),
@@ -122,6 +125,10 @@ describe('templateFile: .bicepparam templateParameters', () => {
         read('image/p.bicepparam'),
         /Input 'templateParameters': 'image\/p\.bicepparam' is a symbolic link that points outside/,
       );
+      // A name=value line whose value ends so is a value, not a file.
+      assert.deepStrictEqual(read('settings=image/p.bicepparam', 'image/main.json')()?.parameters, {
+        settings: 'image/p.bicepparam',
+      });
       assert.throws(
         read('image/none.bicepparam'),
         /'image\/none\.bicepparam' can't be read \(ENOENT\)/,
