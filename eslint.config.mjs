@@ -2,12 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const TASK_LIB = [
-  'azure-pipelines-task-lib',
-  'azure-pipelines-task-lib/*',
-  'azure-pipelines-tasks-azure-arm-rest',
-  'azure-pipelines-tasks-azure-arm-rest/*',
-];
+const TASK_LIB = ['azure-pipelines-task-lib', 'azure-pipelines-task-lib/*'];
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'tasks/*/index.js', '**/*.mjs'] },
@@ -47,8 +42,7 @@ export default tseslint.config(
           patterns: [
             {
               group: TASK_LIB,
-              message:
-                'Only tasks/common/pipeline/ imports azure-pipelines-task-lib and azure-arm-rest.',
+              message: 'Only tasks/common/pipeline/ imports azure-pipelines-task-lib.',
             },
             {
               regex: '^(\\.\\./)+(tests|scripts)(/|$)',

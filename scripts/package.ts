@@ -1,13 +1,13 @@
 /**
  * Writes the marketplace package: stages the manifest, its pages and images, and each task folder
- * with only what it ships (TASK_FILES, not the TypeScript beside them), then runs `tfx extension
+ * with only what it ships (taskFiles: not the TypeScript beside them), then runs `tfx extension
  * create` offline on the stage. Publish under another publisher or id without editing files:
  * PUBLISHER=myorg EXTENSION_ID=my-golden-images npm run package
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ROOT, TASK_FILES, TASKS, taskDir } from './tasks';
+import { ROOT, taskFiles, TASKS, taskDir } from './tasks';
 
 export function packageExtension(env: NodeJS.ProcessEnv = process.env): string {
   const stage = path.join(ROOT, 'dist', 'stage');
@@ -19,11 +19,8 @@ export function packageExtension(env: NodeJS.ProcessEnv = process.env): string {
   for (const task of TASKS) {
     const to = path.join(stage, 'tasks', task);
     fs.mkdirSync(to, { recursive: true });
-    for (const file of TASK_FILES) {
-      const from = path.join(taskDir(task), file);
-      if (!fs.existsSync(from)) throw new Error(`${from} is missing: run npm run build first.`);
-      fs.copyFileSync(from, path.join(to, file));
-    }
+    for (const file of taskFiles(task))
+      fs.copyFileSync(path.join(taskDir(task), file), path.join(to, file));
   }
   const out = path.join(ROOT, 'dist');
   for (const old of fs.readdirSync(out).filter((f) => f.endsWith('.vsix')))

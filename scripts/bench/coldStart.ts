@@ -2,11 +2,11 @@
  * Cold start of each task: from starting its process to its first request on the network (the
  * sign-in discovery call), median of several runs, the bundle side by side with the unbundled build
  * (out/tasks/<Task>/index.js with node_modules) in the same run. Each task gets the inputs of an
- * everyday run (INPUTS), so it measures what people run, up to the first request. Two figures:
- * wall time (what an agent waits; on a busy machine mostly waiting for a CPU), and the CPU time the
- * task's process spent until that request (user + system, read in the process by a preloaded
- * probe at its first outgoing connection), which a busy machine barely changes. Not part of npm
- * test.
+ * everyday run (EVERYDAY_INPUTS), so it measures what people run, up to the first request. Two
+ * figures: wall time (what an agent waits; on a busy machine mostly waiting for a CPU), and the
+ * CPU time the task's process spent until that request (user + system, read in the process by a
+ * preloaded probe at its first outgoing connection), which a busy machine barely changes. Not
+ * part of npm test.
  *   node out/scripts/bench/coldStart.js [runs]
  */
 import { execFile } from 'child_process';
@@ -15,6 +15,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { ROOT, TASKS } from '../tasks';
+import { EVERYDAY_INPUTS } from './everydayInputs';
 import { runTask } from '../runner/runner';
 import { startSimulator } from '../../tests/sim';
 
@@ -39,43 +40,6 @@ async function firstConnectionProbe(target: URL) {
     close: () => server.close(),
   };
 }
-
-const SUBSCRIPTION = '/subscriptions/1f3e5d7c-9b2a-4c6e-8d0f-2a4b6c8d0e1f';
-const GALLERY = `${SUBSCRIPTION}/resourceGroups/rg-img/providers/Microsoft.Compute/galleries/gal`;
-
-/**
- * Well-formed inputs of an everyday run of each task. Only the time to the first request counts,
- * not how the run ends.
- */
-const INPUTS: Record<(typeof TASKS)[number], Record<string, string>> = {
-  BuildImage: {
-    location: 'westeurope',
-    resourceGroup: 'rg-img',
-    managedIdentity: 'aib-identity',
-    sourceImage: 'Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2',
-    galleryImageDefinitionId: `${GALLERY}/images/ubuntu`,
-    scriptSource: 'inline',
-    inlineScript: 'echo hello',
-  },
-  DistributeToGallery: {
-    source: `${SUBSCRIPTION}/resourceGroups/rg-img/providers/Microsoft.Compute/images/img-1`,
-    galleryResourceGroup: 'rg-img',
-    galleryName: 'gal',
-    imageDefinition: 'ubuntu',
-    versionStrategy: 'explicit',
-    version: '1.0.0',
-  },
-  UpdateHostPool: {
-    hostPool: 'hp-pool',
-    resourceGroup: 'rg-avd',
-    image: `${GALLERY}/images/win11/versions/1.0.0`,
-  },
-  AttachGalleryToDevCenter: {
-    devCenter: 'dc-main',
-    resourceGroup: 'rg-devbox',
-    gallery: GALLERY,
-  },
-};
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -110,7 +74,7 @@ async function main(): Promise<void> {
       const r = await runTask({
         task,
         entry,
-        inputs: INPUTS[task],
+        inputs: EVERYDAY_INPUTS[task],
         env: { NODE_OPTIONS: `--require ${probeFile}` },
         sim: { info, state: () => sim.state() },
       });

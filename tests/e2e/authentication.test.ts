@@ -15,13 +15,27 @@ describe('e2e: every kind of service connection signs in and calls Resource Mana
     await sim?.stop();
   });
 
-  for (const auth of ['sp', 'sp-cert', 'wif', 'msi'] as AuthKind[]) {
-    it(`--auth ${auth}: signs in, its ARM calls succeed, the task reads Azure`, async () => {
+  const cases: { auth: AuthKind; title?: string; env?: Record<string, string> }[] = [
+    { auth: 'sp' },
+    { auth: 'sp-cert' },
+    { auth: 'wif' },
+    {
+      auth: 'wif',
+      title: 'wif on an agent that does not set System.OidcRequestUri (built from the job)',
+      env: { SYSTEM_OIDCREQUESTURI: '' },
+    },
+    { auth: 'msi' },
+  ];
+  for (const { auth, title, env } of cases) {
+    const name = `--auth ${title ?? auth}`;
+    it(`${name}: signs in, its ARM calls succeed, the task reads Azure`, async () => {
       const before = sim.state().requests.length;
+      const grants = sim.state().tokenGrants.devops_oidc ?? 0;
       const run = await runTask({
         task: 'AttachGalleryToDevCenter',
         auth,
         sim,
+        env,
         inputs: {
           devCenter:
             `/subscriptions/${sim.info.subscriptionId}/resourceGroups/rg/providers` +
@@ -42,6 +56,8 @@ describe('e2e: every kind of service connection signs in and calls Resource Mana
         `no authenticated provider read in ${JSON.stringify(requests)}\n${run.stdout}`,
       );
       assert.strictEqual(run.result, 'Failed', run.stdout);
+      if (auth === 'wif')
+        assert.ok(run.state.tokenGrants.devops_oidc > grants, 'signed in with an OIDC token');
       // Signed in: the dev center is looked up, and named as missing.
       assert.match(run.message ?? '', /dc-none/);
       const shown = new LogView({ debug: true }).push(`${run.stdout}\n`).join('\n');

@@ -24,8 +24,8 @@ describe('the .vsix (npm run package)', function () {
   });
 
   it(
-    'contributes four tasks, each folder with task.json, bundle, strings and icon and ' +
-      'nothing else',
+    'contributes four tasks, each folder with task.json, icon and the bundle (loader, module, ' +
+      'chunks) and nothing else',
     async () => {
       const manifest = JSON.parse(await zip.file('extension.vsomanifest')!.async('string'));
       const contributions = manifest.contributions.filter(
@@ -37,7 +37,13 @@ describe('the .vsix (npm run package)', function () {
           .filter((f) => f.startsWith(`tasks/${task}/`) && !zip.files[f].dir)
           .map((f) => f.slice(`tasks/${task}/`.length))
           .sort();
-        assert.deepStrictEqual(files, ['icon.png', 'index.js', 'module.json', 'task.json'], task);
+        const chunks = files.filter((f) => /^chunk-\w+\.mjs$/.test(f));
+        assert.ok(chunks.length >= 1, `${task}: split into chunks`);
+        assert.deepStrictEqual(
+          files.filter((f) => !chunks.includes(f)),
+          ['icon.png', 'index.js', 'index.mjs', 'task.json'],
+          task,
+        );
       }
       assert.deepStrictEqual(
         Object.keys(zip.files).filter((f) => /\.ts$|node_modules|\.map$/.test(f)),

@@ -18,8 +18,18 @@ function certificatePem(): string {
   return `${key}-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n`;
 }
 
-function probe(auth: AuthKind, extraEnv: Record<string, string> = {}) {
-  const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-auth-'));
+const WIF_ENV = {
+  SYSTEM_OIDCREQUESTURI:
+    'https://dev.azure.com/org/p/_apis/distributedtask/hubs/build/plans/x/jobs/y/oidctoken',
+  ENDPOINT_AUTH_SYSTEMVSSCONNECTION: JSON.stringify({
+    scheme: 'OAuth',
+    parameters: { AccessToken: 'job-access-token' },
+  }),
+  ENDPOINT_AUTH_PARAMETER_SYSTEMVSSCONNECTION_ACCESSTOKEN: 'job-access-token',
+};
+
+/** The agent's environment for the probe with one connection of kind `auth`. */
+function baseEnv(auth: AuthKind, temp: string): Record<string, string> {
   const spec: ConnectionSpec = {
     id: CONNECTION_ID,
     auth,
@@ -33,22 +43,22 @@ function probe(auth: AuthKind, extraEnv: Record<string, string> = {}) {
     authorityHost: 'https://login.microsoftonline.us/',
     environment: 'AzureUSGovernment',
   };
-  const run = runNode(
-    PROBE,
-    {
-      ...inputEnv({ azureSubscription: CONNECTION_ID }),
-      ...endpointEnv(spec),
-      AGENT_TEMPDIRECTORY: temp,
-      ...extraEnv,
-    },
-    temp,
-  );
+  return {
+    ...inputEnv({ azureSubscription: CONNECTION_ID }),
+    ...endpointEnv(spec),
+    AGENT_TEMPDIRECTORY: temp,
+  };
+}
+
+function probe(auth: AuthKind, extraEnv: Record<string, string> = {}) {
+  const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-auth-'));
+  const run = runNode(PROBE, { ...baseEnv(auth, temp), ...extraEnv }, temp);
   const line = (tag: string) => {
     const m = new RegExp(`^${tag} (.*)$`, 'm').exec(run.stdout);
     assert.ok(m, `no ${tag} line in:\n${run.stdout}`);
     return JSON.parse(m[1]);
   };
-  return { run, probe: line('PROBE'), after: line('PROBE_AFTER'), temp };
+  return { run, probe: line('PROBE'), temp };
 }
 
 describe("authentication: the agent environment's service connection -> credential", function () {
@@ -84,51 +94,68 @@ describe("authentication: the agent environment's service connection -> credenti
   });
 
   it(
-    'service principal with certificate builds a ClientCertificateCredential and removes the ' +
-      'PEM afterwards',
+    'service principal with certificate builds a ClientCertificateCredential from the PEM in ' +
+      'memory: nothing is written to disk, and its key is registered as secret',
     () => {
-      const { run, probe: p, after } = probe('sp-cert');
-      assert.strictEqual(run.result, 'Succeeded');
+      const { run, probe: p, temp } = probe('sp-cert', { PROBE_FAIL: '1' });
+      assert.strictEqual(run.result, 'Failed', 'the probe fails after connecting');
       assert.strictEqual(p.credential, 'ClientCertificateCredential');
       assert.strictEqual(p.scheme, 'ServicePrincipalCertificate');
-      assert.strictEqual(
-        p.certificateWritten,
-        true,
-        'azure-arm-rest wrote the PEM to the temp folder',
+      assert.strictEqual(p.hasCertificate, true);
+      // task-lib's own .taskkey (the probe runs there) is all the folder holds.
+      assert.deepStrictEqual(
+        fs.readdirSync(temp).filter((f) => f !== '.taskkey'),
+        [],
+        'nothing written to the agent temp folder',
       );
-      assert.strictEqual(after.certificateLeft, false, 'the PEM is deleted when the task ends');
+      assert.ok(/##vso\[task\.setsecret\]/.test(run.stdout), 'the key lines are registered');
     },
   );
 
-  it('the certificate PEM is removed when the task fails too', () => {
-    const { run, probe: p, after, temp } = probe('sp-cert', { PROBE_FAIL: '1' });
+  it(
+    'workload identity federation builds an AzurePipelinesCredential with the job access ' +
+      'token (System.OidcRequestUri asked for the OIDC token)',
+    () => {
+      const { run, probe: p } = probe('wif', WIF_ENV);
+      assert.strictEqual(run.result, 'Succeeded', run.stdout);
+      assert.strictEqual(p.credential, 'AzurePipelinesCredential');
+      assert.strictEqual(p.scheme, 'WorkloadIdentityFederation');
+      assert.strictEqual(p.hasSystemAccessToken, true);
+      assert.strictEqual(p.clientId, '11111111-2222-3333-4444-555555555555');
+      assert.ok(run.stdout.includes('##vso[task.setsecret]job-access-token'));
+    },
+  );
+
+  it('workload identity federation with no OIDC request URI to be had fails naming it', () => {
+    const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-auth-'));
+    const env: Record<string, string> = { ...baseEnv('wif', temp), ...WIF_ENV };
+    delete env.SYSTEM_OIDCREQUESTURI;
+    const run = runNode(PROBE, env, temp);
     assert.strictEqual(run.result, 'Failed');
-    assert.strictEqual(p.certificateWritten, true);
-    assert.strictEqual(after.certificateLeft, false);
-    assert.deepStrictEqual(
-      fs.readdirSync(temp).filter((f) => f.endsWith('.pem')),
-      [],
+    assert.match(
+      run.message ?? '',
+      /^Input 'azureSubscription': .*workload identity federation.*System\.OidcRequestUri/,
     );
   });
 
-  it(
-    'workload identity federation builds a ClientAssertionCredential fed by the pipeline ' +
-      'OIDC token',
-    () => {
-      const { run, probe: p } = probe('wif', {
-        SYSTEM_COLLECTIONURI: 'https://dev.azure.com/org/',
-        SYSTEM_TEAMPROJECTID: 'p',
-        SYSTEM_PLANID: 'plan',
-        SYSTEM_JOBID: 'job',
-        SYSTEM_HOSTTYPE: 'build',
-      });
-      assert.strictEqual(run.result, 'Succeeded');
-      assert.strictEqual(p.credential, 'ClientAssertionCredential');
-      assert.strictEqual(p.scheme, 'WorkloadIdentityFederation');
-      assert.strictEqual(p.hasFederatedTokenSource, true);
-      assert.strictEqual(p.clientId, '11111111-2222-3333-4444-555555555555');
-    },
-  );
+  it('a service connection the agent did not give the task fails naming the input', () => {
+    const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-auth-'));
+    const run = runNode(PROBE, { ...inputEnv({ azureSubscription: 'nope' }) }, temp);
+    assert.strictEqual(run.result, 'Failed');
+    assert.match(
+      run.message ?? '',
+      /^Input 'azureSubscription': service connection 'nope' could not/,
+    );
+  });
+
+  it('an Azure Stack Hub connection is refused naming what it lacks', () => {
+    const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'gip-auth-'));
+    const env = { ...baseEnv('sp', temp) };
+    env[`ENDPOINT_DATA_${CONNECTION_ID}_ENVIRONMENT`] = 'AzureStack';
+    const run = runNode(PROBE, env, temp);
+    assert.strictEqual(run.result, 'Failed');
+    assert.match(run.message ?? '', /Azure Stack Hub, which has none of the services/);
+  });
 
   it('managed identity builds a ManagedIdentityCredential with the connection client id', () => {
     const { run, probe: p } = probe('msi');

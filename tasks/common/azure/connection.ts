@@ -1,6 +1,6 @@
 /**
  * A service connection as the core needs it: plain data, read once by the pipeline layer from the
- * agent's ENDPOINT_* variables (through azure-arm-rest) so that nothing below touches task-lib.
+ * agent's ENDPOINT_* variables so that nothing below touches task-lib.
  */
 export type AuthScheme =
   | 'ServicePrincipalSecret'
@@ -17,10 +17,13 @@ export interface ServiceConnection {
    */
   clientId?: string;
   clientSecret?: string;
-  /** PEM (private key + certificate) that azure-arm-rest wrote to the agent's temp folder. */
-  certificatePath?: string;
-  /** Fetches the pipeline's OIDC token for workload identity federation. */
-  getFederatedToken?: () => Promise<string>;
+  /** PEM (private key + certificate), kept in memory: never written to disk. */
+  certificate?: string;
+  /**
+   * Workload identity federation: the job's System.AccessToken, with which the credential asks
+   * Azure DevOps (System.OidcRequestUri) for the pipeline's OIDC token.
+   */
+  systemAccessToken?: string;
   subscriptionId: string;
   subscriptionName?: string;
   /** AzureCloud, AzureUSGovernment, AzureChinaCloud, AzureStack... */

@@ -1,7 +1,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import {
-  ClientAssertionCredential,
+  AzurePipelinesCredential,
   ClientCertificateCredential,
   ClientSecretCredential,
   ManagedIdentityCredential,
@@ -15,8 +15,8 @@ export interface CredentialOptions {
 
 /**
  * The service connection as an @azure/identity credential. Always with the connection's authority
- * host and without instance discovery: azure-arm-rest's own MSAL path asks the public cloud's
- * discovery endpoint first, which sovereign clouds, Azure Stack and offline tests cannot answer.
+ * host and without instance discovery: MSAL would otherwise ask the public cloud's discovery
+ * endpoint first, which sovereign clouds and offline tests cannot answer.
  */
 export function createCredential(
   connection: ServiceConnection,
@@ -42,18 +42,18 @@ export function createCredential(
       return new ClientCertificateCredential(
         connection.tenantId,
         clientId(),
-        { certificatePath: required(connection, 'certificate', connection.certificatePath) },
+        { certificate: required(connection, 'certificate', connection.certificate) },
         common,
       );
-    case 'WorkloadIdentityFederation': {
-      const getToken = connection.getFederatedToken;
-      if (!getToken)
-        throw new Error(
-          `Service connection '${connection.id}' uses workload identity federation, but no ` +
-            `OIDC token source is available.`,
-        );
-      return new ClientAssertionCredential(connection.tenantId, clientId(), getToken, common);
-    }
+    case 'WorkloadIdentityFederation':
+      // Asks System.OidcRequestUri (read from the environment) for the pipeline's OIDC token.
+      return new AzurePipelinesCredential(
+        connection.tenantId,
+        clientId(),
+        connection.id,
+        required(connection, 'job access token', connection.systemAccessToken),
+        common,
+      );
     case 'ManagedServiceIdentity':
       // With no client id the agent VM's system-assigned identity is used.
       return connection.clientId

@@ -41,8 +41,7 @@ const RESULTS = {
 
 /**
  * Runs a task body the way every task of the extension behaves: cancellation wired to the agent's
- * signals, errors turned into one plain message, outputs and summary published, and whatever the
- * task left on disk (the certificate PEM) removed whatever the outcome.
+ * signals, errors turned into one plain message, outputs and summary published.
  */
 export function runTask(
   taskName: string,
@@ -50,7 +49,6 @@ export function runTask(
 ): Promise<void> {
   const log = new PipelineLogger();
   const controller = new AbortController();
-  const cleanups: (() => void)[] = [];
   const onSignal = (signal: NodeJS.Signals) => {
     log.warn(
       signal === 'SIGINT'
@@ -68,10 +66,11 @@ export function runTask(
     log,
     signal: controller.signal,
     pipeline: pipelineInfo(),
-    async connect(inputName = 'azureSubscription') {
-      const { connection, dispose } = await readServiceConnection(inputName);
-      cleanups.push(dispose);
-      return createAzureContext(connection, agentNetworkSettings(), `${taskName}/${taskVersion()}`);
+    connect(inputName = 'azureSubscription') {
+      const connection = readServiceConnection(inputName);
+      return Promise.resolve(
+        createAzureContext(connection, agentNetworkSettings(), `${taskName}/${taskVersion()}`),
+      );
     },
   };
 
@@ -86,7 +85,6 @@ export function runTask(
     })
     .then((outcome) => {
       log.endGroup();
-      for (const cleanup of cleanups) cleanup();
       publish(taskName, outcome);
     })
     .finally(() => {
