@@ -13,14 +13,6 @@ export class InputError extends Error {
   }
 }
 
-/** A capability this version of the extension does not have yet; never pretends to succeed. */
-export class NotImplementedError extends Error {
-  constructor(what: string) {
-    super(`${what} is not implemented in this version of the extension.`);
-    this.name = 'NotImplementedError';
-  }
-}
-
 /** Raised when the pipeline cancelled the task (SIGINT/SIGTERM from the agent). */
 export class CancelledError extends Error {
   constructor(message = 'The task was cancelled.') {
