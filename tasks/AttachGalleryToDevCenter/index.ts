@@ -1,12 +1,12 @@
 import { requireProviders } from '../common/azure/providers';
-import { readAttachParams } from '../common/devcenter/params';
+import { ATTACH_PROVIDERS, readAttachParams } from '../common/devcenter/params';
 import { runTask } from '../common/pipeline/run';
 
 void runTask('AttachGalleryToDevCenter', async (ctx) => {
   // Inputs first: a bad input fails before signing in or touching Azure.
   const params = readAttachParams(ctx.inputs);
   const azure = await ctx.connect();
-  await requireProviders(azure, ['Microsoft.DevCenter', 'Microsoft.Compute'], ctx.log, ctx.signal);
+  await requireProviders(azure, ATTACH_PROVIDERS, ctx.log, ctx.signal);
   // Loaded once the first request has gone: nothing before it needs the domain's SDK clients, and
   // evaluating them first would delay it (cold start, issue 15 item 9).
   const { attachGalleryToDevCenter } = await import('../common/devcenter/attachGallery');

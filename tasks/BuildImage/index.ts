@@ -1,5 +1,5 @@
 import { requireProviders } from '../common/azure/providers';
-import { readTaskParams } from '../common/imagebuilder/inputs/params';
+import { BUILD_IMAGE_PROVIDERS, readTaskParams } from '../common/imagebuilder/inputs/params';
 import { runTask } from '../common/pipeline/run';
 
 void runTask('BuildImage', async (ctx) => {
@@ -7,20 +7,7 @@ void runTask('BuildImage', async (ctx) => {
   const params = readTaskParams(ctx.inputs, ctx.pipeline);
   const registerProviders = ctx.inputs.bool('registerProviders');
   const azure = await ctx.connect();
-  await requireProviders(
-    azure,
-    [
-      'Microsoft.VirtualMachineImages',
-      'Microsoft.Compute',
-      'Microsoft.Storage',
-      'Microsoft.Network',
-      'Microsoft.ManagedIdentity',
-      'Microsoft.ContainerInstance',
-    ],
-    ctx.log,
-    ctx.signal,
-    registerProviders,
-  );
+  await requireProviders(azure, BUILD_IMAGE_PROVIDERS, ctx.log, ctx.signal, registerProviders);
   // Loaded once the first request has gone: nothing before it needs the domain's SDK clients, and
   // evaluating them first would delay it (cold start, issue 15 item 9).
   const { buildImage } = await import('../common/imagebuilder/buildImage');

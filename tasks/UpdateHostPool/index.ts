@@ -1,5 +1,5 @@
 import { requireProviders } from '../common/azure/providers';
-import { readUpdateHostPoolParams } from '../common/hostpool/params';
+import { readUpdateHostPoolParams, UPDATE_HOST_POOL_PROVIDERS } from '../common/hostpool/params';
 import { toTaskOutcome } from '../common/hostpool/result';
 import { runTask } from '../common/pipeline/run';
 
@@ -7,12 +7,7 @@ void runTask('UpdateHostPool', async (ctx) => {
   // Inputs first: a bad input fails before signing in or touching Azure.
   const params = readUpdateHostPoolParams(ctx.inputs);
   const azure = await ctx.connect();
-  await requireProviders(
-    azure,
-    ['Microsoft.DesktopVirtualization', 'Microsoft.Compute', 'Microsoft.Network'],
-    ctx.log,
-    ctx.signal,
-  );
+  await requireProviders(azure, UPDATE_HOST_POOL_PROVIDERS, ctx.log, ctx.signal);
   // Loaded once the first request has gone: nothing before it needs the domain's SDK clients, and
   // evaluating them first would delay it (cold start, issue 15 item 9).
   const { updateHostPool } = await import('../common/hostpool/updateHostPool');

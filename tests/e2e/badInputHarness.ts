@@ -11,14 +11,20 @@ import { MemoryLogger } from '../../tasks/common/core/logger';
 import { TaskOutcome } from '../../tasks/common/core/outcome';
 import { PipelineInfo } from '../../tasks/common/core/pipelineInfo';
 import { attachGalleryToDevCenter } from '../../tasks/common/devcenter/attachGallery';
-import { readAttachParams } from '../../tasks/common/devcenter/params';
+import { ATTACH_PROVIDERS, readAttachParams } from '../../tasks/common/devcenter/params';
 import { distributeToGallery } from '../../tasks/common/gallery/distribute';
-import { readDistributeParams } from '../../tasks/common/gallery/params';
-import { readUpdateHostPoolParams } from '../../tasks/common/hostpool/params';
+import { DISTRIBUTE_PROVIDERS, readDistributeParams } from '../../tasks/common/gallery/params';
+import {
+  readUpdateHostPoolParams,
+  UPDATE_HOST_POOL_PROVIDERS,
+} from '../../tasks/common/hostpool/params';
 import { toTaskOutcome } from '../../tasks/common/hostpool/result';
 import { updateHostPool } from '../../tasks/common/hostpool/updateHostPool';
 import { buildImage } from '../../tasks/common/imagebuilder/buildImage';
-import { readTaskParams } from '../../tasks/common/imagebuilder/inputs/params';
+import {
+  BUILD_IMAGE_PROVIDERS,
+  readTaskParams,
+} from '../../tasks/common/imagebuilder/inputs/params';
 import { runTask, RunResult } from '../../scripts/runner/runner';
 import { ROOT } from '../../scripts/tasks';
 import type { RecordedRequest, RunningSim, StateDump } from '../sim';
@@ -30,17 +36,10 @@ export type BadInputTask =
 
 /** The resource providers each task's entry requires (tasks/<Task>/index.ts). */
 const PROVIDERS: Record<BadInputTask, string[]> = {
-  BuildImage: [
-    'Microsoft.VirtualMachineImages',
-    'Microsoft.Compute',
-    'Microsoft.Storage',
-    'Microsoft.Network',
-    'Microsoft.ManagedIdentity',
-    'Microsoft.ContainerInstance',
-  ],
-  DistributeToGallery: ['Microsoft.Compute'],
-  UpdateHostPool: ['Microsoft.DesktopVirtualization', 'Microsoft.Compute', 'Microsoft.Network'],
-  AttachGalleryToDevCenter: ['Microsoft.DevCenter', 'Microsoft.Compute'],
+  BuildImage: BUILD_IMAGE_PROVIDERS,
+  DistributeToGallery: DISTRIBUTE_PROVIDERS,
+  UpdateHostPool: UPDATE_HOST_POOL_PROVIDERS,
+  AttachGalleryToDevCenter: ATTACH_PROVIDERS,
 };
 
 /**

@@ -67,6 +67,9 @@ export interface AttachParams {
 }
 
 /** Reads and checks every input; throws InputError on the first problem. */
+/** The resource providers the task's entry requires registered before anything else. */
+export const ATTACH_PROVIDERS = ['Microsoft.DevCenter', 'Microsoft.Compute'];
+
 export function readAttachParams(inputs: InputReader): AttachParams {
   const gallery = readGallery(inputs);
   const galleryName = inputs.string('galleryName', {

@@ -152,6 +152,13 @@ const IGNORED_ON_AUTOMATED: Record<string, string | undefined> = {
 
 const MINUTE = 60_000;
 
+/** The resource providers the task's entry requires registered before anything else. */
+export const UPDATE_HOST_POOL_PROVIDERS = [
+  'Microsoft.DesktopVirtualization',
+  'Microsoft.Compute',
+  'Microsoft.Network',
+];
+
 export function readUpdateHostPoolParams(inputs: InputReader): UpdateHostPoolParams {
   const given = readSessionHostUpdateInputs(inputs);
   const drainTimeoutMs = given.drainTimeoutMs ?? 60 * MINUTE;

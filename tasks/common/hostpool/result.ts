@@ -3,6 +3,7 @@
  * and the data of the summary page (hosts before and after, each batch's times).
  */
 import { TaskOutcome, TaskResultKind } from '../core/outcome';
+import type { HostState } from './state';
 
 export const ROLLOUT_STATES = ['Completed', 'PartiallyCompleted', 'Failed', 'Planned'] as const;
 export type RolloutState = (typeof ROLLOUT_STATES)[number];
@@ -16,6 +17,17 @@ export interface HostRow {
   status?: string;
   sessions?: number;
   zone?: string;
+}
+
+/** A host as the summary's table shows it. */
+export function hostRow(h: HostState): HostRow {
+  return {
+    name: h.name,
+    imageVersionId: h.vm?.imageVersionId,
+    status: h.status,
+    sessions: h.sessions,
+    zone: h.vm?.zones[0],
+  };
 }
 
 /** One batch's timeline for the summary (ISO times; undefined for a step not reached). */

@@ -24,7 +24,7 @@ import { PoolRead, readPool } from './read/pool';
 import { updateAutomatedPool } from './automated/updateAutomatedPool';
 import { newestHost, readReferenceTemplate } from './read/reference';
 import { templateFromVmTemplate } from './referenceTemplate';
-import { HostRow, UpdateHostPoolResult } from './result';
+import { hostRow, UpdateHostPoolResult } from './result';
 import { nothingToReplace, planRollout, RolloutPlan } from './rolloutPlan';
 import { HostState, PoolState } from './state';
 import { TARGET_TAG } from './tags';
@@ -183,16 +183,6 @@ export async function prepareRollout(
     canary: p.canary,
     oldHosts: p.oldHosts,
   });
-}
-
-export function hostRow(h: HostState): HostRow {
-  return {
-    name: h.name,
-    imageVersionId: h.vm?.imageVersionId,
-    status: h.status,
-    sessions: h.sessions,
-    zone: h.vm?.zones[0],
-  };
 }
 
 function plannedResult(

@@ -7,19 +7,25 @@ import { requireProviders } from '../../../tasks/common/azure/providers';
 import { describeArmError } from '../../../tasks/common/azure/armErrors';
 import type { RetrySettings } from '../../../tasks/common/azure/clients';
 import { attachGalleryToDevCenter } from '../../../tasks/common/devcenter/attachGallery';
-import { readAttachParams } from '../../../tasks/common/devcenter/params';
+import { ATTACH_PROVIDERS, readAttachParams } from '../../../tasks/common/devcenter/params';
 import { CancelledError, InputError } from '../../../tasks/common/core/errors';
 import { InputReader } from '../../../tasks/common/core/inputReader';
 import { MemoryLogger } from '../../../tasks/common/core/logger';
 import type { TaskOutcome } from '../../../tasks/common/core/outcome';
 import type { PipelineInfo } from '../../../tasks/common/core/pipelineInfo';
 import { distributeToGallery } from '../../../tasks/common/gallery/distribute';
-import { readDistributeParams } from '../../../tasks/common/gallery/params';
-import { readUpdateHostPoolParams } from '../../../tasks/common/hostpool/params';
+import { DISTRIBUTE_PROVIDERS, readDistributeParams } from '../../../tasks/common/gallery/params';
+import {
+  readUpdateHostPoolParams,
+  UPDATE_HOST_POOL_PROVIDERS,
+} from '../../../tasks/common/hostpool/params';
 import { toTaskOutcome } from '../../../tasks/common/hostpool/result';
 import { updateHostPool } from '../../../tasks/common/hostpool/updateHostPool';
 import { buildImage } from '../../../tasks/common/imagebuilder/buildImage';
-import { readTaskParams } from '../../../tasks/common/imagebuilder/inputs/params';
+import {
+  BUILD_IMAGE_PROVIDERS,
+  readTaskParams,
+} from '../../../tasks/common/imagebuilder/inputs/params';
 import { simAzureContext } from '../../e2e/simConnection';
 import type { RunningSim } from '../../sim';
 import { PIPELINE } from '../../support/pipelineInfo';
@@ -102,14 +108,7 @@ async function entry(
       const azure = simAzureContext(sim.info, retry);
       await requireProviders(
         azure,
-        [
-          'Microsoft.VirtualMachineImages',
-          'Microsoft.Compute',
-          'Microsoft.Storage',
-          'Microsoft.Network',
-          'Microsoft.ManagedIdentity',
-          'Microsoft.ContainerInstance',
-        ],
+        BUILD_IMAGE_PROVIDERS,
         log,
         signal,
         inputs.bool('registerProviders'),
@@ -119,24 +118,19 @@ async function entry(
     case 'DistributeToGallery': {
       const params = readDistributeParams(inputs, pipeline);
       const azure = simAzureContext(sim.info, retry);
-      await requireProviders(azure, ['Microsoft.Compute'], log, signal);
+      await requireProviders(azure, DISTRIBUTE_PROVIDERS, log, signal);
       return distributeToGallery(azure, params, log, signal, pipeline);
     }
     case 'UpdateHostPool': {
       const params = readUpdateHostPoolParams(inputs);
       const azure = simAzureContext(sim.info, retry);
-      await requireProviders(
-        azure,
-        ['Microsoft.DesktopVirtualization', 'Microsoft.Compute', 'Microsoft.Network'],
-        log,
-        signal,
-      );
+      await requireProviders(azure, UPDATE_HOST_POOL_PROVIDERS, log, signal);
       return toTaskOutcome(await updateHostPool({ azure, params, log, signal, pipeline }));
     }
     case 'AttachGalleryToDevCenter': {
       const params = readAttachParams(inputs);
       const azure = simAzureContext(sim.info, retry);
-      await requireProviders(azure, ['Microsoft.DevCenter', 'Microsoft.Compute'], log, signal);
+      await requireProviders(azure, ATTACH_PROVIDERS, log, signal);
       return attachGalleryToDevCenter({ azure, params, log, signal, pipeline });
     }
   }

@@ -7,7 +7,7 @@
 import { sameId } from '../../azure/resourceIds';
 import { TaskResultKind } from '../../core/outcome';
 import { renderSummary } from '../execute/summary';
-import { HostRow, RolloutState, UpdateHostPoolResult } from '../result';
+import { hostRow, RolloutState, UpdateHostPoolResult } from '../result';
 import { HostState } from '../state';
 
 /** What {@link automatedResult} is made from. */
@@ -40,8 +40,8 @@ export function automatedResult(o: AutomatedResultOptions): UpdateHostPoolResult
     hostsRemoved: o.before.filter((h) => !afterKeys.has(key(h))).map((h) => h.name),
     hostsKept: o.before.filter((h) => afterKeys.has(key(h)) && onTarget(h)).map((h) => h.name),
     imageVersionId: o.target,
-    before: o.before.map(rowOf),
-    after: o.planned ? [] : o.after.map(rowOf),
+    before: o.before.map(hostRow),
+    after: o.planned ? [] : o.after.map(hostRow),
     batches: [],
     result: o.result,
     message: o.message,
@@ -65,14 +65,4 @@ function rolloutStateOf(o: AutomatedResultOptions): RolloutState {
   const onTarget = o.after.filter((h) => sameId(h.vm?.imageVersionId, o.target)).length;
   if (ok && onTarget === o.after.length) return 'Completed';
   return onTarget ? 'PartiallyCompleted' : 'Failed';
-}
-
-function rowOf(h: HostState): HostRow {
-  return {
-    name: h.name,
-    imageVersionId: h.vm?.imageVersionId,
-    status: h.status,
-    sessions: h.sessions,
-    zone: h.vm?.zones[0],
-  };
 }

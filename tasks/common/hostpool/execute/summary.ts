@@ -3,18 +3,12 @@
  * (hosts left drained, device records to remove, warnings). Markdown, as the pipeline's summary
  * tab renders it.
  */
-import { HostRow, UpdateHostPoolResult } from '../result';
+import { HostRow, hostRow, UpdateHostPoolResult } from '../result';
 import { RolloutPlan } from '../rolloutPlan';
 
 /** The pool's hosts as the plan read them. */
 export function beforeRows(plan: RolloutPlan): HostRow[] {
-  return plan.pool.hosts.map((h) => ({
-    name: h.name,
-    imageVersionId: h.vm?.imageVersionId,
-    status: h.status,
-    sessions: h.sessions,
-    zone: h.vm?.zones[0],
-  }));
+  return plan.pool.hosts.map(hostRow);
 }
 
 /** The hosts after the run: the plan's, less those removed, plus those added. */
