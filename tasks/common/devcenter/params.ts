@@ -66,10 +66,10 @@ export interface AttachParams {
   validationTimeoutMs: number;
 }
 
-/** Reads and checks every input; throws InputError on the first problem. */
 /** The resource providers the task's entry requires registered before anything else. */
 export const ATTACH_PROVIDERS = ['Microsoft.DevCenter', 'Microsoft.Compute'];
 
+/** Reads and checks every input; throws InputError on the first problem. */
 export function readAttachParams(inputs: InputReader): AttachParams {
   const gallery = readGallery(inputs);
   const galleryName = inputs.string('galleryName', {

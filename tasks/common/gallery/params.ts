@@ -91,10 +91,10 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** What the Compute API accepts for gallery and image definition names. */
 const GALLERY_NAME = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,78}[A-Za-z0-9])?$/;
 
-/** Reads and checks every input; throws InputError on the first problem. */
 /** The resource providers the task's entry requires registered before anything else. */
 export const DISTRIBUTE_PROVIDERS = ['Microsoft.Compute'];
 
+/** Reads and checks every input; throws InputError on the first problem. */
 export function readDistributeParams(
   inputs: InputReader,
   pipeline: PipelineInfo,

@@ -163,7 +163,6 @@ export function isCleanup(p: TaskParams): p is CleanupParams {
 
 const RG_NAME = /^[-\w._()]{1,89}[-\w_()]$/;
 
-/** The task's parameters: a named template to wait for or cancel, or everything a build reads. */
 /** The resource providers the task's entry requires registered before anything else. */
 export const BUILD_IMAGE_PROVIDERS = [
   'Microsoft.VirtualMachineImages',
@@ -174,6 +173,7 @@ export const BUILD_IMAGE_PROVIDERS = [
   'Microsoft.ContainerInstance',
 ];
 
+/** The task's parameters: a named template to wait for or cancel, or everything a build reads. */
 export function readTaskParams(inputs: InputReader, pipeline: PipelineInfo): TaskParams {
   const action = inputs.choice('action', BUILD_IMAGE_ACTIONS, 'build');
   if (action === 'cleanup') {
