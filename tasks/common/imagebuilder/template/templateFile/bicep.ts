@@ -7,9 +7,8 @@
  * step that installs one; a compiler error: refused in the compiler's words.
  */
 import { execFileSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
 import { InputError } from '../../../core/errors';
+import { onPath } from '../../../core/onPath';
 
 /** The largest output read (the CLI's standard output). */
 const MAX_OUTPUT = 64 * 1024 * 1024;
@@ -20,23 +19,6 @@ export function isBicep(file: string): boolean {
 
 export function isBicepParams(file: string): boolean {
   return /\.bicepparam$/i.test(file);
-}
-
-/** An executable named `name` on PATH (with the Windows extensions there), or undefined. */
-export function onPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const exts = process.platform === 'win32' ? ['.exe', '.cmd', '.bat', ''] : [''];
-  for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
-    for (const ext of exts) {
-      const candidate = path.join(dir, name + ext);
-      try {
-        fs.accessSync(candidate, fs.constants.X_OK);
-        if (fs.statSync(candidate).isFile()) return candidate;
-      } catch {
-        // not here
-      }
-    }
-  }
-  return undefined;
 }
 
 /**
