@@ -1,7 +1,7 @@
 import * as assert from 'assert';
+import { TASKS } from '../../scripts/tasks';
 import { RunningSim, startSimulator } from '../sim';
 import {
-  BadInputTask,
   injectedCommands,
   inProcessProblems,
   runInProcess,
@@ -19,13 +19,6 @@ import { BadInput, CATALOGUE, caseInputs, CONTROLS, PAYLOADS, WORLDS } from './b
  * write nothing in Azure. A sample of each task runs through the runner as the agent runs it
  * (tests/hardening/badInputRunner.test.ts runs every case so).
  */
-const TASKS: BadInputTask[] = [
-  'BuildImage',
-  'DistributeToGallery',
-  'UpdateHostPool',
-  'AttachGalleryToDevCenter',
-];
-
 /** Through the runner in `npm test`: the cases whose output the agent itself must read right. */
 const RUNNER_SAMPLE = new Set<BadInput>(
   TASKS.flatMap((task) => {

@@ -14,7 +14,7 @@ import {
   PoolWorld,
   version as avdVersion,
 } from './hostPoolFixtures';
-import type { BadInputTask } from './badInputHarness';
+import type { TaskName } from '../../scripts/tasks';
 
 export type Category =
   | 'format'
@@ -28,7 +28,7 @@ export type Category =
   | 'malformed file';
 
 export interface BadInput {
-  task: BadInputTask;
+  task: TaskName;
   category: Category;
   /** What is wrong, for the test's title. */
   what: string;
@@ -1124,7 +1124,7 @@ export const CATALOGUE: BadInput[] = [...BUILD, ...DIST, ...POOL_CASES, ...DEVBO
  * checked), run so that nothing is written (`dryRun`) or for real (DistributeToGallery has no dry
  * run), must succeed: the catalogue's failures are the cases' own, and the payloads stay text.
  */
-export const CONTROLS: Record<BadInputTask, { inputs: Record<string, string>; writes: boolean }> = {
+export const CONTROLS: Record<TaskName, { inputs: Record<string, string>; writes: boolean }> = {
   BuildImage: {
     inputs: {
       action: 'validate',
@@ -1143,7 +1143,7 @@ export const CONTROLS: Record<BadInputTask, { inputs: Record<string, string>; wr
 
 /** The valid inputs each task's cases start from, and its world. */
 export const WORLDS: Record<
-  BadInputTask,
+  TaskName,
   { scenario: () => Scenario; inputs: () => Record<string, string> }
 > = {
   BuildImage: { scenario: () => BUILD_WORLD, inputs: () => ({ ...BUILD_INPUTS }) },

@@ -27,15 +27,13 @@ import {
 } from '../../tasks/common/imagebuilder/inputs/params';
 import { runTask, RunResult } from '../../scripts/runner/runner';
 import { ROOT } from '../../scripts/tasks';
+import type { TaskName } from '../../scripts/tasks';
 import type { RecordedRequest, RunningSim, StateDump } from '../sim';
 import { PIPELINE } from '../support/pipelineInfo';
 import { simAzureContext } from './simConnection';
 
-export type BadInputTask =
-  'BuildImage' | 'DistributeToGallery' | 'UpdateHostPool' | 'AttachGalleryToDevCenter';
-
 /** The resource providers each task's entry requires (tasks/<Task>/index.ts). */
-const PROVIDERS: Record<BadInputTask, string[]> = {
+const PROVIDERS: Record<TaskName, string[]> = {
   BuildImage: BUILD_IMAGE_PROVIDERS,
   DistributeToGallery: DISTRIBUTE_PROVIDERS,
   UpdateHostPool: UPDATE_HOST_POOL_PROVIDERS,
@@ -76,7 +74,7 @@ export interface Outcome {
  * would publish. Inputs are read as task-lib gives them: trimmed, '' as unset.
  */
 export async function runInProcess(
-  task: BadInputTask,
+  task: TaskName,
   values: Record<string, string>,
   sim: RunningSim,
   pipeline: PipelineInfo,
@@ -121,7 +119,7 @@ export async function runInProcess(
 }
 
 /** The inputs task.json gives a default, at it: the agent sends every input so. */
-function taskDefaults(task: BadInputTask): Record<string, string> {
+function taskDefaults(task: TaskName): Record<string, string> {
   const { inputs } = JSON.parse(
     fs.readFileSync(path.join(ROOT, 'tasks', task, 'task.json'), 'utf8'),
   ) as { inputs: { name: string; defaultValue?: string }[] };
@@ -145,7 +143,7 @@ class PlainRecordingLogger extends MemoryLogger {
 
 /** The task through the runner (its bundle in a child process, as the agent runs it). */
 export function runThroughRunner(
-  task: BadInputTask,
+  task: TaskName,
   inputs: Record<string, string>,
   sim: RunningSim,
   workdir: string,

@@ -1,12 +1,7 @@
 import * as assert from 'assert';
+import { TASKS } from '../../scripts/tasks';
 import { RunningSim, startSimulator } from '../sim';
-import {
-  BadInputTask,
-  runnerProblems,
-  runThroughRunner,
-  sourcesFolder,
-  writesIn,
-} from '../e2e/badInputHarness';
+import { runnerProblems, runThroughRunner, sourcesFolder, writesIn } from '../e2e/badInputHarness';
 import { CATALOGUE, caseInputs, PAYLOADS, WORLDS } from '../e2e/badInputCases';
 
 /**
@@ -16,13 +11,6 @@ import { CATALOGUE, caseInputs, PAYLOADS, WORLDS } from '../e2e/badInputCases';
  * the input and what would be right, no logging command smuggled in by a value, and no write in
  * Azure. (`npm test` runs every case in-process and a sample so: tests/e2e/badInput.test.ts.)
  */
-const TASKS: BadInputTask[] = [
-  'BuildImage',
-  'DistributeToGallery',
-  'UpdateHostPool',
-  'AttachGalleryToDevCenter',
-];
-
 describe('hardening: the bad-input catalogue through the runner', function () {
   this.timeout(120_000);
 

@@ -27,16 +27,9 @@ import {
   readTaskParams,
 } from '../../../tasks/common/imagebuilder/inputs/params';
 import { simAzureContext } from '../../e2e/simConnection';
+import type { TaskName } from '../../../scripts/tasks';
 import type { RunningSim } from '../../sim';
 import { PIPELINE } from '../../support/pipelineInfo';
-
-export const TASKS = [
-  'BuildImage',
-  'DistributeToGallery',
-  'UpdateHostPool',
-  'AttachGalleryToDevCenter',
-] as const;
-export type TaskName = (typeof TASKS)[number];
 
 /** Short delays so a retried call costs milliseconds; Retry-After from the service still wins. */
 export const FAST_RETRY: RetrySettings = {

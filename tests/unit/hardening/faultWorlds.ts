@@ -12,7 +12,7 @@ import { hostPoolScenario, PoolWorld } from '../../e2e/hostPoolFixtures';
 import type { Scenario } from '../../sim';
 import { SIM_IDS } from '../../sim';
 import { baseResources, IMAGE_LINUX } from '../../sim/domain/support';
-import type { TaskName } from './faultHarness';
+import type { TaskName } from '../../../scripts/tasks';
 import type { CallClass } from './faultMatrix';
 
 export interface FaultWorld {
