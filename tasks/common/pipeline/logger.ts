@@ -1,7 +1,8 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import { Logger } from '../core/logger';
 
-const registered = new Set<string>();
+/** The values registered so far, longest first (a secret inside a longer one goes after it). */
+let registered: string[] = [];
 
 /**
  * Marks a value secret: the agent masks it in the log from now on. Files the task attaches are
@@ -9,15 +10,16 @@ const registered = new Set<string>();
  */
 export function registerSecret(value: string): void {
   if (!value) return;
-  registered.add(value);
+  // Sorted here, once per secret, not for every line printed.
+  if (!registered.includes(value))
+    registered = [...registered, value].sort((x, y) => y.length - x.length);
   tl.setSecret(value);
 }
 
 /** `text` with every value registered so far replaced by `***`, as the agent shows the log. */
 export function maskSecrets(text: string): string {
   let out = text;
-  for (const value of [...registered].sort((a, b) => b.length - a.length))
-    out = out.split(value).join('***');
+  for (const value of registered) out = out.split(value).join('***');
   return out;
 }
 
